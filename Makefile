@@ -1,0 +1,203 @@
+# Folio: the build.
+#
+#   make                 build the configured board (sim_defconfig when there is no .config)
+#   make run             the whole station cycle on the simulated board
+#   make check           every test, then all of them again under ASan+UBSan
+#   make bench           benchmarks against peers measured in the same run
+#   make lint            cppcheck, clang-tidy, clang-format --dry-run
+#   make deps            install missing Debian packages (idempotent)
+#   make <board>_defconfig, menuconfig, savedefconfig, clean
+#
+# Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1.
+
+O        ?= build
+SANITIZE ?=
+V        ?= 0
+PYTHON   := /usr/bin/python3
+CC       := $(if $(filter default,$(origin CC)),gcc,$(CC))
+AR       ?= ar
+PKG_CONFIG ?= pkg-config
+WERROR   ?= $(if $(CI),1,0)
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+
+# Goals that need no configured build.
+CONFIG_GOALS := %_defconfig menuconfig savedefconfig olddefconfig clean distclean deps help lint-format
+BUILD_GOALS := $(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all))
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SUFFIXES:
+
+# ---------------------------------------------------------------------------------------------
+# Configuration (kconfiglib)
+
+AUTOCONF    := $(O)/include/generated/autoconf.h
+AUTOCONF_MK := $(O)/include/config/auto.conf
+KCONFIG_SRC := Kconfig
+
+.config:
+	@echo "  no .config: configuring the simulated board (board/sim/defconfig)"
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m defconfig --kconfig Kconfig board/sim/defconfig >/dev/null
+
+%_defconfig: board/%/defconfig
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m defconfig --kconfig Kconfig $<
+
+board/%/defconfig:
+	@echo "no board '$*': see the folders in board/" >&2; exit 1
+
+menuconfig: | .config
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m menuconfig Kconfig
+
+olddefconfig: | .config
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig
+
+savedefconfig: | .config
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m savedefconfig --kconfig Kconfig --out defconfig
+	@echo "  wrote defconfig: copy it to board/<name>/defconfig"
+
+$(AUTOCONF_MK) $(AUTOCONF) &: .config $(KCONFIG_SRC)
+	$(Q)mkdir -p $(dir $(AUTOCONF)) $(dir $(AUTOCONF_MK))
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m genconfig --header-path $(AUTOCONF) \
+		--config-out $(AUTOCONF_MK) Kconfig
+	$(Q)touch $(AUTOCONF) $(AUTOCONF_MK)
+
+ifneq ($(BUILD_GOALS),)
+-include $(AUTOCONF_MK)
+endif
+
+# ---------------------------------------------------------------------------------------------
+# Flags
+
+PKGS := sane-backends lept tesseract libtiff-4 libjpeg lmdb libxml-2.0 libsodium inih libsystemd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wundef -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wno-format-nonliteral -Wvla -Wpointer-arith -Wno-missing-field-initializers
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -fPIC -pthread $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror)
+CPPFLAGS += -D_GNU_SOURCE -Ifirmware/include -I$(O)/include/generated -I. $(PKG_CFLAGS) \
+	-include $(AUTOCONF) -MMD -MP
+LDFLAGS  += -pthread
+LDLIBS   += $(PKG_LIBS) -lm
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# ---------------------------------------------------------------------------------------------
+# Objects: every folder's build.mk adds to these lists, selected by CONFIG_ symbols.
+#   lib-y    objects of libfolio.a, which both programs and the tests link
+#   sane-y   objects of the libsane-folio backend
+#   tools-y  host tools: $(O)/bin/<name> from tools/<name>.c or a list <name>-objs
+#   bench-y  benchmark programs
+
+lib-y :=
+sane-y :=
+tools-y :=
+bench-y :=
+include $(sort $(wildcard */build.mk */*/build.mk))
+
+LIB       := $(O)/libfolio.a
+PROGRAMS  := $(O)/bin/folio $(O)/bin/foliod
+SANE_LIB  := $(O)/lib/sane/libsane-folio.so.1
+TOOLS     := $(addprefix $(O)/bin/,$(tools-y))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
+ITEST_BINS := $(patsubst tests/integration/%.c,$(O)/tests/integration/%,$(ITEST_SRCS))
+BENCH_BINS := $(addprefix $(O)/bench/,$(bench-y))
+
+lib-objs  := $(addprefix $(O)/,$(lib-y))
+sane-objs := $(addprefix $(O)/,$(sane-y))
+
+.PHONY: all programs tests clean distclean deps run check bench lint lint-format help
+.PHONY: menuconfig savedefconfig olddefconfig
+
+all: programs $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
+programs: $(PROGRAMS)
+tests: all $(UNIT_BINS) $(ITEST_BINS)
+
+$(O)/%.o: %.c $(AUTOCONF)
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(lib-objs)
+	$(quiet) AR $@
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/bin/%: $(O)/firmware/%.o $(LIB)
+	$(quiet) LD $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(SANE_LIB): $(sane-objs)
+	$(quiet) LD $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libsane-folio.so.1 -Wl,--no-undefined \
+		-o $@ $^ $(LDLIBS)
+
+$(O)/bin/%: $(O)/tools/%.o $(LIB)
+	$(quiet) LD $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(O)/bench/%: $(O)/tests/bench/%.o $(LIB)
+	$(quiet) LD $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------------------------
+# The two commands, and their friends
+
+deps:
+	$(Q)tools/deps.sh $(if $(BOARD),$(BOARD),$(CONFIG_BOARD_NAME))
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/station-cycle.sh $(O)
+
+check: deps
+	$(Q)tests/check.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) CFLAGS='-O2 -g'
+	$(Q)tests/bench/run.sh $(O)
+
+LINT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
+lint: all
+	$(Q)tools/lint.sh $(O)
+
+lint-format:
+	$(Q)clang-format --dry-run --Werror $(LINT_SRCS)
+
+clean:
+	$(Q)rm -rf $(O)
+
+distclean: clean
+	$(Q)rm -f .config .config.old defconfig
+
+help:
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'

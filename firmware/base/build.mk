@@ -1,0 +1,2 @@
+# Base: errors and logging, used by every module, driver and tool.
+lib-y += firmware/base/errors.o firmware/base/log.o

@@ -1,0 +1,15 @@
+#ifndef FOLIO_COMPILER_H
+#define FOLIO_COMPILER_H
+
+/* Small language helpers every module may use. */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define _printf_(fmt, args) __attribute__((format(printf, fmt, args)))
+#define _unused_ __attribute__((unused))
+#define _warn_unused_ __attribute__((warn_unused_result))
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

@@ -1,0 +1,49 @@
+#ifndef FOLIO_ERRORS_H
+#define FOLIO_ERRORS_H
+
+/*
+ * Error codes.
+ *
+ * Functions that can fail return an int: >= 0 on success, a negative errno value or a negative
+ * Folio code from the range below on failure. folio_strerror() names either kind.
+ *
+ * Folio codes describe conditions errno has no word for (a paper jam, an illegal batch
+ * transition). They start at FOLIO_E_BASE, far above any errno value, and are returned
+ * negated like errno values: `return -FOLIO_EJAM;`.
+ */
+
+#define FOLIO_E_BASE 10000
+
+enum folio_error {
+	FOLIO_ECONFIG = FOLIO_E_BASE, /* the configuration is invalid */
+	FOLIO_EUSAGE,                 /* wrong command-line arguments */
+	FOLIO_EJAM,                   /* the scanner reports a paper jam */
+	FOLIO_EDOUBLEFEED,            /* the scanner fed two sheets at once */
+	FOLIO_ECOVEROPEN,             /* the scanner cover is open */
+	FOLIO_ENODOCS,                /* the feeder is empty */
+	FOLIO_EDEVBUSY,               /* the scanner is in use */
+	FOLIO_EDEVGONE,               /* the scanner disappeared */
+	FOLIO_EDEVIO,                 /* the scanner reports an I/O error */
+	FOLIO_EDEVINVAL,              /* the scanner refused a setting */
+	FOLIO_ECANCELLED,             /* the operation was cancelled */
+	FOLIO_ESTATE,                 /* illegal state change */
+	FOLIO_ECORRUPT,               /* stored data fails its checks */
+	FOLIO_ESCHEMA,                /* a document fails schema validation */
+	FOLIO_ESTOREFULL,             /* the store is at its reserve */
+	FOLIO_ELOCKED,                /* another instance holds the store */
+	FOLIO_EFORMAT,                /* a file or image has an unsupported format */
+	FOLIO_ETOOBIG,                /* an input exceeds its bound */
+	FOLIO_ENOTFOUND,              /* no such batch, document or page */
+	FOLIO_E_END
+};
+
+/*
+ * folio_strerror - describe an error code
+ * @r: a negative (or positive) errno value or Folio code
+ *
+ * Returns a static, lower-case string without a full stop. Never NULL; unknown codes give
+ * "unknown error". Thread-safe.
+ */
+const char *folio_strerror(int r);
+
+#endif

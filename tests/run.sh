@@ -1,0 +1,61 @@
+#!/bin/bash
+# Runs the test suite against one build folder and prints the tally.
+# Usage: tests/run.sh BUILD_DIR [PATTERN]
+#
+# Unit tests are the cmocka programs in BUILD_DIR/tests/unit; integration tests are the scripts
+# tests/integration/*.sh and the programs in BUILD_DIR/tests/integration. A test passes with
+# status 0 and is skipped with status 77 (its last output line says why); anything else fails.
+# Each test's output goes to BUILD_DIR/tests/log/NAME.log and is shown when it fails.
+# Environment for tests: FOLIO_BUILD (absolute build folder), FOLIO_SRC (source root),
+# FOLIO_SHARED (../shared, may be absent), FOLIO_TMP (a scratch folder removed afterwards).
+set -u
+build=$(cd "${1:?usage: tests/run.sh BUILD_DIR [PATTERN]}" && pwd)
+pattern=${2:-}
+src=$(cd "$(dirname "$0")/.." && pwd)
+export FOLIO_BUILD=$build FOLIO_SRC=$src
+export FOLIO_SHARED=${FOLIO_SHARED:-$(cd "$src/../shared" 2>/dev/null && pwd || echo "$src/../shared")}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export OMP_THREAD_LIMIT=1
+logdir=$build/tests/log
+mkdir -p "$logdir"
+
+tests=()
+for t in "$build"/tests/unit/test_* "$build"/tests/integration/* "$src"/tests/integration/*.sh; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	case $t in *.o | *.d) continue ;; esac
+	[ -n "$pattern" ] && [[ $(basename "$t") != *$pattern* ]] && continue
+	tests+=("$t")
+done
+
+pass=0 fail=0 skip=0 failed=()
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	kind=$(basename "$(dirname "$t")")
+	log=$logdir/$name.log
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-test.XXXXXX")
+	start=$EPOCHREALTIME
+	(cd "$tmp" && FOLIO_TMP=$tmp CMOCKA_MESSAGE_OUTPUT=stdout "$t") >"$log" 2>&1 </dev/null
+	rc=$?
+	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	rm -rf "$tmp"
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+		printf '  PASS  %-12s %-36s %6ss\n' "$kind" "$name" "$secs"
+		grep -E '^(figure|FIGURE):' "$log" | sed 's/^/        /'
+	elif [ $rc -eq 77 ]; then
+		skip=$((skip + 1))
+		printf '  SKIP  %-12s %-36s %s\n' "$kind" "$name" "$(tail -n 1 "$log")"
+	else
+		fail=$((fail + 1))
+		failed+=("$name")
+		printf '  FAIL  %-12s %-36s %6ss (status %d)\n' "$kind" "$name" "$secs" "$rc"
+		tail -n 40 "$log" | sed 's/^/        | /'
+	fi
+done
+
+echo "$pass passed, $fail failed, $skip skipped" >"$build/tests/tally"
+[ ${#failed[@]} -gt 0 ] && echo "  failed in $build: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
