@@ -74,12 +74,25 @@ ifneq ($(BUILD_GOALS),)
 endif
 
 # ---------------------------------------------------------------------------------------------
-# Flags
+# Objects: every folder's build.mk adds to these lists, selected by CONFIG_ symbols.
+#   lib-y    objects of libfolio.a, which both programs and the tests link
+#   sane-y   objects of the libsane-folio backend
+#   tools-y  host tools: $(O)/bin/<name> from tools/<name>.c
+#   bench-y  benchmark programs: $(O)/bench/<name> from tests/bench/<name>.c
+#   PKGS     pkg-config modules the objects need (a build.mk may add its own)
 
 PKGS := sane-backends lept tesseract libtiff-4 libjpeg lmdb libxml-2.0 libsodium inih libsystemd
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+lib-y :=
+sane-y :=
+tools-y :=
+bench-y :=
+include $(sort $(wildcard */build.mk */*/build.mk))
 
+# ---------------------------------------------------------------------------------------------
+# Flags
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(sort $(PKGS)) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(sort $(PKGS)) 2>/dev/null)
 WARNINGS := -Wall -Wextra -Wundef -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wvla -Wpointer-arith -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
@@ -93,19 +106,6 @@ ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-
-# ---------------------------------------------------------------------------------------------
-# Objects: every folder's build.mk adds to these lists, selected by CONFIG_ symbols.
-#   lib-y    objects of libfolio.a, which both programs and the tests link
-#   sane-y   objects of the libsane-folio backend
-#   tools-y  host tools: $(O)/bin/<name> from tools/<name>.c or a list <name>-objs
-#   bench-y  benchmark programs
-
-lib-y :=
-sane-y :=
-tools-y :=
-bench-y :=
-include $(sort $(wildcard */build.mk */*/build.mk))
 
 LIB       := $(O)/libfolio.a
 PROGRAMS  := $(O)/bin/folio $(O)/bin/foliod
