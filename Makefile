@@ -19,7 +19,10 @@ AR       ?= ar
 PKG_CONFIG ?= pkg-config
 WERROR   ?= $(if $(CI),1,0)
 
-ifeq ($(V),1)
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+quiet = @:
+else ifeq ($(V),1)
 Q :=
 quiet = @:
 else
@@ -97,7 +100,8 @@ WARNINGS := -Wall -Wextra -Wundef -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Wno-format-nonliteral -Wvla -Wpointer-arith -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -fPIC -pthread $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Ifirmware/include -I$(O)/include/generated -I. $(PKG_CFLAGS) \
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CPPFLAGS += -DFOLIO_VERSION='"$(VERSION)"' -D_GNU_SOURCE -Ifirmware/include -I$(O)/include/generated -I. $(PKG_CFLAGS) \
 	-include $(AUTOCONF) -MMD -MP
 LDFLAGS  += -pthread
 LDLIBS   += $(PKG_LIBS) -lm

@@ -1,2 +1,113 @@
+/* folio: the station's command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
 #include "log.h"
-int main(void) { log_open("folio", LOG_TARGET_AUTO); log_info("hello"); return 0; }
+#include "firmware/cmd/cmd.h"
+
+static const char *user_name(void)
+{
+	const char *u = getenv("FOLIO_USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return u;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+/*
+ * --config and --store may also follow the command ("folio scan --store DIR"): take them out
+ * of argv wherever they stand, before "--".
+ */
+static int take_global_options(struct cmd_env *env, int *argc, char **argv)
+{
+	int n = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+		size_t len = 0;
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (strncmp(a, "--config", 8) == 0 && (a[8] == '\0' || a[8] == '=')) {
+			slot = &env->config_path;
+			len = 8;
+		} else if (strncmp(a, "--store", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
+			slot = &env->store_dir;
+			len = 7;
+		}
+		if (!slot) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (a[len] == '=') {
+			*slot = a + len + 1;
+		} else if (i + 1 < *argc) {
+			*slot = argv[++i];
+		} else {
+			return cmd_usage_error(NULL, "'%s' needs a value", a);
+		}
+		if (!**slot)
+			return cmd_usage_error(NULL, "'%.*s' needs a value", (int)len, a);
+	}
+	argv[n] = NULL;
+	*argc = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cmd_env env = {
+		.config_path =
+		    getenv("FOLIO_CONFIG") && *getenv("FOLIO_CONFIG") ? getenv("FOLIO_CONFIG") : CONFIG_DEFAULT_PATH,
+		.who = user_name(),
+		.out = stdout,
+	};
+	int c, r;
+
+	log_open("folio", LOG_TARGET_TERMINAL);
+	r = take_global_options(&env, &argc, argv);
+	if (r < 0)
+		return cmd_exit_status(r);
+	/* Options before the command; '+' stops at the first non-option (the verb). */
+	while ((c = getopt_long(argc, argv, "+vqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'q':
+			log_set_level(LOG_WARNING);
+			break;
+		case 'h':
+			return cmd_exit_status(cmd_dispatch(&env, 0, NULL));
+		case 'V':
+			printf("folio %s (board %s)\n", FOLIO_VERSION, CONFIG_BOARD_NAME);
+			return 0;
+		default:
+			return cmd_exit_status(cmd_usage_error(NULL, "bad option"));
+		}
+	}
+	r = cmd_dispatch(&env, argc - optind, argv + optind);
+	store_close(env.store);
+	free(env.cfg);
+	if (fflush(stdout) != 0 && r >= 0)
+		r = log_errno(-EIO, "cannot write the output");
+	return cmd_exit_status(r);
+}

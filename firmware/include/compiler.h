@@ -9,6 +9,9 @@
 #define _unused_ __attribute__((unused))
 #define _warn_unused_ __attribute__((warn_unused_result))
 
+#define STRINGIFY_ARG(x) #x
+#define STRINGIFY(x) STRINGIFY_ARG(x)
+
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -16,24 +16,24 @@
 
 enum folio_error {
 	FOLIO_ECONFIG = FOLIO_E_BASE, /* the configuration is invalid */
-	FOLIO_EUSAGE,                 /* wrong command-line arguments */
-	FOLIO_EJAM,                   /* the scanner reports a paper jam */
-	FOLIO_EDOUBLEFEED,            /* the scanner fed two sheets at once */
-	FOLIO_ECOVEROPEN,             /* the scanner cover is open */
-	FOLIO_ENODOCS,                /* the feeder is empty */
-	FOLIO_EDEVBUSY,               /* the scanner is in use */
-	FOLIO_EDEVGONE,               /* the scanner disappeared */
-	FOLIO_EDEVIO,                 /* the scanner reports an I/O error */
-	FOLIO_EDEVINVAL,              /* the scanner refused a setting */
-	FOLIO_ECANCELLED,             /* the operation was cancelled */
-	FOLIO_ESTATE,                 /* illegal state change */
-	FOLIO_ECORRUPT,               /* stored data fails its checks */
-	FOLIO_ESCHEMA,                /* a document fails schema validation */
-	FOLIO_ESTOREFULL,             /* the store is at its reserve */
-	FOLIO_ELOCKED,                /* another instance holds the store */
-	FOLIO_EFORMAT,                /* a file or image has an unsupported format */
-	FOLIO_ETOOBIG,                /* an input exceeds its bound */
-	FOLIO_ENOTFOUND,              /* no such batch, document or page */
+	FOLIO_EUSAGE,		      /* wrong command-line arguments */
+	FOLIO_EJAM,		      /* the scanner reports a paper jam */
+	FOLIO_EDOUBLEFEED,	      /* the scanner fed two sheets at once */
+	FOLIO_ECOVEROPEN,	      /* the scanner cover is open */
+	FOLIO_ENODOCS,		      /* the feeder is empty */
+	FOLIO_EDEVBUSY,		      /* the scanner is in use */
+	FOLIO_EDEVGONE,		      /* the scanner disappeared */
+	FOLIO_EDEVIO,		      /* the scanner reports an I/O error */
+	FOLIO_EDEVINVAL,	      /* the scanner refused a setting */
+	FOLIO_ECANCELLED,	      /* the operation was cancelled */
+	FOLIO_ESTATE,		      /* illegal state change */
+	FOLIO_ECORRUPT,		      /* stored data fails its checks */
+	FOLIO_ESCHEMA,		      /* a document fails schema validation */
+	FOLIO_ESTOREFULL,	      /* the store is at its reserve */
+	FOLIO_ELOCKED,		      /* another instance holds the store */
+	FOLIO_EFORMAT,		      /* a file or image has an unsupported format */
+	FOLIO_ETOOBIG,		      /* an input exceeds its bound */
+	FOLIO_ENOTFOUND,	      /* no such batch, document or page */
 	FOLIO_E_END
 };
 

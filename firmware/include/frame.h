@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 struct frame {
-	uint32_t width;          /* pixels per line */
-	uint32_t height;         /* lines */
-	uint32_t depth;          /* bits per sample: 1 or 8 */
-	uint32_t channels;       /* 1 (lineart, grey) or 3 (RGB) */
+	uint32_t width;		 /* pixels per line */
+	uint32_t height;	 /* lines */
+	uint32_t depth;		 /* bits per sample: 1 or 8 */
+	uint32_t channels;	 /* 1 (lineart, grey) or 3 (RGB) */
 	uint32_t bytes_per_line; /* >= ceil(width * depth * channels / 8) */
-	uint32_t dpi;            /* resolution, same in x and y */
-	uint8_t *data;           /* height * bytes_per_line bytes, owned by whoever owns the frame */
+	uint32_t dpi;		 /* resolution, same in x and y */
+	uint8_t *data; /* height * bytes_per_line bytes, owned by whoever owns the frame */
 };
 
 #endif

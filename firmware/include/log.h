@@ -52,12 +52,12 @@ int log_parse_level(const char *s);
 /* Writes one message; returns -abs(error) (0 when error is 0). Use the macros below. */
 int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 
-#define log_full_errno(level, error, ...)                                                         \
-	({                                                                                         \
-		int _level = (level), _e = (error);                                                \
-		(_level <= CONFIG_LOG_LEVEL && _level <= log_get_level())                          \
-			? log_internal(_level, _e, __VA_ARGS__)                                    \
-			: (_e < 0 ? _e : -_e);                                                     \
+#define log_full_errno(level, error, ...)                                 \
+	({                                                                \
+		int _level = (level), _e = (error);                       \
+		(_level <= CONFIG_LOG_LEVEL && _level <= log_get_level()) \
+		    ? log_internal(_level, _e, __VA_ARGS__)               \
+		    : (_e < 0 ? _e : -_e);                                \
 	})
 
 #define log_err(...) log_full_errno(LOG_ERR, 0, __VA_ARGS__)

@@ -1,0 +1,1 @@
+lib-y += drivers/scanner/scanner.o

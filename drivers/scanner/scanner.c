@@ -1,0 +1,568 @@
+#include <errno.h>
+#include <sane/sane.h>
+#include <sane/saneopts.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "scanner.h"
+
+/* Statuses sane.h defines only for backends (SANE 1.0 frontends may still receive them). */
+#define SANE_STATUS_WARMING_UP_VALUE 12 /* lamp not ready */
+#define SANE_STATUS_HW_LOCKED_VALUE 13	/* mechanism locked for transport */
+
+/* Bytes asked for per sane_read(); backends may return less. */
+#define READ_CHUNK (256 * 1024)
+
+struct scanner {
+	SANE_Handle handle;
+	char *name;
+	int resolution;
+	bool started;
+};
+
+int scanner_error_from_status(int status)
+{
+	switch (status) {
+	case SANE_STATUS_GOOD:
+	case SANE_STATUS_EOF:
+		return 0;
+	case SANE_STATUS_UNSUPPORTED:
+		return -EOPNOTSUPP;
+	case SANE_STATUS_CANCELLED:
+		return -FOLIO_ECANCELLED;
+	case SANE_STATUS_DEVICE_BUSY:
+	case SANE_STATUS_WARMING_UP_VALUE:
+	case SANE_STATUS_HW_LOCKED_VALUE:
+		return -FOLIO_EDEVBUSY;
+	case SANE_STATUS_INVAL:
+		return -FOLIO_EDEVINVAL;
+	case SANE_STATUS_JAMMED:
+		return -FOLIO_EJAM;
+	case SANE_STATUS_NO_DOCS:
+		return -FOLIO_ENODOCS;
+	case SANE_STATUS_COVER_OPEN:
+		return -FOLIO_ECOVEROPEN;
+	case SANE_STATUS_IO_ERROR:
+		return -FOLIO_EDEVIO;
+	case SANE_STATUS_NO_MEM:
+		return -ENOMEM;
+	case SANE_STATUS_ACCESS_DENIED:
+		return -EACCES;
+	default:
+		return -FOLIO_EDEVIO;
+	}
+}
+
+int scanner_init(const char *config_dir, const char *backend_dir)
+{
+	SANE_Int version;
+	SANE_Status st;
+
+	if (config_dir && *config_dir)
+		setenv("SANE_CONFIG_DIR", config_dir, 1);
+	if (backend_dir && *backend_dir) {
+		/* libsane's dll backend searches LD_LIBRARY_PATH's folders for libsane-NAME.so.1. */
+		const char *old = getenv("LD_LIBRARY_PATH");
+		_cleanup_free_ char *path = NULL;
+
+		if (asprintf(&path, "%s%s%s", backend_dir, old && *old ? ":" : "", old ? old : "") <
+		    0)
+			return -ENOMEM;
+		setenv("LD_LIBRARY_PATH", path, 1);
+	}
+	st = sane_init(&version, NULL);
+	if (st != SANE_STATUS_GOOD)
+		return scanner_error_from_status(st);
+	log_debug("libsane %d.%d.%d started", SANE_VERSION_MAJOR(version),
+		  SANE_VERSION_MINOR(version), SANE_VERSION_BUILD(version));
+	return 0;
+}
+
+void scanner_exit(void)
+{
+	sane_exit();
+}
+
+int scanner_list(int (*fn)(const struct scanner_device *d, void *user), void *user)
+{
+	const SANE_Device **list;
+	SANE_Status st;
+
+	st = sane_get_devices(&list, SANE_TRUE);
+	if (st != SANE_STATUS_GOOD)
+		return scanner_error_from_status(st);
+	for (size_t i = 0; list[i]; i++) {
+		struct scanner_device d = {
+			.name = list[i]->name,
+			.vendor = list[i]->vendor,
+			.model = list[i]->model,
+			.type = list[i]->type,
+		};
+		int r = fn(&d, user);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int scanner_open(const char *name, struct scanner **ret)
+{
+	_cleanup_free_ struct scanner *s = calloc(1, sizeof(*s));
+	SANE_Status st;
+
+	if (!s)
+		return -ENOMEM;
+	s->name = strdup(name);
+	if (!s->name)
+		return -ENOMEM;
+	st = sane_open(name, &s->handle);
+	if (st != SANE_STATUS_GOOD) {
+		free(s->name);
+		/* Backends answer INVAL (or IO_ERROR) for a name they do not know. */
+		return st == SANE_STATUS_INVAL || st == SANE_STATUS_IO_ERROR
+			   ? -FOLIO_EDEVGONE
+			   : scanner_error_from_status(st);
+	}
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+struct scanner *scanner_close(struct scanner *s)
+{
+	if (!s)
+		return NULL;
+	if (s->started)
+		sane_cancel(s->handle);
+	sane_close(s->handle);
+	free(s->name);
+	free(s);
+	return NULL;
+}
+
+const char *scanner_name(const struct scanner *s)
+{
+	return s->name;
+}
+
+int scanner_resolution(const struct scanner *s)
+{
+	return s->resolution;
+}
+
+/* The option called @name and its descriptor; -1 when the device has none. */
+static int find_option(struct scanner *s, const char *name, const SANE_Option_Descriptor **ret)
+{
+	const SANE_Option_Descriptor *d = sane_get_option_descriptor(s->handle, 0);
+	SANE_Int count = 0;
+
+	if (!d || sane_control_option(s->handle, 0, SANE_ACTION_GET_VALUE, &count, NULL) !=
+		      SANE_STATUS_GOOD)
+		return -1;
+	for (SANE_Int i = 1; i < count; i++) {
+		d = sane_get_option_descriptor(s->handle, i);
+		if (d && d->name && strcmp(d->name, name) == 0) {
+			*ret = d;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static bool option_usable(const SANE_Option_Descriptor *d)
+{
+	return SANE_OPTION_IS_ACTIVE(d->cap) && SANE_OPTION_IS_SETTABLE(d->cap);
+}
+
+/* Sets a string-list option to the first of @wanted the device offers; returns the index. */
+static int set_string_option(struct scanner *s, const char *name, const char *const *wanted,
+			     const char **ret_value)
+{
+	const SANE_Option_Descriptor *d;
+	int opt = find_option(s, name, &d);
+	SANE_Int info = 0;
+
+	if (opt < 0 || !option_usable(d) || d->type != SANE_TYPE_STRING ||
+	    d->constraint_type != SANE_CONSTRAINT_STRING_LIST)
+		return -ENOENT;
+	for (size_t w = 0; wanted[w]; w++) {
+		for (size_t i = 0; d->constraint.string_list[i]; i++) {
+			const char *offered = d->constraint.string_list[i];
+			_cleanup_free_ char *buf = NULL;
+			SANE_Status st;
+
+			if (strcasecmp(offered, wanted[w]) != 0)
+				continue;
+			buf = calloc(1, (size_t)MAX(d->size, (SANE_Int)strlen(offered) + 1));
+			if (!buf)
+				return -ENOMEM;
+			strcpy(buf, offered);
+			st = sane_control_option(s->handle, opt, SANE_ACTION_SET_VALUE, buf, &info);
+			if (st != SANE_STATUS_GOOD)
+				return scanner_error_from_status(st);
+			if (info & SANE_INFO_RELOAD_OPTIONS)
+				(void)find_option(s, name, &d); /* fetch the new descriptors */
+			if (ret_value)
+				*ret_value = offered;
+			return (int)w;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Sets a numeric option (INT or FIXED), clamping to its range; reads back what the device
+ * chose. @value is in the option's unit (dpi, mm, bits). */
+static int set_number_option(struct scanner *s, const char *name, double value, double *ret_actual)
+{
+	const SANE_Option_Descriptor *d;
+	int opt = find_option(s, name, &d);
+	SANE_Word w, best;
+	SANE_Status st;
+	SANE_Int info = 0;
+
+	if (opt < 0 || !option_usable(d) || d->size != sizeof(SANE_Word))
+		return -ENOENT;
+	if (d->type == SANE_TYPE_INT)
+		w = (SANE_Word)(value + 0.5);
+	else if (d->type == SANE_TYPE_FIXED)
+		w = SANE_FIX(value);
+	else
+		return -ENOENT;
+
+	if (d->constraint_type == SANE_CONSTRAINT_RANGE) {
+		const SANE_Range *rg = d->constraint.range;
+
+		w = MAX(rg->min, MIN(rg->max, w));
+	} else if (d->constraint_type == SANE_CONSTRAINT_WORD_LIST) {
+		const SANE_Word *list = d->constraint.word_list;
+
+		/* list[0] is the count; pick the closest value offered. */
+		best = list[1];
+		for (SANE_Int i = 1; i <= list[0]; i++)
+			if (labs((long)list[i] - w) < labs((long)best - w))
+				best = list[i];
+		w = best;
+	}
+	st = sane_control_option(s->handle, opt, SANE_ACTION_SET_VALUE, &w, &info);
+	if (st != SANE_STATUS_GOOD)
+		return scanner_error_from_status(st);
+	if (info & SANE_INFO_RELOAD_OPTIONS) {
+		/* Descriptors may have changed; backends expect them fetched again before use. */
+		opt = find_option(s, name, &d);
+		if (opt < 0)
+			return -ENOENT;
+	}
+	if (ret_actual) {
+		/* SET_VALUE writes back a rounded value when it reports INEXACT; read it again
+		 * anyway, some backends adjust without saying so. */
+		st = sane_control_option(s->handle, opt, SANE_ACTION_GET_VALUE, &w, NULL);
+		if (st != SANE_STATUS_GOOD)
+			return scanner_error_from_status(st);
+		*ret_actual = d->type == SANE_TYPE_FIXED ? SANE_UNFIX(w) : (double)w;
+	}
+	return 0;
+}
+
+/* Largest value of a numeric option's range (for scan areas), or -1. */
+static double option_max(struct scanner *s, const char *name)
+{
+	const SANE_Option_Descriptor *d;
+	int opt = find_option(s, name, &d);
+
+	if (opt < 0 || d->constraint_type != SANE_CONSTRAINT_RANGE)
+		return -1;
+	return d->type == SANE_TYPE_FIXED ? SANE_UNFIX(d->constraint.range->max)
+					  : (double)d->constraint.range->max;
+}
+
+int scanner_configure(struct scanner *s, const struct scanner_settings *set, char *why,
+		      size_t why_size)
+{
+	static const char *const flatbed[] = { "Flatbed", "FB", "Normal", NULL };
+	static const char *const adf[] = {
+		"ADF Front", "ADF", "Automatic Document Feeder", "ADF Simplex", "Document Feeder",
+		"Feeder",    NULL
+	};
+	static const char *const duplex[] = { "ADF Duplex", "Duplex",
+					      "Automatic Document Feeder Duplex", NULL };
+	static const char *const lineart[] = { SANE_VALUE_SCAN_MODE_LINEART, "Binary",
+					       "Black & White", NULL };
+	static const char *const gray[] = { SANE_VALUE_SCAN_MODE_GRAY, "Grayscale", "Grey", NULL };
+	static const char *const color[] = { SANE_VALUE_SCAN_MODE_COLOR, "RGB", NULL };
+	const char *const *sources = set->source == SCANNER_SOURCE_DUPLEX ? duplex
+				     : set->source == SCANNER_SOURCE_ADF  ? adf
+									  : flatbed;
+	const char *chosen = NULL;
+	double actual = 0, w, h;
+	int r;
+
+	r = set_string_option(s, SANE_NAME_SCAN_SOURCE, sources, &chosen);
+	if (r == -ENOENT && set->source != SCANNER_SOURCE_FLATBED) {
+		snprintf(why, why_size, "device '%s' has no %s", s->name,
+			 set->source == SCANNER_SOURCE_DUPLEX ? "duplex document feeder"
+							      : "document feeder");
+		return -FOLIO_EDEVINVAL;
+	}
+	if (r < 0 && r != -ENOENT)
+		goto refused;
+
+	switch (set->mode) {
+	case SCANNER_MODE_LINEART:
+		r = set_string_option(s, SANE_NAME_SCAN_MODE, lineart, NULL);
+		if (r == -ENOENT) {
+			/* No Lineart mode: a 1-bit gray scan is the same thing. */
+			r = set_string_option(s, SANE_NAME_SCAN_MODE, gray, NULL);
+			if (r >= 0)
+				r = set_number_option(s, SANE_NAME_BIT_DEPTH, 1, &actual);
+			if (r >= 0 && actual != 1)
+				r = -ENOENT;
+		}
+		break;
+	case SCANNER_MODE_GRAY:
+		r = set_string_option(s, SANE_NAME_SCAN_MODE, gray, NULL);
+		if (r >= 0)
+			(void)set_number_option(s, SANE_NAME_BIT_DEPTH, 8, NULL);
+		break;
+	case SCANNER_MODE_COLOR:
+		r = set_string_option(s, SANE_NAME_SCAN_MODE, color, NULL);
+		if (r >= 0)
+			(void)set_number_option(s, SANE_NAME_BIT_DEPTH, 8, NULL);
+		break;
+	}
+	if (r == -ENOENT) {
+		snprintf(why, why_size, "device '%s' cannot scan in %s", s->name,
+			 set->mode == SCANNER_MODE_LINEART ? "lineart (black and white)"
+			 : set->mode == SCANNER_MODE_GRAY  ? "gray"
+							   : "color");
+		return -FOLIO_EDEVINVAL;
+	}
+	if (r < 0)
+		goto refused;
+
+	r = set_number_option(s, SANE_NAME_SCAN_RESOLUTION, set->resolution, &actual);
+	if (r == -ENOENT) {
+		snprintf(why, why_size, "device '%s' has no settable resolution", s->name);
+		return -FOLIO_EDEVINVAL;
+	}
+	if (r < 0)
+		goto refused;
+	s->resolution = (int)(actual + 0.5);
+	if (s->resolution != set->resolution)
+		log_debug("device '%s' scans at %d dpi instead of %d", s->name, s->resolution,
+			  set->resolution);
+
+	/* Paper size before scan area: ADF devices clamp the area to the page. */
+	w = set->page_width_mm;
+	h = set->page_height_mm;
+	if (w > 0 && h > 0) {
+		(void)set_number_option(s, SANE_NAME_PAGE_WIDTH, w, NULL);
+		(void)set_number_option(s, SANE_NAME_PAGE_HEIGHT, h, NULL);
+		(void)set_number_option(s, SANE_NAME_SCAN_TL_X, 0, NULL);
+		(void)set_number_option(s, SANE_NAME_SCAN_TL_Y, 0, NULL);
+		if (option_max(s, SANE_NAME_SCAN_BR_X) > 0)
+			(void)set_number_option(s, SANE_NAME_SCAN_BR_X, w, NULL);
+		if (option_max(s, SANE_NAME_SCAN_BR_Y) > 0)
+			(void)set_number_option(s, SANE_NAME_SCAN_BR_Y, h, NULL);
+	}
+	return 0;
+
+refused:
+	snprintf(why, why_size, "device '%s' refused a setting: %s", s->name, folio_strerror(r));
+	return r;
+}
+
+static void describe_option(struct scanner *s, const char *label, const char *name, FILE *out)
+{
+	const SANE_Option_Descriptor *d;
+	int opt = find_option(s, name, &d);
+
+	if (opt < 0)
+		return;
+	fprintf(out, "  %-11s", label);
+	switch (d->constraint_type) {
+	case SANE_CONSTRAINT_STRING_LIST:
+		for (size_t i = 0; d->constraint.string_list[i]; i++)
+			fprintf(out, "%s%s", i ? ", " : "", d->constraint.string_list[i]);
+		break;
+	case SANE_CONSTRAINT_WORD_LIST:
+		for (SANE_Int i = 1; i <= d->constraint.word_list[0]; i++)
+			fprintf(out, i > 1 ? ", %g" : "%g",
+				d->type == SANE_TYPE_FIXED ? SANE_UNFIX(d->constraint.word_list[i])
+							   : d->constraint.word_list[i]);
+		break;
+	case SANE_CONSTRAINT_RANGE: {
+		const SANE_Range *rg = d->constraint.range;
+		bool fx = d->type == SANE_TYPE_FIXED;
+
+		fprintf(out, "%g to %g", fx ? SANE_UNFIX(rg->min) : rg->min,
+			fx ? SANE_UNFIX(rg->max) : rg->max);
+		break;
+	}
+	default:
+		fprintf(out, "(any)");
+	}
+	if (d->unit == SANE_UNIT_DPI)
+		fprintf(out, " dpi");
+	else if (d->unit == SANE_UNIT_MM)
+		fprintf(out, " mm");
+	if (!SANE_OPTION_IS_ACTIVE(d->cap))
+		fprintf(out, " (inactive)");
+	fputc('\n', out);
+}
+
+int scanner_describe(struct scanner *s, FILE *out)
+{
+	describe_option(s, "sources", SANE_NAME_SCAN_SOURCE, out);
+	describe_option(s, "modes", SANE_NAME_SCAN_MODE, out);
+	describe_option(s, "depths", SANE_NAME_BIT_DEPTH, out);
+	describe_option(s, "resolution", SANE_NAME_SCAN_RESOLUTION, out);
+	describe_option(s, "width", SANE_NAME_SCAN_BR_X, out);
+	describe_option(s, "height", SANE_NAME_SCAN_BR_Y, out);
+	return 0;
+}
+
+int scanner_start(struct scanner *s)
+{
+	SANE_Status st;
+
+	if (s->started) {
+		sane_cancel(s->handle);
+		s->started = false;
+	}
+	st = sane_start(s->handle);
+	if (st != SANE_STATUS_GOOD) {
+		/* A failed start still needs a cancel before the next one on some backends. */
+		sane_cancel(s->handle);
+		return scanner_error_from_status(st);
+	}
+	s->started = true;
+	return 0;
+}
+
+/* 16-bit samples (native byte order, as SANE sends them) to 8, in place. */
+static void reduce_16_to_8(uint8_t *data, size_t lines, size_t bpl16)
+{
+	uint8_t *dst = data;
+
+	for (size_t y = 0; y < lines; y++) {
+		const uint16_t *src = (const uint16_t *)(data + y * bpl16);
+
+		for (size_t x = 0; x < bpl16 / 2; x++)
+			*dst++ = (uint8_t)(src[x] >> 8);
+	}
+}
+
+int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	SANE_Parameters p;
+	SANE_Status st;
+	size_t cap, len = 0, bpl;
+	uint32_t channels;
+
+	if (!s->started)
+		return -EINVAL;
+	st = sane_get_parameters(s->handle, &p);
+	if (st != SANE_STATUS_GOOD)
+		goto fail_status;
+	if (p.format == SANE_FRAME_GRAY)
+		channels = 1;
+	else if (p.format == SANE_FRAME_RGB)
+		channels = 3;
+	else {
+		log_debug("device '%s' sends separate colour frames, which are not supported",
+			  s->name);
+		sane_cancel(s->handle);
+		s->started = false;
+		return -FOLIO_EFORMAT;
+	}
+	if (p.bytes_per_line <= 0 || p.pixels_per_line <= 0 ||
+	    (p.depth != 1 && p.depth != 8 && p.depth != 16) || (p.depth == 1 && channels != 1)) {
+		sane_cancel(s->handle);
+		s->started = false;
+		return -FOLIO_EFORMAT;
+	}
+	bpl = (size_t)p.bytes_per_line;
+
+	/* Height may be unknown (-1) for hand-held and some sheet-fed devices: grow as needed. */
+	cap = p.lines > 0 ? bpl * (size_t)p.lines : bpl * 1024;
+	if (cap > max_bytes) {
+		if (p.lines > 0) {
+			sane_cancel(s->handle);
+			s->started = false;
+			return -FOLIO_ETOOBIG;
+		}
+		cap = max_bytes;
+	}
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+
+	for (;;) {
+		SANE_Int got = 0;
+		size_t want;
+
+		if (len == cap) {
+			size_t ncap = cap * 2 > max_bytes ? max_bytes : cap * 2;
+			uint8_t *nbuf;
+
+			if (ncap <= cap) {
+				sane_cancel(s->handle);
+				s->started = false;
+				return -FOLIO_ETOOBIG;
+			}
+			nbuf = realloc(buf, ncap);
+			if (!nbuf)
+				return -ENOMEM;
+			buf = nbuf;
+			cap = ncap;
+		}
+		want = MIN(cap - len, (size_t)READ_CHUNK);
+		st = sane_read(s->handle, buf + len, (SANE_Int)want, &got);
+		if (st == SANE_STATUS_EOF)
+			break;
+		if (st != SANE_STATUS_GOOD)
+			goto fail_status;
+		if (got < 0 || (size_t)got > want) {
+			st = SANE_STATUS_IO_ERROR;
+			goto fail_status;
+		}
+		len += (size_t)got;
+	}
+	s->started = false;
+	/* SANE wants a cancel after every frame of a batch too; it ends the sheet. */
+
+	if (len < bpl) {
+		log_debug("device '%s' sent an empty frame", s->name);
+		return -FOLIO_EDEVIO;
+	}
+	ret->height = (uint32_t)(len / bpl);
+	ret->width = (uint32_t)p.pixels_per_line;
+	ret->channels = channels;
+	ret->dpi = (uint32_t)s->resolution;
+	if (p.depth == 16) {
+		reduce_16_to_8(buf, ret->height, bpl);
+		ret->depth = 8;
+		ret->bytes_per_line = (uint32_t)(bpl / 2);
+	} else {
+		ret->depth = (uint32_t)p.depth;
+		ret->bytes_per_line = (uint32_t)bpl;
+	}
+	ret->data = TAKE_PTR(buf);
+	return 0;
+
+fail_status:
+	sane_cancel(s->handle);
+	s->started = false;
+	return scanner_error_from_status(st);
+}
+
+void scanner_cancel(struct scanner *s)
+{
+	sane_cancel(s->handle);
+}

@@ -1,0 +1,79 @@
+#ifndef FOLIO_CAPTURE_H
+#define FOLIO_CAPTURE_H
+
+/*
+ * The capture engine: runs a scanner's document feeder into the store.
+ *
+ * One thread reads sheets from the scanner (drivers/scanner) and hands whole raw frames to
+ * the image stage through a bounded queue of CONFIG_CAPTURE_MAX_FRAMES frames. When the
+ * queue is full the reader waits between sheets, so the scanner pauses; no page is dropped.
+ * The image stage (the calling thread) encodes each frame and commits it to the store, one
+ * durable transaction per page.
+ *
+ * A fault (jam, cover open, device lost, ...) stops the feeder. Every page read whole before
+ * it is still committed; the sheet being read is discarded and reported, so the clerk knows
+ * which sheet to put back. An empty feeder ends the batch normally and closes it; a fault
+ * leaves it open for capture_run() with @resume_batch.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "firmware/config/config.h"
+#include "firmware/store/store.h"
+
+struct capture_progress {
+	uint32_t batch;
+	uint32_t pages;	    /* committed in this run */
+	uint32_t last_page; /* number of the last committed page in the batch */
+	double seconds;	    /* since the run started */
+	double pages_per_minute;
+};
+
+struct capture_request {
+	const char *device; /* SANE device name */
+	const struct scan_profile *profile;
+	uint32_t resume_batch; /* 0: start a new batch */
+	uint32_t max_pages;    /* 0: until the feeder is empty */
+	const char *who;       /* user name for the event log */
+	/* Called after every committed page, from the calling thread; may be NULL. */
+	void (*progress)(const struct capture_progress *p, void *user);
+	void *user;
+};
+
+struct capture_result {
+	uint32_t batch;
+	uint32_t pages;	       /* pages committed in this run */
+	uint32_t first_page;   /* number of the first of them (0 if none) */
+	int fault;	       /* 0, or the error that stopped the feeder */
+	uint32_t lost_page;    /* number the discarded sheet would have had (0 if none) */
+	bool closed;	       /* the batch was closed: the feeder ran empty */
+	double seconds;	       /* wall time of the run */
+	double encode_seconds; /* time spent in the image stage */
+	double store_seconds;  /* time spent committing */
+};
+
+/*
+ * capture_run - capture one batch (or continue one)
+ * @store: where pages go
+ * @cfg: station configuration (station id, document defaults)
+ * @req: what to scan
+ * @ret: what happened; filled in even on failure, so the caller can report committed pages
+ *
+ * Returns 0 when the feeder ran empty (or max_pages was reached), the fault otherwise
+ * (-FOLIO_EJAM, -FOLIO_ECOVEROPEN, -FOLIO_EDEVGONE ...), or -errno for a local failure. A store
+ * failure stops the scanner before the next sheet.
+ */
+int capture_run(struct store *store, const struct folio_config *cfg,
+		const struct capture_request *req, struct capture_result *ret);
+
+/*
+ * capture_fault_advice - what to tell the clerk about a fault, one line without the page
+ * number, e.g. "paper jam: open the feeder, remove the sheet, put it back on top and resume"
+ */
+const char *capture_fault_advice(int fault);
+
+/* capture_cancel - ask a running capture_run() to stop after the current sheet (signal-safe) */
+void capture_cancel(void);
+
+#endif

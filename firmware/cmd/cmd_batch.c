@@ -1,0 +1,159 @@
+#include <string.h>
+#include <time.h>
+
+#include "errors.h"
+#include "log.h"
+#include "firmware/cmd/cmd.h"
+
+static void format_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int list_one(const struct batch_info *b, void *user)
+{
+	FILE *out = user;
+	char when[32];
+
+	format_time(b->created, when, sizeof(when));
+	fprintf(out, "%6u  %-9s  %5u  %4u  %s  %s\n", b->id, batch_state_name(b->state), b->n_pages,
+		b->n_documents, when, b->device);
+	return 0;
+}
+
+int cmd_batch_list(struct cmd_env *env, int argc, char **argv)
+{
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "too many arguments");
+	fprintf(env->out, "%6s  %-9s  %5s  %4s  %-16s  %s\n", "BATCH", "STATE", "PAGES", "DOCS",
+		"CREATED", "DEVICE");
+	r = store_batch_list(env->store, list_one, env->out);
+	if (r < 0)
+		return log_errno(r, "cannot read batches from '%s': %s", store_path(env->store),
+				 folio_strerror(r));
+	return 0;
+}
+
+static int batch_arg(int argc, char **argv, unsigned *ret)
+{
+	if (argc != 2)
+		return cmd_usage_error(cmd_current(),
+				       argc < 2 ? "which batch?" : "too many arguments");
+	if (cmd_parse_u32(argv[1], UINT32_MAX, ret) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", argv[1]);
+	return 0;
+}
+
+static int report_batch_error(int r, unsigned id)
+{
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
+	return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
+}
+
+static const char *const flag_names[] = {
+	"blank",	  "skew",  "dark",	"light",
+	"length",	  "small", "separator", "barcode-unreadable",
+	"low-confidence",
+};
+
+static int show_page(const struct page_info *p, void *user)
+{
+	FILE *out = user;
+	bool first = true;
+
+	fprintf(out, "  %5u  %4u  %-4s  %5ux%-5u  %4u  %9u  ", p->number, p->document, p->format,
+		p->width, p->height, p->dpi, p->size);
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (p->flags & (1u << i)) {
+			fprintf(out, "%s%s", first ? "" : ",", flag_names[i]);
+			first = false;
+		}
+	fputc('\n', out);
+	return 0;
+}
+
+int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
+{
+	struct batch_info b;
+	char created[32], updated[32];
+	unsigned id;
+	int r;
+
+	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	format_time(b.created, created, sizeof(created));
+	format_time(b.updated, updated, sizeof(updated));
+	fprintf(env->out,
+		"batch %u\n  state      %s\n  pages      %u\n  documents  %u\n  created    %s\n"
+		"  updated    %s\n  station    %s\n  device     %s\n  profile    %s\n",
+		b.id, batch_state_name(b.state), b.n_pages, b.n_documents, created, updated,
+		b.station, b.device, b.profile);
+	for (uint32_t d = 1; d <= b.n_documents; d++) {
+		static const char *const types[] = { "patent", "trademark", "design" };
+		struct document_info doc;
+
+		r = store_document_get(env->store, id, d, &doc);
+		if (r < 0)
+			return log_errno(r, "cannot read document %u of batch %u: %s", d, id,
+					 folio_strerror(r));
+		fprintf(env->out, "document %u\n  office %s  type %s  application %s  code %s\n", d,
+			doc.office, doc.ip_type >= 0 && doc.ip_type < 3 ? types[doc.ip_type] : "?",
+			doc.application[0] ? doc.application : "(none)", doc.document_code);
+	}
+	fprintf(env->out, "pages\n  %5s  %4s  %-4s  %11s  %4s  %9s  %s\n", "PAGE", "DOC", "FMT",
+		"PIXELS", "DPI", "BYTES", "FLAGS");
+	r = store_page_list(env->store, id, show_page, env->out);
+	if (r < 0)
+		return log_errno(r, "cannot read pages of batch %u: %s", id, folio_strerror(r));
+	return 0;
+}
+
+static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_state to)
+{
+	struct batch_info b;
+	unsigned id;
+	int r;
+
+	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = store_batch_set_state(env->store, id, to, env->who);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r, "batch %u is %s and cannot become %s", id,
+				 batch_state_name(b.state), batch_state_name(to));
+	if (r < 0)
+		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
+	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b.state),
+		batch_state_name(to));
+	return 0;
+}
+
+int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
+{
+	return move_batch(env, argc, argv, BATCH_CLOSED);
+}
+
+int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
+{
+	return move_batch(env, argc, argv, BATCH_APPROVED);
+}
+
+int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
+{
+	return move_batch(env, argc, argv, BATCH_REJECTED);
+}

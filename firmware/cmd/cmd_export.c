@@ -1,0 +1,66 @@
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "errors.h"
+#include "log.h"
+#include "firmware/cmd/cmd.h"
+#include "firmware/package/export.h"
+
+int cmd_export(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'b' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	struct export_result res;
+	struct batch_info b;
+	const char *out = NULL;
+	unsigned batch = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "b:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
+				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
+						       optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			return cmd_usage_error(cmd_current(), "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (!batch || !out)
+		return cmd_usage_error(cmd_current(), "both --batch and --out are needed");
+
+	r = store_batch_get(env->store, batch, &b);
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them",
+				 batch);
+	if (r < 0)
+		return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
+	r = export_batch(env->store, env->cfg, batch, out, &res);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r, "batch %u is %s: close it first ('folio batch close %u')",
+				 batch, batch_state_name(b.state), batch);
+	if (r == -EEXIST)
+		return log_errno(
+		    r,
+		    "batch %u is already exported in '%s': remove it or choose another "
+		    "--out",
+		    batch, out);
+	if (r < 0)
+		return log_errno(r, "cannot export batch %u to '%s': %s", batch, out,
+				 folio_strerror(r));
+	fprintf(env->out, "%s\n", res.path);
+	log_info("batch %u: %u document%s, %u page%s, %u files, %.1f MB in '%s'", batch,
+		 res.documents, res.documents == 1 ? "" : "s", res.pages, res.pages == 1 ? "" : "s",
+		 res.files, (double)res.bytes / 1e6, res.path);
+	return 0;
+}

@@ -1,0 +1,170 @@
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "log.h"
+#include "drivers/scanner/scanner.h"
+#include "firmware/capture/capture.h"
+#include "firmware/cmd/cmd.h"
+
+struct scan_view {
+	bool tty;
+	unsigned shown;
+};
+
+static void show_progress(const struct capture_progress *p, void *user)
+{
+	struct scan_view *v = user;
+
+	if (!v->tty)
+		return;
+	fprintf(stderr, "\r  batch %u: page %u, %u captured, %.0f pages/min   ", p->batch,
+		p->last_page, p->pages, p->pages_per_minute);
+	v->shown = 1;
+}
+
+static int parse_choice(const char *v, const char *const *names, int *ret)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*ret = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	capture_cancel();
+}
+
+int cmd_scan(struct cmd_env *env, int argc, char **argv)
+{
+	static const char *const sources[] = { "flatbed", "adf", "duplex", NULL };
+	static const char *const modes[] = { "lineart", "gray", "color", NULL };
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "source", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "resolution", required_argument, NULL, 'r' },
+		{ "max-pages", required_argument, NULL, 'n' },
+		{ "resume", required_argument, NULL, 'R' },
+		{ 0 },
+	};
+	const struct folio_config *cfg = env->cfg;
+	const char *device = cfg->device, *profile_name = cfg->profile;
+	struct scan_profile profile;
+	const struct scan_profile *base;
+	struct capture_request req = { 0 };
+	struct capture_result res;
+	struct scan_view view = { .tty = isatty(STDERR_FILENO) };
+	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+	int source = -1, mode = -1, c, r;
+	unsigned resolution = 0, max_pages = 0, resume = 0;
+
+	while ((c = getopt_long(argc, argv, "d:p:s:m:r:n:R:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			device = optarg;
+			break;
+		case 'p':
+			profile_name = optarg;
+			break;
+		case 's':
+			if (parse_choice(optarg, sources, &source) < 0)
+				return cmd_usage_error(cmd_current(),
+						       "--source must be adf, duplex or flatbed");
+			break;
+		case 'm':
+			if (parse_choice(optarg, modes, &mode) < 0)
+				return cmd_usage_error(cmd_current(),
+						       "--mode must be lineart, gray or color");
+			break;
+		case 'r':
+			if (cmd_parse_u32(optarg, 1200, &resolution) < 0 || resolution < 50)
+				return cmd_usage_error(cmd_current(),
+						       "--resolution must be 50 to 1200 dpi");
+			break;
+		case 'n':
+			if (cmd_parse_u32(optarg, 100000, &max_pages) < 0)
+				return cmd_usage_error(cmd_current(),
+						       "--max-pages must be 1 to 100000");
+			break;
+		case 'R':
+			if (cmd_parse_u32(optarg, UINT32_MAX, &resume) < 0)
+				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
+						       optarg);
+			break;
+		default:
+			return cmd_usage_error(cmd_current(), "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (!device || !*device)
+		return cmd_usage_error(cmd_current(),
+				       "no scanner: pass --device NAME or set [capture] device");
+	base = config_find_profile(cfg, profile_name);
+	if (!base)
+		return cmd_usage_error(cmd_current(), "no profile '%s' in '%s'", profile_name,
+				       cfg->path);
+	profile = *base;
+	if (source >= 0)
+		profile.source = source;
+	if (mode >= 0)
+		profile.mode = mode;
+	if (resolution)
+		profile.resolution = (int)resolution;
+
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	if (r < 0)
+		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
+
+	req.device = device;
+	req.profile = &profile;
+	req.resume_batch = resume;
+	req.max_pages = max_pages;
+	req.who = env->who;
+	req.progress = show_progress;
+	req.user = &view;
+
+	/* Ctrl-C stops after the sheet being read; nothing read whole is lost. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	r = capture_run(env->store, cfg, &req, &res);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	scanner_exit();
+	if (view.shown)
+		fputc('\n', stderr);
+
+	if (res.batch)
+		fprintf(env->out, "%u\n", res.batch);
+	fflush(env->out);
+	if (res.batch && (res.pages || r == 0))
+		log_info("batch %u: %u page%s captured in %.1f s (%.0f pages/min)%s", res.batch,
+			 res.pages, res.pages == 1 ? "" : "s", res.seconds,
+			 res.seconds > 0 ? 60.0 * res.pages / res.seconds : 0.0,
+			 res.closed ? "; feeder empty, batch closed" : "");
+	if (r == 0)
+		return 0;
+	if (res.fault && res.batch && r != -FOLIO_ESTOREFULL) {
+		if (res.lost_page && r != -FOLIO_ECOVEROPEN && r != -FOLIO_ECANCELLED)
+			return log_errno(
+			    r, "page %u was not captured: %s with 'folio scan --resume %u'",
+			    res.lost_page, capture_fault_advice(r), res.batch);
+		return log_errno(r, "%s with 'folio scan --resume %u'", capture_fault_advice(r),
+				 res.batch);
+	}
+	if (r == -FOLIO_ESTOREFULL)
+		return log_errno(r, "store '%s' is full: upload or purge batches before scanning",
+				 cfg->store_path);
+	return r; /* already explained */
+}

@@ -1,0 +1,630 @@
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/config/config.h"
+#include "firmware/index/office.h"
+
+/* Longest line accepted, including the newline. */
+#define CONFIG_LINE_MAX 1024
+
+enum key_type {
+	KEY_STRING, /* text up to the field's size */
+	KEY_PATH,   /* text; relative paths are taken from the config file's folder */
+	KEY_URL,    /* a URL; a relative file:// path is taken from the config file's folder */
+	KEY_INT,    /* decimal integer within [min, max] */
+	KEY_ENUM,   /* one of choices[], stored as its index */
+	KEY_LEVEL,  /* a log level name */
+};
+
+/* Where a key's value is stored: in struct folio_config, or in a struct scan_profile. */
+enum key_scope {
+	SCOPE_GLOBAL,
+	SCOPE_PROFILE,
+};
+
+struct config_key {
+	const char *section; /* "station" ..., or "profile" for every [profile NAME] */
+	const char *name;
+	enum key_type type;
+	const char *def; /* default, as the file would write it; NULL: required */
+	long min, max;	 /* bounds for KEY_INT */
+	enum key_scope scope;
+	size_t offset, size;
+	const char *const *choices;
+	/* Extra check; returns false and explains in why. */
+	bool (*valid)(const char *value, char *why, size_t why_size);
+	const char *help;
+};
+
+static const char *const source_names[] = { "flatbed", "adf", "duplex", NULL };
+static const char *const mode_names[] = { "lineart", "gray", "color", NULL };
+static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", NULL };
+static const char *const ip_type_names[] = { "patent", "trademark", "design", NULL };
+
+static bool valid_station_id(const char *v, char *why, size_t n)
+{
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-') {
+			snprintf(why, n, "use letters, digits and '-' only");
+			return false;
+		}
+	if (!*v) {
+		snprintf(why, n, "must not be empty");
+		return false;
+	}
+	return true;
+}
+
+static bool valid_office(const char *v, char *why, size_t n)
+{
+	if (office_code_valid(v))
+		return true;
+	snprintf(why, n, "not a WIPO ST.3 office code (two capital letters, e.g. KE, EP, WO)");
+	return false;
+}
+
+static bool valid_language(const char *v, char *why, size_t n)
+{
+	if (strlen(v) == 2 && islower((unsigned char)v[0]) && islower((unsigned char)v[1]))
+		return true;
+	snprintf(why, n, "use a two-letter ISO 639-1 code such as 'en', 'fr' or 'ar'");
+	return false;
+}
+
+static bool valid_upload_target(const char *v, char *why, size_t n)
+{
+	if (strncmp(v, "file://", 7) == 0 && v[7])
+		return true;
+	snprintf(why, n, "only file://FOLDER targets are supported by this build");
+	return false;
+}
+
+static bool valid_device(const char *v, char *why, size_t n)
+{
+	for (const char *p = v; *p; p++)
+		if (iscntrl((unsigned char)*p)) {
+			snprintf(why, n, "contains control characters");
+			return false;
+		}
+	return true;
+}
+
+#define G(field)                                            \
+	SCOPE_GLOBAL, offsetof(struct folio_config, field), \
+	    sizeof(((struct folio_config *)0)->field)
+#define P(field)                                             \
+	SCOPE_PROFILE, offsetof(struct scan_profile, field), \
+	    sizeof(((struct scan_profile *)0)->field)
+
+static const struct config_key config_keys[] = {
+	{ "station", "id", KEY_STRING, NULL, 0, 0, G(station_id), NULL, valid_station_id,
+	  "this station's name, unique within the office" },
+	{ "station", "office", KEY_STRING, NULL, 0, 0, G(office), NULL, valid_office,
+	  "ST.3 code of the receiving office" },
+	{ "station", "log_level", KEY_LEVEL, "info", 0, 0, G(log_level), NULL, NULL,
+	  "err, warning, info or debug" },
+
+	{ "store", "path", KEY_PATH, "/var/lib/folio/store", 0, 0, G(store_path), NULL, NULL,
+	  "folder of the LMDB store" },
+	{ "store", "map_size_mb", KEY_INT, "4096", 16, 1048576, G(map_size_mb), NULL, NULL,
+	  "largest size the store may grow to, in MiB" },
+	{ "store", "reserve_mb", KEY_INT, "256", 0, 1048576, G(reserve_mb), NULL, NULL,
+	  "free space kept back; capture stops below it" },
+
+	{ "capture", "device", KEY_STRING, "", 0, 0, G(device), NULL, valid_device,
+	  "SANE device name, e.g. fujitsu:fi-7160 or folio:/path/to/pages" },
+	{ "capture", "profile", KEY_STRING, "default", 0, 0, G(profile), NULL, NULL,
+	  "profile used when a scan names none" },
+	{ "capture", "sane_config_dir", KEY_PATH, "/etc/folio/sane.d", 0, 0, G(sane_config_dir),
+	  NULL, NULL, "SANE configuration folder (its dll.conf lists the backends used)" },
+	{ "capture", "sane_backend_dir", KEY_PATH, "", 0, 0, G(sane_backend_dir), NULL, NULL,
+	  "extra folder searched for SANE backends (libsane-NAME.so.1)" },
+
+	{ "profile", "source", KEY_ENUM, "adf", 0, 0, P(source), source_names, NULL,
+	  "flatbed, adf or duplex" },
+	{ "profile", "mode", KEY_ENUM, "lineart", 0, 0, P(mode), mode_names, NULL,
+	  "lineart (G4 TIFF), gray or color (JPEG)" },
+	{ "profile", "resolution", KEY_INT, "300", 50, 1200, P(resolution), NULL, NULL,
+	  "dots per inch" },
+	{ "profile", "page_size", KEY_ENUM, "a4", 0, 0, P(page_size), page_size_names, NULL,
+	  "a4, letter, legal or a3" },
+	{ "profile", "jpeg_quality", KEY_INT, STRINGIFY(CONFIG_IMAGE_JPEG_QUALITY), 10, 100,
+	  P(jpeg_quality), NULL, NULL, "JPEG quality for gray and color pages" },
+
+	{ "document", "ip_type", KEY_ENUM, "patent", 0, 0, G(ip_type), ip_type_names, NULL,
+	  "patent, trademark or design: the default for new documents" },
+	{ "document", "document_code", KEY_STRING, "SCAN", 0, 0, G(document_code), NULL, NULL,
+	  "the office's document code for new documents" },
+	{ "document", "language", KEY_STRING, "en", 0, 0, G(language), NULL, valid_language,
+	  "language of new documents" },
+
+	{ "upload", "target", KEY_URL, "file:///var/spool/folio/outbox", 0, 0, G(upload_target),
+	  NULL, valid_upload_target, "where approved packages go" },
+};
+
+#undef G
+#undef P
+
+struct parse_state {
+	struct folio_config *cfg;
+	struct config_problems *problems;
+	const char *name;   /* the file, for messages */
+	char dir[PATH_MAX]; /* its folder, for relative paths */
+	unsigned line;
+	int failed;
+	/* Line where each key was first set, per scope instance (0: not set). */
+	unsigned seen_global[ARRAY_SIZE(config_keys)];
+	unsigned seen_profile[CONFIG_MAX_PROFILES][ARRAY_SIZE(config_keys)];
+	unsigned profile_line[CONFIG_MAX_PROFILES];
+	/* The reader's input. */
+	FILE *file;
+	const char *text;
+};
+
+static void problem(struct parse_state *st, unsigned line, const char *fmt, ...) _printf_(3, 4);
+
+static void problem(struct parse_state *st, unsigned line, const char *fmt, ...)
+{
+	struct config_problems *p = st->problems;
+	char *out;
+	int n;
+	va_list ap;
+
+	st->failed = 1;
+	if (!p)
+		return;
+	if (p->n >= CONFIG_MAX_PROBLEMS) {
+		p->dropped++;
+		return;
+	}
+	out = p->text[p->n++];
+	if (line)
+		n = snprintf(out, CONFIG_PROBLEM_LEN, "%s:%u: ", st->name, line);
+	else
+		n = snprintf(out, CONFIG_PROBLEM_LEN, "%s: ", st->name);
+	if (n < 0 || n >= CONFIG_PROBLEM_LEN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + n, CONFIG_PROBLEM_LEN - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void *key_field(struct parse_state *st, const struct config_key *k, size_t profile)
+{
+	if (k->scope == SCOPE_PROFILE)
+		return (char *)&st->cfg->profiles[profile] + k->offset;
+	return (char *)st->cfg + k->offset;
+}
+
+static int parse_long(const char *s, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* Stores @value into the key's field. Returns false with a reason when it is invalid. */
+static bool set_value(struct parse_state *st, const struct config_key *k, size_t profile,
+		      const char *value, char *why, size_t why_size)
+{
+	void *field = key_field(st, k, profile);
+	long v;
+	int r;
+
+	switch (k->type) {
+	case KEY_STRING:
+	case KEY_PATH:
+	case KEY_URL:
+		if (k->valid && !k->valid(value, why, why_size))
+			return false;
+		if (k->type == KEY_PATH && value[0] && value[0] != '/' && st->dir[0]) {
+			r = snprintf(field, k->size, "%s/%s", st->dir, value);
+		} else if (k->type == KEY_URL && strncmp(value, "file://", 7) == 0 &&
+			   value[7] != '/' && st->dir[0]) {
+			r = snprintf(field, k->size, "file://%s/%s", st->dir, value + 7);
+		} else {
+			r = snprintf(field, k->size, "%s", value);
+		}
+		if (r < 0 || (size_t)r >= k->size) {
+			snprintf(why, why_size, "too long (at most %zu characters)", k->size - 1);
+			return false;
+		}
+		return true;
+	case KEY_INT:
+		if (parse_long(value, &v) < 0) {
+			snprintf(why, why_size, "'%s' is not a whole number", value);
+			return false;
+		}
+		if (v < k->min || v > k->max) {
+			snprintf(why, why_size, "%ld is out of range (%ld to %ld)", v, k->min,
+				 k->max);
+			return false;
+		}
+		*(int *)field = (int)v;
+		return true;
+	case KEY_ENUM:
+		for (int i = 0; k->choices[i]; i++)
+			if (strcmp(value, k->choices[i]) == 0) {
+				*(int *)field = i;
+				return true;
+			}
+		r = snprintf(why, why_size, "'%s' is not one of:", value);
+		for (int i = 0; k->choices[i] && r > 0 && (size_t)r < why_size; i++)
+			r += snprintf(why + r, why_size - (size_t)r, " %s", k->choices[i]);
+		return false;
+	case KEY_LEVEL:
+		r = log_parse_level(value);
+		if (r < 0) {
+			snprintf(why, why_size,
+				 "'%s' is not a log level (err, warning, info, debug)", value);
+			return false;
+		}
+		*(int *)field = r;
+		return true;
+	}
+	return false;
+}
+
+static const struct config_key *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static bool section_known(const char *section)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static void apply_defaults(struct parse_state *st, enum key_scope scope, size_t profile)
+{
+	char why[CONFIG_PROBLEM_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->scope != scope || !k->def)
+			continue;
+		/* Defaults are part of the program: a bad one is a programming error. */
+		if (!set_value(st, k, profile, k->def, why, sizeof(why)))
+			problem(st, 0, "built-in default of [%s] %s is invalid: %s", k->section,
+				k->name, why);
+	}
+}
+
+/* Finds or creates the profile called @name; returns its index or -1 when full. */
+static int profile_index(struct parse_state *st, const char *name)
+{
+	struct folio_config *cfg = st->cfg;
+
+	for (size_t i = 0; i < cfg->n_profiles; i++)
+		if (strcmp(cfg->profiles[i].name, name) == 0)
+			return (int)i;
+	if (cfg->n_profiles >= CONFIG_MAX_PROFILES)
+		return -1;
+	apply_defaults(st, SCOPE_PROFILE, cfg->n_profiles);
+	snprintf(cfg->profiles[cfg->n_profiles].name, CONFIG_NAME_LEN, "%s", name);
+	st->profile_line[cfg->n_profiles] = st->line;
+	return (int)cfg->n_profiles++;
+}
+
+static bool valid_profile_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CONFIG_NAME_LEN)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+static int handle_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	const struct config_key *k;
+	char why[CONFIG_PROBLEM_LEN];
+	unsigned *seen;
+	size_t profile = 0;
+
+	if (strncmp(section, "profile ", 8) == 0) {
+		const char *pname = section + 8;
+		int i;
+
+		if (!valid_profile_name(pname)) {
+			problem(st, st->line,
+				"bad profile name '%s': use letters, digits, '-' and '_'", pname);
+			return 1;
+		}
+		i = profile_index(st, pname);
+		if (i < 0) {
+			problem(st, st->line, "too many profiles (at most %d)",
+				CONFIG_MAX_PROFILES);
+			return 1;
+		}
+		profile = (size_t)i;
+		section = "profile";
+	} else if (strcmp(section, "profile") == 0) {
+		problem(st, st->line, "a profile section needs a name: [profile NAME]");
+		return 1;
+	}
+
+	if (!section_known(section)) {
+		problem(st, st->line, "unknown section [%s]", section);
+		return 1;
+	}
+	k = find_key(section, name);
+	if (!k) {
+		problem(st, st->line, "unknown key '%s' in [%s]", name, section);
+		return 1;
+	}
+	seen = k->scope == SCOPE_PROFILE ? &st->seen_profile[profile][k - config_keys]
+					 : &st->seen_global[k - config_keys];
+	if (*seen) {
+		problem(st, st->line, "'%s' is set twice in [%s] (first on line %u)", name, section,
+			*seen);
+		return 1;
+	}
+	*seen = st->line;
+	if (!set_value(st, k, profile, value, why, sizeof(why)))
+		problem(st, st->line, "bad value for '%s': %s", name, why);
+	return 1;
+}
+
+/*
+ * Line reader for ini_parse_stream(): counts lines so problems carry line numbers, and
+ * refuses lines that are too long or contain NUL bytes instead of letting them be cut.
+ */
+static char *read_line(char *buf, int size, void *user)
+{
+	struct parse_state *st = user;
+	char line[CONFIG_LINE_MAX + 2];
+	size_t n = 0;
+	bool overlong = false, nul = false;
+	int c;
+
+	for (;;) {
+		if (st->file) {
+			c = getc(st->file);
+			if (c == EOF)
+				break;
+		} else {
+			if (!*st->text)
+				break;
+			c = (unsigned char)*st->text++;
+		}
+		if (c == '\0')
+			nul = true;
+		if (n < sizeof(line) - 1)
+			line[n++] = (char)c;
+		else
+			overlong = true;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0)
+		return NULL;
+	st->line++;
+	line[n] = '\0';
+
+	if (overlong || n > CONFIG_LINE_MAX || n >= (size_t)size) {
+		problem(st, st->line, "line too long (at most %d characters)",
+			MIN(CONFIG_LINE_MAX, size) - 2);
+		snprintf(buf, (size_t)size, "\n");
+	} else if (nul) {
+		problem(st, st->line, "line contains a NUL byte");
+		snprintf(buf, (size_t)size, "\n");
+	} else {
+		memcpy(buf, line, n + 1);
+	}
+	return buf;
+}
+
+static int check_required(struct parse_state *st)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->def || k->scope != SCOPE_GLOBAL || st->seen_global[i])
+			continue;
+		problem(st, 0, "[%s] %s is required (%s)", k->section, k->name, k->help);
+	}
+	return 0;
+}
+
+static int check_profiles(struct parse_state *st)
+{
+	struct folio_config *cfg = st->cfg;
+
+	/* A config without any profile gets the built-in one; without a [capture] profile
+	 * key, the first profile of the file is the default. */
+	if (cfg->n_profiles == 0)
+		(void)profile_index(st, "default");
+	else if (!st->seen_global[find_key("capture", "profile") - config_keys] &&
+		 !config_find_profile(cfg, cfg->profile))
+		snprintf(cfg->profile, sizeof(cfg->profile), "%s", cfg->profiles[0].name);
+	if (!config_find_profile(cfg, cfg->profile))
+		problem(st, st->seen_global[find_key("capture", "profile") - config_keys],
+			"[capture] profile '%s' is not defined: add a [profile %s] section",
+			cfg->profile, cfg->profile);
+	return 0;
+}
+
+static int parse(struct parse_state *st)
+{
+	int r;
+
+	memset(st->cfg, 0, sizeof(*st->cfg));
+	apply_defaults(st, SCOPE_GLOBAL, 0);
+
+	r = ini_parse_stream(read_line, st, handle_key, st);
+	if (r > 0)
+		problem(st, (unsigned)r, "syntax error: expected '[section]' or 'key = value'");
+	else if (r < 0)
+		problem(st, 0, "cannot parse: out of memory");
+
+	check_required(st);
+	check_profiles(st);
+	return st->failed ? -FOLIO_ECONFIG : 0;
+}
+
+static void init_state(struct parse_state *st, const char *name, struct folio_config *cfg,
+		       struct config_problems *problems)
+{
+	const char *slash = strrchr(name, '/');
+
+	memset(st, 0, sizeof(*st));
+	st->cfg = cfg;
+	st->problems = problems;
+	st->name = name;
+	if (problems)
+		memset(problems, 0, sizeof(*problems));
+	if (slash && (size_t)(slash - name) < sizeof(st->dir))
+		snprintf(st->dir, sizeof(st->dir), "%.*s", (int)(slash - name), name);
+	else if (!slash)
+		snprintf(st->dir, sizeof(st->dir), ".");
+}
+
+int config_load_string(const char *name, const char *text, struct folio_config *ret,
+		       struct config_problems *problems)
+{
+	_cleanup_free_ struct parse_state *st = malloc(sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	init_state(st, name, ret, problems);
+	st->text = text;
+	snprintf(ret->path, sizeof(ret->path), "%s", name);
+	return parse(st);
+}
+
+int config_load(const char *path, struct folio_config *ret, struct config_problems *problems)
+{
+	_cleanup_free_ struct parse_state *st = malloc(sizeof(*st));
+	_cleanup_fclose_ FILE *f = NULL;
+	int r;
+
+	if (!st)
+		return -ENOMEM;
+	init_state(st, path, ret, problems);
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		problem(st, 0, "cannot read: %s", folio_strerror(r));
+		return r;
+	}
+	st->file = f;
+	/* Relative paths in the file are relative to its folder, wherever we run from. */
+	{
+		char abs[PATH_MAX];
+
+		if (realpath(st->dir, abs))
+			snprintf(st->dir, sizeof(st->dir), "%s", abs);
+	}
+	r = parse(st);
+	snprintf(ret->path, sizeof(ret->path), "%s", path);
+	return r;
+}
+
+const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_profiles; i++)
+		if (strcmp(cfg->profiles[i].name, name) == 0)
+			return &cfg->profiles[i];
+	return NULL;
+}
+
+static void dump_value(const struct config_key *k, const void *field, FILE *out)
+{
+	switch (k->type) {
+	case KEY_STRING:
+	case KEY_PATH:
+	case KEY_URL:
+		fprintf(out, "%s = %s\n", k->name, (const char *)field);
+		break;
+	case KEY_INT:
+		fprintf(out, "%s = %d\n", k->name, *(const int *)field);
+		break;
+	case KEY_ENUM:
+		fprintf(out, "%s = %s\n", k->name, k->choices[*(const int *)field]);
+		break;
+	case KEY_LEVEL: {
+		static const char *const names[] = { "emerg",	"alert",  "crit", "err",
+						     "warning", "notice", "info", "debug" };
+		fprintf(out, "%s = %s\n", k->name, names[*(const int *)field & 7]);
+		break;
+	}
+	}
+}
+
+void config_dump(const struct folio_config *cfg, FILE *out)
+{
+	const char *section = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->scope != SCOPE_GLOBAL)
+			continue;
+		if (!section || strcmp(section, k->section) != 0) {
+			fprintf(out, "%s[%s]\n", section ? "\n" : "", k->section);
+			section = k->section;
+		}
+		dump_value(k, (const char *)cfg + k->offset, out);
+	}
+	for (size_t p = 0; p < cfg->n_profiles; p++) {
+		fprintf(out, "\n[profile %s]\n", cfg->profiles[p].name);
+		for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+			if (config_keys[i].scope == SCOPE_PROFILE)
+				dump_value(&config_keys[i],
+					   (const char *)&cfg->profiles[p] + config_keys[i].offset,
+					   out);
+	}
+}
+
+const char *scan_source_name(int source)
+{
+	return source >= 0 && source < 3 ? source_names[source] : "?";
+}
+
+const char *scan_mode_name(int mode)
+{
+	return mode >= 0 && mode < 3 ? mode_names[mode] : "?";
+}
+
+void page_size_mm(int page_size, double *ret_width, double *ret_height)
+{
+	static const double sizes[][2] = {
+		[PAGE_SIZE_A4] = { 210.0, 297.0 },
+		[PAGE_SIZE_LETTER] = { 215.9, 279.4 },
+		[PAGE_SIZE_LEGAL] = { 215.9, 355.6 },
+		[PAGE_SIZE_A3] = { 297.0, 420.0 },
+	};
+
+	if (page_size < 0 || page_size >= (int)ARRAY_SIZE(sizes))
+		page_size = PAGE_SIZE_A4;
+	*ret_width = sizes[page_size][0];
+	*ret_height = sizes[page_size][1];
+}

@@ -1,0 +1,86 @@
+#ifndef FOLIO_IMAGE_ENCODE_H
+#define FOLIO_IMAGE_ENCODE_H
+
+/*
+ * Page encoders: a frame (firmware/include/frame.h) to the bytes of one image file in memory.
+ *
+ * Bitonal pages become CCITT Group 4 TIFF (libtiff), grey and colour pages baseline JPEG
+ * (libjpeg-turbo). Both carry the page resolution. Nothing is written to disk and nothing is
+ * printed: library diagnostics go to log_debug().
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+/* Encoded page: a heap buffer the caller frees with free(). */
+struct encoded_image {
+	uint8_t *data;
+	size_t size;
+	const char *format;    /* "TIFF" or "JPEG" (static string) */
+	const char *mime;      /* "image/tiff" or "image/jpeg" */
+	const char *extension; /* "tif" or "jpg" */
+	uint32_t width, height, dpi, bit_depth, channels;
+};
+
+/*
+ * image_encode_g4 - CCITT Group 4 TIFF in memory
+ * @f: depth 1, one channel (1 = black, as SANE delivers lineart); a depth-8 one-channel frame
+ *     is thresholded at 50% only as a fallback (the pipeline binarises adaptively first)
+ * @software: value of the Software tag, or NULL for none
+ * @ret: filled on success; the caller owns ret->data (free() or encoded_image_release())
+ *
+ * One page, one strip per 64 KiB or so of raw data, PhotometricInterpretation MinIsWhite,
+ * ResolutionUnit inch, X/YResolution = f->dpi, DateTime = now.
+ *
+ * Returns 0, -EINVAL for a frame that does not fit (depth, channels, zero size, short
+ * bytes_per_line, no data, no dpi), -FOLIO_ETOOBIG above CONFIG_IMAGE_MAX_PIXELS_M megapixels,
+ * -ENOMEM, or -FOLIO_EFORMAT when libtiff fails. Thread-safe.
+ */
+int image_encode_g4(const struct frame *f, const char *software, struct encoded_image *ret);
+
+/*
+ * image_encode_jpeg - baseline JPEG in memory
+ * @f: depth 8 with 1 channel (grey) or 3 channels (RGB)
+ * @quality: 1..100
+ * @ret: filled on success; the caller owns ret->data
+ *
+ * JFIF density unit is dots per inch, density = f->dpi.
+ *
+ * Returns 0, -EINVAL for a frame that does not fit or a quality outside 1..100,
+ * -FOLIO_ETOOBIG above CONFIG_IMAGE_MAX_PIXELS_M megapixels, -ENOMEM, or -FOLIO_EFORMAT when
+ * libjpeg fails. Thread-safe.
+ */
+int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret);
+
+/*
+ * image_tiff_multipage - one multi-page TIFF of a document from its G4 pages
+ * @pages: pages made by image_encode_g4() (or any single-page bitonal CCITT TIFF), in order
+ * @n: 1..IMAGE_TIFF_MAX_PAGES
+ * @software: Software tag of every page, or NULL to keep each page's own
+ * @ret: filled on success (width, height and dpi are the first page's); caller owns ret->data
+ *
+ * The compressed strips are copied as they are, without decoding: every page of the result is
+ * bit for bit the single-page image. Each directory gets SubfileType page and PageNumber
+ * (index, n).
+ *
+ * Returns 0, -EINVAL (no pages, too many, a page that is not a bitonal CCITT TIFF),
+ * -ENOMEM, or -FOLIO_EFORMAT when libtiff fails.
+ */
+#define IMAGE_TIFF_MAX_PAGES 10000
+int image_tiff_multipage(const struct encoded_image *pages, size_t n, const char *software,
+			 struct encoded_image *ret);
+
+/* Frees img->data and clears *img. Takes NULL and an already released image. */
+void encoded_image_release(struct encoded_image *img);
+
+/*
+ * image_frame_check - bounds a frame before any pixel is touched
+ * Returns 0, -EINVAL when the fields are inconsistent (zero size, depth not 1 or 8, channels
+ * not 1 or 3, 1-bit colour, bytes_per_line too short, no data, dpi 0 or above 10000), or
+ * -FOLIO_ETOOBIG above CONFIG_IMAGE_MAX_PIXELS_M megapixels.
+ */
+int image_frame_check(const struct frame *f);
+
+#endif

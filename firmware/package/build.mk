@@ -1,0 +1,4 @@
+# Package: ST.96 XML for scanned documents and XML Schema validation.
+lib-y += firmware/package/st96.o firmware/package/schema.o
+# Packages: what the office receives for a batch.
+lib-y += firmware/package/export.o

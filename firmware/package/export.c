@@ -1,0 +1,365 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/package/export.h"
+#include "firmware/package/st96.h"
+
+/* One line of the manifest. */
+struct manifest_entry {
+	char path[64];
+	char sha256[65];
+	uint64_t size;
+};
+
+struct package {
+	int dir_fd; /* the .partial folder */
+	struct manifest_entry *entries;
+	size_t n_entries, cap;
+	uint64_t bytes;
+};
+
+/* Pages of one batch, read from the store. */
+struct page_list {
+	struct page_info *pages;
+	size_t n, cap;
+};
+
+static int collect_page(const struct page_info *p, void *user)
+{
+	struct page_list *l = user;
+
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		struct page_info *np = reallocarray(l->pages, ncap, sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		l->pages = np;
+		l->cap = ncap;
+	}
+	l->pages[l->n++] = *p;
+	return 0;
+}
+
+void export_package_name(const char *station, uint32_t batch, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s-B%06u", station, batch);
+}
+
+static void hex(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2hex(out, n * 2 + 1, in, n);
+}
+
+/* Writes a file inside the package, synced, and records it for the manifest. */
+static int package_add(struct package *pkg, const char *rel, const void *data, size_t len)
+{
+	struct manifest_entry *e;
+	const uint8_t *p = data;
+	uint8_t sum[32];
+	size_t done = 0;
+	int fd, r = 0;
+
+	if (strlen(rel) >= sizeof(e->path))
+		return -ENAMETOOLONG;
+	if (pkg->n_entries == pkg->cap) {
+		size_t ncap = pkg->cap ? pkg->cap * 2 : 64;
+		struct manifest_entry *ne = reallocarray(pkg->entries, ncap, sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		pkg->entries = ne;
+		pkg->cap = ncap;
+	}
+
+	fd = openat(pkg->dir_fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t w = write(fd, p + done, len - done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		return r;
+
+	e = &pkg->entries[pkg->n_entries++];
+	snprintf(e->path, sizeof(e->path), "%s", rel);
+	crypto_hash_sha256(sum, data, len);
+	hex(sum, sizeof(sum), e->sha256);
+	e->size = len;
+	pkg->bytes += len;
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->path,
+		      ((const struct manifest_entry *)b)->path);
+}
+
+static int write_manifest(struct package *pkg)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, cap = pkg->n_entries * 140 + 1;
+	struct package tmp;
+	int r;
+
+	qsort(pkg->entries, pkg->n_entries, sizeof(*pkg->entries), cmp_entry);
+	text = malloc(cap);
+	if (!text)
+		return -ENOMEM;
+	for (size_t i = 0; i < pkg->n_entries; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s  %s\n", pkg->entries[i].sha256,
+					pkg->entries[i].path);
+	/* The manifest is not listed in itself: write it without recording it. */
+	tmp = (struct package){ .dir_fd = pkg->dir_fd };
+	r = package_add(&tmp, "MANIFEST.sha256", text, len);
+	free(tmp.entries);
+	return r;
+}
+
+static void iso_date(int64_t t, char *buf, size_t size, bool with_time)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, with_time ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d", &tm);
+}
+
+static const char *language_of(const struct document_info *d)
+{
+	return d->language[0] ? d->language : "en";
+}
+
+static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
+			   const struct batch_info *b, uint32_t docno,
+			   const struct page_list *pages, struct export_result *res)
+{
+	_cleanup_free_ struct st96_page *sp = NULL;
+	_cleanup_free_ char *names = NULL;
+	_cleanup_free_ char *xml = NULL;
+	struct document_info d;
+	struct st96_document doc = { 0 };
+	char dir[16], docid[96], loaded[32], received[16];
+	size_t n = 0, xml_len;
+	const size_t name_len = 32;
+	int r;
+
+	r = store_document_get(store, b->id, docno, &d);
+	if (r < 0)
+		return r;
+	sp = calloc(pages->n ? pages->n : 1, sizeof(*sp));
+	names = calloc(pages->n ? pages->n : 1, name_len);
+	if (!sp || !names)
+		return -ENOMEM;
+
+	snprintf(dir, sizeof(dir), "D%04u", docno);
+	if (mkdirat(pkg->dir_fd, dir, 0755) < 0)
+		return -errno;
+
+	for (size_t i = 0; i < pages->n; i++) {
+		const struct page_info *p = &pages->pages[i];
+		_cleanup_free_ void *img = NULL;
+		char rel[64];
+		size_t len;
+		char *name = names + n * name_len;
+
+		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
+			continue;
+		snprintf(name, name_len, "P%04zu.%s", n + 1,
+			 strcmp(p->format, "TIFF") == 0 ? "tif" : "jpg");
+		r = store_page_image(store, b->id, p->number, &img, &len);
+		if (r < 0)
+			return log_debug_errno(r, "page %u of batch %u: %s", p->number, b->id,
+					       folio_strerror(r));
+		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+		r = package_add(pkg, rel, img, len);
+		if (r < 0)
+			return r;
+		sp[n] = (struct st96_page){
+			.file_name = name,
+			.format = p->format,
+			.width = p->width,
+			.height = p->height,
+			.dpi = p->dpi,
+			.bit_depth = p->bit_depth,
+			.colour = p->channels == 3,
+		};
+		n++;
+	}
+
+	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
+	iso_date(b->created, loaded, sizeof(loaded), true);
+	iso_date(b->created, received, sizeof(received), false);
+	doc.ip_type = (enum ip_type)d.ip_type;
+	doc.office = d.office[0] ? d.office : cfg->office;
+	doc.application_number = d.application[0] ? d.application : NULL;
+	doc.st13 = d.st13[0] ? d.st13 : NULL;
+	doc.document_id = docid;
+	doc.document_code = d.document_code[0] ? d.document_code : NULL;
+	doc.language = language_of(&d);
+	doc.received_date = d.received[0] ? d.received : received;
+	doc.loaded_datetime = loaded;
+	doc.n_pages = n;
+	doc.pages = sp;
+	r = st96_write(&doc, &xml, &xml_len);
+	if (r < 0)
+		return log_debug_errno(r, "document %u of batch %u cannot be described in ST.96",
+				       docno, b->id);
+	{
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "%s/document.xml", dir);
+		r = package_add(pkg, rel, xml, xml_len);
+		if (r < 0)
+			return r;
+	}
+	res->documents++;
+	res->pages += (uint32_t)n;
+	return 0;
+}
+
+static int write_batch_description(struct package *pkg, const struct folio_config *cfg,
+				   const struct batch_info *b, const struct export_result *res)
+{
+	char created[32], text[1024];
+	int n;
+
+	iso_date(b->created, created, sizeof(created), true);
+	n = snprintf(text, sizeof(text),
+		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
+		     "documents: %u\npages: %u\n",
+		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
+		     res->documents, res->pages);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENAMETOOLONG;
+	return package_add(pkg, "BATCH.txt", text, (size_t)n);
+}
+
+/* Removes a partial package folder (two levels: documents and their files). */
+static void remove_partial(int parent_fd, const char *name)
+{
+	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, e->d_name, 0) < 0 && (errno == EISDIR || errno == EPERM))
+			remove_partial(fd, e->d_name);
+	}
+	closedir(d);
+	unlinkat(parent_fd, name, AT_REMOVEDIR);
+}
+
+int export_batch(struct store *store, const struct folio_config *cfg, uint32_t batch,
+		 const char *out_dir, struct export_result *ret)
+{
+	struct page_list pages = { 0 };
+	struct package pkg = { .dir_fd = -1 };
+	struct export_result res = { 0 };
+	struct batch_info b;
+	char name[64], partial[80];
+	int out_fd = -1, r;
+
+	r = store_batch_get(store, batch, &b);
+	if (r < 0)
+		return r;
+	if (b.state == BATCH_OPEN || b.state == BATCH_REJECTED || b.state == BATCH_PURGED)
+		return -FOLIO_ESTATE;
+	r = store_page_list(store, batch, collect_page, &pages);
+	if (r < 0)
+		goto out;
+
+	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		goto out;
+	}
+	out_fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (out_fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	export_package_name(cfg->station_id, batch, name, sizeof(name));
+	snprintf(partial, sizeof(partial), ".%s.partial", name);
+	if (faccessat(out_fd, name, F_OK, 0) == 0) {
+		r = -EEXIST;
+		goto out;
+	}
+	remove_partial(out_fd, partial); /* left over from a crash */
+	if (mkdirat(out_fd, partial, 0755) < 0) {
+		r = -errno;
+		goto out;
+	}
+	pkg.dir_fd = openat(out_fd, partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pkg.dir_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+
+	for (uint32_t d = 1; d <= b.n_documents; d++) {
+		r = export_document(store, cfg, &pkg, &b, d, &pages, &res);
+		if (r < 0)
+			goto fail;
+	}
+	r = write_batch_description(&pkg, cfg, &b, &res);
+	if (r < 0)
+		goto fail;
+	res.files = (uint32_t)pkg.n_entries;
+	res.bytes = pkg.bytes;
+	r = write_manifest(&pkg);
+	if (r < 0)
+		goto fail;
+	if (fsync(pkg.dir_fd) < 0 || renameat(out_fd, partial, out_fd, name) < 0 ||
+	    fsync(out_fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	snprintf(res.path, sizeof(res.path), "%s/%s", out_dir, name);
+	*ret = res;
+	r = 0;
+	goto out;
+
+fail:
+	remove_partial(out_fd, partial);
+out:
+	if (pkg.dir_fd >= 0)
+		close(pkg.dir_fd);
+	if (out_fd >= 0)
+		close(out_fd);
+	free(pkg.entries);
+	free(pages.pages);
+	return r;
+}

@@ -1,0 +1,88 @@
+#ifndef FOLIO_PACKAGE_ST96_H
+#define FOLIO_PACKAGE_ST96_H
+
+/*
+ * WIPO ST.96 V6_0 XML for one scanned document.
+ *
+ * The root element depends on the IP type (see firmware/package/ST96.md for the mapping of every
+ * field): patents pat:ApplicationBody, trademarks tmk:TrademarkApplication, designs
+ * dgn:DesignApplication. The output validates against the official schema named by
+ * st96_schema_for().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ip_type { IP_PATENT, IP_TRADEMARK, IP_DESIGN };
+
+/* "patent", "trademark", "design"; "unknown" for a value outside the enum. Static string. */
+const char *ip_type_name(enum ip_type t);
+
+/*
+ * ip_type_parse - the IP type named by @s ("patent", "trademark" or "design", exact)
+ * Returns 0 and sets *ret, or -EINVAL (*ret untouched) for anything else, NULL included.
+ */
+int ip_type_parse(const char *s, enum ip_type *ret);
+
+#define ST96_MAX_PAGES 10000 /* pages of one document */
+#define ST96_MAX_TEXT 1024   /* bytes of a name, number or code */
+
+/* One captured page. Strings are borrowed for the duration of st96_write(). */
+struct st96_page {
+	const char *file_name;	 /* e.g. "P0001.tif" (relative to the document folder) */
+	const char *format;	 /* "TIFF" or "JPEG" */
+	uint32_t width, height;	 /* pixels */
+	uint32_t dpi, bit_depth; /* bit_depth 1 (bitonal) or 8 (grey/colour per channel) */
+	bool colour;
+	const char *text_file; /* OCR text file name, or NULL */
+};
+
+/* One scanned document. Strings are UTF-8, borrowed for the duration of st96_write(). */
+struct st96_document {
+	enum ip_type ip_type;
+	const char *office;		/* ST.3 code of the receiving office, e.g. "KE" */
+	const char *application_number; /* as the office writes it, or NULL */
+	const char *st13;		/* ST.13 15-digit form, or NULL */
+	const char *document_id;	/* station-unique, e.g. "SIM01-B000017-D0001" */
+	const char *document_code;	/* office's document code, e.g. "APPFORM", or NULL */
+	const char *document_name;	/* human-readable name, or NULL */
+	const char *language;		/* ISO 639-1, e.g. "en" */
+	const char *received_date;	/* YYYY-MM-DD, or NULL */
+	const char *loaded_datetime;	/* YYYY-MM-DDThh:mm:ssZ, when the station captured it */
+	size_t n_pages;
+	const struct st96_page *pages;
+};
+
+/*
+ * st96_write - the ST.96 V6_0 XML of one scanned document
+ * @doc: the document
+ * @ret_xml: on success, a NUL-terminated heap buffer with the UTF-8 XML; the caller frees it
+ * @ret_len: on success, its length in bytes (without the NUL); may be NULL
+ *
+ * Every field is checked before anything is written:
+ *  - office: a current ST.3 code (office_code_valid());
+ *  - application_number: printable UTF-8 of at most ST96_MAX_TEXT bytes;
+ *  - st13: passes appno_st13_check() for the document's IP type;
+ *  - document_id: 1..64 characters of [A-Za-z0-9._-], starting with a letter;
+ *  - document_code: 1..64 printable ASCII characters without spaces;
+ *  - document_name: printable UTF-8 (Arabic and other scripts pass through as they are);
+ *  - language: two lower-case letters (the schema knows the list);
+ *  - dates: real calendar dates in the forms above;
+ *  - n_pages: 1..ST96_MAX_PAGES; per page: file names of [A-Za-z0-9._-] not starting with
+ *    '.' or '-', format "TIFF" or "JPEG", sizes and dpi 1..1000000, bit_depth 1 or 8, colour
+ *    only with bit_depth 8.
+ *
+ * Returns 0; -EINVAL when a field cannot be represented (the field is named in a debug log
+ * message; *ret_xml and *ret_len untouched); -ENOMEM.
+ */
+int st96_write(const struct st96_document *doc, char **ret_xml, size_t *ret_len);
+
+/*
+ * st96_schema_for - basename of the ST.96 V6_0 schema a document of IP type @t validates
+ * against: "ApplicationBody_V6_0.xsd", "TrademarkApplication_V6_0.xsd" or
+ * "DesignApplication_V6_0.xsd"; NULL for a value outside the enum. Static string.
+ */
+const char *st96_schema_for(enum ip_type t);
+
+#endif

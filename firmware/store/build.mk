@@ -1,0 +1,1 @@
+lib-y += firmware/store/store.o

@@ -1,0 +1,1 @@
+lib-y += firmware/upload/upload.o

@@ -1,0 +1,38 @@
+#ifndef FOLIO_UPLOAD_H
+#define FOLIO_UPLOAD_H
+
+/*
+ * Delivery of approved batches to the office's target ([upload] target).
+ *
+ * This build delivers to file:///FOLDER targets (a local outbox or a mounted share): the
+ * package is built beside its final name and renamed into place in one step, manifest
+ * included, so the office never sees half a package. A batch moves approved -> packaged ->
+ * delivered, each step one store transaction; a crash between them is repaired by the next
+ * run (a package already in place is checked and accepted).
+ */
+
+#include <stdint.h>
+
+#include "firmware/config/config.h"
+#include "firmware/store/store.h"
+
+struct upload_summary {
+	uint32_t delivered; /* batches delivered by this run */
+	uint32_t failed;    /* batches that failed (left approved or packaged for the next run) */
+	uint64_t bytes;
+	uint32_t last_batch; /* the last batch delivered */
+	char last_path[PATH_MAX];
+};
+
+/*
+ * upload_pending - deliver every approved (or packaged, not yet delivered) batch
+ *
+ * Failures are logged once per batch and counted; the batch stays where it was for the next
+ * run. Returns 0, or -errno when the target itself is unusable.
+ */
+int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret);
+
+/* upload_target_folder - the folder of a file:// target in @buf; -EINVAL for other schemes */
+int upload_target_folder(const char *target, char *buf, size_t size);
+
+#endif
