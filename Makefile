@@ -120,6 +120,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(O)/tests/integration/%,$(ITEST_SRCS))
 BENCH_BINS := $(addprefix $(O)/bench/,$(bench-y))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
 lib-objs  := $(addprefix $(O)/,$(lib-y))
 sane-objs := $(addprefix $(O)/,$(sane-y))
@@ -129,7 +131,7 @@ sane-objs := $(addprefix $(O)/,$(sane-y))
 
 all: programs $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
 programs: $(PROGRAMS)
-tests: all $(UNIT_BINS) $(ITEST_BINS)
+tests: all $(UNIT_BINS) $(ITEST_BINS) $(FUZZ_BINS)
 
 $(O)/%.o: %.c $(AUTOCONF)
 	$(quiet) CC $<
@@ -165,6 +167,12 @@ $(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
+# Fuzz targets, linked with a driver that replays their saved inputs (tests/fuzz/NAME/) in
+# make check. Each target's header says how to build it with libFuzzer to fuzz onwards.
+$(O)/tests/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIB)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(O)/bench/%: $(O)/tests/bench/%.o $(LIB)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(@D)
@@ -186,7 +194,7 @@ check: deps
 	$(Q)tests/check.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) CFLAGS='-O2 -g'
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)tests/bench/run.sh $(O)
 
 LINT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -22,7 +22,8 @@ logdir=$build/tests/log
 mkdir -p "$logdir"
 
 tests=()
-for t in "$build"/tests/unit/test_* "$build"/tests/integration/* "$src"/tests/integration/*.sh; do
+for t in "$build"/tests/unit/test_* "$build"/tests/fuzz/fuzz_* "$build"/tests/integration/* \
+	"$src"/tests/integration/*.sh; do
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	case $t in *.o | *.d) continue ;; esac
 	[ -n "$pattern" ] && [[ $(basename "$t") != *$pattern* ]] && continue
