@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "compiler.h"
@@ -280,6 +281,60 @@ static double option_max(struct scanner *s, const char *name)
 					  : (double)d->constraint.range->max;
 }
 
+/*
+ * Option names backends give device-side features (fujitsu, canon_dr, epjitsu, kodakaio,
+ * avision, epsonds and our folio feeder among them). A feature is set through the first
+ * name the device offers.
+ */
+static const char *const deskew_names[] = { "swdeskew", "deskew", "hwdeskewcrop", NULL };
+static const char *const blank_skip_names[] = { "blank-page-skip", "swskip", "skip-blank",
+						 "blank-skip", NULL };
+static const char *const double_feed_names[] = { "double-feed-detect", "df-detect",
+						  "double-feed", "df-action",
+						  "ultrasonic-double-feed-detection", NULL };
+
+/* Switches a device feature on or off; quietly nothing when the device lacks it. */
+static void set_feature(struct scanner *s, const char *const *names, bool on)
+{
+	for (size_t i = 0; names[i]; i++) {
+		const SANE_Option_Descriptor *d;
+		int opt = find_option(s, names[i], &d);
+		SANE_Word w;
+
+		if (opt < 0 || !option_usable(d))
+			continue;
+		if (d->type == SANE_TYPE_BOOL) {
+			w = on ? SANE_TRUE : SANE_FALSE;
+			(void)sane_control_option(s->handle, opt, SANE_ACTION_SET_VALUE, &w, NULL);
+		} else if (d->type == SANE_TYPE_STRING &&
+			   d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
+			/* Lists like "None", "Thickness", "Both": off is the first "none"-like value,
+			 * on the last other one (usually the most thorough). */
+			const char *pick = NULL;
+
+			for (size_t k = 0; d->constraint.string_list[k]; k++) {
+				const char *v = d->constraint.string_list[k];
+				bool off = strcasecmp(v, "none") == 0 || strcasecmp(v, "off") == 0 ||
+					   strcasecmp(v, "default") == 0;
+
+				if (off == !on && (!pick || on))
+					pick = v;
+			}
+			if (pick) {
+				const char *list[] = { pick, NULL };
+
+				(void)set_string_option(s, names[i], list, NULL);
+			}
+		} else if ((d->type == SANE_TYPE_INT || d->type == SANE_TYPE_FIXED) && !on) {
+			(void)set_number_option(s, names[i], 0, NULL);
+		} else {
+			continue;
+		}
+		log_debug("device '%s': %s %s", s->name, names[i], on ? "on" : "off");
+		return;
+	}
+}
+
 int scanner_configure(struct scanner *s, const struct scanner_settings *set, char *why,
 		      size_t why_size)
 {
@@ -369,6 +424,9 @@ int scanner_configure(struct scanner *s, const struct scanner_settings *set, cha
 		if (option_max(s, SANE_NAME_SCAN_BR_Y) > 0)
 			(void)set_number_option(s, SANE_NAME_SCAN_BR_Y, h, NULL);
 	}
+	set_feature(s, deskew_names, set->device_deskew);
+	set_feature(s, blank_skip_names, set->device_blank_skip);
+	set_feature(s, double_feed_names, set->device_double_feed);
 	return 0;
 
 refused:
@@ -426,6 +484,30 @@ int scanner_describe(struct scanner *s, FILE *out)
 	return 0;
 }
 
+/*
+ * SANE 1.0 has no status for a double feed: backends report SANE_STATUS_JAMMED and raise a
+ * read-only "double-feed" sensor option. Tells which of the two a jam was.
+ */
+static int jam_or_double_feed(struct scanner *s)
+{
+	const SANE_Option_Descriptor *d;
+	int opt = find_option(s, "double-feed", &d);
+	SANE_Word on = SANE_FALSE;
+
+	if (opt >= 0 && d->type == SANE_TYPE_BOOL && SANE_OPTION_IS_ACTIVE(d->cap) &&
+	    (d->cap & SANE_CAP_SOFT_DETECT) &&
+	    sane_control_option(s->handle, opt, SANE_ACTION_GET_VALUE, &on, NULL) ==
+		    SANE_STATUS_GOOD &&
+	    on == SANE_TRUE)
+		return -FOLIO_EDOUBLEFEED;
+	return -FOLIO_EJAM;
+}
+
+static int status_error(struct scanner *s, SANE_Status st)
+{
+	return st == SANE_STATUS_JAMMED ? jam_or_double_feed(s) : scanner_error_from_status(st);
+}
+
 int scanner_start(struct scanner *s)
 {
 	SANE_Status st;
@@ -436,9 +518,11 @@ int scanner_start(struct scanner *s)
 	}
 	st = sane_start(s->handle);
 	if (st != SANE_STATUS_GOOD) {
+		int r = status_error(s, st);
+
 		/* A failed start still needs a cancel before the next one on some backends. */
 		sane_cancel(s->handle);
-		return scanner_error_from_status(st);
+		return r;
 	}
 	s->started = true;
 	return 0;
@@ -556,10 +640,13 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 	ret->data = TAKE_PTR(buf);
 	return 0;
 
-fail_status:
+fail_status: {
+	int r = status_error(s, st); /* read sensors before the cancel resets them */
+
 	sane_cancel(s->handle);
 	s->started = false;
-	return scanner_error_from_status(st);
+	return r;
+}
 }
 
 void scanner_cancel(struct scanner *s)

@@ -48,6 +48,10 @@ struct scanner_settings {
 	int resolution;	      /* dpi */
 	double page_width_mm; /* paper size; 0 leaves the device's default */
 	double page_height_mm;
+	/* Device-side features, used when the device offers them (see scanner_configure()). */
+	bool device_deskew;
+	bool device_blank_skip;
+	bool device_double_feed;
 };
 
 struct scanner_device {
@@ -93,8 +97,11 @@ int scanner_describe(struct scanner *s, FILE *out);
  *
  * Options are set in the order real devices need (source, mode, depth, resolution, page size,
  * then scan area), inactive options are left alone, and values the device rounds are read
- * back. Lineart falls back to a 1-bit gray mode on devices without a Lineart mode. Returns 0,
- * or -FOLIO_EDEVINVAL with the reason in @why (e.g. no document feeder).
+ * back. Lineart falls back to a 1-bit gray mode on devices without a Lineart mode. Device-side
+ * deskew, blank-page skipping and double-feed detection are switched on or off through the
+ * option names backends use for them, where the device has them; a device without them is
+ * no error (Folio deskews and flags blank pages itself). Returns 0, or -FOLIO_EDEVINVAL with
+ * the reason in @why (e.g. no document feeder).
  */
 int scanner_configure(struct scanner *s, const struct scanner_settings *set, char *why,
 		      size_t why_size);

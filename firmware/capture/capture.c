@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,12 @@
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
 #include "firmware/image/encode.h"
+#include "firmware/image/pnm.h"
+#include "firmware/image/process.h"
 
 #define QUEUE_LEN CONFIG_CAPTURE_MAX_FRAMES
 #define MAX_FRAME_BYTES ((size_t)CONFIG_CAPTURE_MAX_FRAME_MB << 20)
+#define MAX_RECONNECTS 3 /* on the same sheet */
 
 /* Frames between the scanner thread and the image stage. */
 struct frame_queue {
@@ -30,8 +35,15 @@ struct frame_queue {
 struct reader {
 	struct scanner *scanner;
 	struct frame_queue *q;
+	const struct capture_request *req;
+	const struct scanner_settings *settings;
+	unsigned reconnect_seconds;
 	uint32_t max_pages;
 	uint32_t sheets_read;
+	uint32_t base_pages; /* pages the batch had before this run */
+	uint32_t reconnects;
+	uint32_t lost_at;    /* sheet (of this run, from 1) the device was last lost on */
+	uint32_t lost_times; /* how often in a row */
 };
 
 static volatile sig_atomic_t cancel_requested;
@@ -74,6 +86,73 @@ const char *capture_fault_advice(int fault)
 	}
 }
 
+static void notice(const struct reader *rd, const char *fmt, ...) _printf_(2, 3);
+
+static void notice(const struct reader *rd, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!rd->req->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rd->req->notice(msg, rd->req->user);
+}
+
+static bool device_lost(int r)
+{
+	return r == -FOLIO_EDEVGONE || r == -FOLIO_EDEVIO;
+}
+
+struct find_device {
+	const char *name;
+	bool found;
+};
+
+static int match_device(const struct scanner_device *d, void *user)
+{
+	struct find_device *fd = user;
+
+	if (strcmp(d->name, fd->name) == 0)
+		fd->found = true;
+	return fd->found;
+}
+
+/*
+ * The scanner went away (USB unplugged, powered off): wait for it to come back, open and
+ * configure it again. Returns 0 when it is back, the original error when the wait is over.
+ */
+static int reconnect(struct reader *rd, int error)
+{
+	const char *name = rd->req->device;
+	double deadline = now() + rd->reconnect_seconds;
+	char why[256];
+
+	rd->scanner = scanner_close(rd->scanner);
+	notice(rd, "scanner '%s' disconnected: waiting up to %u s for it to come back", name,
+	       rd->reconnect_seconds);
+	while (now() < deadline && !cancel_requested) {
+		struct find_device fd = { .name = name };
+		struct timespec pause = { .tv_nsec = 250 * 1000 * 1000 };
+
+		/* SANE has no hot-plug notification: poll. Listing devices makes backends look
+		 * at the bus again; some devices open by name without being listed. */
+		(void)scanner_list(match_device, &fd);
+		if (scanner_open(name, &rd->scanner) == 0) {
+			if (scanner_configure(rd->scanner, rd->settings, why, sizeof(why)) == 0) {
+				rd->reconnects++;
+				notice(rd, "scanner '%s' is back: capture continues", name);
+				return 0;
+			}
+			rd->scanner = scanner_close(rd->scanner);
+		}
+		nanosleep(&pause, NULL);
+	}
+	return error;
+}
+
 /* Reader thread: feeds sheets while there is room in the queue. */
 static void *reader_main(void *arg)
 {
@@ -102,9 +181,22 @@ static void *reader_main(void *arg)
 			r = 0;
 			break;
 		}
-		if (r < 0)
-			break;
-		r = scanner_read_frame(rd->scanner, MAX_FRAME_BYTES, &f);
+		if (r == 0)
+			r = scanner_read_frame(rd->scanner, MAX_FRAME_BYTES, &f);
+		/* Wait for a lost scanner, but not for ever on the same sheet: a device that
+		 * drops out on it again and again needs a technician. */
+		if (device_lost(r) && rd->reconnect_seconds &&
+		    !(rd->lost_at == rd->sheets_read + 1 && rd->lost_times >= MAX_RECONNECTS)) {
+			if (rd->lost_at != rd->sheets_read + 1)
+				rd->lost_times = 0;
+			rd->lost_at = rd->sheets_read + 1;
+			rd->lost_times++;
+			notice(rd, "page %u was not captured: put it back on top of the feeder",
+			       rd->base_pages + rd->sheets_read + 1);
+			r = reconnect(rd, r);
+			if (r == 0)
+				continue;
+		}
 		if (r < 0)
 			break;
 		rd->sheets_read++;
@@ -163,15 +255,79 @@ static void scanner_settings_from_profile(const struct scan_profile *p,
 						: SCANNER_MODE_LINEART;
 	ret->resolution = p->resolution;
 	page_size_mm(p->page_size, &ret->page_width_mm, &ret->page_height_mm);
+	ret->device_deskew = p->device_deskew;
+	ret->device_blank_skip = p->device_blank_skip;
+	ret->device_double_feed = p->device_double_feed;
 }
 
-/* The image stage for one frame: encode it as the profile says. */
-static int encode_page(const struct frame *f, const struct scan_profile *p,
-		       struct encoded_image *ret)
+/* What the image stage makes of a frame, from the scanner profile. */
+static void image_profile_from(const struct scan_profile *sp, const struct frame *f,
+			       struct image_profile *ret)
 {
-	if (p->mode == SCAN_MODE_LINEART || f->depth == 1)
-		return image_encode_g4(f, "Folio " CONFIG_BOARD_NAME, ret);
-	return image_encode_jpeg(f, p->jpeg_quality, ret);
+	image_profile_init(ret);
+	switch (sp->output) {
+	case PAGE_OUTPUT_BITONAL:
+		ret->output = IMAGE_OUTPUT_BITONAL;
+		break;
+	case PAGE_OUTPUT_GREY:
+		ret->output = IMAGE_OUTPUT_GREY;
+		break;
+	case PAGE_OUTPUT_COLOUR:
+		ret->output = IMAGE_OUTPUT_COLOUR;
+		break;
+	default: /* as scanned */
+		ret->output = f->depth == 1	   ? IMAGE_OUTPUT_BITONAL
+			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
+						 : IMAGE_OUTPUT_GREY;
+	}
+	ret->deskew = sp->deskew;
+	ret->orient = sp->orient;
+	ret->clean_borders = sp->clean_borders;
+	ret->despeckle = sp->despeckle;
+	ret->jpeg_quality = sp->jpeg_quality;
+	ret->skew_limit_deg = sp->skew_limit_tenths / 10.0;
+	page_size_mm(sp->page_size, &ret->expected_width_mm, &ret->expected_height_mm);
+	ret->software = "Folio " FOLIO_VERSION;
+}
+
+static uint32_t page_flags_from(const struct image_page_report *r)
+{
+	uint32_t flags = r->blank ? PAGE_FLAG_BLANK : 0;
+
+	if (r->flags & IMAGE_FLAG_SKEW)
+		flags |= PAGE_FLAG_SKEW;
+	if (r->flags & IMAGE_FLAG_DARK)
+		flags |= PAGE_FLAG_DARK;
+	if (r->flags & IMAGE_FLAG_LIGHT)
+		flags |= PAGE_FLAG_LIGHT;
+	if (r->flags & IMAGE_FLAG_SHORT)
+		flags |= PAGE_FLAG_SMALL;
+	if (r->flags & IMAGE_FLAG_LENGTH)
+		flags |= PAGE_FLAG_LENGTH;
+	return flags;
+}
+
+/* The image stage for one frame: clean, flag and encode it as the profile says. */
+static int process_page(const struct frame *f, const struct scan_profile *p,
+			struct encoded_image *ret, uint32_t *ret_flags)
+{
+	struct image_profile ip;
+	struct image_page_report report;
+	int r;
+
+	if (p->output == PAGE_OUTPUT_RAW) {
+		*ret_flags = 0;
+		return image_encode_pnm(f, ret);
+	}
+	image_profile_from(p, f, &ip);
+	r = image_process(f, &ip, ret, &report);
+	if (r < 0)
+		return r;
+	*ret_flags = page_flags_from(&report);
+	log_debug("page %ux%u: skew %.2f deg%s, blank score %.3f%%, %s", f->width, f->height,
+		  report.skew_deg, report.deskewed ? " corrected" : "", report.blank_score,
+		  report.ops);
+	return 0;
 }
 
 static int start_batch(struct store *store, const struct folio_config *cfg,
@@ -259,7 +415,16 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
 	rd.q = q;
+	rd.req = req;
+	rd.settings = &set;
+	rd.reconnect_seconds = (unsigned)cfg->reconnect_seconds;
 	rd.max_pages = req->max_pages;
+	{
+		struct batch_info b;
+
+		if (store_batch_get(store, ret->batch, &b) == 0)
+			rd.base_pages = b.n_pages;
+	}
 	r = -pthread_create(&thread, NULL, reader_main, &rd);
 	if (r < 0) {
 		scanner_close(scanner);
@@ -276,7 +441,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			free(f.data);
 			continue;
 		}
-		r = encode_page(&f, req->profile, &img);
+		r = process_page(&f, req->profile, &img, &meta.flags);
 		free(f.data);
 		t2 = now();
 		ret->encode_seconds += t2 - t1;
@@ -317,7 +482,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		}
 	}
 	pthread_join(thread, NULL);
-	scanner_close(scanner);
+	scanner_close(rd.scanner); /* the reader may have reopened it */
 	pthread_cond_destroy(&q->changed);
 	pthread_mutex_destroy(&q->lock);
 	ret->seconds = now() - t0;

@@ -13,7 +13,8 @@
  * A fault (jam, cover open, device lost, ...) stops the feeder. Every page read whole before
  * it is still committed; the sheet being read is discarded and reported, so the clerk knows
  * which sheet to put back. An empty feeder ends the batch normally and closes it; a fault
- * leaves it open for capture_run() with @resume_batch.
+ * leaves it open for capture_run() with @resume_batch. A scanner that disconnects is waited
+ * for ([capture] reconnect_seconds) and capture continues when it is back.
  */
 
 #include <stdbool.h>
@@ -38,6 +39,9 @@ struct capture_request {
 	const char *who;       /* user name for the event log */
 	/* Called after every committed page, from the calling thread; may be NULL. */
 	void (*progress)(const struct capture_progress *p, void *user);
+	/* Called with news for the clerk ("scanner disconnected: waiting ..."), from the
+	 * scanner thread; may be NULL. */
+	void (*notice)(const char *message, void *user);
 	void *user;
 };
 

@@ -37,6 +37,9 @@ static const struct command commands[] = {
 	  cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
 	  CMD_NEEDS_STORE, cmd_batch_reject },
+	{ "page", "export", "--batch BATCH --page N --out FILE",
+	  "write one stored page image to a file, as captured", NULL, CMD_NEEDS_STORE,
+	  cmd_page_export },
 	{ "export", NULL, "--batch BATCH --out DIR",
 	  "write a batch's package (ST.96 XML, images, manifest) into DIR",
 	  "Writes exactly what would be uploaded: one folder per document with its ST.96 XML and\n"

@@ -72,5 +72,6 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv);
 int cmd_export(struct cmd_env *env, int argc, char **argv);
+int cmd_page_export(struct cmd_env *env, int argc, char **argv);
 
 #endif

@@ -27,6 +27,15 @@ static void show_progress(const struct capture_progress *p, void *user)
 	v->shown = 1;
 }
 
+static void show_notice(const char *message, void *user)
+{
+	const struct scan_view *v = user;
+
+	if (v->tty) /* below the progress line, which the next page redraws */
+		fputc('\n', stderr);
+	log_warn("%s", message);
+}
+
 static int parse_choice(const char *v, const char *const *names, int *ret)
 {
 	for (int i = 0; names[i]; i++)
@@ -132,6 +141,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	req.max_pages = max_pages;
 	req.who = env->who;
 	req.progress = show_progress;
+	req.notice = show_notice;
 	req.user = &view;
 
 	/* Ctrl-C stops after the sheet being read; nothing read whole is lost. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "kconfig.h"
 #include "log.h"
 #include "firmware/config/config.h"
+#include "firmware/index/appno.h"
 #include "firmware/index/office.h"
 
 /* Longest line accepted, including the newline. */
@@ -22,6 +25,7 @@ enum key_type {
 	KEY_URL,    /* a URL; a relative file:// path is taken from the config file's folder */
 	KEY_INT,    /* decimal integer within [min, max] */
 	KEY_ENUM,   /* one of choices[], stored as its index */
+	KEY_BOOL,   /* yes/no, true/false, on/off, 1/0; stored as bool */
 	KEY_LEVEL,  /* a log level name */
 };
 
@@ -49,6 +53,7 @@ static const char *const source_names[] = { "flatbed", "adf", "duplex", NULL };
 static const char *const mode_names[] = { "lineart", "gray", "color", NULL };
 static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", NULL };
 static const char *const ip_type_names[] = { "patent", "trademark", "design", NULL };
+static const char *const output_names[] = { "auto", "bitonal", "grey", "colour", "raw", NULL };
 
 static bool valid_station_id(const char *v, char *why, size_t n)
 {
@@ -78,6 +83,43 @@ static bool valid_language(const char *v, char *why, size_t n)
 		return true;
 	snprintf(why, n, "use a two-letter ISO 639-1 code such as 'en', 'fr' or 'ar'");
 	return false;
+}
+
+static bool valid_check_digit(const char *v, char *why, size_t n)
+{
+	static const char *const schemes[] = { "none", "luhn", "mod11", "mod97" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(schemes); i++)
+		if (strcmp(v, schemes[i]) == 0)
+			return true;
+	snprintf(why, n, "'%s' is not one of: none luhn mod11 mod97", v);
+	return false;
+}
+
+/* Document codes: words of [A-Z0-9_-], 1..31 characters, separated by spaces or commas. */
+static bool valid_codes(const char *v, char *why, size_t n)
+{
+	size_t len = 0;
+
+	for (const char *p = v;; p++) {
+		if (*p == '\0' || *p == ' ' || *p == ',') {
+			if (len >= CONFIG_NAME_LEN) {
+				snprintf(why, n, "a document code is longer than %d characters",
+					 CONFIG_NAME_LEN - 1);
+				return false;
+			}
+			len = 0;
+			if (*p == '\0')
+				return true;
+			continue;
+		}
+		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_' &&
+		    *p != '-') {
+			snprintf(why, n, "document codes use capital letters, digits, '_' and '-'");
+			return false;
+		}
+		len++;
+	}
 }
 
 static bool valid_upload_target(const char *v, char *why, size_t n)
@@ -110,6 +152,8 @@ static const struct config_key config_keys[] = {
 	  "this station's name, unique within the office" },
 	{ "station", "office", KEY_STRING, NULL, 0, 0, G(office), NULL, valid_office,
 	  "ST.3 code of the receiving office" },
+	{ "station", "key_file", KEY_PATH, "", 0, 0, G(key_file), NULL, NULL,
+	  "secret key that signs packages (folio keygen); empty: packages are not signed" },
 	{ "station", "log_level", KEY_LEVEL, "info", 0, 0, G(log_level), NULL, NULL,
 	  "err, warning, info or debug" },
 
@@ -119,6 +163,12 @@ static const struct config_key config_keys[] = {
 	  "largest size the store may grow to, in MiB" },
 	{ "store", "reserve_mb", KEY_INT, "256", 0, 1048576, G(reserve_mb), NULL, NULL,
 	  "free space kept back; capture stops below it" },
+	{ "store", "key_file", KEY_PATH, "/etc/folio/store.key", 0, 0, G(store_key_file), NULL,
+	  NULL, "station key sealing page images and OCR text (folio store keygen; mode 0600)" },
+	{ "store", "encrypt", KEY_BOOL, IS_ENABLED(CONFIG_STORE_ENCRYPTION) ? "yes" : "no", 0, 0,
+	  G(store_encrypt), NULL, NULL, "seal new page images and OCR text with the station key" },
+	{ "store", "retention_days", KEY_INT, "90", 0, 36500, G(retention_days), NULL, NULL,
+	  "days a confirmed batch keeps its images before the automatic purge" },
 
 	{ "capture", "device", KEY_STRING, "", 0, 0, G(device), NULL, valid_device,
 	  "SANE device name, e.g. fujitsu:fi-7160 or folio:/path/to/pages" },
@@ -128,6 +178,8 @@ static const struct config_key config_keys[] = {
 	  NULL, NULL, "SANE configuration folder (its dll.conf lists the backends used)" },
 	{ "capture", "sane_backend_dir", KEY_PATH, "", 0, 0, G(sane_backend_dir), NULL, NULL,
 	  "extra folder searched for SANE backends (libsane-NAME.so.1)" },
+	{ "capture", "reconnect_seconds", KEY_INT, "60", 0, 3600, G(reconnect_seconds), NULL, NULL,
+	  "how long a batch waits for a disconnected scanner to come back (0: stop at once)" },
 
 	{ "profile", "source", KEY_ENUM, "adf", 0, 0, P(source), source_names, NULL,
 	  "flatbed, adf or duplex" },
@@ -137,8 +189,26 @@ static const struct config_key config_keys[] = {
 	  "dots per inch" },
 	{ "profile", "page_size", KEY_ENUM, "a4", 0, 0, P(page_size), page_size_names, NULL,
 	  "a4, letter, legal or a3" },
+	{ "profile", "output", KEY_ENUM, "auto", 0, 0, P(output), output_names, NULL,
+	  "bitonal (G4 TIFF), grey or colour (JPEG), raw (unprocessed PNM), auto: as scanned" },
 	{ "profile", "jpeg_quality", KEY_INT, STRINGIFY(CONFIG_IMAGE_JPEG_QUALITY), 10, 100,
 	  P(jpeg_quality), NULL, NULL, "JPEG quality for gray and color pages" },
+	{ "profile", "deskew", KEY_BOOL, "yes", 0, 0, P(deskew), NULL, NULL,
+	  "measure and correct skew" },
+	{ "profile", "orient", KEY_BOOL, "yes", 0, 0, P(orient), NULL, NULL,
+	  "detect and correct pages fed sideways or upside down" },
+	{ "profile", "clean_borders", KEY_BOOL, "yes", 0, 0, P(clean_borders), NULL, NULL,
+	  "remove dark scanner borders and punch holes" },
+	{ "profile", "despeckle", KEY_BOOL, "yes", 0, 0, P(despeckle), NULL, NULL,
+	  "remove specks" },
+	{ "profile", "skew_limit_tenths", KEY_INT, "30", 0, 450, P(skew_limit_tenths), NULL, NULL,
+	  "flag pages fed more crooked than this, in tenths of a degree" },
+	{ "profile", "device_deskew", KEY_BOOL, "no", 0, 0, P(device_deskew), NULL, NULL,
+	  "let the scanner deskew, when it can" },
+	{ "profile", "device_blank_skip", KEY_BOOL, "no", 0, 0, P(device_blank_skip), NULL, NULL,
+	  "let the scanner drop blank pages, when it can (Folio then never sees them)" },
+	{ "profile", "device_double_feed", KEY_BOOL, "yes", 0, 0, P(device_double_feed), NULL,
+	  NULL, "use the scanner's double-feed detection, when it has one" },
 
 	{ "document", "ip_type", KEY_ENUM, "patent", 0, 0, G(ip_type), ip_type_names, NULL,
 	  "patent, trademark or design: the default for new documents" },
@@ -146,6 +216,25 @@ static const struct config_key config_keys[] = {
 	  "the office's document code for new documents" },
 	{ "document", "language", KEY_STRING, "en", 0, 0, G(language), NULL, valid_language,
 	  "language of new documents" },
+
+	{ "index", "patent_pattern", KEY_STRING, "", 0, 0, G(index_rules[0].pattern), NULL, NULL,
+	  "the office's own form of patent application numbers, e.g. KE/P/YYYY/NNNNNN" },
+	{ "index", "patent_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[0].check_digit), NULL,
+	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "patent_codes", KEY_STRING, "", 0, 0, G(index_rules[0].codes), NULL, valid_codes,
+	  "document codes allowed for patents, space-separated (empty: any)" },
+	{ "index", "trademark_pattern", KEY_STRING, "", 0, 0, G(index_rules[1].pattern), NULL, NULL,
+	  "the office's own form of trademark application numbers, e.g. KE/P/YYYY/NNNNNN" },
+	{ "index", "trademark_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[1].check_digit), NULL,
+	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "trademark_codes", KEY_STRING, "", 0, 0, G(index_rules[1].codes), NULL, valid_codes,
+	  "document codes allowed for trademarks, space-separated (empty: any)" },
+	{ "index", "design_pattern", KEY_STRING, "", 0, 0, G(index_rules[2].pattern), NULL, NULL,
+	  "the office's own form of design application numbers, e.g. KE/P/YYYY/NNNNNN" },
+	{ "index", "design_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[2].check_digit), NULL,
+	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "design_codes", KEY_STRING, "", 0, 0, G(index_rules[2].codes), NULL, valid_codes,
+	  "document codes allowed for designs, space-separated (empty: any)" },
 
 	{ "upload", "target", KEY_URL, "file:///var/spool/folio/outbox", 0, 0, G(upload_target),
 	  NULL, valid_upload_target, "where approved packages go" },
@@ -267,6 +356,23 @@ static bool set_value(struct parse_state *st, const struct config_key *k, size_t
 		for (int i = 0; k->choices[i] && r > 0 && (size_t)r < why_size; i++)
 			r += snprintf(why + r, why_size - (size_t)r, " %s", k->choices[i]);
 		return false;
+	case KEY_BOOL: {
+		static const char *const yes[] = { "yes", "true", "on", "1" };
+		static const char *const no[] = { "no", "false", "off", "0" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+			if (strcasecmp(value, yes[i]) == 0) {
+				*(bool *)field = true;
+				return true;
+			}
+			if (strcasecmp(value, no[i]) == 0) {
+				*(bool *)field = false;
+				return true;
+			}
+		}
+		snprintf(why, why_size, "'%s' is not yes or no", value);
+		return false;
+	}
 	case KEY_LEVEL:
 		r = log_parse_level(value);
 		if (r < 0) {
@@ -472,6 +578,39 @@ static int check_profiles(struct parse_state *st)
 	return 0;
 }
 
+/* Sealing needs a build with CONFIG_STORE_ENCRYPTION. */
+static int check_store(struct parse_state *st)
+{
+	const struct config_key *k = find_key("store", "encrypt");
+
+	if (st->cfg->store_encrypt && !IS_ENABLED(CONFIG_STORE_ENCRYPTION) && k)
+		problem(st, st->seen_global[k - config_keys],
+			"bad value for 'encrypt': this build has no store encryption "
+			"(CONFIG_STORE_ENCRYPTION): set encrypt = no");
+	return 0;
+}
+
+/* An office pattern and its check-digit scheme must fit together. */
+static int check_index(struct parse_state *st)
+{
+	static const char *const types[] = { "patent", "trademark", "design" };
+	char why[CONFIG_PROBLEM_LEN - 64], name[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		const struct index_rules *ir = &st->cfg->index_rules[i];
+		const struct config_key *k;
+
+		snprintf(name, sizeof(name), "%s_pattern", types[i]);
+		k = find_key("index", name);
+		if (!ir->pattern[0] || !k)
+			continue;
+		if (appno_pattern_verify(ir->pattern, ir->check_digit, why, sizeof(why)) < 0)
+			problem(st, st->seen_global[k - config_keys], "bad value for '%s': %s", name,
+				why);
+	}
+	return 0;
+}
+
 static int parse(struct parse_state *st)
 {
 	int r;
@@ -487,6 +626,8 @@ static int parse(struct parse_state *st)
 
 	check_required(st);
 	check_profiles(st);
+	check_index(st);
+	check_store(st);
 	return st->failed ? -FOLIO_ECONFIG : 0;
 }
 
@@ -569,6 +710,9 @@ static void dump_value(const struct config_key *k, const void *field, FILE *out)
 		break;
 	case KEY_ENUM:
 		fprintf(out, "%s = %s\n", k->name, k->choices[*(const int *)field]);
+		break;
+	case KEY_BOOL:
+		fprintf(out, "%s = %s\n", k->name, *(const bool *)field ? "yes" : "no");
 		break;
 	case KEY_LEVEL: {
 		static const char *const names[] = { "emerg",	"alert",  "crit", "err",

@@ -5,11 +5,15 @@
  * The station's runtime configuration: an INI file (libinih) read through one table of keys
  * (section, name, type, default, bounds, validator).
  *
- *	[station]  id, office, log_level
- *	[store]    path, map_size_mb, reserve_mb
- *	[capture]  device, profile, sane_config_dir, sane_backend_dir
- *	[profile NAME]  source, mode, resolution, page_size, jpeg_quality   (up to 8 profiles)
+ *	[station]  id, office, log_level, key_file
+ *	[store]    path, map_size_mb, reserve_mb, key_file, encrypt, retention_days
+ *	[capture]  device, profile, sane_config_dir, sane_backend_dir, reconnect_seconds
+ *	[profile NAME]  source, mode, output, resolution, page_size, jpeg_quality, deskew, orient,
+ *	           clean_borders, despeckle, skew_limit_tenths, device_deskew,
+ *	           device_blank_skip, device_double_feed   (up to 8 profiles)
  *	[document] ip_type, document_code, language
+ *	[index]    patent_pattern, patent_check_digit, patent_codes, and the same for trademark_
+ *	           and design_: how the office's numbers and document codes are checked
  *	[upload]   target
  *
  * Relative paths are taken relative to the folder of the configuration file, so a config can
@@ -30,6 +34,7 @@
 #define CONFIG_MAX_PROBLEMS 32
 #define CONFIG_PROBLEM_LEN 256
 #define CONFIG_NAME_LEN 32
+#define CONFIG_CODES_LEN 512
 
 enum scan_source {
 	SCAN_SOURCE_FLATBED,
@@ -50,14 +55,26 @@ enum page_size {
 	PAGE_SIZE_A3,
 };
 
+enum page_output {
+	PAGE_OUTPUT_AUTO,    /* as scanned: lineart -> bitonal, gray -> grey, color -> colour */
+	PAGE_OUTPUT_BITONAL, /* CCITT G4 TIFF; grey scans are binarised adaptively */
+	PAGE_OUTPUT_GREY,    /* JPEG */
+	PAGE_OUTPUT_COLOUR,  /* JPEG */
+	PAGE_OUTPUT_RAW,     /* the frame as scanned, as PNM, no processing (benchmarks) */
+};
+
 /* A scanner profile: how to scan and what the station makes of it. */
 struct scan_profile {
 	char name[CONFIG_NAME_LEN];
-	int source;	/* enum scan_source */
-	int mode;	/* enum scan_mode: lineart pages become G4 TIFF, gray/color JPEG */
+	int source;     /* enum scan_source */
+	int mode;       /* enum scan_mode: what the scanner sends */
+	int output;     /* enum page_output: what is stored */
 	int resolution; /* dpi */
-	int page_size;	/* enum page_size */
+	int page_size;  /* enum page_size */
 	int jpeg_quality;
+	bool deskew, orient, clean_borders, despeckle;
+	int skew_limit_tenths; /* flag skew beyond this, in 0.1 degree */
+	bool device_deskew, device_blank_skip, device_double_feed;
 };
 
 struct folio_config {
@@ -67,22 +84,38 @@ struct folio_config {
 	char station_id[CONFIG_NAME_LEN];
 	char office[3];
 	int log_level;
+	char key_file[PATH_MAX]; /* station signing key (folio keygen), empty: unsigned */
 
 	/* [store] */
 	char store_path[PATH_MAX];
 	int map_size_mb;
 	int reserve_mb;
+	char store_key_file[PATH_MAX]; /* station key sealing images and OCR text */
+	bool store_encrypt;	       /* seal new images and OCR text (CONFIG_STORE_ENCRYPTION) */
+	int retention_days;	       /* confirmed batches are purged after this */
 
 	/* [capture] */
 	char device[256];
 	char profile[CONFIG_NAME_LEN];
 	char sane_config_dir[PATH_MAX];
 	char sane_backend_dir[PATH_MAX];
+	int reconnect_seconds;
 
 	/* [document] */
 	int ip_type; /* enum ip_type (firmware/package/st96.h) */
 	char document_code[CONFIG_NAME_LEN];
 	char language[8];
+
+	/*
+	 * [index], per IP type (enum ip_type): the office's own application-number pattern and
+	 * check-digit scheme (firmware/index/appno.h; empty pattern: ST.13 numbers only) and its
+	 * document codes (space- or comma-separated; empty: any well-formed code).
+	 */
+	struct index_rules {
+		char pattern[65];
+		char check_digit[8];
+		char codes[CONFIG_CODES_LEN];
+	} index_rules[3];
 
 	/* [upload] */
 	char upload_target[PATH_MAX];

@@ -272,7 +272,8 @@ static int copy_page(TIFF *out, const struct encoded_image *page, uint16_t index
 {
 	struct tiffmem mem;
 	uint32_t w = 0, h = 0, rps = 0, s, strips;
-	uint16_t comp = 0, bps = 0, spp = 1, photo = 0, unit = RESUNIT_INCH, fill = FILLORDER_MSB2LSB;
+	uint16_t comp = 0, bps = 0, spp = 1, photo = 0, unit = RESUNIT_INCH,
+		 fill = FILLORDER_MSB2LSB;
 	float xres = 0, yres = 0;
 	char *sw = NULL, *dt = NULL;
 	uint64_t *counts = NULL;
@@ -286,7 +287,8 @@ static int copy_page(TIFF *out, const struct encoded_image *page, uint16_t index
 	in = tiffmem_open_read(&mem, page->data, page->size);
 	if (!in)
 		return -EINVAL;
-	if (!TIFFGetField(in, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(in, TIFFTAG_IMAGELENGTH, &h) ||
+	if (!TIFFGetField(in, TIFFTAG_IMAGEWIDTH, &w) ||
+	    !TIFFGetField(in, TIFFTAG_IMAGELENGTH, &h) ||
 	    !TIFFGetField(in, TIFFTAG_COMPRESSION, &comp) ||
 	    !TIFFGetField(in, TIFFTAG_PHOTOMETRIC, &photo) ||
 	    !TIFFGetFieldDefaulted(in, TIFFTAG_BITSPERSAMPLE, &bps) ||
@@ -308,7 +310,8 @@ static int copy_page(TIFF *out, const struct encoded_image *page, uint16_t index
 		sw = (char *)software;
 
 	if (!TIFFSetField(out, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE) ||
-	    !TIFFSetField(out, TIFFTAG_IMAGEWIDTH, w) || !TIFFSetField(out, TIFFTAG_IMAGELENGTH, h) ||
+	    !TIFFSetField(out, TIFFTAG_IMAGEWIDTH, w) ||
+	    !TIFFSetField(out, TIFFTAG_IMAGELENGTH, h) ||
 	    !TIFFSetField(out, TIFFTAG_BITSPERSAMPLE, 1) ||
 	    !TIFFSetField(out, TIFFTAG_SAMPLESPERPIXEL, 1) ||
 	    !TIFFSetField(out, TIFFTAG_COMPRESSION, comp) ||

@@ -31,7 +31,7 @@ struct encoded_image {
  * @software: value of the Software tag, or NULL for none
  * @ret: filled on success; the caller owns ret->data (free() or encoded_image_release())
  *
- * One page, one strip per 64 KiB or so of raw data, PhotometricInterpretation MinIsWhite,
+ * One page, strips of about 256 KiB of raw data, PhotometricInterpretation MinIsWhite,
  * ResolutionUnit inch, X/YResolution = f->dpi, DateTime = now.
  *
  * Returns 0, -EINVAL for a frame that does not fit (depth, channels, zero size, short

@@ -38,8 +38,7 @@ static int tiff_handle_warning(TIFF *tif, void *user, const char *module, const 
 	return 1;
 }
 
-static int tiff_handle_error(TIFF *tif, void *user, const char *module, const char *fmt,
-			     va_list ap)
+static int tiff_handle_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
 	(void)tif;
 	(void)user;

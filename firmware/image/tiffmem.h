@@ -14,7 +14,7 @@
 /* A growable (writing) or fixed (reading) byte stream. */
 struct tiffmem {
 	uint8_t *data;
-	size_t size;     /* bytes of valid data */
+	size_t size;	 /* bytes of valid data */
 	size_t capacity; /* allocated bytes (0 for a read-only stream) */
 	size_t pos;
 	bool readonly;

@@ -13,7 +13,7 @@ for b in "$here"/*.sh; do
 	[ "$(basename "$b")" = run.sh ] && continue
 	echo "== $(basename "$b" .sh)"
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-bench.XXXXXX")
-	(cd "$tmp" && FOLIO_TMP=$tmp bash "$b") || { echo "bench $(basename "$b") failed"; status=1; }
+	(cd "$tmp" && FOLIO_TMP=$tmp bash "$b" "$build") || { echo "bench $(basename "$b") failed"; status=1; }
 	rm -rf "$tmp"
 done
 exit $status

@@ -50,3 +50,19 @@ resolution = 300
 target = file://$FOLIO_TMP/outbox
 EOF
 }
+
+# sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
+# build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
+# the frontend's own leaks are not ours to report.
+sane_frontend() {
+	local lib=$FOLIO_BUILD/lib/sane/libsane-folio.so.1 preload= rt
+	for rt in asan ubsan; do
+		readelf -d "$lib" 2>/dev/null | grep -q "NEEDED.*lib$rt\.so" &&
+			preload="$preload $(gcc -print-file-name=lib$rt.so)"
+	done
+	if [ -n "$preload" ]; then
+		LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
+	else
+		"$@"
+	fi
+}

@@ -19,7 +19,6 @@
 #include "errors.h"
 #include "firmware/image/encode.h"
 
-
 static struct frame frame_new(uint32_t w, uint32_t h, uint32_t depth, uint32_t channels,
 			      uint32_t pad)
 {
@@ -196,8 +195,9 @@ static void jpeg_round_trip(uint32_t channels)
 		for (x = 0; x < f.width; x++)
 			for (c = 0; c < channels; c++)
 				f.data[y * f.bytes_per_line + x * channels + c] =
-					(uint8_t)(c == 0 ? x * 255 / f.width :
-						  c == 1 ? y * 255 / f.height : (x + y) * 255 / (f.width + f.height));
+				    (uint8_t)(c == 0   ? x * 255 / f.width
+					      : c == 1 ? y * 255 / f.height
+						       : (x + y) * 255 / (f.width + f.height));
 	assert_int_equal(image_encode_jpeg(&f, 92, &img), 0);
 	assert_string_equal(img.format, "JPEG");
 	assert_string_equal(img.mime, "image/jpeg");
@@ -240,7 +240,8 @@ static void jpeg_round_trip(uint32_t channels)
 	free(row);
 	assert_true(n > 0);
 	assert_true((double)sum / (double)n < 2.0);
-	print_message("jpeg %u channel(s): mean error %.2f, worst %d\n", channels, (double)sum / (double)n, worst);
+	print_message("jpeg %u channel(s): mean error %.2f, worst %d\n", channels,
+		      (double)sum / (double)n, worst);
 	assert_true(worst < 24);
 	encoded_image_release(&img);
 	free(f.data);

@@ -1,0 +1,662 @@
+/*
+ * The image stage: cleanup, binarisation, skew and orientation, blank measure, encoding.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <leptonica/allheaders.h>
+#include <tiffio.h>
+
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/image/clean.h"
+#include "firmware/image/process.h"
+#include "firmware/image/sauvola.h"
+
+#define DEG2RAD (3.14159265358979323846 / 180.0)
+/* Skew search: +-7 degrees, coarse sweep on a 4x reduction, binary search on a 2x one. */
+#define SKEW_RANGE 7.0f
+#define SKEW_MIN_CONF 3.0
+/* Below this angle a rotation changes nothing visible. */
+#define SKEW_MIN_DEG 0.03
+#define SAUVOLA_K 0.34
+#define ORIENT_MIN_CONF 8.0f
+#define ORIENT_MIN_RATIO 2.5f
+
+/* ------------------------------------------------------------------------------------------ */
+/* Library versions and messages */
+
+static char versions[128];
+static pthread_once_t versions_once = PTHREAD_ONCE_INIT;
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+static void versions_init(void)
+{
+	char *lept = getLeptonicaVersion();
+	const char *tiff = TIFFGetVersion(), *v;
+	char tiffv[32] = "?";
+
+	v = tiff ? strstr(tiff, "Version ") : NULL;
+	if (v)
+		sscanf(v + 8, "%31[0-9.]", tiffv);
+	snprintf(versions, sizeof(versions), "%s libtiff-%s libjpeg-turbo-%s",
+		 lept ? lept : "leptonica-?", tiffv, STRINGIFY(LIBJPEG_TURBO_VERSION));
+	lept_free(lept);
+}
+
+const char *image_library_versions(void)
+{
+	pthread_once(&versions_once, versions_init);
+	return versions;
+}
+
+static void lept_message(const char *msg)
+{
+	size_t n = strlen(msg);
+
+	log_debug("leptonica: %.*s", (int)(n && msg[n - 1] == '\n' ? n - 1 : n), msg);
+}
+
+static void quiet_init(void)
+{
+	leptSetStderrHandler(lept_message);
+	/* Leptonica's info messages ("rotate by shear") cost a format per call: drop them. */
+	l_int32 old = setMsgSeverity(L_SEVERITY_WARNING);
+
+	if (old > L_SEVERITY_WARNING)
+		setMsgSeverity(old);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The ops record */
+
+struct ops {
+	char *buf;
+	size_t len, cap;
+};
+
+_printf_(2, 3) static void ops_add(struct ops *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->len = MIN(o->len + (size_t)n, o->cap - 1);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+void image_profile_init(struct image_profile *p)
+{
+	*p = (struct image_profile){
+		.output = IMAGE_OUTPUT_BITONAL,
+		.deskew = true,
+		.orient = true,
+		.clean_borders = true,
+		.despeckle = true,
+		.jpeg_quality = CONFIG_IMAGE_JPEG_QUALITY,
+		.skew_limit_deg = 3.0,
+		.blank_threshold = 0.02,
+		.dark_paper = 150,
+		.light_ink = 150,
+	};
+}
+
+static int profile_check(const struct image_profile *p)
+{
+	if (p->output != IMAGE_OUTPUT_BITONAL && p->output != IMAGE_OUTPUT_GREY &&
+	    p->output != IMAGE_OUTPUT_COLOUR)
+		return -EINVAL;
+	if (p->output != IMAGE_OUTPUT_BITONAL && (p->jpeg_quality < 1 || p->jpeg_quality > 100))
+		return -EINVAL;
+	if (!(p->skew_limit_deg >= 0) || !(p->blank_threshold >= 0) || p->dark_paper > 255 ||
+	    p->light_ink > 255 || !(p->expected_width_mm >= 0) || !(p->expected_height_mm >= 0))
+		return -EINVAL;
+	return 0;
+}
+
+/* Frames to Leptonica images: SANE bytes to Leptonica's 32-bit words. */
+
+static PIX *frame_to_grey(const struct frame *f)
+{
+	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 8);
+	uint32_t x, y, wpl;
+
+	if (!pix)
+		return NULL;
+	wpl = (uint32_t)pixGetWpl(pix);
+	for (y = 0; y < f->height; y++) {
+		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
+		l_uint32 *line = pixGetData(pix) + (size_t)y * wpl;
+
+		if (f->channels == 1) {
+			/* Bytes in scan order now, words swapped below; pad pixels white. */
+			memcpy(line, src, f->width);
+			memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
+			continue;
+		}
+		for (x = 0; x < f->width; x++) {
+			const uint8_t *p = src + 3 * x;
+
+			((uint8_t *)line)[x] = (uint8_t)((77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8);
+		}
+		memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
+	}
+	pixEndianByteSwap(pix);
+	return pix;
+}
+
+static PIX *frame_to_rgb(const struct frame *f)
+{
+	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 32);
+	uint32_t x, y;
+
+	if (!pix)
+		return NULL;
+	for (y = 0; y < f->height; y++) {
+		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
+		l_uint32 *line = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
+
+		for (x = 0; x < f->width; x++)
+			composeRGBPixel(src[3 * x], src[3 * x + 1], src[3 * x + 2], line + x);
+	}
+	return pix;
+}
+
+static PIX *frame_to_bin(const struct frame *f)
+{
+	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 1);
+	uint32_t y, bytes = (f->width + 7) / 8;
+
+	if (!pix)
+		return NULL;
+	for (y = 0; y < f->height; y++) {
+		uint8_t *line = (uint8_t *)(pixGetData(pix) + (size_t)y * pixGetWpl(pix));
+
+		memcpy(line, f->data + (size_t)y * f->bytes_per_line, bytes);
+		if (f->width % 8)
+			line[bytes - 1] &= (uint8_t)(0xff << (8 - f->width % 8));
+	}
+	pixEndianByteSwap(pix);
+	return pix;
+}
+
+/* The paper's grey level: the histogram peak among the light levels. */
+static unsigned paper_level(const struct page_stats *st)
+{
+	uint64_t best = 0;
+	unsigned v, level = 255;
+
+	for (v = 66; v < 254; v++) {
+		uint64_t s = 0;
+		int d;
+
+		for (d = -2; d <= 2; d++)
+			s += st->hist[(int)v + d];
+		if (s >= best) {
+			best = s;
+			level = v;
+		}
+	}
+	return level;
+}
+
+/*
+ * The typical darkness of the ink: the median grey level of as many of the darkest pixels as
+ * binarisation made black, not counting the scanner background. 255 without ink.
+ */
+static unsigned ink_level(const struct page_stats *st, PIX *bin, double border_percent)
+{
+	l_int32 black = 0;
+
+	pixCountPixels(bin, &black, NULL);
+	if (black == 0)
+		return 255;
+	return page_stats_percentile(st, border_percent / 100.0 +
+					     0.5 * (double)black / (double)st->pixels);
+}
+
+/* Turns a (possibly reduced-scale) mask into a full-scale one and paints it. */
+static int paint_mask(PIX *pix, PIX *mask, unsigned scale, l_uint32 value)
+{
+	PIX *full = pixExpandBinaryReplicate(mask, (l_int32)scale, (l_int32)scale);
+	int r = 0;
+
+	if (!full)
+		return -ENOMEM;
+	if (pixGetDepth(pix) == 1) {
+		if (pixRasterop(pix, 0, 0, pixGetWidth(pix), pixGetHeight(pix),
+				PIX_DST & PIX_NOT(PIX_SRC), full, 0, 0))
+			r = -FOLIO_EFORMAT;
+	} else if (pixSetMasked(pix, full, value)) {
+		r = -FOLIO_EFORMAT;
+	}
+	pixDestroy(&full);
+	return r;
+}
+
+static PIX *rotate_orth(PIX **pix, int quads)
+{
+	PIX *r;
+
+	if (quads % 4 == 0)
+		return *pix;
+	r = pixRotateOrth(*pix, quads);
+	if (r)
+		pixDestroy(pix);
+	*pix = r;
+	return r;
+}
+
+/* Measures skew, and with @orient which of the portrait/landscape axes the text lines run. */
+static void find_skew(PIX *bin, bool orient, float *ret_angle, float *ret_conf, int *ret_quads)
+{
+	float angle = 0, conf = 0, a90 = 0, c90 = 0;
+	PIX *red, *rot;
+
+	*ret_angle = 0;
+	*ret_conf = 0;
+	*ret_quads = 0;
+	if (pixFindSkewSweepAndSearch(bin, &angle, &conf, 4, 2, SKEW_RANGE, 1.0f, 0.01f))
+		return;
+	if (orient) {
+		/* Lines may run down the page: compare with the page turned a quarter. */
+		red = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
+		rot = red ? pixRotateOrth(red, 1) : NULL;
+		if (rot &&
+		    !pixFindSkewSweepAndSearch(rot, &a90, &c90, 2, 1, SKEW_RANGE, 1.0f, 0.02f) &&
+		    c90 > conf * 1.5 && c90 >= SKEW_MIN_CONF) {
+			angle = a90;
+			conf = c90;
+			*ret_quads = 1;
+		}
+		pixDestroy(&rot);
+		pixDestroy(&red);
+	}
+	*ret_angle = angle;
+	*ret_conf = conf;
+}
+
+/* Clockwise quarter turns that bring the text upright, or -1 when unknown. */
+static int find_orientation(PIX *bin, unsigned dpi, float *ret_conf)
+{
+	float up = 0, left = 0;
+	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
+	PIX *red = bin;
+
+	*ret_conf = 0;
+	if (dpi >= 250) {
+		red = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
+		if (!red)
+			return -1;
+	}
+	if (pixOrientDetect(red, &up, &left, 0, 0) == 0 &&
+	    makeOrientDecision(up, left, ORIENT_MIN_CONF, ORIENT_MIN_RATIO, &orient, 0) == 0) {
+		*ret_conf = MAX(fabsf(up), fabsf(left));
+	}
+	if (red != bin)
+		pixDestroy(&red);
+	switch (orient) {
+	case L_TEXT_ORIENT_UP:
+		return 0;
+	case L_TEXT_ORIENT_LEFT:
+		return 1;
+	case L_TEXT_ORIENT_DOWN:
+		return 2;
+	case L_TEXT_ORIENT_RIGHT:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
+/* Leptonica image to an encoder frame, in place: the words are swapped to scan byte order. */
+static struct frame pix_as_frame(PIX *pix, unsigned dpi)
+{
+	pixEndianByteSwap(pix);
+	return (struct frame){
+		.width = (uint32_t)pixGetWidth(pix),
+		.height = (uint32_t)pixGetHeight(pix),
+		.depth = pixGetDepth(pix) == 1 ? 1 : 8,
+		.channels = 1,
+		.bytes_per_line = (uint32_t)pixGetWpl(pix) * 4,
+		.dpi = dpi,
+		.data = (uint8_t *)pixGetData(pix),
+	};
+}
+
+static int encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret)
+{
+	uint32_t w = (uint32_t)pixGetWidth(pix), h = (uint32_t)pixGetHeight(pix), x, y;
+	uint8_t *rgb = malloc((size_t)w * h * 3);
+	struct frame f = { .width = w,
+			   .height = h,
+			   .depth = 8,
+			   .channels = 3,
+			   .bytes_per_line = w * 3,
+			   .dpi = dpi,
+			   .data = rgb };
+	int r;
+
+	if (!rgb)
+		return -ENOMEM;
+	for (y = 0; y < h; y++) {
+		const l_uint32 *line = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
+		uint8_t *o = rgb + (size_t)y * w * 3;
+
+		for (x = 0; x < w; x++) {
+			l_int32 rv, gv, bv;
+
+			extractRGBValues(line[x], &rv, &gv, &bv);
+			o[3 * x] = (uint8_t)rv;
+			o[3 * x + 1] = (uint8_t)gv;
+			o[3 * x + 2] = (uint8_t)bv;
+		}
+	}
+	r = image_encode_jpeg(&f, quality, ret);
+	free(rgb);
+	return r;
+}
+
+static const char *const output_names[] = {
+	[IMAGE_OUTPUT_BITONAL] = "bitonal",
+	[IMAGE_OUTPUT_GREY] = "grey",
+	[IMAGE_OUTPUT_COLOUR] = "colour",
+};
+
+int image_process(const struct frame *in, const struct image_profile *p,
+		  struct encoded_image *ret_img, struct image_page_report *ret_report)
+{
+	struct image_profile defaults;
+	struct image_page_report *rep = NULL;
+	struct page_stats st = { 0 };
+	struct border_result br = { 0 };
+	struct encoded_image img = { 0 };
+	struct ops ops;
+	PIX *grey = NULL, *colour = NULL, *bin = NULL, *tmp;
+	uint32_t *sums = NULL, removed = 0;
+	float angle = 0, conf = 0, oconf = 0;
+	int r, quads = 0, turn = 0;
+	double px_per_mm;
+
+	if (!p) {
+		image_profile_init(&defaults);
+		p = &defaults;
+	}
+	if (!ret_img || !ret_report)
+		return -EINVAL;
+	r = profile_check(p);
+	if (r < 0)
+		return r;
+	r = image_frame_check(in);
+	if (r < 0)
+		return r;
+	pthread_once(&quiet_once, quiet_init);
+
+	rep = calloc(1, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	ops = (struct ops){ rep->ops, 0, sizeof(rep->ops) };
+	px_per_mm = in->dpi / 25.4;
+	rep->length_mm = in->height / px_per_mm;
+	rep->width_mm = in->width / px_per_mm;
+	ops_add(&ops, "folio image: %s; in %ux%u %s %udpi; out %s", image_library_versions(),
+		in->width, in->height,
+		in->depth == 1	    ? "bitonal"
+		: in->channels == 3 ? "rgb8"
+				    : "grey8",
+		in->dpi, output_names[p->output]);
+
+	/* 1. Pixels in, statistics, scanner background. */
+	r = -ENOMEM;
+	if (in->depth == 1) {
+		l_int32 black = 0;
+
+		bin = frame_to_bin(in);
+		if (!bin)
+			goto out;
+		pixCountPixels(bin, &black, NULL);
+		if (black > 0.4 * in->width * in->height)
+			rep->flags |= IMAGE_FLAG_DARK;
+		rep->paper_level = 255;
+		rep->ink_level = 0;
+		if (p->clean_borders) {
+			PIX *red = pixScaleToGray4(bin);
+
+			r = red ? clean_find_borders(red, 255, px_per_mm / 4, &br) : -ENOMEM;
+			pixDestroy(&red);
+			if (r < 0)
+				goto out;
+			if (br.mask) {
+				r = paint_mask(bin, br.mask, 4, 0);
+				if (r < 0)
+					goto out;
+			}
+		}
+	} else {
+		grey = frame_to_grey(in);
+		if (!grey)
+			goto out;
+		if (p->output == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
+			colour = frame_to_rgb(in);
+			if (!colour)
+				goto out;
+		}
+		r = sauvola_stats(grey, &st, &sums);
+		if (r < 0)
+			goto out;
+		rep->paper_level = paper_level(&st);
+		if (p->clean_borders) {
+			r = clean_find_borders(st.reduced, rep->paper_level,
+					       px_per_mm / SAUVOLA_BLOCK, &br);
+			if (r < 0)
+				goto out;
+		}
+		/* 2. Adaptive binarisation, the background painted out on the way. */
+		r = sauvola_binarize(grey, sums, MAX(12u, in->dpi / 6), SAUVOLA_K, br.mask, &bin);
+		if (r < 0)
+			goto out;
+		rep->ink_level = ink_level(&st, bin, br.border_percent);
+		free(sums);
+		sums = NULL;
+		ops_add(&ops, "; paper %u ink %u", rep->paper_level, rep->ink_level);
+	}
+	rep->border_percent = br.border_percent;
+	rep->holes = br.holes;
+	if (p->clean_borders)
+		ops_add(&ops, "; borders: %.1f%% scanner background painted out, %u punch holes",
+			br.border_percent, br.holes);
+	if (grey)
+		ops_add(&ops, "; binarise: sauvola window %u k %.2f (4x4 blocks)",
+			MAX(12u, in->dpi / 6), SAUVOLA_K);
+
+	/* 3. Skew and orientation. */
+	find_skew(bin, p->orient, &angle, &conf, &quads);
+	if (conf < SKEW_MIN_CONF)
+		angle = 0; /* no lines to measure: an angle would be noise */
+	rep->skew_deg = angle != 0 ? -angle : 0;
+	rep->skew_conf = conf;
+	ops_add(&ops, "; skew: %.2f deg conf %.1f (pixFindSkewSweepAndSearch +-%.0f)",
+		rep->skew_deg, conf, SKEW_RANGE);
+	r = -ENOMEM;
+	if (p->orient && quads && !rotate_orth(&bin, quads))
+		goto out;
+	if (p->deskew && conf >= SKEW_MIN_CONF && fabs(angle) >= SKEW_MIN_DEG) {
+		tmp = pixRotate(bin, (float)(angle * DEG2RAD), L_ROTATE_SHEAR, L_BRING_IN_WHITE, 0,
+				0);
+		if (!tmp)
+			goto out;
+		pixDestroy(&bin);
+		bin = tmp;
+		rep->deskewed = true;
+		ops_add(&ops, ", corrected (shear rotation)");
+	} else if (p->deskew) {
+		ops_add(&ops, conf < SKEW_MIN_CONF ? ", not measurable" : ", not corrected");
+	}
+	if (p->orient) {
+		int more = find_orientation(bin, in->dpi, &oconf);
+
+		turn = quads;
+		if (more > 0) {
+			if (!rotate_orth(&bin, more))
+				goto out;
+			turn = (quads + more) % 4;
+		}
+		/* The text was fed turned the other way round. */
+		rep->orientation = ((4 - turn) % 4) * 90;
+		rep->orient_conf = oconf;
+		ops_add(&ops, "; orientation: %d (conf %.1f%s), turned %d cw", rep->orientation,
+			oconf, more < 0 ? ", text orientation unknown" : "", turn * 90);
+	}
+	if (fabs(rep->skew_deg) > p->skew_limit_deg && conf >= SKEW_MIN_CONF)
+		rep->flags |= IMAGE_FLAG_SKEW;
+
+	/* 4. Specks, then the blank measure on what is left. */
+	if (p->despeckle) {
+		unsigned size = MAX(1u, in->dpi / 150);
+
+		r = clean_despeckle(bin, size, &tmp, &removed);
+		if (r < 0)
+			goto out;
+		pixDestroy(&bin);
+		bin = tmp;
+		ops_add(&ops, "; despeckle: marks up to %ux%u px removed (%u px)", size, size,
+			removed);
+	}
+	rep->blank_score = clean_blank_score(bin, in->dpi);
+	if (rep->blank_score < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	rep->blank = rep->blank_score < p->blank_threshold;
+	ops_add(&ops, "; blank: score %.4f threshold %.4f -> %s", rep->blank_score,
+		p->blank_threshold, rep->blank ? "blank" : "content");
+
+	/* 5. Quality flags. */
+	if (grey && rep->paper_level < p->dark_paper)
+		rep->flags |= IMAGE_FLAG_DARK;
+	/* Mostly darker than half the paper: a dark sheet, or no sheet at all. */
+	if (rep->border_percent > 50)
+		rep->flags |= IMAGE_FLAG_DARK;
+	if (grey && !rep->blank && rep->ink_level > p->light_ink)
+		rep->flags |= IMAGE_FLAG_LIGHT;
+	if ((p->expected_width_mm > 0 && rep->width_mm < 0.95 * p->expected_width_mm) ||
+	    (p->expected_height_mm > 0 && rep->length_mm < 0.95 * p->expected_height_mm))
+		rep->flags |= IMAGE_FLAG_SHORT;
+
+	/* 6. Encoding. */
+	if (p->output == IMAGE_OUTPUT_BITONAL || in->depth == 1) {
+		struct frame f = pix_as_frame(bin, in->dpi);
+
+		r = image_encode_g4(&f, p->software ? p->software : "Folio", &img);
+		if (r < 0)
+			goto out;
+		ops_add(&ops, "; encode: CCITT G4 TIFF %ux%u", img.width, img.height);
+	} else {
+		PIX **src = colour ? &colour : &grey;
+		l_uint32 fill =
+		    colour ? (l_uint32)(rep->paper_level * 0x01010100u) : rep->paper_level;
+
+		if (br.mask) {
+			r = paint_mask(*src, br.mask, SAUVOLA_BLOCK, fill);
+			if (r < 0)
+				goto out;
+		}
+		r = -ENOMEM;
+		if (p->orient && quads && !rotate_orth(src, quads))
+			goto out;
+		if (rep->deskewed) {
+			tmp = pixRotate(*src, (float)(angle * DEG2RAD), L_ROTATE_AREA_MAP,
+					L_BRING_IN_WHITE, 0, 0);
+			if (!tmp)
+				goto out;
+			pixDestroy(src);
+			*src = tmp;
+		}
+		if (p->orient && turn != quads && !rotate_orth(src, (turn - quads + 4) % 4))
+			goto out;
+		if (colour) {
+			r = encode_colour(colour, in->dpi, p->jpeg_quality, &img);
+		} else {
+			struct frame f = pix_as_frame(grey, in->dpi);
+
+			r = image_encode_jpeg(&f, p->jpeg_quality, &img);
+		}
+		if (r < 0)
+			goto out;
+		ops_add(&ops, "; encode: JPEG q%d %s %ux%u%s", p->jpeg_quality,
+			img.channels == 3 ? "rgb" : "grey", img.width, img.height,
+			rep->deskewed ? " (area-map rotation)" : "");
+	}
+	rep->out_width = img.width;
+	rep->out_height = img.height;
+
+	*ret_img = img;
+	*ret_report = *rep;
+	r = 0;
+out:
+	if (r < 0)
+		log_debug("cannot process page %ux%u: %s", in->width, in->height,
+			  folio_strerror(r));
+	free(rep);
+	free(sums);
+	page_stats_release(&st);
+	pixDestroy(&br.mask);
+	pixDestroy(&grey);
+	pixDestroy(&colour);
+	pixDestroy(&bin);
+	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int image_length_check(struct image_page_report *reports, size_t n, double tolerance)
+{
+	double *len, median;
+	size_t i;
+	int flagged = 0;
+
+	if (!reports && n)
+		return -EINVAL;
+	if (tolerance <= 0)
+		tolerance = 0.1;
+	if (n < 3) {
+		for (i = 0; i < n; i++)
+			reports[i].flags &= ~IMAGE_FLAG_LENGTH;
+		return 0;
+	}
+	len = malloc(n * sizeof(*len));
+	if (!len)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		len[i] = reports[i].length_mm;
+	qsort(len, n, sizeof(*len), cmp_double);
+	median = n % 2 ? len[n / 2] : (len[n / 2 - 1] + len[n / 2]) / 2;
+	free(len);
+	for (i = 0; i < n; i++) {
+		reports[i].flags &= ~IMAGE_FLAG_LENGTH;
+		if (fabs(reports[i].length_mm - median) > tolerance * median) {
+			reports[i].flags |= IMAGE_FLAG_LENGTH;
+			flagged++;
+		}
+	}
+	return flagged;
+}

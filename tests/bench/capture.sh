@@ -1,0 +1,73 @@
+#!/bin/bash
+# Capture throughput: sheets through SANE into the store with image processing off (raw
+# output, durable commits), against `scanimage --batch` writing the same pages to files from
+# the same backend, in the same run. Also the full profile (grey scan, cleaned, binarised, G4)
+# for reference. Prints figures and ratios; asserts nothing about speed.
+set -euo pipefail
+pages=${CAPTURE_BENCH_PAGES:-60}
+lib=$FOLIO_BUILD/lib/sane
+[ -f "$lib/libsane-folio.so.1" ] || { echo "skipped: $lib/libsane-folio.so.1 not built"; exit 0; }
+
+"$FOLIO_BUILD/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
+	--skew-range -2:2 --seed 7 --format pnm >/dev/null
+mkdir -p sane.d
+printf 'folio\n' >sane.d/dll.conf
+export SANE_CONFIG_DIR=$PWD/sane.d LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+cat >folio.conf <<EOF
+[station]
+id = BENCH
+office = KE
+[store]
+path = $PWD/store
+map_size_mb = 8192
+[capture]
+device = folio:$PWD/pages
+profile = raw
+sane_config_dir = $PWD/sane.d
+sane_backend_dir = $lib
+[profile raw]
+source = adf
+mode = gray
+output = raw
+resolution = 300
+[profile full]
+source = adf
+mode = gray
+output = bitonal
+resolution = 300
+EOF
+
+# peak_rss_kb and seconds of a command, from GNU time's -f output in time.out
+timed() {
+	/usr/bin/time -f '%e %M' -o time.out "$@" >/dev/null 2>run.err || {
+		cat run.err >&2
+		return 1
+	}
+	read -r secs rss <time.out
+}
+
+# A first pass warms the page cache for both contenders.
+mkdir -p out
+timed scanimage -d "folio:$PWD/pages" --source 'ADF Front' --mode Gray --resolution 300 \
+	--format=pnm --batch=out/p%04d.pnm --batch-count="$pages"
+rm -f out/*
+timed scanimage -d "folio:$PWD/pages" --source 'ADF Front' --mode Gray --resolution 300 \
+	--format=pnm --batch=out/p%04d.pnm --batch-count="$pages"
+si_secs=$secs si_rss=$rss
+n=$(ls out | wc -l)
+[ "$n" = "$pages" ] || { echo "scanimage wrote $n of $pages pages"; exit 1; }
+
+timed "$FOLIO_BUILD/bin/folio" --config folio.conf scan --profile raw
+fo_secs=$secs fo_rss=$rss
+timed "$FOLIO_BUILD/bin/folio" --config folio.conf scan --profile full
+full_secs=$secs full_rss=$rss
+
+awk -v n="$pages" -v a="$si_secs" -v b="$fo_secs" -v c="$full_secs" \
+	-v ra="$si_rss" -v rb="$fo_rss" -v rc="$full_rss" 'BEGIN {
+	printf "capture, %d pages, A4 300 dpi grey, folio: virtual feeder\n", n
+	printf "  scanimage --batch (pnm files)   %6.2f s  %6.0f images/min  peak %6.1f MB\n", a, 60*n/a, ra/1024
+	printf "  folio scan, raw into the store  %6.2f s  %6.0f images/min  peak %6.1f MB\n", b, 60*n/b, rb/1024
+	printf "  folio scan, full profile (G4)   %6.2f s  %6.0f images/min  peak %6.1f MB\n", c, 60*n/c, rc/1024
+	printf "  ratio folio raw / scanimage time: %.2f (target < 1.10)\n", b/a
+}'

@@ -1,0 +1,142 @@
+/*
+ * Image stage throughput: pages (PNG/PNM/TIFF, read with Leptonica) are loaded as 8-bit grey
+ * frames first, then each goes through image_process() with the default (full bitonal)
+ * profile: borders, Sauvola, deskew, orientation, despeckle, blank measure, G4.
+ *
+ *   image_bench [--repeat N | --load-only] PAGE...
+ *
+ * Prints "pages N", "seconds S", "ms_per_page M" and "pages_per_second P". --load-only stops
+ * after loading: the difference in peak RSS between a run on one page with and without it is
+ * the memory processing that page needs (tests/bench/image.sh measures it so).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <leptonica/allheaders.h>
+
+#include "firmware/image/process.h"
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/*
+ * Reads a binary PGM (P5, 8 bit) straight into a frame, so that loading a page costs no more
+ * memory than the frame itself. Returns 0, or -1 when the file is not such a PGM.
+ */
+static int read_pgm(const char *path, struct frame *f)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned w = 0, h = 0, maxval = 0;
+	int c;
+
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "P5 ") != 0 || ftell(fp) < 2)
+		goto bad;
+	while ((c = fgetc(fp)) == '#')
+		while ((c = fgetc(fp)) != '\n' && c != EOF)
+			;
+	ungetc(c, fp);
+	if (fscanf(fp, "%u %u %u", &w, &h, &maxval) != 3 || maxval != 255 || !w || !h ||
+	    w > 20000 || h > 30000 || fgetc(fp) == EOF)
+		goto bad;
+	*f = (struct frame){ .width = w,
+			     .height = h,
+			     .depth = 8,
+			     .channels = 1,
+			     .bytes_per_line = w,
+			     .dpi = 300,
+			     .data = malloc((size_t)w * h) };
+	if (!f->data || fread(f->data, 1, (size_t)w * h, fp) != (size_t)w * h) {
+		free(f->data);
+		goto bad;
+	}
+	fclose(fp);
+	return 0;
+bad:
+	fclose(fp);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct frame *frames;
+	int i, n, repeat = 1, first = 1, rep_i;
+	double t, total = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "--repeat")) {
+		repeat = atoi(argv[2]);
+		first = 3;
+	} else if (argc > 1 && !strcmp(argv[1], "--load-only")) {
+		repeat = 0;
+		first = 2;
+	}
+	n = argc - first;
+	if (n < 1 || repeat < 0 || repeat > 1000) {
+		fprintf(stderr, "usage: image_bench [--repeat N] PAGE...\n");
+		return 2;
+	}
+	frames = calloc((size_t)n, sizeof(*frames));
+	if (!frames)
+		return 1;
+	for (i = 0; i < n; i++) {
+		PIX *pix, *g;
+		uint32_t x, y;
+
+		if (read_pgm(argv[first + i], &frames[i]) == 0)
+			continue;
+		pix = pixRead(argv[first + i]);
+		g = pix ? pixConvertTo8(pix, 0) : NULL;
+		if (!g) {
+			fprintf(stderr, "image_bench: cannot read '%s'\n", argv[first + i]);
+			return 1;
+		}
+		frames[i] = (struct frame){ .width = (uint32_t)pixGetWidth(g),
+					    .height = (uint32_t)pixGetHeight(g),
+					    .depth = 8,
+					    .channels = 1,
+					    .dpi = 300 };
+		frames[i].bytes_per_line = frames[i].width;
+		frames[i].data = malloc((size_t)frames[i].width * frames[i].height);
+		if (!frames[i].data)
+			return 1;
+		for (y = 0; y < frames[i].height; y++)
+			for (x = 0; x < frames[i].width; x++)
+				frames[i].data[(size_t)y * frames[i].width + x] =
+				    (uint8_t)GET_DATA_BYTE(pixGetData(g) + y * pixGetWpl(g), x);
+		pixDestroy(&pix);
+		pixDestroy(&g);
+	}
+
+	for (rep_i = 0; rep_i < repeat; rep_i++)
+		for (i = 0; i < n; i++) {
+			struct encoded_image img;
+			struct image_page_report rep;
+
+			t = now();
+			if (image_process(&frames[i], NULL, &img, &rep) < 0) {
+				fprintf(stderr, "image_bench: cannot process '%s'\n",
+					argv[first + i]);
+				return 1;
+			}
+			total += now() - t;
+			encoded_image_release(&img);
+		}
+	if (repeat > 0) {
+		printf("pages %d\n", n * repeat);
+		printf("seconds %.3f\n", total);
+		printf("ms_per_page %.1f\n", total * 1000 / (n * repeat));
+		printf("pages_per_second %.2f\n", (n * repeat) / total);
+	}
+	for (i = 0; i < n; i++)
+		free(frames[i].data);
+	free(frames);
+	return 0;
+}

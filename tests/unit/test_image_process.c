@@ -1,0 +1,382 @@
+/*
+ * The image pipeline on small synthetic frames: outputs, flags, borders, errors, the batch
+ * length check and multi-page TIFFs. Accuracy on realistic pages is in
+ * tests/integration/image_accuracy.c.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <tiffio.h>
+
+#include "errors.h"
+#include "firmware/image/process.h"
+
+#define W 1240 /* A4 at 150 dpi */
+#define H 1754
+
+/* A4 at 150 dpi: paper with a little grain and, with @text, 52 lines of glyph-like marks. */
+static struct frame grey_page(uint8_t paper, uint8_t ink, bool text)
+{
+	struct frame f = {
+		.width = W, .height = H, .depth = 8, .channels = 1, .bytes_per_line = W, .dpi = 150
+	};
+	uint32_t x, y, line, seed = 12345;
+
+	f.data = malloc((size_t)W * H);
+	assert_non_null(f.data);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++)
+			f.data[(size_t)y * W + x] = (uint8_t)(paper - ((x * 7 + y * 13) % 5));
+	for (line = 0; text && line < 52; line++) {
+		uint32_t base = 160 + line * 24, glyphs = 0;
+
+		/* Glyphs of varied width, some with ascenders or descenders, words apart. */
+		for (x = 150; x < 1080;) {
+			uint32_t gw, top, bot, yy, xx;
+
+			seed = seed * 1103515245u + 12345u;
+			gw = 3 + (seed >> 16) % 6;
+			top = ((seed >> 8) & 3) == 0 ? 0 : 3;
+			bot = ((seed >> 10) & 7) == 0 ? 12 : 9;
+			for (yy = base + top; yy < base + bot; yy++)
+				for (xx = x; xx < x + gw; xx++)
+					f.data[(size_t)yy * W + xx] = ink;
+			x += gw + 1 + (seed >> 24) % 3;
+			if (++glyphs % (4 + (seed >> 20) % 5) == 0)
+				x += 12;
+		}
+	}
+	return f;
+}
+
+static TIFF *open_mem_tiff(const struct encoded_image *img, const char *name)
+{
+	FILE *fp = fopen(name, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(img->data, 1, img->size, fp), img->size);
+	assert_int_equal(fclose(fp), 0);
+	return TIFFOpen(name, "r");
+}
+
+/* Black pixels in columns [x0, x1) of a G4 page. */
+static uint64_t count_black(TIFF *tif, uint32_t x0, uint32_t x1)
+{
+	uint32_t w = 0, h = 0, x, y;
+	uint64_t n = 0;
+	uint8_t *row;
+
+	TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+	TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+	row = malloc(TIFFScanlineSize(tif));
+	assert_non_null(row);
+	for (y = 0; y < h; y++) {
+		assert_int_equal(TIFFReadScanline(tif, row, y, 0), 1);
+		for (x = x0; x < x1 && x < w; x++)
+			n += !!(row[x / 8] & (0x80 >> (x % 8)));
+	}
+	free(row);
+	return n;
+}
+
+static void test_blank_page(void **state)
+{
+	struct frame f = grey_page(235, 0, false);
+	struct encoded_image img;
+	struct image_page_report rep;
+	TIFF *tif;
+
+	(void)state;
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_true(rep.blank);
+	assert_true(rep.blank_score < 0.001);
+	assert_int_equal(rep.flags, 0);
+	/* Kept, not dropped: a real page comes out. */
+	assert_string_equal(img.format, "TIFF");
+	tif = open_mem_tiff(&img, "blank.tif");
+	assert_non_null(tif);
+	assert_int_equal(count_black(tif, 0, W), 0);
+	TIFFClose(tif);
+	assert_non_null(strstr(rep.ops, "blank: score"));
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+static void test_text_page_and_border(void **state)
+{
+	struct frame f = grey_page(235, 30, true);
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint32_t x, y;
+	uint64_t border_black, text_black, ink = 0;
+	TIFF *tif;
+
+	(void)state;
+	for (y = 0; y < H; y++)
+		for (x = 150; x < 1090; x++)
+			ink += f.data[(size_t)y * W + x] == 30;
+	/* A dark scanner border down the left edge, 40 px (7 mm) wide. */
+	for (y = 0; y < H; y++)
+		for (x = 0; x < 40; x++)
+			f.data[(size_t)y * W + x] = 25;
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_false(rep.blank);
+	assert_true(rep.blank_score > 1);
+	assert_true(rep.border_percent > 2 && rep.border_percent < 6);
+	assert_true(rep.paper_level >= 228 && rep.paper_level <= 236);
+	assert_true(rep.ink_level < 80);
+	assert_int_equal(rep.orientation, 0);
+	assert_true(rep.skew_deg > -0.1 && rep.skew_deg < 0.1);
+	assert_int_equal(rep.flags, 0);
+	assert_int_equal(rep.out_width, W);
+	assert_int_equal(rep.out_height, H);
+	tif = open_mem_tiff(&img, "text.tif");
+	assert_non_null(tif);
+	border_black = count_black(tif, 0, 60);
+	TIFFClose(tif);
+	tif = open_mem_tiff(&img, "text.tif");
+	text_black = count_black(tif, 150, 1090);
+	TIFFClose(tif);
+	assert_int_equal(border_black, 0);
+	/* The glyphs come out black, no more and no less (within 10%). */
+	assert_true(text_black > ink * 9 / 10 && text_black < ink * 11 / 10);
+	assert_non_null(strstr(rep.ops, "borders"));
+	assert_non_null(strstr(rep.ops, "leptonica-"));
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+static void test_quality_flags(void **state)
+{
+	struct image_profile p;
+	struct frame f;
+	struct encoded_image img;
+	struct image_page_report rep;
+
+	(void)state;
+	image_profile_init(&p);
+	/* Faint print on white paper. */
+	f = grey_page(240, 165, true);
+	assert_int_equal(image_process(&f, &p, &img, &rep), 0);
+	assert_true(rep.flags & IMAGE_FLAG_LIGHT);
+	assert_false(rep.flags & IMAGE_FLAG_DARK);
+	encoded_image_release(&img);
+	free(f.data);
+	/* Grey paper: exposure too dark. */
+	f = grey_page(110, 10, true);
+	assert_int_equal(image_process(&f, &p, &img, &rep), 0);
+	assert_true(rep.flags & IMAGE_FLAG_DARK);
+	assert_false(rep.flags & IMAGE_FLAG_LIGHT);
+	encoded_image_release(&img);
+	/* Smaller than the A4 sheet the profile expects: 210 x 297 mm at 150 dpi is 1240 x 1754. */
+	p.expected_width_mm = 210;
+	p.expected_height_mm = 320;
+	f.data[0] = 200;
+	assert_int_equal(image_process(&f, &p, &img, &rep), 0);
+	assert_true(rep.flags & IMAGE_FLAG_SHORT);
+	encoded_image_release(&img);
+	p.expected_height_mm = 297;
+	assert_int_equal(image_process(&f, &p, &img, &rep), 0);
+	assert_false(rep.flags & IMAGE_FLAG_SHORT);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+static void test_grey_and_colour_output(void **state)
+{
+	struct frame f = grey_page(235, 30, true), rgb;
+	struct image_profile p;
+	struct encoded_image img;
+	struct image_page_report rep;
+	size_t i;
+
+	(void)state;
+	image_profile_init(&p);
+	p.output = IMAGE_OUTPUT_GREY;
+	p.jpeg_quality = 70;
+	assert_int_equal(image_process(&f, &p, &img, &rep), 0);
+	assert_string_equal(img.mime, "image/jpeg");
+	assert_int_equal(img.channels, 1);
+	assert_int_equal(img.bit_depth, 8);
+	assert_int_equal(img.width, W);
+	assert_true(img.data[0] == 0xff && img.data[1] == 0xd8);
+	encoded_image_release(&img);
+
+	rgb = (struct frame){ .width = W,
+			      .height = H,
+			      .depth = 8,
+			      .channels = 3,
+			      .bytes_per_line = W * 3,
+			      .dpi = 150 };
+	rgb.data = malloc((size_t)W * H * 3);
+	assert_non_null(rgb.data);
+	for (i = 0; i < (size_t)W * H; i++) {
+		rgb.data[3 * i] = f.data[i];
+		rgb.data[3 * i + 1] = f.data[i];
+		rgb.data[3 * i + 2] = (uint8_t)(f.data[i] / 2);
+	}
+	p.output = IMAGE_OUTPUT_COLOUR;
+	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
+	assert_int_equal(img.channels, 3);
+	assert_false(rep.blank);
+	encoded_image_release(&img);
+	/* Bitonal output from colour input works too. */
+	p.output = IMAGE_OUTPUT_BITONAL;
+	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
+	assert_int_equal(img.bit_depth, 1);
+	encoded_image_release(&img);
+	free(rgb.data);
+	free(f.data);
+}
+
+static void test_bitonal_input(void **state)
+{
+	struct frame f = { .width = 1001,
+			   .height = 1400,
+			   .depth = 1,
+			   .channels = 1,
+			   .bytes_per_line = 130,
+			   .dpi = 150 };
+	struct encoded_image img;
+	struct image_page_report rep;
+
+	(void)state;
+	f.data = calloc(f.height, f.bytes_per_line);
+	assert_non_null(f.data);
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_true(rep.blank);
+	assert_int_equal(img.width, 1001);
+	encoded_image_release(&img);
+	/* All black: flagged dark, not blank. */
+	memset(f.data, 0xff, (size_t)f.height * f.bytes_per_line);
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_true(rep.flags & IMAGE_FLAG_DARK);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+static void test_rejects(void **state)
+{
+	struct frame f = grey_page(235, 0, false), bad;
+	struct encoded_image img = { .size = 7 };
+	struct image_page_report rep = { .flags = 99 };
+	struct image_profile p;
+
+	(void)state;
+	assert_int_equal(image_process(&f, NULL, NULL, &rep), -EINVAL);
+	image_profile_init(&p);
+	p.output = IMAGE_OUTPUT_GREY;
+	p.jpeg_quality = 0;
+	assert_int_equal(image_process(&f, &p, &img, &rep), -EINVAL);
+	bad = f;
+	bad.bytes_per_line = W - 1;
+	assert_int_equal(image_process(&bad, NULL, &img, &rep), -EINVAL);
+	bad = f;
+	bad.width = 100000;
+	bad.height = 100000;
+	bad.bytes_per_line = 100000;
+	assert_int_equal(image_process(&bad, NULL, &img, &rep), -FOLIO_ETOOBIG);
+	assert_int_equal(img.size, 7);
+	assert_int_equal(rep.flags, 99);
+	free(f.data);
+}
+
+static void test_length_check(void **state)
+{
+	struct image_page_report reps[6] = { 0 };
+	const double len[6] = { 297, 296.5, 297.4, 540, 150, 297 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++)
+		reps[i].length_mm = len[i];
+	reps[0].flags = IMAGE_FLAG_LENGTH | IMAGE_FLAG_SKEW;
+	assert_int_equal(image_length_check(reps, 6, 0.1), 2);
+	assert_int_equal(reps[0].flags, IMAGE_FLAG_SKEW);
+	assert_false(reps[1].flags & IMAGE_FLAG_LENGTH);
+	assert_true(reps[3].flags & IMAGE_FLAG_LENGTH); /* double feed */
+	assert_true(reps[4].flags & IMAGE_FLAG_LENGTH); /* folded */
+	assert_false(reps[5].flags & IMAGE_FLAG_LENGTH);
+	assert_int_equal(image_length_check(reps, 2, 0.1), 0);
+	assert_int_equal(image_length_check(NULL, 3, 0.1), -EINVAL);
+}
+
+static void test_multipage(void **state)
+{
+	struct encoded_image pages[3], doc, jpeg;
+	struct image_page_report rep;
+	struct frame f;
+	uint16_t pg = 0, total = 0, comp = 0;
+	char *sw = NULL;
+	int i, dirs = 0;
+	TIFF *tif;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		f = grey_page(235, 30, i != 1);
+		f.height -= (uint32_t)i * 100;
+		assert_int_equal(image_process(&f, NULL, &pages[i], &rep), 0);
+		free(f.data);
+	}
+	assert_int_equal(image_tiff_multipage(pages, 3, "Folio unit", &doc), 0);
+	assert_string_equal(doc.mime, "image/tiff");
+	tif = open_mem_tiff(&doc, "doc.tif");
+	assert_non_null(tif);
+	do {
+		uint32_t h = 0;
+		TIFF *single;
+		char name[32];
+
+		assert_true(TIFFGetField(tif, TIFFTAG_PAGENUMBER, &pg, &total));
+		assert_int_equal(pg, dirs);
+		assert_int_equal(total, 3);
+		assert_true(TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp));
+		assert_int_equal(comp, COMPRESSION_CCITTFAX4);
+		assert_true(TIFFGetField(tif, TIFFTAG_SOFTWARE, &sw));
+		assert_string_equal(sw, "Folio unit");
+		assert_true(TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h));
+		assert_int_equal(h, H - dirs * 100);
+		snprintf(name, sizeof(name), "single%d.tif", dirs);
+		single = open_mem_tiff(&pages[dirs], name);
+		assert_non_null(single);
+		assert_int_equal(count_black(tif, 0, W), count_black(single, 0, W));
+		TIFFClose(single);
+		dirs++;
+	} while (TIFFReadDirectory(tif));
+	TIFFClose(tif);
+	assert_int_equal(dirs, 3);
+	encoded_image_release(&doc);
+
+	/* Not a TIFF, no pages. */
+	f = grey_page(235, 30, true);
+	assert_int_equal(image_encode_jpeg(&f, 50, &jpeg), 0);
+	free(f.data);
+	pages[1].data[0] ^= 0xff;
+	assert_int_equal(image_tiff_multipage(pages, 3, NULL, &doc), -EINVAL);
+	assert_int_equal(image_tiff_multipage(&jpeg, 1, NULL, &doc), -EINVAL);
+	assert_int_equal(image_tiff_multipage(pages, 0, NULL, &doc), -EINVAL);
+	encoded_image_release(&jpeg);
+	for (i = 0; i < 3; i++)
+		encoded_image_release(&pages[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blank_page),    cmocka_unit_test(test_text_page_and_border),
+		cmocka_unit_test(test_quality_flags), cmocka_unit_test(test_grey_and_colour_output),
+		cmocka_unit_test(test_bitonal_input), cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_length_check),  cmocka_unit_test(test_multipage),
+	};
+
+	TIFFSetWarningHandler(NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,3 @@
+# Host tools: build/bin/<name> from tools/<name>.c.
+tools-y += pagegen
+PKGS += pangocairo
