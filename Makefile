@@ -6,10 +6,17 @@
 #   make bench           benchmarks against peers measured in the same run
 #   make lint            cppcheck, clang-tidy, clang-format --dry-run
 #   make deps            install missing Debian packages (idempotent)
+#   make deb             a Debian package of the configured board (tools/deb/build.sh)
 #   make <board>_defconfig, menuconfig, savedefconfig, clean
 #
-# Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1.
+# Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1,
+# BOARD=NAME (build board/NAME in build/NAME from its defconfig, leaving .config alone).
 
+ifneq ($(BOARD),)
+O        ?= build/$(BOARD)
+KCONFIG_CONFIG ?= $(O)/.config
+endif
+KCONFIG_CONFIG ?= .config
 O        ?= build
 SANITIZE ?=
 V        ?= 0
@@ -46,29 +53,31 @@ AUTOCONF    := $(O)/include/generated/autoconf.h
 AUTOCONF_MK := $(O)/include/config/auto.conf
 KCONFIG_SRC := Kconfig
 
-.config:
-	@echo "  no .config: configuring the simulated board (board/sim/defconfig)"
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m defconfig --kconfig Kconfig board/sim/defconfig >/dev/null
+$(KCONFIG_CONFIG):
+	@echo "  no $@: configuring board/$(or $(BOARD),sim)/defconfig"
+	$(Q)mkdir -p $(@D)
+	$(Q)KCONFIG_CONFIG=$@ $(PYTHON) -m defconfig --kconfig Kconfig board/$(or $(BOARD),sim)/defconfig >/dev/null
 
 %_defconfig: board/%/defconfig
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m defconfig --kconfig Kconfig $<
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m defconfig --kconfig Kconfig $<
 
 board/%/defconfig:
 	@echo "no board '$*': see the folders in board/" >&2; exit 1
 
-menuconfig: | .config
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m menuconfig Kconfig
+menuconfig: | $(KCONFIG_CONFIG)
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m menuconfig Kconfig
 
-olddefconfig: | .config
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig
+olddefconfig: | $(KCONFIG_CONFIG)
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m olddefconfig Kconfig
 
-savedefconfig: | .config
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m savedefconfig --kconfig Kconfig --out defconfig
+savedefconfig: | $(KCONFIG_CONFIG)
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m savedefconfig --kconfig Kconfig --out defconfig
 	@echo "  wrote defconfig: copy it to board/<name>/defconfig"
 
-$(AUTOCONF_MK) $(AUTOCONF) &: .config $(KCONFIG_SRC)
+$(AUTOCONF_MK) $(AUTOCONF) &: $(KCONFIG_CONFIG) $(KCONFIG_SRC)
 	$(Q)mkdir -p $(dir $(AUTOCONF)) $(dir $(AUTOCONF_MK))
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m genconfig --header-path $(AUTOCONF) \
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m genconfig --header-path $(AUTOCONF) \
 		--config-out $(AUTOCONF_MK) Kconfig
 	$(Q)touch $(AUTOCONF) $(AUTOCONF_MK)
 
@@ -76,16 +85,31 @@ ifneq ($(BUILD_GOALS),)
 -include $(AUTOCONF_MK)
 endif
 
+# Cross-building: the Raspberry Pi 4 is arm64. Debian's aarch64-linux-gnu toolchain and the
+# :arm64 -dev packages (make deps BOARD=rpi4) build it on any Debian 12 machine;
+# board/rpi4/pkgconfig stands in for the one -dev package that cannot be co-installed.
+ifeq ($(CONFIG_BOARD_RPI4)-$(shell uname -m),y-x86_64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+PKG_CONFIG_LIBDIR ?= $(CURDIR)/board/rpi4/pkgconfig:/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+endif
+ifneq ($(CROSS_COMPILE),)
+CC       := $(CROSS_COMPILE)gcc
+AR       := $(CROSS_COMPILE)ar
+PKG_CONFIG := PKG_CONFIG_LIBDIR=$(PKG_CONFIG_LIBDIR) $(PKG_CONFIG)
+endif
+
 # ---------------------------------------------------------------------------------------------
 # Objects: every folder's build.mk adds to these lists, selected by CONFIG_ symbols.
 #   lib-y    objects of libfolio.a, which both programs and the tests link
 #   sane-y   objects of the libsane-folio backend
 #   tools-y  host tools: $(O)/bin/<name> from tools/<name>.c
+#   prog-y   more station programs: $(O)/bin/<name> from the objects in <name>-objs
 #   bench-y  benchmark programs: $(O)/bench/<name> from tests/bench/<name>.c
 #   PKGS     pkg-config modules the objects need (a build.mk may add its own)
 
 PKGS := sane-backends lept tesseract libtiff-4 libjpeg lmdb libxml-2.0 libsodium inih libsystemd
 lib-y :=
+prog-y :=
 sane-y :=
 tools-y :=
 bench-y :=
@@ -115,6 +139,7 @@ LIB       := $(O)/libfolio.a
 PROGRAMS  := $(O)/bin/folio $(O)/bin/foliod
 SANE_LIB  := $(O)/lib/sane/libsane-folio.so.1
 TOOLS     := $(addprefix $(O)/bin/,$(tools-y))
+EXTRA_PROGRAMS := $(addprefix $(O)/bin/,$(prog-y))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
@@ -126,10 +151,10 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 lib-objs  := $(addprefix $(O)/,$(lib-y))
 sane-objs := $(addprefix $(O)/,$(sane-y))
 
-.PHONY: all programs tests clean distclean deps run check bench lint lint-format help
+.PHONY: all programs tests clean distclean deps run check bench lint lint-format help deb
 .PHONY: menuconfig savedefconfig olddefconfig
 
-all: programs $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
+all: programs $(EXTRA_PROGRAMS) $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
 programs: $(PROGRAMS)
 tests: all $(UNIT_BINS) $(ITEST_BINS) $(FUZZ_BINS)
 
@@ -147,6 +172,14 @@ $(O)/bin/%: $(O)/firmware/%.o $(LIB)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+define extra_program
+$(O)/bin/$(1): $(addprefix $(O)/,$($(1)-objs)) $(LIB)
+	$$(quiet) LD $$@
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(LDLIBS)
+endef
+$(foreach p,$(prog-y),$(eval $(call extra_program,$(p))))
 
 $(SANE_LIB): $(sane-objs)
 	$(quiet) LD $@
@@ -185,13 +218,17 @@ $(O)/bench/%: $(O)/tests/bench/%.o $(LIB)
 
 deps:
 	$(Q)tools/deps.sh $(if $(BOARD),$(BOARD),$(CONFIG_BOARD_NAME))
+	$(Q)tests/servers/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/station-cycle.sh $(O)
 
 check: deps
-	$(Q)tests/check.sh
+	$(Q)$(if $(filter-out sim,$(BOARD)),tools/board-check.sh $(BOARD) $(O),tests/check.sh)
+
+deb: all
+	$(Q)CC="$(CC)" tools/deb/build.sh $(O) "$(PROGRAMS) $(EXTRA_PROGRAMS)" $(if $(sane-y),$(SANE_LIB))
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

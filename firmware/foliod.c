@@ -3,12 +3,15 @@
  *
  * Runs in the foreground (systemd's Type=notify), logs to stderr (journald reads the <N>
  * priorities) and serves one store, which it locks: a second foliod on the same store
- * refuses to start. Each cycle delivers approved batches to the upload target. SIGTERM and
- * SIGINT stop it between cycles; SIGUSR1 starts a cycle at once.
+ * refuses to start. Each cycle reads the text of captured pages (OCR), delivers approved
+ * batches to the upload target and purges confirmed batches past their retention. SIGTERM
+ * and SIGINT stop it between cycles; SIGUSR1 starts a cycle at once.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +22,31 @@
 
 #include "errors.h"
 #include "log.h"
+#include "kconfig.h"
 #include "firmware/config/config.h"
+#include "firmware/console/console.h"
+#include "firmware/panel/panel.h"
 #include "firmware/store/store.h"
+#include "firmware/ocrq/ocrq.h"
+#include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 
 #define CYCLE_SECONDS 60
+#define OCR_SLICE_SECONDS 50 /* OCR per cycle before the loop looks up again */
 
 struct daemon_opts {
 	const char *config_path;
 	const char *store_dir;
 	bool once;
+	bool debug_stall;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: foliod [--config FILE] [--store DIR] [--once] [-v]\n\n"
-		     "The Folio station daemon. --once runs one cycle and exits.\n");
+	fprintf(out,
+		"usage: foliod [--config FILE] [--store DIR] [--once] [--debug-stall] [-v]\n\n"
+		"The Folio station daemon. --once runs one cycle and exits. With --debug-stall,\n"
+		"SIGUSR2 hangs the main loop (to check that the watchdog then reboots).\n");
 }
 
 static int parse_args(int argc, char **argv, struct daemon_opts *o)
@@ -43,6 +55,7 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "store", required_argument, NULL, 's' },
 		{ "once", no_argument, NULL, '1' },
+		{ "debug-stall", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -59,6 +72,9 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case '1':
 			o->once = true;
+			break;
+		case 'S':
+			o->debug_stall = true;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -78,26 +94,193 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 	return 0;
 }
 
-static void cycle(struct store *store, const struct folio_config *cfg)
+/*
+ * One cycle of the station's background work, in order of what matters most: OCR catches up
+ * on captured pages (for a bounded time, so signals and the watchdog are served), approved
+ * batches are packaged and delivered, and confirmed batches past their retention are purged.
+ */
+static void cycle(struct store *store, const struct folio_config *cfg, bool once,
+		  const volatile bool *stop)
 {
+	struct ocrq_request oreq = {
+		.who = "foliod",
+		.max_seconds = once ? 0 : OCR_SLICE_SECONDS,
+		.stop = stop,
+	};
+	struct ocrq_summary osum;
 	struct upload_summary sum;
-	int r = upload_pending(store, cfg, &sum);
+	unsigned purged = 0;
+	int r;
 
+	r = ocrq_run(store, cfg, &oreq, &osum);
+	if (r < 0)
+		log_err("OCR stopped: %s: check [ocr] languages and the folio-ocr-worker program",
+			folio_strerror(r));
+	else if (osum.pages || osum.failed)
+		log_info("OCR: %" PRIu64 " pages read (mean confidence %.0f%%), %" PRIu64
+			 " flagged low confidence, %" PRIu64 " failed",
+			 osum.pages, osum.mean_confidence, osum.low_confidence, osum.failed);
+
+	if (stop && *stop)
+		return;
+	if (!upload_window_open(cfg, time(NULL), NULL) && !once)
+		goto purge; /* outside the nightly window */
+	r = upload_pending(store, cfg, &sum);
 	if (r < 0)
 		log_err("cannot deliver to '%s': %s", cfg->upload_target, folio_strerror(r));
 	else if (sum.delivered)
 		log_info("delivered %u batch%s (%.1f MB) to '%s'", sum.delivered,
 			 sum.delivered == 1 ? "" : "es", (double)sum.bytes / 1e6,
 			 cfg->upload_target);
+
+purge:
+	r = store_purge_expired(store, (unsigned)cfg->retention_days, "foliod", &purged);
+	if (r < 0)
+		log_err("cannot purge expired batches: %s", folio_strerror(r));
+	else if (purged)
+		log_info("purged %u confirmed batch%s past %d days of retention", purged,
+			 purged == 1 ? "" : "es", cfg->retention_days);
+}
+
+/* --debug-stall: SIGUSR2 hangs the main loop as a deadlock would; only SIGKILL ends it. */
+_Noreturn static void stall(void)
+{
+	log_warn("SIGUSR2 with --debug-stall: the main loop hangs here and feeds no watchdog");
+	for (;;)
+		pause();
+}
+
+/* The board's buttons, LEDs and watchdog; NULL when it has none (every panel_ call takes it). */
+static struct panel *open_panel(const struct folio_config *cfg)
+{
+	struct panel *panel = NULL;
+	uint64_t wd_usec;
+	char why[256] = "";
+	/* Under systemd's watchdog (WATCHDOG_USEC) systemd owns the hardware one too. */
+	unsigned flags = sd_watchdog_enabled(0, &wd_usec) > 0 ? 0 : PANEL_WATCHDOG;
+	int r = panel_new(cfg, flags, &panel, why, sizeof(why));
+
+	if (r == -ENOENT)
+		log_info("no board facts '%s': no buttons, LEDs or watchdog", cfg->board_facts);
+	else if (r == -EINVAL)
+		log_warn("board facts '%s': %s: buttons, LEDs and watchdog off", cfg->board_facts,
+			 why);
+	else if (r < 0)
+		log_warn("cannot open the buttons and LEDs of '%s': %s: buttons, LEDs and "
+			 "watchdog off",
+			 cfg->board_facts, folio_strerror(r));
+	else
+		log_info("%s", panel_describe(panel));
+	return panel;
+}
+
+/* The technician console on [console] tty; NULL when it cannot run (it says why). */
+static struct console *open_console(struct folio_config *cfg, struct store *store,
+				    const char *config_path, const char *store_dir)
+{
+	struct console_options co = {
+		.cfg = cfg,
+		.config_path = config_path,
+		.store_dir = store_dir,
+		.store = store,
+		.tty = cfg->console_tty,
+		.baud = (unsigned)cfg->console_baud,
+		.started = time(NULL),
+	};
+	struct console *console = NULL;
+	int r = console_new(&co, &console);
+
+	if (r < 0)
+		log_err("no technician console on '%s': %s", cfg->console_tty,
+			r == -ENOENT ? "the folio program is not installed beside foliod"
+				     : folio_strerror(r));
+	else
+		log_info("technician console on '%s' at %d baud", cfg->console_tty,
+			 cfg->console_baud);
+	return console;
+}
+
+/*
+ * The background work (OCR, delivery, purge) runs in a thread of its own, so the main loop
+ * keeps serving signals, the console, the panel and the watchdog while a cycle runs.
+ */
+struct background {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	volatile bool stop;
+	bool kick;
+	bool running;
+	struct store *store;
+	const struct folio_config *cfg;
+};
+
+static void *background_main(void *arg)
+{
+	struct background *bg = arg;
+
+	for (;;) {
+		struct timespec until;
+
+		cycle(bg->store, bg->cfg, false, &bg->stop);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CYCLE_SECONDS;
+		pthread_mutex_lock(&bg->lock);
+		while (!bg->stop && !bg->kick &&
+		       pthread_cond_timedwait(&bg->wake, &bg->lock, &until) != ETIMEDOUT)
+			;
+		bg->kick = false;
+		if (bg->stop) {
+			pthread_mutex_unlock(&bg->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&bg->lock);
+	}
+}
+
+static int background_start(struct background *bg, struct store *store,
+			    const struct folio_config *cfg)
+{
+	int r;
+
+	bg->store = store;
+	bg->cfg = cfg;
+	pthread_mutex_init(&bg->lock, NULL);
+	pthread_cond_init(&bg->wake, NULL);
+	r = -pthread_create(&bg->thread, NULL, background_main, bg);
+	bg->running = r == 0;
+	return r;
+}
+
+/* Starts a cycle now (SIGUSR1), or stops the thread and waits for it. */
+static void background_signal(struct background *bg, bool stop)
+{
+	if (!bg->running)
+		return;
+	pthread_mutex_lock(&bg->lock);
+	if (stop)
+		bg->stop = true;
+	else
+		bg->kick = true;
+	pthread_cond_signal(&bg->wake);
+	pthread_mutex_unlock(&bg->lock);
+	if (stop) {
+		pthread_join(bg->thread, NULL);
+		bg->running = false;
+	}
 }
 
 int main(int argc, char **argv)
 {
-	struct daemon_opts o = { .config_path = getenv("FOLIO_CONFIG") && *getenv("FOLIO_CONFIG") ? getenv("FOLIO_CONFIG")
-								       : CONFIG_DEFAULT_PATH };
+	struct daemon_opts o = { .config_path = getenv("FOLIO_CONFIG") && *getenv("FOLIO_CONFIG")
+						    ? getenv("FOLIO_CONFIG")
+						    : CONFIG_DEFAULT_PATH };
 	struct config_problems *problems = NULL;
 	struct folio_config *cfg = NULL;
 	struct store *store = NULL;
+	struct panel *panel = NULL;
+	struct console *console = NULL;
+	struct background bg = { 0 };
 	sigset_t mask;
 	int sfd = -1, r;
 
@@ -125,10 +308,24 @@ int main(int argc, char **argv)
 	if (o.store_dir)
 		snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", o.store_dir);
 	log_set_level(MAX(log_get_level(), cfg->log_level));
+	if (!o.once) /* before the store's threads: it may start libsane */
+		panel = open_panel(cfg);
 
 	r = store_open(cfg->store_path, (size_t)cfg->map_size_mb, &store);
 	if (r < 0) {
 		log_err("cannot open store '%s': %s", cfg->store_path, folio_strerror(r));
+		goto out;
+	}
+	r = store_configure(
+	    store, &(struct store_settings){
+		       .reserve_mb = (uint64_t)cfg->reserve_mb,
+		       .key_file = cfg->store_key_file,
+		       .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
+		   });
+	if (r < 0) {
+		log_err("cannot use store '%s' as configured: %s: check [store] key_file and "
+			"encrypt ('folio config check %s')",
+			cfg->store_path, folio_strerror(r), o.config_path);
 		goto out;
 	}
 	r = store_lock_daemon(store);
@@ -146,6 +343,8 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
+	if (o.debug_stall)
+		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -155,36 +354,75 @@ int main(int argc, char **argv)
 
 	log_info("station '%s' (office %s) serving store '%s'", cfg->station_id, cfg->office,
 		 cfg->store_path);
+	if (IS_ENABLED(CONFIG_CONSOLE) && cfg->console_tty[0] && !o.once)
+		console = open_console(cfg, store, o.config_path, o.store_dir);
 	sd_notify(0, "READY=1\nSTATUS=running");
+	panel_set_state(panel, PANEL_READY);
 
 	for (;;) {
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		struct pollfd pfd[1 + PANEL_MAX_FDS + CONSOLE_POLL_FDS] = { { .fd = sfd,
+									      .events = POLLIN } };
 		struct signalfd_siginfo si;
 		uint64_t wd_usec = 0;
-		int timeout_ms = CYCLE_SECONDS * 1000;
+		int timeout_ms, panel_ms, console_ms;
+		size_t n, nc;
 
-		cycle(store, cfg);
-		if (o.once)
+		if (o.once) {
+			cycle(store, cfg, true, NULL);
 			break;
-		/* Wake often enough to feed systemd's watchdog when it has one. */
+		}
+		if (!bg.running) {
+			r = background_start(&bg, store, cfg);
+			if (r < 0) {
+				log_err("cannot start the background work: %s", folio_strerror(r));
+				goto out;
+			}
+		}
+		timeout_ms = CYCLE_SECONDS * 1000;
+		/* Wake often enough to feed systemd's watchdog when it has one, or the board's. */
 		if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec / 2000 < (uint64_t)timeout_ms)
 			timeout_ms = (int)(wd_usec / 2000);
+		panel_ms = panel_timeout_ms(panel);
+		if (panel_ms >= 0 && panel_ms < timeout_ms)
+			timeout_ms = panel_ms;
+		console_ms = console_timeout_ms(console);
+		if (console_ms >= 0 && console_ms < timeout_ms)
+			timeout_ms = console_ms;
 		sd_notify(0, "WATCHDOG=1");
-		r = poll(&pfd, 1, timeout_ms);
+		r = panel_keepalive(panel);
+		if (r < 0)
+			log_warn("cannot feed the board's watchdog: %s: a hung station will not "
+				 "reboot",
+				 folio_strerror(r));
+		n = 1 + panel_fds(panel, pfd + 1, ARRAY_SIZE(pfd) - 1 - CONSOLE_POLL_FDS);
+		nc = console_poll_fds(console, pfd + n, ARRAY_SIZE(pfd) - n);
+		r = poll(pfd, n + nc, timeout_ms);
 		if (r < 0 && errno != EINTR) {
 			r = log_errno(-errno, "poll failed: %s", folio_strerror(-errno));
 			goto out;
 		}
-		if (r > 0 && read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGUSR1) {
-			log_info("stopping on %s", strsignal((int)si.ssi_signo));
-			break;
+		if (r > 0 && (pfd[0].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGUSR2)
+				stall();
+			if (si.ssi_signo != SIGUSR1) {
+				log_info("stopping on %s", strsignal((int)si.ssi_signo));
+				break;
+			}
+			background_signal(&bg, false); /* SIGUSR1: a cycle now */
 		}
+		if (r > 0 && panel_handle(panel, store, pfd + 1, n - 1) < 0)
+			log_debug("panel: board I/O failed");
+		console_handle(console, pfd + n, r > 0 ? nc : 0);
 	}
 	sd_notify(0, "STOPPING=1");
 	r = 0;
 out:
+	background_signal(&bg, true); /* ends after the page or package at hand */
 	if (sfd >= 0)
 		close(sfd);
+	console_free(console); /* its events go to the store: before it closes */
+	panel_free(panel);     /* stops a capture it started: before the store closes */
 	store_close(store);
 	free(problems);
 	free(cfg);

@@ -30,22 +30,33 @@ for t in "$build"/tests/unit/test_* "$build"/tests/fuzz/fuzz_* "$build"/tests/in
 	tests+=("$t")
 done
 
-pass=0 fail=0 skip=0 failed=()
-for t in "${tests[@]}"; do
+# run_one TEST RESULT_FILE: runs a test in a scratch folder; writes "rc seconds" to RESULT_FILE
+run_one() {
+	local t=$1 name kind tmp start rc args=()
+	name=$(basename "$t" .sh)
+	kind=$(basename "$(dirname "$t")")
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-test.XXXXXX")
+	start=$EPOCHREALTIME
+	[ "$kind" = fuzz ] && args=("$src/tests/fuzz/${name#fuzz_}") # its saved inputs
+	(cd "$tmp" && FOLIO_TMP=$tmp CMOCKA_MESSAGE_OUTPUT=stdout "$t" "${args[@]}") \
+		>"$logdir/$name.log" 2>&1 </dev/null
+	rc=$?
+	rm -rf "$tmp"
+	echo "$rc $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')" >"$2"
+}
+
+# report TEST RESULT_FILE: one line (and the figures, or the end of the log) per test
+report() {
+	local t=$1 name kind rc secs log
 	name=$(basename "$t" .sh)
 	kind=$(basename "$(dirname "$t")")
 	log=$logdir/$name.log
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-test.XXXXXX")
-	start=$EPOCHREALTIME
-	(cd "$tmp" && FOLIO_TMP=$tmp CMOCKA_MESSAGE_OUTPUT=stdout "$t") >"$log" 2>&1 </dev/null
-	rc=$?
-	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	rm -rf "$tmp"
-	if [ $rc -eq 0 ]; then
+	read -r rc secs <"$2"
+	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))
 		printf '  PASS  %-12s %-36s %6ss\n' "$kind" "$name" "$secs"
 		grep -E '^(figure|FIGURE):' "$log" | sed 's/^/        /'
-	elif [ $rc -eq 77 ]; then
+	elif [ "$rc" -eq 77 ]; then
 		skip=$((skip + 1))
 		printf '  SKIP  %-12s %-36s %s\n' "$kind" "$name" "$(tail -n 1 "$log")"
 	else
@@ -54,7 +65,31 @@ for t in "${tests[@]}"; do
 		printf '  FAIL  %-12s %-36s %6ss (status %d)\n' "$kind" "$name" "$secs" "$rc"
 		tail -n 40 "$log" | sed 's/^/        | /'
 	fi
+}
+
+# Tests run FOLIO_TEST_JOBS at a time (default: the number of cores); results are reported
+# in the order the tests are listed.
+jobs=${FOLIO_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+results=$(mktemp -d "${TMPDIR:-/tmp}/folio-results.XXXXXX")
+pass=0 fail=0 skip=0 failed=()
+next=0
+for i in "${!tests[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || true
+	done
+	run_one "${tests[$i]}" "$results/$i" &
+	# Report finished tests in order as soon as they are all done up to them.
+	while [ $next -lt ${#tests[@]} ] && [ -s "$results/$next" ]; do
+		report "${tests[$next]}" "$results/$next"
+		next=$((next + 1))
+	done
 done
+wait
+while [ $next -lt ${#tests[@]} ]; do
+	report "${tests[$next]}" "$results/$next"
+	next=$((next + 1))
+done
+rm -rf "$results"
 
 echo "$pass passed, $fail failed, $skip skipped" >"$build/tests/tally"
 [ ${#failed[@]} -gt 0 ] && echo "  failed in $build: ${failed[*]}"

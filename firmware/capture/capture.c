@@ -16,6 +16,7 @@
 #include "firmware/image/encode.h"
 #include "firmware/image/pnm.h"
 #include "firmware/image/process.h"
+#include "firmware/index/separate.h"
 
 #define QUEUE_LEN CONFIG_CAPTURE_MAX_FRAMES
 #define MAX_FRAME_BYTES ((size_t)CONFIG_CAPTURE_MAX_FRAME_MB << 20)
@@ -276,7 +277,7 @@ static void image_profile_from(const struct scan_profile *sp, const struct frame
 		ret->output = IMAGE_OUTPUT_COLOUR;
 		break;
 	default: /* as scanned */
-		ret->output = f->depth == 1	   ? IMAGE_OUTPUT_BITONAL
+		ret->output = f->depth == 1	 ? IMAGE_OUTPUT_BITONAL
 			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
 						 : IMAGE_OUTPUT_GREY;
 	}
@@ -307,7 +308,8 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 	return flags;
 }
 
-/* The image stage for one frame: clean, flag and encode it as the profile says. */
+/* The image stage for one frame: clean, flag and encode it as the profile says. Flags found
+ * are added to *ret_flags, which holds what indexing found. */
 static int process_page(const struct frame *f, const struct scan_profile *p,
 			struct encoded_image *ret, uint32_t *ret_flags)
 {
@@ -315,15 +317,16 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	struct image_page_report report;
 	int r;
 
-	if (p->output == PAGE_OUTPUT_RAW) {
-		*ret_flags = 0;
+	if (p->output == PAGE_OUTPUT_RAW)
 		return image_encode_pnm(f, ret);
-	}
 	image_profile_from(p, f, &ip);
+	/* A cover sheet is kept as it was fed: its barcode strip is no text to turn upright. */
+	if (*ret_flags & PAGE_FLAG_SEPARATOR)
+		ip.orient = false;
 	r = image_process(f, &ip, ret, &report);
 	if (r < 0)
 		return r;
-	*ret_flags = page_flags_from(&report);
+	*ret_flags |= page_flags_from(&report);
 	log_debug("page %ux%u: skew %.2f deg%s, blank score %.3f%%, %s", f->width, f->height,
 		  report.skew_deg, report.deskewed ? " corrected" : "", report.blank_score,
 		  report.ops);
@@ -369,6 +372,142 @@ static int start_batch(struct store *store, const struct folio_config *cfg,
 	return 0;
 }
 
+/* Pages handed to the store and what became of them (the writer thread reports). */
+struct commits {
+	pthread_mutex_t lock;
+	const struct capture_request *req;
+	struct frame_queue *q;
+	uint32_t batch;
+	double t0;
+	uint32_t pages;	     /* committed */
+	uint32_t first_page; /* number of the first committed page */
+	uint32_t last_page;  /* highest number committed */
+	int error;	     /* the first failure */
+};
+
+static void commit_failed(struct commits *cm, int error)
+{
+	pthread_mutex_lock(&cm->lock);
+	if (!cm->error)
+		cm->error = error;
+	pthread_mutex_unlock(&cm->lock);
+}
+
+static bool commits_failed(struct commits *cm)
+{
+	bool failed;
+
+	pthread_mutex_lock(&cm->lock);
+	failed = cm->error != 0;
+	pthread_mutex_unlock(&cm->lock);
+	return failed;
+}
+
+/* From the store's writer thread, once a page is durable (or failed). */
+static void committed(void *user, uint32_t number, int error)
+{
+	struct commits *cm = user;
+	struct capture_progress p = { .batch = cm->batch };
+
+	if (error) {
+		commit_failed(cm, error);
+		queue_stop(cm->q); /* no more sheets: the store cannot take them */
+		return;
+	}
+	pthread_mutex_lock(&cm->lock);
+	cm->pages++;
+	if (!cm->first_page)
+		cm->first_page = number;
+	if (number > cm->last_page)
+		cm->last_page = number;
+	p.pages = cm->pages;
+	p.last_page = number;
+	pthread_mutex_unlock(&cm->lock);
+	if (cm->req->progress) {
+		p.seconds = now() - cm->t0;
+		p.pages_per_minute = p.seconds > 0 ? 60.0 * p.pages / p.seconds : 0;
+		cm->req->progress(&p, cm->req->user);
+	}
+}
+
+struct last_document {
+	uint32_t document;
+	uint32_t pages;
+};
+
+static int count_last_document(const struct page_info *p, void *user)
+{
+	struct last_document *l = user;
+
+	if (p->document > l->document) {
+		l->document = p->document;
+		l->pages = 0;
+	}
+	if (p->document == l->document)
+		l->pages++;
+	return 0;
+}
+
+/* Where separation stands in @batch: its last document and how many pages it has. */
+static int split_init(struct store *store, uint32_t batch, struct index_split *ret)
+{
+	struct last_document l = { 0 };
+	struct batch_info b;
+	int r;
+
+	r = store_batch_get(store, batch, &b);
+	if (r < 0)
+		return r;
+	r = store_page_list(store, batch, count_last_document, &l);
+	if (r < 0)
+		return r;
+	if (b.n_documents > l.document) { /* a document made by hand, or by a cover sheet */
+		l.document = b.n_documents;
+		l.pages = 0;
+	}
+	index_split_init(ret, l.document ? l.document : 1, l.pages);
+	return 0;
+}
+
+/*
+ * Separation and indexing: a cover sheet starts a new document with the fields of its
+ * barcodes and is kept as a separator page; an unreadable or invalid one is flagged for the
+ * clerk, never guessed. Only for profiles that use cover sheets.
+ */
+static int index_page(struct store *store, const struct folio_config *cfg,
+		      const struct capture_request *req, struct index_split *split,
+		      const struct frame *f, struct page_info *meta)
+{
+	struct index_sheet sheet = { 0 };
+	struct index_step step;
+	int r;
+
+	if (req->profile->cover_sheets) {
+		r = index_examine(f, cfg, &sheet);
+		if (r < 0) { /* cannot look: a plain page, said once */
+			log_debug("batch %u: a page could not be examined for barcodes: %s",
+				  meta->batch, folio_strerror(r));
+			memset(&sheet, 0, sizeof(sheet));
+		}
+	}
+	index_split_page(split, &sheet, &step);
+	if (step.put_document) {
+		sheet.doc.batch = meta->batch;
+		sheet.doc.number = step.document;
+		if (!sheet.doc.language[0])
+			snprintf(sheet.doc.language, sizeof(sheet.doc.language), "%s",
+				 cfg->language);
+		r = store_document_put(store, req->who, &sheet.doc);
+		if (r < 0)
+			return r;
+	}
+	if (sheet.why[0] && req->notice)
+		req->notice(sheet.why, req->user);
+	meta->document = step.document;
+	meta->flags |= step.flags;
+	return 0;
+}
+
 int capture_run(struct store *store, const struct folio_config *cfg,
 		const struct capture_request *req, struct capture_result *ret)
 {
@@ -376,6 +515,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	struct scanner *scanner = NULL;
 	struct scanner_settings set;
 	struct reader rd = { 0 };
+	struct index_split split;
+	struct commits cm;
 	pthread_t thread;
 	struct frame f;
 	char why[256];
@@ -411,6 +552,13 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	log_debug("capturing batch %u from '%s' at %d dpi", ret->batch, req->device,
 		  scanner_resolution(scanner));
 
+	cm = (struct commits){ .req = req, .q = q, .batch = ret->batch, .t0 = t0 };
+	pthread_mutex_init(&cm.lock, NULL);
+	r = split_init(store, ret->batch, &split);
+	if (r < 0) {
+		scanner_close(scanner);
+		return log_errno(r, "cannot read batch %u: %s", ret->batch, folio_strerror(r));
+	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
@@ -434,58 +582,56 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	while (queue_pop(q, &f)) {
 		struct encoded_image img = { 0 };
 		struct page_info meta = { 0 };
-		uint32_t number = 0;
 		double t1 = now(), t2;
 
-		if (store_err) { /* drain what the reader still had */
+		if (commits_failed(&cm)) { /* drain what the reader still had */
 			free(f.data);
 			continue;
 		}
-		r = process_page(&f, req->profile, &img, &meta.flags);
+		meta.batch = ret->batch;
+		r = index_page(store, cfg, req, &split, &f, &meta);
+		if (r == 0)
+			r = process_page(&f, req->profile, &img, &meta.flags);
 		free(f.data);
 		t2 = now();
 		ret->encode_seconds += t2 - t1;
 		if (r < 0) {
-			store_err = log_errno(r, "cannot encode a page of batch %u: %s", ret->batch,
-					      folio_strerror(r));
+			commit_failed(&cm, log_errno(r, "cannot process a page of batch %u: %s",
+						     ret->batch, folio_strerror(r)));
 			queue_stop(q);
 			continue;
 		}
-		meta.batch = ret->batch;
-		meta.document = 1;
 		meta.width = img.width;
 		meta.height = img.height;
 		meta.dpi = img.dpi;
 		meta.bit_depth = img.bit_depth;
 		meta.channels = img.channels;
 		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
-		r = store_page_add(store, req->who, &meta, img.data, img.size, &number);
+		/* Group commit: the store's writer thread commits what has gathered while the next
+		 * page is processed; the page counts as captured when committed() says so. */
+		r = store_page_submit(store, req->who, &meta, img.data, img.size, committed, &cm);
 		encoded_image_release(&img);
 		ret->store_seconds += now() - t2;
 		if (r < 0) {
-			store_err = r;
+			commit_failed(&cm, r);
 			queue_stop(q);
-			continue;
-		}
-		if (!ret->first_page)
-			ret->first_page = number;
-		ret->pages++;
-		if (req->progress) {
-			struct capture_progress p = {
-				.batch = ret->batch,
-				.pages = ret->pages,
-				.last_page = number,
-				.seconds = now() - t0,
-			};
-			p.pages_per_minute = p.seconds > 0 ? 60.0 * p.pages / p.seconds : 0;
-			req->progress(&p, req->user);
 		}
 	}
+	store_flush(store);
+	pthread_mutex_lock(&cm.lock);
+	if (cm.error)
+		store_err = cm.error;
+	ret->pages = cm.pages;
+	ret->first_page = cm.first_page;
+	pthread_mutex_unlock(&cm.lock);
+	pthread_mutex_destroy(&cm.lock);
 	pthread_join(thread, NULL);
 	scanner_close(rd.scanner); /* the reader may have reopened it */
 	pthread_cond_destroy(&q->changed);
 	pthread_mutex_destroy(&q->lock);
 	ret->seconds = now() - t0;
+	log_debug("batch %u: %u pages in %.2f s: image stage %.2f s, commits %.2f s", ret->batch,
+		  ret->pages, ret->seconds, ret->encode_seconds, ret->store_seconds);
 
 	if (store_err) {
 		ret->fault = store_err;
@@ -493,10 +639,9 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	}
 	ret->fault = q->fault;
 	if (q->fault) {
-		struct batch_info b;
-
-		if (store_batch_get(store, ret->batch, &b) == 0)
-			ret->lost_page = b.n_pages + 1;
+		/* Numbers are never reused (deleted pages keep theirs): the lost sheet would have
+		 * had the number after the last one given. */
+		ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
 		return q->fault;
 	}
 	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);

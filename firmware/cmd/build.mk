@@ -1,4 +1,9 @@
 # The command table shared by folio and the console.
 lib-y += firmware/cmd/cmd.o firmware/cmd/cmd_config.o firmware/cmd/cmd_devices.o \
 	firmware/cmd/cmd_scan.o firmware/cmd/cmd_batch.o firmware/cmd/cmd_export.o \
-	firmware/cmd/cmd_page.o
+	firmware/cmd/cmd_page.o firmware/cmd/cmd_ocr.o
+lib-y += firmware/cmd/cmd_doc.o firmware/cmd/cmd_coversheet.o firmware/cmd/cmd_keygen.o \
+	firmware/cmd/cmd_verify.o
+lib-y += firmware/cmd/cmd_store.o
+lib-y += firmware/cmd/cmd_console.o
+lib-y += firmware/cmd/cmd_upload.o

@@ -15,9 +15,25 @@ static const struct command commands[] = {
 	  "is wrong. Exit status 0 when the file is valid.",
 	  0, cmd_config_check },
 	{ "config", "show", "", "print the configuration in effect, defaults included", NULL,
-	  CMD_NEEDS_CONFIG, cmd_config_show },
+	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_show },
+	{ "config", "set", "SECTION.KEY VALUE", "change one setting, checked like the file",
+	  "KEY is SECTION.NAME as in 'config show' (profiles: profile.NAME.KEY). In the console\n"
+	  "the change applies at once where it can (log level, console settings), otherwise when\n"
+	  "foliod restarts, and is written to the file only by 'config save'. From the shell the\n"
+	  "file is changed at once.",
+	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_set },
+	{ "config", "save", "", "write the console's 'config set' changes to the file",
+	  "Checks the whole file with the changes, then replaces it in one step (a power cut\n"
+	  "leaves the old or the new file).",
+	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_save },
 	{ "devices", NULL, "", "list the scanners SANE can reach, with their capabilities", NULL,
 	  CMD_NEEDS_CONFIG, cmd_devices },
+	{ "scan", "test", "[--device NAME] [--profile NAME]",
+	  "feed one sheet and report its size, timing and flags; nothing is stored",
+	  "Opens the scanner, feeds one sheet (one side) through the image stage and prints the\n"
+	  "frame size, the time to feed and read it, the time of the image stage, the encoded\n"
+	  "size and the quality flags. Nothing goes into the store.",
+	  CMD_NEEDS_CONFIG, cmd_scan_test },
 	{ "scan", NULL,
 	  "[--device NAME] [--profile NAME] [--source adf|duplex|flatbed]\n"
 	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]",
@@ -37,17 +53,147 @@ static const struct command commands[] = {
 	  cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
 	  CMD_NEEDS_STORE, cmd_batch_reject },
+	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
+	  CMD_NEEDS_STORE, cmd_batch_confirm },
+	{ "batch", "purge", "BATCH [--now] | --expired",
+	  "remove a confirmed or rejected batch's images; keep its records and events",
+	  "Removes the page images, OCR text and queue items of a confirmed batch once\n"
+	  "[store] retention_days have passed since its confirmation (--now: at once), or of a\n"
+	  "rejected batch. Page records with their hashes, documents and the event log stay.\n"
+	  "--expired purges every confirmed batch past its retention, as foliod does.",
+	  CMD_NEEDS_STORE, cmd_batch_purge },
+	{ "queue", "stats", "", "items waiting in the OCR, packaging and upload queues", NULL,
+	  CMD_NEEDS_STORE, cmd_queue_stats },
+	{ "store", "check", "[--pages]",
+	  "check the event chain and every page image against its capture hash",
+	  "Walks the hash-chained event log, every page image (unsealed with the station key when\n"
+	  "sealed) against the SHA-256 taken at capture, every OCR result and the queue indexes,\n"
+	  "in one snapshot while the station keeps working, and reports the first break.\n"
+	  "--pages prints 'BATCH PAGE SHA256' for every intact page image.",
+	  CMD_NEEDS_STORE, cmd_store_check },
+	{ "store", "stats", "", "sizes, counts, free space, map use and sealing of the store", NULL,
+	  CMD_NEEDS_STORE, cmd_store_stats },
+	{ "store", "keygen", "[FILE]",
+	  "create the station key that seals the store (default: [store] key_file)",
+	  "Writes 32 random bytes with mode 0600. An existing key is never replaced: what it\n"
+	  "sealed could not be read again. Keep a copy in the office's key safe.",
+	  CMD_NEEDS_CONFIG, cmd_store_keygen },
 	{ "page", "export", "--batch BATCH --page N --out FILE",
 	  "write one stored page image to a file, as captured", NULL, CMD_NEEDS_STORE,
 	  cmd_page_export },
+	{ "doc", "list", "--batch BATCH", "list a batch's documents and their index fields", NULL,
+	  CMD_NEEDS_STORE, cmd_doc_list },
+	{ "doc", "set",
+	  "--batch BATCH --doc N [--office CC] [--ip-type patent|trademark|design]\n"
+	  "           [--application NUMBER] [--doc-code CODE] [--received YYYY-MM-DD]",
+	  "index a document by hand",
+	  "Checks every field (ST.3 office, ST.13 or the office's own number pattern with its\n"
+	  "check digit, document codes of [index], a real date), prints the old and new values\n"
+	  "and records the change in the event log. --application '' clears the number.",
+	  CMD_NEEDS_STORE, cmd_doc_set },
+	{ "coversheet", NULL,
+	  "--office CC --ip-type patent|trademark|design --application NUMBER\n"
+	  "           --doc-code CODE [--date YYYY-MM-DD] --out FILE.pdf",
+	  "print an A4 cover sheet (Code 128 and QR) that starts and indexes a document",
+	  "Put the printed sheet in front of the document's pages: capture reads its barcodes,\n"
+	  "starts a new document with these fields, and keeps the sheet as a separator page that\n"
+	  "is not exported. --date is the received date (default: the date of capture).",
+	  CMD_NEEDS_CONFIG, cmd_coversheet },
+	{ "keygen", NULL, "--out DIR", "create the station's package-signing key pair in DIR",
+	  "Writes DIR/station.key (secret, mode 0600: name it in [station] key_file) and\n"
+	  "DIR/station.pub (the public key the office enrols to verify packages). An existing\n"
+	  "key is never replaced.",
+	  0, cmd_keygen },
+	{ "verify", NULL, "DIR --key STATION.pub [--schemas DIR]",
+	  "check a received package: signature, hashes, files, page counts, ST.96 schemas",
+	  "What the office runs on a package: the manifest's signature by the enrolled station\n"
+	  "key, every file's SHA-256 and size, no missing or extra files, page counts against the\n"
+	  "ST.96 XML, and with --schemas (the ST.96 V6_0 folder) schema validity. Prints a report;\n"
+	  "exit status 1 on any problem.",
+	  0, cmd_verify },
+	{ "ocr", NULL, "[--batch BATCH [--wait] [--again]]",
+	  "recognise the text of queued pages (a batch's first, with --batch)",
+	  "Runs the OCR workers ([ocr] workers, languages) over the store's OCR queue until it\n"
+	  "is empty, or over one batch's pages with --batch. --wait also waits for pages of the\n"
+	  "batch that foliod is reading; --again reads pages that already have text again.\n"
+	  "Pages below [ocr] min_confidence are flagged for the clerk.",
+	  CMD_NEEDS_STORE, cmd_ocr },
+	{ "ocr", "status", "", "OCR backlog and progress", NULL, CMD_NEEDS_STORE, cmd_ocr_status },
+	{ "ocr-score", NULL, "GROUND_TRUTH RECOGNISED",
+	  "character and word error rates of recognised text against its ground truth",
+	  "ISRI definition: Levenshtein distance over characters divided by the ground truth's\n"
+	  "length, both normalised to Unicode NFC, blank lines and leading/trailing blanks\n"
+	  "ignored, runs of blanks folded; a newline counts as a character.",
+	  0, cmd_ocr_score },
+	{ "upload", "status", "", "last delivery, backlog and the next upload window", NULL,
+	  CMD_NEEDS_STORE, cmd_upload_status },
+	{ "upload", "package", "DIR [--name NAME]",
+	  "deliver one package folder to the upload target, exactly once",
+	  "Sends the files of DIR's MANIFEST.sha256 to [upload] target under temporary names,\n"
+	  "renames each into place, the signature and the manifest last, and confirms every\n"
+	  "file on the server. What already arrived is not sent again, so it resumes after any\n"
+	  "failure. NAME (default: DIR's name) is the package's folder name on the server.",
+	  CMD_NEEDS_CONFIG, cmd_upload_package },
+	{ "upload", NULL, "[--now]", "deliver approved batches to the upload target",
+	  "Packages and delivers every approved batch, as foliod does inside [upload] window.\n"
+	  "Outside the window nothing is sent unless --now is given.",
+	  CMD_NEEDS_STORE, cmd_upload },
 	{ "export", NULL, "--batch BATCH --out DIR",
 	  "write a batch's package (ST.96 XML, images, manifest) into DIR",
 	  "Writes exactly what would be uploaded: one folder per document with its ST.96 XML and\n"
 	  "page images, a batch description, and MANIFEST.sha256 (check it with sha256sum -c).",
 	  CMD_NEEDS_STORE, cmd_export },
+	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
+	  CMD_NEEDS_STORE, cmd_status },
+	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
+	  CMD_NEEDS_STORE, cmd_log_tail },
+	{ "selftest", NULL, "", "check scanner, OCR languages, store, upload target and clock",
+	  "Opens the configured scanner, looks for the Tesseract data of every OCR language\n"
+	  "built in, checks the store (event chain and every page image), checks the upload\n"
+	  "target can be written and the clock is sane. Exit status 1 when a check fails.",
+	  CMD_NEEDS_STORE, cmd_selftest },
+	{ "date", NULL, "", "the station's date and time, local and UTC, and clock sync", NULL, 0,
+	  cmd_date },
+	{ "console", "passwd", "USER", "create a technician account or change its password",
+	  "Asks for the password twice (or reads one line when standard input is not a\n"
+	  "terminal) and stores its Argon2id hash in [console] accounts_file (mode 0600).",
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console_passwd },
+	{ "console", NULL, "", "the technician console on this terminal (login first)",
+	  "The console foliod serves on [console] tty, here on the current terminal for bench\n"
+	  "work: log in with an account from 'folio console passwd', then use these commands.",
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console },
+	{ "logout", NULL, "", "end the console session", NULL, CMD_SESSION, cmd_logout },
+	{ "reboot", NULL, "--yes", "restart the station (the console asks to confirm)", NULL,
+	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
+	{ "shutdown", NULL, "--yes", "power the station off (the console asks to confirm)", NULL,
+	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
 };
 
 static const struct command *current;
+
+const struct command *cmd_find(int argc, char **argv)
+{
+	const struct command *plain = NULL;
+
+	/* "ocr status" is the sub-command when there is one; "ocr --batch 3" the plain verb. */
+	for (size_t i = 0; argc > 0 && i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].verb, argv[0]) != 0)
+			continue;
+		if (!commands[i].sub) {
+			plain = &commands[i];
+			continue;
+		}
+		if (argc > 1 && strcmp(commands[i].sub, argv[1]) == 0)
+			return &commands[i];
+	}
+	return plain;
+}
+
+const struct command *cmd_table(size_t *ret_n)
+{
+	*ret_n = ARRAY_SIZE(commands);
+	return commands;
+}
 
 const struct command *cmd_current(void)
 {
@@ -144,9 +290,10 @@ static int load_config(struct cmd_env *env)
 	if (r < 0 && r != -FOLIO_ECONFIG) {
 		bool dflt = strcmp(env->config_path, CONFIG_DEFAULT_PATH) == 0;
 
-		log_err("cannot read configuration '%s': %s%s", env->config_path, folio_strerror(r),
-			dflt ? ": pass --config FILE (board/sim/folio.conf for the simulated station)"
-			     : "");
+		log_err(
+		    "cannot read configuration '%s': %s%s", env->config_path, folio_strerror(r),
+		    dflt ? ": pass --config FILE (board/sim/folio.conf for the simulated station)"
+			 : "");
 		free(problems);
 		return -FOLIO_ECONFIG;
 	}
@@ -177,7 +324,8 @@ static int open_store(struct cmd_env *env)
 				 r == -FOLIO_ECORRUPT ? "it was written by another Folio version "
 							"or is damaged"
 						      : folio_strerror(r));
-	return 0;
+	/* Reserve, station key and sealing: every command sees the store as configured. */
+	return cmd_store_configure(env);
 }
 
 static bool wants_help(int argc, char **argv)
@@ -201,20 +349,12 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 		print_help(env->out);
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(commands[i].verb, argv[0]) != 0)
-			continue;
-		verb_known = true;
-		if (!commands[i].sub) {
-			c = &commands[i];
-			break;
-		}
-		if (argc > 1 && strcmp(commands[i].sub, argv[1]) == 0) {
-			c = &commands[i];
-			shift = 2;
-			break;
-		}
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].verb, argv[0]) == 0)
+			verb_known = true;
+	c = cmd_find(argc, argv);
+	if (c && c->sub)
+		shift = 2;
 	if (!c) {
 		if (!verb_known)
 			return cmd_usage_error(NULL, "unknown command '%s'", argv[0]);

@@ -16,6 +16,8 @@
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
+struct console;
+
 struct cmd_env {
 	const char *config_path;  /* --config, FOLIO_CONFIG, or the default */
 	const char *store_dir;	  /* --store: overrides [store] path */
@@ -23,11 +25,16 @@ struct cmd_env {
 	FILE *out;		  /* results */
 	struct folio_config *cfg; /* loaded by cmd_load_config() */
 	struct store *store;	  /* opened by cmd_open_store() */
+	struct console *console;  /* the console session running the command, or NULL */
 };
 
 enum cmd_needs {
 	CMD_NEEDS_CONFIG = 1 << 0,
 	CMD_NEEDS_STORE = 1 << 1 | CMD_NEEDS_CONFIG,
+	/* For the technician console (firmware/console): */
+	CMD_SESSION = 1 << 2,	     /* quick, acts on the session: runs inside it */
+	CMD_CONFIRM = 1 << 3,	     /* asks "yes" first, then runs with --yes */
+	CMD_NOT_IN_CONSOLE = 1 << 4, /* needs the caller's own terminal */
 };
 
 struct command {
@@ -47,6 +54,15 @@ struct command {
  * the store when the command needs them. Returns the handler's result.
  */
 int cmd_dispatch(struct cmd_env *env, int argc, char **argv);
+
+/*
+ * cmd_find - the table entry argv names (verb, and sub-verb when the verb has them), as
+ * cmd_dispatch() would run it; NULL for an unknown or incomplete command
+ */
+const struct command *cmd_find(int argc, char **argv);
+
+/* cmd_table - the whole table (its size in @ret_n), e.g. for completion; static */
+const struct command *cmd_table(size_t *ret_n);
 
 /* cmd_exit_status - exit status for a command result */
 int cmd_exit_status(int r);
@@ -72,6 +88,42 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv);
 int cmd_export(struct cmd_env *env, int argc, char **argv);
+int cmd_doc_set(struct cmd_env *env, int argc, char **argv);
+int cmd_doc_list(struct cmd_env *env, int argc, char **argv);
+int cmd_coversheet(struct cmd_env *env, int argc, char **argv);
+int cmd_keygen(struct cmd_env *env, int argc, char **argv);
+int cmd_verify(struct cmd_env *env, int argc, char **argv);
 int cmd_page_export(struct cmd_env *env, int argc, char **argv);
+int cmd_ocr(struct cmd_env *env, int argc, char **argv);
+int cmd_ocr_status(struct cmd_env *env, int argc, char **argv);
+int cmd_ocr_score(struct cmd_env *env, int argc, char **argv);
+int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv);
+int cmd_batch_purge(struct cmd_env *env, int argc, char **argv);
+int cmd_queue_stats(struct cmd_env *env, int argc, char **argv);
+int cmd_store_check(struct cmd_env *env, int argc, char **argv);
+int cmd_store_stats(struct cmd_env *env, int argc, char **argv);
+int cmd_store_keygen(struct cmd_env *env, int argc, char **argv);
+int cmd_upload(struct cmd_env *env, int argc, char **argv);
+int cmd_upload_package(struct cmd_env *env, int argc, char **argv);
+int cmd_upload_status(struct cmd_env *env, int argc, char **argv);
+
+/* The technician's verbs and the console (cmd_console.c). */
+int cmd_console(struct cmd_env *env, int argc, char **argv);
+int cmd_console_passwd(struct cmd_env *env, int argc, char **argv);
+int cmd_status(struct cmd_env *env, int argc, char **argv);
+int cmd_scan_test(struct cmd_env *env, int argc, char **argv);
+int cmd_config_set(struct cmd_env *env, int argc, char **argv);
+int cmd_config_save(struct cmd_env *env, int argc, char **argv);
+int cmd_log_tail(struct cmd_env *env, int argc, char **argv);
+int cmd_selftest(struct cmd_env *env, int argc, char **argv);
+int cmd_date(struct cmd_env *env, int argc, char **argv);
+int cmd_logout(struct cmd_env *env, int argc, char **argv);
+int cmd_reboot(struct cmd_env *env, int argc, char **argv);
+
+/*
+ * cmd_store_configure - apply the [store] settings (reserve, station key, sealing) to
+ * env->store; explains a failure in one line (e.g. a key file others can read) and returns it
+ */
+int cmd_store_configure(struct cmd_env *env);
 
 #endif

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "log.h"
@@ -45,7 +46,18 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 				 batch);
 	if (r < 0)
 		return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
+	if (env->cfg->key_file[0] && access(env->cfg->key_file, F_OK) < 0) {
+		r = -errno;
+		return log_errno(r,
+				 "station key '%s' ([station] key_file) cannot be read: %s: "
+				 "create one with 'folio keygen --out DIR'",
+				 env->cfg->key_file, folio_strerror(r));
+	}
 	r = export_batch(env->store, env->cfg, batch, out, &res);
+	if (r == -EPERM || r == -FOLIO_EFORMAT)
+		return log_errno(r, "station key '%s' is %s", env->cfg->key_file,
+				 r == -EPERM ? "readable by others: chmod 600 it"
+					     : "not a Folio secret key (folio keygen writes one)");
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s: close it first ('folio batch close %u')",
 				 batch, batch_state_name(b.state), batch);
@@ -62,5 +74,14 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	log_info("batch %u: %u document%s, %u page%s, %u files, %.1f MB in '%s'", batch,
 		 res.documents, res.documents == 1 ? "" : "s", res.pages, res.pages == 1 ? "" : "s",
 		 res.files, (double)res.bytes / 1e6, res.path);
+	if (res.empty_documents)
+		log_warn("%u document%s with no page but a cover sheet left out",
+			 res.empty_documents, res.empty_documents == 1 ? "" : "s");
+	if (res.is_signed)
+		log_info("manifest signed by station key %s", res.key_id);
+	else
+		log_warn("package '%s' is NOT signed: set [station] key_file to the station's "
+			 "secret key (create one with 'folio keygen --out DIR')",
+			 res.path);
 	return 0;
 }

@@ -74,11 +74,13 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 
 	r = store_page_image(env->store, batch, page, &data, &len);
 	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no page %u in batch %u: 'folio batch show %u' lists them", page,
-				 batch, batch);
+		return log_errno(r, "no page %u in batch %u: 'folio batch show %u' lists them",
+				 page, batch, batch);
 	if (r == -FOLIO_ECORRUPT)
-		return log_errno(r, "page %u of batch %u does not match its capture hash: run "
-				 "'folio store check'", page, batch);
+		return log_errno(r,
+				 "page %u of batch %u does not match its capture hash: run "
+				 "'folio store check'",
+				 page, batch);
 	if (r < 0)
 		return log_errno(r, "cannot read page %u of batch %u: %s", page, batch,
 				 folio_strerror(r));

@@ -122,11 +122,119 @@ static bool valid_codes(const char *v, char *why, size_t n)
 	}
 }
 
+static bool valid_ocr_languages(const char *v, char *why, size_t n)
+{
+	static const struct {
+		const char *code;
+		bool built;
+	} langs[] = {
+		{ "eng", IS_ENABLED(CONFIG_OCR_LANG_ENG) },
+		{ "fra", IS_ENABLED(CONFIG_OCR_LANG_FRA) },
+		{ "ara", IS_ENABLED(CONFIG_OCR_LANG_ARA) },
+	};
+	const char *p = v;
+
+	if (!*v) {
+		snprintf(why, n, "name at least one language, e.g. eng");
+		return false;
+	}
+	while (*p) {
+		size_t len = strcspn(p, "+");
+		bool ok = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(langs); i++)
+			if (len == 3 && strncmp(p, langs[i].code, 3) == 0 && langs[i].built)
+				ok = true;
+		if (!ok) {
+			snprintf(why, n, "'%.*s' is not a language this build has (eng, fra, ara)",
+				 (int)MIN(len, 16), p);
+			return false;
+		}
+		p += len;
+		if (*p == '+' && !*++p) {
+			snprintf(why, n, "ends with '+'");
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool valid_upload_target(const char *v, char *why, size_t n)
 {
-	if (strncmp(v, "file://", 7) == 0 && v[7])
+	static const struct {
+		const char *prefix;
+		bool built;
+	} schemes[] = {
+		{ "file://", IS_ENABLED(CONFIG_UPLOAD_FILE) },
+		{ "https://", IS_ENABLED(CONFIG_UPLOAD_WEBDAV) },
+		{ "sftp://", IS_ENABLED(CONFIG_UPLOAD_SFTP) },
+		{ "s3://", IS_ENABLED(CONFIG_UPLOAD_S3) },
+	};
+	char built[64] = "";
+	size_t len;
+
+	for (const char *p = v; *p; p++)
+		if (iscntrl((unsigned char)*p) || *p == ' ') {
+			snprintf(why, n, "contains spaces or control characters (write %%20)");
+			return false;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(schemes); i++) {
+		len = strlen(schemes[i].prefix);
+		if (schemes[i].built)
+			snprintf(built + strlen(built), sizeof(built) - strlen(built), "%s%sURL",
+				 built[0] ? ", " : "", schemes[i].prefix);
+		if (strncmp(v, schemes[i].prefix, len) != 0)
+			continue;
+		if (!schemes[i].built) {
+			snprintf(why, n, "this build cannot deliver to %s targets",
+				 schemes[i].prefix);
+			return false;
+		}
+		if (!v[len]) {
+			snprintf(why, n, "%s needs a place after it", schemes[i].prefix);
+			return false;
+		}
+		/* user:password@ in the URL would put a secret in the config and the logs. */
+		if (i > 0 && strchr(v + len, '@') && strchr(v + len, ':') &&
+		    strchr(v + len, ':') < strchr(v + len, '@')) {
+			snprintf(why, n,
+				 "no password in the URL: put it in [upload] credentials_file");
+			return false;
+		}
 		return true;
-	snprintf(why, n, "only file://FOLDER targets are supported by this build");
+	}
+	snprintf(why, n, "use one of: %s", built);
+	return false;
+}
+
+/* HH:MM-HH:MM, "always" or empty. */
+static bool valid_upload_window(const char *v, char *why, size_t n)
+{
+	int h1, m1, h2, m2;
+	char end;
+
+	if (!*v || strcmp(v, "always") == 0)
+		return true;
+	if (strlen(v) == 11 && sscanf(v, "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &end) == 4 &&
+	    v[2] == ':' && v[5] == '-' && v[8] == ':' && h1 >= 0 && h1 <= 24 && h2 >= 0 &&
+	    h2 <= 24 && m1 >= 0 && m1 < 60 && m2 >= 0 && m2 < 60 && (h1 < 24 || m1 == 0) &&
+	    (h2 < 24 || m2 == 0))
+		return true;
+	snprintf(why, n, "write HH:MM-HH:MM in station time (e.g. 22:00-06:00), or always");
+	return false;
+}
+
+/* An https:// address without path, or empty. */
+static bool valid_s3_endpoint(const char *v, char *why, size_t n)
+{
+	const char *host = v + 8;
+
+	if (!*v)
+		return true;
+	if (strncmp(v, "https://", 8) == 0 && *host && !strchr(host, '/') && !strchr(host, '@') &&
+	    !strpbrk(host, " \t?#"))
+		return true;
+	snprintf(why, n, "write https://HOST[:PORT] (TLS only, no path)");
 	return false;
 }
 
@@ -138,6 +246,27 @@ static bool valid_device(const char *v, char *why, size_t n)
 			return false;
 		}
 	return true;
+}
+
+static bool valid_tty(const char *v, char *why, size_t n)
+{
+	if (!*v || (v[0] == '/' && !strpbrk(v, " \t")))
+		return true;
+	snprintf(why, n, "use the absolute path of a serial device, e.g. /dev/ttyS0 (empty: none)");
+	return false;
+}
+
+static bool valid_baud(const char *v, char *why, size_t n)
+{
+	static const char *const rates[] = { "9600",   "19200",	 "38400",  "57600",
+					     "115200", "230400", "460800", "921600" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(rates); i++)
+		if (strcmp(v, rates[i]) == 0)
+			return true;
+	snprintf(why, n, "'%s' is not one of: 9600 19200 38400 57600 115200 230400 460800 921600",
+		 v);
+	return false;
 }
 
 #define G(field)                                            \
@@ -203,12 +332,14 @@ static const struct config_key config_keys[] = {
 	  "remove specks" },
 	{ "profile", "skew_limit_tenths", KEY_INT, "30", 0, 450, P(skew_limit_tenths), NULL, NULL,
 	  "flag pages fed more crooked than this, in tenths of a degree" },
+	{ "profile", "cover_sheets", KEY_BOOL, "no", 0, 0, P(cover_sheets), NULL, NULL,
+	  "look for cover sheets (folio coversheet) that start and index documents" },
 	{ "profile", "device_deskew", KEY_BOOL, "no", 0, 0, P(device_deskew), NULL, NULL,
 	  "let the scanner deskew, when it can" },
 	{ "profile", "device_blank_skip", KEY_BOOL, "no", 0, 0, P(device_blank_skip), NULL, NULL,
 	  "let the scanner drop blank pages, when it can (Folio then never sees them)" },
-	{ "profile", "device_double_feed", KEY_BOOL, "yes", 0, 0, P(device_double_feed), NULL,
-	  NULL, "use the scanner's double-feed detection, when it has one" },
+	{ "profile", "device_double_feed", KEY_BOOL, "yes", 0, 0, P(device_double_feed), NULL, NULL,
+	  "use the scanner's double-feed detection, when it has one" },
 
 	{ "document", "ip_type", KEY_ENUM, "patent", 0, 0, G(ip_type), ip_type_names, NULL,
 	  "patent, trademark or design: the default for new documents" },
@@ -219,25 +350,92 @@ static const struct config_key config_keys[] = {
 
 	{ "index", "patent_pattern", KEY_STRING, "", 0, 0, G(index_rules[0].pattern), NULL, NULL,
 	  "the office's own form of patent application numbers, e.g. KE/P/YYYY/NNNNNN" },
-	{ "index", "patent_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[0].check_digit), NULL,
-	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "patent_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[0].check_digit),
+	  NULL, valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
 	{ "index", "patent_codes", KEY_STRING, "", 0, 0, G(index_rules[0].codes), NULL, valid_codes,
 	  "document codes allowed for patents, space-separated (empty: any)" },
 	{ "index", "trademark_pattern", KEY_STRING, "", 0, 0, G(index_rules[1].pattern), NULL, NULL,
 	  "the office's own form of trademark application numbers, e.g. KE/P/YYYY/NNNNNN" },
-	{ "index", "trademark_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[1].check_digit), NULL,
-	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
-	{ "index", "trademark_codes", KEY_STRING, "", 0, 0, G(index_rules[1].codes), NULL, valid_codes,
-	  "document codes allowed for trademarks, space-separated (empty: any)" },
+	{ "index", "trademark_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[1].check_digit),
+	  NULL, valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "trademark_codes", KEY_STRING, "", 0, 0, G(index_rules[1].codes), NULL,
+	  valid_codes, "document codes allowed for trademarks, space-separated (empty: any)" },
 	{ "index", "design_pattern", KEY_STRING, "", 0, 0, G(index_rules[2].pattern), NULL, NULL,
 	  "the office's own form of design application numbers, e.g. KE/P/YYYY/NNNNNN" },
-	{ "index", "design_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[2].check_digit), NULL,
-	  valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
+	{ "index", "design_check_digit", KEY_STRING, "none", 0, 0, G(index_rules[2].check_digit),
+	  NULL, valid_check_digit, "check digit of that pattern: none, luhn, mod11 or mod97" },
 	{ "index", "design_codes", KEY_STRING, "", 0, 0, G(index_rules[2].codes), NULL, valid_codes,
 	  "document codes allowed for designs, space-separated (empty: any)" },
 
+	{ "ocr", "languages", KEY_STRING, "eng+fra+ara", 0, 0, G(ocr_languages), NULL,
+	  valid_ocr_languages, "Tesseract languages, e.g. eng, ara+eng (each built in)" },
+	{ "ocr", "workers", KEY_INT, "0", 0, 64, G(ocr_workers), NULL, NULL,
+	  "OCR worker processes; 0: one per core" },
+	{ "ocr", "psm", KEY_INT, "3", 1, 13, G(ocr_psm), NULL, NULL,
+	  "Tesseract page segmentation mode (3: automatic)" },
+	{ "ocr", "page_timeout", KEY_INT, "120", 5, 3600, G(ocr_page_timeout), NULL, NULL,
+	  "seconds one page may take before its worker is replaced" },
+	{ "ocr", "min_confidence", KEY_INT, "60", 0, 100, G(ocr_min_confidence), NULL, NULL,
+	  "pages whose mean word confidence is below this are flagged for the clerk" },
+
 	{ "upload", "target", KEY_URL, "file:///var/spool/folio/outbox", 0, 0, G(upload_target),
-	  NULL, valid_upload_target, "where approved packages go" },
+	  NULL, valid_upload_target,
+	  "where approved packages go: file:///FOLDER, https://HOST/PATH (WebDAV), "
+	  "sftp://USER@HOST/PATH or s3://BUCKET/PREFIX" },
+	{ "upload", "window", KEY_STRING, "always", 0, 0, G(upload_window), NULL,
+	  valid_upload_window,
+	  "when foliod uploads, HH:MM-HH:MM station time, or always ('folio upload --now' "
+	  "ignores it)" },
+	{ "upload", "bandwidth_kbps", KEY_INT, "0", 0, 10000000, G(upload_bandwidth_kbps), NULL,
+	  NULL, "cap on the upload rate in kbit/s, all connections together (0: none)" },
+	{ "upload", "retries", KEY_INT, "5", 0, 100, G(upload_retries), NULL, NULL,
+	  "repeats of a request after a transient failure, with exponential backoff" },
+	{ "upload", "connect_timeout", KEY_INT, "30", 1, 600, G(upload_connect_timeout), NULL, NULL,
+	  "seconds to wait for a connection" },
+	{ "upload", "stall_timeout", KEY_INT, "60", 1, 3600, G(upload_stall_timeout), NULL, NULL,
+	  "seconds without progress after which a transfer counts as stalled" },
+	{ "upload", "concurrency", KEY_INT, "2", 1, 16, G(upload_concurrency), NULL, NULL,
+	  "files sent at once, each on its own connection" },
+	{ "upload", "ca_file", KEY_PATH, "", 0, 0, G(upload_ca_file), NULL, NULL,
+	  "CA certificates the server's certificate must chain to (empty: the system's)" },
+	{ "upload", "pinned_pubkey", KEY_STRING, "", 0, 0, G(upload_pinned_pubkey), NULL, NULL,
+	  "the server's public key: sha256//BASE64 hashes (';'-separated) or a key file" },
+	{ "upload", "client_cert", KEY_PATH, "", 0, 0, G(upload_client_cert), NULL, NULL,
+	  "client certificate (PEM) for servers that require mutual TLS" },
+	{ "upload", "client_key", KEY_PATH, "", 0, 0, G(upload_client_key), NULL, NULL,
+	  "private key of client_cert (mode 0600; passphrase: key_password in credentials_file)" },
+	{ "upload", "credentials_file", KEY_PATH, "", 0, 0, G(upload_credentials_file), NULL, NULL,
+	  "file of upload secrets, mode 0600: user, password, access_key_id, "
+	  "secret_access_key, key_password" },
+	{ "upload", "s3_endpoint", KEY_STRING, "", 0, 0, G(upload_s3_endpoint), NULL,
+	  valid_s3_endpoint,
+	  "https://HOST[:PORT] of the S3-compatible service, for s3:// targets" },
+	{ "upload", "s3_region", KEY_STRING, "us-east-1", 0, 0, G(upload_s3_region), NULL,
+	  valid_station_id, "region of the S3 service (signs requests)" },
+	{ "upload", "sftp_known_hosts", KEY_PATH, "", 0, 0, G(upload_sftp_known_hosts), NULL, NULL,
+	  "known_hosts file holding the SFTP server's host key (required for sftp://)" },
+	{ "upload", "sftp_key", KEY_PATH, "", 0, 0, G(upload_sftp_key), NULL, NULL,
+	  "private key for sftp:// (mode 0600; passphrase: key_password in credentials_file)" },
+
+	{ "board", "facts", KEY_PATH, CONFIG_BOARD_FACTS, 0, 0, G(board_facts), NULL, NULL,
+	  "the board's hardware facts: buttons, LEDs, watchdog (empty: none)" },
+
+	{ "console", "tty", KEY_PATH, "", 0, 0, G(console_tty), NULL, valid_tty,
+	  "serial line foliod serves the technician console on, e.g. /dev/ttyS0 (empty: none)" },
+	{ "console", "baud", KEY_INT, "115200", 9600, 921600, G(console_baud), NULL, valid_baud,
+	  "speed of that line (8N1)" },
+	{ "console", "accounts_file", KEY_PATH, "/etc/folio/console.accounts", 0, 0,
+	  G(console_accounts_file), NULL, NULL,
+	  "technician accounts (folio console passwd USER; mode 0600)" },
+	{ "console", "idle_logout_seconds", KEY_INT, "600", 0, 86400,
+	  G(console_idle_logout_seconds), NULL, NULL,
+	  "log a technician out after this long without input (0: never)" },
+	{ "console", "max_failures", KEY_INT, "5", 1, 100, G(console_max_failures), NULL, NULL,
+	  "failed logins in a row before the console locks" },
+	{ "console", "lockout_seconds", KEY_INT, "300", 0, 86400, G(console_lockout_seconds), NULL,
+	  NULL, "how long the console stays locked after too many failed logins" },
+	{ "console", "failure_delay_ms", KEY_INT, "1000", 0, 60000, G(console_failure_delay_ms),
+	  NULL, NULL, "wait after a failed login; doubles with each further failure" },
 };
 
 #undef G
@@ -344,6 +542,8 @@ static bool set_value(struct parse_state *st, const struct config_key *k, size_t
 				 k->max);
 			return false;
 		}
+		if (k->valid && !k->valid(value, why, why_size))
+			return false;
 		*(int *)field = (int)v;
 		return true;
 	case KEY_ENUM:
@@ -590,6 +790,29 @@ static int check_store(struct parse_state *st)
 	return 0;
 }
 
+/* What each kind of upload target needs besides its URL. */
+static int check_upload(struct parse_state *st)
+{
+	const struct folio_config *cfg = st->cfg;
+	const struct config_key *k = find_key("upload", "target");
+	unsigned line = k ? st->seen_global[k - config_keys] : 0;
+
+	if (strncmp(cfg->upload_target, "s3://", 5) == 0 && !cfg->upload_s3_endpoint[0])
+		problem(st, line,
+			"an s3:// target needs [upload] s3_endpoint (https://HOST[:PORT])");
+	if (strncmp(cfg->upload_target, "s3://", 5) == 0 && !cfg->upload_credentials_file[0])
+		problem(st, line,
+			"an s3:// target needs [upload] credentials_file with "
+			"access_key_id and secret_access_key");
+	if (strncmp(cfg->upload_target, "sftp://", 7) == 0 && !cfg->upload_sftp_key[0])
+		problem(st, line, "an sftp:// target needs [upload] sftp_key (a private key)");
+	if (strncmp(cfg->upload_target, "sftp://", 7) == 0 && !cfg->upload_sftp_known_hosts[0])
+		problem(st, line,
+			"an sftp:// target needs [upload] sftp_known_hosts (the "
+			"server's pinned host key)");
+	return 0;
+}
+
 /* An office pattern and its check-digit scheme must fit together. */
 static int check_index(struct parse_state *st)
 {
@@ -605,8 +828,8 @@ static int check_index(struct parse_state *st)
 		if (!ir->pattern[0] || !k)
 			continue;
 		if (appno_pattern_verify(ir->pattern, ir->check_digit, why, sizeof(why)) < 0)
-			problem(st, st->seen_global[k - config_keys], "bad value for '%s': %s", name,
-				why);
+			problem(st, st->seen_global[k - config_keys], "bad value for '%s': %s",
+				name, why);
 	}
 	return 0;
 }
@@ -628,6 +851,7 @@ static int parse(struct parse_state *st)
 	check_profiles(st);
 	check_index(st);
 	check_store(st);
+	check_upload(st);
 	return st->failed ? -FOLIO_ECONFIG : 0;
 }
 
@@ -687,6 +911,64 @@ int config_load(const char *path, struct folio_config *ret, struct config_proble
 	r = parse(st);
 	snprintf(ret->path, sizeof(ret->path), "%s", path);
 	return r;
+}
+
+int config_set(struct folio_config *cfg, const char *key, const char *value, char *why,
+	       size_t why_size)
+{
+	_cleanup_free_ struct parse_state *st = NULL;
+	_cleanup_free_ struct folio_config *copy = NULL;
+	char section[CONFIG_NAME_LEN + 8], profile[CONFIG_NAME_LEN];
+	const struct config_key *k;
+	const char *dot = strchr(key, '.'), *name;
+	size_t p = 0;
+
+	profile[0] = '\0';
+	if (!dot || (size_t)(dot - key) >= sizeof(section)) {
+		snprintf(why, why_size,
+			 "'%s' is not a key: write SECTION.NAME, e.g. station.log_level", key);
+		return -ENOENT;
+	}
+	snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
+	name = dot + 1;
+	if (strcmp(section, "profile") == 0) {
+		const char *dot2 = strchr(name, '.');
+		const struct scan_profile *sp;
+
+		if (!dot2 || (size_t)(dot2 - name) >= sizeof(profile)) {
+			snprintf(why, why_size, "profile keys are written profile.NAME.KEY");
+			return -ENOENT;
+		}
+		snprintf(profile, sizeof(profile), "%.*s", (int)(dot2 - name), name);
+		name = dot2 + 1;
+		sp = config_find_profile(cfg, profile);
+		if (!sp) {
+			snprintf(why, why_size, "no profile '%s'", profile);
+			return -ENOENT;
+		}
+		p = (size_t)(sp - cfg->profiles);
+	}
+	k = find_key(section, name);
+	if (!k || (k->scope == SCOPE_PROFILE) != (profile[0] != '\0')) {
+		snprintf(why, why_size, "unknown key '%s' in [%s]", name, section);
+		return -ENOENT;
+	}
+	st = calloc(1, sizeof(*st));
+	copy = malloc(sizeof(*copy));
+	if (!st || !copy)
+		return -ENOMEM;
+	*copy = *cfg;
+	init_state(st, cfg->path, copy, NULL);
+	{
+		char abs[PATH_MAX];
+
+		if (realpath(st->dir, abs))
+			snprintf(st->dir, sizeof(st->dir), "%s", abs);
+	}
+	if (!set_value(st, k, p, value, why, why_size))
+		return -EINVAL;
+	*cfg = *copy;
+	return 0;
 }
 
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name)

@@ -14,7 +14,14 @@
  *	[document] ip_type, document_code, language
  *	[index]    patent_pattern, patent_check_digit, patent_codes, and the same for trademark_
  *	           and design_: how the office's numbers and document codes are checked
- *	[upload]   target
+ *	[ocr]      languages, workers, psm, page_timeout, min_confidence
+ *	[upload]   target, window, bandwidth_kbps, retries, connect_timeout, stall_timeout,
+ *	           concurrency, ca_file, pinned_pubkey, client_cert, client_key,
+ *	           credentials_file, s3_endpoint, s3_region, sftp_known_hosts, sftp_key
+ *	[board]    facts: the board's hardware facts file (buttons, LEDs, watchdog; see
+ *	           drivers/boardio/boardio.h); empty: none
+ *	[console]  tty, baud, accounts_file, idle_logout_seconds, max_failures, lockout_seconds,
+ *	           failure_delay_ms
  *
  * Relative paths are taken relative to the folder of the configuration file, so a config can
  * sit beside what it names. Secrets never live here: they are files named by path.
@@ -66,15 +73,16 @@ enum page_output {
 /* A scanner profile: how to scan and what the station makes of it. */
 struct scan_profile {
 	char name[CONFIG_NAME_LEN];
-	int source;     /* enum scan_source */
-	int mode;       /* enum scan_mode: what the scanner sends */
-	int output;     /* enum page_output: what is stored */
+	int source;	/* enum scan_source */
+	int mode;	/* enum scan_mode: what the scanner sends */
+	int output;	/* enum page_output: what is stored */
 	int resolution; /* dpi */
-	int page_size;  /* enum page_size */
+	int page_size;	/* enum page_size */
 	int jpeg_quality;
 	bool deskew, orient, clean_borders, despeckle;
 	int skew_limit_tenths; /* flag skew beyond this, in 0.1 degree */
 	bool device_deskew, device_blank_skip, device_double_feed;
+	bool cover_sheets; /* read barcodes: cover sheets start and index documents */
 };
 
 struct folio_config {
@@ -84,7 +92,7 @@ struct folio_config {
 	char station_id[CONFIG_NAME_LEN];
 	char office[3];
 	int log_level;
-	char key_file[PATH_MAX]; /* station signing key (folio keygen), empty: unsigned */
+	char key_file[PATH_MAX]; /* package-signing key (folio keygen); empty: none */
 
 	/* [store] */
 	char store_path[PATH_MAX];
@@ -117,8 +125,42 @@ struct folio_config {
 		char codes[CONFIG_CODES_LEN];
 	} index_rules[3];
 
+	/* [ocr] */
+	char ocr_languages[64];
+	int ocr_workers;
+	int ocr_psm;
+	int ocr_page_timeout;
+	int ocr_min_confidence;
+
 	/* [upload] */
 	char upload_target[PATH_MAX];
+	char upload_window[16];		   /* "HH:MM-HH:MM" station time, "" or "always": none */
+	int upload_bandwidth_kbps;	   /* cap for all connections, kbit/s; 0: none */
+	int upload_retries;		   /* repeats of a request after a transient failure */
+	int upload_connect_timeout;	   /* seconds */
+	int upload_stall_timeout;	   /* seconds without a byte moving */
+	int upload_concurrency;		   /* files sent at once */
+	char upload_ca_file[PATH_MAX];	   /* CA bundle; empty: the system's */
+	char upload_pinned_pubkey[512];	   /* "sha256//BASE64[;...]" or a PEM/DER file; empty */
+	char upload_client_cert[PATH_MAX]; /* mutual TLS: PEM certificate; empty: none */
+	char upload_client_key[PATH_MAX];  /* its private key (mode 0600) */
+	char upload_credentials_file[PATH_MAX]; /* secrets (firmware/upload/creds.h), mode 0600 */
+	char upload_s3_endpoint[256];		/* https://HOST[:PORT] of the S3 service */
+	char upload_s3_region[64];
+	char upload_sftp_known_hosts[PATH_MAX]; /* the server's pinned host key */
+	char upload_sftp_key[PATH_MAX];		/* private key for sftp:// (mode 0600) */
+
+	/* [board] */
+	char board_facts[PATH_MAX];
+
+	/* [console] (firmware/console) */
+	char console_tty[PATH_MAX];	      /* serial line foliod serves; empty: none */
+	int console_baud;		      /* 115200 (8N1) */
+	char console_accounts_file[PATH_MAX]; /* technician accounts (mode 0600) */
+	int console_idle_logout_seconds;      /* 0: never */
+	int console_max_failures;	      /* failed logins before the lockout */
+	int console_lockout_seconds;
+	int console_failure_delay_ms; /* first delay after a failure; doubles */
 
 	size_t n_profiles;
 	struct scan_profile profiles[CONFIG_MAX_PROFILES];
@@ -145,6 +187,18 @@ int config_load(const char *path, struct folio_config *ret, struct config_proble
 /* config_load_string - as config_load(), from text; @name stands for the file in messages */
 int config_load_string(const char *name, const char *text, struct folio_config *ret,
 		       struct config_problems *problems);
+
+/*
+ * config_set - set one key to @value as if the file said so (same checks, same messages)
+ * @key: "section.name", e.g. "station.log_level" (profiles: "profile.NAME.key", NAME existing)
+ * @why: receives the reason on failure
+ *
+ * Relative paths are taken from the folder of @cfg->path. Checks between keys (profile
+ * names, index patterns) are made by config_load() of the saved file. Returns 0, -ENOENT for
+ * an unknown key or profile, -EINVAL for a bad value; @cfg is unchanged on failure.
+ */
+int config_set(struct folio_config *cfg, const char *key, const char *value, char *why,
+	       size_t why_size);
 
 /* config_find_profile - the profile called @name, or NULL */
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name);

@@ -78,7 +78,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < SHOWN_MAX && i + 4 < size; i++)
+	for (i = 0; i < SHOWN_MAX && i + 4 < size && s[i]; i++)
 		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	if (s[i] && i + 4 <= size) {
 		memcpy(buf + i, "...", 3);

@@ -14,6 +14,8 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/package/export.h"
+#include "firmware/telemetry/telemetry.h"
+#include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
 
 /* One line of the manifest. */
@@ -120,7 +122,25 @@ static int cmp_entry(const void *a, const void *b)
 		      ((const struct manifest_entry *)b)->path);
 }
 
-static int write_manifest(struct package *pkg)
+/* MANIFEST.sizes: the size of every file so far; it is itself listed in MANIFEST.sha256. */
+static int write_sizes(struct package *pkg)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, cap = pkg->n_entries * 100 + 1;
+
+	qsort(pkg->entries, pkg->n_entries, sizeof(*pkg->entries), cmp_entry);
+	text = malloc(cap);
+	if (!text)
+		return -ENOMEM;
+	for (size_t i = 0; i < pkg->n_entries; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%llu  %s\n",
+					(unsigned long long)pkg->entries[i].size,
+					pkg->entries[i].path);
+	return package_add(pkg, "MANIFEST.sizes", text, len);
+}
+
+/* MANIFEST.sha256 (not listed in itself), then its signature when there is a key. */
+static int write_manifest(struct package *pkg, const struct sign_key *key)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0, cap = pkg->n_entries * 140 + 1;
@@ -134,9 +154,14 @@ static int write_manifest(struct package *pkg)
 	for (size_t i = 0; i < pkg->n_entries; i++)
 		len += (size_t)snprintf(text + len, cap - len, "%s  %s\n", pkg->entries[i].sha256,
 					pkg->entries[i].path);
-	/* The manifest is not listed in itself: write it without recording it. */
 	tmp = (struct package){ .dir_fd = pkg->dir_fd };
 	r = package_add(&tmp, "MANIFEST.sha256", text, len);
+	if (r == 0 && key) {
+		char sig[SIGN_LINE_MAX];
+		int n = sign_detached(key, text, len, sig, sizeof(sig));
+
+		r = n < 0 ? n : package_add(&tmp, SIGN_FILE, sig, (size_t)n);
+	}
 	free(tmp.entries);
 	return r;
 }
@@ -155,12 +180,101 @@ static const char *language_of(const struct document_info *d)
 	return d->language[0] ? d->language : "en";
 }
 
+static void free_text(struct export_page_text *t)
+{
+	free(t->text);
+	free(t->layout);
+	*t = (struct export_page_text){ 0 };
+}
+
+static bool layout_ext_ok(const char *e)
+{
+	return e && (strcmp(e, "hocr") == 0 || strcmp(e, "alto.xml") == 0);
+}
+
+/* The store's OCR result of a page, when the page has one. */
+static int store_text(struct store *store, uint32_t batch, uint32_t page,
+		      struct export_page_text *ret)
+{
+	struct ocr_result o = { 0 };
+	int r = store_ocr_get(store, batch, page, &o);
+
+	*ret = (struct export_page_text){ 0 };
+	if (r == -FOLIO_ENOTFOUND)
+		return 0;
+	if (r < 0)
+		return r;
+	if (o.text && o.text[0]) {
+		ret->text = strdup(o.text);
+		ret->text_len = strlen(o.text);
+		if (!ret->text)
+			r = -ENOMEM;
+	}
+	if (r == 0 && ret->text && o.hocr && o.hocr[0]) {
+		ret->layout = strdup(o.hocr);
+		ret->layout_len = strlen(o.hocr);
+		ret->layout_ext = strstr(o.hocr, "<alto") ? "alto.xml" : "hocr";
+		if (!ret->layout)
+			r = -ENOMEM;
+	}
+	store_ocr_release(&o);
+	if (r < 0)
+		free_text(ret);
+	return r;
+}
+
+/* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
+static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
+			 const struct page_info *p, const char *dir, size_t n, char *tname,
+			 size_t tname_size)
+{
+	struct export_page_text t = { 0 };
+	char rel[64];
+	int r;
+
+	tname[0] = '\0';
+	if (opt && opt->page_text)
+		r = opt->page_text(opt->user, p->batch, p->number, &t);
+	else
+		r = store_text(store, p->batch, p->number, &t);
+	if (r < 0)
+		return r;
+	if (t.text) {
+		snprintf(tname, tname_size, "P%04zu.txt", n + 1);
+		snprintf(rel, sizeof(rel), "%s/%s", dir, tname);
+		r = package_add(pkg, rel, t.text, t.text_len);
+	}
+	if (r == 0 && t.layout) {
+		if (!layout_ext_ok(t.layout_ext))
+			r = -EINVAL;
+		else {
+			snprintf(rel, sizeof(rel), "%s/P%04zu.%s", dir, n + 1, t.layout_ext);
+			r = package_add(pkg, rel, t.layout, t.layout_len);
+		}
+	}
+	free_text(&t);
+	return r;
+}
+
+static size_t document_pages(const struct page_list *pages, uint32_t docno)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pages->n; i++)
+		if (pages->pages[i].document == docno &&
+		    !(pages->pages[i].flags & PAGE_FLAG_SEPARATOR))
+			n++;
+	return n;
+}
+
 static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
 			   const struct batch_info *b, uint32_t docno,
-			   const struct page_list *pages, struct export_result *res)
+			   const struct page_list *pages, const struct export_options *opt,
+			   struct export_result *res)
 {
 	_cleanup_free_ struct st96_page *sp = NULL;
 	_cleanup_free_ char *names = NULL;
+	_cleanup_free_ char *tnames = NULL;
 	_cleanup_free_ char *xml = NULL;
 	struct document_info d;
 	struct st96_document doc = { 0 };
@@ -172,9 +286,14 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	r = store_document_get(store, b->id, docno, &d);
 	if (r < 0)
 		return r;
+	if (document_pages(pages, docno) == 0) {
+		res->empty_documents++;
+		return 0;
+	}
 	sp = calloc(pages->n ? pages->n : 1, sizeof(*sp));
 	names = calloc(pages->n ? pages->n : 1, name_len);
-	if (!sp || !names)
+	tnames = calloc(pages->n ? pages->n : 1, name_len);
+	if (!sp || !names || !tnames)
 		return -ENOMEM;
 
 	snprintf(dir, sizeof(dir), "D%04u", docno);
@@ -187,6 +306,7 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		char rel[64];
 		size_t len;
 		char *name = names + n * name_len;
+		char *tname = tnames + n * name_len;
 
 		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
 			continue;
@@ -200,6 +320,9 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
+		r = add_page_text(store, pkg, opt, p, dir, n, tname, name_len);
+		if (r < 0)
+			return r;
 		sp[n] = (struct st96_page){
 			.file_name = name,
 			.format = p->format,
@@ -208,6 +331,7 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 			.dpi = p->dpi,
 			.bit_depth = p->bit_depth,
 			.colour = p->channels == 3,
+			.text_file = tname[0] ? tname : NULL,
 		};
 		n++;
 	}
@@ -252,11 +376,13 @@ static int write_batch_description(struct package *pkg, const struct folio_confi
 	iso_date(b->created, created, sizeof(created), true);
 	n = snprintf(text, sizeof(text),
 		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
-		     "documents: %u\npages: %u\n",
+		     "documents: %u\npages: %u\nsigned by: %s\n",
 		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
-		     res->documents, res->pages);
+		     res->documents, res->pages, res->is_signed ? res->key_id : "(not signed)");
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -ENAMETOOLONG;
+	/* The scanner's life so far (pages fed, jams, double feeds, hours) for the office. */
+	n += telemetry_describe(cfg->store_path, b->device, text + n, sizeof(text) - (size_t)n);
 	return package_add(pkg, "BATCH.txt", text, (size_t)n);
 }
 
@@ -287,6 +413,15 @@ static void remove_partial(int parent_fd, const char *name)
 int export_batch(struct store *store, const struct folio_config *cfg, uint32_t batch,
 		 const char *out_dir, struct export_result *ret)
 {
+	return export_batch_with(store, cfg, batch, out_dir, NULL, ret);
+}
+
+int export_batch_with(struct store *store, const struct folio_config *cfg, uint32_t batch,
+		      const char *out_dir, const struct export_options *opt,
+		      struct export_result *ret)
+{
+	const char *key_file = opt && opt->key_file ? opt->key_file : cfg->key_file;
+	struct sign_key key = { 0 };
 	struct page_list pages = { 0 };
 	struct package pkg = { .dir_fd = -1 };
 	struct export_result res = { 0 };
@@ -299,6 +434,13 @@ int export_batch(struct store *store, const struct folio_config *cfg, uint32_t b
 		return r;
 	if (b.state == BATCH_OPEN || b.state == BATCH_REJECTED || b.state == BATCH_PURGED)
 		return -FOLIO_ESTATE;
+	if (key_file[0]) {
+		r = sign_load_secret(key_file, &key);
+		if (r < 0)
+			return r;
+		res.is_signed = true;
+		snprintf(res.key_id, sizeof(res.key_id), "%s", key.id);
+	}
 	r = store_page_list(store, batch, collect_page, &pages);
 	if (r < 0)
 		goto out;
@@ -330,16 +472,19 @@ int export_batch(struct store *store, const struct folio_config *cfg, uint32_t b
 	}
 
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
-		r = export_document(store, cfg, &pkg, &b, d, &pages, &res);
+		r = export_document(store, cfg, &pkg, &b, d, &pages, opt, &res);
 		if (r < 0)
 			goto fail;
 	}
 	r = write_batch_description(&pkg, cfg, &b, &res);
 	if (r < 0)
 		goto fail;
+	r = write_sizes(&pkg);
+	if (r < 0)
+		goto fail;
 	res.files = (uint32_t)pkg.n_entries;
 	res.bytes = pkg.bytes;
-	r = write_manifest(&pkg);
+	r = write_manifest(&pkg, res.is_signed ? &key : NULL);
 	if (r < 0)
 		goto fail;
 	if (fsync(pkg.dir_fd) < 0 || renameat(out_fd, partial, out_fd, name) < 0 ||
@@ -361,5 +506,6 @@ out:
 		close(out_fd);
 	free(pkg.entries);
 	free(pages.pages);
+	sign_key_wipe(&key);
 	return r;
 }

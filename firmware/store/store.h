@@ -4,37 +4,64 @@
 /*
  * The station's store: one LMDB environment in one folder.
  *
- * Layout (named databases; integers in keys are big-endian so keys sort numerically):
+ * Layout version 2 (named databases; integers in keys are big-endian so keys sort
+ * numerically; values are native-endian records with a leading layout version, since a store
+ * lives on the station that wrote it):
  *
- *	meta       "schema" -> u32 layout version; "next_batch" -> u32
+ *	meta       "schema" -> u32 layout version; "next_batch" -> u32; "queue_seq" -> u64;
+ *	           "key_check" -> 16 bytes: BLAKE2b of the station key, once anything was sealed
  *	batches    u32 batch                -> struct batch_info
  *	documents  u32 batch, u32 document  -> struct document_info
- *	pages      u32 batch, u32 page      -> struct page_info (pages of a batch in order)
- *	images     u32 batch, u32 page      -> the encoded page image (TIFF or JPEG bytes)
- *	events     u64 sequence             -> struct event_record + detail text, hash-chained
+ *	pages      u32 batch, u32 page      -> struct page_info (pages of a batch in feed order)
+ *	images     u32 batch, u32 page      -> the encoded image (TIFF or JPEG bytes), or when
+ *	                                       sealed: 24-byte nonce | ciphertext | 16-byte tag
+ *	ocr        u32 batch, u32 page      -> ocr record | text | hOCR (text and hOCR sealed)
+ *	queue      u8 queue, u8 255-priority, u64 sequence -> queue record: a queue sorts
+ *	                                       highest priority first, then oldest first
+ *	queue_idx  u8 queue, u32 batch, u32 page -> the queue key of that item (one per item)
+ *	events     u64 sequence             -> event record + detail text, hash-chained
  *
- * Records are the structs below, stored as they are with a leading layout version; the store
- * lives on the station that wrote it, so native byte order is fine for values.
+ * Layout 1 (Folio's first store) had no ocr, queue or queue_idx, and shorter batch and page
+ * records; store_open() migrates it in one transaction (pages of unpurged batches are queued
+ * for OCR) and records a "store-migrate" event.
+ *
+ * Sealing (CONFIG_STORE_ENCRYPTION and store_configure() with a key): page images and OCR
+ * text are sealed with XChaCha20-Poly1305 under the station key, a fresh random nonce per
+ * record, the record's key (batch, page) and kind as associated data. Page hashes are of the
+ * plain image, so `folio store check` proves what was captured is what is kept.
  *
  * Every state change is one write transaction with durable commits (fsync), so a power cut
- * leaves the old or the new state, never a half. A page counts as captured when
- * store_page_add() returned. Readers never block the writer (LMDB MVCC).
+ * leaves the old or the new state, never a half. Pages go through one writer thread that
+ * commits everything queued at that moment in one transaction (group commit), so a capture
+ * thread that submits pages is not held up by fsync; a page counts as captured when its
+ * commit returned (store_page_add() returned, or the callback of store_page_submit() ran).
+ * Readers never block the writer (LMDB MVCC).
  *
- * Every change also appends an event: who, what, when, which batch/document/page, with the
- * SHA-256 of the previous event chained in, so later tampering with the log shows.
+ * Every change also appends an event: who, what, when, which batch/document/page and the old
+ * and new values in its detail text, with the SHA-256 of the previous event chained in, so
+ * later tampering with the log shows.
  *
- * Threads: one struct store may be used from several threads; LMDB serialises writers.
+ * Space: below the reserve (store_configure(); 32 MiB until then) of free disk space, or of
+ * free map space (the smaller of the reserve and 5% of the map), new batches and pages are
+ * refused with -FOLIO_ESTOREFULL; OCR results, queues and state changes still work.
+ *
+ * Threads: one struct store may be used from several threads. An LMDB environment must not
+ * be used across fork(): a child process opens its own store.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_NAME_LEN 32
 #define STORE_DEVICE_LEN 128
 #define STORE_APPNO_LEN 64
 #define STORE_MAX_IMAGE (256u << 20)
+#define STORE_MAX_OCR_TEXT (16u << 20)
+#define STORE_MAX_OCR_HOCR (64u << 20)
+#define STORE_KEY_BYTES 32
+#define STORE_DEFAULT_RESERVE_MB 32
 
 struct store;
 
@@ -61,6 +88,11 @@ struct batch_info {
 	char station[STORE_NAME_LEN];
 	char device[STORE_DEVICE_LEN];
 	char profile[STORE_NAME_LEN];
+	/* Layout 2: */
+	uint32_t last_page;   /* highest page number handed out (pages may have been deleted) */
+	uint32_t n_ocr;	      /* pages with an OCR result */
+	int64_t confirmed;    /* when the office confirmed it (unix seconds), 0 before */
+	uint64_t image_bytes; /* encoded image bytes of its pages (before sealing) */
 };
 
 struct document_info {
@@ -100,6 +132,14 @@ struct page_info {
 	int64_t captured;
 	char format[8];	    /* "TIFF", "JPEG" */
 	uint8_t sha256[32]; /* of the encoded image */
+	/* Layout 2: */
+	uint32_t seal;	      /* enum store_seal: how the image is kept */
+	uint32_t stored_size; /* bytes in the images database (size + 40 when sealed) */
+};
+
+enum store_seal {
+	STORE_SEAL_NONE,
+	STORE_SEAL_XCHACHA20POLY1305,
 };
 
 struct event_info {
@@ -155,9 +195,13 @@ int store_batch_list(struct store *s, int (*fn)(const struct batch_info *b, void
 /*
  * store_batch_set_state - move batch @id to state @to
  *
- * Legal moves: open->closed, closed->approved|rejected, rejected->open (rescan) or ->closed,
- * approved->packaged|rejected, packaged->delivered, delivered->confirmed,
- * confirmed->purged. Anything else is -FOLIO_ESTATE.
+ * Legal moves: open->closed, closed->approved|rejected, rejected->open (rescan) or ->closed
+ * or ->purged (discarded), approved->packaged|rejected, packaged->delivered,
+ * delivered->confirmed, confirmed->purged. Anything else is -FOLIO_ESTATE. This is the one
+ * place the state machine is enforced; the same transaction keeps the work queues in step
+ * (approved: packaging queued; packaged: upload queued; delivered, rejected: dequeued),
+ * records the confirmation time, and for ->purged removes the batch's images, OCR results
+ * and queue items (see store_batch_purge(), which also checks the retention period).
  */
 int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who);
 
@@ -180,11 +224,57 @@ int store_document_get(struct store *s, uint32_t batch, uint32_t number, struct 
  * @image: the encoded image, @len bytes (at most STORE_MAX_IMAGE)
  * @ret_number: the page's number within the batch
  *
- * One durable transaction: the page, its image, the batch's page count and the event. The
- * batch must be open (-FOLIO_ESTATE otherwise). -FOLIO_ESTOREFULL when the map is full.
+ * One durable transaction: the page, its image (sealed when encryption is on), the batch's
+ * page count, the page's OCR queue item and the event. The batch must be open
+ * (-FOLIO_ESTATE otherwise). -FOLIO_ESTOREFULL below the reserve of disk or map space
+ * (store_space() says how full). Goes through the writer thread like store_page_submit(),
+ * so concurrent callers share commits.
  */
 int store_page_add(struct store *s, const char *who, const struct page_info *meta,
 		   const void *image, size_t len, uint32_t *ret_number);
+
+/*
+ * store_page_submit - commit one captured page without waiting for the disk
+ * @who, @meta, @image, @len: as store_page_add(); the image is copied, the caller keeps it
+ * @committed: called once from the store's writer thread when the page's transaction has
+ *             been committed durably (@error 0, @number the page's number) or has failed
+ *             (@error as store_page_add() returns, @number 0). It must return quickly and must
+ *             not call store_page_add(), store_page_submit() or store_flush(). May be NULL.
+ *
+ * Pages submitted before a commit starts share its transaction (group commit), each with its
+ * own event and OCR queue item; pages of one batch get numbers in submission order. Blocks
+ * while more than 64 pages or 128 MiB wait for the disk. Returns 0 when the page was queued
+ * (the outcome goes to @committed), -FOLIO_ETOOBIG for an empty or oversized image, -ENOMEM.
+ */
+int store_page_submit(struct store *s, const char *who, const struct page_info *meta,
+		      const void *image, size_t len,
+		      void (*committed)(void *user, uint32_t number, int error), void *user);
+
+/*
+ * store_flush - wait until every page submitted so far has been committed or has failed
+ *
+ * Returns 0 (the outcome of each page went to its callback). Must not be called from a
+ * @committed callback.
+ */
+int store_flush(struct store *s);
+
+/*
+ * store_page_replace - rescan: replace the image of page @number of an open batch
+ *
+ * The page keeps its number and document; its OCR result is dropped and OCR queued again.
+ * The event records the old and new hashes. -FOLIO_ESTATE unless the batch is open,
+ * -FOLIO_ENOTFOUND for no such page, -FOLIO_ESTOREFULL below the reserve.
+ */
+int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
+		       uint32_t number, const void *image, size_t len);
+
+/*
+ * store_page_delete - remove page @number of an open batch (image, OCR result, queue items)
+ *
+ * Numbers are not reused. The event records the deleted page's hash. -FOLIO_ESTATE unless
+ * the batch is open, -FOLIO_ENOTFOUND for no such page.
+ */
+int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t number);
 
 /* store_page_get - read page @number of @batch into @ret; -FOLIO_ENOTFOUND if none */
 int store_page_get(struct store *s, uint32_t batch, uint32_t number, struct page_info *ret);
@@ -192,7 +282,10 @@ int store_page_get(struct store *s, uint32_t batch, uint32_t number, struct page
 /*
  * store_page_image - copy the image of a page into a new heap buffer (caller frees)
  *
- * The copy is checked against the SHA-256 recorded at capture: -FOLIO_ECORRUPT if it differs.
+ * The copy is checked against the SHA-256 recorded at capture: -FOLIO_ECORRUPT if it differs
+ * (or if a sealed image fails authentication under the right key). A sealed image needs the
+ * station key (store_configure()): -ENOKEY without it. -FOLIO_ENOTFOUND for no such page,
+ * -FOLIO_ESTATE when the batch was purged.
  */
 int store_page_image(struct store *s, uint32_t batch, uint32_t number, void **ret_data,
 		     size_t *ret_len);
@@ -200,6 +293,26 @@ int store_page_image(struct store *s, uint32_t batch, uint32_t number, void **re
 /* store_page_list - call @fn for every page of @batch in order; early stop as batch_list */
 int store_page_list(struct store *s, uint32_t batch,
 		    int (*fn)(const struct page_info *p, void *user), void *user);
+
+/*
+ * store_event_add - append an event of its own (a login, a command, an OCR failure)
+ * @what: short kebab-case name, e.g. "console-login"
+ * @batch, @document, @page: what it concerns, 0 for none
+ *
+ * One durable transaction. The detail text is cut at 255 bytes.
+ */
+int store_event_add(struct store *s, const char *who, const char *what, uint32_t batch,
+		    uint32_t document, uint32_t page, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/*
+ * store_page_set_flags - set and clear flags (enum page_flag) of a page, with an event
+ *
+ * Works in every batch state (flags are the clerk's notes, not the image). Returns 0 (also
+ * when nothing changes), -FOLIO_ENOTFOUND for no such page.
+ */
+int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint32_t number,
+			 uint32_t set, uint32_t clear);
 
 /*
  * store_event_list - call @fn for every event from sequence @from on
@@ -210,5 +323,240 @@ int store_page_list(struct store *s, uint32_t batch,
 int store_event_list(struct store *s, uint64_t from,
 		     int (*fn)(const struct event_info *e, void *user), void *user,
 		     uint64_t *ret_broken);
+
+/*
+ * Settings and sealing
+ */
+
+enum store_encrypt {
+	STORE_ENCRYPT_NO,
+	STORE_ENCRYPT_YES,
+};
+
+struct store_settings {
+	uint64_t reserve_mb; /* free disk space kept back; capture stops below it */
+	const char
+	    *key_file; /* the station key (STORE_KEY_BYTES bytes, mode 0600); NULL or "": none */
+	int encrypt;   /* enum store_encrypt: seal new images and OCR text */
+};
+
+/*
+ * store_configure - apply the station's [store] settings to an open store
+ *
+ * Loads the key file when one is named: it must be a regular file of STORE_KEY_BYTES bytes
+ * that group and others cannot read (-EPERM otherwise, -FOLIO_EFORMAT for a wrong size). A
+ * key that differs from the one the store's pages were sealed with is -EKEYREJECTED. With
+ * encrypt on and no key: -ENOKEY (or the key file's open error, e.g. -ENOENT); with encrypt
+ * off a missing key file is fine. When this build has no encryption: -EOPNOTSUPP. The first
+ * sealed write records the key's check value. Nothing changes on failure.
+ */
+int store_configure(struct store *s, const struct store_settings *set);
+
+/* store_encryption_built_in - whether this build can seal (CONFIG_STORE_ENCRYPTION) */
+bool store_encryption_built_in(void);
+
+/*
+ * store_key_generate - create a new random station key in file @path with mode 0600
+ *
+ * Refuses to overwrite: -EEXIST when @path exists. The file and its folder are synced.
+ */
+int store_key_generate(const char *path);
+
+/*
+ * Space
+ */
+
+struct store_space {
+	uint64_t map_size;     /* bytes the map may grow to */
+	uint64_t map_used;     /* bytes of live data pages */
+	uint64_t map_free;     /* bytes still usable in the map, free pages included */
+	uint64_t file_size;    /* bytes of data.mdb on disk */
+	uint64_t disk_size;    /* of the file system holding the store */
+	uint64_t disk_free;    /* free to us there, plus free pages inside data.mdb */
+	uint64_t reserve;      /* bytes kept back on disk */
+	uint64_t map_reserve;  /* bytes kept back in the map: min(reserve, 5% of the map) */
+	unsigned percent_full; /* of the tighter of map and disk, the reserve not counted */
+	bool full;	       /* within 256 KiB of a reserve: new batches are refused */
+	bool disk_limited;     /* the disk, not the map, is the tighter limit */
+};
+
+/* store_space - how full the store's map and disk are; never fails for a open store */
+int store_space(struct store *s, struct store_space *ret);
+
+/*
+ * store_space_message - one line for the clerk, e.g.
+ * "store is 95% full: upload or purge before scanning"; returns @buf
+ */
+const char *store_space_message(const struct store_space *sp, char *buf, size_t size);
+
+/*
+ * Queues: OCR, packaging and upload work, each item (batch, page) at most once per queue;
+ * page 0 stands for the whole batch. Claimed items are leased: an item whose lease ran out
+ * (its worker died) is claimed again.
+ */
+
+enum store_queue { QUEUE_OCR, QUEUE_PACKAGE, QUEUE_UPLOAD, QUEUE_COUNT };
+
+#define QUEUE_PRIORITY_DEFAULT 100
+#define QUEUE_PRIORITY_RESCAN 150
+
+struct queue_item {
+	uint32_t queue; /* enum store_queue */
+	uint32_t batch, page;
+	uint32_t priority;     /* 0..255, higher first */
+	uint32_t attempts;     /* times it was claimed */
+	int64_t enqueued;      /* unix seconds */
+	int64_t claimed_until; /* lease end, 0 when not claimed */
+	uint64_t seq;	       /* order of arrival */
+};
+
+struct queue_stats {
+	uint64_t items;	  /* waiting or claimed */
+	uint64_t claimed; /* under a lease now */
+	int64_t oldest;	  /* enqueue time of the oldest item, 0 when empty */
+	uint32_t top_priority;
+};
+
+/* store_queue_name - "ocr", "package", "upload" */
+const char *store_queue_name(uint32_t queue);
+
+/*
+ * store_queue_push - queue work on (@batch, @page) in @queue with @priority (0..255)
+ *
+ * An item already queued keeps its age and takes the new priority. -EINVAL for a bad queue or
+ * priority, -FOLIO_ENOTFOUND when the batch does not exist.
+ */
+int store_queue_push(struct store *s, enum store_queue queue, uint32_t batch, uint32_t page,
+		     unsigned priority);
+
+/*
+ * store_queue_claim - take the next item of @queue for @lease_seconds
+ *
+ * Highest priority first, oldest first within a priority; items under a live lease are
+ * skipped. Returns 1 and fills @ret when an item was claimed, 0 when nothing is claimable.
+ */
+int store_queue_claim(struct store *s, enum store_queue queue, unsigned lease_seconds,
+		      struct queue_item *ret);
+
+/* store_queue_done - remove (@batch, @page) from @queue; -FOLIO_ENOTFOUND if not queued */
+int store_queue_done(struct store *s, enum store_queue queue, uint32_t batch, uint32_t page);
+
+/* store_queue_release - end the lease of a claimed item so it is claimed again at once */
+int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch, uint32_t page);
+
+/* store_queue_count - items in @queue (waiting or claimed) into @ret */
+int store_queue_count(struct store *s, enum store_queue queue, uint64_t *ret);
+
+/* store_queue_stats - counts, oldest item and top priority of @queue */
+int store_queue_stats(struct store *s, enum store_queue queue, struct queue_stats *ret);
+
+/*
+ * store_queue_list - call @fn for every item of @queue in claim order (one read snapshot)
+ *
+ * Stops early and returns what @fn returned when that is non-zero.
+ */
+int store_queue_list(struct store *s, enum store_queue queue,
+		     int (*fn)(const struct queue_item *it, void *user), void *user);
+
+/*
+ * OCR results
+ */
+
+struct ocr_result {
+	char *text;	   /* UTF-8, NUL-terminated */
+	char *hocr;	   /* hOCR or ALTO, NUL-terminated ("" when none) */
+	double confidence; /* mean word confidence, 0..100 */
+	int64_t time;	   /* when it was stored */
+};
+
+/*
+ * store_ocr_put - store the OCR result of a page and take the page off the OCR queue
+ * @text, @hocr: NUL-terminated, at most STORE_MAX_OCR_TEXT / STORE_MAX_OCR_HOCR bytes; @hocr
+ *               may be NULL
+ *
+ * One transaction; sealed when encryption is on. Replaces an earlier result. Works below the
+ * space reserve. -FOLIO_ENOTFOUND for no such page, -FOLIO_ESTATE for a purged batch,
+ * -FOLIO_ETOOBIG for oversized text.
+ */
+int store_ocr_put(struct store *s, uint32_t batch, uint32_t page, const char *text,
+		  const char *hocr, double confidence);
+
+/*
+ * store_ocr_get - read the OCR result of a page into @ret (free with store_ocr_release())
+ *
+ * -FOLIO_ENOTFOUND when the page has none, -ENOKEY when it is sealed and no key is loaded,
+ * -FOLIO_ECORRUPT when it fails authentication.
+ */
+int store_ocr_get(struct store *s, uint32_t batch, uint32_t page, struct ocr_result *ret);
+
+/* store_ocr_release - free what store_ocr_get() allocated; takes a zeroed result */
+void store_ocr_release(struct ocr_result *r);
+
+/*
+ * Purge
+ */
+
+/*
+ * store_batch_purge - remove the images, OCR results and queue items of batch @id
+ * @retention_days: a confirmed batch is purged only this long after its confirmation...
+ * @force: ...unless @force
+ *
+ * Page records (with their hashes), documents and events stay: the chain of custody outlives
+ * the images. Confirmed and rejected batches can be purged; others give -FOLIO_ESTATE. A
+ * confirmed batch still within its retention period gives -EAGAIN. The batch becomes purged.
+ * Frees space inside the store for new pages (the file does not shrink).
+ */
+int store_batch_purge(struct store *s, uint32_t id, const char *who, unsigned retention_days,
+		      bool force);
+
+/*
+ * store_purge_expired - purge every confirmed batch older than @retention_days since its
+ * confirmation; the number purged goes to @ret_purged (may be NULL). For foliod's cycle.
+ */
+int store_purge_expired(struct store *s, unsigned retention_days, const char *who,
+			unsigned *ret_purged);
+
+/*
+ * Checks and statistics
+ */
+
+struct store_check_report {
+	uint64_t events; /* events whose hash and chain link were checked */
+	uint64_t batches;
+	uint64_t pages;	      /* page images checked against their capture hash */
+	uint64_t image_bytes; /* bytes of those images */
+	uint64_t ocr;	      /* OCR results checked */
+	uint64_t queue_items;
+	uint64_t broken_event; /* sequence of the first bad event, 0 if none */
+	uint32_t batch, page;  /* the first bad page, 0 if none */
+	char problem[256];     /* the first break in words, "" when intact */
+};
+
+/*
+ * store_check - walk the event chain, every page image against its capture hash, every OCR
+ * result, batch page counts and the queue indexes, in one read snapshot
+ * @report: filled in whether the store is intact or not
+ * @page_fn: called for every page image found intact, with its hex SHA-256 (may be NULL)
+ *
+ * Returns 0 when everything is intact, -FOLIO_ECORRUPT at the first break (described in
+ * @report->problem, e.g. "batch 3 page 17: image does not match its capture hash"), -ENOKEY
+ * when sealed images need the station key, or -errno.
+ */
+int store_check(struct store *s, struct store_check_report *report,
+		void (*page_fn)(const struct page_info *p, const char *sha256_hex, void *user),
+		void *user);
+
+struct store_stats {
+	uint32_t schema;
+	uint64_t batches[BATCH_STATE_COUNT]; /* per state */
+	uint64_t documents, pages, images, image_bytes, ocr, events;
+	uint64_t sealed_pages;
+	uint64_t queue[QUEUE_COUNT];
+	bool encryption_built_in, encrypt, key_loaded;
+	struct store_space space;
+};
+
+/* store_stats - counts and sizes of the store, read in one snapshot */
+int store_stats(struct store *s, struct store_stats *ret);
 
 #endif

@@ -1,12 +1,17 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "kconfig.h"
 #include "log.h"
 #include "firmware/package/export.h"
+#include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 
 struct pending {
@@ -38,89 +43,117 @@ int upload_target_folder(const char *target, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int mkdir_parents(char *path)
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -errno : 0;
 }
 
-static int deliver(struct store *store, const struct folio_config *cfg, const char *folder,
-		   uint32_t id, struct upload_summary *sum)
+/* Removes a staged package once the office has it. */
+static void remove_tree(const char *path)
+{
+	if (nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
+		log_debug("cannot remove '%s': %s", path, strerror(errno));
+}
+
+/*
+ * One batch: package it into the staging folder (approved -> packaged), deliver the package
+ * through the target's transport, record the receipt and mark it delivered. Each step is
+ * repeatable: a package already staged is reused, files already at the office are not sent
+ * again, and a batch stays where it was when a step fails.
+ */
+static int deliver(struct store *store, const struct folio_config *cfg, struct upload_target *t,
+		   const char *staging, uint32_t id, struct upload_summary *sum)
 {
 	struct export_result res = { 0 };
+	struct upload_receipt rec;
 	struct batch_info b;
+	char name[64], dir[PATH_MAX], why[256], line[512];
 	int r;
 
 	r = store_batch_get(store, id, &b);
 	if (r < 0)
 		return r;
-	if (b.state == BATCH_APPROVED) {
-		r = export_batch(store, cfg, id, folder, &res);
-		if (r == -EEXIST) {
-			/* Delivered before a crash kept the store from recording it. */
-			export_package_name(cfg->station_id, id, res.path, sizeof(res.path));
-			log_info("batch %u: package already in '%s', recording it", id, folder);
-			r = 0;
+	export_package_name(cfg->station_id, id, name, sizeof(name));
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", staging, name) >= sizeof(dir))
+		return -ENAMETOOLONG;
+
+	if (b.state == BATCH_APPROVED || access(dir, F_OK) < 0) {
+		r = export_batch(store, cfg, id, staging, &res);
+		if (r == -EEXIST)
+			r = 0; /* staged before a crash: the rename made it whole */
+		if (r < 0)
+			return log_errno(r, "batch %u cannot be packaged: %s; it will be retried",
+					 id, folio_strerror(r));
+		if (b.state == BATCH_APPROVED) {
+			r = store_batch_set_state(store, id, BATCH_PACKAGED, "uploader");
+			if (r < 0)
+				return r;
 		}
-		if (r < 0)
-			return r;
-		r = store_batch_set_state(store, id, BATCH_PACKAGED, "uploader");
-		if (r < 0)
-			return r;
 	}
+
+	r = upload_package(t, dir, name, &rec, why, sizeof(why));
+	if (r < 0) {
+		log_err("batch %u: delivery to '%s' failed: %s; it will be retried", id,
+			upload_target_url(t), why[0] ? why : folio_strerror(r));
+		return r;
+	}
+	upload_receipt_format(&rec, line, sizeof(line));
+	r = store_event_add(store, "uploader", "upload-receipt", id, 0, 0, "%s", line);
+	if (r < 0)
+		return r;
 	r = store_batch_set_state(store, id, BATCH_DELIVERED, "uploader");
 	if (r < 0)
 		return r;
+	remove_tree(dir);
 	sum->delivered++;
-	sum->bytes += res.bytes;
+	sum->bytes += rec.bytes_sent;
 	sum->last_batch = id;
-	if (res.path[0])
-		snprintf(sum->last_path, sizeof(sum->last_path), "%s", res.path);
+	snprintf(sum->last_path, sizeof(sum->last_path), "%s", rec.remote);
 	return 0;
 }
 
 int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret)
 {
+	struct upload_target *t = NULL;
 	struct pending *p = calloc(1, sizeof(*p));
-	char folder[PATH_MAX];
+	char staging[PATH_MAX], why[256];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!p)
 		return -ENOMEM;
-	r = upload_target_folder(cfg->upload_target, folder, sizeof(folder));
-	if (r < 0) {
-		free(p);
-		return r;
-	}
-	r = mkdir_parents(folder);
-	if (r < 0)
-		goto out;
 	r = store_batch_list(store, collect, p);
-	if (r < 0)
+	if (r < 0 || p->n == 0)
 		goto out;
-	r = 0;
+
+	/* Packages wait for delivery beside the store, on the same disk and under its guard. */
+	if ((size_t)snprintf(staging, sizeof(staging), "%s/outgoing", cfg->store_path) >=
+	    sizeof(staging)) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	if (mkdir(staging, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		goto out;
+	}
+	r = upload_target_open(cfg, &t, why, sizeof(why));
+	if (r < 0) {
+		log_err("cannot use upload target: %s", why[0] ? why : folio_strerror(r));
+		goto out;
+	}
 	for (size_t i = 0; i < p->n; i++) {
-		int e = deliver(store, cfg, folder, p->ids[i], ret);
+		int e = deliver(store, cfg, t, staging, p->ids[i], ret);
 
 		if (e < 0) {
 			ret->failed++;
-			log_err("batch %u could not be delivered to '%s': %s; it will be retried",
-				p->ids[i], cfg->upload_target, folio_strerror(e));
+			log_debug("batch %u not delivered: %s", p->ids[i], folio_strerror(e));
 		}
 	}
+	r = 0;
 out:
+	upload_target_close(t);
 	free(p);
 	return r;
 }

@@ -2,13 +2,14 @@
 #define FOLIO_UPLOAD_H
 
 /*
- * Delivery of approved batches to the office's target ([upload] target).
+ * Delivery of approved batches to the office's target ([upload] target): a file:// outbox
+ * folder, WebDAV over HTTPS, SFTP or an S3-compatible store (firmware/upload/transport.h).
  *
- * This build delivers to file:///FOLDER targets (a local outbox or a mounted share): the
- * package is built beside its final name and renamed into place in one step, manifest
- * included, so the office never sees half a package. A batch moves approved -> packaged ->
- * delivered, each step one store transaction; a crash between them is repaired by the next
- * run (a package already in place is checked and accepted).
+ * Each approved batch is packaged into <store>/outgoing (approved -> packaged), the package
+ * is sent with the transport's exactly-once protocol (temporary names renamed into place,
+ * the manifest last, every file confirmed on the server), the receipt goes into the event
+ * log and the batch becomes delivered; then the staged copy is removed. Every step can be
+ * repeated after a crash or a failed attempt without sending twice what already arrived.
  */
 
 #include <stdint.h>

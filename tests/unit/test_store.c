@@ -1,6 +1,10 @@
-/* The LMDB store: batches, pages with their hashes, the batch state machine, the event chain. */
+/*
+ * The LMDB store: batches, pages with their hashes, group commit, the batch state machine and
+ * its queues, space reserve, purge, rescan and delete, store_check and the event chain.
+ */
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,6 +266,325 @@ static void test_map_full_is_clear(void **state)
 	free(data);
 }
 
+struct submit_log {
+	pthread_mutex_t lock;
+	uint32_t numbers[64];
+	int errors[64];
+	size_t n;
+};
+
+struct submit_ctx {
+	struct submit_log *log;
+	size_t slot;
+};
+
+static void on_committed(void *user, uint32_t number, int error)
+{
+	struct submit_ctx *c = user;
+
+	pthread_mutex_lock(&c->log->lock);
+	c->log->numbers[c->slot] = number;
+	c->log->errors[c->slot] = error;
+	c->log->n++;
+	pthread_mutex_unlock(&c->log->lock);
+}
+
+static void test_submit_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), closed = new_batch(f->s);
+	struct submit_log log = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct submit_ctx ctx[50];
+	struct batch_info bi;
+	struct page_info p = { .document = 1 };
+	char img[32];
+
+	assert_int_equal(store_batch_set_state(f->s, closed, BATCH_CLOSED, "t"), 0);
+	for (size_t i = 0; i < 50; i++) {
+		ctx[i] = (struct submit_ctx){ &log, i };
+		/* Every tenth page goes to the closed batch: refused alone, the rest commit. */
+		p.batch = i % 10 == 9 ? closed : a;
+		snprintf(img, sizeof(img), "page %zu", i);
+		assert_int_equal(
+		    store_page_submit(f->s, "t", &p, img, strlen(img), on_committed, &ctx[i]), 0);
+	}
+	assert_int_equal(store_flush(f->s), 0);
+	assert_int_equal(log.n, 50);
+	for (size_t i = 0, want = 1; i < 50; i++) {
+		if (i % 10 == 9) {
+			assert_int_equal(log.errors[i], -FOLIO_ESTATE);
+			assert_int_equal(log.numbers[i], 0);
+			continue;
+		}
+		assert_int_equal(log.errors[i], 0);
+		assert_int_equal(log.numbers[i], want++); /* submission order */
+	}
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.n_pages, 45);
+	assert_int_equal(bi.last_page, 45);
+	/* Each page is there with its own image, and its OCR work is queued. */
+	void *data;
+	size_t len;
+	uint64_t queued;
+	assert_int_equal(store_page_image(f->s, a, 45, &data, &len), 0);
+	assert_memory_equal(data, "page 48", 7);
+	free(data);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &queued), 0);
+	assert_int_equal(queued, 45);
+}
+
+struct adder {
+	struct store *s;
+	uint32_t batch;
+	uint32_t numbers[25];
+};
+
+static void *add_pages(void *arg)
+{
+	struct adder *ad = arg;
+	struct page_info p = { .batch = ad->batch, .document = 1 };
+
+	for (int i = 0; i < 25; i++)
+		if (store_page_add(ad->s, "t", &p, "x", 1, &ad->numbers[i]) < 0)
+			ad->numbers[i] = 0;
+	return NULL;
+}
+
+static void test_concurrent_adds_get_unique_numbers(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	struct adder ad[4];
+	pthread_t th[4];
+	bool seen[101] = { false };
+
+	for (int i = 0; i < 4; i++) {
+		ad[i] = (struct adder){ .s = f->s, .batch = a };
+		assert_int_equal(pthread_create(&th[i], NULL, add_pages, &ad[i]), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 25; j++) {
+			uint32_t n = ad[i].numbers[j];
+
+			assert_true(n >= 1 && n <= 100);
+			assert_false(seen[n]);
+			seen[n] = true;
+		}
+}
+
+static void test_reserve_stops_capture_only(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), id;
+	struct store_settings set = { .reserve_mb = 1u << 30 }; /* 1 PiB: no disk has that */
+	struct store_space sp;
+	struct batch_info b = { 0 };
+	struct page_info p = { .batch = a, .document = 1 };
+	struct ocr_result o = { 0 };
+	char msg[256];
+
+	add_page(f->s, a, "before", 1);
+	assert_int_equal(store_configure(f->s, &set), 0);
+	assert_int_equal(store_space(f->s, &sp), 0);
+	assert_true(sp.full);
+	assert_true(sp.disk_limited);
+	store_space_message(&sp, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "% full"));
+	assert_non_null(strstr(msg, "upload or purge before scanning"));
+	/* New capture is refused... */
+	assert_int_equal(store_page_add(f->s, "t", &p, "after", 5, NULL), -FOLIO_ESTOREFULL);
+	assert_int_equal(store_batch_create(f->s, "t", &b, &id), -FOLIO_ESTOREFULL);
+	/* ...while OCR, state changes and queues keep working. */
+	assert_int_equal(store_ocr_put(f->s, a, 1, "text", NULL, 91.0), 0);
+	assert_int_equal(store_ocr_get(f->s, a, 1, &o), 0);
+	store_ocr_release(&o);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
+
+	set.reserve_mb = 0;
+	assert_int_equal(store_configure(f->s, &set), 0);
+	assert_int_equal(store_batch_create(f->s, "t", &b, &id), 0);
+}
+
+static void test_purge_keeps_records_and_chain(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), r = new_batch(f->s);
+	struct store_check_report rep;
+	struct batch_info bi;
+	struct page_info p;
+	struct store_space before, after;
+	uint64_t n;
+	void *data = NULL;
+	size_t len;
+	unsigned purged = 9;
+	char *big = calloc(1, 1u << 20);
+
+	for (uint32_t i = 1; i <= 4; i++) {
+		struct page_info m = { .batch = a, .document = 1 };
+
+		big[0] = (char)i;
+		assert_int_equal(store_page_add(f->s, "t", &m, big, 1u << 20, NULL), 0);
+	}
+	free(big);
+	add_page(f->s, r, "rejected page", 1);
+	assert_int_equal(store_batch_purge(f->s, a, "t", 30, true), -FOLIO_ESTATE); /* open */
+	for (uint32_t to = BATCH_CLOSED; to <= BATCH_CONFIRMED; to++)
+		assert_int_equal(store_batch_set_state(f->s, a, to, "t"), 0);
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_true(bi.confirmed > 0);
+	assert_int_equal(bi.image_bytes, 4u << 20);
+	/* Within the retention period only with force. */
+	assert_int_equal(store_batch_purge(f->s, a, "t", 30, false), -EAGAIN);
+	assert_int_equal(store_purge_expired(f->s, 30, "t", &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(store_space(f->s, &before), 0);
+	assert_int_equal(store_purge_expired(f->s, 0, "foliod", &purged), 0);
+	assert_int_equal(purged, 1);
+	assert_int_equal(store_space(f->s, &after), 0);
+	assert_true(after.map_used + (3u << 20) < before.map_used); /* room for new pages */
+
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.state, BATCH_PURGED);
+	assert_int_equal(store_page_get(f->s, a, 2, &p), 0); /* the record and hash stay */
+	assert_int_equal(store_page_image(f->s, a, 2, &data, &len), -FOLIO_ESTATE);
+	assert_null(data);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 1); /* only the rejected batch's page */
+
+	/* A rejected batch can be discarded at once. */
+	assert_int_equal(store_batch_set_state(f->s, r, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_batch_set_state(f->s, r, BATCH_REJECTED, "t"), 0);
+	assert_int_equal(store_batch_purge(f->s, r, "t", 30, false), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
+	assert_string_equal(rep.problem, "");
+}
+
+struct last_event {
+	char what[STORE_NAME_LEN];
+	char detail[256];
+	uint32_t page;
+};
+
+static int keep_last(const struct event_info *e, void *user)
+{
+	struct last_event *l = user;
+
+	snprintf(l->what, sizeof(l->what), "%s", e->what);
+	snprintf(l->detail, sizeof(l->detail), "%s", e->detail);
+	l->page = e->page;
+	return 0;
+}
+
+static void test_rescan_and_delete_are_logged(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	struct page_info m = { .batch = a, .document = 1 }, p;
+	struct last_event ev = { 0 };
+	struct batch_info bi;
+	struct store_check_report rep;
+	void *data;
+	size_t len;
+	uint32_t n;
+
+	add_page(f->s, a, "one", 1);
+	add_page(f->s, a, "two, crooked", 2);
+	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "two, straight", 13), 0);
+	assert_int_equal(store_event_list(f->s, 0, keep_last, &ev, NULL), 0);
+	assert_string_equal(ev.what, "page-rescan");
+	assert_int_equal(ev.page, 2);
+	assert_non_null(strstr(ev.detail, " -> "));
+	assert_int_equal(store_page_image(f->s, a, 2, &data, &len), 0);
+	assert_int_equal(len, 13);
+	free(data);
+
+	assert_int_equal(store_page_delete(f->s, "clerk", a, 1), 0);
+	assert_int_equal(store_event_list(f->s, 0, keep_last, &ev, NULL), 0);
+	assert_string_equal(ev.what, "page-delete");
+	assert_int_equal(store_page_get(f->s, a, 1, &p), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_page_add(f->s, "t", &m, "three", 5, &n), 0);
+	assert_int_equal(n, 3); /* numbers are not reused */
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.n_pages, 2);
+	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.pages, 2);
+
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "x", 1), -FOLIO_ESTATE);
+	assert_int_equal(store_page_delete(f->s, "clerk", a, 2), -FOLIO_ESTATE);
+}
+
+static void test_check_names_the_first_break(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	uint32_t key[2] = { htobe32(a), htobe32(2) };
+	struct store_check_report rep;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_val k = { sizeof(key), key }, v = { 6, "PAGE?!" };
+
+	add_page(f->s, a, "page 1", 1);
+	add_page(f->s, a, "page 2", 2);
+	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.pages, 2);
+	assert_int_equal(rep.events, 3);
+
+	store_close(f->s);
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, "images", 0, &dbi), 0);
+	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+	assert_int_equal(store_open(f->dir, 64, &f->s), 0);
+	assert_int_equal(store_check(f->s, &rep, NULL, NULL), -FOLIO_ECORRUPT);
+	assert_string_equal(rep.problem, "batch 1 page 2: image does not match its capture hash");
+	assert_int_equal(rep.batch, 1);
+	assert_int_equal(rep.page, 2);
+}
+
+static void test_states_drive_queues(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	uint64_t pkg, up;
+
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_PACKAGE, &pkg), 0);
+	assert_int_equal(pkg, 1);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_PACKAGED, "t"), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_PACKAGE, &pkg), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_UPLOAD, &up), 0);
+	assert_int_equal(pkg, 0);
+	assert_int_equal(up, 1);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_DELIVERED, "t"), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_UPLOAD, &up), 0);
+	assert_int_equal(up, 0);
+	/* A confirmed batch cannot go back, and purge is the only way on. */
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CONFIRMED, "office"), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_OPEN, "t"), -FOLIO_ESTATE);
+}
+
+static void test_encryption_switch_needs_the_build(void **state)
+{
+	struct fixture *f = *state;
+	struct store_settings set = { .encrypt = STORE_ENCRYPT_YES };
+
+	if (store_encryption_built_in())
+		skip();
+	assert_int_equal(store_configure(f->s, &set), -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +596,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_image_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_is_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_adds_get_unique_numbers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_stops_capture_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_keeps_records_and_chain, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_and_delete_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_names_the_first_break, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_states_drive_queues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_encryption_switch_needs_the_build, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,843 @@
+/*
+ * The technician's verbs: folio console [passwd USER], status, scan test, config set|save,
+ * log tail, selftest, date, logout, reboot, shutdown. The console (firmware/console) offers
+ * them with the rest of the table; from the shell they work the same way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compiler.h"
+#include "errors.h"
+#include "kconfig.h"
+#include "log.h"
+#include "drivers/scanner/scanner.h"
+#include "firmware/cmd/cmd.h"
+#include "firmware/console/accounts.h"
+#include "firmware/console/confedit.h"
+#include "firmware/console/console.h"
+#include "firmware/image/process.h"
+
+#define LOG_TAIL_DEFAULT 20
+#define LOG_TAIL_MAX 1000
+#define SANE_CLOCK 1704067200 /* 2024-01-01: a clock before this was never set */
+
+static int too_many_arguments(void)
+{
+	return cmd_usage_error(cmd_current(), "too many arguments");
+}
+
+static void record(struct cmd_env *env, const char *what, const char *fmt, const char *arg)
+    _printf_(3, 0);
+
+static void record(struct cmd_env *env, const char *what, const char *fmt, const char *arg)
+{
+	int r = env->store ? store_event_add(env->store, env->who, what, 0, 0, 0, fmt, arg) : 0;
+
+	if (r < 0)
+		log_warn("cannot record '%s' in the event log: %s", what, folio_strerror(r));
+}
+
+/*
+ * folio console, folio console passwd USER
+ */
+
+int cmd_console(struct cmd_env *env, int argc, char **argv)
+{
+	struct console_options o = {
+		.cfg = env->cfg,
+		.config_path = env->config_path,
+		.store_dir = env->store_dir,
+		.store = env->store,
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+	};
+	struct console *c = NULL;
+	const char *ms = getenv("FOLIO_CONSOLE_PROGRESS_MS");
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	if (!IS_ENABLED(CONFIG_CONSOLE))
+		return log_errno(-EOPNOTSUPP, "this build has no console (CONFIG_CONSOLE is off)");
+	if (ms && *ms)
+		o.progress_ms = (unsigned)strtoul(ms, NULL, 10);
+	/* A terminal that goes away is seen as the end of input: clean up, then end. */
+	signal(SIGHUP, SIG_IGN);
+	r = console_new(&o, &c);
+	if (r == -ENOENT)
+		return log_errno(r,
+				 "cannot find the folio program beside this one: reinstall Folio");
+	if (r < 0)
+		return log_errno(r, "cannot start the console: %s", folio_strerror(r));
+	r = console_run(c);
+	console_free(c);
+	if (r < 0)
+		return log_errno(r, "console failed: %s", folio_strerror(r));
+	return 0;
+}
+
+/* Reads one line of at most @size - 1 bytes; -E2BIG for a longer one, -ENODATA at the end. */
+static int read_secret(FILE *in, char *buf, size_t size)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(in)) != EOF && ch != '\n') {
+		if (n + 1 >= size) {
+			while ((ch = getc(in)) != EOF && ch != '\n')
+				;
+			return -E2BIG;
+		}
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && n == 0)
+		return -ENODATA;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int ask_secret(const char *prompt, bool tty, char *buf, size_t size)
+{
+	struct termios saved, t;
+	int r;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &saved) < 0)
+			return -errno;
+		t = saved;
+		t.c_lflag &= ~(tcflag_t)ECHO;
+		t.c_lflag |= ECHONL;
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) < 0)
+			return -errno;
+	}
+	r = read_secret(stdin, buf, size);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	return r;
+}
+
+int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
+{
+	const char *file = env->cfg->console_accounts_file;
+	char pw[ACCOUNT_PASSWORD_MAX + 2], again[ACCOUNT_PASSWORD_MAX + 2];
+	bool tty = isatty(STDIN_FILENO);
+	int r;
+
+	if (argc != 2)
+		return argc < 2 ? cmd_usage_error(cmd_current(), "which user?")
+				: too_many_arguments();
+	if (!account_name_valid(argv[1]))
+		return cmd_usage_error(cmd_current(),
+				       "'%s' is not an account name (1 to %d of a-z 0-9 . _ -, "
+				       "starting with a letter or digit)",
+				       argv[1], ACCOUNT_NAME_MAX);
+	r = accounts_check_file(file);
+	if (r == -EPERM)
+		return log_errno(r,
+				 "accounts file '%s' is readable by group or others: run "
+				 "'chmod 600 %s' first",
+				 file, file);
+	if (r < 0 && r != -ENOENT)
+		return log_errno(r, "cannot use accounts file '%s': %s", file, folio_strerror(r));
+
+	r = ask_secret("new password: ", tty, pw, sizeof(pw));
+	if (r == 0 && tty) {
+		r = ask_secret("again: ", tty, again, sizeof(again));
+		if (r == 0 && strcmp(pw, again) != 0)
+			r = -EINVAL;
+		sodium_memzero(again, sizeof(again));
+		if (r == -EINVAL) {
+			sodium_memzero(pw, sizeof(pw));
+			return log_errno(r, "the passwords differ: nothing changed");
+		}
+	}
+	if (r == 0 && (strlen(pw) < ACCOUNT_PASSWORD_MIN || strlen(pw) > ACCOUNT_PASSWORD_MAX))
+		r = -E2BIG;
+	if (r < 0) {
+		sodium_memzero(pw, sizeof(pw));
+		return log_errno(r == -ENODATA ? -EINVAL : r,
+				 r == -ENODATA
+				     ? "no password given: nothing changed"
+				     : "a password needs %d to %d characters: nothing changed",
+				 ACCOUNT_PASSWORD_MIN, ACCOUNT_PASSWORD_MAX);
+	}
+	r = accounts_set(file, argv[1], pw);
+	sodium_memzero(pw, sizeof(pw));
+	if (r < 0)
+		return log_errno(r, "cannot write accounts file '%s': %s", file,
+				 r == -FOLIO_ETOOBIG ? "it has the most accounts it can hold"
+						     : folio_strerror(r));
+	record(env, r ? "console-account-create" : "console-account-password", "account '%s'",
+	       argv[1]);
+	fprintf(env->out, "account '%s' %s in '%s'\n", argv[1], r ? "created" : "changed", file);
+	return 0;
+}
+
+/*
+ * status
+ */
+
+static void format_duration(double s, char *buf, size_t size)
+{
+	unsigned long t = s > 0 ? (unsigned long)s : 0;
+
+	if (t >= 86400)
+		snprintf(buf, size, "%lu d %02lu:%02lu:%02lu", t / 86400, t / 3600 % 24,
+			 t / 60 % 60, t % 60);
+	else
+		snprintf(buf, size, "%02lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+}
+
+static void format_size(uint64_t b, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+struct batch_seen {
+	struct batch_info open, last;
+	bool any_open, any;
+};
+
+static int see_batch(const struct batch_info *b, void *user)
+{
+	struct batch_seen *s = user;
+
+	s->last = *b;
+	s->any = true;
+	if (b->state == BATCH_OPEN) {
+		s->open = *b;
+		s->any_open = true;
+	}
+	return 0;
+}
+
+int cmd_status(struct cmd_env *env, int argc, char **argv)
+{
+	const struct folio_config *cfg = env->cfg;
+	struct store_stats st;
+	struct batch_seen seen = { 0 };
+	const char *started = getenv("FOLIO_DAEMON_STARTED");
+	char a[64], b[64];
+	double up = 0;
+	FILE *f;
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	fprintf(env->out, "%-12s %s, office %s, board %s\n", "station", cfg->station_id,
+		cfg->office, CONFIG_BOARD_NAME);
+	fprintf(env->out, "%-12s folio %s\n", "version", FOLIO_VERSION);
+
+	f = fopen("/proc/uptime", "re");
+	if (f && fscanf(f, "%lf", &up) == 1)
+		format_duration(up, a, sizeof(a));
+	else
+		snprintf(a, sizeof(a), "not available");
+	if (f)
+		fclose(f);
+	if (started && *started) {
+		format_duration(difftime(time(NULL), (time_t)strtoll(started, NULL, 10)), b,
+				sizeof(b));
+		fprintf(env->out, "%-12s system %s, foliod %s\n", "uptime", a, b);
+	} else {
+		fprintf(env->out, "%-12s system %s, foliod not available here\n", "uptime", a);
+	}
+
+	if (cfg->device[0])
+		fprintf(env->out, "%-12s %s, profile %s ('selftest' opens it)\n", "scanner",
+			cfg->device, cfg->profile);
+	else
+		fprintf(env->out, "%-12s none configured ([capture] device)\n", "scanner");
+
+	r = store_batch_list(env->store, see_batch, &seen);
+	if (r < 0)
+		return log_errno(r, "cannot read the batches: %s", folio_strerror(r));
+	if (seen.any_open)
+		fprintf(env->out, "%-12s %" PRIu32 " open, %" PRIu32 " pages\n", "batch",
+			seen.open.id, seen.open.n_pages);
+	else if (seen.any)
+		fprintf(env->out, "%-12s none open (last: %" PRIu32 ", %s)\n", "batch",
+			seen.last.id, batch_state_name(seen.last.state));
+	else
+		fprintf(env->out, "%-12s none yet\n", "batch");
+
+	r = store_stats(env->store, &st);
+	if (r < 0)
+		return log_errno(r, "cannot read the store's statistics: %s", folio_strerror(r));
+	fprintf(env->out, "%-12s %" PRIu64 " page%s waiting\n", "ocr backlog", st.queue[QUEUE_OCR],
+		st.queue[QUEUE_OCR] == 1 ? "" : "s");
+	format_size(st.image_bytes, a, sizeof(a));
+	fprintf(env->out, "%-12s %" PRIu64 " pages, %s of images, %u%% full\n", "store", st.pages,
+		a, st.space.percent_full);
+	format_size(st.space.disk_free, a, sizeof(a));
+	format_size(st.space.disk_size, b, sizeof(b));
+	fprintf(env->out, "%-12s %s free of %s%s\n", "disk", a, b,
+		st.space.full ? ": FULL, capture stopped" : "");
+	fprintf(env->out, "%-12s %" PRIu64 " to package, %" PRIu64 " to deliver; target %s\n",
+		"upload", st.queue[QUEUE_PACKAGE], st.queue[QUEUE_UPLOAD], cfg->upload_target);
+	fprintf(env->out, "%-12s not available (no delivery history on this station yet)\n",
+		"last upload");
+	return 0;
+}
+
+/*
+ * scan test
+ */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void image_profile_for(const struct scan_profile *sp, const struct frame *f,
+			      struct image_profile *ret)
+{
+	image_profile_init(ret);
+	switch (sp->output) {
+	case PAGE_OUTPUT_BITONAL:
+		ret->output = IMAGE_OUTPUT_BITONAL;
+		break;
+	case PAGE_OUTPUT_GREY:
+		ret->output = IMAGE_OUTPUT_GREY;
+		break;
+	case PAGE_OUTPUT_COLOUR:
+		ret->output = IMAGE_OUTPUT_COLOUR;
+		break;
+	default:
+		ret->output = f->depth == 1	 ? IMAGE_OUTPUT_BITONAL
+			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
+						 : IMAGE_OUTPUT_GREY;
+	}
+	ret->deskew = sp->deskew;
+	ret->orient = sp->orient;
+	ret->clean_borders = sp->clean_borders;
+	ret->despeckle = sp->despeckle;
+	ret->jpeg_quality = sp->jpeg_quality;
+	ret->skew_limit_deg = sp->skew_limit_tenths / 10.0;
+	page_size_mm(sp->page_size, &ret->expected_width_mm, &ret->expected_height_mm);
+}
+
+static void print_flags(FILE *out, const struct image_page_report *rep)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+		{ IMAGE_FLAG_SKEW, "skewed" },	     { IMAGE_FLAG_DARK, "too dark" },
+		{ IMAGE_FLAG_LIGHT, "too light" },   { IMAGE_FLAG_SHORT, "short sheet" },
+		{ IMAGE_FLAG_LENGTH, "odd length" },
+	};
+	bool any = rep->blank;
+
+	fprintf(out, "%-12s %s", "flags", rep->blank ? "blank" : "");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (rep->flags & names[i].flag) {
+			fprintf(out, "%s%s", any ? ", " : "", names[i].name);
+			any = true;
+		}
+	fprintf(out, "%s\n", any ? "" : "none");
+}
+
+static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_profile *sp)
+{
+	struct scanner_settings set = {
+		.source = (enum scanner_source)sp->source,
+		.mode = (enum scanner_mode)sp->mode,
+		.resolution = sp->resolution,
+		.device_deskew = sp->device_deskew,
+		.device_blank_skip = sp->device_blank_skip,
+		.device_double_feed = sp->device_double_feed,
+	};
+	struct frame f = { 0 };
+	struct encoded_image img = { 0 };
+	struct image_page_report rep;
+	struct image_profile ip;
+	struct timespec t0;
+	double feed, stage;
+	char why[256], a[32], b[32];
+	int r;
+
+	page_size_mm(sp->page_size, &set.page_width_mm, &set.page_height_mm);
+	r = scanner_configure(s, &set, why, sizeof(why));
+	if (r < 0)
+		return log_errno(r, "scanner '%s' refuses profile '%s': %s", scanner_name(s),
+				 sp->name, why);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = scanner_start(s);
+	if (r == -FOLIO_ENODOCS)
+		return log_errno(r, "the feeder of '%s' is empty: put one sheet in and try again",
+				 scanner_name(s));
+	if (r == 0)
+		r = scanner_read_frame(s, (size_t)CONFIG_CAPTURE_MAX_FRAME_MB << 20, &f);
+	if (r < 0)
+		return log_errno(r, "scanner '%s': %s", scanner_name(s), folio_strerror(r));
+	feed = seconds_since(&t0);
+	scanner_cancel(s);
+
+	format_size((uint64_t)f.bytes_per_line * f.height, a, sizeof(a));
+	fprintf(env->out, "%-12s %" PRIu32 " x %" PRIu32 " pixels, %" PRIu32 " dpi, %s, %s raw\n",
+		"sheet", f.width, f.height, f.dpi,
+		f.depth == 1	  ? "1-bit"
+		: f.channels == 3 ? "colour"
+				  : "8-bit grey",
+		a);
+	image_profile_for(sp, &f, &ip);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = image_process(&f, &ip, &img, &rep);
+	stage = seconds_since(&t0);
+	free(f.data);
+	if (r < 0)
+		return log_errno(r, "the image stage failed on this sheet: %s", folio_strerror(r));
+	fprintf(env->out, "%-12s feed and read %.2f s, image stage %.2f s\n", "timing", feed,
+		stage);
+	format_size(img.size, b, sizeof(b));
+	fprintf(env->out, "%-12s %s %" PRIu32 " x %" PRIu32 ", %s\n", "result", img.format,
+		img.width, img.height, b);
+	fprintf(env->out, "%-12s skew %.2f deg%s, turned %d deg, blank score %.2f%%\n", "found",
+		rep.skew_deg, rep.deskewed ? " (corrected)" : "", rep.orientation, rep.blank_score);
+	print_flags(env->out, &rep);
+	encoded_image_release(&img);
+	return 0;
+}
+
+int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ 0 },
+	};
+	const struct folio_config *cfg = env->cfg;
+	const char *device = cfg->device, *pname = cfg->profile;
+	const struct scan_profile *sp;
+	struct scanner *s = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'd')
+			device = optarg;
+		else if (c == 'p')
+			pname = optarg;
+		else
+			return cmd_usage_error(cmd_current(), "bad option");
+	}
+	if (optind < argc)
+		return too_many_arguments();
+	if (!device[0])
+		return log_errno(-FOLIO_ECONFIG,
+				 "no scanner configured: set [capture] device in "
+				 "'%s' or pass --device NAME",
+				 cfg->path);
+	sp = config_find_profile(cfg, pname);
+	if (!sp)
+		return cmd_usage_error(cmd_current(), "no profile '%s' in '%s'", pname, cfg->path);
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	if (r < 0)
+		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
+	r = scanner_open(device, &s);
+	if (r < 0) {
+		log_err("cannot open scanner '%s': %s", device, folio_strerror(r));
+	} else {
+		fprintf(env->out, "%-12s %s, profile %s\n", "scanner", device, sp->name);
+		r = scan_one(env, s, sp);
+		scanner_close(s);
+	}
+	scanner_exit();
+	return r;
+}
+
+/*
+ * config set, config save
+ */
+
+int cmd_config_set(struct cmd_env *env, int argc, char **argv)
+{
+	struct confedit_change ch;
+	char why[CONFIG_PROBLEM_LEN + 64];
+	int r;
+
+	if (argc != 3)
+		return argc < 3 ? cmd_usage_error(cmd_current(), "needs a key and a value")
+				: cmd_usage_error(cmd_current(),
+						  "too many arguments (quote a value with spaces)");
+	if (env->console)
+		return console_config_set(env->console, argv[1], argv[2], env->out);
+	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
+	if (r < 0)
+		return log_errno(r, "cannot set '%s': %s", argv[1], why);
+	ch = (struct confedit_change){ argv[1], argv[2] };
+	r = confedit_save(env->config_path, &ch, 1, why, sizeof(why));
+	if (r < 0)
+		return log_errno(r, "not saved: %s", why);
+	fprintf(env->out, "%s = %s: saved to '%s'; foliod uses it after a restart\n", argv[1],
+		argv[2], env->config_path);
+	return 0;
+}
+
+int cmd_config_save(struct cmd_env *env, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	if (env->console)
+		return console_config_save(env->console, env->out);
+	fprintf(env->out, "nothing to save: 'folio config set' writes the file at once\n");
+	return 0;
+}
+
+/*
+ * log tail [N]
+ */
+
+struct tail {
+	struct event_info *ring;
+	size_t n, max, next;
+};
+
+static int keep_event(const struct event_info *e, void *user)
+{
+	struct tail *t = user;
+
+	t->ring[t->next] = *e;
+	t->next = (t->next + 1) % t->max;
+	if (t->n < t->max)
+		t->n++;
+	return 0;
+}
+
+/* Prints @s cut to @cols characters (UTF-8 aware), "..." marking a cut. */
+static void print_cut(FILE *out, const char *s, size_t cols)
+{
+	size_t c = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		if (++c > cols)
+			break;
+	}
+	if (!s[i]) {
+		fprintf(out, "%s\n", s);
+		return;
+	}
+	/* Room for "...": go back three characters. */
+	for (size_t back = 0; i > 0 && back < 3; back++)
+		do
+			i--;
+		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80);
+	fprintf(out, "%.*s...\n", (int)i, s);
+}
+
+int cmd_log_tail(struct cmd_env *env, int argc, char **argv)
+{
+	struct store_stats st;
+	struct tail t = { 0 };
+	unsigned n = LOG_TAIL_DEFAULT;
+	uint64_t broken = 0, from;
+	int r;
+
+	if (argc > 2)
+		return too_many_arguments();
+	if (argc == 2 && cmd_parse_u32(argv[1], LOG_TAIL_MAX, &n) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a number of events (1 to %d)",
+				       argv[1], LOG_TAIL_MAX);
+	r = store_stats(env->store, &st);
+	if (r < 0)
+		return log_errno(r, "cannot read the store: %s", folio_strerror(r));
+	t.max = n;
+	t.ring = calloc(n, sizeof(*t.ring));
+	if (!t.ring)
+		return log_errno(-ENOMEM, "out of memory");
+	from = st.events > n ? st.events - n + 1 : 1;
+	r = store_event_list(env->store, from, keep_event, &t, &broken);
+	if (r < 0 && r != -FOLIO_ECORRUPT) {
+		free(t.ring);
+		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		const struct event_info *e = &t.ring[(t.next + t.max - t.n + i) % t.max];
+		char when[32], where[48] = "", line[512];
+		time_t tt = (time_t)e->time;
+		struct tm tm;
+
+		localtime_r(&tt, &tm);
+		strftime(when, sizeof(when), "%m-%d %H:%M:%S", &tm);
+		if (e->batch && e->page)
+			snprintf(where, sizeof(where), "batch %u page %u: ", e->batch, e->page);
+		else if (e->batch)
+			snprintf(where, sizeof(where), "batch %u: ", e->batch);
+		snprintf(line, sizeof(line), "%5" PRIu64 " %s %s %s %s%s", e->seq, when, e->who,
+			 e->what, where, e->detail);
+		print_cut(env->out, line, 79);
+	}
+	free(t.ring);
+	if (t.n == 0)
+		fprintf(env->out, "the event log is empty\n");
+	if (r == -FOLIO_ECORRUPT)
+		return log_errno(r,
+				 "the event log is broken at event %" PRIu64
+				 ": run 'store check' and call support",
+				 broken);
+	return 0;
+}
+
+/*
+ * selftest
+ */
+
+struct selftest {
+	FILE *out;
+	unsigned run, failed;
+};
+
+static void check(struct selftest *t, bool ok, const char *fmt, ...) _printf_(3, 4);
+
+static void check(struct selftest *t, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->run++;
+	if (!ok)
+		t->failed++;
+	fprintf(t->out, "  %-4s  ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vfprintf(t->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', t->out);
+}
+
+static void test_scanner(struct selftest *t, const struct folio_config *cfg)
+{
+	struct scanner *s = NULL;
+	int r;
+
+	if (!cfg->device[0]) {
+		check(t, false, "scanner: none configured ([capture] device)");
+		return;
+	}
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	if (r == 0) {
+		r = scanner_open(cfg->device, &s);
+		scanner_close(s);
+		scanner_exit();
+	}
+	if (r < 0)
+		check(t, false, "scanner '%s' does not open: %s", cfg->device, folio_strerror(r));
+	else
+		check(t, true, "scanner '%s' opens", cfg->device);
+}
+
+static bool find_tessdata(char *buf, size_t size)
+{
+	static const char *const dirs[] = { "/usr/share/tesseract-ocr/5/tessdata",
+					    "/usr/share/tesseract-ocr/4.00/tessdata",
+					    "/usr/share/tessdata" };
+	const char *env = getenv("TESSDATA_PREFIX");
+	struct stat st;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(buf, size, "%s", dirs[i]);
+			return true;
+		}
+	return false;
+}
+
+static void test_ocr(struct selftest *t)
+{
+	static const struct {
+		bool built;
+		const char *code;
+	} langs[] = {
+		{ IS_ENABLED(CONFIG_OCR_LANG_ENG), "eng" },
+		{ IS_ENABLED(CONFIG_OCR_LANG_FRA), "fra" },
+		{ IS_ENABLED(CONFIG_OCR_LANG_ARA), "ara" },
+	};
+	char dir[PATH_MAX - 32], file[PATH_MAX];
+
+	if (!IS_ENABLED(CONFIG_OCR)) {
+		fprintf(t->out, "  --    OCR: not available in this build\n");
+		return;
+	}
+	if (!find_tessdata(dir, sizeof(dir))) {
+		check(t, false, "OCR: no Tesseract data folder (install tesseract-ocr-eng)");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(langs); i++) {
+		if (!langs[i].built)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s.traineddata", dir, langs[i].code);
+		if (access(file, R_OK) == 0)
+			check(t, true, "OCR language '%s' present", langs[i].code);
+		else
+			check(t, false, "OCR language '%s' missing: no '%s'", langs[i].code, file);
+	}
+}
+
+static void test_store(struct selftest *t, struct cmd_env *env)
+{
+	struct store_check_report rep;
+	int r;
+
+	r = cmd_store_configure(env);
+	if (r < 0) {
+		check(t, false, "store: cannot use the station key (see above)");
+		return;
+	}
+	r = store_check(env->store, &rep, NULL, NULL);
+	if (r == 0)
+		check(t, true, "store intact: %" PRIu64 " events, %" PRIu64 " page images",
+		      rep.events, rep.pages);
+	else
+		check(t, false, "store: %s", rep.problem[0] ? rep.problem : folio_strerror(r));
+}
+
+static void test_upload(struct selftest *t, const struct folio_config *cfg)
+{
+	const char *target = cfg->upload_target;
+	struct stat st;
+
+	if (strncmp(target, "file://", 7) != 0) {
+		fprintf(t->out, "  --    upload target '%s': not checked by this build\n", target);
+		return;
+	}
+	if (stat(target + 7, &st) < 0)
+		check(t, false, "upload target '%s': %s", target, strerror(errno));
+	else if (!S_ISDIR(st.st_mode) || access(target + 7, W_OK | X_OK) < 0)
+		check(t, false, "upload target '%s' is not a folder we can write", target);
+	else
+		check(t, true, "upload target '%s' can be written", target);
+}
+
+static bool clock_synchronised(void)
+{
+	struct timex tx = { 0 };
+	int st = adjtimex(&tx);
+
+	return st >= 0 && st != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+static void test_clock(struct selftest *t)
+{
+	time_t now = time(NULL);
+
+	check(t, now >= SANE_CLOCK && now < 4102444800, "clock %s (%s)",
+	      now >= SANE_CLOCK && now < 4102444800 ? "sane" : "not set: set the date",
+	      clock_synchronised() ? "synchronised" : "not synchronised");
+}
+
+int cmd_selftest(struct cmd_env *env, int argc, char **argv)
+{
+	struct selftest t = { .out = env->out };
+
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	test_scanner(&t, env->cfg);
+	fflush(env->out);
+	test_ocr(&t);
+	test_store(&t, env);
+	fflush(env->out);
+	test_upload(&t, env->cfg);
+	test_clock(&t);
+	if (t.failed)
+		return log_errno(-EIO, "selftest: %u of %u checks failed", t.failed, t.run);
+	fprintf(env->out, "selftest: all %u checks passed\n", t.run);
+	return 0;
+}
+
+/*
+ * date, logout, reboot, shutdown
+ */
+
+int cmd_date(struct cmd_env *env, int argc, char **argv)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[64];
+
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %Z (%z)", &tm);
+	fprintf(env->out, "%-8s %s\n", "local", buf);
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(env->out, "%-8s %s\n", "utc", buf);
+	fprintf(env->out, "%-8s %s\n", "clock",
+		clock_synchronised() ? "synchronised"
+				     : "not synchronised: check the network time source");
+	return 0;
+}
+
+int cmd_logout(struct cmd_env *env, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return too_many_arguments();
+	if (!env->console) {
+		log_err("'logout' ends a console session: there is none here");
+		return -FOLIO_EUSAGE;
+	}
+	console_logout(env->console);
+	return 0;
+}
+
+int cmd_reboot(struct cmd_env *env, int argc, char **argv)
+{
+	bool off = strcmp(argv[0], "shutdown") == 0;
+	const char *verb = off ? "power off" : "restart";
+
+	if (argc > 2)
+		return too_many_arguments();
+	if (argc < 2 || strcmp(argv[1], "--yes") != 0)
+		return cmd_usage_error(cmd_current(), "'%s' would %s the whole station: add --yes",
+				       argv[0], verb);
+	record(env, off ? "station-shutdown" : "station-reboot", "requested (%s)",
+	       IS_ENABLED(CONFIG_BOARD_SIM) ? "simulated board: nothing done" : "done");
+	if (IS_ENABLED(CONFIG_BOARD_SIM)) {
+		log_notice("simulated board: would %s the station now; nothing done", verb);
+		return 0;
+	}
+	log_notice("%s the station now", off ? "powering off" : "restarting");
+	fflush(NULL);
+	sync();
+	execl("/bin/systemctl", "systemctl", off ? "poweroff" : "reboot", (char *)NULL);
+	return log_errno(-errno, "cannot ask systemd to %s the station: %s", verb,
+			 folio_strerror(-errno));
+}

@@ -1,0 +1,199 @@
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "errors.h"
+#include "log.h"
+#include "firmware/cmd/cmd.h"
+#include "firmware/index/docfields.h"
+
+static const char *type_name(int32_t t)
+{
+	return t >= IP_PATENT && t <= IP_DESIGN ? ip_type_name((enum ip_type)t) : "?";
+}
+
+static const char *or_none(const char *s)
+{
+	return s[0] ? s : "(none)";
+}
+
+static int read_batch(struct cmd_env *env, unsigned batch, struct batch_info *b)
+{
+	int r = store_batch_get(env->store, batch, b);
+
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them",
+				 batch);
+	if (r < 0)
+		return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
+	return 0;
+}
+
+struct doc_pages {
+	uint32_t pages[1024]; /* by document number, up to the bound */
+	uint32_t separators[1024];
+};
+
+static int count_page(const struct page_info *p, void *user)
+{
+	struct doc_pages *dp = user;
+
+	if (p->document < 1024) {
+		if (p->flags & PAGE_FLAG_SEPARATOR)
+			dp->separators[p->document]++;
+		else
+			dp->pages[p->document]++;
+	}
+	return 0;
+}
+
+int cmd_doc_list(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'b' },
+		{ 0 },
+	};
+	struct doc_pages dp = { 0 };
+	struct batch_info b;
+	unsigned batch = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+		if (c != 'b')
+			return cmd_usage_error(cmd_current(), "bad option");
+		if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
+			return cmd_usage_error(cmd_current(), "'%s' is not a batch number", optarg);
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (!batch)
+		return cmd_usage_error(cmd_current(), "--batch is needed");
+	r = read_batch(env, batch, &b);
+	if (r < 0)
+		return r;
+	r = store_page_list(env->store, batch, count_page, &dp);
+	if (r < 0)
+		return log_errno(r, "cannot read pages of batch %u: %s", batch, folio_strerror(r));
+	fprintf(env->out, "%4s  %-6s  %-9s  %-24s  %-16s  %-10s  %5s\n", "DOC", "OFFICE", "TYPE",
+		"APPLICATION", "CODE", "RECEIVED", "PAGES");
+	for (uint32_t n = 1; n <= b.n_documents; n++) {
+		struct document_info d;
+
+		r = store_document_get(env->store, batch, n, &d);
+		if (r < 0)
+			return log_errno(r, "cannot read document %u of batch %u: %s", n, batch,
+					 folio_strerror(r));
+		fprintf(env->out, "%4u  %-6s  %-9s  %-24s  %-16s  %-10s  %5u%s\n", n, d.office,
+			type_name(d.ip_type), or_none(d.application), or_none(d.document_code),
+			or_none(d.received), n < 1024 ? dp.pages[n] : 0,
+			n < 1024 && dp.separators[n] ? "  +cover sheet" : "");
+	}
+	return 0;
+}
+
+/* Appends "field 'old' -> 'new'" to @buf when the value changed. */
+static void change(char *buf, size_t size, const char *field, const char *old, const char *new)
+{
+	size_t n = strlen(buf);
+
+	if (strcmp(old, new) == 0 || n >= size)
+		return;
+	snprintf(buf + n, size - n, "%s%s '%s' -> '%s'", n ? ", " : "", field, old, new);
+}
+
+int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'b' },
+		{ "doc", required_argument, NULL, 'n' },
+		{ "office", required_argument, NULL, 'f' },
+		{ "ip-type", required_argument, NULL, 't' },
+		{ "application", required_argument, NULL, 'a' },
+		{ "doc-code", required_argument, NULL, 'c' },
+		{ "received", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	struct docfields_edit e = { 0 };
+	struct document_info old, d;
+	struct batch_info b;
+	unsigned batch = 0, docno = 0;
+	char why[256], changes[512] = "";
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
+				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
+						       optarg);
+			break;
+		case 'n':
+			if (cmd_parse_u32(optarg, UINT32_MAX, &docno) < 0)
+				return cmd_usage_error(cmd_current(),
+						       "'%s' is not a document number", optarg);
+			break;
+		case 'f':
+			e.office = optarg;
+			break;
+		case 't':
+			e.ip_type = optarg;
+			break;
+		case 'a':
+			e.application = optarg;
+			break;
+		case 'c':
+			e.document_code = optarg;
+			break;
+		case 'r':
+			e.received = optarg;
+			break;
+		default:
+			return cmd_usage_error(cmd_current(), "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (!batch || !docno)
+		return cmd_usage_error(cmd_current(), "both --batch and --doc are needed");
+	if (!e.office && !e.ip_type && !e.application && !e.document_code && !e.received)
+		return cmd_usage_error(cmd_current(),
+				       "nothing to change: give --office, "
+				       "--ip-type, --application, --doc-code or --received");
+
+	r = read_batch(env, batch, &b);
+	if (r < 0)
+		return r;
+	if (docno > b.n_documents)
+		return log_errno(-FOLIO_ENOTFOUND,
+				 "batch %u has %u document%s, not %u: 'folio doc "
+				 "list --batch %u' shows them",
+				 batch, b.n_documents, b.n_documents == 1 ? "" : "s", docno, batch);
+	if (b.state != BATCH_OPEN && b.state != BATCH_CLOSED && b.state != BATCH_REJECTED)
+		return log_errno(-FOLIO_ESTATE,
+				 "batch %u is %s: its indexing can no longer change "
+				 "(reject it first to correct it)",
+				 batch, batch_state_name(b.state));
+	r = store_document_get(env->store, batch, docno, &old);
+	if (r < 0)
+		return log_errno(r, "cannot read document %u of batch %u: %s", docno, batch,
+				 folio_strerror(r));
+	r = docfields_apply(env->cfg, &old, &e, &d, why, sizeof(why));
+	if (r < 0)
+		return cmd_usage_error(cmd_current(), "%s", why);
+
+	change(changes, sizeof(changes), "office", old.office, d.office);
+	change(changes, sizeof(changes), "type", type_name(old.ip_type), type_name(d.ip_type));
+	change(changes, sizeof(changes), "application", old.application, d.application);
+	change(changes, sizeof(changes), "code", old.document_code, d.document_code);
+	change(changes, sizeof(changes), "received", old.received, d.received);
+	if (!changes[0]) {
+		fprintf(env->out, "document %u of batch %u: unchanged\n", docno, batch);
+		return 0;
+	}
+	r = store_document_put(env->store, env->who, &d);
+	if (r < 0)
+		return log_errno(r, "cannot update document %u of batch %u: %s", docno, batch,
+				 folio_strerror(r));
+	fprintf(env->out, "document %u of batch %u: %s\n", docno, batch, changes);
+	return 0;
+}

@@ -1,0 +1,314 @@
+/*
+ * Store commands: folio store check|stats|keygen, folio batch purge|confirm, folio queue stats.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "errors.h"
+#include "log.h"
+#include "firmware/cmd/cmd.h"
+
+static double mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+static void format_day(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+int cmd_store_configure(struct cmd_env *env)
+{
+	const struct folio_config *cfg = env->cfg;
+	struct store_settings set = {
+		.reserve_mb = (uint64_t)cfg->reserve_mb,
+		.key_file = cfg->store_key_file,
+		.encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
+	};
+	const char *key = cfg->store_key_file;
+	int r;
+
+	r = store_configure(env->store, &set);
+	switch (r) {
+	case 0:
+		return 0;
+	case -EOPNOTSUPP:
+		return log_errno(r,
+				 "[store] encrypt = yes, but this build has no store encryption: "
+				 "set encrypt = no in '%s'",
+				 cfg->path);
+	case -ENOKEY:
+		return log_errno(r,
+				 "store encryption is on but [store] key_file is empty: create a "
+				 "key with 'folio store keygen FILE' and name it there");
+	case -ENOENT:
+		return log_errno(r,
+				 "station key '%s' does not exist: create it with 'folio store "
+				 "keygen'",
+				 key);
+	case -EPERM:
+		return log_errno(r,
+				 "station key '%s' is readable by group or others: run 'chmod "
+				 "600 %s'",
+				 key, key);
+	case -FOLIO_EFORMAT:
+		return log_errno(r,
+				 "station key '%s' is not a %d-byte key file: create one with "
+				 "'folio store keygen'",
+				 key, STORE_KEY_BYTES);
+	case -EKEYREJECTED:
+		return log_errno(r,
+				 "station key '%s' is not the key store '%s' was sealed with: "
+				 "use this station's own key",
+				 key, store_path(env->store));
+	default:
+		return log_errno(r, "cannot use station key '%s': %s", key, folio_strerror(r));
+	}
+}
+
+static void print_page(const struct page_info *p, const char *sha256_hex, void *user)
+{
+	fprintf(user, "%u %u %s\n", p->batch, p->number, sha256_hex);
+}
+
+int cmd_store_check(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pages", no_argument, NULL, 'p' },
+		{ 0 },
+	};
+	struct store_check_report rep;
+	bool pages = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "p", opts, NULL)) != -1) {
+		if (c != 'p')
+			return cmd_usage_error(cmd_current(), "bad option");
+		pages = true;
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	r = store_check(env->store, &rep, pages ? print_page : NULL, env->out);
+	if (r == -FOLIO_ECORRUPT || (r == -ENOKEY && rep.problem[0]))
+		return log_errno(r, "store '%s': %s", store_path(env->store), rep.problem);
+	if (r < 0)
+		return log_errno(r, "cannot check store '%s': %s", store_path(env->store),
+				 folio_strerror(r));
+	fprintf(pages ? stderr : env->out,
+		"store '%s' is intact: %" PRIu64 " events chained, %" PRIu64
+		" page images (%.1f MiB) and %" PRIu64 " OCR results match, %" PRIu64
+		" queue items indexed\n",
+		store_path(env->store), rep.events, rep.pages, mib(rep.image_bytes), rep.ocr,
+		rep.queue_items);
+	return 0;
+}
+
+int cmd_store_stats(struct cmd_env *env, int argc, char **argv)
+{
+	struct store_stats st;
+	const struct store_space *sp = &st.space;
+	char msg[256];
+	uint64_t total = 0;
+	bool first = true;
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "too many arguments");
+	r = store_stats(env->store, &st);
+	if (r < 0)
+		return log_errno(r, "cannot read store '%s': %s", store_path(env->store),
+				 folio_strerror(r));
+	for (uint32_t i = 0; i < BATCH_STATE_COUNT; i++)
+		total += st.batches[i];
+	fprintf(env->out, "store      %s (layout %u)\nbatches    %" PRIu64, store_path(env->store),
+		st.schema, total);
+	for (uint32_t i = 0; i < BATCH_STATE_COUNT; i++) {
+		if (!st.batches[i])
+			continue;
+		fprintf(env->out, "%s%s %" PRIu64, first ? " (" : ", ", batch_state_name(i),
+			st.batches[i]);
+		first = false;
+	}
+	fprintf(env->out,
+		"%s\ndocuments  %" PRIu64 "\npages      %" PRIu64 " (%" PRIu64
+		" with images, %" PRIu64 " sealed), %.1f MiB of images\nocr        %" PRIu64
+		" results\nevents     %" PRIu64 "\nqueues     ocr %" PRIu64 ", package %" PRIu64
+		", upload %" PRIu64 "\n",
+		first ? "" : ")", st.documents, st.pages, st.images, st.sealed_pages,
+		mib(st.image_bytes), st.ocr, st.events, st.queue[QUEUE_OCR],
+		st.queue[QUEUE_PACKAGE], st.queue[QUEUE_UPLOAD]);
+	fprintf(env->out,
+		"map        %.1f MiB used of %.1f MiB (%u%%), data.mdb %.1f MiB on disk\n"
+		"disk       %.1f MiB free of %.1f MiB, %.1f MiB kept in reserve\n",
+		mib(sp->map_used), mib(sp->map_size),
+		sp->map_size ? (unsigned)(sp->map_used * 100 / sp->map_size) : 0,
+		mib(sp->file_size), mib(sp->disk_free), mib(sp->disk_size), mib(sp->reserve));
+	fprintf(env->out, "sealing    %s\ncapture    %s\n",
+		!st.encryption_built_in ? "not built in (CONFIG_STORE_ENCRYPTION)"
+		: st.encrypt		? "on, station key loaded"
+		: st.key_loaded		? "off (station key loaded to read sealed pages)"
+					: "off",
+		sp->full ? store_space_message(sp, msg, sizeof(msg)) : "accepted");
+	return 0;
+}
+
+int cmd_store_keygen(struct cmd_env *env, int argc, char **argv)
+{
+	const char *path = env->cfg->store_key_file;
+	int r;
+
+	if (argc > 2)
+		return cmd_usage_error(cmd_current(), "too many arguments");
+	if (argc == 2)
+		path = argv[1];
+	if (!path[0])
+		return cmd_usage_error(cmd_current(),
+				       "which file? set [store] key_file or pass FILE");
+	r = store_key_generate(path);
+	if (r == -EEXIST)
+		return log_errno(r,
+				 "station key '%s' already exists: a key is never replaced, since "
+				 "what it sealed would be lost",
+				 path);
+	if (r < 0)
+		return log_errno(r, "cannot create station key '%s': %s", path, folio_strerror(r));
+	fprintf(env->out, "%s\n", path);
+	log_info("created station key '%s' (mode 0600): keep a copy in the office's key safe",
+		 path);
+	return 0;
+}
+
+static int batch_number(const char *arg, unsigned *ret)
+{
+	if (cmd_parse_u32(arg, UINT32_MAX, ret) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", arg);
+	return 0;
+}
+
+int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "now", no_argument, NULL, 'n' },
+		{ "expired", no_argument, NULL, 'e' },
+		{ 0 },
+	};
+	unsigned days = (unsigned)env->cfg->retention_days, id = 0, purged = 0;
+	bool now = false, expired = false;
+	struct batch_info b;
+	char when[32];
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'n')
+			now = true;
+		else if (c == 'e')
+			expired = true;
+		else
+			return cmd_usage_error(cmd_current(), "bad option");
+	}
+	if (expired) {
+		if (optind < argc || now)
+			return cmd_usage_error(cmd_current(),
+					       "--expired takes no batch and no --now");
+		r = store_purge_expired(env->store, days, env->who, &purged);
+		if (r < 0)
+			return log_errno(r, "cannot purge store '%s': %s", store_path(env->store),
+					 folio_strerror(r));
+		fprintf(env->out, "purged %u batch%s confirmed more than %u days ago\n", purged,
+			purged == 1 ? "" : "es", days);
+		return 0;
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(cmd_current(),
+				       optind == argc ? "which batch?" : "too many arguments");
+	r = batch_number(argv[optind], &id);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
+	if (r < 0)
+		return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
+	r = store_batch_purge(env->store, id, env->who, days, now);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r,
+				 "batch %u is %s: only confirmed or rejected batches can be purged",
+				 id, batch_state_name(b.state));
+	if (r == -EAGAIN) {
+		format_day(b.confirmed + (int64_t)days * 86400, when, sizeof(when));
+		return log_errno(r,
+				 "batch %u is kept until %s ([store] retention_days = %u): pass "
+				 "--now to purge it anyway",
+				 id, when, days);
+	}
+	if (r < 0)
+		return log_errno(r, "cannot purge batch %u: %s", id, folio_strerror(r));
+	fprintf(env->out, "batch %u: %s -> purged, %u page images (%.1f MiB) removed\n", id,
+		batch_state_name(b.state), b.n_pages, mib(b.image_bytes));
+	return 0;
+}
+
+int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv)
+{
+	struct batch_info b;
+	unsigned id;
+	int r;
+
+	if (argc != 2)
+		return cmd_usage_error(cmd_current(),
+				       argc < 2 ? "which batch?" : "too many arguments");
+	r = batch_number(argv[1], &id);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
+	if (r < 0)
+		return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
+	r = store_batch_set_state(env->store, id, BATCH_CONFIRMED, env->who);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r,
+				 "batch %u is %s and cannot become confirmed: only a delivered "
+				 "batch can",
+				 id, batch_state_name(b.state));
+	if (r < 0)
+		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
+	fprintf(env->out, "batch %u: %s -> confirmed\n", id, batch_state_name(b.state));
+	return 0;
+}
+
+int cmd_queue_stats(struct cmd_env *env, int argc, char **argv)
+{
+	char when[32];
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "too many arguments");
+	fprintf(env->out, "%-8s  %7s  %7s  %-16s  %s\n", "QUEUE", "ITEMS", "CLAIMED", "OLDEST",
+		"TOP-PRIORITY");
+	for (uint32_t q = 0; q < QUEUE_COUNT; q++) {
+		struct queue_stats st;
+
+		r = store_queue_stats(env->store, q, &st);
+		if (r < 0)
+			return log_errno(r, "cannot read queue '%s': %s", store_queue_name(q),
+					 folio_strerror(r));
+		if (st.oldest)
+			format_day(st.oldest, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "-");
+		fprintf(env->out, "%-8s  %7" PRIu64 "  %7" PRIu64 "  %-16s  %u\n",
+			store_queue_name(q), st.items, st.claimed, when, st.top_priority);
+	}
+	return 0;
+}

@@ -1,0 +1,204 @@
+/* folio upload [--now], folio upload package DIR, folio upload status */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/cmd/cmd.h"
+#include "firmware/upload/transport.h"
+#include "firmware/upload/upload.h"
+
+static const char *format_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (!t || !localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S %Z", &tm))
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *window_text(const struct folio_config *cfg, char *buf, size_t size)
+{
+	char when[64];
+	time_t next;
+
+	if (!cfg->upload_window[0] || strcmp(cfg->upload_window, "always") == 0)
+		snprintf(buf, size, "always open");
+	else if (upload_window_open(cfg, time(NULL), &next))
+		snprintf(buf, size, "%s, open now", cfg->upload_window);
+	else
+		snprintf(buf, size, "%s, next opens %s", cfg->upload_window,
+			 format_time(next, when, sizeof(when)));
+	return buf;
+}
+
+int cmd_upload(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "now", no_argument, NULL, 'n' },
+		{ 0 },
+	};
+	struct upload_summary sum;
+	bool now = false;
+	char text[128];
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			now = true;
+			break;
+		default:
+			return cmd_usage_error(cmd_current(), "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (!now && !upload_window_open(env->cfg, time(NULL), NULL)) {
+		log_info("outside the upload window (%s): nothing sent; 'folio upload --now' "
+			 "sends at once",
+			 window_text(env->cfg, text, sizeof(text)));
+		return 0;
+	}
+	r = upload_pending(env->store, env->cfg, &sum);
+	if (r < 0)
+		return log_errno(r, "cannot deliver to '%s': %s", env->cfg->upload_target,
+				 folio_strerror(r));
+	fprintf(env->out, "delivered %u batch%s (%.1f MB), %u failed\n", sum.delivered,
+		sum.delivered == 1 ? "" : "es", (double)sum.bytes / 1e6, sum.failed);
+	if (sum.failed)
+		return log_errno(-EIO,
+				 "%u batch%s could not be delivered to '%s': see the "
+				 "messages above; they stay queued for the next run",
+				 sum.failed, sum.failed == 1 ? "" : "es", env->cfg->upload_target);
+	return 0;
+}
+
+int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'N' },
+		{ 0 },
+	};
+	struct upload_target *t = NULL;
+	struct upload_receipt rec;
+	char why[512] = "", dir[PATH_MAX], base[PATH_MAX], line[1024];
+	const char *name = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'N':
+			name = optarg;
+			break;
+		default:
+			return cmd_usage_error(cmd_current(), "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(cmd_current(), "one package folder is needed");
+	snprintf(dir, sizeof(dir), "%s", argv[optind]);
+	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+		dir[len - 1] = '\0';
+	snprintf(base, sizeof(base), "%s", dir);
+	if (!name)
+		name = basename(base);
+
+	r = upload_target_open(env->cfg, &t, why, sizeof(why));
+	if (r < 0)
+		return log_errno(r == -EINVAL || r == -EOPNOTSUPP ? -FOLIO_ECONFIG : r,
+				 "cannot use upload target '%s': %s", env->cfg->upload_target,
+				 why[0] ? why : folio_strerror(r));
+	r = upload_package(t, dir, name, &rec, why, sizeof(why));
+	upload_target_close(t);
+	if (r < 0)
+		return log_errno(r, "package '%s' was not delivered to '%s': %s", dir,
+				 env->cfg->upload_target, why[0] ? why : folio_strerror(r));
+	fprintf(env->out, "remote    %s\n", rec.remote);
+	fprintf(env->out, "files     %u (%u already there)\n", rec.files, rec.files_skipped);
+	fprintf(env->out, "bytes     %llu (%llu sent)\n", (unsigned long long)rec.bytes_total,
+		(unsigned long long)rec.bytes_sent);
+	fprintf(env->out, "seconds   %.2f\n", rec.seconds);
+	fprintf(env->out, "retries   %u\n", rec.retries);
+	fprintf(env->out, "manifest  sha256 %s (confirmed on the server)\n", rec.manifest_sha256);
+	log_debug("receipt: %s", upload_receipt_format(&rec, line, sizeof(line)));
+	return 0;
+}
+
+struct status_scan {
+	struct event_info last; /* the last delivery */
+	bool found;
+	uint32_t backlog[BATCH_STATE_COUNT];
+	uint64_t backlog_bytes;
+};
+
+static int scan_event(const struct event_info *e, void *user)
+{
+	struct status_scan *s = user;
+	size_t len = strlen(e->detail);
+
+	if (strcmp(e->what, "upload-receipt") == 0 ||
+	    (strcmp(e->what, "batch-state") == 0 && len >= 9 &&
+	     strcmp(e->detail + len - 9, "delivered") == 0)) {
+		/* A receipt right after its state change says more: keep the receipt. */
+		if (!(s->found && s->last.batch == e->batch && e->time - s->last.time < 5 &&
+		      strcmp(s->last.what, "upload-receipt") == 0))
+			s->last = *e;
+		s->found = true;
+	}
+	return 0;
+}
+
+static int scan_batch(const struct batch_info *b, void *user)
+{
+	struct status_scan *s = user;
+
+	if (b->state == BATCH_APPROVED || b->state == BATCH_PACKAGED) {
+		s->backlog[b->state]++;
+		s->backlog_bytes += b->image_bytes;
+	}
+	return 0;
+}
+
+int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
+{
+	_cleanup_free_ struct status_scan *s = calloc(1, sizeof(*s));
+	char text[128], when[64];
+	uint64_t queued = 0;
+	int r;
+
+	if (!s)
+		return log_errno(-ENOMEM, "out of memory");
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = store_event_list(env->store, 0, scan_event, s, NULL);
+	if (r < 0 && r != -FOLIO_ECORRUPT)
+		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	r = store_batch_list(env->store, scan_batch, s);
+	if (r < 0)
+		return log_errno(r, "cannot list batches: %s", folio_strerror(r));
+	r = store_queue_count(env->store, QUEUE_UPLOAD, &queued);
+	if (r < 0)
+		return log_errno(r, "cannot read the upload queue: %s", folio_strerror(r));
+
+	fprintf(env->out, "target        %s\n", env->cfg->upload_target);
+	fprintf(env->out, "window        %s\n", window_text(env->cfg, text, sizeof(text)));
+	if (s->found)
+		fprintf(env->out, "last success  batch %u at %s: %s\n", s->last.batch,
+			format_time((time_t)s->last.time, when, sizeof(when)), s->last.detail);
+	else
+		fprintf(env->out, "last success  none yet\n");
+	fprintf(
+	    env->out, "backlog       %u batch%s (%u approved, %u packaged), %.1f MB of images\n",
+	    s->backlog[BATCH_APPROVED] + s->backlog[BATCH_PACKAGED],
+	    s->backlog[BATCH_APPROVED] + s->backlog[BATCH_PACKAGED] == 1 ? "" : "es",
+	    s->backlog[BATCH_APPROVED], s->backlog[BATCH_PACKAGED], (double)s->backlog_bytes / 1e6);
+	fprintf(env->out, "upload queue  %llu item%s\n", (unsigned long long)queued,
+		queued == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,55 @@
+#ifndef FOLIO_ACCOUNTS_H
+#define FOLIO_ACCOUNTS_H
+
+/*
+ * Technician accounts of the console: a text file of "USER:HASH" lines, HASH being
+ * libsodium's crypto_pwhash_str() (Argon2id, interactive limits), '#' starting a comment.
+ * It holds secrets, so it must be a regular file that neither group nor others may access:
+ * every function refuses it otherwise (-EPERM), before reading a byte of it.
+ *
+ * Bounds: ACCOUNTS_MAX accounts, names of 1..ACCOUNT_NAME_MAX of [a-z0-9._-] starting with
+ * a letter or digit, passwords of ACCOUNT_PASSWORD_MIN..ACCOUNT_PASSWORD_MAX bytes, lines
+ * of ACCOUNTS_LINE_MAX bytes. A file beyond them is -FOLIO_EFORMAT.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ACCOUNTS_MAX 64
+#define ACCOUNT_NAME_MAX 32
+#define ACCOUNT_PASSWORD_MIN 8
+#define ACCOUNT_PASSWORD_MAX 128
+#define ACCOUNTS_LINE_MAX 256
+
+/* account_name_valid - whether @name may name an account */
+bool account_name_valid(const char *name);
+
+/*
+ * accounts_check_file - whether @path is fit to hold accounts
+ *
+ * Returns 0, -ENOENT when it does not exist, -EPERM when group or others have any access
+ * to it, -EINVAL when it is no regular file, or -errno.
+ */
+int accounts_check_file(const char *path);
+
+/*
+ * accounts_verify - check @password for @user
+ *
+ * Takes about as long for an unknown user as for a known one. Returns 0 when they match,
+ * -EACCES when they do not (or the user is unknown), the errors of accounts_check_file(),
+ * or -FOLIO_EFORMAT for a damaged file.
+ */
+int accounts_verify(const char *path, const char *user, const char *password);
+
+/*
+ * accounts_set - create @user with @password, or change the password of @user
+ *
+ * Rewrites the file in one step (a temporary file renamed over it, mode 0600) keeping the
+ * other accounts and the comments; creates it when missing. Returns 1 when the account was
+ * created, 0 when changed, -EINVAL for a bad name or a password of the wrong length, the
+ * errors of accounts_check_file() (but a missing file is created), -FOLIO_ETOOBIG when the
+ * file already holds ACCOUNTS_MAX accounts, or -errno.
+ */
+int accounts_set(const char *path, const char *user, const char *password);
+
+#endif

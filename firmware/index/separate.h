@@ -1,0 +1,97 @@
+#ifndef FOLIO_INDEX_SEPARATE_H
+#define FOLIO_INDEX_SEPARATE_H
+
+/*
+ * Document separation: finds cover sheets among captured pages (zbar over the frame at
+ * capture resolution) and says which document every page belongs to.
+ *
+ * The capture engine calls, for every page, in feed order:
+ *
+ *	struct index_split split;        once per run: index_split_init(&split, doc, pages)
+ *	struct index_sheet sheet;
+ *	struct index_step step;
+ *
+ *	index_examine(frame, cfg, &sheet);      (-ENOMEM/-EINVAL: log, treat as a plain page)
+ *	index_split_page(&split, &sheet, &step);
+ *	if (step.put_document) {
+ *		sheet.doc.batch = batch;
+ *		sheet.doc.number = step.document;
+ *		store_document_put(store, who, &sheet.doc);     before the page is added
+ *	}
+ *	meta.document = step.document;
+ *	meta.flags |= step.flags;       PAGE_FLAG_SEPARATOR / PAGE_FLAG_BARCODE_UNREADABLE
+ *	if (sheet.why[0]) log the reason with the page number for the clerk
+ *
+ * Separator pages stay in the store (export skips them). A page whose Folio barcode cannot be
+ * used (bad check field, the two symbols disagree, a field the configuration refuses) is
+ * flagged PAGE_FLAG_BARCODE_UNREADABLE and stays in the current document: nothing is guessed.
+ * Barcodes that are not Folio payloads (a form's own QR code) are ignored.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "firmware/config/config.h"
+#include "firmware/store/store.h"
+
+#define INDEX_MAX_PIXELS (20000u * 20000u) /* largest frame examined */
+
+/* What a page is, as far as indexing is concerned. */
+struct index_sheet {
+	bool separator;		  /* a valid cover sheet: starts a document described by doc */
+	bool unreadable;	  /* a Folio barcode was found but cannot be used: flag it */
+	struct document_info doc; /* when separator: the fields (batch, number left 0) */
+	char why[160];		  /* when unreadable (or one symbol read): for the clerk */
+};
+
+/*
+ * index_examine - look for a cover sheet on a captured page
+ * @f: the raw frame (any depth/channels struct frame allows), at capture resolution
+ * @cfg: configuration (office patterns, document codes, default language)
+ * @ret: the verdict; a page with no Folio barcode gives separator = unreadable = false
+ *
+ * The payload is parsed by coversheet_parse() and its fields checked by docfields against
+ * @cfg. Returns 0 (with *ret filled), -EINVAL for a malformed frame, -FOLIO_ETOOBIG for a frame
+ * over INDEX_MAX_PIXELS, -ENOMEM. Thread-safe (one zbar scanner per call); logs at debug only.
+ */
+int index_examine(const struct frame *f, const struct folio_config *cfg, struct index_sheet *ret);
+
+/*
+ * index_examine_grey - as index_examine(), for an 8-bit grey image (0 black) of @width x
+ * @height pixels, @stride bytes per row
+ */
+int index_examine_grey(const uint8_t *grey, uint32_t width, uint32_t height, uint32_t stride,
+		       const struct folio_config *cfg, struct index_sheet *ret);
+
+/* Where a run of capture stands: the current document and its pages other than separators. */
+struct index_split {
+	uint32_t document;
+	uint32_t pages;
+};
+
+/* What to do with one page. */
+struct index_step {
+	uint32_t document; /* the page's document number */
+	uint32_t flags;	   /* page flags to add */
+	bool put_document; /* store sheet.doc as document @document before adding the page */
+	bool new_document; /* @document is new (else an existing one is re-indexed) */
+};
+
+/*
+ * index_split_init - start from document @document (>= 1), which already has @pages pages
+ * other than separators (a new batch: 1 and 0, its document 1 created with the defaults)
+ */
+void index_split_init(struct index_split *s, uint32_t document, uint32_t pages);
+
+/*
+ * index_split_page - decide the document and flags of the next page from its @sheet
+ *
+ * A cover sheet starts the next document; a cover sheet on a document that has no pages yet
+ * (the first sheet of a batch, or two cover sheets in a row) re-indexes that document instead,
+ * so no document is ever empty.
+ */
+void index_split_page(struct index_split *s, const struct index_sheet *sheet,
+		      struct index_step *ret);
+
+#endif

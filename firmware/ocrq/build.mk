@@ -1,0 +1,1 @@
+lib-y += firmware/ocrq/ocrq.o

@@ -1,0 +1,76 @@
+#ifndef FOLIO_PACKAGE_SIGN_H
+#define FOLIO_PACKAGE_SIGN_H
+
+/*
+ * The station key: an Ed25519 key pair (libsodium) that signs every package's manifest.
+ *
+ * Files, one line of text each:
+ *
+ *	station.key	"folio-ed25519-secret <128 hex digits>"  mode 0600, kept by the station
+ *	station.pub	"folio-ed25519-public <64 hex digits>"   enrolled by the office
+ *	MANIFEST.sha256.sig (in a package)
+ *			"folio-ed25519 <key id> <128 hex digits>": the detached signature of
+ *			MANIFEST.sha256 exactly as it is on disk
+ *
+ * The key id is the first 8 bytes of the SHA-256 of the public key, in 16 lower-case hex
+ * digits; it tells which key signed a package without trusting it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIGN_SECRET_FILE "station.key"
+#define SIGN_PUBLIC_FILE "station.pub"
+#define SIGN_FILE "MANIFEST.sha256.sig"
+#define SIGN_KEY_ID_LEN 16
+#define SIGN_LINE_MAX 200 /* longest line of the three files, newline included */
+
+struct sign_key {
+	uint8_t pk[32];
+	uint8_t sk[64]; /* zero when only the public key is loaded */
+	bool has_secret;
+	char id[SIGN_KEY_ID_LEN + 1];
+};
+
+/*
+ * sign_keygen - create a key pair in folder @dir (created with mode 0700 if missing)
+ * @ret: on success, the new key (wipe it with sign_key_wipe())
+ *
+ * Writes SIGN_SECRET_FILE (mode 0600) and SIGN_PUBLIC_FILE (0644), each synced. Never replaces
+ * a key: -EEXIST when either file is already there. Returns 0 or -errno (nothing left behind).
+ */
+int sign_keygen(const char *dir, struct sign_key *ret);
+
+/*
+ * sign_load_secret - read a secret key file
+ *
+ * Returns 0; -EPERM when the file can be read by group or others (chmod 600 it); -FOLIO_EFORMAT
+ * when it is not a Folio secret key or its halves do not belong together; -errno.
+ */
+int sign_load_secret(const char *path, struct sign_key *ret);
+
+/* sign_load_public - read a public key file; 0, -FOLIO_EFORMAT or -errno */
+int sign_load_public(const char *path, struct sign_key *ret);
+
+/*
+ * sign_detached - the signature line of @data (@len bytes) by @k (which must hold its secret)
+ * into @buf (at least SIGN_LINE_MAX bytes); returns its length, or -EINVAL.
+ */
+int sign_detached(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size);
+
+/*
+ * sign_check - check the signature file content @sig (@sig_len bytes) over @data with @k
+ * @why: a one-line reason on failure
+ *
+ * Returns 0 when it is a valid signature by @k; -FOLIO_EFORMAT when @sig is not a signature
+ * line (truncated, extra bytes); -FOLIO_ECORRUPT when it is made by another key (the reason
+ * names both key ids) or does not match the data.
+ */
+int sign_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
+	       size_t sig_len, char *why, size_t why_size);
+
+/* sign_key_wipe - zero a key in memory */
+void sign_key_wipe(struct sign_key *k);
+
+#endif

@@ -1,0 +1,58 @@
+#ifndef FOLIO_PACKAGE_VERIFY_H
+#define FOLIO_PACKAGE_VERIFY_H
+
+/*
+ * The office's verifier: what `folio verify` runs on a package as it arrived (layout in
+ * firmware/package/export.h). Checks, all of them, reporting every problem found:
+ *
+ *  - MANIFEST.sha256.sig is a valid Ed25519 signature of MANIFEST.sha256 by the enrolled
+ *    station key (a package without a signature fails);
+ *  - MANIFEST.sha256 is well formed; every file it lists exists and has that SHA-256;
+ *  - no file or folder is in the package that the manifest does not list (the manifest and
+ *    its signature excepted), and nothing is a link or a special file;
+ *  - MANIFEST.sizes gives every listed file its size on disk;
+ *  - each document folder has its document.xml; the page images it names are all there and
+ *    are all the page images of the folder (trademarks: com:PageTotalQuantity agrees);
+ *  - BATCH.txt's document and page counts agree with the folders;
+ *  - with a schema folder, every document.xml validates against its ST.96 V6_0 schema.
+ *
+ * Paths in the package are bounded (VERIFY_PATH_MAX), as are file counts (VERIFY_MAX_FILES)
+ * and the manifest's size; anything beyond is a problem, never a crash.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VERIFY_MAX_PROBLEMS 64
+#define VERIFY_PROBLEM_LEN 256
+#define VERIFY_MAX_FILES 200000
+#define VERIFY_PATH_MAX 128
+
+struct verify_options {
+	const char *key_path;	/* the station's public key (station.pub from folio keygen) */
+	const char *schema_dir; /* folder of the ST.96 V6_0 schemas, or NULL: not checked */
+};
+
+struct verify_report {
+	uint32_t documents, pages, files; /* as found */
+	uint64_t bytes;
+	bool signature_ok;
+	bool schemas_checked;
+	char key_id[17]; /* id of the enrolled key */
+	size_t n_problems, dropped;
+	char problems[VERIFY_MAX_PROBLEMS][VERIFY_PROBLEM_LEN]; /* one line each */
+};
+
+/*
+ * verify_package - check the package in folder @dir
+ * @ret: the report, filled in whenever the return value is 0 or -FOLIO_ECORRUPT
+ *
+ * Returns 0 when the package passes every check; -FOLIO_ECORRUPT when it has problems (listed
+ * in @ret); -errno when @dir cannot be read; for the key file: -errno, or -FOLIO_EFORMAT when it
+ * is not a Folio public key; -FOLIO_ESCHEMA when a schema in @schema_dir cannot be loaded.
+ * Only reads. Logs at debug only.
+ */
+int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
+
+#endif

@@ -1,0 +1,127 @@
+#ifndef FOLIO_STORE_INT_H
+#define FOLIO_STORE_INT_H
+
+/*
+ * Inside the store: what store.c, writer.c, queue.c, seal.c and space.c share. Not for the
+ * rest of Folio; see store.h for the layout and the rules.
+ */
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "firmware/store/store.h"
+
+#define STORE_NONCE_BYTES 24 /* crypto_aead_xchacha20poly1305_ietf_NPUBBYTES */
+#define STORE_TAG_BYTES 16   /* crypto_aead_xchacha20poly1305_ietf_ABYTES */
+#define STORE_SEAL_OVERHEAD (STORE_NONCE_BYTES + STORE_TAG_BYTES)
+
+/* What a sealed record is, bound into its associated data with its (batch, page) key. */
+enum seal_kind {
+	SEAL_KIND_IMAGE = 'I',
+	SEAL_KIND_OCR = 'O',
+};
+
+struct page_job;
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events;
+	int lock_fd;
+	char *path;
+
+	/* Settings (store_configure()). */
+	uint64_t reserve;
+	bool encrypt;
+	unsigned char *key; /* sodium_malloc'd STORE_KEY_BYTES, NULL when none */
+
+	/* The writer thread and the pages waiting for it. */
+	pthread_mutex_t wlock;
+	pthread_cond_t wwork, wdone;
+	struct page_job *head, *tail;
+	size_t pending_jobs, pending_bytes;
+	uint64_t submitted, finished;
+	bool writer_running, writer_stop;
+	pthread_t writer;
+};
+
+/* A value of the ocr database: this, then text_len + hocr_len bytes (sealed or not). */
+struct ocr_record {
+	uint32_t version;
+	uint32_t seal; /* enum store_seal */
+	uint32_t text_len, hocr_len;
+	int64_t time;
+	double confidence;
+};
+
+/* A value of the queue database. */
+struct queue_record {
+	uint32_t version;
+	uint32_t batch, page;
+	uint32_t attempts;
+	int64_t enqueued;
+	int64_t claimed_until;
+};
+
+#define QUEUE_KEY_LEN 10 /* u8 queue, u8 255-priority, u64 sequence */
+#define QUEUE_IDX_LEN 9	 /* u8 queue, u32 batch, u32 page */
+
+int store_mdb_errno(int rc);
+
+static inline void store_txn_abortp(MDB_txn **t)
+{
+	if (*t)
+		mdb_txn_abort(*t);
+}
+#define _cleanup_txn_ _cleanup_(store_txn_abortp)
+DEFINE_POINTER_CLEANUP(MDB_cursor, mdb_cursor_close)
+
+int store_txn_begin(struct store *s, bool write, MDB_txn **ret);
+int store_txn_commit(MDB_txn **t);
+
+MDB_val store_key_u32(uint32_t *buf, uint32_t a);
+MDB_val store_key_pair(uint32_t *buf, uint32_t a, uint32_t b);
+int store_get_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret, size_t size);
+int store_put_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, const void *rec, size_t size);
+
+/* Appends an event inside the caller's write transaction. */
+int store_event_append(struct store *s, MDB_txn *t, const char *who, const char *what,
+		       uint32_t batch, uint32_t document, uint32_t page, const char *fmt, ...)
+    _printf_(8, 9);
+
+/* Queue changes inside the caller's write transaction. */
+int store_queue_push_txn(struct store *s, MDB_txn *t, enum store_queue q, uint32_t batch,
+			 uint32_t page, unsigned priority);
+int store_queue_remove_txn(struct store *s, MDB_txn *t, enum store_queue q, uint32_t batch,
+			   uint32_t page);
+/* Removes every item of @batch from every queue; the count goes to @ret_n (may be NULL). */
+int store_queue_remove_batch_txn(struct store *s, MDB_txn *t, uint32_t batch, uint64_t *ret_n);
+
+/* Deletes every value of @dbi whose key starts with be32(@batch); the count to @ret_n. */
+int store_delete_batch_range(MDB_txn *t, MDB_dbi dbi, uint32_t batch, uint64_t *ret_n);
+
+/* Sealing: @out has room for @len + STORE_SEAL_OVERHEAD bytes; needs s->key. */
+void store_seal(const struct store *s, enum seal_kind kind, uint32_t batch, uint32_t page,
+		const void *in, size_t len, uint8_t *out);
+/* Opens a sealed value of @len bytes into @out (@len - STORE_SEAL_OVERHEAD bytes). */
+int store_unseal(const struct store *s, enum seal_kind kind, uint32_t batch, uint32_t page,
+		 const void *in, size_t len, uint8_t *out);
+/* Inside a write transaction that seals: records or verifies the key's check value. */
+int store_key_check_txn(struct store *s, MDB_txn *t);
+
+/*
+ * Space for @need more bytes: fills @ret and returns -FOLIO_ESTOREFULL when writing them
+ * would go below a reserve. Uses its own read transaction.
+ */
+int store_space_need(struct store *s, uint64_t need, struct store_space *ret);
+
+/* Writer: stops the thread after everything queued was committed (store_close()). */
+void store_writer_stop(struct store *s);
+
+/* Walks every page record of @batch; @fn gets a copy. */
+int store_walk_pages_txn(MDB_txn *t, MDB_dbi dbi, uint32_t batch,
+			 int (*fn)(const struct page_info *p, void *user), void *user);
+
+#endif

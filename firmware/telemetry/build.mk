@@ -1,0 +1,2 @@
+# Scanner telemetry: per-device counters beside the store.
+lib-y += firmware/telemetry/telemetry.o

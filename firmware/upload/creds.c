@@ -1,0 +1,188 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "firmware/upload/creds.h"
+
+#define CREDS_FILE_MAX (64u << 10)
+
+struct cred_key {
+	const char *name;
+	size_t offset;
+};
+
+static const struct cred_key cred_keys[] = {
+	{ "user", offsetof(struct upload_creds, user) },
+	{ "password", offsetof(struct upload_creds, password) },
+	{ "access_key_id", offsetof(struct upload_creds, access_key_id) },
+	{ "secret_access_key", offsetof(struct upload_creds, secret_access_key) },
+	{ "key_password", offsetof(struct upload_creds, key_password) },
+};
+
+void upload_creds_wipe(struct upload_creds *c)
+{
+	sodium_memzero(c, sizeof(*c));
+}
+
+int upload_key_file_check(const char *what, const char *path, char *why, size_t n)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		int r = -errno;
+
+		snprintf(why, n, "%s '%s' cannot be read: %s", what, path, folio_strerror(r));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, n, "%s '%s' is not a regular file", what, path);
+		return -EINVAL;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, n, "%s '%s' may be read by others (mode %04o): chmod 600 it", what,
+			 path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse(const char *path, char *text, struct upload_creds *c, char *why, size_t n)
+{
+	unsigned seen = 0, line = 0;
+
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *eq, *key, *value;
+		const struct cred_key *k = NULL;
+
+		line++;
+		l = trim(l);
+		if (!*l || *l == '#')
+			continue;
+		eq = strchr(l, '=');
+		if (!eq) {
+			snprintf(why, n, "%s:%u: expected 'key = value'", path, line);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		key = trim(l);
+		value = trim(eq + 1);
+		for (size_t i = 0; i < ARRAY_SIZE(cred_keys); i++)
+			if (strcmp(cred_keys[i].name, key) == 0)
+				k = &cred_keys[i];
+		if (!k) {
+			snprintf(why, n,
+				 "%s:%u: unknown key '%.64s' (user, password, access_key_id, "
+				 "secret_access_key, key_password)",
+				 path, line, key);
+			return -EINVAL;
+		}
+		if (seen & (1u << (k - cred_keys))) {
+			snprintf(why, n, "%s:%u: '%s' is set twice", path, line, k->name);
+			return -EINVAL;
+		}
+		seen |= 1u << (k - cred_keys);
+		if (strlen(value) >= UPLOAD_CRED_LEN) {
+			snprintf(why, n, "%s:%u: the value of '%s' is too long", path, line,
+				 k->name);
+			return -EINVAL;
+		}
+		for (const char *p = value; *p; p++)
+			if (iscntrl((unsigned char)*p)) {
+				snprintf(why, n, "%s:%u: the value of '%s' has control characters",
+					 path, line, k->name);
+				return -EINVAL;
+			}
+		strcpy((char *)c + k->offset, value);
+	}
+	return 0;
+}
+
+int upload_creds_load(const char *path, struct upload_creds *ret, char *why, size_t n)
+{
+	_cleanup_close_ int fd = -1;
+	struct upload_creds c = { 0 };
+	char *text = NULL;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (sodium_init() < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
+			 folio_strerror(r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, n, "credentials file '%s' is not a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, n,
+			 "credentials file '%s' may be read by others (mode %04o): chmod 600 it",
+			 path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (st.st_size > (off_t)CREDS_FILE_MAX) {
+		snprintf(why, n, "credentials file '%s' is too large (at most %u KiB)", path,
+			 CREDS_FILE_MAX >> 10);
+		return -FOLIO_ETOOBIG;
+	}
+	text = sodium_malloc((size_t)st.st_size + 1);
+	if (!text)
+		return -ENOMEM;
+	while (len < (size_t)st.st_size) {
+		ssize_t k = read(fd, text + len, (size_t)st.st_size - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = k < 0 ? -errno : -EIO;
+			snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
+				 folio_strerror(r));
+			sodium_free(text);
+			return r;
+		}
+		len += (size_t)k;
+	}
+	text[len] = '\0';
+	if (memchr(text, '\0', len)) {
+		snprintf(why, n, "credentials file '%s' contains a NUL byte", path);
+		sodium_free(text);
+		return -EINVAL;
+	}
+	r = parse(path, text, &c, why, n);
+	sodium_free(text);
+	if (r < 0) {
+		upload_creds_wipe(&c);
+		return r;
+	}
+	*ret = c;
+	upload_creds_wipe(&c);
+	return 0;
+}

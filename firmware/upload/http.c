@@ -1,0 +1,436 @@
+/* libcurl for the WebDAV, SFTP and S3 drivers: one handle per connection, TLS always verified. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/upload/driver.h"
+#include "firmware/upload/sigv4.h"
+
+int upload_conn_why(struct upload_conn *c, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+bool upload_transient(int r)
+{
+	return r == -ETIMEDOUT || r == -ECONNREFUSED || r == -ECONNRESET || r == -EHOSTUNREACH ||
+	       r == -EAGAIN || r == -EIO;
+}
+
+int upload_url_escape_path(const char *path, char *buf, size_t size)
+{
+	return sigv4_encode(path, strlen(path), 1, buf, size);
+}
+
+static void to_hex(const unsigned char *sum, size_t n, char *ret)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		ret[2 * i] = hex[sum[i] >> 4];
+		ret[2 * i + 1] = hex[sum[i] & 15];
+	}
+	ret[2 * n] = '\0';
+}
+
+void upload_sha256_hex(const void *data, size_t len, char ret[65])
+{
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	EVP_Digest(data, len, sum, &n, EVP_sha256(), NULL);
+	to_hex(sum, 32, ret);
+}
+
+int upload_sha256_fd(int fd, uint64_t offset, uint64_t len, char ret[65])
+{
+	static const size_t chunk = 256u << 10;
+	unsigned char *buf = malloc(chunk), sum[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned n = 0;
+	int r = 0;
+
+	if (!buf || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t k = pread(fd, buf, (size_t)MIN(len, (uint64_t)chunk), (off_t)offset);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = k < 0 ? -errno : -EIO; /* the file shrank */
+			goto out;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)k);
+		offset += (uint64_t)k;
+		len -= (uint64_t)k;
+	}
+	EVP_DigestFinal_ex(md, sum, &n);
+	to_hex(sum, 32, ret);
+out:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return r;
+}
+
+int upload_curl_reset(struct upload_conn *c)
+{
+	struct upload_target *t = c->t;
+	CURL *h = c->curl;
+
+	curl_slist_free_all(c->headers);
+	c->headers = NULL;
+	if (!h) {
+		h = curl_easy_init();
+		if (!h)
+			return -ENOMEM;
+		c->curl = h;
+	} else {
+		curl_easy_reset(h);
+	}
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,sftp");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "folio/" FOLIO_VERSION);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, t->connect_timeout);
+	/* A transfer that moves less than a byte a second for stall_timeout seconds stalled. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, t->stall_timeout);
+	if (c->max_send_bps)
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)c->max_send_bps);
+	/* TLS: always verified. */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (t->ca_file[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_file);
+	if (t->pinned_pubkey[0])
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, t->pinned_pubkey);
+	if (t->client_cert[0]) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, t->client_cert);
+		curl_easy_setopt(h, CURLOPT_SSLKEY,
+				 t->client_key[0] ? t->client_key : t->client_cert);
+	}
+	if (t->creds.key_password[0])
+		curl_easy_setopt(h, CURLOPT_KEYPASSWD, t->creds.key_password);
+	return 0;
+}
+
+void upload_curl_free(struct upload_conn *c)
+{
+	curl_slist_free_all(c->headers);
+	c->headers = NULL;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	c->curl = NULL;
+}
+
+int upload_curl_header(struct upload_conn *c, const char *fmt, ...)
+{
+	struct curl_slist *l;
+	char line[1024];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= sizeof(line))
+		return -ENAMETOOLONG;
+	l = curl_slist_append(c->headers, line);
+	if (!l)
+		return -ENOMEM;
+	c->headers = l;
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, l);
+	return 0;
+}
+
+static size_t body_write(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct upload_body *b = user;
+	size_t n = size * nmemb;
+
+	if (n > b->max - b->len) {
+		b->overflow = true;
+		return 0;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static size_t discard_write(char *data, size_t size, size_t nmemb, void *user)
+{
+	(void)data;
+	(void)user;
+	return size * nmemb;
+}
+
+void upload_curl_body(struct upload_conn *c, struct upload_body *b)
+{
+	if (!b) {
+		curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, discard_write);
+		return;
+	}
+	b->len = 0;
+	b->overflow = false;
+	if (b->data)
+		b->data[0] = '\0';
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, body_write);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, b);
+}
+
+static void source_hash_reset(struct upload_source *s)
+{
+	if (!s->md)
+		s->md = EVP_MD_CTX_new();
+	s->hashed = 0;
+	s->hash_failed = !s->md || !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+}
+
+/* Hashes the local bytes [hashed, upto) that were not sent (resume). */
+static int source_hash_skip(struct upload_source *s, uint64_t upto)
+{
+	unsigned char buf[64 << 10];
+
+	while (s->hashed < upto) {
+		ssize_t k = pread(s->fd, buf, (size_t)MIN((uint64_t)sizeof(buf), upto - s->hashed),
+				  (off_t)(s->offset + s->hashed));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EIO;
+		EVP_DigestUpdate(s->md, buf, (size_t)k);
+		s->hashed += (uint64_t)k;
+	}
+	return 0;
+}
+
+int upload_source_hash(struct upload_source *src, char ret[65])
+{
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (!src->hash || !src->md || src->hash_failed || src->hashed != src->len)
+		return -EIO;
+	if (!EVP_DigestFinal_ex(src->md, sum, &n))
+		return -EIO;
+	to_hex(sum, 32, ret);
+	src->hash_failed = true; /* finalised */
+	return 0;
+}
+
+void upload_source_release(struct upload_source *src)
+{
+	EVP_MD_CTX_free(src->md);
+	src->md = NULL;
+}
+
+static size_t source_read(char *buf, size_t size, size_t nmemb, void *user)
+{
+	struct upload_source *s = user;
+	size_t want = size * nmemb;
+	ssize_t k;
+
+	if (s->pos >= s->len)
+		return 0;
+	want = (size_t)MIN((uint64_t)want, s->len - s->pos);
+	do
+		k = pread(s->fd, buf, want, (off_t)(s->offset + s->pos));
+	while (k < 0 && errno == EINTR);
+	if (k <= 0)
+		return CURL_READFUNC_ABORT; /* the file shrank or cannot be read */
+	if (s->hash && !s->hash_failed) {
+		if (s->pos == s->hashed) {
+			EVP_DigestUpdate(s->md, buf, (size_t)k);
+			s->hashed += (uint64_t)k;
+		} else if (s->pos > s->hashed) {
+			s->hash_failed = true;
+		}
+	}
+	s->pos += (uint64_t)k;
+	if (s->counter)
+		*s->counter += (uint64_t)k;
+	return (size_t)k;
+}
+
+static int source_seek(void *user, curl_off_t offset, int origin)
+{
+	struct upload_source *s = user;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > s->len)
+		return CURL_SEEKFUNC_FAIL;
+	if (s->hash && s->md) {
+		if ((uint64_t)offset < s->hashed)
+			source_hash_reset(s); /* sent again from there: hash again */
+		if (source_hash_skip(s, (uint64_t)offset) < 0)
+			s->hash_failed = true;
+	}
+	s->pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool post)
+{
+	CURL *h = c->curl;
+
+	src->pos = 0;
+	if (src->hash)
+		source_hash_reset(src);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, source_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, src);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, source_seek);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, src);
+	if (post) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)src->len);
+	} else {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->len);
+	}
+}
+
+static const char *reason(struct upload_conn *c, CURLcode e)
+{
+	return c->errbuf[0] ? c->errbuf : curl_easy_strerror(e);
+}
+
+int upload_curl_perform(struct upload_conn *c, const char *what, long *ret_status)
+{
+	struct upload_target *t = c->t;
+	bool sftp = t->drv == &upload_driver_sftp;
+	long status = 0;
+	CURLcode e;
+
+	c->errbuf[0] = '\0';
+	e = curl_easy_perform(c->curl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	switch (e) {
+	case CURLE_OK:
+		*ret_status = status;
+		return 0;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return upload_conn_why(c, -EHOSTUNREACH, "%s: cannot resolve '%s': %s", what,
+				       t->host, reason(c, e));
+	case CURLE_COULDNT_CONNECT:
+		return upload_conn_why(c, -ECONNREFUSED, "%s: cannot connect to '%s': %s", what,
+				       t->host, reason(c, e));
+	case CURLE_OPERATION_TIMEDOUT:
+		return upload_conn_why(c, -ETIMEDOUT, "%s: '%s' stalled or timed out: %s", what,
+				       t->host, reason(c, e));
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (sftp)
+			return upload_conn_why(c, -EKEYREJECTED,
+					       "host key of '%s' does not match [upload] "
+					       "sftp_known_hosts: %s",
+					       t->host, reason(c, e));
+		return upload_conn_why(c, -EKEYREJECTED,
+				       "certificate of '%s' cannot be verified: %s: check "
+				       "[upload] ca_file",
+				       t->host, reason(c, e));
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return upload_conn_why(c, -EKEYREJECTED,
+				       "public key of '%s' is not the one pinned in [upload] "
+				       "pinned_pubkey: %s",
+				       t->host, reason(c, e));
+	case CURLE_SSL_CACERT_BADFILE:
+		return upload_conn_why(
+		    c, -EKEYREJECTED, "CA file '%s' ([upload] ca_file) cannot be used for '%s': %s",
+		    t->ca_file, t->host, reason(c, e));
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+		return upload_conn_why(c, -EKEYREJECTED,
+				       "client certificate '%s' cannot be used for '%s': %s",
+				       t->client_cert, t->host, reason(c, e));
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		return upload_conn_why(c, -EACCES, "%s: '%s' refused the login%s%s%s: %s", what,
+				       t->host, t->user[0] ? " of '" : "", t->user,
+				       t->user[0] ? "'" : "", reason(c, e));
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+		return upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, t->host);
+	case CURLE_REMOTE_DISK_FULL:
+		return upload_conn_why(c, -ENOSPC, "%s: '%s' is out of space", what, t->host);
+	case CURLE_WRITE_ERROR:
+		return upload_conn_why(c, -FOLIO_ETOOBIG, "%s: answer from '%s' is too large", what,
+				       t->host);
+	case CURLE_READ_ERROR:
+	case CURLE_ABORTED_BY_CALLBACK:
+		return upload_conn_why(c, -EIO, "%s: local file cannot be read", what);
+	case CURLE_QUOTE_ERROR:
+		return upload_conn_why(c, -EPROTO, "%s: refused by '%s': %s", what, t->host,
+				       reason(c, e));
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSH:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return upload_conn_why(c, -ECONNRESET, "%s: connection to '%s' broke: %s", what,
+				       t->host, reason(c, e));
+	default:
+		return upload_conn_why(c, -EIO, "%s: failed with '%s': %s", what, t->host,
+				       reason(c, e));
+	}
+}
+
+int upload_http_status(struct upload_conn *c, const char *what, long status,
+		       const struct upload_body *body)
+{
+	const char *host = c->t->host;
+
+	if (status == 400 && body && body->data && strstr(body->data, "SSL certificate"))
+		return upload_conn_why(c, -EKEYREJECTED,
+				       "%s: '%s' requires a client certificate it accepts: set "
+				       "[upload] client_cert and client_key",
+				       what, host);
+	switch (status) {
+	case 401:
+	case 403:
+		return upload_conn_why(c, -EACCES,
+				       "%s: '%s' refused access (HTTP %ld): check the credentials "
+				       "in [upload] credentials_file",
+				       what, host, status);
+	case 404:
+	case 409:
+		return upload_conn_why(c, -ENOENT, "%s: '%s' answered HTTP %ld (no such folder)",
+				       what, host, status);
+	case 412:
+		return upload_conn_why(c, -EEXIST, "%s: already exists on '%s'", what, host);
+	case 413:
+	case 507:
+		return upload_conn_why(c, -ENOSPC, "%s: '%s' is out of space (HTTP %ld)", what,
+				       host, status);
+	case 408:
+	case 429:
+		return upload_conn_why(c, -EIO, "%s: '%s' answered HTTP %ld", what, host, status);
+	default:
+		if (status >= 500)
+			return upload_conn_why(c, -EIO, "%s: '%s' answered HTTP %ld", what, host,
+					       status);
+		return upload_conn_why(c, -EPROTO, "%s: '%s' answered HTTP %ld unexpectedly", what,
+				       host, status);
+	}
+}

@@ -1,0 +1,7 @@
+# OCR: Tesseract engine wrapper, worker processes, accuracy scoring (ocr/*.h say more).
+# The worker program folio-ocr-worker is ocr/worker_main.c linked with libfolio.a.
+lib-y += ocr/engine.o ocr/wire.o ocr/worker.o ocr/pool.o ocr/files.o ocr/score.o
+prog-y += folio-ocr-worker
+folio-ocr-worker-objs := ocr/worker_main.o
+bench-y += ocr_bench
+PKGS += icu-uc

@@ -1,0 +1,274 @@
+/* One Tesseract engine through the C API (see engine.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
+
+#include "cleanup.h"
+#include "errors.h"
+#include "log.h"
+#include "ocr/engine.h"
+
+struct ocr_engine {
+	TessBaseAPI *api;
+	char languages[OCR_MAX_LANGUAGES_LEN + 1];
+};
+
+static void pix_destroy(PIX *p)
+{
+	pixDestroy(&p);
+}
+DEFINE_POINTER_CLEANUP(PIX, pix_destroy)
+
+bool ocr_languages_valid(const char *languages)
+{
+	size_t len, name = 0;
+
+	if (!languages)
+		return false;
+	len = strnlen(languages, OCR_MAX_LANGUAGES_LEN + 1);
+	if (len == 0 || len > OCR_MAX_LANGUAGES_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = languages[i];
+
+		if (c == '+') {
+			if (name == 0)
+				return false;
+			name = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_') {
+			name++;
+		} else {
+			return false;
+		}
+	}
+	return name > 0;
+}
+
+bool ocr_psm_valid(int psm)
+{
+	return psm == OCR_PSM_AUTO_OSD || (psm >= OCR_PSM_AUTO && psm <= OCR_PSM_MAX);
+}
+
+int ocr_engine_new(const char *languages, struct ocr_engine **ret)
+{
+	struct ocr_engine *e;
+
+	if (!ocr_languages_valid(languages) || !ret)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	strcpy(e->languages, languages);
+	e->api = TessBaseAPICreate();
+	if (!e->api) {
+		free(e);
+		return -ENOMEM;
+	}
+	/* Tesseract's chatter ("Empty page!!", "Detected N diacritics") is not for people at the
+	 * station: keep it out of the worker's stderr, which is the journal. */
+	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+	if (TessBaseAPIInit3(e->api, NULL, languages) != 0) {
+		log_debug("tesseract cannot load the models of '%s'", languages);
+		ocr_engine_free(e);
+		return -FOLIO_ECONFIG;
+	}
+	*ret = e;
+	return 0;
+}
+
+struct ocr_engine *ocr_engine_free(struct ocr_engine *e)
+{
+	if (!e)
+		return NULL;
+	if (e->api) {
+		TessBaseAPIEnd(e->api);
+		TessBaseAPIDelete(e->api);
+	}
+	free(e);
+	return NULL;
+}
+
+const char *ocr_engine_languages(const struct ocr_engine *e)
+{
+	return e->languages;
+}
+
+void ocr_page_result_release(struct ocr_page_result *r)
+{
+	if (!r)
+		return;
+	free(r->text);
+	free(r->hocr);
+	*r = (struct ocr_page_result){ 0 };
+}
+
+static int check_size(uint64_t w, uint64_t h)
+{
+	if (w == 0 || h == 0)
+		return -EINVAL;
+	if (w > OCR_MAX_DIMENSION || h > OCR_MAX_DIMENSION || w * h > OCR_MAX_PIXELS)
+		return -FOLIO_ETOOBIG;
+	return 0;
+}
+
+/* A copy of Tesseract's string in our own heap, bounded; Tesseract's copy is deleted. */
+static int take_text(char *t, size_t max, char **ret)
+{
+	char *copy;
+
+	if (!t)
+		return -EIO;
+	if (strnlen(t, max + 1) > max) {
+		TessDeleteText(t);
+		return -FOLIO_ETOOBIG;
+	}
+	copy = strdup(t);
+	TessDeleteText(t);
+	if (!copy)
+		return -ENOMEM;
+	*ret = copy;
+	return 0;
+}
+
+/* Runs Tesseract over @pix (1, 8 or 32 bpp) at @dpi. */
+static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
+			 struct ocr_page_result *ret)
+{
+	struct ocr_page_result r = { 0 };
+	double sum = 0;
+	int *confs;
+	int err;
+
+	TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)psm);
+	TessBaseAPISetImage2(e->api, pix);
+	TessBaseAPISetSourceResolution(e->api, (int)dpi);
+	if (TessBaseAPIRecognize(e->api, NULL) != 0) {
+		err = -EIO;
+		goto out;
+	}
+	err = take_text(TessBaseAPIGetUTF8Text(e->api), OCR_MAX_TEXT_BYTES, &r.text);
+	if (err < 0)
+		goto out;
+	err = take_text(TessBaseAPIGetHOCRText(e->api, 0), OCR_MAX_HOCR_BYTES, &r.hocr);
+	if (err < 0)
+		goto out;
+	confs = TessBaseAPIAllWordConfidences(e->api);
+	if (!confs) {
+		err = -EIO;
+		goto out;
+	}
+	for (const int *c = confs; *c >= 0; c++) {
+		sum += *c;
+		r.words++;
+	}
+	TessDeleteIntArray(confs);
+	r.mean_confidence = r.words ? sum / r.words : 0.0;
+	*ret = r;
+	r = (struct ocr_page_result){ 0 };
+out:
+	ocr_page_result_release(&r);
+	TessBaseAPIClear(e->api);
+	return err;
+}
+
+/* A Leptonica image of a frame: 1 bpp (1 black, as SANE), 8 bpp grey, or 32 bpp RGB. */
+static int frame_to_pix(const struct frame *f, PIX **ret)
+{
+	uint64_t min_bpl;
+	l_int32 d;
+	int err;
+
+	err = check_size(f->width, f->height);
+	if (err < 0)
+		return err;
+	if (!f->data || f->dpi < OCR_MIN_DPI || f->dpi > OCR_MAX_DPI)
+		return -EINVAL;
+	if (f->depth == 1 && f->channels == 1)
+		d = 1;
+	else if (f->depth == 8 && f->channels == 1)
+		d = 8;
+	else if (f->depth == 8 && f->channels == 3)
+		d = 32;
+	else
+		return -FOLIO_EFORMAT;
+	min_bpl = ((uint64_t)f->width * f->depth * f->channels + 7) / 8;
+	if (f->bytes_per_line < min_bpl)
+		return -EINVAL;
+
+	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, d);
+	if (!pix)
+		return -ENOMEM;
+	pixSetResolution(pix, (l_int32)f->dpi, (l_int32)f->dpi);
+	l_uint32 *data = pixGetData(pix);
+	l_int32 wpl = pixGetWpl(pix);
+	for (uint32_t y = 0; y < f->height; y++) {
+		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
+		l_uint32 *line = data + (size_t)y * wpl;
+
+		if (d == 32) {
+			for (uint32_t x = 0; x < f->width; x++) {
+				const uint8_t *s = src + 3 * (size_t)x;
+
+				composeRGBPixel(s[0], s[1], s[2], line + x);
+			}
+		} else {
+			/* Leptonica's byte order within a line is big-endian by the macro. */
+			for (uint32_t k = 0; k < (uint32_t)min_bpl; k++)
+				SET_DATA_BYTE(line, k, src[k]);
+		}
+	}
+	if (d == 1)
+		pixSetPadBits(pix, 0);
+	*ret = pix;
+	return 0;
+}
+
+int ocr_engine_recognise(struct ocr_engine *e, const struct frame *f, int psm,
+			 struct ocr_page_result *ret)
+{
+	_cleanup_(pix_destroyp) PIX *pix = NULL;
+	int err;
+
+	if (!e || !f || !ret || !ocr_psm_valid(psm))
+		return -EINVAL;
+	err = frame_to_pix(f, &pix);
+	if (err < 0)
+		return err;
+	return recognise_pix(e, pix, f->dpi, psm, ret);
+}
+
+int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			       int psm, struct ocr_page_result *ret)
+{
+	_cleanup_(pix_destroyp) PIX *pix = NULL;
+	l_int32 format, w, h, bps, spp, cmap;
+	int err;
+
+	if (!e || !image || !ret || !ocr_psm_valid(psm))
+		return -EINVAL;
+	if (len > OCR_MAX_IMAGE_BYTES)
+		return -FOLIO_ETOOBIG;
+	if (len < 8 || pixReadHeaderMem(image, len, &format, &w, &h, &bps, &spp, &cmap) != 0)
+		return -FOLIO_EFORMAT;
+	if (w <= 0 || h <= 0 || bps <= 0 || spp <= 0 || spp > 4 || bps > 16)
+		return -FOLIO_EFORMAT;
+	err = check_size((uint64_t)w, (uint64_t)h);
+	if (err < 0)
+		return err;
+
+	pix = pixReadMem(image, len);
+	if (!pix)
+		return -FOLIO_EFORMAT;
+	/* The header and the decoded image must agree (a multi-page file gives its first page). */
+	if (pixGetWidth(pix) != w || pixGetHeight(pix) != h)
+		return -FOLIO_EFORMAT;
+	if (dpi == 0)
+		dpi = (unsigned)MAX(pixGetXRes(pix), 0);
+	if (dpi < OCR_MIN_DPI || dpi > OCR_MAX_DPI)
+		return -EINVAL;
+	return recognise_pix(e, pix, dpi, psm, ret);
+}

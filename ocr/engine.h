@@ -1,0 +1,110 @@
+#ifndef FOLIO_OCR_ENGINE_H
+#define FOLIO_OCR_ENGINE_H
+
+/*
+ * One Tesseract engine, in-process: the model is loaded once by ocr_engine_new() and kept for
+ * every page. This is what runs inside an OCR worker process (see pool.h); the firmware itself
+ * never calls it, so a page that crashes Tesseract takes down a worker, not the station.
+ *
+ * Not thread-safe: one engine serves one thread at a time. Tesseract's OpenMP threads follow
+ * OMP_THREAD_LIMIT as it was when the process started; workers get OMP_THREAD_LIMIT=1.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+/* Bounds on a page: encoded size, pixels per side, pixels in all, resolution. */
+#define OCR_MAX_IMAGE_BYTES (256u * 1024 * 1024)
+#define OCR_MAX_DIMENSION 32768u
+#define OCR_MAX_PIXELS (160u * 1000 * 1000)
+#define OCR_MIN_DPI 50u
+#define OCR_MAX_DPI 2400u
+/* Bounds on a page's results (longer results fail the page with -FOLIO_ETOOBIG). */
+#define OCR_MAX_TEXT_BYTES (16u * 1024 * 1024)
+#define OCR_MAX_HOCR_BYTES (96u * 1024 * 1024)
+/* Longest language list, e.g. "ara+eng+fra". */
+#define OCR_MAX_LANGUAGES_LEN 64u
+
+/* Page segmentation modes (Tesseract's numbering, as `tesseract --psm N`). */
+#define OCR_PSM_AUTO_OSD 1     /* automatic layout with orientation and script detection */
+#define OCR_PSM_AUTO 3	       /* automatic layout: the `tesseract` command's default */
+#define OCR_PSM_SINGLE_BLOCK 6 /* one uniform block of text */
+#define OCR_PSM_SPARSE 11      /* as much text as possible, in no particular order */
+#define OCR_PSM_MAX 13
+
+struct ocr_engine;
+
+/* What recognition gives for one page. All strings are malloc'ed, owned by the struct. */
+struct ocr_page_result {
+	char *text;		/* UTF-8 text in logical (reading) order, lines ending in '\n' */
+	char *hocr;		/* hOCR (UTF-8 XHTML fragment: the ocr_page div) with word boxes
+				 * (bbox, in pixels of the page) and confidences (x_wconf) */
+	double mean_confidence; /* mean word confidence, 0..100; 0 when there are no words */
+	uint32_t words;		/* words recognised */
+};
+
+/*
+ * ocr_languages_valid - whether @languages is a well-formed language list
+ *
+ * True for one or more Tesseract language names ([A-Za-z0-9_], e.g. "eng", "chi_sim") joined
+ * by '+', at most OCR_MAX_LANGUAGES_LEN bytes. Says nothing about whether the models exist.
+ */
+bool ocr_languages_valid(const char *languages);
+
+/*
+ * ocr_psm_valid - whether @psm is a page segmentation mode that gives text
+ *
+ * True for 1 and 3..13 (0 only detects orientation, 2 only finds the layout).
+ */
+bool ocr_psm_valid(int psm);
+
+/*
+ * ocr_engine_new - load Tesseract with the models of @languages
+ * @languages: "eng", "fra", "ara", "ara+eng" ... (Tesseract's installed models, tessdata)
+ * @ret: receives the engine, to be freed with ocr_engine_free()
+ *
+ * Takes from a fraction of a second to a few seconds. Returns 0, -EINVAL for a malformed
+ * language list, -FOLIO_ECONFIG when Tesseract cannot load a model (not installed), -ENOMEM.
+ */
+int ocr_engine_new(const char *languages, struct ocr_engine **ret);
+
+/* ocr_engine_free - unload the engine; takes NULL; returns NULL. */
+struct ocr_engine *ocr_engine_free(struct ocr_engine *e);
+
+/* The language list the engine was created with; valid as long as the engine. */
+const char *ocr_engine_languages(const struct ocr_engine *e);
+
+/*
+ * ocr_engine_recognise - recognise one raw page
+ * @f: the page (frame.h conventions: 1-bit with 1 black, 8-bit grey, 8-bit RGB); f->dpi is its
+ *     resolution and is passed to Tesseract as is
+ * @psm: page segmentation mode (OCR_PSM_AUTO for whole pages)
+ * @ret: receives the result on success; release it with ocr_page_result_release()
+ *
+ * Returns 0, -EINVAL for a bad psm or frame description, -FOLIO_ETOOBIG beyond the bounds above,
+ * -FOLIO_EFORMAT for an unsupported depth or channel count, -EIO when Tesseract fails, -ENOMEM.
+ * A page with no text is a success with empty text and no words.
+ */
+int ocr_engine_recognise(struct ocr_engine *e, const struct frame *f, int psm,
+			 struct ocr_page_result *ret);
+
+/*
+ * ocr_engine_recognise_image - recognise one encoded page (TIFF, JPEG, PNG, PNM as stored)
+ * @image, @len: the file's bytes, at most OCR_MAX_IMAGE_BYTES
+ * @dpi: the page's resolution; 0 takes the resolution recorded in the file
+ * @psm, @ret: as for ocr_engine_recognise()
+ *
+ * The size in the file's header is checked against the bounds before anything is decoded.
+ * Returns 0, -EINVAL (bad psm, no resolution given or recorded, dpi out of range), -FOLIO_EFORMAT
+ * (not an image Leptonica can decode), -FOLIO_ETOOBIG, -EIO, -ENOMEM.
+ */
+int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			       int psm, struct ocr_page_result *ret);
+
+/* ocr_page_result_release - free the strings of @r and zero it; takes a zeroed or NULL @r. */
+void ocr_page_result_release(struct ocr_page_result *r);
+
+#endif

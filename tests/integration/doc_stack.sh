@@ -1,0 +1,76 @@
+#!/bin/bash
+# End to end with the feeder backend: a stack of dossiers with cover sheets between them,
+# printed by `folio coversheet` and rasterised by pdftoppm at 200 and 300 dpi, is scanned in
+# one batch and comes out as the right documents with the right metadata; the cover sheets
+# stay in the store as separators and are not exported.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
+
+folio="$FOLIO_BUILD/bin/folio --config folio.conf"
+mkdir -p sane.d stack
+printf 'folio\n' >sane.d/dll.conf
+
+for dpi in 200 300; do
+	rm -rf stack store out && mkdir stack
+	cat >folio.conf <<EOF
+[station]
+id = TEST-01
+office = KE
+[store]
+path = $FOLIO_TMP/store
+map_size_mb = 512
+[capture]
+device = folio:$FOLIO_TMP/stack
+profile = covers
+sane_config_dir = $FOLIO_TMP/sane.d
+sane_backend_dir = $FOLIO_BUILD/lib/sane
+[profile covers]
+source = adf
+mode = gray
+output = bitonal
+resolution = $dpi
+cover_sheets = yes
+EOF
+	sheet() { # NUMBER ARGS...: a cover sheet as sheet NUMBER of the stack
+		local n=$1
+		shift
+		$folio coversheet --office KE "$@" --out "cover-$n.pdf" >/dev/null 2>err ||
+			fail "coversheet: $(cat err)"
+		pdftoppm -r "$dpi" -gray -png -singlefile "cover-$n.pdf" "stack/page-$n"
+	}
+	pages() { # FIRST COUNT: text pages
+		"$FOLIO_BUILD/bin/pagegen" --out stack --first "$1" --count "$2" --dpi "$dpi" \
+			--kind text --seed "$1" >/dev/null || fail "pagegen failed"
+	}
+	sheet 0001 --ip-type patent --application 102024000000123 --doc-code APPFORM \
+		--date 2026-11-20
+	pages 2 3
+	sheet 0005 --ip-type trademark --application 502024000000045 --doc-code TMFORM
+	pages 6 1
+	sheet 0007 --ip-type design --application 802025000000007 --doc-code DRAWINGS \
+		--date 2026-01-31
+	pages 8 2
+
+	b=$($folio scan 2>err) || fail "$dpi dpi: scan failed: $(cat err)"
+	$folio batch show "$b" >show || fail "batch show failed"
+	grep -qE '^  documents +3$' show || fail "$dpi dpi: not 3 documents: $(cat show)"
+	grep -q 'office KE  type patent  application 102024000000123  code APPFORM' show ||
+		fail "$dpi dpi: document 1 fields: $(cat show)"
+	grep -q 'office KE  type trademark  application 502024000000045  code TMFORM' show ||
+		fail "$dpi dpi: document 2 fields: $(cat show)"
+	grep -q 'office KE  type design  application 802025000000007  code DRAWINGS' show ||
+		fail "$dpi dpi: document 3 fields: $(cat show)"
+	# Pages by document, separators flagged: sheet 1 and 5 and 7 are cover sheets.
+	docs=$(awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($NF ~ /separator/ ? "s" : "") }' show)
+	[ "$docs" = "1s 1 1 1 2s 2 3s 3 3 " ] || fail "$dpi dpi: pages by document: $docs"
+
+	$folio batch approve "$b" >/dev/null
+	pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
+	n=$(find "$pkg" -name 'P*.tif' | wc -l)
+	[ "$n" = 6 ] || fail "$dpi dpi: $n page images exported, not 6 (cover sheets must not be)"
+	[ "$(ls -d "$pkg"/D* | wc -l)" = 3 ] || fail "$dpi dpi: not 3 document folders"
+	grep -q '802025000000007' "$pkg"/D0003/document.xml || fail "design XML lacks its number"
+	echo "figure: $dpi dpi: 3 cover sheets read, 3 documents indexed, 6 pages exported"
+done

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Delivery over SFTP to OpenSSH's sshd on 127.0.0.1 (host and client keys made here, the host
+# key pinned in a known_hosts file): a whole package; an interrupted file continued where it
+# stopped; sshd killed mid-file and restarted; a final name that holds another file is never
+# overwritten; a wrong host key, a key others can read. Each delivered copy passes sha256sum -c.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+. "$FOLIO_SRC/tests/servers/servers.sh"
+trap servers_stop EXIT
+
+folio=$FOLIO_BUILD/bin/folio
+ssh=$FOLIO_TMP/ssh
+port=$(free_port)
+sshd_start "$ssh" "$port" >"$FOLIO_TMP/start.out"
+rc=$?
+[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
+[ $rc = 0 ] || fail "cannot start sshd: $(cat "$FOLIO_TMP/start.out")"
+in=$ssh/root/in
+
+conf() { # NAME [KEY = VALUE lines]
+	local f=$FOLIO_TMP/$1.conf
+	shift
+	make_config "$f" test:0
+	sed -i "s|^target = .*|target = sftp://$(id -un)@127.0.0.1:$port$in|" "$f"
+	printf '%s\n' "sftp_key = $ssh/client_key" "connect_timeout = 5" "stall_timeout = 5" "$@" >>"$f"
+	grep -q '^sftp_known_hosts' "$f" || echo "sftp_known_hosts = $ssh/known_hosts" >>"$f"
+	grep -q '^retries' "$f" || echo "retries = 2" >>"$f"
+	echo "$f"
+}
+
+deliver() { # CONF PACKAGE
+	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
+		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
+}
+
+ok=$(conf ok)
+
+# --- a whole package, then again: nothing sent the second time
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 6 200
+deliver "$ok" TEST-01-B000001
+echo "$out" | grep -q '^files     10 (0 already there)' || fail "receipt: $out"
+msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
+deliver "$ok" TEST-01-B000001
+echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
+
+# --- an interrupted file continues where it stopped: only the rest is sent
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 2 500
+mkdir -p "$in/TEST-01-B000002/D0002"
+head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" >"$in/TEST-01-B000002/D0002/.P0001.tif.folio-part"
+total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000002/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
+deliver "$ok" TEST-01-B000002
+echo "$out" | grep -q "^bytes     $total ($((total - 300000)) sent)" ||
+	fail "the interrupted file was not continued (total $total): $out"
+msg=$(check_package "$in/TEST-01-B000002") || fail "$msg"
+
+# --- sshd killed mid-file and restarted: the run retries and finishes
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000003 2 2048
+slow=$(conf slow "bandwidth_kbps = 16000" "retries = 8" "concurrency = 1")
+"$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003" >"$FOLIO_TMP/kill.out" 2>&1 &
+upload=$!
+for ((i = 0; i < 400; i++)); do
+	[ -n "$(find "$in/TEST-01-B000003" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
+	sleep 0.02
+done
+[ $i -lt 400 ] || fail "the upload never started sending"
+sshd_kill "$ssh"
+sshd_restart "$ssh" "$port" || fail "cannot restart sshd"
+wait $upload || fail "upload across an sshd restart failed: $(cat "$FOLIO_TMP/kill.out")"
+grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
+msg=$(check_package "$in/TEST-01-B000003") || fail "$msg"
+
+# --- a final name holding another file is never overwritten
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 50
+mkdir -p "$in/TEST-01-B000004"
+echo "someone else's file" >"$in/TEST-01-B000004/BATCH.txt"
+expect_fail 1 "another file holds its name" \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000004"
+[ "$(cat "$in/TEST-01-B000004/BATCH.txt")" = "someone else's file" ] || fail "a file was overwritten"
+[ ! -e "$in/TEST-01-B000004/MANIFEST.sha256" ] || fail "manifest delivered beside a wrong file"
+
+# --- a wrong host key, a private key others can read
+ssh-keygen -q -t ecdsa -N '' -f "$FOLIO_TMP/other_host" </dev/null >/dev/null
+printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$FOLIO_TMP/other_host.pub")" >"$FOLIO_TMP/wrong_known_hosts"
+wrong=$(conf wrong "sftp_known_hosts = $FOLIO_TMP/wrong_known_hosts")
+expect_fail 1 "host key of '127.0.0.1' does not match" \
+	"$folio" --config "$wrong" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+cp "$ssh/client_key" "$FOLIO_TMP/open_key" && chmod 644 "$FOLIO_TMP/open_key"
+open=$(conf open "sftp_key = $FOLIO_TMP/open_key")
+sed -i "0,/^sftp_key = $(printf '%s' "$ssh/client_key" | sed 's|/|\\/|g')$/{//d}" "$open"
+expect_fail 1 "may be read by others" \
+	"$folio" --config "$open" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+
+echo "upload_sftp: 3 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"

@@ -1,0 +1,209 @@
+#!/bin/bash
+# Delivery to nginx's WebDAV over TLS (a CA made here), on 127.0.0.1, through `folio upload
+# package`: a whole package, then every fault we know of — a server killed mid-file and
+# restarted, 503 answers, a MOVE answered 500 after its PUT arrived, a cut connection, a stalled
+# one, a full server disk, a wrong CA, a wrong pinned key, a client certificate required.
+# After each: nothing lost (the final copy passes sha256sum -c), nothing delivered twice (every
+# final name was MOVEd into place once), and what had arrived was not sent again.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+. "$FOLIO_SRC/tests/servers/servers.sh"
+trap servers_stop EXIT
+
+folio=$FOLIO_BUILD/bin/folio
+dav=$FOLIO_TMP/dav
+port=$(free_port)
+nginx_start "$dav" "$port" >"$FOLIO_TMP/start.out"
+rc=$?
+[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
+[ $rc = 0 ] || fail "cannot start nginx: $(cat "$FOLIO_TMP/start.out")"
+
+# conf NAME TARGET [KEY = VALUE lines]: a config whose [upload] section sends to TARGET.
+conf() {
+	local f=$FOLIO_TMP/$1.conf target=$2
+	shift 2
+	make_config "$f" test:0
+	sed -i "s|^target = .*|target = $target|" "$f"
+	printf '%s\n' "$@" >>"$f"
+	for d in "retries = 2" "connect_timeout = 5" "stall_timeout = 5"; do
+		grep -q "^${d%% =*} =" "$f" || echo "$d" >>"$f"
+	done
+	echo "$f"
+}
+
+# deliver CONF PACKAGE: folio upload package, its receipt in $out.
+deliver() {
+	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
+		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
+}
+
+# moved_once PACKAGE: no final name of PACKAGE was moved into place more than once.
+moved_once() {
+	local twice
+	twice=$(awk -v p="/$1/" '$1 == "MOVE" && ($3 == 201 || $3 == 204) && index($4, p) { print $4 }' \
+		"$dav/logs/access.log" | sort | uniq -d)
+	[ -z "$twice" ] || fail "delivered twice: $twice"
+}
+
+ok=$(conf ok "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 3")
+mkdir -p "$dav/root/in"
+
+# --- a whole package: every file, the signature and the manifest; checked on the server
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
+deliver "$ok" TEST-01-B000001
+echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
+msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
+[ "$(tail -n 2 "$dav/logs/access.log" | awk '$1 == "MOVE" { print $4 }')" = \
+	"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
+	[ "$(grep '^MOVE' "$dav/logs/access.log" | tail -n 1 | awk '{ print $4 }')" = \
+		"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
+	fail "the manifest was not the last file moved into place"
+grep '^MOVE' "$dav/logs/access.log" | tail -n 2 | head -n 1 | grep -q 'MANIFEST.sha256.sig' ||
+	fail "the signature did not go right before the manifest"
+
+# Again: everything is there, nothing is sent.
+deliver "$ok" TEST-01-B000001
+echo "$out" | grep -q '^files     12 (12 already there)' || fail "second delivery sent again: $out"
+echo "$out" | grep -q '^bytes     .* (0 sent)' || fail "second delivery sent bytes: $out"
+moved_once TEST-01-B000001
+
+# --- 503 from the server: a clear failure, retried, then a later run delivers
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 4 100
+touch "$dav/fail503"
+expect_fail 1 "answered HTTP 503" "$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000002"
+rm "$dav/fail503"
+[ ! -e "$dav/root/in/TEST-01-B000002/MANIFEST.sha256" ] || fail "manifest delivered during 503s"
+deliver "$ok" TEST-01-B000002
+msg=$(check_package "$dav/root/in/TEST-01-B000002") || fail "$msg"
+moved_once TEST-01-B000002
+
+# --- MOVE answered 500 after the PUT arrived: the next run renames, it does not send again
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000003 2 100
+touch "$dav/fail500move"
+one=$(conf one "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 1" "retries = 0")
+expect_fail 1 "answered HTTP 500" "$folio" --config "$one" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003"
+rm "$dav/fail500move"
+deliver "$ok" TEST-01-B000003
+msg=$(check_package "$dav/root/in/TEST-01-B000003") || fail "$msg"
+first=$(grep -m1 '^PUT /in/TEST-01-B000003/' "$dav/logs/access.log" | awk '{ print $2 }')
+[ "$(grep -c "^PUT $first 201" "$dav/logs/access.log")" = 1 ] ||
+	fail "'$first' arrived whole before the failed MOVE but was sent again"
+moved_once TEST-01-B000003
+
+# --- the server killed mid-file (master and workers, SIGKILL) and restarted: the same run
+# retries with backoff and finishes; nothing twice
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 2048
+slow=$(conf slow "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 1" \
+	"retries = 8" "bandwidth_kbps = 16000")
+"$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000004" >"$FOLIO_TMP/kill.out" 2>&1 &
+upload=$!
+for ((i = 0; i < 400; i++)); do # until nginx is receiving a request body
+	[ -n "$(ls -A "$dav/root/.nginx-body" 2>/dev/null)" ] && break
+	sleep 0.02
+done
+[ $i -lt 400 ] || fail "the upload never started sending"
+nginx_kill "$dav"
+nginx_start "$dav" "$port" || fail "cannot restart nginx"
+wait $upload || fail "upload across a server restart failed: $(cat "$FOLIO_TMP/kill.out")"
+grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
+msg=$(check_package "$dav/root/in/TEST-01-B000004") || fail "$msg"
+moved_once TEST-01-B000004
+
+# --- a connection cut mid-file (proxy), no retries: fails; the next run skips what arrived
+fp=$FOLIO_TMP/fp
+mkdir -p "$fp"
+pport=$(free_port)
+faultproxy_start "$fp" "$pport" "$port" || fail "cannot start the fault proxy"
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000005 6 400
+echo "cut 1500000" >"$fp/fault"
+cut=$(conf cut "https://127.0.0.1:$pport/in" "ca_file = $dav/ca.pem" "concurrency = 1" "retries = 0")
+expect_fail 1 "connection to '127.0.0.1' broke" \
+	"$folio" --config "$cut" upload package "$FOLIO_TMP/pkgs/TEST-01-B000005"
+echo pass >"$fp/fault"
+deliver "$cut" TEST-01-B000005
+echo "$out" | grep -qE '^files     10 \([1-9][0-9]* already there\)' ||
+	fail "resume sent again what had arrived: $out"
+msg=$(check_package "$dav/root/in/TEST-01-B000005") || fail "$msg"
+moved_once TEST-01-B000005
+
+# --- a stalled connection: stall_timeout ends it with a clear line
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000006 2 600
+echo "stall 300000" >"$fp/fault"
+stall=$(conf stall "https://127.0.0.1:$pport/in" "ca_file = $dav/ca.pem" "retries = 0" \
+	"stall_timeout = 2")
+start=$SECONDS
+expect_fail 1 "stalled or timed out" \
+	"$folio" --config "$stall" upload package "$FOLIO_TMP/pkgs/TEST-01-B000006"
+echo "figure: stall detected after $((SECONDS - start)) s (stall_timeout = 2)"
+echo pass >"$fp/fault"
+deliver "$stall" TEST-01-B000006
+msg=$(check_package "$dav/root/in/TEST-01-B000006") || fail "$msg"
+moved_once TEST-01-B000006
+
+# --- TLS: a wrong CA and a wrong pinned key are clear errors naming the host
+wrong=$(conf wrong "https://127.0.0.1:$port/in" "ca_file = $dav/wrong-ca.pem")
+expect_fail 1 "certificate of '127.0.0.1' cannot be verified" \
+	"$folio" --config "$wrong" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+pin=$(conf pin "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" \
+	"pinned_pubkey = sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+expect_fail 1 "public key of '127.0.0.1' is not the one pinned" \
+	"$folio" --config "$pin" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+right=$(openssl x509 -in "$dav/server.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+	openssl dgst -sha256 -binary | base64)
+pin=$(conf pin2 "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "pinned_pubkey = sha256//$right")
+deliver "$pin" TEST-01-B000001
+
+# --- mutual TLS and basic authentication: a second server that wants a client certificate
+mtls=$FOLIO_TMP/mtls
+mkdir -p "$mtls" && cp "$dav"/*.pem "$dav"/*.key "$mtls/"
+mport=$(free_port)
+nginx_start "$mtls" "$mport" client-cert,auth >"$FOLIO_TMP/start.out" ||
+	fail "cannot start nginx with client certificates: $(cat "$FOLIO_TMP/start.out")"
+printf 'user = folio\npassword = %s\n' "$(cat "$mtls/password")" >"$FOLIO_TMP/dav.creds"
+chmod 600 "$FOLIO_TMP/dav.creds"
+nocert=$(conf nocert "https://127.0.0.1:$mport/" "ca_file = $mtls/ca.pem" \
+	"credentials_file = $FOLIO_TMP/dav.creds")
+expect_fail 1 "requires a client certificate" \
+	"$folio" --config "$nocert" upload package "$FOLIO_TMP/pkgs/TEST-01-B000002"
+cert=$(conf cert "https://127.0.0.1:$mport/" "ca_file = $mtls/ca.pem" \
+	"credentials_file = $FOLIO_TMP/dav.creds" "client_cert = $mtls/client.pem" \
+	"client_key = $mtls/client.key")
+"$folio" -v --config "$cert" upload package "$FOLIO_TMP/pkgs/TEST-01-B000002" >"$FOLIO_TMP/cert.out" 2>&1 ||
+	fail "mutual TLS delivery failed: $(cat "$FOLIO_TMP/cert.out")"
+grep -qF "$(cat "$mtls/password")" "$FOLIO_TMP/cert.out" && fail "the password appeared in the output"
+msg=$(check_package "$mtls/root/TEST-01-B000002") || fail "$msg"
+printf 'user = folio\npassword = wrong\n' >"$FOLIO_TMP/bad.creds"
+chmod 600 "$FOLIO_TMP/bad.creds"
+badpw=$(conf badpw "https://127.0.0.1:$mport/" "ca_file = $mtls/ca.pem" \
+	"credentials_file = $FOLIO_TMP/bad.creds" "client_cert = $mtls/client.pem" \
+	"client_key = $mtls/client.key")
+expect_fail 1 "refused access (HTTP 401)" \
+	"$folio" --config "$badpw" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003"
+chmod 644 "$FOLIO_TMP/bad.creds"
+expect_fail 1 "credentials file '$FOLIO_TMP/bad.creds' may be read by others" \
+	"$folio" --config "$badpw" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003"
+
+# --- a full server disk (a small tmpfs as the WebDAV root), when this machine lets us mount
+full=$FOLIO_TMP/full
+mkdir -p "$full"
+if mount -t tmpfs -o size=1m folio-test "$full/" 2>/dev/null; then
+	fport=$(free_port)
+	cp "$dav"/*.pem "$dav"/*.key "$full/" 2>/dev/null
+	nginx_start "$full" "$fport" || fail "cannot start nginx on the tmpfs"
+	make_package "$FOLIO_TMP/pkgs" TEST-01-B000007 4 400
+	disk=$(conf disk "https://127.0.0.1:$fport/" "ca_file = $full/ca.pem" "retries = 1")
+	"$folio" --config "$disk" upload package "$FOLIO_TMP/pkgs/TEST-01-B000007" 2>"$FOLIO_TMP/err" &&
+		fail "delivery to a full disk succeeded"
+	[ "$(grep -c . "$FOLIO_TMP/err")" = 1 ] || fail "full disk: more than one line: $(cat "$FOLIO_TMP/err")"
+	echo "full disk says: $(cat "$FOLIO_TMP/err")"
+	[ ! -e "$full/root/TEST-01-B000007/MANIFEST.sha256" ] || fail "manifest delivered to a full disk"
+	mount -o remount,size=16m "$full/" || fail "cannot grow the tmpfs"
+	deliver "$disk" TEST-01-B000007
+	msg=$(check_package "$full/root/TEST-01-B000007") || fail "$msg"
+	servers_stop
+	umount "$full/"
+else
+	echo "note: mounting a tmpfs is not permitted here: the full-disk case was not run"
+fi
+
+echo "upload_webdav: 7 packages delivered through faults, each once, each checked with sha256sum -c"

@@ -1,0 +1,184 @@
+/* The store's work queues (priority, age, leases, dedup) and OCR results. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "errors.h"
+#include "firmware/store/store.h"
+
+struct fixture {
+	char dir[64];
+	struct store *s;
+	uint32_t batch;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct batch_info b = { 0 };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/folio-queue-XXXXXX");
+	if (!mkdtemp(f->dir) || store_open(f->dir, 256, &f->s) < 0)
+		return -1;
+	if (store_batch_create(f->s, "t", &b, &f->batch) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void test_priority_then_age(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_item it;
+	uint64_t n;
+
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 1, 100), 0);
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 2, 100), 0);
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 3, 200), 0);
+	assert_int_equal(store_queue_push(f->s, QUEUE_UPLOAD, f->batch, 0, 255), 0);
+	/* Pushing again does not duplicate. */
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 1, 100), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 3);
+
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(it.page, 3); /* highest priority */
+	assert_int_equal(it.attempts, 1);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(it.page, 1); /* then the oldest */
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(it.page, 2);
+	/* Everything is leased now: nothing to claim, but the items are still counted. */
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 3);
+
+	/* A failed worker gives its item back; it comes first again, one attempt more. */
+	assert_int_equal(store_queue_release(f->s, QUEUE_OCR, f->batch, 1), 0);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(it.page, 1);
+	assert_int_equal(it.attempts, 2);
+	assert_int_equal(store_queue_done(f->s, QUEUE_OCR, f->batch, 1), 0);
+	assert_int_equal(store_queue_done(f->s, QUEUE_OCR, f->batch, 1), -FOLIO_ENOTFOUND);
+
+	/* A new priority moves an item but keeps its age. */
+	assert_int_equal(store_queue_release(f->s, QUEUE_OCR, f->batch, 2), 0);
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 2, 250), 0);
+	assert_int_equal(store_queue_release(f->s, QUEUE_OCR, f->batch, 3), 0);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(it.page, 2);
+	assert_int_equal(it.priority, 250);
+
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 1, 256), -EINVAL);
+	assert_int_equal(store_queue_push(f->s, QUEUE_COUNT, f->batch, 1, 1), -EINVAL);
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, 99, 1, 1), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_UPLOAD, 60, &it), 1);
+	assert_int_equal(it.batch, f->batch);
+	assert_int_equal(it.page, 0);
+}
+
+struct order {
+	uint64_t n;
+	uint32_t last_priority;
+	uint64_t last_seq;
+	int bad;
+};
+
+static int check_order(const struct queue_item *it, void *user)
+{
+	struct order *o = user;
+
+	if (o->n && (it->priority > o->last_priority ||
+		     (it->priority == o->last_priority && it->seq < o->last_seq)))
+		o->bad++;
+	o->last_priority = it->priority;
+	o->last_seq = it->seq;
+	o->n++;
+	return 0;
+}
+
+static void test_list_is_claim_order(void **state)
+{
+	struct fixture *f = *state;
+	struct order o = { 0 };
+	struct queue_stats st;
+
+	for (uint32_t p = 1; p <= 300; p++)
+		assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, p, (p * 37) % 7 * 30),
+				 0);
+	assert_int_equal(store_queue_list(f->s, QUEUE_OCR, check_order, &o), 0);
+	assert_int_equal(o.n, 300);
+	assert_int_equal(o.bad, 0);
+	assert_int_equal(store_queue_stats(f->s, QUEUE_OCR, &st), 0);
+	assert_int_equal(st.items, 300);
+	assert_int_equal(st.claimed, 0);
+	assert_int_equal(st.top_priority, 180);
+	assert_true(st.oldest > 0);
+}
+
+static void test_capture_queues_ocr_and_result_dequeues(void **state)
+{
+	struct fixture *f = *state;
+	struct page_info p = { .batch = f->batch, .document = 1 };
+	struct ocr_result r = { 0 };
+	struct batch_info b;
+	struct queue_item it;
+	uint64_t n;
+	uint32_t num;
+
+	assert_int_equal(store_page_add(f->s, "t", &p, "img", 3, &num), 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 1); /* queued in the page's own transaction */
+	assert_int_equal(store_ocr_get(f->s, f->batch, num, &r), -FOLIO_ENOTFOUND);
+
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 60, &it), 1);
+	assert_int_equal(store_ocr_put(f->s, f->batch, num, "Claim 1. A stapler.",
+				       "<div class='ocr_page'/>", 87.5),
+			 0);
+	assert_int_equal(store_queue_count(f->s, QUEUE_OCR, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_ocr_get(f->s, f->batch, num, &r), 0);
+	assert_string_equal(r.text, "Claim 1. A stapler.");
+	assert_string_equal(r.hocr, "<div class='ocr_page'/>");
+	assert_true(r.confidence > 87.4 && r.confidence < 87.6);
+	store_ocr_release(&r);
+	/* Replacing keeps one result; NULL hOCR reads back as "". */
+	assert_int_equal(store_ocr_put(f->s, f->batch, num, "Claim 1.", NULL, 90), 0);
+	assert_int_equal(store_ocr_get(f->s, f->batch, num, &r), 0);
+	assert_string_equal(r.hocr, "");
+	store_ocr_release(&r);
+	assert_int_equal(store_batch_get(f->s, f->batch, &b), 0);
+	assert_int_equal(b.n_ocr, 1);
+
+	assert_int_equal(store_ocr_put(f->s, f->batch, 42, "x", NULL, 1), -FOLIO_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_priority_then_age, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_is_claim_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_queues_ocr_and_result_dequeues, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("store queues", tests, NULL, NULL);
+}

@@ -1,0 +1,290 @@
+/*
+ * The uploader's pieces that need no server: the nightly window (wrapping midnight), the
+ * credentials file (mode, keys, secrets kept out of messages), the [upload] settings as
+ * config_load() checks them, targets that upload_target_open() refuses, and file:// delivery
+ * through the transport API (temporary names, manifest last, resume, never overwrite).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "errors.h"
+#include "firmware/config/config.h"
+#include "firmware/upload/creds.h"
+#include "firmware/upload/transport.h"
+
+static char tmp[] = "/tmp/folio-upload-XXXXXX";
+
+static time_t at(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900,
+			 .tm_mon = mo - 1,
+			 .tm_mday = d,
+			 .tm_hour = h,
+			 .tm_min = mi,
+			 .tm_isdst = -1 };
+
+	return mktime(&tm);
+}
+
+static void test_window(void **state)
+{
+	struct upload_window w;
+	time_t open_at, close_at;
+	char why[128];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(upload_window_parse("22:00-06:00", &w, why, sizeof(why)), 0);
+	/* 23:30: open, closes at 06:00 the next day. */
+	assert_true(upload_window_next(&w, at(2024, 3, 1, 23, 30), &open_at, &close_at));
+	assert_true(close_at == at(2024, 3, 2, 6, 0));
+	/* 03:00: open, from the window that started yesterday. */
+	assert_true(upload_window_next(&w, at(2024, 3, 2, 3, 0), &open_at, &close_at));
+	assert_true(close_at == at(2024, 3, 2, 6, 0));
+	/* 12:00: closed, opens at 22:00 the same day. */
+	assert_false(upload_window_next(&w, at(2024, 3, 2, 12, 0), &open_at, &close_at));
+	assert_true(open_at == at(2024, 3, 2, 22, 0));
+	/* The end is not inside. */
+	assert_false(upload_window_next(&w, at(2024, 3, 2, 6, 0), &open_at, NULL));
+	/* A window within the day. */
+	assert_int_equal(upload_window_parse("01:15-02:45", &w, why, sizeof(why)), 0);
+	assert_false(upload_window_next(&w, at(2024, 3, 2, 3, 0), &open_at, NULL));
+	assert_true(open_at == at(2024, 3, 3, 1, 15));
+	assert_int_equal(upload_window_parse("always", &w, why, sizeof(why)), 0);
+	assert_true(upload_window_next(&w, 1000, &open_at, NULL));
+	assert_true(open_at == 1000);
+	assert_int_equal(upload_window_parse("25:00-06:00", &w, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "HH:MM-HH:MM"));
+	assert_int_equal(upload_window_parse("22:00", &w, why, sizeof(why)), -EINVAL);
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	fchmod(fd, mode);
+	close(fd);
+}
+
+static void test_creds(void **state)
+{
+	struct upload_creds c = { 0 };
+	char path[256], why[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/creds", tmp);
+	write_file(path, "# office\nuser = folio\npassword =  s3cr=t \naccess_key_id=AK\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), 0);
+	assert_string_equal(c.user, "folio");
+	assert_string_equal(c.password, "s3cr=t");
+	assert_string_equal(c.access_key_id, "AK");
+	upload_creds_wipe(&c);
+	assert_string_equal(c.password, "");
+
+	chmod(path, 0640);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "chmod 600"));
+	write_file(path, "password = hunter2\npassword = x\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, ":2: 'password' is set twice"));
+	assert_null(strstr(why, "hunter2"));
+	write_file(path, "token = hunter2\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_null(strstr(why, "hunter2"));
+	write_file(path, "hunter2\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_null(strstr(why, "hunter2"));
+	snprintf(path, sizeof(path), "%s/none", tmp);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -ENOENT);
+}
+
+static int load(const char *upload, struct folio_config *cfg, struct config_problems *p)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "[station]\nid = T\noffice = KE\n[upload]\n%s", upload);
+	return config_load_string("t.conf", text, cfg, p);
+}
+
+static void test_config(void **state)
+{
+	struct folio_config *cfg = calloc(1, sizeof(*cfg));
+	struct config_problems *p = calloc(1, sizeof(*p));
+
+	(void)state;
+	assert_int_equal(load("target = https://dav.example/in\nwindow = 22:00-06:00\n"
+			      "bandwidth_kbps = 800\nconcurrency = 4\n",
+			      cfg, p),
+			 0);
+	assert_string_equal(cfg->upload_window, "22:00-06:00");
+	assert_int_equal(cfg->upload_bandwidth_kbps, 800);
+	assert_int_equal(cfg->upload_retries, 5);
+	assert_int_equal(load("target = https://u:pw@dav.example/in\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "credentials_file"));
+	assert_int_equal(load("target = ftp://x/\n", cfg, p), -FOLIO_ECONFIG);
+	assert_int_equal(load("target = s3://bucket/p\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "s3_endpoint"));
+	assert_int_equal(load("target = sftp://u@h/p\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "sftp_key"));
+	assert_int_equal(load("window = 7pm\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "t.conf:5: bad value for 'window'"));
+	assert_int_equal(load("s3_endpoint = http://h:9000\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "TLS only"));
+	free(cfg);
+	free(p);
+}
+
+static void test_target_open(void **state)
+{
+	struct folio_config *cfg = calloc(1, sizeof(*cfg));
+	struct config_problems *p = calloc(1, sizeof(*p));
+	struct upload_target *t = NULL;
+	char why[512];
+
+	(void)state;
+	assert_int_equal(load("target = s3://Bad_Bucket/x\ns3_endpoint = https://h\n"
+			      "credentials_file = /nonexistent\n",
+			      cfg, p),
+			 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "bucket"));
+	assert_int_equal(load("target = https://h/in\nca_file = /nonexistent/ca.pem\n", cfg, p), 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "ca_file '/nonexistent/ca.pem' cannot be read"));
+	assert_int_equal(load("target = https://h:99999/in\n", cfg, p), 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "port"));
+	assert_null(t);
+	free(cfg);
+	free(p);
+}
+
+/* A package folder as the exporter writes one, with sha256sum's manifest. */
+static void make_package(const char *dir)
+{
+	char cmd[2048];
+	int k;
+
+	k = snprintf(cmd, sizeof(cmd),
+		     "mkdir -p %s/D0001 && head -c 70000 /dev/urandom >%s/D0001/P0001.tif && "
+		     "echo batch >%s/BATCH.txt && cd %s && sha256sum BATCH.txt D0001/P0001.tif "
+		     ">MANIFEST.sha256",
+		     dir, dir, dir, dir);
+	assert_true(k > 0 && k < (int)sizeof(cmd));
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_file_delivery(void **state)
+{
+	struct folio_config *cfg = calloc(1, sizeof(*cfg));
+	struct config_problems *p = calloc(1, sizeof(*p));
+	struct upload_target *t = NULL;
+	struct upload_receipt r;
+	char conf[512], pkg[256], path[512], why[512];
+	struct stat st;
+
+	(void)state;
+	snprintf(pkg, sizeof(pkg), "%s/pkg/S-B000001", tmp);
+	make_package(pkg);
+	snprintf(conf, sizeof(conf), "target = file://%s/outbox\n", tmp);
+	assert_int_equal(load(conf, cfg, p), 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), 0);
+
+	assert_int_equal(upload_package(t, pkg, "S-B000001", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.files, 3);
+	assert_int_equal(r.files_skipped, 0);
+	assert_true(r.bytes_sent == r.bytes_total);
+	snprintf(path, sizeof(path), "%s/outbox/S-B000001/D0001/P0001.tif", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 70000);
+	snprintf(path, sizeof(path),
+		 "cd %s/outbox/S-B000001 && sha256sum --quiet -c MANIFEST.sha256", tmp);
+	assert_int_equal(system(path), 0);
+
+	/* Again: all there, nothing sent. */
+	assert_int_equal(upload_package(t, pkg, "S-B000001", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.files_skipped, 3);
+	assert_true(r.bytes_sent == 0);
+
+	/* A different file under a final name is never overwritten. */
+	snprintf(path, sizeof(path), "%s/outbox/S-B000001/BATCH.txt", tmp);
+	write_file(path, "someone else's\n", 0644);
+	assert_int_equal(upload_package(t, pkg, "S-B000001", &r, why, sizeof(why)),
+			 -FOLIO_ECORRUPT);
+	assert_non_null(strstr(why, "S-B000001/BATCH.txt"));
+
+	/* A local file that no longer matches its manifest is not delivered. */
+	snprintf(path, sizeof(path), "%s/BATCH.txt", pkg);
+	write_file(path, "hatch\n", 0644);
+	assert_int_equal(upload_package(t, pkg, "S-B000002", &r, why, sizeof(why)),
+			 -FOLIO_ECORRUPT);
+	snprintf(path, sizeof(path), "%s/outbox/S-B000002/MANIFEST.sha256", tmp);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* Unsafe names and manifests. */
+	assert_int_equal(upload_package(t, pkg, "../x", &r, why, sizeof(why)), -EINVAL);
+	snprintf(path, sizeof(path), "%s/MANIFEST.sha256", pkg);
+	write_file(path,
+		   "0000000000000000000000000000000000000000000000000000000000000000  ../etc\n",
+		   0644);
+	assert_int_equal(upload_package(t, pkg, "S-B000003", &r, why, sizeof(why)), -FOLIO_EFORMAT);
+	assert_non_null(strstr(why, "line 1"));
+	upload_target_close(t);
+	free(cfg);
+	free(p);
+}
+
+static void test_receipt(void **state)
+{
+	struct upload_receipt r = {
+		.bytes_sent = 10, .bytes_total = 20, .files = 3, .files_skipped = 1, .seconds = 1.25
+	};
+	char buf[512];
+
+	(void)state;
+	snprintf(r.remote, sizeof(r.remote), "https://h/in/S-B000001/");
+	snprintf(r.manifest_sha256, sizeof(r.manifest_sha256), "%064d", 7);
+	upload_receipt_format(&r, buf, sizeof(buf));
+	assert_non_null(
+	    strstr(buf, "remote=https://h/in/S-B000001/ files=3 skipped=1 bytes=20 sent=10"));
+	assert_non_null(strstr(buf, "manifest_sha256=0000"));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_window),	      cmocka_unit_test(test_creds),
+		cmocka_unit_test(test_config),	      cmocka_unit_test(test_target_open),
+		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_receipt),
+	};
+
+	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
+}
