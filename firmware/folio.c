@@ -75,9 +75,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct cmd_env env = {
-		.config_path = getenv("FOLIO_CONFIG") && *getenv("FOLIO_CONFIG")
-				   ? getenv("FOLIO_CONFIG")
-				   : CONFIG_DEFAULT_PATH,
+		.config_path = config_default_path(),
 		.who = user_name(),
 		.out = stdout,
 	};

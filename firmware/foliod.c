@@ -272,9 +272,7 @@ static void background_signal(struct background *bg, bool stop)
 
 int main(int argc, char **argv)
 {
-	struct daemon_opts o = { .config_path = getenv("FOLIO_CONFIG") && *getenv("FOLIO_CONFIG")
-						    ? getenv("FOLIO_CONFIG")
-						    : CONFIG_DEFAULT_PATH };
+	struct daemon_opts o = { .config_path = config_default_path() };
 	struct config_problems *problems = NULL;
 	struct folio_config *cfg = NULL;
 	struct store *store = NULL;

@@ -400,7 +400,9 @@ SANE_Status sane_folio_get_devices(const SANE_Device ***ret_list, SANE_Bool loca
 	pthread_mutex_lock(&backend_lock);
 	free_device_list();
 	device_array = calloc(config.n_devices + 1, sizeof(*device_array));
-	device_list = calloc(config.n_devices + 1, sizeof(*device_list));
+	device_list = calloc(
+	    config.n_devices + 1,
+	    sizeof(*device_list)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (!device_array || !device_list) {
 		free_device_list();
 		pthread_mutex_unlock(&backend_lock);
@@ -506,8 +508,8 @@ const SANE_Option_Descriptor *sane_folio_get_option_descriptor(SANE_Handle handl
 
 static int reload_feeder(struct folio_handle *h)
 {
-	char **files;
-	size_t n;
+	char **files = NULL;
+	size_t n = 0;
 	int r;
 
 	r = list_pages(h->dir, &files, &n);

@@ -84,7 +84,7 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 {
 	struct batch_info b;
 	char created[32], updated[32];
-	unsigned id;
+	unsigned id = 0;
 	int r;
 
 	r = batch_arg(argc, argv, &id);
@@ -123,7 +123,7 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_state to)
 {
 	struct batch_info b;
-	unsigned id;
+	unsigned id = 0;
 	int r;
 
 	r = batch_arg(argc, argv, &id);

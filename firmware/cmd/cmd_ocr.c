@@ -145,8 +145,8 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 
 int cmd_ocr_status(struct cmd_env *env, int argc, char **argv)
 {
-	struct queue_stats qs;
-	struct store_stats st;
+	struct queue_stats qs = { 0 };
+	struct store_stats st = { 0 };
 	int r;
 
 	(void)argv;

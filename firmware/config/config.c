@@ -971,6 +971,13 @@ int config_set(struct folio_config *cfg, const char *key, const char *value, cha
 	return 0;
 }
 
+const char *config_default_path(void)
+{
+	const char *env = getenv("FOLIO_CONFIG");
+
+	return env && *env ? env : CONFIG_DEFAULT_PATH;
+}
+
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_profiles; i++)

@@ -200,6 +200,9 @@ int config_load_string(const char *name, const char *text, struct folio_config *
 int config_set(struct folio_config *cfg, const char *key, const char *value, char *why,
 	       size_t why_size);
 
+/* config_default_path - $FOLIO_CONFIG when set and not empty, else CONFIG_DEFAULT_PATH */
+const char *config_default_path(void);
+
 /* config_find_profile - the profile called @name, or NULL */
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name);
 

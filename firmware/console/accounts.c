@@ -164,8 +164,12 @@ int accounts_verify(const char *path, const char *user, const char *password)
 	if (!found[0] || plen > ACCOUNT_PASSWORD_MAX) {
 		const char *d = dummy_hash();
 
-		if (d[0] && crypto_pwhash_str_verify(d, password, MIN(plen, ACCOUNT_PASSWORD_MAX)))
-			plen = 0; /* the outcome does not matter, the time spent does */
+		/* The outcome does not matter, the time spent does: no account name leaks. */
+		if (d[0]) {
+			int ignored =
+			    crypto_pwhash_str_verify(d, password, MIN(plen, ACCOUNT_PASSWORD_MAX));
+			(void)ignored;
+		}
 		return -EACCES;
 	}
 	ok = crypto_pwhash_str_verify(found, password, plen) == 0;

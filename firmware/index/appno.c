@@ -266,7 +266,7 @@ int appno_pattern_check(const char *pattern, const char *checkdigit, const char 
 {
 	char b[SHOWN_MAX + 4], data[APPNO_MAX], check[2] = { 0 };
 	size_t len, i, n_data = 0, n_check = 0;
-	struct pattern p;
+	struct pattern p = { 0 };
 	unsigned year;
 	int r;
 

@@ -182,6 +182,8 @@ static struct file *find_file(struct verifier *v, const char *path)
 {
 	struct file key = { 0 };
 
+	if (!v->n_files)
+		return NULL;
 	snprintf(key.path, sizeof(key.path), "%s", path);
 	return bsearch(&key, v->files, v->n_files, sizeof(*v->files), cmp_file);
 }
@@ -190,6 +192,8 @@ static struct entry *find_entry(struct verifier *v, const char *path)
 {
 	struct entry key = { 0 };
 
+	if (!v->n_entries)
+		return NULL;
 	snprintf(key.path, sizeof(key.path), "%s", path);
 	return bsearch(&key, v->entries, v->n_entries, sizeof(*v->entries), cmp_entry);
 }
@@ -316,7 +320,7 @@ static void check_signature(struct verifier *v, const struct sign_key *key, cons
 {
 	_cleanup_free_ char *sig = NULL;
 	char why[256];
-	size_t sig_len;
+	size_t sig_len = 0;
 	int r;
 
 	r = read_all(v->dir_fd, SIGN_FILE, SIG_READ_MAX, &sig, &sig_len);
@@ -387,7 +391,7 @@ static void check_sizes(struct verifier *v)
 {
 	_cleanup_free_ char *text = NULL;
 	unsigned line = 0;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	if (!find_entry(v, SIZES)) {
@@ -491,7 +495,7 @@ static int check_document(struct verifier *v, const char *dir)
 	_cleanup_free_ char *xml = NULL;
 	struct xml_facts x = { .ip_type = -1, .page_total = -1 };
 	char path[VERIFY_PATH_MAX * 2], why[200];
-	size_t len, images = 0, prefix = strlen(dir) + 1, named_images = 0;
+	size_t len = 0, images = 0, prefix = strlen(dir) + 1, named_images = 0;
 	xmlDoc *doc;
 	int r;
 
@@ -577,7 +581,7 @@ static void check_batch(struct verifier *v)
 {
 	_cleanup_free_ char *text = NULL;
 	long docs = -1, pages = -1;
-	size_t len;
+	size_t len = 0;
 
 	if (read_all(v->dir_fd, BATCH, 65536, &text, &len) < 0) {
 		problem(v, "%s is missing or unreadable", BATCH);
@@ -600,7 +604,7 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 	_cleanup_free_ char *manifest = NULL;
 	struct verifier v = { .dir_fd = -1, .schema_dir = o->schema_dir };
 	struct sign_key key;
-	size_t len;
+	size_t len = 0;
 	int fd, r;
 
 	if (!rep)
@@ -626,7 +630,8 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 	}
 	if (r < 0)
 		goto out;
-	qsort(v.files, v.n_files, sizeof(*v.files), cmp_file);
+	if (v.n_files)
+		qsort(v.files, v.n_files, sizeof(*v.files), cmp_file);
 
 	r = read_all(v.dir_fd, MANIFEST, MANIFEST_MAX, &manifest, &len);
 	if (r < 0) {

@@ -132,7 +132,7 @@ static int s3_start(struct upload_conn *c, const char *method, const char *url,
 static int s3_stat(struct upload_conn *c, const char *rel, struct upload_stat *ret)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	struct s3_headers h;
+	struct s3_headers h = { 0 };
 	curl_off_t size = -1;
 	long status;
 	int r;
@@ -231,7 +231,7 @@ static int s3_put_range(struct upload_conn *c, const char *rel, int fd, uint64_t
 		.fd = fd, .offset = offset, .len = len, .counter = &c->bytes_sent, .hash = true
 	};
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 32], sum[65];
-	struct s3_headers h;
+	struct s3_headers h = { 0 };
 	long status;
 	int r;
 
@@ -355,7 +355,7 @@ static int s3_multipart(struct upload_conn *c, const struct upload_file *f, int 
 						 { "uploadId", upload_id } };
 		unsigned attempt = 0;
 
-		snprintf(number, sizeof(number), "%llu", (unsigned long long)(i + 1));
+		snprintf(number, sizeof(number), "%llu", (unsigned long long)i + 1);
 		r = upload_sha256_fd(fd, off, n, sum);
 		if (r < 0)
 			break;

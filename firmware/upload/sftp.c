@@ -116,7 +116,7 @@ static int sftp_command(struct upload_conn *c, const char *what, const char *cmd
 static int sftp_remove(struct upload_conn *c, const char *rel)
 {
 	char path[PATH_MAX], cmd[PATH_MAX + 16], what[UPLOAD_REL_MAX + 16];
-	struct upload_stat st;
+	struct upload_stat st = { 0 };
 	int r;
 
 	r = sftp_stat(c, rel, &st);
@@ -176,7 +176,7 @@ static int sftp_put(struct upload_conn *c, const struct upload_file *f)
 {
 	char temp[UPLOAD_REL_MAX], from[PATH_MAX], to[PATH_MAX], cmd[2 * PATH_MAX + 32];
 	char what[UPLOAD_REL_MAX + 16];
-	struct upload_stat st;
+	struct upload_stat st = { 0 };
 	int r;
 
 	r = upload_temp_name(f->rel, temp, sizeof(temp));

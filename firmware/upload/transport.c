@@ -592,7 +592,7 @@ static int package_load(struct package *p, const char *dir, const char *name, ch
 			 r == -FOLIO_ETOOBIG ? "it is too large" : folio_strerror(r));
 		return r == -ENOENT ? -FOLIO_EFORMAT : r;
 	}
-	if (memchr(p->manifest, '\0', p->manifest_len)) {
+	if (p->manifest_len && memchr(p->manifest, '\0', p->manifest_len)) {
 		snprintf(why, n, "'%s' contains a NUL byte", path);
 		return -FOLIO_EFORMAT;
 	}

@@ -303,7 +303,7 @@ static int dav_move(struct upload_conn *c, const char *from, const char *to)
 static int dav_put(struct upload_conn *c, const struct upload_file *f)
 {
 	char temp[UPLOAD_REL_MAX], dir[UPLOAD_REL_MAX];
-	struct upload_stat st;
+	struct upload_stat st = { 0 };
 	char *slash;
 	int r;
 
