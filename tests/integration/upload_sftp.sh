@@ -90,4 +90,21 @@ sed -i "0,/^sftp_key = $(printf '%s' "$ssh/client_key" | sed 's|/|\\/|g')$/{//d}
 expect_fail 1 "may be read by others" \
 	"$folio" --config "$open" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
 
+# --- a real station package (scanned, signed, ST.96): the office's verifier accepts the copy
+real=$(conf real)
+"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
+sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
+	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
+b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
+	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
+"$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" >/dev/null 2>"$FOLIO_TMP/err" ||
+	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
+name=REAL-01-B$(printf %06d "$b")
+deliver "$real" "$name"
+schemas=()
+[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+"$folio" verify "$in/$name" --key "$FOLIO_TMP/keys/station.pub" "${schemas[@]}" \
+	>"$FOLIO_TMP/verify.out" 2>&1 ||
+	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"
+
 echo "upload_sftp: 3 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"

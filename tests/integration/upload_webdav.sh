@@ -183,6 +183,29 @@ chmod 644 "$FOLIO_TMP/bad.creds"
 expect_fail 1 "credentials file '$FOLIO_TMP/bad.creds' may be read by others" \
 	"$folio" --config "$badpw" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003"
 
+# --- a real station package (scanned, signed, described in ST.96) through 503 answers; the
+# office's own verifier then accepts the server's copy
+real=$(conf real "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem")
+"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
+sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
+	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
+b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
+	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
+"$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" >/dev/null 2>"$FOLIO_TMP/err" ||
+	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
+name=REAL-01-B$(printf %06d "$b")
+touch "$dav/fail503"
+expect_fail 1 "answered HTTP 503" "$folio" --config "$real" upload package "$FOLIO_TMP/pkgs/$name"
+rm "$dav/fail503"
+deliver "$real" "$name"
+moved_once "$name"
+schemas=()
+[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+"$folio" verify "$dav/root/in/$name" --key "$FOLIO_TMP/keys/station.pub" "${schemas[@]}" \
+	>"$FOLIO_TMP/verify.out" 2>&1 ||
+	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"
+grep -q '^result    ok$' "$FOLIO_TMP/verify.out" || fail "verify: $(cat "$FOLIO_TMP/verify.out")"
+
 # --- a full server disk (a small tmpfs as the WebDAV root), when this machine lets us mount
 full=$FOLIO_TMP/full
 mkdir -p "$full"
@@ -206,4 +229,4 @@ else
 	echo "note: mounting a tmpfs is not permitted here: the full-disk case was not run"
 fi
 
-echo "upload_webdav: 7 packages delivered through faults, each once, each checked with sha256sum -c"
+echo "upload_webdav: 8 packages delivered through faults, each once, each checked with sha256sum -c, the station's own with folio verify"
