@@ -546,6 +546,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 					 "batch %u is not open: only an interrupted batch can be "
 					 "resumed",
 					 req->resume_batch);
+		if (r == -FOLIO_ESTOREFULL)
+			return r; /* the caller says how full, and what to do */
 		return log_errno(r, "cannot start a batch in store '%s': %s", store_path(store),
 				 folio_strerror(r));
 	}

@@ -5,30 +5,19 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
 
-/* Writes @len bytes to a new file @path (replacing it), synced. */
+/* Writes @len bytes to file @path, replacing it. */
 static int write_file(const char *path, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	int fd, r = 0;
+	int fd, r;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	r = fd_write_all(fd, data, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;

@@ -176,8 +176,15 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r, "%s with 'folio scan --resume %u'", capture_fault_advice(r),
 				 res.batch);
 	}
-	if (r == -FOLIO_ESTOREFULL)
+	if (r == -FOLIO_ESTOREFULL) {
+		struct store_space sp;
+		char msg[256];
+
+		/* Pages committed before it are kept; the batch stays open for --resume. */
+		if (store_space(env->store, &sp) == 0 && sp.full)
+			return log_errno(r, "%s", store_space_message(&sp, msg, sizeof(msg)));
 		return log_errno(r, "store '%s' is full: upload or purge batches before scanning",
 				 cfg->store_path);
+	}
 	return r; /* already explained */
 }

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/console/accounts.h"
 
 bool account_name_valid(const char *name)
@@ -177,22 +178,6 @@ int accounts_verify(const char *path, const char *user, const char *password)
 	return ok ? 0 : -EACCES;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int sync_folder(const char *path)
 {
 	char dir[4096];
@@ -285,7 +270,7 @@ int accounts_set(const char *path, const char *user, const char *password)
 	if (fchmod(fd, 0600) < 0)
 		r = -errno;
 	else
-		r = write_all(fd, text, len);
+		r = fd_write_all(fd, text, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	close(fd);

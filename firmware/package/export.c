@@ -13,6 +13,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
+#include "fileio.h"
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
@@ -69,10 +70,8 @@ static void hex(const uint8_t *in, size_t n, char *out)
 static int package_add(struct package *pkg, const char *rel, const void *data, size_t len)
 {
 	struct manifest_entry *e;
-	const uint8_t *p = data;
 	uint8_t sum[32];
-	size_t done = 0;
-	int fd, r = 0;
+	int r;
 
 	if (strlen(rel) >= sizeof(e->path))
 		return -ENAMETOOLONG;
@@ -86,24 +85,7 @@ static int package_add(struct package *pkg, const char *rel, const void *data, s
 		pkg->cap = ncap;
 	}
 
-	fd = openat(pkg->dir_fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		ssize_t w = write(fd, p + done, len - done);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = file_create_synced(pkg->dir_fd, rel, 0644, data, len);
 	if (r < 0)
 		return r;
 
@@ -386,28 +368,13 @@ static int write_batch_description(struct package *pkg, const struct folio_confi
 	return package_add(pkg, "BATCH.txt", text, (size_t)n);
 }
 
-/* Removes a partial package folder (two levels: documents and their files). */
-static void remove_partial(int parent_fd, const char *name)
+/* Removes the partial package folder @name of @out_dir (left by a crash or a failure). */
+static void remove_partial(const char *out_dir, const char *name)
 {
-	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
+	char path[PATH_MAX];
 
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (unlinkat(fd, e->d_name, 0) < 0 && (errno == EISDIR || errno == EPERM))
-			remove_partial(fd, e->d_name);
-	}
-	closedir(d);
-	unlinkat(parent_fd, name, AT_REMOVEDIR);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", out_dir, name) < sizeof(path))
+		(void)remove_tree(path);
 }
 
 int export_batch(struct store *store, const struct folio_config *cfg, uint32_t batch,
@@ -460,7 +427,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		r = -EEXIST;
 		goto out;
 	}
-	remove_partial(out_fd, partial); /* left over from a crash */
+	remove_partial(out_dir, partial); /* left over from a crash */
 	if (mkdirat(out_fd, partial, 0755) < 0) {
 		r = -errno;
 		goto out;
@@ -498,7 +465,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 	goto out;
 
 fail:
-	remove_partial(out_fd, partial);
+	remove_partial(out_dir, partial);
 out:
 	if (pkg.dir_fd >= 0)
 		close(pkg.dir_fd);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "compiler.h"
 #include "errors.h"
 #include "firmware/package/sign.h"
@@ -89,35 +90,6 @@ static int parse_key_line(const char *buf, size_t n, const char *tag, uint8_t *o
 	return from_hex(buf + tl, n - tl - 1, out, bytes);
 }
 
-static int write_file(int dir_fd, const char *name, mode_t mode, const char *text)
-{
-	size_t len = strlen(text), done = 0;
-	int fd, r = 0;
-
-	fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) < 0)
-		r = -errno;
-	while (r == 0 && done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			r = -errno;
-		else
-			done += (size_t)w;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dir_fd, name, 0);
-	return r;
-}
-
 int sign_keygen(const char *dir, struct sign_key *ret)
 {
 	struct sign_key k = { 0 };
@@ -144,14 +116,14 @@ int sign_keygen(const char *dir, struct sign_key *ret)
 	memcpy(line, SECRET_TAG, strlen(SECRET_TAG));
 	sodium_bin2hex(line + strlen(SECRET_TAG), sizeof(line) - strlen(SECRET_TAG), k.sk, 64);
 	strcat(line, "\n");
-	r = write_file(dfd, SIGN_SECRET_FILE, 0600, line);
+	r = file_create_synced(dfd, SIGN_SECRET_FILE, 0600, line, strlen(line));
 	sodium_memzero(line, sizeof(line));
 	if (r < 0)
 		goto fail;
 	snprintf(line, sizeof(line), PUBLIC_TAG);
 	sodium_bin2hex(line + strlen(PUBLIC_TAG), sizeof(line) - strlen(PUBLIC_TAG), k.pk, 32);
 	strcat(line, "\n");
-	r = write_file(dfd, SIGN_PUBLIC_FILE, 0644, line);
+	r = file_create_synced(dfd, SIGN_PUBLIC_FILE, 0644, line, strlen(line));
 	if (r < 0) {
 		unlinkat(dfd, SIGN_SECRET_FILE, 0);
 		goto fail;

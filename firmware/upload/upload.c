@@ -1,6 +1,4 @@
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +6,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "kconfig.h"
 #include "log.h"
 #include "firmware/package/export.h"
@@ -41,20 +40,6 @@ int upload_target_folder(const char *target, char *buf, size_t size)
 		return -EOPNOTSUPP;
 	n = snprintf(buf, size, "%s", target + 7);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -errno : 0;
-}
-
-/* Removes a staged package once the office has it. */
-static void remove_tree(const char *path)
-{
-	if (nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
-		log_debug("cannot remove '%s': %s", path, strerror(errno));
 }
 
 /*
@@ -106,7 +91,8 @@ static int deliver(struct store *store, const struct folio_config *cfg, struct u
 	r = store_batch_set_state(store, id, BATCH_DELIVERED, "uploader");
 	if (r < 0)
 		return r;
-	remove_tree(dir);
+	if (remove_tree(dir) < 0)
+		log_debug("cannot remove the staged copy '%s'", dir);
 	sum->delivered++;
 	sum->bytes += rec.bytes_sent;
 	sum->last_batch = id;

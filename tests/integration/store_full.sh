@@ -24,7 +24,7 @@ avail=$(($(stat -f -c '%a * %S' disk)))
 fallocate -l $((avail - (32 << 20) - 400 * 1024)) disk/filler || fail "cannot fill the disk"
 
 $folio scan --mode gray >scan2.out 2>scan2.err && fail "scan on a full disk succeeded: $(cat scan2.err)"
-grep -q 'full: upload or purge' scan2.err || fail "no clear message on a full disk: $(cat scan2.err)"
+grep -q 'full.*: upload or purge before scanning' scan2.err || fail "no clear message on a full disk: $(cat scan2.err)"
 b2=$(cat scan2.out)
 [ -n "$b2" ] || fail "the interrupted scan printed no batch id: $(cat scan2.err)"
 read -r state pages < <($folio batch list | awk -v b="$b2" '$1 == b { print $2, $3 }')

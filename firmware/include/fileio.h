@@ -1,0 +1,28 @@
+#ifndef FOLIO_FILEIO_H
+#define FOLIO_FILEIO_H
+
+/*
+ * Writing files so that a crash leaves all or nothing, and removing folders: the few file
+ * operations several modules need, in one place.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* fd_write_all - write all @len bytes, retrying short writes and EINTR; 0 or -errno */
+int fd_write_all(int fd, const void *data, size_t len);
+
+/*
+ * file_create_synced - create @name in @dir_fd (AT_FDCWD for paths) with exactly @mode,
+ * write @data and fsync it
+ *
+ * Refuses to replace an existing file (-EEXIST) or to follow a symlink. On any failure the
+ * file is removed again. Returns 0 or -errno. The caller syncs the folder when the name
+ * itself must survive a crash.
+ */
+int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *data, size_t len);
+
+/* remove_tree - remove @path and everything below it, not following symlinks; 0 or -errno */
+int remove_tree(const char *path);
+
+#endif
