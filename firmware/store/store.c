@@ -370,6 +370,7 @@ static int open_databases(struct store *s, MDB_txn *t)
 		{ "queue", offsetof(struct store, queue) },
 		{ "queue_idx", offsetof(struct store, queue_idx) },
 		{ "events", offsetof(struct store, events) },
+		{ "order", offsetof(struct store, order) },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
@@ -535,7 +536,8 @@ bool store_batch_transition_allowed(uint32_t from, uint32_t to)
 #define MOVE(a, b) (1u << (b)) /* in the row of a */
 	static const uint32_t allowed[BATCH_STATE_COUNT] = {
 		[BATCH_OPEN] = MOVE(open, BATCH_CLOSED),
-		[BATCH_CLOSED] = MOVE(closed, BATCH_APPROVED) | MOVE(closed, BATCH_REJECTED),
+		[BATCH_CLOSED] = MOVE(closed, BATCH_APPROVED) | MOVE(closed, BATCH_REJECTED) |
+				 MOVE(closed, BATCH_OPEN),
 		[BATCH_APPROVED] = MOVE(approved, BATCH_PACKAGED) | MOVE(approved, BATCH_REJECTED),
 		[BATCH_PACKAGED] = MOVE(packaged, BATCH_DELIVERED),
 		[BATCH_DELIVERED] = MOVE(delivered, BATCH_CONFIRMED),
@@ -1011,16 +1013,6 @@ int store_page_image(struct store *s, uint32_t batch, uint32_t number, void **re
 	if (b.state == BATCH_PURGED)
 		return -FOLIO_ESTATE;
 	return read_image_txn(s, t, &p, ret_data, ret_len);
-}
-
-int store_page_list(struct store *s, uint32_t batch,
-		    int (*fn)(const struct page_info *p, void *user), void *user)
-{
-	uint32_t kb[2];
-	MDB_val start = store_key_pair(kb, batch, 0);
-
-	return walk(s, s->pages, &start, sizeof(uint32_t), sizeof(struct page_info),
-		    (int (*)(const void *, void *))fn, user);
 }
 
 static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,

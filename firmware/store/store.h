@@ -20,6 +20,10 @@
  *	                                       highest priority first, then oldest first
  *	queue_idx  u8 queue, u32 batch, u32 page -> the queue key of that item (one per item)
  *	events     u64 sequence             -> event record + detail text, hash-chained
+ *	order      u32 batch                -> u32 page numbers (big-endian) in reading order, once
+ *	                                       the clerk rearranged the batch; pages it does not
+ *	                                       name follow in feed order (added in layout 2 without
+ *	                                       a new version: a store without it reads as before)
  *
  * Layout 1 (Folio's first store) had no ocr, queue or queue_idx, and shorter batch and page
  * records; store_open() migrates it in one transaction (pages of unpurged batches are queued
@@ -195,7 +199,8 @@ int store_batch_list(struct store *s, int (*fn)(const struct batch_info *b, void
 /*
  * store_batch_set_state - move batch @id to state @to
  *
- * Legal moves: open->closed, closed->approved|rejected, rejected->open (rescan) or ->closed
+ * Legal moves: open->closed, closed->approved|rejected|open (more sheets: rescan, insert),
+ * rejected->open (rescan) or ->closed
  * or ->purged (discarded), approved->packaged|rejected, packaged->delivered,
  * delivered->confirmed, confirmed->purged. Anything else is -FOLIO_ESTATE. This is the one
  * place the state machine is enforced; the same transaction keeps the work queues in step
@@ -259,20 +264,26 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
 int store_flush(struct store *s);
 
 /*
- * store_page_replace - rescan: replace the image of page @number of an open batch
+ * store_batch_editable - whether the pages of a batch in @state may still change: open,
+ * closed or rejected (before a supervisor approved it)
+ */
+bool store_batch_editable(uint32_t state);
+
+/*
+ * store_page_replace - rescan: replace the image of page @number of an editable batch
  *
  * The page keeps its number and document; its OCR result is dropped and OCR queued again.
- * The event records the old and new hashes. -FOLIO_ESTATE unless the batch is open,
+ * The event records the old and new hashes. -FOLIO_ESTATE unless store_batch_editable(),
  * -FOLIO_ENOTFOUND for no such page, -FOLIO_ESTOREFULL below the reserve.
  */
 int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
 		       uint32_t number, const void *image, size_t len);
 
 /*
- * store_page_delete - remove page @number of an open batch (image, OCR result, queue items)
+ * store_page_delete - remove page @number of an editable batch (image, OCR result, queue items)
  *
  * Numbers are not reused. The event records the deleted page's hash. -FOLIO_ESTATE unless
- * the batch is open, -FOLIO_ENOTFOUND for no such page.
+ * store_batch_editable(), -FOLIO_ENOTFOUND for no such page.
  */
 int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t number);
 
@@ -290,9 +301,34 @@ int store_page_get(struct store *s, uint32_t batch, uint32_t number, struct page
 int store_page_image(struct store *s, uint32_t batch, uint32_t number, void **ret_data,
 		     size_t *ret_len);
 
-/* store_page_list - call @fn for every page of @batch in order; early stop as batch_list */
+/*
+ * store_page_list - call @fn for every page of @batch in reading order (feed order until the
+ * batch is rearranged); early stop as store_batch_list()
+ */
 int store_page_list(struct store *s, uint32_t batch,
 		    int (*fn)(const struct page_info *p, void *user), void *user);
+
+/* Where a page goes in store_batch_arrange(). */
+struct store_page_place {
+	uint32_t number;   /* the page */
+	uint32_t document; /* its document after the change */
+};
+
+#define STORE_MAX_ARRANGE 100000u
+
+/*
+ * store_batch_arrange - reorder, split and merge: the new reading order of an editable batch
+ * @places: every page of the batch exactly once, in the new order; documents numbered from 1
+ *          in order, each page in the document of the one before it or the next one
+ *
+ * Document records follow their pages: new document k keeps the index fields of the document
+ * its first page was in; when two new documents start from one old document (a split), the
+ * second starts as a copy without a document code; old documents left without pages (a
+ * merge) are removed. One transaction with one event. -EINVAL when @places does not fit the
+ * batch, -FOLIO_ESTATE unless store_batch_editable().
+ */
+int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
+			const struct store_page_place *places, size_t n);
 
 /*
  * store_event_add - append an event of its own (a login, a command, an OCR failure)

@@ -28,7 +28,7 @@ struct page_job;
 
 struct store {
 	MDB_env *env;
-	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events;
+	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order;
 	int lock_fd;
 	char *path;
 

@@ -61,7 +61,7 @@ static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const stru
 	r = store_get_record(t, s->batches, &bk, &b, sizeof(b));
 	if (r < 0)
 		return r;
-	if (b.state != BATCH_OPEN)
+	if (replace ? !store_batch_editable(b.state) : b.state != BATCH_OPEN)
 		return -FOLIO_ESTATE;
 	if (replace) {
 		pk = store_key_pair(kb, meta->batch, replace);
@@ -403,7 +403,7 @@ int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t
 	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
 	if (r < 0)
 		return r;
-	if (b.state != BATCH_OPEN)
+	if (!store_batch_editable(b.state))
 		return -FOLIO_ESTATE;
 	k = store_key_pair(kb, batch, number);
 	r = store_get_record(t, s->pages, &k, &p, sizeof(p));

@@ -514,9 +514,107 @@ static void test_rescan_and_delete_are_logged(void **state)
 	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
 	assert_int_equal(rep.pages, 2);
 
+	/* Until a supervisor approves, the clerk may still rescan and delete; after, not. */
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "two again", 9), 0);
+	assert_int_equal(store_page_add(f->s, "t", &m, "four", 4, &n), -FOLIO_ESTATE);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "x", 1), -FOLIO_ESTATE);
 	assert_int_equal(store_page_delete(f->s, "clerk", a, 2), -FOLIO_ESTATE);
+}
+
+struct order_log {
+	uint32_t number[8], document[8];
+	size_t n;
+};
+
+static int log_order(const struct page_info *p, void *user)
+{
+	struct order_log *o = user;
+
+	if (o->n < 8) {
+		o->number[o->n] = p->number;
+		o->document[o->n++] = p->document;
+	}
+	return 0;
+}
+
+static void put_document(struct store *s, uint32_t batch, uint32_t number, const char *code)
+{
+	struct document_info d = { .batch = batch, .number = number };
+
+	snprintf(d.office, sizeof(d.office), "KE");
+	snprintf(d.application, sizeof(d.application), "APP-%u", number);
+	snprintf(d.document_code, sizeof(d.document_code), "%s", code);
+	assert_int_equal(store_document_put(s, "t", &d), 0);
+}
+
+static void test_arrange_reorders_splits_and_merges(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), n;
+	struct page_info m = { .batch = a, .document = 1, .width = 1, .height = 1, .dpi = 300 };
+	struct order_log o = { 0 };
+	struct document_info d;
+	struct batch_info bi;
+	struct event_info ev;
+
+	add_page(f->s, a, "one", 1);
+	add_page(f->s, a, "two", 2);
+	add_page(f->s, a, "three", 3);
+	put_document(f->s, a, 1, "CLAIMS");
+
+	/* Reorder and split: 3 1 | 2. */
+	const struct store_page_place split[] = { { 3, 1 }, { 1, 1 }, { 2, 2 } };
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, split, 3), 0);
+	assert_int_equal(store_page_list(f->s, a, log_order, &o), 0);
+	assert_int_equal(o.n, 3);
+	assert_int_equal(o.number[0], 3);
+	assert_int_equal(o.number[1], 1);
+	assert_int_equal(o.number[2], 2);
+	assert_int_equal(o.document[2], 2);
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.n_documents, 2);
+	/* The split-off document keeps the dossier's fields but not the document code. */
+	assert_int_equal(store_document_get(f->s, a, 2, &d), 0);
+	assert_string_equal(d.application, "APP-1");
+	assert_string_equal(d.document_code, "");
+	assert_int_equal(store_event_list(f->s, 0, keep_last, &ev, NULL), 0);
+	assert_string_equal(ev.what, "batch-arrange");
+	assert_string_equal(ev.who, "clerk");
+
+	/* A page captured afterwards follows the arranged ones. */
+	assert_int_equal(store_page_add(f->s, "t", &m, "four", 4, &n), 0);
+	o.n = 0;
+	assert_int_equal(store_page_list(f->s, a, log_order, &o), 0);
+	assert_int_equal(o.n, 4);
+	assert_int_equal(o.number[3], 4);
+
+	/* Merge back into one document: document 2's record goes. */
+	const struct store_page_place merge[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 4, 1 } };
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, merge, 4), 0);
+	assert_int_equal(store_document_get(f->s, a, 2, &d), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_document_get(f->s, a, 1, &d), 0);
+	assert_string_equal(d.document_code, "CLAIMS");
+
+	/* What does not fit the batch is refused and changes nothing. */
+	const struct store_page_place missing[] = { { 1, 1 }, { 2, 1 }, { 3, 1 } };
+	const struct store_page_place twice[] = { { 1, 1 }, { 1, 1 }, { 3, 1 }, { 4, 1 } };
+	const struct store_page_place gap[] = { { 1, 1 }, { 2, 3 }, { 3, 3 }, { 4, 3 } };
+	const struct store_page_place stranger[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 9, 1 } };
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, missing, 3), -EINVAL);
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, twice, 4), -EINVAL);
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, gap, 4), -EINVAL);
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, stranger, 4), -EINVAL);
+	o.n = 0;
+	assert_int_equal(store_page_list(f->s, a, log_order, &o), 0);
+	assert_int_equal(o.number[0], 1);
+	assert_int_equal(o.number[3], 4);
+
+	/* Approved: the order is final. */
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
+	assert_int_equal(store_batch_arrange(f->s, "clerk", a, merge, 4), -FOLIO_ESTATE);
 }
 
 static void test_check_names_the_first_break(void **state)
@@ -603,6 +701,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_purge_keeps_records_and_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_and_delete_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arrange_reorders_splits_and_merges, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_check_names_the_first_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_drive_queues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encryption_switch_needs_the_build, setup,
