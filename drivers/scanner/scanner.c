@@ -61,11 +61,15 @@ int scanner_error_from_status(int status)
 	}
 }
 
+static bool sane_started;
+
 int scanner_init(const char *config_dir, const char *backend_dir)
 {
 	SANE_Int version;
 	SANE_Status st;
 
+	if (sane_started) /* the panel and the clerk UI both may need it */
+		return 0;
 	if (config_dir && *config_dir)
 		setenv("SANE_CONFIG_DIR", config_dir, 1);
 	if (backend_dir && *backend_dir) {
@@ -81,6 +85,7 @@ int scanner_init(const char *config_dir, const char *backend_dir)
 	st = sane_init(&version, NULL);
 	if (st != SANE_STATUS_GOOD)
 		return scanner_error_from_status(st);
+	sane_started = true;
 	log_debug("libsane %d.%d.%d started", SANE_VERSION_MAJOR(version),
 		  SANE_VERSION_MINOR(version), SANE_VERSION_BUILD(version));
 	return 0;
@@ -88,6 +93,9 @@ int scanner_init(const char *config_dir, const char *backend_dir)
 
 void scanner_exit(void)
 {
+	if (!sane_started)
+		return;
+	sane_started = false;
 	sane_exit();
 }
 

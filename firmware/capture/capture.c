@@ -333,28 +333,18 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	return 0;
 }
 
-static int start_batch(struct store *store, const struct folio_config *cfg,
-		       const struct capture_request *req, uint32_t *ret_batch)
+int capture_new_batch(struct store *store, const struct folio_config *cfg, const char *device,
+		      const char *profile, const char *who, uint32_t *ret_batch)
 {
 	struct batch_info b = { 0 };
 	struct document_info d = { 0 };
 	uint32_t id;
 	int r;
 
-	if (req->resume_batch) {
-		r = store_batch_get(store, req->resume_batch, &b);
-		if (r < 0)
-			return r;
-		if (b.state != BATCH_OPEN)
-			return -FOLIO_ESTATE;
-		*ret_batch = b.id;
-		return 0;
-	}
-
 	snprintf(b.station, sizeof(b.station), "%s", cfg->station_id);
-	snprintf(b.device, sizeof(b.device), "%s", req->device);
-	snprintf(b.profile, sizeof(b.profile), "%s", req->profile->name);
-	r = store_batch_create(store, req->who, &b, &id);
+	snprintf(b.device, sizeof(b.device), "%s", device);
+	snprintf(b.profile, sizeof(b.profile), "%s", profile);
+	r = store_batch_create(store, who, &b, &id);
 	if (r < 0)
 		return r;
 
@@ -365,10 +355,28 @@ static int start_batch(struct store *store, const struct folio_config *cfg,
 	snprintf(d.office, sizeof(d.office), "%s", cfg->office);
 	snprintf(d.document_code, sizeof(d.document_code), "%s", cfg->document_code);
 	snprintf(d.language, sizeof(d.language), "%s", cfg->language);
-	r = store_document_put(store, req->who, &d);
+	r = store_document_put(store, who, &d);
 	if (r < 0)
 		return r;
 	*ret_batch = id;
+	return 0;
+}
+
+static int start_batch(struct store *store, const struct folio_config *cfg,
+		       const struct capture_request *req, uint32_t *ret_batch)
+{
+	struct batch_info b;
+	int r;
+
+	if (!req->resume_batch)
+		return capture_new_batch(store, cfg, req->device, req->profile->name, req->who,
+					 ret_batch);
+	r = store_batch_get(store, req->resume_batch, &b);
+	if (r < 0)
+		return r;
+	if (req->n_replace ? !store_batch_editable(b.state) : b.state != BATCH_OPEN)
+		return -FOLIO_ESTATE;
+	*ret_batch = b.id;
 	return 0;
 }
 
@@ -428,6 +436,27 @@ static void committed(void *user, uint32_t number, int error)
 		p.pages_per_minute = p.seconds > 0 ? 60.0 * p.pages / p.seconds : 0;
 		cm->req->progress(&p, cm->req->user);
 	}
+}
+
+/* Rescan: the next page of req->replace takes this image, at once (no group commit). */
+static int replace_page(struct store *store, const struct capture_request *req,
+			struct commits *cm, const struct page_info *meta,
+			const struct encoded_image *img)
+{
+	uint32_t number;
+	int r;
+
+	pthread_mutex_lock(&cm->lock);
+	number = cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
+	pthread_mutex_unlock(&cm->lock);
+	if (!number)
+		return 0; /* more sheets than pages to replace: the reader stops at the count */
+	r = store_page_replace(store, req->who, meta, number, img->data, img->size);
+	if (r < 0)
+		return log_errno(r, "cannot replace page %u of batch %u: %s", number, cm->batch,
+				 folio_strerror(r));
+	committed(cm, number, 0);
+	return 0;
 }
 
 struct last_document {
@@ -568,7 +597,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	rd.req = req;
 	rd.settings = &set;
 	rd.reconnect_seconds = (unsigned)cfg->reconnect_seconds;
-	rd.max_pages = req->max_pages;
+	rd.max_pages = req->n_replace ? req->n_replace : req->max_pages;
 	{
 		struct batch_info b;
 
@@ -591,7 +620,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			continue;
 		}
 		meta.batch = ret->batch;
-		r = index_page(store, cfg, req, &split, &f, &meta);
+		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta);
 		if (r == 0)
 			r = process_page(&f, req->profile, &img, &meta.flags);
 		free(f.data);
@@ -609,6 +638,16 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.bit_depth = img.bit_depth;
 		meta.channels = img.channels;
 		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
+		if (req->n_replace) {
+			r = replace_page(store, req, &cm, &meta, &img);
+			encoded_image_release(&img);
+			ret->store_seconds += now() - t2;
+			if (r < 0) {
+				commit_failed(&cm, r);
+				queue_stop(q);
+			}
+			continue;
+		}
 		/* Group commit: the store's writer thread commits what has gathered while the next
 		 * page is processed; the page counts as captured when committed() says so. */
 		r = store_page_submit(store, req->who, &meta, img.data, img.size, committed, &cm);
@@ -643,9 +682,14 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (q->fault) {
 		/* Numbers are never reused (deleted pages keep theirs): the lost sheet would have
 		 * had the number after the last one given. */
-		ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
+		if (req->n_replace)
+			ret->lost_page = cm.pages < req->n_replace ? req->replace[cm.pages] : 0;
+		else
+			ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
 		return q->fault;
 	}
+	if (req->n_replace || req->keep_open)
+		return 0;
 	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
 	if (r < 0)
 		return log_errno(r, "cannot close batch %u: %s", ret->batch, folio_strerror(r));

@@ -37,6 +37,11 @@ struct capture_request {
 	uint32_t resume_batch; /* 0: start a new batch */
 	uint32_t max_pages;    /* 0: until the feeder is empty */
 	const char *who;       /* user name for the event log */
+	/* Rescan: the sheets fed replace these pages of @resume_batch in order, in place (the
+	 * batch may be open, closed or rejected and stays so); at most @n_replace sheets. */
+	const uint32_t *replace;
+	uint32_t n_replace;
+	bool keep_open; /* an empty feeder leaves the batch open (sheets to be inserted) */
 	/* Called after every committed page, from the calling thread; may be NULL. */
 	void (*progress)(const struct capture_progress *p, void *user);
 	/* Called with news for the clerk ("scanner disconnected: waiting ..."), from the
@@ -70,6 +75,13 @@ struct capture_result {
  */
 int capture_run(struct store *store, const struct folio_config *cfg,
 		const struct capture_request *req, struct capture_result *ret);
+
+/*
+ * capture_new_batch - open a new batch for @device and @profile, as capture_run() does when it
+ * is not resuming one: one document with the station's defaults. The id goes to @ret_batch.
+ */
+int capture_new_batch(struct store *store, const struct folio_config *cfg, const char *device,
+		      const char *profile, const char *who, uint32_t *ret_batch);
 
 /*
  * capture_fault_advice - what to tell the clerk about a fault, one line without the page

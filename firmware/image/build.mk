@@ -3,4 +3,4 @@ lib-y += firmware/image/encode.o firmware/image/tiffmem.o firmware/image/sauvola
 lib-y += firmware/image/clean.o firmware/image/process.o
 # Benchmark: build/bench/image_bench, driven by tests/bench/image.sh.
 bench-y += image_bench
-lib-y += firmware/image/pnm.o
+lib-y += firmware/image/pnm.o firmware/image/preview.o

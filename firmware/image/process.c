@@ -18,6 +18,7 @@
 #include "log.h"
 #include "firmware/image/clean.h"
 #include "firmware/image/process.h"
+#include "firmware/image/pix.h"
 #include "firmware/image/sauvola.h"
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
@@ -324,7 +325,7 @@ static int find_orientation(PIX *bin, unsigned dpi, float *ret_conf)
 }
 
 /* Leptonica image to an encoder frame, in place: the words are swapped to scan byte order. */
-static struct frame pix_as_frame(PIX *pix, unsigned dpi)
+struct frame image_pix_as_frame(PIX *pix, unsigned dpi)
 {
 	pixEndianByteSwap(pix);
 	return (struct frame){
@@ -338,7 +339,7 @@ static struct frame pix_as_frame(PIX *pix, unsigned dpi)
 	};
 }
 
-static int encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret)
+int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret)
 {
 	uint32_t w = (uint32_t)pixGetWidth(pix), h = (uint32_t)pixGetHeight(pix), x, y;
 	uint8_t *rgb = malloc((size_t)w * h * 3);
@@ -559,7 +560,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 
 	/* 6. Encoding. */
 	if (p->output == IMAGE_OUTPUT_BITONAL || in->depth == 1) {
-		struct frame f = pix_as_frame(bin, in->dpi);
+		struct frame f = image_pix_as_frame(bin, in->dpi);
 
 		r = image_encode_g4(&f, p->software ? p->software : "Folio", &img);
 		if (r < 0)
@@ -589,9 +590,9 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		if (p->orient && turn != quads && !rotate_orth(src, (turn - quads + 4) % 4))
 			goto out;
 		if (colour) {
-			r = encode_colour(colour, in->dpi, p->jpeg_quality, &img);
+			r = image_encode_colour(colour, in->dpi, p->jpeg_quality, &img);
 		} else {
-			struct frame f = pix_as_frame(grey, in->dpi);
+			struct frame f = image_pix_as_frame(grey, in->dpi);
 
 			r = image_encode_jpeg(&f, p->jpeg_quality, &img);
 		}

@@ -466,6 +466,7 @@ static void test_purge_keeps_records_and_chain(void **state)
 
 struct last_event {
 	char what[STORE_NAME_LEN];
+	char who[STORE_NAME_LEN];
 	char detail[256];
 	uint32_t page;
 };
@@ -475,6 +476,7 @@ static int keep_last(const struct event_info *e, void *user)
 	struct last_event *l = user;
 
 	snprintf(l->what, sizeof(l->what), "%s", e->what);
+	snprintf(l->who, sizeof(l->who), "%s", e->who);
 	snprintf(l->detail, sizeof(l->detail), "%s", e->detail);
 	l->page = e->page;
 	return 0;
@@ -557,7 +559,7 @@ static void test_arrange_reorders_splits_and_merges(void **state)
 	struct order_log o = { 0 };
 	struct document_info d;
 	struct batch_info bi;
-	struct event_info ev;
+	struct last_event ev = { 0 };
 
 	add_page(f->s, a, "one", 1);
 	add_page(f->s, a, "two", 2);

@@ -1,0 +1,23 @@
+#ifndef FOLIO_IMAGE_PIX_H
+#define FOLIO_IMAGE_PIX_H
+
+/*
+ * Inside the image stage: Leptonica images to encoded pages. Not for the rest of Folio, which
+ * does not see Leptonica's types.
+ */
+
+#include <leptonica/allheaders.h>
+
+#include "frame.h"
+#include "firmware/image/encode.h"
+
+/*
+ * image_pix_as_frame - a depth-1 or depth-8 image as an encoder frame, in place: the words
+ * are swapped to scan byte order, so @pix is no longer fit for Leptonica afterwards
+ */
+struct frame image_pix_as_frame(PIX *pix, unsigned dpi);
+
+/* image_encode_colour - a 32-bit RGB image as JPEG of @quality; errors as image_encode_jpeg() */
+int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret);
+
+#endif
