@@ -30,6 +30,8 @@
 #include "firmware/ocrq/ocrq.h"
 #include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
+#include "firmware/web/web.h"
+#include "drivers/scanner/scanner.h"
 
 #define CYCLE_SECONDS 60
 #define OCR_SLICE_SECONDS 50 /* OCR per cycle before the loop looks up again */
@@ -200,6 +202,30 @@ static struct console *open_console(struct folio_config *cfg, struct store *stor
 	return console;
 }
 
+/* The clerk UI on [web] listen; NULL when it is off or cannot run (it says why). */
+static struct web *open_web(const struct folio_config *cfg, struct store *store)
+{
+	struct web *web = NULL;
+	int r;
+
+	if (!IS_ENABLED(CONFIG_WEB) || !cfg->web_listen[0])
+		return NULL;
+	/* libsane starts before any thread (it sets environment variables). */
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	if (r < 0)
+		log_warn("cannot start SANE: %s: the clerk UI cannot scan", folio_strerror(r));
+	r = web_start(cfg, store, &web);
+	if (r == -EADDRINUSE)
+		log_err("no clerk UI: [web] listen '%s' is in use by another program: choose "
+			"another port",
+			cfg->web_listen);
+	else if (r < 0)
+		log_err("no clerk UI on '%s': %s", cfg->web_listen, folio_strerror(r));
+	else
+		log_info("clerk UI at %s (accounts in '%s')", web_url(web), cfg->web_users_file);
+	return web;
+}
+
 /*
  * The background work (OCR, delivery, purge) runs in a thread of its own, so the main loop
  * keeps serving signals, the console, the panel and the watchdog while a cycle runs.
@@ -278,6 +304,7 @@ int main(int argc, char **argv)
 	struct store *store = NULL;
 	struct panel *panel = NULL;
 	struct console *console = NULL;
+	struct web *web = NULL;
 	struct background bg = { 0 };
 	sigset_t mask;
 	int sfd = -1, r;
@@ -354,6 +381,8 @@ int main(int argc, char **argv)
 		 cfg->store_path);
 	if (IS_ENABLED(CONFIG_CONSOLE) && cfg->console_tty[0] && !o.once)
 		console = open_console(cfg, store, o.config_path, o.store_dir);
+	if (!o.once)
+		web = open_web(cfg, store);
 	sd_notify(0, "READY=1\nSTATUS=running");
 	panel_set_state(panel, PANEL_READY);
 
@@ -421,6 +450,7 @@ out:
 		close(sfd);
 	console_free(console); /* its events go to the store: before it closes */
 	panel_free(panel);     /* stops a capture it started: before the store closes */
+	web_stop(web);	       /* the same for the clerk UI's capture */
 	store_close(store);
 	free(problems);
 	free(cfg);

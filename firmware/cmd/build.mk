@@ -5,5 +5,5 @@ lib-y += firmware/cmd/cmd.o firmware/cmd/cmd_config.o firmware/cmd/cmd_devices.o
 lib-y += firmware/cmd/cmd_doc.o firmware/cmd/cmd_coversheet.o firmware/cmd/cmd_keygen.o \
 	firmware/cmd/cmd_verify.o
 lib-y += firmware/cmd/cmd_store.o
-lib-y += firmware/cmd/cmd_console.o
+lib-y += firmware/cmd/cmd_console.o firmware/cmd/cmd_web.o
 lib-y += firmware/cmd/cmd_upload.o

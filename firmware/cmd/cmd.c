@@ -158,6 +158,15 @@ static const struct command commands[] = {
 	  "Asks for the password twice (or reads one line when standard input is not a\n"
 	  "terminal) and stores its Argon2id hash in [console] accounts_file (mode 0600).",
 	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console_passwd },
+	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
+	  "create a clerk UI account, or change its password, role or language",
+	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
+	  "terminal; at least 6 characters) and stores its Argon2id hash with the role and the\n"
+	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
+	  "delete. --keep-password changes role or language only.",
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_web_user },
+	{ "web", "users", "", "list the clerk UI accounts with their roles and languages", NULL,
+	  CMD_NEEDS_CONFIG, cmd_web_users },
 	{ "console", NULL, "", "the technician console on this terminal (login first)",
 	  "The console foliod serves on [console] tty, here on the current terminal for bench\n"
 	  "work: log in with an account from 'folio console passwd', then use these commands.",

@@ -110,6 +110,13 @@ int cmd_upload_status(struct cmd_env *env, int argc, char **argv);
 /* The technician's verbs and the console (cmd_console.c). */
 int cmd_console(struct cmd_env *env, int argc, char **argv);
 int cmd_console_passwd(struct cmd_env *env, int argc, char **argv);
+int cmd_web_user(struct cmd_env *env, int argc, char **argv);
+int cmd_web_users(struct cmd_env *env, int argc, char **argv);
+
+/* Asks for a new password twice on a terminal (once from a pipe), @min..max characters. */
+int cmd_ask_new_password(char *pw, size_t size, size_t min);
+/* Checks an accounts file before it is written: 0 (also when missing), or says what is wrong. */
+int cmd_check_accounts_file(const char *file);
 int cmd_status(struct cmd_env *env, int argc, char **argv);
 int cmd_scan_test(struct cmd_env *env, int argc, char **argv);
 int cmd_config_set(struct cmd_env *env, int argc, char **argv);

@@ -133,11 +133,53 @@ static int ask_secret(const char *prompt, bool tty, char *buf, size_t size)
 	return r;
 }
 
+int cmd_ask_new_password(char *pw, size_t size, size_t min)
+{
+	char again[ACCOUNT_PASSWORD_MAX + 2];
+	bool tty = isatty(STDIN_FILENO);
+	int r;
+
+	r = ask_secret("new password: ", tty, pw, size);
+	if (r == 0 && tty) {
+		r = ask_secret("again: ", tty, again, sizeof(again));
+		if (r == 0 && strcmp(pw, again) != 0)
+			r = -EINVAL;
+		sodium_memzero(again, sizeof(again));
+		if (r == -EINVAL) {
+			sodium_memzero(pw, size);
+			return log_errno(r, "the passwords differ: nothing changed");
+		}
+	}
+	if (r == 0 && (strlen(pw) < min || strlen(pw) > ACCOUNT_PASSWORD_MAX))
+		r = -E2BIG;
+	if (r < 0) {
+		sodium_memzero(pw, size);
+		return log_errno(r == -ENODATA ? -EINVAL : r,
+				 r == -ENODATA ? "no password given: nothing changed"
+					       : "a password needs %zu to %d characters: nothing changed",
+				 min, ACCOUNT_PASSWORD_MAX);
+	}
+	return 0;
+}
+
+int cmd_check_accounts_file(const char *file)
+{
+	int r = accounts_check_file(file);
+
+	if (r == -EPERM)
+		return log_errno(r,
+				 "accounts file '%s' is readable by group or others: run "
+				 "'chmod 600 %s' first",
+				 file, file);
+	if (r < 0 && r != -ENOENT)
+		return log_errno(r, "cannot use accounts file '%s': %s", file, folio_strerror(r));
+	return 0;
+}
+
 int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 {
 	const char *file = env->cfg->console_accounts_file;
-	char pw[ACCOUNT_PASSWORD_MAX + 2], again[ACCOUNT_PASSWORD_MAX + 2];
-	bool tty = isatty(STDIN_FILENO);
+	char pw[ACCOUNT_PASSWORD_MAX + 2];
 	int r;
 
 	if (argc != 2)
@@ -148,36 +190,12 @@ int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 				       "'%s' is not an account name (1 to %d of a-z 0-9 . _ -, "
 				       "starting with a letter or digit)",
 				       argv[1], ACCOUNT_NAME_MAX);
-	r = accounts_check_file(file);
-	if (r == -EPERM)
-		return log_errno(r,
-				 "accounts file '%s' is readable by group or others: run "
-				 "'chmod 600 %s' first",
-				 file, file);
-	if (r < 0 && r != -ENOENT)
-		return log_errno(r, "cannot use accounts file '%s': %s", file, folio_strerror(r));
-
-	r = ask_secret("new password: ", tty, pw, sizeof(pw));
-	if (r == 0 && tty) {
-		r = ask_secret("again: ", tty, again, sizeof(again));
-		if (r == 0 && strcmp(pw, again) != 0)
-			r = -EINVAL;
-		sodium_memzero(again, sizeof(again));
-		if (r == -EINVAL) {
-			sodium_memzero(pw, sizeof(pw));
-			return log_errno(r, "the passwords differ: nothing changed");
-		}
-	}
-	if (r == 0 && (strlen(pw) < ACCOUNT_PASSWORD_MIN || strlen(pw) > ACCOUNT_PASSWORD_MAX))
-		r = -E2BIG;
-	if (r < 0) {
-		sodium_memzero(pw, sizeof(pw));
-		return log_errno(r == -ENODATA ? -EINVAL : r,
-				 r == -ENODATA
-				     ? "no password given: nothing changed"
-				     : "a password needs %d to %d characters: nothing changed",
-				 ACCOUNT_PASSWORD_MIN, ACCOUNT_PASSWORD_MAX);
-	}
+	r = cmd_check_accounts_file(file);
+	if (r < 0)
+		return r;
+	r = cmd_ask_new_password(pw, sizeof(pw), ACCOUNT_PASSWORD_MIN);
+	if (r < 0)
+		return r;
 	r = accounts_set(file, argv[1], pw);
 	sodium_memzero(pw, sizeof(pw));
 	if (r < 0)

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -256,6 +257,38 @@ static bool valid_tty(const char *v, char *why, size_t n)
 	return false;
 }
 
+/* HOST:PORT with an IPv4 address or [IPv6] address as HOST; empty: no UI. */
+static bool valid_listen(const char *v, char *why, size_t n)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *colon = strrchr(v, ':');
+	char host[64];
+	long port;
+	char *end;
+
+	if (!*v)
+		return true;
+	if (colon && colon > v && (size_t)(colon - v) < sizeof(host)) {
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (!errno && !*end && colon[1] && port >= 1 && port <= 65535) {
+			size_t hl = strlen(host);
+
+			if (inet_pton(AF_INET, host, &a4) == 1)
+				return true;
+			if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+				host[hl - 1] = '\0';
+				if (inet_pton(AF_INET6, host + 1, &a6) == 1)
+					return true;
+			}
+		}
+	}
+	snprintf(why, n, "use ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 (empty: no UI)");
+	return false;
+}
+
 static bool valid_baud(const char *v, char *why, size_t n)
 {
 	static const char *const rates[] = { "9600",   "19200",	 "38400",  "57600",
@@ -436,6 +469,22 @@ static const struct config_key config_keys[] = {
 	  NULL, "how long the console stays locked after too many failed logins" },
 	{ "console", "failure_delay_ms", KEY_INT, "1000", 0, 60000, G(console_failure_delay_ms),
 	  NULL, NULL, "wait after a failed login; doubles with each further failure" },
+
+	{ "web", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, G(web_listen), NULL, valid_listen,
+	  "where foliod serves the clerk UI, ADDRESS:PORT (empty: no UI); an address other "
+	  "than loopback needs tls_cert and tls_key" },
+	{ "web", "users_file", KEY_PATH, "/etc/folio/web.users", 0, 0, G(web_users_file), NULL,
+	  NULL, "clerk and supervisor accounts (folio web user NAME; mode 0600)" },
+	{ "web", "tls_cert", KEY_PATH, "", 0, 0, G(web_tls_cert), NULL, NULL,
+	  "certificate (PEM) for HTTPS; required when listen is not a loopback address" },
+	{ "web", "tls_key", KEY_PATH, "", 0, 0, G(web_tls_key), NULL, NULL,
+	  "private key of tls_cert (PEM, mode 0600)" },
+	{ "web", "idle_minutes", KEY_INT, "15", 1, 1440, G(web_idle_minutes), NULL, NULL,
+	  "sign a clerk out after this long without a request" },
+	{ "web", "max_failures", KEY_INT, "5", 1, 100, G(web_max_failures), NULL, NULL,
+	  "failed sign-ins in a row for one name before it is locked" },
+	{ "web", "lockout_seconds", KEY_INT, "300", 0, 86400, G(web_lockout_seconds), NULL, NULL,
+	  "how long a name stays locked after too many failed sign-ins" },
 };
 
 #undef G
@@ -813,6 +862,24 @@ static int check_upload(struct parse_state *st)
 	return 0;
 }
 
+/* The UI beyond loopback only over HTTPS. */
+static int check_web(struct parse_state *st)
+{
+	const struct folio_config *cfg = st->cfg;
+	const struct config_key *k = find_key("web", "listen");
+	unsigned line = k ? st->seen_global[k - config_keys] : 0;
+
+	if (!cfg->web_listen[0] || strncmp(cfg->web_listen, "127.", 4) == 0 ||
+	    strncmp(cfg->web_listen, "[::1]:", 6) == 0)
+		return 0;
+	if (!cfg->web_tls_cert[0] || !cfg->web_tls_key[0])
+		problem(st, line,
+			"[web] listen '%s' is not a loopback address: set tls_cert and tls_key "
+			"so the UI is served over HTTPS",
+			cfg->web_listen);
+	return 0;
+}
+
 /* An office pattern and its check-digit scheme must fit together. */
 static int check_index(struct parse_state *st)
 {
@@ -852,6 +919,7 @@ static int parse(struct parse_state *st)
 	check_index(st);
 	check_store(st);
 	check_upload(st);
+	check_web(st);
 	return st->failed ? -FOLIO_ECONFIG : 0;
 }
 

@@ -22,6 +22,8 @@
  *	           drivers/boardio/boardio.h); empty: none
  *	[console]  tty, baud, accounts_file, idle_logout_seconds, max_failures, lockout_seconds,
  *	           failure_delay_ms
+ *	[web]      listen, users_file, tls_cert, tls_key, idle_minutes, max_failures,
+ *	           lockout_seconds: the clerk UI (firmware/web)
  *
  * Relative paths are taken relative to the folder of the configuration file, so a config can
  * sit beside what it names. Secrets never live here: they are files named by path.
@@ -161,6 +163,15 @@ struct folio_config {
 	int console_max_failures;	      /* failed logins before the lockout */
 	int console_lockout_seconds;
 	int console_failure_delay_ms; /* first delay after a failure; doubles */
+
+	/* [web] (firmware/web) */
+	char web_listen[80]; /* ADDRESS:PORT; empty: no UI */
+	char web_users_file[PATH_MAX];
+	char web_tls_cert[PATH_MAX];
+	char web_tls_key[PATH_MAX];
+	int web_idle_minutes;
+	int web_max_failures;
+	int web_lockout_seconds;
 
 	size_t n_profiles;
 	struct scan_profile profiles[CONFIG_MAX_PROFILES];

@@ -97,10 +97,23 @@ static int next_line(FILE *f, char *line, size_t size)
 	return 1;
 }
 
-/* Splits "user:hash"; returns false for comments and blank lines. */
-static int parse_line(char *line, char **ret_user, char **ret_hash)
+bool account_attrs_valid(const char *attrs)
 {
-	char *colon;
+	size_t n = strnlen(attrs, ACCOUNT_ATTRS_MAX + 1);
+
+	if (n > ACCOUNT_ATTRS_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((attrs[i] >= 'a' && attrs[i] <= 'z') || (attrs[i] >= '0' && attrs[i] <= '9') ||
+		      strchr(",=._-", attrs[i])))
+			return false;
+	return true;
+}
+
+/* Splits "user:hash[:attrs]"; returns 0 for comments and blank lines, 1 for an account. */
+static int parse_line(char *line, char **ret_user, char **ret_hash, char **ret_attrs)
+{
+	char *colon, *attrs;
 
 	if (line[0] == '#' || line[0] == '\0')
 		return 0;
@@ -110,8 +123,15 @@ static int parse_line(char *line, char **ret_user, char **ret_hash)
 	*colon = '\0';
 	if (!account_name_valid(line) || strncmp(colon + 1, "$argon2id$", 10) != 0)
 		return -FOLIO_EFORMAT;
+	attrs = strchr(colon + 1, ':'); /* an Argon2id hash string has no colon */
+	if (attrs) {
+		*attrs++ = '\0';
+		if (!account_attrs_valid(attrs))
+			return -FOLIO_EFORMAT;
+	}
 	*ret_user = line;
 	*ret_hash = colon + 1;
+	*ret_attrs = attrs ? attrs : colon + 1 + strlen(colon + 1); /* "" */
 	return 1;
 }
 
@@ -133,8 +153,15 @@ static const char *dummy_hash(void)
 
 int accounts_verify(const char *path, const char *user, const char *password)
 {
+	return accounts_login(path, user, password, NULL, 0);
+}
+
+int accounts_login(const char *path, const char *user, const char *password, char *ret_attrs,
+		   size_t attrs_size)
+{
 	_cleanup_fclose_ FILE *f = NULL;
 	char line[ACCOUNTS_LINE_MAX + 2], found[crypto_pwhash_STRBYTES] = "";
+	char attrs[ACCOUNT_ATTRS_MAX + 1] = "";
 	size_t plen = strnlen(password, ACCOUNT_PASSWORD_MAX + 1);
 	unsigned accounts = 0;
 	int r, ok;
@@ -145,9 +172,9 @@ int accounts_verify(const char *path, const char *user, const char *password)
 	if (r < 0)
 		return r;
 	while ((r = next_line(f, line, sizeof(line))) > 0) {
-		char *u, *h;
+		char *u, *h, *a;
 
-		r = parse_line(line, &u, &h);
+		r = parse_line(line, &u, &h, &a);
 		if (r < 0)
 			break;
 		if (r == 0)
@@ -156,8 +183,10 @@ int accounts_verify(const char *path, const char *user, const char *password)
 			r = -FOLIO_EFORMAT;
 			break;
 		}
-		if (strcmp(u, user) == 0 && strlen(h) < sizeof(found))
+		if (strcmp(u, user) == 0 && strlen(h) < sizeof(found)) {
 			snprintf(found, sizeof(found), "%s", h);
+			snprintf(attrs, sizeof(attrs), "%s", a);
+		}
 	}
 	sodium_memzero(line, sizeof(line));
 	if (r < 0)
@@ -175,6 +204,8 @@ int accounts_verify(const char *path, const char *user, const char *password)
 	}
 	ok = crypto_pwhash_str_verify(found, password, plen) == 0;
 	sodium_memzero(found, sizeof(found));
+	if (ok && ret_attrs && attrs_size)
+		snprintf(ret_attrs, attrs_size, "%s", attrs);
 	return ok ? 0 : -EACCES;
 }
 
@@ -201,15 +232,49 @@ static int sync_folder(const char *path)
 
 int accounts_set(const char *path, const char *user, const char *password)
 {
+	if (strnlen(password, ACCOUNT_PASSWORD_MIN) < ACCOUNT_PASSWORD_MIN)
+		return -EINVAL;
+	return accounts_update(path, user, password, NULL);
+}
+
+int accounts_list(const char *path, int (*fn)(const char *user, const char *attrs, void *user_data),
+		  void *user_data)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[ACCOUNTS_LINE_MAX + 2];
+	int r;
+
+	r = open_checked(path, &f);
+	if (r < 0)
+		return r;
+	while ((r = next_line(f, line, sizeof(line))) > 0) {
+		char *u, *h, *a;
+
+		r = parse_line(line, &u, &h, &a);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			r = fn(u, a, user_data);
+			if (r != 0)
+				break;
+		}
+	}
+	sodium_memzero(line, sizeof(line));
+	return r < 0 ? r : 0;
+}
+
+int accounts_update(const char *path, const char *user, const char *password, const char *attrs)
+{
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *text = NULL, *tmp = NULL;
-	char line[ACCOUNTS_LINE_MAX + 2], hash[crypto_pwhash_STRBYTES];
-	size_t plen = strnlen(password, ACCOUNT_PASSWORD_MAX + 1), len = 0, cap;
+	char line[ACCOUNTS_LINE_MAX + 2], hash[crypto_pwhash_STRBYTES] = "";
+	size_t plen = password ? strnlen(password, ACCOUNT_PASSWORD_MAX + 1) : 0, len = 0, cap;
 	unsigned accounts = 0;
 	bool replaced = false;
 	int r, fd;
 
-	if (!account_name_valid(user) || plen < ACCOUNT_PASSWORD_MIN || plen > ACCOUNT_PASSWORD_MAX)
+	if (!account_name_valid(user) || (attrs && !account_attrs_valid(attrs)) ||
+	    (password && (plen < ACCOUNT_PIN_MIN || plen > ACCOUNT_PASSWORD_MAX)))
 		return -EINVAL;
 	if (sodium_init() < 0)
 		return -ENOMEM;
@@ -217,32 +282,35 @@ int accounts_set(const char *path, const char *user, const char *password)
 	text = calloc(1, cap);
 	if (!text)
 		return -ENOMEM;
-	if (crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (password && crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+					  crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return -ENOMEM;
 
 	r = open_checked(path, &f);
 	if (r == -ENOENT) {
 		r = 0;
 		len += (size_t)snprintf(text, cap,
-					"# Folio console accounts: USER:ARGON2ID-HASH "
-					"(folio console passwd USER)\n");
+					"# Folio accounts: USER:ARGON2ID-HASH[:ATTRIBUTES] "
+					"(folio console passwd USER, folio web user USER)\n");
 	} else if (r < 0) {
 		return r;
 	}
 	while (f && (r = next_line(f, line, sizeof(line))) > 0) {
-		char copy[sizeof(line)], *u, *h;
+		char copy[sizeof(line)], *u, *h, *a;
 		const char *out = line;
 		char mine[ACCOUNTS_LINE_MAX + 2];
 
 		memcpy(copy, line, sizeof(copy));
-		r = parse_line(copy, &u, &h);
+		r = parse_line(copy, &u, &h, &a);
 		if (r < 0)
 			return r;
 		if (r > 0) {
 			accounts++;
 			if (strcmp(u, user) == 0) {
-				snprintf(mine, sizeof(mine), "%s:%s", user, hash);
+				const char *keep = attrs ? attrs : a;
+
+				snprintf(mine, sizeof(mine), "%s:%s%s%s", user, password ? hash : h,
+					 keep[0] ? ":" : "", keep);
 				out = mine;
 				replaced = true;
 			}
@@ -256,7 +324,10 @@ int accounts_set(const char *path, const char *user, const char *password)
 	if (!replaced) {
 		if (accounts >= ACCOUNTS_MAX)
 			return -FOLIO_ETOOBIG;
-		len += (size_t)snprintf(text + len, cap - len, "%s:%s\n", user, hash);
+		if (!password)
+			return -ENOENT; /* a new account needs its password */
+		len += (size_t)snprintf(text + len, cap - len, "%s:%s%s%s\n", user, hash,
+					attrs && attrs[0] ? ":" : "", attrs ? attrs : "");
 	}
 	sodium_memzero(hash, sizeof(hash));
 

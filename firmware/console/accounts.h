@@ -2,8 +2,11 @@
 #define FOLIO_ACCOUNTS_H
 
 /*
- * Technician accounts of the console: a text file of "USER:HASH" lines, HASH being
- * libsodium's crypto_pwhash_str() (Argon2id, interactive limits), '#' starting a comment.
+ * Accounts of the technician console and the clerk UI: a text file of "USER:HASH" or
+ * "USER:HASH:ATTRIBUTES" lines, HASH being libsodium's crypto_pwhash_str() (Argon2id,
+ * interactive limits), ATTRIBUTES a comma-separated list of [a-z0-9=._-] words that the user
+ * of the file gives meaning to (the clerk UI: "role=supervisor,lang=fr"), '#' starting a
+ * comment.
  * It holds secrets, so it must be a regular file that neither group nor others may access:
  * every function refuses it otherwise (-EPERM), before reading a byte of it.
  *
@@ -19,10 +22,15 @@
 #define ACCOUNT_NAME_MAX 32
 #define ACCOUNT_PASSWORD_MIN 8
 #define ACCOUNT_PASSWORD_MAX 128
+#define ACCOUNT_PIN_MIN 6 /* the least accounts_update() takes; accounts_set() wants more */
+#define ACCOUNT_ATTRS_MAX 64
 #define ACCOUNTS_LINE_MAX 256
 
 /* account_name_valid - whether @name may name an account */
 bool account_name_valid(const char *name);
+
+/* account_attrs_valid - whether @attrs may be an account's attributes */
+bool account_attrs_valid(const char *attrs);
 
 /*
  * accounts_check_file - whether @path is fit to hold accounts
@@ -41,6 +49,10 @@ int accounts_check_file(const char *path);
  */
 int accounts_verify(const char *path, const char *user, const char *password);
 
+/* accounts_login - accounts_verify(), and on success the account's attributes into @ret_attrs */
+int accounts_login(const char *path, const char *user, const char *password, char *ret_attrs,
+		   size_t attrs_size);
+
 /*
  * accounts_set - create @user with @password, or change the password of @user
  *
@@ -51,5 +63,17 @@ int accounts_verify(const char *path, const char *user, const char *password);
  * file already holds ACCOUNTS_MAX accounts, or -errno.
  */
 int accounts_set(const char *path, const char *user, const char *password);
+
+/*
+ * accounts_update - accounts_set() that also sets the attributes
+ * @password: ACCOUNT_PIN_MIN..ACCOUNT_PASSWORD_MAX bytes, or NULL to keep the account's
+ *            password (then the account must exist: -ENOENT)
+ * @attrs: NULL keeps the account's attributes; -EINVAL when !account_attrs_valid()
+ */
+int accounts_update(const char *path, const char *user, const char *password, const char *attrs);
+
+/* accounts_list - call @fn for every account with its attributes ("" when none), in file order */
+int accounts_list(const char *path, int (*fn)(const char *user, const char *attrs, void *user_data),
+		  void *user_data);
 
 #endif

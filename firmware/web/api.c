@@ -1,0 +1,1233 @@
+/*
+ * The clerk UI's API handlers (API.md). Each checks its input, calls the same store, capture
+ * and index functions as the `folio` command line, and answers in JSON; every change is made
+ * in the name of the signed-in user, so the event log says who did it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "drivers/scanner/scanner.h"
+#include "firmware/image/preview.h"
+#include "firmware/index/docfields.h"
+#include "firmware/upload/transport.h"
+#include "firmware/web/web_int.h"
+
+#define THUMB_WIDTH 200
+#define VIEW_WIDTH 1600
+#define LIST_MAX 200
+
+typedef enum MHD_Result (*handler_fn)(struct web *w, struct MHD_Connection *c,
+				      struct web_request *req, const struct web_caller *who,
+				      const struct json *body);
+
+static void iso_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t <= 0 || !localtime_r(&t, &tm))
+		snprintf(buf, size, "%s", "");
+	else
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+static void jw_ktime(struct json_writer *jw, const char *key, time_t t)
+{
+	char buf[32];
+
+	iso_time(t, buf, sizeof(buf));
+	jw_kstr(jw, key, buf);
+}
+
+static const char *type_name(int32_t t)
+{
+	return t >= IP_PATENT && t <= IP_DESIGN ? ip_type_name((enum ip_type)t) : "";
+}
+
+static enum MHD_Result bad_field(struct MHD_Connection *c, const char *field)
+{
+	return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field, "'%s' is missing or not valid",
+			       field ? field : "body");
+}
+
+static enum MHD_Result store_error(struct MHD_Connection *c, int r, const char *what)
+{
+	if (r == -FOLIO_ESTATE)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "%s: not possible in the batch's current state", what);
+	if (r == -FOLIO_ENOTFOUND)
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "%s: no such batch or page",
+				       what);
+	if (r == -FOLIO_ESTOREFULL)
+		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				       "%s: the store is full: upload or purge before scanning",
+				       what);
+	return web_reply_error(c, web_status_of(r), NULL, "%s: %s", what, folio_strerror(r));
+}
+
+static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
+{
+	jw_object(jw);
+	jw_kstr(jw, "user", s->user);
+	jw_kstr(jw, "role", s->role == ROLE_SUPERVISOR ? "supervisor" : "clerk");
+	jw_kstr(jw, "lang", s->lang);
+	jw_kstr(jw, "csrf", s->csrf);
+	jw_kint(jw, "idle_seconds", idle);
+	jw_end(jw);
+}
+
+/*
+ * Session
+ */
+
+static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			       const struct web_caller *who, const struct json *body)
+{
+	struct web_login in;
+	struct web_session s;
+	struct json_writer jw;
+	struct MHD_Response *resp;
+	const char *field;
+	char cookie[160];
+	unsigned wait = 0;
+	size_t len;
+	char *text;
+	int r;
+
+	(void)req, (void)who;
+	if (web_parse_login(body, &in, &field) < 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field,
+				       "enter your user name and password");
+	r = web_login(w, in.user, in.password, &s, &wait);
+	sodium_memzero(in.password, sizeof(in.password));
+	if (r == -EBUSY)
+		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL,
+				       "too many failed sign-ins for '%s': wait %u seconds", in.user,
+				       wait);
+	if (r == -EACCES) {
+		log_info("web: failed sign-in as '%s'", in.user);
+		(void)store_event_add(w->store, in.user[0] ? in.user : "?", "web-login-failed", 0,
+				      0, 0, "wrong user name or password");
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
+				       "wrong user name or password");
+	}
+	if (r < 0)
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				       "sign-in is not possible on this station now: call the "
+				       "technician");
+	(void)store_event_add(w->store, s.user, "web-login", 0, 0, 0, "%s",
+			      s.role == ROLE_SUPERVISOR ? "supervisor" : "clerk");
+	jw_init(&jw);
+	session_json(&jw, &s, (unsigned)w->cfg->web_idle_minutes * 60);
+	text = jw_take(&jw, &len);
+	if (!text)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	snprintf(cookie, sizeof(cookie), "folio_session=%s; HttpOnly; SameSite=Strict; Path=/%s",
+		 s.token, w->tls_cert ? "; Secure" : "");
+	MHD_add_response_header(resp, "Set-Cookie", cookie);
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result h_logout(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	(void)req, (void)body;
+	web_session_end(w, who->s.token);
+	(void)store_event_add(w->store, who->s.user, "web-logout", 0, 0, 0, "signed out");
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Set-Cookie",
+				"folio_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+	ret = MHD_queue_response(c, MHD_HTTP_NO_CONTENT, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result h_session(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				 const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+
+	(void)req, (void)body;
+	jw_init(&jw);
+	session_json(&jw, &who->s, (unsigned)w->cfg->web_idle_minutes * 60);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static enum MHD_Result h_lang(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			      const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+	const char *field;
+	char lang[4];
+	int r;
+
+	(void)req;
+	if (web_parse_lang(body, lang, &field) < 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "lang",
+				       "language must be en, fr or ar");
+	web_session_set_lang(w, who->s.token, lang);
+	r = web_user_set_lang(w, who->s.user, lang);
+	if (r < 0)
+		log_warn("web: cannot keep language '%s' for '%s' in '%s': %s", lang, who->s.user,
+			 w->cfg->web_users_file, folio_strerror(r));
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kstr(&jw, "lang", lang);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+/*
+ * Station
+ */
+
+struct last_delivery {
+	uint32_t batch;
+	int64_t time;
+};
+
+static int find_last_delivery(const struct batch_info *b, void *user)
+{
+	struct last_delivery *ld = user;
+
+	if ((b->state == BATCH_DELIVERED || b->state == BATCH_CONFIRMED ||
+	     (b->state == BATCH_PURGED && b->confirmed)) &&
+	    b->updated >= ld->time) {
+		ld->batch = b->id;
+		ld->time = b->updated;
+	}
+	return 0;
+}
+
+void web_status_json(struct web *w, struct json_writer *jw)
+{
+	struct store_space sp;
+	struct last_delivery ld = { 0 };
+	time_t now = time(NULL), next = 0;
+	char msg[256];
+	bool open;
+
+	jw_object(jw);
+	jw_kstr(jw, "station", w->cfg->station_id);
+	jw_kstr(jw, "office", w->cfg->office);
+	jw_kstr(jw, "version", FOLIO_VERSION);
+	live_status_json(w, jw);
+	jw_key(jw, "queues");
+	jw_object(jw);
+	for (uint32_t q = 0; q < QUEUE_COUNT; q++) {
+		uint64_t n = 0;
+
+		(void)store_queue_count(w->store, q, &n);
+		jw_kint(jw, store_queue_name(q), (int64_t)n);
+	}
+	jw_end(jw);
+	store_space(w->store, &sp);
+	jw_key(jw, "space");
+	jw_object(jw);
+	jw_kint(jw, "percent_used", sp.percent_full);
+	jw_kbool(jw, "full", sp.full);
+	if (sp.full || sp.percent_full >= 90)
+		store_space_message(&sp, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "store is %u%% full", sp.percent_full);
+	jw_kstr(jw, "message", msg);
+	jw_end(jw);
+	open = upload_window_open(w->cfg, now, &next);
+	(void)store_batch_list(w->store, find_last_delivery, &ld);
+	jw_key(jw, "upload");
+	jw_object(jw);
+	jw_kstr(jw, "target", w->cfg->upload_target);
+	jw_kstr(jw, "window", w->cfg->upload_window);
+	jw_kbool(jw, "window_open", open);
+	jw_ktime(jw, "next_window", open ? now : next);
+	jw_key(jw, "last_delivery");
+	if (ld.batch) {
+		jw_object(jw);
+		jw_kint(jw, "batch", ld.batch);
+		jw_ktime(jw, "time", ld.time);
+		jw_end(jw);
+	} else {
+		jw_null(jw);
+	}
+	jw_end(jw);
+	jw_end(jw);
+}
+
+static enum MHD_Result h_status(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+
+	(void)req, (void)who, (void)body;
+	jw_init(&jw);
+	web_status_json(w, &jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+struct device_list {
+	struct json_writer *jw;
+	const char *configured;
+	bool listed; /* the configured device was among those found */
+};
+
+static int device_json(const struct scanner_device *d, void *user)
+{
+	struct device_list *dl = user;
+
+	jw_object(dl->jw);
+	jw_kstr(dl->jw, "name", d->name);
+	jw_kstr(dl->jw, "vendor", d->vendor ? d->vendor : "");
+	jw_kstr(dl->jw, "model", d->model ? d->model : "");
+	jw_end(dl->jw);
+	if (strcmp(d->name, dl->configured) == 0)
+		dl->listed = true;
+	return 0;
+}
+
+static enum MHD_Result h_devices(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				 const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+	struct device_list dl = { .jw = &jw, .configured = w->cfg->device };
+
+	(void)req, (void)who, (void)body;
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_key(&jw, "devices");
+	jw_array(&jw);
+	/* Listing would open the scanner a capture is using: show the configured one then.
+	 * SANE lists only devices it can discover; a folio: feeder is named, not discovered. */
+	if (!live_running(w) && scanner_list(device_json, &dl) < 0)
+		log_warn("web: cannot list scanners");
+	if (!dl.listed && w->cfg->device[0]) {
+		jw_object(&jw);
+		jw_kstr(&jw, "name", w->cfg->device);
+		jw_kstr(&jw, "vendor", "");
+		jw_kstr(&jw, "model", "configured scanner");
+		jw_end(&jw);
+	}
+	jw_end(&jw);
+	jw_key(&jw, "profiles");
+	jw_array(&jw);
+	for (size_t i = 0; i < w->cfg->n_profiles; i++)
+		jw_string(&jw, w->cfg->profiles[i].name);
+	jw_end(&jw);
+	jw_kstr(&jw, "default_device", w->cfg->device);
+	jw_kstr(&jw, "default_profile", w->cfg->profile);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+/*
+ * Capture
+ */
+
+static enum MHD_Result started(struct web *w, struct MHD_Connection *c, const struct web_caller *who,
+			       enum live_job job, const struct web_capture_body *b)
+{
+	struct json_writer jw;
+	uint32_t batch = 0;
+	char why[256];
+	int r;
+
+	r = live_start(w, who->s.user, job, b, &batch, why, sizeof(why));
+	if (r < 0)
+		return web_reply_error(c, r == -EBUSY ? MHD_HTTP_CONFLICT
+				       : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
+						      : web_status_of(r),
+				       r == -EINVAL && strstr(why, "profile") ? "profile" : NULL,
+				       "%s", why);
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kint(&jw, "batch", batch);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_ACCEPTED, &jw);
+}
+
+static enum MHD_Result h_capture(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				 const struct web_caller *who, const struct json *body)
+{
+	struct web_capture_body b;
+	const char *field;
+
+	(void)req;
+	if (web_parse_capture(body, &b, &field) < 0)
+		return bad_field(c, field);
+	return started(w, c, who, req->route.id == ROUTE_CAPTURE_RESUME ? JOB_RESUME : JOB_NEW,
+		       &b);
+}
+
+static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			      const struct web_caller *who, const struct json *body)
+{
+	bool close = req->route.id == ROUTE_CAPTURE_STOP;
+	int r;
+
+	(void)body;
+	r = live_halt(w, close);
+	if (r == -ESRCH)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, "no capture is running");
+	if (r < 0)
+		return store_error(c, r, "cannot close the batch");
+	(void)store_event_add(w->store, who->s.user, close ? "web-capture-stop" : "web-capture-pause",
+			      0, 0, 0, "from the clerk UI");
+	return web_reply_empty(c, MHD_HTTP_ACCEPTED);
+}
+
+static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct MHD_Response *r = live_stream(w);
+	enum MHD_Result ret;
+
+	(void)req, (void)who, (void)body;
+	if (!r)
+		return MHD_NO;
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static bool batch_editable(struct web *w, uint32_t batch, struct batch_info *b, int *ret_err)
+{
+	*ret_err = store_batch_get(w->store, batch, b);
+	if (*ret_err < 0)
+		return false;
+	if (!store_batch_editable(b->state)) {
+		*ret_err = -FOLIO_ESTATE;
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct web_capture_body b;
+	struct batch_info bi;
+	struct page_info p;
+	const char *field;
+	int r;
+
+	if (web_parse_capture(body, &b, &field) < 0)
+		return bad_field(c, field);
+	if (!batch_editable(w, req->route.batch, &bi, &r))
+		return store_error(c, r, "cannot rescan");
+	b.batch = req->route.batch;
+	if (req->route.id == ROUTE_RESCAN) {
+		if (!b.from)
+			return bad_field(c, "from");
+		if (!b.to)
+			b.to = b.from;
+		if (b.to < b.from || b.to - b.from >= 1000)
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to",
+					       "a range runs from 'from' to 'to', at most 1000 pages");
+		for (uint32_t n = b.from; n <= b.to; n++)
+			if (store_page_get(w->store, b.batch, n, &p) < 0)
+				return web_reply_error(c, MHD_HTTP_NOT_FOUND, "from",
+						       "batch %u has no page %u", b.batch, n);
+		return started(w, c, who, JOB_RESCAN, &b);
+	}
+	if (b.after && store_page_get(w->store, b.batch, b.after, &p) < 0)
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, "after", "batch %u has no page %u",
+				       b.batch, b.after);
+	return started(w, c, who, JOB_INSERT, &b);
+}
+
+/*
+ * Batches
+ */
+
+struct batch_filter {
+	struct json_writer *jw;
+	int state; /* -1: all */
+	struct batch_info *all;
+	size_t n, cap;
+};
+
+static int collect_batch(const struct batch_info *b, void *user)
+{
+	struct batch_filter *f = user;
+
+	if (f->state >= 0 && b->state != (uint32_t)f->state)
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 64;
+		struct batch_info *grown = reallocarray(f->all, cap, sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		f->all = grown;
+		f->cap = cap;
+	}
+	f->all[f->n++] = *b;
+	return 0;
+}
+
+static void batch_summary_json(struct json_writer *jw, const struct batch_info *b)
+{
+	jw_kint(jw, "id", b->id);
+	jw_kstr(jw, "state", batch_state_name(b->state));
+	jw_kint(jw, "pages", b->n_pages);
+	jw_kint(jw, "documents", b->n_documents);
+	jw_ktime(jw, "created", b->created);
+	jw_ktime(jw, "updated", b->updated);
+	jw_kstr(jw, "device", b->device);
+	jw_kstr(jw, "profile", b->profile);
+	jw_kint(jw, "ocr_pages", b->n_ocr);
+}
+
+static enum MHD_Result h_batches(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				 const struct web_caller *who, const struct json *body)
+{
+	const char *state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+	struct batch_filter f = { .state = -1 };
+	struct json_writer jw;
+	int r;
+
+	(void)req, (void)who, (void)body;
+	if (state && *state) {
+		for (uint32_t s = 0; s < BATCH_STATE_COUNT; s++)
+			if (strcmp(state, batch_state_name(s)) == 0)
+				f.state = (int)s;
+		if (f.state < 0)
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "state",
+					       "no batch state '%.32s'", state);
+	}
+	r = store_batch_list(w->store, collect_batch, &f);
+	if (r < 0) {
+		free(f.all);
+		return store_error(c, r, "cannot list batches");
+	}
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_key(&jw, "batches");
+	jw_array(&jw);
+	for (size_t i = f.n; i > 0 && f.n - i < LIST_MAX; i--) { /* newest first */
+		jw_object(&jw);
+		batch_summary_json(&jw, &f.all[i - 1]);
+		jw_end(&jw);
+	}
+	jw_end(&jw);
+	jw_end(&jw);
+	free(f.all);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+/* What a supervisor must see before approving: invalid documents block, flags warn. */
+struct review {
+	struct web *w;
+	struct json_writer *jw;
+	uint32_t position;
+	uint64_t bytes;
+	char unresolved[32][160];
+	size_t n_unresolved, more;
+};
+
+static void note(struct review *rv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct review *rv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rv->n_unresolved == ARRAY_SIZE(rv->unresolved)) {
+		rv->more++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(rv->unresolved[rv->n_unresolved++], sizeof(rv->unresolved[0]), fmt, ap);
+	va_end(ap);
+}
+
+#define FLAGS_TO_RESOLVE                                                                           \
+	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH |  \
+	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE)
+
+static int page_json(const struct page_info *p, void *user)
+{
+	struct review *rv = user;
+	struct json_writer *jw = rv->jw;
+	struct ocr_result o = { 0 };
+	char flags[160] = "";
+	size_t n = 0;
+
+	rv->position++;
+	rv->bytes += p->size;
+	jw_object(jw);
+	jw_kint(jw, "number", p->number);
+	jw_kint(jw, "position", rv->position);
+	jw_kint(jw, "document", p->document);
+	jw_kint(jw, "width", p->width);
+	jw_kint(jw, "height", p->height);
+	jw_kint(jw, "dpi", p->dpi);
+	jw_kstr(jw, "format", p->format);
+	jw_kint(jw, "size", p->size);
+	jw_key(jw, "flags");
+	jw_array(jw);
+	for (uint32_t bit = 1; bit; bit <<= 1) {
+		const char *name = (p->flags & bit) ? web_flag_name(bit) : NULL;
+
+		if (!name)
+			continue;
+		jw_string(jw, name);
+		if ((bit & FLAGS_TO_RESOLVE) && n < sizeof(flags))
+			n += (size_t)snprintf(flags + n, sizeof(flags) - n, "%s%s", n ? ", " : "",
+					      name);
+	}
+	jw_end(jw);
+	jw_key(jw, "ocr_confidence");
+	if (store_ocr_get(rv->w->store, p->batch, p->number, &o) == 0)
+		jw_double(jw, o.confidence, 1);
+	else
+		jw_null(jw);
+	store_ocr_release(&o);
+	jw_end(jw);
+	if (flags[0])
+		note(rv, "page %u: %s", p->number, flags);
+	return 0;
+}
+
+/* The problems of a document that block approval, into @out (NUL-separated list in order). */
+static size_t document_problems(struct web *w, const struct document_info *d, char out[][160],
+				size_t max)
+{
+	struct docfields_edit none = { 0 };
+	struct document_info checked;
+	char why[160];
+	size_t n = 0;
+
+	if (docfields_apply(w->cfg, d, &none, &checked, why, sizeof(why)) < 0 && n < max)
+		snprintf(out[n++], 160, "%s", why);
+	if (!d->application[0] && n < max)
+		snprintf(out[n++], 160, "no application number");
+	if (!d->document_code[0] && n < max)
+		snprintf(out[n++], 160, "no document code");
+	return n;
+}
+
+static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			       const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+	struct batch_info b;
+	struct review rv = { .w = w, .jw = &jw };
+	uint32_t blocking = 0;
+	int r;
+
+	(void)who, (void)body;
+	r = store_batch_get(w->store, req->route.batch, &b);
+	if (r < 0)
+		return store_error(c, r, "cannot show the batch");
+	jw_init(&jw);
+	jw_object(&jw);
+	batch_summary_json(&jw, &b);
+	jw_key(&jw, "documents_list");
+	jw_array(&jw);
+	for (uint32_t d = 1; d <= b.n_documents; d++) {
+		struct document_info doc;
+		char problems[8][160];
+		size_t np;
+
+		if (store_document_get(w->store, b.id, d, &doc) < 0)
+			continue;
+		np = document_problems(w, &doc, problems, ARRAY_SIZE(problems));
+		blocking += (uint32_t)np;
+		jw_object(&jw);
+		jw_kint(&jw, "number", d);
+		jw_kstr(&jw, "office", doc.office);
+		jw_kstr(&jw, "ip_type", type_name(doc.ip_type));
+		jw_kstr(&jw, "application", doc.application);
+		jw_kstr(&jw, "st13", doc.st13);
+		jw_kstr(&jw, "document_code", doc.document_code);
+		jw_kstr(&jw, "received", doc.received);
+		jw_kstr(&jw, "language", doc.language);
+		jw_key(&jw, "problems");
+		jw_array(&jw);
+		for (size_t i = 0; i < np; i++) {
+			jw_string(&jw, problems[i]);
+			note(&rv, "document %u: %s", d, problems[i]);
+		}
+		jw_end(&jw);
+		jw_end(&jw);
+	}
+	jw_end(&jw);
+	jw_key(&jw, "pages_list");
+	jw_array(&jw);
+	r = store_page_list(w->store, b.id, page_json, &rv);
+	jw_end(&jw);
+	jw_key(&jw, "summary");
+	jw_object(&jw);
+	jw_kint(&jw, "pages", b.n_pages);
+	jw_kint(&jw, "documents", b.n_documents);
+	jw_kint(&jw, "bytes", (int64_t)rv.bytes);
+	jw_kint(&jw, "blocking", blocking);
+	jw_key(&jw, "unresolved");
+	jw_array(&jw);
+	for (size_t i = 0; i < rv.n_unresolved; i++)
+		jw_string(&jw, rv.unresolved[i]);
+	if (rv.more) {
+		char more[64];
+
+		snprintf(more, sizeof(more), "... and %zu more", rv.more);
+		jw_string(&jw, more);
+	}
+	jw_end(&jw);
+	jw_end(&jw);
+	jw_end(&jw);
+	if (r < 0) {
+		jw_release(&jw);
+		return store_error(c, r, "cannot list the pages");
+	}
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static void announce_batch(struct web *w, uint32_t batch)
+{
+	char data[64];
+
+	snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 "}", batch);
+	live_publish(w, "batch", data);
+}
+
+static enum MHD_Result ok_batch(struct web *w, struct MHD_Connection *c, uint32_t batch)
+{
+	struct json_writer jw;
+	struct batch_info b;
+
+	announce_batch(w, batch);
+	if (store_batch_get(w->store, batch, &b) < 0)
+		return web_reply_empty(c, MHD_HTTP_NO_CONTENT);
+	jw_init(&jw);
+	jw_object(&jw);
+	batch_summary_json(&jw, &b);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			      const struct web_caller *who, const struct json *body)
+{
+	uint32_t id = req->route.batch;
+	enum batch_state to;
+	struct batch_info b;
+	const char *field;
+	char reason[WEB_FIELD_MAX + 1] = "";
+	int r;
+
+	switch (req->route.id) {
+	case ROUTE_BATCH_APPROVE:
+		to = BATCH_APPROVED;
+		break;
+	case ROUTE_BATCH_REJECT:
+		to = BATCH_REJECTED;
+		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "reason",
+					       "say why the batch is rejected");
+		break;
+	case ROUTE_BATCH_REOPEN:
+		to = BATCH_OPEN;
+		break;
+	default:
+		to = BATCH_CLOSED;
+	}
+	r = store_batch_get(w->store, id, &b);
+	if (r < 0)
+		return store_error(c, r, "cannot change the batch");
+	if (to == BATCH_CLOSED && live_running(w) && w->live.batch == id)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u is being scanned: stop the capture first", id);
+	if (to == BATCH_APPROVED) {
+		for (uint32_t d = 1; d <= b.n_documents; d++) {
+			struct document_info doc;
+			char problems[1][160];
+
+			if (store_document_get(w->store, id, d, &doc) == 0 &&
+			    document_problems(w, &doc, problems, 1))
+				return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+						       "document %u: %s: fix it before approving",
+						       d, problems[0]);
+		}
+	}
+	r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (r == -FOLIO_ESTATE)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u is %s and cannot become %s", id,
+				       batch_state_name(b.state), batch_state_name(to));
+	if (r < 0)
+		return store_error(c, r, "cannot change the batch");
+	if (reason[0])
+		(void)store_event_add(w->store, who->s.user, "batch-reject-reason", id, 0, 0, "%s",
+				      reason);
+	return ok_batch(w, c, id);
+}
+
+static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				  const struct web_caller *who, const struct json *body)
+{
+	struct web_document_body in;
+	struct docfields_edit e = { 0 };
+	struct document_info doc, out;
+	struct batch_info b;
+	const char *field;
+	char why[256];
+	int r;
+
+	if (web_parse_document(body, &in, &field) < 0)
+		return bad_field(c, field);
+	if (!batch_editable(w, req->route.batch, &b, &r))
+		return store_error(c, r, "cannot change the document");
+	r = store_document_get(w->store, req->route.batch, req->route.document, &doc);
+	if (r < 0)
+		return store_error(c, r, "cannot change the document");
+	e.office = in.has_office ? in.office : NULL;
+	e.ip_type = in.has_ip_type ? in.ip_type : NULL;
+	e.application = in.has_application ? in.application : NULL;
+	e.document_code = in.has_code ? in.document_code : NULL;
+	e.received = in.has_received ? in.received : NULL;
+	if (docfields_apply(w->cfg, &doc, &e, &out, why, sizeof(why)) < 0) {
+		/* Name the field the reason is about, for the form. */
+		static const char *const fields[] = { "office",	       "ip_type",  "application",
+						      "document_code", "received" };
+		const char *bad = NULL;
+
+		for (size_t i = 0; i < ARRAY_SIZE(fields) && !bad; i++) {
+			struct docfields_edit one = { 0 };
+			struct document_info tmp;
+			char ignored[8];
+			const char **slot[] = { &one.office, &one.ip_type, &one.application,
+						&one.document_code, &one.received };
+			const char *vals[] = { e.office, e.ip_type, e.application, e.document_code,
+					       e.received };
+
+			if (!vals[i])
+				continue;
+			*slot[i] = vals[i];
+			if (i == 2) { /* the number is checked against the office and type */
+				one.office = e.office;
+				one.ip_type = e.ip_type;
+			}
+			if (docfields_apply(w->cfg, &doc, &one, &tmp, ignored, sizeof(ignored)) <
+			    0)
+				bad = fields[i];
+		}
+		return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad ? bad : "application",
+				       "%s", why);
+	}
+	if (in.has_language) {
+		if (strlen(in.language) > 3 || (in.language[0] && !strchr("efa", in.language[0])))
+			return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "language",
+					       "language must be en, fr or ar");
+		snprintf(out.language, sizeof(out.language), "%s", in.language);
+	}
+	r = store_document_put(w->store, who->s.user, &out);
+	if (r < 0)
+		return store_error(c, r, "cannot change the document");
+	announce_batch(w, req->route.batch);
+	struct json_writer jw;
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kint(&jw, "number", out.number);
+	jw_kstr(&jw, "office", out.office);
+	jw_kstr(&jw, "ip_type", type_name(out.ip_type));
+	jw_kstr(&jw, "application", out.application);
+	jw_kstr(&jw, "st13", out.st13);
+	jw_kstr(&jw, "document_code", out.document_code);
+	jw_kstr(&jw, "received", out.received);
+	jw_kstr(&jw, "language", out.language);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				 const struct web_caller *who, const struct json *body)
+{
+	_cleanup_free_ struct store_page_place *places = NULL;
+	const char *field;
+	size_t n;
+	int r;
+
+	r = web_parse_arrange(body, &places, &n, &field);
+	if (r < 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages",
+				       "'pages' must list every page once as {number, document}");
+	if (live_running(w) && w->live.batch == req->route.batch)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u is being scanned: wait until capture ends",
+				       req->route.batch);
+	r = store_batch_arrange(w->store, who->s.user, req->route.batch, places, n);
+	if (r == -EINVAL)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages",
+				       "the new order must name every page of the batch once, "
+				       "with documents numbered 1, 2, ... in order");
+	if (r < 0)
+		return store_error(c, r, "cannot rearrange the batch");
+	return ok_batch(w, c, req->route.batch);
+}
+
+/*
+ * Pages
+ */
+
+static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			       const struct web_caller *who, const struct json *body)
+{
+	const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	unsigned width = THUMB_WIDTH;
+	struct MHD_Response *resp;
+	struct page_info p;
+	char etag[80], hex[17];
+	void *data = NULL;
+	uint8_t *png = NULL;
+	size_t len = 0, png_len = 0;
+	enum MHD_Result ret;
+	int r;
+
+	(void)who, (void)body;
+	if (size && strcmp(size, "view") == 0)
+		width = VIEW_WIDTH;
+	else if (size && *size && strcmp(size, "thumb") != 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "size", "size is thumb or view");
+	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
+	if (r < 0)
+		return store_error(c, r, "cannot show the page");
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p.sha256[i]);
+	snprintf(etag, sizeof(etag), "\"%s-%u\"", hex, width);
+	if (inm && strcmp(inm, etag) == 0) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, "ETag", etag);
+		ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	r = store_page_image(w->store, req->route.batch, req->route.page, &data, &len);
+	if (r < 0)
+		return store_error(c, r, "cannot show the page");
+	r = image_preview_png(data, len, MIN(width, p.width ? p.width : width), &png, &png_len);
+	free(data);
+	if (r < 0)
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				       "cannot show page %u: %s", req->route.page, folio_strerror(r));
+	resp = MHD_create_response_from_buffer(png_len, png, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(png);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "image/png");
+	MHD_add_response_header(resp, "Cache-Control", "private, max-age=60");
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result h_text(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			      const struct web_caller *who, const struct json *body)
+{
+	struct ocr_result o = { 0 };
+	struct json_writer jw;
+	int r;
+
+	(void)who, (void)body;
+	r = store_ocr_get(w->store, req->route.batch, req->route.page, &o);
+	if (r == -FOLIO_ENOTFOUND)
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL,
+				       "page %u has no text yet: OCR reads it in the background",
+				       req->route.page);
+	if (r < 0)
+		return store_error(c, r, "cannot show the text");
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kstr(&jw, "text", o.text);
+	jw_key(&jw, "confidence");
+	jw_double(&jw, o.confidence, 1);
+	jw_end(&jw);
+	store_ocr_release(&o);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct encoded_image img = { 0 };
+	struct batch_info b;
+	struct page_info p;
+	const char *field;
+	void *data = NULL;
+	size_t len = 0;
+	int degrees, r;
+
+	if (web_parse_rotate(body, &degrees, &field) < 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees",
+				       "turn by 90, 180 or 270 degrees");
+	if (!batch_editable(w, req->route.batch, &b, &r))
+		return store_error(c, r, "cannot turn the page");
+	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
+	if (r == 0)
+		r = store_page_image(w->store, req->route.batch, req->route.page, &data, &len);
+	if (r < 0)
+		return store_error(c, r, "cannot turn the page");
+	r = image_rotate_encoded(data, len, degrees, 85, &img);
+	free(data);
+	if (r < 0)
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				       "cannot turn page %u: %s", p.number, folio_strerror(r));
+	p.width = img.width;
+	p.height = img.height;
+	r = store_page_replace(w->store, who->s.user, &p, p.number, img.data, img.size);
+	encoded_image_release(&img);
+	if (r < 0)
+		return store_error(c, r, "cannot turn the page");
+	(void)store_event_add(w->store, who->s.user, "page-rotate", p.batch, p.document, p.number,
+			      "turned %d degrees clockwise", degrees);
+	return ok_batch(w, c, req->route.batch);
+}
+
+static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			       const struct web_caller *who, const struct json *body)
+{
+	uint32_t set = 0, clear = 0;
+	const char *field;
+	int r;
+
+	if (web_parse_flags(body, &set, &clear, &field) < 0)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
+				       "flags are lists of: blank skew dark light length small "
+				       "separator barcode_unreadable low_confidence");
+	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
+				 clear);
+	if (r < 0)
+		return store_error(c, r, "cannot change the flags");
+	return ok_batch(w, c, req->route.batch);
+}
+
+static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	int r;
+
+	(void)body;
+	if (live_running(w) && w->live.batch == req->route.batch)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u is being scanned: wait until capture ends",
+				       req->route.batch);
+	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
+	if (r < 0)
+		return store_error(c, r, "cannot delete the page");
+	announce_batch(w, req->route.batch);
+	return web_reply_empty(c, MHD_HTTP_NO_CONTENT);
+}
+
+/*
+ * Queue and search
+ */
+
+static int delivered_batch(const struct batch_info *b, void *user)
+{
+	struct batch_filter *f = user;
+
+	if (b->state != BATCH_DELIVERED && b->state != BATCH_CONFIRMED &&
+	    b->state != BATCH_PACKAGED && b->state != BATCH_APPROVED)
+		return 0;
+	return collect_batch(b, f);
+}
+
+static enum MHD_Result h_queue(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			       const struct web_caller *who, const struct json *body)
+{
+	struct batch_filter f = { .state = -1 };
+	struct json_writer jw;
+	time_t now = time(NULL), next = 0;
+	bool open = upload_window_open(w->cfg, now, &next);
+
+	(void)req, (void)who, (void)body;
+	jw_init(&jw);
+	jw_object(&jw);
+	for (uint32_t q = 0; q < QUEUE_COUNT; q++) {
+		struct queue_stats st = { 0 };
+
+		(void)store_queue_stats(w->store, q, &st);
+		jw_key(&jw, store_queue_name(q));
+		jw_object(&jw);
+		jw_kint(&jw, "items", (int64_t)st.items);
+		jw_ktime(&jw, "oldest", (time_t)st.oldest);
+		jw_end(&jw);
+	}
+	(void)store_batch_list(w->store, delivered_batch, &f);
+	jw_key(&jw, "deliveries");
+	jw_array(&jw);
+	for (size_t i = f.n; i > 0 && f.n - i < 20; i--) {
+		jw_object(&jw);
+		jw_kint(&jw, "batch", f.all[i - 1].id);
+		jw_kstr(&jw, "state", batch_state_name(f.all[i - 1].state));
+		jw_ktime(&jw, "time", f.all[i - 1].updated);
+		jw_kint(&jw, "pages", f.all[i - 1].n_pages);
+		jw_end(&jw);
+	}
+	jw_end(&jw);
+	free(f.all);
+	jw_kstr(&jw, "target", w->cfg->upload_target);
+	jw_kstr(&jw, "window", w->cfg->upload_window);
+	jw_kbool(&jw, "window_open", open);
+	jw_ktime(&jw, "next_window", open ? now : next);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+struct search {
+	struct web *w;
+	struct json_writer *jw;
+	char application[STORE_APPNO_LEN];
+	char code[STORE_NAME_LEN];
+	char from[16], to[16];
+	size_t found;
+};
+
+static int search_batch(const struct batch_info *b, void *user)
+{
+	struct search *s = user;
+
+	for (uint32_t d = 1; d <= b->n_documents && s->found < LIST_MAX; d++) {
+		struct document_info doc;
+
+		if (store_document_get(s->w->store, b->id, d, &doc) < 0)
+			continue;
+		if (s->application[0] && !strcasestr(doc.application, s->application) &&
+		    !strcasestr(doc.st13, s->application))
+			continue;
+		if (s->code[0] && strcasecmp(doc.document_code, s->code) != 0)
+			continue;
+		if (s->from[0] && (!doc.received[0] || strcmp(doc.received, s->from) < 0))
+			continue;
+		if (s->to[0] && (!doc.received[0] || strcmp(doc.received, s->to) > 0))
+			continue;
+		jw_object(s->jw);
+		jw_kint(s->jw, "batch", b->id);
+		jw_kint(s->jw, "document", d);
+		jw_kstr(s->jw, "office", doc.office);
+		jw_kstr(s->jw, "ip_type", type_name(doc.ip_type));
+		jw_kstr(s->jw, "application", doc.application);
+		jw_kstr(s->jw, "document_code", doc.document_code);
+		jw_kstr(s->jw, "received", doc.received);
+		jw_kstr(s->jw, "state", batch_state_name(b->state));
+		jw_kint(s->jw, "pages", b->n_pages);
+		jw_end(s->jw);
+		s->found++;
+	}
+	return s->found >= LIST_MAX ? 1 : 0;
+}
+
+/* Copies query argument @key, bounded and checked; false when it is too long or not text. */
+static bool query_arg(struct MHD_Connection *c, const char *key, char *buf, size_t size)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+
+	buf[0] = '\0';
+	if (!v)
+		return true;
+	if (strlen(v) >= size)
+		return false;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return false;
+	snprintf(buf, size, "%s", v);
+	return true;
+}
+
+static enum MHD_Result h_search(struct web *w, struct MHD_Connection *c, struct web_request *req,
+				const struct web_caller *who, const struct json *body)
+{
+	struct json_writer jw;
+	struct search s = { .w = w, .jw = &jw };
+	char why[128];
+
+	(void)req, (void)who, (void)body;
+	if (!query_arg(c, "application", s.application, sizeof(s.application)))
+		return bad_field(c, "application");
+	if (!query_arg(c, "document_code", s.code, sizeof(s.code)))
+		return bad_field(c, "document_code");
+	if (!query_arg(c, "from", s.from, sizeof(s.from)) ||
+	    (s.from[0] && docfields_check_date(s.from, why, sizeof(why)) < 0))
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", "dates are YYYY-MM-DD");
+	if (!query_arg(c, "to", s.to, sizeof(s.to)) ||
+	    (s.to[0] && docfields_check_date(s.to, why, sizeof(why)) < 0))
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", "dates are YYYY-MM-DD");
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_key(&jw, "results");
+	jw_array(&jw);
+	(void)store_batch_list(w->store, search_batch, &s);
+	jw_end(&jw);
+	jw_end(&jw);
+	return web_reply_json(c, MHD_HTTP_OK, &jw);
+}
+
+static const handler_fn handlers[] = {
+	[ROUTE_LOGIN] = h_login,
+	[ROUTE_LOGOUT] = h_logout,
+	[ROUTE_SESSION] = h_session,
+	[ROUTE_SESSION_LANG] = h_lang,
+	[ROUTE_STATUS] = h_status,
+	[ROUTE_DEVICES] = h_devices,
+	[ROUTE_CAPTURE] = h_capture,
+	[ROUTE_CAPTURE_RESUME] = h_capture,
+	[ROUTE_CAPTURE_PAUSE] = h_halt,
+	[ROUTE_CAPTURE_STOP] = h_halt,
+	[ROUTE_EVENTS] = h_events,
+	[ROUTE_BATCHES] = h_batches,
+	[ROUTE_BATCH] = h_batch,
+	[ROUTE_BATCH_CLOSE] = h_move,
+	[ROUTE_BATCH_APPROVE] = h_move,
+	[ROUTE_BATCH_REJECT] = h_move,
+	[ROUTE_BATCH_REOPEN] = h_move,
+	[ROUTE_DOCUMENT] = h_document,
+	[ROUTE_ARRANGE] = h_arrange,
+	[ROUTE_RESCAN] = h_rescan,
+	[ROUTE_INSERT] = h_rescan,
+	[ROUTE_PAGE_IMAGE] = h_image,
+	[ROUTE_PAGE_TEXT] = h_text,
+	[ROUTE_PAGE_ROTATE] = h_rotate,
+	[ROUTE_PAGE_FLAGS] = h_flags,
+	[ROUTE_PAGE_DELETE] = h_delete,
+	[ROUTE_QUEUE] = h_queue,
+	[ROUTE_SEARCH] = h_search,
+};
+
+enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			const struct web_caller *who, const struct json *body)
+{
+	enum web_route_id id = req->route.id;
+
+	if ((size_t)id >= ARRAY_SIZE(handlers) || !handlers[id])
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "nothing here");
+	return handlers[id](w, c, req, who, body);
+}

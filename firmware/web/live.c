@@ -1,0 +1,570 @@
+/*
+ * Captures started from the clerk UI, and the event stream that shows them (API.md).
+ *
+ * One capture at a time runs in a thread of its own through capture_run(). What it does is
+ * published as events into a ring; every open event stream (server-sent events) follows the
+ * ring from where it joined, and a stream that fell behind by more than the ring gets a fresh
+ * status instead of the events it missed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/web/web_int.h"
+
+#define KEEPALIVE_SECONDS 15
+
+int live_init(struct web *w)
+{
+	struct live *l = &w->live;
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	l->next_seq = 1;
+	l->state = LIVE_IDLE;
+	snprintf(l->message, sizeof(l->message), "ready: put the sheets in the feeder and press Start");
+	return 0;
+}
+
+void live_shutdown(struct web *w)
+{
+	struct live *l = &w->live;
+	bool join;
+
+	pthread_mutex_lock(&l->lock);
+	l->stopping = true;
+	join = l->thread_running || l->joinable;
+	if (l->thread_running)
+		capture_cancel();
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+	if (join)
+		pthread_join(l->thread, NULL);
+}
+
+/* Under l->lock. */
+static void publish_locked(struct live *l, const char *name, const char *data)
+{
+	struct live_event *e = &l->ring[l->next_seq % LIVE_RING];
+
+	e->seq = l->next_seq++;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->data, sizeof(e->data), "%s", data);
+	pthread_cond_broadcast(&l->changed);
+}
+
+void live_publish(struct web *w, const char *name, const char *data)
+{
+	pthread_mutex_lock(&w->live.lock);
+	publish_locked(&w->live, name, data);
+	pthread_mutex_unlock(&w->live.lock);
+}
+
+static const char *state_name(enum live_state s)
+{
+	static const char *const names[] = { "idle", "capturing", "paused", "fault" };
+
+	return names[s];
+}
+
+void live_status_json(struct web *w, struct json_writer *jw)
+{
+	struct live *l = &w->live;
+
+	pthread_mutex_lock(&l->lock);
+	jw_key(jw, "scanner");
+	jw_object(jw);
+	jw_kstr(jw, "device", l->device[0] ? l->device : w->cfg->device);
+	jw_kstr(jw, "state", state_name(l->state));
+	jw_kstr(jw, "message", l->message);
+	jw_kint(jw, "batch", l->batch);
+	jw_end(jw);
+	jw_key(jw, "capture");
+	if (l->batch) {
+		jw_object(jw);
+		jw_kint(jw, "batch", l->batch);
+		jw_kint(jw, "pages", l->progress.pages);
+		jw_kint(jw, "last_page", l->progress.last_page);
+		jw_key(jw, "pages_per_minute");
+		jw_double(jw, l->progress.pages_per_minute, 1);
+		jw_kstr(jw, "fault", l->state == LIVE_FAULT ? l->message : "");
+		jw_kint(jw, "lost_page", l->state == LIVE_FAULT ? l->result.lost_page : 0);
+		jw_end(jw);
+	} else {
+		jw_null(jw);
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+bool live_running(struct web *w)
+{
+	bool running;
+
+	pthread_mutex_lock(&w->live.lock);
+	running = w->live.thread_running;
+	pthread_mutex_unlock(&w->live.lock);
+	return running;
+}
+
+/* Publishes "status": the whole station status, as GET /api/status answers. */
+static void publish_status(struct web *w)
+{
+	struct json_writer jw;
+	size_t len;
+	char *text;
+
+	jw_init(&jw);
+	web_status_json(w, &jw);
+	text = jw_take(&jw, &len);
+	if (text && len < LIVE_EVENT_MAX)
+		live_publish(w, "status", text);
+	free(text);
+}
+
+static void on_progress(const struct capture_progress *p, void *user)
+{
+	struct web *w = user;
+	struct live *l = &w->live;
+	char data[256];
+
+	snprintf(data, sizeof(data),
+		 "{\"batch\":%" PRIu32 ",\"number\":%" PRIu32 ",\"pages\":%" PRIu32
+		 ",\"pages_per_minute\":%.1f}",
+		 p->batch, p->last_page, p->pages, p->pages_per_minute);
+	pthread_mutex_lock(&l->lock);
+	l->progress = *p;
+	snprintf(l->message, sizeof(l->message), "scanning: %u page%s of batch %u", p->pages,
+		 p->pages == 1 ? "" : "s", p->batch);
+	publish_locked(l, "page", data);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void on_notice(const char *message, void *user)
+{
+	struct web *w = user;
+	struct json_writer jw;
+	size_t len;
+	char *text;
+
+	log_warn("web capture: %s", message);
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kstr(&jw, "message", message);
+	jw_end(&jw);
+	text = jw_take(&jw, &len);
+	if (text)
+		live_publish(w, "notice", text);
+	free(text);
+}
+
+/* The page numbers of @batch in reading order, with their documents. */
+struct order {
+	struct store_page_place *p;
+	size_t n, cap;
+};
+
+static int add_place(const struct page_info *p, void *user)
+{
+	struct order *o = user;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64;
+		struct store_page_place *grown = reallocarray(o->p, cap, sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		o->p = grown;
+		o->cap = cap;
+	}
+	o->p[o->n++] = (struct store_page_place){ p->number, p->document };
+	return 0;
+}
+
+/*
+ * Insert: the @count pages numbered from @first (just captured, at the end of the reading
+ * order) move to after page @after (0: to the front), into that page's document.
+ */
+static int place_inserted(struct web *w, const char *who, uint32_t batch, uint32_t after,
+			  uint32_t first, uint32_t count)
+{
+	struct order o = { 0 };
+	_cleanup_free_ struct store_page_place *places = NULL;
+	size_t n = 0, at = 0;
+	uint32_t doc = 1;
+	int r;
+
+	r = store_page_list(w->store, batch, add_place, &o);
+	places = calloc(o.n + 1, sizeof(*places));
+	if (r < 0 || !places) {
+		free(o.p);
+		return r < 0 ? r : -ENOMEM;
+	}
+	for (size_t i = 0; i < o.n; i++) /* the others, in their order */
+		if (o.p[i].number < first || o.p[i].number >= first + count) {
+			places[n++] = o.p[i];
+			if (o.p[i].number == after) {
+				at = n;
+				doc = o.p[i].document;
+			}
+		}
+	if (after == 0 && n)
+		doc = places[0].document;
+	memmove(places + at + count, places + at, (n - at) * sizeof(*places));
+	for (uint32_t k = 0; k < count; k++)
+		places[at + k] = (struct store_page_place){ first + k, doc };
+	free(o.p);
+	return store_batch_arrange(w->store, who, batch, places, n + count);
+}
+
+static void *job_main(void *arg)
+{
+	struct web *w = arg;
+	struct live *l = &w->live;
+	struct scan_profile profile = *config_find_profile(w->cfg, l->profile);
+	struct capture_request req = {
+		.device = l->device,
+		.profile = &profile,
+		.who = l->who,
+		.progress = on_progress,
+		.notice = on_notice,
+		.user = w,
+	};
+	struct capture_result res = { 0 };
+	char data[LIVE_EVENT_MAX];
+	bool reopened = false, stop;
+	struct batch_info b;
+	int r;
+
+	profile.cover_sheets = l->cover_sheets;
+	if (l->job != JOB_NEW)
+		req.resume_batch = l->batch;
+	if (l->job == JOB_RESCAN) {
+		req.replace = l->replace;
+		req.n_replace = l->n_replace;
+	}
+	if (l->job == JOB_INSERT) {
+		req.max_pages = l->insert_count;
+		req.keep_open = true;
+	}
+	/* More sheets for a closed batch: it opens for them and closes again after. */
+	if (l->job == JOB_INSERT && store_batch_get(w->store, l->batch, &b) == 0 &&
+	    b.state == BATCH_CLOSED) {
+		r = store_batch_set_state(w->store, l->batch, BATCH_OPEN, l->who);
+		reopened = r == 0;
+	}
+
+	r = capture_run(w->store, w->cfg, &req, &res);
+
+	if (l->job == JOB_INSERT && res.pages)
+		(void)place_inserted(w, l->who, res.batch, l->insert_after, res.first_page,
+				     res.pages);
+	pthread_mutex_lock(&l->lock);
+	stop = l->stop_requested;
+	pthread_mutex_unlock(&l->lock);
+	if (res.batch && ((reopened && (r == 0 || stop)) || (stop && l->job != JOB_RESCAN)))
+		(void)store_batch_set_state(w->store, res.batch, BATCH_CLOSED, l->who);
+
+	pthread_mutex_lock(&l->lock);
+	l->result = res;
+	l->fault = r;
+	if (res.batch)
+		l->batch = res.batch;
+	if (r == 0 || (r == -FOLIO_ECANCELLED && stop)) {
+		l->state = LIVE_IDLE;
+		snprintf(l->message, sizeof(l->message),
+			 "batch %u: %u page%s captured%s; ready for the next batch", res.batch,
+			 res.pages, res.pages == 1 ? "" : "s",
+			 res.closed || stop || reopened ? ", batch closed" : "");
+		snprintf(data, sizeof(data),
+			 "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"closed\":%s}", res.batch,
+			 res.pages, res.closed || stop ? "true" : "false");
+		publish_locked(l, "done", data);
+	} else if (r == -FOLIO_ECANCELLED) {
+		l->state = LIVE_PAUSED;
+		snprintf(l->message, sizeof(l->message),
+			 "paused: batch %u stays open with %u new page%s; press Resume to go on",
+			 res.batch, res.pages, res.pages == 1 ? "" : "s");
+		snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 "}",
+			 res.batch, res.pages);
+		publish_locked(l, "paused", data);
+	} else {
+		struct json_writer jw;
+		size_t len;
+		char *text;
+
+		l->state = LIVE_FAULT;
+		if (res.lost_page)
+			snprintf(l->message, sizeof(l->message), "page %u not captured: %s",
+				 res.lost_page, capture_fault_advice(r));
+		else if (r == -FOLIO_ESTOREFULL)
+			snprintf(l->message, sizeof(l->message),
+				 "the store is full: upload or purge before scanning");
+		else
+			snprintf(l->message, sizeof(l->message), "%s (%s)", capture_fault_advice(r),
+				 folio_strerror(r));
+		jw_init(&jw);
+		jw_object(&jw);
+		jw_kint(&jw, "batch", res.batch);
+		jw_kstr(&jw, "code", folio_strerror(r));
+		jw_kstr(&jw, "message", l->message);
+		jw_kint(&jw, "lost_page", res.lost_page);
+		jw_end(&jw);
+		text = jw_take(&jw, &len);
+		if (text)
+			publish_locked(l, "fault", text);
+		free(text);
+	}
+	snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 "}", l->batch);
+	publish_locked(l, "batch", data);
+	pthread_mutex_unlock(&l->lock);
+	publish_status(w);
+	/* Last: live_start() joins this thread under the lock once it sees this. */
+	pthread_mutex_lock(&l->lock);
+	l->thread_running = false;
+	l->joinable = true;
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+int live_start(struct web *w, const char *who, enum live_job job, const struct web_capture_body *body,
+	       uint32_t *ret_batch, char *why, size_t why_size)
+{
+	struct live *l = &w->live;
+	const char *device = body->device[0] ? body->device : w->cfg->device;
+	const char *profile = body->profile[0] ? body->profile : w->cfg->profile;
+	const struct scan_profile *p = config_find_profile(w->cfg, profile);
+	int r;
+
+	if (!device[0]) {
+		snprintf(why, why_size, "no scanner chosen: set [capture] device or pick one");
+		return -EINVAL;
+	}
+	if (!p) {
+		snprintf(why, why_size, "no scanner profile '%s': pick one of the list", profile);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&l->lock);
+	if (l->thread_running || l->stopping) {
+		pthread_mutex_unlock(&l->lock);
+		snprintf(why, why_size, "a capture is already running: pause or stop it first");
+		return -EBUSY;
+	}
+	if (l->joinable) {
+		pthread_join(l->thread, NULL);
+		l->joinable = false;
+	}
+	l->job = job;
+	l->stop_requested = false;
+	snprintf(l->who, sizeof(l->who), "%s", who);
+	snprintf(l->device, sizeof(l->device), "%s", device);
+	snprintf(l->profile, sizeof(l->profile), "%s", p->name);
+	l->cover_sheets = body->cover_sheets || p->cover_sheets;
+	l->n_replace = 0;
+	if (job == JOB_NEW) {
+		/* The batch exists before the first sheet, so the clerk sees its number at once. */
+		r = capture_new_batch(w->store, w->cfg, device, p->name, who, &l->batch);
+		if (r < 0) {
+			pthread_mutex_unlock(&l->lock);
+			snprintf(why, why_size, "%s",
+				 r == -FOLIO_ESTOREFULL
+				     ? "the store is full: upload or purge before scanning"
+				     : "cannot start a batch in the store");
+			return r;
+		}
+		l->job = JOB_RESUME;
+	} else {
+		l->batch = body->batch ? body->batch : l->batch;
+		if (!l->batch) {
+			pthread_mutex_unlock(&l->lock);
+			snprintf(why, why_size, "no batch to continue: start a new one");
+			return -EINVAL;
+		}
+	}
+	if (job == JOB_RESCAN) {
+		for (uint32_t n = body->from; n <= body->to && l->n_replace < ARRAY_SIZE(l->replace);
+		     n++)
+			l->replace[l->n_replace++] = n;
+	}
+	l->insert_after = body->after;
+	l->insert_count = body->count;
+	memset(&l->progress, 0, sizeof(l->progress));
+	memset(&l->result, 0, sizeof(l->result));
+	l->progress.batch = l->batch;
+	l->state = LIVE_CAPTURING;
+	snprintf(l->message, sizeof(l->message), "scanning: feeding the sheets");
+	r = -pthread_create(&l->thread, NULL, job_main, w);
+	l->thread_running = r == 0;
+	if (r < 0) {
+		l->state = LIVE_IDLE;
+		snprintf(why, why_size, "cannot start the capture: %s", folio_strerror(r));
+	}
+	*ret_batch = l->batch;
+	pthread_mutex_unlock(&l->lock);
+	if (r == 0)
+		publish_status(w);
+	return r;
+}
+
+int live_halt(struct web *w, bool close_batch)
+{
+	struct live *l = &w->live;
+	int r = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->thread_running) {
+		l->stop_requested = close_batch;
+		capture_cancel();
+		snprintf(l->message, sizeof(l->message), "%s after the sheet being read",
+			 close_batch ? "stopping" : "pausing");
+	} else if (close_batch && (l->state == LIVE_PAUSED || l->state == LIVE_FAULT) &&
+		   l->batch) {
+		r = 1; /* nothing runs: close the batch left open */
+	} else {
+		r = -ESRCH;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (r == 1) {
+		r = store_batch_set_state(w->store, l->batch, BATCH_CLOSED, "web");
+		pthread_mutex_lock(&l->lock);
+		l->state = LIVE_IDLE;
+		snprintf(l->message, sizeof(l->message),
+			 "batch %u closed; ready for the next batch", l->batch);
+		pthread_mutex_unlock(&l->lock);
+	}
+	publish_status(w);
+	return r;
+}
+
+/*
+ * The event stream
+ */
+
+struct stream {
+	struct web *w;
+	uint64_t seq; /* the next event to send */
+	char *pending;
+	size_t len, off;
+	bool started;
+};
+
+static int stream_fill(struct stream *st)
+{
+	struct live *l = &st->w->live;
+	struct timespec until;
+	char buf[LIVE_EVENT_MAX + 64];
+	int n;
+
+	if (!st->started) {
+		struct json_writer jw;
+		size_t len;
+		char *text;
+
+		st->started = true;
+		jw_init(&jw);
+		web_status_json(st->w, &jw);
+		text = jw_take(&jw, &len);
+		if (!text)
+			return -ENOMEM;
+		pthread_mutex_lock(&l->lock);
+		st->seq = l->next_seq;
+		pthread_mutex_unlock(&l->lock);
+		n = asprintf(&st->pending, "retry: 2000\nevent: status\ndata: %s\n\n", text);
+		free(text);
+		if (n < 0)
+			return -ENOMEM;
+		st->len = (size_t)n;
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += KEEPALIVE_SECONDS;
+	pthread_mutex_lock(&l->lock);
+	while (!l->stopping && st->seq == l->next_seq)
+		if (pthread_cond_timedwait(&l->changed, &l->lock, &until) == ETIMEDOUT)
+			break;
+	if (l->stopping) {
+		pthread_mutex_unlock(&l->lock);
+		return -ESHUTDOWN;
+	}
+	if (st->seq == l->next_seq) {
+		n = snprintf(buf, sizeof(buf), ": keepalive\n\n");
+	} else if (l->next_seq - st->seq > LIVE_RING - 1) {
+		/* Fell behind: start again from a fresh status. */
+		pthread_mutex_unlock(&l->lock);
+		st->started = false;
+		return stream_fill(st);
+	} else {
+		const struct live_event *e = &l->ring[st->seq % LIVE_RING];
+
+		n = snprintf(buf, sizeof(buf), "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n", e->seq,
+			     e->name, e->data);
+		st->seq++;
+	}
+	pthread_mutex_unlock(&l->lock);
+	st->pending = strdup(buf);
+	if (!st->pending)
+		return -ENOMEM;
+	st->len = (size_t)MIN(n, (int)sizeof(buf) - 1);
+	return 0;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	size_t n;
+
+	(void)pos;
+	if (!st->pending) {
+		int r = stream_fill(st);
+
+		if (r < 0)
+			return r == -ESHUTDOWN ? MHD_CONTENT_READER_END_OF_STREAM
+					       : MHD_CONTENT_READER_END_WITH_ERROR;
+		st->off = 0;
+	}
+	n = MIN(max, st->len - st->off);
+	memcpy(buf, st->pending + st->off, n);
+	st->off += n;
+	if (st->off == st->len) {
+		free(st->pending);
+		st->pending = NULL;
+	}
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	free(st->pending);
+	free(st);
+}
+
+struct MHD_Response *live_stream(struct web *w)
+{
+	struct stream *st = calloc(1, sizeof(*st));
+	struct MHD_Response *r;
+
+	if (!st)
+		return NULL;
+	st->w = w;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+	if (!r) {
+		free(st);
+		return NULL;
+	}
+	MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	return r;
+}

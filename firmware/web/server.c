@@ -1,0 +1,461 @@
+/*
+ * The clerk UI's HTTP server: libmicrohttpd, sessions, CSRF, limits and the UI's files.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "compiler.h"
+#include "errors.h"
+#include "log.h"
+#include "firmware/web/assets.h"
+#include "firmware/web/web_int.h"
+
+#define COOKIE_NAME "folio_session"
+#define TLS_FILE_MAX (64u << 10)
+
+static const char csp[] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+			  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+			  "base-uri 'none'; form-action 'self'";
+
+static void secure_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	secure_headers(r);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct json_writer *w)
+{
+	struct MHD_Response *r;
+	size_t len = 0;
+	char *text = jw_take(w, &len);
+
+	if (!text)
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	return queue(c, status, r);
+}
+
+enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
+				const char *fmt, ...)
+{
+	struct json_writer w;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	jw_init(&w);
+	jw_object(&w);
+	jw_kstr(&w, "error", msg);
+	if (field)
+		jw_kstr(&w, "field", field);
+	jw_end(&w);
+	return web_reply_json(c, status, &w);
+}
+
+enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status)
+{
+	return queue(c, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+}
+
+unsigned web_status_of(int error)
+{
+	switch (error) {
+	case -FOLIO_ENOTFOUND:
+	case -ENOENT:
+		return MHD_HTTP_NOT_FOUND;
+	case -FOLIO_ESTATE:
+	case -EBUSY:
+	case -EEXIST:
+		return MHD_HTTP_CONFLICT;
+	case -FOLIO_ESTOREFULL:
+	case -FOLIO_EDEVGONE:
+	case -FOLIO_EDEVBUSY:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	case -EINVAL:
+	case -FOLIO_EFORMAT:
+		return MHD_HTTP_BAD_REQUEST;
+	case -FOLIO_ETOOBIG:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static const char *mime_of(const char *name)
+{
+	static const struct {
+		const char *ext, *mime;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".json", "application/json; charset=utf-8" },
+		{ ".woff2", "font/woff2" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].mime;
+	return "application/octet-stream";
+}
+
+static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *name)
+{
+	for (const struct web_asset *a = web_assets; a->name; a++) {
+		struct MHD_Response *r;
+
+		if (strcmp(a->name, name) != 0)
+			continue;
+		r = MHD_create_response_from_buffer((size_t)(a->end - a->data), (void *)a->data,
+						    MHD_RESPMEM_PERSISTENT);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, "Content-Type", mime_of(name));
+		MHD_add_response_header(r, "Cache-Control", "no-cache");
+		return queue(c, MHD_HTTP_OK, r);
+	}
+	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "no page '/%s' on this station", name);
+}
+
+/* A change must come from our own pages: the Origin header, when sent, names this host. */
+static bool same_origin(struct MHD_Connection *c, bool tls)
+{
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	const char *scheme = tls ? "https://" : "http://";
+	size_t sl = strlen(scheme);
+
+	if (!origin)
+		return true; /* same-origin requests of some browsers; SameSite and CSRF hold */
+	return host && strncmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
+}
+
+static bool json_content(struct MHD_Connection *c)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+
+	return ct && strncasecmp(ct, "application/json", 16) == 0 &&
+	       (ct[16] == '\0' || ct[16] == ';');
+}
+
+static enum MHD_Result route_error(struct MHD_Connection *c, int error)
+{
+	if (error == -EOPNOTSUPP)
+		return web_reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
+				       "that method is not allowed here");
+	if (error == -EINVAL)
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
+				       "batch, document and page numbers are whole numbers from 1");
+	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "nothing here: check the address");
+}
+
+static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct web_request *req)
+{
+	const struct web_route *rt = &req->route;
+	struct web_caller who = { 0 };
+	struct json body = { 0 };
+	const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
+	char why[128];
+	enum MHD_Result ret;
+	int r;
+
+	if (rt->id == ROUTE_ASSET)
+		return serve_asset(c, rt->asset);
+	who.signed_in = web_session_find(w, token, !(rt->flags & ROUTE_PASSIVE), &who.s);
+	if (!(rt->flags & ROUTE_OPEN) && !who.signed_in)
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
+				       "not signed in, or signed out after a pause: sign in again");
+	if (rt->flags & ROUTE_CHANGES) {
+		const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+
+		if (!same_origin(c, w->tls_cert != NULL))
+			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
+					       "request from another site refused");
+		if (rt->id != ROUTE_LOGIN &&
+		    (!csrf || strlen(csrf) != WEB_TOKEN_HEX ||
+		     sodium_memcmp(csrf, who.s.csrf, WEB_TOKEN_HEX) != 0))
+			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
+					       "the page is out of date: reload it and try again");
+		if (req->len && !json_content(c))
+			return web_reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
+					       "send the request as application/json");
+	}
+	if ((rt->flags & ROUTE_SUPERVISOR) && who.s.role != ROLE_SUPERVISOR)
+		return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
+				       "only a supervisor may do this: ask one to sign in");
+	if (rt->flags & ROUTE_CHANGES) {
+		r = json_parse(req->len ? req->body : "{}", req->len ? req->len : 2, &body, why,
+			       sizeof(why));
+		if (r < 0)
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
+					       "the request is not valid JSON: %s", why);
+		if (body.tok[0].type != JSON_OBJECT) {
+			json_release(&body);
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
+					       "the request must be a JSON object");
+		}
+	}
+	ret = web_api(w, c, req, &who, &body);
+	json_release(&body);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct web *w = cls;
+	struct web_request *req = *con_cls;
+
+	(void)version;
+	if (!req) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		*con_cls = req;
+		req->route_error = web_route(method, url, &req->route);
+		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
+			req->too_big = true;
+			return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+					       "request too large (at most %u KiB)",
+					       WEB_MAX_BODY >> 10);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->too_big || req->len + n > WEB_MAX_BODY) {
+			req->too_big = true;
+			return MHD_YES; /* read and drop the rest, then say so */
+		}
+		char *grown = realloc(req->body, req->len + n + 1);
+		if (!grown)
+			return MHD_NO;
+		req->body = grown;
+		memcpy(req->body + req->len, upload_data, n);
+		req->len += n;
+		req->body[req->len] = '\0';
+		return MHD_YES;
+	}
+	if (req->too_big)
+		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+				       "request too large (at most %u KiB)", WEB_MAX_BODY >> 10);
+	if (req->route_error)
+		return route_error(c, req->route_error);
+	return dispatch(w, c, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct web_request *req = *con_cls;
+
+	(void)cls, (void)c, (void)toe;
+	if (req) {
+		if (req->body)
+			sodium_memzero(req->body, req->len); /* may hold a password */
+		free(req->body);
+		free(req);
+	}
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("web: %s", msg);
+}
+
+/* Reads a PEM file of at most TLS_FILE_MAX bytes; a key must be private to its owner. */
+static int read_pem(const char *path, bool secret, char **ret)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > TLS_FILE_MAX)
+		return -EINVAL;
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		return -EPERM;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = read(fd, buf, (size_t)st.st_size);
+	if (n != st.st_size)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, char *host,
+			size_t host_size, unsigned *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char h[64];
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(h))
+		return -EINVAL;
+	snprintf(h, sizeof(h), "%.*s", (int)(colon - listen), listen);
+	*port = (unsigned)strtoul(colon + 1, NULL, 10);
+	memset(ss, 0, sizeof(*ss));
+	snprintf(host, host_size, "%s", h);
+	if (h[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		h[strlen(h) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)*port);
+		return inet_pton(AF_INET6, h + 1, &s6->sin6_addr) == 1 ? 0 : -EINVAL;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)*port);
+	return inet_pton(AF_INET, h, &s4->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+int web_start(const struct folio_config *cfg, struct store *store, struct web **ret)
+{
+	_cleanup_free_ struct web *w = NULL;
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_ERROR_LOG;
+	char host[64];
+	unsigned port;
+	int r;
+
+	if (!cfg->web_listen[0])
+		return -ENOENT;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->cfg = cfg;
+	w->store = store;
+	r = parse_listen(cfg->web_listen, &ss, host, sizeof(host), &port);
+	if (r < 0)
+		return r;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (cfg->web_tls_cert[0] || cfg->web_tls_key[0]) {
+		r = read_pem(cfg->web_tls_cert, false, &w->tls_cert);
+		if (r == 0)
+			r = read_pem(cfg->web_tls_key, true, &w->tls_key);
+		if (r < 0) {
+			log_err("web: cannot use [web] tls_cert '%s' and tls_key '%s': %s",
+				cfg->web_tls_cert, cfg->web_tls_key,
+				r == -EPERM ? "the key may be read by others: chmod 600 it"
+				: r == -EINVAL ? "not a PEM file of at most 64 KiB"
+					       : folio_strerror(r));
+			free(w->tls_cert);
+			free(w->tls_key);
+			return -EINVAL;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->login_lock, NULL);
+	r = live_init(w);
+	if (r < 0)
+		return r;
+	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host,
+		 port);
+
+	errno = 0;
+	w->daemon = MHD_start_daemon(
+	    flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, &ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(WEB_MAX_CONNECTIONS / 2), MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER,
+	    on_mhd_log, w, w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_END);
+	if (!w->daemon) {
+		r = errno ? -errno : -EADDRINUSE;
+		live_shutdown(w);
+		free(w->tls_cert);
+		free(w->tls_key);
+		return r;
+	}
+	*ret = TAKE_PTR(w);
+	return 0;
+}
+
+struct web *web_stop(struct web *w)
+{
+	if (!w)
+		return NULL;
+	live_shutdown(w); /* ends the event streams first, so their threads can go */
+	MHD_stop_daemon(w->daemon);
+	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_destroy(&w->login_lock);
+	if (w->tls_key)
+		sodium_memzero(w->tls_key, strlen(w->tls_key));
+	free(w->tls_cert);
+	free(w->tls_key);
+	free(w);
+	return NULL;
+}
+
+const char *web_url(const struct web *w)
+{
+	return w->url;
+}
+
+bool web_capturing(struct web *w)
+{
+	return w && live_running(w);
+}

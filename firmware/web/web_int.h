@@ -1,0 +1,152 @@
+#ifndef FOLIO_WEB_INT_H
+#define FOLIO_WEB_INT_H
+
+/*
+ * Inside the clerk UI's server: what server.c, session.c, api.c and live.c share.
+ */
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "firmware/capture/capture.h"
+#include "firmware/web/json.h"
+#include "firmware/web/request.h"
+#include "firmware/web/web.h"
+
+#define WEB_SESSIONS 64
+#define WEB_TOKEN_HEX 64 /* 32 random bytes */
+#define WEB_LOCKS 64	 /* names with failed sign-ins remembered */
+
+enum web_role { ROLE_CLERK, ROLE_SUPERVISOR };
+
+struct web_session {
+	char token[WEB_TOKEN_HEX + 1]; /* the cookie; "" for a free slot */
+	char csrf[WEB_TOKEN_HEX + 1];
+	char user[64];
+	enum web_role role;
+	char lang[4];
+	time_t last_seen; /* monotonic seconds */
+};
+
+struct web_lock {
+	char user[64];
+	unsigned failures;
+	time_t until; /* monotonic seconds */
+};
+
+/* Events for the stream: a ring of the latest, each numbered. */
+#define LIVE_RING 64
+#define LIVE_EVENT_MAX 2048
+
+struct live_event {
+	uint64_t seq;
+	char name[16];
+	char data[LIVE_EVENT_MAX];
+};
+
+enum live_state { LIVE_IDLE, LIVE_CAPTURING, LIVE_PAUSED, LIVE_FAULT };
+enum live_job { JOB_NEW, JOB_RESUME, JOB_RESCAN, JOB_INSERT };
+
+struct live {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	bool stopping; /* the server is going: streams end */
+
+	/* The event ring. */
+	struct live_event ring[LIVE_RING];
+	uint64_t next_seq;
+
+	/* The capture the UI runs. */
+	enum live_state state;
+	bool thread_running, joinable;
+	pthread_t thread;
+	enum live_job job;
+	bool stop_requested; /* Stop (close the batch) rather than Pause */
+	char who[64];
+	char device[256];
+	char profile[64];
+	bool cover_sheets;
+	uint32_t batch;
+	uint32_t replace[1000];
+	uint32_t n_replace;
+	uint32_t insert_after, insert_count;
+	struct capture_progress progress;
+	struct capture_result result;
+	int fault;
+	char message[512]; /* the scanner's state in words */
+};
+
+struct web {
+	struct MHD_Daemon *daemon;
+	const struct folio_config *cfg;
+	struct store *store;
+	char url[128];
+	char *tls_cert, *tls_key;
+
+	pthread_mutex_t lock; /* sessions and locks */
+	struct web_session sessions[WEB_SESSIONS];
+	struct web_lock locks[WEB_LOCKS];
+	pthread_mutex_t login_lock; /* one Argon2id at a time: memory is bounded */
+
+	struct live live;
+};
+
+/* A request being read: its body, and what it routed to. */
+struct web_request {
+	struct web_route route;
+	char *body;
+	size_t len;
+	bool too_big;
+	bool routed;
+	int route_error;
+};
+
+/* What a handler learns about the caller (a copy: the session may go meanwhile). */
+struct web_caller {
+	bool signed_in;
+	struct web_session s;
+};
+
+/* server.c: answers */
+enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct json_writer *w);
+enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
+				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status);
+/* The status for a Folio error: 404 not found, 409 state, 503 store full ... */
+unsigned web_status_of(int error);
+
+/* session.c */
+int web_session_new(struct web *w, const char *user, enum web_role role, const char *lang,
+		    struct web_session *ret);
+bool web_session_find(struct web *w, const char *token, bool touch, struct web_session *ret);
+void web_session_end(struct web *w, const char *token);
+void web_session_set_lang(struct web *w, const char *token, const char *lang);
+/* Checks a sign-in; 0 with the session, -EACCES, -EBUSY while the name is locked (@ret_wait). */
+int web_login(struct web *w, const char *user, const char *password, struct web_session *ret,
+	      unsigned *ret_wait);
+int web_user_set_lang(struct web *w, const char *user, const char *lang);
+
+/* api.c: the handler of every API route, and the station status object's members */
+void web_status_json(struct web *w, struct json_writer *jw);
+enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			const struct web_caller *who, const struct json *body);
+
+/* live.c: captures from the UI and the event stream */
+int live_init(struct web *w);
+void live_shutdown(struct web *w);
+/* Appends an event for the streams; @data is a JSON object text. */
+void live_publish(struct web *w, const char *name, const char *data);
+/* Starts a capture job; 0, -EBUSY when one runs, or what capture setup returned. */
+int live_start(struct web *w, const char *who, enum live_job job, const struct web_capture_body *b,
+	       uint32_t *ret_batch, char *why, size_t why_size);
+/* Pause (stop after the sheet, batch open) or Stop (and close it); -ESRCH when none runs. */
+int live_halt(struct web *w, bool close_batch);
+void live_status_json(struct web *w, struct json_writer *jw);
+bool live_running(struct web *w);
+/* The event-stream response. */
+struct MHD_Response *live_stream(struct web *w);
+
+#endif
