@@ -145,7 +145,7 @@ static int parse_string(struct parser *p, uint32_t parent)
 				p->pos += 6;
 				continue;
 			}
-			if (!strchr("\"\\/bfnrt", c))
+			if (!c || !strchr("\"\\/bfnrt", c)) /* strchr finds the NUL too */
 				return fail(p, -EINVAL, "bad escape");
 			p->pos += 2;
 			continue;
@@ -420,6 +420,8 @@ int json_get_string(const struct json *j, uint32_t t, char *buf, size_t size)
 		uint32_t cp;
 
 		if (c != '\\') {
+			if (c == 0x7f)
+				return -EINVAL; /* DEL: a control character like those below */
 			if (n + 1 >= size)
 				return -FOLIO_ETOOBIG;
 			buf[n++] = c;
