@@ -13,6 +13,14 @@ conf=$run/folio.conf
 folio="$build/bin/folio --config $conf"
 export OMP_THREAD_LIMIT=1
 
+# The first port from 8080 on that nothing listens on (the clerk UI's).
+free_port() {
+	local p
+	for p in $(seq 8080 8180); do
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+	done
+	echo 8080
+}
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -25,6 +33,8 @@ sed -e "s|^path = .*|path = $run/store|" \
 	-e "s|^target = .*|target = file://$run/outbox|" \
 	-e "s|^sane_config_dir = .*|sane_config_dir = $src/board/sim/sane.d|" \
 	-e "s|^sane_backend_dir = .*|sane_backend_dir = $build/lib/sane|" \
+	-e "s|^users_file = .*|users_file = $run/web.users|" \
+	-e "s|^listen = .*|listen = 127.0.0.1:$(free_port)|" \
 	-e "s|^\[station\]$|[station]\nkey_file = $run/keys/station.key|" \
 	"$src/board/sim/folio.conf" >"$conf"
 $build/bin/folio keygen --out "$run/keys" >/dev/null
@@ -73,8 +83,41 @@ batch=$($folio scan --device "$device" --source adf)
 t1=$(now)
 $folio batch show "$batch"
 
-step "approval"
-$folio batch approve "$batch"
+step "the clerk UI: a supervisor reviews the batch and approves it at the station's screen"
+# Two accounts for the screen (their passwords are printed in the summary: a demo station).
+echo 'clerk-demo' | $folio web user clerk --role clerk >/dev/null
+echo 'super-demo' | $folio web user supervisor --role supervisor --lang fr >/dev/null
+ui=$(sed -n 's/^listen = //p' "$conf")
+"$build/bin/foliod" --config "$conf" 2>"$run/foliod-ui.log" &
+foliod_pid=$!
+trap 'kill $foliod_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -qs "clerk UI at" "$run/foliod-ui.log" && break; sleep 0.1; done
+grep "clerk UI at" "$run/foliod-ui.log" || { cat "$run/foliod-ui.log" >&2; exit 1; }
+jar=$run/ui.cookies
+api() { # METHOD PATH [BODY]: one API call as the signed-in user; prints the answer
+	curl -sS --fail-with-body -b "$jar" -c "$jar" -X "$1" -H "X-CSRF-Token: ${csrf:-}" \
+		${3:+-H 'Content-Type: application/json' --data "$3"} "http://$ui$2"
+}
+csrf=$(api POST /api/login '{"user":"supervisor","password":"super-demo"}' |
+	sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p')
+echo "signed in as 'supervisor' (the screen speaks French for this account)"
+api GET "/api/batches/$batch" >"$run/ui-batch.json"
+/usr/bin/python3 - "$run/ui-batch.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+s = b["summary"]
+print("batch %d (%s): %d pages in %d documents, %.1f MB to upload"
+      % (b["id"], b["state"], s["pages"], s["documents"], s["bytes"] / 1e6))
+for d in b["documents_list"]:
+    print("  document %d: %s %s %s %s, received %s" % (d["number"], d["office"], d["ip_type"],
+          d["application"], d["document_code"], d["received"]))
+print("  to look at before approving: " + ("; ".join(s["unresolved"]) or "nothing"))
+PY
+api POST "/api/batches/$batch/approve" '{}' >/dev/null
+echo "approved through the clerk UI; the event log names the supervisor"
+kill "$foliod_pid"
+wait "$foliod_pid" 2>/dev/null || true
+trap - EXIT
 
 step "foliod's cycle: OCR of every page, then packaging and delivery to the outbox"
 t2=$(now)
@@ -113,4 +156,6 @@ cat <<EOF
   OCR + delivery $(secs "$t2" "$t3") s
   checks         $(secs "$t3" "$t4") s
   store          $run/store  (try: $build/bin/folio --config $conf batch list)
+  clerk UI       $build/bin/foliod --config $conf, then open http://$ui/
+                 (clerk / clerk-demo, supervisor / super-demo)
 EOF
