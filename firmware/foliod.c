@@ -296,6 +296,12 @@ static void background_signal(struct background *bg, bool stop)
 	}
 }
 
+/* From the clerk UI: new pages to read, a batch to deliver. */
+static void kick_background(void *data)
+{
+	background_signal(data, false);
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon_opts o = { .config_path = config_default_path() };
@@ -383,6 +389,8 @@ int main(int argc, char **argv)
 		console = open_console(cfg, store, o.config_path, o.store_dir);
 	if (!o.once)
 		web = open_web(cfg, store);
+	if (web)
+		web_on_work(web, kick_background, &bg);
 	sd_notify(0, "READY=1\nSTATUS=running");
 	panel_set_state(panel, PANEL_READY);
 

@@ -61,7 +61,7 @@ static int report_batch_error(int r, unsigned id)
 static const char *const flag_names[] = {
 	"blank",	  "skew",  "dark",	"light",
 	"length",	  "small", "separator", "barcode-unreadable",
-	"low-confidence",
+	"low-confidence", "check",
 };
 
 static int show_page(const struct page_info *p, void *user)

@@ -123,6 +123,7 @@ enum page_flag {
 	PAGE_FLAG_SEPARATOR = 1u << 6,
 	PAGE_FLAG_BARCODE_UNREADABLE = 1u << 7,
 	PAGE_FLAG_LOW_CONFIDENCE = 1u << 8,
+	PAGE_FLAG_CHECK = 1u << 9, /* a clerk asks for a second look */
 };
 
 struct page_info {

@@ -566,7 +566,8 @@ static void note(struct review *rv, const char *fmt, ...)
 
 #define FLAGS_TO_RESOLVE                                                                           \
 	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH |  \
-	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE)
+	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |             \
+	 PAGE_FLAG_CHECK)
 
 static int page_json(const struct page_info *p, void *user)
 {
@@ -783,6 +784,8 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	if (reason[0])
 		(void)store_event_add(w->store, who->s.user, "batch-reject-reason", id, 0, 0, "%s",
 				      reason);
+	if (to == BATCH_APPROVED)
+		web_work(w); /* packaging and delivery, when the window is open */
 	return ok_batch(w, c, id);
 }
 
@@ -1022,7 +1025,7 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	if (web_parse_flags(body, &set, &clear, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
 				       "flags are lists of: blank skew dark light length small "
-				       "separator barcode_unreadable low_confidence");
+				       "separator barcode_unreadable low_confidence check");
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)

@@ -71,6 +71,43 @@ void live_publish(struct web *w, const char *name, const char *data)
 	pthread_mutex_unlock(&w->live.lock);
 }
 
+/* A short, stable name of a capture fault, for screens that say it in their own words. */
+static const char *fault_code(int fault)
+{
+	switch (-fault) {
+	case 0:
+		return "";
+	case FOLIO_EJAM:
+		return "jam";
+	case FOLIO_EDOUBLEFEED:
+		return "double_feed";
+	case FOLIO_ECOVEROPEN:
+		return "cover_open";
+	case FOLIO_ENODOCS:
+		return "no_paper";
+	case FOLIO_EDEVGONE:
+		return "device_lost";
+	case FOLIO_EDEVBUSY:
+		return "device_busy";
+	case FOLIO_EDEVIO:
+		return "device_io";
+	case FOLIO_ESTOREFULL:
+		return "store_full";
+	case FOLIO_ECANCELLED:
+		return "cancelled";
+	default:
+		return "error";
+	}
+}
+
+/* Pages the batch has now (the run's progress counts only this run's). */
+static uint32_t batch_pages(struct web *w, uint32_t batch)
+{
+	struct batch_info b;
+
+	return batch && store_batch_get(w->store, batch, &b) == 0 ? b.n_pages : 0;
+}
+
 static const char *state_name(enum live_state s)
 {
 	static const char *const names[] = { "idle", "capturing", "paused", "fault" };
@@ -98,7 +135,9 @@ void live_status_json(struct web *w, struct json_writer *jw)
 		jw_kint(jw, "last_page", l->progress.last_page);
 		jw_key(jw, "pages_per_minute");
 		jw_double(jw, l->progress.pages_per_minute, 1);
+		jw_kint(jw, "batch_pages", batch_pages(w, l->batch));
 		jw_kstr(jw, "fault", l->state == LIVE_FAULT ? l->message : "");
+		jw_kstr(jw, "fault_code", l->state == LIVE_FAULT ? fault_code(l->fault) : "");
 		jw_kint(jw, "lost_page", l->state == LIVE_FAULT ? l->result.lost_page : 0);
 		jw_end(jw);
 	} else {
@@ -140,8 +179,8 @@ static void on_progress(const struct capture_progress *p, void *user)
 
 	snprintf(data, sizeof(data),
 		 "{\"batch\":%" PRIu32 ",\"number\":%" PRIu32 ",\"pages\":%" PRIu32
-		 ",\"pages_per_minute\":%.1f}",
-		 p->batch, p->last_page, p->pages, p->pages_per_minute);
+		 ",\"batch_pages\":%" PRIu32 ",\"pages_per_minute\":%.1f}",
+		 p->batch, p->last_page, p->pages, batch_pages(w, p->batch), p->pages_per_minute);
 	pthread_mutex_lock(&l->lock);
 	l->progress = *p;
 	snprintf(l->message, sizeof(l->message), "scanning: %u page%s of batch %u", p->pages,
@@ -287,8 +326,10 @@ static void *job_main(void *arg)
 			 res.pages, res.pages == 1 ? "" : "s",
 			 res.closed || stop || reopened ? ", batch closed" : "");
 		snprintf(data, sizeof(data),
-			 "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"closed\":%s}", res.batch,
-			 res.pages, res.closed || stop ? "true" : "false");
+			 "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"batch_pages\":%" PRIu32
+			 ",\"closed\":%s}",
+			 res.batch, res.pages, batch_pages(w, res.batch),
+			 res.closed || stop ? "true" : "false");
 		publish_locked(l, "done", data);
 	} else if (r == -FOLIO_ECANCELLED) {
 		l->state = LIVE_PAUSED;
@@ -316,7 +357,7 @@ static void *job_main(void *arg)
 		jw_init(&jw);
 		jw_object(&jw);
 		jw_kint(&jw, "batch", res.batch);
-		jw_kstr(&jw, "code", folio_strerror(r));
+		jw_kstr(&jw, "code", fault_code(r));
 		jw_kstr(&jw, "message", l->message);
 		jw_kint(&jw, "lost_page", res.lost_page);
 		jw_end(&jw);
@@ -329,6 +370,8 @@ static void *job_main(void *arg)
 	publish_locked(l, "batch", data);
 	pthread_mutex_unlock(&l->lock);
 	publish_status(w);
+	if (res.pages)
+		web_work(w); /* OCR for the new pages */
 	/* Last: live_start() joins this thread under the lock once it sees this. */
 	pthread_mutex_lock(&l->lock);
 	l->thread_running = false;

@@ -455,6 +455,18 @@ const char *web_url(const struct web *w)
 	return w->url;
 }
 
+void web_on_work(struct web *w, void (*fn)(void *data), void *data)
+{
+	w->on_work = fn;
+	w->on_work_data = data;
+}
+
+void web_work(struct web *w)
+{
+	if (w->on_work)
+		w->on_work(w->on_work_data);
+}
+
 bool web_capturing(struct web *w)
 {
 	return w && live_running(w);

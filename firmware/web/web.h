@@ -36,6 +36,12 @@ const char *web_url(const struct web *w);
 
 /* web_capturing - whether a capture started from the UI is running (the panel defers to it) */
 bool web_capturing(struct web *w);
+
+/*
+ * web_on_work - call @fn(@data) when the UI made work for the background: a capture ended
+ * with new pages (OCR), a batch was approved (delivery). From the UI's threads.
+ */
+void web_on_work(struct web *w, void (*fn)(void *data), void *data);
 #else /* a build without the UI: foliod runs without it */
 #include <errno.h>
 static inline int web_start(const struct folio_config *cfg, struct store *store, struct web **ret)
@@ -57,6 +63,10 @@ static inline bool web_capturing(struct web *w)
 {
 	(void)w;
 	return false;
+}
+static inline void web_on_work(struct web *w, void (*fn)(void *data), void *data)
+{
+	(void)w, (void)fn, (void)data;
 }
 #endif
 

@@ -92,7 +92,13 @@ struct web {
 	pthread_mutex_t login_lock; /* one Argon2id at a time: memory is bounded */
 
 	struct live live;
+
+	void (*on_work)(void *data); /* web_on_work() */
+	void *on_work_data;
 };
+
+/* Tells foliod's background there is work (web_on_work()). */
+void web_work(struct web *w);
 
 /* A request being read: its body, and what it routed to. */
 struct web_request {

