@@ -104,4 +104,11 @@ if [ $rc -ne 0 ]; then
 	fail "the browser scenario failed (screenshots so far in $artefacts)"
 fi
 kill -0 $daemon 2>/dev/null || fail "foliod died during the scenario: $(tail -n 5 foliod.log)"
+# A clean stop with the event stream still open: exit status 0 and nothing from a sanitizer.
+kill -TERM $daemon
+wait $daemon
+rc=$?
+trap - EXIT
+[ $rc -eq 0 ] || fail "foliod exited with status $rc on SIGTERM: $(tail -n 5 foliod.log)"
+! grep -q "Sanitizer\|runtime error" foliod.log || fail "foliod: $(grep -m3 "Sanitizer\|runtime error" foliod.log)"
 echo "web UI end to end: sign-in, capture with a jam, documents, rescan, reorder, approval, queue, search"
