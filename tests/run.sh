@@ -7,7 +7,10 @@
 # status 0 and is skipped with status 77 (its last output line says why); anything else fails.
 # Each test's output goes to BUILD_DIR/tests/log/NAME.log and is shown when it fails.
 # Environment for tests: FOLIO_BUILD (absolute build folder), FOLIO_SRC (source root),
-# FOLIO_SHARED (../shared, may be absent), FOLIO_TMP (a scratch folder removed afterwards).
+# FOLIO_SHARED (../shared, may be absent), FOLIO_TMP (a scratch folder removed afterwards),
+# FOLIO_RUNNER (the command that runs the build's programs when they are foreign, as
+# tools/board-check.sh sets it for a cross-built board, e.g. qemu-aarch64-static; empty here:
+# a test that runs a helper program from FOLIO_BUILD puts it in front).
 set -u
 build=$(cd "${1:?usage: tests/run.sh BUILD_DIR [PATTERN]}" && pwd)
 pattern=${2:-}
@@ -17,7 +20,7 @@ export FOLIO_SHARED=${FOLIO_SHARED:-$(cd "$src/../shared" 2>/dev/null && pwd || 
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export OMP_THREAD_LIMIT=1
+export OMP_THREAD_LIMIT=1 FOLIO_RUNNER=
 logdir=$build/tests/log
 mkdir -p "$logdir"
 
