@@ -17,9 +17,14 @@ run_suite() { # label, make args...
 		status=1
 		return
 	fi
-	local dir=build
-	for a in "$@"; do case $a in O=*) dir=${a#O=} ;; esac; done
-	tests/run.sh "$dir" || status=1
+	local dir=build sanitize=
+	for a in "$@"; do
+		case $a in
+		O=*) dir=${a#O=} ;;
+		SANITIZE=*) sanitize=${a#SANITIZE=} ;;
+		esac
+	done
+	FOLIO_SANITIZE=$sanitize tests/run.sh "$dir" || status=1
 	read -r p _ f _ s _ <"$dir/tests/tally"
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 }

@@ -7,7 +7,11 @@
 # status 0 and is skipped with status 77 (its last output line says why); anything else fails.
 # Each test's output goes to BUILD_DIR/tests/log/NAME.log and is shown when it fails.
 # Environment for tests: FOLIO_BUILD (absolute build folder), FOLIO_SRC (source root),
-# FOLIO_SHARED (../shared, may be absent), FOLIO_TMP (a scratch folder removed afterwards).
+# FOLIO_SHARED (../shared, may be absent), FOLIO_TMP (a scratch folder removed afterwards),
+# FOLIO_RUNNER (the command that runs the build's programs when they are foreign, as
+# tools/board-check.sh sets it for a cross-built board, e.g. qemu-aarch64-static; empty here:
+# a test that runs a helper program from FOLIO_BUILD puts it in front), FOLIO_SANITIZE (the
+# sanitizers the build has, from tests/check.sh; empty for a plain build).
 set -u
 build=$(cd "${1:?usage: tests/run.sh BUILD_DIR [PATTERN]}" && pwd)
 pattern=${2:-}
@@ -17,18 +21,25 @@ export FOLIO_SHARED=${FOLIO_SHARED:-$(cd "$src/../shared" 2>/dev/null && pwd || 
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export OMP_THREAD_LIMIT=1
+export OMP_THREAD_LIMIT=1 FOLIO_RUNNER= FOLIO_SANITIZE=${FOLIO_SANITIZE:-}
 logdir=$build/tests/log
 mkdir -p "$logdir"
 
-tests=()
+# A script with the line '# tests/run.sh: alone' changes the machine for every test (board_deb
+# installs a package into /etc): it runs at the end, by itself.
+tests=() alone=()
 for t in "$build"/tests/unit/test_* "$build"/tests/fuzz/fuzz_* "$build"/tests/integration/* \
 	"$src"/tests/integration/*.sh; do
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	case $t in *.o | *.d) continue ;; esac
 	[ -n "$pattern" ] && [[ $(basename "$t") != *$pattern* ]] && continue
+	case $t in
+	*.sh) grep -qx '# tests/run.sh: alone' "$t" && { alone+=("$t"); continue; } ;;
+	esac
 	tests+=("$t")
 done
+first_alone=${#tests[@]}
+tests+=(${alone[@]+"${alone[@]}"})
 
 # run_one TEST RESULT_FILE: runs a test in a scratch folder; writes "rc seconds" to RESULT_FILE
 run_one() {
@@ -74,7 +85,7 @@ results=$(mktemp -d "${TMPDIR:-/tmp}/folio-results.XXXXXX")
 pass=0 fail=0 skip=0 failed=()
 next=0
 for i in "${!tests[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ] || { [ "$i" -ge $first_alone ] && [ -n "$(jobs -rp)" ]; }; do
 		wait -n 2>/dev/null || true
 	done
 	run_one "${tests[$i]}" "$results/$i" &

@@ -32,7 +32,9 @@ fi
 
 pass=0 fail=0 skip=0
 build=$(cd "$build" && pwd)
-export FOLIO_SRC=$PWD FOLIO_BUILD=$build OMP_THREAD_LIMIT=1
+# Tests that run a helper program of the build (pagegen) run it through the same emulator:
+# no binfmt_misc registration is needed or used.
+export FOLIO_SRC=$PWD FOLIO_BUILD=$build OMP_THREAD_LIMIT=1 FOLIO_RUNNER="${runner[*]}"
 mkdir -p "$build/tests/log"
 for t in "$build"/tests/unit/test_*; do
 	[ -x "$t" ] && [ -f "$t" ] || continue

@@ -1,8 +1,12 @@
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "compiler.h"
 #include "errors.h"
@@ -321,12 +325,41 @@ static int load_config(struct cmd_env *env)
 	return 0;
 }
 
+/*
+ * Run as root (sudo folio selftest), folio works the store as the user who owns its folder,
+ * foliod's user: files root made there (the store's own on first use, telemetry) would lock
+ * the daemon out of its store. A store folder owned by root is used as root.
+ */
+static int become_store_owner(const char *path)
+{
+	struct passwd *pw;
+	struct stat st;
+
+	if (geteuid() != 0 || stat(path, &st) < 0 || st.st_uid == 0)
+		return 0;
+	pw = getpwuid(st.st_uid);
+	if (!pw)
+		return log_errno(-ENOENT,
+				 "store '%s' belongs to uid %u, which has no account: give it to "
+				 "the daemon's user",
+				 path, (unsigned)st.st_uid);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0)
+		return log_errno(-errno, "cannot become '%s', the owner of store '%s': %s",
+				 pw->pw_name, path, folio_strerror(-errno));
+	log_debug("working store '%s' as its owner '%s'", path, pw->pw_name);
+	return 0;
+}
+
 static int open_store(struct cmd_env *env)
 {
 	int r;
 
 	if (env->store)
 		return 0;
+	r = become_store_owner(env->cfg->store_path);
+	if (r < 0)
+		return r;
 	r = store_open(env->cfg->store_path, (size_t)env->cfg->map_size_mb, &env->store);
 	if (r < 0)
 		return log_errno(r, "cannot open store '%s': %s", env->cfg->store_path,
