@@ -112,8 +112,8 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	sodium_memzero(in.password, sizeof(in.password));
 	if (r == -EBUSY)
 		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL,
-				       "too many failed sign-ins for '%s': wait %u seconds", in.user,
-				       wait);
+				       "too many failed sign-ins for '%s': wait %u seconds",
+				       in.user, wait);
 	if (r == -EACCES) {
 		log_info("web: failed sign-in as '%s'", in.user);
 		(void)store_event_add(w->store, in.user[0] ? in.user : "?", "web-login-failed", 0,
@@ -142,17 +142,13 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	MHD_add_response_header(resp, "Set-Cookie", cookie);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return web_queue(c, MHD_HTTP_OK, resp);
 }
 
 static enum MHD_Result h_logout(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	(void)req, (void)body;
 	web_session_end(w, who->s.token);
@@ -162,9 +158,7 @@ static enum MHD_Result h_logout(struct web *w, struct MHD_Connection *c, struct 
 		return MHD_NO;
 	MHD_add_response_header(resp, "Set-Cookie",
 				"folio_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-	ret = MHD_queue_response(c, MHD_HTTP_NO_CONTENT, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return web_queue(c, MHD_HTTP_NO_CONTENT, resp);
 }
 
 static enum MHD_Result h_session(struct web *w, struct MHD_Connection *c, struct web_request *req,
@@ -347,8 +341,9 @@ static enum MHD_Result h_devices(struct web *w, struct MHD_Connection *c, struct
  * Capture
  */
 
-static enum MHD_Result started(struct web *w, struct MHD_Connection *c, const struct web_caller *who,
-			       enum live_job job, const struct web_capture_body *b)
+static enum MHD_Result started(struct web *w, struct MHD_Connection *c,
+			       const struct web_caller *who, enum live_job job,
+			       const struct web_capture_body *b)
 {
 	struct json_writer jw;
 	uint32_t batch = 0;
@@ -357,7 +352,8 @@ static enum MHD_Result started(struct web *w, struct MHD_Connection *c, const st
 
 	r = live_start(w, who->s.user, job, b, &batch, why, sizeof(why));
 	if (r < 0)
-		return web_reply_error(c, r == -EBUSY ? MHD_HTTP_CONFLICT
+		return web_reply_error(c,
+				       r == -EBUSY    ? MHD_HTTP_CONFLICT
 				       : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
 						      : web_status_of(r),
 				       r == -EINVAL && strstr(why, "profile") ? "profile" : NULL,
@@ -378,8 +374,7 @@ static enum MHD_Result h_capture(struct web *w, struct MHD_Connection *c, struct
 	(void)req;
 	if (web_parse_capture(body, &b, &field) < 0)
 		return bad_field(c, field);
-	return started(w, c, who, req->route.id == ROUTE_CAPTURE_RESUME ? JOB_RESUME : JOB_NEW,
-		       &b);
+	return started(w, c, who, req->route.id == ROUTE_CAPTURE_RESUME ? JOB_RESUME : JOB_NEW, &b);
 }
 
 static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct web_request *req,
@@ -394,8 +389,9 @@ static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct we
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, "no capture is running");
 	if (r < 0)
 		return store_error(c, r, "cannot close the batch");
-	(void)store_event_add(w->store, who->s.user, close ? "web-capture-stop" : "web-capture-pause",
-			      0, 0, 0, "from the clerk UI");
+	(void)store_event_add(w->store, who->s.user,
+			      close ? "web-capture-stop" : "web-capture-pause", 0, 0, 0,
+			      "from the clerk UI");
 	return web_reply_empty(c, MHD_HTTP_ACCEPTED);
 }
 
@@ -403,14 +399,11 @@ static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct 
 				const struct web_caller *who, const struct json *body)
 {
 	struct MHD_Response *r = live_stream(w);
-	enum MHD_Result ret;
 
 	(void)req, (void)who, (void)body;
 	if (!r)
 		return MHD_NO;
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return web_queue(c, MHD_HTTP_OK, r);
 }
 
 static bool batch_editable(struct web *w, uint32_t batch, struct batch_info *b, int *ret_err)
@@ -445,8 +438,9 @@ static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct 
 		if (!b.to)
 			b.to = b.from;
 		if (b.to < b.from || b.to - b.from >= 1000)
-			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to",
-					       "a range runs from 'from' to 'to', at most 1000 pages");
+			return web_reply_error(
+			    c, MHD_HTTP_BAD_REQUEST, "to",
+			    "a range runs from 'from' to 'to', at most 1000 pages");
 		for (uint32_t n = b.from; n <= b.to; n++)
 			if (store_page_get(w->store, b.batch, n, &p) < 0)
 				return web_reply_error(c, MHD_HTTP_NOT_FOUND, "from",
@@ -564,9 +558,9 @@ static void note(struct review *rv, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define FLAGS_TO_RESOLVE                                                                           \
-	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH |  \
-	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |             \
+#define FLAGS_TO_RESOLVE                                                                          \
+	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH | \
+	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |              \
 	 PAGE_FLAG_CHECK)
 
 static int page_json(const struct page_info *p, void *user)
@@ -759,6 +753,10 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	r = store_batch_get(w->store, id, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot change the batch");
+	if (to == BATCH_OPEN && b.state != BATCH_REJECTED)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u is %s: only a rejected batch reopens", id,
+				       batch_state_name(b.state));
 	if (to == BATCH_CLOSED && live_running(w) && w->live.batch == id)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is being scanned: stop the capture first", id);
@@ -814,7 +812,7 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	e.received = in.has_received ? in.received : NULL;
 	if (docfields_apply(w->cfg, &doc, &e, &out, why, sizeof(why)) < 0) {
 		/* Name the field the reason is about, for the form. */
-		static const char *const fields[] = { "office",	       "ip_type",  "application",
+		static const char *const fields[] = { "office", "ip_type", "application",
 						      "document_code", "received" };
 		const char *bad = NULL;
 
@@ -834,23 +832,26 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 				one.office = e.office;
 				one.ip_type = e.ip_type;
 			}
-			if (docfields_apply(w->cfg, &doc, &one, &tmp, ignored, sizeof(ignored)) <
-			    0)
+			if (docfields_apply(w->cfg, &doc, &one, &tmp, ignored, sizeof(ignored)) < 0)
 				bad = fields[i];
 		}
 		return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad ? bad : "application",
 				       "%s", why);
 	}
 	if (in.has_language) {
-		if (strlen(in.language) > 3 || (in.language[0] && !strchr("efa", in.language[0])))
+		if (strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0 &&
+		    strcmp(in.language, "ar") != 0)
 			return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "language",
 					       "language must be en, fr or ar");
 		snprintf(out.language, sizeof(out.language), "%s", in.language);
 	}
+	if (memcmp(&out, &doc, sizeof(out)) == 0)
+		goto answer; /* nothing to change, nothing to log */
 	r = store_document_put(w->store, who->s.user, &out);
 	if (r < 0)
 		return store_error(c, r, "cannot change the document");
 	announce_batch(w, req->route.batch);
+answer:;
 	struct json_writer jw;
 	jw_init(&jw);
 	jw_object(&jw);
@@ -908,7 +909,6 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	void *data = NULL;
 	uint8_t *png = NULL;
 	size_t len = 0, png_len = 0;
-	enum MHD_Result ret;
 	int r;
 
 	(void)who, (void)body;
@@ -927,9 +927,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, "ETag", etag);
-		ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
-		MHD_destroy_response(resp);
-		return ret;
+		return web_queue(c, MHD_HTTP_NOT_MODIFIED, resp);
 	}
 	r = store_page_image(w->store, req->route.batch, req->route.page, &data, &len);
 	if (r < 0)
@@ -938,7 +936,8 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	free(data);
 	if (r < 0)
 		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				       "cannot show page %u: %s", req->route.page, folio_strerror(r));
+				       "cannot show page %u: %s", req->route.page,
+				       folio_strerror(r));
 	resp = MHD_create_response_from_buffer(png_len, png, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(png);
@@ -947,10 +946,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	MHD_add_response_header(resp, "Content-Type", "image/png");
 	MHD_add_response_header(resp, "Cache-Control", "private, max-age=60");
 	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return web_queue(c, MHD_HTTP_OK, resp);
 }
 
 static enum MHD_Result h_text(struct web *w, struct MHD_Connection *c, struct web_request *req,
@@ -1195,34 +1191,20 @@ static enum MHD_Result h_search(struct web *w, struct MHD_Connection *c, struct 
 }
 
 static const handler_fn handlers[] = {
-	[ROUTE_LOGIN] = h_login,
-	[ROUTE_LOGOUT] = h_logout,
-	[ROUTE_SESSION] = h_session,
-	[ROUTE_SESSION_LANG] = h_lang,
-	[ROUTE_STATUS] = h_status,
-	[ROUTE_DEVICES] = h_devices,
-	[ROUTE_CAPTURE] = h_capture,
-	[ROUTE_CAPTURE_RESUME] = h_capture,
-	[ROUTE_CAPTURE_PAUSE] = h_halt,
-	[ROUTE_CAPTURE_STOP] = h_halt,
-	[ROUTE_EVENTS] = h_events,
-	[ROUTE_BATCHES] = h_batches,
-	[ROUTE_BATCH] = h_batch,
-	[ROUTE_BATCH_CLOSE] = h_move,
-	[ROUTE_BATCH_APPROVE] = h_move,
-	[ROUTE_BATCH_REJECT] = h_move,
-	[ROUTE_BATCH_REOPEN] = h_move,
-	[ROUTE_DOCUMENT] = h_document,
-	[ROUTE_ARRANGE] = h_arrange,
-	[ROUTE_RESCAN] = h_rescan,
-	[ROUTE_INSERT] = h_rescan,
-	[ROUTE_PAGE_IMAGE] = h_image,
-	[ROUTE_PAGE_TEXT] = h_text,
-	[ROUTE_PAGE_ROTATE] = h_rotate,
-	[ROUTE_PAGE_FLAGS] = h_flags,
-	[ROUTE_PAGE_DELETE] = h_delete,
-	[ROUTE_QUEUE] = h_queue,
-	[ROUTE_SEARCH] = h_search,
+	[ROUTE_LOGIN] = h_login,	[ROUTE_LOGOUT] = h_logout,
+	[ROUTE_SESSION] = h_session,	[ROUTE_SESSION_LANG] = h_lang,
+	[ROUTE_STATUS] = h_status,	[ROUTE_DEVICES] = h_devices,
+	[ROUTE_CAPTURE] = h_capture,	[ROUTE_CAPTURE_RESUME] = h_capture,
+	[ROUTE_CAPTURE_PAUSE] = h_halt, [ROUTE_CAPTURE_STOP] = h_halt,
+	[ROUTE_EVENTS] = h_events,	[ROUTE_BATCHES] = h_batches,
+	[ROUTE_BATCH] = h_batch,	[ROUTE_BATCH_CLOSE] = h_move,
+	[ROUTE_BATCH_APPROVE] = h_move, [ROUTE_BATCH_REJECT] = h_move,
+	[ROUTE_BATCH_REOPEN] = h_move,	[ROUTE_DOCUMENT] = h_document,
+	[ROUTE_ARRANGE] = h_arrange,	[ROUTE_RESCAN] = h_rescan,
+	[ROUTE_INSERT] = h_rescan,	[ROUTE_PAGE_IMAGE] = h_image,
+	[ROUTE_PAGE_TEXT] = h_text,	[ROUTE_PAGE_ROTATE] = h_rotate,
+	[ROUTE_PAGE_FLAGS] = h_flags,	[ROUTE_PAGE_DELETE] = h_delete,
+	[ROUTE_QUEUE] = h_queue,	[ROUTE_SEARCH] = h_search,
 };
 
 enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_request *req,

@@ -57,9 +57,8 @@ static int new_token(struct parser *p, enum json_type type, uint32_t parent, uin
 		j->cap = cap;
 	}
 	*ret = (uint32_t)j->n;
-	j->tok[j->n++] = (struct json_token){ .type = type,
-					      .start = (uint32_t)p->pos,
-					      .parent = parent };
+	j->tok[j->n++] =
+	    (struct json_token){ .type = type, .start = (uint32_t)p->pos, .parent = parent };
 	return 0;
 }
 
@@ -244,7 +243,8 @@ static int parse_container(struct parser *p, uint32_t parent, unsigned depth, bo
 			continue;
 		}
 		if (j->text[p->pos] != (object ? '}' : ']'))
-			return fail(p, -EINVAL, object ? "expected ',' or '}'" : "expected ',' or ']'");
+			return fail(p, -EINVAL,
+				    object ? "expected ',' or '}'" : "expected ',' or ']'");
 		p->pos++;
 		j->tok[t].end = (uint32_t)p->pos;
 		return 0;

@@ -17,7 +17,15 @@
 #define JSON_MAX_DEPTH 8
 #define JSON_MAX_TOKENS 65536
 
-enum json_type { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+enum json_type {
+	JSON_NULL,
+	JSON_FALSE,
+	JSON_TRUE,
+	JSON_NUMBER,
+	JSON_STRING,
+	JSON_ARRAY,
+	JSON_OBJECT
+};
 
 struct json_token {
 	uint32_t type;	 /* enum json_type */
@@ -72,7 +80,7 @@ struct json_writer {
 	bool failed; /* out of memory: the text is incomplete */
 	unsigned depth;
 	bool first[JSON_MAX_DEPTH + 8]; /* no value yet at this level */
-	char close[JSON_MAX_DEPTH + 8];	/* what ends the container at this level */
+	char close[JSON_MAX_DEPTH + 8]; /* what ends the container at this level */
 	bool after_key;
 };
 

@@ -33,7 +33,8 @@ int live_init(struct web *w)
 	pthread_condattr_destroy(&ca);
 	l->next_seq = 1;
 	l->state = LIVE_IDLE;
-	snprintf(l->message, sizeof(l->message), "ready: put the sheets in the feeder and press Start");
+	snprintf(l->message, sizeof(l->message),
+		 "ready: put the sheets in the feeder and press Start");
 	return 0;
 }
 
@@ -380,8 +381,8 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-int live_start(struct web *w, const char *who, enum live_job job, const struct web_capture_body *body,
-	       uint32_t *ret_batch, char *why, size_t why_size)
+int live_start(struct web *w, const char *who, enum live_job job,
+	       const struct web_capture_body *body, uint32_t *ret_batch, char *why, size_t why_size)
 {
 	struct live *l = &w->live;
 	const char *device = body->device[0] ? body->device : w->cfg->device;
@@ -435,8 +436,8 @@ int live_start(struct web *w, const char *who, enum live_job job, const struct w
 		}
 	}
 	if (job == JOB_RESCAN) {
-		for (uint32_t n = body->from; n <= body->to && l->n_replace < ARRAY_SIZE(l->replace);
-		     n++)
+		for (uint32_t n = body->from;
+		     n <= body->to && l->n_replace < ARRAY_SIZE(l->replace); n++)
 			l->replace[l->n_replace++] = n;
 	}
 	l->insert_after = body->after;
@@ -470,8 +471,7 @@ int live_halt(struct web *w, bool close_batch)
 		capture_cancel();
 		snprintf(l->message, sizeof(l->message), "%s after the sheet being read",
 			 close_batch ? "stopping" : "pausing");
-	} else if (close_batch && (l->state == LIVE_PAUSED || l->state == LIVE_FAULT) &&
-		   l->batch) {
+	} else if (close_batch && (l->state == LIVE_PAUSED || l->state == LIVE_FAULT) && l->batch) {
 		r = 1; /* nothing runs: close the batch left open */
 	} else {
 		r = -ESRCH;

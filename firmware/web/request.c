@@ -96,8 +96,10 @@ int web_route(const char *method, const char *url, struct web_route *ret)
 		snprintf(ret->asset, sizeof(ret->asset), "%s", n ? seg[0] : "index.html");
 		if (!asset_name_valid(ret->asset))
 			return -ENOENT;
-		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+			snprintf(ret->allow, sizeof(ret->allow), "GET, HEAD");
 			return -EOPNOTSUPP;
+		}
 		ret->id = ROUTE_ASSET;
 		ret->flags = ROUTE_OPEN;
 		return 0;
@@ -107,22 +109,15 @@ int web_route(const char *method, const char *url, struct web_route *ret)
 		char pat[64], *psave = NULL, *p;
 		uint32_t nums[2] = { 0, 0 };
 		size_t k = 0, nn = 0;
-		bool match = true;
+		bool match = true, bad_number = false;
 
 		snprintf(pat, sizeof(pat), "%s", routes[i].pattern);
 		for (p = strtok_r(pat, "/", &psave); p && match; p = strtok_r(NULL, "/", &psave)) {
 			if (k >= n) {
 				match = false;
 			} else if (strcmp(p, "#") == 0) {
-				uint32_t v = web_positive(seg[k]);
-
-				if (!v) {
-					/* A number that is none: 400 if the rest of the path fits. */
-					match = false;
-					if (seg[k][0] >= '0' && seg[k][0] <= '9')
-						return -EINVAL;
-				}
-				nums[nn++] = v;
+				nums[nn] = web_positive(seg[k]);
+				bad_number |= !nums[nn++];
 			} else if (strcmp(p, seg[k]) != 0) {
 				match = false;
 			}
@@ -130,9 +125,16 @@ int web_route(const char *method, const char *url, struct web_route *ret)
 		}
 		if (!match || k != n)
 			continue;
-		path_known = true;
-		if (strcmp(method, routes[i].method) != 0)
+		if (bad_number) /* the path is known; the number in it is none */
+			return -EINVAL;
+		if (strcmp(method, routes[i].method) != 0) {
+			size_t al = strlen(ret->allow);
+
+			snprintf(ret->allow + al, sizeof(ret->allow) - al, "%s%s", al ? ", " : "",
+				 routes[i].method);
+			path_known = true;
 			continue;
+		}
 		ret->id = routes[i].id;
 		ret->flags = routes[i].flags;
 		ret->batch = nums[0];
@@ -140,6 +142,7 @@ int web_route(const char *method, const char *url, struct web_route *ret)
 			ret->document = nums[1];
 		else
 			ret->page = nums[1];
+		ret->allow[0] = '\0';
 		return 0;
 	}
 	return path_known ? -EOPNOTSUPP : -ENOENT;
@@ -251,8 +254,7 @@ int web_parse_capture(const struct json *j, struct web_capture_body *ret, const 
 	return 0;
 }
 
-int web_parse_document(const struct json *j, struct web_document_body *ret,
-		       const char **ret_field)
+int web_parse_document(const struct json *j, struct web_document_body *ret, const char **ret_field)
 {
 	int r;
 
@@ -260,12 +262,12 @@ int web_parse_document(const struct json *j, struct web_document_body *ret,
 	r = need_object(j, ret_field);
 	if (r < 0)
 		return r;
-#define FIELD(key, member, has)                                                                  \
-	do {                                                                                     \
-		r = get_text(j, key, ret->member, sizeof(ret->member), ret_field);               \
-		if (r < 0)                                                                       \
-			return r;                                                                \
-		ret->has = r > 0;                                                                \
+#define FIELD(key, member, has)                                                    \
+	do {                                                                       \
+		r = get_text(j, key, ret->member, sizeof(ret->member), ret_field); \
+		if (r < 0)                                                         \
+			return r;                                                  \
+		ret->has = r > 0;                                                  \
 	} while (0)
 	FIELD("office", office, has_office);
 	FIELD("ip_type", ip_type, has_ip_type);
@@ -314,8 +316,9 @@ int web_parse_arrange(const struct json *j, struct store_page_place **ret, size_
 }
 
 static const char *const flag_names[] = {
-	"blank", "skew",	 "dark",	       "light",		 "length",
-	"small", "separator", "barcode_unreadable", "low_confidence", "check",
+	"blank",	  "skew",  "dark",	"light",
+	"length",	  "small", "separator", "barcode_unreadable",
+	"low_confidence", "check",
 };
 
 const char *web_flag_name(uint32_t flag)
@@ -334,8 +337,7 @@ uint32_t web_flag_by_name(const char *name)
 	return 0;
 }
 
-static int flag_list(const struct json *j, const char *key, uint32_t *ret,
-		     const char **ret_field)
+static int flag_list(const struct json *j, const char *key, uint32_t *ret, const char **ret_field)
 {
 	uint32_t arr = json_member(j, 0, key), e;
 

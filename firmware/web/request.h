@@ -66,12 +66,14 @@ struct web_route {
 	unsigned flags;
 	uint32_t batch, document, page; /* numbers from the path, 0 when none */
 	char asset[64];			/* ROUTE_ASSET: the file name ("index.html" for /) */
+	char allow[32];			/* -EOPNOTSUPP: the methods the path takes */
 };
 
 /*
  * web_route - what @method and @url (the path, without the query) ask for
- * Returns 0, -ENOENT (404: no such path), -EOPNOTSUPP (405: not with this method) or
- * -EINVAL (400: a number in the path that is not 1..4294967295, a path too long).
+ * Returns 0, -ENOENT (404: no such path), -EOPNOTSUPP (405: not with this method; the methods
+ * it takes in @ret->allow) or -EINVAL (400: where a batch, document or page number belongs,
+ * something that is not 1..4294967295; a path too long).
  */
 int web_route(const char *method, const char *url, struct web_route *ret);
 
@@ -110,8 +112,7 @@ struct web_document_body {
 	char received[16];
 	char language[8];
 };
-int web_parse_document(const struct json *j, struct web_document_body *ret,
-		       const char **ret_field);
+int web_parse_document(const struct json *j, struct web_document_body *ret, const char **ret_field);
 
 /* POST arrange: @ret (caller frees) gets every place in order. */
 int web_parse_arrange(const struct json *j, struct store_page_place **ret, size_t *ret_n,

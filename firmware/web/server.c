@@ -36,7 +36,7 @@ static void secure_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Content-Security-Policy", csp);
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
 	enum MHD_Result ret;
 
@@ -63,7 +63,7 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	return queue(c, status, r);
+	return web_queue(c, status, r);
 }
 
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
@@ -87,7 +87,7 @@ enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const
 
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status)
 {
-	return queue(c, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+	return web_queue(c, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 }
 
 unsigned web_status_of(int error)
@@ -149,7 +149,7 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *name)
 			return MHD_NO;
 		MHD_add_response_header(r, "Content-Type", mime_of(name));
 		MHD_add_response_header(r, "Cache-Control", "no-cache");
-		return queue(c, MHD_HTTP_OK, r);
+		return web_queue(c, MHD_HTTP_OK, r);
 	}
 	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "no page '/%s' on this station", name);
 }
@@ -175,11 +175,30 @@ static bool json_content(struct MHD_Connection *c)
 	       (ct[16] == '\0' || ct[16] == ';');
 }
 
-static enum MHD_Result route_error(struct MHD_Connection *c, int error)
+static enum MHD_Result route_error(struct MHD_Connection *c, int error, const char *allow)
 {
-	if (error == -EOPNOTSUPP)
-		return web_reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
-				       "that method is not allowed here");
+	if (error == -EOPNOTSUPP) {
+		struct json_writer w;
+		struct MHD_Response *r;
+		size_t len;
+		char *text;
+
+		jw_init(&w);
+		jw_object(&w);
+		jw_kstr(&w, "error", "that method is not allowed here");
+		jw_end(&w);
+		text = jw_take(&w, &len);
+		if (!text)
+			return MHD_NO;
+		r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		if (!r) {
+			free(text);
+			return MHD_NO;
+		}
+		MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+		MHD_add_response_header(r, "Allow", allow);
+		return web_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+	}
 	if (error == -EINVAL)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
 				       "batch, document and page numbers are whole numbers from 1");
@@ -208,9 +227,8 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		if (!same_origin(c, w->tls_cert != NULL))
 			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
 					       "request from another site refused");
-		if (rt->id != ROUTE_LOGIN &&
-		    (!csrf || strlen(csrf) != WEB_TOKEN_HEX ||
-		     sodium_memcmp(csrf, who.s.csrf, WEB_TOKEN_HEX) != 0))
+		if (rt->id != ROUTE_LOGIN && (!csrf || strlen(csrf) != WEB_TOKEN_HEX ||
+					      sodium_memcmp(csrf, who.s.csrf, WEB_TOKEN_HEX) != 0))
 			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
 					       "the page is out of date: reload it and try again");
 		if (req->len && !json_content(c))
@@ -282,7 +300,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				       "request too large (at most %u KiB)", WEB_MAX_BODY >> 10);
 	if (req->route_error)
-		return route_error(c, req->route_error);
+		return route_error(c, req->route_error, req->route.allow);
 	return dispatch(w, c, req);
 }
 
@@ -372,8 +390,8 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 {
 	_cleanup_free_ struct web *w = NULL;
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	char host[64];
 	unsigned port;
 	int r;
@@ -397,7 +415,7 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 		if (r < 0) {
 			log_err("web: cannot use [web] tls_cert '%s' and tls_key '%s': %s",
 				cfg->web_tls_cert, cfg->web_tls_key,
-				r == -EPERM ? "the key may be read by others: chmod 600 it"
+				r == -EPERM    ? "the key may be read by others: chmod 600 it"
 				: r == -EINVAL ? "not a PEM file of at most 64 KiB"
 					       : folio_strerror(r));
 			free(w->tls_cert);
@@ -411,8 +429,7 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	r = live_init(w);
 	if (r < 0)
 		return r;
-	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host,
-		 port);
+	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host, port);
 
 	errno = 0;
 	w->daemon = MHD_start_daemon(

@@ -116,7 +116,8 @@ struct web_caller {
 	struct web_session s;
 };
 
-/* server.c: answers */
+/* server.c: answers; every one goes out through web_queue(), which adds the security headers */
+enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
 enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct json_writer *w);
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
 				const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -23,14 +23,33 @@ static int parse(const char *text, struct json *j)
 static void test_json_accepts_what_rfc8259_allows(void **state)
 {
 	static const char *const good[] = {
-		"{}", "[]", "0", "-0.5e+3", "\"\"", "true", " null ",
+		"{}",
+		"[]",
+		"0",
+		"-0.5e+3",
+		"\"\"",
+		"true",
+		" null ",
 		"{\"a\":[1,2,{\"b\":\"\\u00e9\\ud83d\\ude00\"}],\"c\":false}",
 		"\"\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9\"", /* Arabic, UTF-8 */
 	};
 	static const char *const bad[] = {
-		"",	  "{",	     "{\"a\"}", "{\"a\":1,}", "[1,]",   "01",	  "1.",	   "-",
-		"tru",	  "\"\x01\"", "\"\\x\"", "\"\\u12\"", "[1] 2",  "{'a':1}", "\"\xff\"",
-		"\"\xc0\xaf\"", /* overlong '/' */
+		"",
+		"{",
+		"{\"a\"}",
+		"{\"a\":1,}",
+		"[1,]",
+		"01",
+		"1.",
+		"-",
+		"tru",
+		"\"\x01\"",
+		"\"\\x\"",
+		"\"\\u12\"",
+		"[1] 2",
+		"{'a':1}",
+		"\"\xff\"",
+		"\"\xc0\xaf\"",	    /* overlong '/' */
 		"\"\xed\xa0\x80\"", /* a surrogate in UTF-8 */
 	};
 	struct json j;
@@ -82,11 +101,12 @@ static void test_json_getters_check_type_and_range(void **state)
 	bool b;
 
 	(void)state;
-	assert_int_equal(parse("{\"n\":42,\"s\":\"a\\\"b\\\\c\\/\",\"t\":true,\"big\":"
-			       "99999999999999999999,\"f\":1.5,\"nul\":\"\\u0000\",\"nl\":\"a\\nb\","
-			       "\"long\":\"abcdefghij\"}",
-			       &j),
-			 0);
+	assert_int_equal(
+	    parse("{\"n\":42,\"s\":\"a\\\"b\\\\c\\/\",\"t\":true,\"big\":"
+		  "99999999999999999999,\"f\":1.5,\"nul\":\"\\u0000\",\"nl\":\"a\\nb\","
+		  "\"long\":\"abcdefghij\"}",
+		  &j),
+	    0);
 	assert_int_equal(json_get_int(&j, json_member(&j, 0, "n"), 1, 100, &v), 0);
 	assert_int_equal(v, 42);
 	assert_int_equal(json_get_int(&j, json_member(&j, 0, "n"), 1, 41, &v), -EINVAL);
@@ -178,7 +198,10 @@ static void test_routes(void **state)
 	assert_int_equal(web_route("GET", "/api/batches/0", &rt), -EINVAL);
 	assert_int_equal(web_route("GET", "/api/batches/007", &rt), -EINVAL);
 	assert_int_equal(web_route("GET", "/api/batches/4294967296", &rt), -EINVAL);
-	assert_int_equal(web_route("GET", "/api/batches/abc", &rt), -ENOENT);
+	assert_int_equal(web_route("GET", "/api/batches/abc", &rt), -EINVAL);
+	assert_int_equal(web_route("GET", "/api/batches/-1/pages/2/text", &rt), -EINVAL);
+	assert_int_equal(web_route("PUT", "/api/batches/7", &rt), -EOPNOTSUPP);
+	assert_string_equal(rt.allow, "GET");
 	assert_int_equal(web_route("GET", "api/batches", &rt), -EINVAL);
 }
 
