@@ -24,6 +24,12 @@ struct page_set {
 	size_t n, cap;
 };
 
+static void page_set_release(struct page_set *set)
+{
+	free(set->p);
+	set->p = NULL;
+}
+
 static int collect(const struct page_info *p, void *user)
 {
 	struct page_set *set = user;
@@ -66,21 +72,19 @@ static ssize_t find_page(const struct page_set *set, uint32_t number)
 static int pages_in_order_txn(struct store *s, MDB_txn *t, uint32_t batch, struct page_set *set)
 {
 	_cleanup_free_ bool *placed = NULL;
-	_cleanup_free_ struct page_info *sorted = NULL;
-	struct page_set feed = { 0 };
+	_cleanup_(page_set_release) struct page_set feed = { 0 };
 	uint32_t kb[2];
 	MDB_val k = store_key_u32(kb, batch), v;
 	size_t n = 0;
 	int r;
 
 	r = store_walk_pages_txn(t, s->pages, batch, collect, &feed);
-	sorted = feed.p;
 	if (r < 0)
 		return r;
 	r = store_mdb_errno(mdb_get(t, s->order, &k, &v));
 	if (r == -FOLIO_ENOTFOUND) {
-		set->p = TAKE_PTR(sorted);
-		set->n = set->cap = feed.n;
+		*set = feed;
+		feed = (struct page_set){ 0 };
 		return 0;
 	}
 	if (r < 0)
@@ -110,22 +114,20 @@ static int pages_in_order_txn(struct store *s, MDB_txn *t, uint32_t batch, struc
 }
 
 int store_page_list(struct store *s, uint32_t batch,
-			    int (*fn)(const struct page_info *p, void *user), void *user)
+		    int (*fn)(const struct page_info *p, void *user), void *user)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
-	_cleanup_free_ struct page_info *pages = NULL;
-	struct page_set set = { 0 };
+	_cleanup_(page_set_release) struct page_set set = { 0 };
 	int r;
 
 	r = store_txn_begin(s, false, &t);
 	if (r < 0)
 		return r;
 	r = pages_in_order_txn(s, t, batch, &set);
-	pages = set.p;
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < set.n; i++) {
-		r = fn(&pages[i], user);
+		r = fn(&set.p[i], user);
 		if (r != 0)
 			return r;
 	}
@@ -138,8 +140,8 @@ bool store_batch_editable(uint32_t state)
 }
 
 /* Checks that @places names every page of @cur once and numbers documents 1..k in order. */
-static int check_places(const struct page_set *cur, const struct store_page_place *places,
-			size_t n, uint32_t *ret_documents)
+static int check_places(const struct page_set *cur, const struct store_page_place *places, size_t n,
+			uint32_t *ret_documents)
 {
 	_cleanup_free_ bool *seen = calloc(cur->n + 1, sizeof(*seen));
 	uint32_t doc = 0;
@@ -224,9 +226,8 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 			const struct store_page_place *places, size_t n)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
-	_cleanup_free_ struct page_info *pages = NULL;
 	_cleanup_free_ uint32_t *order = NULL;
-	struct page_set cur = { 0 };
+	_cleanup_(page_set_release) struct page_set cur = { 0 };
 	struct batch_info b;
 	uint32_t kb[2], n_docs = 0, moved = 0, rehomed = 0;
 	MDB_val k = store_key_u32(kb, batch), v;
@@ -244,7 +245,6 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 	if (!store_batch_editable(b.state))
 		return -FOLIO_ESTATE;
 	r = store_walk_pages_txn(t, s->pages, batch, collect, &cur);
-	pages = cur.p;
 	if (r < 0)
 		return r;
 	r = check_places(&cur, places, n, &n_docs);
@@ -253,15 +253,13 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 
 	/* Count what changes, for the event, before the records change. */
 	{
-		struct page_set before = { 0 };
-		_cleanup_free_ struct page_info *bp = NULL;
+		_cleanup_(page_set_release) struct page_set before = { 0 };
 
 		r = pages_in_order_txn(s, t, batch, &before);
-		bp = before.p;
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < n; i++)
-			if (bp[i].number != places[i].number)
+		for (size_t i = 0; i < n && i < before.n; i++)
+			if (before.p[i].number != places[i].number)
 				moved++;
 	}
 	r = renumber_documents_txn(s, t, batch, &cur, places, n, b.n_documents);

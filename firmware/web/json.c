@@ -115,7 +115,7 @@ static int hex4(const char *s, uint32_t *ret)
 static int parse_string(struct parser *p, uint32_t parent)
 {
 	const struct json *j = p->j;
-	uint32_t t;
+	uint32_t t = 0;
 	int r;
 
 	p->pos++; /* the quote */
@@ -161,7 +161,7 @@ static int parse_number(struct parser *p, uint32_t parent)
 {
 	const char *s = p->j->text;
 	size_t len = p->j->len, digits;
-	uint32_t t;
+	uint32_t t = 0;
 	int r;
 
 	r = new_token(p, JSON_NUMBER, parent, &t);
@@ -203,7 +203,7 @@ static int parse_value(struct parser *p, uint32_t parent, unsigned depth);
 static int parse_container(struct parser *p, uint32_t parent, unsigned depth, bool object)
 {
 	struct json *j = p->j;
-	uint32_t t;
+	uint32_t t = 0;
 	int r;
 
 	if (depth >= JSON_MAX_DEPTH)
@@ -254,7 +254,7 @@ static int parse_container(struct parser *p, uint32_t parent, unsigned depth, bo
 static int parse_literal(struct parser *p, uint32_t parent, const char *word, enum json_type type)
 {
 	size_t n = strlen(word);
-	uint32_t t;
+	uint32_t t = 0;
 	int r;
 
 	if (p->j->len - p->pos < n || memcmp(p->j->text + p->pos, word, n) != 0)

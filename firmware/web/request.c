@@ -113,13 +113,13 @@ int web_route(const char *method, const char *url, struct web_route *ret)
 
 		snprintf(pat, sizeof(pat), "%s", routes[i].pattern);
 		for (p = strtok_r(pat, "/", &psave); p && match; p = strtok_r(NULL, "/", &psave)) {
-			if (k >= n) {
+			bool number = strcmp(p, "#") == 0;
+
+			if (k >= n || (!number && strcmp(p, seg[k]) != 0)) {
 				match = false;
-			} else if (strcmp(p, "#") == 0) {
+			} else if (number) {
 				nums[nn] = web_positive(seg[k]);
 				bad_number |= !nums[nn++];
-			} else if (strcmp(p, seg[k]) != 0) {
-				match = false;
 			}
 			k++;
 		}

@@ -87,7 +87,8 @@ enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const
 
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status)
 {
-	return web_queue(c, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+	return web_queue(c, status,
+			 MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 }
 
 unsigned web_status_of(int error)
