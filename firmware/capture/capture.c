@@ -439,9 +439,8 @@ static void committed(void *user, uint32_t number, int error)
 }
 
 /* Rescan: the next page of req->replace takes this image, at once (no group commit). */
-static int replace_page(struct store *store, const struct capture_request *req,
-			struct commits *cm, const struct page_info *meta,
-			const struct encoded_image *img)
+static int replace_page(struct store *store, const struct capture_request *req, struct commits *cm,
+			const struct page_info *meta, const struct encoded_image *img)
 {
 	uint32_t number;
 	int r;

@@ -155,8 +155,9 @@ int cmd_ask_new_password(char *pw, size_t size, size_t min)
 	if (r < 0) {
 		sodium_memzero(pw, size);
 		return log_errno(r == -ENODATA ? -EINVAL : r,
-				 r == -ENODATA ? "no password given: nothing changed"
-					       : "a password needs %zu to %d characters: nothing changed",
+				 r == -ENODATA
+				     ? "no password given: nothing changed"
+				     : "a password needs %zu to %d characters: nothing changed",
 				 min, ACCOUNT_PASSWORD_MAX);
 	}
 	return 0;

@@ -80,8 +80,8 @@ int cmd_web_user(struct cmd_env *env, int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return cmd_usage_error(cmd_current(), optind == argc ? "which user?"
-								     : "one user at a time");
+		return cmd_usage_error(cmd_current(),
+				       optind == argc ? "which user?" : "one user at a time");
 	old.name = argv[optind];
 	if (!account_name_valid(old.name))
 		return cmd_usage_error(cmd_current(),

@@ -104,8 +104,8 @@ bool account_attrs_valid(const char *attrs)
 	if (n > ACCOUNT_ATTRS_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((attrs[i] >= 'a' && attrs[i] <= 'z') || (attrs[i] >= '0' && attrs[i] <= '9') ||
-		      strchr(",=._-", attrs[i])))
+		if (!((attrs[i] >= 'a' && attrs[i] <= 'z') ||
+		      (attrs[i] >= '0' && attrs[i] <= '9') || strchr(",=._-", attrs[i])))
 			return false;
 	return true;
 }

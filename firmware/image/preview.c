@@ -32,8 +32,7 @@ static int decode(const void *data, size_t len, PIX **ret, int *ret_format)
 	return 0;
 }
 
-int image_preview_png(const void *data, size_t len, unsigned width, uint8_t **ret,
-		      size_t *ret_len)
+int image_preview_png(const void *data, size_t len, unsigned width, uint8_t **ret, size_t *ret_len)
 {
 	PIX *pix = NULL, *scaled = NULL;
 	l_uint8 *png = NULL;

@@ -23,8 +23,7 @@
  * for @width outside 16..IMAGE_PREVIEW_MAX_WIDTH, -FOLIO_EFORMAT for bytes that are no
  * page image, -FOLIO_ETOOBIG, or -ENOMEM.
  */
-int image_preview_png(const void *data, size_t len, unsigned width, uint8_t **ret,
-		      size_t *ret_len);
+int image_preview_png(const void *data, size_t len, unsigned width, uint8_t **ret, size_t *ret_len);
 
 /*
  * image_rotate_encoded - the page turned clockwise by @degrees (90, 180 or 270), encoded as

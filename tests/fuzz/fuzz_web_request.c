@@ -56,7 +56,8 @@ static void roundtrip_strings(const struct json *j)
 			continue;
 		if (json_parse(text, len, &k, NULL, 0) != 0)
 			abort(); /* the writer made text the parser refuses */
-		if (json_get_string(&k, 1, again, sizeof(again)) != n || memcmp(buf, again, (size_t)n))
+		if (json_get_string(&k, 1, again, sizeof(again)) != n ||
+		    memcmp(buf, again, (size_t)n))
 			abort();
 		json_release(&k);
 		free(text);
