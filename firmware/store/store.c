@@ -1420,6 +1420,64 @@ int store_event_add(struct store *s, const char *who, const char *what, uint32_t
 	return store_txn_commit(&t);
 }
 
+/* A preference lives in meta under "pref:" + its name, so it never meets the store's own keys. */
+static int pref_key(const char *name, char *buf, size_t size, MDB_val *ret)
+{
+	size_t n = strnlen(name, STORE_PREF_MAX + 1);
+
+	if (n == 0 || n > STORE_PREF_MAX)
+		return -EINVAL;
+	snprintf(buf, size, "pref:%s", name);
+	*ret = (MDB_val){ .mv_size = n + 5, .mv_data = buf };
+	return 0;
+}
+
+int store_pref_set(struct store *s, const char *who, const char *name, const char *value)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	char key[STORE_PREF_MAX + 8];
+	size_t n = strnlen(value, STORE_PREF_MAX + 1);
+	MDB_val k, v = { .mv_size = n, .mv_data = (void *)value };
+	int r;
+
+	r = pref_key(name, key, sizeof(key), &k);
+	if (r < 0 || n > STORE_PREF_MAX)
+		return -EINVAL;
+	r = store_txn_begin(s, true, &t);
+	if (r < 0)
+		return r;
+	r = store_mdb_errno(mdb_put(t, s->meta, &k, &v, 0));
+	if (r < 0)
+		return r;
+	r = store_event_append(s, t, who, "preference", 0, 0, 0, "%s = '%s'", name, value);
+	if (r < 0)
+		return r;
+	return store_txn_commit(&t);
+}
+
+int store_pref_get(struct store *s, const char *name, char *buf, size_t size)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	char key[STORE_PREF_MAX + 8];
+	MDB_val k, v;
+	int r;
+
+	r = pref_key(name, key, sizeof(key), &k);
+	if (r < 0 || size == 0)
+		return -EINVAL;
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	r = store_mdb_errno(mdb_get(t, s->meta, &k, &v));
+	if (r < 0)
+		return r;
+	if (v.mv_size >= size)
+		return -FOLIO_ETOOBIG;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	return 0;
+}
+
 int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint32_t number,
 			 uint32_t set, uint32_t clear)
 {

@@ -9,6 +9,7 @@
  * lives on the station that wrote it):
  *
  *	meta       "schema" -> u32 layout version; "next_batch" -> u32; "queue_seq" -> u64;
+ *	           "pref:NAME" -> text (store_pref_set());
  *	           "key_check" -> 16 bytes: BLAKE2b of the station key, once anything was sealed
  *	batches    u32 batch                -> struct batch_info
  *	documents  u32 batch, u32 document  -> struct document_info
@@ -341,6 +342,17 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 int store_event_add(struct store *s, const char *who, const char *what, uint32_t batch,
 		    uint32_t document, uint32_t page, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+
+/*
+ * store_pref_set - keep a small setting of the station's users (the clerk UI's language of a
+ * user), with an event; store_pref_get - read one into @buf (-FOLIO_ENOTFOUND when unset)
+ * @name, @value: 1..STORE_PREF_MAX bytes (a value may be empty)
+ *
+ * The store, not a file under /etc, because foliod may write nothing else.
+ */
+#define STORE_PREF_MAX 64
+int store_pref_set(struct store *s, const char *who, const char *name, const char *value);
+int store_pref_get(struct store *s, const char *name, char *buf, size_t size);
 
 /*
  * store_page_set_flags - set and clear flags (enum page_flag) of a page, with an event

@@ -187,8 +187,8 @@ static enum MHD_Result h_lang(struct web *w, struct MHD_Connection *c, struct we
 	web_session_set_lang(w, who->s.token, lang);
 	r = web_user_set_lang(w, who->s.user, lang);
 	if (r < 0)
-		log_warn("web: cannot keep language '%s' for '%s' in '%s': %s", lang, who->s.user,
-			 w->cfg->web_users_file, folio_strerror(r));
+		log_warn("web: cannot keep language '%s' for '%s': %s", lang, who->s.user,
+			 folio_strerror(r));
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_kstr(&jw, "lang", lang);

@@ -2,7 +2,8 @@
  * Sign-in and sessions of the clerk UI.
  *
  * Accounts live in [web] users_file (firmware/console/accounts.h) with the attributes
- * "role=clerk|supervisor,lang=en|fr|ar". Sessions are kept in memory only: a restart of
+ * "role=clerk|supervisor,lang=en|fr|ar"; a language the user picks on the screen is kept in
+ * the store (store_pref_set()), since foliod writes nothing outside it. Sessions are kept in memory only: a restart of
  * foliod signs everyone out. Tokens are 32 random bytes; the session cookie and the CSRF
  * token are different ones, compared in constant time.
  */
@@ -163,6 +164,17 @@ static void parse_attrs(const char *attrs, enum web_role *role, char lang[4])
 	}
 }
 
+/* The language a user chose on the screen, over the one of the account. */
+static void chosen_lang(struct web *w, const char *user, char lang[4])
+{
+	char name[STORE_PREF_MAX + 1], v[4];
+
+	snprintf(name, sizeof(name), "web-lang:%s", user);
+	if (store_pref_get(w->store, name, v, sizeof(v)) == 0 &&
+	    (strcmp(v, "en") == 0 || strcmp(v, "fr") == 0 || strcmp(v, "ar") == 0))
+		memcpy(lang, v, 3);
+}
+
 int web_login(struct web *w, const char *user, const char *password, struct web_session *ret,
 	      unsigned *ret_wait)
 {
@@ -209,27 +221,15 @@ int web_login(struct web *w, const char *user, const char *password, struct web_
 		return r == -EACCES ? r : -EIO;
 	}
 	parse_attrs(attrs, &role, lang);
+	chosen_lang(w, user, lang);
 	return web_session_new(w, user, role, lang, ret);
 }
 
 int web_user_set_lang(struct web *w, const char *user, const char *lang)
 {
-	char attrs[ACCOUNT_ATTRS_MAX + 1];
-	struct web_session s;
-	bool supervisor = false;
+	char name[STORE_PREF_MAX + 1];
 
-	/* The role comes from a live session of that user (the file is not re-read). */
-	pthread_mutex_lock(&w->lock);
-	for (size_t i = 0; i < WEB_SESSIONS; i++) {
-		s = w->sessions[i];
-		if (s.token[0] && strcmp(s.user, user) == 0)
-			supervisor = s.role == ROLE_SUPERVISOR;
-	}
-	pthread_mutex_unlock(&w->lock);
-	snprintf(attrs, sizeof(attrs), "role=%s,lang=%s", supervisor ? "supervisor" : "clerk",
-		 lang);
-	pthread_mutex_lock(&w->login_lock);
-	int r = accounts_update(w->cfg->web_users_file, user, NULL, attrs);
-	pthread_mutex_unlock(&w->login_lock);
-	return r;
+	snprintf(name, sizeof(name), "web-lang:%s", user);
+	return store_pref_set(w->store, user, name, lang);
 }
+
