@@ -2,6 +2,6 @@
 # The worker program folio-ocr-worker is ocr/worker_main.c linked with libfolio.a.
 lib-y += ocr/engine.o ocr/wire.o ocr/worker.o ocr/pool.o ocr/files.o ocr/score.o
 prog-y += folio-ocr-worker
-folio-ocr-worker-objs := ocr/worker_main.o
+folio-ocr-worker-objs := ocr/worker_main.o ocr/worker_pixmem.o
 bench-y += ocr_bench
 PKGS += icu-uc
