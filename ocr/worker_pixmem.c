@@ -11,9 +11,10 @@
  *
  * What: a PNG request is answered with Leptonica's uncompressed serialisation (SPIX) of the same
  * image. pixReadMem() tells formats by their first bytes, so it reads back the very same pixels,
- * depth, colormap and resolution, and recognition gives the same result. Nothing in the worker
- * hands these bytes to anyone outside the process: the worker sends text and hOCR only. Every
- * other format goes to Leptonica's own function.
+ * depth and colormap; only the resolution is not kept, and the recogniser scales a line image
+ * by its height in pixels alone: text and hOCR are byte-identical. Nothing in the worker hands
+ * these bytes to anyone outside the process: the worker sends text and hOCR only. Every other
+ * format goes to Leptonica's own function.
  */
 #include <dlfcn.h>
 
