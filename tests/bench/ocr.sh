@@ -142,6 +142,8 @@ for peer in $peers; do
 		r+=" $(awk -v a="${round_wall[$round,folio]}" -v b="${round_wall[$round,$peer]}" \
 			'BEGIN { printf "%.2fx", b / a }')"
 	done
-	echo "  per round, folio / ${label[$peer]} by wall time:$r"
+	echo "  per round, folio / ${label[$peer]} by wall time:$r (median" \
+		"$(tr ' ' '\n' <<<"${r# }" | sort -n | awk '{ v[NR] = $1 + 0 }
+			END { printf "%.2fx", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'))"
 done
 echo "  target: >= 1.05x the tesseract command at no worse CER, < 150 MB per worker"
