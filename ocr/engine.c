@@ -81,7 +81,7 @@ int ocr_engine_new(const char *languages, struct ocr_engine **ret)
 	 * The LSTM recogniser reads whole lines and places its own spaces, so the result does
 	 * not depend on it: text is byte-identical with and without on pagegen's pages and on
 	 * the ground-truth pages of tests/integration/ocr_groundtruth.c, the typewritten one
-	 * included. Set after Init, which resets variables to the models' configs. */
+	 * included. Set after Init, so that no model's config file can override it. */
 	TessBaseAPISetVariable(e->api, "textord_disable_pitch_test", "1");
 	*ret = e;
 	return 0;
