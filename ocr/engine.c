@@ -76,6 +76,13 @@ int ocr_engine_new(const char *languages, struct ocr_engine **ret)
 		ocr_engine_free(e);
 		return -FOLIO_ECONFIG;
 	}
+	/* Layout analysis tunes the pitch of every row that might be fixed-pitch (typewriter) by
+	 * dynamic programming over the row's character cells: about 4% of a page's instructions.
+	 * The LSTM recogniser reads whole lines and places its own spaces, so the result does
+	 * not depend on it: text is byte-identical with and without on pagegen's pages and on
+	 * the ground-truth pages of tests/integration/ocr_groundtruth.c, the typewritten one
+	 * included. Set after Init, so that no model's config file can override it. */
+	TessBaseAPISetVariable(e->api, "textord_disable_pitch_test", "1");
 	*ret = e;
 	return 0;
 }

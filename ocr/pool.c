@@ -637,6 +637,9 @@ static int pump(struct ocr_pool *p, uint64_t until_ms)
 			worker_lost(p, w, -ECHILD, lost_reason(err, buf, sizeof(buf)));
 		}
 	}
+	/* A worker that has just replied gets its next page now, not after the caller has
+	 * dealt with the finished one: the worker does not wait on the caller. */
+	dispatch(p);
 	return 0;
 }
 
