@@ -37,12 +37,6 @@ bad() {
 	failures=$((failures + 1))
 }
 
-stop_foliod() {
-	[ -n "$daemon" ] || return 0
-	kill "$daemon" 2>/dev/null
-	wait "$daemon" 2>/dev/null
-	daemon=
-}
 trap stop_foliod EXIT
 
 # --- the paper and the station: three small sheets with one line of text each (quick to OCR)
@@ -91,66 +85,6 @@ EOF
 	printf '%s\n' "$@" >>folio.conf
 }
 lockout=5
-
-# free_port: a port on 127.0.0.1 nothing listens on now (the kernel's choice, bind-tested).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_foliod [LINE...]: foliod with the clerk UI on a free port ($port, $url); another port
-# when that one was taken meanwhile. Returns 1 (foliod running, its log in foliod.log) when
-# foliod serves no UI for another reason.
-start_foliod() {
-	local try i scheme=http
-	for try in 1 2 3 4 5; do
-		port=$(free_port) || fail "no free port on 127.0.0.1"
-		write_config "$port" "$@"
-		grep -q '^tls_cert' folio.conf && scheme=https
-		url=$scheme://127.0.0.1:$port
-		"$FOLIO_BUILD/bin/foliod" --config folio.conf >foliod.log 2>&1 &
-		daemon=$!
-		for i in $(seq 200); do
-			grep -q 'clerk UI at ' foliod.log && return 0
-			grep -q 'no clerk UI\|cannot use \[web\]' foliod.log && break
-			kill -0 "$daemon" 2>/dev/null || fail "foliod exited: $(tail -n 5 foliod.log)"
-			sleep 0.05
-		done
-		grep -q 'is in use by another program' foliod.log || return 1
-		stop_foliod
-	done
-	fail "foliod found no free port in 5 tries: $(tail -n 3 foliod.log)"
-}
-
-# jget FILE PATH: a value of a JSON file, PATH like "documents_list.0.application"; strings
-# bare, null/true/false as in JSON, objects and arrays as compact JSON; "?" when absent.
-jget() {
-	python3 - "$1" "$2" <<'EOF'
-import json, sys
-try:
-    v = json.load(open(sys.argv[1], encoding="utf-8"))
-    for k in sys.argv[2].split(".") if sys.argv[2] else []:
-        v = v[int(k)] if isinstance(v, list) else v[k]
-except Exception:
-    print("?")
-    sys.exit(0)
-print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
-EOF
-}
-
-# call METHOD PATH [CURL ARGS...]: one request; the status in $code, the answer in body, its
-# headers in headers.
-call() {
-	local m=$1 p=$2
-	shift 2
-	code=$(curl -s --max-time 15 -o body -D headers -w '%{http_code}' -X "$m" "$@" "$url$p")
-	[ -n "$code" ] || code=000
-}
-
-# header NAME: the value of header NAME in the last answer (empty when absent)
-header() {
-	awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" 'BEGIN { FS = ": " }
-		{ sub(/\r$/, "") } tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }' headers
-}
 
 # secure_headers WHAT: the last answer carries the security headers of every answer
 secure_headers() {

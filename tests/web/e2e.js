@@ -256,7 +256,14 @@ async function main() {
 	await touch('touchEnd');
 	want = [want[0], want[2], want[3], want[1]];
 	await waitOrder(want, 'touch drag');
-	// keyboard: the moved page (now the current one) one place earlier with "["
+	// keyboard: the moved page (now the current one) one place earlier with "["; first the
+	// screen must have caught up with the drag (the moved page shown as the current one)
+	const t2 = Date.now();
+	while (await page.locator('#strip .item').filter({ has: page.locator('.thumb.current') })
+		.getAttribute('data-page').catch(() => null) !== String(want[3])) {
+		check(Date.now() - t2 < T, `after the touch drag, page ${want[3]} is not the current one`);
+		await page.waitForTimeout(100);
+	}
 	await page.locator('body').press('[');
 	want = [want[0], want[1], want[3], want[2]];
 	await waitOrder(want, 'move earlier');

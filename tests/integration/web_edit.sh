@@ -1,0 +1,201 @@
+#!/bin/bash
+# What a clerk and a supervisor do to a batch through the clerk UI's API, each change checked
+# where a user would see it (the batch as the screens show it, `folio batch show`, the event
+# log): a second Start while one capture runs (409), Pause and Resume, quarter turns, split,
+# merge, reorder, flags, inserting a sheet after a page, rescanning a page in place,
+# deleting a page, rejecting with a reason, reopening and closing.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+"$FOLIO_BUILD/bin/folio" help 2>&1 | grep -q '^  web user ' ||
+	skip "this build has no clerk UI ('folio web user' is missing)"
+cd "$FOLIO_TMP" || fail "no scratch folder"
+folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+daemon=
+trap stop_foliod EXIT
+
+# The paper: four text sheets (then one signature sheet, fed for the insert and the rescan,
+# so a new page is plainly not an old one). Fed at 40 sheets a minute, so a capture lasts.
+pg="$FOLIO_BUILD/bin/pagegen --dpi 100 --size a5"
+$pg --out text --count 4 --kind text --seed 31 >/dev/null || fail "pagegen failed"
+$pg --out sig --kind signature --seed 32 >/dev/null || fail "pagegen failed"
+mkdir -p feeder sane.d
+cp text/*.png feeder/
+printf 'folio\n' >sane.d/dll.conf
+printf 'pages-per-minute 40\n' >sane.d/folio.conf
+
+write_config() {
+	cat >folio.conf <<CONF
+[station]
+id = TEST-01
+office = KE
+[store]
+path = $FOLIO_TMP/store
+map_size_mb = 64
+[capture]
+device = folio:$FOLIO_TMP/feeder
+profile = bitonal
+sane_config_dir = $FOLIO_TMP/sane.d
+sane_backend_dir = $FOLIO_BUILD/lib/sane
+reconnect_seconds = 0
+[profile bitonal]
+source = adf
+mode = gray
+output = bitonal
+resolution = 100
+[upload]
+target = file://$FOLIO_TMP/outbox
+window = 00:00-00:01
+[web]
+listen = 127.0.0.1:$1
+users_file = $FOLIO_TMP/web.users
+CONF
+}
+write_config 1
+echo 'clerk-pin-1234' | $folio web user ana --role clerk >/dev/null || fail "folio web user ana"
+echo 'super-pin-5678' | $folio web user bob --role supervisor >/dev/null || fail "folio web user bob"
+start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
+
+json=(-H 'Content-Type: application/json')
+login() { # USER PASSWORD JAR: the CSRF token into $csrf
+	call POST /api/login "${json[@]}" -c "$3" --data-binary "{\"user\":\"$1\",\"password\":\"$2\"}"
+	csrf=$(jget body csrf)
+	[ "$code" = 200 ] || fail "sign-in as $1 answered $code: $(cat body)"
+}
+login ana clerk-pin-1234 ana.jar
+ana=(-b ana.jar -H "X-CSRF-Token: $csrf")
+login bob super-pin-5678 bob.jar
+bob=(-b bob.jar -H "X-CSRF-Token: $csrf")
+# as ROLE METHOD PATH [BODY]: a call as ana or bob, failing the test unless it answers 2xx
+as() {
+	local who=$1 m=$2 p=$3 body=${4:-}
+	if [ "$who" = ana ]; then who=("${ana[@]}"); else who=("${bob[@]}"); fi
+	if [ -n "$body" ]; then
+		call "$m" "$p" "${who[@]}" "${json[@]}" --data-binary "$body"
+	else
+		call "$m" "$p" "${who[@]}"
+	fi
+	case $code in 2??) ;; *) fail "$m $p answered $code: $(cat body)" ;; esac
+}
+wait_idle() { # until the scanner is idle or paused again
+	for _ in $(seq 300); do
+		call GET /api/status -b ana.jar
+		case $(jget body scanner.state) in idle | paused | fault) return ;; esac
+		sleep 0.1
+	done
+	fail "the capture did not end: $(cat body)"
+}
+order() { # the batch's page numbers in reading order, as "4 1 2 3"
+	call GET "/api/batches/$b" -b ana.jar
+	/usr/bin/python3 -c 'import json, sys; print(" ".join(str(p["number"]) for p in json.load(open("body"))["pages_list"]))'
+}
+logged() { # WHO WHAT: the event log names WHO for a WHAT on batch $b
+	$folio log tail 60 | awk -v w="$1" -v e="$2" -v b="$b" '$4 == w && $5 == e && ($7 == b || $7 == b":") { f = 1 } END { exit !f }' ||
+		fail "the event log has no $2 by $1 on batch $b: $($folio log tail 5)"
+}
+
+# --- capture: a second Start is refused while one runs; Pause keeps the batch open; Resume
+as ana POST /api/capture '{}'
+b=$(jget body batch)
+call POST /api/capture "${ana[@]}" "${json[@]}" --data-binary '{}'
+[ "$code" = 409 ] || fail "a second Start during a capture answered $code, not 409: $(cat body)"
+for _ in $(seq 100); do # the first page, then Pause
+	call GET /api/status -b ana.jar
+	[ "$(jget body capture.batch_pages)" -ge 1 ] 2>/dev/null && break
+	sleep 0.1
+done
+as ana POST /api/capture/pause
+wait_idle
+[ "$(jget body scanner.state)" = paused ] || fail "after Pause the scanner is $(jget body scanner.state)"
+paused_pages=$(jget body capture.batch_pages)
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body state)" = open ] || fail "a paused batch is $(jget body state), not open"
+[ "$paused_pages" -lt 4 ] || fail "Pause did not stop the feeder: $paused_pages pages"
+# The feeder holds the sheets not yet read, as a clerk would put them back.
+rm feeder/*
+for f in $(ls text/*.png | tail -n $((4 - paused_pages))); do cp "$f" feeder/; done
+as ana POST /api/capture/resume '{}'
+wait_idle
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages)" = 4 ] && [ "$(jget body state)" = closed ] ||
+	fail "after Resume: $(jget body pages) pages, $(jget body state) (4, closed expected)"
+echo "figure: paused after $paused_pages of 4 pages, resumed to 4, a second Start refused (409)"
+[ "$(order)" = "1 2 3 4" ] || fail "reading order after capture: $(order)"
+
+# --- a quarter turn: width and height swap, the image is new, the event names ana
+call GET "/api/batches/$b" -b ana.jar
+w=$(jget body pages_list.1.width) h=$(jget body pages_list.1.height)
+as ana POST "/api/batches/$b/pages/2/rotate" '{"degrees":90}'
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages_list.1.width)x$(jget body pages_list.1.height)" = "${h}x$w" ] ||
+	fail "page 2 turned is $(jget body pages_list.1.width)x$(jget body pages_list.1.height), not ${h}x$w"
+logged ana page-rotate
+
+# --- split after page 2, then merge back
+as ana PUT "/api/batches/$b/documents/1" '{"application":"102024000000123","document_code":"CLAIMS"}'
+as ana POST "/api/batches/$b/arrange" \
+	'{"pages":[{"number":1,"document":1},{"number":2,"document":1},{"number":3,"document":2},{"number":4,"document":2}]}'
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body documents)" = 2 ] && [ "$(jget body pages_list.2.document)" = 2 ] ||
+	fail "split: $(jget body documents) documents, page 3 in document $(jget body pages_list.2.document)"
+[ "$(jget body documents_list.1.application)" = 102024000000123 ] &&
+	[ "$(jget body documents_list.1.document_code)" = "" ] ||
+	fail "the split-off document: $(jget body documents_list.1)"
+logged ana batch-arrange
+as ana POST "/api/batches/$b/arrange" \
+	'{"pages":[{"number":1,"document":1},{"number":2,"document":1},{"number":3,"document":1},{"number":4,"document":1}]}'
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body documents)" = 1 ] && [ "$(jget body documents_list.0.document_code)" = CLAIMS ] ||
+	fail "merge: $(jget body documents) documents, $(jget body documents_list.0)"
+
+# --- reorder, and the order holds in `folio batch show` too
+as ana POST "/api/batches/$b/arrange" \
+	'{"pages":[{"number":4,"document":1},{"number":1,"document":1},{"number":2,"document":1},{"number":3,"document":1}]}'
+[ "$(order)" = "4 1 2 3" ] || fail "after reorder: $(order)"
+shown=$($folio batch show "$b" | awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s ", $1 }')
+[ "$shown" = "4 1 2 3 " ] || fail "folio batch show lists the pages as '$shown'"
+
+# --- flags: a separator set and cleared, the clerk's check flag
+as ana POST "/api/batches/$b/pages/3/flags" '{"set":["separator","check"]}'
+call GET "/api/batches/$b" -b ana.jar
+case $(jget body pages_list.3.flags) in *separator*check* | *check*separator*) ;;
+*) fail "page 3's flags: $(jget body pages_list.3.flags)" ;; esac
+case $(jget body summary.unresolved) in *"page 3: check"*) ;;
+*) fail "the review does not list page 3's check flag: $(jget body summary.unresolved)" ;; esac
+as ana POST "/api/batches/$b/pages/3/flags" '{"clear":["separator","check"]}'
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages_list.3.flags)" = "[]" ] || fail "page 3's flags after clearing: $(jget body pages_list.3.flags)"
+
+# --- insert one sheet after page 4 (the first in reading order) of the closed batch
+rm feeder/*
+cp sig/*.png feeder/
+as ana POST "/api/batches/$b/insert" '{"after":4,"count":1}'
+wait_idle
+[ "$(order)" = "4 5 1 2 3" ] || fail "after inserting after page 4: $(order)"
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body state)" = closed ] || fail "the batch is $(jget body state) after an insert (closed before)"
+
+# --- rescan page 2 in place: same number, same place, another image, the old hash logged
+before=$($folio batch show "$b" | awk '$1 == 2 { print $6 }')
+as ana POST "/api/batches/$b/rescan" '{"from":2,"to":2}'
+wait_idle
+[ "$(order)" = "4 5 1 2 3" ] || fail "after rescanning page 2: $(order)"
+after=$($folio batch show "$b" | awk '$1 == 2 { print $6 }')
+[ "$before" != "$after" ] || fail "page 2 has the same size ($after bytes) after its rescan"
+logged ana page-rescan
+
+# --- delete (a supervisor), reject with a reason, reopen, close
+as bob DELETE "/api/batches/$b/pages/5"
+[ "$(order)" = "4 1 2 3" ] || fail "after deleting page 5: $(order)"
+logged bob page-delete
+as bob POST "/api/batches/$b/reject" '{"reason":"page 3 is upside down"}'
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body state)" = rejected ] || fail "rejected batch is $(jget body state)"
+$folio log tail 60 | grep -q "batch-reject-reason.*page 3 is upside down" ||
+	fail "the reason is not in the event log: $($folio log tail 4)"
+as ana POST "/api/batches/$b/reopen"
+as ana POST "/api/batches/$b/close"
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body state)" = closed ] || fail "reopened and closed batch is $(jget body state)"
+echo "figure: batch $b: turned, split, merged, reordered, flagged, 1 sheet inserted, 1 rescanned, 1 deleted, rejected, reopened"
