@@ -232,4 +232,3 @@ int web_user_set_lang(struct web *w, const char *user, const char *lang)
 	snprintf(name, sizeof(name), "web-lang:%s", user);
 	return store_pref_set(w->store, user, name, lang);
 }
-
