@@ -201,6 +201,21 @@ int docfields_apply(const struct folio_config *cfg, const struct document_info *
 		    const struct docfields_edit *e, struct document_info *ret, char *why,
 		    size_t why_size)
 {
+	return docfields_apply_field(cfg, doc, e, ret, why, why_size, NULL);
+}
+
+/* Blames @field (when the caller asked) for the error @r; returns @r. */
+static int blame(const char **ret_field, const char *field, int r)
+{
+	if (r < 0 && ret_field)
+		*ret_field = field;
+	return r;
+}
+
+int docfields_apply_field(const struct folio_config *cfg, const struct document_info *doc,
+			  const struct docfields_edit *e, struct document_info *ret, char *why,
+			  size_t why_size, const char **ret_field)
+{
 	struct document_info d = *doc;
 	enum ip_type t;
 	bool st13 = false;
@@ -209,51 +224,57 @@ int docfields_apply(const struct folio_config *cfg, const struct document_info *
 	if (e->office) {
 		r = docfields_check_office(e->office, why, why_size);
 		if (r < 0)
-			return r;
+			return blame(ret_field, "office", r);
 		snprintf(d.office, sizeof(d.office), "%s", e->office);
 	}
 	if (!d.office[0])
 		snprintf(d.office, sizeof(d.office), "%s", cfg->office);
 	if (e->ip_type) {
 		if (ip_type_parse(e->ip_type, &t) < 0)
-			return reason(why, why_size,
-				      "'%.20s' is not an IP type: use patent, "
-				      "trademark or design",
-				      e->ip_type);
+			return blame(
+			    ret_field, "ip_type",
+			    reason(why, why_size,
+				   "'%.20s' is not an IP type: use patent, trademark or design",
+				   e->ip_type));
 		d.ip_type = (int32_t)t;
 	}
 	if (d.ip_type < IP_PATENT || d.ip_type > IP_DESIGN)
-		return reason(why, why_size, "the document has no valid IP type");
+		return blame(ret_field, "ip_type",
+			     reason(why, why_size, "the document has no valid IP type"));
 	t = (enum ip_type)d.ip_type;
 	if (e->application) {
 		if (strnlen(e->application, sizeof(d.application)) >= sizeof(d.application))
-			return reason(why, why_size, "application number is too long (at most %zu)",
-				      sizeof(d.application) - 1);
+			return blame(ret_field, "application",
+				     reason(why, why_size,
+					    "application number is too long (at most %zu)",
+					    sizeof(d.application) - 1));
 		snprintf(d.application, sizeof(d.application), "%s", e->application);
 	}
 	if (d.application[0]) {
 		r = docfields_check_application(cfg, d.office, t, d.application, &st13, why,
 						why_size);
 		if (r < 0)
-			return r;
+			return blame(ret_field, "application", r);
 	}
 	memset(d.st13, 0, sizeof(d.st13));
 	if (st13) /* ST.13 numbers are 15 digits: exactly what st13 holds */
 		memcpy(d.st13, d.application, sizeof(d.st13) - 1);
 	if (e->document_code) {
 		if (strnlen(e->document_code, sizeof(d.document_code)) >= sizeof(d.document_code))
-			return reason(why, why_size, "document code is too long (at most %zu)",
-				      sizeof(d.document_code) - 1);
+			return blame(ret_field, "document_code",
+				     reason(why, why_size,
+					    "document code is too long (at most %zu)",
+					    sizeof(d.document_code) - 1));
 		snprintf(d.document_code, sizeof(d.document_code), "%s", e->document_code);
 	}
 	r = docfields_check_code(cfg, t, d.document_code, why, why_size);
 	if (r < 0)
-		return r;
+		return blame(ret_field, "document_code", r);
 	if (e->received) {
 		if (e->received[0]) {
 			r = docfields_check_date(e->received, why, why_size);
 			if (r < 0)
-				return r;
+				return blame(ret_field, "received", r);
 		}
 		snprintf(d.received, sizeof(d.received), "%s", e->received);
 	}

@@ -62,4 +62,13 @@ int docfields_apply(const struct folio_config *cfg, const struct document_info *
 		    const struct docfields_edit *e, struct document_info *ret, char *why,
 		    size_t why_size);
 
+/*
+ * docfields_apply_field - docfields_apply() that also names the field at fault in @ret_field
+ * on -EINVAL: "office", "ip_type", "application", "document_code" or "received" (the clerk
+ * UI's form fields; @ret_field may be NULL)
+ */
+int docfields_apply_field(const struct folio_config *cfg, const struct document_info *doc,
+			  const struct docfields_edit *e, struct document_info *ret, char *why,
+			  size_t why_size, const char **ret_field);
+
 #endif

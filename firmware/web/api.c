@@ -794,7 +794,7 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	struct docfields_edit e = { 0 };
 	struct document_info doc, out;
 	struct batch_info b;
-	const char *field;
+	const char *field, *bad = "application";
 	char why[256];
 	int r;
 
@@ -810,34 +810,8 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	e.application = in.has_application ? in.application : NULL;
 	e.document_code = in.has_code ? in.document_code : NULL;
 	e.received = in.has_received ? in.received : NULL;
-	if (docfields_apply(w->cfg, &doc, &e, &out, why, sizeof(why)) < 0) {
-		/* Name the field the reason is about, for the form. */
-		static const char *const fields[] = { "office", "ip_type", "application",
-						      "document_code", "received" };
-		const char *bad = NULL;
-
-		for (size_t i = 0; i < ARRAY_SIZE(fields) && !bad; i++) {
-			struct docfields_edit one = { 0 };
-			struct document_info tmp;
-			char ignored[8];
-			const char **slot[] = { &one.office, &one.ip_type, &one.application,
-						&one.document_code, &one.received };
-			const char *vals[] = { e.office, e.ip_type, e.application, e.document_code,
-					       e.received };
-
-			if (!vals[i])
-				continue;
-			*slot[i] = vals[i];
-			if (i == 2) { /* the number is checked against the office and type */
-				one.office = e.office;
-				one.ip_type = e.ip_type;
-			}
-			if (docfields_apply(w->cfg, &doc, &one, &tmp, ignored, sizeof(ignored)) < 0)
-				bad = fields[i];
-		}
-		return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad ? bad : "application",
-				       "%s", why);
-	}
+	if (docfields_apply_field(w->cfg, &doc, &e, &out, why, sizeof(why), &bad) < 0)
+		return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad, "%s", why);
 	if (in.has_language) {
 		if (strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0 &&
 		    strcmp(in.language, "ar") != 0)
