@@ -101,12 +101,11 @@ static const char *fault_code(int fault)
 	}
 }
 
-/* Pages the batch has now (the run's progress counts only this run's). */
-static uint32_t batch_pages(struct web *w, uint32_t batch)
+/* Pages the batch has: those it had when the run started and those the run added. Under
+ * l->lock; derived, so the writer thread's progress callback never reads the store. */
+static uint32_t batch_pages(const struct live *l)
 {
-	struct batch_info b;
-
-	return batch && store_batch_get(w->store, batch, &b) == 0 ? b.n_pages : 0;
+	return l->base_pages + (l->job == JOB_RESCAN ? 0 : l->progress.pages);
 }
 
 static const char *state_name(enum live_state s)
@@ -136,7 +135,7 @@ void live_status_json(struct web *w, struct json_writer *jw)
 		jw_kint(jw, "last_page", l->progress.last_page);
 		jw_key(jw, "pages_per_minute");
 		jw_double(jw, l->progress.pages_per_minute, 1);
-		jw_kint(jw, "batch_pages", batch_pages(w, l->batch));
+		jw_kint(jw, "batch_pages", batch_pages(l));
 		jw_kstr(jw, "fault", l->state == LIVE_FAULT ? l->message : "");
 		jw_kstr(jw, "fault_code", l->state == LIVE_FAULT ? fault_code(l->fault) : "");
 		jw_kint(jw, "lost_page", l->state == LIVE_FAULT ? l->result.lost_page : 0);
@@ -178,12 +177,12 @@ static void on_progress(const struct capture_progress *p, void *user)
 	struct live *l = &w->live;
 	char data[256];
 
+	pthread_mutex_lock(&l->lock);
+	l->progress = *p;
 	snprintf(data, sizeof(data),
 		 "{\"batch\":%" PRIu32 ",\"number\":%" PRIu32 ",\"pages\":%" PRIu32
 		 ",\"batch_pages\":%" PRIu32 ",\"pages_per_minute\":%.1f}",
-		 p->batch, p->last_page, p->pages, batch_pages(w, p->batch), p->pages_per_minute);
-	pthread_mutex_lock(&l->lock);
-	l->progress = *p;
+		 p->batch, p->last_page, p->pages, batch_pages(l), p->pages_per_minute);
 	snprintf(l->message, sizeof(l->message), "scanning: %u page%s of batch %u", p->pages,
 		 p->pages == 1 ? "" : "s", p->batch);
 	publish_locked(l, "page", data);
@@ -329,7 +328,7 @@ static void *job_main(void *arg)
 		snprintf(data, sizeof(data),
 			 "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"batch_pages\":%" PRIu32
 			 ",\"closed\":%s}",
-			 res.batch, res.pages, batch_pages(w, res.batch),
+			 res.batch, res.pages, batch_pages(l),
 			 res.closed || stop ? "true" : "false");
 		publish_locked(l, "done", data);
 	} else if (r == -FOLIO_ECANCELLED) {
@@ -439,6 +438,13 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		for (uint32_t n = body->from;
 		     n <= body->to && l->n_replace < ARRAY_SIZE(l->replace); n++)
 			l->replace[l->n_replace++] = n;
+	}
+	l->base_pages = 0;
+	if (job != JOB_NEW) {
+		struct batch_info b;
+
+		if (store_batch_get(w->store, l->batch, &b) == 0)
+			l->base_pages = b.n_pages;
 	}
 	l->insert_after = body->after;
 	l->insert_count = body->count;

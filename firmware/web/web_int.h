@@ -73,6 +73,7 @@ struct live {
 	uint32_t replace[1000];
 	uint32_t n_replace;
 	uint32_t insert_after, insert_count;
+	uint32_t base_pages; /* pages the batch had when the run started */
 	struct capture_progress progress;
 	struct capture_result result;
 	int fault;
