@@ -145,8 +145,11 @@ int cmd_web_users(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "no arguments");
-	fprintf(env->out, "%-32s %-10s %s\n", "USER", "ROLE", "LANGUAGE");
-	r = accounts_list(file, show_account, env);
+	r = accounts_check_file(file); /* before the heading: a missing file lists nothing */
+	if (r == 0) {
+		fprintf(env->out, "%-32s %-10s %s\n", "USER", "ROLE", "LANGUAGE");
+		r = accounts_list(file, show_account, env);
+	}
 	if (r == -ENOENT)
 		return log_errno(r, "no accounts yet in '%s': add one with 'folio web user NAME'",
 				 file);
