@@ -476,19 +476,24 @@ static void test_docfields(void **state)
 	/* The field at fault is named, for the clerk UI's form. */
 	const char *field = NULL;
 	e = (struct docfields_edit){ .office = "UG" };
-	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field), -EINVAL);
+	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field),
+			 -EINVAL);
 	assert_string_equal(field, "application"); /* a valid office; the number does not fit it */
 	e = (struct docfields_edit){ .office = "Q1" };
-	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field), -EINVAL);
+	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field),
+			 -EINVAL);
 	assert_string_equal(field, "office");
 	e = (struct docfields_edit){ .document_code = "DRAW" };
-	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field), -EINVAL);
+	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field),
+			 -EINVAL);
 	assert_string_equal(field, "document_code");
 	e = (struct docfields_edit){ .received = "2023-02-29" };
-	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field), -EINVAL);
+	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field),
+			 -EINVAL);
 	assert_string_equal(field, "received");
 	e = (struct docfields_edit){ .ip_type = "copyright" };
-	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field), -EINVAL);
+	assert_int_equal(docfields_apply_field(&cfg, &d, &e, &d, why, sizeof(why), &field),
+			 -EINVAL);
 	assert_string_equal(field, "ip_type");
 }
 
