@@ -236,10 +236,7 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 	if (n == 0 || n > STORE_MAX_ARRANGE)
 		return -EINVAL;
 	store_flush(s);
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_batch_write_begin(s, batch, &t, &b);
 	if (r < 0)
 		return r;
 	if (!store_batch_editable(b.state))

@@ -198,16 +198,11 @@ int store_queue_push(struct store *s, enum store_queue queue, uint32_t batch, ui
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
 	struct batch_info b;
-	uint32_t kb;
-	MDB_val k = store_key_u32(&kb, batch);
 	int r;
 
 	if ((unsigned)queue >= QUEUE_COUNT || priority > 255)
 		return -EINVAL;
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_batch_write_begin(s, batch, &t, &b);
 	if (r < 0)
 		return r;
 	r = store_queue_push_txn(s, t, queue, batch, page, priority);
@@ -439,10 +434,7 @@ int store_ocr_put(struct store *s, uint32_t batch, uint32_t page, const char *te
 	hlen = hocr ? strnlen(hocr, (size_t)STORE_MAX_OCR_HOCR + 1) : 0;
 	if (tlen > STORE_MAX_OCR_TEXT || hlen > STORE_MAX_OCR_HOCR)
 		return -FOLIO_ETOOBIG;
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_batch_write_begin(s, batch, &t, &b);
 	if (r < 0)
 		return r;
 	if (b.state == BATCH_PURGED)

@@ -758,18 +758,31 @@ static int set_state_txn(struct store *s, MDB_txn *t, struct batch_info *b, uint
 	return store_put_record(t, s->batches, &k, b, sizeof(*b));
 }
 
-int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who)
+int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
+			    struct batch_info *ret_batch)
 {
-	_cleanup_txn_ MDB_txn *t = NULL;
-	struct batch_info b;
 	uint32_t kb;
 	MDB_val k = store_key_u32(&kb, id);
 	int r;
 
-	r = store_txn_begin(s, true, &t);
+	r = store_txn_begin(s, true, ret);
 	if (r < 0)
 		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_get_record(*ret, s->batches, &k, ret_batch, sizeof(*ret_batch));
+	if (r < 0) {
+		mdb_txn_abort(*ret);
+		*ret = NULL;
+	}
+	return r;
+}
+
+int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	struct batch_info b;
+	int r;
+
+	r = store_batch_write_begin(s, id, &t, &b);
 	if (r < 0)
 		return r;
 	r = set_state_txn(s, t, &b, to, who);
@@ -783,14 +796,9 @@ int store_batch_purge(struct store *s, uint32_t id, const char *who, unsigned re
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
 	struct batch_info b;
-	uint32_t kb;
-	MDB_val k = store_key_u32(&kb, id);
 	int r;
 
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_batch_write_begin(s, id, &t, &b);
 	if (r < 0)
 		return r;
 	if (b.state != BATCH_CONFIRMED && b.state != BATCH_REJECTED)
@@ -858,16 +866,13 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 	struct document_info d = *doc, old;
 	struct batch_info b;
 	uint32_t kb[2];
-	MDB_val bk = store_key_u32(kb, doc->batch);
+	MDB_val bk;
 	bool existed;
 	int r;
 
 	if (doc->number == 0)
 		return -EINVAL;
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &bk, &b, sizeof(b));
+	r = store_batch_write_begin(s, doc->batch, &t, &b);
 	if (r < 0)
 		return r;
 	MDB_val dk = store_key_pair(kb, doc->batch, doc->number);

@@ -79,6 +79,9 @@ static inline void store_txn_abortp(MDB_txn **t)
 DEFINE_POINTER_CLEANUP(MDB_cursor, mdb_cursor_close)
 
 int store_txn_begin(struct store *s, bool write, MDB_txn **ret);
+/* Begins a write transaction and reads batch @id into @ret_batch: how most changes start. */
+int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
+			    struct batch_info *ret_batch);
 int store_txn_commit(MDB_txn **t);
 
 MDB_val store_key_u32(uint32_t *buf, uint32_t a);

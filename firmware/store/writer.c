@@ -397,10 +397,7 @@ int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t
 	int r;
 
 	store_flush(s);
-	r = store_txn_begin(s, true, &t);
-	if (r < 0)
-		return r;
-	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	r = store_batch_write_begin(s, batch, &t, &b);
 	if (r < 0)
 		return r;
 	if (!store_batch_editable(b.state))
