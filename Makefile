@@ -6,6 +6,7 @@
 #   make bench           benchmarks against peers measured in the same run
 #   make lint            cppcheck, clang-tidy, clang-format --dry-run
 #   make deps            install missing Debian packages (idempotent)
+#   make test-deps       and the npm packages the tests' servers need (make check, make bench)
 #   make deb             a Debian package of the configured board (tools/deb/build.sh)
 #   make <board>_defconfig, menuconfig, savedefconfig, clean
 #
@@ -38,7 +39,7 @@ quiet = @printf '  %-8s %s\n'
 endif
 
 # Goals that need no configured build.
-CONFIG_GOALS := %_defconfig menuconfig savedefconfig olddefconfig clean distclean deps help lint-format
+CONFIG_GOALS := %_defconfig menuconfig savedefconfig olddefconfig clean distclean deps test-deps help lint-format
 BUILD_GOALS := $(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 
 .DEFAULT_GOAL := all
@@ -53,12 +54,18 @@ AUTOCONF    := $(O)/include/generated/autoconf.h
 AUTOCONF_MK := $(O)/include/config/auto.conf
 KCONFIG_SRC := Kconfig
 
+# kconfiglib is a Debian package (python3-kconfiglib): without it, say what to do.
+KCONFIGLIB_CHECK = $(PYTHON) -c 'import kconfiglib' 2>/dev/null || \
+	{ echo "kconfiglib is not installed: run 'make deps' first (Debian package python3-kconfiglib)" >&2; exit 1; }
+
 $(KCONFIG_CONFIG):
+	@$(KCONFIGLIB_CHECK)
 	@echo "  no $@: configuring board/$(or $(BOARD),sim)/defconfig"
 	$(Q)mkdir -p $(@D)
 	$(Q)KCONFIG_CONFIG=$@ $(PYTHON) -m defconfig --kconfig Kconfig board/$(or $(BOARD),sim)/defconfig >/dev/null
 
 %_defconfig: board/%/defconfig
+	@$(KCONFIGLIB_CHECK)
 	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
 	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m defconfig --kconfig Kconfig $<
 
@@ -66,6 +73,7 @@ board/%/defconfig:
 	@echo "no board '$*': see the folders in board/" >&2; exit 1
 
 menuconfig: | $(KCONFIG_CONFIG)
+	@$(KCONFIGLIB_CHECK)
 	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m menuconfig Kconfig
 
 olddefconfig: | $(KCONFIG_CONFIG)
@@ -151,7 +159,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 lib-objs  := $(addprefix $(O)/,$(lib-y))
 sane-objs := $(addprefix $(O)/,$(sane-y))
 
-.PHONY: all programs tests clean distclean deps run check bench lint lint-format help deb
+.PHONY: all programs tests clean distclean deps test-deps run check bench lint lint-format help deb
 .PHONY: menuconfig savedefconfig olddefconfig
 
 all: programs $(EXTRA_PROGRAMS) $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
@@ -218,19 +226,24 @@ $(O)/bench/%: $(O)/tests/bench/%.o $(LIB)
 
 deps:
 	$(Q)tools/deps.sh $(if $(BOARD),$(BOARD),$(CONFIG_BOARD_NAME))
-	$(Q)tests/servers/install.sh
+
+# What the tests need beyond Debian's packages: the npm packages of the test servers and the
+# browser driver (tests/servers/install.sh). `make run` never needs them; a board other than
+# sim runs only unit tests.
+test-deps: deps
+	$(Q)$(if $(filter-out sim,$(BOARD)),:,tests/servers/install.sh)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/station-cycle.sh $(O)
 
-check: deps
+check: test-deps
 	$(Q)$(if $(filter-out sim,$(BOARD)),tools/board-check.sh $(BOARD) $(O),tests/check.sh)
 
 deb: all
 	$(Q)CC="$(CC)" tools/deb/build.sh $(O) "$(PROGRAMS) $(EXTRA_PROGRAMS)" $(if $(sane-y),$(SANE_LIB))
 
-bench: deps
+bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)tests/bench/run.sh $(O)
 
