@@ -38,8 +38,10 @@ Q := @
 quiet = @printf '  %-8s %s\n'
 endif
 
-# Goals that need no configured build.
-CONFIG_GOALS := %_defconfig menuconfig savedefconfig olddefconfig clean distclean deps test-deps help lint-format
+# Goals that need no configured build. run and check install the Debian packages first
+# (kconfiglib among them) and configure and build in a make of their own afterwards.
+CONFIG_GOALS := %_defconfig menuconfig savedefconfig olddefconfig clean distclean deps test-deps help lint-format \
+	run check
 BUILD_GOALS := $(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 
 .DEFAULT_GOAL := all
