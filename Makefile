@@ -128,6 +128,14 @@ include $(sort $(wildcard */build.mk */*/build.mk))
 # ---------------------------------------------------------------------------------------------
 # Flags
 
+# pkg-config answers nothing for the whole list when one module is missing: name the missing
+# ones instead of failing later on a header.
+ifneq ($(BUILD_GOALS),)
+PKGS_MISSING := $(shell for m in $(sort $(PKGS)); do $(PKG_CONFIG) --exists $$m || echo $$m; done)
+ifneq ($(PKGS_MISSING),)
+$(error pkg-config cannot find $(PKGS_MISSING): run 'make deps$(if $(BOARD), BOARD=$(BOARD))' to install the Debian packages)
+endif
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(sort $(PKGS)) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(sort $(PKGS)) 2>/dev/null)
 WARNINGS := -Wall -Wextra -Wundef -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
