@@ -96,12 +96,20 @@
 					pending = true;
 					return;
 				}
+				let answer;
 				try {
-					batch = await Folio.api('GET', '/api/batches/' + n);
+					answer = await Folio.api('GET', '/api/batches/' + n);
 				} catch (e) {
 					Folio.fail(e);
 					return;
 				}
+				if (dragging) {
+					/* a drag began while the answer was on its way: redrawing the strip
+					 * now would pull the page from under the finger */
+					pending = true;
+					return;
+				}
+				batch = answer;
 				pages = batch.pages_list || [];
 				const i = pages.findIndex((p) => p.number === keepNumber);
 				cur = i >= 0 ? i : Math.min(cur, Math.max(0, pages.length - 1));
