@@ -31,7 +31,25 @@ struct package {
 	struct manifest_entry *entries;
 	size_t n_entries, cap;
 	uint64_t bytes;
+	uint32_t with_text; /* pages delivered with their OCR text */
+	char *ocr_failed;   /* "ocr-failed: D0001/P0003.tif\n"... (OCR failed for good) */
+	size_t ocr_failed_len;
 };
+
+/* Notes page @rel of the package as one whose text could not be read. */
+static int note_ocr_failed(struct package *pkg, const char *rel)
+{
+	static const char key[] = "ocr-failed: ";
+	size_t n = strlen(rel), add = sizeof(key) - 1 + n + 1;
+	char *p = realloc(pkg->ocr_failed, pkg->ocr_failed_len + add + 1);
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(p + pkg->ocr_failed_len, add + 1, "%s%s\n", key, rel);
+	pkg->ocr_failed = p;
+	pkg->ocr_failed_len += add;
+	return 0;
+}
 
 /* Pages of one batch, read from the store. */
 struct page_list {
@@ -305,6 +323,13 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = add_page_text(store, pkg, opt, p, dir, n, tname, name_len);
 		if (r < 0)
 			return r;
+		if (tname[0])
+			pkg->with_text++;
+		if (p->flags & PAGE_FLAG_OCR_FAILED) {
+			r = note_ocr_failed(pkg, rel);
+			if (r < 0)
+				return r;
+		}
 		sp[n] = (struct st96_page){
 			.file_name = name,
 			.format = p->format,
@@ -352,19 +377,29 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 static int write_batch_description(struct package *pkg, const struct folio_config *cfg,
 				   const struct batch_info *b, const struct export_result *res)
 {
-	char created[32], text[1024];
-	int n;
+	const size_t size = 1024 + pkg->ocr_failed_len;
+	_cleanup_free_ char *text = malloc(size);
+	char created[32];
+	int n, m;
 
+	if (!text)
+		return -ENOMEM;
 	iso_date(b->created, created, sizeof(created), true);
-	n = snprintf(text, sizeof(text),
+	n = snprintf(text, size,
 		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
 		     "documents: %u\npages: %u\nsigned by: %s\n",
 		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
 		     res->documents, res->pages, res->is_signed ? res->key_id : "(not signed)");
-	if (n < 0 || (size_t)n >= sizeof(text))
+	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
+	/* Text never silently missing: how many pages have it, and which failed for good. */
+	m = snprintf(text + n, size - (size_t)n, "pages with text: %u\n%s", pkg->with_text,
+		     pkg->ocr_failed ?: "");
+	if (m < 0 || (size_t)m >= size - (size_t)n)
+		return -ENAMETOOLONG;
+	n += m;
 	/* The scanner's life so far (pages fed, jams, double feeds, hours) for the office. */
-	n += telemetry_describe(cfg->store_path, b->device, text + n, sizeof(text) - (size_t)n);
+	n += telemetry_describe(cfg->store_path, b->device, text + n, size - (size_t)n);
 	return package_add(pkg, "BATCH.txt", text, (size_t)n);
 }
 
@@ -407,6 +442,16 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 			return r;
 		res.is_signed = true;
 		snprintf(res.key_id, sizeof(res.key_id), "%s", key.id);
+	}
+	if (!(opt && opt->page_text)) {
+		/* Text never silently missing: a page is read, or failed for good and says so. */
+		struct store_ocr_progress p;
+
+		r = store_batch_ocr_progress(store, batch, &p);
+		if (r == 0 && !store_ocr_finished(&p))
+			r = -FOLIO_EOCRPENDING;
+		if (r < 0)
+			goto out;
 	}
 	r = store_page_list(store, batch, collect_page, &pages);
 	if (r < 0)
@@ -472,6 +517,7 @@ out:
 	if (out_fd >= 0)
 		close(out_fd);
 	free(pkg.entries);
+	free(pkg.ocr_failed);
 	free(pages.pages);
 	sign_key_wipe(&key);
 	return r;

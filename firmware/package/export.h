@@ -65,7 +65,9 @@ struct export_options {
 /*
  * export_batch - write the package of batch @batch into folder @out_dir
  *
- * The batch must be closed or later (-FOLIO_ESTATE while it is open). Every page image is
+ * The batch must be closed or later (-FOLIO_ESTATE while it is open), and the OCR of every
+ * page finished: read, or failed for good (-FOLIO_EOCRPENDING while a page waits; with
+ * opt->page_text the caller gives the text). Every page image is
  * checked against its capture hash (-FOLIO_ECORRUPT). -EEXIST when the package is already
  * there. The manifest is signed when [station] key_file is set: a key that cannot be read
  * fails the export (-ENOENT, -EPERM when others may read it, -FOLIO_EFORMAT). A document

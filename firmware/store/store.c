@@ -730,6 +730,16 @@ static int set_state_txn(struct store *s, MDB_txn *t, struct batch_info *b, uint
 
 	if (!store_batch_transition_allowed(from, to))
 		return -FOLIO_ESTATE;
+	if (to == BATCH_APPROVED) {
+		/* The supervisor approves what OCR found (low confidence, failures): after it. */
+		struct store_ocr_progress p;
+
+		r = store_batch_ocr_progress_txn(s, t, b->id, &p);
+		if (r < 0)
+			return r;
+		if (!store_ocr_finished(&p))
+			return -FOLIO_EOCRPENDING;
+	}
 	b->state = to;
 	b->updated = time(NULL);
 	if (to == BATCH_CONFIRMED)
@@ -1277,12 +1287,12 @@ static int check_queues(struct check_state *cs)
 		memcpy(&page, ik + 5, 4);
 		batch = be32toh(batch);
 		page = be32toh(page);
-		if (mdb_get(cs->t, cs->s->queue, &qk, &qv) != 0 || qv.mv_size != sizeof(rec))
+		if (mdb_get(cs->t, cs->s->queue, &qk, &qv) != 0 ||
+		    store_queue_record_read(&qv, &rec) < 0)
 			return check_problem(cs,
 					     "queue '%s': batch %u page %u is indexed but "
 					     "not queued",
 					     store_queue_name(ik[0]), batch, page);
-		memcpy(&rec, qv.mv_data, sizeof(rec));
 		if (rec.batch != batch || rec.page != page)
 			return check_problem(cs,
 					     "queue '%s': index of batch %u page %u points "

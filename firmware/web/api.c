@@ -561,7 +561,7 @@ static void note(struct review *rv, const char *fmt, ...)
 #define FLAGS_TO_RESOLVE                                                                          \
 	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH | \
 	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |              \
-	 PAGE_FLAG_CHECK)
+	 PAGE_FLAG_CHECK | PAGE_FLAG_OCR_FAILED)
 
 static int page_json(const struct page_info *p, void *user)
 {
@@ -773,6 +773,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 		}
 	}
 	r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (r == -FOLIO_EOCRPENDING) {
+		struct store_ocr_progress p = { 0 };
+
+		(void)store_batch_ocr_progress(w->store, id, &p);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u: text of %u of %u pages is still being read: "
+				       "approve it when OCR is finished",
+				       id, p.waiting, p.pages);
+	}
 	if (r == -FOLIO_ESTATE)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is %s and cannot become %s", id,
@@ -992,10 +1001,12 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	const char *field;
 	int r;
 
-	if (web_parse_flags(body, &set, &clear, &field) < 0)
+	if (web_parse_flags(body, &set, &clear, &field) < 0 ||
+	    ((set | clear) & PAGE_FLAG_OCR_FAILED))
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
 				       "flags are lists of: blank skew dark light length small "
-				       "separator barcode_unreadable low_confidence check");
+				       "separator barcode_unreadable low_confidence check "
+				       "(ocr_failed is OCR's own)");
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)

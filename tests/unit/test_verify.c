@@ -446,7 +446,7 @@ static void test_station_mistakes_caught(void **state)
 static void test_unsigned_and_unusable(void **state)
 {
 	static struct verify_report rep;
-	struct export_options opt = { .key_file = "" };
+	struct export_options opt = { .key_file = "", .page_text = fake_text };
 	struct export_result res;
 
 	(void)state;
