@@ -104,6 +104,11 @@ const char *ocr_engine_languages(const struct ocr_engine *e)
 	return e->languages;
 }
 
+const char *ocr_engine_version(void)
+{
+	return TessVersion();
+}
+
 void ocr_page_result_release(struct ocr_page_result *r)
 {
 	if (!r)

@@ -77,6 +77,9 @@ struct ocr_engine *ocr_engine_free(struct ocr_engine *e);
 /* The language list the engine was created with; valid as long as the engine. */
 const char *ocr_engine_languages(const struct ocr_engine *e);
 
+/* ocr_engine_version - the Tesseract library's version ("5.3.0"); a static string */
+const char *ocr_engine_version(void);
+
 /*
  * ocr_engine_recognise - recognise one raw page
  * @f: the page (frame.h conventions: 1-bit with 1 black, 8-bit grey, 8-bit RGB); f->dpi is its

@@ -18,6 +18,7 @@
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
+#include "ocr/hocr.h"
 
 /* One line of the manifest. */
 struct manifest_entry {
@@ -223,10 +224,27 @@ static int store_text(struct store *store, uint32_t batch, uint32_t page,
 	return r;
 }
 
+/* Adds the page layout @t as <dir>/P0001.hocr: a whole hOCR document naming @image. */
+static int add_hocr(struct package *pkg, const struct export_page_text *t, const char *rel,
+		    const char *image, const char *lang)
+{
+	_cleanup_free_ char *page = strndup(t->layout, t->layout_len);
+	_cleanup_free_ char *doc = NULL;
+	size_t len;
+	int r;
+
+	if (!page)
+		return -ENOMEM;
+	r = ocr_hocr_document(page, image, lang, &doc, &len);
+	if (r < 0)
+		return r;
+	return package_add(pkg, rel, doc, len);
+}
+
 /* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
 static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
-			 const struct page_info *p, const char *dir, size_t n, char *tname,
-			 size_t tname_size)
+			 const struct page_info *p, const char *dir, size_t n, const char *image,
+			 const char *lang, char *tname, size_t tname_size)
 {
 	struct export_page_text t = { 0 };
 	char rel[64];
@@ -249,7 +267,10 @@ static int add_page_text(struct store *store, struct package *pkg, const struct 
 			r = -EINVAL;
 		else {
 			snprintf(rel, sizeof(rel), "%s/P%04zu.%s", dir, n + 1, t.layout_ext);
-			r = package_add(pkg, rel, t.layout, t.layout_len);
+			if (strcmp(t.layout_ext, "hocr") == 0)
+				r = add_hocr(pkg, &t, rel, image, lang);
+			else
+				r = package_add(pkg, rel, t.layout, t.layout_len);
 		}
 	}
 	free_text(&t);
@@ -320,7 +341,8 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
-		r = add_page_text(store, pkg, opt, p, dir, n, tname, name_len);
+		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname,
+				  name_len);
 		if (r < 0)
 			return r;
 		if (tname[0])

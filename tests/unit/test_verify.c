@@ -41,7 +41,9 @@ static int fake_text(void *user, uint32_t b, uint32_t page, struct export_page_t
 	if (page == 4) { /* the trademark document's page */
 		ret->text = strdup("ORDER FORM\nMark: FOLIO\n");
 		ret->text_len = strlen(ret->text);
-		ret->layout = strdup("<html><body class='ocr_page'>ORDER FORM</body></html>\n");
+		ret->layout =
+		    strdup("  <div class='ocr_page' id='page_1' title='image \"\"; bbox 0 "
+			   "0 2480 3508; ppageno 0'>ORDER FORM</div>\n");
 		ret->layout_len = strlen(ret->layout);
 		ret->layout_ext = "hocr";
 	}

@@ -1,0 +1,32 @@
+#ifndef FOLIO_OCR_HOCR_H
+#define FOLIO_OCR_HOCR_H
+
+/*
+ * Page layouts as offices' document systems read them.
+ *
+ * The engine keeps a page's layout as Tesseract's ocr_page element (engine.h: an hOCR
+ * fragment, words with bbox and x_wconf). What is delivered is one whole document per page:
+ *
+ * - hOCR 1.2 as Tesseract's own hOCR renderer writes it: an XHTML 1.0 document with the
+ *   ocr-system and ocr-capabilities metadata, and the ocr_page's image property naming the
+ *   delivered image file, so that hOCR tools (OCRmyPDF's hocrtransform, hocr-tools) read it.
+ */
+
+#include <stddef.h>
+
+#define OCR_HOCR_MAX_NAME 64 /* longest image file name */
+
+/*
+ * ocr_hocr_document - the whole hOCR document of one page
+ * @page: the page's ocr_page element (ocr_page_result.hocr), NUL-terminated
+ * @image_name: the delivered image's file name, [A-Za-z0-9._-], at most OCR_HOCR_MAX_NAME
+ * @lang: the document's language (ISO 639-1, "en"), for the document's xml:lang; NULL: "en"
+ * @ret, @ret_len: the document (malloc'ed, NUL-terminated) and its length
+ *
+ * Returns 0, -EINVAL for a bad name or language, -FOLIO_EFORMAT when @page is not an
+ * ocr_page element, -ENOMEM.
+ */
+int ocr_hocr_document(const char *page, const char *image_name, const char *lang, char **ret,
+		      size_t *ret_len);
+
+#endif

@@ -1,0 +1,88 @@
+#!/bin/bash
+# What OCR delivers, read by other people's tools: a batch of text pages, a signature page and
+# a blank sheet goes through the feeder, OCR and export. The blank and the signature are not
+# flagged low-confidence (that flag means "text was read badly"); every page with text has a
+# whole hOCR document that OCRmyPDF's hOCR reader (Debian's ocrmypdf) turns into a page of the
+# scan's size with the words in it.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+
+folio="$FOLIO_BUILD/bin/folio --config folio.conf"
+mkdir -p sane.d stack
+printf 'folio\n' >sane.d/dll.conf
+cat >folio.conf <<EOF
+[station]
+id = TEST-01
+office = KE
+[store]
+path = $FOLIO_TMP/store
+map_size_mb = 512
+[capture]
+device = folio:$FOLIO_TMP/stack
+profile = text
+sane_config_dir = $FOLIO_TMP/sane.d
+sane_backend_dir = $FOLIO_BUILD/lib/sane
+[profile text]
+source = adf
+mode = gray
+output = bitonal
+resolution = 300
+[ocr]
+workers = 2
+EOF
+pg="$FOLIO_BUILD/bin/pagegen --out stack --dpi 300"
+$pg --first 1 --count 2 --kind text --seed 21 >/dev/null || fail "pagegen failed"
+$pg --first 3 --kind signature --seed 22 >/dev/null || fail "pagegen failed"
+$pg --first 4 --kind blank-noise --seed 23 >/dev/null || fail "pagegen failed"
+b=$($folio scan 2>err) || fail "scan failed: $(cat err)"
+$folio ocr --batch "$b" 2>err || fail "OCR failed: $(cat err)"
+$folio batch show "$b" >show || fail "batch show failed"
+grep -qE '^  text +for 4 of 4 pages, 0 failed for good, 0 waiting$' show ||
+	fail "not every page was read: $(cat show)"
+
+# --- low confidence means text read badly: not a blank sheet, not a signature
+flags() { awk -v n="$1" '/^pages/ { p = 1; next } p && $1 == n { print (NF == 7 ? $7 : "") }' show; }
+case $(flags 3) in *low-confidence*) fail "the signature page is flagged low-confidence: $(cat show)" ;; esac
+case $(flags 4) in *low-confidence*) fail "the blank sheet is flagged low-confidence: $(cat show)" ;; esac
+case $(flags 4) in *blank*) ;; *) fail "page 4 is not flagged blank: $(cat show)" ;; esac
+echo "figure: flags: text pages '$(flags 1)' '$(flags 2)', signature '$(flags 3)', blank '$(flags 4)'"
+
+$folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
+pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
+
+# --- hOCR: one whole XHTML document per page with text, as Tesseract's renderer writes it
+n=0
+for h in "$pkg"/D0001/P*.hocr; do
+	[ -f "$h" ] || continue
+	n=$((n + 1))
+	img=$(basename "$h" .hocr).tif
+	xmllint --noout --nonet "$h" 2>err || fail "$h is not well-formed XML: $(cat err)"
+	grep -q "<meta name='ocr-system' content='tesseract [0-9]" "$h" || fail "$h: no ocr-system"
+	grep -q "<meta name='ocr-capabilities' content='ocr_page .*ocrx_word" "$h" ||
+		fail "$h: no ocr-capabilities"
+	grep -q "class='ocr_page' id='page_1' title='image \"$img\"; bbox 0 0 [0-9]* [0-9]*" "$h" ||
+		fail "$h: ocr_page does not name '$img' with a bbox: $(grep ocr_page "$h")"
+	grep -q "class='ocrx_word' .*x_wconf [0-9]" "$h" || fail "$h: no words with x_wconf"
+done
+[ "$n" = 2 ] || fail "$n hOCR documents for 2 text pages: $(ls "$pkg"/D0001)"
+
+if /usr/bin/python3 -c 'import ocrmypdf.hocrtransform' 2>/dev/null; then
+	/usr/bin/python3 - "$pkg"/D0001/P*.hocr <<'PY' >hocr.out 2>&1 || fail "OCRmyPDF's hOCR reader refused a page: $(cat hocr.out)"
+import sys
+from ocrmypdf.hocrtransform import HocrTransform
+for f in sys.argv[1:]:
+    h = HocrTransform(hocr_filename=f, dpi=300)
+    # A4 at 300 dpi: 595 x 842 points
+    assert abs(h.width - 595.2) < 1 and abs(h.height - 842) < 1, (f, h.width, h.height)
+    h.to_pdf(out_filename=f + ".pdf", image_filename=None, invisible_text=True)
+    print("read", f, round(h.width), round(h.height))
+PY
+	for h in "$pkg"/D0001/P*.hocr; do
+		words=$(pdftotext "$h.pdf" - 2>/dev/null | wc -w)
+		[ "$words" -gt 20 ] || fail "the PDF OCRmyPDF made from $h has $words words"
+	done
+	echo "figure: OCRmyPDF's hocrtransform read $n of $n hOCR pages"
+else
+	echo "note: ocrmypdf (Debian package) not installed: hOCR not read by OCRmyPDF"
+fi
