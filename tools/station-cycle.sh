@@ -83,6 +83,13 @@ batch=$($folio scan --device "$device" --source adf)
 t1=$(now)
 $folio batch show "$batch"
 
+# The second dossier is French: the clerk says so (the cover sheet does not), and its pages
+# are read with the French model alone; the first keeps [document] language (en).
+if [ "$device" != test:0 ]; then
+	step "indexing: the clerk marks the trademark dossier as French"
+	$folio doc set --batch "$batch" --doc 2 --language fr
+fi
+
 # Text first: the supervisor approves what OCR found (pages read badly, pages it could not
 # read), and the station refuses an approval while a page still waits for its text.
 step "OCR: the text of every page (the worker pool foliod runs in the background)"

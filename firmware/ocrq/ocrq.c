@@ -7,7 +7,9 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/ocrq/ocrq.h"
+#include "ocr/lang.h"
 #include "ocr/pool.h"
+#include "ocr/wire.h"
 
 #define PRIORITY_ASKED 250 /* a batch someone waits for goes first */
 
@@ -79,6 +81,23 @@ static uint64_t remaining(struct run *r)
 	return c.n;
 }
 
+/*
+ * The models that read page @p: its document's language's (lang.h), when the station has
+ * them; else chosen by the page's script ("auto").
+ */
+static const char *models_of_page(struct run *r, const struct page_info *p)
+{
+	struct document_info d;
+	const char *models;
+
+	if (store_document_get(r->store, p->batch, p->document, &d) < 0)
+		return OCR_WIRE_LANGUAGES_AUTO;
+	models = ocr_models_of_language(d.language);
+	if (!models || !ocr_models_include(r->cfg->ocr_languages, models))
+		return OCR_WIRE_LANGUAGES_AUTO;
+	return models;
+}
+
 /* Claims the next page and gives it to a worker. Returns 1 when one was submitted, 0 when
  * nothing is claimable (or the asked-for batch has nothing left), or an error. */
 static int submit_next(struct run *r)
@@ -110,7 +129,8 @@ static int submit_next(struct run *r)
 	    strcmp(p.format, "JPEG") != 0)
 		e = -FOLIO_EFORMAT;
 	if (e == 0)
-		e = ocr_pool_submit(r->pool, tag_of(it.batch, it.page), image, len, p.dpi);
+		e = ocr_pool_submit_in(r->pool, tag_of(it.batch, it.page), image, len, p.dpi,
+				       models_of_page(r, &p));
 	free(image);
 	if (e < 0) {
 		/* A page that cannot be read now is not OCR's to fix: off the queue, recorded. */
@@ -158,8 +178,12 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 		store_queue_release(r->store, QUEUE_OCR, batch, page);
 		r->sum->failed++;
 	} else {
-		bool low = has_text(r, batch, page, &pp->result) &&
-			   pp->result.mean_confidence < r->cfg->ocr_min_confidence;
+		bool low;
+
+		log_debug("batch %u page %u read with '%s': %u words, %.0f%%", batch, page,
+			  pp->result.languages, pp->result.words, pp->result.mean_confidence);
+		low = has_text(r, batch, page, &pp->result) &&
+		      pp->result.mean_confidence < r->cfg->ocr_min_confidence;
 
 		r->sum->pages++;
 		if (pp->result.words) {

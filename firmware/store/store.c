@@ -870,6 +870,35 @@ int store_purge_expired(struct store *s, unsigned retention_days, const char *wh
 	return 0;
 }
 
+struct requeue_walk {
+	struct store *s;
+	MDB_txn *t;
+	uint32_t document;
+	int error;
+};
+
+static int requeue_page(const struct page_info *p, void *user)
+{
+	struct requeue_walk *w = user;
+
+	if (p->document != w->document || (p->flags & PAGE_FLAG_SEPARATOR))
+		return 0;
+	w->error =
+	    store_queue_push_txn(w->s, w->t, QUEUE_OCR, p->batch, p->number, QUEUE_PRIORITY_RESCAN);
+	return w->error;
+}
+
+/* A document's language decides the models that read its pages: a new one reads them again. */
+static int requeue_document_txn(struct store *s, MDB_txn *t, const struct batch_info *b,
+				uint32_t document)
+{
+	struct requeue_walk w = { .s = s, .t = t, .document = document };
+
+	if (!store_batch_editable(b->state))
+		return 0;
+	return store_walk_pages_txn(t, s->pages, b->id, requeue_page, &w);
+}
+
 int store_document_put(struct store *s, const char *who, const struct document_info *doc)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
@@ -924,6 +953,11 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 		CHANGED("language", old.language, d.language);
 		CHANGED("received", old.received, d.received);
 #undef CHANGED
+		if (strcmp(old.language, d.language) != 0) {
+			r = requeue_document_txn(s, t, &b, d.number);
+			if (r < 0)
+				return r;
+		}
 		r = store_event_append(s, t, who, "document-edit", d.batch, d.number, 0, "%s",
 				       n ? detail : "no change");
 	} else {

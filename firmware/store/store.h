@@ -221,7 +221,12 @@ const char *batch_state_name(uint32_t state);
 /* store_batch_transition_allowed - whether @from -> @to is a legal move */
 bool store_batch_transition_allowed(uint32_t from, uint32_t to);
 
-/* store_document_put - create or replace document @doc->number of batch @doc->batch */
+/*
+ * store_document_put - create or replace document @doc->number of batch @doc->batch
+ *
+ * A new language (the one OCR reads the document in) queues its pages for OCR again while
+ * the batch is editable, in the same transaction.
+ */
 int store_document_put(struct store *s, const char *who, const struct document_info *doc);
 
 /* store_document_get - read a document; -FOLIO_ENOTFOUND if there is none */
