@@ -25,6 +25,11 @@ static bool name_ok(const char *s, size_t max)
 	return true;
 }
 
+bool ocr_hocr_name_valid(const char *name)
+{
+	return name && name_ok(name, OCR_HOCR_MAX_NAME);
+}
+
 static bool lang_ok(const char *s)
 {
 	size_t n = strnlen(s, 4);

@@ -224,13 +224,17 @@ static int store_text(struct store *store, uint32_t batch, uint32_t page,
 	return r;
 }
 
-/* Adds the page layout @t as <dir>/P0001.hocr: a whole hOCR document naming @image. */
+/*
+ * Adds the page layout @t as <dir>/P0001.hocr, a whole hOCR document naming @image, and the
+ * same as ALTO 4.4 in <dir>/P0001.alto.xml (@rel ends in ".hocr").
+ */
 static int add_hocr(struct package *pkg, const struct export_page_text *t, const char *rel,
 		    const char *image, const char *lang)
 {
 	_cleanup_free_ char *page = strndup(t->layout, t->layout_len);
-	_cleanup_free_ char *doc = NULL;
-	size_t len;
+	_cleanup_free_ char *doc = NULL, *alto = NULL;
+	char alto_rel[64];
+	size_t len, alto_len;
 	int r;
 
 	if (!page)
@@ -238,7 +242,14 @@ static int add_hocr(struct package *pkg, const struct export_page_text *t, const
 	r = ocr_hocr_document(page, image, lang, &doc, &len);
 	if (r < 0)
 		return r;
-	return package_add(pkg, rel, doc, len);
+	r = package_add(pkg, rel, doc, len);
+	if (r < 0)
+		return r;
+	snprintf(alto_rel, sizeof(alto_rel), "%.*s.alto.xml", (int)(strlen(rel) - 5), rel);
+	r = ocr_alto_document(page, image, &alto, &alto_len);
+	if (r < 0)
+		return r;
+	return package_add(pkg, alto_rel, alto, alto_len);
 }
 
 /* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */

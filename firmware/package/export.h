@@ -9,7 +9,8 @@
  *	    D0001/document.xml        ST.96 V6_0 description of document 1
  *	    D0001/P0001.tif           its page images in page order (.tif bitonal, .jpg grey/colour)
  *	    D0001/P0001.txt           OCR text of the page (UTF-8), when the page has been read
- *	    D0001/P0001.hocr          its layout (word boxes), if any (.hocr or .alto.xml)
+ *	    D0001/P0001.hocr          its layout (word boxes, confidences) as a whole hOCR
+ *	                              document, and D0001/P0001.alto.xml as ALTO 4.4
  *	    ...
  *	    MANIFEST.sizes            "<size in bytes>  <path>" for every file of MANIFEST.sha256
  *	                              but itself, sorted by path

@@ -67,6 +67,28 @@ for h in "$pkg"/D0001/P*.hocr; do
 done
 [ "$n" = 2 ] || fail "$n hOCR documents for 2 text pages: $(ls "$pkg"/D0001)"
 
+# --- ALTO 4.4: one per page with text, valid against the schema, word confidences, the image
+n=0
+for x in "$pkg"/D0001/P*.alto.xml; do
+	[ -f "$x" ] || continue
+	n=$((n + 1))
+	img=$(basename "$x" .alto.xml).tif
+	if [ -f "$FOLIO_SHARED/alto/alto-4-4-offline.xsd" ]; then
+		xmllint --noout --nonet --schema "$FOLIO_SHARED/alto/alto-4-4-offline.xsd" "$x" \
+			2>err || fail "$x is not valid ALTO 4.4: $(cat err)"
+	fi
+	grep -q "<fileName>$img</fileName>" "$x" || fail "$x does not name '$img'"
+	grep -q '<String ID="[^"]*" HPOS="[0-9]*" VPOS="[0-9]*" WIDTH="[0-9]*" HEIGHT="[0-9]*" WC="[01]\.[0-9][0-9]" CONTENT="' "$x" ||
+		fail "$x: no words with their confidence"
+	grep -q "  D0001/$(basename "$x")\$" "$pkg/MANIFEST.sha256" || fail "$x is not in the manifest"
+	# The same words as the text file.
+	words=$(grep -o 'CONTENT="[^"]*"' "$x" | wc -l)
+	[ "$words" -gt 20 ] || fail "$x has $words words"
+done
+[ "$n" = 2 ] || fail "$n ALTO documents for 2 text pages: $(ls "$pkg"/D0001)"
+[ -f "$FOLIO_SHARED/alto/alto-4-4-offline.xsd" ] && echo "figure: $n of $n ALTO pages valid against ALTO 4.4" ||
+	echo "note: $FOLIO_SHARED/alto absent: ALTO not validated against its schema"
+
 if /usr/bin/python3 -c 'import ocrmypdf.hocrtransform' 2>/dev/null; then
 	/usr/bin/python3 - "$pkg"/D0001/P*.hocr <<'PY' >hocr.out 2>&1 || fail "OCRmyPDF's hOCR reader refused a page: $(cat hocr.out)"
 import sys

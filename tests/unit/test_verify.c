@@ -286,14 +286,16 @@ static void test_good_package(void **state)
 	assert_true(rep.signature_ok);
 	assert_int_equal(rep.documents, 2);
 	assert_int_equal(rep.pages, 3);
-	/* 3 images, 2 XML, OCR text and layout, BATCH.txt, MANIFEST.sizes */
-	assert_int_equal(rep.files, 9);
+	/* 3 images, 2 XML, OCR text and layout (hOCR, ALTO), BATCH.txt, MANIFEST.sizes */
+	assert_int_equal(rep.files, 10);
 	assert_int_equal(rep.schemas_checked, schemas[0] != 0);
 
 	/* The cover sheet is not a page; OCR text is there and named in the XML. */
 	at(p, sizeof(p), pkg, "D0002/P0002.jpg");
 	assert_int_equal(access(p, F_OK), -1);
 	at(p, sizeof(p), pkg, "D0002/P0001.hocr");
+	assert_int_equal(access(p, F_OK), 0);
+	at(p, sizeof(p), pkg, "D0002/P0001.alto.xml");
 	assert_int_equal(access(p, F_OK), 0);
 	xml = slurp(pkg, "D0002/document.xml", &len);
 	assert_non_null(strstr(xml, "P0001.txt"));
