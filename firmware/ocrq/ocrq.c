@@ -267,7 +267,7 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 out:
 	r.pool = ocr_pool_free(r.pool);
 	/* Pages still in flight go back to the queue now, for the next run to read. */
-	for (size_t i = 0; i < r.in_flight; i++)
+	for (size_t i = 0; r.claimed && i < r.in_flight; i++)
 		store_queue_release(s, QUEUE_OCR, (uint32_t)(r.claimed[i] >> 32),
 				    (uint32_t)r.claimed[i]);
 	free(r.claimed);
