@@ -631,6 +631,7 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	struct json_writer jw;
 	struct batch_info b;
 	struct review rv = { .w = w, .jw = &jw };
+	struct store_ocr_progress ocr;
 	uint32_t blocking = 0;
 	int r;
 
@@ -675,11 +676,25 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_array(&jw);
 	r = store_page_list(w->store, b.id, page_json, &rv);
 	jw_end(&jw);
+	if (store_batch_ocr_progress(w->store, b.id, &ocr) < 0)
+		ocr = (struct store_ocr_progress){ 0 };
+	if (ocr.waiting) {
+		/* Approval waits for OCR (store_batch_set_state()). */
+		note(&rv, "text of %u of %u pages is still being read", ocr.waiting, ocr.pages);
+		blocking++;
+	}
 	jw_key(&jw, "summary");
 	jw_object(&jw);
 	jw_kint(&jw, "pages", b.n_pages);
 	jw_kint(&jw, "documents", b.n_documents);
 	jw_kint(&jw, "bytes", (int64_t)rv.bytes);
+	jw_key(&jw, "text");
+	jw_object(&jw);
+	jw_kint(&jw, "pages", ocr.pages);
+	jw_kint(&jw, "read", ocr.text);
+	jw_kint(&jw, "failed", ocr.failed);
+	jw_kint(&jw, "waiting", ocr.waiting);
+	jw_end(&jw);
 	jw_kint(&jw, "blocking", blocking);
 	jw_key(&jw, "unresolved");
 	jw_array(&jw);
