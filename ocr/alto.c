@@ -250,3 +250,54 @@ out:
 	xmlFreeDoc(doc);
 	return r;
 }
+
+/* --- the words of a page, for text layers (hocr.h) */
+
+static int walk_words(xmlNode *n, int (*fn)(const struct ocr_word *w, void *user), void *user)
+{
+	for (xmlNode *c = n->children; c; c = c->next) {
+		struct box b;
+		int r;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (has_class(c, "ocrx_word") && box_of(c, &b)) {
+			xmlChar *text = xmlNodeGetContent(c);
+			struct ocr_word w = { .x0 = b.x0,
+					      .y0 = b.y0,
+					      .x1 = b.x1,
+					      .y1 = b.y1,
+					      .text = (const char *)text };
+
+			r = text && text[0] ? fn(&w, user) : 0;
+			xmlFree(text);
+		} else {
+			r = walk_words(c, fn, user);
+		}
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int ocr_hocr_words(const char *page, int (*fn)(const struct ocr_word *w, void *user), void *user)
+{
+	size_t len;
+	xmlDoc *doc;
+	xmlNode *root;
+	int r;
+
+	if (!page || !fn)
+		return -EINVAL;
+	len = strlen(page);
+	if (len > OCR_MAX_HOCR_BYTES)
+		return -FOLIO_ETOOBIG;
+	doc = xmlReadMemory(page, (int)len, NULL, "UTF-8",
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -FOLIO_EFORMAT;
+	root = xmlDocGetRootElement(doc);
+	r = root && has_class(root, "ocr_page") ? walk_words(root, fn, user) : -FOLIO_EFORMAT;
+	xmlFreeDoc(doc);
+	return r;
+}

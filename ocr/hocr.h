@@ -48,4 +48,18 @@ bool ocr_hocr_name_valid(const char *name);
  */
 int ocr_alto_document(const char *page, const char *image_name, char **ret, size_t *ret_len);
 
+/* A word of a page: its box in pixels of the page and its UTF-8 text. */
+struct ocr_word {
+	long x0, y0, x1, y1;
+	const char *text; /* valid during the callback */
+};
+
+/*
+ * ocr_hocr_words - call @fn for every word of @page (an ocr_page element) in reading order
+ *
+ * Stops at and returns @fn's first non-zero value. -FOLIO_EFORMAT when @page is not a
+ * well-formed ocr_page element, -FOLIO_ETOOBIG, -EINVAL.
+ */
+int ocr_hocr_words(const char *page, int (*fn)(const struct ocr_word *w, void *user), void *user);
+
 #endif

@@ -17,6 +17,7 @@
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
+#include "firmware/package/pdf.h"
 #include "firmware/package/st96.h"
 #include "ocr/hocr.h"
 
@@ -255,7 +256,7 @@ static int add_hocr(struct package *pkg, const struct export_page_text *t, const
 /* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
 static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
 			 const struct page_info *p, const char *dir, size_t n, const char *image,
-			 const char *lang, char *tname, size_t tname_size)
+			 const char *lang, char *tname, size_t tname_size, char **ret_hocr)
 {
 	struct export_page_text t = { 0 };
 	char rel[64];
@@ -284,6 +285,11 @@ static int add_page_text(struct store *store, struct package *pkg, const struct 
 				r = package_add(pkg, rel, t.layout, t.layout_len);
 		}
 	}
+	if (r == 0 && t.layout && strcmp(t.layout_ext, "hocr") == 0) {
+		*ret_hocr = strndup(t.layout, t.layout_len); /* for the document's PDF */
+		if (!*ret_hocr)
+			r = -ENOMEM;
+	}
 	free_text(&t);
 	return r;
 }
@@ -299,10 +305,51 @@ static size_t document_pages(const struct page_list *pages, uint32_t docno)
 	return n;
 }
 
-static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
-			   const struct batch_info *b, uint32_t docno,
-			   const struct page_list *pages, const struct export_options *opt,
-			   struct export_result *res)
+/* What a document's PDF is made of, gathered page by page. */
+struct doc_scratch {
+	struct pdf_page *pp;
+	void **imgs;
+	char **hocrs;
+	size_t n; /* pages gathered */
+};
+
+/*
+ * Adds <dir>/document.pdf: the searchable PDF/A-2b of the document's pages (pdf.h), with the
+ * text of the pages that have it.
+ */
+static int add_pdf(struct package *pkg, const struct folio_config *cfg,
+		   const struct document_info *d, const char *docid, const char *dir,
+		   const struct doc_scratch *s)
+{
+	_cleanup_free_ char *pdf = NULL;
+	char title[160], rel[64];
+	struct pdf_info info = { .identifier = docid, .title = title, .language = language_of(d) };
+	size_t len;
+	int r;
+
+	(void)cfg;
+	for (size_t i = 0; i < s->n; i++)
+		((struct pdf_page *)s->pp)[i].hocr = s->hocrs[i];
+	snprintf(title, sizeof(title), "%s %s %s", d->office,
+		 d->application[0] ? d->application : docid, d->document_code);
+	info.created = time(NULL);
+	r = pdf_document(s->pp, s->n, &info, &pdf, &len);
+	if (r == -FOLIO_EFORMAT) {
+		/* Raw pages (a diagnostic profile) cannot go into a PDF as they are stored. */
+		log_warn("document '%s': no PDF: its page images are not CCITT G4 TIFF or JPEG",
+			 docid);
+		return 0;
+	}
+	if (r < 0)
+		return log_debug_errno(r, "document '%s': no PDF: %s", docid, folio_strerror(r));
+	snprintf(rel, sizeof(rel), "%s/document.pdf", dir);
+	return package_add(pkg, rel, pdf, len);
+}
+
+static int export_document_in(struct store *store, const struct folio_config *cfg,
+			      struct package *pkg, const struct batch_info *b, uint32_t docno,
+			      const struct page_list *pages, const struct export_options *opt,
+			      struct export_result *res, struct doc_scratch *s)
 {
 	_cleanup_free_ struct st96_page *sp = NULL;
 	_cleanup_free_ char *names = NULL;
@@ -352,8 +399,17 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
+		s->pp[n] = (struct pdf_page){ .image = img,
+					      .len = len,
+					      .format = p->format,
+					      .width = p->width,
+					      .height = p->height,
+					      .dpi = p->dpi,
+					      .channels = p->channels };
+		s->imgs[n] = TAKE_PTR(img);
+		s->n = n + 1;
 		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname,
-				  name_len);
+				  name_len, &s->hocrs[n]);
 		if (r < 0)
 			return r;
 		if (tname[0])
@@ -402,9 +458,35 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		if (r < 0)
 			return r;
 	}
+	r = add_pdf(pkg, cfg, &d, docid, dir, s);
+	if (r < 0)
+		return r;
 	res->documents++;
 	res->pages += (uint32_t)n;
 	return 0;
+}
+
+static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
+			   const struct batch_info *b, uint32_t docno,
+			   const struct page_list *pages, const struct export_options *opt,
+			   struct export_result *res)
+{
+	size_t max = pages->n ? pages->n : 1;
+	struct doc_scratch s = { .pp = calloc(max, sizeof(*s.pp)),
+				 .imgs = calloc(max, sizeof(*s.imgs)),
+				 .hocrs = calloc(max, sizeof(*s.hocrs)) };
+	int r = -ENOMEM;
+
+	if (s.pp && s.imgs && s.hocrs)
+		r = export_document_in(store, cfg, pkg, b, docno, pages, opt, res, &s);
+	for (size_t i = 0; i < max && s.imgs && s.hocrs; i++) {
+		free(s.imgs[i]);
+		free(s.hocrs[i]);
+	}
+	free(s.pp);
+	free(s.imgs);
+	free(s.hocrs);
+	return r;
 }
 
 static int write_batch_description(struct package *pkg, const struct folio_config *cfg,

@@ -7,6 +7,7 @@
  *	<STATION>-B<batch>/
  *	    BATCH.txt                 batch description (station, office, dates, counts)
  *	    D0001/document.xml        ST.96 V6_0 description of document 1
+ *	    D0001/document.pdf        the document as a searchable PDF/A-2b (pdf.h)
  *	    D0001/P0001.tif           its page images in page order (.tif bitonal, .jpg grey/colour)
  *	    D0001/P0001.txt           OCR text of the page (UTF-8), when the page has been read
  *	    D0001/P0001.hocr          its layout (word boxes, confidences) as a whole hOCR

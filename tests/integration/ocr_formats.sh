@@ -108,3 +108,35 @@ PY
 else
 	echo "note: ocrmypdf (Debian package) not installed: hOCR not read by OCRmyPDF"
 fi
+
+# --- the searchable PDF/A-2b of the document: the scans as stored, the text under them
+pdf=$pkg/D0001/document.pdf
+[ -f "$pdf" ] || fail "no PDF in $pkg/D0001: $(ls "$pkg/D0001")"
+grep -q "  D0001/document.pdf$" "$pkg/MANIFEST.sha256" || fail "the PDF is not in the manifest"
+if command -v qpdf >/dev/null; then
+	qpdf --check "$pdf" >qpdf.out 2>&1 || fail "qpdf --check refuses the PDF: $(tail -n 3 qpdf.out)"
+else
+	echo "note: qpdf (Debian package qpdf) not installed: structure not checked by qpdf"
+fi
+pdfinfo "$pdf" >info.out 2>&1 || fail "pdfinfo: $(cat info.out)"
+grep -qE '^Pages: +4$' info.out || fail "the PDF has not 4 pages: $(cat info.out)"
+# A4 scanned at 300 dpi: 2480 x 3508 pixels, 595.2 x 841.92 points.
+[ "$(grep -c '^Page size' info.out)" = 1 ] && grep -qE '^Page size: +595.2 x 841.92 pts' info.out ||
+	fail "the PDF's pages are not the scan's size: $(grep 'Page size' info.out)"
+grep -qE '^Metadata Stream: +yes' info.out || fail "the PDF has no XMP metadata"
+# The images as stored: CCITT G4 strips, nothing re-encoded.
+pdfimages -list "$pdf" | awk 'NR > 2 { print $9 }' | sort -u >enc.out
+[ "$(cat enc.out)" = ccitt ] || fail "the PDF's images are not the stored G4: $(cat enc.out)"
+# PDF/A-2b identification and its sRGB OutputIntent.
+strings "$pdf" | grep -q '<pdfaid:part>2</pdfaid:part>' && strings "$pdf" | grep -q '<pdfaid:conformance>B</pdfaid:conformance>' ||
+	fail "the PDF does not identify itself as PDF/A-2b"
+strings "$pdf" | grep -q '/OutputIntent /S /GTS_PDFA1' || fail "the PDF has no PDF/A OutputIntent"
+# The text layer gives back the OCR text of each text page.
+for p in 1 2; do
+	pdftotext -f $p -l $p "$pdf" pdf-$p.txt || fail "pdftotext failed on page $p"
+	cer=$($folio ocr-score "$pkg/D0001/P000$p.txt" pdf-$p.txt | sed -n 's/^CER *\([0-9.]*\)%.*/\1/p')
+	awk -v c="$cer" 'BEGIN { exit !(c != "" && c <= 1.0) }' ||
+		fail "page $p: the PDF's text differs from P000$p.txt (CER '$cer%')"
+done
+images=$(cat "$pkg"/D0001/P*.tif | wc -c)
+echo "figure: searchable PDF/A-2b of 4 pages: $(stat -c %s "$pdf") bytes for $images bytes of images ($(awk -v a="$(stat -c %s "$pdf")" -v b="$images" 'BEGIN { printf "%.2f", a / b }')x), text CER $cer%"
