@@ -1,5 +1,6 @@
 /* One Tesseract engine through the C API (see engine.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,11 @@ const char *ocr_engine_languages(const struct ocr_engine *e)
 	return e->languages;
 }
 
+const char *ocr_engine_version(void)
+{
+	return TessVersion();
+}
+
 void ocr_page_result_release(struct ocr_page_result *r)
 {
 	if (!r)
@@ -174,6 +180,7 @@ static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
 	}
 	TessDeleteIntArray(confs);
 	r.mean_confidence = r.words ? sum / r.words : 0.0;
+	snprintf(r.languages, sizeof(r.languages), "%s", e->languages);
 	*ret = r;
 	r = (struct ocr_page_result){ 0 };
 out:
@@ -248,15 +255,13 @@ int ocr_engine_recognise(struct ocr_engine *e, const struct frame *f, int psm,
 	return recognise_pix(e, pix, f->dpi, psm, ret);
 }
 
-int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
-			       int psm, struct ocr_page_result *ret)
+/* Decodes an encoded page within the bounds; @dpi 0 takes the file's. */
+static int decode_image(const void *image, size_t len, unsigned dpi, PIX **ret, unsigned *ret_dpi)
 {
 	_cleanup_(pix_destroyp) PIX *pix = NULL;
 	l_int32 format, w, h, bps, spp, cmap;
 	int err;
 
-	if (!e || !image || !ret || !ocr_psm_valid(psm))
-		return -EINVAL;
 	if (len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
 	if (len < 8 || pixReadHeaderMem(image, len, &format, &w, &h, &bps, &spp, &cmap) != 0)
@@ -277,5 +282,48 @@ int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t l
 		dpi = (unsigned)MAX(pixGetXRes(pix), 0);
 	if (dpi < OCR_MIN_DPI || dpi > OCR_MAX_DPI)
 		return -EINVAL;
+	*ret = TAKE_PTR(pix);
+	*ret_dpi = dpi;
+	return 0;
+}
+
+int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			       int psm, struct ocr_page_result *ret)
+{
+	_cleanup_(pix_destroyp) PIX *pix = NULL;
+	int err;
+
+	if (!e || !image || !ret || !ocr_psm_valid(psm))
+		return -EINVAL;
+	err = decode_image(image, len, dpi, &pix, &dpi);
+	if (err < 0)
+		return err;
 	return recognise_pix(e, pix, dpi, psm, ret);
+}
+
+int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			    char *ret_script, size_t size)
+{
+	_cleanup_(pix_destroyp) PIX *pix = NULL;
+	const char *name = NULL;
+	float orient_conf = 0, script_conf = 0;
+	int orient = 0, err;
+	BOOL ok;
+
+	if (!e || !image || !ret_script || size == 0)
+		return -EINVAL;
+	err = decode_image(image, len, dpi, &pix, &dpi);
+	if (err < 0)
+		return err;
+	TessBaseAPISetPageSegMode(e->api, PSM_OSD_ONLY);
+	TessBaseAPISetImage2(e->api, pix);
+	TessBaseAPISetSourceResolution(e->api, (int)dpi);
+	ok = TessBaseAPIDetectOrientationScript(e->api, &orient, &orient_conf, &name, &script_conf);
+	err = ok && name ? 0 : -ENODATA; /* too little text to tell */
+	if (err == 0)
+		snprintf(ret_script, size, "%s", name);
+	if (name)
+		TessDeleteText((char *)name);
+	TessBaseAPIClear(e->api);
+	return err;
 }

@@ -44,6 +44,7 @@ struct ocr_page_result {
 				 * (bbox, in pixels of the page) and confidences (x_wconf) */
 	double mean_confidence; /* mean word confidence, 0..100; 0 when there are no words */
 	uint32_t words;		/* words recognised */
+	char languages[OCR_MAX_LANGUAGES_LEN + 1]; /* the models that read it, "ara+eng" */
 };
 
 /*
@@ -77,6 +78,9 @@ struct ocr_engine *ocr_engine_free(struct ocr_engine *e);
 /* The language list the engine was created with; valid as long as the engine. */
 const char *ocr_engine_languages(const struct ocr_engine *e);
 
+/* ocr_engine_version - the Tesseract library's version ("5.3.0"); a static string */
+const char *ocr_engine_version(void);
+
 /*
  * ocr_engine_recognise - recognise one raw page
  * @f: the page (frame.h conventions: 1-bit with 1 black, 8-bit grey, 8-bit RGB); f->dpi is its
@@ -103,6 +107,18 @@ int ocr_engine_recognise(struct ocr_engine *e, const struct frame *f, int psm,
  */
 int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
 			       int psm, struct ocr_page_result *ret);
+
+/*
+ * ocr_engine_script_image - the script of an encoded page ("Latin", "Arabic", "Cyrillic"...)
+ * @e: an engine created with the "osd" model
+ * @image, @len, @dpi: as for ocr_engine_recognise_image()
+ * @ret_script, @size: receives the script's name as Tesseract's OSD gives it
+ *
+ * Returns 0, -ENODATA when the page has too little text to tell, or the errors of
+ * ocr_engine_recognise_image().
+ */
+int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			    char *ret_script, size_t size);
 
 /* ocr_page_result_release - free the strings of @r and zero it; takes a zeroed or NULL @r. */
 void ocr_page_result_release(struct ocr_page_result *r);

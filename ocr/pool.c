@@ -488,6 +488,8 @@ static int reply_complete(struct ocr_pool *p, struct worker *w)
 			r.hocr[w->hdr.hocr_len] = '\0';
 			r.words = w->hdr.words;
 			r.mean_confidence = w->hdr.mean_confidence;
+			snprintf(r.languages, sizeof(r.languages), "%.*s",
+				 (int)sizeof(r.languages) - 1, w->hdr.languages);
 			finish(p, j, 0, NULL, &r);
 		}
 	}
@@ -705,9 +707,18 @@ static int submit_job(struct ocr_pool *p, struct job *j)
 
 int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t len, unsigned dpi)
 {
+	return ocr_pool_submit_in(p, tag, image, len, dpi, NULL);
+}
+
+int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
+		       unsigned dpi, const char *languages)
+{
 	struct job *j;
 
 	if (!p || !image || len == 0)
+		return -EINVAL;
+	if (languages && strcmp(languages, OCR_WIRE_LANGUAGES_AUTO) != 0 &&
+	    !ocr_languages_valid(languages))
 		return -EINVAL;
 	if (dpi != 0 && (dpi < OCR_MIN_DPI || dpi > OCR_MAX_DPI))
 		return -EINVAL;
@@ -728,6 +739,8 @@ int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t 
 	j->req.kind = OCR_WIRE_IMAGE;
 	j->req.dpi = dpi;
 	j->req.len = len;
+	if (languages)
+		snprintf(j->req.languages, sizeof(j->req.languages), "%s", languages);
 	return submit_job(p, j);
 }
 

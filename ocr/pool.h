@@ -100,6 +100,18 @@ int ocr_pool_worker_pid(const struct ocr_pool *p, uint64_t tag, pid_t *ret);
 int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t len, unsigned dpi);
 
 /*
+ * ocr_pool_submit_in - as ocr_pool_submit(), read with the models @languages
+ * @languages: a language list ("fra", "ara+eng"), "auto" for the models of the page's script
+ *             (lang.h), or NULL for the pool's languages
+ *
+ * A worker loads the models of a list on its first page and keeps them (worker.h); models
+ * that cannot be loaded fall back to the pool's languages. The models that read the page come
+ * back in the result's languages field. -EINVAL for a malformed list.
+ */
+int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
+		       unsigned dpi, const char *languages);
+
+/*
  * ocr_pool_submit_frame - queue a raw page (frame.h); the samples are copied
  *
  * Returns as ocr_pool_submit(); -EINVAL or -FOLIO_EFORMAT for a frame the engine cannot take.

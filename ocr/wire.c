@@ -13,6 +13,10 @@ int ocr_wire_check_request(const struct ocr_wire_request *r)
 
 	if (r->magic != OCR_WIRE_MAGIC || !ocr_psm_valid(r->psm))
 		return -EPROTO;
+	if (!memchr(r->languages, '\0', sizeof(r->languages)) ||
+	    (r->languages[0] && strcmp(r->languages, OCR_WIRE_LANGUAGES_AUTO) != 0 &&
+	     !ocr_languages_valid(r->languages)))
+		return -EPROTO;
 	if (r->len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
 	switch (r->kind) {
@@ -41,7 +45,8 @@ int ocr_wire_check_request(const struct ocr_wire_request *r)
 
 int ocr_wire_check_reply(const struct ocr_wire_reply *r)
 {
-	if (r->magic != OCR_WIRE_MAGIC || r->error > 0)
+	if (r->magic != OCR_WIRE_MAGIC || r->error > 0 ||
+	    !memchr(r->languages, '\0', sizeof(r->languages)))
 		return -EPROTO;
 	if (r->text_len > OCR_MAX_TEXT_BYTES || r->hocr_len > OCR_MAX_HOCR_BYTES)
 		return -FOLIO_ETOOBIG;
@@ -97,6 +102,8 @@ int ocr_wire_decode_reply(const void *msg, size_t len, struct ocr_wire_reply *re
 		}
 		r.words = h.words;
 		r.mean_confidence = h.mean_confidence;
+		if (strlen(h.languages) < sizeof(r.languages))
+			strcpy(r.languages, h.languages);
 		*ret = r;
 	}
 	*ret_reply = h;

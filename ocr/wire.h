@@ -18,7 +18,11 @@
 
 #include "ocr/engine.h"
 
-#define OCR_WIRE_MAGIC 0x464f4331u /* "FOC1" */
+#define OCR_WIRE_MAGIC 0x464f4332u /* "FOC2" */
+
+/* A request's languages: "" the worker's own, "auto" chosen by script (lang.h), or a list. */
+#define OCR_WIRE_LANGUAGES_AUTO "auto"
+#define OCR_WIRE_LANGUAGES_SIZE 72 /* OCR_MAX_LANGUAGES_LEN + NUL, rounded up */
 
 enum ocr_wire_kind {
 	OCR_WIRE_READY = 1,  /* reply: the worker's engine is loaded (or failed to load) */
@@ -35,7 +39,8 @@ struct ocr_wire_request {
 	int32_t psm;
 	uint32_t width, height, depth, channels, bytes_per_line; /* FRAME only */
 	uint32_t reserved;
-	uint64_t len; /* payload bytes that follow */
+	uint64_t len;				 /* payload bytes that follow */
+	char languages[OCR_WIRE_LANGUAGES_SIZE]; /* NUL-terminated */
 };
 
 struct ocr_wire_reply {
@@ -47,6 +52,7 @@ struct ocr_wire_reply {
 	double mean_confidence;
 	uint64_t text_len; /* bytes of text that follow, then hocr_len bytes of hOCR */
 	uint64_t hocr_len;
+	char languages[OCR_WIRE_LANGUAGES_SIZE]; /* RESULT: the models that read the page */
 };
 
 /* ocr_wire_check_request - 0 when @r is well-formed and within bounds, else -EPROTO or

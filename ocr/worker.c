@@ -1,5 +1,7 @@
 /* The serving loop of an OCR worker process (see worker.h). */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,10 +9,9 @@
 #include "errors.h"
 #include "log.h"
 #include "ocr/engine.h"
+#include "ocr/lang.h"
 #include "ocr/wire.h"
 #include "ocr/worker.h"
-
-DEFINE_POINTER_CLEANUP(struct ocr_engine, ocr_engine_free)
 
 static int send_reply(int fd, const struct ocr_wire_reply *h, const struct ocr_page_result *r)
 {
@@ -43,8 +44,98 @@ static int recognise(struct ocr_engine *e, const struct ocr_wire_request *q, uin
 	return ocr_engine_recognise(e, &f, q->psm, ret);
 }
 
+/*
+ * The engines a worker keeps: one per language set it was asked for, loaded on first use and
+ * kept (loading takes a fraction of a second to a few seconds), the least recently used one
+ * unloaded when OCR_WORKER_ENGINES are loaded. Slot 0 is the worker's own languages, kept
+ * always; the "osd" engine that tells a page's script is kept beside them.
+ */
+struct engines {
+	const char *own; /* the worker's own languages */
+	struct ocr_engine *e[OCR_WORKER_ENGINES];
+	uint64_t last_used[OCR_WORKER_ENGINES];
+	uint64_t tick;
+	struct ocr_engine *osd;
+	bool osd_failed;
+};
+
+static void engines_release(struct engines *c)
+{
+	for (size_t i = 0; i < OCR_WORKER_ENGINES; i++)
+		c->e[i] = ocr_engine_free(c->e[i]);
+	c->osd = ocr_engine_free(c->osd);
+}
+
+/* The engine of @languages, loaded if need be; the worker's own when it cannot be loaded. */
+static struct ocr_engine *engine_for(struct engines *c, const char *languages)
+{
+	size_t victim = 1;
+	int err;
+
+	c->tick++;
+	for (size_t i = 0; i < OCR_WORKER_ENGINES; i++)
+		if (c->e[i] && strcmp(ocr_engine_languages(c->e[i]), languages) == 0) {
+			c->last_used[i] = c->tick;
+			return c->e[i];
+		}
+	for (size_t i = 1; i < OCR_WORKER_ENGINES; i++) {
+		if (!c->e[i]) {
+			victim = i;
+			break;
+		}
+		if (c->last_used[i] < c->last_used[victim])
+			victim = i;
+	}
+	c->e[victim] = ocr_engine_free(c->e[victim]);
+	err = ocr_engine_new(languages, &c->e[victim]);
+	if (err < 0) {
+		log_warn("OCR worker cannot load '%s' (%s): reading with '%s'", languages,
+			 folio_strerror(err), c->own);
+		c->last_used[0] = c->tick;
+		return c->e[0];
+	}
+	c->last_used[victim] = c->tick;
+	return c->e[victim];
+}
+
+/* The models for an encoded page by its script (lang.h); the worker's own when unknown. */
+static void models_by_script(struct engines *c, const struct ocr_wire_request *q,
+			     const uint8_t *payload, char *buf, size_t size)
+{
+	char script[32];
+
+	snprintf(buf, size, "%s", c->own);
+	if (q->kind != OCR_WIRE_IMAGE)
+		return;
+	if (!c->osd && !c->osd_failed && ocr_engine_new("osd", &c->osd) < 0) {
+		log_warn("OCR worker cannot load Tesseract's script detection ('osd' model): "
+			 "pages of unknown language are read with '%s'",
+			 c->own);
+		c->osd_failed = true;
+	}
+	if (!c->osd ||
+	    ocr_engine_script_image(c->osd, payload, q->len, q->dpi, script, sizeof(script)) < 0)
+		return;
+	if (ocr_models_for_script(script, c->own, buf, size) < 0)
+		snprintf(buf, size, "%s", c->own);
+}
+
+static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_wire_request *q,
+					    const uint8_t *payload)
+{
+	char models[OCR_WIRE_LANGUAGES_SIZE];
+
+	if (!q->languages[0])
+		return c->e[0];
+	if (strcmp(q->languages, OCR_WIRE_LANGUAGES_AUTO) == 0) {
+		models_by_script(c, q, payload, models, sizeof(models));
+		return engine_for(c, models);
+	}
+	return engine_for(c, q->languages);
+}
+
 /* One request: 0 after replying, 1 at the clean end of the connection, or a negative error. */
-static int serve_one(struct ocr_engine *e, int in_fd, int out_fd)
+static int serve_one(struct engines *c, int in_fd, int out_fd)
 {
 	struct ocr_page_result r = { 0 };
 	struct ocr_wire_request q;
@@ -66,7 +157,7 @@ static int serve_one(struct ocr_engine *e, int in_fd, int out_fd)
 		return err < 0 ? err : -EPIPE;
 
 	h.id = q.id;
-	err = recognise(e, &q, payload, &r);
+	err = recognise(engine_of_request(c, &q, payload), &q, payload, &r);
 	if (err < 0) {
 		h.error = err;
 		return send_reply(out_fd, &h, NULL);
@@ -75,6 +166,7 @@ static int serve_one(struct ocr_engine *e, int in_fd, int out_fd)
 	h.mean_confidence = r.mean_confidence;
 	h.text_len = strlen(r.text);
 	h.hocr_len = strlen(r.hocr);
+	snprintf(h.languages, sizeof(h.languages), "%s", r.languages);
 	err = send_reply(out_fd, &h, &r);
 	ocr_page_result_release(&r);
 	return err;
@@ -82,20 +174,22 @@ static int serve_one(struct ocr_engine *e, int in_fd, int out_fd)
 
 int ocr_worker_serve(int in_fd, int out_fd, const char *languages)
 {
-	_cleanup_(ocr_engine_freep) struct ocr_engine *e = NULL;
+	struct engines c = { .own = languages };
 	struct ocr_wire_reply ready = { .magic = OCR_WIRE_MAGIC, .kind = OCR_WIRE_READY };
 	int err;
 
-	err = ocr_engine_new(languages, &e);
+	err = ocr_engine_new(languages, &c.e[0]);
 	ready.error = err < 0 ? err : 0;
-	if (ocr_wire_send(out_fd, &ready, sizeof(ready)) < 0 || err < 0)
+	if (ocr_wire_send(out_fd, &ready, sizeof(ready)) < 0 || err < 0) {
+		engines_release(&c);
 		return err < 0 ? err : -EPIPE;
+	}
 
 	for (;;) {
-		err = serve_one(e, in_fd, out_fd);
-		if (err == 1)
-			return 0;
-		if (err < 0)
-			return err;
+		err = serve_one(&c, in_fd, out_fd);
+		if (err == 1 || err < 0)
+			break;
 	}
+	engines_release(&c);
+	return err == 1 ? 0 : err;
 }

@@ -3,9 +3,14 @@
 
 /*
  * The inside of an OCR worker process (the program folio-ocr-worker, ocr/worker_main.c): loads
- * one engine and recognises the pages the pool sends until the pool closes the socket. The pool
- * (pool.h) starts workers; nothing else should call this.
+ * an engine for its own languages and recognises the pages the pool sends until the pool
+ * closes the socket. A page may ask for other languages, or for languages chosen by its script
+ * ("auto", lang.h): the worker keeps one engine per language set it was asked for, up to
+ * OCR_WORKER_ENGINES, and reuses them. The pool (pool.h) starts workers; nothing else should
+ * call this.
  */
+
+#define OCR_WORKER_ENGINES 3 /* language sets a worker keeps loaded, its own included */
 
 /*
  * ocr_worker_serve - load @languages, report readiness, then serve page requests

@@ -89,11 +89,14 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE, cmd_doc_list },
 	{ "doc", "set",
 	  "--batch BATCH --doc N [--office CC] [--ip-type patent|trademark|design]\n"
-	  "           [--application NUMBER] [--doc-code CODE] [--received YYYY-MM-DD]",
+	  "           [--application NUMBER] [--doc-code CODE] [--received YYYY-MM-DD]\n"
+	  "           [--language en|fr|ar]",
 	  "index a document by hand",
 	  "Checks every field (ST.3 office, ST.13 or the office's own number pattern with its\n"
 	  "check digit, document codes of [index], a real date), prints the old and new values\n"
-	  "and records the change in the event log. --application '' clears the number.",
+	  "and records the change in the event log. --application '' clears the number.\n"
+	  "--language is the document's (ST.96 languageCode): its pages are read with that\n"
+	  "language's OCR model.",
 	  CMD_NEEDS_STORE, cmd_doc_set },
 	{ "coversheet", NULL,
 	  "--office CC --ip-type patent|trademark|design --application NUMBER\n"

@@ -59,9 +59,9 @@ static int report_batch_error(int r, unsigned id)
 }
 
 static const char *const flag_names[] = {
-	"blank",	  "skew",  "dark",	"light",
-	"length",	  "small", "separator", "barcode-unreadable",
-	"low-confidence", "check",
+	"blank",	  "skew",  "dark",	 "light",
+	"length",	  "small", "separator",	 "barcode-unreadable",
+	"low-confidence", "check", "ocr-failed",
 };
 
 static int show_page(const struct page_info *p, void *user)
@@ -82,6 +82,7 @@ static int show_page(const struct page_info *p, void *user)
 
 int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 {
+	struct store_ocr_progress ocr;
 	struct batch_info b;
 	char created[32], updated[32];
 	unsigned id = 0;
@@ -100,6 +101,10 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 		"  updated    %s\n  station    %s\n  device     %s\n  profile    %s\n",
 		b.id, batch_state_name(b.state), b.n_pages, b.n_documents, created, updated,
 		b.station, b.device, b.profile);
+	if (store_batch_ocr_progress(env->store, id, &ocr) == 0)
+		fprintf(env->out,
+			"  text       for %u of %u pages, %u failed for good, %u waiting\n",
+			ocr.text, ocr.pages, ocr.failed, ocr.waiting);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
 		static const char *const types[] = { "patent", "trademark", "design" };
 		struct document_info doc;
@@ -133,6 +138,15 @@ static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_sta
 	if (r < 0)
 		return report_batch_error(r, id);
 	r = store_batch_set_state(env->store, id, to, env->who);
+	if (r == -FOLIO_EOCRPENDING) {
+		struct store_ocr_progress p = { 0 };
+
+		(void)store_batch_ocr_progress(env->store, id, &p);
+		return log_errno(r,
+				 "batch %u: text of %u of %u pages is still being read: approve "
+				 "it when OCR is finished ('folio ocr --batch %u' reads it now)",
+				 id, p.waiting, p.pages, id);
+	}
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s and cannot become %s", id,
 				 batch_state_name(b.state), batch_state_name(to));

@@ -111,6 +111,7 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 		{ "application", required_argument, NULL, 'a' },
 		{ "doc-code", required_argument, NULL, 'c' },
 		{ "received", required_argument, NULL, 'r' },
+		{ "language", required_argument, NULL, 'l' },
 		{ 0 },
 	};
 	struct docfields_edit e = { 0 };
@@ -147,6 +148,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 		case 'r':
 			e.received = optarg;
 			break;
+		case 'l':
+			e.language = optarg;
+			break;
 		default:
 			return cmd_usage_error(cmd_current(), "bad option");
 		}
@@ -155,10 +159,11 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
 	if (!batch || !docno)
 		return cmd_usage_error(cmd_current(), "both --batch and --doc are needed");
-	if (!e.office && !e.ip_type && !e.application && !e.document_code && !e.received)
-		return cmd_usage_error(cmd_current(),
-				       "nothing to change: give --office, "
-				       "--ip-type, --application, --doc-code or --received");
+	if (!e.office && !e.ip_type && !e.application && !e.document_code && !e.received &&
+	    !e.language)
+		return cmd_usage_error(
+		    cmd_current(), "nothing to change: give --office, --ip-type, --application, "
+				   "--doc-code, --received or --language");
 
 	r = read_batch(env, batch, &b);
 	if (r < 0)
@@ -186,6 +191,7 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 	change(changes, sizeof(changes), "application", old.application, d.application);
 	change(changes, sizeof(changes), "code", old.document_code, d.document_code);
 	change(changes, sizeof(changes), "received", old.received, d.received);
+	change(changes, sizeof(changes), "language", old.language, d.language);
 	if (!changes[0]) {
 		fprintf(env->out, "document %u of batch %u: unchanged\n", docno, batch);
 		return 0;

@@ -61,6 +61,15 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s: close it first ('folio batch close %u')",
 				 batch, batch_state_name(b.state), batch);
+	if (r == -FOLIO_EOCRPENDING) {
+		struct store_ocr_progress p = { 0 };
+
+		(void)store_batch_ocr_progress(env->store, batch, &p);
+		return log_errno(r,
+				 "batch %u: text of %u of %u pages is not read yet: 'folio ocr "
+				 "--batch %u' reads it",
+				 batch, p.waiting, p.pages, batch);
+	}
 	if (r == -EEXIST)
 		return log_errno(
 		    r,

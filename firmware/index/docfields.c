@@ -278,6 +278,13 @@ int docfields_apply_field(const struct folio_config *cfg, const struct document_
 		}
 		snprintf(d.received, sizeof(d.received), "%s", e->received);
 	}
+	if (e->language) {
+		if (strcmp(e->language, "en") != 0 && strcmp(e->language, "fr") != 0 &&
+		    strcmp(e->language, "ar") != 0)
+			return blame(ret_field, "language",
+				     reason(why, why_size, "language must be en, fr or ar"));
+		snprintf(d.language, sizeof(d.language), "%s", e->language);
+	}
 	*ret = d;
 	return 0;
 }

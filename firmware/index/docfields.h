@@ -48,6 +48,7 @@ struct docfields_edit {
 	const char *application; /* "" clears the number */
 	const char *document_code;
 	const char *received; /* "" clears the date */
+	const char *language; /* ISO 639-1: "en", "fr", "ar" (the models that read its text) */
 };
 
 /*

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -6,7 +7,9 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/ocrq/ocrq.h"
+#include "ocr/lang.h"
 #include "ocr/pool.h"
+#include "ocr/wire.h"
 
 #define PRIORITY_ASKED 250 /* a batch someone waits for goes first */
 
@@ -16,7 +19,9 @@ struct run {
 	const struct ocrq_request *req;
 	struct ocr_pool *pool;
 	struct ocrq_summary *sum;
-	double confidence_total;
+	double confidence_total; /* over the pages with words */
+	uint64_t with_words;
+	uint64_t *claimed; /* tags of the pages in flight, 2 per worker at most */
 	size_t in_flight;
 	double start;
 };
@@ -32,6 +37,25 @@ static double now(void)
 static uint64_t tag_of(uint32_t batch, uint32_t page)
 {
 	return (uint64_t)batch << 32 | page;
+}
+
+static void in_flight_drop(struct run *r, uint64_t tag)
+{
+	for (size_t i = 0; i < r->in_flight; i++)
+		if (r->claimed[i] == tag) {
+			r->claimed[i] = r->claimed[--r->in_flight];
+			return;
+		}
+}
+
+/* A page whose text cannot be read, for good: off the queue, flagged and recorded. */
+static void failed_for_good(struct run *r, uint32_t batch, uint32_t page, const char *why)
+{
+	r->sum->failed++;
+	store_event_add(r->store, r->req->who, "ocr-failed", batch, 0, page, "%s", why);
+	store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_OCR_FAILED,
+			     PAGE_FLAG_LOW_CONFIDENCE);
+	store_queue_done(r->store, QUEUE_OCR, batch, page);
 }
 
 struct count_batch {
@@ -55,6 +79,23 @@ static uint64_t remaining(struct run *r)
 	if (store_queue_list(r->store, QUEUE_OCR, count_item, &c) < 0)
 		return 0;
 	return c.n;
+}
+
+/*
+ * The models that read page @p: its document's language's (lang.h), when the station has
+ * them; else chosen by the page's script ("auto").
+ */
+static const char *models_of_page(struct run *r, const struct page_info *p)
+{
+	struct document_info d;
+	const char *models;
+
+	if (store_document_get(r->store, p->batch, p->document, &d) < 0)
+		return OCR_WIRE_LANGUAGES_AUTO;
+	models = ocr_models_of_language(d.language);
+	if (!models || !ocr_models_include(r->cfg->ocr_languages, models))
+		return OCR_WIRE_LANGUAGES_AUTO;
+	return models;
 }
 
 /* Claims the next page and gives it to a worker. Returns 1 when one was submitted, 0 when
@@ -88,20 +129,35 @@ static int submit_next(struct run *r)
 	    strcmp(p.format, "JPEG") != 0)
 		e = -FOLIO_EFORMAT;
 	if (e == 0)
-		e = ocr_pool_submit(r->pool, tag_of(it.batch, it.page), image, len, p.dpi);
+		e = ocr_pool_submit_in(r->pool, tag_of(it.batch, it.page), image, len, p.dpi,
+				       models_of_page(r, &p));
 	free(image);
 	if (e < 0) {
 		/* A page that cannot be read now is not OCR's to fix: off the queue, recorded. */
+		char why[128];
+
 		log_debug("batch %u page %u: not recognised: %s", it.batch, it.page,
 			  folio_strerror(e));
-		store_event_add(r->store, r->req->who, "ocr-failed", it.batch, 0, it.page,
-				"cannot read the page: %s", folio_strerror(e));
-		store_queue_done(r->store, QUEUE_OCR, it.batch, it.page);
-		r->sum->failed++;
+		snprintf(why, sizeof(why), "cannot read the page: %s", folio_strerror(e));
+		failed_for_good(r, it.batch, it.page, why);
 		return 1;
 	}
-	r->in_flight++;
+	r->claimed[r->in_flight++] = tag_of(it.batch, it.page);
 	return 1;
+}
+
+/*
+ * Whether a page has text to judge: low confidence means "text was read badly", so a blank
+ * page, and a page where nothing was read as words (a signature, a drawing), are not flagged.
+ */
+static bool has_text(struct run *r, uint32_t batch, uint32_t page,
+		     const struct ocr_page_result *res)
+{
+	struct page_info p;
+
+	if (!res->words)
+		return false;
+	return store_page_get(r->store, batch, page, &p) < 0 || !(p.flags & PAGE_FLAG_BLANK);
 }
 
 static void collect(struct run *r, struct ocr_pool_page *pp)
@@ -109,14 +165,9 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 	uint32_t batch = (uint32_t)(pp->tag >> 32), page = (uint32_t)pp->tag;
 	int e;
 
-	r->in_flight--;
+	in_flight_drop(r, pp->tag);
 	if (pp->error) {
-		r->sum->failed++;
-		store_event_add(r->store, r->req->who, "ocr-failed", batch, 0, page, "%s",
-				pp->reason);
-		store_queue_done(r->store, QUEUE_OCR, batch, page);
-		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_LOW_CONFIDENCE,
-				     0);
+		failed_for_good(r, batch, page, pp->reason);
 		return;
 	}
 	e = store_ocr_put(r->store, batch, page, pp->result.text, pp->result.hocr,
@@ -127,10 +178,18 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 		store_queue_release(r->store, QUEUE_OCR, batch, page);
 		r->sum->failed++;
 	} else {
-		bool low = pp->result.mean_confidence < r->cfg->ocr_min_confidence;
+		bool low;
+
+		log_debug("batch %u page %u read with '%s': %u words, %.0f%%", batch, page,
+			  pp->result.languages, pp->result.words, pp->result.mean_confidence);
+		low = has_text(r, batch, page, &pp->result) &&
+		      pp->result.mean_confidence < r->cfg->ocr_min_confidence;
 
 		r->sum->pages++;
-		r->confidence_total += pp->result.mean_confidence;
+		if (pp->result.words) {
+			r->confidence_total += pp->result.mean_confidence;
+			r->with_words++;
+		}
 		if (low)
 			r->sum->low_confidence++;
 		store_page_set_flags(r->store, r->req->who, batch, page,
@@ -174,6 +233,11 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	if (e < 0)
 		return e;
 	ret->workers = ocr_pool_workers(r.pool);
+	r.claimed = calloc(2 * (size_t)ret->workers, sizeof(*r.claimed));
+	if (!r.claimed) {
+		e = -ENOMEM;
+		goto out;
+	}
 
 	while (more || r.in_flight) {
 		struct ocr_pool_page pp;
@@ -188,7 +252,7 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 		if (req->max_seconds && now() - r.start > req->max_seconds)
 			more = false;
 		if (req->stop && *req->stop)
-			break; /* pages in flight go back to the queue when their lease ends */
+			break; /* pages in flight go back to the queue */
 		if (!r.in_flight)
 			break;
 		e = ocr_pool_wait(r.pool, 1000, &pp);
@@ -202,8 +266,13 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	e = 0;
 out:
 	r.pool = ocr_pool_free(r.pool);
+	/* Pages still in flight go back to the queue now, for the next run to read. */
+	for (size_t i = 0; r.claimed && i < r.in_flight; i++)
+		store_queue_release(s, QUEUE_OCR, (uint32_t)(r.claimed[i] >> 32),
+				    (uint32_t)r.claimed[i]);
+	free(r.claimed);
 	ret->seconds = now() - r.start;
-	ret->mean_confidence = ret->pages ? r.confidence_total / (double)ret->pages : 0;
+	ret->mean_confidence = r.with_words ? r.confidence_total / (double)r.with_words : 0;
 	return e;
 }
 

@@ -8,9 +8,12 @@
  * then oldest first), hands their images to a pool of OCR worker processes (ocr/pool.h: one
  * Tesseract engine per worker, OMP_THREAD_LIMIT=1, lower CPU priority than capture) and
  * stores each result: UTF-8 text, hOCR layout and mean word confidence. A page whose mean
- * confidence is below [ocr] min_confidence is flagged for the clerk. A page that crashes or
- * hangs its worker twice is recorded as failed with the reason, taken off the queue and the
- * run goes on. Claims are leases: pages of a run that dies are claimed again later.
+ * confidence is below [ocr] min_confidence is flagged for the clerk (not a blank page, nor one
+ * where no words were read: a signature, a drawing). A page that crashes or
+ * hangs its worker twice is recorded as failed for good with the reason (PAGE_FLAG_OCR_FAILED,
+ * an "ocr-failed" event), taken off the queue and the run goes on. Claims are leases of this
+ * process: pages in flight when a run stops are released at once, and those of a process that
+ * died are claimed again by the next run (store.h, queues).
  */
 
 #include <stdbool.h>
@@ -39,7 +42,7 @@ struct ocrq_summary {
 	uint64_t pages; /* recognised */
 	uint64_t failed;
 	uint64_t low_confidence; /* flagged for the clerk */
-	double mean_confidence;	 /* over the recognised pages */
+	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
 };

@@ -17,7 +17,9 @@
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
+#include "firmware/package/pdf.h"
 #include "firmware/package/st96.h"
+#include "ocr/hocr.h"
 
 /* One line of the manifest. */
 struct manifest_entry {
@@ -31,7 +33,25 @@ struct package {
 	struct manifest_entry *entries;
 	size_t n_entries, cap;
 	uint64_t bytes;
+	uint32_t with_text; /* pages delivered with their OCR text */
+	char *ocr_failed;   /* "ocr-failed: D0001/P0003.tif\n"... (OCR failed for good) */
+	size_t ocr_failed_len;
 };
+
+/* Notes page @rel of the package as one whose text could not be read. */
+static int note_ocr_failed(struct package *pkg, const char *rel)
+{
+	static const char key[] = "ocr-failed: ";
+	size_t n = strlen(rel), add = sizeof(key) - 1 + n + 1;
+	char *p = realloc(pkg->ocr_failed, pkg->ocr_failed_len + add + 1);
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(p + pkg->ocr_failed_len, add + 1, "%s%s\n", key, rel);
+	pkg->ocr_failed = p;
+	pkg->ocr_failed_len += add;
+	return 0;
+}
 
 /* Pages of one batch, read from the store. */
 struct page_list {
@@ -205,10 +225,38 @@ static int store_text(struct store *store, uint32_t batch, uint32_t page,
 	return r;
 }
 
+/*
+ * Adds the page layout @t as <dir>/P0001.hocr, a whole hOCR document naming @image, and the
+ * same as ALTO 4.4 in <dir>/P0001.alto.xml (@rel ends in ".hocr").
+ */
+static int add_hocr(struct package *pkg, const struct export_page_text *t, const char *rel,
+		    const char *image, const char *lang)
+{
+	_cleanup_free_ char *page = strndup(t->layout, t->layout_len);
+	_cleanup_free_ char *doc = NULL, *alto = NULL;
+	char alto_rel[64];
+	size_t len, alto_len;
+	int r;
+
+	if (!page)
+		return -ENOMEM;
+	r = ocr_hocr_document(page, image, lang, &doc, &len);
+	if (r < 0)
+		return r;
+	r = package_add(pkg, rel, doc, len);
+	if (r < 0)
+		return r;
+	snprintf(alto_rel, sizeof(alto_rel), "%.*s.alto.xml", (int)(strlen(rel) - 5), rel);
+	r = ocr_alto_document(page, image, &alto, &alto_len);
+	if (r < 0)
+		return r;
+	return package_add(pkg, alto_rel, alto, alto_len);
+}
+
 /* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
 static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
-			 const struct page_info *p, const char *dir, size_t n, char *tname,
-			 size_t tname_size)
+			 const struct page_info *p, const char *dir, size_t n, const char *image,
+			 const char *lang, char *tname, size_t tname_size, char **ret_hocr)
 {
 	struct export_page_text t = { 0 };
 	char rel[64];
@@ -231,8 +279,16 @@ static int add_page_text(struct store *store, struct package *pkg, const struct 
 			r = -EINVAL;
 		else {
 			snprintf(rel, sizeof(rel), "%s/P%04zu.%s", dir, n + 1, t.layout_ext);
-			r = package_add(pkg, rel, t.layout, t.layout_len);
+			if (strcmp(t.layout_ext, "hocr") == 0)
+				r = add_hocr(pkg, &t, rel, image, lang);
+			else
+				r = package_add(pkg, rel, t.layout, t.layout_len);
 		}
+	}
+	if (r == 0 && t.layout && strcmp(t.layout_ext, "hocr") == 0) {
+		*ret_hocr = strndup(t.layout, t.layout_len); /* for the document's PDF */
+		if (!*ret_hocr)
+			r = -ENOMEM;
 	}
 	free_text(&t);
 	return r;
@@ -249,10 +305,51 @@ static size_t document_pages(const struct page_list *pages, uint32_t docno)
 	return n;
 }
 
-static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
-			   const struct batch_info *b, uint32_t docno,
-			   const struct page_list *pages, const struct export_options *opt,
-			   struct export_result *res)
+/* What a document's PDF is made of, gathered page by page. */
+struct doc_scratch {
+	struct pdf_page *pp;
+	void **imgs;
+	char **hocrs;
+	size_t n; /* pages gathered */
+};
+
+/*
+ * Adds <dir>/document.pdf: the searchable PDF/A-2b of the document's pages (pdf.h), with the
+ * text of the pages that have it.
+ */
+static int add_pdf(struct package *pkg, const struct folio_config *cfg,
+		   const struct document_info *d, const char *docid, const char *dir,
+		   const struct doc_scratch *s)
+{
+	_cleanup_free_ char *pdf = NULL;
+	char title[160], rel[64];
+	struct pdf_info info = { .identifier = docid, .title = title, .language = language_of(d) };
+	size_t len;
+	int r;
+
+	(void)cfg;
+	for (size_t i = 0; i < s->n; i++)
+		((struct pdf_page *)s->pp)[i].hocr = s->hocrs[i];
+	snprintf(title, sizeof(title), "%s %s %s", d->office,
+		 d->application[0] ? d->application : docid, d->document_code);
+	info.created = time(NULL);
+	r = pdf_document(s->pp, s->n, &info, &pdf, &len);
+	if (r == -FOLIO_EFORMAT) {
+		/* Raw pages (a diagnostic profile) cannot go into a PDF as they are stored. */
+		log_warn("document '%s': no PDF: its page images are not CCITT G4 TIFF or JPEG",
+			 docid);
+		return 0;
+	}
+	if (r < 0)
+		return log_debug_errno(r, "document '%s': no PDF: %s", docid, folio_strerror(r));
+	snprintf(rel, sizeof(rel), "%s/document.pdf", dir);
+	return package_add(pkg, rel, pdf, len);
+}
+
+static int export_document_in(struct store *store, const struct folio_config *cfg,
+			      struct package *pkg, const struct batch_info *b, uint32_t docno,
+			      const struct page_list *pages, const struct export_options *opt,
+			      struct export_result *res, struct doc_scratch *s)
 {
 	_cleanup_free_ struct st96_page *sp = NULL;
 	_cleanup_free_ char *names = NULL;
@@ -302,9 +399,26 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
-		r = add_page_text(store, pkg, opt, p, dir, n, tname, name_len);
+		s->pp[n] = (struct pdf_page){ .image = img,
+					      .len = len,
+					      .format = p->format,
+					      .width = p->width,
+					      .height = p->height,
+					      .dpi = p->dpi,
+					      .channels = p->channels };
+		s->imgs[n] = TAKE_PTR(img);
+		s->n = n + 1;
+		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname,
+				  name_len, &s->hocrs[n]);
 		if (r < 0)
 			return r;
+		if (tname[0])
+			pkg->with_text++;
+		if (p->flags & PAGE_FLAG_OCR_FAILED) {
+			r = note_ocr_failed(pkg, rel);
+			if (r < 0)
+				return r;
+		}
 		sp[n] = (struct st96_page){
 			.file_name = name,
 			.format = p->format,
@@ -344,27 +458,63 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		if (r < 0)
 			return r;
 	}
+	r = add_pdf(pkg, cfg, &d, docid, dir, s);
+	if (r < 0)
+		return r;
 	res->documents++;
 	res->pages += (uint32_t)n;
 	return 0;
 }
 
+static int export_document(struct store *store, const struct folio_config *cfg, struct package *pkg,
+			   const struct batch_info *b, uint32_t docno,
+			   const struct page_list *pages, const struct export_options *opt,
+			   struct export_result *res)
+{
+	size_t max = pages->n ? pages->n : 1;
+	struct doc_scratch s = { .pp = calloc(max, sizeof(*s.pp)),
+				 .imgs = calloc(max, sizeof(*s.imgs)),
+				 .hocrs = calloc(max, sizeof(*s.hocrs)) };
+	int r = -ENOMEM;
+
+	if (s.pp && s.imgs && s.hocrs)
+		r = export_document_in(store, cfg, pkg, b, docno, pages, opt, res, &s);
+	for (size_t i = 0; i < max && s.imgs && s.hocrs; i++) {
+		free(s.imgs[i]);
+		free(s.hocrs[i]);
+	}
+	free(s.pp);
+	free(s.imgs);
+	free(s.hocrs);
+	return r;
+}
+
 static int write_batch_description(struct package *pkg, const struct folio_config *cfg,
 				   const struct batch_info *b, const struct export_result *res)
 {
-	char created[32], text[1024];
-	int n;
+	const size_t size = 1024 + pkg->ocr_failed_len;
+	_cleanup_free_ char *text = malloc(size);
+	char created[32];
+	int n, m;
 
+	if (!text)
+		return -ENOMEM;
 	iso_date(b->created, created, sizeof(created), true);
-	n = snprintf(text, sizeof(text),
+	n = snprintf(text, size,
 		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
 		     "documents: %u\npages: %u\nsigned by: %s\n",
 		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
 		     res->documents, res->pages, res->is_signed ? res->key_id : "(not signed)");
-	if (n < 0 || (size_t)n >= sizeof(text))
+	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
+	/* Text never silently missing: how many pages have it, and which failed for good. */
+	m = snprintf(text + n, size - (size_t)n, "pages with text: %u\n%s", pkg->with_text,
+		     pkg->ocr_failed ?: "");
+	if (m < 0 || (size_t)m >= size - (size_t)n)
+		return -ENAMETOOLONG;
+	n += m;
 	/* The scanner's life so far (pages fed, jams, double feeds, hours) for the office. */
-	n += telemetry_describe(cfg->store_path, b->device, text + n, sizeof(text) - (size_t)n);
+	n += telemetry_describe(cfg->store_path, b->device, text + n, size - (size_t)n);
 	return package_add(pkg, "BATCH.txt", text, (size_t)n);
 }
 
@@ -407,6 +557,16 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 			return r;
 		res.is_signed = true;
 		snprintf(res.key_id, sizeof(res.key_id), "%s", key.id);
+	}
+	if (!(opt && opt->page_text)) {
+		/* Text never silently missing: a page is read, or failed for good and says so. */
+		struct store_ocr_progress p;
+
+		r = store_batch_ocr_progress(store, batch, &p);
+		if (r == 0 && !store_ocr_finished(&p))
+			r = -FOLIO_EOCRPENDING;
+		if (r < 0)
+			goto out;
 	}
 	r = store_page_list(store, batch, collect_page, &pages);
 	if (r < 0)
@@ -472,6 +632,7 @@ out:
 	if (out_fd >= 0)
 		close(out_fd);
 	free(pkg.entries);
+	free(pkg.ocr_failed);
 	free(pages.pages);
 	sign_key_wipe(&key);
 	return r;

@@ -7,9 +7,11 @@
  *	<STATION>-B<batch>/
  *	    BATCH.txt                 batch description (station, office, dates, counts)
  *	    D0001/document.xml        ST.96 V6_0 description of document 1
+ *	    D0001/document.pdf        the document as a searchable PDF/A-2b (pdf.h)
  *	    D0001/P0001.tif           its page images in page order (.tif bitonal, .jpg grey/colour)
  *	    D0001/P0001.txt           OCR text of the page (UTF-8), when the page has been read
- *	    D0001/P0001.hocr          its layout (word boxes), if any (.hocr or .alto.xml)
+ *	    D0001/P0001.hocr          its layout (word boxes, confidences) as a whole hOCR
+ *	                              document, and D0001/P0001.alto.xml as ALTO 4.4
  *	    ...
  *	    MANIFEST.sizes            "<size in bytes>  <path>" for every file of MANIFEST.sha256
  *	                              but itself, sorted by path
@@ -65,7 +67,9 @@ struct export_options {
 /*
  * export_batch - write the package of batch @batch into folder @out_dir
  *
- * The batch must be closed or later (-FOLIO_ESTATE while it is open). Every page image is
+ * The batch must be closed or later (-FOLIO_ESTATE while it is open), and the OCR of every
+ * page finished: read, or failed for good (-FOLIO_EOCRPENDING while a page waits; with
+ * opt->page_text the caller gives the text). Every page image is
  * checked against its capture hash (-FOLIO_ECORRUPT). -EEXIST when the package is already
  * there. The manifest is signed when [station] key_file is set: a key that cannot be read
  * fails the export (-ENOENT, -EPERM when others may read it, -FOLIO_EFORMAT). A document

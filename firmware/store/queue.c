@@ -1,11 +1,14 @@
 /* Work queues (OCR, packaging, upload) and OCR results. */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "compiler.h"
@@ -46,15 +49,76 @@ static MDB_val idx_key(uint8_t *buf, uint32_t q, uint32_t batch, uint32_t page)
 	return (MDB_val){ .mv_size = QUEUE_IDX_LEN, .mv_data = buf };
 }
 
-/* Fills @it from a queue key and record. */
-static void item_from(const MDB_val *k, const MDB_val *v, struct queue_item *it)
+int store_queue_record_read(const MDB_val *v, struct queue_record *ret)
+{
+	if (v->mv_size != sizeof(*ret) && v->mv_size != QUEUE_RECORD_V1_SIZE)
+		return -FOLIO_ECORRUPT;
+	memset(ret, 0, sizeof(*ret));
+	memcpy(ret, v->mv_data, v->mv_size); /* LMDB data is not aligned: copy, never cast */
+	return 0;
+}
+
+/* This machine's boot id (16 bytes from its 36-character text form); zeros when unknown. */
+static void boot_id(uint8_t ret[16])
+{
+	char text[64] = "";
+	ssize_t n = 0;
+	size_t j = 0;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	memset(ret, 0, 16);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	for (ssize_t i = 0; i < n && j < 32; i++) {
+		char c = text[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (d < 0)
+			continue;
+		ret[j / 2] = (uint8_t)(ret[j / 2] << 4 | d);
+		j++;
+	}
+	if (j != 32)
+		memset(ret, 0, 16);
+}
+
+/* Makes the calling process the owner of @rec's lease. */
+static void lease_own(struct queue_record *rec)
+{
+	rec->owner_pid = (uint32_t)getpid();
+	boot_id(rec->boot_id);
+}
+
+/*
+ * Whether @rec is under a live lease at @now: claimed, not expired, and its owner still
+ * runs. An owner of another boot is gone; on this boot, a pid that no longer exists is.
+ */
+static bool lease_live(const struct queue_record *rec, int64_t now, const uint8_t boot[16])
+{
+	static const uint8_t unknown[16];
+
+	if (rec->claimed_until <= now)
+		return false;
+	if (!rec->owner_pid)
+		return true; /* an older record: only its time says */
+	if (memcmp(boot, unknown, 16) != 0 && memcmp(rec->boot_id, unknown, 16) != 0 &&
+	    memcmp(boot, rec->boot_id, 16) != 0)
+		return false;
+	return kill((pid_t)rec->owner_pid, 0) == 0 || errno == EPERM;
+}
+
+/* Fills @it from a queue key and record; a lease whose owner is gone reads as unclaimed. */
+static void item_from(const MDB_val *k, const MDB_val *v, const uint8_t boot[16],
+		      struct queue_item *it)
 {
 	struct queue_record rec;
 	uint8_t key[QUEUE_KEY_LEN];
 	uint64_t seq;
 
 	memcpy(key, k->mv_data, sizeof(key));
-	memcpy(&rec, v->mv_data, sizeof(rec));
+	(void)store_queue_record_read(v, &rec); /* valid_entry() checked its size */
 	memcpy(&seq, key + 2, sizeof(seq));
 	memset(it, 0, sizeof(*it));
 	it->queue = key[0];
@@ -64,12 +128,22 @@ static void item_from(const MDB_val *k, const MDB_val *v, struct queue_item *it)
 	it->page = rec.page;
 	it->attempts = rec.attempts;
 	it->enqueued = rec.enqueued;
-	it->claimed_until = rec.claimed_until;
+	it->claimed_until = lease_live(&rec, time(NULL), boot) ? rec.claimed_until : 0;
 }
 
 static bool valid_entry(const MDB_val *k, const MDB_val *v)
 {
-	return k->mv_size == QUEUE_KEY_LEN && v->mv_size == sizeof(struct queue_record);
+	return k->mv_size == QUEUE_KEY_LEN &&
+	       (v->mv_size == sizeof(struct queue_record) || v->mv_size == QUEUE_RECORD_V1_SIZE);
+}
+
+/* Reads the queue value under @qk in @t. */
+static int queue_record_get(MDB_txn *t, MDB_dbi dbi, MDB_val *qk, struct queue_record *ret)
+{
+	MDB_val v;
+	int r = store_mdb_errno(mdb_get(t, dbi, qk, &v));
+
+	return r < 0 ? r : store_queue_record_read(&v, ret);
 }
 
 static int next_seq(struct store *s, MDB_txn *t, uint64_t *ret)
@@ -108,7 +182,7 @@ int store_queue_push_txn(struct store *s, MDB_txn *t, enum store_queue q, uint32
 		if (old[1] == 255 - priority)
 			return 0;
 		qk = (MDB_val){ QUEUE_KEY_LEN, old };
-		r = store_get_record(t, s->queue, &qk, &rec, sizeof(rec));
+		r = queue_record_get(t, s->queue, &qk, &rec);
 		if (r < 0)
 			return r == -FOLIO_ENOTFOUND ? -FOLIO_ECORRUPT : r;
 		r = store_mdb_errno(mdb_del(t, s->queue, &qk, NULL));
@@ -221,10 +295,12 @@ int store_queue_claim(struct store *s, enum store_queue queue, unsigned lease_se
 	struct queue_item it;
 	int64_t now = time(NULL);
 	MDB_val k = { 1, &prefix }, v;
+	uint8_t boot[16];
 	int r, rc;
 
 	if ((unsigned)queue >= QUEUE_COUNT)
 		return -EINVAL;
+	boot_id(boot);
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
@@ -237,8 +313,8 @@ int store_queue_claim(struct store *s, enum store_queue queue, unsigned lease_se
 			return 0;
 		if (!valid_entry(&k, &v))
 			return -FOLIO_ECORRUPT;
-		memcpy(&rec, v.mv_data, sizeof(rec));
-		if (rec.claimed_until > now)
+		(void)store_queue_record_read(&v, &rec);
+		if (lease_live(&rec, now, boot))
 			continue;
 		memcpy(kb, k.mv_data, sizeof(kb));
 		break;
@@ -250,12 +326,14 @@ int store_queue_claim(struct store *s, enum store_queue queue, unsigned lease_se
 	mdb_cursor_close(TAKE_PTR(c));
 	rec.claimed_until = now + (int64_t)MAX(lease_seconds, 1u);
 	rec.attempts++;
+	rec.version = STORE_SCHEMA_VERSION;
+	lease_own(&rec);
 	k = (MDB_val){ QUEUE_KEY_LEN, kb };
 	r = store_put_record(t, s->queue, &k, &rec, sizeof(rec));
 	if (r < 0)
 		return r;
 	v = (MDB_val){ sizeof(rec), &rec };
-	item_from(&k, &v, &it);
+	item_from(&k, &v, boot, &it);
 	r = store_txn_commit(&t);
 	if (r < 0)
 		return r;
@@ -299,10 +377,11 @@ int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch,
 		return -FOLIO_ECORRUPT;
 	memcpy(qb, v.mv_data, sizeof(qb));
 	qk = (MDB_val){ QUEUE_KEY_LEN, qb };
-	r = store_get_record(t, s->queue, &qk, &rec, sizeof(rec));
+	r = queue_record_get(t, s->queue, &qk, &rec);
 	if (r < 0)
 		return r == -FOLIO_ENOTFOUND ? -FOLIO_ECORRUPT : r;
 	rec.claimed_until = 0;
+	rec.owner_pid = 0;
 	r = store_put_record(t, s->queue, &qk, &rec, sizeof(rec));
 	if (r < 0)
 		return r;
@@ -362,6 +441,7 @@ int store_queue_count(struct store *s, enum store_queue queue, uint64_t *ret)
 struct stats_walk {
 	struct queue_stats st;
 	int64_t now;
+	uint8_t boot[16];
 };
 
 static int stats_one(const MDB_val *k, const MDB_val *v, void *user)
@@ -369,7 +449,7 @@ static int stats_one(const MDB_val *k, const MDB_val *v, void *user)
 	struct stats_walk *w = user;
 	struct queue_item it;
 
-	item_from(k, v, &it);
+	item_from(k, v, w->boot, &it);
 	w->st.items++;
 	if (it.claimed_until > w->now)
 		w->st.claimed++;
@@ -382,7 +462,10 @@ static int stats_one(const MDB_val *k, const MDB_val *v, void *user)
 int store_queue_stats(struct store *s, enum store_queue queue, struct queue_stats *ret)
 {
 	struct stats_walk w = { .now = time(NULL) };
-	int r = queue_walk(s, queue, stats_one, &w);
+	int r;
+
+	boot_id(w.boot);
+	r = queue_walk(s, queue, stats_one, &w);
 
 	if (r < 0)
 		return r;
@@ -393,6 +476,7 @@ int store_queue_stats(struct store *s, enum store_queue queue, struct queue_stat
 struct list_walk {
 	int (*fn)(const struct queue_item *it, void *user);
 	void *user;
+	uint8_t boot[16];
 };
 
 static int list_one(const MDB_val *k, const MDB_val *v, void *user)
@@ -400,15 +484,16 @@ static int list_one(const MDB_val *k, const MDB_val *v, void *user)
 	struct list_walk *w = user;
 	struct queue_item it;
 
-	item_from(k, v, &it);
+	item_from(k, v, w->boot, &it);
 	return w->fn(&it, w->user);
 }
 
 int store_queue_list(struct store *s, enum store_queue queue,
 		     int (*fn)(const struct queue_item *it, void *user), void *user)
 {
-	struct list_walk w = { fn, user };
+	struct list_walk w = { fn, user, { 0 } };
 
+	boot_id(w.boot);
 	return queue_walk(s, queue, list_one, &w);
 }
 
@@ -553,4 +638,63 @@ void store_ocr_release(struct ocr_result *r)
 	free(r->text);
 	free(r->hocr);
 	r->text = r->hocr = NULL;
+}
+
+/* --- OCR progress of a batch */
+
+struct progress_walk {
+	struct store *s;
+	MDB_txn *t;
+	struct store_ocr_progress p;
+};
+
+static int progress_page(const struct page_info *p, void *user)
+{
+	struct progress_walk *w = user;
+	uint8_t ib[QUEUE_IDX_LEN];
+	uint32_t kb[2];
+	MDB_val ik = idx_key(ib, QUEUE_OCR, p->batch, p->number), k, v;
+
+	if (p->flags & PAGE_FLAG_SEPARATOR)
+		return 0;
+	w->p.pages++;
+	k = store_key_pair(kb, p->batch, p->number);
+	if (mdb_get(w->t, w->s->queue_idx, &ik, &v) == 0)
+		w->p.waiting++;
+	else if (p->flags & PAGE_FLAG_OCR_FAILED)
+		w->p.failed++;
+	else if (mdb_get(w->t, w->s->ocr, &k, &v) == 0)
+		w->p.text++;
+	else
+		w->p.waiting++;
+	return 0;
+}
+
+int store_batch_ocr_progress_txn(struct store *s, MDB_txn *t, uint32_t id,
+				 struct store_ocr_progress *ret)
+{
+	struct progress_walk w = { .s = s, .t = t };
+	int r = store_walk_pages_txn(t, s->pages, id, progress_page, &w);
+
+	if (r < 0)
+		return r;
+	*ret = w.p;
+	return 0;
+}
+
+int store_batch_ocr_progress(struct store *s, uint32_t id, struct store_ocr_progress *ret)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	struct batch_info b;
+	uint32_t kb[2];
+	MDB_val k = store_key_u32(kb, id);
+	int r;
+
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	r = store_get_record(t, s->batches, &k, &b, sizeof(b));
+	if (r < 0)
+		return r;
+	return store_batch_ocr_progress_txn(s, t, id, ret);
 }

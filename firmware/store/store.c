@@ -730,6 +730,16 @@ static int set_state_txn(struct store *s, MDB_txn *t, struct batch_info *b, uint
 
 	if (!store_batch_transition_allowed(from, to))
 		return -FOLIO_ESTATE;
+	if (to == BATCH_APPROVED) {
+		/* The supervisor approves what OCR found (low confidence, failures): after it. */
+		struct store_ocr_progress p;
+
+		r = store_batch_ocr_progress_txn(s, t, b->id, &p);
+		if (r < 0)
+			return r;
+		if (!store_ocr_finished(&p))
+			return -FOLIO_EOCRPENDING;
+	}
 	b->state = to;
 	b->updated = time(NULL);
 	if (to == BATCH_CONFIRMED)
@@ -860,6 +870,35 @@ int store_purge_expired(struct store *s, unsigned retention_days, const char *wh
 	return 0;
 }
 
+struct requeue_walk {
+	struct store *s;
+	MDB_txn *t;
+	uint32_t document;
+	int error;
+};
+
+static int requeue_page(const struct page_info *p, void *user)
+{
+	struct requeue_walk *w = user;
+
+	if (p->document != w->document || (p->flags & PAGE_FLAG_SEPARATOR))
+		return 0;
+	w->error =
+	    store_queue_push_txn(w->s, w->t, QUEUE_OCR, p->batch, p->number, QUEUE_PRIORITY_RESCAN);
+	return w->error;
+}
+
+/* A document's language decides the models that read its pages: a new one reads them again. */
+static int requeue_document_txn(struct store *s, MDB_txn *t, const struct batch_info *b,
+				uint32_t document)
+{
+	struct requeue_walk w = { .s = s, .t = t, .document = document };
+
+	if (!store_batch_editable(b->state))
+		return 0;
+	return store_walk_pages_txn(t, s->pages, b->id, requeue_page, &w);
+}
+
 int store_document_put(struct store *s, const char *who, const struct document_info *doc)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
@@ -914,6 +953,11 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 		CHANGED("language", old.language, d.language);
 		CHANGED("received", old.received, d.received);
 #undef CHANGED
+		if (strcmp(old.language, d.language) != 0) {
+			r = requeue_document_txn(s, t, &b, d.number);
+			if (r < 0)
+				return r;
+		}
 		r = store_event_append(s, t, who, "document-edit", d.batch, d.number, 0, "%s",
 				       n ? detail : "no change");
 	} else {
@@ -1277,12 +1321,12 @@ static int check_queues(struct check_state *cs)
 		memcpy(&page, ik + 5, 4);
 		batch = be32toh(batch);
 		page = be32toh(page);
-		if (mdb_get(cs->t, cs->s->queue, &qk, &qv) != 0 || qv.mv_size != sizeof(rec))
+		if (mdb_get(cs->t, cs->s->queue, &qk, &qv) != 0 ||
+		    store_queue_record_read(&qv, &rec) < 0)
 			return check_problem(cs,
 					     "queue '%s': batch %u page %u is indexed but "
 					     "not queued",
 					     store_queue_name(ik[0]), batch, page);
-		memcpy(&rec, qv.mv_data, sizeof(rec));
 		if (rec.batch != batch || rec.page != page)
 			return check_problem(cs,
 					     "queue '%s': index of batch %u page %u points "

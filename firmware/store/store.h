@@ -124,7 +124,8 @@ enum page_flag {
 	PAGE_FLAG_SEPARATOR = 1u << 6,
 	PAGE_FLAG_BARCODE_UNREADABLE = 1u << 7,
 	PAGE_FLAG_LOW_CONFIDENCE = 1u << 8,
-	PAGE_FLAG_CHECK = 1u << 9, /* a clerk asks for a second look */
+	PAGE_FLAG_CHECK = 1u << 9,	 /* a clerk asks for a second look */
+	PAGE_FLAG_OCR_FAILED = 1u << 10, /* its text could not be read, for good */
 };
 
 struct page_info {
@@ -204,7 +205,9 @@ int store_batch_list(struct store *s, int (*fn)(const struct batch_info *b, void
  * Legal moves: open->closed, closed->approved|rejected|open (more sheets: rescan, insert),
  * rejected->open (rescan) or ->closed
  * or ->purged (discarded), approved->packaged|rejected, packaged->delivered,
- * delivered->confirmed, confirmed->purged. Anything else is -FOLIO_ESTATE. This is the one
+ * delivered->confirmed, confirmed->purged. Anything else is -FOLIO_ESTATE. A batch is
+ * approved only once the OCR of every page is finished (read, or failed for good):
+ * -FOLIO_EOCRPENDING before (store_batch_ocr_progress() counts what waits). This is the one
  * place the state machine is enforced; the same transaction keeps the work queues in step
  * (approved: packaging queued; packaged: upload queued; delivered, rejected: dequeued),
  * records the confirmation time, and for ->purged removes the batch's images, OCR results
@@ -218,7 +221,12 @@ const char *batch_state_name(uint32_t state);
 /* store_batch_transition_allowed - whether @from -> @to is a legal move */
 bool store_batch_transition_allowed(uint32_t from, uint32_t to);
 
-/* store_document_put - create or replace document @doc->number of batch @doc->batch */
+/*
+ * store_document_put - create or replace document @doc->number of batch @doc->batch
+ *
+ * A new language (the one OCR reads the document in) queues its pages for OCR again while
+ * the batch is editable, in the same transaction.
+ */
 int store_document_put(struct store *s, const char *who, const struct document_info *doc);
 
 /* store_document_get - read a document; -FOLIO_ENOTFOUND if there is none */
@@ -440,8 +448,10 @@ const char *store_space_message(const struct store_space *sp, char *buf, size_t 
 
 /*
  * Queues: OCR, packaging and upload work, each item (batch, page) at most once per queue;
- * page 0 stands for the whole batch. Claimed items are leased: an item whose lease ran out
- * (its worker died) is claimed again.
+ * page 0 stands for the whole batch. Claimed items are leased to the process that claimed
+ * them: an item is claimed again when its lease ran out, or at once when that process is gone
+ * (no such pid, or the machine booted since): a daemon stopped in the middle of OCR loses
+ * nothing.
  */
 
 enum store_queue { QUEUE_OCR, QUEUE_PACKAGE, QUEUE_UPLOAD, QUEUE_COUNT };
@@ -540,6 +550,28 @@ int store_ocr_get(struct store *s, uint32_t batch, uint32_t page, struct ocr_res
 
 /* store_ocr_release - free what store_ocr_get() allocated; takes a zeroed result */
 void store_ocr_release(struct ocr_result *r);
+
+/* Where the text recognition of a batch stands. Separator sheets are not counted. */
+struct store_ocr_progress {
+	uint32_t pages;	  /* pages whose text is to be read */
+	uint32_t text;	  /* ... read */
+	uint32_t failed;  /* ... that failed for good (PAGE_FLAG_OCR_FAILED) */
+	uint32_t waiting; /* ... queued, being read, or without a result yet */
+};
+
+/*
+ * store_batch_ocr_progress - count the pages of batch @id by OCR state into @ret
+ *
+ * OCR of a batch is finished when nothing waits (store_ocr_finished()). -FOLIO_ENOTFOUND when
+ * there is no such batch.
+ */
+int store_batch_ocr_progress(struct store *s, uint32_t id, struct store_ocr_progress *ret);
+
+/* store_ocr_finished - whether every page of @p has its text or failed for good */
+static inline bool store_ocr_finished(const struct store_ocr_progress *p)
+{
+	return p->waiting == 0;
+}
 
 /*
  * Purge

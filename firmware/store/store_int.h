@@ -56,14 +56,27 @@ struct ocr_record {
 	double confidence;
 };
 
-/* A value of the queue database. */
+/*
+ * A value of the queue database. A lease belongs to the process that claimed the item: it
+ * ends when claimed_until passes, or earlier when that process is gone (another pid, or the
+ * machine booted since). Records written before the owner was kept end at claimed_until and
+ * are read with an unknown owner.
+ */
 struct queue_record {
 	uint32_t version;
 	uint32_t batch, page;
 	uint32_t attempts;
 	int64_t enqueued;
 	int64_t claimed_until;
+	uint32_t owner_pid; /* 0: unknown */
+	uint32_t reserved;
+	uint8_t boot_id[16]; /* /proc/sys/kernel/random/boot_id of the owner's boot */
 };
+
+#define QUEUE_RECORD_V1_SIZE 32 /* without the owner */
+
+/* Reads a queue value of either size into @ret; -FOLIO_ECORRUPT for any other size. */
+int store_queue_record_read(const MDB_val *v, struct queue_record *ret);
 
 #define QUEUE_KEY_LEN 10 /* u8 queue, u8 255-priority, u64 sequence */
 #define QUEUE_IDX_LEN 9	 /* u8 queue, u32 batch, u32 page */
@@ -101,6 +114,10 @@ int store_queue_remove_txn(struct store *s, MDB_txn *t, enum store_queue q, uint
 			   uint32_t page);
 /* Removes every item of @batch from every queue; the count goes to @ret_n (may be NULL). */
 int store_queue_remove_batch_txn(struct store *s, MDB_txn *t, uint32_t batch, uint64_t *ret_n);
+
+/* store_batch_ocr_progress() inside the caller's transaction. */
+int store_batch_ocr_progress_txn(struct store *s, MDB_txn *t, uint32_t id,
+				 struct store_ocr_progress *ret);
 
 /* Deletes every value of @dbi whose key starts with be32(@batch); the count to @ret_n. */
 int store_delete_batch_range(MDB_txn *t, MDB_dbi dbi, uint32_t batch, uint64_t *ret_n);

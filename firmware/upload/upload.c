@@ -68,6 +68,11 @@ static int deliver(struct store *store, const struct folio_config *cfg, struct u
 		r = export_batch(store, cfg, id, staging, &res);
 		if (r == -EEXIST)
 			r = 0; /* staged before a crash: the rename made it whole */
+		if (r == -FOLIO_EOCRPENDING) {
+			log_info("batch %u waits for the text of its pages before it is packaged",
+				 id);
+			return r;
+		}
 		if (r < 0)
 			return log_errno(r, "batch %u cannot be packaged: %s; it will be retried",
 					 id, folio_strerror(r));

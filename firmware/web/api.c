@@ -561,7 +561,7 @@ static void note(struct review *rv, const char *fmt, ...)
 #define FLAGS_TO_RESOLVE                                                                          \
 	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH | \
 	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |              \
-	 PAGE_FLAG_CHECK)
+	 PAGE_FLAG_CHECK | PAGE_FLAG_OCR_FAILED)
 
 static int page_json(const struct page_info *p, void *user)
 {
@@ -631,6 +631,7 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	struct json_writer jw;
 	struct batch_info b;
 	struct review rv = { .w = w, .jw = &jw };
+	struct store_ocr_progress ocr;
 	uint32_t blocking = 0;
 	int r;
 
@@ -675,11 +676,25 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_array(&jw);
 	r = store_page_list(w->store, b.id, page_json, &rv);
 	jw_end(&jw);
+	if (store_batch_ocr_progress(w->store, b.id, &ocr) < 0)
+		ocr = (struct store_ocr_progress){ 0 };
+	if (ocr.waiting) {
+		/* Approval waits for OCR (store_batch_set_state()). */
+		note(&rv, "text of %u of %u pages is still being read", ocr.waiting, ocr.pages);
+		blocking++;
+	}
 	jw_key(&jw, "summary");
 	jw_object(&jw);
 	jw_kint(&jw, "pages", b.n_pages);
 	jw_kint(&jw, "documents", b.n_documents);
 	jw_kint(&jw, "bytes", (int64_t)rv.bytes);
+	jw_key(&jw, "text");
+	jw_object(&jw);
+	jw_kint(&jw, "pages", ocr.pages);
+	jw_kint(&jw, "read", ocr.text);
+	jw_kint(&jw, "failed", ocr.failed);
+	jw_kint(&jw, "waiting", ocr.waiting);
+	jw_end(&jw);
 	jw_kint(&jw, "blocking", blocking);
 	jw_key(&jw, "unresolved");
 	jw_array(&jw);
@@ -773,6 +788,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 		}
 	}
 	r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (r == -FOLIO_EOCRPENDING) {
+		struct store_ocr_progress p = { 0 };
+
+		(void)store_batch_ocr_progress(w->store, id, &p);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "batch %u: text of %u of %u pages is still being read: "
+				       "approve it when OCR is finished",
+				       id, p.waiting, p.pages);
+	}
 	if (r == -FOLIO_ESTATE)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is %s and cannot become %s", id,
@@ -992,10 +1016,12 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	const char *field;
 	int r;
 
-	if (web_parse_flags(body, &set, &clear, &field) < 0)
+	if (web_parse_flags(body, &set, &clear, &field) < 0 ||
+	    ((set | clear) & PAGE_FLAG_OCR_FAILED))
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
 				       "flags are lists of: blank skew dark light length small "
-				       "separator barcode_unreadable low_confidence check");
+				       "separator barcode_unreadable low_confidence check "
+				       "(ocr_failed is OCR's own)");
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)

@@ -98,6 +98,7 @@ unsigned web_status_of(int error)
 	case -ENOENT:
 		return MHD_HTTP_NOT_FOUND;
 	case -FOLIO_ESTATE:
+	case -FOLIO_EOCRPENDING:
 	case -EBUSY:
 	case -EEXIST:
 		return MHD_HTTP_CONFLICT;

@@ -6,6 +6,8 @@
  *   ocr_bench run COMMAND [ARG...]                 runs a command (a peer)
  *   ocr_bench score TRUTHDIR OUTDIR                CER over every OUTDIR/X.txt against
  *                                                  TRUTHDIR/X.txt
+ *   ocr_bench engines LANGS...                     seconds to load each language set's
+ *                                                  engine (the cost of a switch)
  *
  * pool and run print "seconds S cpu_seconds C max_rss_kb K": wall time, CPU time (user and
  * system, of the bench process and everything it started), and the largest resident set of any
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "ocr/engine.h"
 #include "ocr/pool.h"
 #include "ocr/score.h"
 
@@ -189,6 +192,35 @@ static int cmd_score(const char *truthdir, const char *outdir)
 	return 0;
 }
 
+/*
+ * What a worker pays to switch to another language set: loading its engine (each set, three
+ * times, the best kept: the model files are then in the page cache, as on a station that
+ * switches back and forth).
+ */
+static int cmd_engines(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		double best = 1e9;
+
+		for (int k = 0; k < 3; k++) {
+			struct ocr_engine *e = NULL;
+			double t = now_s();
+			int r = ocr_engine_new(argv[i], &e);
+
+			if (r < 0) {
+				fprintf(stderr, "ocr_bench: cannot load '%s': %s\n", argv[i],
+					folio_strerror(r));
+				return 1;
+			}
+			t = now_s() - t;
+			best = t < best ? t : best;
+			ocr_engine_free(e);
+		}
+		printf("engine %s load_seconds %.3f\n", argv[i], best);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && strcmp(argv[1], "pool") == 0)
@@ -197,7 +229,9 @@ int main(int argc, char **argv)
 		return cmd_run(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "score") == 0)
 		return cmd_score(argv[2], argv[3]);
+	if (argc >= 3 && strcmp(argv[1], "engines") == 0)
+		return cmd_engines(argc - 2, argv + 2);
 	fprintf(stderr, "usage: ocr_bench pool LANGS WORKERS OUTDIR PAGE... | run CMD... | "
-			"score TRUTHDIR OUTDIR\n");
+			"score TRUTHDIR OUTDIR | engines LANGS...\n");
 	return 2;
 }

@@ -20,12 +20,19 @@ grep -qE '^  pages +10$' show.out || fail "expected 10 pages: $(cat show.out)"
 [ "$($folio batch list | awk '$1 == 1 { print $2, $3 }')" = "closed 10" ] ||
 	fail "batch list does not show batch 1 closed with 10 pages"
 
+# --- no package while a page still waits for its text, then OCR reads every page
+expect_fail 1 "batch 1: text of 10 of 10 pages is not read yet" $folio export --batch 1 --out out
+[ ! -e out/TEST-01-B000001 ] || fail "a package was written while OCR was pending"
+$folio ocr --batch 1 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
+grep -qE '^  text +for 10 of 10 pages, 0 failed for good, 0 waiting$' <($folio batch show 1) ||
+	fail "batch show does not say every page was read: $($folio batch show 1)"
+
 # --- export: exactly the package that would be uploaded
 pkg=$($folio export --batch 1 --out out 2>export.err) || fail "export failed: $(cat export.err)"
 [ -d "$pkg" ] || fail "export printed '$pkg', which is not a folder"
 [ "$(ls "$pkg"/D0001/P*.tif | wc -l)" = 10 ] || fail "expected 10 page images in $pkg/D0001"
 (cd "$pkg" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the manifest"
-[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 13 ] || fail "manifest should list 10 images, the XML, BATCH.txt and MANIFEST.sizes"
+[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 14 ] || fail "manifest should list 10 images, the XML, the PDF, BATCH.txt and MANIFEST.sizes"
 
 # The images as someone else's tools see them: G4, 300 dpi, 1 bit.
 info=$(tiffinfo "$pkg/D0001/P0001.tif" 2>&1)
@@ -48,6 +55,7 @@ expect_fail 1 "already exported" $folio export --batch 1 --out out
 # --- grey pages become JPEG with their resolution in the JFIF header
 batch=$($folio scan --source adf --mode gray --resolution 150 2>scan.err) ||
 	fail "gray scan failed: $(cat scan.err)"
+$folio ocr --batch "$batch" 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
 pkg=$($folio export --batch "$batch" --out out) || fail "export of gray batch failed"
 identify -format '%m %x %y %U\n' "$pkg/D0001/P0001.jpg" >id.out 2>&1
 grep -q '^JPEG 150 150 PixelsPerInch' id.out || fail "JPEG page: $(cat id.out)"

@@ -68,7 +68,8 @@ expect_fail 2 "nothing to change" $folio doc set --batch "$batch" --doc 1
 $folio doc list --batch "$batch" | grep -qE '^ +1 +KE +patent +KE/P/2024/000123 +APPFORM +2024-05-02 +10$' ||
 	fail "the edit did not stick: $($folio doc list --batch "$batch")"
 
-# --- export: signed when the key is configured, clearly unsigned when not
+# --- export: signed when the key is configured, clearly unsigned when not (text read first)
+$folio ocr --batch "$batch" 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
 pkg=$($folio export --batch "$batch" --out unsigned 2>export.err) || fail "export failed: $(cat export.err)"
 grep -q "is NOT signed: set \[station\] key_file" export.err || fail "unsigned export not reported: $(cat export.err)"
 expect_fail 1 "package is not signed" $folio verify "$pkg" --key keys/station.pub
@@ -92,7 +93,7 @@ fi
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"
-grep -q '^contents  1 documents, 10 pages, 13 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^contents  1 documents, 10 pages, 14 files' verify.out || fail "verify counts: $(cat verify.out)"
 
 # --- tampering: each copy is altered one way, and verify must refuse it with one line
 n=0

@@ -66,7 +66,8 @@ EOF
 	docs=$(awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($NF ~ /separator/ ? "s" : "") }' show)
 	[ "$docs" = "1s 1 1 1 2s 2 3s 3 3 " ] || fail "$dpi dpi: pages by document: $docs"
 
-	$folio batch approve "$b" >/dev/null
+	$folio ocr --batch "$b" 2>err || fail "$dpi dpi: OCR failed: $(cat err)"
+	$folio batch approve "$b" >/dev/null || fail "$dpi dpi: approval refused"
 	pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 	n=$(find "$pkg" -name 'P*.tif' | wc -l)
 	[ "$n" = 6 ] || fail "$dpi dpi: $n page images exported, not 6 (cover sheets must not be)"

@@ -33,9 +33,12 @@ scan_ms=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) 
 
 for i in $(seq 1 "$runs"); do
 	if [ $((i % 5)) = 0 ]; then
-		# foliod's delivery cycle: approve what is closed, deliver, kill it on the way.
+		# foliod's cycle: approve what is closed and read (the text of a batch comes
+		# first: foliod's OCR reads the rest), deliver, kill it on the way.
 		for b in $($folio batch list | awk '$2 == "closed" { print $1 }'); do
-			$folio batch approve "$b" >/dev/null 2>&1 || fail "cannot approve batch $b"
+			$folio batch approve "$b" >/dev/null 2>approve.err ||
+				grep -q "pages is still being read" approve.err ||
+				fail "cannot approve batch $b: $(cat approve.err)"
 		done
 		$foliod --once >deliver.$i.err 2>&1 &
 		pid=$!
@@ -70,7 +73,9 @@ n_reported=$(sort -u reported | wc -l)
 [ "$n_reported" -gt 0 ] || fail "no page was reported captured in $runs runs: the torture tested nothing"
 [ $scan_kills -gt 0 ] || fail "no scan was killed while running: the torture tested nothing"
 
-# Afterwards the station carries on: the killed deliveries finish and everything checks.
+# Afterwards the station carries on: OCR killed half-way reads every page again, the killed
+# deliveries finish and everything checks.
+$folio ocr 2>ocr.err || fail "OCR after the torture failed: $(cat ocr.err)"
 for b in $($folio batch list | awk '$2 == "closed" { print $1 }'); do
 	$folio batch approve "$b" >/dev/null 2>&1 || fail "cannot approve batch $b"
 done

@@ -593,8 +593,11 @@ call POST /api/login "${json[@]}" -c ana2.jar --data-binary '{"user":"ana","pass
 [ "$code" = 200 ] && [ "$(jget body lang)" = ar ] ||
 	bad "the language is not kept for ana's next sign-in: $code $(cat body)"
 
-# --- approval by the supervisor
+# --- approval by the supervisor, once the text of every page is read
 session_args supervisor
+call GET "/api/batches/$b1" -b super.jar
+[ "$(jget body summary.text.read)/$(jget body summary.text.pages)/$(jget body summary.text.waiting)" = 3/3/0 ] ||
+	bad "the batch summary does not say the text of its 3 pages was read: $(cat body)"
 call POST "/api/batches/$b1/approve" "${sess[@]}"
 [ "$code" = 200 ] && [ "$(jget body state)" = approved ] || bad "approval answered $code: $(cat body)"
 call GET "/api/batches/$b1" -b super.jar

@@ -58,6 +58,30 @@ static uint32_t new_batch(struct store *s)
 	return id;
 }
 
+struct numbers {
+	uint32_t n[64];
+	size_t count;
+};
+
+static int note_number(const struct page_info *p, void *user)
+{
+	struct numbers *ns = user;
+
+	if (ns->count < 64)
+		ns->n[ns->count++] = p->number;
+	return 0;
+}
+
+/* OCR has read every page of @batch: what approval waits for. */
+static void read_all(struct store *s, uint32_t batch)
+{
+	struct numbers ns = { .count = 0 };
+
+	assert_int_equal(store_page_list(s, batch, note_number, &ns), 0);
+	for (size_t i = 0; i < ns.count; i++)
+		assert_int_equal(store_ocr_put(s, batch, ns.n[i], "text", NULL, 90), 0);
+}
+
 static void add_page(struct store *s, uint32_t batch, const char *content, uint32_t want)
 {
 	struct page_info p = {
@@ -136,6 +160,7 @@ static void test_state_machine(void **state)
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_REJECTED, "t"), 0);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_OPEN, "t"), 0); /* rescan */
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_PACKAGED, "t"), 0);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_DELIVERED, "t"), 0);
@@ -401,6 +426,7 @@ static void test_reserve_stops_capture_only(void **state)
 	assert_int_equal(store_ocr_get(f->s, a, 1, &o), 0);
 	store_ocr_release(&o);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 
 	set.reserve_mb = 0;
@@ -431,6 +457,7 @@ static void test_purge_keeps_records_and_chain(void **state)
 	free(big);
 	add_page(f->s, r, "rejected page", 1);
 	assert_int_equal(store_batch_purge(f->s, a, "t", 30, true), -FOLIO_ESTATE); /* open */
+	read_all(f->s, a);
 	for (uint32_t to = BATCH_CLOSED; to <= BATCH_CONFIRMED; to++)
 		assert_int_equal(store_batch_set_state(f->s, a, to, "t"), 0);
 	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
@@ -520,6 +547,7 @@ static void test_rescan_and_delete_are_logged(void **state)
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
 	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "two again", 9), 0);
 	assert_int_equal(store_page_add(f->s, "t", &m, "four", 4, &n), -FOLIO_ESTATE);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 	assert_int_equal(store_page_replace(f->s, "clerk", &m, 2, "x", 1), -FOLIO_ESTATE);
 	assert_int_equal(store_page_delete(f->s, "clerk", a, 2), -FOLIO_ESTATE);
@@ -615,6 +643,7 @@ static void test_arrange_reorders_splits_and_merges(void **state)
 
 	/* Approved: the order is final. */
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 	assert_int_equal(store_batch_arrange(f->s, "clerk", a, merge, 4), -FOLIO_ESTATE);
 }
@@ -659,6 +688,7 @@ static void test_states_drive_queues(void **state)
 	uint64_t pkg, up;
 
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
 	assert_int_equal(store_queue_count(f->s, QUEUE_PACKAGE, &pkg), 0);
 	assert_int_equal(pkg, 1);

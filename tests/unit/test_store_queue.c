@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "errors.h"
@@ -171,6 +173,89 @@ static void test_capture_queues_ocr_and_result_dequeues(void **state)
 	assert_int_equal(store_ocr_put(f->s, f->batch, 42, "x", NULL, 1), -FOLIO_ENOTFOUND);
 }
 
+/* A lease dies with the process that holds it: a stopped daemon's pages are read again. */
+static void test_lease_of_a_dead_process_is_taken_back(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_stats st;
+	struct queue_item it;
+	int status;
+	pid_t child;
+
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 1, 100), 0);
+	assert_int_equal(store_queue_push(f->s, QUEUE_OCR, f->batch, 2, 100), 0);
+	/* This process holds page 1 for an hour: nobody else gets it. */
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 3600, &it), 1);
+	assert_int_equal(it.page, 1);
+	/* Another process claims page 2 for an hour and dies without a word. */
+	store_close(f->s);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct store *s;
+
+		if (store_open(f->dir, 256, &s) < 0 ||
+		    store_queue_claim(s, QUEUE_OCR, 3600, &it) != 1)
+			_exit(1);
+		_exit(it.page == 2 ? 0 : 1); /* no store_close(): as a SIGKILL leaves it */
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(store_open(f->dir, 256, &f->s), 0);
+
+	/* Page 1 is still ours, page 2's owner is gone: it reads as waiting and is claimed. */
+	assert_int_equal(store_queue_stats(f->s, QUEUE_OCR, &st), 0);
+	assert_int_equal(st.items, 2);
+	assert_int_equal(st.claimed, 1);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 3600, &it), 1);
+	assert_int_equal(it.page, 2);
+	assert_int_equal(it.attempts, 2);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 3600, &it), 0);
+	/* Released: claimable again at once. */
+	assert_int_equal(store_queue_release(f->s, QUEUE_OCR, f->batch, 1), 0);
+	assert_int_equal(store_queue_claim(f->s, QUEUE_OCR, 3600, &it), 1);
+	assert_int_equal(it.page, 1);
+}
+
+/* A batch is approved, and packaged, only when every page has its text or failed for good. */
+static void test_approval_waits_for_ocr(void **state)
+{
+	struct fixture *f = *state;
+	struct page_info p = { .batch = f->batch, .document = 1 };
+	struct store_ocr_progress pr;
+	uint32_t n1, n2, n3, sep;
+
+	assert_int_equal(store_page_add(f->s, "t", &p, "one", 3, &n1), 0);
+	assert_int_equal(store_page_add(f->s, "t", &p, "two", 3, &n2), 0);
+	assert_int_equal(store_page_add(f->s, "t", &p, "three", 5, &n3), 0);
+	assert_int_equal(store_page_add(f->s, "t", &p, "cover", 5, &sep), 0);
+	assert_int_equal(store_page_set_flags(f->s, "t", f->batch, sep, PAGE_FLAG_SEPARATOR, 0), 0);
+	assert_int_equal(store_queue_done(f->s, QUEUE_OCR, f->batch, sep), 0);
+	assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_CLOSED, "t"), 0);
+
+	assert_int_equal(store_batch_ocr_progress(f->s, f->batch, &pr), 0);
+	assert_int_equal(pr.pages, 3); /* the cover sheet has no text to read */
+	assert_int_equal(pr.waiting, 3);
+	assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_APPROVED, "t"),
+			 -FOLIO_EOCRPENDING);
+
+	assert_int_equal(store_ocr_put(f->s, f->batch, n1, "text", NULL, 90), 0);
+	assert_int_equal(store_ocr_put(f->s, f->batch, n2, "", NULL, 0), 0); /* a blank page */
+	assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_APPROVED, "t"),
+			 -FOLIO_EOCRPENDING);
+	/* Failed for good: flagged and off the queue; the batch goes on, saying so. */
+	assert_int_equal(store_page_set_flags(f->s, "t", f->batch, n3, PAGE_FLAG_OCR_FAILED, 0), 0);
+	assert_int_equal(store_batch_ocr_progress(f->s, f->batch, &pr), 0);
+	assert_int_equal(pr.waiting, 1); /* still queued */
+	assert_int_equal(store_queue_done(f->s, QUEUE_OCR, f->batch, n3), 0);
+	assert_int_equal(store_batch_ocr_progress(f->s, f->batch, &pr), 0);
+	assert_int_equal(pr.text, 2);
+	assert_int_equal(pr.failed, 1);
+	assert_int_equal(pr.waiting, 0);
+	assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_APPROVED, "t"), 0);
+	assert_int_equal(store_batch_ocr_progress(f->s, 99, &pr), -FOLIO_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +263,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_is_claim_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_queues_ocr_and_result_dequeues, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_lease_of_a_dead_process_is_taken_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_approval_waits_for_ocr, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store queues", tests, NULL, NULL);

@@ -22,6 +22,7 @@
 
 #include "compiler.h"
 #include "errors.h"
+#include "firmware/image/encode.h"
 #include "firmware/package/export.h"
 #include "firmware/package/st96.h"
 #include "firmware/package/sign.h"
@@ -41,29 +42,50 @@ static int fake_text(void *user, uint32_t b, uint32_t page, struct export_page_t
 	if (page == 4) { /* the trademark document's page */
 		ret->text = strdup("ORDER FORM\nMark: FOLIO\n");
 		ret->text_len = strlen(ret->text);
-		ret->layout = strdup("<html><body class='ocr_page'>ORDER FORM</body></html>\n");
+		ret->layout =
+		    strdup("  <div class='ocr_page' id='page_1' title='image \"\"; bbox 0 "
+			   "0 96 64; ppageno 0'><span class='ocrx_word' title='bbox 2 2 "
+			   "40 20; x_wconf 90'>ORDER</span></div>\n");
 		ret->layout_len = strlen(ret->layout);
 		ret->layout_ext = "hocr";
 	}
 	return 0;
 }
 
+/* A small real page (G4 TIFF or JPEG, as capture stores them), marked by @content. */
 static void add_page(uint32_t doc, const char *format, const char *content, uint32_t flags)
 {
 	struct page_info p = { .batch = batch,
 			       .document = doc,
-			       .width = 2480,
-			       .height = 3508,
+			       .width = 96,
+			       .height = 64,
 			       .dpi = 300,
 			       .bit_depth = 1,
 			       .channels = 1,
 			       .flags = flags };
+	bool jpeg = strcmp(format, "JPEG") == 0;
+	uint8_t pixels[96 * 64] = { 0 };
+	struct frame f = { .width = 96,
+			   .height = 64,
+			   .depth = jpeg ? 8 : 1,
+			   .channels = 1,
+			   .bytes_per_line = jpeg ? 96 : 12,
+			   .dpi = 300,
+			   .data = pixels };
+	struct encoded_image img = { 0 };
 	uint32_t n;
 
+	if (jpeg)
+		memset(pixels, 0xff, sizeof(pixels));
+	for (size_t i = 0; i < 64 && content[i]; i++) /* a different page for each text */
+		pixels[i * f.bytes_per_line + ((unsigned char)content[i] % 8)] = jpeg ? 0 : 0xff;
+	assert_int_equal(jpeg ? image_encode_jpeg(&f, 85, &img) : image_encode_g4(&f, NULL, &img),
+			 0);
 	snprintf(p.format, sizeof(p.format), "%s", format);
-	if (strcmp(format, "JPEG") == 0)
+	if (jpeg)
 		p.bit_depth = 8;
-	assert_int_equal(store_page_add(store, "tester", &p, content, strlen(content), &n), 0);
+	assert_int_equal(store_page_add(store, "tester", &p, img.data, img.size, &n), 0);
+	encoded_image_release(&img);
 }
 
 static int setup(void **state)
@@ -284,14 +306,16 @@ static void test_good_package(void **state)
 	assert_true(rep.signature_ok);
 	assert_int_equal(rep.documents, 2);
 	assert_int_equal(rep.pages, 3);
-	/* 3 images, 2 XML, OCR text and layout, BATCH.txt, MANIFEST.sizes */
-	assert_int_equal(rep.files, 9);
+	/* 3 images, 2 XML, 2 PDF, OCR text and layout (hOCR, ALTO), BATCH.txt, MANIFEST.sizes */
+	assert_int_equal(rep.files, 12);
 	assert_int_equal(rep.schemas_checked, schemas[0] != 0);
 
 	/* The cover sheet is not a page; OCR text is there and named in the XML. */
 	at(p, sizeof(p), pkg, "D0002/P0002.jpg");
 	assert_int_equal(access(p, F_OK), -1);
 	at(p, sizeof(p), pkg, "D0002/P0001.hocr");
+	assert_int_equal(access(p, F_OK), 0);
+	at(p, sizeof(p), pkg, "D0002/P0001.alto.xml");
 	assert_int_equal(access(p, F_OK), 0);
 	xml = slurp(pkg, "D0002/document.xml", &len);
 	assert_non_null(strstr(xml, "P0001.txt"));
@@ -446,7 +470,7 @@ static void test_station_mistakes_caught(void **state)
 static void test_unsigned_and_unusable(void **state)
 {
 	static struct verify_report rep;
-	struct export_options opt = { .key_file = "" };
+	struct export_options opt = { .key_file = "", .page_text = fake_text };
 	struct export_result res;
 
 	(void)state;

@@ -106,6 +106,7 @@ window.FolioStrings = {
 		'flag.barcode_unreadable': 'barcode unreadable',
 		'flag.low_confidence': 'low OCR confidence',
 		'flag.check': 'check again',
+		'flag.ocr_failed': 'text not readable',
 
 		'docs.title': 'Batch {n}: documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -330,6 +331,7 @@ window.FolioStrings = {
 		'flag.barcode_unreadable': 'code-barres illisible',
 		'flag.low_confidence': 'OCR peu fiable',
 		'flag.check': 'à revoir',
+		'flag.ocr_failed': 'texte illisible',
 
 		'docs.title': 'Lot {n} : documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -554,6 +556,7 @@ window.FolioStrings = {
 		'flag.barcode_unreadable': 'رمز شريطي غير مقروء',
 		'flag.low_confidence': 'قراءة آلية ضعيفة',
 		'flag.check': 'للمراجعة',
+		'flag.ocr_failed': 'تعذرت قراءة النص',
 
 		'docs.title': 'الدفعة {n}: الوثائق',
 		'docs.summary': '{state} · {pages} صفحة · {docs} وثيقة',

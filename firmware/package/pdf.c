@@ -1,0 +1,555 @@
+/* Searchable PDF/A-2b of a document (pdf.h). */
+#include <errno.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <tiffio.h>
+#include <zlib.h>
+
+#include "cleanup.h"
+#include "errors.h"
+#include "firmware/image/tiffmem.h"
+#include "firmware/package/pdf.h"
+#include "ocr/hocr.h"
+
+#define MAX_OBJECTS 65536u
+#define MAX_ASSET (1u << 20) /* the sRGB profile, the font */
+#define GLYPH_WIDTH 500	     /* the font's one glyph, in 1/1000 of the size */
+
+struct pdf {
+	FILE *f;
+	long offsets[MAX_OBJECTS];
+	unsigned n; /* objects begun */
+	bool failed;
+};
+
+static unsigned obj_begin(struct pdf *p)
+{
+	if (p->n + 1 >= MAX_OBJECTS) {
+		p->failed = true;
+		return p->n;
+	}
+	p->offsets[++p->n] = ftell(p->f);
+	fprintf(p->f, "%u 0 obj\n", p->n);
+	return p->n;
+}
+
+static void obj_end(struct pdf *p)
+{
+	fputs("endobj\n", p->f);
+}
+
+/* A stream object: @dict (without its Length) and @len bytes. */
+static unsigned put_stream(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	unsigned id = obj_begin(p);
+
+	fprintf(p->f, "<< %s /Length %zu >>\nstream\n", dict, len);
+	fwrite(data, 1, len, p->f);
+	fputs("\nendstream\n", p->f);
+	obj_end(p);
+	return id;
+}
+
+/* A stream object of @data compressed with Flate (@dict without Filter and Length). */
+static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	uLongf zlen = compressBound((uLong)len);
+	uint8_t *z = malloc(zlen);
+	char d[256];
+	unsigned id;
+
+	if (!z || compress2(z, &zlen, data, (uLong)len, 9) != Z_OK) {
+		free(z);
+		p->failed = true;
+		return 0;
+	}
+	snprintf(d, sizeof(d), "%s%s/Filter /FlateDecode", dict, dict[0] ? " " : "");
+	id = put_stream(p, d, z, zlen);
+	free(z);
+	return id;
+}
+
+/* @s as a PDF literal string's content (ASCII here: identifiers, dates, titles). */
+static void put_literal(FILE *f, const char *s)
+{
+	fputc('(', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '(' || c == ')' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			fputc(c, f);
+		else
+			fprintf(f, "\\%03o", c);
+	}
+	fputc(')', f);
+}
+
+static void put_xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+}
+
+/* A file Debian installs (the sRGB profile, the font), at most MAX_ASSET bytes. */
+static int read_asset(const char *path, uint8_t **ret, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rbe");
+	uint8_t *buf;
+	size_t n;
+
+	if (!f)
+		return -errno;
+	buf = malloc(MAX_ASSET);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, MAX_ASSET, f);
+	if (ferror(f) || !feof(f) || n == 0) {
+		fclose(f);
+		free(buf);
+		return -FOLIO_EFORMAT;
+	}
+	fclose(f);
+	*ret = buf;
+	*ret_len = n;
+	return 0;
+}
+
+/* --- the text layer */
+
+struct text_run {
+	FILE *f;
+	double scale; /* points per pixel */
+	double page_h;
+};
+
+/* Next code point of UTF-8 @s (advancing it); U+FFFD for a bad sequence. */
+static uint32_t next_utf8(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	uint32_t c = p[0];
+	int n = c < 0x80	     ? 0
+		: (c & 0xe0) == 0xc0 ? 1
+		: (c & 0xf0) == 0xe0 ? 2
+		: (c & 0xf8) == 0xf0 ? 3
+				     : -1;
+
+	if (n < 0) {
+		*s = p + 1;
+		return 0xfffd;
+	}
+	c = n == 0 ? c : c & (0x3fu >> n);
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s = p + i;
+			return 0xfffd;
+		}
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	*s = p + n + 1;
+	return c;
+}
+
+static int put_word(const struct ocr_word *w, void *user)
+{
+	struct text_run *t = user;
+	const unsigned char *s = (const unsigned char *)w->text;
+	double x = (double)w->x0 * t->scale, y = t->page_h - (double)w->y1 * t->scale;
+	double wd = (double)(w->x1 - w->x0) * t->scale, ht = (double)(w->y1 - w->y0) * t->scale;
+	size_t units = 0;
+	char hex[4096];
+	size_t n = 0;
+
+	while (*s && n + 16 < sizeof(hex)) {
+		uint32_t c = next_utf8(&s);
+
+		if (c > 0xffff) { /* a surrogate pair: two CIDs */
+			c -= 0x10000;
+			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X%04X",
+					      0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+			units += 2;
+		} else {
+			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X", c);
+			units++;
+		}
+	}
+	if (!units || ht < 1)
+		return 0;
+	/* One glyph per code unit, stretched so that the word spans its box. */
+	fprintf(t->f, "/F1 %.2f Tf %.2f Tz 1 0 0 1 %.2f %.2f Tm <%s> Tj\n", ht,
+		100.0 * wd / ((double)units * ht * GLYPH_WIDTH / 1000.0), x, y, hex);
+	return 0;
+}
+
+/* --- images */
+
+/* The G4 strips of a stored TIFF as image XObjects; their ids and heights into @ret. */
+static int put_tiff(struct pdf *p, const struct pdf_page *pg, unsigned *ret, uint32_t *ret_rows,
+		    size_t max, size_t *ret_n)
+{
+	struct tiffmem m = { 0 };
+	TIFF *tif = tiffmem_open_read(&m, pg->image, pg->len);
+	uint16_t comp = 0, photo = 0, fill = 1;
+	uint32_t w = 0, h = 0, rps = 0;
+	size_t strips;
+	int r = 0;
+
+	if (!tif)
+		return -FOLIO_EFORMAT;
+	if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) ||
+	    !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) ||
+	    !TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp) || comp != COMPRESSION_CCITTFAX4 ||
+	    !TIFFGetFieldDefaulted(tif, TIFFTAG_PHOTOMETRIC, &photo) ||
+	    !TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rps) ||
+	    !TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill) || fill != FILLORDER_MSB2LSB ||
+	    w != pg->width || h != pg->height || rps == 0) {
+		r = -FOLIO_EFORMAT;
+		goto out;
+	}
+	strips = TIFFNumberOfStrips(tif);
+	if (strips == 0 || strips > max) {
+		r = -FOLIO_EFORMAT;
+		goto out;
+	}
+	for (size_t i = 0; i < strips; i++) {
+		uint32_t rows = i + 1 < strips ? rps : h - (uint32_t)i * rps;
+		tmsize_t size = TIFFRawStripSize(tif, (uint32_t)i);
+		_cleanup_free_ uint8_t *buf = NULL;
+		char dict[256];
+
+		if (size <= 0 || !(buf = malloc((size_t)size)) ||
+		    TIFFReadRawStrip(tif, (uint32_t)i, buf, size) != size) {
+			r = buf || size <= 0 ? -FOLIO_EFORMAT : -ENOMEM;
+			goto out;
+		}
+		/* G4 codes white and black runs; MINISWHITE stores black as 1. */
+		snprintf(dict, sizeof(dict),
+			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace "
+			 "/DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms "
+			 "<< /K -1 /Columns %u /Rows %u /BlackIs1 false >>%s",
+			 w, rows, w, rows, photo == PHOTOMETRIC_MINISBLACK ? " /Decode [1 0]" : "");
+		ret[i] = put_stream(p, dict, buf, (size_t)size);
+		ret_rows[i] = rows;
+	}
+	*ret_n = strips;
+out:
+	TIFFClose(tif);
+	return r;
+}
+
+static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id, unsigned font_id,
+		    unsigned *ret)
+{
+	unsigned images[64];
+	uint32_t rows[64];
+	size_t n = 0;
+	double scale = 72.0 / pg->dpi, w = pg->width * scale, h = pg->height * scale, y;
+	char *content = NULL;
+	size_t clen = 0;
+	unsigned cid;
+	FILE *c;
+	int r;
+
+	if (!pg->dpi || !pg->width || !pg->height)
+		return -EINVAL;
+	if (strcmp(pg->format, "TIFF") == 0) {
+		r = put_tiff(p, pg, images, rows, sizeof(images) / sizeof(images[0]), &n);
+		if (r < 0)
+			return r;
+	} else if (strcmp(pg->format, "JPEG") == 0 && pg->len > 4 &&
+		   ((const uint8_t *)pg->image)[0] == 0xff &&
+		   ((const uint8_t *)pg->image)[1] == 0xd8 &&
+		   (pg->channels == 1 || pg->channels == 3)) {
+		char dict[256];
+
+		snprintf(dict, sizeof(dict),
+			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace %s "
+			 "/BitsPerComponent 8 /Filter /DCTDecode",
+			 pg->width, pg->height, pg->channels == 3 ? "/DeviceRGB" : "/DeviceGray");
+		images[0] = put_stream(p, dict, pg->image, pg->len);
+		rows[0] = pg->height;
+		n = 1;
+	} else {
+		return -FOLIO_EFORMAT;
+	}
+
+	c = open_memstream(&content, &clen);
+	if (!c)
+		return -ENOMEM;
+	y = h;
+	for (size_t i = 0; i < n; i++) {
+		double sh = rows[i] * scale;
+
+		y -= sh;
+		fprintf(c, "q %.4f 0 0 %.4f 0 %.4f cm /Im%zu Do Q\n", w, sh, y, i);
+	}
+	if (pg->hocr && pg->hocr[0]) {
+		struct text_run t = { .f = c, .scale = scale, .page_h = h };
+
+		fputs("BT 3 Tr\n", c);
+		r = ocr_hocr_words(pg->hocr, put_word, &t);
+		fputs("ET\n", c);
+		if (r < 0) {
+			fclose(c);
+			free(content);
+			return r;
+		}
+	}
+	if (fclose(c) != 0) {
+		free(content);
+		return -ENOMEM;
+	}
+	cid = put_flate(p, "", content, clen);
+	free(content);
+
+	*ret = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /Page /Parent %u 0 R /MediaBox [0 0 %.4f %.4f] /Contents %u 0 R "
+		"/Resources << /Font << /F1 %u 0 R >> /XObject <<",
+		pages_id, w, h, cid, font_id);
+	for (size_t i = 0; i < n; i++)
+		fprintf(p->f, " /Im%zu %u 0 R", i, images[i]);
+	fputs(" >> >> >>\n", p->f);
+	obj_end(p);
+	return 0;
+}
+
+/* --- the font: Tesseract's GlyphLessFont, every code unit drawn with its one glyph */
+
+static int put_font(struct pdf *p, unsigned *ret)
+{
+	_cleanup_free_ uint8_t *ttf = NULL, *map = NULL, *zmap = NULL;
+	size_t ttf_len = 0, map_len = 65536 * 2;
+	uLongf zlen = compressBound(65536 * 2);
+	unsigned ffile, fdesc, cidmap, tounicode, cidfont;
+	char dict[128], *cmap = NULL;
+	size_t cmap_len = 0;
+	FILE *c;
+	int r;
+
+	r = read_asset(PDF_GLYPHLESS_FONT, &ttf, &ttf_len);
+	if (r < 0)
+		return r;
+	map = malloc(map_len);
+	zmap = malloc(zlen);
+	if (!map || !zmap)
+		return -ENOMEM;
+	for (size_t i = 0; i < 65536; i++) {
+		map[2 * i] = 0;
+		map[2 * i + 1] = 1;
+	}
+	if (compress2(zmap, &zlen, map, map_len, 9) != Z_OK)
+		return -ENOMEM;
+
+	snprintf(dict, sizeof(dict), "/Length1 %zu", ttf_len);
+	ffile = put_stream(p, dict, ttf, ttf_len);
+	fdesc = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox "
+		"[0 0 %d 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV "
+		"80 /FontFile2 %u 0 R >>\n",
+		GLYPH_WIDTH, ffile);
+	obj_end(p);
+	cidmap = put_stream(p, "/Filter /FlateDecode", zmap, zlen);
+
+	/* CID = UTF-16 code unit; ToUnicode maps it back, 256 codes per range. */
+	c = open_memstream(&cmap, &cmap_len);
+	if (!c)
+		return -ENOMEM;
+	fputs("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+	      c);
+	for (unsigned hi = 0; hi < 256; hi += 64) {
+		fputs("64 beginbfrange\n", c);
+		for (unsigned k = hi; k < hi + 64; k++)
+			fprintf(c, "<%02X00> <%02XFF> <%02X00>\n", k, k, k);
+		fputs("endbfrange\n", c);
+	}
+	fputs("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n", c);
+	if (fclose(c) != 0) {
+		free(cmap);
+		return -ENOMEM;
+	}
+	tounicode = put_flate(p, "", cmap, cmap_len);
+	free(cmap);
+
+	cidfont = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+		"/FontDescriptor %u 0 R /DW %d /CIDToGIDMap %u 0 R >>\n",
+		fdesc, GLYPH_WIDTH, cidmap);
+	obj_end(p);
+	*ret = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding "
+		"/Identity-H /DescendantFonts [%u 0 R] /ToUnicode %u 0 R >>\n",
+		cidfont, tounicode);
+	obj_end(p);
+	return 0;
+}
+
+/* --- PDF/A: metadata and output intent */
+
+static unsigned put_xmp(struct pdf *p, const struct pdf_info *info, const char *iso)
+{
+	char *x = NULL;
+	size_t len = 0;
+	unsigned id;
+	FILE *f = open_memstream(&x, &len);
+
+	if (!f) {
+		p->failed = true;
+		return 0;
+	}
+	fputs(
+	    "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+	    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+	    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+	    "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" "
+	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" "
+	    "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
+	    "<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n"
+	    "<dc:format>application/pdf</dc:format>\n<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">",
+	    f);
+	put_xml_text(f, info->title);
+	fputs("</rdf:li></rdf:Alt></dc:title>\n<dc:identifier>", f);
+	put_xml_text(f, info->identifier);
+	fputs("</dc:identifier>\n<dc:language><rdf:Bag><rdf:li>", f);
+	put_xml_text(f, info->language);
+	fprintf(f,
+		"</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>%s</xmp:CreateDate>\n"
+		"<xmp:ModifyDate>%s</xmp:ModifyDate>\n<xmp:CreatorTool>Folio</xmp:CreatorTool>\n"
+		"<pdf:Producer>Folio</pdf:Producer>\n</rdf:Description>\n</rdf:RDF>\n"
+		"</x:xmpmeta>\n<?xpacket end=\"w\"?>",
+		iso, iso);
+	if (fclose(f) != 0) {
+		free(x);
+		p->failed = true;
+		return 0;
+	}
+	id = put_stream(p, "/Type /Metadata /Subtype /XML", x, len);
+	free(x);
+	return id;
+}
+
+int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *info, char **ret,
+		 size_t *ret_len)
+{
+	_cleanup_free_ uint8_t *icc = NULL;
+	_cleanup_free_ unsigned *page_ids = NULL;
+	struct pdf *p = NULL;
+	char *out = NULL, iso[32], pdfdate[32];
+	size_t out_len = 0, icc_len = 0;
+	unsigned pages_id, font, xmp, icc_id, intent, catalog, infod;
+	uint8_t fid[16];
+	long xref;
+	struct tm tm;
+	time_t t;
+	int r;
+
+	if (!pages || !n || !info || !info->identifier || !info->title || !info->language)
+		return -EINVAL;
+	r = read_asset(PDF_SRGB_PROFILE, &icc, &icc_len);
+	if (r < 0)
+		return r;
+	page_ids = calloc(n, sizeof(*page_ids));
+	p = calloc(1, sizeof(*p));
+	if (!page_ids || !p) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->f = open_memstream(&out, &out_len);
+	if (!p->f) {
+		free(p);
+		return -ENOMEM;
+	}
+	t = (time_t)info->created;
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(pdfdate, sizeof(pdfdate), "D:%Y%m%d%H%M%SZ", &tm);
+
+	fputs("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", p->f);
+	/* Object 1 is the page tree: pages point at it, and it lists them, so it is written
+	 * after them. */
+	pages_id = 1;
+	p->n = 1;
+
+	r = put_font(p, &font);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = put_page(p, &pages[i], pages_id, font, &page_ids[i]);
+	if (r < 0)
+		goto out;
+
+	xmp = put_xmp(p, info, iso);
+	icc_id = put_flate(p, "/N 3", icc, icc_len);
+	intent = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier "
+		"(sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile %u 0 R >>\n",
+		icc_id);
+	obj_end(p);
+	p->offsets[pages_id] = ftell(p->f);
+	fprintf(p->f, "%u 0 obj\n<< /Type /Pages /Count %zu /Kids [", pages_id, n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(p->f, " %u 0 R", page_ids[i]);
+	fputs(" ] >>\n", p->f);
+	obj_end(p);
+	catalog = obj_begin(p);
+	fprintf(p->f,
+		"<< /Type /Catalog /Pages %u 0 R /Metadata %u 0 R /OutputIntents [%u 0 R] /Lang ",
+		pages_id, xmp, intent);
+	put_literal(p->f, info->language);
+	fputs(" >>\n", p->f);
+	obj_end(p);
+	infod = obj_begin(p);
+	fputs("<< /Title ", p->f);
+	put_literal(p->f, info->title);
+	fprintf(p->f, " /Creator (Folio) /Producer (Folio) /CreationDate (%s) /ModDate (%s) >>\n",
+		pdfdate, pdfdate);
+	obj_end(p);
+
+	xref = ftell(p->f);
+	fprintf(p->f, "xref\n0 %u\n0000000000 65535 f \n", p->n + 1);
+	for (unsigned i = 1; i <= p->n; i++)
+		fprintf(p->f, "%010ld 00000 n \n", p->offsets[i]);
+	crypto_generichash(fid, sizeof(fid), (const uint8_t *)info->identifier,
+			   strlen(info->identifier), NULL, 0);
+	fprintf(p->f, "trailer\n<< /Size %u /Root %u 0 R /Info %u 0 R /ID [<", p->n + 1, catalog,
+		infod);
+	for (size_t i = 0; i < sizeof(fid); i++)
+		fprintf(p->f, "%02x", fid[i]);
+	fputs("> <", p->f);
+	for (size_t i = 0; i < sizeof(fid); i++)
+		fprintf(p->f, "%02x", fid[i]);
+	fprintf(p->f, ">] >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+	r = p->failed ? -ENOMEM : 0;
+out:
+	if (fclose(p->f) != 0 && r == 0)
+		r = -ENOMEM;
+	free(p);
+	if (r < 0) {
+		free(out);
+		return r;
+	}
+	*ret = out;
+	*ret_len = out_len;
+	return 0;
+}

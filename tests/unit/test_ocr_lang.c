@@ -1,0 +1,62 @@
+/* Which Tesseract models read a page: by document language, or by script. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ocr/lang.h"
+
+static void test_document_language_to_model(void **state)
+{
+	(void)state;
+	assert_string_equal(ocr_models_of_language("en"), "eng");
+	assert_string_equal(ocr_models_of_language("fr"), "fra");
+	assert_string_equal(ocr_models_of_language("ar"), "ara");
+	assert_null(ocr_models_of_language("xx"));
+	assert_null(ocr_models_of_language(""));
+	assert_null(ocr_models_of_language(NULL));
+}
+
+static void test_models_include(void **state)
+{
+	(void)state;
+	assert_true(ocr_models_include("eng+fra+ara", "ara"));
+	assert_true(ocr_models_include("eng+fra+ara", "ara+eng"));
+	assert_false(ocr_models_include("eng+fra", "ara"));
+	assert_false(ocr_models_include("eng+fra", "en")); /* whole names only */
+	assert_false(ocr_models_include("eng", ""));
+}
+
+static void test_script_to_models(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(ocr_models_for_script("Arabic", "eng+fra+ara", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ara+eng");
+	assert_int_equal(ocr_models_for_script("Arabic", "fra+ara", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ara");
+	assert_int_equal(ocr_models_for_script("Latin", "eng+fra+ara", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "eng+fra");
+	assert_int_equal(ocr_models_for_script("Latin", "ara", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "eng");
+	/* Arabic script without the Arabic model, or another script: all of them. */
+	assert_int_equal(ocr_models_for_script("Arabic", "eng+fra", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "eng+fra");
+	assert_int_equal(ocr_models_for_script("Cyrillic", "eng+fra+ara", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "eng+fra+ara");
+	assert_int_equal(ocr_models_for_script("Latin", "eng+fra+ara", buf, 5), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_document_language_to_model),
+		cmocka_unit_test(test_models_include),
+		cmocka_unit_test(test_script_to_models),
+	};
+
+	return cmocka_run_group_tests_name("OCR models", tests, NULL, NULL);
+}
