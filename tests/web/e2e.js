@@ -295,6 +295,20 @@ async function main() {
 	check(/^4 pages /.test(summary), `the summary does not say 4 pages: ${summary}`);
 	check((await page.locator('#review-docs').innerText()).includes(VALID_APPLICATION), 'the summary lacks the application number');
 	await shot('09-review-supervisor');
+	// approval waits for the text (OCR on foliod's cycle): the supervisor sees the pages
+	// still being read among the unresolved items, and approves once they are read
+	const t3 = Date.now();
+	for (;;) {
+		const text = await page.evaluate(async (n) => {
+			const r = await fetch(`/api/batches/${n}`);
+			return (await r.json()).summary.text;
+		}, batch);
+		if (text && text.waiting === 0) break;
+		check(Date.now() - t3 < 4 * T, `OCR still waits for ${text && text.waiting} pages of batch ${batch}`);
+		await page.waitForTimeout(500);
+	}
+	await page.reload();
+	await page.locator('#review-summary').waitFor();
 	await page.locator('[data-action=approve]').click();
 	await page.waitForURL(/#\/queue$/);
 	await expectMessage(new RegExp(`Lot ${batch} approuvé`), 'ok');
