@@ -53,8 +53,12 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE, cmd_batch_show },
 	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_close },
-	{ "batch", "approve", "BATCH", "approve a closed batch for upload", NULL, CMD_NEEDS_STORE,
-	  cmd_batch_approve },
+	{ "batch", "approve", "BATCH [--revision N]", "approve a closed batch for upload",
+	  "With --revision, approves only when the batch is still at revision N, as\n"
+	  "'folio batch show' printed it: a change after your review refuses approval.\n"
+	  "Once approved, nothing that goes into its package changes (flags, pages, order,\n"
+	  "documents); reject it to correct it.",
+	  CMD_NEEDS_STORE, cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
 	  CMD_NEEDS_STORE, cmd_batch_reject },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,

@@ -34,6 +34,7 @@ enum folio_error {
 	FOLIO_EFORMAT,		      /* a file or image has an unsupported format */
 	FOLIO_ETOOBIG,		      /* an input exceeds its bound */
 	FOLIO_ENOTFOUND,	      /* no such batch, document or page */
+	FOLIO_ECHANGED,		      /* changed since the caller looked at it */
 	FOLIO_E_END
 };
 

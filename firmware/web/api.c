@@ -632,15 +632,21 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	struct batch_info b;
 	struct review rv = { .w = w, .jw = &jw };
 	uint32_t blocking = 0;
+	uint64_t revision;
 	int r;
 
 	(void)who, (void)body;
-	r = store_batch_get(w->store, req->route.batch, &b);
+	/* The revision before the content: a change in between makes approval refuse, never
+	 * approve what was not shown. */
+	r = store_batch_revision(w->store, req->route.batch, &revision);
+	if (r == 0)
+		r = store_batch_get(w->store, req->route.batch, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot show the batch");
 	jw_init(&jw);
 	jw_object(&jw);
 	batch_summary_json(&jw, &b);
+	jw_kint(&jw, "revision", (int64_t)revision);
 	jw_key(&jw, "documents_list");
 	jw_array(&jw);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
@@ -732,6 +738,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	struct batch_info b;
 	const char *field;
 	char reason[WEB_FIELD_MAX + 1] = "";
+	uint64_t revision = 0;
 	int r;
 
 	switch (req->route.id) {
@@ -753,6 +760,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	r = store_batch_get(w->store, id, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot change the batch");
+	if (to == BATCH_APPROVED) {
+		r = web_parse_revision(body, &revision, &field);
+		if (r == -ENOENT)
+			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
+					       "approval names the revision of the batch you "
+					       "reviewed: reload the batch and approve again");
+		if (r < 0)
+			return bad_field(c, field);
+	}
 	if (to == BATCH_OPEN && b.state != BATCH_REJECTED)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is %s: only a rejected batch reopens", id,
@@ -772,7 +788,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 						       d, problems[0]);
 		}
 	}
-	r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (to == BATCH_APPROVED)
+		r = store_batch_approve(w->store, id, who->s.user, revision);
+	else
+		r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (r == -FOLIO_ECHANGED)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, "revision",
+				       "batch %u changed after you reviewed it: look at it again "
+				       "before approving",
+				       id);
 	if (r == -FOLIO_ESTATE)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is %s and cannot become %s", id,

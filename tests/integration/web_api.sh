@@ -593,9 +593,25 @@ call POST /api/login "${json[@]}" -c ana2.jar --data-binary '{"user":"ana","pass
 [ "$code" = 200 ] && [ "$(jget body lang)" = ar ] ||
 	bad "the language is not kept for ana's next sign-in: $code $(cat body)"
 
-# --- approval by the supervisor
+# --- approval by the supervisor: of the batch as it was reviewed (its revision)
 session_args supervisor
+call GET "/api/batches/$b1" -b super.jar
+rev=$(jget body revision)
+[ "$rev" -gt 0 ] 2>/dev/null || bad "GET /api/batches/$b1 shows no revision: $(head -c 200 body)"
 call POST "/api/batches/$b1/approve" "${sess[@]}"
+[ "$code" = 428 ] || bad "approval naming no revision answered $code, not 428: $(cat body)"
+# a clerk changes the batch after the review: the approval of the old revision is refused
+session_args clerk
+call POST "$pg/flags" "${sess[@]}" "${json[@]}" --data-binary '{"set":["check"]}'
+[ "$code" = 200 ] || bad "a clerk's flag on a closed batch answered $code: $(cat body)"
+session_args supervisor
+call POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
+[ "$code" = 409 ] && [ "$(jget body field)" = revision ] ||
+	bad "approving revision $rev after a change answered $code, not 409: $(cat body)"
+call GET "/api/batches/$b1" -b super.jar
+[ "$(jget body state)" = closed ] || bad "batch $b1 is $(jget body state) after a refused approval"
+rev=$(jget body revision)
+call POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
 [ "$code" = 200 ] && [ "$(jget body state)" = approved ] || bad "approval answered $code: $(cat body)"
 call GET "/api/batches/$b1" -b super.jar
 [ "$(jget body state)" = approved ] || bad "batch $b1 is $(jget body state) after approval"
@@ -607,7 +623,13 @@ before=$(snapshot)
 # An approved batch's pages and documents no longer change: 409
 group "409 for an approved batch"
 session_args supervisor
-refused 409 "approving twice" POST "/api/batches/$b1/approve" "${sess[@]}"
+refused 409 "approving twice" POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" \
+	--data-binary "{\"revision\":$rev}"
+refused 409 "flagging a separator in an approved batch" POST "$pg/flags" "${sess[@]}" "${json[@]}" \
+	--data-binary '{"set":["separator"]}'
+refused 409 "clearing a flag of an approved batch" POST "$pg/flags" "${sess[@]}" "${json[@]}" \
+	--data-binary '{"clear":["check"]}'
+expect_fail 1 "can no longer change" $folio doc set --batch "$b1" --doc 1 --doc-code ABSTRACT
 refused 409 "turning a page of an approved batch" POST "$pg/rotate" "${sess[@]}" "${json[@]}" --data-binary '{"degrees":90}'
 refused 409 "deleting a page of an approved batch" DELETE "/api/batches/$b1/pages/2" "${sess[@]}"
 refused 409 "editing a document of an approved batch" PUT "/api/batches/$b1/documents/1" "${sess[@]}" "${json[@]}" \
