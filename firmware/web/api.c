@@ -100,6 +100,8 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	const char *field;
 	char cookie[160];
 	unsigned wait = 0;
+	char addr[WEB_ADDR_TEXT];
+	bool known = false;
 	size_t len;
 	char *text;
 	int r;
@@ -108,16 +110,19 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	if (web_parse_login(body, &in, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field,
 				       "enter your user name and password");
-	r = web_login(w, in.user, in.password, &s, &wait);
+	web_client_address(c, addr, sizeof(addr));
+	r = web_login(w, in.user, in.password, addr, &s, &wait, &known);
 	sodium_memzero(in.password, sizeof(in.password));
 	if (r == -EBUSY)
 		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL,
-				       "too many failed sign-ins for '%s': wait %u seconds",
-				       in.user, wait);
+				       "too many failed sign-ins: wait %u seconds", wait);
 	if (r == -EACCES) {
-		log_info("web: failed sign-in as '%s'", in.user);
-		(void)store_event_add(w->store, in.user[0] ? in.user : "?", "web-login-failed", 0,
-				      0, 0, "wrong user name or password");
+		/* Only names of accounts are kept: a password typed as a name is not. */
+		if (known) {
+			log_info("web: failed sign-in as '%s' from %s", in.user, addr);
+			(void)store_event_add(w->store, in.user, "web-login-failed", 0, 0, 0,
+					      "wrong password from %s", addr);
+		}
 		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
 				       "wrong user name or password");
 	}

@@ -18,7 +18,12 @@
 
 #define WEB_SESSIONS 64
 #define WEB_TOKEN_HEX 64 /* 32 random bytes */
-#define WEB_LOCKS 64	 /* names with failed sign-ins remembered */
+#define WEB_LOCKS 64	 /* accounts with failed sign-ins remembered (ACCOUNTS_MAX) */
+#define WEB_ADDRS 128	 /* client addresses with failed sign-ins remembered */
+/* Per client address: failed sign-ins (any name) within WEB_ADDR_WINDOW seconds; more wait
+ * until the window ends. */
+#define WEB_ADDR_FAILURES 10
+#define WEB_ADDR_WINDOW 60
 
 enum web_role { ROLE_CLERK, ROLE_SUPERVISOR };
 
@@ -31,10 +36,17 @@ struct web_session {
 	time_t last_seen; /* monotonic seconds */
 };
 
+/*
+ * Failed sign-ins of one account or one client address. Attempts are counted when they
+ * start (pending), under the lock, before the password is checked: parallel guesses see
+ * each other. A record that holds failures, pending attempts or a lockout is never reused.
+ */
 struct web_lock {
-	char user[64];
+	char key[64]; /* the account name, or the client address in text; "" free */
 	unsigned failures;
-	time_t until; /* monotonic seconds */
+	unsigned pending; /* attempts being checked now */
+	time_t since;	  /* first failure of the address window (monotonic seconds) */
+	time_t until;	  /* locked until (monotonic seconds) */
 };
 
 /* Events for the stream: a ring of the latest, each numbered. */
@@ -90,6 +102,9 @@ struct web {
 	pthread_mutex_t lock; /* sessions and locks */
 	struct web_session sessions[WEB_SESSIONS];
 	struct web_lock locks[WEB_LOCKS];
+	struct web_lock addrs[WEB_ADDRS];
+	uint64_t unknown_names;	    /* failed sign-ins with names of no account, since last said */
+	time_t unknown_said;	    /* when the journal last had their summary */
 	pthread_mutex_t login_lock; /* one Argon2id at a time: memory is bounded */
 
 	struct live live;
@@ -123,6 +138,9 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
 				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status);
+/* The client's address in text ("?" when unknown), IPv6 cut to its /64 */
+#define WEB_ADDR_TEXT 48
+void web_client_address(struct MHD_Connection *c, char *buf, size_t size);
 /* The status for a Folio error: 404 not found, 409 state, 503 store full ... */
 unsigned web_status_of(int error);
 
@@ -132,9 +150,13 @@ int web_session_new(struct web *w, const char *user, enum web_role role, const c
 bool web_session_find(struct web *w, const char *token, bool touch, struct web_session *ret);
 void web_session_end(struct web *w, const char *token);
 void web_session_set_lang(struct web *w, const char *token, const char *lang);
-/* Checks a sign-in; 0 with the session, -EACCES, -EBUSY while the name is locked (@ret_wait). */
-int web_login(struct web *w, const char *user, const char *password, struct web_session *ret,
-	      unsigned *ret_wait);
+/*
+ * Checks a sign-in from client address @addr (text); 0 with the session, -EACCES (with
+ * @ret_known telling whether @user names an account), -EBUSY while the account or the
+ * address is locked out (@ret_wait seconds), -EIO when the accounts cannot be read.
+ */
+int web_login(struct web *w, const char *user, const char *password, const char *addr,
+	      struct web_session *ret, unsigned *ret_wait, bool *ret_known);
 int web_user_set_lang(struct web *w, const char *user, const char *lang);
 
 /* api.c: the handler of every API route, and the station status object's members */
