@@ -77,6 +77,10 @@ fi
 step "scanners"
 $folio devices
 
+# The station's scanner is that feeder: a capture takes only the configured scanner (or one
+# SANE lists that [capture] devices allows).
+sed -i "s|^device = .*|device = $device|" "$conf"
+
 step "capture: feeding the document feeder of '$device'"
 t0=$(now)
 batch=$($folio scan --device "$device" --source adf)

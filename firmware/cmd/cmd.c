@@ -40,12 +40,15 @@ static const struct command commands[] = {
 	  CMD_NEEDS_CONFIG, cmd_scan_test },
 	{ "scan", NULL,
 	  "[--device NAME] [--profile NAME] [--source adf|duplex|flatbed]\n"
-	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]",
+	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]\n"
+	  "           [--force]",
 	  "capture a batch from the document feeder; prints the batch id",
 	  "Feeds every sheet until the feeder is empty, committing each page to the store as it\n"
 	  "is read, and prints the batch id alone on standard output. On a scanner fault the pages\n"
 	  "read whole are kept and the batch stays open: fix the fault and continue it with\n"
-	  "--resume BATCH.",
+	  "--resume BATCH. --device takes [capture] device, or a scanner SANE lists that\n"
+	  "[capture] devices allows; --force takes any (a technician's choice, recorded in the\n"
+	  "event log under their name).",
 	  CMD_NEEDS_STORE, cmd_scan },
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },

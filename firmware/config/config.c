@@ -334,6 +334,9 @@ static const struct config_key config_keys[] = {
 
 	{ "capture", "device", KEY_STRING, "", 0, 0, G(device), NULL, valid_device,
 	  "SANE device name, e.g. fujitsu:fi-7160 or folio:/path/to/pages" },
+	{ "capture", "devices", KEY_STRING, "*", 0, 0, G(devices), NULL, valid_device,
+	  "other SANE devices a capture may use, as patterns (e.g. fujitsu:* canon_dr:*); each "
+	  "must also be one SANE lists (empty: only [capture] device)" },
 	{ "capture", "profile", KEY_STRING, "default", 0, 0, G(profile), NULL, NULL,
 	  "profile used when a scan names none" },
 	{ "capture", "sane_config_dir", KEY_PATH, "/etc/folio/sane.d", 0, 0, G(sane_config_dir),

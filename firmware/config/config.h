@@ -7,7 +7,7 @@
  *
  *	[station]  id, office, log_level, key_file
  *	[store]    path, map_size_mb, reserve_mb, key_file, encrypt, retention_days
- *	[capture]  device, profile, sane_config_dir, sane_backend_dir, reconnect_seconds
+ *	[capture]  device, devices, profile, sane_config_dir, sane_backend_dir, reconnect_seconds
  *	[profile NAME]  source, mode, output, resolution, page_size, jpeg_quality, deskew, orient,
  *	           clean_borders, despeckle, skew_limit_tenths, device_deskew,
  *	           device_blank_skip, device_double_feed   (up to 8 profiles)
@@ -106,6 +106,7 @@ struct folio_config {
 
 	/* [capture] */
 	char device[256];
+	char devices[512]; /* patterns of other SANE devices capture may use */
 	char profile[CONFIG_NAME_LEN];
 	char sane_config_dir[PATH_MAX];
 	char sane_backend_dir[PATH_MAX];

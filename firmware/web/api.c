@@ -360,8 +360,11 @@ static enum MHD_Result started(struct web *w, struct MHD_Connection *c,
 		return web_reply_error(c,
 				       r == -EBUSY    ? MHD_HTTP_CONFLICT
 				       : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
+				       : r == -EPERM  ? MHD_HTTP_FORBIDDEN
 						      : web_status_of(r),
-				       r == -EINVAL && strstr(why, "profile") ? "profile" : NULL,
+				       r == -EPERM				? "device"
+				       : r == -EINVAL && strstr(why, "profile") ? "profile"
+										: NULL,
 				       "%s", why);
 	jw_init(&jw);
 	jw_object(&jw);

@@ -397,6 +397,13 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		snprintf(why, why_size, "no scanner profile '%s': pick one of the list", profile);
 		return -EINVAL;
 	}
+	/* A clerk picks among the scanners, never a folder: listing is not done while a
+	 * capture runs (that one is refused below anyway). */
+	if (!live_running(w)) {
+		r = capture_device_allowed(w->cfg, device, why, why_size);
+		if (r < 0)
+			return r;
+	}
 	pthread_mutex_lock(&l->lock);
 	if (l->thread_running || l->stopping) {
 		pthread_mutex_unlock(&l->lock);

@@ -59,7 +59,8 @@ expect_fail 1 "no batch 99 in the store" $folio batch show 99
 expect_fail 1 "no batch 99 in the store" $folio export --batch 99 --out out
 expect_fail 2 "both --batch and --out are needed" $folio export --batch 1
 expect_fail 2 "--source must be adf, duplex or flatbed" $folio scan --source tray
-expect_fail 1 "cannot open scanner 'nosuch:0'" $folio scan --device nosuch:0
+expect_fail 1 "scanner 'nosuch:0' is not one SANE finds" $folio scan --device nosuch:0
+expect_fail 1 "cannot open scanner 'nosuch:0'" $folio scan --device nosuch:0 --force
 expect_fail 1 "batch 1 is closed and cannot become closed" $folio batch close 1
 [ "$($folio batch list | grep -c '^ *[0-9]')" = 2 ] || fail "a failed command changed the store"
 

@@ -583,6 +583,10 @@ group "403 for a clerk on a valid batch"
 session_args clerk
 refused 403 "a clerk approving a valid batch" POST "/api/batches/$b1/approve" "${sess[@]}"
 refused 403 "a clerk deleting a page" DELETE "/api/batches/$b1/pages/2" "${sess[@]}"
+# Capture from a folder on disk (the virtual feeder), not a scanner SANE lists: 403
+refused 403 "capture from a folder" POST /api/capture "${sess[@]}" "${json[@]}" \
+	--data-binary "{\"device\":\"folio:$FOLIO_TMP/gen\"}"
+[ "$(jget body field)" = device ] || bad "the capture refusal names no field 'device': $(cat body)"
 
 group ""
 # The language of a user, kept across sign-ins
