@@ -249,6 +249,17 @@ static bool valid_device(const char *v, char *why, size_t n)
 	return true;
 }
 
+static bool valid_hostnames(const char *v, char *why, size_t n)
+{
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".- ", *p)) {
+			snprintf(why, n, "host names are letters, digits, '.' and '-', separated "
+					 "by spaces");
+			return false;
+		}
+	return true;
+}
+
 static bool valid_tty(const char *v, char *why, size_t n)
 {
 	if (!*v || (v[0] == '/' && !strpbrk(v, " \t")))
@@ -476,6 +487,9 @@ static const struct config_key config_keys[] = {
 	{ "web", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, G(web_listen), NULL, valid_listen,
 	  "where foliod serves the clerk UI, ADDRESS:PORT (empty: no UI); an address other "
 	  "than loopback needs tls_cert and tls_key" },
+	{ "web", "hostnames", KEY_STRING, "", 0, 0, G(web_hostnames), NULL, valid_hostnames,
+	  "names the clerk UI answers to (Host header), space-separated, besides loopback and "
+	  "the listen address, e.g. folio-1.office.example; others get 421" },
 	{ "web", "users_file", KEY_PATH, "/var/lib/folio/accounts/web", 0, 0, G(web_users_file),
 	  NULL, NULL, "clerk and supervisor accounts (folio web user NAME; mode 0600)" },
 	{ "web", "tls_cert", KEY_PATH, "", 0, 0, G(web_tls_cert), NULL, NULL,

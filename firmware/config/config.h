@@ -167,6 +167,7 @@ struct folio_config {
 
 	/* [web] (firmware/web) */
 	char web_listen[80]; /* ADDRESS:PORT; empty: no UI */
+	char web_hostnames[256]; /* names the UI answers to besides loopback and listen */
 	char web_users_file[PATH_MAX];
 	char web_tls_cert[PATH_MAX];
 	char web_tls_key[PATH_MAX];

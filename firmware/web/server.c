@@ -190,6 +190,58 @@ static bool same_origin(struct MHD_Connection *c, bool tls)
 	return host && strncmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
 }
 
+/*
+ * DNS rebinding: a browser sends the name it resolved, so a page of attacker.example whose
+ * name points at 127.0.0.1 arrives with "Host: attacker.example". Only loopback, the listen
+ * address (any IP literal when listening on all addresses) and [web] hostnames are answered.
+ */
+static bool host_allowed(const struct web *w, const char *hostport)
+{
+	char host[256], copy[sizeof(w->cfg->web_hostnames)], *save = NULL;
+	const char *end;
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n;
+
+	if (!hostport)
+		return true; /* HTTP/1.0 without Host: no browser, no rebinding */
+	if (hostport[0] == '[') {
+		end = strchr(hostport, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return false;
+		hostport++;
+	} else {
+		end = strchr(hostport, ':');
+		if (!end)
+			end = hostport + strlen(hostport);
+	}
+	n = (size_t)(end - hostport);
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, hostport, n);
+	host[n] = '\0';
+	if (n && host[n - 1] == '.')
+		host[--n] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127 || w->listen_any ||
+		       strcmp(host, w->listen_host) == 0;
+	if (inet_pton(AF_INET6, host, &a6) == 1) {
+		struct in6_addr l;
+
+		if (IN6_IS_ADDR_LOOPBACK(&a6) || w->listen_any)
+			return true;
+		return inet_pton(AF_INET6, w->listen_host, &l) == 1 &&
+		       memcmp(&l, &a6, sizeof(l)) == 0;
+	}
+	snprintf(copy, sizeof(copy), "%s", w->cfg->web_hostnames);
+	for (char *h = strtok_r(copy, " ", &save); h; h = strtok_r(NULL, " ", &save))
+		if (strcasecmp(h, host) == 0)
+			return true;
+	return false;
+}
+
 static bool json_content(struct MHD_Connection *c)
 {
 	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
@@ -293,6 +345,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!req)
 			return MHD_NO;
 		*con_cls = req;
+		if (!host_allowed(w, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
+			req->misdirected = true;
+			return MHD_YES; /* answered once the body (if any) was read and dropped */
+		}
 		req->route_error = web_route(method, url, &req->route);
 		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
 			req->too_big = true;
@@ -306,6 +362,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
+		if (req->misdirected)
+			return MHD_YES;
 		if (req->too_big || req->len + n > WEB_MAX_BODY) {
 			req->too_big = true;
 			return MHD_YES; /* read and drop the rest, then say so */
@@ -319,6 +377,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req->body[req->len] = '\0';
 		return MHD_YES;
 	}
+	if (req->misdirected)
+		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL,
+				       "this station does not answer to that host name: use its "
+				       "address or a name in [web] hostnames");
 	if (req->too_big)
 		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				       "request too large (at most %u KiB)", WEB_MAX_BODY >> 10);
@@ -453,6 +515,10 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	if (r < 0)
 		return r;
 	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host, port);
+	snprintf(w->listen_host, sizeof(w->listen_host), "%.*s",
+		 host[0] == '[' ? (int)strlen(host) - 2 : (int)strlen(host),
+		 host[0] == '[' ? host + 1 : host);
+	w->listen_any = strcmp(w->listen_host, "0.0.0.0") == 0 || strcmp(w->listen_host, "::") == 0;
 
 	errno = 0;
 	w->daemon = MHD_start_daemon(

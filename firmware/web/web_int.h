@@ -97,6 +97,8 @@ struct web {
 	const struct folio_config *cfg;
 	struct store *store;
 	char url[128];
+	char listen_host[64]; /* the address of [web] listen, without brackets */
+	bool listen_any;      /* listening on every address */
 	char *tls_cert, *tls_key;
 
 	pthread_mutex_t lock; /* sessions and locks */
@@ -122,6 +124,7 @@ struct web_request {
 	char *body;
 	size_t len;
 	bool too_big;
+	bool misdirected; /* a Host this station does not answer to: 421 */
 	bool routed;
 	int route_error;
 };

@@ -1,0 +1,49 @@
+#!/bin/bash
+# The clerk UI against a red team on loopback (issue 21, finding 9):
+# - DNS rebinding: a request whose Host is a name the station does not answer to gets 421,
+#   sign-in included (before: "Host: attacker.example" with a matching Origin signed in);
+#   loopback, localhost and [web] hostnames are answered;
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+"$FOLIO_BUILD/bin/folio" help 2>&1 | grep -q '^  web user ' ||
+	skip "this build has no clerk UI ('folio web user' is missing)"
+cd "$FOLIO_TMP" || fail "no scratch folder"
+folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+daemon=
+trap stop_foliod EXIT
+
+write_config() {
+	make_config folio.conf "folio:$FOLIO_TMP/none"
+	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\nhostnames = folio-1.office.example\n' \
+		"$1" "$FOLIO_TMP/web.users" >>folio.conf
+}
+write_config 1
+for u in ana:ana-pass-4821 bob:bob-pass-7310; do
+	echo "${u#*:}" | $folio web user "${u%%:*}" >/dev/null || fail "folio web user ${u%%:*}"
+done
+start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
+json=(-H 'Content-Type: application/json')
+
+# login USER PASSWORD JAR [CURL ARGS...]: the status in $code, the CSRF token in $csrf
+login() {
+	local u=$1 p=$2 jar=$3
+	shift 3
+	call POST /api/login "${json[@]}" -c "$jar" "$@" --data-binary "{\"user\":\"$u\",\"password\":\"$p\"}"
+	csrf=$(jget body csrf)
+}
+
+# --- DNS rebinding
+login ana ana-pass-4821 rebind.jar -H 'Host: attacker.example' -H 'Origin: http://attacker.example'
+[ "$code" = 421 ] || fail "sign-in with Host attacker.example answered $code, not 421"
+[ -z "$(header Set-Cookie)" ] || fail "a sign-in for another host name got a cookie"
+call GET / -H "Host: attacker.example:$port"
+[ "$code" = 421 ] || fail "GET / with Host attacker.example answered $code, not 421"
+call GET /api/session -H 'Host: 127.0.0.1.attacker.example'
+[ "$code" = 421 ] || fail "Host 127.0.0.1.attacker.example answered $code, not 421"
+for h in "localhost:$port" "127.0.0.1:$port" "folio-1.office.example:$port" "FOLIO-1.office.example"; do
+	call GET /api/session -H "Host: $h"
+	[ "$code" = 401 ] || fail "Host $h answered $code, not 401 (not signed in)"
+done
+echo "DNS rebinding: other host names get 421; loopback, localhost and [web] hostnames answered"
+
