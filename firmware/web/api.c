@@ -406,9 +406,9 @@ static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct we
 static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
-	struct MHD_Response *r = live_stream(w);
+	struct MHD_Response *r = live_stream(w, who->s.token);
 
-	(void)req, (void)who, (void)body;
+	(void)req, (void)body;
 	if (!r)
 		return MHD_NO;
 	return web_queue(c, MHD_HTTP_OK, r);

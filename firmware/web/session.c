@@ -114,6 +114,7 @@ void web_session_end(struct web *w, const char *token)
 		if (w->sessions[i].token[0] && token_equal(w->sessions[i].token, token))
 			memset(&w->sessions[i], 0, sizeof(w->sessions[i]));
 	pthread_mutex_unlock(&w->lock);
+	live_sessions_changed(w); /* its event streams end now */
 }
 
 void web_session_set_lang(struct web *w, const char *token, const char *lang)

@@ -66,6 +66,7 @@ struct live {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	bool stopping; /* the server is going: streams end */
+	uint64_t sessions_changed; /* a session ended: streams look whether theirs did */
 
 	/* The event ring. */
 	struct live_event ring[LIVE_RING];
@@ -180,6 +181,8 @@ int live_halt(struct web *w, bool close_batch);
 void live_status_json(struct web *w, struct json_writer *jw);
 bool live_running(struct web *w);
 /* The event-stream response. */
-struct MHD_Response *live_stream(struct web *w);
+struct MHD_Response *live_stream(struct web *w, const char *token);
+/* A session ended (sign-out): streams end when it was theirs. */
+void live_sessions_changed(struct web *w);
 
 #endif

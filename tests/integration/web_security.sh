@@ -1,8 +1,9 @@
 #!/bin/bash
-# The clerk UI against a red team on loopback (issue 21, finding 9):
+# The clerk UI against a red team on loopback (issue 21, findings 8 and 9):
 # - DNS rebinding: a request whose Host is a name the station does not answer to gets 421,
 #   sign-in included (before: "Host: attacker.example" with a matching Origin signed in);
 #   loopback, localhost and [web] hostnames are answered;
+# - an event stream ends when its session signs out (before: it kept streaming);
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -11,7 +12,8 @@ command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
 cd "$FOLIO_TMP" || fail "no scratch folder"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 daemon=
-trap stop_foliod EXIT
+stream=
+trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
 	make_config folio.conf "folio:$FOLIO_TMP/none"
@@ -46,4 +48,24 @@ for h in "localhost:$port" "127.0.0.1:$port" "folio-1.office.example:$port" "FOL
 	[ "$code" = 401 ] || fail "Host $h answered $code, not 401 (not signed in)"
 done
 echo "DNS rebinding: other host names get 421; loopback, localhost and [web] hostnames answered"
+
+# --- the event stream ends at sign-out
+login ana ana-pass-4821 ana.jar
+[ "$code" = 200 ] || fail "sign-in as ana answered $code: $(cat body)"
+curl -s -N --max-time 30 -b ana.jar "$url/api/events" >stream.txt &
+stream=$!
+for i in $(seq 100); do
+	grep -q '^event: status' stream.txt && break
+	sleep 0.05
+done
+grep -q '^event: status' stream.txt || fail "the event stream sent nothing: $(head -c 200 stream.txt)"
+call POST /api/logout -b ana.jar -H "X-CSRF-Token: $csrf"
+[ "$code" = 204 ] || fail "sign-out answered $code"
+for i in $(seq 60); do
+	kill -0 "$stream" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$stream" 2>/dev/null && fail "the event stream still runs 3 s after its sign-out"
+stream=
+echo "the event stream ended at sign-out"
 
