@@ -253,8 +253,9 @@ static bool valid_hostnames(const char *v, char *why, size_t n)
 {
 	for (const char *p = v; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr(".- ", *p)) {
-			snprintf(why, n, "host names are letters, digits, '.' and '-', separated "
-					 "by spaces");
+			snprintf(why, n,
+				 "host names are letters, digits, '.' and '-', separated "
+				 "by spaces");
 			return false;
 		}
 	return true;

@@ -166,7 +166,7 @@ struct folio_config {
 	int console_failure_delay_ms; /* first delay after a failure; doubles */
 
 	/* [web] (firmware/web) */
-	char web_listen[80]; /* ADDRESS:PORT; empty: no UI */
+	char web_listen[80];	 /* ADDRESS:PORT; empty: no UI */
 	char web_hostnames[256]; /* names the UI answers to besides loopback and listen */
 	char web_users_file[PATH_MAX];
 	char web_tls_cert[PATH_MAX];

@@ -126,6 +126,10 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
 				       "wrong user name or password");
 	}
+	if (r == -EUSERS)
+		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				       "every session of the station is in use: ask someone to "
+				       "sign out, then try again");
 	if (r < 0)
 		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				       "sign-in is not possible on this station now: call the "

@@ -51,8 +51,10 @@ static bool expired(const struct web *w, const struct web_session *s, time_t now
 int web_session_new(struct web *w, const char *user, enum web_role role, const char *lang,
 		    struct web_session *ret)
 {
-	struct web_session *slot = NULL;
+	struct web_session *slot = NULL, *own_oldest = NULL;
 	time_t now = mono_now();
+	unsigned own = 0;
+	bool evicted = false;
 
 	pthread_mutex_lock(&w->lock);
 	for (size_t i = 0; i < WEB_SESSIONS; i++) {
@@ -60,14 +62,26 @@ int web_session_new(struct web *w, const char *user, enum web_role role, const c
 
 		if (s->token[0] && expired(w, s, now))
 			memset(s, 0, sizeof(*s));
-		if (!s->token[0] && !slot)
-			slot = s;
+		if (!s->token[0]) {
+			if (!slot)
+				slot = s;
+			continue;
+		}
+		if (strcmp(s->user, user) == 0) {
+			own++;
+			if (!own_oldest || s->last_seen < own_oldest->last_seen)
+				own_oldest = s;
+		}
 	}
-	if (!slot) { /* all taken: the one idle longest goes */
-		slot = &w->sessions[0];
-		for (size_t i = 1; i < WEB_SESSIONS; i++)
-			if (w->sessions[i].last_seen < slot->last_seen)
-				slot = &w->sessions[i];
+	/* A user's own sessions are capped: the one of theirs idle longest makes room. Never
+	 * another user's: one account cannot sign everyone out. */
+	if (own >= WEB_SESSIONS_PER_USER || (!slot && own_oldest)) {
+		slot = own_oldest;
+		evicted = true;
+	}
+	if (!slot) {
+		pthread_mutex_unlock(&w->lock);
+		return -EUSERS;
 	}
 	memset(slot, 0, sizeof(*slot));
 	new_token(slot->token);
@@ -78,6 +92,8 @@ int web_session_new(struct web *w, const char *user, enum web_role role, const c
 	slot->last_seen = now;
 	*ret = *slot;
 	pthread_mutex_unlock(&w->lock);
+	if (evicted)
+		live_sessions_changed(w);
 	return 0;
 }
 

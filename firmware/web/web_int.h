@@ -17,9 +17,10 @@
 #include "firmware/web/web.h"
 
 #define WEB_SESSIONS 64
-#define WEB_TOKEN_HEX 64 /* 32 random bytes */
-#define WEB_LOCKS 64	 /* accounts with failed sign-ins remembered (ACCOUNTS_MAX) */
-#define WEB_ADDRS 128	 /* client addresses with failed sign-ins remembered */
+#define WEB_SESSIONS_PER_USER 8 /* a 9th sign-in ends that user's longest-idle session */
+#define WEB_TOKEN_HEX 64	/* 32 random bytes */
+#define WEB_LOCKS 64		/* accounts with failed sign-ins remembered (ACCOUNTS_MAX) */
+#define WEB_ADDRS 128		/* client addresses with failed sign-ins remembered */
 /* Per client address: failed sign-ins (any name) within WEB_ADDR_WINDOW seconds; more wait
  * until the window ends. */
 #define WEB_ADDR_FAILURES 10
@@ -65,7 +66,7 @@ enum live_job { JOB_NEW, JOB_RESUME, JOB_RESCAN, JOB_INSERT };
 struct live {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	bool stopping; /* the server is going: streams end */
+	bool stopping;		   /* the server is going: streams end */
 	uint64_t sessions_changed; /* a session ended: streams look whether theirs did */
 
 	/* The event ring. */

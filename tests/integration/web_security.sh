@@ -1,9 +1,11 @@
 #!/bin/bash
-# The clerk UI against a red team on loopback (issue 21, findings 8 and 9):
+# The clerk UI against a red team on loopback (issue 21, findings 8, 9 and 14):
 # - DNS rebinding: a request whose Host is a name the station does not answer to gets 421,
 #   sign-in included (before: "Host: attacker.example" with a matching Origin signed in);
 #   loopback, localhost and [web] hostnames are answered;
 # - an event stream ends when its session signs out (before: it kept streaming);
+# - one account signing in over and over ends only its own oldest sessions, never another
+#   user's (before: the 65th sign-in evicted whoever was idle longest).
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -69,3 +71,17 @@ kill -0 "$stream" 2>/dev/null && fail "the event stream still runs 3 s after its
 stream=
 echo "the event stream ended at sign-out"
 
+# --- sessions: bob signs in once; ana signs in 70 times (more than the station keeps)
+login bob bob-pass-7310 bob.jar
+[ "$code" = 200 ] || fail "sign-in as bob answered $code"
+for i in $(seq 70); do
+	login ana ana-pass-4821 "ana.$i.jar"
+	[ "$code" = 200 ] || fail "sign-in $i of ana answered $code: $(cat body)"
+done
+call GET /api/session -b bob.jar
+[ "$code" = 200 ] || fail "70 sign-ins of ana signed bob out ($code)"
+call GET /api/session -b ana.1.jar
+[ "$code" = 401 ] || fail "ana's first of 70 sessions is still signed in ($code): sessions are not capped per user"
+call GET /api/session -b ana.70.jar
+[ "$code" = 200 ] || fail "ana's newest session was signed out ($code)"
+echo "figure: 70 sign-ins of one account kept another user's session"
