@@ -349,6 +349,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			req->misdirected = true;
 			return MHD_YES; /* answered once the body (if any) was read and dropped */
 		}
+		web_guard_phase(w, c, GUARD_BODY); /* the headers are in */
 		req->route_error = web_route(method, url, &req->route);
 		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
 			req->too_big = true;
@@ -377,6 +378,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req->body[req->len] = '\0';
 		return MHD_YES;
 	}
+	web_guard_phase(w, c, GUARD_ANSWERING);
 	if (req->misdirected)
 		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL,
 				       "this station does not answer to that host name: use its "
@@ -394,7 +396,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct web_request *req = *con_cls;
 
-	(void)cls, (void)c, (void)toe;
+	(void)toe;
+	web_guard_phase(cls, c, GUARD_NEXT);
 	if (req) {
 		if (req->body)
 			sodium_memzero(req->body, req->len); /* may hold a password */
@@ -521,16 +524,25 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	w->listen_any = strcmp(w->listen_host, "0.0.0.0") == 0 || strcmp(w->listen_host, "::") == 0;
 
 	errno = 0;
+	r = web_guard_start(w);
+	if (r < 0) {
+		live_shutdown(w);
+		free(w->tls_cert);
+		free(w->tls_key);
+		return r;
+	}
+	/* Per-address limits and request deadlines: guard.c; the idle timeout here. */
 	w->daemon = MHD_start_daemon(
-	    flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, &ss,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)(WEB_MAX_CONNECTIONS / 2), MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER,
-	    on_mhd_log, w, w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
+	    flags, (uint16_t)port, web_guard_accept, w, on_request, w, MHD_OPTION_SOCK_ADDR, &ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
+	    web_guard_notify, w, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
+	    w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_END);
 	if (!w->daemon) {
 		r = errno ? -errno : -EADDRINUSE;
+		web_guard_stop(w);
 		live_shutdown(w);
 		free(w->tls_cert);
 		free(w->tls_key);
@@ -546,6 +558,7 @@ struct web *web_stop(struct web *w)
 		return NULL;
 	live_shutdown(w); /* ends the event streams first, so their threads can go */
 	MHD_stop_daemon(w->daemon);
+	web_guard_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->login_lock);
 	if (w->tls_key)

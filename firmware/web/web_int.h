@@ -94,6 +94,30 @@ struct live {
 	char message[512]; /* the scanner's state in words */
 };
 
+/* guard.c: connection limits and request deadlines against slow clients */
+#define WEB_HEADER_SECONDS 10  /* to send a request's headers */
+#define WEB_BODY_SECONDS 30    /* then to send its body */
+#define WEB_MAX_PER_ADDRESS 12 /* connections of one client address (IPv6: /64) */
+#define WEB_KIOSK_RESERVED 8   /* the last connections: only the station's own screen */
+
+struct web_conn {
+	struct MHD_Connection *c; /* NULL: free */
+	int fd;
+	uint8_t key[16]; /* the client's address (address_key()) */
+	time_t deadline; /* monotonic seconds; 0: none (answering) */
+};
+
+struct web_guard {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, stopping;
+	struct web_conn conns[WEB_MAX_CONNECTIONS];
+	uint64_t refused;
+};
+
+enum web_guard_phase { GUARD_BODY, GUARD_ANSWERING, GUARD_NEXT };
+
 struct web {
 	struct MHD_Daemon *daemon;
 	const struct folio_config *cfg;
@@ -112,6 +136,7 @@ struct web {
 	pthread_mutex_t login_lock; /* one Argon2id at a time: memory is bounded */
 
 	struct live live;
+	struct web_guard guard;
 
 	void (*on_work)(void *data); /* web_on_work() */
 	void *on_work_data;
@@ -148,6 +173,15 @@ enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status);
 void web_client_address(struct MHD_Connection *c, char *buf, size_t size);
 /* The status for a Folio error: 404 not found, 409 state, 503 store full ... */
 unsigned web_status_of(int error);
+
+/* guard.c */
+int web_guard_start(struct web *w);
+void web_guard_stop(struct web *w);
+enum MHD_Result web_guard_accept(void *cls, const struct sockaddr *sa, socklen_t len);
+void web_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		      enum MHD_ConnectionNotificationCode code);
+/* The request on @c got its headers (GUARD_BODY), is answered, or is done (GUARD_NEXT). */
+void web_guard_phase(struct web *w, struct MHD_Connection *c, enum web_guard_phase phase);
 
 /* session.c */
 int web_session_new(struct web *w, const char *user, enum web_role role, const char *lang,
