@@ -107,6 +107,23 @@ static void test_creds(void **state)
 	write_file(path, "hunter2\n", 0600);
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
 	assert_null(strstr(why, "hunter2"));
+	/* A password typed after the key's name, without '=' between. */
+	write_file(path, "password hunter2=\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_null(strstr(why, "hunter2"));
+	/* A FIFO is refused at once, never waited on. */
+	snprintf(path, sizeof(path), "%s/fifo", tmp);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not a regular file"));
+	/* A file of another user, even 0600, is refused (as root: owned by nobody). */
+	if (geteuid() == 0) {
+		snprintf(path, sizeof(path), "%s/creds", tmp);
+		write_file(path, "user = folio\n", 0600);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EPERM);
+		assert_non_null(strstr(why, "belongs to uid 65534"));
+	}
 	snprintf(path, sizeof(path), "%s/none", tmp);
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -ENOENT);
 }
