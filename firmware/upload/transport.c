@@ -179,6 +179,67 @@ static int copy_setting(char *dst, size_t size, const char *src, const char *key
 	return 0;
 }
 
+/* Whether a segment of @path is "." or "..". */
+static bool has_dot_segment(const char *path)
+{
+	for (const char *p = path; *p;) {
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p);
+
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+/* "/" or a folder of the system (or in one): never an outbox. */
+static bool system_folder(const char *path)
+{
+	static const char *const sys[] = { "/etc",  "/proc",	"/sys",	    "/dev",
+					   "/boot", "/usr",	"/bin",	    "/sbin",
+					   "/lib",  "/lib32",	"/lib64",   "/run",
+					   "/root", "/var/lib", "/var/log", "/var/cache" };
+
+	if (!path[0] || strcmp(path, "/") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++) {
+		size_t len = strlen(sys[i]);
+
+		if (strncmp(path, sys[i], len) == 0 && (path[len] == '\0' || path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether folder @path is @dir or beneath it, also through links (where they exist). */
+static bool path_within(const char *path, const char *dir)
+{
+	char rp[PATH_MAX], rd[PATH_MAX], resolved[PATH_MAX];
+	size_t len;
+
+	if (!dir[0])
+		return false;
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/'))
+		return true;
+	if (!realpath(dir, rd))
+		return false;
+	/* The deepest existing folder of @path, resolved. */
+	snprintf(rp, sizeof(rp), "%s", path);
+	while (!realpath(rp, resolved)) {
+		char *slash = strrchr(rp, '/');
+
+		if (errno != ENOENT || !slash || slash == rp)
+			return false;
+		*slash = '\0';
+	}
+	len = strlen(rd);
+	return strncmp(resolved, rd, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/');
+}
+
 static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
 	const char *path = "";
@@ -269,8 +330,15 @@ strip:
 	/* No trailing '/', so "base/rel" joins cleanly. */
 	for (size_t len = strlen(t->base); len > 0 && t->base[len - 1] == '/'; len--)
 		t->base[len - 1] = '\0';
-	if (strstr(t->base, "/../") || strstr(t->base, "/./")) {
+	if (has_dot_segment(t->base)) { /* also when percent-encoded: checked decoded */
 		snprintf(why, n, "target '%s' has '.' or '..' in its path", url);
+		return -EINVAL;
+	}
+	if (t->drv == &upload_driver_file && system_folder(t->base)) {
+		snprintf(why, n,
+			 "target '%s' is a system folder: use a folder of its own, e.g. "
+			 "file:///srv/folio/outbox",
+			 url);
 		return -EINVAL;
 	}
 	snprintf(base, sizeof(base), "%s", t->base);
@@ -333,6 +401,12 @@ int upload_target_open(const struct folio_config *cfg, struct upload_target **re
 		snprintf(why, n, "target '%s' is not a valid URL", cfg->upload_target);
 	if (r < 0)
 		goto fail;
+	if (t->drv == &upload_driver_file && path_within(t->base, cfg->store_path)) {
+		snprintf(why, n, "target '%s' is inside the store '%s': use a folder outside it",
+			 cfg->upload_target, cfg->store_path);
+		r = -EINVAL;
+		goto fail;
+	}
 
 	t->retries = cfg->upload_retries;
 	t->connect_timeout = cfg->upload_connect_timeout;

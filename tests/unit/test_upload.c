@@ -184,6 +184,32 @@ static void test_target_open(void **state)
 	assert_int_equal(load("target = https://h:99999/in\n", cfg, p), 0);
 	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "port"));
+	/* file:// outboxes: no '.' or '..' (also percent-encoded), no system folder, not
+	 * inside the store. */
+	static const char *const bad_file[] = {
+		"file:///srv/out/../../etc", "file:///srv/out/..",
+		"file:///srv/./out",	     "file:///srv/out/%2e%2e",
+		"file:///srv/%2E/out",	     "file:///etc",
+		"file:///etc/folio/out",     "file:///",
+		"file:///proc/self",
+	};
+	for (size_t i = 0; i < sizeof(bad_file) / sizeof(bad_file[0]); i++) {
+		char conf[256];
+
+		snprintf(conf, sizeof(conf), "target = %s\n", bad_file[i]);
+		assert_int_equal(load(conf, cfg, p), 0);
+		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+		assert_null(t);
+	}
+	{
+		char conf[512];
+
+		snprintf(conf, sizeof(conf), "target = file://%s/store/outgoing\n", tmp);
+		assert_int_equal(load(conf, cfg, p), 0);
+		snprintf(cfg->store_path, sizeof(cfg->store_path), "%s/store", tmp);
+		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "inside the store"));
+	}
 	assert_null(t);
 	free(cfg);
 	free(p);
@@ -264,6 +290,68 @@ static void test_file_delivery(void **state)
 	free(p);
 }
 
+/* Links planted in the outbox never redirect a delivery; what lands is 0600 in 0700 folders. */
+static void test_file_links(void **state)
+{
+	struct folio_config *cfg = calloc(1, sizeof(*cfg));
+	struct config_problems *p = calloc(1, sizeof(*p));
+	struct upload_target *t = NULL;
+	struct upload_receipt r;
+	char conf[512], pkg[256], path[512], link[512], why[512], buf[64];
+	struct stat st;
+	mode_t old_mask = umask(022);
+	FILE *f;
+
+	(void)state;
+	snprintf(pkg, sizeof(pkg), "%s/pkg2/S-B000020", tmp);
+	make_package(pkg);
+	snprintf(path, sizeof(path), "%s/victim", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/victim/file", tmp);
+	write_file(path, "precious\n", 0644);
+	snprintf(path, sizeof(path), "%s/outbox2", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(conf, sizeof(conf), "target = file://%s/outbox2\n", tmp);
+	assert_int_equal(load(conf, cfg, p), 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), 0);
+
+	/* A link planted as the package folder: refused, nothing lands where it points. */
+	snprintf(path, sizeof(path), "%s/victim", tmp);
+	snprintf(link, sizeof(link), "%s/outbox2/S-B000021", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_true(upload_package(t, pkg, "S-B000021", &r, why, sizeof(why)) < 0);
+	assert_non_null(strstr(why, "symbolic link"));
+	snprintf(path, sizeof(path), "%s/victim/BATCH.txt", tmp);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/victim/D0001", tmp);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* A link planted as a temporary file: the victim is not written; the delivery goes on. */
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020", tmp);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/victim/file", tmp);
+	snprintf(link, sizeof(link), "%s/outbox2/S-B000020/.BATCH.txt.folio-part", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(upload_package(t, pkg, "S-B000020", &r, why, sizeof(why)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+
+	/* Modes: files 0600, folders 0700, whatever the umask. */
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001/P0001.tif", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	umask(old_mask);
+	upload_target_close(t);
+	free(cfg);
+	free(p);
+}
+
 static void test_receipt(void **state)
 {
 	struct upload_receipt r = {
@@ -300,7 +388,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),	      cmocka_unit_test(test_creds),
 		cmocka_unit_test(test_config),	      cmocka_unit_test(test_target_open),
-		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_receipt),
+		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_file_links),
+		cmocka_unit_test(test_receipt),
 	};
 
 	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
