@@ -249,6 +249,22 @@ static bool valid_device(const char *v, char *why, size_t n)
 	return true;
 }
 
+static bool valid_proxy(const char *v, char *why, size_t n)
+{
+	if (!*v)
+		return true;
+	for (const char *p = v; *p; p++)
+		if (iscntrl((unsigned char)*p) || *p == ' ' || *p == '@') {
+			snprintf(why, n, "a proxy is SCHEME://HOST:PORT, without credentials");
+			return false;
+		}
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8) && strncmp(v, "socks5h://", 10)) {
+		snprintf(why, n, "a proxy is http://, https:// or socks5h://HOST:PORT");
+		return false;
+	}
+	return true;
+}
+
 static bool valid_hostnames(const char *v, char *why, size_t n)
 {
 	for (const char *p = v; *p; p++)
@@ -442,6 +458,9 @@ static const struct config_key config_keys[] = {
 	  "seconds to wait for a connection" },
 	{ "upload", "stall_timeout", KEY_INT, "60", 1, 3600, G(upload_stall_timeout), NULL, NULL,
 	  "seconds without progress after which a transfer counts as stalled" },
+	{ "upload", "proxy", KEY_STRING, "", 0, 0, G(upload_proxy), NULL, valid_proxy,
+	  "proxy for uploads, e.g. http://proxy.office.example:3128 (empty: none; the "
+	  "https_proxy and ALL_PROXY variables are ignored)" },
 	{ "upload", "concurrency", KEY_INT, "2", 1, 16, G(upload_concurrency), NULL, NULL,
 	  "files sent at once, each on its own connection" },
 	{ "upload", "ca_file", KEY_PATH, "", 0, 0, G(upload_ca_file), NULL, NULL,

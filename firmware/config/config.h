@@ -137,16 +137,17 @@ struct folio_config {
 
 	/* [upload] */
 	char upload_target[PATH_MAX];
-	char upload_window[16];		   /* "HH:MM-HH:MM" station time, "" or "always": none */
-	int upload_bandwidth_kbps;	   /* cap for all connections, kbit/s; 0: none */
-	int upload_retries;		   /* repeats of a request after a transient failure */
-	int upload_connect_timeout;	   /* seconds */
-	int upload_stall_timeout;	   /* seconds without a byte moving */
-	int upload_concurrency;		   /* files sent at once */
-	char upload_ca_file[PATH_MAX];	   /* CA bundle; empty: the system's */
-	char upload_pinned_pubkey[512];	   /* "sha256//BASE64[;...]" or a PEM/DER file; empty */
-	char upload_client_cert[PATH_MAX]; /* mutual TLS: PEM certificate; empty: none */
-	char upload_client_key[PATH_MAX];  /* its private key (mode 0600) */
+	char upload_window[16];		/* "HH:MM-HH:MM" station time, "" or "always": none */
+	int upload_bandwidth_kbps;	/* cap for all connections, kbit/s; 0: none */
+	int upload_retries;		/* repeats of a request after a transient failure */
+	int upload_connect_timeout;	/* seconds */
+	int upload_stall_timeout;	/* seconds without a byte moving */
+	char upload_proxy[256];		/* proxy for uploads; empty: none (environment ignored) */
+	int upload_concurrency;		/* files sent at once */
+	char upload_ca_file[PATH_MAX];	/* CA bundle; empty: the system's */
+	char upload_pinned_pubkey[512]; /* "sha256//BASE64[;...]" or a PEM/DER file; empty */
+	char upload_client_cert[PATH_MAX];	/* mutual TLS: PEM certificate; empty: none */
+	char upload_client_key[PATH_MAX];	/* its private key (mode 0600) */
 	char upload_credentials_file[PATH_MAX]; /* secrets (firmware/upload/creds.h), mode 0600 */
 	char upload_s3_endpoint[256];		/* https://HOST[:PORT] of the S3 service */
 	char upload_s3_region[64];

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libxml/parser.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -409,6 +410,15 @@ int upload_target_open(const struct folio_config *cfg, struct upload_target **re
 	}
 
 	t->retries = cfg->upload_retries;
+	r = copy_setting(t->proxy, sizeof(t->proxy), cfg->upload_proxy, "proxy", why, n);
+	if (r < 0)
+		goto fail;
+	if (t->proxy[0])
+		log_info("upload: through the proxy '%s' ([upload] proxy)", t->proxy);
+	/* Started inside the window: stop when it closes (a forced run outside it goes on). */
+	if (upload_window_parse(cfg->upload_window, &t->window, why, n) == 0 && !t->window.always)
+		t->window_bound = upload_window_open(cfg, time(NULL), NULL);
+	why[0] = '\0';
 	t->connect_timeout = cfg->upload_connect_timeout;
 	t->stall_timeout = cfg->upload_stall_timeout;
 	t->concurrency = MAX(1, cfg->upload_concurrency);
@@ -768,10 +778,42 @@ void upload_backoff(unsigned attempt)
 		;
 }
 
+bool upload_stopping(struct upload_target *t, const char **ret_why)
+{
+	sigset_t pending;
+	time_t now;
+
+	if (sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1)) {
+		*ret_why = "the station is shutting down";
+		return true;
+	}
+	if (!t->window_bound)
+		return false;
+	now = time(NULL);
+	pthread_mutex_lock(&t->lock);
+	if (now != t->window_checked) { /* at most once a second */
+		t->window_checked = now;
+		t->window_closed = !upload_window_next(&t->window, now, NULL, NULL);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (t->window_closed) {
+		*ret_why = "the upload window closed";
+		return true;
+	}
+	return false;
+}
+
 static bool should_retry(struct run *run, struct upload_conn *c, int r, unsigned *attempt)
 {
+	const char *stop;
+
 	if (!upload_transient(r) || (int)*attempt >= run->t->retries)
 		return false;
+	if (upload_stopping(run->t, &stop)) {
+		upload_conn_why(c, -FOLIO_ECANCELLED, "stopped: %s", stop);
+		return false;
+	}
 	(*attempt)++;
 	atomic_fetch_add(&run->retries, 1);
 	log_debug("retrying after: %s (attempt %u of %d)", c->why, *attempt, run->t->retries);

@@ -141,6 +141,54 @@ deliver "$stall" TEST-01-B000006
 msg=$(check_package "$dav/root/in/TEST-01-B000006") || fail "$msg"
 moved_once TEST-01-B000006
 
+# --- a server that drips its answer's body a byte every 0.5 s, each in a TLS record of its own
+# (never quite silent): the speed floor ends it within stall_timeout with a clear line
+# (before: it held the delivery for good)
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000009 1 600
+dport=$(free_port)
+/usr/bin/python3 - "$dport" "$dav/server.pem" "$dav/server.key" >"$FOLIO_TMP/drip.log" 2>&1 <<'PY' &
+import socket, ssl, sys, threading, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+print("ready", flush=True)
+def serve(conn):
+    try:
+        s = ctx.wrap_socket(conn, server_side=True)
+        s.recv(65536)
+        s.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 100000\r\n\r\n")
+        for i in range(100000):
+            s.sendall(b"x")
+            time.sleep(0.5)
+    except OSError:
+        pass
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+drip_server=$!
+for i in $(seq 100); do
+	grep -q ready "$FOLIO_TMP/drip.log" && break
+	sleep 0.05
+done
+grep -q ready "$FOLIO_TMP/drip.log" || fail "the dripping server did not start: $(cat "$FOLIO_TMP/drip.log")"
+drip=$(conf drip "https://127.0.0.1:$dport/in" "ca_file = $dav/ca.pem" "retries = 0" \
+	"stall_timeout = 3")
+start=$SECONDS
+expect_fail 1 "stalled or timed out" \
+	timeout 40 "$folio" --config "$drip" upload package "$FOLIO_TMP/pkgs/TEST-01-B000009"
+echo "figure: a dripping server ended after $((SECONDS - start)) s (stall_timeout = 3)"
+kill "$drip_server" 2>/dev/null
+
+# --- proxy variables of the environment are not used: only [upload] proxy
+https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=socks5h://127.0.0.1:9 \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000009" >/dev/null \
+	2>"$FOLIO_TMP/err" || fail "a proxy of the environment was used: $(cat "$FOLIO_TMP/err")"
+msg=$(check_package "$dav/root/in/TEST-01-B000009") || fail "$msg"
+
 # --- TLS: a wrong CA and a wrong pinned key are clear errors naming the host
 wrong=$(conf wrong "https://127.0.0.1:$port/in" "ca_file = $dav/wrong-ca.pem")
 expect_fail 1 "certificate of '127.0.0.1' cannot be verified" \
