@@ -26,6 +26,9 @@ pkg=$($folio export --batch 1 --out out 2>export.err) || fail "export failed: $(
 [ "$(ls "$pkg"/D0001/P*.tif | wc -l)" = 10 ] || fail "expected 10 page images in $pkg/D0001"
 (cd "$pkg" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the manifest"
 [ "$(wc -l <"$pkg/MANIFEST.sha256")" = 13 ] || fail "manifest should list 10 images, the XML, BATCH.txt and MANIFEST.sizes"
+# Private modes whatever the umask: files 0600, folders 0700.
+modes=$(find "$pkg" -type f ! -perm 0600 -printf '%m %p\n'; find "$pkg" -type d ! -perm 0700 -printf '%m %p\n')
+[ -z "$modes" ] || fail "exported with other modes than 0600/0700: $(echo "$modes" | head -n 3)"
 
 # The images as someone else's tools see them: G4, 300 dpi, 1 bit.
 info=$(tiffinfo "$pkg/D0001/P0001.tif" 2>&1)
