@@ -160,6 +160,46 @@ static bool valid_ocr_languages(const char *v, char *why, size_t n)
 	return true;
 }
 
+/* The userinfo of the authority starting at @a: its length (0 when none) */
+static size_t userinfo_len(const char *a)
+{
+	size_t end = strcspn(a, "/?#");
+	const char *at = NULL;
+
+	for (const char *p = a; p < a + end; p++)
+		if (*p == '@')
+			at = p;
+	return at ? (size_t)(at - a) + 1 : 0;
+}
+
+static bool url_has_password(const char *authority)
+{
+	size_t n = userinfo_len(authority);
+
+	return n && memchr(authority, ':', n);
+}
+
+const char *config_url_redact(const char *url, char *buf, size_t size)
+{
+	const char *sep = strstr(url, "://");
+	size_t skip;
+
+	if (!sep) {
+		snprintf(buf, size, "%s", url);
+		return buf;
+	}
+	skip = userinfo_len(sep + 3);
+	snprintf(buf, size, "%.*s%s", (int)(sep + 3 - url), url, sep + 3 + skip);
+	return buf;
+}
+
+const char *config_shown_target(const struct folio_config *cfg)
+{
+	static _Thread_local char buf[sizeof(cfg->upload_target)];
+
+	return config_url_redact(cfg->upload_target, buf, sizeof(buf));
+}
+
 static bool valid_upload_target(const char *v, char *why, size_t n)
 {
 	static const struct {
@@ -195,9 +235,9 @@ static bool valid_upload_target(const char *v, char *why, size_t n)
 			snprintf(why, n, "%s needs a place after it", schemes[i].prefix);
 			return false;
 		}
-		/* user:password@ in the URL would put a secret in the config and the logs. */
-		if (i > 0 && strchr(v + len, '@') && strchr(v + len, ':') &&
-		    strchr(v + len, ':') < strchr(v + len, '@')) {
+		/* user:password@ in the URL would put a secret in the config and the logs; the
+		 * userinfo runs to the authority's last '@' ("office@host:Pw@host" too). */
+		if (i > 0 && url_has_password(v + len)) {
 			snprintf(why, n,
 				 "no password in the URL: put it in [upload] credentials_file");
 			return false;

@@ -217,6 +217,15 @@ int config_set(struct folio_config *cfg, const char *key, const char *value, cha
 /* config_default_path - $FOLIO_CONFIG when set and not empty, else CONFIG_DEFAULT_PATH */
 const char *config_default_path(void);
 
+/*
+ * config_url_redact - @url without its userinfo ("sftp://folio@h/in" -> "sftp://h/in"), for
+ * what clerks see and logs keep; into @buf, which it returns
+ */
+const char *config_url_redact(const char *url, char *buf, size_t size);
+
+/* config_shown_target - [upload] target without userinfo; valid until the next call in the thread */
+const char *config_shown_target(const struct folio_config *cfg);
+
 /* config_find_profile - the profile called @name, or NULL */
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name);
 

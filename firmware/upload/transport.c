@@ -241,6 +241,28 @@ static bool path_within(const char *path, const char *dir)
 	return strncmp(resolved, rd, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/');
 }
 
+/* libcurl's URL parser must find no password in @url (the credentials file holds them). */
+static int url_without_password(const char *url, char *why, size_t n)
+{
+	CURLU *u = curl_url();
+	char *pw = NULL;
+	CURLUcode e;
+	int r = 0;
+
+	if (!u)
+		return -ENOMEM;
+	/* A URL libcurl cannot parse is explained by parse_target()'s own checks. */
+	e = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (e == CURLUE_OK && curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
+		snprintf(why, n,
+			 "no password in the target URL: put it in [upload] credentials_file");
+		r = -EINVAL;
+	}
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return r;
+}
+
 static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
 	const char *path = "";
@@ -276,6 +298,11 @@ static int parse_target(struct upload_target *t, const char *url, char *why, siz
 			return r;
 		}
 		goto strip;
+	}
+	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "sftp://", 7) == 0) {
+		r = url_without_password(url, why, n);
+		if (r < 0)
+			return r;
 	}
 	if (strncmp(url, "https://", 8) == 0) {
 		t->drv = &upload_driver_webdav;
@@ -397,6 +424,8 @@ int upload_target_open(const struct folio_config *cfg, struct upload_target **re
 	r = copy_setting(t->url, sizeof(t->url), cfg->upload_target, "target", why, n);
 	if (r < 0)
 		goto fail;
+	/* For messages and receipts: no userinfo. */
+	config_url_redact(cfg->upload_target, t->url, sizeof(t->url));
 	r = parse_target(t, cfg->upload_target, why, n);
 	if (r == -EINVAL && !why[0])
 		snprintf(why, n, "target '%s' is not a valid URL", cfg->upload_target);

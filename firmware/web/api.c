@@ -264,7 +264,12 @@ void web_status_json(struct web *w, struct json_writer *jw)
 	(void)store_batch_list(w->store, find_last_delivery, &ld);
 	jw_key(jw, "upload");
 	jw_object(jw);
-	jw_kstr(jw, "target", w->cfg->upload_target);
+	{
+		char shown[sizeof(w->cfg->upload_target)];
+
+		jw_kstr(jw, "target",
+			config_url_redact(w->cfg->upload_target, shown, sizeof(shown)));
+	}
 	jw_kstr(jw, "window", w->cfg->upload_window);
 	jw_kbool(jw, "window_open", open);
 	jw_ktime(jw, "next_window", open ? now : next);
@@ -1104,7 +1109,12 @@ static enum MHD_Result h_queue(struct web *w, struct MHD_Connection *c, struct w
 	}
 	jw_end(&jw);
 	free(f.all);
-	jw_kstr(&jw, "target", w->cfg->upload_target);
+	{
+		char shown[sizeof(w->cfg->upload_target)];
+
+		jw_kstr(&jw, "target",
+			config_url_redact(w->cfg->upload_target, shown, sizeof(shown)));
+	}
 	jw_kstr(&jw, "window", w->cfg->upload_window);
 	jw_kbool(&jw, "window_open", open);
 	jw_ktime(&jw, "next_window", open ? now : next);

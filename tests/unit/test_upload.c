@@ -151,6 +151,24 @@ static void test_config(void **state)
 	assert_int_equal(cfg->upload_retries, 5);
 	assert_int_equal(load("target = https://u:pw@dav.example/in\n", cfg, p), -FOLIO_ECONFIG);
 	assert_non_null(strstr(p->text[0], "credentials_file"));
+	/* The userinfo runs to the last '@': a password after a first '@' is one too. */
+	assert_int_equal(load("target = https://office@host:Pw@host/in\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "credentials_file"));
+	assert_null(strstr(p->text[0], "Pw"));
+	assert_int_equal(load("target = sftp://u@h:pw@h/in\nsftp_key = /k\n", cfg, p),
+			 -FOLIO_ECONFIG);
+	{
+		char shown[128];
+
+		assert_string_equal(
+		    config_url_redact("sftp://folio@h.example/in", shown, sizeof(shown)),
+		    "sftp://h.example/in");
+		assert_string_equal(
+		    config_url_redact("https://a@b@h.example:8443/x@y", shown, sizeof(shown)),
+		    "https://h.example:8443/x@y");
+		assert_string_equal(config_url_redact("file:///srv/out", shown, sizeof(shown)),
+				    "file:///srv/out");
+	}
 	assert_int_equal(load("target = ftp://x/\n", cfg, p), -FOLIO_ECONFIG);
 	assert_int_equal(load("target = s3://bucket/p\n", cfg, p), -FOLIO_ECONFIG);
 	assert_non_null(strstr(p->text[0], "s3_endpoint"));
