@@ -28,6 +28,22 @@ static const char csp[] = "default-src 'self'; img-src 'self' data: blob:; style
 			  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
 			  "base-uri 'none'; form-action 'self'";
 
+/*
+ * TLS: 1.3, and 1.2 only with forward secrecy (ECDHE) and AEAD ciphers; no CBC, no RSA key
+ * exchange, no SHA-1 MACs.
+ */
+static const char tls_priorities[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"
+    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA";
+
+static bool over_tls(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+	return ci && ci->tls_session;
+}
+
 static void secure_headers(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -43,6 +59,8 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 	if (!r)
 		return MHD_NO;
 	secure_headers(r);
+	if (over_tls(c)) /* browsers keep to HTTPS for this station from then on */
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -539,7 +557,8 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
 	    w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_END);
+	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
+	    MHD_OPTION_END);
 	if (!w->daemon) {
 		r = errno ? -errno : -EADDRINUSE;
 		web_guard_stop(w);

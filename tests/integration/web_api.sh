@@ -709,6 +709,19 @@ call POST /api/login --cacert tls.pem -c tls.jar "${json[@]}" --data-binary '{"u
 case "; $(header Set-Cookie);" in *"; Secure;"*) ;; *) bad "the cookie over HTTPS is not Secure: $(header Set-Cookie)" ;; esac
 call GET /api/session --cacert tls.pem -b tls.jar
 [ "$code" = 200 ] && [ "$(jget body user)" = bob ] || bad "GET /api/session over HTTPS answered $code"
+case $(header Strict-Transport-Security) in max-age=[1-9]*) ;; *) bad "no HSTS over HTTPS: '$(header Strict-Transport-Security)'" ;; esac
+# TLS 1.2 only with ECDHE and AEAD (no CBC, no RSA key exchange); TLS 1.3
+tls_cipher() {
+	echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile tls.pem "$@" 2>/dev/null |
+		sed -n 's/.*Cipher is \([^ ]*\).*/\1/p' | grep -v '(NONE)' | head -n 1
+}
+for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA384 AES128-SHA; do
+	got=$(tls_cipher -tls1_2 -cipher "$c")
+	[ -z "$got" ] || bad "TLS 1.2 accepted the cipher $got"
+done
+[ "$(tls_cipher -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)" = ECDHE-ECDSA-AES128-GCM-SHA256 ] ||
+	bad "TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256 was refused"
+[ -n "$(tls_cipher -tls1_3)" ] || bad "TLS 1.3 was refused"
 plain=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/status")
 [ -z "$plain" ] || [ "$plain" = 000 ] || [ "$plain" -ge 400 ] ||
 	bad "plain HTTP to the HTTPS port answered $plain"
