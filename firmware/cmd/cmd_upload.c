@@ -126,7 +126,11 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 		(unsigned long long)rec.bytes_sent);
 	fprintf(env->out, "seconds   %.2f\n", rec.seconds);
 	fprintf(env->out, "retries   %u\n", rec.retries);
-	fprintf(env->out, "manifest  sha256 %s (confirmed on the server)\n", rec.manifest_sha256);
+	/* Exactly what was checked: the server's manifest is read back and hashed; of the other
+	 * files, the server confirmed their size (their content is the office's check, against
+	 * the signed manifest). */
+	fprintf(env->out, "manifest  sha256 %s (read back from the server)\n", rec.manifest_sha256);
+	fprintf(env->out, "checked   the manifest's content; the size of every other file\n");
 	log_debug("receipt: %s", upload_receipt_format(&rec, line, sizeof(line)));
 	return 0;
 }

@@ -52,6 +52,8 @@ mkdir -p "$dav/root/in"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
+echo "$out" | grep -q "^checked   the manifest's content; the size of every other file$" ||
+	fail "the receipt does not say what was checked on the server: $out"
 msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
 [ "$(tail -n 2 "$dav/logs/access.log" | awk '$1 == "MOVE" { print $4 }')" = \
 	"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
