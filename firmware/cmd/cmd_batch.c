@@ -95,8 +95,9 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return r;
 	r = store_batch_revision(env->store, id, &revision);
-	if (r == 0)
-		r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
 	format_time(b.created, created, sizeof(created));

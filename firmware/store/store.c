@@ -156,7 +156,10 @@ static MDB_val revision_key(uint8_t buf[8], uint32_t batch)
 {
 	uint32_t be = htobe32(batch);
 
-	memcpy(buf, "rev:", 4);
+	buf[0] = 'r';
+	buf[1] = 'e';
+	buf[2] = 'v';
+	buf[3] = ':';
 	memcpy(buf + 4, &be, sizeof(be));
 	return (MDB_val){ .mv_size = 8, .mv_data = buf };
 }

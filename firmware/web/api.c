@@ -656,8 +656,9 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	/* The revision before the content: a change in between makes approval refuse, never
 	 * approve what was not shown. */
 	r = store_batch_revision(w->store, req->route.batch, &revision);
-	if (r == 0)
-		r = store_batch_get(w->store, req->route.batch, &b);
+	if (r < 0)
+		return store_error(c, r, "cannot show the batch");
+	r = store_batch_get(w->store, req->route.batch, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot show the batch");
 	jw_init(&jw);
