@@ -172,7 +172,7 @@ static const struct command commands[] = {
 	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
 	  "create a clerk UI account, or change its password, role or language",
 	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
-	  "terminal; at least 6 characters) and stores its Argon2id hash with the role and the\n"
+	  "terminal; at least 8 characters) and stores its Argon2id hash with the role and the\n"
 	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
 	  "delete. --keep-password changes role or language only.",
 	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_web_user },
