@@ -117,7 +117,9 @@ for d in b["documents_list"]:
           d["application"], d["document_code"], d["received"]))
 print("  to look at before approving: " + ("; ".join(s["unresolved"]) or "nothing"))
 PY
-api POST "/api/batches/$batch/approve" '{}' >/dev/null
+# Approval names the revision reviewed: a change after the review would refuse it.
+rev=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["revision"])' "$run/ui-batch.json")
+api POST "/api/batches/$batch/approve" "{\"revision\":$rev}" >/dev/null
 echo "approved through the clerk UI; the event log names the supervisor"
 kill "$foliod_pid"
 wait "$foliod_pid" 2>/dev/null || true

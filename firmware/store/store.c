@@ -1583,8 +1583,10 @@ int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint3
 	r = store_get_record(t, s->pages, &k, &p, sizeof(p));
 	if (r < 0)
 		return r;
-	if (!store_batch_editable(b.state))
-		return -FOLIO_ESTATE; /* approval froze them: a separator changes the package */
+	/* Approval froze them (a separator changes the package); OCR's low-confidence note,
+	 * which no package reads, may still come after. */
+	if (!store_batch_editable(b.state) && ((set | clear) & ~(uint32_t)PAGE_FLAG_LOW_CONFIDENCE))
+		return -FOLIO_ESTATE;
 	before = p.flags;
 	p.flags = (p.flags & ~clear) | set;
 	if (p.flags == before)

@@ -383,8 +383,9 @@ int store_pref_get(struct store *s, const char *name, char *buf, size_t size);
  *
  * Only while store_batch_editable(): a separator flag changes what the package holds, so
  * approval freezes the flags with everything else (-FOLIO_ESTATE after it, checked inside the
- * write transaction). Returns 0 (also when nothing changes), -FOLIO_ENOTFOUND for no such
- * page.
+ * write transaction), except PAGE_FLAG_LOW_CONFIDENCE alone: OCR's note, which no package
+ * reads, may come after approval. Returns 0 (also when nothing changes), -FOLIO_ENOTFOUND
+ * for no such page.
  */
 int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint32_t number,
 			 uint32_t set, uint32_t clear);
