@@ -10,7 +10,10 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
 daemon=
-trap '[ -n "$daemon" ] && kill -KILL "$daemon" 2>/dev/null; servers_stop' EXIT
+drip_server=
+trap '[ -n "$daemon" ] && kill -KILL "$daemon" 2>/dev/null
+[ -n "$drip_server" ] && kill "$drip_server" 2>/dev/null
+servers_stop' EXIT
 
 folio=$FOLIO_BUILD/bin/folio
 dav=$FOLIO_TMP/dav
@@ -219,6 +222,7 @@ wait "$daemon" 2>/dev/null
 daemon=
 echo "figure: foliod ended $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM mid-delivery"
 kill "$drip_server" 2>/dev/null
+drip_server=
 
 # --- proxy variables of the environment are not used: only [upload] proxy
 https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=socks5h://127.0.0.1:9 \
