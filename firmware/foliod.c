@@ -129,11 +129,11 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 		goto purge; /* outside the nightly window */
 	r = upload_pending(store, cfg, &sum);
 	if (r < 0)
-		log_err("cannot deliver to '%s': %s", cfg->upload_target, folio_strerror(r));
+		log_err("cannot deliver to '%s': %s", config_shown_target(cfg), folio_strerror(r));
 	else if (sum.delivered)
 		log_info("delivered %u batch%s (%.1f MB) to '%s'", sum.delivered,
 			 sum.delivered == 1 ? "" : "es", (double)sum.bytes / 1e6,
-			 cfg->upload_target);
+			 config_shown_target(cfg));
 
 purge:
 	r = store_purge_expired(store, (unsigned)cfg->retention_days, "foliod", &purged);

@@ -77,6 +77,10 @@ fi
 step "scanners"
 $folio devices
 
+# The station's scanner is that feeder: a capture takes only the configured scanner (or one
+# SANE lists that [capture] devices allows).
+sed -i "s|^device = .*|device = $device|" "$conf"
+
 step "capture: feeding the document feeder of '$device'"
 t0=$(now)
 batch=$($folio scan --device "$device" --source adf)
@@ -127,7 +131,9 @@ for d in b["documents_list"]:
           d["application"], d["document_code"], d["received"]))
 print("  to look at before approving: " + ("; ".join(s["unresolved"]) or "nothing"))
 PY
-api POST "/api/batches/$batch/approve" '{}' >/dev/null
+# Approval names the revision reviewed: a change after the review would refuse it.
+rev=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["revision"])' "$run/ui-batch.json")
+api POST "/api/batches/$batch/approve" "{\"revision\":$rev}" >/dev/null
 echo "approved through the clerk UI; the event log names the supervisor"
 kill "$foliod_pid"
 wait "$foliod_pid" 2>/dev/null || true

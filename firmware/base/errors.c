@@ -24,6 +24,7 @@ static const char *const folio_messages[FOLIO_E_END - FOLIO_E_BASE] = {
 	[FOLIO_ETOOBIG - FOLIO_E_BASE] = "input too large",
 	[FOLIO_ENOTFOUND - FOLIO_E_BASE] = "not found",
 	[FOLIO_EOCRPENDING - FOLIO_E_BASE] = "pages still wait for text recognition",
+	[FOLIO_ECHANGED - FOLIO_E_BASE] = "changed since it was read",
 };
 
 const char *folio_strerror(int r)

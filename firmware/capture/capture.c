@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -693,5 +694,54 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (r < 0)
 		return log_errno(r, "cannot close batch %u: %s", ret->batch, folio_strerror(r));
 	ret->closed = true;
+	return 0;
+}
+
+struct device_search {
+	const char *name;
+	bool listed;
+};
+
+static int find_device(const struct scanner_device *d, void *user)
+{
+	struct device_search *ds = user;
+
+	if (strcmp(d->name, ds->name) != 0)
+		return 0;
+	ds->listed = true;
+	return 1;
+}
+
+/* Whether one of the space-separated patterns of @patterns matches @device. */
+static bool device_pattern_match(const char *patterns, const char *device)
+{
+	char copy[sizeof(((struct folio_config *)0)->devices)], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", patterns);
+	for (char *p = strtok_r(copy, " \t,", &save); p; p = strtok_r(NULL, " \t,", &save))
+		if (fnmatch(p, device, 0) == 0)
+			return true;
+	return false;
+}
+
+int capture_device_allowed(const struct folio_config *cfg, const char *device, char *why,
+			   size_t why_size)
+{
+	struct device_search ds = { .name = device };
+
+	if (cfg->device[0] && strcmp(device, cfg->device) == 0)
+		return 0;
+	if (!device_pattern_match(cfg->devices, device)) {
+		snprintf(why, why_size,
+			 "scanner '%s' is not allowed here: [capture] devices does not name it",
+			 device);
+		return -EPERM;
+	}
+	if (scanner_list(find_device, &ds) < 0 || !ds.listed) {
+		snprintf(why, why_size,
+			 "scanner '%s' is not one SANE finds on this station: pick one of the list",
+			 device);
+		return -EPERM;
+	}
 	return 0;
 }

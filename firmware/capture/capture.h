@@ -89,6 +89,15 @@ int capture_new_batch(struct store *store, const struct folio_config *cfg, const
  */
 const char *capture_fault_advice(int fault);
 
+/*
+ * capture_device_allowed - whether a capture may use @device: the configured [capture]
+ * device, or a device that SANE lists now and one of the patterns of [capture] devices
+ * (fnmatch) names. A folder of the virtual feeder is never listed unless SANE's folio.conf
+ * names it. Needs scanner_init(). Returns 0, or -EPERM with one line for the user in @why.
+ */
+int capture_device_allowed(const struct folio_config *cfg, const char *device, char *why,
+			   size_t why_size);
+
 /* capture_cancel - ask a running capture_run() to stop after the current sheet (signal-safe) */
 void capture_cancel(void);
 

@@ -40,12 +40,15 @@ static const struct command commands[] = {
 	  CMD_NEEDS_CONFIG, cmd_scan_test },
 	{ "scan", NULL,
 	  "[--device NAME] [--profile NAME] [--source adf|duplex|flatbed]\n"
-	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]",
+	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]\n"
+	  "           [--force]",
 	  "capture a batch from the document feeder; prints the batch id",
 	  "Feeds every sheet until the feeder is empty, committing each page to the store as it\n"
 	  "is read, and prints the batch id alone on standard output. On a scanner fault the pages\n"
 	  "read whole are kept and the batch stays open: fix the fault and continue it with\n"
-	  "--resume BATCH.",
+	  "--resume BATCH. --device takes [capture] device, or a scanner SANE lists that\n"
+	  "[capture] devices allows; --force takes any (a technician's choice, recorded in the\n"
+	  "event log under their name).",
 	  CMD_NEEDS_STORE, cmd_scan },
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },
@@ -53,8 +56,12 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE, cmd_batch_show },
 	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_close },
-	{ "batch", "approve", "BATCH", "approve a closed batch for upload", NULL, CMD_NEEDS_STORE,
-	  cmd_batch_approve },
+	{ "batch", "approve", "BATCH [--revision N]", "approve a closed batch for upload",
+	  "With --revision, approves only when the batch is still at revision N, as\n"
+	  "'folio batch show' printed it: a change after your review refuses approval.\n"
+	  "Once approved, nothing that goes into its package changes (flags, pages, order,\n"
+	  "documents); reject it to correct it.",
+	  CMD_NEEDS_STORE, cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
 	  CMD_NEEDS_STORE, cmd_batch_reject },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
@@ -168,7 +175,7 @@ static const struct command commands[] = {
 	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
 	  "create a clerk UI account, or change its password, role or language",
 	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
-	  "terminal; at least 6 characters) and stores its Argon2id hash with the role and the\n"
+	  "terminal; at least 8 characters) and stores its Argon2id hash with the role and the\n"
 	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
 	  "delete. --keep-password changes role or language only.",
 	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_web_user },

@@ -1,3 +1,6 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,12 +88,16 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	struct store_ocr_progress ocr;
 	struct batch_info b;
 	char created[32], updated[32];
+	uint64_t revision = 0;
 	unsigned id = 0;
 	int r;
 
 	r = batch_arg(argc, argv, &id);
 	if (r < 0)
 		return r;
+	r = store_batch_revision(env->store, id, &revision);
+	if (r < 0)
+		return report_batch_error(r, id);
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
@@ -98,9 +105,10 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	format_time(b.updated, updated, sizeof(updated));
 	fprintf(env->out,
 		"batch %u\n  state      %s\n  pages      %u\n  documents  %u\n  created    %s\n"
-		"  updated    %s\n  station    %s\n  device     %s\n  profile    %s\n",
+		"  updated    %s\n  station    %s\n  device     %s\n  profile    %s\n"
+		"  revision   %" PRIu64 "\n",
 		b.id, batch_state_name(b.state), b.n_pages, b.n_documents, created, updated,
-		b.station, b.device, b.profile);
+		b.station, b.device, b.profile, revision);
 	if (store_batch_ocr_progress(env->store, id, &ocr) == 0)
 		fprintf(env->out,
 			"  text       for %u of %u pages, %u failed for good, %u waiting\n",
@@ -164,7 +172,41 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 {
-	return move_batch(env, argc, argv, BATCH_APPROVED);
+	uint64_t revision = STORE_ANY_REVISION;
+	struct batch_info b;
+	unsigned id = 0;
+	int r;
+
+	/* BATCH [--revision N]: N as 'folio batch show' printed it */
+	if (argc == 4 && strcmp(argv[2], "--revision") == 0) {
+		char *end;
+
+		errno = 0;
+		revision = strtoull(argv[3], &end, 10);
+		if (errno || end == argv[3] || *end || argv[3][0] == '-' ||
+		    revision == STORE_ANY_REVISION)
+			return cmd_usage_error(cmd_current(), "'%s' is not a revision", argv[3]);
+		argc = 2;
+	}
+	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = store_batch_approve(env->store, id, env->who, revision);
+	if (r == -FOLIO_ECHANGED)
+		return log_errno(r,
+				 "batch %u changed after revision %" PRIu64
+				 ": review it again with 'folio batch show %u'",
+				 id, revision, id);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r, "batch %u is %s and cannot become approved", id,
+				 batch_state_name(b.state));
+	if (r < 0)
+		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
+	fprintf(env->out, "batch %u: %s -> approved\n", id, batch_state_name(b.state));
+	return 0;
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 		{ "resolution", required_argument, NULL, 'r' },
 		{ "max-pages", required_argument, NULL, 'n' },
 		{ "resume", required_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	const struct folio_config *cfg = env->cfg;
@@ -77,8 +79,10 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
 	int source = -1, mode = -1, c, r;
 	unsigned resolution = 0, max_pages = 0, resume = 0;
+	bool force = false;
+	char why[320];
 
-	while ((c = getopt_long(argc, argv, "d:p:s:m:r:n:R:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:s:m:r:n:R:f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			device = optarg;
@@ -111,6 +115,9 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
 						       optarg);
 			break;
+		case 'f':
+			force = true;
+			break;
 		default:
 			return cmd_usage_error(cmd_current(), "bad option");
 		}
@@ -135,6 +142,21 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
 	if (r < 0)
 		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
+	r = capture_device_allowed(cfg, device, why, sizeof(why));
+	if (r < 0 && !force) {
+		scanner_exit();
+		return log_errno(r, "%s (a technician may pass --force)", why);
+	}
+	if (r < 0) {
+		/* The technician's choice, on record under their name. */
+		r = store_event_add(env->store, env->who, "capture-device-forced", resume, 0, 0,
+				    "scanner '%s' outside [capture] devices, with --force", device);
+		if (r < 0) {
+			scanner_exit();
+			return log_errno(r, "cannot record the forced scanner in the store: %s",
+					 folio_strerror(r));
+		}
+	}
 
 	req.device = device;
 	req.profile = &profile;

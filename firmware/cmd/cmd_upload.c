@@ -67,7 +67,7 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 	}
 	r = upload_pending(env->store, env->cfg, &sum);
 	if (r < 0)
-		return log_errno(r, "cannot deliver to '%s': %s", env->cfg->upload_target,
+		return log_errno(r, "cannot deliver to '%s': %s", config_shown_target(env->cfg),
 				 folio_strerror(r));
 	fprintf(env->out, "delivered %u batch%s (%.1f MB), %u failed\n", sum.delivered,
 		sum.delivered == 1 ? "" : "es", (double)sum.bytes / 1e6, sum.failed);
@@ -75,7 +75,8 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 		return log_errno(-EIO,
 				 "%u batch%s could not be delivered to '%s': see the "
 				 "messages above; they stay queued for the next run",
-				 sum.failed, sum.failed == 1 ? "" : "es", env->cfg->upload_target);
+				 sum.failed, sum.failed == 1 ? "" : "es",
+				 config_shown_target(env->cfg));
 	return 0;
 }
 
@@ -112,20 +113,24 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 	r = upload_target_open(env->cfg, &t, why, sizeof(why));
 	if (r < 0)
 		return log_errno(r == -EINVAL || r == -EOPNOTSUPP ? -FOLIO_ECONFIG : r,
-				 "cannot use upload target '%s': %s", env->cfg->upload_target,
+				 "cannot use upload target '%s': %s", config_shown_target(env->cfg),
 				 why[0] ? why : folio_strerror(r));
 	r = upload_package(t, dir, name, &rec, why, sizeof(why));
 	upload_target_close(t);
 	if (r < 0)
 		return log_errno(r, "package '%s' was not delivered to '%s': %s", dir,
-				 env->cfg->upload_target, why[0] ? why : folio_strerror(r));
+				 config_shown_target(env->cfg), why[0] ? why : folio_strerror(r));
 	fprintf(env->out, "remote    %s\n", rec.remote);
 	fprintf(env->out, "files     %u (%u already there)\n", rec.files, rec.files_skipped);
 	fprintf(env->out, "bytes     %llu (%llu sent)\n", (unsigned long long)rec.bytes_total,
 		(unsigned long long)rec.bytes_sent);
 	fprintf(env->out, "seconds   %.2f\n", rec.seconds);
 	fprintf(env->out, "retries   %u\n", rec.retries);
-	fprintf(env->out, "manifest  sha256 %s (confirmed on the server)\n", rec.manifest_sha256);
+	/* Exactly what was checked: the server's manifest is read back and hashed; of the other
+	 * files, the server confirmed their size (their content is the office's check, against
+	 * the signed manifest). */
+	fprintf(env->out, "manifest  sha256 %s (read back from the server)\n", rec.manifest_sha256);
+	fprintf(env->out, "checked   the manifest's content; the size of every other file\n");
 	log_debug("receipt: %s", upload_receipt_format(&rec, line, sizeof(line)));
 	return 0;
 }
@@ -186,7 +191,7 @@ int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return log_errno(r, "cannot read the upload queue: %s", folio_strerror(r));
 
-	fprintf(env->out, "target        %s\n", env->cfg->upload_target);
+	fprintf(env->out, "target        %s\n", config_shown_target(env->cfg));
 	fprintf(env->out, "window        %s\n", window_text(env->cfg, text, sizeof(text)));
 	if (s->found)
 		fprintf(env->out, "last success  batch %u at %s: %s\n", s->last.batch,

@@ -107,7 +107,7 @@ int cmd_web_user(struct cmd_env *env, int argc, char **argv)
 	snprintf(attrs, sizeof(attrs), "role=%s,lang=%s", role ? role : r_old, lang ? lang : l_old);
 
 	if (!keep) {
-		r = cmd_ask_new_password(pw, sizeof(pw), ACCOUNT_PIN_MIN);
+		r = cmd_ask_new_password(pw, sizeof(pw), ACCOUNT_PASSWORD_MIN);
 		if (r < 0)
 			return r;
 	}

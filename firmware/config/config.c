@@ -160,6 +160,46 @@ static bool valid_ocr_languages(const char *v, char *why, size_t n)
 	return true;
 }
 
+/* The userinfo of the authority starting at @a: its length (0 when none) */
+static size_t userinfo_len(const char *a)
+{
+	size_t end = strcspn(a, "/?#");
+	const char *at = NULL;
+
+	for (const char *p = a; p < a + end; p++)
+		if (*p == '@')
+			at = p;
+	return at ? (size_t)(at - a) + 1 : 0;
+}
+
+static bool url_has_password(const char *authority)
+{
+	size_t n = userinfo_len(authority);
+
+	return n && memchr(authority, ':', n);
+}
+
+const char *config_url_redact(const char *url, char *buf, size_t size)
+{
+	const char *sep = strstr(url, "://");
+	size_t skip;
+
+	if (!sep) {
+		snprintf(buf, size, "%s", url);
+		return buf;
+	}
+	skip = userinfo_len(sep + 3);
+	snprintf(buf, size, "%.*s%s", (int)(sep + 3 - url), url, sep + 3 + skip);
+	return buf;
+}
+
+const char *config_shown_target(const struct folio_config *cfg)
+{
+	static _Thread_local char buf[sizeof(cfg->upload_target)];
+
+	return config_url_redact(cfg->upload_target, buf, sizeof(buf));
+}
+
 static bool valid_upload_target(const char *v, char *why, size_t n)
 {
 	static const struct {
@@ -195,9 +235,9 @@ static bool valid_upload_target(const char *v, char *why, size_t n)
 			snprintf(why, n, "%s needs a place after it", schemes[i].prefix);
 			return false;
 		}
-		/* user:password@ in the URL would put a secret in the config and the logs. */
-		if (i > 0 && strchr(v + len, '@') && strchr(v + len, ':') &&
-		    strchr(v + len, ':') < strchr(v + len, '@')) {
+		/* user:password@ in the URL would put a secret in the config and the logs; the
+		 * userinfo runs to the authority's last '@' ("office@host:Pw@host" too). */
+		if (i > 0 && url_has_password(v + len)) {
 			snprintf(why, n,
 				 "no password in the URL: put it in [upload] credentials_file");
 			return false;
@@ -244,6 +284,34 @@ static bool valid_device(const char *v, char *why, size_t n)
 	for (const char *p = v; *p; p++)
 		if (iscntrl((unsigned char)*p)) {
 			snprintf(why, n, "contains control characters");
+			return false;
+		}
+	return true;
+}
+
+static bool valid_proxy(const char *v, char *why, size_t n)
+{
+	if (!*v)
+		return true;
+	for (const char *p = v; *p; p++)
+		if (iscntrl((unsigned char)*p) || *p == ' ' || *p == '@') {
+			snprintf(why, n, "a proxy is SCHEME://HOST:PORT, without credentials");
+			return false;
+		}
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8) && strncmp(v, "socks5h://", 10)) {
+		snprintf(why, n, "a proxy is http://, https:// or socks5h://HOST:PORT");
+		return false;
+	}
+	return true;
+}
+
+static bool valid_hostnames(const char *v, char *why, size_t n)
+{
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".- ", *p)) {
+			snprintf(why, n,
+				 "host names are letters, digits, '.' and '-', separated "
+				 "by spaces");
 			return false;
 		}
 	return true;
@@ -334,6 +402,9 @@ static const struct config_key config_keys[] = {
 
 	{ "capture", "device", KEY_STRING, "", 0, 0, G(device), NULL, valid_device,
 	  "SANE device name, e.g. fujitsu:fi-7160 or folio:/path/to/pages" },
+	{ "capture", "devices", KEY_STRING, "*", 0, 0, G(devices), NULL, valid_device,
+	  "other SANE devices a capture may use, as patterns (e.g. fujitsu:* canon_dr:*); each "
+	  "must also be one SANE lists (empty: only [capture] device)" },
 	{ "capture", "profile", KEY_STRING, "default", 0, 0, G(profile), NULL, NULL,
 	  "profile used when a scan names none" },
 	{ "capture", "sane_config_dir", KEY_PATH, "/etc/folio/sane.d", 0, 0, G(sane_config_dir),
@@ -427,6 +498,9 @@ static const struct config_key config_keys[] = {
 	  "seconds to wait for a connection" },
 	{ "upload", "stall_timeout", KEY_INT, "60", 1, 3600, G(upload_stall_timeout), NULL, NULL,
 	  "seconds without progress after which a transfer counts as stalled" },
+	{ "upload", "proxy", KEY_STRING, "", 0, 0, G(upload_proxy), NULL, valid_proxy,
+	  "proxy for uploads, e.g. http://proxy.office.example:3128 (empty: none; the "
+	  "https_proxy and ALL_PROXY variables are ignored)" },
 	{ "upload", "concurrency", KEY_INT, "2", 1, 16, G(upload_concurrency), NULL, NULL,
 	  "files sent at once, each on its own connection" },
 	{ "upload", "ca_file", KEY_PATH, "", 0, 0, G(upload_ca_file), NULL, NULL,
@@ -473,6 +547,9 @@ static const struct config_key config_keys[] = {
 	{ "web", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, G(web_listen), NULL, valid_listen,
 	  "where foliod serves the clerk UI, ADDRESS:PORT (empty: no UI); an address other "
 	  "than loopback needs tls_cert and tls_key" },
+	{ "web", "hostnames", KEY_STRING, "", 0, 0, G(web_hostnames), NULL, valid_hostnames,
+	  "names the clerk UI answers to (Host header), space-separated, besides loopback and "
+	  "the listen address, e.g. folio-1.office.example; others get 421" },
 	{ "web", "users_file", KEY_PATH, "/var/lib/folio/accounts/web", 0, 0, G(web_users_file),
 	  NULL, NULL, "clerk and supervisor accounts (folio web user NAME; mode 0600)" },
 	{ "web", "tls_cert", KEY_PATH, "", 0, 0, G(web_tls_cert), NULL, NULL,

@@ -7,7 +7,7 @@
  *
  *	[station]  id, office, log_level, key_file
  *	[store]    path, map_size_mb, reserve_mb, key_file, encrypt, retention_days
- *	[capture]  device, profile, sane_config_dir, sane_backend_dir, reconnect_seconds
+ *	[capture]  device, devices, profile, sane_config_dir, sane_backend_dir, reconnect_seconds
  *	[profile NAME]  source, mode, output, resolution, page_size, jpeg_quality, deskew, orient,
  *	           clean_borders, despeckle, skew_limit_tenths, device_deskew,
  *	           device_blank_skip, device_double_feed   (up to 8 profiles)
@@ -106,6 +106,7 @@ struct folio_config {
 
 	/* [capture] */
 	char device[256];
+	char devices[512]; /* patterns of other SANE devices capture may use */
 	char profile[CONFIG_NAME_LEN];
 	char sane_config_dir[PATH_MAX];
 	char sane_backend_dir[PATH_MAX];
@@ -136,16 +137,17 @@ struct folio_config {
 
 	/* [upload] */
 	char upload_target[PATH_MAX];
-	char upload_window[16];		   /* "HH:MM-HH:MM" station time, "" or "always": none */
-	int upload_bandwidth_kbps;	   /* cap for all connections, kbit/s; 0: none */
-	int upload_retries;		   /* repeats of a request after a transient failure */
-	int upload_connect_timeout;	   /* seconds */
-	int upload_stall_timeout;	   /* seconds without a byte moving */
-	int upload_concurrency;		   /* files sent at once */
-	char upload_ca_file[PATH_MAX];	   /* CA bundle; empty: the system's */
-	char upload_pinned_pubkey[512];	   /* "sha256//BASE64[;...]" or a PEM/DER file; empty */
-	char upload_client_cert[PATH_MAX]; /* mutual TLS: PEM certificate; empty: none */
-	char upload_client_key[PATH_MAX];  /* its private key (mode 0600) */
+	char upload_window[16];		/* "HH:MM-HH:MM" station time, "" or "always": none */
+	int upload_bandwidth_kbps;	/* cap for all connections, kbit/s; 0: none */
+	int upload_retries;		/* repeats of a request after a transient failure */
+	int upload_connect_timeout;	/* seconds */
+	int upload_stall_timeout;	/* seconds without a byte moving */
+	char upload_proxy[256];		/* proxy for uploads; empty: none (environment ignored) */
+	int upload_concurrency;		/* files sent at once */
+	char upload_ca_file[PATH_MAX];	/* CA bundle; empty: the system's */
+	char upload_pinned_pubkey[512]; /* "sha256//BASE64[;...]" or a PEM/DER file; empty */
+	char upload_client_cert[PATH_MAX];	/* mutual TLS: PEM certificate; empty: none */
+	char upload_client_key[PATH_MAX];	/* its private key (mode 0600) */
 	char upload_credentials_file[PATH_MAX]; /* secrets (firmware/upload/creds.h), mode 0600 */
 	char upload_s3_endpoint[256];		/* https://HOST[:PORT] of the S3 service */
 	char upload_s3_region[64];
@@ -165,7 +167,8 @@ struct folio_config {
 	int console_failure_delay_ms; /* first delay after a failure; doubles */
 
 	/* [web] (firmware/web) */
-	char web_listen[80]; /* ADDRESS:PORT; empty: no UI */
+	char web_listen[80];	 /* ADDRESS:PORT; empty: no UI */
+	char web_hostnames[256]; /* names the UI answers to besides loopback and listen */
 	char web_users_file[PATH_MAX];
 	char web_tls_cert[PATH_MAX];
 	char web_tls_key[PATH_MAX];
@@ -213,6 +216,15 @@ int config_set(struct folio_config *cfg, const char *key, const char *value, cha
 
 /* config_default_path - $FOLIO_CONFIG when set and not empty, else CONFIG_DEFAULT_PATH */
 const char *config_default_path(void);
+
+/*
+ * config_url_redact - @url without its userinfo ("sftp://folio@h/in" -> "sftp://h/in"), for
+ * what clerks see and logs keep; into @buf, which it returns
+ */
+const char *config_url_redact(const char *url, char *buf, size_t size);
+
+/* config_shown_target - [upload] target without userinfo; valid until the next call in the thread */
+const char *config_shown_target(const struct folio_config *cfg);
 
 /* config_find_profile - the profile called @name, or NULL */
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name);

@@ -151,6 +151,37 @@ static const char *dummy_hash(void)
 	return hash;
 }
 
+int accounts_exists(const char *path, const char *user)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[ACCOUNTS_LINE_MAX + 2];
+	unsigned accounts = 0;
+	int r, found = 0;
+
+	if (!account_name_valid(user))
+		return 0;
+	r = open_checked(path, &f);
+	if (r < 0)
+		return r;
+	while ((r = next_line(f, line, sizeof(line))) > 0) {
+		char *u, *h, *a;
+
+		r = parse_line(line, &u, &h, &a);
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		if (++accounts > ACCOUNTS_MAX) {
+			r = -FOLIO_EFORMAT;
+			break;
+		}
+		if (strcmp(u, user) == 0)
+			found = 1;
+	}
+	sodium_memzero(line, sizeof(line));
+	return r < 0 ? r : found;
+}
+
 int accounts_verify(const char *path, const char *user, const char *password)
 {
 	return accounts_login(path, user, password, NULL, 0);

@@ -49,6 +49,12 @@ int accounts_check_file(const char *path);
  */
 int accounts_verify(const char *path, const char *user, const char *password);
 
+/*
+ * accounts_exists - whether @user is a valid name with an account in @path: 1 yes, 0 no,
+ * the errors of accounts_check_file(), -FOLIO_EFORMAT for a damaged file. Reads no hash.
+ */
+int accounts_exists(const char *path, const char *user);
+
 /* accounts_login - accounts_verify(), and on success the account's attributes into @ret_attrs */
 int accounts_login(const char *path, const char *user, const char *password, char *ret_attrs,
 		   size_t attrs_size);

@@ -360,12 +360,20 @@ static void stop_child(struct console *c, int sig)
 		kill(c->child, sig);
 }
 
+/* A session ends: its unsaved 'config set' changes go with it, never to the next user. */
+static void forget_session(struct console *c)
+{
+	c->user[0] = '\0';
+	explicit_bzero(c->pending, sizeof(c->pending));
+	c->n_pending = 0;
+}
+
 /* The terminal is gone: end the session, let a running command be interrupted. */
 static void hangup(struct console *c, const char *why)
 {
 	if (c->user[0])
 		event(c, c->user, "console-logout", "%s on %s", why, where(c));
-	c->user[0] = '\0';
+	forget_session(c);
 	if (c->child > 0 && !c->interrupted) {
 		stop_child(c, SIGINT);
 		c->interrupted = true;
@@ -408,8 +416,12 @@ static void flush_out(struct console *c)
 static void end_session(struct console *c, const char *why)
 {
 	event(c, c->user, "console-logout", "%s on %s", why, where(c));
-	say(c, "%s: logged out", why);
-	c->user[0] = '\0';
+	if (c->n_pending)
+		say(c, "%s: logged out; %zu unsaved 'config set' change%s dropped", why,
+		    c->n_pending, c->n_pending == 1 ? "" : "s");
+	else
+		say(c, "%s: logged out", why);
+	forget_session(c);
 	c->logout_requested = false;
 	if (c->own) {
 		c->state = S_FINISHED;

@@ -35,6 +35,7 @@ enum folio_error {
 	FOLIO_ETOOBIG,		      /* an input exceeds its bound */
 	FOLIO_ENOTFOUND,	      /* no such batch, document or page */
 	FOLIO_EOCRPENDING,	      /* pages of a batch still wait for OCR */
+	FOLIO_ECHANGED,		      /* changed since the caller looked at it */
 	FOLIO_E_END
 };
 

@@ -105,7 +105,7 @@ static int package_add(struct package *pkg, const char *rel, const void *data, s
 		pkg->cap = ncap;
 	}
 
-	r = file_create_synced(pkg->dir_fd, rel, 0644, data, len);
+	r = file_create_synced(pkg->dir_fd, rel, 0600, data, len);
 	if (r < 0)
 		return r;
 
@@ -376,7 +376,7 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		return -ENOMEM;
 
 	snprintf(dir, sizeof(dir), "D%04u", docno);
-	if (mkdirat(pkg->dir_fd, dir, 0755) < 0)
+	if (mkdirat(pkg->dir_fd, dir, 0700) < 0)
 		return -errno;
 
 	for (size_t i = 0; i < pages->n; i++) {
@@ -588,7 +588,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		goto out;
 	}
 	remove_partial(out_dir, partial); /* left over from a crash */
-	if (mkdirat(out_fd, partial, 0755) < 0) {
+	if (mkdirat(out_fd, partial, 0700) < 0) {
 		r = -errno;
 		goto out;
 	}

@@ -55,9 +55,51 @@ struct verifier {
 
 static void problem(struct verifier *v, const char *fmt, ...) _printf_(2, 3);
 
+/* The length of the valid UTF-8 sequence at @s (not a C1 control), 0 when there is none. */
+static size_t utf8_printable(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] >= 0xf5 || n == 0)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) /* U+0080..U+009F: C1 controls */
+		return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||
+	    (n == 4 && s[0] == 0xf4 && s[1] > 0x8f) || (n == 3 && s[0] == 0xed && s[1] > 0x9f))
+		return 0; /* overlong, beyond U+10FFFF, surrogates */
+	return n;
+}
+
+/*
+ * The office operator reads problems on a terminal: names from the package may carry escape
+ * sequences. Every control byte and every byte that is no printable UTF-8 becomes \xHH.
+ */
+static void escape_printable(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*s && o + 5 < size) {
+		size_t n = *s >= 0x80 ? utf8_printable(s) : (*s >= 0x20 && *s != 0x7f);
+
+		if (n) {
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
+		} else {
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", *s++);
+		}
+	}
+	out[o] = '\0';
+}
+
 static void problem(struct verifier *v, const char *fmt, ...)
 {
 	struct verify_report *rep = v->rep;
+	char raw[VERIFY_PROBLEM_LEN];
 	va_list ap;
 
 	if (rep->n_problems >= VERIFY_MAX_PROBLEMS) {
@@ -65,8 +107,9 @@ static void problem(struct verifier *v, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(rep->problems[rep->n_problems++], VERIFY_PROBLEM_LEN, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	escape_printable(raw, rep->problems[rep->n_problems++], VERIFY_PROBLEM_LEN);
 }
 
 /* A name in the package: [A-Za-z0-9._-], not starting with '.' or '-', bounded. */

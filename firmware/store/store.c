@@ -151,6 +151,19 @@ static void event_hash(const struct event_record *rec, const char *detail, uint8
 	crypto_hash_sha256_final(&st, out);
 }
 
+/* meta "rev" + be32 batch -> be64 sequence of the last event about the batch */
+static MDB_val revision_key(uint8_t buf[8], uint32_t batch)
+{
+	uint32_t be = htobe32(batch);
+
+	buf[0] = 'r';
+	buf[1] = 'e';
+	buf[2] = 'v';
+	buf[3] = ':';
+	memcpy(buf + 4, &be, sizeof(be));
+	return (MDB_val){ .mv_size = 8, .mv_data = buf };
+}
+
 int store_event_append(struct store *s, MDB_txn *t, const char *who, const char *what,
 		       uint32_t batch, uint32_t document, uint32_t page, const char *fmt, ...)
 {
@@ -199,7 +212,53 @@ int store_event_append(struct store *s, MDB_txn *t, const char *who, const char 
 	keybuf = htobe64(seq);
 	k = (MDB_val){ .mv_size = sizeof(keybuf), .mv_data = &keybuf };
 	v = (MDB_val){ .mv_size = sizeof(ev.rec) + ev.rec.detail_len, .mv_data = &ev };
-	return store_mdb_errno(mdb_put(t, s->events, &k, &v, MDB_APPEND));
+	rc = mdb_put(t, s->events, &k, &v, MDB_APPEND);
+	if (rc == 0 && batch) {
+		/* Every change to a batch appends an event about it: its sequence is the batch's
+		 * revision. */
+		uint8_t rk[8];
+
+		k = revision_key(rk, batch);
+		v = (MDB_val){ .mv_size = sizeof(keybuf), .mv_data = &keybuf };
+		rc = mdb_put(t, s->meta, &k, &v, 0);
+	}
+	return store_mdb_errno(rc);
+}
+
+static int revision_txn(struct store *s, MDB_txn *t, uint32_t batch, uint64_t *ret)
+{
+	uint8_t rk[8];
+	MDB_val k = revision_key(rk, batch), v;
+	uint64_t be;
+	int r = store_mdb_errno(mdb_get(t, s->meta, &k, &v));
+
+	if (r == -FOLIO_ENOTFOUND) { /* a batch from before revisions were kept */
+		*ret = 0;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (v.mv_size != sizeof(be))
+		return -FOLIO_ECORRUPT;
+	memcpy(&be, v.mv_data, sizeof(be));
+	*ret = be64toh(be);
+	return 0;
+}
+
+int store_batch_revision(struct store *s, uint32_t batch, uint64_t *ret)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	uint32_t kb;
+	MDB_val k = store_key_u32(&kb, batch), v;
+	int r;
+
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	r = store_mdb_errno(mdb_get(t, s->batches, &k, &v));
+	if (r < 0)
+		return r;
+	return revision_txn(s, t, batch, ret);
 }
 
 /* Collects the keys of @dbi (all of them) so they can be rewritten without a live cursor. */
@@ -801,6 +860,29 @@ int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, con
 	return store_txn_commit(&t);
 }
 
+int store_batch_approve(struct store *s, uint32_t id, const char *who, uint64_t revision)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	struct batch_info b;
+	uint64_t now;
+	int r;
+
+	r = store_batch_write_begin(s, id, &t, &b);
+	if (r < 0)
+		return r;
+	if (revision != STORE_ANY_REVISION) {
+		r = revision_txn(s, t, id, &now);
+		if (r < 0)
+			return r;
+		if (now != revision)
+			return -FOLIO_ECHANGED;
+	}
+	r = set_state_txn(s, t, &b, BATCH_APPROVED, who);
+	if (r < 0)
+		return r;
+	return store_txn_commit(&t);
+}
+
 int store_batch_purge(struct store *s, uint32_t id, const char *who, unsigned retention_days,
 		      bool force)
 {
@@ -914,6 +996,8 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 	r = store_batch_write_begin(s, doc->batch, &t, &b);
 	if (r < 0)
 		return r;
+	if (!store_batch_editable(b.state))
+		return -FOLIO_ESTATE;
 	MDB_val dk = store_key_pair(kb, doc->batch, doc->number);
 	r = store_get_record(t, s->documents, &dk, &old, sizeof(old));
 	if (r < 0 && r != -FOLIO_ENOTFOUND)
@@ -1531,17 +1615,22 @@ int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint3
 			 uint32_t set, uint32_t clear)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
+	struct batch_info b;
 	struct page_info p;
 	uint32_t kb[2], before;
 	MDB_val k = store_key_pair(kb, batch, number);
 	int r;
 
-	r = store_txn_begin(s, true, &t);
+	r = store_batch_write_begin(s, batch, &t, &b);
 	if (r < 0)
 		return r;
 	r = store_get_record(t, s->pages, &k, &p, sizeof(p));
 	if (r < 0)
 		return r;
+	/* Approval froze them (a separator changes the package); OCR's low-confidence note,
+	 * which no package reads, may still come after. */
+	if (!store_batch_editable(b.state) && ((set | clear) & ~(uint32_t)PAGE_FLAG_LOW_CONFIDENCE))
+		return -FOLIO_ESTATE;
 	before = p.flags;
 	p.flags = (p.flags & ~clear) | set;
 	if (p.flags == before)

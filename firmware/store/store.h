@@ -215,6 +215,26 @@ int store_batch_list(struct store *s, int (*fn)(const struct batch_info *b, void
  */
 int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who);
 
+/*
+ * store_batch_revision - the revision of batch @id into @ret: the sequence number of the last
+ * event about it (every change to a batch appends one), 0 for a batch not changed since
+ * revisions were kept. -FOLIO_ENOTFOUND when there is no such batch.
+ */
+int store_batch_revision(struct store *s, uint32_t id, uint64_t *ret);
+
+#define STORE_ANY_REVISION UINT64_MAX
+
+/*
+ * store_batch_approve - approve batch @id as its supervisor saw it at @revision
+ *
+ * In one write transaction: -FOLIO_ECHANGED when the batch's revision is no longer
+ * @revision (someone changed it after the review), otherwise as store_batch_set_state() to
+ * BATCH_APPROVED. @revision STORE_ANY_REVISION skips the comparison (a technician's command
+ * line that shows nothing to review). After approval the batch is no longer
+ * store_batch_editable(): nothing that goes into its package changes.
+ */
+int store_batch_approve(struct store *s, uint32_t id, const char *who, uint64_t revision);
+
 /* batch_state_name - "open", "closed", ... */
 const char *batch_state_name(uint32_t state);
 
@@ -226,6 +246,7 @@ bool store_batch_transition_allowed(uint32_t from, uint32_t to);
  *
  * A new language (the one OCR reads the document in) queues its pages for OCR again while
  * the batch is editable, in the same transaction.
+ * -FOLIO_ESTATE unless store_batch_editable(): what a supervisor approved stays as approved.
  */
 int store_document_put(struct store *s, const char *who, const struct document_info *doc);
 
@@ -365,8 +386,11 @@ int store_pref_get(struct store *s, const char *name, char *buf, size_t size);
 /*
  * store_page_set_flags - set and clear flags (enum page_flag) of a page, with an event
  *
- * Works in every batch state (flags are the clerk's notes, not the image). Returns 0 (also
- * when nothing changes), -FOLIO_ENOTFOUND for no such page.
+ * Only while store_batch_editable(): a separator flag changes what the package holds, so
+ * approval freezes the flags with everything else (-FOLIO_ESTATE after it, checked inside the
+ * write transaction), except PAGE_FLAG_LOW_CONFIDENCE alone: OCR's note, which no package
+ * reads, may come after approval. Returns 0 (also when nothing changes), -FOLIO_ENOTFOUND
+ * for no such page.
  */
 int store_page_set_flags(struct store *s, const char *who, uint32_t batch, uint32_t number,
 			 uint32_t set, uint32_t clear);

@@ -51,6 +51,11 @@ int upload_key_file_check(const char *what, const char *path, char *why, size_t 
 			 path, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
+	if (st.st_uid != geteuid()) {
+		snprintf(why, n, "%s '%s' belongs to uid %u, not to this user (uid %u): chown it",
+			 what, path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -91,10 +96,11 @@ static int parse(const char *path, char *text, struct upload_creds *c, char *why
 			if (strcmp(cred_keys[i].name, key) == 0)
 				k = &cred_keys[i];
 		if (!k) {
+			/* Never the key's text: "password hunter2 = x" is a secret too. */
 			snprintf(why, n,
-				 "%s:%u: unknown key '%.64s' (user, password, access_key_id, "
+				 "%s:%u: unknown key (user, password, access_key_id, "
 				 "secret_access_key, key_password)",
-				 path, line, key);
+				 path, line);
 			return -EINVAL;
 		}
 		if (seen & (1u << (k - cred_keys))) {
@@ -129,7 +135,8 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 
 	if (sodium_init() < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO must not hang the open; refused as no regular file below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
@@ -146,6 +153,13 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 		snprintf(why, n,
 			 "credentials file '%s' may be read by others (mode %04o): chmod 600 it",
 			 path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(why, n,
+			 "credentials file '%s' belongs to uid %u, not to this user (uid %u): "
+			 "chown it",
+			 path, (unsigned)st.st_uid, (unsigned)geteuid());
 		return -EPERM;
 	}
 	if (st.st_size > (off_t)CREDS_FILE_MAX) {

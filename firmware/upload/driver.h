@@ -84,6 +84,11 @@ struct upload_target {
 
 	int retries;
 	long connect_timeout, stall_timeout; /* seconds */
+	char proxy[256];   /* [upload] proxy; "": none, whatever the environment */
+	bool window_bound; /* opened inside the window: stop when it closes */
+	struct upload_window window;
+	time_t window_checked; /* last look at the clock (seconds) */
+	bool window_closed;
 	int concurrency;
 	uint64_t max_send_bps; /* bytes per second for all connections, 0: no cap */
 
@@ -127,6 +132,18 @@ void upload_note_dir(struct upload_target *t, const char *rel_dir);
 
 /* upload_temp_name - ".NAME.folio-part" beside @rel into @buf */
 int upload_temp_name(const char *rel, char *buf, size_t size);
+
+/*
+ * upload_stopping - whether a delivery must stop now: the process was asked to end (SIGTERM
+ * or SIGINT pending: foliod blocks them while it works) or the upload window it started in
+ * has closed. The reason goes to @ret_why. Cheap enough for libcurl's progress callback.
+ */
+bool upload_stopping(struct upload_target *t, const char **ret_why);
+
+/* Bytes a second below which a transfer counts as stalled after [upload] stall_timeout */
+#define UPLOAD_SPEED_FLOOR 1024L
+/* Every request ends within this, plus the time its body takes at the speed floor */
+#define UPLOAD_REQUEST_SECONDS 120L
 
 /* upload_transient - whether a driver error is worth retrying */
 bool upload_transient(int r);

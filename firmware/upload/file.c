@@ -1,12 +1,13 @@
 /* file:// targets: a local outbox or a mounted share. Copy, fsync, rename without replacing. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <linux/openat2.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -14,67 +15,137 @@
 #include "errors.h"
 #include "firmware/upload/driver.h"
 
-static int file_path(struct upload_conn *c, const char *rel, char *buf, size_t size)
-{
-	int k = snprintf(buf, size, "%s/%s", c->t->base, rel);
+/*
+ * Everything happens beneath the outbox folder, and never through a symbolic link: a link
+ * planted as the package folder or as a temporary file must not send the package, or our
+ * bytes, anywhere else. Paths are resolved with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS) from the outbox; files are created 0600 with O_EXCL | O_NOFOLLOW,
+ * folders 0700.
+ */
+#define FILE_MODE 0600
+#define DIR_MODE 0700
 
-	if (k < 0 || (size_t)k >= size)
-		return upload_conn_why(c, -ENAMETOOLONG, "path '%s/%s' is too long", c->t->base,
-				       rel);
-	return 0;
+static int open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
+{
+	struct open_how how = {
+		/* RESOLVE_NO_SYMLINKS refuses a link anywhere, the last name too (O_NOFOLLOW
+		 * would open an O_PATH to the link itself). */
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
 }
 
-static int fsync_dir(const char *path)
+/* The outbox folder itself (as configured: it may be reached through links), made if missing. */
+static int open_base(struct upload_conn *c)
 {
-	char copy[PATH_MAX];
-	_cleanup_close_ int fd = -1;
+	int fd = open(c->t->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		return -errno;
-	return 0;
+	if (fd < 0 && errno == ENOENT) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s", c->t->base);
+		for (char *p = path + 1;; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			char save = *p;
+
+			*p = '\0';
+			if (mkdir(path, DIR_MODE) < 0 && errno != EEXIST)
+				return upload_conn_why(c, -errno, "cannot create folder '%s': %s",
+						       path, folio_strerror(-errno));
+			*p = save;
+			if (!save)
+				break;
+		}
+		fd = open(c->t->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+
+	if (fd < 0)
+		return upload_conn_why(c, -errno, "cannot open the outbox '%s': %s", c->t->base,
+				       folio_strerror(-errno));
+	return fd;
+}
+
+static int refused(struct upload_conn *c, int r, const char *rel)
+{
+	if (r == -ELOOP || r == -EXDEV)
+		return upload_conn_why(c, -EPERM,
+				       "'%s/%s' goes through a symbolic link: refused (remove the "
+				       "link)",
+				       c->t->base, rel);
+	return upload_conn_why(c, r, "cannot open '%s/%s': %s", c->t->base, rel, folio_strerror(r));
+}
+
+/* The folder holding @rel (opened beneath the outbox) and @rel's last name. */
+static int open_parent(struct upload_conn *c, int base, const char *rel, const char **ret_name)
+{
+	char dir[UPLOAD_REL_MAX];
+	const char *slash = strrchr(rel, '/');
+	int fd;
+
+	if (!slash) {
+		*ret_name = rel;
+		fd = fcntl(base, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
+	*ret_name = slash + 1;
+	fd = open_beneath(base, dir, O_PATH | O_DIRECTORY, 0);
+	return fd < 0 ? refused(c, fd, dir) : fd;
 }
 
 static int file_mkdirs(struct upload_conn *c, const char *rel_dir)
 {
-	char path[PATH_MAX];
-	int r = file_path(c, rel_dir, path, sizeof(path));
+	_cleanup_close_ int base = open_base(c);
+	char path[UPLOAD_REL_MAX];
 
-	if (r < 0)
-		return r;
-	for (char *p = path + 1;; p++) {
+	if (base < 0)
+		return base;
+	snprintf(path, sizeof(path), "%s", rel_dir);
+	for (char *p = path;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char save = *p;
+		_cleanup_close_ int fd = -1;
+		const char *name;
 
 		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return upload_conn_why(c, -errno, "cannot create folder '%s': %s", path,
-					       folio_strerror(-errno));
+		fd = open_parent(c, base, path, &name);
+		if (fd < 0)
+			return fd;
+		if (mkdirat(fd, name, DIR_MODE) < 0 && errno != EEXIST)
+			return upload_conn_why(c, -errno, "cannot create folder '%s/%s': %s",
+					       c->t->base, path, folio_strerror(-errno));
 		*p = save;
 		if (!save)
 			break;
 	}
-	return 0;
+	/* The whole chain must be real folders, no links. */
+	_cleanup_close_ int last = open_beneath(base, rel_dir, O_PATH | O_DIRECTORY, 0);
+	return last < 0 ? refused(c, last, rel_dir) : 0;
 }
 
 static int file_stat(struct upload_conn *c, const char *rel, struct upload_stat *ret)
 {
-	char path[PATH_MAX];
+	_cleanup_close_ int base = open_base(c), fd = -1;
 	struct stat st;
-	int r = file_path(c, rel, path, sizeof(path));
 
-	if (r < 0)
-		return r;
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT) {
-			*ret = (struct upload_stat){ .exists = false };
-			return 0;
-		}
-		return upload_conn_why(c, -errno, "cannot look at '%s': %s", path,
-				       folio_strerror(-errno));
+	if (base < 0)
+		return base;
+	fd = open_beneath(base, rel, O_PATH, 0);
+	if (fd == -ENOENT) {
+		*ret = (struct upload_stat){ .exists = false };
+		return 0;
 	}
+	if (fd < 0)
+		return refused(c, fd, rel);
+	if (fstat(fd, &st) < 0)
+		return upload_conn_why(c, -errno, "cannot look at '%s/%s': %s", c->t->base, rel,
+				       folio_strerror(-errno));
 	*ret = (struct upload_stat){ .exists = true,
 				     .is_dir = S_ISDIR(st.st_mode),
 				     .size = (uint64_t)st.st_size };
@@ -118,35 +189,31 @@ static int copy_fd(int in, int out, uint64_t size, uint64_t *counter, char ret_s
 	return 0;
 }
 
-/* Renames @from to @to unless @to exists: -EEXIST then. */
-static int rename_noreplace(const char *from, const char *to)
+/* Renames @from to @to in folder @dirfd unless @to exists: -EEXIST then. */
+static int rename_noreplace(int dirfd, const char *from, const char *to)
 {
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -errno;
 	/* File systems without RENAME_NOREPLACE: link() refuses an existing name too. */
-	if (link(from, to) < 0)
+	if (linkat(dirfd, from, dirfd, to, 0) < 0)
 		return -errno;
-	unlink(from);
+	unlinkat(dirfd, from, 0);
 	return 0;
 }
 
 static int file_put(struct upload_conn *c, const struct upload_file *f)
 {
-	char temp_rel[UPLOAD_REL_MAX], temp[PATH_MAX], final[PATH_MAX], dir[UPLOAD_REL_MAX];
-	_cleanup_close_ int in = -1, out = -1;
+	char temp_rel[UPLOAD_REL_MAX], dir[UPLOAD_REL_MAX];
+	_cleanup_close_ int base = -1, parent = -1, in = -1, out = -1;
+	const char *name, *temp;
 	char *slash, sum[65];
 	int r;
 
 	r = upload_temp_name(f->rel, temp_rel, sizeof(temp_rel));
 	if (r < 0)
 		return upload_conn_why(c, r, "path '%s' is too long", f->rel);
-	r = file_path(c, temp_rel, temp, sizeof(temp));
-	if (r == 0)
-		r = file_path(c, f->rel, final, sizeof(final));
-	if (r < 0)
-		return r;
 	snprintf(dir, sizeof(dir), "%s", f->rel);
 	slash = strrchr(dir, '/');
 	if (slash) {
@@ -155,62 +222,82 @@ static int file_put(struct upload_conn *c, const struct upload_file *f)
 		if (r < 0)
 			return r;
 	}
+	base = open_base(c);
+	if (base < 0)
+		return base;
+	parent = open_parent(c, base, f->rel, &name);
+	if (parent < 0)
+		return parent;
+	temp = strrchr(temp_rel, '/') ? strrchr(temp_rel, '/') + 1 : temp_rel;
 	in = open(f->local, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return upload_conn_why(c, -errno, "cannot read '%s': %s", f->local,
 				       folio_strerror(-errno));
-	out = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0)
-		return upload_conn_why(c, -errno, "cannot create '%s': %s", temp,
+	/* A leftover temporary file (or a link planted in its place) goes; ours is new. */
+	if (unlinkat(parent, temp, 0) < 0 && errno != ENOENT)
+		return upload_conn_why(c, -errno, "cannot remove '%s/%s': %s", c->t->base, temp_rel,
 				       folio_strerror(-errno));
+	out = openat(parent, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
+	if (out < 0)
+		return upload_conn_why(c, -errno, "cannot create '%s/%s': %s", c->t->base, temp_rel,
+				       folio_strerror(-errno));
+	if (fchmod(out, FILE_MODE) < 0)
+		return upload_conn_why(c, -errno, "cannot set the mode of '%s/%s': %s", c->t->base,
+				       temp_rel, folio_strerror(-errno));
 	r = copy_fd(in, out, f->size, &c->bytes_sent, sum);
 	if (r == 0 && fsync(out) < 0)
 		r = -errno;
 	if (r < 0) {
-		unlink(temp);
-		return upload_conn_why(c, r, "cannot write '%s': %s", temp, folio_strerror(r));
+		unlinkat(parent, temp, 0);
+		return upload_conn_why(c, r, "cannot write '%s/%s': %s", c->t->base, temp_rel,
+				       folio_strerror(r));
 	}
 	if (strcmp(sum, f->sha256) != 0) {
-		unlink(temp);
+		unlinkat(parent, temp, 0);
 		return upload_conn_why(c, -FOLIO_ECORRUPT,
 				       "local file '%s' does not match its manifest hash",
 				       f->local);
 	}
-	r = rename_noreplace(temp, final);
+	r = rename_noreplace(parent, temp, name);
 	if (r == -EEXIST)
-		return upload_conn_why(c, r, "'%s' exists already", final);
+		return upload_conn_why(c, r, "'%s/%s' exists already", c->t->base, f->rel);
 	if (r < 0)
-		return upload_conn_why(c, r, "cannot rename '%s' into place: %s", temp,
-				       folio_strerror(r));
-	r = fsync_dir(final);
-	if (r < 0)
-		return upload_conn_why(c, r, "cannot sync the folder of '%s': %s", final,
-				       folio_strerror(r));
+		return upload_conn_why(c, r, "cannot rename '%s/%s' into place: %s", c->t->base,
+				       temp_rel, folio_strerror(r));
+	if (fsync(parent) < 0) {
+		/* An O_PATH descriptor cannot be synced: open the folder for it. */
+		_cleanup_close_ int d = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (d < 0 || fsync(d) < 0)
+			return upload_conn_why(c, -errno, "cannot sync the folder of '%s/%s': %s",
+					       c->t->base, f->rel, folio_strerror(-errno));
+	}
 	return 0;
 }
 
 static int file_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
 		      size_t *ret_len)
 {
-	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int base = open_base(c), fd = -1;
+	struct stat st;
 	size_t len = 0;
-	int r = file_path(c, rel, path, sizeof(path));
 
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (base < 0)
+		return base;
+	fd = open_beneath(base, rel, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
-		return upload_conn_why(c, -errno, "cannot read '%s': %s", path,
-				       folio_strerror(-errno));
+		return refused(c, fd, rel);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return upload_conn_why(c, -EINVAL, "'%s/%s' is not a regular file", c->t->base,
+				       rel);
 	for (;;) {
 		ssize_t k = read(fd, buf + len, size - len);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return upload_conn_why(c, -errno, "cannot read '%s': %s", path,
-					       folio_strerror(-errno));
+			return upload_conn_why(c, -errno, "cannot read '%s/%s': %s", c->t->base,
+					       rel, folio_strerror(-errno));
 		if (k == 0)
 			break;
 		len += (size_t)k;
@@ -218,8 +305,8 @@ static int file_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 			char extra;
 
 			if (read(fd, &extra, 1) > 0)
-				return upload_conn_why(c, -FOLIO_ETOOBIG, "'%s' is too large",
-						       path);
+				return upload_conn_why(c, -FOLIO_ETOOBIG, "'%s/%s' is too large",
+						       c->t->base, rel);
 			break;
 		}
 	}
@@ -229,13 +316,18 @@ static int file_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 
 static int file_remove(struct upload_conn *c, const char *rel)
 {
-	char path[PATH_MAX];
-	int r = file_path(c, rel, path, sizeof(path));
+	_cleanup_close_ int base = open_base(c), parent = -1;
+	const char *name;
 
-	if (r < 0)
-		return r;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return upload_conn_why(c, -errno, "cannot remove '%s': %s", path,
+	if (base < 0)
+		return base;
+	parent = open_parent(c, base, rel, &name);
+	if (parent == -ENOENT)
+		return 0;
+	if (parent < 0)
+		return parent;
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+		return upload_conn_why(c, -errno, "cannot remove '%s/%s': %s", c->t->base, rel,
 				       folio_strerror(-errno));
 	return 0;
 }

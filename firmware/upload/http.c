@@ -87,6 +87,24 @@ out:
 	return r;
 }
 
+/* The speed floor of a connection: below its share of the bandwidth cap. */
+static long speed_floor(const struct upload_conn *c)
+{
+	if (c->max_send_bps && (uint64_t)UPLOAD_SPEED_FLOOR * 4 > c->max_send_bps)
+		return (long)MAX(1u, c->max_send_bps / 4);
+	return UPLOAD_SPEED_FLOOR;
+}
+
+static int progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		    curl_off_t ulnow)
+{
+	struct upload_conn *c = data;
+	const char *why;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return upload_stopping(c->t, &why) ? 1 : 0;
+}
+
 int upload_curl_reset(struct upload_conn *c)
 {
 	struct upload_target *t = c->t;
@@ -110,11 +128,22 @@ int upload_curl_reset(struct upload_conn *c)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "folio/" FOLIO_VERSION);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, t->connect_timeout);
-	/* A transfer that moves less than a byte a second for stall_timeout seconds stalled. */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/*
+	 * A transfer slower than the floor for stall_timeout seconds stalled (a server that
+	 * drips a byte now and then is no better than a silent one); every request ends within
+	 * UPLOAD_REQUEST_SECONDS (a body adds its time at the floor, upload_curl_source()); and
+	 * the progress callback stops it when the process is asked to end or the window closes.
+	 */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, speed_floor(c));
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, t->stall_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, UPLOAD_REQUEST_SECONDS + t->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	if (c->max_send_bps)
 		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)c->max_send_bps);
+	/* Only the configured proxy: "" overrides https_proxy, ALL_PROXY, sftp_proxy ... */
+	curl_easy_setopt(h, CURLOPT_PROXY, t->proxy);
 	/* TLS: always verified. */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -300,6 +329,10 @@ void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool p
 	curl_easy_setopt(h, CURLOPT_READDATA, src);
 	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, source_seek);
 	curl_easy_setopt(h, CURLOPT_SEEKDATA, src);
+	curl_easy_setopt(
+	    h, CURLOPT_TIMEOUT,
+	    (long)(UPLOAD_REQUEST_SECONDS + c->t->connect_timeout +
+		   (long)MIN(src->len / (uint64_t)speed_floor(c), (uint64_t)LONG_MAX / 2)));
 	if (post) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)src->len);
@@ -374,8 +407,14 @@ int upload_curl_perform(struct upload_conn *c, const char *what, long *ret_statu
 	case CURLE_WRITE_ERROR:
 		return upload_conn_why(c, -FOLIO_ETOOBIG, "%s: answer from '%s' is too large", what,
 				       t->host);
+	case CURLE_ABORTED_BY_CALLBACK: {
+		const char *why;
+
+		if (upload_stopping(t, &why))
+			return upload_conn_why(c, -FOLIO_ECANCELLED, "%s: stopped: %s", what, why);
+		return upload_conn_why(c, -EIO, "%s: local file cannot be read", what);
+	}
 	case CURLE_READ_ERROR:
-	case CURLE_ABORTED_BY_CALLBACK:
 		return upload_conn_why(c, -EIO, "%s: local file cannot be read", what);
 	case CURLE_QUOTE_ERROR:
 		return upload_conn_why(c, -EPROTO, "%s: refused by '%s': %s", what, t->host,

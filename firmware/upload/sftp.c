@@ -151,8 +151,8 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 		return r;
 	upload_curl_source(c, &src, false);
 	curl_easy_setopt(c->curl, CURLOPT_FTP_CREATE_MISSING_DIRS, (long)CURLFTP_CREATE_DIR);
-	curl_easy_setopt(c->curl, CURLOPT_NEW_FILE_PERMS, 0644L);
-	curl_easy_setopt(c->curl, CURLOPT_NEW_DIRECTORY_PERMS, 0755L);
+	curl_easy_setopt(c->curl, CURLOPT_NEW_FILE_PERMS, 0600L);
+	curl_easy_setopt(c->curl, CURLOPT_NEW_DIRECTORY_PERMS, 0700L);
 	if (resume_from) {
 		/* libcurl appends and seeks our source (which hashes the part it skips). */
 		curl_easy_setopt(c->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)resume_from);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libxml/parser.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -179,6 +180,89 @@ static int copy_setting(char *dst, size_t size, const char *src, const char *key
 	return 0;
 }
 
+/* Whether a segment of @path is "." or "..". */
+static bool has_dot_segment(const char *path)
+{
+	for (const char *p = path; *p;) {
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p);
+
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+/* "/" or a folder of the system (or in one): never an outbox. */
+static bool system_folder(const char *path)
+{
+	static const char *const sys[] = { "/etc",  "/proc",	"/sys",	    "/dev",
+					   "/boot", "/usr",	"/bin",	    "/sbin",
+					   "/lib",  "/lib32",	"/lib64",   "/run",
+					   "/root", "/var/lib", "/var/log", "/var/cache" };
+
+	if (!path[0] || strcmp(path, "/") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++) {
+		size_t len = strlen(sys[i]);
+
+		if (strncmp(path, sys[i], len) == 0 && (path[len] == '\0' || path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether folder @path is @dir or beneath it, also through links (where they exist). */
+static bool path_within(const char *path, const char *dir)
+{
+	char rp[PATH_MAX], rd[PATH_MAX], resolved[PATH_MAX];
+	size_t len;
+
+	if (!dir[0])
+		return false;
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/'))
+		return true;
+	if (!realpath(dir, rd))
+		return false;
+	/* The deepest existing folder of @path, resolved. */
+	snprintf(rp, sizeof(rp), "%s", path);
+	while (!realpath(rp, resolved)) {
+		char *slash = strrchr(rp, '/');
+
+		if (errno != ENOENT || !slash || slash == rp)
+			return false;
+		*slash = '\0';
+	}
+	len = strlen(rd);
+	return strncmp(resolved, rd, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/');
+}
+
+/* libcurl's URL parser must find no password in @url (the credentials file holds them). */
+static int url_without_password(const char *url, char *why, size_t n)
+{
+	CURLU *u = curl_url();
+	char *pw = NULL;
+	CURLUcode e;
+	int r = 0;
+
+	if (!u)
+		return -ENOMEM;
+	/* A URL libcurl cannot parse is explained by parse_target()'s own checks. */
+	e = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (e == CURLUE_OK && curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
+		snprintf(why, n,
+			 "no password in the target URL: put it in [upload] credentials_file");
+		r = -EINVAL;
+	}
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return r;
+}
+
 static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
 	const char *path = "";
@@ -214,6 +298,11 @@ static int parse_target(struct upload_target *t, const char *url, char *why, siz
 			return r;
 		}
 		goto strip;
+	}
+	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "sftp://", 7) == 0) {
+		r = url_without_password(url, why, n);
+		if (r < 0)
+			return r;
 	}
 	if (strncmp(url, "https://", 8) == 0) {
 		t->drv = &upload_driver_webdav;
@@ -269,8 +358,15 @@ strip:
 	/* No trailing '/', so "base/rel" joins cleanly. */
 	for (size_t len = strlen(t->base); len > 0 && t->base[len - 1] == '/'; len--)
 		t->base[len - 1] = '\0';
-	if (strstr(t->base, "/../") || strstr(t->base, "/./")) {
+	if (has_dot_segment(t->base)) { /* also when percent-encoded: checked decoded */
 		snprintf(why, n, "target '%s' has '.' or '..' in its path", url);
+		return -EINVAL;
+	}
+	if (t->drv == &upload_driver_file && system_folder(t->base)) {
+		snprintf(why, n,
+			 "target '%s' is a system folder: use a folder of its own, e.g. "
+			 "file:///srv/folio/outbox",
+			 url);
 		return -EINVAL;
 	}
 	snprintf(base, sizeof(base), "%s", t->base);
@@ -328,13 +424,30 @@ int upload_target_open(const struct folio_config *cfg, struct upload_target **re
 	r = copy_setting(t->url, sizeof(t->url), cfg->upload_target, "target", why, n);
 	if (r < 0)
 		goto fail;
+	/* For messages and receipts: no userinfo. */
+	config_url_redact(cfg->upload_target, t->url, sizeof(t->url));
 	r = parse_target(t, cfg->upload_target, why, n);
 	if (r == -EINVAL && !why[0])
 		snprintf(why, n, "target '%s' is not a valid URL", cfg->upload_target);
 	if (r < 0)
 		goto fail;
+	if (t->drv == &upload_driver_file && path_within(t->base, cfg->store_path)) {
+		snprintf(why, n, "target '%s' is inside the store '%s': use a folder outside it",
+			 cfg->upload_target, cfg->store_path);
+		r = -EINVAL;
+		goto fail;
+	}
 
 	t->retries = cfg->upload_retries;
+	r = copy_setting(t->proxy, sizeof(t->proxy), cfg->upload_proxy, "proxy", why, n);
+	if (r < 0)
+		goto fail;
+	if (t->proxy[0])
+		log_info("upload: through the proxy '%s' ([upload] proxy)", t->proxy);
+	/* Started inside the window: stop when it closes (a forced run outside it goes on). */
+	if (upload_window_parse(cfg->upload_window, &t->window, why, n) == 0 && !t->window.always)
+		t->window_bound = upload_window_open(cfg, time(NULL), NULL);
+	why[0] = '\0';
 	t->connect_timeout = cfg->upload_connect_timeout;
 	t->stall_timeout = cfg->upload_stall_timeout;
 	t->concurrency = MAX(1, cfg->upload_concurrency);
@@ -694,10 +807,42 @@ void upload_backoff(unsigned attempt)
 		;
 }
 
+bool upload_stopping(struct upload_target *t, const char **ret_why)
+{
+	sigset_t pending;
+	time_t now;
+
+	if (sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1)) {
+		*ret_why = "the station is shutting down";
+		return true;
+	}
+	if (!t->window_bound)
+		return false;
+	now = time(NULL);
+	pthread_mutex_lock(&t->lock);
+	if (now != t->window_checked) { /* at most once a second */
+		t->window_checked = now;
+		t->window_closed = !upload_window_next(&t->window, now, NULL, NULL);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (t->window_closed) {
+		*ret_why = "the upload window closed";
+		return true;
+	}
+	return false;
+}
+
 static bool should_retry(struct run *run, struct upload_conn *c, int r, unsigned *attempt)
 {
+	const char *stop;
+
 	if (!upload_transient(r) || (int)*attempt >= run->t->retries)
 		return false;
+	if (upload_stopping(run->t, &stop)) {
+		upload_conn_why(c, -FOLIO_ECANCELLED, "stopped: %s", stop);
+		return false;
+	}
 	(*attempt)++;
 	atomic_fetch_add(&run->retries, 1);
 	log_debug("retrying after: %s (attempt %u of %d)", c->why, *attempt, run->t->retries);

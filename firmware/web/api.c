@@ -100,6 +100,8 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	const char *field;
 	char cookie[160];
 	unsigned wait = 0;
+	char addr[WEB_ADDR_TEXT];
+	bool known = false;
 	size_t len;
 	char *text;
 	int r;
@@ -108,19 +110,26 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 	if (web_parse_login(body, &in, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field,
 				       "enter your user name and password");
-	r = web_login(w, in.user, in.password, &s, &wait);
+	web_client_address(c, addr, sizeof(addr));
+	r = web_login(w, in.user, in.password, addr, &s, &wait, &known);
 	sodium_memzero(in.password, sizeof(in.password));
 	if (r == -EBUSY)
 		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL,
-				       "too many failed sign-ins for '%s': wait %u seconds",
-				       in.user, wait);
+				       "too many failed sign-ins: wait %u seconds", wait);
 	if (r == -EACCES) {
-		log_info("web: failed sign-in as '%s'", in.user);
-		(void)store_event_add(w->store, in.user[0] ? in.user : "?", "web-login-failed", 0,
-				      0, 0, "wrong user name or password");
+		/* Only names of accounts are kept: a password typed as a name is not. */
+		if (known) {
+			log_info("web: failed sign-in as '%s' from %s", in.user, addr);
+			(void)store_event_add(w->store, in.user, "web-login-failed", 0, 0, 0,
+					      "wrong password from %s", addr);
+		}
 		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
 				       "wrong user name or password");
 	}
+	if (r == -EUSERS)
+		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				       "every session of the station is in use: ask someone to "
+				       "sign out, then try again");
 	if (r < 0)
 		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				       "sign-in is not possible on this station now: call the "
@@ -255,7 +264,12 @@ void web_status_json(struct web *w, struct json_writer *jw)
 	(void)store_batch_list(w->store, find_last_delivery, &ld);
 	jw_key(jw, "upload");
 	jw_object(jw);
-	jw_kstr(jw, "target", w->cfg->upload_target);
+	{
+		char shown[sizeof(w->cfg->upload_target)];
+
+		jw_kstr(jw, "target",
+			config_url_redact(w->cfg->upload_target, shown, sizeof(shown)));
+	}
 	jw_kstr(jw, "window", w->cfg->upload_window);
 	jw_kbool(jw, "window_open", open);
 	jw_ktime(jw, "next_window", open ? now : next);
@@ -355,8 +369,11 @@ static enum MHD_Result started(struct web *w, struct MHD_Connection *c,
 		return web_reply_error(c,
 				       r == -EBUSY    ? MHD_HTTP_CONFLICT
 				       : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
+				       : r == -EPERM  ? MHD_HTTP_FORBIDDEN
 						      : web_status_of(r),
-				       r == -EINVAL && strstr(why, "profile") ? "profile" : NULL,
+				       r == -EPERM				? "device"
+				       : r == -EINVAL && strstr(why, "profile") ? "profile"
+										: NULL,
 				       "%s", why);
 	jw_init(&jw);
 	jw_object(&jw);
@@ -398,9 +415,9 @@ static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct we
 static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
-	struct MHD_Response *r = live_stream(w);
+	struct MHD_Response *r = live_stream(w, who->s.token);
 
-	(void)req, (void)who, (void)body;
+	(void)req, (void)body;
 	if (!r)
 		return MHD_NO;
 	return web_queue(c, MHD_HTTP_OK, r);
@@ -633,15 +650,22 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	struct review rv = { .w = w, .jw = &jw };
 	struct store_ocr_progress ocr;
 	uint32_t blocking = 0;
+	uint64_t revision;
 	int r;
 
 	(void)who, (void)body;
+	/* The revision before the content: a change in between makes approval refuse, never
+	 * approve what was not shown. */
+	r = store_batch_revision(w->store, req->route.batch, &revision);
+	if (r < 0)
+		return store_error(c, r, "cannot show the batch");
 	r = store_batch_get(w->store, req->route.batch, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot show the batch");
 	jw_init(&jw);
 	jw_object(&jw);
 	batch_summary_json(&jw, &b);
+	jw_kint(&jw, "revision", (int64_t)revision);
 	jw_key(&jw, "documents_list");
 	jw_array(&jw);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
@@ -747,6 +771,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	struct batch_info b;
 	const char *field;
 	char reason[WEB_FIELD_MAX + 1] = "";
+	uint64_t revision = 0;
 	int r;
 
 	switch (req->route.id) {
@@ -768,6 +793,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	r = store_batch_get(w->store, id, &b);
 	if (r < 0)
 		return store_error(c, r, "cannot change the batch");
+	if (to == BATCH_APPROVED) {
+		r = web_parse_revision(body, &revision, &field);
+		if (r == -ENOENT)
+			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
+					       "approval names the revision of the batch you "
+					       "reviewed: reload the batch and approve again");
+		if (r < 0)
+			return bad_field(c, field);
+	}
 	if (to == BATCH_OPEN && b.state != BATCH_REJECTED)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
 				       "batch %u is %s: only a rejected batch reopens", id,
@@ -787,7 +821,15 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 						       d, problems[0]);
 		}
 	}
-	r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (to == BATCH_APPROVED)
+		r = store_batch_approve(w->store, id, who->s.user, revision);
+	else
+		r = store_batch_set_state(w->store, id, to, who->s.user);
+	if (r == -FOLIO_ECHANGED)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, "revision",
+				       "batch %u changed after you reviewed it: look at it again "
+				       "before approving",
+				       id);
 	if (r == -FOLIO_EOCRPENDING) {
 		struct store_ocr_progress p = { 0 };
 
@@ -1094,7 +1136,12 @@ static enum MHD_Result h_queue(struct web *w, struct MHD_Connection *c, struct w
 	}
 	jw_end(&jw);
 	free(f.all);
-	jw_kstr(&jw, "target", w->cfg->upload_target);
+	{
+		char shown[sizeof(w->cfg->upload_target)];
+
+		jw_kstr(&jw, "target",
+			config_url_redact(w->cfg->upload_target, shown, sizeof(shown)));
+	}
 	jw_kstr(&jw, "window", w->cfg->upload_window);
 	jw_kbool(&jw, "window_open", open);
 	jw_ktime(&jw, "next_window", open ? now : next);

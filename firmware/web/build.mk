@@ -4,7 +4,7 @@ lib-y += firmware/web/json.o firmware/web/request.o
 ifeq ($(CONFIG_WEB),y)
 PKGS += libmicrohttpd
 lib-y += firmware/web/server.o firmware/web/session.o firmware/web/api.o firmware/web/live.o \
-	firmware/web/assets.o
+	firmware/web/guard.o firmware/web/assets.o
 
 WEB_STATIC := $(sort $(wildcard firmware/web/static/*))
 

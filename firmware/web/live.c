@@ -397,6 +397,13 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		snprintf(why, why_size, "no scanner profile '%s': pick one of the list", profile);
 		return -EINVAL;
 	}
+	/* A clerk picks among the scanners, never a folder: listing is not done while a
+	 * capture runs (that one is refused below anyway). */
+	if (!live_running(w)) {
+		r = capture_device_allowed(w->cfg, device, why, why_size);
+		if (r < 0)
+			return r;
+	}
 	pthread_mutex_lock(&l->lock);
 	if (l->thread_running || l->stopping) {
 		pthread_mutex_unlock(&l->lock);
@@ -501,19 +508,32 @@ int live_halt(struct web *w, bool close_batch)
 
 struct stream {
 	struct web *w;
-	uint64_t seq; /* the next event to send */
+	char token[WEB_TOKEN_HEX + 1]; /* the session it belongs to */
+	uint64_t sessions_seen;	       /* l->sessions_changed when it last looked */
+	uint64_t seq;		       /* the next event to send */
 	char *pending;
 	size_t len, off;
 	bool started;
 };
 
+/* Whether the stream's session is still signed in (looking does not count as activity). */
+static bool stream_session_alive(struct stream *st, struct web_session *s)
+{
+	return web_session_find(st->w, st->token, false, s);
+}
+
 static int stream_fill(struct stream *st)
 {
 	struct live *l = &st->w->live;
+	struct web_session session;
 	struct timespec until;
+	time_t idle_end;
 	char buf[LIVE_EVENT_MAX + 64];
 	int n;
 
+	/* Signed out or idle too long: the stream ends with its session. */
+	if (!stream_session_alive(st, &session))
+		return -ESHUTDOWN;
 	if (!st->started) {
 		struct json_writer jw;
 		size_t len;
@@ -537,13 +557,23 @@ static int stream_fill(struct stream *st)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += KEEPALIVE_SECONDS;
+	/* Wake when the session would expire, to end the stream then. */
+	idle_end = session.last_seen + (time_t)st->w->cfg->web_idle_minutes * 60 + 1;
+	if (idle_end < until.tv_sec)
+		until.tv_sec = idle_end;
 	pthread_mutex_lock(&l->lock);
-	while (!l->stopping && st->seq == l->next_seq)
+	st->sessions_seen = l->sessions_changed;
+	while (!l->stopping && st->seq == l->next_seq && st->sessions_seen == l->sessions_changed)
 		if (pthread_cond_timedwait(&l->changed, &l->lock, &until) == ETIMEDOUT)
 			break;
 	if (l->stopping) {
 		pthread_mutex_unlock(&l->lock);
 		return -ESHUTDOWN;
+	}
+	if (st->seq == l->next_seq && st->sessions_seen != l->sessions_changed) {
+		/* A session ended: look again whether it was this one's. */
+		pthread_mutex_unlock(&l->lock);
+		return stream_fill(st);
 	}
 	if (st->seq == l->next_seq) {
 		n = snprintf(buf, sizeof(buf), ": keepalive\n\n");
@@ -599,7 +629,17 @@ static void stream_free(void *cls)
 	free(st);
 }
 
-struct MHD_Response *live_stream(struct web *w)
+void live_sessions_changed(struct web *w)
+{
+	struct live *l = &w->live;
+
+	pthread_mutex_lock(&l->lock);
+	l->sessions_changed++;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+struct MHD_Response *live_stream(struct web *w, const char *token)
 {
 	struct stream *st = calloc(1, sizeof(*st));
 	struct MHD_Response *r;
@@ -607,6 +647,7 @@ struct MHD_Response *live_stream(struct web *w)
 	if (!st)
 		return NULL;
 	st->w = w;
+	snprintf(st->token, sizeof(st->token), "%s", token);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
 	if (!r) {
 		free(st);

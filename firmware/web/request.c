@@ -408,3 +408,20 @@ int web_parse_reason(const struct json *j, char *ret, size_t size, const char **
 	}
 	return 0;
 }
+
+int web_parse_revision(const struct json *j, uint64_t *ret, const char **ret_field)
+{
+	uint32_t t;
+	int64_t v;
+
+	*ret_field = "revision";
+	if (!j->n || j->tok[0].type != JSON_OBJECT)
+		return -ENOENT;
+	t = json_member(j, 0, "revision");
+	if (!t)
+		return -ENOENT;
+	if (json_get_int(j, t, 0, INT64_MAX, &v) < 0)
+		return -EINVAL;
+	*ret = (uint64_t)v;
+	return 0;
+}

@@ -128,6 +128,12 @@ int web_parse_rotate(const struct json *j, int *ret_degrees, const char **ret_fi
 /* POST reject: the reason, 1..WEB_FIELD_MAX bytes */
 int web_parse_reason(const struct json *j, char *ret, size_t size, const char **ret_field);
 
+/*
+ * web_parse_revision - {"revision": N}: the batch revision a supervisor approves (what
+ * GET /api/batches/N showed); -ENOENT when the body names none, -EINVAL when it is no number
+ */
+int web_parse_revision(const struct json *j, uint64_t *ret, const char **ret_field);
+
 /* Page flags by name: "blank", "skew", ... (web_flag_name() of a single flag bit) */
 const char *web_flag_name(uint32_t flag);
 uint32_t web_flag_by_name(const char *name);

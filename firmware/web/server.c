@@ -28,6 +28,22 @@ static const char csp[] = "default-src 'self'; img-src 'self' data: blob:; style
 			  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
 			  "base-uri 'none'; form-action 'self'";
 
+/*
+ * TLS: 1.3, and 1.2 only with forward secrecy (ECDHE) and AEAD ciphers; no CBC, no RSA key
+ * exchange, no SHA-1 MACs.
+ */
+static const char tls_priorities[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"
+    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA";
+
+static bool over_tls(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+	return ci && ci->tls_session;
+}
+
 static void secure_headers(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -43,6 +59,8 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 	if (!r)
 		return MHD_NO;
 	secure_headers(r);
+	if (over_tls(c)) /* browsers keep to HTTPS for this station from then on */
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -116,6 +134,28 @@ unsigned web_status_of(int error)
 	}
 }
 
+void web_client_address(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, size, "?");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+			  (socklen_t)size);
+	} else if (sa->sa_family == AF_INET6) {
+		/* One client may hold a whole /64: count by it. */
+		struct in6_addr a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+		if (!IN6_IS_ADDR_V4MAPPED(&a) && !IN6_IS_ADDR_LOOPBACK(&a))
+			memset(a.s6_addr + 8, 0, 8);
+		inet_ntop(AF_INET6, &a, buf, (socklen_t)size);
+	}
+}
+
 static const char *mime_of(const char *name)
 {
 	static const struct {
@@ -167,6 +207,58 @@ static bool same_origin(struct MHD_Connection *c, bool tls)
 	if (!origin)
 		return true; /* same-origin requests of some browsers; SameSite and CSRF hold */
 	return host && strncmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
+}
+
+/*
+ * DNS rebinding: a browser sends the name it resolved, so a page of attacker.example whose
+ * name points at 127.0.0.1 arrives with "Host: attacker.example". Only loopback, the listen
+ * address (any IP literal when listening on all addresses) and [web] hostnames are answered.
+ */
+static bool host_allowed(const struct web *w, const char *hostport)
+{
+	char host[256], copy[sizeof(w->cfg->web_hostnames)], *save = NULL;
+	const char *end;
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n;
+
+	if (!hostport)
+		return true; /* HTTP/1.0 without Host: no browser, no rebinding */
+	if (hostport[0] == '[') {
+		end = strchr(hostport, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return false;
+		hostport++;
+	} else {
+		end = strchr(hostport, ':');
+		if (!end)
+			end = hostport + strlen(hostport);
+	}
+	n = (size_t)(end - hostport);
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, hostport, n);
+	host[n] = '\0';
+	if (n && host[n - 1] == '.')
+		host[--n] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127 || w->listen_any ||
+		       strcmp(host, w->listen_host) == 0;
+	if (inet_pton(AF_INET6, host, &a6) == 1) {
+		struct in6_addr l;
+
+		if (IN6_IS_ADDR_LOOPBACK(&a6) || w->listen_any)
+			return true;
+		return inet_pton(AF_INET6, w->listen_host, &l) == 1 &&
+		       memcmp(&l, &a6, sizeof(l)) == 0;
+	}
+	snprintf(copy, sizeof(copy), "%s", w->cfg->web_hostnames);
+	for (char *h = strtok_r(copy, " ", &save); h; h = strtok_r(NULL, " ", &save))
+		if (strcasecmp(h, host) == 0)
+			return true;
+	return false;
 }
 
 static bool json_content(struct MHD_Connection *c)
@@ -272,6 +364,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!req)
 			return MHD_NO;
 		*con_cls = req;
+		if (!host_allowed(w, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
+			req->misdirected = true;
+			return MHD_YES; /* answered once the body (if any) was read and dropped */
+		}
+		web_guard_phase(w, c, GUARD_BODY); /* the headers are in */
 		req->route_error = web_route(method, url, &req->route);
 		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
 			req->too_big = true;
@@ -285,6 +382,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
+		if (req->misdirected)
+			return MHD_YES;
 		if (req->too_big || req->len + n > WEB_MAX_BODY) {
 			req->too_big = true;
 			return MHD_YES; /* read and drop the rest, then say so */
@@ -298,6 +397,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req->body[req->len] = '\0';
 		return MHD_YES;
 	}
+	web_guard_phase(w, c, GUARD_ANSWERING);
+	if (req->misdirected)
+		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL,
+				       "this station does not answer to that host name: use its "
+				       "address or a name in [web] hostnames");
 	if (req->too_big)
 		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				       "request too large (at most %u KiB)", WEB_MAX_BODY >> 10);
@@ -311,7 +415,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct web_request *req = *con_cls;
 
-	(void)cls, (void)c, (void)toe;
+	(void)toe;
+	web_guard_phase(cls, c, GUARD_NEXT);
 	if (req) {
 		if (req->body)
 			sodium_memzero(req->body, req->len); /* may hold a password */
@@ -432,18 +537,32 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	if (r < 0)
 		return r;
 	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host, port);
+	snprintf(w->listen_host, sizeof(w->listen_host), "%.*s",
+		 host[0] == '[' ? (int)strlen(host) - 2 : (int)strlen(host),
+		 host[0] == '[' ? host + 1 : host);
+	w->listen_any = strcmp(w->listen_host, "0.0.0.0") == 0 || strcmp(w->listen_host, "::") == 0;
 
 	errno = 0;
+	r = web_guard_start(w);
+	if (r < 0) {
+		live_shutdown(w);
+		free(w->tls_cert);
+		free(w->tls_key);
+		return r;
+	}
+	/* Per-address limits and request deadlines: guard.c; the idle timeout here. */
 	w->daemon = MHD_start_daemon(
-	    flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, &ss,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)(WEB_MAX_CONNECTIONS / 2), MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER,
-	    on_mhd_log, w, w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_END);
+	    flags, (uint16_t)port, web_guard_accept, w, on_request, w, MHD_OPTION_SOCK_ADDR, &ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
+	    web_guard_notify, w, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64u << 10), MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
+	    w->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key, MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
+	    MHD_OPTION_END);
 	if (!w->daemon) {
 		r = errno ? -errno : -EADDRINUSE;
+		web_guard_stop(w);
 		live_shutdown(w);
 		free(w->tls_cert);
 		free(w->tls_key);
@@ -459,6 +578,7 @@ struct web *web_stop(struct web *w)
 		return NULL;
 	live_shutdown(w); /* ends the event streams first, so their threads can go */
 	MHD_stop_daemon(w->daemon);
+	web_guard_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->login_lock);
 	if (w->tls_key)

@@ -17,8 +17,14 @@
 #include "firmware/web/web.h"
 
 #define WEB_SESSIONS 64
-#define WEB_TOKEN_HEX 64 /* 32 random bytes */
-#define WEB_LOCKS 64	 /* names with failed sign-ins remembered */
+#define WEB_SESSIONS_PER_USER 8 /* a 9th sign-in ends that user's longest-idle session */
+#define WEB_TOKEN_HEX 64	/* 32 random bytes */
+#define WEB_LOCKS 64		/* accounts with failed sign-ins remembered (ACCOUNTS_MAX) */
+#define WEB_ADDRS 128		/* client addresses with failed sign-ins remembered */
+/* Per client address: failed sign-ins (any name) within WEB_ADDR_WINDOW seconds; more wait
+ * until the window ends. */
+#define WEB_ADDR_FAILURES 10
+#define WEB_ADDR_WINDOW 60
 
 enum web_role { ROLE_CLERK, ROLE_SUPERVISOR };
 
@@ -31,10 +37,17 @@ struct web_session {
 	time_t last_seen; /* monotonic seconds */
 };
 
+/*
+ * Failed sign-ins of one account or one client address. Attempts are counted when they
+ * start (pending), under the lock, before the password is checked: parallel guesses see
+ * each other. A record that holds failures, pending attempts or a lockout is never reused.
+ */
 struct web_lock {
-	char user[64];
+	char key[64]; /* the account name, or the client address in text; "" free */
 	unsigned failures;
-	time_t until; /* monotonic seconds */
+	unsigned pending; /* attempts being checked now */
+	time_t since;	  /* first failure of the address window (monotonic seconds) */
+	time_t until;	  /* locked until (monotonic seconds) */
 };
 
 /* Events for the stream: a ring of the latest, each numbered. */
@@ -53,7 +66,8 @@ enum live_job { JOB_NEW, JOB_RESUME, JOB_RESCAN, JOB_INSERT };
 struct live {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	bool stopping; /* the server is going: streams end */
+	bool stopping;		   /* the server is going: streams end */
+	uint64_t sessions_changed; /* a session ended: streams look whether theirs did */
 
 	/* The event ring. */
 	struct live_event ring[LIVE_RING];
@@ -80,19 +94,49 @@ struct live {
 	char message[512]; /* the scanner's state in words */
 };
 
+/* guard.c: connection limits and request deadlines against slow clients */
+#define WEB_HEADER_SECONDS 10  /* to send a request's headers */
+#define WEB_BODY_SECONDS 30    /* then to send its body */
+#define WEB_MAX_PER_ADDRESS 12 /* connections of one client address (IPv6: /64) */
+#define WEB_KIOSK_RESERVED 8   /* the last connections: only the station's own screen */
+
+struct web_conn {
+	struct MHD_Connection *c; /* NULL: free */
+	int fd;
+	uint8_t key[16]; /* the client's address (address_key()) */
+	time_t deadline; /* monotonic seconds; 0: none (answering) */
+};
+
+struct web_guard {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, stopping;
+	struct web_conn conns[WEB_MAX_CONNECTIONS];
+	uint64_t refused;
+};
+
+enum web_guard_phase { GUARD_BODY, GUARD_ANSWERING, GUARD_NEXT };
+
 struct web {
 	struct MHD_Daemon *daemon;
 	const struct folio_config *cfg;
 	struct store *store;
 	char url[128];
+	char listen_host[64]; /* the address of [web] listen, without brackets */
+	bool listen_any;      /* listening on every address */
 	char *tls_cert, *tls_key;
 
 	pthread_mutex_t lock; /* sessions and locks */
 	struct web_session sessions[WEB_SESSIONS];
 	struct web_lock locks[WEB_LOCKS];
+	struct web_lock addrs[WEB_ADDRS];
+	uint64_t unknown_names;	    /* failed sign-ins with names of no account, since last said */
+	time_t unknown_said;	    /* when the journal last had their summary */
 	pthread_mutex_t login_lock; /* one Argon2id at a time: memory is bounded */
 
 	struct live live;
+	struct web_guard guard;
 
 	void (*on_work)(void *data); /* web_on_work() */
 	void *on_work_data;
@@ -107,6 +151,7 @@ struct web_request {
 	char *body;
 	size_t len;
 	bool too_big;
+	bool misdirected; /* a Host this station does not answer to: 421 */
 	bool routed;
 	int route_error;
 };
@@ -123,8 +168,20 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
 				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status);
+/* The client's address in text ("?" when unknown), IPv6 cut to its /64 */
+#define WEB_ADDR_TEXT 48
+void web_client_address(struct MHD_Connection *c, char *buf, size_t size);
 /* The status for a Folio error: 404 not found, 409 state, 503 store full ... */
 unsigned web_status_of(int error);
+
+/* guard.c */
+int web_guard_start(struct web *w);
+void web_guard_stop(struct web *w);
+enum MHD_Result web_guard_accept(void *cls, const struct sockaddr *sa, socklen_t len);
+void web_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		      enum MHD_ConnectionNotificationCode code);
+/* The request on @c got its headers (GUARD_BODY), is answered, or is done (GUARD_NEXT). */
+void web_guard_phase(struct web *w, struct MHD_Connection *c, enum web_guard_phase phase);
 
 /* session.c */
 int web_session_new(struct web *w, const char *user, enum web_role role, const char *lang,
@@ -132,9 +189,13 @@ int web_session_new(struct web *w, const char *user, enum web_role role, const c
 bool web_session_find(struct web *w, const char *token, bool touch, struct web_session *ret);
 void web_session_end(struct web *w, const char *token);
 void web_session_set_lang(struct web *w, const char *token, const char *lang);
-/* Checks a sign-in; 0 with the session, -EACCES, -EBUSY while the name is locked (@ret_wait). */
-int web_login(struct web *w, const char *user, const char *password, struct web_session *ret,
-	      unsigned *ret_wait);
+/*
+ * Checks a sign-in from client address @addr (text); 0 with the session, -EACCES (with
+ * @ret_known telling whether @user names an account), -EBUSY while the account or the
+ * address is locked out (@ret_wait seconds), -EIO when the accounts cannot be read.
+ */
+int web_login(struct web *w, const char *user, const char *password, const char *addr,
+	      struct web_session *ret, unsigned *ret_wait, bool *ret_known);
 int web_user_set_lang(struct web *w, const char *user, const char *lang);
 
 /* api.c: the handler of every API route, and the station status object's members */
@@ -155,6 +216,8 @@ int live_halt(struct web *w, bool close_batch);
 void live_status_json(struct web *w, struct json_writer *jw);
 bool live_running(struct web *w);
 /* The event-stream response. */
-struct MHD_Response *live_stream(struct web *w);
+struct MHD_Response *live_stream(struct web *w, const char *token);
+/* A session ended (sign-out): streams end when it was theirs. */
+void live_sessions_changed(struct web *w);
 
 #endif

@@ -687,6 +687,30 @@ static void test_daemon(void)
 	out = run(t, "log tail 30");
 	must_contain("log after replug", out, "console-logout line hung up");
 	free(out);
+	/* Unsaved changes end with the session: at logout and when the line hangs up, so the
+	 * next technician never saves them under their name. */
+	out = run(t, "config set capture.reconnect_seconds 11");
+	must_contain("config set before logout", out, "kept for 'config save'");
+	free(out);
+	sends(t, "logout\r");
+	expect(t, "unsaved 'config set' change dropped");
+	login(t, "tech", PASSWORD);
+	expect(t, "TEST-01> ");
+	out = run(t, "config save");
+	must_contain("config save after a logout", out, "nothing to save");
+	free(out);
+	out = run(t, "config set capture.reconnect_seconds 12");
+	free(out);
+	close(t->fd); /* hung up with a change waiting */
+	usleep(500000);
+	t->fd = plug();
+	t->len = t->seen = 0;
+	expect_ms(t, "technician console", 10000);
+	login(t, "tech", PASSWORD);
+	expect(t, "TEST-01> ");
+	out = run(t, "config save");
+	must_contain("config save after a hangup", out, "nothing to save");
+	free(out);
 	kill(t->pid, SIGTERM);
 	st = wait_exit(t->pid, 10000);
 	if (st != 0)

@@ -33,6 +33,9 @@ pkg=$($folio export --batch 1 --out out 2>export.err) || fail "export failed: $(
 [ "$(ls "$pkg"/D0001/P*.tif | wc -l)" = 10 ] || fail "expected 10 page images in $pkg/D0001"
 (cd "$pkg" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the manifest"
 [ "$(wc -l <"$pkg/MANIFEST.sha256")" = 14 ] || fail "manifest should list 10 images, the XML, the PDF, BATCH.txt and MANIFEST.sizes"
+# Private modes whatever the umask: files 0600, folders 0700.
+modes=$(find "$pkg" -type f ! -perm 0600 -printf '%m %p\n'; find "$pkg" -type d ! -perm 0700 -printf '%m %p\n')
+[ -z "$modes" ] || fail "exported with other modes than 0600/0700: $(echo "$modes" | head -n 3)"
 
 # The images as someone else's tools see them: G4, 300 dpi, 1 bit.
 info=$(tiffinfo "$pkg/D0001/P0001.tif" 2>&1)
@@ -67,7 +70,8 @@ expect_fail 1 "no batch 99 in the store" $folio batch show 99
 expect_fail 1 "no batch 99 in the store" $folio export --batch 99 --out out
 expect_fail 2 "both --batch and --out are needed" $folio export --batch 1
 expect_fail 2 "--source must be adf, duplex or flatbed" $folio scan --source tray
-expect_fail 1 "cannot open scanner 'nosuch:0'" $folio scan --device nosuch:0
+expect_fail 1 "scanner 'nosuch:0' is not one SANE finds" $folio scan --device nosuch:0
+expect_fail 1 "cannot open scanner 'nosuch:0'" $folio scan --device nosuch:0 --force
 expect_fail 1 "batch 1 is closed and cannot become closed" $folio batch close 1
 [ "$($folio batch list | grep -c '^ *[0-9]')" = 2 ] || fail "a failed command changed the store"
 

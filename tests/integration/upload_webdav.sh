@@ -2,13 +2,18 @@
 # Delivery to nginx's WebDAV over TLS (a CA made here), on 127.0.0.1, through `folio upload
 # package`: a whole package, then every fault we know of — a server killed mid-file and
 # restarted, 503 answers, a MOVE answered 500 after its PUT arrived, a cut connection, a stalled
-# one, a full server disk, a wrong CA, a wrong pinned key, a client certificate required.
+# one, a server dripping its answer (and foliod stopped by SIGTERM meanwhile), proxies of the
+# environment (ignored), a full server disk, a wrong CA, a wrong pinned key, a client certificate required.
 # After each: nothing lost (the final copy passes sha256sum -c), nothing delivered twice (every
 # final name was MOVEd into place once), and what had arrived was not sent again.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
-trap servers_stop EXIT
+daemon=
+drip_server=
+trap '[ -n "$daemon" ] && kill -KILL "$daemon" 2>/dev/null
+[ -n "$drip_server" ] && kill "$drip_server" 2>/dev/null
+servers_stop' EXIT
 
 folio=$FOLIO_BUILD/bin/folio
 dav=$FOLIO_TMP/dav
@@ -52,6 +57,8 @@ mkdir -p "$dav/root/in"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
+echo "$out" | grep -q "^checked   the manifest's content; the size of every other file$" ||
+	fail "the receipt does not say what was checked on the server: $out"
 msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
 [ "$(tail -n 2 "$dav/logs/access.log" | awk '$1 == "MOVE" { print $4 }')" = \
 	"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
@@ -140,6 +147,88 @@ echo pass >"$fp/fault"
 deliver "$stall" TEST-01-B000006
 msg=$(check_package "$dav/root/in/TEST-01-B000006") || fail "$msg"
 moved_once TEST-01-B000006
+
+# --- a server that drips its answer's body a byte every 0.5 s, each in a TLS record of its own
+# (never quite silent): the speed floor ends it within stall_timeout with a clear line
+# (before: it held the delivery for good)
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000009 1 600
+dport=$(free_port)
+/usr/bin/python3 - "$dport" "$dav/server.pem" "$dav/server.key" >"$FOLIO_TMP/drip.log" 2>&1 <<'PY' &
+import socket, ssl, sys, threading, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+print("ready", flush=True)
+def serve(conn):
+    print("connection", flush=True)
+    try:
+        s = ctx.wrap_socket(conn, server_side=True)
+        s.recv(65536)
+        s.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 100000\r\n\r\n")
+        for i in range(100000):
+            s.sendall(b"x")
+            time.sleep(0.5)
+    except OSError:
+        pass
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+drip_server=$!
+for i in $(seq 100); do
+	grep -q ready "$FOLIO_TMP/drip.log" && break
+	sleep 0.05
+done
+grep -q ready "$FOLIO_TMP/drip.log" || fail "the dripping server did not start: $(cat "$FOLIO_TMP/drip.log")"
+drip=$(conf drip "https://127.0.0.1:$dport/in" "ca_file = $dav/ca.pem" "retries = 0" \
+	"stall_timeout = 3")
+start=$SECONDS
+expect_fail 1 "stalled or timed out" \
+	timeout 40 "$folio" --config "$drip" upload package "$FOLIO_TMP/pkgs/TEST-01-B000009"
+echo "figure: a dripping server ended after $((SECONDS - start)) s (stall_timeout = 3)"
+
+# --- foliod asked to stop (SIGTERM) while delivering to that server: it ends within seconds
+# (before: it blocks SIGTERM while it works, and the delivery never ended)
+stopconf=$FOLIO_TMP/stop.conf
+make_config "$stopconf" test:0
+sed -i "s|^path = .*|path = $FOLIO_TMP/stopstore|; s|^target = .*|target = https://127.0.0.1:$dport/in|" "$stopconf"
+printf 'ca_file = %s\nretries = 0\n[web]\nlisten =\n' "$dav/ca.pem" >>"$stopconf"
+sb=$("$folio" --config "$stopconf" scan --max-pages 1 2>"$FOLIO_TMP/err") || fail "scan: $(cat "$FOLIO_TMP/err")"
+"$folio" --config "$stopconf" ocr --batch "$sb" --wait >/dev/null 2>&1 || fail "ocr of batch $sb failed"
+"$folio" --config "$stopconf" batch approve "$sb" >/dev/null || fail "cannot approve batch $sb"
+: >"$FOLIO_TMP/drip.log"
+"$FOLIO_BUILD/bin/foliod" --config "$stopconf" --once >"$FOLIO_TMP/stop.log" 2>&1 &
+daemon=$!
+for i in $(seq 300); do
+	grep -q connection "$FOLIO_TMP/drip.log" && break
+	sleep 0.1
+done
+grep -q connection "$FOLIO_TMP/drip.log" || fail "foliod did not start delivering: $(tail -n 3 "$FOLIO_TMP/stop.log")"
+sleep 1
+kill -TERM "$daemon"
+start=$EPOCHREALTIME
+for i in $(seq 150); do
+	kill -0 "$daemon" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$daemon" 2>/dev/null; then
+	kill -KILL "$daemon"
+	fail "foliod still delivering 15 s after SIGTERM: $(tail -n 3 "$FOLIO_TMP/stop.log")"
+fi
+wait "$daemon" 2>/dev/null
+daemon=
+echo "figure: foliod ended $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM mid-delivery"
+kill "$drip_server" 2>/dev/null
+drip_server=
+
+# --- proxy variables of the environment are not used: only [upload] proxy
+https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=socks5h://127.0.0.1:9 \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000009" >/dev/null \
+	2>"$FOLIO_TMP/err" || fail "a proxy of the environment was used: $(cat "$FOLIO_TMP/err")"
+msg=$(check_package "$dav/root/in/TEST-01-B000009") || fail "$msg"
 
 # --- TLS: a wrong CA and a wrong pinned key are clear errors naming the host
 wrong=$(conf wrong "https://127.0.0.1:$port/in" "ca_file = $dav/wrong-ca.pem")

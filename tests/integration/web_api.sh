@@ -583,6 +583,10 @@ group "403 for a clerk on a valid batch"
 session_args clerk
 refused 403 "a clerk approving a valid batch" POST "/api/batches/$b1/approve" "${sess[@]}"
 refused 403 "a clerk deleting a page" DELETE "/api/batches/$b1/pages/2" "${sess[@]}"
+# Capture from a folder on disk (the virtual feeder), not a scanner SANE lists: 403
+refused 403 "capture from a folder" POST /api/capture "${sess[@]}" "${json[@]}" \
+	--data-binary "{\"device\":\"folio:$FOLIO_TMP/gen\"}"
+[ "$(jget body field)" = device ] || bad "the capture refusal names no field 'device': $(cat body)"
 
 group ""
 # The language of a user, kept across sign-ins
@@ -598,7 +602,23 @@ session_args supervisor
 call GET "/api/batches/$b1" -b super.jar
 [ "$(jget body summary.text.read)/$(jget body summary.text.pages)/$(jget body summary.text.waiting)" = 3/3/0 ] ||
 	bad "the batch summary does not say the text of its 3 pages was read: $(cat body)"
+call GET "/api/batches/$b1" -b super.jar
+rev=$(jget body revision)
+[ "$rev" -gt 0 ] 2>/dev/null || bad "GET /api/batches/$b1 shows no revision: $(head -c 200 body)"
 call POST "/api/batches/$b1/approve" "${sess[@]}"
+[ "$code" = 428 ] || bad "approval naming no revision answered $code, not 428: $(cat body)"
+# a clerk changes the batch after the review: the approval of the old revision is refused
+session_args clerk
+call POST "$pg/flags" "${sess[@]}" "${json[@]}" --data-binary '{"set":["check"]}'
+[ "$code" = 200 ] || bad "a clerk's flag on a closed batch answered $code: $(cat body)"
+session_args supervisor
+call POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
+[ "$code" = 409 ] && [ "$(jget body field)" = revision ] ||
+	bad "approving revision $rev after a change answered $code, not 409: $(cat body)"
+call GET "/api/batches/$b1" -b super.jar
+[ "$(jget body state)" = closed ] || bad "batch $b1 is $(jget body state) after a refused approval"
+rev=$(jget body revision)
+call POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
 [ "$code" = 200 ] && [ "$(jget body state)" = approved ] || bad "approval answered $code: $(cat body)"
 call GET "/api/batches/$b1" -b super.jar
 [ "$(jget body state)" = approved ] || bad "batch $b1 is $(jget body state) after approval"
@@ -610,7 +630,13 @@ before=$(snapshot)
 # An approved batch's pages and documents no longer change: 409
 group "409 for an approved batch"
 session_args supervisor
-refused 409 "approving twice" POST "/api/batches/$b1/approve" "${sess[@]}"
+refused 409 "approving twice" POST "/api/batches/$b1/approve" "${sess[@]}" "${json[@]}" \
+	--data-binary "{\"revision\":$rev}"
+refused 409 "flagging a separator in an approved batch" POST "$pg/flags" "${sess[@]}" "${json[@]}" \
+	--data-binary '{"set":["separator"]}'
+refused 409 "clearing a flag of an approved batch" POST "$pg/flags" "${sess[@]}" "${json[@]}" \
+	--data-binary '{"clear":["check"]}'
+expect_fail 1 "can no longer change" $folio doc set --batch "$b1" --doc 1 --doc-code ABSTRACT
 refused 409 "turning a page of an approved batch" POST "$pg/rotate" "${sess[@]}" "${json[@]}" --data-binary '{"degrees":90}'
 refused 409 "deleting a page of an approved batch" DELETE "/api/batches/$b1/pages/2" "${sess[@]}"
 refused 409 "editing a document of an approved batch" PUT "/api/batches/$b1/documents/1" "${sess[@]}" "${json[@]}" \
@@ -686,6 +712,19 @@ call POST /api/login --cacert tls.pem -c tls.jar "${json[@]}" --data-binary '{"u
 case "; $(header Set-Cookie);" in *"; Secure;"*) ;; *) bad "the cookie over HTTPS is not Secure: $(header Set-Cookie)" ;; esac
 call GET /api/session --cacert tls.pem -b tls.jar
 [ "$code" = 200 ] && [ "$(jget body user)" = bob ] || bad "GET /api/session over HTTPS answered $code"
+case $(header Strict-Transport-Security) in max-age=[1-9]*) ;; *) bad "no HSTS over HTTPS: '$(header Strict-Transport-Security)'" ;; esac
+# TLS 1.2 only with ECDHE and AEAD (no CBC, no RSA key exchange); TLS 1.3
+tls_cipher() {
+	echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile tls.pem "$@" 2>/dev/null |
+		sed -n 's/.*Cipher is \([^ ]*\).*/\1/p' | grep -v '(NONE)' | head -n 1
+}
+for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA384 AES128-SHA; do
+	got=$(tls_cipher -tls1_2 -cipher "$c")
+	[ -z "$got" ] || bad "TLS 1.2 accepted the cipher $got"
+done
+[ "$(tls_cipher -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)" = ECDHE-ECDSA-AES128-GCM-SHA256 ] ||
+	bad "TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256 was refused"
+[ -n "$(tls_cipher -tls1_3)" ] || bad "TLS 1.3 was refused"
 plain=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/status")
 [ -z "$plain" ] || [ "$plain" = 000 ] || [ "$plain" -ge 400 ] ||
 	bad "plain HTTP to the HTTPS port answered $plain"

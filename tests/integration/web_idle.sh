@@ -2,7 +2,7 @@
 # Idle sign-out of the clerk UI: with [web] idle_minutes = 1, a clerk who does nothing for a
 # minute is signed out (401, and the screen goes back to sign-in), even with the event stream
 # open all the while (it is not activity); a clerk who keeps working stays signed in. Takes
-# a little over a minute, mostly waiting.
+# a little over a minute, mostly waiting. The event stream ends with the session.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -40,6 +40,8 @@ for t in 15 30 45 60 66; do
 	[ "$code" = 200 ] || fail "the working clerk was signed out after $t s: $code $(cat body)"
 done
 grep -q '^event: status' stream.txt || fail "the idle clerk's event stream got nothing: $(head -c 200 stream.txt)"
+# The stream ended with the session (before: it went on streaming to a signed-out screen).
+kill -0 "$stream" 2>/dev/null && fail "the idle clerk's event stream still runs after the sign-out"
 call GET /api/session -b idle.jar
 [ "$code" = 401 ] || fail "a clerk idle for 66 s (idle_minutes = 1) is still signed in: $code $(cat body)"
 case $(jget body error) in *"sign in again"*) ;; *) fail "the sign-out says '$(jget body error)'" ;; esac

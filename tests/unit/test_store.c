@@ -681,6 +681,92 @@ static void test_check_names_the_first_break(void **state)
 	assert_int_equal(rep.page, 2);
 }
 
+/* Approval is binding: after it nothing that changes what the office receives may change,
+ * whoever asks (web, console, CLI all end here). */
+static void test_approved_batch_is_frozen(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	struct document_info d = { .batch = a, .number = 1 };
+	struct page_info m = { .batch = a, .document = 1 }, p;
+	struct store_page_place places[] = { { 2, 1 }, { 1, 1 } };
+	static const uint32_t frozen[] = { BATCH_APPROVED, BATCH_PACKAGED, BATCH_DELIVERED };
+
+	add_page(f->s, a, "one", 1);
+	add_page(f->s, a, "two", 2);
+	snprintf(d.office, sizeof(d.office), "KE");
+	assert_int_equal(store_document_put(f->s, "clerk", &d), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	/* Closed: still the clerk's. */
+	assert_int_equal(store_page_set_flags(f->s, "clerk", a, 1, PAGE_FLAG_CHECK, 0), 0);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
+	for (size_t i = 0; i < sizeof(frozen) / sizeof(frozen[0]); i++) {
+		if (i)
+			assert_int_equal(store_batch_set_state(f->s, a, frozen[i], "t"), 0);
+		assert_int_equal(store_page_set_flags(f->s, "clerk", a, 2, PAGE_FLAG_SEPARATOR, 0),
+				 -FOLIO_ESTATE);
+		assert_int_equal(store_page_set_flags(f->s, "clerk", a, 1, 0, PAGE_FLAG_CHECK),
+				 -FOLIO_ESTATE);
+		assert_int_equal(store_page_set_flags(f->s, "clerk", a, 1,
+						      PAGE_FLAG_LOW_CONFIDENCE | PAGE_FLAG_BLANK,
+						      0),
+				 -FOLIO_ESTATE);
+		snprintf(d.application, sizeof(d.application), "changed-%zu", i);
+		assert_int_equal(store_document_put(f->s, "clerk", &d), -FOLIO_ESTATE);
+		d.number = 2; /* no new documents either */
+		assert_int_equal(store_document_put(f->s, "clerk", &d), -FOLIO_ESTATE);
+		d.number = 1;
+		assert_int_equal(store_page_replace(f->s, "clerk", &m, 1, "uno", 3), -FOLIO_ESTATE);
+		assert_int_equal(store_batch_arrange(f->s, "clerk", a, places, 2), -FOLIO_ESTATE);
+		assert_int_equal(store_page_delete(f->s, "clerk", a, 2), -FOLIO_ESTATE);
+	}
+	/* OCR's low-confidence note alone may still come: no package reads it. */
+	assert_int_equal(store_page_set_flags(f->s, "ocr", a, 2, PAGE_FLAG_LOW_CONFIDENCE, 0), 0);
+	assert_int_equal(store_page_get(f->s, a, 2, &p), 0);
+	assert_int_equal(p.flags & PAGE_FLAG_SEPARATOR, 0);
+	assert_int_equal(p.flags & PAGE_FLAG_LOW_CONFIDENCE, PAGE_FLAG_LOW_CONFIDENCE);
+	assert_int_equal(store_page_get(f->s, a, 1, &p), 0);
+	assert_int_equal(p.flags, PAGE_FLAG_CHECK);
+	assert_int_equal(store_document_get(f->s, a, 1, &d), 0);
+	assert_string_equal(d.application, "");
+	assert_int_equal(store_document_get(f->s, a, 2, &d), -FOLIO_ENOTFOUND);
+}
+
+/* The supervisor approves what they reviewed: a change after the review refuses approval. */
+static void test_approval_needs_the_reviewed_revision(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), other = new_batch(f->s);
+	uint64_t seen, now, other_rev;
+	struct batch_info bi;
+
+	add_page(f->s, a, "one", 1);
+	add_page(f->s, a, "two", 2);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_batch_revision(f->s, a, &seen), 0);
+	assert_true(seen > 0);
+	assert_int_equal(store_batch_revision(f->s, other, &other_rev), 0);
+	/* The clerk flags page 2 as a separator after the supervisor looked. */
+	assert_int_equal(store_page_set_flags(f->s, "clerk", a, 2, PAGE_FLAG_SEPARATOR, 0), 0);
+	assert_int_equal(store_batch_revision(f->s, a, &now), 0);
+	assert_true(now > seen);
+	assert_int_equal(store_batch_approve(f->s, a, "boss", seen), -FOLIO_ECHANGED);
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.state, BATCH_CLOSED);
+	/* Changes to another batch do not touch this one's revision. */
+	add_page(f->s, other, "three", 1);
+	assert_int_equal(store_batch_revision(f->s, a, &seen), 0);
+	assert_int_equal(seen, now);
+	assert_int_equal(store_batch_approve(f->s, a, "boss", seen), 0);
+	assert_int_equal(store_batch_get(f->s, a, &bi), 0);
+	assert_int_equal(bi.state, BATCH_APPROVED);
+	assert_int_equal(store_batch_approve(f->s, 99, "boss", 1), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_batch_revision(f->s, 99, &now), -FOLIO_ENOTFOUND);
+	/* Approving twice is a state error, whatever the revision. */
+	assert_int_equal(store_batch_revision(f->s, a, &seen), 0);
+	assert_int_equal(store_batch_approve(f->s, a, "boss", seen), -FOLIO_ESTATE);
+}
+
 static void test_states_drive_queues(void **state)
 {
 	struct fixture *f = *state;
@@ -737,6 +823,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_check_names_the_first_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_drive_queues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approved_batch_is_frozen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approval_needs_the_reviewed_revision, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_encryption_switch_needs_the_build, setup,
 						teardown),
 	};

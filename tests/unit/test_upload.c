@@ -107,6 +107,23 @@ static void test_creds(void **state)
 	write_file(path, "hunter2\n", 0600);
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
 	assert_null(strstr(why, "hunter2"));
+	/* A password typed after the key's name, without '=' between. */
+	write_file(path, "password hunter2=\n", 0600);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_null(strstr(why, "hunter2"));
+	/* A FIFO is refused at once, never waited on. */
+	snprintf(path, sizeof(path), "%s/fifo", tmp);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not a regular file"));
+	/* A file of another user, even 0600, is refused (as root: owned by nobody). */
+	if (geteuid() == 0) {
+		snprintf(path, sizeof(path), "%s/creds", tmp);
+		write_file(path, "user = folio\n", 0600);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EPERM);
+		assert_non_null(strstr(why, "belongs to uid 65534"));
+	}
 	snprintf(path, sizeof(path), "%s/none", tmp);
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -ENOENT);
 }
@@ -134,6 +151,24 @@ static void test_config(void **state)
 	assert_int_equal(cfg->upload_retries, 5);
 	assert_int_equal(load("target = https://u:pw@dav.example/in\n", cfg, p), -FOLIO_ECONFIG);
 	assert_non_null(strstr(p->text[0], "credentials_file"));
+	/* The userinfo runs to the last '@': a password after a first '@' is one too. */
+	assert_int_equal(load("target = https://office@host:Pw@host/in\n", cfg, p), -FOLIO_ECONFIG);
+	assert_non_null(strstr(p->text[0], "credentials_file"));
+	assert_null(strstr(p->text[0], "Pw"));
+	assert_int_equal(load("target = sftp://u@h:pw@h/in\nsftp_key = /k\n", cfg, p),
+			 -FOLIO_ECONFIG);
+	{
+		char shown[128];
+
+		assert_string_equal(
+		    config_url_redact("sftp://folio@h.example/in", shown, sizeof(shown)),
+		    "sftp://h.example/in");
+		assert_string_equal(
+		    config_url_redact("https://a@b@h.example:8443/x@y", shown, sizeof(shown)),
+		    "https://h.example:8443/x@y");
+		assert_string_equal(config_url_redact("file:///srv/out", shown, sizeof(shown)),
+				    "file:///srv/out");
+	}
 	assert_int_equal(load("target = ftp://x/\n", cfg, p), -FOLIO_ECONFIG);
 	assert_int_equal(load("target = s3://bucket/p\n", cfg, p), -FOLIO_ECONFIG);
 	assert_non_null(strstr(p->text[0], "s3_endpoint"));
@@ -167,6 +202,32 @@ static void test_target_open(void **state)
 	assert_int_equal(load("target = https://h:99999/in\n", cfg, p), 0);
 	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "port"));
+	/* file:// outboxes: no '.' or '..' (also percent-encoded), no system folder, not
+	 * inside the store. */
+	static const char *const bad_file[] = {
+		"file:///srv/out/../../etc", "file:///srv/out/..",
+		"file:///srv/./out",	     "file:///srv/out/%2e%2e",
+		"file:///srv/%2E/out",	     "file:///etc",
+		"file:///etc/folio/out",     "file:///",
+		"file:///proc/self",
+	};
+	for (size_t i = 0; i < sizeof(bad_file) / sizeof(bad_file[0]); i++) {
+		char conf[256];
+
+		snprintf(conf, sizeof(conf), "target = %s\n", bad_file[i]);
+		assert_int_equal(load(conf, cfg, p), 0);
+		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+		assert_null(t);
+	}
+	{
+		char conf[512];
+
+		snprintf(conf, sizeof(conf), "target = file://%s/store/outgoing\n", tmp);
+		assert_int_equal(load(conf, cfg, p), 0);
+		snprintf(cfg->store_path, sizeof(cfg->store_path), "%s/store", tmp);
+		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "inside the store"));
+	}
 	assert_null(t);
 	free(cfg);
 	free(p);
@@ -247,6 +308,68 @@ static void test_file_delivery(void **state)
 	free(p);
 }
 
+/* Links planted in the outbox never redirect a delivery; what lands is 0600 in 0700 folders. */
+static void test_file_links(void **state)
+{
+	struct folio_config *cfg = calloc(1, sizeof(*cfg));
+	struct config_problems *p = calloc(1, sizeof(*p));
+	struct upload_target *t = NULL;
+	struct upload_receipt r;
+	char conf[512], pkg[256], path[512], link[512], why[512], buf[64];
+	struct stat st;
+	mode_t old_mask = umask(022);
+	FILE *f;
+
+	(void)state;
+	snprintf(pkg, sizeof(pkg), "%s/pkg2/S-B000020", tmp);
+	make_package(pkg);
+	snprintf(path, sizeof(path), "%s/victim", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/victim/file", tmp);
+	write_file(path, "precious\n", 0644);
+	snprintf(path, sizeof(path), "%s/outbox2", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(conf, sizeof(conf), "target = file://%s/outbox2\n", tmp);
+	assert_int_equal(load(conf, cfg, p), 0);
+	assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), 0);
+
+	/* A link planted as the package folder: refused, nothing lands where it points. */
+	snprintf(path, sizeof(path), "%s/victim", tmp);
+	snprintf(link, sizeof(link), "%s/outbox2/S-B000021", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_true(upload_package(t, pkg, "S-B000021", &r, why, sizeof(why)) < 0);
+	assert_non_null(strstr(why, "symbolic link"));
+	snprintf(path, sizeof(path), "%s/victim/BATCH.txt", tmp);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/victim/D0001", tmp);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* A link planted as a temporary file: the victim is not written; the delivery goes on. */
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020", tmp);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/victim/file", tmp);
+	snprintf(link, sizeof(link), "%s/outbox2/S-B000020/.BATCH.txt.folio-part", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(upload_package(t, pkg, "S-B000020", &r, why, sizeof(why)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+
+	/* Modes: files 0600, folders 0700, whatever the umask. */
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001/P0001.tif", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	umask(old_mask);
+	upload_target_close(t);
+	free(cfg);
+	free(p);
+}
+
 static void test_receipt(void **state)
 {
 	struct upload_receipt r = {
@@ -283,7 +406,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),	      cmocka_unit_test(test_creds),
 		cmocka_unit_test(test_config),	      cmocka_unit_test(test_target_open),
-		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_receipt),
+		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_file_links),
+		cmocka_unit_test(test_receipt),
 	};
 
 	return cmocka_run_group_tests_name("upload", tests, setup, teardown);

@@ -370,6 +370,15 @@ static void test_tampering_caught(void **state)
 	expect_problem(pkg, pub, "'README' is in the package but not in the manifest");
 	caught++;
 
+	/* A name with a terminal escape reaches the operator's terminal escaped, never raw. */
+	fresh(pkg, sizeof(pkg));
+	put_file(pkg,
+		 "evil\x1b]2;owned\x07\x9b"
+		 "2J",
+		 "hello");
+	expect_problem(pkg, pub, "unexpected name 'evil\\x1b]2;owned\\x07\\x9b2J'");
+	caught++;
+
 	fresh(pkg, sizeof(pkg));
 	at(a, sizeof(a), pkg, "D0001/P0002.tif");
 	at(b, sizeof(b), pkg, "D0001/P0009.tif");

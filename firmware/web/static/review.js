@@ -61,7 +61,7 @@
 			async function doApprove() {
 				approve.disabled = true;
 				try {
-					await Folio.api('POST', '/api/batches/' + n + '/approve');
+					await Folio.api('POST', '/api/batches/' + n + '/approve', { revision: b.revision });
 					Folio.show(t('review.approved', { n: Folio.num(n) }), 'ok');
 					Folio.go('#/queue');
 				} catch (e) {
