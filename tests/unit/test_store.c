@@ -694,6 +694,7 @@ static void test_approved_batch_is_frozen(void **state)
 
 	add_page(f->s, a, "one", 1);
 	add_page(f->s, a, "two", 2);
+	read_all(f->s, a);
 	snprintf(d.office, sizeof(d.office), "KE");
 	assert_int_equal(store_document_put(f->s, "clerk", &d), 0);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
@@ -742,6 +743,7 @@ static void test_approval_needs_the_reviewed_revision(void **state)
 
 	add_page(f->s, a, "one", 1);
 	add_page(f->s, a, "two", 2);
+	read_all(f->s, a);
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
 	assert_int_equal(store_batch_revision(f->s, a, &seen), 0);
 	assert_true(seen > 0);
