@@ -2,5 +2,5 @@
 lib-y += firmware/image/encode.o firmware/image/tiffmem.o firmware/image/sauvola.o
 lib-y += firmware/image/clean.o firmware/image/process.o
 # Benchmark: build/bench/image_bench, driven by tests/bench/image.sh.
-bench-y += image_bench
+bench-y += image_bench binarize_bench
 lib-y += firmware/image/pnm.o firmware/image/preview.o

@@ -467,7 +467,12 @@ int image_process(const struct frame *in, const struct image_profile *p,
 				goto out;
 		}
 		/* 2. Adaptive binarisation, the background painted out on the way. */
-		r = sauvola_binarize(grey, sums, MAX(12u, in->dpi / 6), SAUVOLA_K, br.mask, &bin);
+		{
+			const struct sauvola_params sp = { .window = MAX(12u, in->dpi / 6),
+							   .k = SAUVOLA_K };
+
+			r = sauvola_binarize(grey, sums, &sp, br.mask, &bin);
+		}
 		if (r < 0)
 			goto out;
 		rep->ink_level = ink_level(&st, bin, br.border_percent);

@@ -129,36 +129,15 @@ static void threshold_line(const uint32_t *g, const uint8_t *t, uint32_t bw, uin
 		out[w / 32] &= ~(0xffffffffu >> (w % 32));
 }
 
-int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k, PIX *mask,
-		     PIX **ret)
+/*
+ * Per block, the mean and standard deviation over the window of (2r+1) x (2r+1) blocks around
+ * it, into ms[2 * block] and ms[2 * block + 1]. Returns the largest deviation.
+ */
+static float window_stats(const uint32_t *sums, uint32_t w, uint32_t h, uint32_t r, uint64_t *col,
+			  float *ms)
 {
-	uint32_t w, h, bw, bh, gwpl, owpl, r, bx, by, y;
-	uint64_t *col = NULL;
-	uint8_t *thr = NULL;
-	PIX *out;
-
-	if (!grey || pixGetDepth(grey) != 8 || !sums || !(k > 0 && k < 1))
-		return -EINVAL;
-	w = (uint32_t)pixGetWidth(grey);
-	h = (uint32_t)pixGetHeight(grey);
-	bw = (w + B - 1) / B;
-	bh = (h + B - 1) / B;
-	if (mask && (pixGetDepth(mask) != 1 || (uint32_t)pixGetWidth(mask) != bw ||
-		     (uint32_t)pixGetHeight(mask) != bh))
-		return -EINVAL;
-	r = MAX(1u, (window / B) / 2);
-
-	out = pixCreate((l_int32)w, (l_int32)h, 1);
-	col = calloc((size_t)bw * 2, sizeof(*col));
-	thr = malloc(bw);
-	if (!out || !col || !thr) {
-		pixDestroy(&out);
-		free(col);
-		free(thr);
-		return -ENOMEM;
-	}
-	gwpl = (uint32_t)pixGetWpl(grey);
-	owpl = (uint32_t)pixGetWpl(out);
+	uint32_t bw = (w + B - 1) / B, bh = (h + B - 1) / B, bx, by;
+	float smax = 0;
 
 	/* col[] holds, per block column, the sums over block rows [by - r, by + r]. */
 	for (by = 0; by <= r && by < bh; by++)
@@ -171,8 +150,6 @@ int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k,
 		uint32_t y0 = by > r ? by - r : 0, y1 = MIN(by + r, bh - 1);
 		uint32_t rows_px = MIN(h, (y1 + 1) * B) - y0 * B;
 		uint64_t s1 = 0, s2 = 0;
-		const l_uint32 *mline =
-		    mask ? pixGetData(mask) + (size_t)by * pixGetWpl(mask) : NULL;
 
 		for (bx = 0; bx <= r && bx < bw; bx++) {
 			s1 += col[2 * bx];
@@ -181,12 +158,13 @@ int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k,
 		for (bx = 0; bx < bw; bx++) {
 			uint32_t x0 = bx > r ? bx - r : 0, x1 = MIN(bx + r, bw - 1);
 			double n = (double)(MIN(w, (x1 + 1) * B) - x0 * B) * rows_px;
-			double m = (double)s1 / n, var = (double)s2 / n - m * m, t;
+			double m = (double)s1 / n, var = (double)s2 / n - m * m;
+			float sd = (float)sqrt(var > 0 ? var : 0);
+			float *o = ms + 2 * ((size_t)by * bw + bx);
 
-			t = m * (1.0 + k * (sqrt(var > 0 ? var : 0) / 128.0 - 1.0));
-			thr[bx] = (uint8_t)(t <= 0 ? 0 : t >= 255 ? 255 : lrint(t));
-			if (mline && GET_DATA_BIT(mline, bx))
-				thr[bx] = 0;
+			o[0] = (float)m;
+			o[1] = sd;
+			smax = MAX(smax, sd);
 			/* Slide the window one block column right. */
 			if (bx + r + 1 < bw) {
 				s1 += col[2 * (bx + r + 1)];
@@ -197,10 +175,6 @@ int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k,
 				s2 -= col[2 * (bx - r) + 1];
 			}
 		}
-		for (y = by * B; y < MIN(h, by * B + B); y++)
-			threshold_line(pixGetData(grey) + (size_t)y * gwpl, thr, bw, w,
-				       pixGetData(out) + (size_t)y * owpl, owpl);
-
 		/* Slide the window one block row down. */
 		if (by + r + 1 < bh)
 			for (bx = 0; bx < bw; bx++) {
@@ -213,7 +187,72 @@ int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k,
 				col[2 * bx + 1] -= sums[((size_t)(by - r) * bw + bx) * 2 + 1];
 			}
 	}
+	return smax;
+}
+
+int sauvola_binarize(PIX *grey, const uint32_t *sums, const struct sauvola_params *sp, PIX *mask,
+		     PIX **ret)
+{
+	uint32_t w, h, bw, bh, gwpl, owpl, r, bx, by, y;
+	uint64_t *col = NULL;
+	uint8_t *thr = NULL;
+	float *ms = NULL, smax;
+	double k;
+	PIX *out;
+
+	if (!grey || pixGetDepth(grey) != 8 || !sums || !sp || !(sp->k > 0 && sp->k < 1) ||
+	    sp->dark > 255)
+		return -EINVAL;
+	k = sp->k;
+	w = (uint32_t)pixGetWidth(grey);
+	h = (uint32_t)pixGetHeight(grey);
+	bw = (w + B - 1) / B;
+	bh = (h + B - 1) / B;
+	if (mask && (pixGetDepth(mask) != 1 || (uint32_t)pixGetWidth(mask) != bw ||
+		     (uint32_t)pixGetHeight(mask) != bh))
+		return -EINVAL;
+	r = MAX(1u, (sp->window / B) / 2);
+
+	out = pixCreate((l_int32)w, (l_int32)h, 1);
+	col = calloc((size_t)bw * 2, sizeof(*col));
+	ms = malloc((size_t)bw * bh * 2 * sizeof(*ms));
+	thr = malloc(bw);
+	if (!out || !col || !thr || !ms) {
+		pixDestroy(&out);
+		free(col);
+		free(ms);
+		free(thr);
+		return -ENOMEM;
+	}
+	gwpl = (uint32_t)pixGetWpl(grey);
+	owpl = (uint32_t)pixGetWpl(out);
+	smax = window_stats(sums, w, h, r, col, ms);
+	if (smax < 1)
+		smax = 1;
+
+	for (by = 0; by < bh; by++) {
+		const l_uint32 *mline =
+		    mask ? pixGetData(mask) + (size_t)by * pixGetWpl(mask) : NULL;
+
+		for (bx = 0; bx < bw; bx++) {
+			const float *o = ms + 2 * ((size_t)by * bw + bx);
+			double m = o[0], sd = o[1], t;
+
+			if (sp->wolf)
+				/* Wolf and Jolion: contrast relative to the page's, not to 128. */
+				t = m - k * (1.0 - sd / smax) * (m - sp->dark);
+			else
+				t = m * (1.0 + k * (sd / 128.0 - 1.0));
+			thr[bx] = (uint8_t)(t <= 0 ? 0 : t >= 255 ? 255 : lrint(t));
+			if (mline && GET_DATA_BIT(mline, bx))
+				thr[bx] = 0;
+		}
+		for (y = by * B; y < MIN(h, by * B + B); y++)
+			threshold_line(pixGetData(grey) + (size_t)y * gwpl, thr, bw, w,
+				       pixGetData(out) + (size_t)y * owpl, owpl);
+	}
 	free(col);
+	free(ms);
 	free(thr);
 	*ret = out;
 	return 0;

@@ -12,6 +12,7 @@
  */
 
 #include <leptonica/allheaders.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SAUVOLA_BLOCK 4
@@ -32,17 +33,28 @@ struct page_stats {
  */
 int sauvola_stats(PIX *grey, struct page_stats *ret, uint32_t **ret_sums);
 
+struct sauvola_params {
+	unsigned window; /* window side in pixels (rounded to blocks, at least 3 blocks) */
+	double k;	 /* 0 < k < 1: Sauvola 0.2 .. 0.5, Wolf about 0.5 */
+	/*
+	 * false: Sauvola, t = m * (1 + k * (s / 128 - 1));
+	 * true: Wolf and Jolion, t = m - k * (1 - s / smax) * (m - dark), with smax the largest
+	 * window deviation on the page: faint ink on low-contrast paper keeps its strokes
+	 */
+	bool wolf;
+	unsigned dark; /* Wolf: the darkest grey level of the page (a low percentile) */
+};
+
 /*
  * sauvola_binarize - 1 bpp image, 1 = black, of an 8 bpp image
  * @grey: the image sauvola_stats() measured
  * @sums: its block sums
- * @window: window side in pixels (rounded to blocks, at least 3 blocks)
- * @k: Sauvola's k (0.2 .. 0.5; 0.34 is usual for documents)
+ * @sp: window and formula (see struct sauvola_params)
  * @mask: optional 1 bpp block mask (the size of stats->reduced): masked blocks come out white
  * @ret: the new 1 bpp image
  * Returns 0, -EINVAL or -ENOMEM.
  */
-int sauvola_binarize(PIX *grey, const uint32_t *sums, unsigned window, double k, PIX *mask,
+int sauvola_binarize(PIX *grey, const uint32_t *sums, const struct sauvola_params *sp, PIX *mask,
 		     PIX **ret);
 
 /* Releases what sauvola_stats() allocated; takes NULL. */
