@@ -256,6 +256,7 @@ static void scanner_settings_from_profile(const struct scan_profile *p,
 						: SCANNER_MODE_LINEART;
 	ret->resolution = p->resolution;
 	page_size_mm(p->page_size, &ret->page_width_mm, &ret->page_height_mm);
+	ret->auto_size = p->page_size == PAGE_SIZE_AUTO;
 	ret->device_deskew = p->device_deskew;
 	ret->device_blank_skip = p->device_blank_skip;
 	ret->device_double_feed = p->device_double_feed;

@@ -395,6 +395,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		.device_deskew = sp->device_deskew,
 		.device_blank_skip = sp->device_blank_skip,
 		.device_double_feed = sp->device_double_feed,
+		.auto_size = sp->page_size == PAGE_SIZE_AUTO,
 	};
 	struct frame f = { 0 };
 	struct encoded_image img = { 0 };

@@ -171,6 +171,33 @@ near "$out/out1.pnm" 1 # right of the black inch
 grep -q 'page-width' <(scan -d "folio:$sized" --source Flatbed --page-width 100 -n 2>&1) ||
 	fail "page-width is settable on the flatbed"
 
+echo "== paper size: padded or cropped, never stretched; auto-size gives the sheet whole"
+sheets=$tmp/sheets
+mkdir -p "$sheets"
+# A landscape sheet 4 x 2 inches at 100 dpi: its left half black, its right half white.
+convert -size 200x200 xc:black -size 200x200 xc:white +append -density 100 -units PixelsPerInch \
+	"$sheets/a.png"
+# A fixed 2 x 4 inch paper: the sheet's first 2 inches are scanned as they are (black, then
+# the rest of the paper white), not squeezed into the width.
+batch fixed -d "folio:$sheets" --resolution 50 --page-width 50.8 --page-height 101.6
+[ $rc -eq 0 ] || fail "scanimage failed with status $rc"
+shape "$out/out1.pnm" "PGM 100 200 8"
+near "$out/out1.pnm" 0.5 # the sheet's black half fills the top half of the paper
+# Cropped and padded: black at the top-left, white paper below the sheet (stretching the sheet
+# to the paper would make the bottom-left black too).
+[ "$(convert "$out/out1.pnm" -format '%[fx:p{10,40}] %[fx:p{10,160}]' info:)" = "0 1" ] ||
+	fail "the sheet was not cropped and padded to the paper"
+batch auto -d "folio:$sheets" --resolution 50 --page-width 50.8 --page-height 101.6 \
+	--auto-size=yes
+[ $rc -eq 0 ] || fail "scanimage --auto-size=yes failed with status $rc"
+shape "$out/out1.pnm" "PGM 200 100 8"
+near "$out/out1.pnm" 0.5
+# Longer than the feeder takes (1000 mm): the frame stops there, and nothing is stretched.
+convert -size 60x2400 xc:gray50 -density 50 -units PixelsPerInch "$sheets/a.png"
+batch long -d "folio:$sheets" --resolution 50 --auto-size=yes
+[ $rc -eq 0 ] || fail "scanimage --auto-size=yes on a long sheet failed with status $rc"
+shape "$out/out1.pnm" "PGM 60 1969 8"
+
 echo "== faults"
 batch jam -d "$dev" --resolution 75 --jam-page 3
 [ $rc -ne 0 ] || fail "scanimage succeeded through a jam"
