@@ -130,6 +130,9 @@ double clean_blank_score(PIX *bin, unsigned dpi)
 
 	if (!bin || pixGetDepth(bin) != 1 || dpi == 0)
 		return -1;
+	/* Too small to reduce 4x: no mark of 1.5 mm fits in the band anyway. */
+	if (pixGetWidth(bin) < 16 || pixGetHeight(bin) < 16)
+		return 0;
 	red = pixReduceRankBinaryCascade(bin, 1, 1, 0, 0);
 	if (!red)
 		return -1;

@@ -4,7 +4,7 @@
 /*
  * The image stage: one raw page in, one cleaned, encoded page and a report out.
  *
- *   frame ─► scanner borders and punch holes painted out ─► adaptive binarisation (Sauvola)
+ *   frame ─► scanner borders and punch holes painted out ─► binarisation (background divided out, one Otsu threshold)
  *         ─► skew and orientation measured ─► rotated upright ─► despeckle ─► blank measure
  *         ─► quality flags ─► G4 TIFF (bitonal) or JPEG (grey, colour)
  *

@@ -20,7 +20,7 @@
 #include <tesseract/capi.h>
 
 #include "compiler.h"
-#include "firmware/image/sauvola.h"
+#include "firmware/image/binarize.h"
 
 static double now(void)
 {
@@ -76,31 +76,34 @@ static PIX *bgnorm_fixed(PIX *g, int thresh)
 	return out;
 }
 
-static PIX *ours(PIX *g, unsigned dpi, double k, bool wolf)
+/* The station's binarisation (firmware/image/binarize.h), without a border mask. */
+static PIX *ours(PIX *g, unsigned dpi)
 {
 	struct page_stats st = { 0 };
-	uint32_t *sums = NULL;
 	PIX *out = NULL;
 
-	if (sauvola_stats(g, &st, &sums) == 0) {
-		const struct sauvola_params sp = { .window = MAX(12u, dpi / 6),
-						   .k = k,
-						   .wolf = wolf,
-						   .dark = page_stats_percentile(&st, 0.005) };
-
-		sauvola_binarize(g, sums, &sp, NULL, &out);
-	}
-	free(sums);
+	if (page_stats_measure(g, &st) == 0)
+		binarize_page(g, &st, dpi, NULL, &out, NULL);
 	page_stats_release(&st);
+	return out;
+}
+
+/* Paper flattened by a grey closing on a 4x reduction, then one Otsu threshold for the page. */
+static PIX *morphnorm_otsu(PIX *g, unsigned dpi)
+{
+	l_int32 size = (l_int32)MAX(5u, dpi / 25) | 1; /* about 4 mm at the 4x reduction */
+	PIX *n = pixBackgroundNormMorph(g, NULL, 4, size, 200), *out = NULL;
+
+	if (!n)
+		return NULL;
+	pixOtsuAdaptiveThreshold(n, pixGetWidth(n), pixGetHeight(n), 0, 0, 0.0f, NULL, &out);
+	pixDestroy(&n);
 	return out;
 }
 
 enum method {
 	M_OURS,
-	M_OURS_K20,
-	M_OURS_K10,
-	M_WOLF_50,
-	M_WOLF_30,
+	M_MORPH_OTSU,
 	M_OTSU_BGNORM,
 	M_MASKED_BGNORM,
 	M_LEPT_SAUVOLA,
@@ -114,10 +117,7 @@ enum method {
 
 static const char *const method_names[M_COUNT] = {
 	[M_OURS] = "folio",
-	[M_OURS_K20] = "folio-k0.20",
-	[M_OURS_K10] = "folio-k0.10",
-	[M_WOLF_50] = "folio-wolf-k0.50",
-	[M_WOLF_30] = "folio-wolf-k0.30",
+	[M_MORPH_OTSU] = "morphnorm-otsu",
 	[M_OTSU_BGNORM] = "otsu-bgnorm",
 	[M_MASKED_BGNORM] = "masked-bgnorm",
 	[M_LEPT_SAUVOLA] = "lept-sauvola",
@@ -132,15 +132,9 @@ static PIX *run_method(enum method m, PIX *g, unsigned dpi)
 {
 	switch (m) {
 	case M_OURS:
-		return ours(g, dpi, 0.34, false);
-	case M_OURS_K20:
-		return ours(g, dpi, 0.20, false);
-	case M_OURS_K10:
-		return ours(g, dpi, 0.10, false);
-	case M_WOLF_50:
-		return ours(g, dpi, 0.50, true);
-	case M_WOLF_30:
-		return ours(g, dpi, 0.30, true);
+		return ours(g, dpi);
+	case M_MORPH_OTSU:
+		return morphnorm_otsu(g, dpi);
 	case M_OTSU_BGNORM:
 		return pixOtsuThreshOnBackgroundNorm(g, NULL, 10, 15, 100, 50, 255, 2, 2, 0.1f,
 						     NULL);

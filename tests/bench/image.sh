@@ -1,5 +1,5 @@
 #!/bin/bash
-# Image stage benchmark: the full bitonal profile (borders, Sauvola binarisation, deskew,
+# Image stage benchmark: the full bitonal profile (borders, background-normalised binarisation, deskew,
 # orientation, despeckle, blank measure, CCITT G4) on 300 dpi A4 grey pages, against
 # ImageMagick doing comparable work (convert -deskew 40% -threshold 50% -compress Group4) on
 # the same pages in the same run. Both on one core. Prints figures and ratios; never fails on

@@ -1,7 +1,7 @@
 /*
  * Image stage throughput: pages (PNG/PNM/TIFF, read with Leptonica) are loaded as 8-bit grey
  * frames first, then each goes through image_process() with the default (full bitonal)
- * profile: borders, Sauvola, deskew, orientation, despeckle, blank measure, G4.
+ * profile: borders, binarisation, deskew, orientation, despeckle, blank measure, G4.
  *
  *   image_bench [--repeat N | --load-only] PAGE...
  *

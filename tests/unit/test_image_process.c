@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <tiffio.h>
 
+#include "compiler.h"
 #include "errors.h"
 #include "firmware/image/process.h"
 
@@ -108,6 +109,75 @@ static void test_blank_page(void **state)
 	assert_non_null(strstr(rep.ops, "blank: score"));
 	encoded_image_release(&img);
 	free(f.data);
+}
+
+/*
+ * Faint ink on yellowed paper (violet typescript, a carbon copy: ink only 35 to 50 grey levels
+ * below the paper, which darkens from top to bottom) keeps its marks: every line's glyphs come out
+ * black, and the paper stays white.
+ */
+static void test_faint_ink_kept(void **state)
+{
+	struct frame f = grey_page(200, 150, true), clean = grey_page(200, 150, false);
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint64_t ink = 0, marks;
+	uint32_t x, y;
+	TIFF *tif;
+
+	(void)state;
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++) {
+			size_t i = (size_t)y * W + x;
+
+			ink += f.data[i] == 150;
+			/* The sheet yellows down the page: paper 200 at the top, 185 at the foot. */
+			f.data[i] = (uint8_t)(f.data[i] - (f.data[i] == 150 ? 0 : 15 * y / H));
+		}
+	free(clean.data);
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_false(rep.blank);
+	tif = open_mem_tiff(&img, "faint.tif");
+	assert_non_null(tif);
+	marks = count_black(tif, 0, W);
+	TIFFClose(tif);
+	/* Deskew and despeckle move a few pixels; the strokes stay. */
+	assert_in_range(marks, ink * 85 / 100, ink * 115 / 100);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+/* Pages no scanner should send still come out: a black sheet, a sliver, a few pixels. */
+static void test_odd_pages(void **state)
+{
+	static const uint32_t sizes[][2] = {
+		{ 1, 1 }, { 3, 2 }, { 7, 5000 }, { 5000, 9 }, { 64, 64 }
+	};
+	struct encoded_image img;
+	struct image_page_report rep;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes) + 1; i++) {
+		bool black = i == ARRAY_SIZE(sizes);
+		uint32_t w = black ? 600 : sizes[i][0], h = black ? 800 : sizes[i][1];
+		struct frame f = { .width = w,
+				   .height = h,
+				   .depth = 8,
+				   .channels = 1,
+				   .bytes_per_line = w,
+				   .dpi = 300,
+				   .data = malloc((size_t)w * h) };
+
+		assert_non_null(f.data);
+		memset(f.data, black ? 0 : 0xe0, (size_t)w * h);
+		assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+		assert_int_equal(img.width * img.height, w * h);
+		if (black)
+			assert_true(rep.flags & IMAGE_FLAG_DARK);
+		encoded_image_release(&img);
+		free(f.data);
+	}
 }
 
 static void test_text_page_and_border(void **state)
@@ -371,7 +441,8 @@ static void test_multipage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_blank_page),    cmocka_unit_test(test_text_page_and_border),
+		cmocka_unit_test(test_blank_page),    cmocka_unit_test(test_faint_ink_kept),
+		cmocka_unit_test(test_odd_pages),     cmocka_unit_test(test_text_page_and_border),
 		cmocka_unit_test(test_quality_flags), cmocka_unit_test(test_grey_and_colour_output),
 		cmocka_unit_test(test_bitonal_input), cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_length_check),  cmocka_unit_test(test_multipage),
