@@ -180,6 +180,88 @@ static void test_odd_pages(void **state)
 	}
 }
 
+/* The frame turned a quarter clockwise: the landscape frame of a page fed sideways. */
+static struct frame turn_quarter(const struct frame *f)
+{
+	struct frame t = *f;
+	uint32_t x, y;
+
+	t.width = f->height;
+	t.height = f->width;
+	t.bytes_per_line = t.width;
+	t.data = malloc((size_t)t.width * t.height);
+	assert_non_null(t.data);
+	for (y = 0; y < f->height; y++)
+		for (x = 0; x < f->width; x++)
+			t.data[(size_t)x * t.width + (f->height - 1 - y)] =
+			    f->data[(size_t)y * f->bytes_per_line + x];
+	return t;
+}
+
+static uint64_t black_of(const struct encoded_image *img, const char *name)
+{
+	TIFF *tif = open_mem_tiff(img, name);
+	uint64_t n;
+
+	assert_non_null(tif);
+	n = count_black(tif, 0, img->width);
+	TIFFClose(tif);
+	return n;
+}
+
+/*
+ * A page fed sideways comes out upright on a portrait frame: the quarter turn swaps width and
+ * height, and every mark is still there. A drawing (no text to read the way up from) may stay
+ * as fed, but is never cut either.
+ */
+static void test_sideways_pages(void **state)
+{
+	struct frame up = grey_page(235, 20, true), side = turn_quarter(&up), drawing, dside;
+	struct encoded_image a, b;
+	struct image_page_report ra, rb;
+	uint64_t na, nb;
+	uint32_t x, y;
+
+	(void)state;
+	assert_int_equal(image_process(&up, NULL, &a, &ra), 0);
+	assert_int_equal(image_process(&side, NULL, &b, &rb), 0);
+	assert_int_equal(b.width, W);
+	assert_int_equal(b.height, H);
+	assert_true(rb.orientation == 90 || rb.orientation == 270);
+	na = black_of(&a, "up.tif");
+	nb = black_of(&b, "side.tif");
+	assert_in_range(nb, na * 97 / 100, na * 103 / 100);
+	encoded_image_release(&a);
+	encoded_image_release(&b);
+
+	/* A drawing: a frame, a circle and a diagonal reaching the sheet's edges. */
+	drawing = grey_page(235, 20, false);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++) {
+			long dx = (long)x - W / 2, dy = (long)y - H / 2, r2 = dx * dx + dy * dy;
+			bool mark = (x >= 100 && x < 106) || (x >= W - 106 && x < W - 100) ||
+				    (y >= 100 && y < 106) || (y >= H - 106 && y < H - 100) ||
+				    (r2 > 300 * 300 && r2 < 306 * 306) ||
+				    labs((long)x * H / W - (long)y) < 4;
+
+			if (mark)
+				drawing.data[(size_t)y * W + x] = 20;
+		}
+	dside = turn_quarter(&drawing);
+	assert_int_equal(image_process(&drawing, NULL, &a, &ra), 0);
+	assert_int_equal(image_process(&dside, NULL, &b, &rb), 0);
+	assert_true((b.width == H && b.height == W) || (b.width == W && b.height == H));
+	na = black_of(&a, "drawing.tif");
+	nb = black_of(&b, "drawing-side.tif");
+	assert_in_range(nb, na * 97 / 100, na * 103 / 100);
+	encoded_image_release(&a);
+	encoded_image_release(&b);
+	free(up.data);
+	free(side.data);
+	free(drawing.data);
+	free(dside.data);
+}
+
 static void test_text_page_and_border(void **state)
 {
 	struct frame f = grey_page(235, 30, true);
@@ -441,11 +523,17 @@ static void test_multipage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_blank_page),    cmocka_unit_test(test_faint_ink_kept),
-		cmocka_unit_test(test_odd_pages),     cmocka_unit_test(test_text_page_and_border),
-		cmocka_unit_test(test_quality_flags), cmocka_unit_test(test_grey_and_colour_output),
-		cmocka_unit_test(test_bitonal_input), cmocka_unit_test(test_rejects),
-		cmocka_unit_test(test_length_check),  cmocka_unit_test(test_multipage),
+		cmocka_unit_test(test_blank_page),
+		cmocka_unit_test(test_faint_ink_kept),
+		cmocka_unit_test(test_odd_pages),
+		cmocka_unit_test(test_sideways_pages),
+		cmocka_unit_test(test_text_page_and_border),
+		cmocka_unit_test(test_quality_flags),
+		cmocka_unit_test(test_grey_and_colour_output),
+		cmocka_unit_test(test_bitonal_input),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_length_check),
+		cmocka_unit_test(test_multipage),
 	};
 
 	TIFFSetWarningHandler(NULL);
