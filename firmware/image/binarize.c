@@ -220,7 +220,7 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 	PIX *bg = NULL, *smooth = NULL, *out = NULL;
 	NUMA *hist = NULL;
 	uint8_t *thr = NULL;
-	unsigned split;
+	unsigned split, floor;
 	int r = -ENOMEM;
 
 	if (!grey || pixGetDepth(grey) != 8 || !st || !st->reduced || !ret || dpi == 0)
@@ -266,6 +266,12 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 	if (!hist)
 		goto out;
 	split = page_threshold(hist);
+	/*
+	 * A large dark area (a photograph, a black panel) is no shading of the paper: where the
+	 * background falls below BINARIZE_MIN_BACKGROUND of the paper, the cut is made as if it
+	 * did not, so such an area stays dark instead of being normalised into paper.
+	 */
+	floor = (unsigned)(page_stats_paper(st) * BINARIZE_MIN_BACKGROUND);
 
 	/* Black below split on the normalised page: below split * background / paper here. */
 	out = pixCreate((l_int32)w, (l_int32)h, 1);
@@ -280,8 +286,9 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 		    mask ? pixGetData(mask) + (size_t)by * pixGetWpl(mask) : NULL;
 
 		for (bx = 0; bx < bw; bx++) {
-			uint32_t t = (split * GET_DATA_BYTE(bline, bx) + BINARIZE_PAPER - 1) /
-				     BINARIZE_PAPER;
+			uint32_t t =
+			    (split * MAX(GET_DATA_BYTE(bline, bx), floor) + BINARIZE_PAPER - 1) /
+			    BINARIZE_PAPER;
 
 			thr[bx] = (uint8_t)MIN(t, 255u);
 			if (mline && GET_DATA_BIT(mline, bx))

@@ -32,6 +32,8 @@
 #define BINARIZE_INK_SHARE_CONTRAST 36u
 #define BINARIZE_INK_CONTRAST 48u
 #define BINARIZE_INK_MIN_SHARE 0.002f
+/* The darkest the paper's shading may be, as a share of the paper level. */
+#define BINARIZE_MIN_BACKGROUND 0.6
 
 struct page_stats {
 	PIX *reduced;	    /* 8 bpp, one mean value per 4x4 block; owned, pixDestroy() */

@@ -306,6 +306,52 @@ static void test_text_page_and_border(void **state)
 	free(f.data);
 }
 
+/*
+ * Content that touches the sheet's edge is not scanner background: a photograph bled off the
+ * left edge and a drawing's lines running off the top keep their marks, where a dark, uniform
+ * band outside the paper (test_text_page_and_border) goes.
+ */
+static void test_edge_content_kept(void **state)
+{
+	struct frame f = grey_page(235, 30, true);
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint32_t x, y, seed = 7;
+	uint64_t photo, lines;
+	TIFF *tif;
+
+	(void)state;
+	/* The photograph: 300 x 400 px of dark, busy texture from the left edge. */
+	for (y = 600; y < 1000; y++)
+		for (x = 0; x < 300; x++) {
+			seed = seed * 1103515245u + 12345u;
+			f.data[(size_t)y * W + x] =
+			    (uint8_t)(20 + (seed >> 16) % 60 + 40 * (((x / 24) + (y / 24)) % 2));
+		}
+	/* The drawing: three 4 px lines from the top edge down 120 px, right of the text. */
+	for (y = 0; y < 120; y++)
+		for (x = 0; x < 4; x++) {
+			f.data[(size_t)y * W + 1120 + x] = 30;
+			f.data[(size_t)y * W + 1150 + x] = 30;
+			f.data[(size_t)y * W + 1180 + x] = 30;
+		}
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_true(rep.border_percent < 0.5);
+	tif = open_mem_tiff(&img, "edge.tif");
+	assert_non_null(tif);
+	photo = count_black(tif, 0, 140);
+	TIFFClose(tif);
+	tif = open_mem_tiff(&img, "edge.tif");
+	lines = count_black(tif, 1110, 1200);
+	TIFFClose(tif);
+	/* Left of the text only the photograph has marks: at least half of 140 x 400 is black. */
+	assert_true(photo > 140 * 400 / 2);
+	/* The lines: 3 x 4 x 120 px, give or take a pixel of deskew. */
+	assert_in_range(lines, 3 * 4 * 120 * 8 / 10, 3 * 4 * 120 * 12 / 10);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
 static void test_quality_flags(void **state)
 {
 	struct image_profile p;
@@ -528,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_odd_pages),
 		cmocka_unit_test(test_sideways_pages),
 		cmocka_unit_test(test_text_page_and_border),
+		cmocka_unit_test(test_edge_content_kept),
 		cmocka_unit_test(test_quality_flags),
 		cmocka_unit_test(test_grey_and_colour_output),
 		cmocka_unit_test(test_bitonal_input),
