@@ -255,7 +255,9 @@ static void scanner_settings_from_profile(const struct scan_profile *p,
 		    : p->mode == SCAN_MODE_GRAY ? SCANNER_MODE_GRAY
 						: SCANNER_MODE_LINEART;
 	ret->resolution = p->resolution;
-	page_size_mm(p->page_size, &ret->page_width_mm, &ret->page_height_mm);
+	/* auto: the device measures each sheet; one that cannot is set to A4 as before. */
+	page_size_mm(p->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : p->page_size,
+		     &ret->page_width_mm, &ret->page_height_mm);
 	ret->auto_size = p->page_size == PAGE_SIZE_AUTO;
 	ret->device_deskew = p->device_deskew;
 	ret->device_blank_skip = p->device_blank_skip;

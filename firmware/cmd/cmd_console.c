@@ -406,7 +406,8 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 	char why[256], a[32], b[32];
 	int r;
 
-	page_size_mm(sp->page_size, &set.page_width_mm, &set.page_height_mm);
+	page_size_mm(sp->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : sp->page_size,
+		     &set.page_width_mm, &set.page_height_mm);
 	r = scanner_configure(s, &set, why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "scanner '%s' refuses profile '%s': %s", scanner_name(s),

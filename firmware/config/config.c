@@ -352,7 +352,8 @@ static const struct config_key config_keys[] = {
 	{ "profile", "page_size", KEY_ENUM, "auto", 0, 0, P(page_size), page_size_names, NULL,
 	  "auto (each sheet whole at its own size), a4, letter, legal or a3" },
 	{ "profile", "output", KEY_ENUM, "auto", 0, 0, P(output), output_names, NULL,
-	  "bitonal (G4 TIFF), grey or colour (JPEG), raw (unprocessed PNM), auto: as scanned" },
+	  "bitonal (G4 TIFF), grey or colour (JPEG), raw (unprocessed PNM), auto: per page, "
+	  "colour or grey JPEG when the page needs it, else bitonal" },
 	{ "profile", "jpeg_quality", KEY_INT, STRINGIFY(CONFIG_IMAGE_JPEG_QUALITY), 10, 100,
 	  P(jpeg_quality), NULL, NULL, "JPEG quality for gray and color pages" },
 	{ "profile", "deskew", KEY_BOOL, "yes", 0, 0, P(deskew), NULL, NULL,

@@ -123,7 +123,7 @@ void image_profile_init(struct image_profile *p)
 static int profile_check(const struct image_profile *p)
 {
 	if (p->output != IMAGE_OUTPUT_BITONAL && p->output != IMAGE_OUTPUT_GREY &&
-	    p->output != IMAGE_OUTPUT_COLOUR)
+	    p->output != IMAGE_OUTPUT_COLOUR && p->output != IMAGE_OUTPUT_AUTO)
 		return -EINVAL;
 	if (p->output != IMAGE_OUTPUT_BITONAL && (p->jpeg_quality < 1 || p->jpeg_quality > 100))
 		return -EINVAL;
@@ -360,7 +360,55 @@ static const char *const output_names[] = {
 	[IMAGE_OUTPUT_BITONAL] = "bitonal",
 	[IMAGE_OUTPUT_GREY] = "grey",
 	[IMAGE_OUTPUT_COLOUR] = "colour",
+	[IMAGE_OUTPUT_AUTO] = "auto",
 };
+
+/* Share of coloured pixels of an RGB frame, on every 4th pixel of every 4th row. */
+static double colour_share(const struct frame *f)
+{
+	uint64_t n = 0, coloured = 0;
+	uint32_t x, y;
+
+	if (f->channels != 3)
+		return 0;
+	for (y = 0; y < f->height; y += 4) {
+		const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
+
+		for (x = 0; x < f->width; x += 4) {
+			const uint8_t *px = row + 3 * (size_t)x;
+			int hi = MAX(px[0], MAX(px[1], px[2])), lo = MIN(px[0], MIN(px[1], px[2]));
+
+			coloured += hi - lo > IMAGE_AUTO_MIN_CHROMA;
+			n++;
+		}
+	}
+	return n ? (double)coloured / (double)n : 0;
+}
+
+/* Share of pixels between a quarter and three quarters of the paper level: neither. */
+static double tone_share(const struct page_stats *st, unsigned paper, double border_percent)
+{
+	uint64_t n = 0;
+	unsigned v;
+
+	for (v = paper / 4; v < paper * 3 / 4; v++)
+		n += st->hist[v];
+	/* The scanner background's rim is not the page's. */
+	return MAX(0.0, (double)n / (double)st->pixels - border_percent / 100.0 * 0.1);
+}
+
+/* What IMAGE_OUTPUT_AUTO delivers for this page; the measures go into the report. */
+static enum image_output choose_output(const struct frame *in, const struct page_stats *st,
+				       struct image_page_report *rep)
+{
+	rep->colour_share = colour_share(in);
+	rep->tone_share = tone_share(st, rep->paper_level, rep->border_percent);
+	if (rep->colour_share > IMAGE_AUTO_COLOUR_SHARE)
+		return IMAGE_OUTPUT_COLOUR;
+	if (rep->tone_share > IMAGE_AUTO_TONE_SHARE)
+		return IMAGE_OUTPUT_GREY;
+	return IMAGE_OUTPUT_BITONAL;
+}
 
 int image_process(const struct frame *in, const struct image_profile *p,
 		  struct encoded_image *ret_img, struct image_page_report *ret_report)
@@ -376,6 +424,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	float angle = 0, conf = 0, oconf = 0;
 	int r, quads = 0, turn = 0;
 	unsigned thresh = 0;
+	enum image_output out;
 	double px_per_mm;
 
 	if (!p) {
@@ -396,6 +445,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	if (!rep)
 		return -ENOMEM;
 	ops = (struct ops){ rep->ops, 0, sizeof(rep->ops) };
+	out = p->output;
 	px_per_mm = in->dpi / 25.4;
 	rep->length_mm = in->height / px_per_mm;
 	rep->width_mm = in->width / px_per_mm;
@@ -436,11 +486,6 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		grey = frame_to_grey(in);
 		if (!grey)
 			goto out;
-		if (p->output == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
-			colour = frame_to_rgb(in);
-			if (!colour)
-				goto out;
-		}
 		r = page_stats_measure(grey, &st);
 		if (r < 0)
 			goto out;
@@ -449,6 +494,19 @@ int image_process(const struct frame *in, const struct image_profile *p,
 			r = clean_find_borders(st.reduced, rep->paper_level,
 					       px_per_mm / BINARIZE_BLOCK, &br);
 			if (r < 0)
+				goto out;
+		}
+		rep->border_percent = br.border_percent;
+		if (out == IMAGE_OUTPUT_AUTO) {
+			out = choose_output(in, &st, rep);
+			ops_add(&ops,
+				"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
+				100 * rep->colour_share, 100 * rep->tone_share, output_names[out]);
+		}
+		r = -ENOMEM;
+		if (out == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
+			colour = frame_to_rgb(in);
+			if (!colour)
 				goto out;
 		}
 		/* 2. Binarisation, the background painted out on the way. */
@@ -544,7 +602,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		rep->flags |= IMAGE_FLAG_SHORT;
 
 	/* 6. Encoding. */
-	if (p->output == IMAGE_OUTPUT_BITONAL || in->depth == 1) {
+	if (out == IMAGE_OUTPUT_BITONAL || out == IMAGE_OUTPUT_AUTO || in->depth == 1) {
 		struct frame f = image_pix_as_frame(bin, in->dpi);
 
 		r = image_encode_g4(&f, p->software ? p->software : "Folio", &img);
@@ -589,6 +647,9 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	}
 	rep->out_width = img.width;
 	rep->out_height = img.height;
+	rep->output = img.bit_depth == 1  ? IMAGE_OUTPUT_BITONAL
+		      : img.channels == 3 ? IMAGE_OUTPUT_COLOUR
+					  : IMAGE_OUTPUT_GREY;
 
 	*ret_img = img;
 	*ret_report = *rep;

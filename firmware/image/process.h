@@ -24,7 +24,20 @@ enum image_output {
 	IMAGE_OUTPUT_BITONAL, /* 1 bit, CCITT G4 TIFF */
 	IMAGE_OUTPUT_GREY,    /* 8 bit grey JPEG */
 	IMAGE_OUTPUT_COLOUR,  /* RGB JPEG (grey input stays grey) */
+	/*
+	 * Per page, as production scanners' automatic colour detection: colour JPEG when the
+	 * page has colour (a stamp, a signature, a highlight), else grey JPEG when it has grey
+	 * tones that black and white would lose (a photograph, shading), else bitonal G4.
+	 */
+	IMAGE_OUTPUT_AUTO,
 };
+
+/* Automatic output: a page with more than this share of coloured pixels is delivered in colour. */
+#define IMAGE_AUTO_COLOUR_SHARE 0.001
+/* A colour is a pixel whose channels differ by more than this (paper's yellowing stays below). */
+#define IMAGE_AUTO_MIN_CHROMA 48
+/* Automatic output: more than this share of mid-grey pixels (neither paper nor ink) is grey. */
+#define IMAGE_AUTO_TONE_SHARE 0.08
 
 /* Quality flags for the clerk (struct image_page_report.flags). */
 #define IMAGE_FLAG_SKEW (1u << 0)   /* fed more crooked than skew_limit_deg */
@@ -63,6 +76,9 @@ struct image_page_report {
 	double length_mm;      /* scanned length (input height) */
 	double width_mm;       /* scanned width (input width) */
 	uint32_t out_width, out_height; /* encoded image size */
+	enum image_output output;	/* what was delivered (never AUTO) */
+	double colour_share;		/* IMAGE_OUTPUT_AUTO: share of coloured pixels */
+	double tone_share;		/* IMAGE_OUTPUT_AUTO: share of mid-grey pixels */
 	unsigned flags;			/* IMAGE_FLAG_* */
 	char ops[1024]; /* what was done, with which parameters and library versions */
 };

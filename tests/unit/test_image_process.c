@@ -352,6 +352,81 @@ static void test_edge_content_kept(void **state)
 	free(f.data);
 }
 
+/* A grey page as an RGB frame, with a red stamp of @stamp x @stamp pixels when @stamp > 0. */
+static struct frame rgb_page(const struct frame *g, uint32_t stamp)
+{
+	struct frame f = *g;
+	uint32_t x, y;
+
+	f.channels = 3;
+	f.bytes_per_line = g->width * 3;
+	f.data = malloc((size_t)f.bytes_per_line * f.height);
+	assert_non_null(f.data);
+	for (y = 0; y < f.height; y++)
+		for (x = 0; x < f.width; x++) {
+			uint8_t v = g->data[(size_t)y * g->bytes_per_line + x], *o;
+			bool red = x >= 900 && x < 900 + stamp && y >= 1400 && y < 1400 + stamp;
+
+			o = f.data + (size_t)y * f.bytes_per_line + 3 * x;
+			o[0] = red ? 200 : v;
+			o[1] = red ? 40 : v;
+			o[2] = red ? 50 : v;
+		}
+	return f;
+}
+
+/*
+ * output = auto: a black and white text page is delivered bitonal, the same page with a red
+ * stamp in colour, a page with a photograph in grey; the decision and its measures are in the
+ * report and its ops record.
+ */
+static void test_auto_output(void **state)
+{
+	struct frame text = grey_page(235, 30, true), rgb = rgb_page(&text, 0),
+		     stamped = rgb_page(&text, 120), photo = grey_page(235, 30, true);
+	struct image_profile p;
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint32_t x, y;
+
+	(void)state;
+	image_profile_init(&p);
+	p.output = IMAGE_OUTPUT_AUTO;
+	assert_int_equal(image_process(&text, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "TIFF");
+	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
+	assert_non_null(strstr(rep.ops, "auto output"));
+	encoded_image_release(&img);
+
+	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
+	assert_true(rep.colour_share < IMAGE_AUTO_COLOUR_SHARE);
+	encoded_image_release(&img);
+
+	assert_int_equal(image_process(&stamped, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "JPEG");
+	assert_int_equal(img.channels, 3);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_COLOUR);
+	assert_true(rep.colour_share > IMAGE_AUTO_COLOUR_SHARE);
+	assert_non_null(strstr(rep.ops, "-> colour"));
+	encoded_image_release(&img);
+
+	/* A photograph: a smooth grey ramp over the lower half of the page. */
+	for (y = H / 2; y < H - 100; y++)
+		for (x = 100; x < W - 100; x++)
+			photo.data[(size_t)y * W + x] = (uint8_t)(60 + 120 * (x - 100) / (W - 200));
+	assert_int_equal(image_process(&photo, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "JPEG");
+	assert_int_equal(img.channels, 1);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_GREY);
+	assert_true(rep.tone_share > IMAGE_AUTO_TONE_SHARE);
+	encoded_image_release(&img);
+	free(text.data);
+	free(rgb.data);
+	free(stamped.data);
+	free(photo.data);
+}
+
 static void test_quality_flags(void **state)
 {
 	struct image_profile p;
@@ -575,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_sideways_pages),
 		cmocka_unit_test(test_text_page_and_border),
 		cmocka_unit_test(test_edge_content_kept),
+		cmocka_unit_test(test_auto_output),
 		cmocka_unit_test(test_quality_flags),
 		cmocka_unit_test(test_grey_and_colour_output),
 		cmocka_unit_test(test_bitonal_input),
