@@ -351,10 +351,8 @@ static void image_profile_for(const struct scan_profile *sp, const struct frame 
 	case PAGE_OUTPUT_COLOUR:
 		ret->output = IMAGE_OUTPUT_COLOUR;
 		break;
-	default:
-		ret->output = f->depth == 1	 ? IMAGE_OUTPUT_BITONAL
-			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
-						 : IMAGE_OUTPUT_GREY;
+	default: /* per page: colour, grey or bitonal, whichever keeps the content */
+		ret->output = f->depth == 1 ? IMAGE_OUTPUT_BITONAL : IMAGE_OUTPUT_AUTO;
 	}
 	ret->deskew = sp->deskew;
 	ret->orient = sp->orient;

@@ -363,8 +363,7 @@ static const char *const output_names[] = {
 	[IMAGE_OUTPUT_AUTO] = "auto",
 };
 
-/* Share of coloured pixels of an RGB frame, on every 4th pixel of every 4th row. */
-static double colour_share(const struct frame *f)
+double image_colour_share(const struct frame *f)
 {
 	uint64_t n = 0, coloured = 0;
 	uint32_t x, y;
@@ -401,7 +400,7 @@ static double tone_share(const struct page_stats *st, unsigned paper, double bor
 static enum image_output choose_output(const struct frame *in, const struct page_stats *st,
 				       struct image_page_report *rep)
 {
-	rep->colour_share = colour_share(in);
+	rep->colour_share = image_colour_share(in);
 	rep->tone_share = tone_share(st, rep->paper_level, rep->border_percent);
 	if (rep->colour_share > IMAGE_AUTO_COLOUR_SHARE)
 		return IMAGE_OUTPUT_COLOUR;
