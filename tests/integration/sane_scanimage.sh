@@ -298,4 +298,25 @@ grep -q "c.png' is 1500x1000 pixels, larger than the limit" "$tmp/err" ||
 	fail "oversized picture not reported"
 outputs 0
 
+echo "== odd pictures: 16-bit grey, CMYK JPEG, an empty file"
+odd=$tmp/odd
+mkdir -p "$odd"
+printf 'device %s\n' "$pages" >"$SANE_CONFIG_DIR/folio.conf"
+convert -size 200x100 xc:gray50 -depth 16 -density 100 -units PixelsPerInch "$odd/a.png"
+convert -size 200x100 xc:white -fill black -draw 'rectangle 0,0 99,99' -colorspace CMYK \
+	-density 100 -units PixelsPerInch "$odd/b.jpg"
+: >"$odd/c.png"
+convert -size 200x100 xc:gray50 -density 100 -units PixelsPerInch "$odd/d.png"
+SANE_DEBUG_FOLIO=1 batch odd -d "folio:$odd" --resolution 50 --auto-size=yes
+# The 16-bit and CMYK pages come through (mid grey; half black); the empty file stops the
+# batch with an I/O error and a debug line naming it, as an unreadable sheet does.
+outputs 2
+shape "$out/out1.pnm" "PGM 100 50 8"
+near "$out/out1.pnm" 0.5
+[ "$(identify -format '%[colorspace]' "$out/out2.pnm")" = Gray ] || fail "CMYK page: $(identify "$out/out2.pnm")"
+shape "$out/out2.pnm" "PGM 100 50 8"
+near "$out/out2.pnm" 0.5
+grep -q 'sane_start: Error during device I/O' "$tmp/err" || fail "the empty file did not stop the batch"
+grep -q "cannot decode '.*/c.png'" "$tmp/err" || fail "the empty file is not reported"
+
 echo "all scanimage checks passed"
