@@ -207,6 +207,12 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 		 SANE_DESC_SCAN_BR_Y);
 	set_word(o, FEEDER_OPT_BR_Y, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, &o->y_range,
 		 DEFAULT_PAGE_HEIGHT);
+	describe(o, FEEDER_OPT_AUTO_SIZE, "auto-size", "Automatic paper size",
+		 "Each sheet comes whole at its own size and aspect (letter, legal, A3, "
+		 "landscape), as the feeder measures it, up to the largest paper it takes; "
+		 "the paper size and the scan area are then ignored. sane_get_parameters() "
+		 "gives the paper size until sane_start(), the sheet's size after it.");
+	set_word(o, FEEDER_OPT_AUTO_SIZE, SANE_TYPE_BOOL, SANE_UNIT_NONE, CAP_RW, NULL, SANE_FALSE);
 
 	set_group(o, FEEDER_OPT_GROUP_FEEDER, "Feeder");
 
@@ -377,6 +383,7 @@ static void apply(struct feeder_options *o, int n, SANE_Word v, SANE_Int *info)
 	case FEEDER_OPT_TL_Y:
 	case FEEDER_OPT_BR_X:
 	case FEEDER_OPT_BR_Y:
+	case FEEDER_OPT_AUTO_SIZE:
 		*info |= SANE_INFO_RELOAD_PARAMS;
 		break;
 	case FEEDER_OPT_RELOAD:
@@ -523,4 +530,12 @@ void feeder_options_request(const struct feeder_options *o, struct feeder_reques
 	req->y = y0;
 	req->width = MAX(0, x1 - x0);
 	req->height = MAX(0, y1 - y0);
+	req->auto_size = o->value[FEEDER_OPT_AUTO_SIZE] == SANE_TRUE;
+	if (o->value[FEEDER_OPT_SOURCE] == FEEDER_SOURCE_FLATBED) {
+		req->max_width = mm_to_pixels(GLASS_WIDTH, dpi);
+		req->max_height = mm_to_pixels(GLASS_HEIGHT, dpi);
+	} else {
+		req->max_width = mm_to_pixels(page_width_range.max, dpi);
+		req->max_height = mm_to_pixels(page_height_range.max, dpi);
+	}
 }

@@ -126,7 +126,7 @@ static PIX *to_depth(PIX *pix, int depth)
  * picture is cut before it is scaled, so the work is bounded by the area, not by the file's
  * resolution. *ret is NULL when the picture does not reach the area.
  */
-static int load_page(const char *path, const struct feeder_request *req, PIX **ret, int *ret_ox,
+static int load_page(const char *path, struct feeder_request *req, PIX **ret, int *ret_ox,
 		     int *ret_oy)
 {
 	_cleanup_pix_ PIX *pix = NULL, *part = NULL, *conv = NULL, *scaled = NULL;
@@ -172,6 +172,18 @@ static int load_page(const char *path, const struct feeder_request *req, PIX **r
 	file_resolution(pix, path, &xres, &yres);
 	sx = req->dpi / xres;
 	sy = req->dpi / yres;
+	if (req->auto_size) {
+		/* The sheet as it is: its own size and aspect, within the feeder's limits. */
+		req->x = req->y = 0;
+		req->width = (int)MIN((double)req->max_width, MAX(1.0, round(w * sx)));
+		req->height = (int)MIN((double)req->max_height, MAX(1.0, round(h * sy)));
+		if ((uint64_t)req->width * (uint64_t)req->height > req->max_pixels) {
+			feeder_dbg(FEEDER_DBG_ERR,
+				   "'%s' makes a %dx%d frame at %d dpi, over the limit", path,
+				   req->width, req->height, req->dpi);
+			return -FOLIO_ETOOBIG;
+		}
+	}
 
 	/* The picture's pixels under the area, with one pixel of margin for interpolation. */
 	x0 = MAX(0, (int)floor(req->x / sx) - 1);
@@ -268,7 +280,7 @@ static void put_raster(PIX *pix, int ox, int oy, const struct feeder_request *re
 	}
 }
 
-int feeder_page_render(const char *path, const struct feeder_request *req, uint8_t **ret_data,
+int feeder_page_render(const char *path, struct feeder_request *req, uint8_t **ret_data,
 		       size_t *ret_size)
 {
 	_cleanup_free_ uint8_t *data = NULL;
@@ -276,13 +288,10 @@ int feeder_page_render(const char *path, const struct feeder_request *req, uint8
 	size_t bpl, size;
 	int ox = 0, oy = 0, r;
 
+	/* A fixed area is checked before any decoding; an automatic one once the sheet is known. */
 	r = feeder_page_layout(req, &bpl, &size);
 	if (r < 0)
 		return r;
-	data = malloc(size);
-	if (!data)
-		return -ENOMEM;
-
 	if (path) {
 		int quiet = leptonica_quiet();
 
@@ -290,7 +299,13 @@ int feeder_page_render(const char *path, const struct feeder_request *req, uint8
 		leptonica_restore(quiet);
 		if (r < 0)
 			return r;
+		r = feeder_page_layout(req, &bpl, &size);
+		if (r < 0)
+			return r;
 	}
+	data = malloc(size);
+	if (!data)
+		return -ENOMEM;
 	put_raster(pix, ox, oy, req, data, bpl);
 
 	*ret_data = TAKE_PTR(data);

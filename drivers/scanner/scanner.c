@@ -333,6 +333,20 @@ static const char *const double_feed_names[] = { "double-feed-detect",
 						 NULL };
 
 /* Switches a device feature on or off; quietly nothing when the device lacks it. */
+/* Automatic paper size: Folio's feeder ("auto-size"). */
+static const char *const auto_size_names[] = { "auto-size", NULL };
+
+static bool has_feature(struct scanner *s, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		const SANE_Option_Descriptor *d;
+
+		if (find_option(s, names[i], &d) >= 0 && option_usable(d))
+			return true;
+	}
+	return false;
+}
+
 static void set_feature(struct scanner *s, const char *const *names, bool on)
 {
 	for (size_t i = 0; names[i]; i++) {
@@ -454,6 +468,8 @@ int scanner_configure(struct scanner *s, const struct scanner_settings *set, cha
 	/* Paper size before scan area: ADF devices clamp the area to the page. */
 	w = set->page_width_mm;
 	h = set->page_height_mm;
+	if (set->auto_size && has_feature(s, auto_size_names))
+		w = h = 0; /* the device measures each sheet */
 	if (w > 0 && h > 0) {
 		(void)set_number_option(s, SANE_NAME_PAGE_WIDTH, w, NULL);
 		(void)set_number_option(s, SANE_NAME_PAGE_HEIGHT, h, NULL);
@@ -464,6 +480,7 @@ int scanner_configure(struct scanner *s, const struct scanner_settings *set, cha
 		if (option_max(s, SANE_NAME_SCAN_BR_Y) > 0)
 			(void)set_number_option(s, SANE_NAME_SCAN_BR_Y, h, NULL);
 	}
+	set_feature(s, auto_size_names, set->auto_size);
 	set_feature(s, deskew_names, set->device_deskew);
 	set_feature(s, blank_skip_names, set->device_blank_skip);
 	set_feature(s, double_feed_names, set->device_double_feed);

@@ -48,6 +48,8 @@ struct scanner_settings {
 	int resolution;	      /* dpi */
 	double page_width_mm; /* paper size; 0 leaves the device's default */
 	double page_height_mm;
+	bool
+	    auto_size; /* each sheet at its own size where the device measures it; else the page size */
 	/* Device-side features, used when the device offers them (see scanner_configure()). */
 	bool device_deskew;
 	bool device_blank_skip;

@@ -256,7 +256,10 @@ static void scanner_settings_from_profile(const struct scan_profile *p,
 		    : p->mode == SCAN_MODE_GRAY ? SCANNER_MODE_GRAY
 						: SCANNER_MODE_LINEART;
 	ret->resolution = p->resolution;
-	page_size_mm(p->page_size, &ret->page_width_mm, &ret->page_height_mm);
+	/* auto: the device measures each sheet; one that cannot is set to A4 as before. */
+	page_size_mm(p->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : p->page_size,
+		     &ret->page_width_mm, &ret->page_height_mm);
+	ret->auto_size = p->page_size == PAGE_SIZE_AUTO;
 	ret->device_deskew = p->device_deskew;
 	ret->device_blank_skip = p->device_blank_skip;
 	ret->device_double_feed = p->device_double_feed;
@@ -277,10 +280,8 @@ static void image_profile_from(const struct scan_profile *sp, const struct frame
 	case PAGE_OUTPUT_COLOUR:
 		ret->output = IMAGE_OUTPUT_COLOUR;
 		break;
-	default: /* as scanned */
-		ret->output = f->depth == 1	 ? IMAGE_OUTPUT_BITONAL
-			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
-						 : IMAGE_OUTPUT_GREY;
+	default: /* per page: colour, grey or bitonal, whichever keeps the content */
+		ret->output = f->depth == 1 ? IMAGE_OUTPUT_BITONAL : IMAGE_OUTPUT_AUTO;
 	}
 	ret->deskew = sp->deskew;
 	ret->orient = sp->orient;

@@ -351,10 +351,8 @@ static void image_profile_for(const struct scan_profile *sp, const struct frame 
 	case PAGE_OUTPUT_COLOUR:
 		ret->output = IMAGE_OUTPUT_COLOUR;
 		break;
-	default:
-		ret->output = f->depth == 1	 ? IMAGE_OUTPUT_BITONAL
-			      : f->channels == 3 ? IMAGE_OUTPUT_COLOUR
-						 : IMAGE_OUTPUT_GREY;
+	default: /* per page: colour, grey or bitonal, whichever keeps the content */
+		ret->output = f->depth == 1 ? IMAGE_OUTPUT_BITONAL : IMAGE_OUTPUT_AUTO;
 	}
 	ret->deskew = sp->deskew;
 	ret->orient = sp->orient;
@@ -395,6 +393,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		.device_deskew = sp->device_deskew,
 		.device_blank_skip = sp->device_blank_skip,
 		.device_double_feed = sp->device_double_feed,
+		.auto_size = sp->page_size == PAGE_SIZE_AUTO,
 	};
 	struct frame f = { 0 };
 	struct encoded_image img = { 0 };
@@ -405,7 +404,8 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 	char why[256], a[32], b[32];
 	int r;
 
-	page_size_mm(sp->page_size, &set.page_width_mm, &set.page_height_mm);
+	page_size_mm(sp->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : sp->page_size,
+		     &set.page_width_mm, &set.page_height_mm);
 	r = scanner_configure(s, &set, why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "scanner '%s' refuses profile '%s': %s", scanner_name(s),

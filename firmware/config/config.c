@@ -52,7 +52,7 @@ struct config_key {
 
 static const char *const source_names[] = { "flatbed", "adf", "duplex", NULL };
 static const char *const mode_names[] = { "lineart", "gray", "color", NULL };
-static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", NULL };
+static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", "auto", NULL };
 static const char *const ip_type_names[] = { "patent", "trademark", "design", NULL };
 static const char *const output_names[] = { "auto", "bitonal", "grey", "colour", "raw", NULL };
 
@@ -420,10 +420,11 @@ static const struct config_key config_keys[] = {
 	  "lineart (G4 TIFF), gray or color (JPEG)" },
 	{ "profile", "resolution", KEY_INT, "300", 50, 1200, P(resolution), NULL, NULL,
 	  "dots per inch" },
-	{ "profile", "page_size", KEY_ENUM, "a4", 0, 0, P(page_size), page_size_names, NULL,
-	  "a4, letter, legal or a3" },
+	{ "profile", "page_size", KEY_ENUM, "auto", 0, 0, P(page_size), page_size_names, NULL,
+	  "auto (each sheet whole at its own size), a4, letter, legal or a3" },
 	{ "profile", "output", KEY_ENUM, "auto", 0, 0, P(output), output_names, NULL,
-	  "bitonal (G4 TIFF), grey or colour (JPEG), raw (unprocessed PNM), auto: as scanned" },
+	  "bitonal (G4 TIFF), grey or colour (JPEG), raw (unprocessed PNM), auto: per page, "
+	  "colour or grey JPEG when the page needs it, else bitonal" },
 	{ "profile", "jpeg_quality", KEY_INT, STRINGIFY(CONFIG_IMAGE_JPEG_QUALITY), 10, 100,
 	  P(jpeg_quality), NULL, NULL, "JPEG quality for gray and color pages" },
 	{ "profile", "deskew", KEY_BOOL, "yes", 0, 0, P(deskew), NULL, NULL,
@@ -1201,6 +1202,10 @@ void page_size_mm(int page_size, double *ret_width, double *ret_height)
 		[PAGE_SIZE_A3] = { 297.0, 420.0 },
 	};
 
+	if (page_size == PAGE_SIZE_AUTO) {
+		*ret_width = *ret_height = 0;
+		return;
+	}
 	if (page_size < 0 || page_size >= (int)ARRAY_SIZE(sizes))
 		page_size = PAGE_SIZE_A4;
 	*ret_width = sizes[page_size][0];

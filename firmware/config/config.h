@@ -62,6 +62,7 @@ enum page_size {
 	PAGE_SIZE_LETTER,
 	PAGE_SIZE_LEGAL,
 	PAGE_SIZE_A3,
+	PAGE_SIZE_AUTO, /* the sheet whole at its own size, where the scanner can measure it */
 };
 
 enum page_output {

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "compiler.h"
 #include "firmware/image/clean.h"
@@ -11,6 +12,9 @@
 #define HOLE_MIN_MM 4.0
 #define HOLE_MAX_MM 9.0
 #define HOLE_EDGE_MM 20.0
+/* Scanner background is at least this wide, and flat: block means step by at most this. */
+#define BORDER_MIN_MM 1.0
+#define BORDER_MAX_TEXTURE 6.0
 
 static bool is_punch_hole(PIX *comp, BOX *box, l_int32 w, l_int32 h, double px_per_mm)
 {
@@ -32,6 +36,84 @@ static bool is_punch_hole(PIX *comp, BOX *box, l_int32 w, l_int32 h, double px_p
 	/* A disc fills pi/4 of its box. */
 	fill = (double)count / ((double)bw * bh);
 	return fill > 0.6 && fill < 0.95;
+}
+
+/* Mean step between neighbouring block means inside a region: 0 on a flat one. */
+static double texture(PIX *reduced, PIX *region)
+{
+	l_int32 w = pixGetWidth(reduced), h = pixGetHeight(reduced), x, y;
+	const l_uint32 *g, *m;
+	uint64_t sum = 0, n = 0;
+
+	for (y = 0; y + 1 < h; y++) {
+		g = pixGetData(reduced) + (size_t)y * pixGetWpl(reduced);
+		m = pixGetData(region) + (size_t)y * pixGetWpl(region);
+		for (x = 0; x + 1 < w; x++) {
+			l_int32 v = GET_DATA_BYTE(g, x);
+
+			/* Steps inside the region only: its edge against the paper is no texture. */
+			if (!GET_DATA_BIT(m, x) || !GET_DATA_BIT(m, x + 1) ||
+			    !GET_DATA_BIT(m + pixGetWpl(region), x))
+				continue;
+			sum += (uint64_t)abs(v - (l_int32)GET_DATA_BYTE(g, x + 1)) +
+			       (uint64_t)abs(v - (l_int32)GET_DATA_BYTE(g + pixGetWpl(reduced), x));
+			n += 2;
+		}
+	}
+	return n ? (double)sum / (double)n : 0;
+}
+
+/*
+ * What of the dark regions joined to the edge is scanner background: only what is wide
+ * (BORDER_MIN_MM across: the lines of a drawing running off the sheet are not) and flat
+ * (block means that hardly change: a photograph bled off the edge is busy). Returns a new
+ * mask, or NULL.
+ */
+static PIX *scanner_background(PIX *reduced, PIX *border, double px_per_mm)
+{
+	l_int32 size = (l_int32)MAX(3.0, ceil(BORDER_MIN_MM * px_per_mm)), i, n;
+	PIX *open = pixOpenBrick(NULL, border, size, size), *seed = NULL, *wide = NULL;
+	PIX *mask = NULL;
+	PIXA *pixa = NULL;
+	BOXA *boxa = NULL;
+
+	if (!open)
+		return NULL;
+	/* Still joined to the edge after the opening. */
+	seed = pixCreateTemplate(open);
+	if (!seed)
+		goto out;
+	pixSetOrClearBorder(seed, 1, 1, 1, 1, PIX_SET);
+	pixAnd(seed, seed, open);
+	wide = pixSeedfillBinary(NULL, seed, open, 8);
+	mask = wide ? pixCreateTemplate(wide) : NULL;
+	boxa = wide ? pixConnComp(wide, &pixa, 8) : NULL;
+	if (!boxa) {
+		pixDestroy(&mask);
+		goto out;
+	}
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		PIX *comp = pixaGetPix(pixa, i, L_CLONE), *full = NULL;
+		l_int32 bx = 0, by = 0, bw = 0, bh = 0;
+
+		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+		full = comp ? pixCreateTemplate(wide) : NULL;
+		if (full) {
+			pixRasterop(full, bx, by, bw, bh, PIX_SRC, comp, 0, 0);
+			if (texture(reduced, full) <= BORDER_MAX_TEXTURE)
+				pixOr(mask, mask, full);
+		}
+		pixDestroy(&full);
+		pixDestroy(&comp);
+	}
+out:
+	boxaDestroy(&boxa);
+	pixaDestroy(&pixa);
+	pixDestroy(&open);
+	pixDestroy(&seed);
+	pixDestroy(&wide);
+	return mask;
 }
 
 int clean_find_borders(PIX *reduced, unsigned paper, double px_per_mm, struct border_result *ret)
@@ -58,7 +140,7 @@ int clean_find_borders(PIX *reduced, unsigned paper, double px_per_mm, struct bo
 	border = pixSeedfillBinary(NULL, seed, dark, 8);
 	if (!border)
 		goto out;
-	mask = pixCopy(NULL, border);
+	mask = scanner_background(reduced, border, px_per_mm);
 	inner = pixSubtract(NULL, dark, border);
 	if (!mask || !inner)
 		goto out;
@@ -130,6 +212,9 @@ double clean_blank_score(PIX *bin, unsigned dpi)
 
 	if (!bin || pixGetDepth(bin) != 1 || dpi == 0)
 		return -1;
+	/* Too small to reduce 4x: no mark of 1.5 mm fits in the band anyway. */
+	if (pixGetWidth(bin) < 16 || pixGetHeight(bin) < 16)
+		return 0;
 	red = pixReduceRankBinaryCascade(bin, 1, 1, 0, 0);
 	if (!red)
 		return -1;

@@ -19,7 +19,9 @@ struct border_result {
 /*
  * clean_find_borders - dark regions joined to the image edge, and punch holes near it
  * @reduced: 8 bpp page reduced by @scale (one pixel per @scale x @scale block)
- * @paper: paper grey level; darker than half of it counts as scanner background
+ * @paper: paper grey level; darker than half of it, joined to the edge, at least 1 mm wide
+ *         and flat (a photograph or a drawing running off the sheet is neither), counts
+ *         as scanner background
  * @px_per_mm: resolution of @reduced
  * @ret: filled on success; ret->mask is NULL when nothing was found
  * Returns 0, -EINVAL or -ENOMEM.

@@ -19,15 +19,19 @@
 #include "firmware/image/clean.h"
 #include "firmware/image/process.h"
 #include "firmware/image/pix.h"
-#include "firmware/image/sauvola.h"
+#include "firmware/image/binarize.h"
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 /* Skew search: +-7 degrees, coarse sweep on a 4x reduction, binary search on a 2x one. */
 #define SKEW_RANGE 7.0f
 #define SKEW_MIN_CONF 3.0
+/*
+ * Lines running down the page turn it a quarter only when they are measured clearly: a blurred
+ * or sparse page measures weakly both ways, and a wrong quarter turn loses its text to OCR.
+ */
+#define SKEW_TURN_MIN_CONF 6.0
 /* Below this angle a rotation changes nothing visible. */
 #define SKEW_MIN_DEG 0.03
-#define SAUVOLA_K 0.34
 #define ORIENT_MIN_CONF 8.0f
 #define ORIENT_MIN_RATIO 2.5f
 
@@ -119,7 +123,7 @@ void image_profile_init(struct image_profile *p)
 static int profile_check(const struct image_profile *p)
 {
 	if (p->output != IMAGE_OUTPUT_BITONAL && p->output != IMAGE_OUTPUT_GREY &&
-	    p->output != IMAGE_OUTPUT_COLOUR)
+	    p->output != IMAGE_OUTPUT_COLOUR && p->output != IMAGE_OUTPUT_AUTO)
 		return -EINVAL;
 	if (p->output != IMAGE_OUTPUT_BITONAL && (p->jpeg_quality < 1 || p->jpeg_quality > 100))
 		return -EINVAL;
@@ -195,26 +199,6 @@ static PIX *frame_to_bin(const struct frame *f)
 	return pix;
 }
 
-/* The paper's grey level: the histogram peak among the light levels. */
-static unsigned paper_level(const struct page_stats *st)
-{
-	uint64_t best = 0;
-	unsigned v, level = 255;
-
-	for (v = 66; v < 254; v++) {
-		uint64_t s = 0;
-		int d;
-
-		for (d = -2; d <= 2; d++)
-			s += st->hist[(int)v + d];
-		if (s >= best) {
-			best = s;
-			level = v;
-		}
-	}
-	return level;
-}
-
 /*
  * The typical darkness of the ink: the median grey level of as many of the darkest pixels as
  * binarisation made black, not counting the scanner background. 255 without ink.
@@ -279,7 +263,7 @@ static void find_skew(PIX *bin, bool orient, float *ret_angle, float *ret_conf, 
 		rot = red ? pixRotateOrth(red, 1) : NULL;
 		if (rot &&
 		    !pixFindSkewSweepAndSearch(rot, &a90, &c90, 2, 1, SKEW_RANGE, 1.0f, 0.02f) &&
-		    c90 > conf * 1.5 && c90 >= SKEW_MIN_CONF) {
+		    c90 > conf * 1.5 && c90 >= SKEW_TURN_MIN_CONF) {
 			angle = a90;
 			conf = c90;
 			*ret_quads = 1;
@@ -376,7 +360,54 @@ static const char *const output_names[] = {
 	[IMAGE_OUTPUT_BITONAL] = "bitonal",
 	[IMAGE_OUTPUT_GREY] = "grey",
 	[IMAGE_OUTPUT_COLOUR] = "colour",
+	[IMAGE_OUTPUT_AUTO] = "auto",
 };
+
+double image_colour_share(const struct frame *f)
+{
+	uint64_t n = 0, coloured = 0;
+	uint32_t x, y;
+
+	if (f->channels != 3)
+		return 0;
+	for (y = 0; y < f->height; y += 4) {
+		const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
+
+		for (x = 0; x < f->width; x += 4) {
+			const uint8_t *px = row + 3 * (size_t)x;
+			int hi = MAX(px[0], MAX(px[1], px[2])), lo = MIN(px[0], MIN(px[1], px[2]));
+
+			coloured += hi - lo > IMAGE_AUTO_MIN_CHROMA;
+			n++;
+		}
+	}
+	return n ? (double)coloured / (double)n : 0;
+}
+
+/* Share of pixels between a quarter and three quarters of the paper level: neither. */
+static double tone_share(const struct page_stats *st, unsigned paper, double border_percent)
+{
+	uint64_t n = 0;
+	unsigned v;
+
+	for (v = paper / 4; v < paper * 3 / 4; v++)
+		n += st->hist[v];
+	/* The scanner background's rim is not the page's. */
+	return MAX(0.0, (double)n / (double)st->pixels - border_percent / 100.0 * 0.1);
+}
+
+/* What IMAGE_OUTPUT_AUTO delivers for this page; the measures go into the report. */
+static enum image_output choose_output(const struct frame *in, const struct page_stats *st,
+				       struct image_page_report *rep)
+{
+	rep->colour_share = image_colour_share(in);
+	rep->tone_share = tone_share(st, rep->paper_level, rep->border_percent);
+	if (rep->colour_share > IMAGE_AUTO_COLOUR_SHARE)
+		return IMAGE_OUTPUT_COLOUR;
+	if (rep->tone_share > IMAGE_AUTO_TONE_SHARE)
+		return IMAGE_OUTPUT_GREY;
+	return IMAGE_OUTPUT_BITONAL;
+}
 
 int image_process(const struct frame *in, const struct image_profile *p,
 		  struct encoded_image *ret_img, struct image_page_report *ret_report)
@@ -388,9 +419,11 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	struct encoded_image img = { 0 };
 	struct ops ops;
 	PIX *grey = NULL, *colour = NULL, *bin = NULL, *tmp;
-	uint32_t *sums = NULL, removed = 0;
+	uint32_t removed = 0;
 	float angle = 0, conf = 0, oconf = 0;
 	int r, quads = 0, turn = 0;
+	unsigned thresh = 0;
+	enum image_output out;
 	double px_per_mm;
 
 	if (!p) {
@@ -411,6 +444,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	if (!rep)
 		return -ENOMEM;
 	ops = (struct ops){ rep->ops, 0, sizeof(rep->ops) };
+	out = p->output;
 	px_per_mm = in->dpi / 25.4;
 	rep->length_mm = in->height / px_per_mm;
 	rep->width_mm = in->width / px_per_mm;
@@ -451,28 +485,34 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		grey = frame_to_grey(in);
 		if (!grey)
 			goto out;
-		if (p->output == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
+		r = page_stats_measure(grey, &st);
+		if (r < 0)
+			goto out;
+		rep->paper_level = page_stats_paper(&st);
+		if (p->clean_borders) {
+			r = clean_find_borders(st.reduced, rep->paper_level,
+					       px_per_mm / BINARIZE_BLOCK, &br);
+			if (r < 0)
+				goto out;
+		}
+		rep->border_percent = br.border_percent;
+		if (out == IMAGE_OUTPUT_AUTO) {
+			out = choose_output(in, &st, rep);
+			ops_add(&ops,
+				"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
+				100 * rep->colour_share, 100 * rep->tone_share, output_names[out]);
+		}
+		r = -ENOMEM;
+		if (out == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
 			colour = frame_to_rgb(in);
 			if (!colour)
 				goto out;
 		}
-		r = sauvola_stats(grey, &st, &sums);
-		if (r < 0)
-			goto out;
-		rep->paper_level = paper_level(&st);
-		if (p->clean_borders) {
-			r = clean_find_borders(st.reduced, rep->paper_level,
-					       px_per_mm / SAUVOLA_BLOCK, &br);
-			if (r < 0)
-				goto out;
-		}
-		/* 2. Adaptive binarisation, the background painted out on the way. */
-		r = sauvola_binarize(grey, sums, MAX(12u, in->dpi / 6), SAUVOLA_K, br.mask, &bin);
+		/* 2. Binarisation, the background painted out on the way. */
+		r = binarize_page(grey, &st, in->dpi, br.mask, &bin, &thresh);
 		if (r < 0)
 			goto out;
 		rep->ink_level = ink_level(&st, bin, br.border_percent);
-		free(sums);
-		sums = NULL;
 		ops_add(&ops, "; paper %u ink %u", rep->paper_level, rep->ink_level);
 	}
 	rep->border_percent = br.border_percent;
@@ -481,8 +521,10 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		ops_add(&ops, "; borders: %.1f%% scanner background painted out, %u punch holes",
 			br.border_percent, br.holes);
 	if (grey)
-		ops_add(&ops, "; binarise: sauvola window %u k %.2f (4x4 blocks)",
-			MAX(12u, in->dpi / 6), SAUVOLA_K);
+		ops_add(&ops,
+			"; binarise: background (grey closing %u on 4x4 blocks) divided out, paper "
+			"to %u, Otsu threshold %u",
+			binarize_background_size(in->dpi), BINARIZE_PAPER, thresh);
 
 	/* 3. Skew and orientation. */
 	find_skew(bin, p->orient, &angle, &conf, &quads);
@@ -559,7 +601,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		rep->flags |= IMAGE_FLAG_SHORT;
 
 	/* 6. Encoding. */
-	if (p->output == IMAGE_OUTPUT_BITONAL || in->depth == 1) {
+	if (out == IMAGE_OUTPUT_BITONAL || out == IMAGE_OUTPUT_AUTO || in->depth == 1) {
 		struct frame f = image_pix_as_frame(bin, in->dpi);
 
 		r = image_encode_g4(&f, p->software ? p->software : "Folio", &img);
@@ -572,7 +614,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		    colour ? (l_uint32)(rep->paper_level * 0x01010100u) : rep->paper_level;
 
 		if (br.mask) {
-			r = paint_mask(*src, br.mask, SAUVOLA_BLOCK, fill);
+			r = paint_mask(*src, br.mask, BINARIZE_BLOCK, fill);
 			if (r < 0)
 				goto out;
 		}
@@ -604,6 +646,9 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	}
 	rep->out_width = img.width;
 	rep->out_height = img.height;
+	rep->output = img.bit_depth == 1  ? IMAGE_OUTPUT_BITONAL
+		      : img.channels == 3 ? IMAGE_OUTPUT_COLOUR
+					  : IMAGE_OUTPUT_GREY;
 
 	*ret_img = img;
 	*ret_report = *rep;
@@ -613,7 +658,6 @@ out:
 		log_debug("cannot process page %ux%u: %s", in->width, in->height,
 			  folio_strerror(r));
 	free(rep);
-	free(sums);
 	page_stats_release(&st);
 	pixDestroy(&br.mask);
 	pixDestroy(&grey);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Image stage benchmark: the full bitonal profile (borders, Sauvola binarisation, deskew,
+# Image stage benchmark: the full bitonal profile (borders, background-normalised binarisation, deskew,
 # orientation, despeckle, blank measure, CCITT G4) on 300 dpi A4 grey pages, against
 # ImageMagick doing comparable work (convert -deskew 40% -threshold 50% -compress Group4) on
 # the same pages in the same run. Both on one core. Prints figures and ratios; never fails on
@@ -48,5 +48,8 @@ printf '  folio image_process  %8.1f ms/page  %6.2f pages/s  process RSS %5.1f M
 printf '  ImageMagick convert  %8.1f ms/page  %6.2f pages/s  process RSS %5.1f MB\n' \
 	"$im_ms" "$(awk -v m="$im_ms" 'BEGIN { print 1000 / m }')" \
 	"$(awk -v k="$im_rss" 'BEGIN { print k / 1024 }')"
+# Colour detection of output = auto, alone, on the same pages as RGB frames.
+colour_ms=$($core "$bench" --colour-detect "$work"/pages/page-*.pnm | awk '/^colour_ms_per_page/ { print $2 }')
+printf '  colour detection (output = auto) %.2f ms/page (target <= 10)\n' "$colour_ms"
 awk -v o="$ours_ms" -v i="$im_ms" -v p="$ours_pps" 'BEGIN {
 	printf "  ratio: folio is %.1fx faster than ImageMagick (target >= 5x); %.1f pages/s (target >= 6)\n", i / o, p }'

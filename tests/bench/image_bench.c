@@ -1,9 +1,9 @@
 /*
  * Image stage throughput: pages (PNG/PNM/TIFF, read with Leptonica) are loaded as 8-bit grey
  * frames first, then each goes through image_process() with the default (full bitonal)
- * profile: borders, Sauvola, deskew, orientation, despeckle, blank measure, G4.
+ * profile: borders, binarisation, deskew, orientation, despeckle, blank measure, G4.
  *
- *   image_bench [--repeat N | --load-only] PAGE...
+ *   image_bench [--repeat N | --load-only | --colour-detect] PAGE...
  *
  * Prints "pages N", "seconds S", "ms_per_page M" and "pages_per_second P". --load-only stops
  * after loading: the difference in peak RSS between a run on one page with and without it is
@@ -65,12 +65,60 @@ bad:
 	return -1;
 }
 
+/* Times image_colour_share() on each page loaded as an RGB frame. */
+static int colour_detect(int n, char **paths)
+{
+	double total = 0, share = 0;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		PIX *pix = pixRead(paths[i]), *rgb = pix ? pixConvertTo32(pix) : NULL;
+		struct frame f = { .depth = 8, .channels = 3, .dpi = 300 };
+		uint32_t x, y;
+		double t;
+
+		if (!rgb) {
+			fprintf(stderr, "image_bench: cannot read '%s'\n", paths[i]);
+			return 1;
+		}
+		f.width = (uint32_t)pixGetWidth(rgb);
+		f.height = (uint32_t)pixGetHeight(rgb);
+		f.bytes_per_line = f.width * 3;
+		f.data = malloc((size_t)f.bytes_per_line * f.height);
+		if (!f.data)
+			return 1;
+		for (y = 0; y < f.height; y++)
+			for (x = 0; x < f.width; x++) {
+				l_int32 r, g, b;
+
+				extractRGBValues(pixGetData(rgb)[(size_t)y * pixGetWpl(rgb) + x],
+						 &r, &g, &b);
+				f.data[(size_t)y * f.bytes_per_line + 3 * x] = (uint8_t)r;
+				f.data[(size_t)y * f.bytes_per_line + 3 * x + 1] = (uint8_t)g;
+				f.data[(size_t)y * f.bytes_per_line + 3 * x + 2] = (uint8_t)b;
+			}
+		t = now();
+		for (k = 0; k < 20; k++)
+			share += image_colour_share(&f);
+		total += now() - t;
+		free(f.data);
+		pixDestroy(&pix);
+		pixDestroy(&rgb);
+	}
+	printf("pages %d\n", n);
+	printf("colour_ms_per_page %.2f\n", total * 1000 / (20.0 * n));
+	printf("mean_colour_share %.4f\n", share / (20.0 * n));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct frame *frames;
 	int i, n, repeat = 1, first = 1, rep_i;
 	double t, total = 0;
 
+	if (argc > 2 && !strcmp(argv[1], "--colour-detect"))
+		return colour_detect(argc - 2, argv + 2);
 	if (argc > 2 && !strcmp(argv[1], "--repeat")) {
 		repeat = atoi(argv[2]);
 		first = 3;

@@ -56,7 +56,8 @@ fi
 expect_fail 1 "already exported" $folio export --batch 1 --out out
 
 # --- grey pages become JPEG with their resolution in the JFIF header
-batch=$($folio scan --source adf --mode gray --resolution 150 2>scan.err) ||
+printf '\n[profile grey]\nsource = adf\nmode = gray\noutput = grey\n' >>"$FOLIO_TMP/folio.conf"
+batch=$($folio scan --profile grey --resolution 150 2>scan.err) ||
 	fail "gray scan failed: $(cat scan.err)"
 $folio ocr --batch "$batch" 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
 pkg=$($folio export --batch "$batch" --out out) || fail "export of gray batch failed"

@@ -242,7 +242,7 @@ int main(void)
 			      pr->kind, pr->rep.blank_score);
 		}
 		CHECK(strstr(pr->rep.ops, "leptonica-") && strstr(pr->rep.ops, "libtiff-") &&
-			  strstr(pr->rep.ops, "sauvola") && strstr(pr->rep.ops, "skew"),
+			  strstr(pr->rep.ops, "binarise") && strstr(pr->rep.ops, "skew"),
 		      "%s: ops record incomplete: %s", pr->file, pr->rep.ops);
 	}
 	CHECK(skew_pages == 22, "expected 22 text pages, got %u", skew_pages);

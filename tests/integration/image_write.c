@@ -125,8 +125,8 @@ static int write_pages(const char *out, enum image_output output, const char *mu
 		snprintf(path, sizeof(path), "%s/%s.%s", out, name, img.extension);
 		r = write_file(path, &img);
 		if (list)
-			fprintf(list, "%s\t%u\t%u\t%d\t%u\n", path, img.width, img.height,
-				rep.blank, rep.flags);
+			fprintf(list, "%s\t%u\t%u\t%d\t%u\t%s\n", path, img.width, img.height,
+				rep.blank, rep.flags, rep.ops);
 		if (img.bit_depth == 1)
 			g4[ng4++] = img;
 		else

@@ -171,6 +171,33 @@ near "$out/out1.pnm" 1 # right of the black inch
 grep -q 'page-width' <(scan -d "folio:$sized" --source Flatbed --page-width 100 -n 2>&1) ||
 	fail "page-width is settable on the flatbed"
 
+echo "== paper size: padded or cropped, never stretched; auto-size gives the sheet whole"
+sheets=$tmp/sheets
+mkdir -p "$sheets"
+# A landscape sheet 4 x 2 inches at 100 dpi: its left half black, its right half white.
+convert -size 200x200 xc:black -size 200x200 xc:white +append -density 100 -units PixelsPerInch \
+	"$sheets/a.png"
+# A fixed 2 x 4 inch paper: the sheet's first 2 inches are scanned as they are (black, then
+# the rest of the paper white), not squeezed into the width.
+batch fixed -d "folio:$sheets" --resolution 50 --page-width 50.8 --page-height 101.6
+[ $rc -eq 0 ] || fail "scanimage failed with status $rc"
+shape "$out/out1.pnm" "PGM 100 200 8"
+near "$out/out1.pnm" 0.5 # the sheet's black half fills the top half of the paper
+# Cropped and padded: black at the top-left, white paper below the sheet (stretching the sheet
+# to the paper would make the bottom-left black too).
+[ "$(convert "$out/out1.pnm" -format '%[fx:p{10,40}] %[fx:p{10,160}]' info:)" = "0 1" ] ||
+	fail "the sheet was not cropped and padded to the paper"
+batch auto -d "folio:$sheets" --resolution 50 --page-width 50.8 --page-height 101.6 \
+	--auto-size=yes
+[ $rc -eq 0 ] || fail "scanimage --auto-size=yes failed with status $rc"
+shape "$out/out1.pnm" "PGM 200 100 8"
+near "$out/out1.pnm" 0.5
+# Longer than the feeder takes (1000 mm): the frame stops there, and nothing is stretched.
+convert -size 60x2400 xc:gray50 -density 50 -units PixelsPerInch "$sheets/a.png"
+batch long -d "folio:$sheets" --resolution 50 --auto-size=yes
+[ $rc -eq 0 ] || fail "scanimage --auto-size=yes on a long sheet failed with status $rc"
+shape "$out/out1.pnm" "PGM 60 1969 8"
+
 echo "== faults"
 batch jam -d "$dev" --resolution 75 --jam-page 3
 [ $rc -ne 0 ] || fail "scanimage succeeded through a jam"
@@ -270,5 +297,26 @@ SANE_DEBUG_FOLIO=1 batch huge -d "folio:$bad" --resolution 75
 grep -q "c.png' is 1500x1000 pixels, larger than the limit" "$tmp/err" ||
 	fail "oversized picture not reported"
 outputs 0
+
+echo "== odd pictures: 16-bit grey, CMYK JPEG, an empty file"
+odd=$tmp/odd
+mkdir -p "$odd"
+printf 'device %s\n' "$pages" >"$SANE_CONFIG_DIR/folio.conf"
+convert -size 200x100 xc:gray50 -depth 16 -density 100 -units PixelsPerInch "$odd/a.png"
+convert -size 200x100 xc:white -fill black -draw 'rectangle 0,0 99,99' -colorspace CMYK \
+	-density 100 -units PixelsPerInch "$odd/b.jpg"
+: >"$odd/c.png"
+convert -size 200x100 xc:gray50 -density 100 -units PixelsPerInch "$odd/d.png"
+SANE_DEBUG_FOLIO=1 batch odd -d "folio:$odd" --resolution 50 --auto-size=yes
+# The 16-bit and CMYK pages come through (mid grey; half black); the empty file stops the
+# batch with an I/O error and a debug line naming it, as an unreadable sheet does.
+outputs 2
+shape "$out/out1.pnm" "PGM 100 50 8"
+near "$out/out1.pnm" 0.5
+[ "$(identify -format '%[colorspace]' "$out/out2.pnm")" = Gray ] || fail "CMYK page: $(identify "$out/out2.pnm")"
+shape "$out/out2.pnm" "PGM 100 50 8"
+near "$out/out2.pnm" 0.5
+grep -q 'sane_start: Error during device I/O' "$tmp/err" || fail "the empty file did not stop the batch"
+grep -q "cannot decode '.*/c.png'" "$tmp/err" || fail "the empty file is not reported"
 
 echo "all scanimage checks passed"

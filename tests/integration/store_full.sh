@@ -12,6 +12,8 @@ trap 'umount "$FOLIO_TMP/disk"' EXIT
 
 make_config "$FOLIO_TMP/folio.conf" test:0
 sed -i "s|^path = .*|path = $FOLIO_TMP/disk/store|; s|^map_size_mb = .*|&\nreserve_mb = 32|" folio.conf
+# Grey JPEG pages whatever they hold (the profile's automatic output would store these bitonal).
+sed -i "s|^resolution = 300$|&\noutput = grey|" folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
 # Grey pages (about 66 KB each from the test backend), so a batch needs real space.

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <tiffio.h>
 
+#include "compiler.h"
 #include "errors.h"
 #include "firmware/image/process.h"
 
@@ -110,6 +111,157 @@ static void test_blank_page(void **state)
 	free(f.data);
 }
 
+/*
+ * Faint ink on yellowed paper (violet typescript, a carbon copy: ink only 35 to 50 grey levels
+ * below the paper, which darkens from top to bottom) keeps its marks: every line's glyphs come out
+ * black, and the paper stays white.
+ */
+static void test_faint_ink_kept(void **state)
+{
+	struct frame f = grey_page(200, 150, true), clean = grey_page(200, 150, false);
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint64_t ink = 0, marks;
+	uint32_t x, y;
+	TIFF *tif;
+
+	(void)state;
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++) {
+			size_t i = (size_t)y * W + x;
+
+			ink += f.data[i] == 150;
+			/* The sheet yellows down the page: paper 200 at the top, 185 at the foot. */
+			f.data[i] = (uint8_t)(f.data[i] - (f.data[i] == 150 ? 0 : 15 * y / H));
+		}
+	free(clean.data);
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_false(rep.blank);
+	tif = open_mem_tiff(&img, "faint.tif");
+	assert_non_null(tif);
+	marks = count_black(tif, 0, W);
+	TIFFClose(tif);
+	/* Deskew and despeckle move a few pixels; the strokes stay. */
+	assert_in_range(marks, ink * 85 / 100, ink * 115 / 100);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+/* Pages no scanner should send still come out: a black sheet, a sliver, a few pixels. */
+static void test_odd_pages(void **state)
+{
+	static const uint32_t sizes[][2] = {
+		{ 1, 1 }, { 3, 2 }, { 7, 5000 }, { 5000, 9 }, { 64, 64 }
+	};
+	struct encoded_image img;
+	struct image_page_report rep;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes) + 1; i++) {
+		bool black = i == ARRAY_SIZE(sizes);
+		uint32_t w = black ? 600 : sizes[i][0], h = black ? 800 : sizes[i][1];
+		struct frame f = { .width = w,
+				   .height = h,
+				   .depth = 8,
+				   .channels = 1,
+				   .bytes_per_line = w,
+				   .dpi = 300,
+				   .data = malloc((size_t)w * h) };
+
+		assert_non_null(f.data);
+		memset(f.data, black ? 0 : 0xe0, (size_t)w * h);
+		assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+		assert_int_equal(img.width * img.height, w * h);
+		if (black)
+			assert_true(rep.flags & IMAGE_FLAG_DARK);
+		encoded_image_release(&img);
+		free(f.data);
+	}
+}
+
+/* The frame turned a quarter clockwise: the landscape frame of a page fed sideways. */
+static struct frame turn_quarter(const struct frame *f)
+{
+	struct frame t = *f;
+	uint32_t x, y;
+
+	t.width = f->height;
+	t.height = f->width;
+	t.bytes_per_line = t.width;
+	t.data = malloc((size_t)t.width * t.height);
+	assert_non_null(t.data);
+	for (y = 0; y < f->height; y++)
+		for (x = 0; x < f->width; x++)
+			t.data[(size_t)x * t.width + (f->height - 1 - y)] =
+			    f->data[(size_t)y * f->bytes_per_line + x];
+	return t;
+}
+
+static uint64_t black_of(const struct encoded_image *img, const char *name)
+{
+	TIFF *tif = open_mem_tiff(img, name);
+	uint64_t n;
+
+	assert_non_null(tif);
+	n = count_black(tif, 0, img->width);
+	TIFFClose(tif);
+	return n;
+}
+
+/*
+ * A page fed sideways comes out upright on a portrait frame: the quarter turn swaps width and
+ * height, and every mark is still there. A drawing (no text to read the way up from) may stay
+ * as fed, but is never cut either.
+ */
+static void test_sideways_pages(void **state)
+{
+	struct frame up = grey_page(235, 20, true), side = turn_quarter(&up), drawing, dside;
+	struct encoded_image a, b;
+	struct image_page_report ra, rb;
+	uint64_t na, nb;
+	uint32_t x, y;
+
+	(void)state;
+	assert_int_equal(image_process(&up, NULL, &a, &ra), 0);
+	assert_int_equal(image_process(&side, NULL, &b, &rb), 0);
+	assert_int_equal(b.width, W);
+	assert_int_equal(b.height, H);
+	assert_true(rb.orientation == 90 || rb.orientation == 270);
+	na = black_of(&a, "up.tif");
+	nb = black_of(&b, "side.tif");
+	assert_in_range(nb, na * 97 / 100, na * 103 / 100);
+	encoded_image_release(&a);
+	encoded_image_release(&b);
+
+	/* A drawing: a frame, a circle and a diagonal reaching the sheet's edges. */
+	drawing = grey_page(235, 20, false);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++) {
+			long dx = (long)x - W / 2, dy = (long)y - H / 2, r2 = dx * dx + dy * dy;
+			bool mark = (x >= 100 && x < 106) || (x >= W - 106 && x < W - 100) ||
+				    (y >= 100 && y < 106) || (y >= H - 106 && y < H - 100) ||
+				    (r2 > 300 * 300 && r2 < 306 * 306) ||
+				    labs((long)x * H / W - (long)y) < 4;
+
+			if (mark)
+				drawing.data[(size_t)y * W + x] = 20;
+		}
+	dside = turn_quarter(&drawing);
+	assert_int_equal(image_process(&drawing, NULL, &a, &ra), 0);
+	assert_int_equal(image_process(&dside, NULL, &b, &rb), 0);
+	assert_true((b.width == H && b.height == W) || (b.width == W && b.height == H));
+	na = black_of(&a, "drawing.tif");
+	nb = black_of(&b, "drawing-side.tif");
+	assert_in_range(nb, na * 97 / 100, na * 103 / 100);
+	encoded_image_release(&a);
+	encoded_image_release(&b);
+	free(up.data);
+	free(side.data);
+	free(drawing.data);
+	free(dside.data);
+}
+
 static void test_text_page_and_border(void **state)
 {
 	struct frame f = grey_page(235, 30, true);
@@ -152,6 +304,127 @@ static void test_text_page_and_border(void **state)
 	assert_non_null(strstr(rep.ops, "leptonica-"));
 	encoded_image_release(&img);
 	free(f.data);
+}
+
+/*
+ * Content that touches the sheet's edge is not scanner background: a photograph bled off the
+ * left edge and a drawing's lines running off the top keep their marks, where a dark, uniform
+ * band outside the paper (test_text_page_and_border) goes.
+ */
+static void test_edge_content_kept(void **state)
+{
+	struct frame f = grey_page(235, 30, true);
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint32_t x, y, seed = 7;
+	uint64_t photo, lines;
+	TIFF *tif;
+
+	(void)state;
+	/* The photograph: 300 x 400 px of dark, busy texture from the left edge. */
+	for (y = 600; y < 1000; y++)
+		for (x = 0; x < 300; x++) {
+			seed = seed * 1103515245u + 12345u;
+			f.data[(size_t)y * W + x] =
+			    (uint8_t)(20 + (seed >> 16) % 60 + 40 * (((x / 24) + (y / 24)) % 2));
+		}
+	/* The drawing: three 4 px lines from the top edge down 120 px, right of the text. */
+	for (y = 0; y < 120; y++)
+		for (x = 0; x < 4; x++) {
+			f.data[(size_t)y * W + 1120 + x] = 30;
+			f.data[(size_t)y * W + 1150 + x] = 30;
+			f.data[(size_t)y * W + 1180 + x] = 30;
+		}
+	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
+	assert_true(rep.border_percent < 0.5);
+	tif = open_mem_tiff(&img, "edge.tif");
+	assert_non_null(tif);
+	photo = count_black(tif, 0, 140);
+	TIFFClose(tif);
+	tif = open_mem_tiff(&img, "edge.tif");
+	lines = count_black(tif, 1110, 1200);
+	TIFFClose(tif);
+	/* Left of the text only the photograph has marks: at least half of 140 x 400 is black. */
+	assert_true(photo > 140 * 400 / 2);
+	/* The lines: 3 x 4 x 120 px, give or take a pixel of deskew. */
+	assert_in_range(lines, 3 * 4 * 120 * 8 / 10, 3 * 4 * 120 * 12 / 10);
+	encoded_image_release(&img);
+	free(f.data);
+}
+
+/* A grey page as an RGB frame, with a red stamp of @stamp x @stamp pixels when @stamp > 0. */
+static struct frame rgb_page(const struct frame *g, uint32_t stamp)
+{
+	struct frame f = *g;
+	uint32_t x, y;
+
+	f.channels = 3;
+	f.bytes_per_line = g->width * 3;
+	f.data = malloc((size_t)f.bytes_per_line * f.height);
+	assert_non_null(f.data);
+	for (y = 0; y < f.height; y++)
+		for (x = 0; x < f.width; x++) {
+			uint8_t v = g->data[(size_t)y * g->bytes_per_line + x], *o;
+			bool red = x >= 900 && x < 900 + stamp && y >= 1400 && y < 1400 + stamp;
+
+			o = f.data + (size_t)y * f.bytes_per_line + 3 * x;
+			o[0] = red ? 200 : v;
+			o[1] = red ? 40 : v;
+			o[2] = red ? 50 : v;
+		}
+	return f;
+}
+
+/*
+ * output = auto: a black and white text page is delivered bitonal, the same page with a red
+ * stamp in colour, a page with a photograph in grey; the decision and its measures are in the
+ * report and its ops record.
+ */
+static void test_auto_output(void **state)
+{
+	struct frame text = grey_page(235, 30, true), rgb = rgb_page(&text, 0),
+		     stamped = rgb_page(&text, 120), photo = grey_page(235, 30, true);
+	struct image_profile p;
+	struct encoded_image img;
+	struct image_page_report rep;
+	uint32_t x, y;
+
+	(void)state;
+	image_profile_init(&p);
+	p.output = IMAGE_OUTPUT_AUTO;
+	assert_int_equal(image_process(&text, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "TIFF");
+	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
+	assert_non_null(strstr(rep.ops, "auto output"));
+	encoded_image_release(&img);
+
+	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
+	assert_true(rep.colour_share < IMAGE_AUTO_COLOUR_SHARE);
+	encoded_image_release(&img);
+
+	assert_int_equal(image_process(&stamped, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "JPEG");
+	assert_int_equal(img.channels, 3);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_COLOUR);
+	assert_true(rep.colour_share > IMAGE_AUTO_COLOUR_SHARE);
+	assert_non_null(strstr(rep.ops, "-> colour"));
+	encoded_image_release(&img);
+
+	/* A photograph: a smooth grey ramp over the lower half of the page. */
+	for (y = H / 2; y < H - 100; y++)
+		for (x = 100; x < W - 100; x++)
+			photo.data[(size_t)y * W + x] = (uint8_t)(60 + 120 * (x - 100) / (W - 200));
+	assert_int_equal(image_process(&photo, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "JPEG");
+	assert_int_equal(img.channels, 1);
+	assert_int_equal(rep.output, IMAGE_OUTPUT_GREY);
+	assert_true(rep.tone_share > IMAGE_AUTO_TONE_SHARE);
+	encoded_image_release(&img);
+	free(text.data);
+	free(rgb.data);
+	free(stamped.data);
+	free(photo.data);
 }
 
 static void test_quality_flags(void **state)
@@ -371,10 +644,19 @@ static void test_multipage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_blank_page),    cmocka_unit_test(test_text_page_and_border),
-		cmocka_unit_test(test_quality_flags), cmocka_unit_test(test_grey_and_colour_output),
-		cmocka_unit_test(test_bitonal_input), cmocka_unit_test(test_rejects),
-		cmocka_unit_test(test_length_check),  cmocka_unit_test(test_multipage),
+		cmocka_unit_test(test_blank_page),
+		cmocka_unit_test(test_faint_ink_kept),
+		cmocka_unit_test(test_odd_pages),
+		cmocka_unit_test(test_sideways_pages),
+		cmocka_unit_test(test_text_page_and_border),
+		cmocka_unit_test(test_edge_content_kept),
+		cmocka_unit_test(test_auto_output),
+		cmocka_unit_test(test_quality_flags),
+		cmocka_unit_test(test_grey_and_colour_output),
+		cmocka_unit_test(test_bitonal_input),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_length_check),
+		cmocka_unit_test(test_multipage),
 	};
 
 	TIFFSetWarningHandler(NULL);

@@ -1,0 +1,313 @@
+/*
+ * Page statistics and binarisation on 4x4 blocks.
+ *
+ * Leptonica stores 8 bpp rows as 32-bit words holding 4 pixels, the leftmost in the most
+ * significant byte, so one word of a row is exactly one row of a 4x4 block: the statistics
+ * pass and the thresholding pass work a word at a time.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "firmware/image/binarize.h"
+
+#define B BINARIZE_BLOCK
+
+void page_stats_release(struct page_stats *st)
+{
+	if (!st)
+		return;
+	pixDestroy(&st->reduced);
+	*st = (struct page_stats){ 0 };
+}
+
+unsigned page_stats_percentile(const struct page_stats *st, double fraction)
+{
+	uint64_t want = (uint64_t)(fraction * (double)st->pixels), seen = 0;
+	unsigned v;
+
+	for (v = 0; v < 256; v++) {
+		seen += st->hist[v];
+		if (seen > want)
+			return v;
+	}
+	return 255;
+}
+
+unsigned page_stats_paper(const struct page_stats *st)
+{
+	uint64_t best = 0;
+	unsigned v, level = 255;
+
+	for (v = 66; v < 254; v++) {
+		uint64_t s = 0;
+		int d;
+
+		for (d = -2; d <= 2; d++)
+			s += st->hist[(int)v + d];
+		if (s >= best) {
+			best = s;
+			level = v;
+		}
+	}
+	return level;
+}
+
+int page_stats_measure(PIX *grey, struct page_stats *ret)
+{
+	uint32_t w, h, bw, bh, wpl, full, x, y, *sums, *data;
+	struct page_stats st = { 0 };
+
+	if (!grey || pixGetDepth(grey) != 8)
+		return -EINVAL;
+	w = (uint32_t)pixGetWidth(grey);
+	h = (uint32_t)pixGetHeight(grey);
+	wpl = (uint32_t)pixGetWpl(grey);
+	data = pixGetData(grey);
+	bw = (w + B - 1) / B;
+	bh = (h + B - 1) / B;
+	full = w / B;
+
+	sums = calloc((size_t)bw * bh, sizeof(*sums));
+	if (!sums)
+		return -ENOMEM;
+	for (y = 0; y < h; y++) {
+		const uint32_t *line = data + (size_t)y * wpl;
+		uint32_t *rs = sums + (size_t)(y / B) * bw;
+
+		for (x = 0; x < full; x++) {
+			uint32_t word = line[x];
+			uint32_t a = word >> 24, b = (word >> 16) & 0xff, c = (word >> 8) & 0xff,
+				 d = word & 0xff;
+
+			rs[x] += a + b + c + d;
+			st.hist[a]++;
+			st.hist[b]++;
+			st.hist[c]++;
+			st.hist[d]++;
+		}
+		for (x = full * B; x < w; x++) {
+			uint32_t v = GET_DATA_BYTE(line, x);
+
+			rs[full] += v;
+			st.hist[v]++;
+		}
+	}
+	st.pixels = (uint64_t)w * h;
+
+	st.reduced = pixCreate((l_int32)bw, (l_int32)bh, 8);
+	if (!st.reduced) {
+		free(sums);
+		return -ENOMEM;
+	}
+	for (y = 0; y < bh; y++) {
+		l_uint32 *rline = pixGetData(st.reduced) + (size_t)y * pixGetWpl(st.reduced);
+		uint32_t rows = MIN(h - y * B, (uint32_t)B);
+
+		for (x = 0; x < bw; x++) {
+			uint32_t n = rows * MIN(w - x * B, (uint32_t)B);
+			uint32_t s = sums[(size_t)y * bw + x];
+
+			SET_DATA_BYTE(rline, x, (s + n / 2) / n);
+		}
+	}
+	free(sums);
+	*ret = st;
+	return 0;
+}
+
+/* Thresholds one row of 4-pixel words into 1 bpp words; t[k] applies to word k. */
+static void threshold_line(const uint32_t *g, const uint8_t *t, uint32_t bw, uint32_t w,
+			   uint32_t *out, uint32_t owpl)
+{
+	uint32_t j, kk;
+
+	for (j = 0; j < owpl; j++) {
+		uint32_t o = 0;
+
+		for (kk = 0; kk < 8; kk++) {
+			uint32_t k = j * 8 + kk, word, th, sh = 28 - 4 * kk;
+
+			if (k >= bw)
+				break;
+			word = g[k];
+			th = t[k];
+			o |= (uint32_t)((word >> 24) < th) << (sh + 3) |
+			     (uint32_t)(((word >> 16) & 0xff) < th) << (sh + 2) |
+			     (uint32_t)(((word >> 8) & 0xff) < th) << (sh + 1) |
+			     (uint32_t)((word & 0xff) < th) << sh;
+		}
+		out[j] = o;
+	}
+	/* Bits past the last pixel stay white. */
+	if (w % 32)
+		out[w / 32] &= ~(0xffffffffu >> (w % 32));
+}
+
+/* The grey closing that takes the ink off the paper: about 4 mm, on the block reduction. */
+unsigned binarize_background_size(unsigned dpi)
+{
+	return (MAX(20u, dpi / 6) / B) | 1;
+}
+
+/* The histogram of the page divided by its background, on every other pixel and row. */
+static NUMA *normalised_histogram(PIX *grey, PIX *bg, PIX *mask)
+{
+	uint32_t w = (uint32_t)pixGetWidth(grey), h = (uint32_t)pixGetHeight(grey), x, y;
+	uint32_t gwpl = (uint32_t)pixGetWpl(grey), bwpl = (uint32_t)pixGetWpl(bg);
+	uint64_t hist[256] = { 0 };
+	uint32_t scale[256];
+	NUMA *na;
+	unsigned v;
+
+	/* grey * BINARIZE_PAPER / background, in 16.16 fixed point per background level. */
+	for (v = 0; v < 256; v++)
+		scale[v] = (BINARIZE_PAPER << 16) / MAX(v, 1u);
+	for (y = 0; y < h; y += 2) {
+		const l_uint32 *g = pixGetData(grey) + (size_t)y * gwpl;
+		const l_uint32 *b = pixGetData(bg) + (size_t)(y / B) * bwpl;
+		const l_uint32 *m =
+		    mask ? pixGetData(mask) + (size_t)(y / B) * pixGetWpl(mask) : NULL;
+
+		for (x = 0; x < w; x += 2) {
+			uint32_t n;
+
+			if (m && GET_DATA_BIT(m, x / B))
+				continue;
+			n = (GET_DATA_BYTE(g, x) * scale[GET_DATA_BYTE(b, x / B)]) >> 16;
+			hist[MIN(n, 255u)]++;
+		}
+	}
+	na = numaCreate(256);
+	if (!na)
+		return NULL;
+	for (v = 0; v < 256; v++)
+		numaAddNumber(na, (l_float32)hist[v]);
+	return na;
+}
+
+/* One Otsu split of the normalised page, kept clear of paper grain. */
+static unsigned page_threshold(NUMA *hist)
+{
+	l_int32 index = 0, n = numaGetCount(hist), i;
+	l_float32 total = 0, dark = 0;
+	unsigned split;
+
+	for (i = 0; i < n; i++) {
+		l_float32 v = 0;
+
+		numaGetFValue(hist, i, &v);
+		total += v;
+		if (i < (l_int32)(BINARIZE_PAPER - BINARIZE_INK_SHARE_CONTRAST))
+			dark += v;
+	}
+	/* Hardly anything well below the paper: grain and dust on an empty sheet, not ink. */
+	if (dark < BINARIZE_INK_MIN_SHARE * total ||
+	    numaSplitDistribution(hist, 0.0f, &index, NULL, NULL, NULL, NULL, NULL) || index < 0)
+		return BINARIZE_PAPER - BINARIZE_INK_CONTRAST;
+	/* Pixels at the split belong to the light side: black is below split + 1. */
+	split = MIN((unsigned)index + 1, BINARIZE_PAPER - BINARIZE_MIN_CONTRAST);
+	return split;
+}
+
+int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mask, PIX **ret,
+		  unsigned *ret_threshold)
+{
+	uint32_t w, h, bw, bh, gwpl, owpl, bx, by, y;
+	l_int32 size = (l_int32)binarize_background_size(dpi);
+	PIX *bg = NULL, *smooth = NULL, *out = NULL;
+	NUMA *hist = NULL;
+	uint8_t *thr = NULL;
+	unsigned split, floor;
+	int r = -ENOMEM;
+
+	if (!grey || pixGetDepth(grey) != 8 || !st || !st->reduced || !ret || dpi == 0)
+		return -EINVAL;
+	w = (uint32_t)pixGetWidth(grey);
+	h = (uint32_t)pixGetHeight(grey);
+	bw = (w + B - 1) / B;
+	bh = (h + B - 1) / B;
+	if ((uint32_t)pixGetWidth(st->reduced) != bw || (uint32_t)pixGetHeight(st->reduced) != bh)
+		return -EINVAL;
+	if (mask && (pixGetDepth(mask) != 1 || (uint32_t)pixGetWidth(mask) != bw ||
+		     (uint32_t)pixGetHeight(mask) != bh))
+		return -EINVAL;
+
+	/* The paper without the ink, one value per block: Leptonica's morphological map. */
+	if (pixGetBackgroundGrayMapMorph(grey, NULL, B, size, &bg) || !bg) {
+		/* Leptonica finds no paper at all (a black sheet): the closing of the means. */
+		pixDestroy(&bg);
+		bg = pixCloseGray(st->reduced, size, size);
+	}
+	if (!bg) {
+		/* A page of a few pixels: its paper level everywhere. */
+		bg = pixCreate((l_int32)bw, (l_int32)bh, 8);
+		if (!bg)
+			goto out;
+		pixSetAllGray(bg, (l_int32)page_stats_paper(st));
+	}
+	/* Its size is the page's divided by 4, rounded down: pad to whole blocks. */
+	smooth = pixCreate((l_int32)bw, (l_int32)bh, 8);
+	if (!smooth)
+		goto out;
+	pixRasterop(smooth, 0, 0, pixGetWidth(bg), pixGetHeight(bg), PIX_SRC, bg, 0, 0);
+	if (pixGetWidth(bg) < (l_int32)bw || pixGetHeight(bg) < (l_int32)bh) {
+		PIX *ext = pixExtendByReplication(bg, (l_int32)bw - pixGetWidth(bg),
+						  (l_int32)bh - pixGetHeight(bg));
+
+		if (!ext)
+			goto out;
+		pixRasterop(smooth, 0, 0, (l_int32)bw, (l_int32)bh, PIX_SRC, ext, 0, 0);
+		pixDestroy(&ext);
+	}
+	hist = normalised_histogram(grey, smooth, mask);
+	if (!hist)
+		goto out;
+	split = page_threshold(hist);
+	/*
+	 * A large dark area (a photograph, a black panel) is no shading of the paper: where the
+	 * background falls below BINARIZE_MIN_BACKGROUND of the paper, the cut is made as if it
+	 * did not, so such an area stays dark instead of being normalised into paper.
+	 */
+	floor = (unsigned)(page_stats_paper(st) * BINARIZE_MIN_BACKGROUND);
+
+	/* Black below split on the normalised page: below split * background / paper here. */
+	out = pixCreate((l_int32)w, (l_int32)h, 1);
+	thr = malloc(bw);
+	if (!out || !thr)
+		goto out;
+	gwpl = (uint32_t)pixGetWpl(grey);
+	owpl = (uint32_t)pixGetWpl(out);
+	for (by = 0; by < bh; by++) {
+		const l_uint32 *bline = pixGetData(smooth) + (size_t)by * pixGetWpl(smooth);
+		const l_uint32 *mline =
+		    mask ? pixGetData(mask) + (size_t)by * pixGetWpl(mask) : NULL;
+
+		for (bx = 0; bx < bw; bx++) {
+			uint32_t t =
+			    (split * MAX(GET_DATA_BYTE(bline, bx), floor) + BINARIZE_PAPER - 1) /
+			    BINARIZE_PAPER;
+
+			thr[bx] = (uint8_t)MIN(t, 255u);
+			if (mline && GET_DATA_BIT(mline, bx))
+				thr[bx] = 0;
+		}
+		for (y = by * B; y < MIN(h, by * B + B); y++)
+			threshold_line(pixGetData(grey) + (size_t)y * gwpl, thr, bw, w,
+				       pixGetData(out) + (size_t)y * owpl, owpl);
+	}
+	*ret = out;
+	out = NULL;
+	if (ret_threshold)
+		*ret_threshold = split;
+	r = 0;
+out:
+	pixDestroy(&bg);
+	pixDestroy(&smooth);
+	pixDestroy(&out);
+	numaDestroy(&hist);
+	free(thr);
+	return r;
+}
