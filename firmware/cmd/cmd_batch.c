@@ -133,6 +133,18 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* Approval waits for OCR (store_batch_set_state()): say how much and what to do. */
+static int report_ocr_pending(struct cmd_env *env, unsigned id, int r)
+{
+	struct store_ocr_progress p = { 0 };
+
+	(void)store_batch_ocr_progress(env->store, id, &p);
+	return log_errno(r,
+			 "batch %u: text of %u of %u pages is still being read: approve "
+			 "it when OCR is finished ('folio ocr --batch %u' reads it now)",
+			 id, p.waiting, p.pages, id);
+}
+
 static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_state to)
 {
 	struct batch_info b;
@@ -146,15 +158,8 @@ static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_sta
 	if (r < 0)
 		return report_batch_error(r, id);
 	r = store_batch_set_state(env->store, id, to, env->who);
-	if (r == -FOLIO_EOCRPENDING) {
-		struct store_ocr_progress p = { 0 };
-
-		(void)store_batch_ocr_progress(env->store, id, &p);
-		return log_errno(r,
-				 "batch %u: text of %u of %u pages is still being read: approve "
-				 "it when OCR is finished ('folio ocr --batch %u' reads it now)",
-				 id, p.waiting, p.pages, id);
-	}
+	if (r == -FOLIO_EOCRPENDING)
+		return report_ocr_pending(env, id, r);
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s and cannot become %s", id,
 				 batch_state_name(b.state), batch_state_name(to));
@@ -195,6 +200,8 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return report_batch_error(r, id);
 	r = store_batch_approve(env->store, id, env->who, revision);
+	if (r == -FOLIO_EOCRPENDING)
+		return report_ocr_pending(env, id, r);
 	if (r == -FOLIO_ECHANGED)
 		return log_errno(r,
 				 "batch %u changed after revision %" PRIu64

@@ -281,6 +281,9 @@ sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
 	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
 b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
+# a package is built only once its text is read
+OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
+	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
 "$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" >/dev/null 2>"$FOLIO_TMP/err" ||
 	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
 name=REAL-01-B$(printf %06d "$b")
