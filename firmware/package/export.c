@@ -205,16 +205,20 @@ static int store_text(struct store *store, uint32_t batch, uint32_t page,
 	return r;
 }
 
-/* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
+/*
+ * Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname and
+ * the layout's in @lname ("" when there is none).
+ */
 static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
 			 const struct page_info *p, const char *dir, size_t n, char *tname,
-			 size_t tname_size)
+			 char *lname, size_t tname_size)
 {
 	struct export_page_text t = { 0 };
 	char rel[64];
 	int r;
 
 	tname[0] = '\0';
+	lname[0] = '\0';
 	if (opt && opt->page_text)
 		r = opt->page_text(opt->user, p->batch, p->number, &t);
 	else
@@ -230,7 +234,8 @@ static int add_page_text(struct store *store, struct package *pkg, const struct 
 		if (!layout_ext_ok(t.layout_ext))
 			r = -EINVAL;
 		else {
-			snprintf(rel, sizeof(rel), "%s/P%04zu.%s", dir, n + 1, t.layout_ext);
+			snprintf(lname, tname_size, "P%04zu.%s", n + 1, t.layout_ext);
+			snprintf(rel, sizeof(rel), "%s/%s", dir, lname);
 			r = package_add(pkg, rel, t.layout, t.layout_len);
 		}
 	}
@@ -257,7 +262,7 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	_cleanup_free_ struct st96_page *sp = NULL;
 	_cleanup_free_ char *names = NULL;
 	_cleanup_free_ char *tnames = NULL;
-	_cleanup_free_ char *xml = NULL;
+	_cleanup_free_ char *lnames = NULL;
 	struct document_info d;
 	struct st96_document doc = { 0 };
 	char dir[16], docid[96], loaded[32], received[16];
@@ -275,7 +280,8 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	sp = calloc(pages->n ? pages->n : 1, sizeof(*sp));
 	names = calloc(pages->n ? pages->n : 1, name_len);
 	tnames = calloc(pages->n ? pages->n : 1, name_len);
-	if (!sp || !names || !tnames)
+	lnames = calloc(pages->n ? pages->n : 1, name_len);
+	if (!sp || !names || !tnames || !lnames)
 		return -ENOMEM;
 
 	snprintf(dir, sizeof(dir), "D%04u", docno);
@@ -289,6 +295,8 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		size_t len;
 		char *name = names + n * name_len;
 		char *tname = tnames + n * name_len;
+		char *lname = lnames + n * name_len;
+		bool alto;
 
 		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
 			continue;
@@ -302,9 +310,10 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 		r = package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
-		r = add_page_text(store, pkg, opt, p, dir, n, tname, name_len);
+		r = add_page_text(store, pkg, opt, p, dir, n, tname, lname, name_len);
 		if (r < 0)
 			return r;
+		alto = strstr(lname, ".alto.xml") != NULL;
 		sp[n] = (struct st96_page){
 			.file_name = name,
 			.format = p->format,
@@ -314,6 +323,8 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 			.bit_depth = p->bit_depth,
 			.colour = p->channels == 3,
 			.text_file = tname[0] ? tname : NULL,
+			.hocr_file = lname[0] && !alto ? lname : NULL,
+			.alto_file = lname[0] && alto ? lname : NULL,
 		};
 		n++;
 	}
@@ -332,14 +343,20 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	doc.loaded_datetime = loaded;
 	doc.n_pages = n;
 	doc.pages = sp;
-	r = st96_write(&doc, &xml, &xml_len);
-	if (r < 0)
-		return log_debug_errno(r, "document %u of batch %u cannot be described in ST.96",
-				       docno, b->id);
-	{
+	/* document.xml, and a patent's bibliographic.xml and files.xml (st96.h) */
+	for (int part = 0; part < ST96_N_PARTS; part++) {
+		const char *file = st96_part_file(doc.ip_type, (enum st96_part)part);
+		_cleanup_free_ char *xml = NULL;
 		char rel[64];
 
-		snprintf(rel, sizeof(rel), "%s/document.xml", dir);
+		if (!file)
+			continue;
+		r = st96_write_part(&doc, (enum st96_part)part, &xml, &xml_len);
+		if (r < 0)
+			return log_debug_errno(
+			    r, "document %u of batch %u cannot be described in ST.96", docno,
+			    b->id);
+		snprintf(rel, sizeof(rel), "%s/%s", dir, file);
 		r = package_add(pkg, rel, xml, xml_len);
 		if (r < 0)
 			return r;

@@ -49,7 +49,7 @@ struct verifier {
 	size_t n_files, cap_files;
 	struct entry *entries;
 	size_t n_entries;
-	struct schema *schemas[3];
+	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
 };
 
@@ -473,19 +473,86 @@ static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 	}
 }
 
-static int schema_of(struct verifier *v, int t, struct schema **ret)
+static int schema_load_once(struct verifier *v, size_t slot, const char *name, struct schema **ret)
 {
 	char path[PATH_MAX];
 	int r;
 
-	if (!v->schemas[t]) {
-		snprintf(path, sizeof(path), "%s/%s", v->schema_dir,
-			 st96_schema_for((enum ip_type)t));
-		r = schema_load(path, &v->schemas[t]);
+	if (!v->schemas[slot]) {
+		snprintf(path, sizeof(path), "%s/%s", v->schema_dir, name);
+		r = schema_load(path, &v->schemas[slot]);
 		if (r < 0)
 			return log_debug_errno(r, "cannot load schema '%s'", path);
 	}
-	*ret = v->schemas[t];
+	*ret = v->schemas[slot];
+	return 0;
+}
+
+static int schema_of(struct verifier *v, int t, struct schema **ret)
+{
+	return schema_load_once(v, (size_t)t, st96_schema_for((enum ip_type)t), ret);
+}
+
+/*
+ * A patent's bibliographic.xml and files.xml (st96.h): there, well-formed, every file they name
+ * in the package, and valid against their schema when schemas are checked.
+ */
+static int check_patent_parts(struct verifier *v, const char *dir)
+{
+	for (int part = ST96_PART_BIBLIOGRAPHIC; part < ST96_N_PARTS; part++) {
+		const char *file = st96_part_file(IP_PATENT, (enum st96_part)part);
+		const char *xsd = st96_part_schema(IP_PATENT, (enum st96_part)part);
+		_cleanup_free_ char *xml = NULL;
+		struct xml_facts x = { .ip_type = -1, .page_total = -1 };
+		char path[VERIFY_PATH_MAX * 2], why[200];
+		size_t len = 0;
+		xmlDoc *doc;
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (!find_file(v, path)) {
+			problem(v, "patent document folder '%s' has no %s", dir, file);
+			continue;
+		}
+		r = read_all(v->dir_fd, path, XML_MAX, &xml, &len);
+		if (r < 0) {
+			problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+			continue;
+		}
+		doc = xmlReadMemory(xml, (int)len, path, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc || !xmlDocGetRootElement(doc)) {
+			problem(v, "'%s' is not well-formed XML", path);
+			xmlFreeDoc(doc);
+			continue;
+		}
+		x.names = calloc(v->n_files + 1, sizeof(*x.names));
+		if (!x.names) {
+			xmlFreeDoc(doc);
+			return -ENOMEM;
+		}
+		collect(xmlDocGetRootElement(doc), &x, v->n_files + 1);
+		xmlFreeDoc(doc);
+		for (size_t i = 0; i < x.n_names; i++) {
+			char named[VERIFY_PATH_MAX * 2];
+
+			snprintf(named, sizeof(named), "%s/%s", dir, x.names[i]);
+			if (!find_file(v, named))
+				problem(v, "'%s' names '%s', which is not in the package", path,
+					x.names[i]);
+		}
+		free(x.names);
+		if (v->schema_dir) {
+			struct schema *sc = NULL;
+
+			r = schema_load_once(v, 3 + (size_t)part, xsd, &sc);
+			if (r < 0)
+				return -FOLIO_ESCHEMA;
+			r = schema_validate(sc, xml, len, why, sizeof(why));
+			if (r < 0)
+				problem(v, "'%s' is not valid ST.96 (%s): %s", path, xsd, why);
+		}
+	}
 	return 0;
 }
 
@@ -573,6 +640,8 @@ static int check_document(struct verifier *v, const char *dir)
 				st96_schema_for((enum ip_type)x.ip_type), why);
 	}
 	free(x.names);
+	if (x.ip_type == IP_PATENT)
+		return check_patent_parts(v, dir);
 	return 0;
 }
 

@@ -92,7 +92,7 @@ fi
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"
-grep -q '^contents  1 documents, 10 pages, 13 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^contents  1 documents, 10 pages, 15 files' verify.out || fail "verify counts: $(cat verify.out)"
 
 # --- tampering: each copy is altered one way, and verify must refuse it with one line
 n=0

@@ -284,8 +284,9 @@ static void test_good_package(void **state)
 	assert_true(rep.signature_ok);
 	assert_int_equal(rep.documents, 2);
 	assert_int_equal(rep.pages, 3);
-	/* 3 images, 2 XML, OCR text and layout, BATCH.txt, MANIFEST.sizes */
-	assert_int_equal(rep.files, 9);
+	/* 3 images, 2 XML (and a patent's bibliographic.xml and files.xml), OCR text and layout,
+	 * BATCH.txt, MANIFEST.sizes */
+	assert_int_equal(rep.files, 11);
 	assert_int_equal(rep.schemas_checked, schemas[0] != 0);
 
 	/* The cover sheet is not a page; OCR text is there and named in the XML. */
