@@ -59,6 +59,8 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 	fprintf(env->out, "package   %s\n", dir);
 	fprintf(env->out, "key       %s\n", rep->key_id);
 	fprintf(env->out, "signature %s\n", rep->signature_ok ? "ok" : "FAILED");
+	fprintf(env->out, "ssh sig   %s\n",
+		rep->ssh_signature_ok ? "ok" : (r == 0 ? "absent" : "absent or FAILED"));
 	fprintf(env->out, "contents  %u documents, %u pages, %u files, %llu bytes\n",
 		rep->documents, rep->pages, rep->files, (unsigned long long)rep->bytes);
 	fprintf(env->out, "schemas   %s\n",

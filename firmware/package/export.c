@@ -144,6 +144,12 @@ static int write_manifest(struct package *pkg, const struct sign_key *key)
 
 		r = n < 0 ? n : package_add(&tmp, SIGN_FILE, sig, (size_t)n);
 	}
+	if (r == 0 && key) {
+		char ssh[SIGN_SSH_MAX];
+		int n = sign_sshsig(key, text, len, ssh, sizeof(ssh));
+
+		r = n < 0 ? n : package_add(&tmp, SIGN_SSH_FILE, ssh, (size_t)n);
+	}
 	free(tmp.entries);
 	return r;
 }

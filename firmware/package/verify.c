@@ -340,6 +340,30 @@ static void check_signature(struct verifier *v, const struct sign_key *key, cons
 	v->rep->signature_ok = true;
 }
 
+/* MANIFEST.sha256.sshsig, OpenSSH's form of the same signature: checked when it is there. */
+static void check_ssh_signature(struct verifier *v, const struct sign_key *key,
+				const char *manifest, size_t len)
+{
+	_cleanup_free_ char *sig = NULL;
+	char why[256];
+	size_t sig_len = 0;
+	int r;
+
+	r = read_all(v->dir_fd, SIGN_SSH_FILE, SIG_READ_MAX, &sig, &sig_len);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		problem(v, "cannot read %s: %s", SIGN_SSH_FILE, folio_strerror(r));
+		return;
+	}
+	r = sign_sshsig_check(key, manifest, len, sig, sig_len, why, sizeof(why));
+	if (r < 0) {
+		problem(v, "bad SSH signature: %s", why);
+		return;
+	}
+	v->rep->ssh_signature_ok = true;
+}
+
 static void check_files(struct verifier *v)
 {
 	for (size_t i = 0; i < v->n_entries; i++) {
@@ -366,7 +390,7 @@ static void check_files(struct verifier *v)
 		struct file *f = &v->files[i];
 
 		if (f->is_dir || f->listed || strcmp(f->path, MANIFEST) == 0 ||
-		    strcmp(f->path, SIGN_FILE) == 0)
+		    strcmp(f->path, SIGN_FILE) == 0 || strcmp(f->path, SIGN_SSH_FILE) == 0)
 			continue;
 		problem(v, "'%s' is in the package but not in the manifest", f->path);
 	}
@@ -710,6 +734,7 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 		goto report;
 	}
 	check_signature(&v, &key, manifest, len);
+	check_ssh_signature(&v, &key, manifest, len);
 	r = parse_manifest(&v, manifest, len);
 	if (r < 0)
 		goto out;

@@ -6,10 +6,11 @@
  * firmware/package/export.h). Checks, all of them, reporting every problem found:
  *
  *  - MANIFEST.sha256.sig is a valid Ed25519 signature of MANIFEST.sha256 by the enrolled
- *    station key (a package without a signature fails);
+ *    station key (a package without a signature fails); MANIFEST.sha256.sshsig, when there, is
+ *    a valid SSH signature of it by the same key (sign.h);
  *  - MANIFEST.sha256 is well formed; every file it lists exists and has that SHA-256;
  *  - no file or folder is in the package that the manifest does not list (the manifest and
- *    its signature excepted), and nothing is a link or a special file;
+ *    its signatures excepted), and nothing is a link or a special file;
  *  - MANIFEST.sizes gives every listed file its size on disk;
  *  - each document folder has its document.xml; the page images it names are all there and
  *    are all the page images of the folder (trademarks: com:PageTotalQuantity agrees);
@@ -38,6 +39,8 @@ struct verify_report {
 	uint32_t documents, pages, files; /* as found */
 	uint64_t bytes;
 	bool signature_ok;
+	bool
+	    ssh_signature_ok; /* MANIFEST.sha256.sshsig there and valid (absent: false, no problem) */
 	bool schemas_checked;
 	char key_id[17]; /* id of the enrolled key */
 	size_t n_problems, dropped;

@@ -93,6 +93,42 @@ $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"
 grep -q '^contents  1 documents, 10 pages, 15 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^ssh sig   ok$' verify.out || fail "the SSH signature is not reported good: $(cat verify.out)"
+
+# --- the office without Folio: OpenSSH's ssh-keygen and sha256sum, as the README says
+for f in station.ssh.pub allowed_signers; do
+	[ -s "keys/$f" ] || fail "keygen wrote no $f"
+done
+if command -v ssh-keygen >/dev/null; then
+	ssh-keygen -l -f keys/station.ssh.pub >/dev/null 2>&1 || fail "ssh-keygen cannot read station.ssh.pub"
+	sshsig="$pkg/MANIFEST.sha256.sshsig"
+	who=$(ssh-keygen -Y find-principals -s "$sshsig" -f keys/allowed_signers 2>err) ||
+		fail "ssh-keygen finds no principal for the package: $(cat err)"
+	[ "$who" = "folio-station-$(sed -n 's/.*station key \([0-9a-f]\{16\}\):.*/\1/p' keygen.err)" ] ||
+		fail "the principal is '$who', not the station key's id"
+	ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n folio-package -s "$sshsig" \
+		<"$pkg/MANIFEST.sha256" >sshv.out 2>&1 || fail "ssh-keygen -Y verify refuses a good package: $(cat sshv.out)"
+	grep -q '^Good "folio-package" signature for folio-station-' sshv.out ||
+		fail "ssh-keygen says: $(cat sshv.out)"
+	# Tampered: an image changed and its line of the manifest updated to match.
+	rm -rf ssh-t && cp -a "$pkg" ssh-t
+	printf x >>ssh-t/D0001/P0004.tif
+	sum=$(sha256sum ssh-t/D0001/P0004.tif | cut -d' ' -f1)
+	sed -i "s|^[0-9a-f]*  D0001/P0004.tif\$|$sum  D0001/P0004.tif|" ssh-t/MANIFEST.sha256
+	(cd ssh-t && sha256sum --quiet --strict -c MANIFEST.sha256) || fail "tampered copy not self-consistent"
+	if ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n folio-package \
+		-s ssh-t/MANIFEST.sha256.sshsig <ssh-t/MANIFEST.sha256 >sshv.out 2>&1; then
+		fail "ssh-keygen -Y verify accepts a tampered manifest"
+	fi
+	# Another namespace is refused too: the signature is for Folio packages only.
+	if ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n file -s "$sshsig" \
+		<"$pkg/MANIFEST.sha256" >/dev/null 2>&1; then
+		fail "ssh-keygen -Y verify accepts the signature for namespace 'file'"
+	fi
+	echo "figure: ssh-keygen -Y verify: delivered package good, tampered manifest refused"
+else
+	echo "note: ssh-keygen missing (Debian package openssh-client), OpenSSH check not run"
+fi
 
 # --- tampering: each copy is altered one way, and verify must refuse it with one line
 n=0
@@ -120,6 +156,7 @@ tamper "file added" "echo x >D0001/P0011.tif" "'D0001/P0011.tif' is in the packa
 tamper "file renamed" "mv D0001/P0002.tif D0001/P0012.tif" "'D0001/P0002.tif' is listed in the manifest but missing"
 tamper "signature truncated" "truncate -s 100 MANIFEST.sha256.sig" "not a signature line"
 tamper "signature removed" "rm MANIFEST.sha256.sig" "package is not signed"
+tamper "SSH signature altered" 'c=$(sed -n 3p MANIFEST.sha256.sshsig | head -c 1); [ "$c" = A ] && c=B || c=A; sed -i "3s/^./$c/" MANIFEST.sha256.sshsig' "bad SSH signature"
 tamper "sizes altered" "sed -i '1s/^[0-9]*/1/' MANIFEST.sizes" "'MANIFEST.sizes' does not match"
 $folio keygen --out other >/dev/null 2>&1
 expect_fail 1 "signed by station key" $folio verify "$pkg" --key other/station.pub
