@@ -3,4 +3,4 @@ lib-y += firmware/package/st96.o firmware/package/schema.o
 # Packages: what the office receives for a batch.
 lib-y += firmware/package/export.o
 # Station signature of packages (Ed25519) and the office's verifier.
-lib-y += firmware/package/sign.o firmware/package/verify.o
+lib-y += firmware/package/sign.o firmware/package/verify.o firmware/package/events.o

@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "log.h"
 #include "fileio.h"
+#include "firmware/package/events.h"
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
@@ -56,9 +57,33 @@ static int collect_page(const struct page_info *p, void *user)
 	return 0;
 }
 
-void export_package_name(const char *station, uint32_t batch, char *buf, size_t size)
+static int first_event(const struct event_info *e, void *user)
 {
-	snprintf(buf, size, "%s-B%06u", station, batch);
+	sodium_bin2hex(user, 17, e->hash, 8);
+	return 1; /* the first is enough */
+}
+
+int export_store_id(struct store *store, char id[17])
+{
+	int r;
+
+	id[0] = '\0';
+	r = store_event_list(store, 1, first_event, id, NULL);
+	if (r < 0)
+		return r;
+	return id[0] ? 0 : -FOLIO_ENOTFOUND;
+}
+
+int export_package_name(struct store *store, const char *station, uint32_t batch, char *buf,
+			size_t size)
+{
+	char id[17];
+	int r = export_store_id(store, id);
+
+	if (r < 0)
+		return r;
+	r = snprintf(buf, size, "%s-%.8s-B%06u", station, id, batch);
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
 }
 
 static void hex(const uint8_t *in, size_t n, char *out)
@@ -372,17 +397,84 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	return 0;
 }
 
+/* EVENTS.txt: the batch's events, chained (events.h). */
+struct events_text {
+	uint32_t batch;
+	char link[EVENTS_LINK_HEX];
+	char *text;
+	size_t len, cap;
+	int error;
+};
+
+static int add_event(const struct event_info *e, void *user)
+{
+	struct events_text *t = user;
+	struct custody_event c;
+	char line[EVENTS_LINE_MAX];
+	int n;
+
+	if (e->batch != t->batch)
+		return 0;
+	c = (struct custody_event){ .seq = e->seq,
+				    .time = e->time,
+				    .batch = e->batch,
+				    .document = e->document,
+				    .page = e->page,
+				    .who = e->who,
+				    .what = e->what,
+				    .detail = e->detail };
+	memcpy(c.station_hash, e->hash, sizeof(c.station_hash));
+	n = events_line(&c, t->link, line, sizeof(line));
+	if (n < 0)
+		return t->error = n;
+	if (t->len + (size_t)n > t->cap) {
+		size_t ncap = (t->cap ? t->cap * 2 : 16384) + (size_t)n;
+		char *nt = realloc(t->text, ncap);
+
+		if (!nt)
+			return t->error = -ENOMEM;
+		t->text = nt;
+		t->cap = ncap;
+	}
+	memcpy(t->text + t->len, line, (size_t)n);
+	t->len += (size_t)n;
+	return 0;
+}
+
+static int write_events(struct store *store, struct package *pkg, uint32_t batch)
+{
+	struct events_text t = { .batch = batch };
+	int r;
+
+	memset(t.link, '0', 64);
+	t.link[64] = '\0';
+	t.cap = strlen(EVENTS_HEADER) + 16384;
+	t.text = malloc(t.cap);
+	if (!t.text)
+		return -ENOMEM;
+	memcpy(t.text, EVENTS_HEADER, strlen(EVENTS_HEADER));
+	t.len = strlen(EVENTS_HEADER);
+	r = store_event_list(store, 1, add_event, &t, NULL);
+	if (r == 0 && t.error)
+		r = t.error;
+	if (r == 0)
+		r = package_add(pkg, EVENTS_FILE, t.text, t.len);
+	free(t.text);
+	return r;
+}
+
 static int write_batch_description(struct package *pkg, const struct folio_config *cfg,
-				   const struct batch_info *b, const struct export_result *res)
+				   const char *store_id, const struct batch_info *b,
+				   const struct export_result *res)
 {
 	char created[32], text[1024];
 	int n;
 
 	iso_date(b->created, created, sizeof(created), true);
 	n = snprintf(text, sizeof(text),
-		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
-		     "documents: %u\npages: %u\nsigned by: %s\n",
-		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
+		     "station: %s\nstore: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\n"
+		     "profile: %s\ndocuments: %u\npages: %u\nsigned by: %s\n",
+		     cfg->station_id, store_id, cfg->office, b->id, created, b->device, b->profile,
 		     res->documents, res->pages, res->is_signed ? res->key_id : "(not signed)");
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -ENAMETOOLONG;
@@ -416,7 +508,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 	struct package pkg = { .dir_fd = -1 };
 	struct export_result res = { 0 };
 	struct batch_info b;
-	char name[64], partial[80];
+	char name[80], partial[96], store_id[17];
 	int out_fd = -1, r;
 
 	r = store_batch_get(store, batch, &b);
@@ -444,7 +536,11 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		r = -errno;
 		goto out;
 	}
-	export_package_name(cfg->station_id, batch, name, sizeof(name));
+	r = export_store_id(store, store_id);
+	if (r == 0)
+		r = export_package_name(store, cfg->station_id, batch, name, sizeof(name));
+	if (r < 0)
+		goto out;
 	snprintf(partial, sizeof(partial), ".%s.partial", name);
 	if (faccessat(out_fd, name, F_OK, 0) == 0) {
 		r = -EEXIST;
@@ -466,7 +562,10 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		if (r < 0)
 			goto fail;
 	}
-	r = write_batch_description(&pkg, cfg, &b, &res);
+	r = write_batch_description(&pkg, cfg, store_id, &b, &res);
+	if (r < 0)
+		goto fail;
+	r = write_events(store, &pkg, batch);
 	if (r < 0)
 		goto fail;
 	r = write_sizes(&pkg);

@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
+#include "firmware/package/events.h"
 #include "firmware/package/schema.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
@@ -669,15 +670,43 @@ static int check_document(struct verifier *v, const char *dir)
 	return 0;
 }
 
-/* BATCH.txt: "documents: N" and "pages: N" against what the folders hold. */
-static void check_batch(struct verifier *v)
+/* The value of "KEY: value" line @l (up to its newline) into @buf when it is 1..max bytes of
+ * @allowed characters; false otherwise. */
+static bool line_value(const char *l, const char *key, const char *allowed, char *buf, size_t max)
 {
-	_cleanup_free_ char *text = NULL;
+	size_t kl = strlen(key), n;
+
+	if (strncmp(l, key, kl) != 0)
+		return false;
+	l += kl;
+	n = strcspn(l, "\n");
+	if (n == 0 || n > max || strspn(l, allowed) < n)
+		return false;
+	memcpy(buf, l, n);
+	buf[n] = '\0';
+	return true;
+}
+
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
+/*
+ * BATCH.txt: "documents: N" and "pages: N" against what the folders hold; station, store and
+ * batch against the folder's name @name; the batch's chain of custody in EVENTS.txt.
+ */
+static void check_batch(struct verifier *v, const char *name)
+{
+	_cleanup_free_ char *text = NULL, *events = NULL;
+	char station[33] = "", store[17] = "", batch[11] = "", want[80], why[256];
 	long docs = -1, pages = -1;
 	size_t len = 0;
+	int r;
 
 	if (read_all(v->dir_fd, BATCH, 65536, &text, &len) < 0) {
 		problem(v, "%s is missing or unreadable", BATCH);
+		return;
+	}
+	if (!text || memchr(text, '\0', len)) {
+		problem(v, "%s holds a NUL byte", BATCH);
 		return;
 	}
 	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
@@ -685,10 +714,44 @@ static void check_batch(struct verifier *v)
 			docs = strtol(l + 11, NULL, 10);
 		else if (strncmp(l, "pages: ", 7) == 0)
 			pages = strtol(l + 7, NULL, 10);
+		if (!station[0])
+			(void)line_value(l, "station: ", NAME_CHARS, station, 32);
+		if (!store[0])
+			(void)line_value(l, "store: ", "0123456789abcdef", store, 16);
+		if (!batch[0])
+			(void)line_value(l, "batch: ", "0123456789", batch, 10);
 	}
 	if (docs != (long)v->rep->documents || pages != (long)v->rep->pages)
 		problem(v, "%s counts %ld documents and %ld pages, the package holds %u and %u",
 			BATCH, docs, pages, v->rep->documents, v->rep->pages);
+	if (!station[0] || !batch[0] || strtoul(batch, NULL, 10) > UINT32_MAX) {
+		problem(v, "%s does not name its station and batch", BATCH);
+		return;
+	}
+	if (store[0] && strlen(store) == 16)
+		snprintf(want, sizeof(want), "%s-%.8s-B%06lu", station, store,
+			 strtoul(batch, NULL, 10));
+	else
+		snprintf(want, sizeof(want), "%s-B%06lu", station, strtoul(batch, NULL, 10));
+	if (strcmp(name, want) != 0)
+		problem(v,
+			"the folder is named '%.80s' but %s is of station %s, store %s, batch %s "
+			"('%s'): a copied, renamed or replayed package",
+			name, BATCH, station, store[0] ? store : "(none)", batch, want);
+
+	r = read_all(v->dir_fd, EVENTS_FILE, EVENTS_MAX, &events, &len);
+	if (r < 0) {
+		problem(v, "%s: %s", EVENTS_FILE,
+			r == -ENOENT ? "missing: the package carries no chain of custody"
+				     : folio_strerror(r));
+		return;
+	}
+	r = events_check(events, len, (uint32_t)strtoul(batch, NULL, 10), &v->rep->custody, why,
+			 sizeof(why));
+	if (r < 0)
+		problem(v, "chain of custody: %s", why);
+	else
+		v->rep->custody_ok = true;
 }
 
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret)
@@ -749,7 +812,19 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 	}
 	if (v.schema_dir)
 		rep->schemas_checked = true;
-	check_batch(&v);
+	{
+		/* the folder's own name, without trailing slashes */
+		char base[VERIFY_PATH_MAX * 2];
+		size_t n;
+		const char *slash;
+
+		snprintf(base, sizeof(base), "%s", dir);
+		n = strlen(base);
+		while (n > 1 && base[n - 1] == '/')
+			base[--n] = '\0';
+		slash = strrchr(base, '/');
+		check_batch(&v, slash ? slash + 1 : base);
+	}
 report:
 	*ret = *rep;
 	r = rep->n_problems ? -FOLIO_ECORRUPT : 0;
@@ -761,4 +836,30 @@ out:
 	free(v.files);
 	free(v.entries);
 	return r;
+}
+
+void verify_print_report(FILE *out, const char *dir, const struct verify_report *rep, int r)
+{
+	fprintf(out, "package   %s\n", dir);
+	fprintf(out, "key       %s\n", rep->key_id);
+	fprintf(out, "signature %s\n", rep->signature_ok ? "ok" : "FAILED");
+	fprintf(out, "ssh sig   %s\n",
+		rep->ssh_signature_ok ? "ok" : (r == 0 ? "absent" : "absent or FAILED"));
+	fprintf(out, "contents  %u documents, %u pages, %u files, %llu bytes\n", rep->documents,
+		rep->pages, rep->files, (unsigned long long)rep->bytes);
+	if (rep->custody_ok)
+		fprintf(out, "custody   %zu events, from event %llu to approval at event %llu\n",
+			rep->custody.events, (unsigned long long)rep->custody.first_seq,
+			(unsigned long long)rep->custody.approved_seq);
+	else
+		fprintf(out, "custody   FAILED\n");
+	fprintf(out, "schemas   %s\n",
+		rep->schemas_checked ? (r == 0 ? "valid ST.96 V6_0" : "checked")
+				     : "not checked (no --schemas)");
+	for (size_t i = 0; i < rep->n_problems; i++)
+		fprintf(out, "PROBLEM   %s\n", rep->problems[i]);
+	if (rep->dropped)
+		fprintf(out, "PROBLEM   ... and %zu more\n", rep->dropped);
+	if (r == 0)
+		fprintf(out, "result    ok\n");
 }

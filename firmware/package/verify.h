@@ -14,7 +14,10 @@
  *  - MANIFEST.sizes gives every listed file its size on disk;
  *  - each document folder has its document.xml; the page images it names are all there and
  *    are all the page images of the folder (trademarks: com:PageTotalQuantity agrees);
- *  - BATCH.txt's document and page counts agree with the folders;
+ *  - BATCH.txt's document and page counts agree with the folders, and its station, store and
+ *    batch give the folder's name (export_package_name()): a renamed or copied package fails;
+ *  - EVENTS.txt, the batch's chain of custody (events.h), is unbroken from the batch's
+ *    batch-create to its approval;
  *  - with a schema folder, every document.xml validates against its ST.96 V6_0 schema.
  *
  * Paths in the package are bounded (VERIFY_PATH_MAX), as are file counts (VERIFY_MAX_FILES)
@@ -23,7 +26,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+
+#include "firmware/package/events.h"
 
 #define VERIFY_MAX_PROBLEMS 64
 #define VERIFY_PROBLEM_LEN 256
@@ -42,7 +48,9 @@ struct verify_report {
 	bool
 	    ssh_signature_ok; /* MANIFEST.sha256.sshsig there and valid (absent: false, no problem) */
 	bool schemas_checked;
-	char key_id[17]; /* id of the enrolled key */
+	bool custody_ok;	       /* EVENTS.txt checked, chain unbroken to approval */
+	struct events_summary custody; /* what it holds, when custody_ok */
+	char key_id[17];	       /* id of the enrolled key */
 	size_t n_problems, dropped;
 	char problems[VERIFY_MAX_PROBLEMS][VERIFY_PROBLEM_LEN]; /* one line each */
 };
@@ -57,5 +65,12 @@ struct verify_report {
  * Only reads. Logs at debug only.
  */
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
+
+/*
+ * verify_print_report - the report of verify_package()'s result @r for @dir, one "name value"
+ * line per check, a PROBLEM line per problem, and "result    ok" when @r is 0. What
+ * `folio verify` and `folio-verify` print.
+ */
+void verify_print_report(FILE *out, const char *dir, const struct verify_report *rep, int r);
 
 #endif

@@ -69,6 +69,7 @@ $folio doc list --batch "$batch" | grep -qE '^ +1 +KE +patent +KE/P/2024/000123 
 	fail "the edit did not stick: $($folio doc list --batch "$batch")"
 
 # --- export: signed when the key is configured, clearly unsigned when not
+$folio batch approve "$batch" >/dev/null 2>approve.err || fail "approve failed: $(cat approve.err)"
 pkg=$($folio export --batch "$batch" --out unsigned 2>export.err) || fail "export failed: $(cat export.err)"
 grep -q "is NOT signed: set \[station\] key_file" export.err || fail "unsigned export not reported: $(cat export.err)"
 expect_fail 1 "package is not signed" $folio verify "$pkg" --key keys/station.pub
@@ -92,7 +93,7 @@ fi
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"
-grep -q '^contents  1 documents, 10 pages, 15 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^contents  1 documents, 10 pages, 16 files' verify.out || fail "verify counts: $(cat verify.out)"
 grep -q '^ssh sig   ok$' verify.out || fail "the SSH signature is not reported good: $(cat verify.out)"
 
 # --- the office without Folio: OpenSSH's ssh-keygen and sha256sum, as the README says
@@ -134,10 +135,11 @@ fi
 n=0
 tamper() { # description, shell snippet run inside the copy, expected text
 	n=$((n + 1))
-	rm -rf "t$n" && cp -a "$pkg" "t$n"
-	(cd "t$n" && eval "$2") || fail "could not tamper ($1)"
-	expect_fail 1 "failed verification" $folio verify "t$n" --key keys/station.pub
-	$folio verify "t$n" --key keys/station.pub >"t$n.out" 2>/dev/null
+	local copy="t$n/$(basename "$pkg")"
+	rm -rf "t$n" && mkdir "t$n" && cp -a "$pkg" "$copy"
+	(cd "$copy" && eval "$2") || fail "could not tamper ($1)"
+	expect_fail 1 "failed verification" $folio verify "$copy" --key keys/station.pub
+	$folio verify "$copy" --key keys/station.pub >"t$n.out" 2>/dev/null
 	grep -qF -- "$3" "t$n.out" || fail "$1: report does not say '$3': $(cat "t$n.out")"
 }
 # flip_byte FILE: change the byte in the middle of FILE (to a different value, always)
@@ -158,6 +160,18 @@ tamper "signature truncated" "truncate -s 100 MANIFEST.sha256.sig" "not a signat
 tamper "signature removed" "rm MANIFEST.sha256.sig" "package is not signed"
 tamper "SSH signature altered" 'c=$(sed -n 3p MANIFEST.sha256.sshsig | head -c 1); [ "$c" = A ] && c=B || c=A; sed -i "3s/^./$c/" MANIFEST.sha256.sshsig' "bad SSH signature"
 tamper "sizes altered" "sed -i '1s/^[0-9]*/1/' MANIFEST.sizes" "'MANIFEST.sizes' does not match"
+tamper "event removed" "sed -i '3d' EVENTS.txt" "'EVENTS.txt' does not match"
+# The folder's name is bound to BATCH.txt: a renamed copy is refused, a faithful copy is not.
+grep -q '^custody   [0-9]* events, from event 1 to approval at event ' verify.out ||
+	fail "verify does not report the chain of custody: $(cat verify.out)"
+mkdir -p copies
+cp -a "$pkg" "copies/$(basename "$pkg")"
+$folio verify "copies/$(basename "$pkg")/" --key keys/station.pub >/dev/null 2>&1 ||
+	fail "a faithful copy under the same name fails"
+renamed=$(basename "$pkg" | sed 's/-B000001$/-B000002/')
+cp -a "$pkg" "copies/$renamed"
+expect_fail 1 "a copied, renamed or replayed package" $folio verify "copies/$renamed" --key keys/station.pub
+n=$((n + 1))
 $folio keygen --out other >/dev/null 2>&1
 expect_fail 1 "signed by station key" $folio verify "$pkg" --key other/station.pub
 expect_fail 1 "is not a Folio public key" $folio verify "$pkg" --key keys/station.key
