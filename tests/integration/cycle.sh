@@ -25,7 +25,7 @@ pkg=$($folio export --batch 1 --out out 2>export.err) || fail "export failed: $(
 [ -d "$pkg" ] || fail "export printed '$pkg', which is not a folder"
 [ "$(ls "$pkg"/D0001/P*.tif | wc -l)" = 10 ] || fail "expected 10 page images in $pkg/D0001"
 (cd "$pkg" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the manifest"
-[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 13 ] || fail "manifest should list 10 images, the XML, BATCH.txt and MANIFEST.sizes"
+[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 16 ] || fail "manifest should list 10 images, the 3 XML files of a patent, BATCH.txt, EVENTS.txt and MANIFEST.sizes"
 
 # The images as someone else's tools see them: G4, 300 dpi, 1 bit.
 info=$(tiffinfo "$pkg/D0001/P0001.tif" 2>&1)

@@ -192,9 +192,11 @@ sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
 	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
 b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
-"$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" >/dev/null 2>"$FOLIO_TMP/err" ||
+"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
+	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
+pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
 	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
-name=REAL-01-B$(printf %06d "$b")
+name=$(basename "$pkg") # REAL-01-<store>-B000001
 touch "$dav/fail503"
 expect_fail 1 "answered HTTP 503" "$folio" --config "$real" upload package "$FOLIO_TMP/pkgs/$name"
 rm "$dav/fail503"
