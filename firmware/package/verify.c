@@ -796,6 +796,13 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 				     : folio_strerror(r));
 		goto report;
 	}
+	{
+		uint8_t sum[32];
+
+		crypto_hash_sha256(sum, (const uint8_t *)manifest, len);
+		sodium_bin2hex(rep->manifest_sha256, sizeof(rep->manifest_sha256), sum,
+			       sizeof(sum));
+	}
 	check_signature(&v, &key, manifest, len);
 	check_ssh_signature(&v, &key, manifest, len);
 	r = parse_manifest(&v, manifest, len);

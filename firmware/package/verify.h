@@ -51,6 +51,7 @@ struct verify_report {
 	bool custody_ok;	       /* EVENTS.txt checked, chain unbroken to approval */
 	struct events_summary custody; /* what it holds, when custody_ok */
 	char key_id[17];	       /* id of the enrolled key */
+	char manifest_sha256[65];      /* SHA-256 of MANIFEST.sha256, once read */
 	size_t n_problems, dropped;
 	char problems[VERIFY_MAX_PROBLEMS][VERIFY_PROBLEM_LEN]; /* one line each */
 };

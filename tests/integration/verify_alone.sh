@@ -56,4 +56,21 @@ expect_fail 1 "is not a Folio public key" "$fv" "$pkg" --key keys/station.key
 expect_fail 2 "a package folder and --key are needed" "$fv" "$pkg"
 expect_fail 2 "bad option" "$fv" "$pkg" --key keys/station.pub --frobnicate
 expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub
+
+# --- the office's registry: a package is accepted once; a replay or a collision is refused
+"$fv" "$pkg" --key keys/station.pub --registry reg >reg.out 2>reg.err ||
+	fail "first acceptance refused: $(cat reg.out reg.err)"
+grep -q "^registry  recorded '$(basename "$pkg")' in reg$" reg.out || fail "registry: $(cat reg.out)"
+grep -q "manifest $(sha256sum <"$pkg/MANIFEST.sha256" | cut -d' ' -f1)" "reg/$(basename "$pkg")" ||
+	fail "the registry does not record the manifest's hash: $(cat "reg/$(basename "$pkg")")"
+mkdir again && cp -a "$pkg" again/
+expect_fail 1 "was accepted before" "$fv" "again/$(basename "$pkg")/" --key keys/station.pub --registry reg
+expect_fail 1 "a replay, refused" "$fv" "$pkg" --key keys/station.pub --registry reg
+# Another package under an accepted name (what a re-created store without a store id did).
+sed -i 's/manifest [0-9a-f]*/manifest 0000/' "reg/$(basename "$pkg")"
+expect_fail 1 "a name collision, refused" "$fv" "$pkg" --key keys/station.pub --registry reg
+# A package that fails verification is never recorded.
+expect_fail 1 "failed verification" "$fv" "t/$(basename "$pkg")" --key keys/station.pub --registry reg2
+[ ! -e "reg2/$(basename "$pkg")" ] || fail "a refused package was recorded"
 echo "figure: folio-verify and folio verify agree on a delivered package; tampering refused"
+echo "figure: --registry accepts a package once, refuses its replay and a name collision"
