@@ -177,9 +177,13 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 		if (n + 1 > EVENTS_LINE_MAX)
 			return fail(why, why_size, "%s line %u is longer than %d bytes",
 				    EVENTS_FILE, lineno, EVENTS_LINE_MAX);
-		if (memchr(line, '\0', n))
-			return fail(why, why_size, "%s line %u holds a NUL byte", EVENTS_FILE,
-				    lineno);
+		for (size_t i = 0; i < n; i++)
+			if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
+				return fail(
+				    why, why_size,
+				    "%s line %u holds a control character (byte %zu): every "
+				    "one is written escaped",
+				    EVENTS_FILE, lineno, i + 1);
 		if (lineno == 1) {
 			if (n + 1 != strlen(EVENTS_HEADER) || memcmp(line, EVENTS_HEADER, n) != 0)
 				return fail(why, why_size,

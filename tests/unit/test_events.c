@@ -119,7 +119,11 @@ static void test_altered_chains(void **state)
 	expect(buf + strlen(EVENTS_HEADER), n - strlen(EVENTS_HEADER), 7, "header line");
 	memcpy(bad, buf, n + 1);
 	bad[strlen(EVENTS_HEADER) + 3] = '\0';
-	expect(bad, n, 7, "NUL byte");
+	expect(bad, n, 7, "control character");
+	memcpy(bad, buf, n + 1);
+	p = strstr(bad, "batch-create");
+	p[0] = '\x1b'; /* an escape sequence for the office's terminal */
+	expect(bad, n, 7, "line 2 holds a control character (byte");
 	memcpy(bad, buf, strlen(EVENTS_HEADER));
 	memset(bad + strlen(EVENTS_HEADER), 'x', 3000);
 	bad[strlen(EVENTS_HEADER) + 3000] = '\n';
