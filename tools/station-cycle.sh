@@ -154,6 +154,13 @@ if [ -n "$shared" ] && [ -d "$shared/st96/V6_0" ]; then
 	valid="valid against WIPO's ST.96 V6_0 schemas"
 fi
 $folio verify "$package" --key "$run/keys/station.pub" "${schemas[@]}"
+sshcheck="ssh-keygen not installed: OpenSSH check skipped"
+if command -v ssh-keygen >/dev/null; then
+	who=$(ssh-keygen -Y find-principals -s "$package/MANIFEST.sha256.sshsig" -f "$run/keys/allowed_signers")
+	ssh-keygen -Y verify -f "$run/keys/allowed_signers" -I "$who" -n folio-package \
+		-s "$package/MANIFEST.sha256.sshsig" <"$package/MANIFEST.sha256"
+	sshcheck="also 'ssh-keygen -Y verify' with $run/keys/allowed_signers"
+fi
 t6=$(now)
 
 npages=$(find "$package" -name 'P*.tif' -o -name 'P*.jpg' | wc -l)
@@ -173,7 +180,9 @@ cat <<EOF
   flags          ${flags:-none} (for the clerk; nothing is dropped)
   package        $package ($size)
   ST.96 XML      $valid
-  signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub
+  signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,
+                 $sshcheck
+  custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
   delivery       $(secs "$t4" "$t5") s

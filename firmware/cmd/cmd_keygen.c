@@ -38,8 +38,9 @@ int cmd_keygen(struct cmd_env *env, int argc, char **argv)
 				 folio_strerror(r));
 	fprintf(env->out, "%s/%s\n", out, SIGN_PUBLIC_FILE);
 	log_info("station key %s: secret key '%s/%s' (mode 0600: set [station] key_file to it), "
-		 "public key '%s/%s' (give it to the office)",
-		 key.id, out, SIGN_SECRET_FILE, out, SIGN_PUBLIC_FILE);
+		 "public key '%s/%s' (give it to the office; for OpenSSH: '%s' and '%s')",
+		 key.id, out, SIGN_SECRET_FILE, out, SIGN_PUBLIC_FILE, SIGN_SSH_PUBLIC_FILE,
+		 SIGN_ALLOWED_SIGNERS_FILE);
 	sign_key_wipe(&key);
 	return 0;
 }

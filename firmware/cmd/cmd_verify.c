@@ -56,22 +56,10 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 	if (r < 0 && r != -FOLIO_ECORRUPT)
 		return log_errno(r, "cannot verify '%s': %s", dir, folio_strerror(r));
 
-	fprintf(env->out, "package   %s\n", dir);
-	fprintf(env->out, "key       %s\n", rep->key_id);
-	fprintf(env->out, "signature %s\n", rep->signature_ok ? "ok" : "FAILED");
-	fprintf(env->out, "contents  %u documents, %u pages, %u files, %llu bytes\n",
-		rep->documents, rep->pages, rep->files, (unsigned long long)rep->bytes);
-	fprintf(env->out, "schemas   %s\n",
-		rep->schemas_checked ? (r == 0 ? "valid ST.96 V6_0" : "checked")
-				     : "not checked (no --schemas)");
-	for (size_t i = 0; i < rep->n_problems; i++)
-		fprintf(env->out, "PROBLEM   %s\n", rep->problems[i]);
-	if (rep->dropped)
-		fprintf(env->out, "PROBLEM   ... and %zu more\n", rep->dropped);
+	verify_print_report(env->out, dir, rep, r);
 	if (r < 0)
 		return log_errno(r, "package '%s' failed verification: %zu problem%s, first: %s",
 				 dir, rep->n_problems + rep->dropped,
 				 rep->n_problems + rep->dropped == 1 ? "" : "s", rep->problems[0]);
-	fprintf(env->out, "result    ok\n");
 	return 0;
 }

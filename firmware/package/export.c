@@ -14,12 +14,16 @@
 #include "errors.h"
 #include "log.h"
 #include "fileio.h"
+#include "firmware/package/events.h"
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/pdf.h"
 #include "firmware/package/st96.h"
 #include "ocr/hocr.h"
+
+/* The searchable PDF/A of each document, in its folder beside document.xml. */
+#define EXPORT_PDF_FILE "document.pdf"
 
 /* One line of the manifest. */
 struct manifest_entry {
@@ -76,9 +80,33 @@ static int collect_page(const struct page_info *p, void *user)
 	return 0;
 }
 
-void export_package_name(const char *station, uint32_t batch, char *buf, size_t size)
+static int first_event(const struct event_info *e, void *user)
 {
-	snprintf(buf, size, "%s-B%06u", station, batch);
+	sodium_bin2hex(user, 17, e->hash, 8);
+	return 1; /* the first is enough */
+}
+
+int export_store_id(struct store *store, char id[17])
+{
+	int r;
+
+	id[0] = '\0';
+	r = store_event_list(store, 1, first_event, id, NULL);
+	if (r < 0)
+		return r;
+	return id[0] ? 0 : -FOLIO_ENOTFOUND;
+}
+
+int export_package_name(struct store *store, const char *station, uint32_t batch, char *buf,
+			size_t size)
+{
+	char id[17];
+	int r = export_store_id(store, id);
+
+	if (r < 0)
+		return r;
+	r = snprintf(buf, size, "%s-%.8s-B%06u", station, id, batch);
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
 }
 
 static void hex(const uint8_t *in, size_t n, char *out)
@@ -163,6 +191,12 @@ static int write_manifest(struct package *pkg, const struct sign_key *key)
 		int n = sign_detached(key, text, len, sig, sizeof(sig));
 
 		r = n < 0 ? n : package_add(&tmp, SIGN_FILE, sig, (size_t)n);
+	}
+	if (r == 0 && key) {
+		char ssh[SIGN_SSH_MAX];
+		int n = sign_sshsig(key, text, len, ssh, sizeof(ssh));
+
+		r = n < 0 ? n : package_add(&tmp, SIGN_SSH_FILE, ssh, (size_t)n);
 	}
 	free(tmp.entries);
 	return r;
@@ -253,16 +287,22 @@ static int add_hocr(struct package *pkg, const struct export_page_text *t, const
 	return package_add(pkg, alto_rel, alto, alto_len);
 }
 
-/* Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname. */
+/*
+ * Adds the OCR text (and layout) of page @p as <dir>/P0001.txt, returns its name in @tname and
+ * the layout's in @lname ("" when there is none); an hOCR layout also comes as ALTO
+ * (add_hocr()) and is returned in @ret_hocr for the document's PDF.
+ */
 static int add_page_text(struct store *store, struct package *pkg, const struct export_options *opt,
 			 const struct page_info *p, const char *dir, size_t n, const char *image,
-			 const char *lang, char *tname, size_t tname_size, char **ret_hocr)
+			 const char *lang, char *tname, char *lname, size_t tname_size,
+			 char **ret_hocr)
 {
 	struct export_page_text t = { 0 };
 	char rel[64];
 	int r;
 
 	tname[0] = '\0';
+	lname[0] = '\0';
 	if (opt && opt->page_text)
 		r = opt->page_text(opt->user, p->batch, p->number, &t);
 	else
@@ -278,7 +318,8 @@ static int add_page_text(struct store *store, struct package *pkg, const struct 
 		if (!layout_ext_ok(t.layout_ext))
 			r = -EINVAL;
 		else {
-			snprintf(rel, sizeof(rel), "%s/P%04zu.%s", dir, n + 1, t.layout_ext);
+			snprintf(lname, tname_size, "P%04zu.%s", n + 1, t.layout_ext);
+			snprintf(rel, sizeof(rel), "%s/%s", dir, lname);
 			if (strcmp(t.layout_ext, "hocr") == 0)
 				r = add_hocr(pkg, &t, rel, image, lang);
 			else
@@ -315,7 +356,8 @@ struct doc_scratch {
 
 /*
  * Adds <dir>/document.pdf: the searchable PDF/A-2b of the document's pages (pdf.h), with the
- * text of the pages that have it.
+ * text of the pages that have it. Returns 1 when it was added, 0 when the pages cannot go
+ * into a PDF as they are stored.
  */
 static int add_pdf(struct package *pkg, const struct folio_config *cfg,
 		   const struct document_info *d, const char *docid, const char *dir,
@@ -342,8 +384,9 @@ static int add_pdf(struct package *pkg, const struct folio_config *cfg,
 	}
 	if (r < 0)
 		return log_debug_errno(r, "document '%s': no PDF: %s", docid, folio_strerror(r));
-	snprintf(rel, sizeof(rel), "%s/document.pdf", dir);
-	return package_add(pkg, rel, pdf, len);
+	snprintf(rel, sizeof(rel), "%s/%s", dir, EXPORT_PDF_FILE);
+	r = package_add(pkg, rel, pdf, len);
+	return r < 0 ? r : 1;
 }
 
 static int export_document_in(struct store *store, const struct folio_config *cfg,
@@ -354,7 +397,8 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 	_cleanup_free_ struct st96_page *sp = NULL;
 	_cleanup_free_ char *names = NULL;
 	_cleanup_free_ char *tnames = NULL;
-	_cleanup_free_ char *xml = NULL;
+	_cleanup_free_ char *lnames = NULL;
+	_cleanup_free_ char *anames = NULL;
 	struct document_info d;
 	struct st96_document doc = { 0 };
 	char dir[16], docid[96], loaded[32], received[16];
@@ -372,7 +416,9 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 	sp = calloc(pages->n ? pages->n : 1, sizeof(*sp));
 	names = calloc(pages->n ? pages->n : 1, name_len);
 	tnames = calloc(pages->n ? pages->n : 1, name_len);
-	if (!sp || !names || !tnames)
+	lnames = calloc(pages->n ? pages->n : 1, name_len);
+	anames = calloc(pages->n ? pages->n : 1, name_len);
+	if (!sp || !names || !tnames || !lnames || !anames)
 		return -ENOMEM;
 
 	snprintf(dir, sizeof(dir), "D%04u", docno);
@@ -386,6 +432,9 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		size_t len;
 		char *name = names + n * name_len;
 		char *tname = tnames + n * name_len;
+		char *lname = lnames + n * name_len;
+		char *aname = anames + n * name_len;
+		bool alto;
 
 		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
 			continue;
@@ -408,7 +457,7 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 					      .channels = p->channels };
 		s->imgs[n] = TAKE_PTR(img);
 		s->n = n + 1;
-		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname,
+		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname, lname,
 				  name_len, &s->hocrs[n]);
 		if (r < 0)
 			return r;
@@ -419,6 +468,10 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			if (r < 0)
 				return r;
 		}
+		/* the layout as stored (hOCR, or ALTO) and, for hOCR, the ALTO made from it */
+		alto = strstr(lname, ".alto.xml") != NULL;
+		if (lname[0] && !alto)
+			snprintf(aname, name_len, "P%04zu.alto.xml", n + 1);
 		sp[n] = (struct st96_page){
 			.file_name = name,
 			.format = p->format,
@@ -428,11 +481,21 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			.bit_depth = p->bit_depth,
 			.colour = p->channels == 3,
 			.text_file = tname[0] ? tname : NULL,
+			.hocr_file = lname[0] && !alto ? lname : NULL,
+			.alto_file = alto	? lname
+				     : aname[0] ? aname
+						: NULL,
 		};
 		n++;
 	}
 
 	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
+	/* the searchable PDF first, so that the XML names it for every page it holds */
+	r = add_pdf(pkg, cfg, &d, docid, dir, s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r > 0 && i < n; i++)
+		sp[i].pdf_file = EXPORT_PDF_FILE;
 	iso_date(b->created, loaded, sizeof(loaded), true);
 	iso_date(b->created, received, sizeof(received), false);
 	doc.ip_type = (enum ip_type)d.ip_type;
@@ -446,21 +509,24 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 	doc.loaded_datetime = loaded;
 	doc.n_pages = n;
 	doc.pages = sp;
-	r = st96_write(&doc, &xml, &xml_len);
-	if (r < 0)
-		return log_debug_errno(r, "document %u of batch %u cannot be described in ST.96",
-				       docno, b->id);
-	{
+	/* document.xml, and a patent's bibliographic.xml and files.xml (st96.h) */
+	for (int part = 0; part < ST96_N_PARTS; part++) {
+		const char *file = st96_part_file(doc.ip_type, (enum st96_part)part);
+		_cleanup_free_ char *xml = NULL;
 		char rel[64];
 
-		snprintf(rel, sizeof(rel), "%s/document.xml", dir);
+		if (!file)
+			continue;
+		r = st96_write_part(&doc, (enum st96_part)part, &xml, &xml_len);
+		if (r < 0)
+			return log_debug_errno(
+			    r, "document %u of batch %u cannot be described in ST.96", docno,
+			    b->id);
+		snprintf(rel, sizeof(rel), "%s/%s", dir, file);
 		r = package_add(pkg, rel, xml, xml_len);
 		if (r < 0)
 			return r;
 	}
-	r = add_pdf(pkg, cfg, &d, docid, dir, s);
-	if (r < 0)
-		return r;
 	res->documents++;
 	res->pages += (uint32_t)n;
 	return 0;
@@ -489,8 +555,75 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	return r;
 }
 
+/* EVENTS.txt: the batch's events, chained (events.h). */
+struct events_text {
+	uint32_t batch;
+	char link[EVENTS_LINK_HEX];
+	char *text;
+	size_t len, cap;
+	int error;
+};
+
+static int add_event(const struct event_info *e, void *user)
+{
+	struct events_text *t = user;
+	struct custody_event c;
+	char line[EVENTS_LINE_MAX];
+	int n;
+
+	if (e->batch != t->batch)
+		return 0;
+	c = (struct custody_event){ .seq = e->seq,
+				    .time = e->time,
+				    .batch = e->batch,
+				    .document = e->document,
+				    .page = e->page,
+				    .who = e->who,
+				    .what = e->what,
+				    .detail = e->detail };
+	memcpy(c.station_hash, e->hash, sizeof(c.station_hash));
+	n = events_line(&c, t->link, line, sizeof(line));
+	if (n < 0)
+		return t->error = n;
+	if (t->len + (size_t)n > t->cap) {
+		size_t ncap = (t->cap ? t->cap * 2 : 16384) + (size_t)n;
+		char *nt = realloc(t->text, ncap);
+
+		if (!nt)
+			return t->error = -ENOMEM;
+		t->text = nt;
+		t->cap = ncap;
+	}
+	memcpy(t->text + t->len, line, (size_t)n);
+	t->len += (size_t)n;
+	return 0;
+}
+
+static int write_events(struct store *store, struct package *pkg, uint32_t batch)
+{
+	struct events_text t = { .batch = batch };
+	int r;
+
+	memset(t.link, '0', 64);
+	t.link[64] = '\0';
+	t.cap = strlen(EVENTS_HEADER) + 16384;
+	t.text = malloc(t.cap);
+	if (!t.text)
+		return -ENOMEM;
+	memcpy(t.text, EVENTS_HEADER, strlen(EVENTS_HEADER));
+	t.len = strlen(EVENTS_HEADER);
+	r = store_event_list(store, 1, add_event, &t, NULL);
+	if (r == 0 && t.error)
+		r = t.error;
+	if (r == 0)
+		r = package_add(pkg, EVENTS_FILE, t.text, t.len);
+	free(t.text);
+	return r;
+}
+
 static int write_batch_description(struct package *pkg, const struct folio_config *cfg,
-				   const struct batch_info *b, const struct export_result *res)
+				   const char *store_id, const struct batch_info *b,
+				   const struct export_result *res)
 {
 	const size_t size = 1024 + pkg->ocr_failed_len;
 	_cleanup_free_ char *text = malloc(size);
@@ -501,9 +634,9 @@ static int write_batch_description(struct package *pkg, const struct folio_confi
 		return -ENOMEM;
 	iso_date(b->created, created, sizeof(created), true);
 	n = snprintf(text, size,
-		     "station: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\nprofile: %s\n"
-		     "documents: %u\npages: %u\nsigned by: %s\n",
-		     cfg->station_id, cfg->office, b->id, created, b->device, b->profile,
+		     "station: %s\nstore: %s\noffice: %s\nbatch: %u\ncreated: %s\ndevice: %s\n"
+		     "profile: %s\ndocuments: %u\npages: %u\nsigned by: %s\n",
+		     cfg->station_id, store_id, cfg->office, b->id, created, b->device, b->profile,
 		     res->documents, res->pages, res->is_signed ? res->key_id : "(not signed)");
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
@@ -543,7 +676,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 	struct package pkg = { .dir_fd = -1 };
 	struct export_result res = { 0 };
 	struct batch_info b;
-	char name[64], partial[80];
+	char name[80], partial[96], store_id[17];
 	int out_fd = -1, r;
 
 	r = store_batch_get(store, batch, &b);
@@ -581,7 +714,11 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		r = -errno;
 		goto out;
 	}
-	export_package_name(cfg->station_id, batch, name, sizeof(name));
+	r = export_store_id(store, store_id);
+	if (r == 0)
+		r = export_package_name(store, cfg->station_id, batch, name, sizeof(name));
+	if (r < 0)
+		goto out;
 	snprintf(partial, sizeof(partial), ".%s.partial", name);
 	if (faccessat(out_fd, name, F_OK, 0) == 0) {
 		r = -EEXIST;
@@ -603,7 +740,10 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		if (r < 0)
 			goto fail;
 	}
-	r = write_batch_description(&pkg, cfg, &b, &res);
+	r = write_batch_description(&pkg, cfg, store_id, &b, &res);
+	if (r < 0)
+		goto fail;
+	r = write_events(store, &pkg, batch);
 	if (r < 0)
 		goto fail;
 	r = write_sizes(&pkg);

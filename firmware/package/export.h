@@ -4,8 +4,9 @@
 /*
  * Packages: what the office receives for one batch, written exactly as it will be uploaded.
  *
- *	<STATION>-B<batch>/
- *	    BATCH.txt                 batch description (station, office, dates, counts)
+ *	<STATION>-<STORE>-B<batch>/
+ *	    BATCH.txt                 batch description (station, store, office, dates, counts)
+ *	    EVENTS.txt                the batch's chain of custody (events.h)
  *	    D0001/document.xml        ST.96 V6_0 description of document 1
  *	    D0001/document.pdf        the document as a searchable PDF/A-2b (pdf.h)
  *	    D0001/P0001.tif           its page images in page order (.tif bitonal, .jpg grey/colour)
@@ -84,7 +85,20 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 		      const char *out_dir, const struct export_options *opt,
 		      struct export_result *ret);
 
-/* export_package_name - "<STATION>-B<batch, 6 digits>" into @buf */
-void export_package_name(const char *station, uint32_t batch, char *buf, size_t size);
+/*
+ * export_store_id - the store's identity: 16 hex digits of the hash of its first event, which
+ * a re-created store (a new store.path, a replaced disk) does not share. Returns 0, or
+ * -FOLIO_ENOTFOUND for a store without events, or an error of store_event_list().
+ */
+int export_store_id(struct store *store, char id[17]);
+
+/*
+ * export_package_name - "<STATION>-<first 8 digits of the store id>-B<batch, 6 digits>" into
+ * @buf: unique for the station's whole life, even when its store is re-created. BATCH.txt
+ * names the same station, store and batch, so the office's verifier binds the name to the
+ * signed content. Returns 0 or an error of export_store_id(), -ENAMETOOLONG.
+ */
+int export_package_name(struct store *store, const char *station, uint32_t batch, char *buf,
+			size_t size);
 
 #endif

@@ -128,6 +128,21 @@ int sign_keygen(const char *dir, struct sign_key *ret)
 		unlinkat(dfd, SIGN_SECRET_FILE, 0);
 		goto fail;
 	}
+	/* OpenSSH's forms of the public key, for `ssh-keygen -Y verify` at the office */
+	for (int allowed = 0; allowed <= 1; allowed++) {
+		const char *file = allowed ? SIGN_ALLOWED_SIGNERS_FILE : SIGN_SSH_PUBLIC_FILE;
+		char ssh[SIGN_LINE_MAX];
+		int n = sign_ssh_public(&k, allowed, ssh, sizeof(ssh));
+
+		(void)unlinkat(dfd, file, 0); /* left by an older key that was removed by hand */
+		r = n < 0 ? n : file_create_synced(dfd, file, 0644, ssh, (size_t)n);
+		if (r < 0) {
+			unlinkat(dfd, SIGN_SECRET_FILE, 0);
+			unlinkat(dfd, SIGN_PUBLIC_FILE, 0);
+			unlinkat(dfd, SIGN_SSH_PUBLIC_FILE, 0);
+			goto fail;
+		}
+	}
 	if (fsync(dfd) < 0) {
 		r = -errno;
 		goto fail;
@@ -251,6 +266,269 @@ int sign_check(const struct sign_key *k, const void *data, size_t len, const cha
 		return reason(-FOLIO_ECORRUPT, why, why_size,
 			      "signature does not match the manifest: the manifest or the "
 			      "signature was altered");
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* OpenSSH's formats (PROTOCOL.key for the public key, PROTOCOL.sshsig for signatures) */
+
+#define SSH_KEY_TYPE "ssh-ed25519"
+#define SSHSIG_MAGIC "SSHSIG"
+#define SSHSIG_VERSION 1
+#define SSHSIG_BEGIN "-----BEGIN SSH SIGNATURE-----\n"
+#define SSHSIG_END "-----END SSH SIGNATURE-----\n"
+#define SSHSIG_WRAP 70 /* base64 characters per line, as ssh-keygen writes them */
+#define SSH_BLOB_MAX 512
+
+/* A wire-format buffer: fixed size, remembers overflow. */
+struct wire {
+	uint8_t *p;
+	size_t len, cap;
+	bool overflow;
+};
+
+static void put_raw(struct wire *w, const void *d, size_t n)
+{
+	if (w->overflow || n > w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->p + w->len, d, n);
+	w->len += n;
+}
+
+static void put_u32(struct wire *w, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+
+	put_raw(w, b, 4);
+}
+
+static void put_string(struct wire *w, const void *d, size_t n)
+{
+	put_u32(w, (uint32_t)n);
+	put_raw(w, d, n);
+}
+
+static void put_cstring(struct wire *w, const char *s)
+{
+	put_string(w, s, strlen(s));
+}
+
+/* string "ssh-ed25519", string pk */
+static void put_public_blob(struct wire *w, const uint8_t pk[32])
+{
+	uint8_t buf[64];
+	struct wire b = { buf, 0, sizeof(buf), false };
+
+	put_cstring(&b, SSH_KEY_TYPE);
+	put_string(&b, pk, 32);
+	put_string(w, buf, b.len);
+}
+
+/* Reading: a cursor over received bytes; every length checked against what is left. */
+struct cursor {
+	const uint8_t *p;
+	size_t left;
+	bool bad;
+};
+
+static uint32_t get_u32(struct cursor *c)
+{
+	uint32_t v;
+
+	if (c->bad || c->left < 4) {
+		c->bad = true;
+		return 0;
+	}
+	v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+	c->p += 4;
+	c->left -= 4;
+	return v;
+}
+
+/* A string: its bytes in *ret (not copied) and its length. */
+static size_t get_string(struct cursor *c, const uint8_t **ret)
+{
+	uint32_t n = get_u32(c);
+
+	if (c->bad || n > c->left) {
+		c->bad = true;
+		*ret = NULL;
+		return 0;
+	}
+	*ret = c->p;
+	c->p += n;
+	c->left -= n;
+	return n;
+}
+
+static bool string_is(const uint8_t *s, size_t n, const char *want)
+{
+	return s && n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* The blob an SSH signature signs: magic, namespace, reserved, hash name, hash. */
+static int signed_blob(const char *hash, const void *data, size_t len, struct wire *w)
+{
+	uint8_t h[crypto_hash_sha512_BYTES];
+	size_t hn;
+
+	if (strcmp(hash, "sha512") == 0) {
+		crypto_hash_sha512(h, data, len);
+		hn = crypto_hash_sha512_BYTES;
+	} else {
+		crypto_hash_sha256(h, data, len);
+		hn = crypto_hash_sha256_BYTES;
+	}
+	put_raw(w, SSHSIG_MAGIC, 6);
+	put_cstring(w, SIGN_SSH_NAMESPACE);
+	put_string(w, "", 0);
+	put_cstring(w, hash);
+	put_string(w, h, hn);
+	return w->overflow ? -EINVAL : 0;
+}
+
+int sign_ssh_public(const struct sign_key *k, bool allowed, char *buf, size_t size)
+{
+	uint8_t blob[64];
+	struct wire w = { blob, 0, sizeof(blob), false };
+	char b64[128];
+	int n;
+
+	if (ensure_sodium() < 0)
+		return -EINVAL;
+	put_cstring(&w, SSH_KEY_TYPE);
+	put_string(&w, k->pk, 32);
+	sodium_bin2base64(b64, sizeof(b64), blob, w.len, sodium_base64_VARIANT_ORIGINAL);
+	if (allowed)
+		n = snprintf(buf, size, SIGN_SSH_PRINCIPAL_PREFIX "%s namespaces=\"%s\" %s %s\n",
+			     k->id, SIGN_SSH_NAMESPACE, SSH_KEY_TYPE, b64);
+	else
+		n = snprintf(buf, size, "%s %s " SIGN_SSH_PRINCIPAL_PREFIX "%s\n", SSH_KEY_TYPE,
+			     b64, k->id);
+	if (n < 0 || (size_t)n >= size)
+		return -EINVAL;
+	return n;
+}
+
+int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size)
+{
+	uint8_t msg[SSH_BLOB_MAX], out[SSH_BLOB_MAX], sig[crypto_sign_BYTES], sigblob[96];
+	struct wire m = { msg, 0, sizeof(msg), false }, o = { out, 0, sizeof(out), false };
+	struct wire sb = { sigblob, 0, sizeof(sigblob), false };
+	char b64[SSH_BLOB_MAX * 2];
+	size_t b64len, n;
+
+	if (!k->has_secret || size < SIGN_SSH_MAX || ensure_sodium() < 0)
+		return -EINVAL;
+	if (signed_blob("sha512", data, len, &m) < 0)
+		return -EINVAL;
+	crypto_sign_detached(sig, NULL, msg, m.len, k->sk);
+
+	put_cstring(&sb, SSH_KEY_TYPE);
+	put_string(&sb, sig, sizeof(sig));
+	put_raw(&o, SSHSIG_MAGIC, 6);
+	put_u32(&o, SSHSIG_VERSION);
+	put_public_blob(&o, k->pk);
+	put_cstring(&o, SIGN_SSH_NAMESPACE);
+	put_string(&o, "", 0);
+	put_cstring(&o, "sha512");
+	put_string(&o, sigblob, sb.len);
+	if (o.overflow || sb.overflow)
+		return -EINVAL;
+	sodium_bin2base64(b64, sizeof(b64), out, o.len, sodium_base64_VARIANT_ORIGINAL);
+	b64len = strlen(b64);
+
+	n = (size_t)snprintf(buf, size, "%s", SSHSIG_BEGIN);
+	for (size_t i = 0; i < b64len; i += SSHSIG_WRAP) {
+		size_t chunk = b64len - i < SSHSIG_WRAP ? b64len - i : SSHSIG_WRAP;
+
+		if (n + chunk + 2 >= size)
+			return -EINVAL;
+		memcpy(buf + n, b64 + i, chunk);
+		n += chunk;
+		buf[n++] = '\n';
+	}
+	if (n + strlen(SSHSIG_END) + 1 > size)
+		return -EINVAL;
+	memcpy(buf + n, SSHSIG_END, strlen(SSHSIG_END) + 1);
+	return (int)(n + strlen(SSHSIG_END));
+}
+
+int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
+		      size_t sig_len, char *why, size_t why_size)
+{
+	const size_t bl = strlen(SSHSIG_BEGIN), el = strlen(SSHSIG_END);
+	uint8_t bin[SSH_BLOB_MAX], msg[SSH_BLOB_MAX];
+	char b64[SIGN_SSH_MAX];
+	struct wire m = { msg, 0, sizeof(msg), false };
+	struct cursor c, pk, sb;
+	const uint8_t *pkblob, *ns, *reserved, *hash, *sigblob, *t, *key, *raw;
+	size_t b64len = 0, binlen = 0, pkn, nsn, hn, sbn, tn, keyn, rawn;
+
+	if (ensure_sodium() < 0)
+		return reason(-EIO, why, why_size, "libsodium cannot start");
+	if (sig_len > SIGN_SSH_MAX || sig_len < bl + el || memcmp(sig, SSHSIG_BEGIN, bl) != 0 ||
+	    memcmp(sig + sig_len - el, SSHSIG_END, el) != 0)
+		return reason(-FOLIO_EFORMAT, why, why_size,
+			      "'%s' is not an armored SSH signature (%zu bytes)", SIGN_SSH_FILE,
+			      sig_len);
+	for (size_t i = bl; i < sig_len - el; i++)
+		if (sig[i] != '\n')
+			b64[b64len++] = sig[i];
+	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
+			      SIGN_SSH_FILE);
+
+	c = (struct cursor){ bin, binlen, false };
+	if (binlen < 10 || memcmp(bin, SSHSIG_MAGIC, 6) != 0)
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
+			      SIGN_SSH_FILE);
+	c.p += 6;
+	c.left -= 6;
+	if (get_u32(&c) != SSHSIG_VERSION)
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
+			      SIGN_SSH_FILE);
+	pkn = get_string(&c, &pkblob);
+	nsn = get_string(&c, &ns);
+	(void)get_string(&c, &reserved);
+	hn = get_string(&c, &hash);
+	sbn = get_string(&c, &sigblob);
+	if (c.bad || c.left != 0)
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is truncated or has extra bytes",
+			      SIGN_SSH_FILE);
+
+	pk = (struct cursor){ pkblob, pkn, false };
+	tn = get_string(&pk, &t);
+	keyn = get_string(&pk, &key);
+	if (pk.bad || pk.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
+			      SIGN_SSH_FILE);
+	if (sodium_memcmp(key, k->pk, 32) != 0)
+		return reason(-FOLIO_ECORRUPT, why, why_size,
+			      "'%s' is signed by another key than the enrolled key %s",
+			      SIGN_SSH_FILE, k->id);
+	if (!string_is(ns, nsn, SIGN_SSH_NAMESPACE))
+		return reason(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
+			      SIGN_SSH_FILE, SIGN_SSH_NAMESPACE);
+	if (!string_is(hash, hn, "sha512") && !string_is(hash, hn, "sha256"))
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
+			      SIGN_SSH_FILE);
+	sb = (struct cursor){ sigblob, sbn, false };
+	tn = get_string(&sb, &t);
+	rawn = get_string(&sb, &raw);
+	if (sb.bad || sb.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || rawn != crypto_sign_BYTES)
+		return reason(-FOLIO_EFORMAT, why, why_size,
+			      "'%s' does not hold an Ed25519 signature", SIGN_SSH_FILE);
+	if (signed_blob(string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) < 0)
+		return reason(-EINVAL, why, why_size, "internal: signed blob too long");
+	if (crypto_sign_verify_detached(raw, msg, m.len, k->pk) != 0)
+		return reason(-FOLIO_ECORRUPT, why, why_size,
+			      "'%s' does not match the manifest: the manifest or the signature "
+			      "was altered",
+			      SIGN_SSH_FILE);
 	return 0;
 }
 

@@ -12,6 +12,15 @@
  *			"folio-ed25519 <key id> <128 hex digits>": the detached signature of
  *			MANIFEST.sha256 exactly as it is on disk
  *
+ * The same key also signs in OpenSSH's format, so that an office checks a package with
+ * `ssh-keygen -Y verify` alone (OpenSSH PROTOCOL.sshsig; namespace SIGN_SSH_NAMESPACE):
+ *
+ *	station.ssh.pub	"ssh-ed25519 <base64> folio-station-<key id>", written by sign_keygen()
+ *	allowed_signers	"folio-station-<key id> namespaces="folio-package" ssh-ed25519 <base64>"
+ *	MANIFEST.sha256.sshsig (in a package)
+ *			the armored SSH signature ("-----BEGIN SSH SIGNATURE-----") of
+ *			MANIFEST.sha256, SHA-512 hashed
+ *
  * The key id is the first 8 bytes of the SHA-256 of the public key, in 16 lower-case hex
  * digits; it tells which key signed a package without trusting it.
  */
@@ -25,6 +34,12 @@
 #define SIGN_FILE "MANIFEST.sha256.sig"
 #define SIGN_KEY_ID_LEN 16
 #define SIGN_LINE_MAX 200 /* longest line of the three files, newline included */
+#define SIGN_SSH_PUBLIC_FILE "station.ssh.pub"
+#define SIGN_ALLOWED_SIGNERS_FILE "allowed_signers"
+#define SIGN_SSH_FILE "MANIFEST.sha256.sshsig"
+#define SIGN_SSH_NAMESPACE "folio-package"
+#define SIGN_SSH_PRINCIPAL_PREFIX "folio-station-"
+#define SIGN_SSH_MAX 1024 /* an armored Ed25519 SSH signature is about 300 bytes */
 
 struct sign_key {
 	uint8_t pk[32];
@@ -37,8 +52,9 @@ struct sign_key {
  * sign_keygen - create a key pair in folder @dir (created with mode 0700 if missing)
  * @ret: on success, the new key (wipe it with sign_key_wipe())
  *
- * Writes SIGN_SECRET_FILE (mode 0600) and SIGN_PUBLIC_FILE (0644), each synced. Never replaces
- * a key: -EEXIST when either file is already there. Returns 0 or -errno (nothing left behind).
+ * Writes SIGN_SECRET_FILE (mode 0600), SIGN_PUBLIC_FILE, SIGN_SSH_PUBLIC_FILE and
+ * SIGN_ALLOWED_SIGNERS_FILE (0644), each synced. Never replaces a key: -EEXIST when the secret
+ * or public key file is already there. Returns 0 or -errno (nothing left behind).
  */
 int sign_keygen(const char *dir, struct sign_key *ret);
 
@@ -69,6 +85,28 @@ int sign_detached(const struct sign_key *k, const void *data, size_t len, char *
  */
 int sign_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
 	       size_t sig_len, char *why, size_t why_size);
+
+/*
+ * sign_ssh_public - @k's public key as OpenSSH writes it ("ssh-ed25519 <base64> <principal>\n")
+ * into @buf; with @allowed, as an allowed_signers line for SIGN_SSH_NAMESPACE instead.
+ * The principal is SIGN_SSH_PRINCIPAL_PREFIX and the key id. Returns its length or -EINVAL.
+ */
+int sign_ssh_public(const struct sign_key *k, bool allowed, char *buf, size_t size);
+
+/*
+ * sign_sshsig - the armored SSH signature (PROTOCOL.sshsig, namespace SIGN_SSH_NAMESPACE,
+ * SHA-512) of @data by @k into @buf (SIGN_SSH_MAX bytes); returns its length, or -EINVAL.
+ */
+int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size);
+
+/*
+ * sign_sshsig_check - check the armored SSH signature @sig (@sig_len bytes) over @data with @k
+ * Every field is checked: magic, version, key (must be @k's), namespace SIGN_SSH_NAMESPACE,
+ * hash sha512 or sha256, signature. Returns 0; -FOLIO_EFORMAT when @sig is not an SSH
+ * signature; -FOLIO_ECORRUPT when another key, namespace or data; @why says which.
+ */
+int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
+		      size_t sig_len, char *why, size_t why_size);
 
 /* sign_key_wipe - zero a key in memory */
 void sign_key_wipe(struct sign_key *k);

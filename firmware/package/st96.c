@@ -22,7 +22,7 @@
 #define NS_TMK "http://www.wipo.int/standards/XMLSchema/ST96/Trademark"
 #define NS_DGN "http://www.wipo.int/standards/XMLSchema/ST96/Design"
 #define ST96_VERSION "V6_0"
-#define IPO_VERSION "FOLIO_1_0" /* com:ipoVersion: version of Folio's mapping (ST96.md) */
+#define IPO_VERSION "FOLIO_1_1" /* com:ipoVersion: version of Folio's mapping (ST96.md) */
 
 #define ID_MAX 64
 #define CODE_MAX 64
@@ -248,6 +248,12 @@ static int page_check(const struct st96_page *pg, size_t i)
 	}
 	if (pg->text_file && !name_ok(pg->text_file, FILE_NAME_MAX, file_first_ok))
 		return bad_field("OCR text file name", pg->text_file);
+	if (pg->hocr_file && !name_ok(pg->hocr_file, FILE_NAME_MAX, file_first_ok))
+		return bad_field("hOCR file name", pg->hocr_file);
+	if (pg->alto_file && !name_ok(pg->alto_file, FILE_NAME_MAX, file_first_ok))
+		return bad_field("ALTO file name", pg->alto_file);
+	if (pg->pdf_file && !name_ok(pg->pdf_file, FILE_NAME_MAX, file_first_ok))
+		return bad_field("PDF file name", pg->pdf_file);
 	return 0;
 }
 
@@ -359,7 +365,8 @@ static void x_elem_attr(struct xw *x, const char *name, const char *attr, const 
 static void x_root(struct xw *x, const char *name, const char *ns_attr, const char *ns)
 {
 	x_start(x, name);
-	x_attr(x, ns_attr, ns);
+	if (ns_attr)
+		x_attr(x, ns_attr, ns);
 	x_attr(x, "xmlns:com", NS_COM);
 }
 
@@ -395,7 +402,27 @@ static void page_id(char *buf, size_t size, const struct st96_document *doc, cha
 	snprintf(buf, size, "%s-%c%04zu", doc->document_id, kind, i + 1);
 }
 
-/* com:DocumentIncluded entries for every page image and OCR text file. */
+/* One com:DocumentIncluded for a file of page @i that is not its image. */
+static void write_page_file(struct xw *x, const struct st96_document *doc, size_t i, char kind,
+			    const char *file, const char *what, const char *format,
+			    const char *category)
+{
+	char id[ID_MAX + 16], name[96];
+
+	page_id(id, sizeof(id), doc, kind, i);
+	snprintf(name, sizeof(name), "Page %zu of %zu, %s", i + 1, doc->n_pages, what);
+	x_start(x, "com:DocumentIncluded");
+	x_attr(x, "com:id", id);
+	x_attr(x, "com:languageCode", doc->language);
+	x_elem(x, "com:DocumentName", name);
+	x_elem(x, "com:FileName", file);
+	x_elem(x, "com:DocumentFormatCategory", format);
+	x_elem(x, "com:DocumentKindCategory", category);
+	x_elem(x, "com:DocumentMediaCategory", "File");
+	x_end(x);
+}
+
+/* com:DocumentIncluded entries for every page image and its text, hOCR, ALTO and PDF files. */
 static void write_files_included(struct xw *x, const struct st96_document *doc)
 {
 	char id[ID_MAX + 16], name[64], comment[128];
@@ -418,20 +445,48 @@ static void write_files_included(struct xw *x, const struct st96_document *doc)
 		x_elem_attr(x, "com:CommentText", "com:languageCode", "en", comment);
 		x_end(x);
 
-		if (!pg->text_file)
-			continue;
-		page_id(id, sizeof(id), doc, 'T', i);
-		snprintf(name, sizeof(name), "Page %zu of %zu, OCR text", i + 1, doc->n_pages);
-		x_start(x, "com:DocumentIncluded");
-		x_attr(x, "com:id", id);
-		x_attr(x, "com:languageCode", doc->language);
-		x_elem(x, "com:DocumentName", name);
-		x_elem(x, "com:FileName", pg->text_file);
-		x_elem(x, "com:DocumentFormatCategory", "Text");
-		x_elem(x, "com:DocumentKindCategory", "OCR text");
-		x_elem(x, "com:DocumentMediaCategory", "File");
-		x_end(x);
+		if (pg->text_file)
+			write_page_file(x, doc, i, 'T', pg->text_file, "OCR text", "Text",
+					"OCR text");
+		if (pg->hocr_file)
+			write_page_file(x, doc, i, 'H', pg->hocr_file, "OCR layout, hOCR", "HTML",
+					"OCR layout hOCR");
+		if (pg->alto_file)
+			write_page_file(x, doc, i, 'A', pg->alto_file, "OCR layout, ALTO", "XML",
+					"OCR layout ALTO");
+		if (pg->pdf_file)
+			write_page_file(x, doc, i, 'F', pg->pdf_file, "searchable PDF", "PDF",
+					"Searchable PDF");
 	}
+}
+
+/*
+ * The document itself as a com:DocumentIncluded: name, code, medium, what has no element of
+ * its own in one comment line, and the office.
+ */
+static void write_document_included(struct xw *x, const struct st96_document *doc)
+{
+	char comment[ST96_MAX_TEXT + 256];
+	bool both = doc->st13 && doc->application_number;
+
+	snprintf(comment, sizeof(comment), "Document %s, %zu page%s%s%s, loaded %s%s%s",
+		 doc->document_id, doc->n_pages, doc->n_pages == 1 ? "" : "s",
+		 doc->received_date ? ", received " : "",
+		 doc->received_date ? doc->received_date : "", doc->loaded_datetime,
+		 both ? ", application number " : "", both ? doc->application_number : "");
+
+	x_start(x, "com:DocumentIncluded");
+	x_attr(x, "com:id", doc->document_id);
+	x_attr(x, "com:languageCode", doc->language);
+	x_elem(x, "com:DocumentName", display_name(doc));
+	if (doc->document_code)
+		x_elem(x, "com:DocumentKindCategory", doc->document_code);
+	x_elem(x, "com:DocumentMediaCategory", "Paper");
+	x_elem_attr(x, "com:CommentText", "com:languageCode", "en", comment);
+	x_start(x, "com:IPOfficeCodeBag");
+	x_elem(x, "com:IPOfficeCode", doc->office);
+	x_end(x);
+	x_end(x);
 }
 
 static void write_application_number(struct xw *x, const struct st96_document *doc, bool st13,
@@ -484,6 +539,47 @@ static void write_patent(struct xw *x, const struct st96_document *doc)
 	x_end(x);
 }
 
+/*
+ * pat:BibliographicData (bibliographic.xml of a patent): the office, the application number
+ * (ST.13 when known, else the office's form, else empty: not yet assigned), the language and
+ * the received date. The schema requires a title and a party; capture knows neither, so they
+ * are empty placeholders.
+ */
+static void write_bibliographic(struct xw *x, const struct st96_document *doc)
+{
+	x_root(x, "pat:BibliographicData", "xmlns:pat", NS_PAT);
+	x_attr(x, "com:id", doc->document_id);
+	x_attr(x, "com:officeCode", doc->office);
+	x_attr(x, "com:st96Version", ST96_VERSION);
+	x_attr(x, "com:ipoVersion", IPO_VERSION);
+	x_start(x, "pat:ApplicationIdentification");
+	x_elem(x, "com:IPOfficeCode", doc->office);
+	write_application_number(x, doc, doc->st13 != NULL,
+				 doc->application_number ? doc->application_number : "");
+	x_elem(x, "com:FilingLanguageCode", doc->language);
+	x_end(x);
+	x_start(x, "pat:InventionTitleBag");
+	x_elem_attr(x, "pat:InventionTitle", "com:languageCode", doc->language, "");
+	x_end(x);
+	x_start(x, "pat:PartyBag");
+	x_start(x, "com:CorrespondenceAddress");
+	x_elem(x, "com:PartyIdentifier", "");
+	x_end(x);
+	x_end(x);
+	if (doc->received_date)
+		x_elem(x, "com:ReceivingOfficeDate", doc->received_date);
+	x_end(x);
+}
+
+/* com:DocumentIncludedBag (files.xml of a patent): the document, then every page's files. */
+static void write_patent_files(struct xw *x, const struct st96_document *doc)
+{
+	x_root(x, "com:DocumentIncludedBag", NULL, NULL);
+	write_document_included(x, doc);
+	write_files_included(x, doc);
+	x_end(x);
+}
+
 /* tmk:TrademarkApplication: the files in com:DocumentIncludedBag, the document itself in
  * tmk:TrademarkDocumentBag. */
 static void write_trademark(struct xw *x, const struct st96_document *doc)
@@ -529,9 +625,6 @@ static void write_trademark(struct xw *x, const struct st96_document *doc)
 /* dgn:DesignApplication: the document and its files in com:DocumentIncludedBag. */
 static void write_design(struct xw *x, const struct st96_document *doc)
 {
-	char comment[ST96_MAX_TEXT + 256];
-	bool both;
-
 	x_root(x, "dgn:DesignApplication", "xmlns:dgn", NS_DGN);
 	x_attr(x, "com:st96Version", ST96_VERSION);
 	x_attr(x, "com:ipoVersion", IPO_VERSION);
@@ -566,33 +659,49 @@ static void write_design(struct xw *x, const struct st96_document *doc)
 	x_end(x);
 	x_end(x);
 
-	/* What has no element of its own in DocumentIncluded goes into one comment line. */
-	both = doc->st13 && doc->application_number;
-	snprintf(comment, sizeof(comment), "Document %s, %zu page%s%s%s, loaded %s%s%s",
-		 doc->document_id, doc->n_pages, doc->n_pages == 1 ? "" : "s",
-		 doc->received_date ? ", received " : "",
-		 doc->received_date ? doc->received_date : "", doc->loaded_datetime,
-		 both ? ", application number " : "", both ? doc->application_number : "");
-
 	x_start(x, "com:DocumentIncludedBag");
-	x_start(x, "com:DocumentIncluded");
-	x_attr(x, "com:id", doc->document_id);
-	x_attr(x, "com:languageCode", doc->language);
-	x_elem(x, "com:DocumentName", display_name(doc));
-	if (doc->document_code)
-		x_elem(x, "com:DocumentKindCategory", doc->document_code);
-	x_elem(x, "com:DocumentMediaCategory", "Paper");
-	x_elem_attr(x, "com:CommentText", "com:languageCode", "en", comment);
-	x_start(x, "com:IPOfficeCodeBag");
-	x_elem(x, "com:IPOfficeCode", doc->office);
-	x_end(x);
-	x_end(x);
+	write_document_included(x, doc);
 	write_files_included(x, doc);
 	x_end(x);
 	x_end(x);
 }
 
+const char *st96_part_file(enum ip_type t, enum st96_part part)
+{
+	static const char *const files[] = {
+		[ST96_PART_DOCUMENT] = "document.xml",
+		[ST96_PART_BIBLIOGRAPHIC] = "bibliographic.xml",
+		[ST96_PART_FILES] = "files.xml",
+	};
+
+	if ((unsigned)t >= ARRAY_SIZE(ip_type_names) || (unsigned)part >= ARRAY_SIZE(files))
+		return NULL;
+	if (part != ST96_PART_DOCUMENT && t != IP_PATENT)
+		return NULL;
+	return files[part];
+}
+
+const char *st96_part_schema(enum ip_type t, enum st96_part part)
+{
+	if (!st96_part_file(t, part))
+		return NULL;
+	switch (part) {
+	case ST96_PART_BIBLIOGRAPHIC:
+		return "BibliographicData_V6_0.xsd";
+	case ST96_PART_FILES:
+		return "Patent_V6_0.xsd";
+	default:
+		return st96_schema_for(t);
+	}
+}
+
 int st96_write(const struct st96_document *doc, char **ret_xml, size_t *ret_len)
+{
+	return st96_write_part(doc, ST96_PART_DOCUMENT, ret_xml, ret_len);
+}
+
+int st96_write_part(const struct st96_document *doc, enum st96_part part, char **ret_xml,
+		    size_t *ret_len)
 {
 	_cleanup_(xmlBufferFreep) xmlBuffer *buf = NULL;
 	_cleanup_(xmlFreeTextWriterp) xmlTextWriter *w = NULL;
@@ -606,6 +715,10 @@ int st96_write(const struct st96_document *doc, char **ret_xml, size_t *ret_len)
 	r = document_check(doc);
 	if (r < 0)
 		return r;
+	if (!st96_part_file(doc->ip_type, part)) {
+		log_debug("st96: a %s has no part %d", ip_type_name(doc->ip_type), (int)part);
+		return -EINVAL;
+	}
 
 	buf = xmlBufferCreate();
 	if (!buf)
@@ -621,7 +734,12 @@ int st96_write(const struct st96_document *doc, char **ret_xml, size_t *ret_len)
 
 	switch (doc->ip_type) {
 	case IP_PATENT:
-		write_patent(&x, doc);
+		if (part == ST96_PART_BIBLIOGRAPHIC)
+			write_bibliographic(&x, doc);
+		else if (part == ST96_PART_FILES)
+			write_patent_files(&x, doc);
+		else
+			write_patent(&x, doc);
 		break;
 	case IP_TRADEMARK:
 		write_trademark(&x, doc);

@@ -36,6 +36,9 @@ struct st96_page {
 	uint32_t dpi, bit_depth; /* bit_depth 1 (bitonal) or 8 (grey/colour per channel) */
 	bool colour;
 	const char *text_file; /* OCR text file name, or NULL */
+	const char *hocr_file; /* its hOCR layout file name, or NULL */
+	const char *alto_file; /* its ALTO layout file name, or NULL */
+	const char *pdf_file;  /* a searchable PDF of the page, or NULL */
 };
 
 /* One scanned document. Strings are UTF-8, borrowed for the duration of st96_write(). */
@@ -84,5 +87,27 @@ int st96_write(const struct st96_document *doc, char **ret_xml, size_t *ret_len)
  * "DesignApplication_V6_0.xsd"; NULL for a value outside the enum. Static string.
  */
 const char *st96_schema_for(enum ip_type t);
+
+/*
+ * The XML files of one document. Every IP type has ST96_PART_DOCUMENT (document.xml, by
+ * st96_write()). A patent has two more, because no patent component of V6_0 carries both
+ * page images and the index: ST96_PART_BIBLIOGRAPHIC (bibliographic.xml, pat:BibliographicData:
+ * office, application number, language, received date) and ST96_PART_FILES (files.xml,
+ * com:DocumentIncludedBag: the document with its code, and every file of every page).
+ */
+enum st96_part { ST96_PART_DOCUMENT, ST96_PART_BIBLIOGRAPHIC, ST96_PART_FILES, ST96_N_PARTS };
+
+/* File name of @part for IP type @t ("document.xml", ...), or NULL when @t has no such part. */
+const char *st96_part_file(enum ip_type t, enum st96_part part);
+
+/* Basename of the V6_0 schema @part of IP type @t validates against, or NULL (as above). */
+const char *st96_part_schema(enum ip_type t, enum st96_part part);
+
+/*
+ * st96_write_part - as st96_write(), for @part of the document (st96_part_file())
+ * Returns -EINVAL also when the document's IP type has no such part.
+ */
+int st96_write_part(const struct st96_document *doc, enum st96_part part, char **ret_xml,
+		    size_t *ret_len);
 
 #endif

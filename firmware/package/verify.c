@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
+#include "firmware/package/events.h"
 #include "firmware/package/schema.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
@@ -49,7 +50,7 @@ struct verifier {
 	size_t n_files, cap_files;
 	struct entry *entries;
 	size_t n_entries;
-	struct schema *schemas[3];
+	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
 };
 
@@ -383,6 +384,30 @@ static void check_signature(struct verifier *v, const struct sign_key *key, cons
 	v->rep->signature_ok = true;
 }
 
+/* MANIFEST.sha256.sshsig, OpenSSH's form of the same signature: checked when it is there. */
+static void check_ssh_signature(struct verifier *v, const struct sign_key *key,
+				const char *manifest, size_t len)
+{
+	_cleanup_free_ char *sig = NULL;
+	char why[256];
+	size_t sig_len = 0;
+	int r;
+
+	r = read_all(v->dir_fd, SIGN_SSH_FILE, SIG_READ_MAX, &sig, &sig_len);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		problem(v, "cannot read %s: %s", SIGN_SSH_FILE, folio_strerror(r));
+		return;
+	}
+	r = sign_sshsig_check(key, manifest, len, sig, sig_len, why, sizeof(why));
+	if (r < 0) {
+		problem(v, "bad SSH signature: %s", why);
+		return;
+	}
+	v->rep->ssh_signature_ok = true;
+}
+
 static void check_files(struct verifier *v)
 {
 	for (size_t i = 0; i < v->n_entries; i++) {
@@ -409,7 +434,7 @@ static void check_files(struct verifier *v)
 		struct file *f = &v->files[i];
 
 		if (f->is_dir || f->listed || strcmp(f->path, MANIFEST) == 0 ||
-		    strcmp(f->path, SIGN_FILE) == 0)
+		    strcmp(f->path, SIGN_FILE) == 0 || strcmp(f->path, SIGN_SSH_FILE) == 0)
 			continue;
 		problem(v, "'%s' is in the package but not in the manifest", f->path);
 	}
@@ -516,19 +541,86 @@ static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 	}
 }
 
-static int schema_of(struct verifier *v, int t, struct schema **ret)
+static int schema_load_once(struct verifier *v, size_t slot, const char *name, struct schema **ret)
 {
 	char path[PATH_MAX];
 	int r;
 
-	if (!v->schemas[t]) {
-		snprintf(path, sizeof(path), "%s/%s", v->schema_dir,
-			 st96_schema_for((enum ip_type)t));
-		r = schema_load(path, &v->schemas[t]);
+	if (!v->schemas[slot]) {
+		snprintf(path, sizeof(path), "%s/%s", v->schema_dir, name);
+		r = schema_load(path, &v->schemas[slot]);
 		if (r < 0)
 			return log_debug_errno(r, "cannot load schema '%s'", path);
 	}
-	*ret = v->schemas[t];
+	*ret = v->schemas[slot];
+	return 0;
+}
+
+static int schema_of(struct verifier *v, int t, struct schema **ret)
+{
+	return schema_load_once(v, (size_t)t, st96_schema_for((enum ip_type)t), ret);
+}
+
+/*
+ * A patent's bibliographic.xml and files.xml (st96.h): there, well-formed, every file they name
+ * in the package, and valid against their schema when schemas are checked.
+ */
+static int check_patent_parts(struct verifier *v, const char *dir)
+{
+	for (int part = ST96_PART_BIBLIOGRAPHIC; part < ST96_N_PARTS; part++) {
+		const char *file = st96_part_file(IP_PATENT, (enum st96_part)part);
+		const char *xsd = st96_part_schema(IP_PATENT, (enum st96_part)part);
+		_cleanup_free_ char *xml = NULL;
+		struct xml_facts x = { .ip_type = -1, .page_total = -1 };
+		char path[VERIFY_PATH_MAX * 2], why[200];
+		size_t len = 0;
+		xmlDoc *doc;
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (!find_file(v, path)) {
+			problem(v, "patent document folder '%s' has no %s", dir, file);
+			continue;
+		}
+		r = read_all(v->dir_fd, path, XML_MAX, &xml, &len);
+		if (r < 0) {
+			problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+			continue;
+		}
+		doc = xmlReadMemory(xml, (int)len, path, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc || !xmlDocGetRootElement(doc)) {
+			problem(v, "'%s' is not well-formed XML", path);
+			xmlFreeDoc(doc);
+			continue;
+		}
+		x.names = calloc(v->n_files + 1, sizeof(*x.names));
+		if (!x.names) {
+			xmlFreeDoc(doc);
+			return -ENOMEM;
+		}
+		collect(xmlDocGetRootElement(doc), &x, v->n_files + 1);
+		xmlFreeDoc(doc);
+		for (size_t i = 0; i < x.n_names; i++) {
+			char named[VERIFY_PATH_MAX * 2];
+
+			snprintf(named, sizeof(named), "%s/%s", dir, x.names[i]);
+			if (!find_file(v, named))
+				problem(v, "'%s' names '%s', which is not in the package", path,
+					x.names[i]);
+		}
+		free(x.names);
+		if (v->schema_dir) {
+			struct schema *sc = NULL;
+
+			r = schema_load_once(v, 3 + (size_t)part, xsd, &sc);
+			if (r < 0)
+				return -FOLIO_ESCHEMA;
+			r = schema_validate(sc, xml, len, why, sizeof(why));
+			if (r < 0)
+				problem(v, "'%s' is not valid ST.96 (%s): %s", path, xsd, why);
+		}
+	}
 	return 0;
 }
 
@@ -616,18 +708,48 @@ static int check_document(struct verifier *v, const char *dir)
 				st96_schema_for((enum ip_type)x.ip_type), why);
 	}
 	free(x.names);
+	if (x.ip_type == IP_PATENT)
+		return check_patent_parts(v, dir);
 	return 0;
 }
 
-/* BATCH.txt: "documents: N" and "pages: N" against what the folders hold. */
-static void check_batch(struct verifier *v)
+/* The value of "KEY: value" line @l (up to its newline) into @buf when it is 1..max bytes of
+ * @allowed characters; false otherwise. */
+static bool line_value(const char *l, const char *key, const char *allowed, char *buf, size_t max)
 {
-	_cleanup_free_ char *text = NULL;
+	size_t kl = strlen(key), n;
+
+	if (strncmp(l, key, kl) != 0)
+		return false;
+	l += kl;
+	n = strcspn(l, "\n");
+	if (n == 0 || n > max || strspn(l, allowed) < n)
+		return false;
+	memcpy(buf, l, n);
+	buf[n] = '\0';
+	return true;
+}
+
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
+/*
+ * BATCH.txt: "documents: N" and "pages: N" against what the folders hold; station, store and
+ * batch against the folder's name @name; the batch's chain of custody in EVENTS.txt.
+ */
+static void check_batch(struct verifier *v, const char *name)
+{
+	_cleanup_free_ char *text = NULL, *events = NULL;
+	char station[33] = "", store[17] = "", batch[11] = "", want[80], why[256];
 	long docs = -1, pages = -1;
 	size_t len = 0;
+	int r;
 
 	if (read_all(v->dir_fd, BATCH, 65536, &text, &len) < 0) {
 		problem(v, "%s is missing or unreadable", BATCH);
+		return;
+	}
+	if (!text || memchr(text, '\0', len)) {
+		problem(v, "%s holds a NUL byte", BATCH);
 		return;
 	}
 	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
@@ -635,10 +757,44 @@ static void check_batch(struct verifier *v)
 			docs = strtol(l + 11, NULL, 10);
 		else if (strncmp(l, "pages: ", 7) == 0)
 			pages = strtol(l + 7, NULL, 10);
+		if (!station[0])
+			(void)line_value(l, "station: ", NAME_CHARS, station, 32);
+		if (!store[0])
+			(void)line_value(l, "store: ", "0123456789abcdef", store, 16);
+		if (!batch[0])
+			(void)line_value(l, "batch: ", "0123456789", batch, 10);
 	}
 	if (docs != (long)v->rep->documents || pages != (long)v->rep->pages)
 		problem(v, "%s counts %ld documents and %ld pages, the package holds %u and %u",
 			BATCH, docs, pages, v->rep->documents, v->rep->pages);
+	if (!station[0] || !batch[0] || strtoul(batch, NULL, 10) > UINT32_MAX) {
+		problem(v, "%s does not name its station and batch", BATCH);
+		return;
+	}
+	if (store[0] && strlen(store) == 16)
+		snprintf(want, sizeof(want), "%s-%.8s-B%06lu", station, store,
+			 strtoul(batch, NULL, 10));
+	else
+		snprintf(want, sizeof(want), "%s-B%06lu", station, strtoul(batch, NULL, 10));
+	if (strcmp(name, want) != 0)
+		problem(v,
+			"the folder is named '%.80s' but %s is of station %s, store %s, batch %s "
+			"('%s'): a copied, renamed or replayed package",
+			name, BATCH, station, store[0] ? store : "(none)", batch, want);
+
+	r = read_all(v->dir_fd, EVENTS_FILE, EVENTS_MAX, &events, &len);
+	if (r < 0) {
+		problem(v, "%s: %s", EVENTS_FILE,
+			r == -ENOENT ? "missing: the package carries no chain of custody"
+				     : folio_strerror(r));
+		return;
+	}
+	r = events_check(events, len, (uint32_t)strtoul(batch, NULL, 10), &v->rep->custody, why,
+			 sizeof(why));
+	if (r < 0)
+		problem(v, "chain of custody: %s", why);
+	else
+		v->rep->custody_ok = true;
 }
 
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret)
@@ -683,7 +839,15 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 				     : folio_strerror(r));
 		goto report;
 	}
+	{
+		uint8_t sum[32];
+
+		crypto_hash_sha256(sum, (const uint8_t *)manifest, len);
+		sodium_bin2hex(rep->manifest_sha256, sizeof(rep->manifest_sha256), sum,
+			       sizeof(sum));
+	}
 	check_signature(&v, &key, manifest, len);
+	check_ssh_signature(&v, &key, manifest, len);
 	r = parse_manifest(&v, manifest, len);
 	if (r < 0)
 		goto out;
@@ -698,7 +862,19 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 	}
 	if (v.schema_dir)
 		rep->schemas_checked = true;
-	check_batch(&v);
+	{
+		/* the folder's own name, without trailing slashes */
+		char base[VERIFY_PATH_MAX * 2];
+		size_t n;
+		const char *slash;
+
+		snprintf(base, sizeof(base), "%s", dir);
+		n = strlen(base);
+		while (n > 1 && base[n - 1] == '/')
+			base[--n] = '\0';
+		slash = strrchr(base, '/');
+		check_batch(&v, slash ? slash + 1 : base);
+	}
 report:
 	*ret = *rep;
 	r = rep->n_problems ? -FOLIO_ECORRUPT : 0;
@@ -710,4 +886,30 @@ out:
 	free(v.files);
 	free(v.entries);
 	return r;
+}
+
+void verify_print_report(FILE *out, const char *dir, const struct verify_report *rep, int r)
+{
+	fprintf(out, "package   %s\n", dir);
+	fprintf(out, "key       %s\n", rep->key_id);
+	fprintf(out, "signature %s\n", rep->signature_ok ? "ok" : "FAILED");
+	fprintf(out, "ssh sig   %s\n",
+		rep->ssh_signature_ok ? "ok" : (r == 0 ? "absent" : "absent or FAILED"));
+	fprintf(out, "contents  %u documents, %u pages, %u files, %llu bytes\n", rep->documents,
+		rep->pages, rep->files, (unsigned long long)rep->bytes);
+	if (rep->custody_ok)
+		fprintf(out, "custody   %zu events, from event %llu to approval at event %llu\n",
+			rep->custody.events, (unsigned long long)rep->custody.first_seq,
+			(unsigned long long)rep->custody.approved_seq);
+	else
+		fprintf(out, "custody   FAILED\n");
+	fprintf(out, "schemas   %s\n",
+		rep->schemas_checked ? (r == 0 ? "valid ST.96 V6_0" : "checked")
+				     : "not checked (no --schemas)");
+	for (size_t i = 0; i < rep->n_problems; i++)
+		fprintf(out, "PROBLEM   %s\n", rep->problems[i]);
+	if (rep->dropped)
+		fprintf(out, "PROBLEM   ... and %zu more\n", rep->dropped);
+	if (r == 0)
+		fprintf(out, "result    ok\n");
 }

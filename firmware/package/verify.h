@@ -6,14 +6,18 @@
  * firmware/package/export.h). Checks, all of them, reporting every problem found:
  *
  *  - MANIFEST.sha256.sig is a valid Ed25519 signature of MANIFEST.sha256 by the enrolled
- *    station key (a package without a signature fails);
+ *    station key (a package without a signature fails); MANIFEST.sha256.sshsig, when there, is
+ *    a valid SSH signature of it by the same key (sign.h);
  *  - MANIFEST.sha256 is well formed; every file it lists exists and has that SHA-256;
  *  - no file or folder is in the package that the manifest does not list (the manifest and
- *    its signature excepted), and nothing is a link or a special file;
+ *    its signatures excepted), and nothing is a link or a special file;
  *  - MANIFEST.sizes gives every listed file its size on disk;
  *  - each document folder has its document.xml; the page images it names are all there and
  *    are all the page images of the folder (trademarks: com:PageTotalQuantity agrees);
- *  - BATCH.txt's document and page counts agree with the folders;
+ *  - BATCH.txt's document and page counts agree with the folders, and its station, store and
+ *    batch give the folder's name (export_package_name()): a renamed or copied package fails;
+ *  - EVENTS.txt, the batch's chain of custody (events.h), is unbroken from the batch's
+ *    batch-create to its approval;
  *  - with a schema folder, every document.xml validates against its ST.96 V6_0 schema.
  *
  * Paths in the package are bounded (VERIFY_PATH_MAX), as are file counts (VERIFY_MAX_FILES)
@@ -22,7 +26,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+
+#include "firmware/package/events.h"
 
 #define VERIFY_MAX_PROBLEMS 64
 #define VERIFY_PROBLEM_LEN 256
@@ -38,8 +45,13 @@ struct verify_report {
 	uint32_t documents, pages, files; /* as found */
 	uint64_t bytes;
 	bool signature_ok;
+	bool
+	    ssh_signature_ok; /* MANIFEST.sha256.sshsig there and valid (absent: false, no problem) */
 	bool schemas_checked;
-	char key_id[17]; /* id of the enrolled key */
+	bool custody_ok;	       /* EVENTS.txt checked, chain unbroken to approval */
+	struct events_summary custody; /* what it holds, when custody_ok */
+	char key_id[17];	       /* id of the enrolled key */
+	char manifest_sha256[65];      /* SHA-256 of MANIFEST.sha256, once read */
 	size_t n_problems, dropped;
 	char problems[VERIFY_MAX_PROBLEMS][VERIFY_PROBLEM_LEN]; /* one line each */
 };
@@ -54,5 +66,12 @@ struct verify_report {
  * Only reads. Logs at debug only.
  */
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
+
+/*
+ * verify_print_report - the report of verify_package()'s result @r for @dir, one "name value"
+ * line per check, a PROBLEM line per problem, and "result    ok" when @r is 0. What
+ * `folio verify` and `folio-verify` print.
+ */
+void verify_print_report(FILE *out, const char *dir, const struct verify_report *rep, int r);
 
 #endif

@@ -28,6 +28,7 @@
 
 #define MANIFEST_NAME "MANIFEST.sha256"
 #define SIGNATURE_NAME "MANIFEST.sha256.sig"
+#define SSH_SIGNATURE_NAME "MANIFEST.sha256.sshsig"
 #define MANIFEST_MAX (16u << 20)
 #define PACKAGE_MAX_FILES 100000
 #define NAME_MAX_LEN 128
@@ -621,7 +622,8 @@ static bool valid_manifest_path(const char *path)
 			return false; /* ".", "..", hidden and temporary names */
 		seg++;
 	}
-	return strcmp(path, MANIFEST_NAME) != 0 && strcmp(path, SIGNATURE_NAME) != 0;
+	return strcmp(path, MANIFEST_NAME) != 0 && strcmp(path, SIGNATURE_NAME) != 0 &&
+	       strcmp(path, SSH_SIGNATURE_NAME) != 0;
 }
 
 static int read_manifest(const char *path, char **ret, size_t *ret_len)
@@ -715,7 +717,7 @@ static int package_load(struct package *p, const char *dir, const char *name, ch
 		snprintf(why, n, "'%s' lists more than %d files", path, PACKAGE_MAX_FILES);
 		return -FOLIO_ETOOBIG;
 	}
-	cap = lines + 3;
+	cap = lines + 4; /* the listed files, two signatures, the manifest */
 	p->files = calloc(cap, sizeof(*p->files));
 	if (!p->files)
 		return -ENOMEM;
@@ -753,18 +755,22 @@ static int package_load(struct package *p, const char *dir, const char *name, ch
 		snprintf(why, n, "'%s' lists no file", path);
 		return -FOLIO_EFORMAT;
 	}
-	/* The signature, when there is one, then the manifest: the commit marker goes last. */
-	snprintf(path, sizeof(path), "%s/%s", dir, SIGNATURE_NAME);
-	if (stat(path, &st) == 0) {
-		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* The signatures, when there are, then the manifest: the commit marker goes last. */
+	for (int i = 0; i < 2; i++) {
+		const char *sig = i ? SSH_SIGNATURE_NAME : SIGNATURE_NAME;
 
-		if (fd < 0 || upload_sha256_fd(fd, 0, (uint64_t)st.st_size, sum) < 0) {
-			snprintf(why, n, "cannot read '%s'", path);
-			return -EIO;
+		snprintf(path, sizeof(path), "%s/%s", dir, sig);
+		if (stat(path, &st) == 0) {
+			_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0 || upload_sha256_fd(fd, 0, (uint64_t)st.st_size, sum) < 0) {
+				snprintf(why, n, "cannot read '%s'", path);
+				return -EIO;
+			}
+			r = add_file(p, dir, name, sig, sum, cap, why, n);
+			if (r < 0)
+				return r;
 		}
-		r = add_file(p, dir, name, SIGNATURE_NAME, sum, cap, why, n);
-		if (r < 0)
-			return r;
 	}
 	upload_sha256_hex(p->manifest, p->manifest_len, sum);
 	r = add_file(p, dir, name, MANIFEST_NAME, sum, cap, why, n);

@@ -54,13 +54,15 @@ static int deliver(struct store *store, const struct folio_config *cfg, struct u
 	struct export_result res = { 0 };
 	struct upload_receipt rec;
 	struct batch_info b;
-	char name[64], dir[PATH_MAX], why[256], line[512];
+	char name[80], dir[PATH_MAX], why[256], line[512];
 	int r;
 
 	r = store_batch_get(store, id, &b);
 	if (r < 0)
 		return r;
-	export_package_name(cfg->station_id, id, name, sizeof(name));
+	r = export_package_name(store, cfg->station_id, id, name, sizeof(name));
+	if (r < 0)
+		return r;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", staging, name) >= sizeof(dir))
 		return -ENAMETOOLONG;
 

@@ -32,7 +32,7 @@ pkg=$($folio export --batch 1 --out out 2>export.err) || fail "export failed: $(
 [ -d "$pkg" ] || fail "export printed '$pkg', which is not a folder"
 [ "$(ls "$pkg"/D0001/P*.tif | wc -l)" = 10 ] || fail "expected 10 page images in $pkg/D0001"
 (cd "$pkg" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the manifest"
-[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 14 ] || fail "manifest should list 10 images, the XML, the PDF, BATCH.txt and MANIFEST.sizes"
+[ "$(wc -l <"$pkg/MANIFEST.sha256")" = 17 ] || fail "manifest should list 10 images, the 3 XML files of a patent, the PDF, BATCH.txt, EVENTS.txt and MANIFEST.sizes"
 # Private modes whatever the umask: files 0600, folders 0700.
 modes=$(find "$pkg" -type f ! -perm 0600 -printf '%m %p\n'; find "$pkg" -type d ! -perm 0700 -printf '%m %p\n')
 [ -z "$modes" ] || fail "exported with other modes than 0600/0700: $(echo "$modes" | head -n 3)"

@@ -70,6 +70,7 @@ $folio doc list --batch "$batch" | grep -qE '^ +1 +KE +patent +KE/P/2024/000123 
 
 # --- export: signed when the key is configured, clearly unsigned when not (text read first)
 $folio ocr --batch "$batch" 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
+$folio batch approve "$batch" >/dev/null 2>approve.err || fail "approve failed: $(cat approve.err)"
 pkg=$($folio export --batch "$batch" --out unsigned 2>export.err) || fail "export failed: $(cat export.err)"
 grep -q "is NOT signed: set \[station\] key_file" export.err || fail "unsigned export not reported: $(cat export.err)"
 expect_fail 1 "package is not signed" $folio verify "$pkg" --key keys/station.pub
@@ -93,16 +94,53 @@ fi
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"
-grep -q '^contents  1 documents, 10 pages, 14 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^contents  1 documents, 10 pages, 17 files' verify.out || fail "verify counts: $(cat verify.out)"
+grep -q '^ssh sig   ok$' verify.out || fail "the SSH signature is not reported good: $(cat verify.out)"
+
+# --- the office without Folio: OpenSSH's ssh-keygen and sha256sum, as the README says
+for f in station.ssh.pub allowed_signers; do
+	[ -s "keys/$f" ] || fail "keygen wrote no $f"
+done
+if command -v ssh-keygen >/dev/null; then
+	ssh-keygen -l -f keys/station.ssh.pub >/dev/null 2>&1 || fail "ssh-keygen cannot read station.ssh.pub"
+	sshsig="$pkg/MANIFEST.sha256.sshsig"
+	who=$(ssh-keygen -Y find-principals -s "$sshsig" -f keys/allowed_signers 2>err) ||
+		fail "ssh-keygen finds no principal for the package: $(cat err)"
+	[ "$who" = "folio-station-$(sed -n 's/.*station key \([0-9a-f]\{16\}\):.*/\1/p' keygen.err)" ] ||
+		fail "the principal is '$who', not the station key's id"
+	ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n folio-package -s "$sshsig" \
+		<"$pkg/MANIFEST.sha256" >sshv.out 2>&1 || fail "ssh-keygen -Y verify refuses a good package: $(cat sshv.out)"
+	grep -q '^Good "folio-package" signature for folio-station-' sshv.out ||
+		fail "ssh-keygen says: $(cat sshv.out)"
+	# Tampered: an image changed and its line of the manifest updated to match.
+	rm -rf ssh-t && cp -a "$pkg" ssh-t
+	printf x >>ssh-t/D0001/P0004.tif
+	sum=$(sha256sum ssh-t/D0001/P0004.tif | cut -d' ' -f1)
+	sed -i "s|^[0-9a-f]*  D0001/P0004.tif\$|$sum  D0001/P0004.tif|" ssh-t/MANIFEST.sha256
+	(cd ssh-t && sha256sum --quiet --strict -c MANIFEST.sha256) || fail "tampered copy not self-consistent"
+	if ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n folio-package \
+		-s ssh-t/MANIFEST.sha256.sshsig <ssh-t/MANIFEST.sha256 >sshv.out 2>&1; then
+		fail "ssh-keygen -Y verify accepts a tampered manifest"
+	fi
+	# Another namespace is refused too: the signature is for Folio packages only.
+	if ssh-keygen -Y verify -f keys/allowed_signers -I "$who" -n file -s "$sshsig" \
+		<"$pkg/MANIFEST.sha256" >/dev/null 2>&1; then
+		fail "ssh-keygen -Y verify accepts the signature for namespace 'file'"
+	fi
+	echo "figure: ssh-keygen -Y verify: delivered package good, tampered manifest refused"
+else
+	echo "note: ssh-keygen missing (Debian package openssh-client), OpenSSH check not run"
+fi
 
 # --- tampering: each copy is altered one way, and verify must refuse it with one line
 n=0
 tamper() { # description, shell snippet run inside the copy, expected text
 	n=$((n + 1))
-	rm -rf "t$n" && cp -a "$pkg" "t$n"
-	(cd "t$n" && eval "$2") || fail "could not tamper ($1)"
-	expect_fail 1 "failed verification" $folio verify "t$n" --key keys/station.pub
-	$folio verify "t$n" --key keys/station.pub >"t$n.out" 2>/dev/null
+	local copy="t$n/$(basename "$pkg")"
+	rm -rf "t$n" && mkdir "t$n" && cp -a "$pkg" "$copy"
+	(cd "$copy" && eval "$2") || fail "could not tamper ($1)"
+	expect_fail 1 "failed verification" $folio verify "$copy" --key keys/station.pub
+	$folio verify "$copy" --key keys/station.pub >"t$n.out" 2>/dev/null
 	grep -qF -- "$3" "t$n.out" || fail "$1: report does not say '$3': $(cat "t$n.out")"
 }
 # flip_byte FILE: change the byte in the middle of FILE (to a different value, always)
@@ -121,7 +159,20 @@ tamper "file added" "echo x >D0001/P0011.tif" "'D0001/P0011.tif' is in the packa
 tamper "file renamed" "mv D0001/P0002.tif D0001/P0012.tif" "'D0001/P0002.tif' is listed in the manifest but missing"
 tamper "signature truncated" "truncate -s 100 MANIFEST.sha256.sig" "not a signature line"
 tamper "signature removed" "rm MANIFEST.sha256.sig" "package is not signed"
+tamper "SSH signature altered" 'c=$(sed -n 3p MANIFEST.sha256.sshsig | head -c 1); [ "$c" = A ] && c=B || c=A; sed -i "3s/^./$c/" MANIFEST.sha256.sshsig' "bad SSH signature"
 tamper "sizes altered" "sed -i '1s/^[0-9]*/1/' MANIFEST.sizes" "'MANIFEST.sizes' does not match"
+tamper "event removed" "sed -i '3d' EVENTS.txt" "'EVENTS.txt' does not match"
+# The folder's name is bound to BATCH.txt: a renamed copy is refused, a faithful copy is not.
+grep -q '^custody   [0-9]* events, from event 1 to approval at event ' verify.out ||
+	fail "verify does not report the chain of custody: $(cat verify.out)"
+mkdir -p copies
+cp -a "$pkg" "copies/$(basename "$pkg")"
+$folio verify "copies/$(basename "$pkg")/" --key keys/station.pub >/dev/null 2>&1 ||
+	fail "a faithful copy under the same name fails"
+renamed=$(basename "$pkg" | sed 's/-B000001$/-B000002/')
+cp -a "$pkg" "copies/$renamed"
+expect_fail 1 "a copied, renamed or replayed package" $folio verify "copies/$renamed" --key keys/station.pub
+n=$((n + 1))
 $folio keygen --out other >/dev/null 2>&1
 expect_fail 1 "signed by station key" $folio verify "$pkg" --key other/station.pub
 expect_fail 1 "is not a Folio public key" $folio verify "$pkg" --key keys/station.key

@@ -284,9 +284,11 @@ b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 # a package is built only once its text is read
 OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
 	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
-"$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" >/dev/null 2>"$FOLIO_TMP/err" ||
+"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
+	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
+pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
 	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
-name=REAL-01-B$(printf %06d "$b")
+name=$(basename "$pkg") # REAL-01-<store>-B000001
 touch "$dav/fail503"
 expect_fail 1 "answered HTTP 503" "$folio" --config "$real" upload package "$FOLIO_TMP/pkgs/$name"
 rm "$dav/fail503"

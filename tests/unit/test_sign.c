@@ -111,6 +111,63 @@ static void test_sign_and_check(void **state)
 	sign_key_wipe(&b);
 }
 
+/* OpenSSH's forms: the key files keygen writes and SSH signatures, every field checked. */
+static void test_ssh_signature(void **state)
+{
+	static const char data[] = "abc  D0001/P0001.tif\n";
+	struct sign_key a, b, pub;
+	char sig[SIGN_SSH_MAX], bad[SIGN_SSH_MAX], why[256], text[256], want[256];
+	int n;
+
+	(void)state;
+	assert_int_equal(sign_keygen("ssha", &a), 0);
+	assert_int_equal(sign_keygen("sshb", &b), 0);
+	assert_int_equal(sign_load_public("ssha/" SIGN_PUBLIC_FILE, &pub), 0);
+	read_text("ssha/" SIGN_SSH_PUBLIC_FILE, text, sizeof(text));
+	/* "ssh-ed25519 " + base64 of 51 bytes (68 characters) + " folio-station-ID\n" */
+	assert_int_equal(strncmp(text, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI", 37), 0);
+	snprintf(want, sizeof(want), " folio-station-%s\n", a.id);
+	assert_non_null(strstr(text, want));
+	assert_int_equal(strlen(text), 12 + 68 + strlen(want));
+	read_text("ssha/" SIGN_ALLOWED_SIGNERS_FILE, text, sizeof(text));
+	snprintf(want, sizeof(want), "folio-station-%s namespaces=\"folio-package\" ssh-ed25519 ",
+		 a.id);
+	assert_int_equal(strncmp(text, want, strlen(want)), 0);
+
+	n = sign_sshsig(&a, data, strlen(data), sig, sizeof(sig));
+	assert_true(n > 0);
+	assert_int_equal(strncmp(sig, "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH", 38), 0);
+	assert_int_equal(
+	    sign_sshsig_check(&pub, data, strlen(data), sig, (size_t)n, why, sizeof(why)), 0);
+	/* Altered data, another key, truncated, a flipped character, garbage. */
+	assert_int_equal(sign_sshsig_check(&pub, "abd  D0001/P0001.tif\n", strlen(data), sig,
+					   (size_t)n, why, sizeof(why)),
+			 -FOLIO_ECORRUPT);
+	assert_non_null(strstr(why, "altered"));
+	assert_int_equal(
+	    sign_sshsig_check(&b, data, strlen(data), sig, (size_t)n, why, sizeof(why)),
+	    -FOLIO_ECORRUPT);
+	assert_non_null(strstr(why, "another key"));
+	assert_int_equal(
+	    sign_sshsig_check(&pub, data, strlen(data), sig, (size_t)n - 40, why, sizeof(why)),
+	    -FOLIO_EFORMAT);
+	for (int i = 31; i < n - 30; i += 7) {
+		memcpy(bad, sig, (size_t)n);
+		if (bad[i] == '\n')
+			continue;
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		assert_true(sign_sshsig_check(&pub, data, strlen(data), bad, (size_t)n, why,
+					      sizeof(why)) < 0);
+	}
+	memset(bad, 'A', sizeof(bad));
+	assert_int_equal(
+	    sign_sshsig_check(&pub, data, strlen(data), bad, sizeof(bad), why, sizeof(why)),
+	    -FOLIO_EFORMAT);
+	assert_int_equal(sign_sshsig(&pub, data, strlen(data), sig, sizeof(sig)), -EINVAL);
+	sign_key_wipe(&a);
+	sign_key_wipe(&b);
+}
+
 static void test_bad_key_files(void **state)
 {
 	struct sign_key k;
@@ -158,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_keygen_files),
 		cmocka_unit_test(test_sign_and_check),
 		cmocka_unit_test(test_bad_key_files),
+		cmocka_unit_test(test_ssh_signature),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

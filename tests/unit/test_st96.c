@@ -33,10 +33,9 @@ static struct {
 	const char *name;
 	struct schema *s;
 } schemas[] = {
-	{ "ApplicationBody_V6_0.xsd", NULL },
-	{ "TrademarkApplication_V6_0.xsd", NULL },
-	{ "DesignApplication_V6_0.xsd", NULL },
-	{ "Common_V6_0.xsd", NULL },
+	{ "ApplicationBody_V6_0.xsd", NULL },	{ "TrademarkApplication_V6_0.xsd", NULL },
+	{ "DesignApplication_V6_0.xsd", NULL }, { "Common_V6_0.xsd", NULL },
+	{ "BibliographicData_V6_0.xsd", NULL }, { "Patent_V6_0.xsd", NULL },
 };
 
 static struct schema *schema_named(const char *name)
@@ -246,6 +245,119 @@ static void test_patent_fields(void **state)
 	free(xml);
 }
 
+/* Writes @part of @doc, validates it against the part's schema, returns the XML. */
+static char *write_part_valid(const struct st96_document *doc, enum st96_part part)
+{
+	char why[1024] = "", *xml = NULL;
+	size_t len = 0;
+	int r;
+
+	assert_int_equal(st96_write_part(doc, part, &xml, &len), 0);
+	r = schema_validate(schema_named(st96_part_schema(doc->ip_type, part)), xml, len, why,
+			    sizeof(why));
+	if (r != 0)
+		fail_msg("%s part %d invalid (%d): %s\n%s", ip_type_name(doc->ip_type), (int)part,
+			 r, why, xml);
+	return xml;
+}
+
+static const struct st96_page layout_pages[] = {
+	{ "P0001.tif", "TIFF", 2480, 3508, 300, 1, false, "P0001.txt", "P0001.hocr", NULL,
+	  "P0001.pdf" },
+	{ "P0002.tif", "TIFF", 2480, 3508, 300, 1, false, "P0002.txt", NULL, "P0002.alto.xml",
+	  NULL },
+};
+
+/* A patent's index is in bibliographic.xml, its files in files.xml; both validate. */
+static void test_patent_parts(void **state)
+{
+	struct st96_document d = sample(IP_PATENT);
+	char *xml = (char *)"untouched";
+
+	(void)state;
+	need_schemas();
+	assert_string_equal(st96_part_file(IP_PATENT, ST96_PART_BIBLIOGRAPHIC),
+			    "bibliographic.xml");
+	assert_string_equal(st96_part_file(IP_PATENT, ST96_PART_FILES), "files.xml");
+	assert_string_equal(st96_part_file(IP_DESIGN, ST96_PART_DOCUMENT), "document.xml");
+	assert_null(st96_part_file(IP_TRADEMARK, ST96_PART_FILES));
+	assert_null(st96_part_file(IP_PATENT, ST96_N_PARTS));
+	assert_int_equal(st96_write_part(&d, ST96_PART_FILES + 0, &xml, NULL), 0);
+	free(xml);
+	{
+		struct st96_document t = sample(IP_TRADEMARK);
+
+		xml = (char *)"untouched";
+		assert_int_equal(st96_write_part(&t, ST96_PART_BIBLIOGRAPHIC, &xml, NULL), -EINVAL);
+		assert_string_equal(xml, "untouched");
+	}
+
+	d.language = "sw";
+	d.pages = layout_pages;
+	d.n_pages = 2;
+	xml = write_part_valid(&d, ST96_PART_BIBLIOGRAPHIC);
+	assert_non_null(strstr(xml, "<pat:BibliographicData "));
+	assert_non_null(strstr(xml, "com:officeCode=\"KE\""));
+	assert_non_null(strstr(xml, "<com:IPOfficeCode>KE</com:IPOfficeCode>"));
+	assert_non_null(strstr(xml, "<com:ST13ApplicationNumber>102024000000123<"));
+	assert_non_null(strstr(xml, "<com:FilingLanguageCode>sw<"));
+	assert_non_null(strstr(xml, "<com:ReceivingOfficeDate>2024-03-15<"));
+	free(xml);
+
+	xml = write_part_valid(&d, ST96_PART_FILES);
+	assert_non_null(strstr(xml, "<com:DocumentIncludedBag "));
+	assert_non_null(strstr(xml, "<com:DocumentKindCategory>APPFORM<"));
+	assert_non_null(strstr(xml, "application number KE/X/2024/000123"));
+	assert_non_null(strstr(xml, "received 2024-03-15"));
+	assert_non_null(strstr(xml, "<com:FileName>P0001.txt<"));
+	assert_non_null(strstr(xml, "<com:FileName>P0001.hocr<"));
+	assert_non_null(strstr(xml, "<com:FileName>P0002.alto.xml<"));
+	assert_non_null(strstr(xml, "<com:FileName>P0001.pdf<"));
+	assert_int_equal(count(xml, "com:languageCode=\"sw\""), 8);
+	free(xml);
+
+	/* Without any number the application number is empty: not yet assigned. */
+	d.st13 = NULL;
+	d.application_number = NULL;
+	xml = write_part_valid(&d, ST96_PART_BIBLIOGRAPHIC);
+	assert_non_null(strstr(xml, "<com:ApplicationNumberText></com:ApplicationNumberText>"));
+	free(xml);
+}
+
+/* @b follows @a within the same com:DocumentIncluded. */
+static bool in_same_entry(const char *xml, const char *a, const char *b)
+{
+	const char *p = strstr(xml, a), *end, *q;
+
+	if (!p)
+		return false;
+	end = strstr(p, "</com:DocumentIncluded>");
+	q = strstr(p, b);
+	return end && q && q < end;
+}
+
+/* Trademark and design name every page's hOCR, ALTO and PDF where there is one. */
+static void test_layout_files_named(void **state)
+{
+	(void)state;
+	need_schemas();
+	for (int t = IP_TRADEMARK; t <= IP_DESIGN; t++) {
+		struct st96_document d = sample((enum ip_type)t);
+		char *xml;
+
+		d.pages = layout_pages;
+		d.n_pages = 2;
+		xml = write_valid(&d);
+		assert_true(in_same_entry(xml, "<com:FileName>P0001.hocr<",
+					  "<com:DocumentFormatCategory>HTML<"));
+		assert_true(in_same_entry(xml, "<com:FileName>P0002.alto.xml<",
+					  "<com:DocumentFormatCategory>XML<"));
+		assert_non_null(strstr(xml, "<com:FileName>P0001.pdf</com:FileName>"));
+		assert_null(strstr(xml, "P0002.hocr"));
+		free(xml);
+	}
+}
+
 static void expect_einval(const struct st96_document *d, const char *what)
 {
 	char *xml = (char *)"untouched";
@@ -319,6 +431,9 @@ static void test_rejects_unrepresentable(void **state)
 	BADPAGE(bit_depth, 4);
 	BADPAGE(colour, true); /* colour at 1 bit */
 	BADPAGE(text_file, "a b.txt");
+	BADPAGE(hocr_file, "../P0001.hocr");
+	BADPAGE(alto_file, ".alto.xml");
+	BADPAGE(pdf_file, "P 1.pdf");
 #undef BADPAGE
 
 	d = sample(IP_DESIGN);
@@ -513,6 +628,8 @@ int main(void)
 		cmocka_unit_test(test_generated_documents_validate),
 		cmocka_unit_test(test_trademark_fields),
 		cmocka_unit_test(test_patent_fields),
+		cmocka_unit_test(test_patent_parts),
+		cmocka_unit_test(test_layout_files_named),
 		cmocka_unit_test(test_negative_examples_rejected),
 		cmocka_unit_test(test_positive_examples_accepted),
 		cmocka_unit_test(test_malformed_and_hostile),

@@ -135,7 +135,13 @@ static int setup(void **state)
 	add_page(1, "TIFF", "II*\x00 second page of the patent application", 0);
 	add_page(2, "TIFF", "II*\x00 the cover sheet", PAGE_FLAG_SEPARATOR);
 	add_page(2, "JPEG", "\xff\xd8\xff trademark order form", 0);
-	return store_batch_set_state(store, batch, BATCH_CLOSED, "tester");
+	/* approval waits for the text of every page */
+	for (uint32_t i = 1; i <= 4; i++)
+		if (store_ocr_put(store, batch, i, "text", NULL, 90) < 0)
+			return -1;
+	if (store_batch_set_state(store, batch, BATCH_CLOSED, "tester") < 0)
+		return -1;
+	return store_batch_set_state(store, batch, BATCH_APPROVED, "supervisor");
 }
 
 static int teardown(void **state)
@@ -306,8 +312,10 @@ static void test_good_package(void **state)
 	assert_true(rep.signature_ok);
 	assert_int_equal(rep.documents, 2);
 	assert_int_equal(rep.pages, 3);
-	/* 3 images, 2 XML, 2 PDF, OCR text and layout (hOCR, ALTO), BATCH.txt, MANIFEST.sizes */
-	assert_int_equal(rep.files, 12);
+	/* 3 images, 2 XML and a patent's bibliographic.xml and files.xml, 2 PDF, OCR text and
+	 * layout (hOCR, ALTO), BATCH.txt, EVENTS.txt, MANIFEST.sizes */
+	assert_int_equal(rep.files, 15);
+	assert_true(rep.custody_ok);
 	assert_int_equal(rep.schemas_checked, schemas[0] != 0);
 
 	/* The cover sheet is not a page; OCR text is there and named in the XML. */
@@ -396,6 +404,20 @@ static void test_tampering_caught(void **state)
 
 	fresh(pkg, sizeof(pkg));
 	expect_problem(pkg, "other/" SIGN_PUBLIC_FILE, "signed by station key");
+	caught++;
+
+	/* The same package under another batch's name: a replay. */
+	fresh(pkg, sizeof(pkg));
+	snprintf(a, sizeof(a), "%s", pkg);
+	snprintf(b, sizeof(b), "%.*s-B000002", (int)(strlen(pkg) - 8), pkg);
+	assert_int_equal(rename(a, b), 0);
+	expect_problem(b, pub, "a copied, renamed or replayed package");
+	caught++;
+
+	fresh(pkg, sizeof(pkg));
+	at(a, sizeof(a), pkg, "EVENTS.txt");
+	unlink(a);
+	expect_problem(pkg, pub, "EVENTS.txt: missing: the package carries no chain of custody");
 	caught++;
 
 	fresh(pkg, sizeof(pkg));

@@ -1,0 +1,76 @@
+#!/bin/bash
+# folio-verify, the office's verifier on its own: it needs only libsodium, libxml2 and libc
+# (checked in its ELF header and with ldd), and gives the same verdict and report as
+# `folio verify` on a package the station delivered, a tampered copy and bad usage.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+fv="$FOLIO_BUILD/bin/folio-verify"
+[ -x "$fv" ] || fail "$fv was not built"
+command -v readelf >/dev/null || skip "readelf is not installed (Debian package binutils)"
+
+# --- what it links
+allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|libc\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
+if [ -n "${FOLIO_SANITIZE:-}" ]; then # the sanitizers' runtimes come with a sanitized build
+	allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|libc\.so\.6|libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1|libstdc\+\+\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
+fi
+needed=$(readelf -d "$fv" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+for lib in $needed; do
+	echo "$lib" | grep -Eq "$allowed" || fail "folio-verify needs $lib (it may need only libsodium, libxml2, libc)"
+done
+echo "$needed" | grep -q '^libsodium' || fail "folio-verify does not link libsodium: $needed"
+echo "$needed" | grep -q '^libxml2' || fail "folio-verify does not link libxml2: $needed"
+ldd "$fv" >ldd.out 2>&1 || fail "ldd fails on folio-verify: $(cat ldd.out)"
+if grep -Eq 'libsane|libtesseract|liblept|liblmdb|libtiff|libjpeg|libsystemd|libinih|not found' ldd.out; then
+	fail "folio-verify loads the station's libraries: $(cat ldd.out)"
+fi
+n_fv=$(grep -c '=>' ldd.out)
+n_folio=$(ldd "$FOLIO_BUILD/bin/folio" | grep -c '=>')
+echo "figure: folio-verify loads $n_fv shared libraries ($(echo $needed | tr ' ' ',') directly), folio $n_folio"
+
+# --- a delivered package: the same report as folio verify
+make_config "$FOLIO_TMP/folio.conf" test:0
+folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+$folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
+sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" folio.conf
+batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
+$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
+pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
+schemas=()
+[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+"$fv" "$pkg" --key keys/station.pub "${schemas[@]}" >fv.out 2>fv.err ||
+	fail "folio-verify refuses a delivered package: $(cat fv.out fv.err)"
+$folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >folio.out 2>/dev/null ||
+	fail "folio verify refuses it"
+diff fv.out folio.out >/dev/null || fail "the two reports differ: $(diff fv.out folio.out)"
+grep -q '^result    ok$' fv.out || fail "no 'result ok': $(cat fv.out)"
+[ ! -s fv.err ] || fail "folio-verify wrote to stderr on success: $(cat fv.err)"
+
+# --- a tampered copy, a wrong key, bad usage
+mkdir t && cp -a "$pkg" t/
+f=$(find t -name 'P0003.tif')
+printf x >>"$f"
+expect_fail 1 "failed verification: " "$fv" "t/$(basename "$pkg")" --key keys/station.pub
+"$fv" "t/$(basename "$pkg")" --key keys/station.pub 2>/dev/null | grep -q "^PROBLEM   'D0001/P0003.tif' does not match its SHA-256" ||
+	fail "the tampered page is not named"
+expect_fail 1 "is not a Folio public key" "$fv" "$pkg" --key keys/station.key
+expect_fail 2 "a package folder and --key are needed" "$fv" "$pkg"
+expect_fail 2 "bad option" "$fv" "$pkg" --key keys/station.pub --frobnicate
+expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub
+
+# --- the office's registry: a package is accepted once; a replay or a collision is refused
+"$fv" "$pkg" --key keys/station.pub --registry reg >reg.out 2>reg.err ||
+	fail "first acceptance refused: $(cat reg.out reg.err)"
+grep -q "^registry  recorded '$(basename "$pkg")' in reg$" reg.out || fail "registry: $(cat reg.out)"
+grep -q "manifest $(sha256sum <"$pkg/MANIFEST.sha256" | cut -d' ' -f1)" "reg/$(basename "$pkg")" ||
+	fail "the registry does not record the manifest's hash: $(cat "reg/$(basename "$pkg")")"
+mkdir again && cp -a "$pkg" again/
+expect_fail 1 "was accepted before" "$fv" "again/$(basename "$pkg")/" --key keys/station.pub --registry reg
+expect_fail 1 "a replay, refused" "$fv" "$pkg" --key keys/station.pub --registry reg
+# Another package under an accepted name (what a re-created store without a store id did).
+sed -i 's/manifest [0-9a-f]*/manifest 0000/' "reg/$(basename "$pkg")"
+expect_fail 1 "a name collision, refused" "$fv" "$pkg" --key keys/station.pub --registry reg
+# A package that fails verification is never recorded.
+expect_fail 1 "failed verification" "$fv" "t/$(basename "$pkg")" --key keys/station.pub --registry reg2
+[ ! -e "reg2/$(basename "$pkg")" ] || fail "a refused package was recorded"
+echo "figure: folio-verify and folio verify agree on a delivered package; tampering refused"
+echo "figure: --registry accepts a package once, refuses its replay and a name collision"
