@@ -1,5 +1,6 @@
 /* Searchable PDF/A-2b of a document (pdf.h). */
 #include <errno.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,19 +23,31 @@
 struct pdf {
 	FILE *f;
 	long offsets[MAX_OBJECTS];
-	unsigned n; /* objects begun */
+	unsigned n;	       /* objects begun or reserved */
+	uint8_t high[256 / 8]; /* the high bytes of the code units the text layer used */
 	bool failed;
 };
 
-static unsigned obj_begin(struct pdf *p)
+/* A new object number, for an object written later with obj_begin_at(). */
+static unsigned obj_reserve(struct pdf *p)
 {
 	if (p->n + 1 >= MAX_OBJECTS) {
 		p->failed = true;
 		return p->n;
 	}
-	p->offsets[++p->n] = ftell(p->f);
-	fprintf(p->f, "%u 0 obj\n", p->n);
-	return p->n;
+	return ++p->n;
+}
+
+static unsigned obj_begin_at(struct pdf *p, unsigned id)
+{
+	p->offsets[id] = ftell(p->f);
+	fprintf(p->f, "%u 0 obj\n", id);
+	return id;
+}
+
+static unsigned obj_begin(struct pdf *p)
+{
+	return obj_begin_at(p, obj_reserve(p));
 }
 
 static void obj_end(struct pdf *p)
@@ -42,11 +55,11 @@ static void obj_end(struct pdf *p)
 	fputs("endobj\n", p->f);
 }
 
-/* A stream object: @dict (without its Length) and @len bytes. */
-static unsigned put_stream(struct pdf *p, const char *dict, const void *data, size_t len)
+/* A stream object numbered @id: @dict (without its Length) and @len bytes. */
+static unsigned put_stream_at(struct pdf *p, unsigned id, const char *dict, const void *data,
+			      size_t len)
 {
-	unsigned id = obj_begin(p);
-
+	obj_begin_at(p, id);
 	fprintf(p->f, "<< %s /Length %zu >>\nstream\n", dict, len);
 	fwrite(data, 1, len, p->f);
 	fputs("\nendstream\n", p->f);
@@ -54,13 +67,19 @@ static unsigned put_stream(struct pdf *p, const char *dict, const void *data, si
 	return id;
 }
 
-/* A stream object of @data compressed with Flate (@dict without Filter and Length). */
-static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
+static unsigned put_stream(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	return put_stream_at(p, obj_reserve(p), dict, data, len);
+}
+
+/* A stream object numbered @id of @data compressed with Flate (@dict without Filter and
+ * Length). */
+static unsigned put_flate_at(struct pdf *p, unsigned id, const char *dict, const void *data,
+			     size_t len)
 {
 	uLongf zlen = compressBound((uLong)len);
 	uint8_t *z = malloc(zlen);
 	char d[256];
-	unsigned id;
 
 	if (!z || compress2(z, &zlen, data, (uLong)len, 9) != Z_OK) {
 		free(z);
@@ -68,9 +87,14 @@ static unsigned put_flate(struct pdf *p, const char *dict, const void *data, siz
 		return 0;
 	}
 	snprintf(d, sizeof(d), "%s%s/Filter /FlateDecode", dict, dict[0] ? " " : "");
-	id = put_stream(p, d, z, zlen);
+	put_stream_at(p, id, d, z, zlen);
 	free(z);
 	return id;
+}
+
+static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	return put_flate_at(p, obj_reserve(p), dict, data, len);
 }
 
 /* @s as a PDF literal string's content (ASCII here: identifiers, dates, titles). */
@@ -130,12 +154,31 @@ static int read_asset(const char *path, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-/* --- the text layer */
+/* --- the text layer
+ *
+ * In pixels of the page (the page's content scales them to points once): words gathered into
+ * lines (a word that overlaps the line's height continues it), one font size and baseline per
+ * line, then per word its horizontal scaling, its string, and a move to the next word. Whole
+ * numbers and raw two-byte strings compress far better than points and hex. */
+
+#define LINE_WORDS 512
+#define LINE_BYTES 8192
+
+struct line_word {
+	long x0, x1;
+	size_t units; /* UTF-16 code units */
+	size_t off;   /* of its code units in the line's bytes */
+};
 
 struct text_run {
+	struct pdf *p;
 	FILE *f;
-	double scale; /* points per pixel */
-	double page_h;
+	long page_h;		   /* pixels */
+	long y0, y1;		   /* the line's box, from the top */
+	long line_x, line_y, size; /* where the previous line started, the font size in force */
+	size_t n, bytes;
+	struct line_word w[LINE_WORDS];
+	uint8_t text[LINE_BYTES];
 };
 
 /* Next code point of UTF-8 @s (advancing it); U+FFFD for a bad sequence. */
@@ -165,34 +208,91 @@ static uint32_t next_utf8(const unsigned char **s)
 	return c;
 }
 
+/* @t's line, one baseline and font size for its words. */
+static void put_line(struct text_run *t)
+{
+	long size = t->y1 - t->y0, y = t->page_h - t->y1, x = t->line_x;
+
+	if (t->n == 0)
+		return;
+	if (size != t->size)
+		fprintf(t->f, "/F1 %ld Tf\n", size);
+	t->size = size;
+	fprintf(t->f, "%ld %ld Td\n", t->w[0].x0 - t->line_x, y - t->line_y);
+	t->line_y = y;
+	t->line_x = x = t->w[0].x0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct line_word *w = &t->w[i];
+		/* One glyph per code unit, stretched so that the word spans its box. */
+		long tz = lround(100.0 * (double)(w->x1 - w->x0) /
+				 ((double)w->units * (double)size * GLYPH_WIDTH / 1000.0));
+
+		if (w->x0 != x)
+			fprintf(t->f, "%ld 0 Td ", w->x0 - x);
+		x = w->x0;
+		fprintf(t->f, "%ld Tz(", tz > 0 ? tz : 1);
+		for (size_t k = 0; k < 2 * w->units; k++) {
+			uint8_t c = t->text[w->off + k];
+
+			if (c == '(' || c == ')' || c == '\\')
+				fprintf(t->f, "\\%c", c);
+			else if (c == '\r')
+				fputs("\\r", t->f);
+			else
+				fputc(c, t->f);
+		}
+		fputs(")Tj\n", t->f);
+	}
+	t->line_x = x;
+	t->n = 0;
+	t->bytes = 0;
+}
+
+static void put_unit(struct text_run *t, uint32_t u)
+{
+	t->text[t->bytes++] = (uint8_t)(u >> 8);
+	t->text[t->bytes++] = (uint8_t)u;
+	t->p->high[u >> 11] |= (uint8_t)(1u << (u >> 8 & 7));
+}
+
 static int put_word(const struct ocr_word *w, void *user)
 {
 	struct text_run *t = user;
 	const unsigned char *s = (const unsigned char *)w->text;
-	double x = (double)w->x0 * t->scale, y = t->page_h - (double)w->y1 * t->scale;
-	double wd = (double)(w->x1 - w->x0) * t->scale, ht = (double)(w->y1 - w->y0) * t->scale;
-	size_t units = 0;
-	char hex[4096];
-	size_t n = 0;
+	long ht = w->y1 - w->y0, overlap;
+	struct line_word *lw;
 
-	while (*s && n + 16 < sizeof(hex)) {
+	if (!*s || ht < 1 || w->x1 <= w->x0)
+		return 0;
+	overlap = (w->y1 < t->y1 ? w->y1 : t->y1) - (w->y0 > t->y0 ? w->y0 : t->y0);
+	if (t->n && (2 * overlap < ht || 2 * overlap < t->y1 - t->y0 || t->n == LINE_WORDS ||
+		     t->bytes + 2 * strlen(w->text) + 4 > LINE_BYTES))
+		put_line(t);
+	if (t->bytes + 8 > LINE_BYTES)
+		return 0; /* a word longer than a line: no one searches for it */
+	lw = &t->w[t->n];
+	*lw = (struct line_word){ .x0 = w->x0, .x1 = w->x1, .off = t->bytes };
+	while (*s && t->bytes + 4 <= LINE_BYTES) {
 		uint32_t c = next_utf8(&s);
 
 		if (c > 0xffff) { /* a surrogate pair: two CIDs */
 			c -= 0x10000;
-			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X%04X",
-					      0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-			units += 2;
+			put_unit(t, 0xd800 + (c >> 10));
+			put_unit(t, 0xdc00 + (c & 0x3ff));
+			lw->units += 2;
 		} else {
-			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X", c);
-			units++;
+			put_unit(t, c);
+			lw->units++;
 		}
 	}
-	if (!units || ht < 1)
-		return 0;
-	/* One glyph per code unit, stretched so that the word spans its box. */
-	fprintf(t->f, "/F1 %.2f Tf %.2f Tz 1 0 0 1 %.2f %.2f Tm <%s> Tj\n", ht,
-		100.0 * wd / ((double)units * ht * GLYPH_WIDTH / 1000.0), x, y, hex);
+	if (t->n == 0) {
+		t->y0 = w->y0;
+		t->y1 = w->y1;
+	} else {
+		t->y0 = w->y0 < t->y0 ? w->y0 : t->y0;
+		t->y1 = w->y1 > t->y1 ? w->y1 : t->y1;
+	}
+	t->n++;
 	return 0;
 }
 
@@ -239,9 +339,9 @@ static int put_tiff(struct pdf *p, const struct pdf_page *pg, unsigned *ret, uin
 		}
 		/* G4 codes white and black runs; MINISWHITE stores black as 1. */
 		snprintf(dict, sizeof(dict),
-			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace "
-			 "/DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms "
-			 "<< /K -1 /Columns %u /Rows %u /BlackIs1 false >>%s",
+			 "/Subtype /Image /Width %u /Height %u /ColorSpace /DeviceGray "
+			 "/BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 "
+			 "/Columns %u /Rows %u >>%s",
 			 w, rows, w, rows, photo == PHOTOMETRIC_MINISBLACK ? " /Decode [1 0]" : "");
 		ret[i] = put_stream(p, dict, buf, (size_t)size);
 		ret_rows[i] = rows;
@@ -258,7 +358,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	unsigned images[64];
 	uint32_t rows[64];
 	size_t n = 0;
-	double scale = 72.0 / pg->dpi, w = pg->width * scale, h = pg->height * scale, y;
+	double scale = 72.0 / pg->dpi, w = pg->width * scale, h = pg->height * scale;
 	char *content = NULL;
 	size_t clen = 0;
 	unsigned cid;
@@ -278,7 +378,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 		char dict[256];
 
 		snprintf(dict, sizeof(dict),
-			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace %s "
+			 "/Subtype /Image /Width %u /Height %u /ColorSpace %s "
 			 "/BitsPerComponent 8 /Filter /DCTDecode",
 			 pg->width, pg->height, pg->channels == 3 ? "/DeviceRGB" : "/DeviceGray");
 		images[0] = put_stream(p, dict, pg->image, pg->len);
@@ -291,18 +391,27 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	c = open_memstream(&content, &clen);
 	if (!c)
 		return -ENOMEM;
-	y = h;
-	for (size_t i = 0; i < n; i++) {
-		double sh = rows[i] * scale;
-
-		y -= sh;
-		fprintf(c, "q %.4f 0 0 %.4f 0 %.4f cm /Im%zu Do Q\n", w, sh, y, i);
+	/* In pixels of the page: the strips from the top down, then the text over them. */
+	fprintf(c, "q %.6f 0 0 %.6f 0 0 cm\n", scale, scale);
+	for (size_t i = 0, below = pg->height; i < n; i++) {
+		below -= rows[i];
+		fprintf(c, "q %u 0 0 %u 0 %zu cm /Im%zu Do Q\n", pg->width, rows[i], below, i);
 	}
 	if (pg->hocr && pg->hocr[0]) {
-		struct text_run t = { .f = c, .scale = scale, .page_h = h };
+		struct text_run *t = calloc(1, sizeof(*t));
 
+		if (!t) {
+			fclose(c);
+			free(content);
+			return -ENOMEM;
+		}
+		t->p = p;
+		t->f = c;
+		t->page_h = pg->height;
 		fputs("BT 3 Tr\n", c);
-		r = ocr_hocr_words(pg->hocr, put_word, &t);
+		r = ocr_hocr_words(pg->hocr, put_word, t);
+		put_line(t);
+		free(t);
 		fputs("ET\n", c);
 		if (r < 0) {
 			fclose(c);
@@ -310,6 +419,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 			return r;
 		}
 	}
+	fputs("Q\n", c);
 	if (fclose(c) != 0) {
 		free(content);
 		return -ENOMEM;
@@ -331,15 +441,55 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 
 /* --- the font: Tesseract's GlyphLessFont, every code unit drawn with its one glyph */
 
-static int put_font(struct pdf *p, unsigned *ret)
+/* The font's ToUnicode map, numbered @id: CID = UTF-16 code unit, mapped back to itself, 256
+ * codes per range, for the ranges the text layer used. */
+static void put_tounicode(struct pdf *p, unsigned id)
+{
+	char *cmap = NULL;
+	size_t cmap_len = 0, used = 0;
+	FILE *c = open_memstream(&cmap, &cmap_len);
+
+	if (!c) {
+		p->failed = true;
+		return;
+	}
+	fputs("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+	      c);
+	for (unsigned k = 0; k < 256; k++)
+		used += p->high[k / 8] >> (k % 8) & 1;
+	for (unsigned k = 0, left = 0; k < 256; k++) {
+		if (!(p->high[k / 8] >> (k % 8) & 1))
+			continue;
+		if (left == 0) {
+			left = used > 100 ? 100 : (unsigned)used; /* at most 100 per block */
+			used -= left;
+			fprintf(c, "%u beginbfrange\n", left);
+		}
+		fprintf(c, "<%02X00> <%02XFF> <%02X00>\n", k, k, k);
+		if (--left == 0)
+			fputs("endbfrange\n", c);
+	}
+	fputs("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n", c);
+	if (fclose(c) != 0) {
+		free(cmap);
+		p->failed = true;
+		return;
+	}
+	put_flate_at(p, id, "", cmap, cmap_len);
+	free(cmap);
+}
+
+/* The font; @ret_tounicode: the number of its ToUnicode map, for put_tounicode(). */
+static int put_font(struct pdf *p, unsigned *ret, unsigned *ret_tounicode)
 {
 	_cleanup_free_ uint8_t *ttf = NULL, *map = NULL, *zmap = NULL;
 	size_t ttf_len = 0, map_len = 65536 * 2;
 	uLongf zlen = compressBound(65536 * 2);
-	unsigned ffile, fdesc, cidmap, tounicode, cidfont;
-	char dict[128], *cmap = NULL;
-	size_t cmap_len = 0;
-	FILE *c;
+	unsigned ffile, fdesc, cidmap, cidfont, tounicode;
+	char dict[128];
 	int r;
 
 	r = read_asset(PDF_GLYPHLESS_FONT, &ttf, &ttf_len);
@@ -357,7 +507,7 @@ static int put_font(struct pdf *p, unsigned *ret)
 		return -ENOMEM;
 
 	snprintf(dict, sizeof(dict), "/Length1 %zu", ttf_len);
-	ffile = put_stream(p, dict, ttf, ttf_len);
+	ffile = put_flate(p, dict, ttf, ttf_len);
 	fdesc = obj_begin(p);
 	fprintf(p->f,
 		"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox "
@@ -367,29 +517,7 @@ static int put_font(struct pdf *p, unsigned *ret)
 	obj_end(p);
 	cidmap = put_stream(p, "/Filter /FlateDecode", zmap, zlen);
 
-	/* CID = UTF-16 code unit; ToUnicode maps it back, 256 codes per range. */
-	c = open_memstream(&cmap, &cmap_len);
-	if (!c)
-		return -ENOMEM;
-	fputs("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-	      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-	      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-	      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-	      c);
-	for (unsigned hi = 0; hi < 256; hi += 64) {
-		fputs("64 beginbfrange\n", c);
-		for (unsigned k = hi; k < hi + 64; k++)
-			fprintf(c, "<%02X00> <%02XFF> <%02X00>\n", k, k, k);
-		fputs("endbfrange\n", c);
-	}
-	fputs("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n", c);
-	if (fclose(c) != 0) {
-		free(cmap);
-		return -ENOMEM;
-	}
-	tounicode = put_flate(p, "", cmap, cmap_len);
-	free(cmap);
-
+	tounicode = obj_reserve(p); /* written once the pages have said which codes they use */
 	cidfont = obj_begin(p);
 	fprintf(p->f,
 		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
@@ -403,6 +531,7 @@ static int put_font(struct pdf *p, unsigned *ret)
 		"/Identity-H /DescendantFonts [%u 0 R] /ToUnicode %u 0 R >>\n",
 		cidfont, tounicode);
 	obj_end(p);
+	*ret_tounicode = tounicode;
 	return 0;
 }
 
@@ -458,7 +587,7 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 	struct pdf *p = NULL;
 	char *out = NULL, iso[32], pdfdate[32];
 	size_t out_len = 0, icc_len = 0;
-	unsigned pages_id, font, xmp, icc_id, intent, catalog, infod;
+	unsigned pages_id, font, tounicode = 0, xmp, icc_id, intent, catalog, infod;
 	uint8_t fid[16];
 	long xref;
 	struct tm tm;
@@ -492,11 +621,12 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 	pages_id = 1;
 	p->n = 1;
 
-	r = put_font(p, &font);
+	r = put_font(p, &font, &tounicode);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = put_page(p, &pages[i], pages_id, font, &page_ids[i]);
 	if (r < 0)
 		goto out;
+	put_tounicode(p, tounicode);
 
 	xmp = put_xmp(p, info, iso);
 	icc_id = put_flate(p, "/N 3", icc, icc_len);
