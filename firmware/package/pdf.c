@@ -25,6 +25,12 @@ struct pdf {
 	long offsets[MAX_OBJECTS];
 	unsigned n;	       /* objects begun or reserved */
 	uint8_t high[256 / 8]; /* the high bytes of the code units the text layer used */
+	FILE *o;	       /* the object stream's objects: the dictionaries */
+	unsigned stm_n;	       /* objects in it */
+	unsigned stm_id;       /* its number */
+	char *obuf;
+	size_t olen;
+	uint32_t stm[MAX_OBJECTS]; /* an object's place in it + 1, or 0: in the file */
 	bool failed;
 };
 
@@ -48,6 +54,15 @@ static unsigned obj_begin_at(struct pdf *p, unsigned id)
 static unsigned obj_begin(struct pdf *p)
 {
 	return obj_begin_at(p, obj_reserve(p));
+}
+
+/* Begins dictionary object @id in the object stream, where it is compressed with the others:
+ * write it, ending with a newline, to the FILE returned. */
+static FILE *dict_begin(struct pdf *p, unsigned id)
+{
+	p->stm[id] = ++p->stm_n;
+	p->offsets[id] = ftell(p->o);
+	return p->o;
 }
 
 static void obj_end(struct pdf *p)
@@ -362,7 +377,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	char *content = NULL;
 	size_t clen = 0;
 	unsigned cid;
-	FILE *c;
+	FILE *c, *o;
 	int r;
 
 	if (!pg->dpi || !pg->width || !pg->height)
@@ -427,15 +442,15 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	cid = put_flate(p, "", content, clen);
 	free(content);
 
-	*ret = obj_begin(p);
-	fprintf(p->f,
+	*ret = obj_reserve(p);
+	o = dict_begin(p, *ret);
+	fprintf(o,
 		"<< /Type /Page /Parent %u 0 R /MediaBox [0 0 %.4f %.4f] /Contents %u 0 R "
 		"/Resources << /Font << /F1 %u 0 R >> /XObject <<",
 		pages_id, w, h, cid, font_id);
 	for (size_t i = 0; i < n; i++)
-		fprintf(p->f, " /Im%zu %u 0 R", i, images[i]);
-	fputs(" >> >> >>\n", p->f);
-	obj_end(p);
+		fprintf(o, " /Im%zu %u 0 R", i, images[i]);
+	fputs(" >> >> >>\n", o);
 	return 0;
 }
 
@@ -508,29 +523,26 @@ static int put_font(struct pdf *p, unsigned *ret, unsigned *ret_tounicode)
 
 	snprintf(dict, sizeof(dict), "/Length1 %zu", ttf_len);
 	ffile = put_flate(p, dict, ttf, ttf_len);
-	fdesc = obj_begin(p);
-	fprintf(p->f,
+	fdesc = obj_reserve(p);
+	fprintf(dict_begin(p, fdesc),
 		"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox "
 		"[0 0 %d 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV "
 		"80 /FontFile2 %u 0 R >>\n",
 		GLYPH_WIDTH, ffile);
-	obj_end(p);
 	cidmap = put_stream(p, "/Filter /FlateDecode", zmap, zlen);
 
 	tounicode = obj_reserve(p); /* written once the pages have said which codes they use */
-	cidfont = obj_begin(p);
-	fprintf(p->f,
+	cidfont = obj_reserve(p);
+	fprintf(dict_begin(p, cidfont),
 		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
 		"/FontDescriptor %u 0 R /DW %d /CIDToGIDMap %u 0 R >>\n",
 		fdesc, GLYPH_WIDTH, cidmap);
-	obj_end(p);
-	*ret = obj_begin(p);
-	fprintf(p->f,
+	*ret = obj_reserve(p);
+	fprintf(dict_begin(p, *ret),
 		"<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding "
 		"/Identity-H /DescendantFonts [%u 0 R] /ToUnicode %u 0 R >>\n",
 		cidfont, tounicode);
-	obj_end(p);
 	*ret_tounicode = tounicode;
 	return 0;
 }
@@ -579,6 +591,86 @@ static unsigned put_xmp(struct pdf *p, const struct pdf_info *info, const char *
 	return id;
 }
 
+/* The object stream: every dictionary object, compressed together. */
+static void put_object_stream(struct pdf *p)
+{
+	_cleanup_free_ unsigned *ids = calloc(p->stm_n ? p->stm_n : 1, sizeof(*ids));
+	char *head = NULL, *all = NULL, dict[64];
+	size_t head_len = 0;
+	FILE *h;
+
+	if (fclose(p->o) != 0)
+		p->failed = true;
+	p->o = NULL;
+	h = open_memstream(&head, &head_len);
+	if (!ids || !h || p->failed) {
+		if (h)
+			fclose(h);
+		free(head);
+		p->failed = true;
+		return;
+	}
+	for (unsigned i = 1; i <= p->n; i++)
+		if (p->stm[i])
+			ids[p->stm[i] - 1] = i;
+	for (unsigned k = 0; k < p->stm_n; k++)
+		fprintf(h, "%u %ld\n", ids[k], p->offsets[ids[k]]);
+	if (fclose(h) != 0 || !(all = malloc(head_len + p->olen + 1))) {
+		free(head);
+		p->failed = true;
+		return;
+	}
+	memcpy(all, head, head_len);
+	memcpy(all + head_len, p->obuf, p->olen);
+	snprintf(dict, sizeof(dict), "/Type /ObjStm /N %u /First %zu", p->stm_n, head_len);
+	p->stm_id = put_flate(p, dict, all, head_len + p->olen);
+	free(head);
+	free(all);
+}
+
+static void put_be(uint8_t *b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* The cross-reference stream, which is also the trailer, and the end of the file. */
+static void put_xref_stream(struct pdf *p, unsigned root, unsigned info, const uint8_t fid[16])
+{
+	unsigned id = obj_reserve(p);
+	size_t size = (size_t)id + 1;
+	_cleanup_free_ uint8_t *x = calloc(size, 7); /* W [1 4 2] */
+	long at = ftell(p->f);
+	char dict[256], hex[33];
+
+	if (!x) {
+		p->failed = true;
+		return;
+	}
+	p->offsets[id] = at;
+	put_be(x, 0, 1);
+	put_be(x + 5, 65535, 2);
+	for (unsigned i = 1; i < size; i++) {
+		uint8_t *e = x + 7 * (size_t)i;
+
+		if (p->stm[i]) {
+			put_be(e, 2, 1);
+			put_be(e + 1, p->stm_id, 4);
+			put_be(e + 5, p->stm[i] - 1, 2);
+		} else {
+			put_be(e, 1, 1);
+			put_be(e + 1, (uint64_t)p->offsets[i], 4);
+		}
+	}
+	for (size_t i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", fid[i]);
+	snprintf(dict, sizeof(dict),
+		 "/Type /XRef /Size %zu /W [1 4 2] /Root %u 0 R /Info %u 0 R /ID [<%s> <%s>]", size,
+		 root, info, hex, hex);
+	put_flate_at(p, id, dict, x, 7 * size);
+	fprintf(p->f, "startxref\n%ld\n%%%%EOF\n", at);
+}
+
 int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *info, char **ret,
 		 size_t *ret_len)
 {
@@ -589,8 +681,8 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 	size_t out_len = 0, icc_len = 0;
 	unsigned pages_id, font, tounicode = 0, xmp, icc_id, intent, catalog, infod;
 	uint8_t fid[16];
-	long xref;
 	struct tm tm;
+	FILE *o;
 	time_t t;
 	int r;
 
@@ -606,7 +698,14 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 		return -ENOMEM;
 	}
 	p->f = open_memstream(&out, &out_len);
-	if (!p->f) {
+	p->o = open_memstream(&p->obuf, &p->olen);
+	if (!p->f || !p->o) {
+		if (p->f)
+			fclose(p->f);
+		if (p->o)
+			fclose(p->o);
+		free(out);
+		free(p->obuf);
 		free(p);
 		return -ENOMEM;
 	}
@@ -636,44 +735,36 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 		"(sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile %u 0 R >>\n",
 		icc_id);
 	obj_end(p);
-	p->offsets[pages_id] = ftell(p->f);
-	fprintf(p->f, "%u 0 obj\n<< /Type /Pages /Count %zu /Kids [", pages_id, n);
+	o = dict_begin(p, pages_id);
+	fprintf(o, "<< /Type /Pages /Count %zu /Kids [", n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(p->f, " %u 0 R", page_ids[i]);
-	fputs(" ] >>\n", p->f);
-	obj_end(p);
-	catalog = obj_begin(p);
-	fprintf(p->f,
+		fprintf(o, " %u 0 R", page_ids[i]);
+	fputs(" ] >>\n", o);
+	catalog = obj_reserve(p);
+	o = dict_begin(p, catalog);
+	fprintf(o,
 		"<< /Type /Catalog /Pages %u 0 R /Metadata %u 0 R /OutputIntents [%u 0 R] /Lang ",
 		pages_id, xmp, intent);
-	put_literal(p->f, info->language);
-	fputs(" >>\n", p->f);
-	obj_end(p);
-	infod = obj_begin(p);
-	fputs("<< /Title ", p->f);
-	put_literal(p->f, info->title);
-	fprintf(p->f, " /Creator (Folio) /Producer (Folio) /CreationDate (%s) /ModDate (%s) >>\n",
+	put_literal(o, info->language);
+	fputs(" >>\n", o);
+	infod = obj_reserve(p);
+	o = dict_begin(p, infod);
+	fputs("<< /Title ", o);
+	put_literal(o, info->title);
+	fprintf(o, " /Creator (Folio) /Producer (Folio) /CreationDate (%s) /ModDate (%s) >>\n",
 		pdfdate, pdfdate);
-	obj_end(p);
 
-	xref = ftell(p->f);
-	fprintf(p->f, "xref\n0 %u\n0000000000 65535 f \n", p->n + 1);
-	for (unsigned i = 1; i <= p->n; i++)
-		fprintf(p->f, "%010ld 00000 n \n", p->offsets[i]);
+	put_object_stream(p);
 	crypto_generichash(fid, sizeof(fid), (const uint8_t *)info->identifier,
 			   strlen(info->identifier), NULL, 0);
-	fprintf(p->f, "trailer\n<< /Size %u /Root %u 0 R /Info %u 0 R /ID [<", p->n + 1, catalog,
-		infod);
-	for (size_t i = 0; i < sizeof(fid); i++)
-		fprintf(p->f, "%02x", fid[i]);
-	fputs("> <", p->f);
-	for (size_t i = 0; i < sizeof(fid); i++)
-		fprintf(p->f, "%02x", fid[i]);
-	fprintf(p->f, ">] >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+	put_xref_stream(p, catalog, infod, fid);
 	r = p->failed ? -ENOMEM : 0;
 out:
 	if (fclose(p->f) != 0 && r == 0)
 		r = -ENOMEM;
+	if (p->o)
+		fclose(p->o);
+	free(p->obuf);
 	free(p);
 	if (r < 0) {
 		free(out);
