@@ -17,6 +17,7 @@
 #include "ocr/hocr.h"
 
 #define MAX_OBJECTS 65536u
+#define MAX_SHARED 4096u     /* images remembered for sharing */
 #define MAX_ASSET (1u << 20) /* the sRGB profile, the font */
 #define GLYPH_WIDTH 500	     /* the font's one glyph, in 1/1000 of the size */
 
@@ -31,6 +32,11 @@ struct pdf {
 	char *obuf;
 	size_t olen;
 	uint32_t stm[MAX_OBJECTS]; /* an object's place in it + 1, or 0: in the file */
+	unsigned n_shared;
+	struct {
+		uint8_t hash[32]; /* of the dictionary and the bytes */
+		unsigned id;
+	} shared[MAX_SHARED];
 	bool failed;
 };
 
@@ -110,6 +116,29 @@ static unsigned put_flate_at(struct pdf *p, unsigned id, const char *dict, const
 static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
 {
 	return put_flate_at(p, obj_reserve(p), dict, data, len);
+}
+
+/* An image XObject: the object written before for the same dictionary and bytes (a white band
+ * of a page, a page scanned twice), or a new one. */
+static unsigned put_image(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	crypto_generichash_state st;
+	uint8_t h[32];
+	unsigned id;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)dict, strlen(dict) + 1);
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, h, sizeof(h));
+	for (unsigned i = 0; i < p->n_shared; i++)
+		if (memcmp(p->shared[i].hash, h, sizeof(h)) == 0)
+			return p->shared[i].id;
+	id = put_stream(p, dict, data, len);
+	if (p->n_shared < MAX_SHARED) {
+		memcpy(p->shared[p->n_shared].hash, h, sizeof(h));
+		p->shared[p->n_shared++].id = id;
+	}
+	return id;
 }
 
 /* @s as a PDF literal string's content (ASCII here: identifiers, dates, titles). */
@@ -358,7 +387,7 @@ static int put_tiff(struct pdf *p, const struct pdf_page *pg, unsigned *ret, uin
 			 "/BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 "
 			 "/Columns %u /Rows %u >>%s",
 			 w, rows, w, rows, photo == PHOTOMETRIC_MINISBLACK ? " /Decode [1 0]" : "");
-		ret[i] = put_stream(p, dict, buf, (size_t)size);
+		ret[i] = put_image(p, dict, buf, (size_t)size);
 		ret_rows[i] = rows;
 	}
 	*ret_n = strips;
@@ -396,7 +425,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 			 "/Subtype /Image /Width %u /Height %u /ColorSpace %s "
 			 "/BitsPerComponent 8 /Filter /DCTDecode",
 			 pg->width, pg->height, pg->channels == 3 ? "/DeviceRGB" : "/DeviceGray");
-		images[0] = put_stream(p, dict, pg->image, pg->len);
+		images[0] = put_image(p, dict, pg->image, pg->len);
 		rows[0] = pg->height;
 		n = 1;
 	} else {
