@@ -6,3 +6,5 @@ lib-y += firmware/package/export.o
 lib-y += firmware/package/sign.o firmware/package/verify.o
 lib-y += firmware/package/pdf.o
 PKGS += zlib
+# Benchmark: time to write hOCR, ALTO and PDF per page; PDF size against the images.
+bench-y += formats_bench
