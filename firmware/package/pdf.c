@@ -255,7 +255,7 @@ static uint32_t next_utf8(const unsigned char **s)
 /* @t's line, one baseline and font size for its words. */
 static void put_line(struct text_run *t)
 {
-	long size = t->y1 - t->y0, y = t->page_h - t->y1, x = t->line_x;
+	long size = t->y1 - t->y0, y = t->page_h - t->y1, x;
 
 	if (t->n == 0)
 		return;
