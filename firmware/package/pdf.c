@@ -212,6 +212,7 @@ struct line_word {
 	long x0, x1;
 	size_t units; /* UTF-16 code units */
 	size_t off;   /* of its code units in the line's bytes */
+	bool rtl;     /* written right to left (Arabic, Hebrew) */
 };
 
 struct text_run {
@@ -220,6 +221,7 @@ struct text_run {
 	long page_h;		   /* pixels */
 	long y0, y1;		   /* the line's box, from the top */
 	long line_x, line_y, size; /* where the previous line started, the font size in force */
+	bool placed;		   /* the text matrix was set outright: the next line sets it too */
 	size_t n, bytes;
 	struct line_word w[LINE_WORDS];
 	uint8_t text[LINE_BYTES];
@@ -256,13 +258,20 @@ static uint32_t next_utf8(const unsigned char **s)
 static void put_line(struct text_run *t)
 {
 	long size = t->y1 - t->y0, y = t->page_h - t->y1, x;
+	bool rtl = false;
 
 	if (t->n == 0)
 		return;
 	if (size != t->size)
 		fprintf(t->f, "/F1 %ld Tf\n", size);
 	t->size = size;
-	fprintf(t->f, "%ld %ld Td\n", t->w[0].x0 - t->line_x, y - t->line_y);
+	for (size_t i = 0; i < t->n && !rtl; i++)
+		rtl = t->w[i].rtl;
+	if (t->placed && !rtl)
+		fprintf(t->f, "1 0 0 1 %ld %ld Tm\n", t->w[0].x0, y);
+	else if (!rtl)
+		fprintf(t->f, "%ld %ld Td\n", t->w[0].x0 - t->line_x, y - t->line_y);
+	t->placed = rtl;
 	t->line_y = y;
 	t->line_x = x = t->w[0].x0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -271,7 +280,13 @@ static void put_line(struct text_run *t)
 		long tz = lround(100.0 * (double)(w->x1 - w->x0) /
 				 ((double)w->units * (double)size * GLYPH_WIDTH / 1000.0));
 
-		if (w->x0 != x)
+		/* In a line with right-to-left words, each word is placed outright; those words
+		 * run leftwards from their right edge, so that text extraction reads their
+		 * characters in order. */
+		if (rtl)
+			fprintf(t->f, "%d 0 0 1 %ld %ld Tm ", w->rtl ? -1 : 1,
+				w->rtl ? w->x1 : w->x0, y);
+		else if (w->x0 != x)
 			fprintf(t->f, "%ld 0 Td ", w->x0 - x);
 		x = w->x0;
 		fprintf(t->f, "%ld Tz(", tz > 0 ? tz : 1);
@@ -299,11 +314,24 @@ static void put_unit(struct text_run *t, uint32_t u)
 	t->p->high[u >> 11] |= (uint8_t)(1u << (u >> 8 & 7));
 }
 
+/* Whether code point @c is of a script written right to left: 1, left to right: 0, neither
+ * (digits, punctuation): -1. */
+static int rtl_of(uint32_t c)
+{
+	if ((c >= 0x590 && c <= 0x8ff) || (c >= 0xfb1d && c <= 0xfdff) ||
+	    (c >= 0xfe70 && c <= 0xfeff))
+		return 1;
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xc0 && c < 0x590))
+		return 0;
+	return -1;
+}
+
 static int put_word(const struct ocr_word *w, void *user)
 {
 	struct text_run *t = user;
 	const unsigned char *s = (const unsigned char *)w->text;
 	long ht = w->y1 - w->y0, overlap;
+	int dir = -1;
 	struct line_word *lw;
 
 	if (!*s || ht < 1 || w->x1 <= w->x0)
@@ -319,6 +347,8 @@ static int put_word(const struct ocr_word *w, void *user)
 	while (*s && t->bytes + 4 <= LINE_BYTES) {
 		uint32_t c = next_utf8(&s);
 
+		if (dir < 0)
+			dir = rtl_of(c);
 		if (c > 0xffff) { /* a surrogate pair: two CIDs */
 			c -= 0x10000;
 			put_unit(t, 0xd800 + (c >> 10));
@@ -329,6 +359,7 @@ static int put_word(const struct ocr_word *w, void *user)
 			lw->units++;
 		}
 	}
+	lw->rtl = dir == 1;
 	if (t->n == 0) {
 		t->y0 = w->y0;
 		t->y1 = w->y1;
