@@ -69,7 +69,7 @@ delivered=$(stat -c %s "$pkg/D0001/document.pdf")
 echo "figure: the delivered document.pdf: $delivered bytes"
 if /usr/bin/python3 -c 'import img2pdf' 2>/dev/null; then
 	/usr/bin/python3 -c 'import sys, img2pdf; open(sys.argv[1], "wb").write(img2pdf.convert(sys.argv[2:]))' \
-		img2pdf.pdf "$pkg"/D0001/P*.tif 2>/dev/null
+		img2pdf.pdf "$pkg"/D0001/P*.tif >/dev/null 2>&1
 	awk -v p="$pdf_bytes" -v i="$(stat -c %s img2pdf.pdf)" \
 		'BEGIN { printf "ratio: PDF/A with text against img2pdf (images only, no text): %.3fx (%d bytes)\n", p / i, i }'
 else
