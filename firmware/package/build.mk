@@ -17,3 +17,5 @@ $(O)/bin/folio-verify: $(VERIFY_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ \
 		$(shell $(PKG_CONFIG) --libs libsodium libxml-2.0 2>/dev/null)
 all: $(O)/bin/folio-verify
+# Benchmark: time to write hOCR, ALTO and PDF per page; PDF size against the images.
+bench-y += formats_bench

@@ -1,5 +1,6 @@
 /* Searchable PDF/A-2b of a document (pdf.h). */
 #include <errno.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,25 +17,58 @@
 #include "ocr/hocr.h"
 
 #define MAX_OBJECTS 65536u
+#define MAX_SHARED 4096u     /* images remembered for sharing */
 #define MAX_ASSET (1u << 20) /* the sRGB profile, the font */
 #define GLYPH_WIDTH 500	     /* the font's one glyph, in 1/1000 of the size */
 
 struct pdf {
 	FILE *f;
 	long offsets[MAX_OBJECTS];
-	unsigned n; /* objects begun */
+	unsigned n;	       /* objects begun or reserved */
+	uint8_t high[256 / 8]; /* the high bytes of the code units the text layer used */
+	FILE *o;	       /* the object stream's objects: the dictionaries */
+	unsigned stm_n;	       /* objects in it */
+	unsigned stm_id;       /* its number */
+	char *obuf;
+	size_t olen;
+	uint32_t stm[MAX_OBJECTS]; /* an object's place in it + 1, or 0: in the file */
+	unsigned n_shared;
+	struct {
+		uint8_t hash[32]; /* of the dictionary and the bytes */
+		unsigned id;
+	} shared[MAX_SHARED];
 	bool failed;
 };
 
-static unsigned obj_begin(struct pdf *p)
+/* A new object number, for an object written later with obj_begin_at(). */
+static unsigned obj_reserve(struct pdf *p)
 {
 	if (p->n + 1 >= MAX_OBJECTS) {
 		p->failed = true;
 		return p->n;
 	}
-	p->offsets[++p->n] = ftell(p->f);
-	fprintf(p->f, "%u 0 obj\n", p->n);
-	return p->n;
+	return ++p->n;
+}
+
+static unsigned obj_begin_at(struct pdf *p, unsigned id)
+{
+	p->offsets[id] = ftell(p->f);
+	fprintf(p->f, "%u 0 obj\n", id);
+	return id;
+}
+
+static unsigned obj_begin(struct pdf *p)
+{
+	return obj_begin_at(p, obj_reserve(p));
+}
+
+/* Begins dictionary object @id in the object stream, where it is compressed with the others:
+ * write it, ending with a newline, to the FILE returned. */
+static FILE *dict_begin(struct pdf *p, unsigned id)
+{
+	p->stm[id] = ++p->stm_n;
+	p->offsets[id] = ftell(p->o);
+	return p->o;
 }
 
 static void obj_end(struct pdf *p)
@@ -42,11 +76,11 @@ static void obj_end(struct pdf *p)
 	fputs("endobj\n", p->f);
 }
 
-/* A stream object: @dict (without its Length) and @len bytes. */
-static unsigned put_stream(struct pdf *p, const char *dict, const void *data, size_t len)
+/* A stream object numbered @id: @dict (without its Length) and @len bytes. */
+static unsigned put_stream_at(struct pdf *p, unsigned id, const char *dict, const void *data,
+			      size_t len)
 {
-	unsigned id = obj_begin(p);
-
+	obj_begin_at(p, id);
 	fprintf(p->f, "<< %s /Length %zu >>\nstream\n", dict, len);
 	fwrite(data, 1, len, p->f);
 	fputs("\nendstream\n", p->f);
@@ -54,13 +88,19 @@ static unsigned put_stream(struct pdf *p, const char *dict, const void *data, si
 	return id;
 }
 
-/* A stream object of @data compressed with Flate (@dict without Filter and Length). */
-static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
+static unsigned put_stream(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	return put_stream_at(p, obj_reserve(p), dict, data, len);
+}
+
+/* A stream object numbered @id of @data compressed with Flate (@dict without Filter and
+ * Length). */
+static unsigned put_flate_at(struct pdf *p, unsigned id, const char *dict, const void *data,
+			     size_t len)
 {
 	uLongf zlen = compressBound((uLong)len);
 	uint8_t *z = malloc(zlen);
 	char d[256];
-	unsigned id;
 
 	if (!z || compress2(z, &zlen, data, (uLong)len, 9) != Z_OK) {
 		free(z);
@@ -68,8 +108,36 @@ static unsigned put_flate(struct pdf *p, const char *dict, const void *data, siz
 		return 0;
 	}
 	snprintf(d, sizeof(d), "%s%s/Filter /FlateDecode", dict, dict[0] ? " " : "");
-	id = put_stream(p, d, z, zlen);
+	put_stream_at(p, id, d, z, zlen);
 	free(z);
+	return id;
+}
+
+static unsigned put_flate(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	return put_flate_at(p, obj_reserve(p), dict, data, len);
+}
+
+/* An image XObject: the object written before for the same dictionary and bytes (a white band
+ * of a page, a page scanned twice), or a new one. */
+static unsigned put_image(struct pdf *p, const char *dict, const void *data, size_t len)
+{
+	crypto_generichash_state st;
+	uint8_t h[32];
+	unsigned id;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)dict, strlen(dict) + 1);
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, h, sizeof(h));
+	for (unsigned i = 0; i < p->n_shared; i++)
+		if (memcmp(p->shared[i].hash, h, sizeof(h)) == 0)
+			return p->shared[i].id;
+	id = put_stream(p, dict, data, len);
+	if (p->n_shared < MAX_SHARED) {
+		memcpy(p->shared[p->n_shared].hash, h, sizeof(h));
+		p->shared[p->n_shared++].id = id;
+	}
 	return id;
 }
 
@@ -130,12 +198,33 @@ static int read_asset(const char *path, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-/* --- the text layer */
+/* --- the text layer
+ *
+ * In pixels of the page (the page's content scales them to points once): words gathered into
+ * lines (a word that overlaps the line's height continues it), one font size and baseline per
+ * line, then per word its horizontal scaling, its string, and a move to the next word. Whole
+ * numbers and raw two-byte strings compress far better than points and hex. */
+
+#define LINE_WORDS 512
+#define LINE_BYTES 8192
+
+struct line_word {
+	long x0, x1;
+	size_t units; /* UTF-16 code units */
+	size_t off;   /* of its code units in the line's bytes */
+	bool rtl;     /* written right to left (Arabic, Hebrew) */
+};
 
 struct text_run {
+	struct pdf *p;
 	FILE *f;
-	double scale; /* points per pixel */
-	double page_h;
+	long page_h;		   /* pixels */
+	long y0, y1;		   /* the line's box, from the top */
+	long line_x, line_y, size; /* where the previous line started, the font size in force */
+	bool placed;		   /* the text matrix was set outright: the next line sets it too */
+	size_t n, bytes;
+	struct line_word w[LINE_WORDS];
+	uint8_t text[LINE_BYTES];
 };
 
 /* Next code point of UTF-8 @s (advancing it); U+FFFD for a bad sequence. */
@@ -165,34 +254,120 @@ static uint32_t next_utf8(const unsigned char **s)
 	return c;
 }
 
+/* @t's line, one baseline and font size for its words. */
+static void put_line(struct text_run *t)
+{
+	long size = t->y1 - t->y0, y = t->page_h - t->y1, x;
+	bool rtl = false;
+
+	if (t->n == 0)
+		return;
+	if (size != t->size)
+		fprintf(t->f, "/F1 %ld Tf\n", size);
+	t->size = size;
+	for (size_t i = 0; i < t->n && !rtl; i++)
+		rtl = t->w[i].rtl;
+	if (t->placed && !rtl)
+		fprintf(t->f, "1 0 0 1 %ld %ld Tm\n", t->w[0].x0, y);
+	else if (!rtl)
+		fprintf(t->f, "%ld %ld Td\n", t->w[0].x0 - t->line_x, y - t->line_y);
+	t->placed = rtl;
+	t->line_y = y;
+	t->line_x = x = t->w[0].x0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct line_word *w = &t->w[i];
+		/* One glyph per code unit, stretched so that the word spans its box. */
+		long tz = lround(100.0 * (double)(w->x1 - w->x0) /
+				 ((double)w->units * (double)size * GLYPH_WIDTH / 1000.0));
+
+		/* In a line with right-to-left words, each word is placed outright; those words
+		 * run leftwards from their right edge, so that text extraction reads their
+		 * characters in order. */
+		if (rtl)
+			fprintf(t->f, "%d 0 0 1 %ld %ld Tm ", w->rtl ? -1 : 1,
+				w->rtl ? w->x1 : w->x0, y);
+		else if (w->x0 != x)
+			fprintf(t->f, "%ld 0 Td ", w->x0 - x);
+		x = w->x0;
+		fprintf(t->f, "%ld Tz(", tz > 0 ? tz : 1);
+		for (size_t k = 0; k < 2 * w->units; k++) {
+			uint8_t c = t->text[w->off + k];
+
+			if (c == '(' || c == ')' || c == '\\')
+				fprintf(t->f, "\\%c", c);
+			else if (c == '\r')
+				fputs("\\r", t->f);
+			else
+				fputc(c, t->f);
+		}
+		fputs(")Tj\n", t->f);
+	}
+	t->line_x = x;
+	t->n = 0;
+	t->bytes = 0;
+}
+
+static void put_unit(struct text_run *t, uint32_t u)
+{
+	t->text[t->bytes++] = (uint8_t)(u >> 8);
+	t->text[t->bytes++] = (uint8_t)u;
+	t->p->high[u >> 11] |= (uint8_t)(1u << (u >> 8 & 7));
+}
+
+/* Whether code point @c is of a script written right to left: 1, left to right: 0, neither
+ * (digits, punctuation): -1. */
+static int rtl_of(uint32_t c)
+{
+	if ((c >= 0x590 && c <= 0x8ff) || (c >= 0xfb1d && c <= 0xfdff) ||
+	    (c >= 0xfe70 && c <= 0xfeff))
+		return 1;
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xc0 && c < 0x590))
+		return 0;
+	return -1;
+}
+
 static int put_word(const struct ocr_word *w, void *user)
 {
 	struct text_run *t = user;
 	const unsigned char *s = (const unsigned char *)w->text;
-	double x = (double)w->x0 * t->scale, y = t->page_h - (double)w->y1 * t->scale;
-	double wd = (double)(w->x1 - w->x0) * t->scale, ht = (double)(w->y1 - w->y0) * t->scale;
-	size_t units = 0;
-	char hex[4096];
-	size_t n = 0;
+	long ht = w->y1 - w->y0, overlap;
+	int dir = -1;
+	struct line_word *lw;
 
-	while (*s && n + 16 < sizeof(hex)) {
+	if (!*s || ht < 1 || w->x1 <= w->x0)
+		return 0;
+	overlap = (w->y1 < t->y1 ? w->y1 : t->y1) - (w->y0 > t->y0 ? w->y0 : t->y0);
+	if (t->n && (2 * overlap < ht || 2 * overlap < t->y1 - t->y0 || t->n == LINE_WORDS ||
+		     t->bytes + 2 * strlen(w->text) + 4 > LINE_BYTES))
+		put_line(t);
+	if (t->bytes + 8 > LINE_BYTES)
+		return 0; /* a word longer than a line: no one searches for it */
+	lw = &t->w[t->n];
+	*lw = (struct line_word){ .x0 = w->x0, .x1 = w->x1, .off = t->bytes };
+	while (*s && t->bytes + 4 <= LINE_BYTES) {
 		uint32_t c = next_utf8(&s);
 
+		if (dir < 0)
+			dir = rtl_of(c);
 		if (c > 0xffff) { /* a surrogate pair: two CIDs */
 			c -= 0x10000;
-			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X%04X",
-					      0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-			units += 2;
+			put_unit(t, 0xd800 + (c >> 10));
+			put_unit(t, 0xdc00 + (c & 0x3ff));
+			lw->units += 2;
 		} else {
-			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%04X", c);
-			units++;
+			put_unit(t, c);
+			lw->units++;
 		}
 	}
-	if (!units || ht < 1)
-		return 0;
-	/* One glyph per code unit, stretched so that the word spans its box. */
-	fprintf(t->f, "/F1 %.2f Tf %.2f Tz 1 0 0 1 %.2f %.2f Tm <%s> Tj\n", ht,
-		100.0 * wd / ((double)units * ht * GLYPH_WIDTH / 1000.0), x, y, hex);
+	lw->rtl = dir == 1;
+	if (t->n == 0) {
+		t->y0 = w->y0;
+		t->y1 = w->y1;
+	} else {
+		t->y0 = w->y0 < t->y0 ? w->y0 : t->y0;
+		t->y1 = w->y1 > t->y1 ? w->y1 : t->y1;
+	}
+	t->n++;
 	return 0;
 }
 
@@ -239,11 +414,11 @@ static int put_tiff(struct pdf *p, const struct pdf_page *pg, unsigned *ret, uin
 		}
 		/* G4 codes white and black runs; MINISWHITE stores black as 1. */
 		snprintf(dict, sizeof(dict),
-			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace "
-			 "/DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms "
-			 "<< /K -1 /Columns %u /Rows %u /BlackIs1 false >>%s",
+			 "/Subtype /Image /Width %u /Height %u /ColorSpace /DeviceGray "
+			 "/BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 "
+			 "/Columns %u /Rows %u >>%s",
 			 w, rows, w, rows, photo == PHOTOMETRIC_MINISBLACK ? " /Decode [1 0]" : "");
-		ret[i] = put_stream(p, dict, buf, (size_t)size);
+		ret[i] = put_image(p, dict, buf, (size_t)size);
 		ret_rows[i] = rows;
 	}
 	*ret_n = strips;
@@ -258,11 +433,11 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	unsigned images[64];
 	uint32_t rows[64];
 	size_t n = 0;
-	double scale = 72.0 / pg->dpi, w = pg->width * scale, h = pg->height * scale, y;
+	double scale = 72.0 / pg->dpi, w = pg->width * scale, h = pg->height * scale;
 	char *content = NULL;
 	size_t clen = 0;
 	unsigned cid;
-	FILE *c;
+	FILE *c, *o;
 	int r;
 
 	if (!pg->dpi || !pg->width || !pg->height)
@@ -278,10 +453,10 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 		char dict[256];
 
 		snprintf(dict, sizeof(dict),
-			 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace %s "
+			 "/Subtype /Image /Width %u /Height %u /ColorSpace %s "
 			 "/BitsPerComponent 8 /Filter /DCTDecode",
 			 pg->width, pg->height, pg->channels == 3 ? "/DeviceRGB" : "/DeviceGray");
-		images[0] = put_stream(p, dict, pg->image, pg->len);
+		images[0] = put_image(p, dict, pg->image, pg->len);
 		rows[0] = pg->height;
 		n = 1;
 	} else {
@@ -291,18 +466,27 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	c = open_memstream(&content, &clen);
 	if (!c)
 		return -ENOMEM;
-	y = h;
-	for (size_t i = 0; i < n; i++) {
-		double sh = rows[i] * scale;
-
-		y -= sh;
-		fprintf(c, "q %.4f 0 0 %.4f 0 %.4f cm /Im%zu Do Q\n", w, sh, y, i);
+	/* In pixels of the page: the strips from the top down, then the text over them. */
+	fprintf(c, "q %.6f 0 0 %.6f 0 0 cm\n", scale, scale);
+	for (size_t i = 0, below = pg->height; i < n; i++) {
+		below -= rows[i];
+		fprintf(c, "q %u 0 0 %u 0 %zu cm /Im%zu Do Q\n", pg->width, rows[i], below, i);
 	}
 	if (pg->hocr && pg->hocr[0]) {
-		struct text_run t = { .f = c, .scale = scale, .page_h = h };
+		struct text_run *t = calloc(1, sizeof(*t));
 
+		if (!t) {
+			fclose(c);
+			free(content);
+			return -ENOMEM;
+		}
+		t->p = p;
+		t->f = c;
+		t->page_h = pg->height;
 		fputs("BT 3 Tr\n", c);
-		r = ocr_hocr_words(pg->hocr, put_word, &t);
+		r = ocr_hocr_words(pg->hocr, put_word, t);
+		put_line(t);
+		free(t);
 		fputs("ET\n", c);
 		if (r < 0) {
 			fclose(c);
@@ -310,6 +494,7 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 			return r;
 		}
 	}
+	fputs("Q\n", c);
 	if (fclose(c) != 0) {
 		free(content);
 		return -ENOMEM;
@@ -317,29 +502,69 @@ static int put_page(struct pdf *p, const struct pdf_page *pg, unsigned pages_id,
 	cid = put_flate(p, "", content, clen);
 	free(content);
 
-	*ret = obj_begin(p);
-	fprintf(p->f,
+	*ret = obj_reserve(p);
+	o = dict_begin(p, *ret);
+	fprintf(o,
 		"<< /Type /Page /Parent %u 0 R /MediaBox [0 0 %.4f %.4f] /Contents %u 0 R "
 		"/Resources << /Font << /F1 %u 0 R >> /XObject <<",
 		pages_id, w, h, cid, font_id);
 	for (size_t i = 0; i < n; i++)
-		fprintf(p->f, " /Im%zu %u 0 R", i, images[i]);
-	fputs(" >> >> >>\n", p->f);
-	obj_end(p);
+		fprintf(o, " /Im%zu %u 0 R", i, images[i]);
+	fputs(" >> >> >>\n", o);
 	return 0;
 }
 
 /* --- the font: Tesseract's GlyphLessFont, every code unit drawn with its one glyph */
 
-static int put_font(struct pdf *p, unsigned *ret)
+/* The font's ToUnicode map, numbered @id: CID = UTF-16 code unit, mapped back to itself, 256
+ * codes per range, for the ranges the text layer used. */
+static void put_tounicode(struct pdf *p, unsigned id)
+{
+	char *cmap = NULL;
+	size_t cmap_len = 0, used = 0;
+	FILE *c = open_memstream(&cmap, &cmap_len);
+
+	if (!c) {
+		p->failed = true;
+		return;
+	}
+	fputs("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+	      c);
+	for (unsigned k = 0; k < 256; k++)
+		used += p->high[k / 8] >> (k % 8) & 1;
+	for (unsigned k = 0, left = 0; k < 256; k++) {
+		if (!(p->high[k / 8] >> (k % 8) & 1))
+			continue;
+		if (left == 0) {
+			left = used > 100 ? 100 : (unsigned)used; /* at most 100 per block */
+			used -= left;
+			fprintf(c, "%u beginbfrange\n", left);
+		}
+		fprintf(c, "<%02X00> <%02XFF> <%02X00>\n", k, k, k);
+		if (--left == 0)
+			fputs("endbfrange\n", c);
+	}
+	fputs("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n", c);
+	if (fclose(c) != 0) {
+		free(cmap);
+		p->failed = true;
+		return;
+	}
+	put_flate_at(p, id, "", cmap, cmap_len);
+	free(cmap);
+}
+
+/* The font; @ret_tounicode: the number of its ToUnicode map, for put_tounicode(). */
+static int put_font(struct pdf *p, unsigned *ret, unsigned *ret_tounicode)
 {
 	_cleanup_free_ uint8_t *ttf = NULL, *map = NULL, *zmap = NULL;
 	size_t ttf_len = 0, map_len = 65536 * 2;
 	uLongf zlen = compressBound(65536 * 2);
-	unsigned ffile, fdesc, cidmap, tounicode, cidfont;
-	char dict[128], *cmap = NULL;
-	size_t cmap_len = 0;
-	FILE *c;
+	unsigned ffile, fdesc, cidmap, cidfont, tounicode;
+	char dict[128];
 	int r;
 
 	r = read_asset(PDF_GLYPHLESS_FONT, &ttf, &ttf_len);
@@ -357,52 +582,28 @@ static int put_font(struct pdf *p, unsigned *ret)
 		return -ENOMEM;
 
 	snprintf(dict, sizeof(dict), "/Length1 %zu", ttf_len);
-	ffile = put_stream(p, dict, ttf, ttf_len);
-	fdesc = obj_begin(p);
-	fprintf(p->f,
+	ffile = put_flate(p, dict, ttf, ttf_len);
+	fdesc = obj_reserve(p);
+	fprintf(dict_begin(p, fdesc),
 		"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox "
 		"[0 0 %d 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV "
 		"80 /FontFile2 %u 0 R >>\n",
 		GLYPH_WIDTH, ffile);
-	obj_end(p);
 	cidmap = put_stream(p, "/Filter /FlateDecode", zmap, zlen);
 
-	/* CID = UTF-16 code unit; ToUnicode maps it back, 256 codes per range. */
-	c = open_memstream(&cmap, &cmap_len);
-	if (!c)
-		return -ENOMEM;
-	fputs("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-	      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-	      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-	      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-	      c);
-	for (unsigned hi = 0; hi < 256; hi += 64) {
-		fputs("64 beginbfrange\n", c);
-		for (unsigned k = hi; k < hi + 64; k++)
-			fprintf(c, "<%02X00> <%02XFF> <%02X00>\n", k, k, k);
-		fputs("endbfrange\n", c);
-	}
-	fputs("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n", c);
-	if (fclose(c) != 0) {
-		free(cmap);
-		return -ENOMEM;
-	}
-	tounicode = put_flate(p, "", cmap, cmap_len);
-	free(cmap);
-
-	cidfont = obj_begin(p);
-	fprintf(p->f,
+	tounicode = obj_reserve(p); /* written once the pages have said which codes they use */
+	cidfont = obj_reserve(p);
+	fprintf(dict_begin(p, cidfont),
 		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
 		"/FontDescriptor %u 0 R /DW %d /CIDToGIDMap %u 0 R >>\n",
 		fdesc, GLYPH_WIDTH, cidmap);
-	obj_end(p);
-	*ret = obj_begin(p);
-	fprintf(p->f,
+	*ret = obj_reserve(p);
+	fprintf(dict_begin(p, *ret),
 		"<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding "
 		"/Identity-H /DescendantFonts [%u 0 R] /ToUnicode %u 0 R >>\n",
 		cidfont, tounicode);
-	obj_end(p);
+	*ret_tounicode = tounicode;
 	return 0;
 }
 
@@ -450,6 +651,86 @@ static unsigned put_xmp(struct pdf *p, const struct pdf_info *info, const char *
 	return id;
 }
 
+/* The object stream: every dictionary object, compressed together. */
+static void put_object_stream(struct pdf *p)
+{
+	_cleanup_free_ unsigned *ids = calloc(p->stm_n ? p->stm_n : 1, sizeof(*ids));
+	char *head = NULL, *all = NULL, dict[64];
+	size_t head_len = 0;
+	FILE *h;
+
+	if (fclose(p->o) != 0)
+		p->failed = true;
+	p->o = NULL;
+	h = open_memstream(&head, &head_len);
+	if (!ids || !h || p->failed) {
+		if (h)
+			fclose(h);
+		free(head);
+		p->failed = true;
+		return;
+	}
+	for (unsigned i = 1; i <= p->n; i++)
+		if (p->stm[i])
+			ids[p->stm[i] - 1] = i;
+	for (unsigned k = 0; k < p->stm_n; k++)
+		fprintf(h, "%u %ld\n", ids[k], p->offsets[ids[k]]);
+	if (fclose(h) != 0 || !(all = malloc(head_len + p->olen + 1))) {
+		free(head);
+		p->failed = true;
+		return;
+	}
+	memcpy(all, head, head_len);
+	memcpy(all + head_len, p->obuf, p->olen);
+	snprintf(dict, sizeof(dict), "/Type /ObjStm /N %u /First %zu", p->stm_n, head_len);
+	p->stm_id = put_flate(p, dict, all, head_len + p->olen);
+	free(head);
+	free(all);
+}
+
+static void put_be(uint8_t *b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* The cross-reference stream, which is also the trailer, and the end of the file. */
+static void put_xref_stream(struct pdf *p, unsigned root, unsigned info, const uint8_t fid[16])
+{
+	unsigned id = obj_reserve(p);
+	size_t size = (size_t)id + 1;
+	_cleanup_free_ uint8_t *x = calloc(size, 7); /* W [1 4 2] */
+	long at = ftell(p->f);
+	char dict[256], hex[33];
+
+	if (!x) {
+		p->failed = true;
+		return;
+	}
+	p->offsets[id] = at;
+	put_be(x, 0, 1);
+	put_be(x + 5, 65535, 2);
+	for (unsigned i = 1; i < size; i++) {
+		uint8_t *e = x + 7 * (size_t)i;
+
+		if (p->stm[i]) {
+			put_be(e, 2, 1);
+			put_be(e + 1, p->stm_id, 4);
+			put_be(e + 5, p->stm[i] - 1, 2);
+		} else {
+			put_be(e, 1, 1);
+			put_be(e + 1, (uint64_t)p->offsets[i], 4);
+		}
+	}
+	for (size_t i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", fid[i]);
+	snprintf(dict, sizeof(dict),
+		 "/Type /XRef /Size %zu /W [1 4 2] /Root %u 0 R /Info %u 0 R /ID [<%s> <%s>]", size,
+		 root, info, hex, hex);
+	put_flate_at(p, id, dict, x, 7 * size);
+	fprintf(p->f, "startxref\n%ld\n%%%%EOF\n", at);
+}
+
 int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *info, char **ret,
 		 size_t *ret_len)
 {
@@ -458,10 +739,10 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 	struct pdf *p = NULL;
 	char *out = NULL, iso[32], pdfdate[32];
 	size_t out_len = 0, icc_len = 0;
-	unsigned pages_id, font, xmp, icc_id, intent, catalog, infod;
+	unsigned pages_id, font, tounicode = 0, xmp, icc_id, intent, catalog, infod;
 	uint8_t fid[16];
-	long xref;
 	struct tm tm;
+	FILE *o;
 	time_t t;
 	int r;
 
@@ -477,7 +758,14 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 		return -ENOMEM;
 	}
 	p->f = open_memstream(&out, &out_len);
-	if (!p->f) {
+	p->o = open_memstream(&p->obuf, &p->olen);
+	if (!p->f || !p->o) {
+		if (p->f)
+			fclose(p->f);
+		if (p->o)
+			fclose(p->o);
+		free(out);
+		free(p->obuf);
 		free(p);
 		return -ENOMEM;
 	}
@@ -492,11 +780,12 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 	pages_id = 1;
 	p->n = 1;
 
-	r = put_font(p, &font);
+	r = put_font(p, &font, &tounicode);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = put_page(p, &pages[i], pages_id, font, &page_ids[i]);
 	if (r < 0)
 		goto out;
+	put_tounicode(p, tounicode);
 
 	xmp = put_xmp(p, info, iso);
 	icc_id = put_flate(p, "/N 3", icc, icc_len);
@@ -506,44 +795,36 @@ int pdf_document(const struct pdf_page *pages, size_t n, const struct pdf_info *
 		"(sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile %u 0 R >>\n",
 		icc_id);
 	obj_end(p);
-	p->offsets[pages_id] = ftell(p->f);
-	fprintf(p->f, "%u 0 obj\n<< /Type /Pages /Count %zu /Kids [", pages_id, n);
+	o = dict_begin(p, pages_id);
+	fprintf(o, "<< /Type /Pages /Count %zu /Kids [", n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(p->f, " %u 0 R", page_ids[i]);
-	fputs(" ] >>\n", p->f);
-	obj_end(p);
-	catalog = obj_begin(p);
-	fprintf(p->f,
+		fprintf(o, " %u 0 R", page_ids[i]);
+	fputs(" ] >>\n", o);
+	catalog = obj_reserve(p);
+	o = dict_begin(p, catalog);
+	fprintf(o,
 		"<< /Type /Catalog /Pages %u 0 R /Metadata %u 0 R /OutputIntents [%u 0 R] /Lang ",
 		pages_id, xmp, intent);
-	put_literal(p->f, info->language);
-	fputs(" >>\n", p->f);
-	obj_end(p);
-	infod = obj_begin(p);
-	fputs("<< /Title ", p->f);
-	put_literal(p->f, info->title);
-	fprintf(p->f, " /Creator (Folio) /Producer (Folio) /CreationDate (%s) /ModDate (%s) >>\n",
+	put_literal(o, info->language);
+	fputs(" >>\n", o);
+	infod = obj_reserve(p);
+	o = dict_begin(p, infod);
+	fputs("<< /Title ", o);
+	put_literal(o, info->title);
+	fprintf(o, " /Creator (Folio) /Producer (Folio) /CreationDate (%s) /ModDate (%s) >>\n",
 		pdfdate, pdfdate);
-	obj_end(p);
 
-	xref = ftell(p->f);
-	fprintf(p->f, "xref\n0 %u\n0000000000 65535 f \n", p->n + 1);
-	for (unsigned i = 1; i <= p->n; i++)
-		fprintf(p->f, "%010ld 00000 n \n", p->offsets[i]);
+	put_object_stream(p);
 	crypto_generichash(fid, sizeof(fid), (const uint8_t *)info->identifier,
 			   strlen(info->identifier), NULL, 0);
-	fprintf(p->f, "trailer\n<< /Size %u /Root %u 0 R /Info %u 0 R /ID [<", p->n + 1, catalog,
-		infod);
-	for (size_t i = 0; i < sizeof(fid); i++)
-		fprintf(p->f, "%02x", fid[i]);
-	fputs("> <", p->f);
-	for (size_t i = 0; i < sizeof(fid); i++)
-		fprintf(p->f, "%02x", fid[i]);
-	fprintf(p->f, ">] >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+	put_xref_stream(p, catalog, infod, fid);
 	r = p->failed ? -ENOMEM : 0;
 out:
 	if (fclose(p->f) != 0 && r == 0)
 		r = -ENOMEM;
+	if (p->o)
+		fclose(p->o);
+	free(p->obuf);
 	free(p);
 	if (r < 0) {
 		free(out);

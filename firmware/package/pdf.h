@@ -6,11 +6,13 @@
  *
  * Each page is the delivered page image at full resolution, embedded as it is stored, never
  * re-encoded: a CCITT G4 TIFF's strips become CCITTFaxDecode images stacked on the page (one
- * per strip: G4 strips are coded independently), a JPEG becomes a DCTDecode image. Over it
- * lies the OCR text, invisible (render mode 3), word by word at the word's box, in Tesseract's
- * one-glyph GlyphLessFont (its pdf.ttf, embedded) with a ToUnicode map, so that text
- * extraction and search find the words where they are on the page. The page has the scan's
- * real size (pixels / dpi).
+ * per strip: G4 strips are coded independently), a JPEG becomes a DCTDecode image; a strip
+ * whose bytes repeat is one image object used again. Over it lies the OCR text, invisible
+ * (render mode 3), word by word over the word's box (one font size and baseline per line, each
+ * word stretched to its width), in Tesseract's one-glyph GlyphLessFont (its pdf.ttf,
+ * embedded) with a ToUnicode map, so that text extraction and search find the words where
+ * they are on the page. The page has the scan's real size (pixels / dpi). Dictionaries are in
+ * one compressed object stream, with a cross-reference stream (PDF 1.7).
  *
  * PDF/A-2b: XMP metadata (pdfaid part 2, conformance B, the document's identifier, title and
  * language, dates agreeing with the Info dictionary), an sRGB OutputIntent (Debian's

@@ -85,3 +85,13 @@ check() { # DOC TRUTH PEER_LANG SLACK
 check 1 truth-0002.txt ara 0.5
 check 2 truth-0004.txt fra 0
 check 3 truth-0006.txt ara+eng 0.5
+
+# The searchable PDF of the Arabic document gives its words back in reading order, each word's
+# letters in order (drawn right to left). pdftotext sets a word's closing punctuation apart
+# and wraps lines in direction marks, hence the 15% slack; letters in reverse were 75%.
+pdftotext "$pkg/D0001/document.pdf" - | sed 's/\xe2\x80[\xaa-\xae]//g' >pdf-ar.txt ||
+	fail "pdftotext failed on the Arabic document"
+pdfcer=$(cer "$pkg/D0001/P0001.txt" pdf-ar.txt)
+awk -v c="$pdfcer" 'BEGIN { exit !(c != "" && c <= 15) }' ||
+	fail "the Arabic document's PDF text differs from its OCR text (CER '$pdfcer%'): $(head -c 200 pdf-ar.txt)"
+echo "figure: Arabic document's PDF text against its OCR text: CER $pdfcer%"
