@@ -75,7 +75,7 @@ $folio batch show "$b" | grep -qE '^  text +for 8 of 8 pages, 0 failed for good,
 	fail "the next cycle did not read every page: $($folio batch show "$b" | grep text) $($folio ocr status)"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval after OCR refused: $(cat err)"
 $foliod --once 2>once.log || fail "delivery failed: $(cat once.log)"
-pkg=$(ls -d outbox/TEST-01-B*) || fail "nothing delivered: $(cat once.log)"
+pkg=$(ls -d outbox/TEST-01-*-B000001) || fail "nothing delivered: $(cat once.log)"
 [ "$(find "$pkg" -name 'P*.txt' -size +100c | wc -l)" = 8 ] ||
 	fail "the package lacks the text of some pages: $(find "$pkg" -name 'P*.txt')"
 grep -qx 'pages with text: 8' "$pkg/BATCH.txt" || fail "BATCH.txt does not count the text: $(cat "$pkg/BATCH.txt")"

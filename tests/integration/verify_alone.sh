@@ -33,6 +33,7 @@ folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 $folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
 sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" folio.conf
 batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
+$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
 $folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
 pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
 schemas=()
