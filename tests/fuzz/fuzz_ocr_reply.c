@@ -8,8 +8,8 @@
  * text and hocr_len bytes of hOCR). It is decoded as it is, then once more with its header
  * mended (magic, kind RESULT, no error, lengths that add up, languages terminated) so that the
  * body reaches the hOCR readers. Checks that nothing crashes, that a refusal is -EPROTO or
- * -FOLIO_ETOOBIG, that an accepted reply is within the bounds of engine.h, and that the hOCR
- * readers return their documented errors.
+ * -FOLIO_ETOOBIG, that an accepted reply is within the bounds of engine.h with a code of
+ * errors.h, and that the hOCR readers return their documented errors.
  *
  * Build by hand (from the source root, after make):
  *   LIBS=$(make -s --eval='libs: ; @echo $(LDLIBS)' libs)   # make's link libraries
@@ -76,8 +76,8 @@ static void decode(const uint8_t *msg, size_t size)
 		abort();
 	if (r != 0)
 		return;
-	if (h.kind != OCR_WIRE_RESULT || h.error > 0 || h.text_len > OCR_MAX_TEXT_BYTES ||
-	    h.hocr_len > OCR_MAX_HOCR_BYTES ||
+	if (h.kind != OCR_WIRE_RESULT || h.error > 0 || h.error <= -FOLIO_E_END ||
+	    h.text_len > OCR_MAX_TEXT_BYTES || h.hocr_len > OCR_MAX_HOCR_BYTES ||
 	    !(h.mean_confidence >= 0 && h.mean_confidence <= 100))
 		abort();
 	if (!folio_strerror(h.error)[0])
