@@ -163,6 +163,14 @@ static int s3_stat(struct upload_conn *c, const char *rel, struct upload_stat *r
 	return 0;
 }
 
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 int upload_s3_xml_find(const char *xml, size_t len, const char *name, char *buf, size_t size)
 {
 	xmlDoc *doc = xmlReadMemory(xml, (int)len, "s3.xml", NULL,
@@ -183,7 +191,9 @@ int upload_s3_xml_find(const char *xml, size_t len, const char *name, char *buf,
 			if (xmlStrcmp(n->name, BAD_CAST name) == 0) {
 				xmlChar *s = xmlNodeGetContent(n);
 
-				if (s && strlen((const char *)s) < size) {
+				/* Into error lines and URLs: no control characters. */
+				if (s && strlen((const char *)s) < size &&
+				    printable((const char *)s)) {
 					strcpy(buf, (const char *)s);
 					r = 0;
 				} else {
