@@ -147,13 +147,15 @@ int upload_dav_parse_propfind(const char *xml, size_t len, struct upload_stat *r
 						continue;
 					if (xmlStrcmp(p->name, BAD_CAST "getcontentlength") == 0) {
 						xmlChar *s = xmlNodeGetContent(p);
+						/* Digits only: strtoull() takes "-1" and blanks. */
+						bool digits = s && *s >= '0' && *s <= '9';
 						char *end;
 						unsigned long long v;
 
 						errno = 0;
-						v = s ? strtoull((const char *)s, &end, 10) : 0;
-						if (s && end != (char *)s && *end == '\0' &&
-						    !errno) {
+						v = digits ? strtoull((const char *)s, &end, 10)
+							   : 0;
+						if (digits && *end == '\0' && !errno) {
 							st.size = v;
 							have_len = true;
 						}
