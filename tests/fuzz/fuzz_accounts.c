@@ -31,13 +31,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NEW_ATTRS "role=supervisor,lang=fr,theme=high-contrast.large_x"
 
-static char dir[64], path[96], tmp[100];
+static char dir[256], path[288], tmp[296];
 
 struct seen {
 	unsigned n;
 	char first[ACCOUNT_NAME_MAX + 1];
 	char first_attrs[ACCOUNT_ATTRS_MAX + 1];
 };
+
+/* The test's scratch folder under make check, else a RAM disk for speed. */
+static const char *scratch(void)
+{
+	const char *t = getenv("FOLIO_TMP");
+
+	if (t && *t)
+		return t;
+	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
 
 static void cleanup(void)
 {
@@ -65,8 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd, r, e;
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/fuzz_accounts.XXXXXX",
-			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+		snprintf(dir, sizeof(dir), "%s/fuzz_accounts.XXXXXX", scratch());
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/accounts", dir);

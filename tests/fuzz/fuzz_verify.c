@@ -33,11 +33,21 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[] = { "MANIFEST.sha256", "MANIFEST.sizes", "BATCH.txt", SIGN_FILE };
-static char root[64], pkg[80], pub[96];
+static char root[256], pkg[272], pub[288];
+
+/* The test's scratch folder under make check, else a RAM disk for speed. */
+static const char *scratch(void)
+{
+	const char *t = getenv("FOLIO_TMP");
+
+	if (t && *t)
+		return t;
+	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
 
 static void cleanup(void)
 {
-	char path[160];
+	char path[320];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", pkg, names[i]);
@@ -54,7 +64,7 @@ static void cleanup(void)
 
 static void write_file(const char *name, const void *data, size_t size)
 {
-	char path[160];
+	char path[320];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", pkg, name);
@@ -66,7 +76,7 @@ static void write_file(const char *name, const void *data, size_t size)
 
 static void setup(void)
 {
-	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	const char *tmp = scratch();
 	struct sign_key key;
 
 	snprintf(root, sizeof(root), "%s/fuzz_verify.XXXXXX", tmp);
@@ -86,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct verify_report rep;
 	struct verify_options o = { .key_path = pub };
 	const uint8_t *at = data, *end = data + size;
-	char path[160];
+	char path[320];
 	int r;
 
 	if (!root[0])
