@@ -45,7 +45,7 @@ int ocr_wire_check_request(const struct ocr_wire_request *r)
 
 int ocr_wire_check_reply(const struct ocr_wire_reply *r)
 {
-	if (r->magic != OCR_WIRE_MAGIC || r->error > 0 ||
+	if (r->magic != OCR_WIRE_MAGIC || r->error > 0 || r->error <= -FOLIO_E_END ||
 	    !memchr(r->languages, '\0', sizeof(r->languages)))
 		return -EPROTO;
 	if (r->text_len > OCR_MAX_TEXT_BYTES || r->hocr_len > OCR_MAX_HOCR_BYTES)

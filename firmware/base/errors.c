@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,11 @@ static const char *const folio_messages[FOLIO_E_END - FOLIO_E_BASE] = {
 
 const char *folio_strerror(int r)
 {
-	int e = abs(r);
+	int e;
 
+	if (r == INT_MIN) /* abs() would overflow: a code that came from outside, not ours */
+		return "unknown error";
+	e = abs(r);
 	if (e >= FOLIO_E_BASE && e < FOLIO_E_END && folio_messages[e - FOLIO_E_BASE])
 		return folio_messages[e - FOLIO_E_BASE];
 	if (e > 0 && e < FOLIO_E_BASE)

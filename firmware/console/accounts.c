@@ -110,6 +110,10 @@ bool account_attrs_valid(const char *attrs)
 	return true;
 }
 
+_Static_assert(ACCOUNT_NAME_MAX + 1 + crypto_pwhash_STRBYTES - 1 + 1 + ACCOUNT_ATTRS_MAX <=
+		   ACCOUNTS_LINE_MAX,
+	       "a rewritten account line fits ACCOUNTS_LINE_MAX");
+
 /* Splits "user:hash[:attrs]"; returns 0 for comments and blank lines, 1 for an account. */
 static int parse_line(char *line, char **ret_user, char **ret_hash, char **ret_attrs)
 {
@@ -129,6 +133,12 @@ static int parse_line(char *line, char **ret_user, char **ret_hash, char **ret_a
 		if (!account_attrs_valid(attrs))
 			return -FOLIO_EFORMAT;
 	}
+	/*
+	 * No longer than crypto_pwhash_str() makes one: accounts_update() keeps the hash of a
+	 * line it rewrites, and the new line must fit ACCOUNTS_LINE_MAX to be read back.
+	 */
+	if (strlen(colon + 1) >= crypto_pwhash_STRBYTES)
+		return -FOLIO_EFORMAT;
 	*ret_user = line;
 	*ret_hash = colon + 1;
 	*ret_attrs = attrs ? attrs : colon + 1 + strlen(colon + 1); /* "" */

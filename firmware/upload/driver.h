@@ -224,6 +224,19 @@ int upload_curl_perform(struct upload_conn *c, const char *what, long *ret_statu
 int upload_http_status(struct upload_conn *c, const char *what, long status,
 		       const struct upload_body *body);
 
+/*
+ * The parsers of the servers' answers, declared here for tests/fuzz/fuzz_upload_answers.c:
+ *
+ * upload_dav_parse_propfind - getcontentlength and resourcetype from the 200 propstats of a
+ * WebDAV multistatus answer (Depth 0); 0, or -EPROTO for anything else.
+ *
+ * upload_s3_xml_find - the text of the first element called @name in an S3 XML answer into
+ * @buf; 0, -ENOENT when there is none, -EPROTO for a malformed answer or a text that does not
+ * fit @buf.
+ */
+int upload_dav_parse_propfind(const char *xml, size_t len, struct upload_stat *ret);
+int upload_s3_xml_find(const char *xml, size_t len, const char *name, char *buf, size_t size);
+
 /* upload_url_escape_path - percent-encode @path (keeping '/') into @buf per RFC 3986 */
 int upload_url_escape_path(const char *path, char *buf, size_t size);
 

@@ -163,8 +163,15 @@ static int s3_stat(struct upload_conn *c, const char *rel, struct upload_stat *r
 	return 0;
 }
 
-/* The text of the first element called @name in an XML answer, into @buf. */
-static int xml_find(const char *xml, size_t len, const char *name, char *buf, size_t size)
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int upload_s3_xml_find(const char *xml, size_t len, const char *name, char *buf, size_t size)
 {
 	xmlDoc *doc = xmlReadMemory(xml, (int)len, "s3.xml", NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -184,7 +191,9 @@ static int xml_find(const char *xml, size_t len, const char *name, char *buf, si
 			if (xmlStrcmp(n->name, BAD_CAST name) == 0) {
 				xmlChar *s = xmlNodeGetContent(n);
 
-				if (s && strlen((const char *)s) < size) {
+				/* Into error lines and URLs: no control characters. */
+				if (s && strlen((const char *)s) < size &&
+				    printable((const char *)s)) {
 					strcpy(buf, (const char *)s);
 					r = 0;
 				} else {
@@ -207,7 +216,8 @@ static int s3_error(struct upload_conn *c, const char *what, long status,
 	char code[64] = "";
 	int r = upload_http_status(c, what, status, body);
 
-	if (body && body->len && xml_find(body->data, body->len, "Code", code, sizeof(code)) == 0) {
+	if (body && body->len &&
+	    upload_s3_xml_find(body->data, body->len, "Code", code, sizeof(code)) == 0) {
 		size_t k = strlen(c->why);
 
 		snprintf(c->why + k, sizeof(c->why) - k, " (%s)", code);
@@ -339,7 +349,7 @@ static int s3_multipart(struct upload_conn *c, const struct upload_file *f, int 
 		if (r < 0)
 			return r;
 	}
-	r = xml_find(body.data, body.len, "UploadId", upload_id, sizeof(upload_id));
+	r = upload_s3_xml_find(body.data, body.len, "UploadId", upload_id, sizeof(upload_id));
 	if (r < 0)
 		return upload_conn_why(c, -EPROTO, "'%s' gave no UploadId for '%s'", c->t->host,
 				       f->rel);

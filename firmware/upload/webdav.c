@@ -114,8 +114,7 @@ static bool in_dav(xmlNode *n)
 	return n->ns && n->ns->href && xmlStrcmp(n->ns->href, BAD_CAST "DAV:") == 0;
 }
 
-/* Reads getcontentlength and resourcetype from the 200 propstats of a multistatus answer. */
-static int parse_propfind(const char *xml, size_t len, struct upload_stat *ret)
+int upload_dav_parse_propfind(const char *xml, size_t len, struct upload_stat *ret)
 {
 	struct upload_stat st = { .exists = true };
 	bool have_len = false;
@@ -148,13 +147,15 @@ static int parse_propfind(const char *xml, size_t len, struct upload_stat *ret)
 						continue;
 					if (xmlStrcmp(p->name, BAD_CAST "getcontentlength") == 0) {
 						xmlChar *s = xmlNodeGetContent(p);
+						/* Digits only: strtoull() takes "-1" and blanks. */
+						bool digits = s && *s >= '0' && *s <= '9';
 						char *end;
 						unsigned long long v;
 
 						errno = 0;
-						v = s ? strtoull((const char *)s, &end, 10) : 0;
-						if (s && end != (char *)s && *end == '\0' &&
-						    !errno) {
+						v = digits ? strtoull((const char *)s, &end, 10)
+							   : 0;
+						if (digits && *end == '\0' && !errno) {
 							st.size = v;
 							have_len = true;
 						}
@@ -216,7 +217,7 @@ static int dav_stat(struct upload_conn *c, const char *rel, struct upload_stat *
 	}
 	if (status != 207)
 		return upload_http_status(c, what, status, &body);
-	r = parse_propfind(body.data, body.len, ret);
+	r = upload_dav_parse_propfind(body.data, body.len, ret);
 	if (r < 0)
 		return upload_conn_why(c, r, "%s: '%s' sent a multistatus answer without a size",
 				       what, c->t->host);

@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "firmware/config/config.h"
 #include "firmware/upload/creds.h"
+#include "firmware/upload/driver.h"
 #include "firmware/upload/transport.h"
 
 static char tmp[] = "/tmp/folio-upload-XXXXXX";
@@ -392,6 +393,45 @@ static int setup(void **state)
 	return mkdtemp(tmp) ? 0 : -1;
 }
 
+/* What a WebDAV server answers to PROPFIND: a size is digits, nothing else. */
+static void test_propfind_answer(void **state)
+{
+	static const char head[] =
+	    "<d:multistatus xmlns:d=\"DAV:\"><d:response><d:propstat><d:prop>"
+	    "<d:getcontentlength>";
+	static const char tail[] = "</d:getcontentlength></d:prop><d:status>HTTP/1.1 200 OK"
+				   "</d:status></d:propstat></d:response></d:multistatus>";
+	static const char *const refused[] = {
+		"-1", " 12", "+12", "12 ", "", "99999999999999999999"
+	};
+	struct upload_stat st;
+	char xml[512];
+
+	(void)state;
+	snprintf(xml, sizeof(xml), "%s12345%s", head, tail);
+	assert_int_equal(upload_dav_parse_propfind(xml, strlen(xml), &st), 0);
+	assert_true(st.exists && !st.is_dir);
+	assert_int_equal(st.size, 12345);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(xml, sizeof(xml), "%s%s%s", head, refused[i], tail);
+		assert_int_equal(upload_dav_parse_propfind(xml, strlen(xml), &st), -EPROTO);
+	}
+}
+
+/* An S3 error's Code goes into an error line: one line, whatever the server sends. */
+static void test_s3_answer(void **state)
+{
+	static const char good[] = "<Error><Code>SignatureDoesNotMatch</Code></Error>";
+	static const char evil[] = "<Error><Code>Denied&#10;upload: done</Code></Error>";
+	char code[64];
+
+	(void)state;
+	assert_int_equal(upload_s3_xml_find(good, strlen(good), "Code", code, sizeof(code)), 0);
+	assert_string_equal(code, "SignatureDoesNotMatch");
+	assert_int_equal(upload_s3_xml_find(evil, strlen(evil), "Code", code, sizeof(code)),
+			 -EPROTO);
+}
+
 static int teardown(void **state)
 {
 	char cmd[128];
@@ -407,7 +447,8 @@ int main(void)
 		cmocka_unit_test(test_window),	      cmocka_unit_test(test_creds),
 		cmocka_unit_test(test_config),	      cmocka_unit_test(test_target_open),
 		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_file_links),
-		cmocka_unit_test(test_receipt),
+		cmocka_unit_test(test_receipt),	      cmocka_unit_test(test_propfind_answer),
+		cmocka_unit_test(test_s3_answer),
 	};
 
 	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
