@@ -1,6 +1,7 @@
 /* file:// targets: a local outbox or a mounted share. Copy, fsync, rename without replacing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -25,6 +26,56 @@
 #define FILE_MODE 0600
 #define DIR_MODE 0700
 
+/*
+ * open_beneath() where there is no openat2(): the same rules, one name at a time. Every
+ * folder on the way is opened with O_NOFOLLOW, '.', '..' and empty names are refused (as
+ * RESOLVE_BENEATH would: -EXDEV), and a link as the last name is refused (-ELOOP).
+ */
+static int open_beneath_walk(int dirfd, const char *rel, int flags, mode_t mode)
+{
+	char path[PATH_MAX], *name, *next;
+	int cur = dirfd, fd;
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s", rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	for (name = path;; name = next) {
+		next = strchr(name, '/');
+		if (next)
+			*next++ = '\0';
+		if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			fd = -EXDEV;
+			break;
+		}
+		/* a link says so (O_NOFOLLOW alone answers ENOTDIR for a folder's link) */
+		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			fd = -ELOOP;
+			break;
+		}
+		if (!next) {
+			fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			fd = fd < 0 ? -errno : fd;
+			/* O_PATH | O_NOFOLLOW opens a link itself: refuse it */
+			if (fd >= 0 && (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode))) {
+				close(fd);
+				fd = -ELOOP;
+			}
+			break;
+		}
+		fd = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			fd = errno == ENOTDIR ? -ELOOP : -errno;
+			break;
+		}
+		if (cur != dirfd)
+			close(cur);
+		cur = fd;
+	}
+	if (cur != dirfd)
+		close(cur);
+	return fd;
+}
+
 static int open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
 {
 	struct open_how how = {
@@ -36,6 +87,8 @@ static int open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
 	};
 	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 
+	if (fd < 0 && errno == ENOSYS) /* kernels before 5.6, qemu-user, seccomp filters */
+		return open_beneath_walk(dirfd, rel, flags, mode);
 	return fd < 0 ? -errno : (int)fd;
 }
 
