@@ -161,15 +161,19 @@ static const char *dummy_hash(void)
 	return hash;
 }
 
-int accounts_exists(const char *path, const char *user)
+/*
+ * The one walk over the accounts file: 1 and @user's hash and attributes into @hash and
+ * @attrs (each may be NULL) when @user has an account, 0 when not, -errno for a file that
+ * cannot be read or is damaged.
+ */
+static int find_account(const char *path, const char *user, char hash[crypto_pwhash_STRBYTES],
+			char attrs[ACCOUNT_ATTRS_MAX + 1])
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	char line[ACCOUNTS_LINE_MAX + 2];
 	unsigned accounts = 0;
 	int r, found = 0;
 
-	if (!account_name_valid(user))
-		return 0;
 	r = open_checked(path, &f);
 	if (r < 0)
 		return r;
@@ -185,11 +189,23 @@ int accounts_exists(const char *path, const char *user)
 			r = -FOLIO_EFORMAT;
 			break;
 		}
-		if (strcmp(u, user) == 0)
+		if (strcmp(u, user) == 0 && strlen(h) < crypto_pwhash_STRBYTES) {
 			found = 1;
+			if (hash)
+				snprintf(hash, crypto_pwhash_STRBYTES, "%s", h);
+			if (attrs)
+				snprintf(attrs, ACCOUNT_ATTRS_MAX + 1, "%s", a);
+		}
 	}
 	sodium_memzero(line, sizeof(line));
 	return r < 0 ? r : found;
+}
+
+int accounts_exists(const char *path, const char *user)
+{
+	if (!account_name_valid(user))
+		return 0;
+	return find_account(path, user, NULL, NULL);
 }
 
 int accounts_verify(const char *path, const char *user, const char *password)
@@ -200,36 +216,14 @@ int accounts_verify(const char *path, const char *user, const char *password)
 int accounts_login(const char *path, const char *user, const char *password, char *ret_attrs,
 		   size_t attrs_size)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char line[ACCOUNTS_LINE_MAX + 2], found[crypto_pwhash_STRBYTES] = "";
+	char found[crypto_pwhash_STRBYTES] = "";
 	char attrs[ACCOUNT_ATTRS_MAX + 1] = "";
 	size_t plen = strnlen(password, ACCOUNT_PASSWORD_MAX + 1);
-	unsigned accounts = 0;
 	int r, ok;
 
 	if (sodium_init() < 0)
 		return -ENOMEM;
-	r = open_checked(path, &f);
-	if (r < 0)
-		return r;
-	while ((r = next_line(f, line, sizeof(line))) > 0) {
-		char *u, *h, *a;
-
-		r = parse_line(line, &u, &h, &a);
-		if (r < 0)
-			break;
-		if (r == 0)
-			continue;
-		if (++accounts > ACCOUNTS_MAX) {
-			r = -FOLIO_EFORMAT;
-			break;
-		}
-		if (strcmp(u, user) == 0 && strlen(h) < sizeof(found)) {
-			snprintf(found, sizeof(found), "%s", h);
-			snprintf(attrs, sizeof(attrs), "%s", a);
-		}
-	}
-	sodium_memzero(line, sizeof(line));
+	r = find_account(path, user, found, attrs);
 	if (r < 0)
 		return r;
 	if (!found[0] || plen > ACCOUNT_PASSWORD_MAX) {
