@@ -265,9 +265,8 @@ static void scanner_settings_from_profile(const struct scan_profile *p,
 	ret->device_double_feed = p->device_double_feed;
 }
 
-/* What the image stage makes of a frame, from the scanner profile. */
-static void image_profile_from(const struct scan_profile *sp, const struct frame *f,
-			       struct image_profile *ret)
+void capture_image_profile(const struct scan_profile *sp, const struct frame *f,
+			   struct image_profile *ret)
 {
 	image_profile_init(ret);
 	switch (sp->output) {
@@ -321,7 +320,7 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 
 	if (p->output == PAGE_OUTPUT_RAW)
 		return image_encode_pnm(f, ret);
-	image_profile_from(p, f, &ip);
+	capture_image_profile(p, f, &ip);
 	/* A cover sheet is kept as it was fed: its barcode strip is no text to turn upright. */
 	if (*ret_flags & PAGE_FLAG_SEPARATOR)
 		ip.orient = false;

@@ -23,6 +23,7 @@
 #include "kconfig.h"
 #include "log.h"
 #include "drivers/scanner/scanner.h"
+#include "firmware/capture/capture.h"
 #include "firmware/cmd/cmd.h"
 #include "firmware/console/accounts.h"
 #include "firmware/console/confedit.h"
@@ -337,32 +338,6 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void image_profile_for(const struct scan_profile *sp, const struct frame *f,
-			      struct image_profile *ret)
-{
-	image_profile_init(ret);
-	switch (sp->output) {
-	case PAGE_OUTPUT_BITONAL:
-		ret->output = IMAGE_OUTPUT_BITONAL;
-		break;
-	case PAGE_OUTPUT_GREY:
-		ret->output = IMAGE_OUTPUT_GREY;
-		break;
-	case PAGE_OUTPUT_COLOUR:
-		ret->output = IMAGE_OUTPUT_COLOUR;
-		break;
-	default: /* per page: colour, grey or bitonal, whichever keeps the content */
-		ret->output = f->depth == 1 ? IMAGE_OUTPUT_BITONAL : IMAGE_OUTPUT_AUTO;
-	}
-	ret->deskew = sp->deskew;
-	ret->orient = sp->orient;
-	ret->clean_borders = sp->clean_borders;
-	ret->despeckle = sp->despeckle;
-	ret->jpeg_quality = sp->jpeg_quality;
-	ret->skew_limit_deg = sp->skew_limit_tenths / 10.0;
-	page_size_mm(sp->page_size, &ret->expected_width_mm, &ret->expected_height_mm);
-}
-
 static void print_flags(FILE *out, const struct image_page_report *rep)
 {
 	static const struct {
@@ -429,7 +404,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		: f.channels == 3 ? "colour"
 				  : "8-bit grey",
 		a);
-	image_profile_for(sp, &f, &ip);
+	capture_image_profile(sp, &f, &ip);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = image_process(&f, &ip, &img, &rep);
 	stage = seconds_since(&t0);
