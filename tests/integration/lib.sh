@@ -51,6 +51,37 @@ target = file://$FOLIO_TMP/outbox
 EOF
 }
 
+# feeder_config [PROFILE_LINE...]: folio.conf for a test that feeds the pages it puts in
+# stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
+# scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal, plus each
+# PROFILE_LINE. Further sections ([ocr], [document], [upload], ...) come on standard input.
+feeder_config() {
+	mkdir -p sane.d stack
+	printf 'folio\n' >sane.d/dll.conf
+	{
+		cat <<EOF
+[station]
+id = TEST-01
+office = KE
+[store]
+path = $FOLIO_TMP/store
+map_size_mb = 512
+[capture]
+device = folio:$FOLIO_TMP/stack
+profile = feed
+sane_config_dir = $FOLIO_TMP/sane.d
+sane_backend_dir = $FOLIO_BUILD/lib/sane
+[profile feed]
+source = adf
+mode = gray
+output = bitonal
+resolution = 300
+EOF
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+		cat
+	} >folio.conf
+}
+
 # sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
 # build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
 # the frontend's own leaks are not ours to report.

@@ -12,26 +12,7 @@ command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian packag
 command -v tesseract >/dev/null || skip "tesseract is not installed (Debian package tesseract-ocr)"
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
-mkdir -p sane.d stack
-printf 'folio\n' >sane.d/dll.conf
-cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 512
-[capture]
-device = folio:$FOLIO_TMP/stack
-profile = covers
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-[profile covers]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
-cover_sheets = yes
+feeder_config 'cover_sheets = yes' <<EOF
 [document]
 language = xx
 [ocr]

@@ -9,25 +9,7 @@ set -u
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 foliod="$FOLIO_BUILD/bin/foliod --config folio.conf"
-mkdir -p sane.d stack
-printf 'folio\n' >sane.d/dll.conf
-cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 512
-[capture]
-device = folio:$FOLIO_TMP/stack
-profile = text
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-[profile text]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
+feeder_config <<EOF
 [ocr]
 workers = 2
 [upload]
