@@ -342,8 +342,11 @@ int ocr_engine_osd_image(struct ocr_engine *e, const void *image, size_t len, un
 		};
 		snprintf(ret->script, sizeof(ret->script), "%s", name);
 	}
-	if (name)
-		TessDeleteText((char *)name);
+	/*
+	 * @name points into the engine's own script table (baseapi.cpp hands out the unicharset's
+	 * string), so it is not ours to free: freeing it left a dangling entry that the next
+	 * detection read after free, and corrupted the worker's heap.
+	 */
 	TessBaseAPIClear(e->api);
 	return err;
 }
