@@ -290,19 +290,33 @@ static int decode_image(const void *image, size_t len, unsigned dpi, PIX **ret, 
 int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
 			       int psm, struct ocr_page_result *ret)
 {
+	return ocr_engine_recognise_turned(e, image, len, dpi, psm, 0, ret);
+}
+
+int ocr_engine_recognise_turned(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+				int psm, unsigned turn, struct ocr_page_result *ret)
+{
 	_cleanup_(pix_destroyp) PIX *pix = NULL;
 	int err;
 
-	if (!e || !image || !ret || !ocr_psm_valid(psm))
+	if (!e || !image || !ret || !ocr_psm_valid(psm) || turn % 90 || turn >= 360)
 		return -EINVAL;
 	err = decode_image(image, len, dpi, &pix, &dpi);
 	if (err < 0)
 		return err;
+	if (turn) {
+		PIX *turned = pixRotateOrth(pix, (int)(turn / 90));
+
+		if (!turned)
+			return -ENOMEM;
+		pixDestroy(&pix);
+		pix = turned;
+	}
 	return recognise_pix(e, pix, dpi, psm, ret);
 }
 
-int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
-			    char *ret_script, size_t size)
+int ocr_engine_osd_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			 struct ocr_osd *ret)
 {
 	_cleanup_(pix_destroyp) PIX *pix = NULL;
 	const char *name = NULL;
@@ -310,7 +324,7 @@ int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len,
 	int orient = 0, err;
 	BOOL ok;
 
-	if (!e || !image || !ret_script || size == 0)
+	if (!e || !image || !ret)
 		return -EINVAL;
 	err = decode_image(image, len, dpi, &pix, &dpi);
 	if (err < 0)
@@ -320,10 +334,19 @@ int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len,
 	TessBaseAPISetSourceResolution(e->api, (int)dpi);
 	ok = TessBaseAPIDetectOrientationScript(e->api, &orient, &orient_conf, &name, &script_conf);
 	err = ok && name ? 0 : -ENODATA; /* too little text to tell */
-	if (err == 0)
-		snprintf(ret_script, size, "%s", name);
-	if (name)
-		TessDeleteText((char *)name);
+	if (err == 0) {
+		/* @orient is how far the text lies turned, counter-clockwise: undo it clockwise. */
+		*ret = (struct ocr_osd){
+			.turn = (unsigned)((360 - orient % 360) % 360),
+			.orientation_conf = orient_conf,
+		};
+		snprintf(ret->script, sizeof(ret->script), "%s", name);
+	}
+	/*
+	 * @name points into the engine's own script table (baseapi.cpp hands out the unicharset's
+	 * string), so it is not ours to free: freeing it left a dangling entry that the next
+	 * detection read after free, and corrupted the worker's heap.
+	 */
 	TessBaseAPIClear(e->api);
 	return err;
 }

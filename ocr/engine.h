@@ -45,6 +45,9 @@ struct ocr_page_result {
 	double mean_confidence; /* mean word confidence, 0..100; 0 when there are no words */
 	uint32_t words;		/* words recognised */
 	char languages[OCR_MAX_LANGUAGES_LEN + 1]; /* the models that read it, "ara+eng" */
+	/* Asked to check the orientation first (ocr_pool_submit_in()): */
+	bool orientation_checked; /* Tesseract's orientation detection was sure of it */
+	unsigned turn; /* 90/180/270: lying turned, read turned clockwise by this much; else 0 */
 };
 
 /*
@@ -109,16 +112,36 @@ int ocr_engine_recognise_image(struct ocr_engine *e, const void *image, size_t l
 			       int psm, struct ocr_page_result *ret);
 
 /*
- * ocr_engine_script_image - the script of an encoded page ("Latin", "Arabic", "Cyrillic"...)
+ * ocr_engine_recognise_turned - as ocr_engine_recognise_image(), the page turned clockwise by
+ * @turn degrees (0, 90, 180, 270) first: word boxes are in pixels of the turned page
+ */
+int ocr_engine_recognise_turned(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+				int psm, unsigned turn, struct ocr_page_result *ret);
+
+/* What Tesseract's orientation and script detection tells of a page. */
+struct ocr_osd {
+	char script[32];	/* "Latin", "Arabic", "Cyrillic"... as OSD names it */
+	unsigned turn;		/* clockwise degrees (0, 90, 180, 270) that bring it upright */
+	float orientation_conf; /* OSD's confidence in @turn */
+};
+
+/*
+ * Below this confidence OSD's orientation is a guess, not a finding: a page is turned only
+ * above it. The figure OCRmyPDF uses by default for the same decision (rotate_pages_threshold).
+ */
+#define OCR_OSD_MIN_ORIENTATION_CONF 14.0f
+
+/*
+ * ocr_engine_osd_image - the script and orientation of an encoded page
  * @e: an engine created with the "osd" model
  * @image, @len, @dpi: as for ocr_engine_recognise_image()
- * @ret_script, @size: receives the script's name as Tesseract's OSD gives it
+ * @ret: receives what OSD found
  *
  * Returns 0, -ENODATA when the page has too little text to tell, or the errors of
  * ocr_engine_recognise_image().
  */
-int ocr_engine_script_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
-			    char *ret_script, size_t size);
+int ocr_engine_osd_image(struct ocr_engine *e, const void *image, size_t len, unsigned dpi,
+			 struct ocr_osd *ret);
 
 /* ocr_page_result_release - free the strings of @r and zero it; takes a zeroed or NULL @r. */
 void ocr_page_result_release(struct ocr_page_result *r);

@@ -66,6 +66,20 @@ static bool latin(const char *m, size_t n)
 	return true;
 }
 
+bool ocr_models_latin(const char *models)
+{
+	for (const char *p = models; *p;) {
+		size_t len = strcspn(p, "+");
+
+		if (!latin(p, len))
+			return false;
+		p += len;
+		if (*p == '+')
+			p++;
+	}
+	return true;
+}
+
 int ocr_models_for_script(const char *script, const char *configured, char *buf, size_t size)
 {
 	size_t used = 0;

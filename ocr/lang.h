@@ -28,6 +28,9 @@ const char *ocr_models_of_language(const char *iso);
 /* ocr_models_include - whether every model of @models is in the list @configured */
 bool ocr_models_include(const char *configured, const char *models);
 
+/* ocr_models_latin - whether every model of the list @models reads a Latin script */
+bool ocr_models_latin(const char *models);
+
 /*
  * ocr_models_for_script - the models that read a page of @script (OSD's name, "Arabic")
  * @configured: the station's models ([ocr] languages)

@@ -486,10 +486,7 @@ static int reply_complete(struct ocr_pool *p, struct worker *w)
 			r.text[w->hdr.text_len] = '\0';
 			memcpy(r.hocr, body + w->hdr.text_len, w->hdr.hocr_len);
 			r.hocr[w->hdr.hocr_len] = '\0';
-			r.words = w->hdr.words;
-			r.mean_confidence = w->hdr.mean_confidence;
-			snprintf(r.languages, sizeof(r.languages), "%.*s",
-				 (int)sizeof(r.languages) - 1, w->hdr.languages);
+			ocr_wire_reply_fields(&w->hdr, &r);
 			finish(p, j, 0, NULL, &r);
 		}
 	}
@@ -707,11 +704,11 @@ static int submit_job(struct ocr_pool *p, struct job *j)
 
 int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t len, unsigned dpi)
 {
-	return ocr_pool_submit_in(p, tag, image, len, dpi, NULL);
+	return ocr_pool_submit_in(p, tag, image, len, dpi, NULL, 0);
 }
 
 int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
-		       unsigned dpi, const char *languages)
+		       unsigned dpi, const char *languages, unsigned options)
 {
 	struct job *j;
 
@@ -724,6 +721,8 @@ int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size
 		return -EINVAL;
 	if (len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
+	if (options & ~(unsigned)OCR_POOL_CHECK_ORIENTATION)
+		return -EINVAL;
 	if (p->outstanding >= OCR_POOL_MAX_QUEUED)
 		return -EAGAIN;
 	j = calloc(1, sizeof(*j));
@@ -739,6 +738,8 @@ int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size
 	j->req.kind = OCR_WIRE_IMAGE;
 	j->req.dpi = dpi;
 	j->req.len = len;
+	if (options & OCR_POOL_CHECK_ORIENTATION)
+		j->req.options |= OCR_WIRE_CHECK_ORIENTATION;
 	if (languages)
 		snprintf(j->req.languages, sizeof(j->req.languages), "%s", languages);
 	return submit_job(p, j);

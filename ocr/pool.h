@@ -107,9 +107,17 @@ int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t 
  * A worker loads the models of a list on its first page and keeps them (worker.h); models
  * that cannot be loaded fall back to the pool's languages. The models that read the page come
  * back in the result's languages field. -EINVAL for a malformed list.
+ *
+ * @options: OCR_POOL_CHECK_ORIENTATION asks Tesseract's orientation detection first whether
+ * the page stands upright. Pages of a non-Latin script ("auto" finding one, or models like
+ * "ara") are always checked: Leptonica's up/down test, which the image stage uses, knows only
+ * Latin letters. A page found lying turned is read turned upright: its result's turn (90, 180
+ * or 270, clockwise) says by how much, and its word boxes are those of the turned page, for
+ * the caller to turn its copy of the page the same.
  */
+enum { OCR_POOL_CHECK_ORIENTATION = 1u << 0 };
 int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
-		       unsigned dpi, const char *languages);
+		       unsigned dpi, const char *languages, unsigned options);
 
 /*
  * ocr_pool_submit_frame - queue a raw page (frame.h); the samples are copied

@@ -1,5 +1,6 @@
 /* Messages between the OCR pool and its workers (see wire.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +20,8 @@ int ocr_wire_check_request(const struct ocr_wire_request *r)
 		return -EPROTO;
 	if (r->len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
+	if (r->options & ~(uint32_t)OCR_WIRE_CHECK_ORIENTATION)
+		return -EPROTO;
 	switch (r->kind) {
 	case OCR_WIRE_IMAGE:
 		if (r->len == 0 || (r->dpi != 0 && (r->dpi < OCR_MIN_DPI || r->dpi > OCR_MAX_DPI)))
@@ -52,12 +55,18 @@ int ocr_wire_check_reply(const struct ocr_wire_reply *r)
 		return -FOLIO_ETOOBIG;
 	switch (r->kind) {
 	case OCR_WIRE_READY:
-		return r->text_len == 0 && r->hocr_len == 0 ? 0 : -EPROTO;
+		return r->text_len == 0 && r->hocr_len == 0 && r->turn == 0 ? 0 : -EPROTO;
 	case OCR_WIRE_RESULT:
 		if (r->error != 0 && (r->text_len != 0 || r->hocr_len != 0))
 			return -EPROTO;
 		/* Written as a positive range test so that NaN fails it too. */
 		if (!(r->mean_confidence >= 0.0 && r->mean_confidence <= 100.0))
+			return -EPROTO;
+		if (r->orientation_checked > 1 ||
+		    (r->turn != 0 && r->turn != 90 && r->turn != 180 && r->turn != 270))
+			return -EPROTO;
+		/* Only a page whose orientation was checked is read turned. */
+		if (r->turn && !r->orientation_checked)
 			return -EPROTO;
 		return 0;
 	default:
@@ -74,6 +83,16 @@ static char *copy_string(const char *s, size_t len)
 		c[len] = '\0';
 	}
 	return c;
+}
+
+void ocr_wire_reply_fields(const struct ocr_wire_reply *h, struct ocr_page_result *r)
+{
+	r->words = h->words;
+	r->mean_confidence = h->mean_confidence;
+	r->orientation_checked = h->orientation_checked != 0;
+	r->turn = h->turn;
+	snprintf(r->languages, sizeof(r->languages), "%.*s", (int)sizeof(r->languages) - 1,
+		 h->languages);
 }
 
 int ocr_wire_decode_reply(const void *msg, size_t len, struct ocr_wire_reply *ret_reply,
@@ -100,10 +119,7 @@ int ocr_wire_decode_reply(const void *msg, size_t len, struct ocr_wire_reply *re
 			ocr_page_result_release(&r);
 			return -ENOMEM;
 		}
-		r.words = h.words;
-		r.mean_confidence = h.mean_confidence;
-		if (strlen(h.languages) < sizeof(r.languages))
-			strcpy(r.languages, h.languages);
+		ocr_wire_reply_fields(&h, &r);
 		*ret = r;
 	}
 	*ret_reply = h;

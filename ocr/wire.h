@@ -18,7 +18,7 @@
 
 #include "ocr/engine.h"
 
-#define OCR_WIRE_MAGIC 0x464f4332u /* "FOC2" */
+#define OCR_WIRE_MAGIC 0x464f4333u /* "FOC3" */
 
 /* A request's languages: "" the worker's own, "auto" chosen by script (lang.h), or a list. */
 #define OCR_WIRE_LANGUAGES_AUTO "auto"
@@ -31,6 +31,15 @@ enum ocr_wire_kind {
 	OCR_WIRE_RESULT = 4, /* reply: a page's result */
 };
 
+enum ocr_wire_option {
+	/*
+	 * Ask Tesseract's orientation detection (the "osd" model) whether the page stands upright
+	 * before reading it; a page that does not is read turned upright, and the reply says by
+	 * how much.
+	 */
+	OCR_WIRE_CHECK_ORIENTATION = 1u << 0,
+};
+
 struct ocr_wire_request {
 	uint32_t magic;
 	uint32_t kind;
@@ -38,9 +47,9 @@ struct ocr_wire_request {
 	uint32_t dpi; /* IMAGE: 0 = from the file; FRAME: the frame's */
 	int32_t psm;
 	uint32_t width, height, depth, channels, bytes_per_line; /* FRAME only */
-	uint32_t reserved;
-	uint64_t len;				 /* payload bytes that follow */
-	char languages[OCR_WIRE_LANGUAGES_SIZE]; /* NUL-terminated */
+	uint32_t options;					 /* enum ocr_wire_option */
+	uint64_t len;						 /* payload bytes that follow */
+	char languages[OCR_WIRE_LANGUAGES_SIZE];		 /* NUL-terminated */
 };
 
 struct ocr_wire_reply {
@@ -50,6 +59,10 @@ struct ocr_wire_reply {
 	int32_t error; /* 0 or a negative code (errors.h) */
 	uint32_t words;
 	double mean_confidence;
+	/* RESULT of a request with OCR_WIRE_CHECK_ORIENTATION: */
+	uint32_t orientation_checked; /* 1: Tesseract's orientation detection was sure */
+	uint32_t
+	    turn; /* 90, 180, 270: read turned clockwise by this much (boxes of the turned page) */
 	uint64_t text_len; /* bytes of text that follow, then hocr_len bytes of hOCR */
 	uint64_t hocr_len;
 	char languages[OCR_WIRE_LANGUAGES_SIZE]; /* RESULT: the models that read the page */
@@ -62,6 +75,10 @@ int ocr_wire_check_request(const struct ocr_wire_request *r);
 /* ocr_wire_check_reply - 0 when @r is well-formed and within bounds, else -EPROTO or
  * -FOLIO_ETOOBIG. */
 int ocr_wire_check_reply(const struct ocr_wire_reply *r);
+
+/* ocr_wire_reply_fields - the result fields of a checked RESULT reply @h into @r (not the
+ * text and hOCR, which follow it) */
+void ocr_wire_reply_fields(const struct ocr_wire_reply *h, struct ocr_page_result *r);
 
 /*
  * ocr_wire_decode_reply - a whole RESULT message (header and body) to a page result

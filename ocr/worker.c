@@ -27,10 +27,10 @@ static int send_reply(int fd, const struct ocr_wire_reply *h, const struct ocr_p
 }
 
 static int recognise(struct ocr_engine *e, const struct ocr_wire_request *q, uint8_t *payload,
-		     struct ocr_page_result *ret)
+		     unsigned turn, struct ocr_page_result *ret)
 {
 	if (q->kind == OCR_WIRE_IMAGE)
-		return ocr_engine_recognise_image(e, payload, q->len, q->dpi, q->psm, ret);
+		return ocr_engine_recognise_turned(e, payload, q->len, q->dpi, q->psm, turn, ret);
 
 	const struct frame f = {
 		.width = q->width,
@@ -98,40 +98,58 @@ static struct ocr_engine *engine_for(struct engines *c, const char *languages)
 	return c->e[victim];
 }
 
-/* The models for an encoded page by its script (lang.h); the worker's own when unknown. */
-static void models_by_script(struct engines *c, const struct ocr_wire_request *q,
-			     const uint8_t *payload, char *buf, size_t size)
+/*
+ * Tesseract's orientation and script detection of an encoded page into @ret; false when the
+ * "osd" model is missing or the page has too little text to tell.
+ */
+static bool detect(struct engines *c, const struct ocr_wire_request *q, const uint8_t *payload,
+		   struct ocr_osd *ret)
 {
-	char script[32];
-
-	snprintf(buf, size, "%s", c->own);
 	if (q->kind != OCR_WIRE_IMAGE)
-		return;
+		return false;
 	if (!c->osd && !c->osd_failed && ocr_engine_new("osd", &c->osd) < 0) {
-		log_warn("OCR worker cannot load Tesseract's script detection ('osd' model): "
-			 "pages of unknown language are read with '%s'",
+		log_warn("OCR worker cannot load Tesseract's orientation and script detection "
+			 "('osd' model): pages of unknown language are read with '%s', and "
+			 "orientation is left to the image stage",
 			 c->own);
 		c->osd_failed = true;
 	}
-	if (!c->osd ||
-	    ocr_engine_script_image(c->osd, payload, q->len, q->dpi, script, sizeof(script)) < 0)
-		return;
-	if (ocr_models_for_script(script, c->own, buf, size) < 0)
-		snprintf(buf, size, "%s", c->own);
+	return c->osd && ocr_engine_osd_image(c->osd, payload, q->len, q->dpi, ret) == 0;
 }
 
+/*
+ * The engine that reads a request's page, and whether the page must be turned first: its
+ * script is detected for "auto", and its orientation checked when asked or when the models
+ * are not Latin (lang.h). Sets *ret_turn (0 when upright or unknown) and *ret_checked.
+ */
 static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_wire_request *q,
-					    const uint8_t *payload)
+					    const uint8_t *payload, unsigned *ret_turn,
+					    bool *ret_checked)
 {
-	char models[OCR_WIRE_LANGUAGES_SIZE];
+	const char *models = q->languages[0] ? q->languages : c->own;
+	bool is_auto = strcmp(models, OCR_WIRE_LANGUAGES_AUTO) == 0;
+	char by_script[OCR_WIRE_LANGUAGES_SIZE];
+	struct ocr_osd osd;
+	bool found = false;
 
-	if (!q->languages[0])
-		return c->e[0];
-	if (strcmp(q->languages, OCR_WIRE_LANGUAGES_AUTO) == 0) {
-		models_by_script(c, q, payload, models, sizeof(models));
-		return engine_for(c, models);
+	*ret_turn = 0;
+	*ret_checked = false;
+	if (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) || !ocr_models_latin(models))
+		found = detect(c, q, payload, &osd);
+	if (found &&
+	    (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) ||
+	     strcmp(osd.script, "Latin") != 0) &&
+	    osd.orientation_conf >= OCR_OSD_MIN_ORIENTATION_CONF) {
+		*ret_checked = true;
+		*ret_turn = osd.turn;
 	}
-	return engine_for(c, q->languages);
+	if (is_auto) {
+		models = c->own;
+		if (found &&
+		    ocr_models_for_script(osd.script, c->own, by_script, sizeof(by_script)) == 0)
+			models = by_script;
+	}
+	return q->languages[0] || is_auto ? engine_for(c, models) : c->e[0];
 }
 
 /* One request: 0 after replying, 1 at the clean end of the connection, or a negative error. */
@@ -139,6 +157,9 @@ static int serve_one(struct engines *c, int in_fd, int out_fd)
 {
 	struct ocr_page_result r = { 0 };
 	struct ocr_wire_request q;
+	struct ocr_engine *e;
+	unsigned turn;
+	bool checked;
 	struct ocr_wire_reply h = { .magic = OCR_WIRE_MAGIC, .kind = OCR_WIRE_RESULT };
 	int err;
 
@@ -157,13 +178,16 @@ static int serve_one(struct engines *c, int in_fd, int out_fd)
 		return err < 0 ? err : -EPIPE;
 
 	h.id = q.id;
-	err = recognise(engine_of_request(c, &q, payload), &q, payload, &r);
+	e = engine_of_request(c, &q, payload, &turn, &checked);
+	err = recognise(e, &q, payload, turn, &r);
 	if (err < 0) {
 		h.error = err;
 		return send_reply(out_fd, &h, NULL);
 	}
 	h.words = r.words;
 	h.mean_confidence = r.mean_confidence;
+	h.orientation_checked = checked;
+	h.turn = turn; /* read turned upright: the caller turns its page the same */
 	h.text_len = strlen(r.text);
 	h.hocr_len = strlen(r.hocr);
 	snprintf(h.languages, sizeof(h.languages), "%s", r.languages);

@@ -306,6 +306,8 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 		flags |= PAGE_FLAG_SMALL;
 	if (r->flags & IMAGE_FLAG_LENGTH)
 		flags |= PAGE_FLAG_LENGTH;
+	if (r->flags & IMAGE_FLAG_ORIENTATION)
+		flags |= PAGE_FLAG_ORIENTATION;
 	return flags;
 }
 

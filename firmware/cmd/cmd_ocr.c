@@ -47,6 +47,17 @@ static int count_left(const struct queue_item *it, void *user)
 	return 0;
 }
 
+/* ", N turned upright" when OCR found pages lying turned, else "" (static buffer) */
+static const char *turned_note(const struct ocrq_summary *sum)
+{
+	static char note[48];
+
+	if (!sum->turned)
+		return "";
+	snprintf(note, sizeof(note), ", %" PRIu64 " turned upright", sum->turned);
+	return note;
+}
+
 int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -135,11 +146,11 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 		return 0;
 	}
 	log_info("OCR: %" PRIu64 " page%s in %.1f s (%.0f pages/min, %u worker%s), mean "
-		 "confidence %.0f%%, %" PRIu64 " flagged low confidence, %" PRIu64 " failed",
+		 "confidence %.0f%%, %" PRIu64 " flagged low confidence, %" PRIu64 " failed%s",
 		 sum.pages, sum.pages == 1 ? "" : "s", sum.seconds,
 		 sum.seconds > 0 ? 60.0 * (double)(sum.pages + sum.failed) / sum.seconds : 0.0,
 		 sum.workers, sum.workers == 1 ? "" : "s", sum.mean_confidence, sum.low_confidence,
-		 sum.failed);
+		 sum.failed, turned_note(&sum));
 	return 0;
 }
 

@@ -422,6 +422,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	uint32_t removed = 0;
 	float angle = 0, conf = 0, oconf = 0;
 	int r, quads = 0, turn = 0;
+	bool orient_unknown = false;
 	unsigned thresh = 0;
 	enum image_output out;
 	double px_per_mm;
@@ -561,6 +562,7 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		/* The text was fed turned the other way round. */
 		rep->orientation = ((4 - turn) % 4) * 90;
 		rep->orient_conf = oconf;
+		orient_unknown = more < 0;
 		ops_add(&ops, "; orientation: %d (conf %.1f%s), turned %d cw", rep->orientation,
 			oconf, more < 0 ? ", text orientation unknown" : "", turn * 90);
 	}
@@ -585,6 +587,8 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		goto out;
 	}
 	rep->blank = rep->blank_score < p->blank_threshold;
+	if (orient_unknown && !rep->blank)
+		rep->flags |= IMAGE_FLAG_ORIENTATION;
 	ops_add(&ops, "; blank: score %.4f threshold %.4f -> %s", rep->blank_score,
 		p->blank_threshold, rep->blank ? "blank" : "content");
 

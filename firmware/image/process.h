@@ -49,6 +49,8 @@ enum image_output {
 #define IMAGE_FLAG_LIGHT (1u << 2)  /* print too faint to read well */
 #define IMAGE_FLAG_SHORT (1u << 3)  /* sheet smaller than expected */
 #define IMAGE_FLAG_LENGTH (1u << 4) /* length far from the batch median (image_length_check) */
+/* A page with content whose text orientation Leptonica could not tell (or not Latin text) */
+#define IMAGE_FLAG_ORIENTATION (1u << 5)
 
 struct image_profile {
 	enum image_output output;

@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "log.h"
+#include "firmware/image/preview.h"
 #include "firmware/ocrq/ocrq.h"
 #include "ocr/lang.h"
 #include "ocr/pool.h"
@@ -129,8 +130,9 @@ static int submit_next(struct run *r)
 	    strcmp(p.format, "JPEG") != 0)
 		e = -FOLIO_EFORMAT;
 	if (e == 0)
-		e = ocr_pool_submit_in(r->pool, tag_of(it.batch, it.page), image, len, p.dpi,
-				       models_of_page(r, &p));
+		e = ocr_pool_submit_in(
+		    r->pool, tag_of(it.batch, it.page), image, len, p.dpi, models_of_page(r, &p),
+		    (p.flags & PAGE_FLAG_ORIENTATION) ? OCR_POOL_CHECK_ORIENTATION : 0);
 	free(image);
 	if (e < 0) {
 		/* A page that cannot be read now is not OCR's to fix: off the queue, recorded. */
@@ -160,6 +162,52 @@ static bool has_text(struct run *r, uint32_t batch, uint32_t page,
 	return store_page_get(r->store, batch, page, &p) < 0 || !(p.flags & PAGE_FLAG_BLANK);
 }
 
+/*
+ * Tesseract's orientation detection found page @number lying turned, and it was read turned
+ * upright: the stored image is turned the same (a G4 page exactly; a JPEG page is encoded
+ * again), so that the text's word boxes fit it. store_page_replace() drops the page's text and
+ * queues its OCR, so the caller stores the text next; a crash between the two reads the page
+ * again, upright. Returns 0, or an error after recording the page failed for good: its text
+ * does not fit the image as it lies.
+ */
+static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned degrees)
+{
+	struct encoded_image img = { 0 };
+	struct page_info p;
+	void *data = NULL;
+	size_t len = 0;
+	int e;
+
+	e = store_page_get(r->store, batch, number, &p);
+	if (e == 0)
+		e = store_page_image(r->store, batch, number, &data, &len);
+	if (e == 0)
+		e = image_rotate_encoded(data, len, (int)degrees, CONFIG_IMAGE_JPEG_QUALITY, &img);
+	free(data);
+	if (e == 0) {
+		p.width = img.width;
+		p.height = img.height;
+		p.flags &= ~(uint32_t)PAGE_FLAG_ORIENTATION;
+		e = store_page_replace(r->store, r->req->who, &p, number, img.data, img.size);
+	}
+	encoded_image_release(&img);
+	if (e < 0) {
+		char why[160];
+
+		snprintf(why, sizeof(why),
+			 "lies turned %u degrees and cannot be turned upright: %s", 360 - degrees,
+			 folio_strerror(e));
+		failed_for_good(r, batch, number, why);
+		return e;
+	}
+	store_event_add(r->store, r->req->who, "page-rotate", batch, p.document, number,
+			"turned %u degrees clockwise: Tesseract's orientation detection found it "
+			"lying turned",
+			degrees);
+	r->sum->turned++;
+	return 0;
+}
+
 static void collect(struct run *r, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(pp->tag >> 32), page = (uint32_t)pp->tag;
@@ -168,6 +216,10 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 	in_flight_drop(r, pp->tag);
 	if (pp->error) {
 		failed_for_good(r, batch, page, pp->reason);
+		return;
+	}
+	if (pp->result.turn && turn_upright(r, batch, page, pp->result.turn) < 0) {
+		ocr_page_result_release(&pp->result);
 		return;
 	}
 	e = store_ocr_put(r->store, batch, page, pp->result.text, pp->result.hocr,
@@ -192,9 +244,11 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 		}
 		if (low)
 			r->sum->low_confidence++;
-		store_page_set_flags(r->store, r->req->who, batch, page,
-				     low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
-				     low ? 0 : PAGE_FLAG_LOW_CONFIDENCE);
+		/* Upright as it was, by Tesseract's orientation detection: known now. */
+		store_page_set_flags(
+		    r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
+		    (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
+			(pp->result.orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
 	}
 	ocr_page_result_release(&pp->result);
 }

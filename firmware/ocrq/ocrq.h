@@ -42,6 +42,7 @@ struct ocrq_summary {
 	uint64_t pages; /* recognised */
 	uint64_t failed;
 	uint64_t low_confidence; /* flagged for the clerk */
+	uint64_t turned;	 /* found lying turned by Tesseract, turned upright, read again */
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;

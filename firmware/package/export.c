@@ -481,6 +481,7 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			.bit_depth = p->bit_depth,
 			.colour = p->channels == 3,
 			.text_file = tname[0] ? tname : NULL,
+			.ocr_failed = (p->flags & PAGE_FLAG_OCR_FAILED) != 0,
 			.hocr_file = lname[0] && !alto ? lname : NULL,
 			.alto_file = alto	? lname
 				     : aname[0] ? aname

@@ -425,15 +425,16 @@ static void write_page_file(struct xw *x, const struct st96_document *doc, size_
 /* com:DocumentIncluded entries for every page image and its text, hOCR, ALTO and PDF files. */
 static void write_files_included(struct xw *x, const struct st96_document *doc)
 {
-	char id[ID_MAX + 16], name[64], comment[128];
+	char id[ID_MAX + 16], name[64], comment[160];
 
 	for (size_t i = 0; i < doc->n_pages; i++) {
 		const struct st96_page *pg = &doc->pages[i];
 
 		page_id(id, sizeof(id), doc, 'P', i);
 		snprintf(name, sizeof(name), "Page %zu of %zu, image", i + 1, doc->n_pages);
-		snprintf(comment, sizeof(comment), "%u x %u px, %u dpi, %u-bit %s", pg->width,
-			 pg->height, pg->dpi, pg->bit_depth, mode_words(pg));
+		snprintf(comment, sizeof(comment), "%u x %u px, %u dpi, %u-bit %s%s", pg->width,
+			 pg->height, pg->dpi, pg->bit_depth, mode_words(pg),
+			 pg->ocr_failed ? "; OCR failed: no text could be recognised" : "");
 		x_start(x, "com:DocumentIncluded");
 		x_attr(x, "com:id", id);
 		x_attr(x, "com:languageCode", doc->language);

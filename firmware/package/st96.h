@@ -39,6 +39,7 @@ struct st96_page {
 	const char *hocr_file; /* its hOCR layout file name, or NULL */
 	const char *alto_file; /* its ALTO layout file name, or NULL */
 	const char *pdf_file;  /* a searchable PDF of the page, or NULL */
+	bool ocr_failed;       /* its text could not be recognised, for good (no text files) */
 };
 
 /* One scanned document. Strings are UTF-8, borrowed for the duration of st96_write(). */

@@ -126,6 +126,12 @@ enum page_flag {
 	PAGE_FLAG_LOW_CONFIDENCE = 1u << 8,
 	PAGE_FLAG_CHECK = 1u << 9,	 /* a clerk asks for a second look */
 	PAGE_FLAG_OCR_FAILED = 1u << 10, /* its text could not be read, for good */
+	/*
+	 * Upright not known: the image stage could not tell the text's orientation. OCR asks
+	 * Tesseract's orientation detection, turns the page if it lies turned and clears the
+	 * flag; it stays when neither can tell (a drawing, too little text).
+	 */
+	PAGE_FLAG_ORIENTATION = 1u << 11,
 };
 
 struct page_info {

@@ -318,7 +318,7 @@ int web_parse_arrange(const struct json *j, struct store_page_place **ret, size_
 static const char *const flag_names[] = {
 	"blank",	  "skew",  "dark",	 "light",
 	"length",	  "small", "separator",	 "barcode_unreadable",
-	"low_confidence", "check", "ocr_failed",
+	"low_confidence", "check", "ocr_failed", "orientation_unknown",
 };
 
 const char *web_flag_name(uint32_t flag)

@@ -86,6 +86,9 @@ static void decode(const uint8_t *msg, size_t size)
 		if (!res.text || !res.hocr ||
 		    strnlen(res.languages, sizeof(res.languages)) == sizeof(res.languages))
 			abort();
+		/* Only a page whose orientation was checked comes back turned, by quarters. */
+		if (res.turn % 90 || res.turn >= 360 || (res.turn && !res.orientation_checked))
+			abort();
 		use_hocr(res.hocr);
 	}
 	ocr_page_result_release(&res);
@@ -117,6 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.text_len = h.text_len % (body + 1);
 	h.hocr_len = body - h.text_len;
 	h.languages[sizeof(h.languages) - 1] = '\0';
+	h.orientation_checked %= 2;
+	h.turn = h.orientation_checked ? h.turn % 4 * 90 : 0;
 	memcpy(mended, &h, sizeof(h));
 	decode(mended, size);
 	free(mended);

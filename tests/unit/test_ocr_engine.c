@@ -260,6 +260,47 @@ static void test_refused(void **state)
 	assert_int_equal(r.words, 42); /* untouched */
 }
 
+/*
+ * Orientation and script detection tells how far a page lies turned, again and again on one
+ * engine, and the engine frees cleanly afterwards (the script's name is Tesseract's, not ours:
+ * freeing it once corrupted the worker's heap on the next detection).
+ */
+static void test_orientation(void **state)
+{
+	struct ocr_page_result r = { 0 };
+	struct ocr_engine *osd = NULL;
+
+	(void)state;
+	assert_int_equal(ocr_engine_new("osd", &osd), 0);
+	for (int round = 0; round < 2; round++)
+		for (int quads = 0; quads < 4; quads++) {
+			PIX *turned = pixRotateOrth(page, quads);
+			struct ocr_osd o;
+			l_uint8 *buf = NULL;
+			size_t len = 0;
+
+			assert_non_null(turned);
+			assert_int_equal(pixWriteMem(&buf, &len, turned, IFF_PNG), 0);
+			assert_int_equal(ocr_engine_osd_image(osd, buf, len, 300, &o), 0);
+			assert_string_equal(o.script, "Latin");
+			/* Turned clockwise by @quads quarters: undone by the rest of a full turn. */
+			assert_int_equal(o.turn, (4 - quads) % 4 * 90);
+			assert_true(o.orientation_conf >= OCR_OSD_MIN_ORIENTATION_CONF);
+			if (round == 0 && quads == 2) {
+				/* Read turned upright, it reads as the page itself. */
+				assert_int_equal(ocr_engine_recognise_turned(engine, buf, len, 300,
+									     OCR_PSM_AUTO, o.turn,
+									     &r),
+						 0);
+				check_result(&r);
+				ocr_page_result_release(&r);
+			}
+			free(buf);
+			pixDestroy(&turned);
+		}
+	assert_null(ocr_engine_free(osd));
+}
+
 static void test_languages(void **state)
 {
 	struct ocr_engine *e = NULL;
@@ -287,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_grey_frame),   cmocka_unit_test(test_bitonal_frame),
 		cmocka_unit_test(test_encoded_page), cmocka_unit_test(test_blank_page),
 		cmocka_unit_test(test_refused),	     cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_orientation),
 	};
 
 	return cmocka_run_group_tests_name("ocr_engine", tests, setup, teardown);

@@ -29,6 +29,19 @@ static void test_models_include(void **state)
 	assert_false(ocr_models_include("eng", ""));
 }
 
+/* Pages read with models of another script get their orientation checked by Tesseract. */
+static void test_models_latin(void **state)
+{
+	(void)state;
+	assert_true(ocr_models_latin("eng"));
+	assert_true(ocr_models_latin("eng+fra+deu"));
+	assert_false(ocr_models_latin("ara"));
+	assert_false(ocr_models_latin("eng+fra+ara"));
+	assert_false(ocr_models_latin("ara+eng"));
+	assert_false(ocr_models_latin("eng+chi_sim"));
+	assert_true(ocr_models_latin("arab")); /* whole names only */
+}
+
 static void test_script_to_models(void **state)
 {
 	char buf[64];
@@ -56,6 +69,7 @@ int main(void)
 		cmocka_unit_test(test_document_language_to_model),
 		cmocka_unit_test(test_models_include),
 		cmocka_unit_test(test_script_to_models),
+		cmocka_unit_test(test_models_latin),
 	};
 
 	return cmocka_run_group_tests_name("OCR models", tests, NULL, NULL);

@@ -358,6 +358,31 @@ static void test_layout_files_named(void **state)
 	}
 }
 
+/* A page whose OCR failed for good says so in its image entry, for every IP type. */
+static void test_ocr_failed_marked(void **state)
+{
+	static const struct st96_page pages[] = {
+		{ "P0001.tif", "TIFF", 2480, 3508, 300, 1, false, "P0001.txt" },
+		{ "P0002.tif", "TIFF", 2480, 3508, 300, 1, false, NULL, .ocr_failed = true },
+	};
+
+	(void)state;
+	need_schemas();
+	for (int t = IP_PATENT; t <= IP_DESIGN; t++) {
+		struct st96_document d = sample((enum ip_type)t);
+		char *xml;
+
+		d.pages = pages;
+		d.n_pages = 2;
+		xml = t == IP_PATENT ? write_part_valid(&d, ST96_PART_FILES) : write_valid(&d);
+		assert_true(in_same_entry(xml, "<com:FileName>P0002.tif<",
+					  "; OCR failed: no text could be recognised<"));
+		assert_int_equal(count(xml, "OCR failed"), 1);
+		assert_false(in_same_entry(xml, "<com:FileName>P0001.tif<", "OCR failed"));
+		free(xml);
+	}
+}
+
 static void expect_einval(const struct st96_document *d, const char *what)
 {
 	char *xml = (char *)"untouched";
@@ -630,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_patent_fields),
 		cmocka_unit_test(test_patent_parts),
 		cmocka_unit_test(test_layout_files_named),
+		cmocka_unit_test(test_ocr_failed_marked),
 		cmocka_unit_test(test_negative_examples_rejected),
 		cmocka_unit_test(test_positive_examples_accepted),
 		cmocka_unit_test(test_malformed_and_hostile),

@@ -107,6 +107,7 @@ window.FolioStrings = {
 		'flag.low_confidence': 'low OCR confidence',
 		'flag.check': 'check again',
 		'flag.ocr_failed': 'text not readable',
+		'flag.orientation_unknown': 'orientation not known',
 
 		'docs.title': 'Batch {n}: documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -332,6 +333,7 @@ window.FolioStrings = {
 		'flag.low_confidence': 'OCR peu fiable',
 		'flag.check': 'à revoir',
 		'flag.ocr_failed': 'texte illisible',
+		'flag.orientation_unknown': 'orientation inconnue',
 
 		'docs.title': 'Lot {n} : documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -557,6 +559,7 @@ window.FolioStrings = {
 		'flag.low_confidence': 'قراءة آلية ضعيفة',
 		'flag.check': 'للمراجعة',
 		'flag.ocr_failed': 'تعذرت قراءة النص',
+		'flag.orientation_unknown': 'اتجاه الصفحة غير معروف',
 
 		'docs.title': 'الدفعة {n}: الوثائق',
 		'docs.summary': '{state} · {pages} صفحة · {docs} وثيقة',
