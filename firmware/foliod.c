@@ -125,8 +125,14 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 
 	if (stop && *stop)
 		return;
-	if (!upload_window_open(cfg, time(NULL), NULL) && !once)
-		goto purge; /* outside the nightly window */
+	if (!upload_window_open(cfg, time(NULL), NULL) && !once) {
+		/* Outside the nightly window: no package is built, none left staged in clear. */
+		r = upload_discard_staged(cfg);
+		if (r < 0)
+			log_err("cannot clear staged packages in '%s/outgoing': %s",
+				cfg->store_path, folio_strerror(r));
+		goto purge;
+	}
 	r = upload_pending(store, cfg, &sum);
 	if (r < 0)
 		log_err("cannot deliver to '%s': %s", config_shown_target(cfg), folio_strerror(r));
