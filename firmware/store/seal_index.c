@@ -31,6 +31,25 @@ static bool sealing(const struct store *s)
 	return s->encrypt && s->key;
 }
 
+/*
+ * meta "index_sealed": present while every document and event is sealed, so that opening a
+ * sealed store does not walk its whole log. Any clear write removes it.
+ */
+static const char index_sealed_name[] = "index_sealed";
+
+static MDB_val index_sealed_key(void)
+{
+	return (MDB_val){ sizeof(index_sealed_name) - 1, (void *)index_sealed_name };
+}
+
+int store_index_clear_txn(struct store *s, MDB_txn *t)
+{
+	MDB_val k = index_sealed_key();
+	int rc = mdb_del(t, s->meta, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : store_mdb_errno(rc);
+}
+
 static void event_seal_key(uint64_t seq, uint32_t *ret_hi, uint32_t *ret_lo)
 {
 	*ret_hi = (uint32_t)(seq >> 32);
@@ -138,8 +157,10 @@ int store_document_write_txn(struct store *s, MDB_txn *t, const struct document_
 	MDB_val k = store_key_pair(kb, d->batch, d->number);
 	int r;
 
-	if (!sealing(s))
-		return store_put_record(t, s->documents, &k, d, sizeof(*d));
+	if (!sealing(s)) {
+		r = store_index_clear_txn(s, t);
+		return r < 0 ? r : store_put_record(t, s->documents, &k, d, sizeof(*d));
+	}
 	r = store_key_check_txn(s, t);
 	if (r < 0)
 		return r;
@@ -287,8 +308,17 @@ int store_seal_index(struct store *s)
 	char old_hex[65] = "unchanged";
 	int r;
 
+	MDB_val k = index_sealed_key(), v = { 1, (void *)"1" };
+
 	if (!sealing(s))
 		return 0;
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	if (mdb_get(t, s->meta, &k, &v) == 0)
+		return 0; /* sealed through and through */
+	mdb_txn_abort(t);
+	t = NULL;
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
@@ -298,8 +328,12 @@ int store_seal_index(struct store *s)
 	r = first_clear_event(s, t, &from, &last);
 	if (r < 0)
 		return r;
+	v = (MDB_val){ 1, (void *)"1" };
+	r = store_mdb_errno(mdb_put(t, s->meta, &k, &v, 0));
+	if (r < 0)
+		return r;
 	if (!docs && !from)
-		return 0; /* nothing in clear: the transaction is aborted, nothing written */
+		return store_txn_commit(&t); /* nothing in clear: only the mark */
 	if (from) {
 		/* A broken chain is not sealed over: `folio store check` names the break. */
 		r = store_event_chain_check_txn(s, t, &broken);

@@ -197,6 +197,11 @@ int store_event_append(struct store *s, MDB_txn *t, const char *who, const char 
 	}
 	store_event_encode(s, seq, &ev.rec, who ? who : "station", detail,
 			   MIN((size_t)n, sizeof(detail) - 1), ev.tail);
+	if (ev.rec.version == EVENT_LAYOUT) {
+		rc = store_index_clear_txn(s, t);
+		if (rc < 0)
+			return rc;
+	}
 	store_event_hash(&ev.rec, ev.tail, ev.rec.hash);
 
 	keybuf = htobe64(seq);

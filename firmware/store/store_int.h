@@ -69,6 +69,9 @@ void store_event_encode(const struct store *s, uint64_t seq, struct event_record
 int store_event_decode(const struct store *s, uint64_t seq, const struct event_record *rec,
 		       const void *tail, struct event_info *ret);
 
+/* A document or event was written in clear: the next sealing open looks for it. */
+int store_index_clear_txn(struct store *s, MDB_txn *t);
+
 /* Checks the event chain inside @t: -FOLIO_ECORRUPT with the first bad sequence in @ret_broken. */
 int store_event_chain_check_txn(struct store *s, MDB_txn *t, uint64_t *ret_broken);
 

@@ -413,6 +413,17 @@ static void test_clear_store_sealed_on_open(void **state)
 	store_close(f->s);
 	f->s = NULL;
 
+	/* Sealing off for a while: what is written then is sealed at the next sealing open. */
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_NO), 0);
+	assert_int_equal(store_event_add(f->s, "clerk-zawadi", "note", id, 0, 0, "in clear"), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_true(database_contains(f, "events", "clerk-zawadi"));
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_false(database_contains(f, "events", "clerk-zawadi"));
+
 	/* The chain covers the sealed bytes: a flipped bit shows without the key. */
 	tamper_event(f, 3, 200);
 	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
