@@ -59,7 +59,7 @@ static int deliver(struct store *store, const struct folio_config *cfg, struct u
 		   const char *staging, uint32_t id, struct upload_summary *sum)
 {
 	struct export_result res = { 0 };
-	struct upload_receipt rec;
+	struct upload_receipt rec = { 0 };
 	struct batch_info b;
 	char name[80], dir[PATH_MAX], why[256], line[512];
 	int r;
