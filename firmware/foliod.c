@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -125,8 +126,14 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 
 	if (stop && *stop)
 		return;
-	if (!upload_window_open(cfg, time(NULL), NULL) && !once)
-		goto purge; /* outside the nightly window */
+	if (!upload_window_open(cfg, time(NULL), NULL) && !once) {
+		/* Outside the nightly window: no package is built, none left staged in clear. */
+		r = upload_discard_staged(cfg);
+		if (r < 0)
+			log_err("cannot clear staged packages in '%s/outgoing': %s",
+				cfg->store_path, folio_strerror(r));
+		goto purge;
+	}
 	r = upload_pending(store, cfg, &sum);
 	if (r < 0)
 		log_err("cannot deliver to '%s': %s", config_shown_target(cfg), folio_strerror(r));
@@ -312,6 +319,7 @@ int main(int argc, char **argv)
 	struct console *console = NULL;
 	struct web *web = NULL;
 	struct background bg = { 0 };
+	char key_path[PATH_MAX] = "";
 	sigset_t mask;
 	int sfd = -1, r;
 
@@ -347,16 +355,20 @@ int main(int argc, char **argv)
 		log_err("cannot open store '%s': %s", cfg->store_path, folio_strerror(r));
 		goto out;
 	}
-	r = store_configure(
-	    store, &(struct store_settings){
-		       .reserve_mb = (uint64_t)cfg->reserve_mb,
-		       .key_file = cfg->store_key_file,
-		       .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
-		   });
+	r = config_store_key_path(cfg, key_path, sizeof(key_path));
+	if (r == 1)
+		log_info("station key: systemd credential '%s'", CONFIG_STORE_KEY_CREDENTIAL);
+	if (r >= 0)
+		r = store_configure(
+		    store, &(struct store_settings){
+			       .reserve_mb = (uint64_t)cfg->reserve_mb,
+			       .key_file = key_path,
+			       .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
+			   });
 	if (r < 0) {
-		log_err("cannot use store '%s' as configured: %s: check [store] key_file and "
-			"encrypt ('folio config check %s')",
-			cfg->store_path, folio_strerror(r), o.config_path);
+		log_err("cannot use store '%s' with station key '%s': %s: check [store] key_file "
+			"and encrypt ('folio config check %s')",
+			cfg->store_path, key_path, folio_strerror(r), o.config_path);
 		goto out;
 	}
 	r = store_lock_daemon(store);

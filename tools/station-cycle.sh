@@ -144,6 +144,9 @@ t4=$(now)
 "$build/bin/foliod" --config "$conf" --once
 t5=$(now)
 package=$(ls -d "$run"/outbox/*-B"$(printf '%06d' "$batch")")
+# The package was built for its delivery only: nothing of it waits beside the store.
+staged=$(find "$run/store/outgoing" -mindepth 1 2>/dev/null | wc -l)
+echo "staging: package built at delivery, $staged files left in store/outgoing"
 
 step "checks the office will make"
 (cd "$package" && sha256sum --quiet -c MANIFEST.sha256) && echo "manifest: every file matches its SHA-256"
@@ -183,6 +186,8 @@ cat <<EOF
   signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,
                  $sshcheck
   custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
+  at rest        $staged files staged after delivery; the sim board does not seal its store
+                 (the boards do: README, Security at rest)
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
   delivery       $(secs "$t4" "$t5") s

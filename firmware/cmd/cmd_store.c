@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,14 +29,19 @@ static void format_day(int64_t t, char *buf, size_t size)
 int cmd_store_configure(struct cmd_env *env)
 {
 	const struct folio_config *cfg = env->cfg;
+	char key[PATH_MAX];
 	struct store_settings set = {
 		.reserve_mb = (uint64_t)cfg->reserve_mb,
-		.key_file = cfg->store_key_file,
+		.key_file = key,
 		.encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
 	};
-	const char *key = cfg->store_key_file;
 	int r;
 
+	/* The console's folio runs under foliod, with its credentials. */
+	r = config_store_key_path(cfg, key, sizeof(key));
+	if (r < 0)
+		return log_errno(r, "cannot use station key '%s': %s", cfg->store_key_file,
+				 folio_strerror(r));
 	r = store_configure(env->store, &set);
 	switch (r) {
 	case 0:
@@ -52,7 +58,8 @@ int cmd_store_configure(struct cmd_env *env)
 	case -ENOENT:
 		return log_errno(r,
 				 "station key '%s' does not exist: create it with 'folio store "
-				 "keygen'",
+				 "keygen', or where foliod has it as a systemd credential, use the "
+				 "technician console",
 				 key);
 	case -EPERM:
 		return log_errno(r,

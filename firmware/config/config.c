@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "compiler.h"
@@ -394,7 +395,9 @@ static const struct config_key config_keys[] = {
 	{ "store", "reserve_mb", KEY_INT, "256", 0, 1048576, G(reserve_mb), NULL, NULL,
 	  "free space kept back; capture stops below it" },
 	{ "store", "key_file", KEY_PATH, "/etc/folio/store.key", 0, 0, G(store_key_file), NULL,
-	  NULL, "station key sealing page images and OCR text (folio store keygen; mode 0600)" },
+	  NULL,
+	  "station key sealing images, OCR text, index and events (folio store keygen; mode "
+	  "0600); a systemd credential store.key of the unit comes first" },
 	{ "store", "encrypt", KEY_BOOL, IS_ENABLED(CONFIG_STORE_ENCRYPTION) ? "yes" : "no", 0, 0,
 	  G(store_encrypt), NULL, NULL, "seal new page images and OCR text with the station key" },
 	{ "store", "retention_days", KEY_INT, "90", 0, 36500, G(retention_days), NULL, NULL,
@@ -1122,6 +1125,22 @@ const char *config_default_path(void)
 	const char *env = getenv("FOLIO_CONFIG");
 
 	return env && *env ? env : CONFIG_DEFAULT_PATH;
+}
+
+int config_store_key_path(const struct folio_config *cfg, char *buf, size_t size)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	int n;
+
+	if (dir && dir[0] == '/') {
+		n = snprintf(buf, size, "%s/%s", dir, CONFIG_STORE_KEY_CREDENTIAL);
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		if (access(buf, F_OK) == 0)
+			return 1;
+	}
+	n = snprintf(buf, size, "%s", cfg->store_key_file);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 const struct scan_profile *config_find_profile(const struct folio_config *cfg, const char *name)

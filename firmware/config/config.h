@@ -224,6 +224,17 @@ const char *config_default_path(void);
  */
 const char *config_url_redact(const char *url, char *buf, size_t size);
 
+#define CONFIG_STORE_KEY_CREDENTIAL "store.key"
+
+/*
+ * config_store_key_path - the file that holds the station key, into @buf: the credential
+ * "store.key" in $CREDENTIALS_DIRECTORY when systemd passed one (foliod.service's
+ * LoadCredentialEncrypted=, decrypted with the TPM2 or the host key into memory only the
+ * service reads), else [store] key_file. Returns 1 for the credential, 0 for key_file, or
+ * -ENAMETOOLONG.
+ */
+int config_store_key_path(const struct folio_config *cfg, char *buf, size_t size);
+
 /* config_shown_target - [upload] target without userinfo; valid until the next call in the thread */
 const char *config_shown_target(const struct folio_config *cfg);
 

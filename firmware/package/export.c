@@ -359,9 +359,8 @@ struct doc_scratch {
  * text of the pages that have it. Returns 1 when it was added, 0 when the pages cannot go
  * into a PDF as they are stored.
  */
-static int add_pdf(struct package *pkg, const struct folio_config *cfg,
-		   const struct document_info *d, const char *docid, const char *dir,
-		   const struct doc_scratch *s)
+static int add_pdf(struct package *pkg, const struct batch_info *b, const struct document_info *d,
+		   const char *docid, const char *dir, const struct doc_scratch *s)
 {
 	_cleanup_free_ char *pdf = NULL;
 	char title[160], rel[64];
@@ -369,12 +368,12 @@ static int add_pdf(struct package *pkg, const struct folio_config *cfg,
 	size_t len;
 	int r;
 
-	(void)cfg;
 	for (size_t i = 0; i < s->n; i++)
 		((struct pdf_page *)s->pp)[i].hocr = s->hocrs[i];
 	snprintf(title, sizeof(title), "%s %s %s", d->office,
 		 d->application[0] ? d->application : docid, d->document_code);
-	info.created = time(NULL);
+	/* The batch's capture time, as the XML's: a package built again is the same bytes. */
+	info.created = b->created;
 	r = pdf_document(s->pp, s->n, &info, &pdf, &len);
 	if (r == -FOLIO_EFORMAT) {
 		/* Raw pages (a diagnostic profile) cannot go into a PDF as they are stored. */
@@ -492,7 +491,7 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 
 	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
 	/* the searchable PDF first, so that the XML names it for every page it holds */
-	r = add_pdf(pkg, cfg, &d, docid, dir, s);
+	r = add_pdf(pkg, b, &d, docid, dir, s);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r > 0 && i < n; i++)
@@ -556,14 +555,29 @@ static int export_document(struct store *store, const struct folio_config *cfg, 
 	return r;
 }
 
-/* EVENTS.txt: the batch's events, chained (events.h). */
+/*
+ * EVENTS.txt: the batch's events, chained (events.h), up to its last approval: what comes
+ * after (packaging, delivery attempts) is not custody of the content, and leaving it out
+ * makes a package built again after a failed delivery the same bytes as the first, so a
+ * delivery resumes on the files already at the office.
+ */
 struct events_text {
 	uint32_t batch;
 	char link[EVENTS_LINK_HEX];
 	char *text;
 	size_t len, cap;
+	size_t approved_len; /* length after the last approval, 0 before one */
 	int error;
 };
+
+static bool is_approval(const struct event_info *e)
+{
+	static const char tail[] = "-> approved";
+	size_t n = strlen(e->detail);
+
+	return strcmp(e->what, "batch-state") == 0 && n >= sizeof(tail) - 1 &&
+	       strcmp(e->detail + n - (sizeof(tail) - 1), tail) == 0;
+}
 
 static int add_event(const struct event_info *e, void *user)
 {
@@ -597,6 +611,8 @@ static int add_event(const struct event_info *e, void *user)
 	}
 	memcpy(t->text + t->len, line, (size_t)n);
 	t->len += (size_t)n;
+	if (is_approval(e))
+		t->approved_len = t->len;
 	return 0;
 }
 
@@ -616,6 +632,8 @@ static int write_events(struct store *store, struct package *pkg, uint32_t batch
 	r = store_event_list(store, 1, add_event, &t, NULL);
 	if (r == 0 && t.error)
 		r = t.error;
+	if (r == 0 && t.approved_len)
+		t.len = t.approved_len;
 	if (r == 0)
 		r = package_add(pkg, EVENTS_FILE, t.text, t.len);
 	free(t.text);

@@ -26,7 +26,11 @@
  * Cover sheets (separator pages) are not exported as pages. `folio verify` checks it all.
  *
  * The package is built in a hidden ".NAME.partial" folder beside its final place, every file
- * synced, and renamed into place last: a crash leaves either no package or a whole one.
+ * synced, and renamed into place last: a crash leaves either no package or a whole one. *
+ * A package is a function of the approved batch: built again, it is the same bytes (every
+ * date comes from the store, EVENTS.txt ends at the batch's last approval, Ed25519 signs
+ * deterministically). The uploader relies on it: it stages a package only while sending it
+ * and builds it again for the next attempt, which resumes on the files already delivered.
  */
 
 #include <stdbool.h>

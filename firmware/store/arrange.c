@@ -179,8 +179,6 @@ static int renumber_documents_txn(struct store *s, MDB_txn *t, uint32_t batch,
 {
 	_cleanup_free_ struct document_info *old = NULL;
 	_cleanup_free_ bool *have = NULL, *taken = NULL;
-	uint32_t kb[2];
-	MDB_val k;
 	int r;
 
 	for (size_t i = 0; i < cur->n; i++) /* pages may name documents without a record */
@@ -191,8 +189,7 @@ static int renumber_documents_txn(struct store *s, MDB_txn *t, uint32_t batch,
 	if (!old || !have || !taken)
 		return -ENOMEM;
 	for (uint32_t d = 1; d <= old_docs; d++) {
-		k = store_key_pair(kb, batch, d);
-		r = store_get_record(t, s->documents, &k, &old[d], sizeof(old[d]));
+		r = store_document_read_txn(s, t, batch, d, &old[d]);
 		if (r < 0 && r != -FOLIO_ENOTFOUND)
 			return r;
 		have[d] = r == 0;
@@ -214,8 +211,7 @@ static int renumber_documents_txn(struct store *s, MDB_txn *t, uint32_t batch,
 			d.document_code[0] = '\0';
 		taken[was] = true;
 		d.number = doc;
-		k = store_key_pair(kb, batch, doc);
-		r = store_put_record(t, s->documents, &k, &d, sizeof(d));
+		r = store_document_write_txn(s, t, &d);
 		if (r < 0)
 			return r;
 	}

@@ -108,7 +108,8 @@ int store_key_check_txn(struct store *s, MDB_txn *t)
 
 int store_configure(struct store *s, const struct store_settings *set)
 {
-	unsigned char *key = NULL;
+	unsigned char *key = NULL, *old_key;
+	bool old_encrypt;
 	int r;
 
 	if (set->encrypt == STORE_ENCRYPT_YES && !store_encryption_built_in())
@@ -131,10 +132,20 @@ int store_configure(struct store *s, const struct store_settings *set)
 
 	/* The writer may be sealing with the old key: let it finish first. */
 	store_flush(s);
-	if (s->key)
-		sodium_free(s->key);
+	old_key = s->key;
+	old_encrypt = s->encrypt;
 	s->key = key;
 	s->encrypt = set->encrypt == STORE_ENCRYPT_YES;
+	/* What was kept in clear before the store sealed is sealed now, in one transaction. */
+	r = store_seal_index(s);
+	if (r < 0) {
+		s->key = old_key;
+		s->encrypt = old_encrypt;
+		sodium_free(key);
+		return r;
+	}
+	if (old_key)
+		sodium_free(old_key);
 	s->reserve = set->reserve_mb << 20;
 	return 0;
 }

@@ -22,24 +22,9 @@
 #include "firmware/store/store.h"
 #include "firmware/store/store_int.h"
 
-/* The layout of event records; unchanged since the store's first layout. */
-#define EVENT_LAYOUT 1
-
 /* Records of layout 1 are the leading part of today's records. */
 #define BATCH_INFO_V1_SIZE offsetof(struct batch_info, last_page)
 #define PAGE_INFO_V1_SIZE offsetof(struct page_info, seal)
-
-/* The on-disk event: fixed part, then detail_len bytes of text. */
-struct event_record {
-	uint32_t version;
-	uint32_t detail_len;
-	int64_t time;
-	uint32_t batch, document, page;
-	char who[STORE_NAME_LEN];
-	char what[STORE_NAME_LEN];
-	uint8_t prev[32]; /* hash of the previous event, zero for the first */
-	uint8_t hash[32]; /* SHA-256 over this record with hash zeroed, and its detail */
-};
 
 int store_mdb_errno(int rc)
 {
@@ -139,7 +124,7 @@ int store_delete_batch_range(MDB_txn *t, MDB_dbi dbi, uint32_t batch, uint64_t *
 	return 0;
 }
 
-static void event_hash(const struct event_record *rec, const char *detail, uint8_t out[32])
+void store_event_hash(const struct event_record *rec, const void *tail, uint8_t out[32])
 {
 	crypto_hash_sha256_state st;
 	struct event_record copy = *rec;
@@ -147,7 +132,7 @@ static void event_hash(const struct event_record *rec, const char *detail, uint8
 	memset(copy.hash, 0, sizeof(copy.hash));
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const uint8_t *)&copy, sizeof(copy));
-	crypto_hash_sha256_update(&st, (const uint8_t *)detail, rec->detail_len);
+	crypto_hash_sha256_update(&st, (const uint8_t *)tail, rec->detail_len);
 	crypto_hash_sha256_final(&st, out);
 }
 
@@ -169,9 +154,10 @@ int store_event_append(struct store *s, MDB_txn *t, const char *who, const char 
 {
 	struct {
 		struct event_record rec;
-		char detail[256];
+		uint8_t tail[EVENT_TAIL_MAX];
 	} ev;
 	_cleanup_(mdb_cursor_closep) MDB_cursor *c = NULL;
+	char detail[EVENT_DETAIL_MAX + 1];
 	MDB_val k, v;
 	uint64_t seq = 1, keybuf;
 	va_list ap;
@@ -179,17 +165,14 @@ int store_event_append(struct store *s, MDB_txn *t, const char *who, const char 
 
 	memset(&ev, 0, sizeof(ev));
 	va_start(ap, fmt);
-	n = vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
+	n = vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	ev.rec.detail_len = (uint32_t)MIN((size_t)n, sizeof(ev.detail) - 1);
-	ev.rec.version = EVENT_LAYOUT;
 	ev.rec.time = time(NULL);
 	ev.rec.batch = batch;
 	ev.rec.document = document;
 	ev.rec.page = page;
-	snprintf(ev.rec.who, sizeof(ev.rec.who), "%s", who ? who : "station");
 	snprintf(ev.rec.what, sizeof(ev.rec.what), "%s", what);
 
 	rc = mdb_cursor_open(t, s->events, &c);
@@ -207,7 +190,19 @@ int store_event_append(struct store *s, MDB_txn *t, const char *who, const char 
 	} else if (rc != MDB_NOTFOUND) {
 		return store_mdb_errno(rc);
 	}
-	event_hash(&ev.rec, ev.detail, ev.rec.hash);
+	if (s->encrypt && s->key) {
+		rc = store_key_check_txn(s, t);
+		if (rc < 0)
+			return rc;
+	}
+	store_event_encode(s, seq, &ev.rec, who ? who : "station", detail,
+			   MIN((size_t)n, sizeof(detail) - 1), ev.tail);
+	if (ev.rec.version == EVENT_LAYOUT) {
+		rc = store_index_clear_txn(s, t);
+		if (rc < 0)
+			return rc;
+	}
+	store_event_hash(&ev.rec, ev.tail, ev.rec.hash);
 
 	keybuf = htobe64(seq);
 	k = (MDB_val){ .mv_size = sizeof(keybuf), .mv_data = &keybuf };
@@ -998,13 +993,12 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 		return r;
 	if (!store_batch_editable(b.state))
 		return -FOLIO_ESTATE;
-	MDB_val dk = store_key_pair(kb, doc->batch, doc->number);
-	r = store_get_record(t, s->documents, &dk, &old, sizeof(old));
+	r = store_document_read_txn(s, t, doc->batch, doc->number, &old);
 	if (r < 0 && r != -FOLIO_ENOTFOUND)
 		return r;
 	existed = r == 0;
 	d.version = STORE_SCHEMA_VERSION;
-	r = store_put_record(t, s->documents, &dk, &d, sizeof(d));
+	r = store_document_write_txn(s, t, &d);
 	if (r < 0)
 		return r;
 	if (!existed) {
@@ -1057,14 +1051,12 @@ int store_document_put(struct store *s, const char *who, const struct document_i
 int store_document_get(struct store *s, uint32_t batch, uint32_t number, struct document_info *ret)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
-	uint32_t kb[2];
-	MDB_val k = store_key_pair(kb, batch, number);
 	int r;
 
 	r = store_txn_begin(s, false, &t);
 	if (r < 0)
 		return r;
-	return store_get_record(t, s->documents, &k, ret, sizeof(*ret));
+	return store_document_read_txn(s, t, batch, number, ret);
 }
 
 int store_page_get(struct store *s, uint32_t batch, uint32_t number, struct page_info *ret)
@@ -1148,7 +1140,7 @@ int store_page_image(struct store *s, uint32_t batch, uint32_t number, void **re
 	return read_image_txn(s, t, &p, ret_data, ret_len);
 }
 
-static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,
+static int event_list_txn(struct store *s, MDB_txn *t, uint64_t from,
 			  int (*fn)(const struct event_info *e, void *user), void *user,
 			  uint64_t *ret_broken, uint64_t *ret_count)
 {
@@ -1158,12 +1150,13 @@ static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,
 	MDB_val k, v;
 	int r, rc;
 
-	rc = mdb_cursor_open(t, dbi, &c);
+	rc = mdb_cursor_open(t, s->events, &c);
 	if (rc)
 		return store_mdb_errno(rc);
 	/* The chain is checked from the first event on; callbacks start at @from. */
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *tail = (const uint8_t *)v.mv_data + sizeof(struct event_record);
 		struct event_record rec;
 		struct event_info e;
 		uint64_t seq = 0;
@@ -1178,11 +1171,10 @@ static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,
 		memcpy(&seq, k.mv_data, sizeof(seq));
 		seq = be64toh(seq);
 		memcpy(&rec, v.mv_data, sizeof(rec));
-		if (rec.detail_len != v.mv_size - sizeof(rec) || rec.detail_len >= sizeof(e.detail))
+		if (rec.detail_len != v.mv_size - sizeof(rec) ||
+		    store_event_decode(s, seq, &rec, tail, NULL) < 0)
 			goto broken;
-		memset(&e, 0, sizeof(e));
-		memcpy(e.detail, (const char *)v.mv_data + sizeof(rec), rec.detail_len);
-		event_hash(&rec, e.detail, sum);
+		store_event_hash(&rec, tail, sum);
 		if (sodium_memcmp(sum, rec.hash, sizeof(sum)) != 0 ||
 		    sodium_memcmp(prev, rec.prev, sizeof(prev)) != 0 || seq != count + 1)
 			goto broken;
@@ -1190,13 +1182,17 @@ static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,
 		count++;
 		if (seq < from || !fn)
 			continue;
+		memset(&e, 0, sizeof(e));
+		r = store_event_decode(s, seq, &rec, tail, &e);
+		if (r == -FOLIO_ECORRUPT)
+			goto broken;
+		if (r < 0)
+			return r;
 		e.seq = seq;
 		e.time = rec.time;
 		e.batch = rec.batch;
 		e.document = rec.document;
 		e.page = rec.page;
-		memcpy(e.who, rec.who, sizeof(e.who));
-		e.who[sizeof(e.who) - 1] = '\0';
 		memcpy(e.what, rec.what, sizeof(e.what));
 		e.what[sizeof(e.what) - 1] = '\0';
 		memcpy(e.hash, rec.hash, sizeof(e.hash));
@@ -1214,6 +1210,11 @@ static int event_list_txn(MDB_txn *t, MDB_dbi dbi, uint64_t from,
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : store_mdb_errno(rc);
 }
 
+int store_event_chain_check_txn(struct store *s, MDB_txn *t, uint64_t *ret_broken)
+{
+	return event_list_txn(s, t, 0, NULL, NULL, ret_broken, NULL);
+}
+
 int store_event_list(struct store *s, uint64_t from,
 		     int (*fn)(const struct event_info *e, void *user), void *user,
 		     uint64_t *ret_broken)
@@ -1224,7 +1225,7 @@ int store_event_list(struct store *s, uint64_t from,
 	r = store_txn_begin(s, false, &t);
 	if (r < 0)
 		return r;
-	return event_list_txn(t, s->events, from, fn, user, ret_broken, NULL);
+	return event_list_txn(s, t, from, fn, user, ret_broken, NULL);
 }
 
 /* --- store_check */
@@ -1443,7 +1444,7 @@ int store_check(struct store *s, struct store_check_report *report,
 	if (r < 0)
 		return r;
 	cs.t = t;
-	r = event_list_txn(t, s->events, 0, NULL, NULL, &broken, &report->events);
+	r = event_list_txn(s, t, 0, NULL, NULL, &broken, &report->events);
 	if (r == -FOLIO_ECORRUPT) {
 		report->broken_event = broken;
 		return check_problem(&cs,

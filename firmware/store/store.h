@@ -12,7 +12,8 @@
  *	           "pref:NAME" -> text (store_pref_set());
  *	           "key_check" -> 16 bytes: BLAKE2b of the station key, once anything was sealed
  *	batches    u32 batch                -> struct batch_info
- *	documents  u32 batch, u32 document  -> struct document_info
+ *	documents  u32 batch, u32 document  -> struct document_info, or when sealed: u32 version,
+ *	                                       u32 seal, then the whole record sealed
  *	pages      u32 batch, u32 page      -> struct page_info (pages of a batch in feed order)
  *	images     u32 batch, u32 page      -> the encoded image (TIFF or JPEG bytes), or when
  *	                                       sealed: 24-byte nonce | ciphertext | 16-byte tag
@@ -20,7 +21,8 @@
  *	queue      u8 queue, u8 255-priority, u64 sequence -> queue record: a queue sorts
  *	                                       highest priority first, then oldest first
  *	queue_idx  u8 queue, u32 batch, u32 page -> the queue key of that item (one per item)
- *	events     u64 sequence             -> event record + detail text, hash-chained
+ *	events     u64 sequence             -> event record + detail text, hash-chained; when
+ *	                                       sealed, who and detail sealed together
  *	order      u32 batch                -> u32 page numbers (big-endian) in reading order, once
  *	                                       the clerk rearranged the batch; pages it does not
  *	                                       name follow in feed order (added in layout 2 without
@@ -30,10 +32,19 @@
  * records; store_open() migrates it in one transaction (pages of unpurged batches are queued
  * for OCR) and records a "store-migrate" event.
  *
- * Sealing (CONFIG_STORE_ENCRYPTION and store_configure() with a key): page images and OCR
- * text are sealed with XChaCha20-Poly1305 under the station key, a fresh random nonce per
- * record, the record's key (batch, page) and kind as associated data. Page hashes are of the
- * plain image, so `folio store check` proves what was captured is what is kept.
+ * Sealing (CONFIG_STORE_ENCRYPTION and store_configure() with a key): page images, OCR
+ * text, document records (office, application and ST.13 numbers, codes, dates) and the who
+ * and detail of events are sealed with XChaCha20-Poly1305 under the station key, a fresh
+ * random nonce per record, the record's key (batch, page; batch, document; sequence) and kind
+ * as associated data. Page hashes are of the plain image, so `folio store check` proves what
+ * was captured is what is kept. The event chain hashes each record as stored (sealed bytes
+ * included), so it is checked without the key. In clear stay what runs the cycle and names
+ * no one: batch records (state, counts, times, station, device, profile), page records (size,
+ * format, flags, the image's hash), queues, meta (preference names carry account names,
+ * which the accounts file holds in clear anyway) and each event's time, kind and batch,
+ * document and page numbers. A store kept in clear before is sealed when store_configure()
+ * first seals (store_seal_index()); LMDB's free pages may still hold old clear bytes until
+ * they are reused.
  *
  * Every state change is one write transaction with durable commits (fsync), so a power cut
  * leaves the old or the new state, never a half. Pages go through one writer thread that
@@ -435,7 +446,9 @@ struct store_settings {
  * key that differs from the one the store's pages were sealed with is -EKEYREJECTED. With
  * encrypt on and no key: -ENOKEY (or the key file's open error, e.g. -ENOENT); with encrypt
  * off a missing key file is fine. When this build has no encryption: -EOPNOTSUPP. The first
- * sealed write records the key's check value. Nothing changes on failure.
+ * sealed write records the key's check value. With encrypt on, documents and events kept in
+ * clear are sealed in one transaction (-FOLIO_ECORRUPT, and nothing sealed, when the event
+ * chain is broken). Nothing changes on failure.
  */
 int store_configure(struct store *s, const struct store_settings *set);
 

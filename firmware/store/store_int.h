@@ -22,7 +22,71 @@
 enum seal_kind {
 	SEAL_KIND_IMAGE = 'I',
 	SEAL_KIND_OCR = 'O',
+	SEAL_KIND_DOCUMENT = 'D', /* (batch, document) */
+	SEAL_KIND_EVENT = 'E',	  /* (high, low 32 bits of the sequence) */
 };
+
+/* The layouts of event records: who and detail in clear, or sealed together. */
+#define EVENT_LAYOUT 1
+#define EVENT_LAYOUT_SEALED 2
+
+/*
+ * The on-disk event: fixed part, then detail_len bytes: the detail text (EVENT_LAYOUT), or
+ * who (STORE_NAME_LEN bytes) and the detail text sealed together (EVENT_LAYOUT_SEALED, who
+ * zeroed in the fixed part). The hash covers the record as stored, sealed bytes included, so
+ * the chain is checked without the key.
+ */
+struct event_record {
+	uint32_t version;
+	uint32_t detail_len;
+	int64_t time;
+	uint32_t batch, document, page;
+	char who[STORE_NAME_LEN];
+	char what[STORE_NAME_LEN];
+	uint8_t prev[32]; /* hash of the previous event, zero for the first */
+	uint8_t hash[32]; /* SHA-256 over this record with hash zeroed, and its detail */
+};
+
+#define EVENT_DETAIL_MAX 255
+#define EVENT_TAIL_MAX (STORE_NAME_LEN + EVENT_DETAIL_MAX + STORE_SEAL_OVERHEAD)
+
+/* SHA-256 over @rec (hash zeroed) and the @rec->detail_len bytes of @tail. */
+void store_event_hash(const struct event_record *rec, const void *tail, uint8_t out[32]);
+
+/*
+ * Fills @rec->version, who and detail_len and writes the stored tail to @tail (room for
+ * EVENT_TAIL_MAX bytes): sealed when the store seals (s->encrypt with a key), @who and
+ * @detail in clear otherwise. @seq is the event's sequence, bound into the seal.
+ */
+void store_event_encode(const struct store *s, uint64_t seq, struct event_record *rec,
+			const char *who, const char *detail, size_t detail_len, uint8_t *tail);
+
+/*
+ * Checks the stored tail's size for @rec's layout and, when @ret is not NULL, opens it into
+ * @ret->who and @ret->detail. -FOLIO_ECORRUPT for a bad size or a seal that does not open,
+ * -ENOKEY for a sealed event without the key.
+ */
+int store_event_decode(const struct store *s, uint64_t seq, const struct event_record *rec,
+		       const void *tail, struct event_info *ret);
+
+/* A document or event was written in clear: the next sealing open looks for it. */
+int store_index_clear_txn(struct store *s, MDB_txn *t);
+
+/* Checks the event chain inside @t: -FOLIO_ECORRUPT with the first bad sequence in @ret_broken. */
+int store_event_chain_check_txn(struct store *s, MDB_txn *t, uint64_t *ret_broken);
+
+/* Documents, sealed when the store seals: read (-FOLIO_ENOTFOUND, -ENOKEY) and write. */
+int store_document_read_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t number,
+			    struct document_info *ret);
+int store_document_write_txn(struct store *s, MDB_txn *t, const struct document_info *d);
+
+/*
+ * Seals, in one write transaction, the documents and events a store kept in clear before it
+ * sealed (s->encrypt with a key): the event chain is checked first, then rewritten from the
+ * first clear event on, and a "store-seal" event records the old and new head of the log.
+ * Does nothing when nothing is in clear.
+ */
+int store_seal_index(struct store *s);
 
 struct page_job;
 

@@ -5,11 +5,15 @@
  * Delivery of approved batches to the office's target ([upload] target): a file:// outbox
  * folder, WebDAV over HTTPS, SFTP or an S3-compatible store (firmware/upload/transport.h).
  *
- * Each approved batch is packaged into <store>/outgoing (approved -> packaged), the package
- * is sent with the transport's exactly-once protocol (temporary names renamed into place,
- * the manifest last, every file confirmed on the server), the receipt goes into the event
- * log and the batch becomes delivered; then the staged copy is removed. Every step can be
- * repeated after a crash or a failed attempt without sending twice what already arrived.
+ * Each approved batch is packaged into <store>/outgoing (approved -> packaged) only when it
+ * is sent, the package is sent with the transport's exactly-once protocol (temporary names
+ * renamed into place, the manifest last, every file confirmed on the server), the receipt
+ * goes into the event log and the batch becomes delivered. The staged copy is removed after
+ * every attempt, delivered or not, and whatever a stopped run left in <store>/outgoing is
+ * removed before the next (upload_discard_staged()): the package is in clear on disk only
+ * while it is sent. A package built again is the same bytes (firmware/package/export.h), so
+ * every step can be repeated after a crash or a failed attempt without sending twice what
+ * already arrived. One process delivers at a time (a lock on <store>/outgoing).
  */
 
 #include <stdint.h>
@@ -32,6 +36,13 @@ struct upload_summary {
  * run. Returns 0, or -errno when the target itself is unusable.
  */
 int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret);
+
+/*
+ * upload_discard_staged - remove what a stopped delivery left in <store>/outgoing, for
+ * foliod outside the upload window. Returns 0 (also while another process delivers, which
+ * sweeps it itself), or -errno.
+ */
+int upload_discard_staged(const struct folio_config *cfg);
 
 /* upload_target_folder - the folder of a file:// target in @buf; -EINVAL for other schemes */
 int upload_target_folder(const char *target, char *buf, size_t size);

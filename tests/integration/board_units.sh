@@ -16,9 +16,16 @@ for board in rpi4 x86-station; do
 	sed "s|^ExecStart=/usr/bin/foliod|ExecStart=$FOLIO_BUILD/bin/foliod|" \
 		"$common/lib/systemd/system/foliod.service" >"$units/foliod.service"
 	cp -r "$overlay/lib/systemd/system/foliod.service.d" "$units/"
+	sed "s|^ExecStart=/usr/sbin/|ExecStart=$common/usr/sbin/|" \
+		"$common/lib/systemd/system/folio-provision-key.service" >"$units/folio-provision-key.service"
+	grep -qx 'LoadCredentialEncrypted=store.key:/etc/folio/credentials/store.key.cred' "$units/foliod.service" ||
+		fail "$board: foliod gets no station key credential"
 	out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$units/foliod.service" 2>&1) ||
 		fail "$board: systemd-analyze verify failed: $out"
 	[ -z "$out" ] || fail "$board: systemd-analyze verify complains: $out"
+	out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$units/folio-provision-key.service" 2>&1) ||
+		fail "$board: systemd-analyze verify failed for folio-provision-key.service: $out"
+	[ -z "$out" ] || fail "$board: systemd-analyze verify complains of folio-provision-key.service: $out"
 
 	sec=$(systemd-analyze security --offline=true --no-pager "$units/foliod.service" 2>&1)
 	score=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for foliod.service: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p')

@@ -228,6 +228,224 @@ static void test_tampered_sealed_image_is_refused(void **state)
 	assert_string_equal(rep.problem, "batch 1 page 1: image does not match its capture hash");
 }
 
+/* What a capture leaves in the index: a document with its numbers, events naming people. */
+static uint32_t index_a_batch(struct fixture *f)
+{
+	struct batch_info b = { 0 };
+	struct page_info p = { .document = 1 };
+	struct document_info d = { .number = 1, .ip_type = 0 };
+	uint32_t id, n;
+
+	assert_int_equal(store_batch_create(f->s, "clerk-amina", &b, &id), 0);
+	p.batch = id;
+	assert_int_equal(store_page_add(f->s, "clerk-amina", &p, f->image, sizeof(f->image), &n),
+			 0);
+	d.batch = id;
+	snprintf(d.office, sizeof(d.office), "KE");
+	snprintf(d.application, sizeof(d.application), "KE/P/2026/004711");
+	snprintf(d.st13, sizeof(d.st13), "KE102026004711");
+	snprintf(d.document_code, sizeof(d.document_code), "CLAIMS");
+	assert_int_equal(store_document_put(f->s, "clerk-amina", &d), 0);
+	snprintf(d.application, sizeof(d.application), "KE/P/2026/004712");
+	assert_int_equal(store_document_put(f->s, "supervisor-baraka", &d), 0);
+	assert_int_equal(store_event_add(f->s, "supervisor-baraka", "note", id, 0, 0,
+					 "applicant Wanjiru Kamau called"),
+			 0);
+	assert_int_equal(store_ocr_put(f->s, id, n, "CONFIDENTIAL-INVENTION-TEXT", NULL, 80), 0);
+	return id;
+}
+
+static const char *const personal[] = {
+	"KE/P/2026/00471", "KE102026004711",	     "clerk-amina",	 "supervisor-baraka",
+	"Wanjiru Kamau",   "CONFIDENTIAL-INVENTION", "PATENT-CLAIM-001",
+};
+
+struct seen {
+	bool amina, baraka, applicant, sealed_event;
+};
+
+static int see_event(const struct event_info *e, void *user)
+{
+	struct seen *seen = user;
+
+	seen->amina |= strcmp(e->who, "clerk-amina") == 0;
+	seen->baraka |= strcmp(e->who, "supervisor-baraka") == 0 &&
+			strstr(e->detail, "'KE/P/2026/004711' -> 'KE/P/2026/004712'") != NULL;
+	seen->applicant |= strstr(e->detail, "Wanjiru Kamau") != NULL;
+	seen->sealed_event |= strcmp(e->what, "store-seal") == 0;
+	return 0;
+}
+
+static int count_events(const struct event_info *e, void *user)
+{
+	(void)e;
+	++*(unsigned *)user;
+	return 0;
+}
+
+static void test_index_and_events_sealed(void **state)
+{
+	struct fixture *f = *state;
+	struct document_info d;
+	struct store_check_report rep;
+	struct seen seen = { 0 };
+	uint64_t broken = 0;
+	unsigned n = 0;
+	uint32_t id;
+
+	assert_int_equal(store_key_generate(f->key), 0);
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	id = index_a_batch(f);
+	store_close(f->s);
+	f->s = NULL;
+
+	/* Not one index value, name or word in the raw file. */
+	for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++)
+		if (data_file_contains(f, personal[i]))
+			fail_msg("'%s' is readable in data.mdb", personal[i]);
+
+	/* With the key: everything as written, the chain intact, no store-seal needed. */
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	assert_int_equal(store_document_get(f->s, id, 1, &d), 0);
+	assert_string_equal(d.application, "KE/P/2026/004712");
+	assert_string_equal(d.st13, "KE102026004711");
+	assert_int_equal(store_event_list(f->s, 1, see_event, &seen, &broken), 0);
+	assert_true(seen.amina && seen.baraka && seen.applicant);
+	assert_false(seen.sealed_event);
+	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
+
+	/* Without the key: the chain still checks, the content is refused. */
+	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
+	assert_int_equal(store_event_list(f->s, 1, NULL, NULL, &broken), 0);
+	assert_int_equal(store_event_list(f->s, 1, count_events, &n, &broken), -ENOKEY);
+	assert_int_equal(store_document_get(f->s, id, 1, &d), -ENOKEY);
+}
+
+/* Flips one byte of the stored value of event @seq. */
+static void tamper_event(struct fixture *f, uint64_t seq, size_t at)
+{
+	uint64_t key = htobe64(seq);
+	MDB_val k = { sizeof(key), &key }, v;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	char *copy;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, f->store, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, "events", 0, &dbi), 0);
+	assert_int_equal(mdb_get(t, dbi, &k, &v), 0);
+	assert_true(at < v.mv_size);
+	copy = malloc(v.mv_size);
+	memcpy(copy, v.mv_data, v.mv_size);
+	copy[at] ^= 0x01;
+	v.mv_data = copy;
+	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+	free(copy);
+}
+
+/* Whether any value of database @name holds @needle. */
+static bool database_contains(struct fixture *f, const char *name, const char *needle)
+{
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v;
+	bool found = false;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, f->store, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, name, 0, &dbi), 0);
+	assert_int_equal(mdb_cursor_open(t, dbi, &c), 0);
+	while (!found && mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
+		found = memmem(v.mv_data, v.mv_size, needle, strlen(needle)) != NULL;
+	mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	mdb_env_close(env);
+	return found;
+}
+
+static void test_clear_store_sealed_on_open(void **state)
+{
+	struct fixture *f = *state;
+	struct document_info d;
+	struct seen seen = { 0 };
+	uint64_t broken = 0;
+	unsigned before = 0, after = 0;
+	uint32_t id;
+
+	/* A store kept in clear (sealing off), then opened with sealing on. */
+	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
+	id = index_a_batch(f);
+	assert_int_equal(store_event_list(f->s, 1, count_events, &before, &broken), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_true(database_contains(f, "documents", "KE/P/2026/004712"));
+	assert_true(database_contains(f, "events", "supervisor-baraka"));
+
+	assert_int_equal(store_key_generate(f->key), 0);
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	store_close(f->s);
+	f->s = NULL;
+	for (size_t i = 0; i < 5; i++) {
+		if (database_contains(f, "documents", personal[i]) ||
+		    database_contains(f, "events", personal[i]))
+			fail_msg("'%s' still in clear after sealing", personal[i]);
+	}
+
+	/* Same content, one event more (store-seal), the chain intact. Opened again, nothing
+	 * more is sealed. */
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	assert_int_equal(store_event_list(f->s, 1, count_events, &after, &broken), 0);
+	assert_int_equal(after, before + 1);
+	assert_int_equal(store_event_list(f->s, 1, see_event, &seen, &broken), 0);
+	assert_true(seen.amina && seen.baraka && seen.applicant && seen.sealed_event);
+	assert_int_equal(store_document_get(f->s, id, 1, &d), 0);
+	assert_string_equal(d.application, "KE/P/2026/004712");
+	store_close(f->s);
+	f->s = NULL;
+
+	/* Sealing off for a while: what is written then is sealed at the next sealing open. */
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_NO), 0);
+	assert_int_equal(store_event_add(f->s, "clerk-zawadi", "note", id, 0, 0, "in clear"), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_true(database_contains(f, "events", "clerk-zawadi"));
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_false(database_contains(f, "events", "clerk-zawadi"));
+
+	/* The chain covers the sealed bytes: a flipped bit shows without the key. */
+	tamper_event(f, 3, 200);
+	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
+	assert_int_equal(store_event_list(f->s, 1, NULL, NULL, &broken), -FOLIO_ECORRUPT);
+	assert_int_equal(broken, 3);
+}
+
+/* A clear store whose event chain is broken is not sealed over: the break stays visible. */
+static void test_broken_chain_not_sealed(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
+	(void)index_a_batch(f);
+	store_close(f->s);
+	f->s = NULL;
+	tamper_event(f, 2, sizeof(uint32_t) * 2 + 8 + 12 + 1); /* a byte of who */
+	assert_int_equal(store_key_generate(f->key), 0);
+	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), -FOLIO_ECORRUPT);
+	assert_true(database_contains(f, "documents", "KE/P/2026/004712"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +454,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_file_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_sealed_image_is_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_index_and_events_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_store_sealed_on_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_chain_not_sealed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store sealing", tests, NULL, NULL);
