@@ -430,6 +430,7 @@ static int open_databases(struct store *s, MDB_txn *t)
 		{ "queue_idx", offsetof(struct store, queue_idx) },
 		{ "events", offsetof(struct store, events) },
 		{ "order", offsetof(struct store, order) },
+		{ "ocrimg", offsetof(struct store, ocrimg) },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
@@ -750,6 +751,9 @@ static int purge_txn(struct store *s, MDB_txn *t, const struct batch_info *b, ui
 	r = store_delete_batch_range(t, s->ocr, b->id, ret_ocr);
 	if (r < 0)
 		return r;
+	r = store_delete_batch_range(t, s->ocrimg, b->id, NULL);
+	if (r < 0)
+		return r;
 	return store_queue_remove_batch_txn(s, t, b->id, ret_queued);
 }
 
@@ -760,7 +764,11 @@ static int state_queues_txn(struct store *s, MDB_txn *t, uint32_t id, uint32_t t
 
 	switch (to) {
 	case BATCH_APPROVED:
-		r = store_queue_push_txn(s, t, QUEUE_PACKAGE, id, 0, QUEUE_PRIORITY_DEFAULT);
+		/* What is delivered is decided: the grey images kept for the clerk go. */
+		r = store_delete_batch_range(t, s->ocrimg, id, NULL);
+		if (r == 0)
+			r = store_queue_push_txn(s, t, QUEUE_PACKAGE, id, 0,
+						 QUEUE_PRIORITY_DEFAULT);
 		break;
 	case BATCH_PACKAGED:
 		r = store_queue_remove_txn(s, t, QUEUE_PACKAGE, id, 0);

@@ -22,13 +22,15 @@
 enum seal_kind {
 	SEAL_KIND_IMAGE = 'I',
 	SEAL_KIND_OCR = 'O',
+	SEAL_KIND_OCR_IMAGE = 'G',
 };
 
 struct page_job;
 
 struct store {
 	MDB_env *env;
-	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order;
+	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order,
+	    ocrimg;
 	int lock_fd;
 	char *path;
 
@@ -136,6 +138,11 @@ int store_key_check_txn(struct store *s, MDB_txn *t);
  * would go below a reserve. Uses its own read transaction.
  */
 int store_space_need(struct store *s, uint64_t need, struct store_space *ret);
+
+/* The image OCR reads (ocrimg.c), inside the caller's write transaction; del of none is 0. */
+int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
+			 const void *image, size_t len);
+int store_ocrimg_del_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page);
 
 /* Writer: stops the thread after everything queued was committed (store_close()). */
 void store_writer_stop(struct store *s);
