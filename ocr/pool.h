@@ -52,6 +52,7 @@ struct ocr_pool_page {
 	int error;		       /* 0, or why the page failed (see ocr_pool_wait()) */
 	char reason[192];	       /* "" or, when failed, a sentence for people */
 	unsigned attempts;	       /* 1 or 2 */
+	double seconds;		       /* its last attempt's time in a worker, sending included */
 	struct ocr_page_result result; /* when error is 0; owned by the caller */
 };
 

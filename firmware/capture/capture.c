@@ -311,8 +311,10 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 
 /* The image stage for one frame: clean, flag and encode it as the profile says. Flags found
  * are added to *ret_flags, which holds what indexing found. */
+/* @ret_ocr: the grey image OCR reads when the page is delivered bitonal (none for a separator). */
 static int process_page(const struct frame *f, const struct scan_profile *p,
-			struct encoded_image *ret, uint32_t *ret_flags)
+			struct encoded_image *ret, struct encoded_image *ret_ocr,
+			uint32_t *ret_flags)
 {
 	struct image_profile ip;
 	struct image_page_report report;
@@ -324,7 +326,8 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	/* A cover sheet is kept as it was fed: its barcode strip is no text to turn upright. */
 	if (*ret_flags & PAGE_FLAG_SEPARATOR)
 		ip.orient = false;
-	r = image_process(f, &ip, ret, &report);
+	r = image_process_ocr(f, &ip, ret, *ret_flags & PAGE_FLAG_SEPARATOR ? NULL : ret_ocr,
+			      &report);
 	if (r < 0)
 		return r;
 	*ret_flags |= page_flags_from(&report);
@@ -611,7 +614,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	}
 
 	while (queue_pop(q, &f)) {
-		struct encoded_image img = { 0 };
+		struct encoded_image img = { 0 }, ocr = { 0 };
 		struct page_info meta = { 0 };
 		double t1 = now(), t2;
 
@@ -622,7 +625,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.batch = ret->batch;
 		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta);
 		if (r == 0)
-			r = process_page(&f, req->profile, &img, &meta.flags);
+			r = process_page(&f, req->profile, &img, &ocr, &meta.flags);
 		free(f.data);
 		t2 = now();
 		ret->encode_seconds += t2 - t1;
@@ -641,6 +644,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		if (req->n_replace) {
 			r = replace_page(store, req, &cm, &meta, &img);
 			encoded_image_release(&img);
+			encoded_image_release(&ocr);
 			ret->store_seconds += now() - t2;
 			if (r < 0) {
 				commit_failed(&cm, r);
@@ -650,8 +654,10 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		}
 		/* Group commit: the store's writer thread commits what has gathered while the next
 		 * page is processed; the page counts as captured when committed() says so. */
-		r = store_page_submit(store, req->who, &meta, img.data, img.size, committed, &cm);
+		r = store_page_submit_ocr(store, req->who, &meta, img.data, img.size, ocr.data,
+					  ocr.size, committed, &cm);
 		encoded_image_release(&img);
+		encoded_image_release(&ocr);
 		ret->store_seconds += now() - t2;
 		if (r < 0) {
 			commit_failed(&cm, r);

@@ -469,6 +469,11 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			if (r < 0)
 				return r;
 		}
+		if (p->flags & PAGE_FLAG_CHECK_IMAGE) {
+			r = note_page(pkg, "check-image", rel);
+			if (r < 0)
+				return r;
+		}
 		/* the layout as stored (hOCR, or ALTO) and, for hOCR, the ALTO made from it */
 		alto = strstr(lname, ".alto.xml") != NULL;
 		if (lname[0] && !alto)
