@@ -107,6 +107,8 @@ window.FolioStrings = {
 		'flag.low_confidence': 'low OCR confidence',
 		'flag.check': 'check again',
 		'flag.ocr_failed': 'text not readable',
+		'flag.check_image': 'black and white loses text',
+		'viewer.useGrey': 'Deliver in grey',
 
 		'docs.title': 'Batch {n}: documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -332,6 +334,8 @@ window.FolioStrings = {
 		'flag.low_confidence': 'OCR peu fiable',
 		'flag.check': 'à revoir',
 		'flag.ocr_failed': 'texte illisible',
+		'flag.check_image': 'le noir et blanc perd du texte',
+		'viewer.useGrey': 'Livrer en niveaux de gris',
 
 		'docs.title': 'Lot {n} : documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -557,6 +561,8 @@ window.FolioStrings = {
 		'flag.low_confidence': 'قراءة آلية ضعيفة',
 		'flag.check': 'للمراجعة',
 		'flag.ocr_failed': 'تعذرت قراءة النص',
+		'flag.check_image': 'الأبيض والأسود يفقد النص',
+		'viewer.useGrey': 'التسليم بتدرج الرمادي',
 
 		'docs.title': 'الدفعة {n}: الوثائق',
 		'docs.summary': '{state} · {pages} صفحة · {docs} وثيقة',
