@@ -185,14 +185,7 @@ int store_page_use_grey(struct store *s, const char *who, uint32_t batch, uint32
 	size_t len;
 	int r;
 
-	store_flush(s);
-	r = store_batch_write_begin(s, batch, &t, &b);
-	if (r < 0)
-		return r;
-	if (!store_batch_editable(b.state))
-		return -FOLIO_ESTATE;
-	k = store_key_pair(kb, batch, number);
-	r = store_get_record(t, s->pages, &k, &p, sizeof(p));
+	r = store_edit_begin(s, batch, number, &t, &b, &p);
 	if (r < 0)
 		return r;
 	if (p.bit_depth != 1)

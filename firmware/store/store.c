@@ -853,6 +853,31 @@ int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
 	return r;
 }
 
+int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn **ret,
+		     struct batch_info *ret_batch, struct page_info *ret_page)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	uint32_t kb[2];
+	MDB_val k;
+	int r;
+
+	store_flush(s);
+	r = store_batch_write_begin(s, batch, &t, ret_batch);
+	if (r < 0)
+		return r;
+	if (!store_batch_editable(ret_batch->state))
+		return -FOLIO_ESTATE;
+	if (number) {
+		k = store_key_pair(kb, batch, number);
+		r = store_get_record(t, s->pages, &k, ret_page, sizeof(*ret_page));
+		if (r < 0)
+			return r;
+	}
+	*ret = t;
+	t = NULL;
+	return 0;
+}
+
 int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;

@@ -98,6 +98,12 @@ int store_txn_begin(struct store *s, bool write, MDB_txn **ret);
 int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
 			    struct batch_info *ret_batch);
 int store_txn_commit(MDB_txn **t);
+/*
+ * Begins a change to an editable batch (pages written so far committed first): -FOLIO_ESTATE
+ * unless store_batch_editable(); with @number, reads that page too (-FOLIO_ENOTFOUND).
+ */
+int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn **ret,
+		     struct batch_info *ret_batch, struct page_info *ret_page);
 
 MDB_val store_key_u32(uint32_t *buf, uint32_t a);
 MDB_val store_key_pair(uint32_t *buf, uint32_t a, uint32_t b);

@@ -418,16 +418,10 @@ int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t
 	char hex[65];
 	int r;
 
-	store_flush(s);
-	r = store_batch_write_begin(s, batch, &t, &b);
+	r = store_edit_begin(s, batch, number, &t, &b, &p);
 	if (r < 0)
 		return r;
-	if (!store_batch_editable(b.state))
-		return -FOLIO_ESTATE;
 	k = store_key_pair(kb, batch, number);
-	r = store_get_record(t, s->pages, &k, &p, sizeof(p));
-	if (r < 0)
-		return r;
 	r = store_mdb_errno(mdb_del(t, s->pages, &k, NULL));
 	if (r < 0)
 		return r;
