@@ -330,6 +330,12 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 			      &report);
 	if (r < 0)
 		return r;
+	if (ret_ocr->size > STORE_MAX_OCR_IMAGE) {
+		/* Never a page lost for its OCR copy: the text is read from the page itself. */
+		log_debug("page %ux%u: its grey image for OCR (%zu bytes) is too large to keep",
+			  f->width, f->height, ret_ocr->size);
+		encoded_image_release(ret_ocr);
+	}
 	*ret_flags |= page_flags_from(&report);
 	log_debug("page %ux%u: skew %.2f deg%s, blank score %.3f%%, %s", f->width, f->height,
 		  report.skew_deg, report.deskewed ? " corrected" : "", report.blank_score,
