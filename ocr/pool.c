@@ -42,6 +42,7 @@ struct job {
 	struct job *next;
 	uint64_t tag;
 	unsigned attempts;
+	uint64_t started_ms; /* when its last attempt went to a worker */
 	int first_error;
 	char first_reason[REASON_LEN];
 	struct ocr_wire_request req; /* req.id is set anew for every attempt */
@@ -276,6 +277,8 @@ static void finish(struct ocr_pool *p, struct job *j, int err, const char *reaso
 	d->page.tag = j->tag;
 	d->page.error = err;
 	d->page.attempts = j->attempts;
+	if (j->started_ms)
+		d->page.seconds = (double)(now_ms() - j->started_ms) / 1000.0;
 	if (err < 0)
 		snprintf(d->page.reason, sizeof(d->page.reason), "%s", reason);
 	else if (result) {
@@ -436,6 +439,7 @@ static void dispatch(struct ocr_pool *p)
 			continue;
 		j = queue_pop(p);
 		j->attempts++;
+		j->started_ms = now_ms();
 		j->req.id = ++p->next_id;
 		w->job = j;
 		w->state = W_BUSY;
@@ -721,7 +725,8 @@ int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size
 		return -EINVAL;
 	if (len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
-	if (options & ~(unsigned)OCR_POOL_CHECK_ORIENTATION)
+	if ((options & ~(unsigned)(OCR_POOL_CHECK_ORIENTATION | OCR_POOL_UPRIGHT)) ||
+	    (options & OCR_POOL_CHECK_ORIENTATION && options & OCR_POOL_UPRIGHT))
 		return -EINVAL;
 	if (p->outstanding >= OCR_POOL_MAX_QUEUED)
 		return -EAGAIN;
@@ -740,6 +745,8 @@ int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size
 	j->req.len = len;
 	if (options & OCR_POOL_CHECK_ORIENTATION)
 		j->req.options |= OCR_WIRE_CHECK_ORIENTATION;
+	if (options & OCR_POOL_UPRIGHT)
+		j->req.options |= OCR_WIRE_UPRIGHT;
 	if (languages)
 		snprintf(j->req.languages, sizeof(j->req.languages), "%s", languages);
 	return submit_job(p, j);

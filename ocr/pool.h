@@ -52,6 +52,7 @@ struct ocr_pool_page {
 	int error;		       /* 0, or why the page failed (see ocr_pool_wait()) */
 	char reason[192];	       /* "" or, when failed, a sentence for people */
 	unsigned attempts;	       /* 1 or 2 */
+	double seconds;		       /* its last attempt's time in a worker, sending included */
 	struct ocr_page_result result; /* when error is 0; owned by the caller */
 };
 
@@ -113,9 +114,10 @@ int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t 
  * "ara") are always checked: Leptonica's up/down test, which the image stage uses, knows only
  * Latin letters. A page found lying turned is read turned upright: its result's turn (90, 180
  * or 270, clockwise) says by how much, and its word boxes are those of the turned page, for
- * the caller to turn its copy of the page the same.
+ * the caller to turn its copy of the page the same. OCR_POOL_UPRIGHT says the page is known
+ * to stand upright (a second read of a page whose orientation was checked): never checked.
  */
-enum { OCR_POOL_CHECK_ORIENTATION = 1u << 0 };
+enum { OCR_POOL_CHECK_ORIENTATION = 1u << 0, OCR_POOL_UPRIGHT = 1u << 1 };
 int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
 		       unsigned dpi, const char *languages, unsigned options);
 

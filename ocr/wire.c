@@ -20,7 +20,8 @@ int ocr_wire_check_request(const struct ocr_wire_request *r)
 		return -EPROTO;
 	if (r->len > OCR_MAX_IMAGE_BYTES)
 		return -FOLIO_ETOOBIG;
-	if (r->options & ~(uint32_t)OCR_WIRE_CHECK_ORIENTATION)
+	if ((r->options & ~(uint32_t)(OCR_WIRE_CHECK_ORIENTATION | OCR_WIRE_UPRIGHT)) ||
+	    ((r->options & OCR_WIRE_CHECK_ORIENTATION) && (r->options & OCR_WIRE_UPRIGHT)))
 		return -EPROTO;
 	switch (r->kind) {
 	case OCR_WIRE_IMAGE:

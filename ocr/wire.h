@@ -38,6 +38,8 @@ enum ocr_wire_option {
 	 * how much.
 	 */
 	OCR_WIRE_CHECK_ORIENTATION = 1u << 0,
+	/* The page is known to stand upright: not checked, whatever its models. */
+	OCR_WIRE_UPRIGHT = 1u << 1,
 };
 
 struct ocr_wire_request {

@@ -132,11 +132,16 @@ static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_
 	struct ocr_osd osd;
 	bool found = false;
 
+	bool upright = q->options & OCR_WIRE_UPRIGHT;
+	bool check = !upright && (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) ||
+				  !ocr_models_latin(models));
+
 	*ret_turn = 0;
 	*ret_checked = false;
-	if (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) || !ocr_models_latin(models))
+	if (is_auto || check)
 		found = detect(c, q, payload, &osd);
-	if (found &&
+	/* A Latin page read with other models: its orientation was Leptonica's to tell. */
+	if (found && check &&
 	    (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) ||
 	     strcmp(osd.script, "Latin") != 0) &&
 	    osd.orientation_conf >= OCR_OSD_MIN_ORIENTATION_CONF) {

@@ -313,8 +313,10 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 
 /* The image stage for one frame: clean, flag and encode it as the profile says. Flags found
  * are added to *ret_flags, which holds what indexing found. */
+/* @ret_ocr: the grey image OCR reads when the page is delivered bitonal (none for a separator). */
 static int process_page(const struct frame *f, const struct scan_profile *p,
-			struct encoded_image *ret, uint32_t *ret_flags)
+			struct encoded_image *ret, struct encoded_image *ret_ocr,
+			uint32_t *ret_flags)
 {
 	struct image_profile ip;
 	struct image_page_report report;
@@ -326,9 +328,16 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	/* A cover sheet is kept as it was fed: its barcode strip is no text to turn upright. */
 	if (*ret_flags & PAGE_FLAG_SEPARATOR)
 		ip.orient = false;
-	r = image_process(f, &ip, ret, &report);
+	r = image_process_ocr(f, &ip, ret, *ret_flags & PAGE_FLAG_SEPARATOR ? NULL : ret_ocr,
+			      &report);
 	if (r < 0)
 		return r;
+	if (ret_ocr->size > STORE_MAX_OCR_IMAGE) {
+		/* Never a page lost for its OCR copy: the text is read from the page itself. */
+		log_debug("page %ux%u: its grey image for OCR (%zu bytes) is too large to keep",
+			  f->width, f->height, ret_ocr->size);
+		encoded_image_release(ret_ocr);
+	}
 	*ret_flags |= page_flags_from(&report);
 	log_debug("page %ux%u: skew %.2f deg%s, blank score %.3f%%, %s", f->width, f->height,
 		  report.skew_deg, report.deskewed ? " corrected" : "", report.blank_score,
@@ -613,7 +622,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	}
 
 	while (queue_pop(q, &f)) {
-		struct encoded_image img = { 0 };
+		struct encoded_image img = { 0 }, ocr = { 0 };
 		struct page_info meta = { 0 };
 		double t1 = now(), t2;
 
@@ -624,7 +633,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.batch = ret->batch;
 		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta);
 		if (r == 0)
-			r = process_page(&f, req->profile, &img, &meta.flags);
+			r = process_page(&f, req->profile, &img, &ocr, &meta.flags);
 		free(f.data);
 		t2 = now();
 		ret->encode_seconds += t2 - t1;
@@ -643,6 +652,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		if (req->n_replace) {
 			r = replace_page(store, req, &cm, &meta, &img);
 			encoded_image_release(&img);
+			encoded_image_release(&ocr);
 			ret->store_seconds += now() - t2;
 			if (r < 0) {
 				commit_failed(&cm, r);
@@ -652,8 +662,10 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		}
 		/* Group commit: the store's writer thread commits what has gathered while the next
 		 * page is processed; the page counts as captured when committed() says so. */
-		r = store_page_submit(store, req->who, &meta, img.data, img.size, committed, &cm);
+		r = store_page_submit_ocr(store, req->who, &meta, img.data, img.size, ocr.data,
+					  ocr.size, committed, &cm);
 		encoded_image_release(&img);
+		encoded_image_release(&ocr);
 		ret->store_seconds += now() - t2;
 		if (r < 0) {
 			commit_failed(&cm, r);

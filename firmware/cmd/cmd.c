@@ -89,9 +89,16 @@ static const struct command commands[] = {
 	  "Writes 32 random bytes with mode 0600. An existing key is never replaced: what it\n"
 	  "sealed could not be read again. Keep a copy in the office's key safe.",
 	  CMD_NEEDS_CONFIG, cmd_store_keygen },
-	{ "page", "export", "--batch BATCH --page N --out FILE",
-	  "write one stored page image to a file, as captured", NULL, CMD_NEEDS_STORE,
-	  cmd_page_export },
+	{ "page", "export", "--batch BATCH --page N --out FILE [--grey]",
+	  "write one stored page image to a file, as captured",
+	  "--grey writes the grey image kept for OCR of a bitonal page instead (JPEG).",
+	  CMD_NEEDS_STORE, cmd_page_export },
+	{ "page", "grey", "--batch BATCH --page N",
+	  "deliver a bitonal page as grey JPEG from its kept grey image (check-image)",
+	  "For a page flagged check-image: its bitonal image reads much worse than its grey\n"
+	  "one. The grey image (same size, so the text and its word boxes stay) replaces the\n"
+	  "bitonal one before approval; the event log records both hashes.",
+	  CMD_NEEDS_STORE, cmd_page_grey },
 	{ "doc", "list", "--batch BATCH", "list a batch's documents and their index fields", NULL,
 	  CMD_NEEDS_STORE, cmd_doc_list },
 	{ "doc", "set",

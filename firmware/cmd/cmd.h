@@ -94,6 +94,7 @@ int cmd_coversheet(struct cmd_env *env, int argc, char **argv);
 int cmd_keygen(struct cmd_env *env, int argc, char **argv);
 int cmd_verify(struct cmd_env *env, int argc, char **argv);
 int cmd_page_export(struct cmd_env *env, int argc, char **argv);
+int cmd_page_grey(struct cmd_env *env, int argc, char **argv);
 int cmd_ocr(struct cmd_env *env, int argc, char **argv);
 int cmd_ocr_status(struct cmd_env *env, int argc, char **argv);
 int cmd_ocr_score(struct cmd_env *env, int argc, char **argv);

@@ -62,9 +62,19 @@ static int report_batch_error(int r, unsigned id)
 }
 
 static const char *const flag_names[] = {
-	"blank",	  "skew",  "dark",	 "light",
-	"length",	  "small", "separator",	 "barcode-unreadable",
-	"low-confidence", "check", "ocr-failed", "orientation-unknown",
+	"blank",
+	"skew",
+	"dark",
+	"light",
+	"length",
+	"small",
+	"separator",
+	"barcode-unreadable",
+	"low-confidence",
+	"check",
+	"ocr-failed",
+	"check-image",
+	"orientation-unknown",
 };
 
 static int show_page(const struct page_info *p, void *user)

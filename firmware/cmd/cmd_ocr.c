@@ -151,6 +151,13 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 		 sum.seconds > 0 ? 60.0 * (double)(sum.pages + sum.failed) / sum.seconds : 0.0,
 		 sum.workers, sum.workers == 1 ? "" : "s", sum.mean_confidence, sum.low_confidence,
 		 sum.failed, turned_note(&sum));
+	if (sum.checked)
+		log_info("OCR: %" PRIu64 " bitonal page%s read from grey and checked (%.2f s a "
+			 "page for the bitonal read, %.2f s for the first), %" PRIu64
+			 " flagged check-image: 'folio page grey' delivers such a page in grey",
+			 sum.checked, sum.checked == 1 ? "" : "s",
+			 sum.check_seconds / (double)sum.checked,
+			 sum.reads ? sum.read_seconds / (double)sum.reads : 0.0, sum.check_image);
 	return 0;
 }
 

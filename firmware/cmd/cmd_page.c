@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -23,34 +25,46 @@ static int write_file(const char *path, const void *data, size_t len)
 	return r;
 }
 
-int cmd_page_export(struct cmd_env *env, int argc, char **argv)
+/* --batch, --page and (for export) --out and --grey: parsed, or a usage error. */
+struct page_args {
+	unsigned batch, page;
+	const char *out;
+	bool grey;
+};
+
+static int page_args_parse(int argc, char **argv, bool export, struct page_args *ret)
 {
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "grey", no_argument, NULL, 'g' },
 		{ 0 },
 	};
-	unsigned batch = 0, page = 0;
-	const char *out = NULL;
-	void *data = NULL;
-	size_t len;
-	int c, r;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "b:p:o:", opts, NULL)) != -1) {
+	memset(ret, 0, sizeof(*ret));
+	while ((c = getopt_long(argc, argv, "b:p:o:g", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
+			if (cmd_parse_u32(optarg, UINT32_MAX, &ret->batch) < 0)
 				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
 						       optarg);
 			break;
 		case 'p':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &page) < 0)
+			if (cmd_parse_u32(optarg, UINT32_MAX, &ret->page) < 0)
 				return cmd_usage_error(cmd_current(), "'%s' is not a page number",
 						       optarg);
 			break;
 		case 'o':
-			out = optarg;
+			if (!export)
+				return cmd_usage_error(cmd_current(), "bad option");
+			ret->out = optarg;
+			break;
+		case 'g':
+			if (!export)
+				return cmd_usage_error(cmd_current(), "bad option");
+			ret->grey = true;
 			break;
 		default:
 			return cmd_usage_error(cmd_current(), "bad option");
@@ -58,24 +72,82 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
-	if (!batch || !page || !out)
-		return cmd_usage_error(cmd_current(), "--batch, --page and --out are needed");
+	if (!ret->batch || !ret->page || (export && !ret->out))
+		return cmd_usage_error(cmd_current(), export
+							  ? "--batch, --page and --out are needed"
+							  : "--batch and --page are needed");
+	return 0;
+}
 
-	r = store_page_image(env->store, batch, page, &data, &len);
+int cmd_page_export(struct cmd_env *env, int argc, char **argv)
+{
+	struct page_args a;
+	void *data = NULL;
+	size_t len;
+	int r;
+
+	r = page_args_parse(argc, argv, true, &a);
+	if (r < 0)
+		return r;
+	if (a.grey) {
+		r = store_page_ocr_image(env->store, a.batch, a.page, &data, &len);
+		if (r == -FOLIO_ENOTFOUND)
+			return log_errno(r,
+					 "no grey image is kept for page %u of batch %u: it is "
+					 "kept for a bitonal page until its text is read, and for "
+					 "a check-image page until approval",
+					 a.page, a.batch);
+	} else {
+		r = store_page_image(env->store, a.batch, a.page, &data, &len);
+	}
 	if (r == -FOLIO_ENOTFOUND)
 		return log_errno(r, "no page %u in batch %u: 'folio batch show %u' lists them",
-				 page, batch, batch);
+				 a.page, a.batch, a.batch);
 	if (r == -FOLIO_ECORRUPT)
 		return log_errno(r,
 				 "page %u of batch %u does not match its capture hash: run "
 				 "'folio store check'",
-				 page, batch);
+				 a.page, a.batch);
 	if (r < 0)
-		return log_errno(r, "cannot read page %u of batch %u: %s", page, batch,
+		return log_errno(r, "cannot read page %u of batch %u: %s", a.page, a.batch,
 				 folio_strerror(r));
-	r = write_file(out, data, len);
+	r = write_file(a.out, data, len);
 	free(data);
 	if (r < 0)
-		return log_errno(r, "cannot write '%s': %s", out, folio_strerror(r));
+		return log_errno(r, "cannot write '%s': %s", a.out, folio_strerror(r));
 	return 0;
+}
+
+int cmd_page_grey(struct cmd_env *env, int argc, char **argv)
+{
+	struct page_args a;
+	int r;
+
+	r = page_args_parse(argc, argv, false, &a);
+	if (r < 0)
+		return r;
+	r = store_page_use_grey(env->store, env->who, a.batch, a.page);
+	switch (r) {
+	case 0:
+		log_info("page %u of batch %u will be delivered as grey JPEG", a.page, a.batch);
+		return 0;
+	case -FOLIO_ENOTFOUND:
+		return log_errno(r, "no page %u in batch %u: 'folio batch show %u' lists them",
+				 a.page, a.batch, a.batch);
+	case -FOLIO_ESTATE:
+		return log_errno(r, "batch %u is approved or delivered: its pages no longer change",
+				 a.batch);
+	case -EALREADY:
+		return log_errno(r, "page %u of batch %u is already delivered in grey or colour",
+				 a.page, a.batch);
+	case -ENODATA:
+		return log_errno(r,
+				 "page %u of batch %u has no grey image kept (it was scanned in "
+				 "lineart, or its bitonal image read as well as the grey one): "
+				 "rescan it with a grey profile",
+				 a.page, a.batch);
+	default:
+		return log_errno(r, "cannot switch page %u of batch %u to grey: %s", a.page,
+				 a.batch, folio_strerror(r));
+	}
 }

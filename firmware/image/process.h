@@ -116,6 +116,20 @@ int image_process(const struct frame *in, const struct image_profile *p,
 		  struct encoded_image *ret_img, struct image_page_report *ret_report);
 
 /*
+ * image_process_ocr - as image_process(), and the image OCR should read
+ * @ret_ocr: when the page is delivered bitonal from a grey or colour scan, the cleaned grey
+ *           page in the delivered image's geometry (same size, deskewed, cropped, turned) as
+ *           grey JPEG of the profile's quality; else zeroed. May be NULL: none is made. The
+ *           caller owns it (encoded_image_release()).
+ *
+ * Bitonal images lose faint and blurred strokes that Tesseract's own thresholding keeps, so
+ * text is read from the grey image and word boxes still fit the delivered one.
+ */
+int image_process_ocr(const struct frame *in, const struct image_profile *p,
+		      struct encoded_image *ret_img, struct encoded_image *ret_ocr,
+		      struct image_page_report *ret_report);
+
+/*
  * image_length_check - flags pages whose length is far from the batch median
  * @reports: the batch's page reports (length_mm filled by image_process())
  * @n: pages; fewer than 3 flag nothing (no meaningful median)

@@ -10,9 +10,18 @@
 #include "firmware/ocrq/ocrq.h"
 #include "ocr/lang.h"
 #include "ocr/pool.h"
+#include "ocr/score.h"
 #include "ocr/wire.h"
 
 #define PRIORITY_ASKED 250 /* a batch someone waits for goes first */
+
+/* A page in a worker: its text to read, or its bitonal image to check against that text. */
+struct flight {
+	uint64_t tag;
+	bool grey;  /* a page's text, read from its kept grey image */
+	bool check; /* the check-image read of the bitonal image (no queue claim) */
+	struct ocr_page_result grey_result; /* check: the grey read, stored after the check */
+};
 
 struct run {
 	struct store *store;
@@ -22,7 +31,7 @@ struct run {
 	struct ocrq_summary *sum;
 	double confidence_total; /* over the pages with words */
 	uint64_t with_words;
-	uint64_t *claimed; /* tags of the pages in flight, 2 per worker at most */
+	struct flight *flights; /* the pages in flight, 2 per worker at most */
 	size_t in_flight;
 	double start;
 };
@@ -40,11 +49,14 @@ static uint64_t tag_of(uint32_t batch, uint32_t page)
 	return (uint64_t)batch << 32 | page;
 }
 
-static void in_flight_drop(struct run *r, uint64_t tag)
+/* Takes the page of @tag off the flights into @ret (zeroed when unknown). */
+static void in_flight_take(struct run *r, uint64_t tag, struct flight *ret)
 {
+	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < r->in_flight; i++)
-		if (r->claimed[i] == tag) {
-			r->claimed[i] = r->claimed[--r->in_flight];
+		if (r->flights[i].tag == tag) {
+			*ret = r->flights[i];
+			r->flights[i] = r->flights[--r->in_flight];
 			return;
 		}
 }
@@ -99,6 +111,34 @@ static const char *models_of_page(struct run *r, const struct page_info *p)
 	return models;
 }
 
+/*
+ * The image whose text is read: the page's kept grey image when it is delivered bitonal and
+ * the grey one is there (store_page_ocr_image()), else the delivered image itself (an older
+ * store, a lineart scan, a page whose grey image was lost) with no loss.
+ */
+static int page_image_to_read(struct run *r, const struct page_info *p, void **ret_image,
+			      size_t *ret_len, bool *ret_grey)
+{
+	int e;
+
+	*ret_grey = false;
+	if (p->bit_depth == 1) {
+		e = store_page_ocr_image(r->store, p->batch, p->number, ret_image, ret_len);
+		if (e == 0) {
+			*ret_grey = true;
+			return 0;
+		}
+		if (e != -FOLIO_ENOTFOUND)
+			log_warn("batch %u page %u: its grey image cannot be read (%s): its text "
+				 "is read from the delivered image",
+				 p->batch, p->number, folio_strerror(e));
+	}
+	if (strcmp(p->format, "PNM") != 0 && strcmp(p->format, "TIFF") != 0 &&
+	    strcmp(p->format, "JPEG") != 0)
+		return -FOLIO_EFORMAT;
+	return store_page_image(r->store, p->batch, p->number, ret_image, ret_len);
+}
+
 /* Claims the next page and gives it to a worker. Returns 1 when one was submitted, 0 when
  * nothing is claimable (or the asked-for batch has nothing left), or an error. */
 static int submit_next(struct run *r)
@@ -107,6 +147,7 @@ static int submit_next(struct run *r)
 	struct page_info p;
 	void *image = NULL;
 	size_t len;
+	bool grey = false;
 	int e;
 
 	/* Lease long enough for both attempts of a page and the queue ahead of it. */
@@ -125,10 +166,7 @@ static int submit_next(struct run *r)
 		return 1;
 	}
 	if (e == 0)
-		e = store_page_image(r->store, it.batch, it.page, &image, &len);
-	if (e == 0 && strcmp(p.format, "PNM") != 0 && strcmp(p.format, "TIFF") != 0 &&
-	    strcmp(p.format, "JPEG") != 0)
-		e = -FOLIO_EFORMAT;
+		e = page_image_to_read(r, &p, &image, &len, &grey);
 	if (e == 0)
 		e = ocr_pool_submit_in(
 		    r->pool, tag_of(it.batch, it.page), image, len, p.dpi, models_of_page(r, &p),
@@ -144,7 +182,8 @@ static int submit_next(struct run *r)
 		failed_for_good(r, it.batch, it.page, why);
 		return 1;
 	}
-	r->claimed[r->in_flight++] = tag_of(it.batch, it.page);
+	r->flights[r->in_flight++] =
+	    (struct flight){ .tag = tag_of(it.batch, it.page), .grey = grey };
 	return 1;
 }
 
@@ -166,9 +205,9 @@ static bool has_text(struct run *r, uint32_t batch, uint32_t page,
  * Tesseract's orientation detection found page @number lying turned, and it was read turned
  * upright: the stored image is turned the same (a G4 page exactly; a JPEG page is encoded
  * again), so that the text's word boxes fit it. store_page_replace() drops the page's text and
- * queues its OCR, so the caller stores the text next; a crash between the two reads the page
- * again, upright. Returns 0, or an error after recording the page failed for good: its text
- * does not fit the image as it lies.
+ * its kept grey image (which lies as fed) and queues its OCR, so the caller stores the text
+ * next; a crash between the two reads the page again, upright. Returns 0, or an error after
+ * recording the page failed for good: its text does not fit the image as it lies.
  */
 static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned degrees)
 {
@@ -208,47 +247,147 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
 	return 0;
 }
 
-static void collect(struct run *r, struct ocr_pool_page *pp)
+/*
+ * Keeps @res as the text of the page, which leaves the OCR queue; flags low confidence, and
+ * clears orientation-unknown when Tesseract's orientation detection was sure of it.
+ */
+static void keep_result(struct run *r, uint32_t batch, uint32_t page,
+			const struct ocr_page_result *res)
 {
-	uint32_t batch = (uint32_t)(pp->tag >> 32), page = (uint32_t)pp->tag;
+	bool low;
 	int e;
 
-	in_flight_drop(r, pp->tag);
-	if (pp->error) {
-		failed_for_good(r, batch, page, pp->reason);
-		return;
-	}
-	if (pp->result.turn && turn_upright(r, batch, page, pp->result.turn) < 0) {
-		ocr_page_result_release(&pp->result);
-		return;
-	}
-	e = store_ocr_put(r->store, batch, page, pp->result.text, pp->result.hocr,
-			  pp->result.mean_confidence);
+	e = store_ocr_put(r->store, batch, page, res->text, res->hocr, res->mean_confidence);
 	if (e < 0) {
 		log_debug("batch %u page %u: cannot store its text: %s", batch, page,
 			  folio_strerror(e));
 		store_queue_release(r->store, QUEUE_OCR, batch, page);
 		r->sum->failed++;
-	} else {
-		bool low;
+		return;
+	}
+	log_debug("batch %u page %u read with '%s': %u words, %.0f%%", batch, page, res->languages,
+		  res->words, res->mean_confidence);
+	low = has_text(r, batch, page, res) && res->mean_confidence < r->cfg->ocr_min_confidence;
+	r->sum->pages++;
+	if (res->words) {
+		r->confidence_total += res->mean_confidence;
+		r->with_words++;
+	}
+	if (low)
+		r->sum->low_confidence++;
+	store_page_set_flags(r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
+			     (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
+				 (res->orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
+}
 
-		log_debug("batch %u page %u read with '%s': %u words, %.0f%%", batch, page,
-			  pp->result.languages, pp->result.words, pp->result.mean_confidence);
-		low = has_text(r, batch, page, &pp->result) &&
-		      pp->result.mean_confidence < r->cfg->ocr_min_confidence;
+/*
+ * A page delivered bitonal is read twice: from its kept grey image, then from its bitonal
+ * image with the models that read the grey one. The page keeps the text of the more
+ * confident read (the grey one on a tie): Tesseract's layout analysis is what fails on a
+ * degraded page, in either image, and its word confidences tell which read went astray. The
+ * bitonal read is also the check-image measure: its text scored against the grey text (ISRI
+ * CER, the grey text as the truth). When they differ by more than OCRQ_CHECK_IMAGE_CER and
+ * the bitonal read is less confident, the bitonal image lost what the grey one has: the page
+ * is flagged for the clerk, who can deliver it in grey (store_page_use_grey()), and it keeps
+ * its grey image until approval; other pages drop it now. Both reads finish before the text
+ * is stored, so approval, which waits for the text, sees the flag. Tag of a bitonal read: the
+ * page's with CHECK_TAG_BIT set in the batch half.
+ */
+#define CHECK_TAG_BIT (1u << 31)
 
-		r->sum->pages++;
-		if (pp->result.words) {
-			r->confidence_total += pp->result.mean_confidence;
-			r->with_words++;
+/* Sends the bitonal image of the page whose grey read is @grey; 0, or an error. */
+static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr_page_result *grey)
+{
+	struct flight fl = { .tag = tag_of(batch | CHECK_TAG_BIT, page), .check = true };
+	void *image = NULL;
+	struct page_info p;
+	size_t len;
+	int e;
+
+	if (batch & CHECK_TAG_BIT)
+		return -ERANGE;
+	e = store_page_get(r->store, batch, page, &p);
+	if (e == 0)
+		e = store_page_image(r->store, batch, page, &image, &len);
+	if (e == 0)
+		e = ocr_pool_submit_in(r->pool, fl.tag, image, len, p.dpi, grey->languages,
+				       OCR_POOL_UPRIGHT);
+	free(image);
+	if (e < 0)
+		return e;
+	fl.grey_result = *grey; /* the flight owns it now */
+	memset(grey, 0, sizeof(*grey));
+	r->flights[r->in_flight++] = fl;
+	return 0;
+}
+
+static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
+{
+	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
+	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
+	struct ocr_score sc;
+	bool worse;
+
+	r->sum->check_seconds += pp->seconds;
+	r->sum->checked++;
+	if (pp->error || ocr_score(grey->text, bit->text, &sc) < 0) {
+		/* The grey read stands; its image stays until approval, for the clerk. */
+		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
+			  pp->error ? pp->reason : "texts too long to compare");
+		keep_result(r, batch, page, grey);
+		return;
+	}
+	worse = sc.cer > OCRQ_CHECK_IMAGE_CER && bit->mean_confidence < grey->mean_confidence;
+	log_debug("batch %u page %u: bitonal text %.1f%% apart from the grey one, confidence "
+		  "%.0f%% against %.0f%%%s",
+		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
+		  worse ? ": check-image" : "");
+	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey);
+	if (!worse) {
+		store_page_ocr_image_drop(r->store, batch, page);
+		return;
+	}
+	r->sum->check_image++;
+	store_event_add(r->store, r->req->who, "check-image", batch, 0, page,
+			"bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
+			"confidence %.0f%% against %.0f%%",
+			100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence,
+			grey->mean_confidence);
+	store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+}
+
+static void collect(struct run *r, struct ocr_pool_page *pp)
+{
+	uint32_t batch = (uint32_t)(pp->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)pp->tag;
+	struct flight fl;
+
+	in_flight_take(r, pp->tag, &fl);
+	if (!fl.check && !pp->error) {
+		r->sum->read_seconds += pp->seconds;
+		r->sum->reads++;
+	}
+	if (fl.check) {
+		check_collected(r, &fl, pp);
+		ocr_page_result_release(&fl.grey_result);
+	} else if (pp->error) {
+		failed_for_good(r, batch, page, pp->reason);
+	} else if (pp->result.turn) {
+		/* Read turned upright: no check-image then, its grey image went with the turn. */
+		if (turn_upright(r, batch, page, pp->result.turn) == 0)
+			keep_result(r, batch, page, &pp->result);
+	} else if (fl.grey && pp->result.words) {
+		int e = check_submit(r, batch, page, &pp->result);
+
+		if (e < 0) {
+			log_debug("batch %u page %u: its bitonal image cannot be read: %s", batch,
+				  page, folio_strerror(e));
+			keep_result(r, batch, page, &pp->result);
 		}
-		if (low)
-			r->sum->low_confidence++;
-		/* Upright as it was, by Tesseract's orientation detection: known now. */
-		store_page_set_flags(
-		    r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
-		    (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
-			(pp->result.orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
+	} else {
+		/* No text to lose (a blank page, a drawing), or no grey image. */
+		keep_result(r, batch, page, &pp->result);
+		if (fl.grey)
+			store_page_ocr_image_drop(r->store, batch, page);
 	}
 	ocr_page_result_release(&pp->result);
 }
@@ -287,8 +426,8 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	if (e < 0)
 		return e;
 	ret->workers = ocr_pool_workers(r.pool);
-	r.claimed = calloc(2 * (size_t)ret->workers, sizeof(*r.claimed));
-	if (!r.claimed) {
+	r.flights = calloc(2 * (size_t)ret->workers, sizeof(*r.flights));
+	if (!r.flights) {
 		e = -ENOMEM;
 		goto out;
 	}
@@ -320,11 +459,15 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	e = 0;
 out:
 	r.pool = ocr_pool_free(r.pool);
-	/* Pages still in flight go back to the queue now, for the next run to read. */
-	for (size_t i = 0; r.claimed && i < r.in_flight; i++)
-		store_queue_release(s, QUEUE_OCR, (uint32_t)(r.claimed[i] >> 32),
-				    (uint32_t)r.claimed[i]);
-	free(r.claimed);
+	/* Pages still in flight, and those whose bitonal read was not back, go back to the
+	 * queue now, for the next run to read. */
+	for (size_t i = 0; r.flights && i < r.in_flight; i++) {
+		store_queue_release(s, QUEUE_OCR,
+				    (uint32_t)(r.flights[i].tag >> 32 & ~CHECK_TAG_BIT),
+				    (uint32_t)r.flights[i].tag);
+		ocr_page_result_release(&r.flights[i].grey_result);
+	}
+	free(r.flights);
 	ret->seconds = now() - r.start;
 	ret->mean_confidence = r.with_words ? r.confidence_total / (double)r.with_words : 0;
 	return e;

@@ -14,7 +14,21 @@
  * an "ocr-failed" event), taken off the queue and the run goes on. Claims are leases of this
  * process: pages in flight when a run stops are released at once, and those of a process that
  * died are claimed again by the next run (store.h, queues).
+ *
+ * A page delivered bitonal is read from its cleaned grey image when the store kept one
+ * (store_page_ocr_image(): same geometry, so word boxes fit the delivered image), else from
+ * the delivered image. Its bitonal image is then read too and its text compared with the grey
+ * one's; a page where they differ by more than OCRQ_CHECK_IMAGE_CER (CER, the grey text as
+ * the truth) and the bitonal read is less confident is flagged PAGE_FLAG_CHECK_IMAGE with a
+ * "check-image" event, and keeps its grey image until approval; other pages drop it.
  */
+
+/*
+ * Bitonal text this far from the grey text (ISRI CER) flags check-image. On the degraded
+ * typescripts of ../shared the two pages whose G4 loses lines read 30-60% apart, the others
+ * at most 15% (README, "OCR reads the best image").
+ */
+#define OCRQ_CHECK_IMAGE_CER 0.18
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +60,11 @@ struct ocrq_summary {
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
+	uint64_t reads;	      /* pages read (the first read, from grey when kept) */
+	double read_seconds;  /* worker time of those reads */
+	uint64_t checked;     /* bitonal images read again for check-image */
+	uint64_t check_image; /* ... flagged PAGE_FLAG_CHECK_IMAGE */
+	double check_seconds; /* worker time of those reads */
 };
 
 /*

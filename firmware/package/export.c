@@ -38,22 +38,23 @@ struct package {
 	size_t n_entries, cap;
 	uint64_t bytes;
 	uint32_t with_text; /* pages delivered with their OCR text */
-	char *ocr_failed;   /* "ocr-failed: D0001/P0003.tif\n"... (OCR failed for good) */
-	size_t ocr_failed_len;
+	/* "ocr-failed: D0001/P0003.tif\n" (OCR failed for good), "check-image: ..." (its
+	 * bitonal image reads worse than its grey one): pages the office should know about */
+	char *page_notes;
+	size_t page_notes_len;
 };
 
-/* Notes page @rel of the package as one whose text could not be read. */
-static int note_ocr_failed(struct package *pkg, const char *rel)
+/* Notes page @rel of the package under @key ("ocr-failed") in BATCH.txt. */
+static int note_page(struct package *pkg, const char *key, const char *rel)
 {
-	static const char key[] = "ocr-failed: ";
-	size_t n = strlen(rel), add = sizeof(key) - 1 + n + 1;
-	char *p = realloc(pkg->ocr_failed, pkg->ocr_failed_len + add + 1);
+	size_t add = strlen(key) + 2 + strlen(rel) + 1;
+	char *p = realloc(pkg->page_notes, pkg->page_notes_len + add + 1);
 
 	if (!p)
 		return -ENOMEM;
-	snprintf(p + pkg->ocr_failed_len, add + 1, "%s%s\n", key, rel);
-	pkg->ocr_failed = p;
-	pkg->ocr_failed_len += add;
+	snprintf(p + pkg->page_notes_len, add + 1, "%s: %s\n", key, rel);
+	pkg->page_notes = p;
+	pkg->page_notes_len += add;
 	return 0;
 }
 
@@ -463,7 +464,12 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		if (tname[0])
 			pkg->with_text++;
 		if (p->flags & PAGE_FLAG_OCR_FAILED) {
-			r = note_ocr_failed(pkg, rel);
+			r = note_page(pkg, "ocr-failed", rel);
+			if (r < 0)
+				return r;
+		}
+		if (p->flags & PAGE_FLAG_CHECK_IMAGE) {
+			r = note_page(pkg, "check-image", rel);
 			if (r < 0)
 				return r;
 		}
@@ -644,7 +650,7 @@ static int write_batch_description(struct package *pkg, const struct folio_confi
 				   const char *store_id, const struct batch_info *b,
 				   const struct export_result *res)
 {
-	const size_t size = 1024 + pkg->ocr_failed_len;
+	const size_t size = 1024 + pkg->page_notes_len;
 	_cleanup_free_ char *text = malloc(size);
 	char created[32];
 	int n, m;
@@ -661,7 +667,7 @@ static int write_batch_description(struct package *pkg, const struct folio_confi
 		return -ENAMETOOLONG;
 	/* Text never silently missing: how many pages have it, and which failed for good. */
 	m = snprintf(text + n, size - (size_t)n, "pages with text: %u\n%s", pkg->with_text,
-		     pkg->ocr_failed ?: "");
+		     pkg->page_notes ?: "");
 	if (m < 0 || (size_t)m >= size - (size_t)n)
 		return -ENAMETOOLONG;
 	n += m;
@@ -791,7 +797,7 @@ out:
 	if (out_fd >= 0)
 		close(out_fd);
 	free(pkg.entries);
-	free(pkg.ocr_failed);
+	free(pkg.page_notes);
 	free(pages.pages);
 	sign_key_wipe(&key);
 	return r;

@@ -231,12 +231,9 @@ int store_batch_arrange(struct store *s, const char *who, uint32_t batch,
 
 	if (n == 0 || n > STORE_MAX_ARRANGE)
 		return -EINVAL;
-	store_flush(s);
-	r = store_batch_write_begin(s, batch, &t, &b);
+	r = store_edit_begin(s, batch, 0, &t, &b, NULL);
 	if (r < 0)
 		return r;
-	if (!store_batch_editable(b.state))
-		return -FOLIO_ESTATE;
 	r = store_walk_pages_txn(t, s->pages, batch, collect, &cur);
 	if (r < 0)
 		return r;

@@ -425,6 +425,7 @@ static int open_databases(struct store *s, MDB_txn *t)
 		{ "queue_idx", offsetof(struct store, queue_idx) },
 		{ "events", offsetof(struct store, events) },
 		{ "order", offsetof(struct store, order) },
+		{ "ocrimg", offsetof(struct store, ocrimg) },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
@@ -745,6 +746,9 @@ static int purge_txn(struct store *s, MDB_txn *t, const struct batch_info *b, ui
 	r = store_delete_batch_range(t, s->ocr, b->id, ret_ocr);
 	if (r < 0)
 		return r;
+	r = store_delete_batch_range(t, s->ocrimg, b->id, NULL);
+	if (r < 0)
+		return r;
 	return store_queue_remove_batch_txn(s, t, b->id, ret_queued);
 }
 
@@ -755,7 +759,11 @@ static int state_queues_txn(struct store *s, MDB_txn *t, uint32_t id, uint32_t t
 
 	switch (to) {
 	case BATCH_APPROVED:
-		r = store_queue_push_txn(s, t, QUEUE_PACKAGE, id, 0, QUEUE_PRIORITY_DEFAULT);
+		/* What is delivered is decided: the grey images kept for the clerk go. */
+		r = store_delete_batch_range(t, s->ocrimg, id, NULL);
+		if (r == 0)
+			r = store_queue_push_txn(s, t, QUEUE_PACKAGE, id, 0,
+						 QUEUE_PRIORITY_DEFAULT);
 		break;
 	case BATCH_PACKAGED:
 		r = store_queue_remove_txn(s, t, QUEUE_PACKAGE, id, 0);
@@ -838,6 +846,31 @@ int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
 		*ret = NULL;
 	}
 	return r;
+}
+
+int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn **ret,
+		     struct batch_info *ret_batch, struct page_info *ret_page)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	uint32_t kb[2];
+	MDB_val k;
+	int r;
+
+	store_flush(s);
+	r = store_batch_write_begin(s, batch, &t, ret_batch);
+	if (r < 0)
+		return r;
+	if (!store_batch_editable(ret_batch->state))
+		return -FOLIO_ESTATE;
+	if (number) {
+		k = store_key_pair(kb, batch, number);
+		r = store_get_record(t, s->pages, &k, ret_page, sizeof(*ret_page));
+		if (r < 0)
+			return r;
+	}
+	*ret = t;
+	t = NULL;
+	return 0;
 }
 
 int store_batch_set_state(struct store *s, uint32_t id, enum batch_state to, const char *who)

@@ -27,6 +27,12 @@
  *	                                       the clerk rearranged the batch; pages it does not
  *	                                       name follow in feed order (added in layout 2 without
  *	                                       a new version: a store without it reads as before)
+ *	ocrimg     u32 batch, u32 page      -> the image OCR reads, for a page delivered bitonal:
+ *	                                       record (seal, size, SHA-256) | grey JPEG (sealed as
+ *	                                       images are); kept until the page's text is read, or
+ *	                                       for a page flagged check-image until approval (added
+ *	                                       in layout 2 without a new version: a store without it
+ *	                                       reads as before, and OCR reads the delivered image)
  *
  * Layout 1 (Folio's first store) had no ocr, queue or queue_idx, and shorter batch and page
  * records; store_open() migrates it in one transaction (pages of unpurged batches are queued
@@ -76,6 +82,7 @@
 #define STORE_MAX_IMAGE (256u << 20)
 #define STORE_MAX_OCR_TEXT (16u << 20)
 #define STORE_MAX_OCR_HOCR (64u << 20)
+#define STORE_MAX_OCR_IMAGE (64u << 20) /* grey JPEG kept for OCR */
 #define STORE_KEY_BYTES 32
 #define STORE_DEFAULT_RESERVE_MB 32
 
@@ -137,12 +144,14 @@ enum page_flag {
 	PAGE_FLAG_LOW_CONFIDENCE = 1u << 8,
 	PAGE_FLAG_CHECK = 1u << 9,	 /* a clerk asks for a second look */
 	PAGE_FLAG_OCR_FAILED = 1u << 10, /* its text could not be read, for good */
+	/* its bitonal image reads much worse than its grey one: deliver grey? (ocrq.h) */
+	PAGE_FLAG_CHECK_IMAGE = 1u << 11,
 	/*
 	 * Upright not known: the image stage could not tell the text's orientation. OCR asks
 	 * Tesseract's orientation detection, turns the page if it lies turned and clears the
 	 * flag; it stays when neither can tell (a drawing, too little text).
 	 */
-	PAGE_FLAG_ORIENTATION = 1u << 11,
+	PAGE_FLAG_ORIENTATION = 1u << 12,
 };
 
 struct page_info {
@@ -302,6 +311,43 @@ int store_page_add(struct store *s, const char *who, const struct page_info *met
 int store_page_submit(struct store *s, const char *who, const struct page_info *meta,
 		      const void *image, size_t len,
 		      void (*committed)(void *user, uint32_t number, int error), void *user);
+
+/*
+ * store_page_submit_ocr - as store_page_submit(), with the image OCR is to read
+ * @ocr_image, @ocr_len: the page's cleaned grey image in the geometry of @image (at most
+ *                       STORE_MAX_OCR_IMAGE bytes), kept in the same transaction (the ocrimg
+ *                       database); NULL: none, OCR reads @image
+ *
+ * Also -FOLIO_ETOOBIG for an oversized @ocr_image.
+ */
+int store_page_submit_ocr(struct store *s, const char *who, const struct page_info *meta,
+			  const void *image, size_t len, const void *ocr_image, size_t ocr_len,
+			  void (*committed)(void *user, uint32_t number, int error), void *user);
+
+/*
+ * store_page_ocr_image - copy the image OCR is to read for a page (store_page_submit_ocr())
+ * into a new heap buffer (caller frees)
+ *
+ * -FOLIO_ENOTFOUND when none is kept (a page delivered in grey or colour, a store older than
+ * this, a page whose text was read): read store_page_image(). -FOLIO_ECORRUPT when it fails
+ * its hash or authentication, -ENOKEY when sealed and no key is loaded.
+ */
+int store_page_ocr_image(struct store *s, uint32_t batch, uint32_t page, void **ret_data,
+			 size_t *ret_len);
+
+/* store_page_ocr_image_drop - forget the image kept for OCR of a page; 0 also when none */
+int store_page_ocr_image_drop(struct store *s, uint32_t batch, uint32_t page);
+
+/*
+ * store_page_use_grey - deliver page @number in grey: its kept grey JPEG takes the place of
+ * its bitonal image (same size, so its text and word boxes stay), PAGE_FLAG_CHECK_IMAGE is
+ * cleared and a "page-grey" event records both hashes. One transaction.
+ *
+ * -FOLIO_ESTATE unless store_batch_editable(), -FOLIO_ENOTFOUND for no such page, -EALREADY
+ * when it is not bitonal, -ENODATA when no grey image is kept for it (scanned in lineart, or
+ * dropped once its text was read without a flag).
+ */
+int store_page_use_grey(struct store *s, const char *who, uint32_t batch, uint32_t number);
 
 /*
  * store_flush - wait until every page submitted so far has been committed or has failed

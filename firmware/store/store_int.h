@@ -24,6 +24,7 @@ enum seal_kind {
 	SEAL_KIND_OCR = 'O',
 	SEAL_KIND_DOCUMENT = 'D', /* (batch, document) */
 	SEAL_KIND_EVENT = 'E',	  /* (high, low 32 bits of the sequence) */
+	SEAL_KIND_OCR_IMAGE = 'G',
 };
 
 /* The layouts of event records: who and detail in clear, or sealed together. */
@@ -92,7 +93,8 @@ struct page_job;
 
 struct store {
 	MDB_env *env;
-	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order;
+	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order,
+	    ocrimg;
 	int lock_fd;
 	char *path;
 
@@ -160,6 +162,12 @@ int store_txn_begin(struct store *s, bool write, MDB_txn **ret);
 int store_batch_write_begin(struct store *s, uint32_t id, MDB_txn **ret,
 			    struct batch_info *ret_batch);
 int store_txn_commit(MDB_txn **t);
+/*
+ * Begins a change to an editable batch (pages written so far committed first): -FOLIO_ESTATE
+ * unless store_batch_editable(); with @number, reads that page too (-FOLIO_ENOTFOUND).
+ */
+int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn **ret,
+		     struct batch_info *ret_batch, struct page_info *ret_page);
 
 MDB_val store_key_u32(uint32_t *buf, uint32_t a);
 MDB_val store_key_pair(uint32_t *buf, uint32_t a, uint32_t b);
@@ -200,6 +208,11 @@ int store_key_check_txn(struct store *s, MDB_txn *t);
  * would go below a reserve. Uses its own read transaction.
  */
 int store_space_need(struct store *s, uint64_t need, struct store_space *ret);
+
+/* The image OCR reads (ocrimg.c), inside the caller's write transaction; del of none is 0. */
+int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
+			 const void *image, size_t len);
+int store_ocrimg_del_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page);
 
 /* Writer: stops the thread after everything queued was committed (store_close()). */
 void store_writer_stop(struct store *s);

@@ -43,13 +43,14 @@ struct page_job {
 	uint32_t number;
 	int error;
 	uint8_t sha256[32];
-	uint8_t image[]; /* len bytes */
+	size_t ocr_len;	 /* bytes of the image kept for OCR after the page's, 0: none */
+	uint8_t image[]; /* len + ocr_len bytes */
 };
 
 /* Writes page @meta (a new one, or @replace's image) inside @t. */
 static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const struct page_info *meta,
-			uint32_t replace, const void *image, size_t len, uint32_t *ret_number,
-			uint8_t *ret_sha256)
+			uint32_t replace, const void *image, size_t len, const void *ocr_image,
+			size_t ocr_len, uint32_t *ret_number, uint8_t *ret_sha256)
 {
 	struct page_info p = *meta, old;
 	struct batch_info b;
@@ -102,6 +103,11 @@ static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const stru
 			return r;
 	}
 
+	/* A rescanned page's kept grey image is the old sheet's: it goes. */
+	r = ocr_len ? store_ocrimg_put_txn(s, t, p.batch, p.number, ocr_image, ocr_len)
+		    : store_ocrimg_del_txn(s, t, p.batch, p.number);
+	if (r < 0)
+		return r;
 	if (replace) {
 		b.image_bytes = b.image_bytes - MIN(b.image_bytes, (uint64_t)old.size) + len;
 		r = store_mdb_errno(mdb_del(t, s->ocr, &pk, NULL));
@@ -164,7 +170,7 @@ static void commit_group(struct store *s, struct page_job *jobs)
 			j->error = r;
 			continue;
 		}
-		need += j->len + STORE_SEAL_OVERHEAD + PAGE_OVERHEAD;
+		need += j->len + j->ocr_len + 2 * STORE_SEAL_OVERHEAD + PAGE_OVERHEAD;
 		if (have_space && !space_allows(&sp, need)) {
 			j->error = -FOLIO_ESTOREFULL;
 			continue;
@@ -172,8 +178,9 @@ static void commit_group(struct store *s, struct page_job *jobs)
 		j->error = store_mdb_errno(mdb_txn_begin(s->env, t, 0, &child));
 		if (j->error < 0)
 			continue;
-		j->error = page_put_txn(s, child, j->who, &j->meta, 0, j->image, j->len, &j->number,
-					j->sha256);
+		j->error = page_put_txn(s, child, j->who, &j->meta, 0, j->image, j->len,
+					j->ocr_len ? j->image + j->len : NULL, j->ocr_len,
+					&j->number, j->sha256);
 		if (j->error < 0)
 			mdb_txn_abort(child);
 		else
@@ -211,10 +218,10 @@ static void *writer_main(void *arg)
 		if (!s->head)
 			break;
 		jobs = last = s->head;
-		bytes = last->len;
+		bytes = last->len + last->ocr_len;
 		while (last->next && n < WRITER_GROUP_MAX) {
 			last = last->next;
-			bytes += last->len;
+			bytes += last->len + last->ocr_len;
 			n++;
 		}
 		s->head = last->next;
@@ -276,7 +283,8 @@ void store_writer_stop(struct store *s)
 }
 
 static int submit(struct store *s, const char *who, const struct page_info *meta, const void *image,
-		  size_t len, void (*committed)(void *user, uint32_t number, int error), void *user,
+		  size_t len, const void *ocr_image, size_t ocr_len,
+		  void (*committed)(void *user, uint32_t number, int error), void *user,
 		  struct sync_wait *sync)
 {
 	struct page_job *j;
@@ -284,7 +292,11 @@ static int submit(struct store *s, const char *who, const struct page_info *meta
 
 	if (len == 0 || len > STORE_MAX_IMAGE)
 		return -FOLIO_ETOOBIG;
-	j = malloc(sizeof(*j) + len);
+	if (!ocr_image)
+		ocr_len = 0;
+	if (ocr_len > STORE_MAX_OCR_IMAGE)
+		return -FOLIO_ETOOBIG;
+	j = malloc(sizeof(*j) + len + ocr_len);
 	if (!j)
 		return -ENOMEM;
 	memset(j, 0, sizeof(*j));
@@ -295,10 +307,13 @@ static int submit(struct store *s, const char *who, const struct page_info *meta
 	j->user = user;
 	j->sync = sync;
 	memcpy(j->image, image, len);
+	j->ocr_len = ocr_len;
+	if (ocr_len)
+		memcpy(j->image + len, ocr_image, ocr_len);
 
 	pthread_mutex_lock(&s->wlock);
-	while (s->pending_jobs > 0 &&
-	       (s->pending_jobs >= WRITER_MAX_JOBS || s->pending_bytes + len > WRITER_MAX_BYTES))
+	while (s->pending_jobs > 0 && (s->pending_jobs >= WRITER_MAX_JOBS ||
+				       s->pending_bytes + len + ocr_len > WRITER_MAX_BYTES))
 		pthread_cond_wait(&s->wdone, &s->wlock);
 	if (s->writer_stop)
 		r = -ESHUTDOWN;
@@ -315,7 +330,7 @@ static int submit(struct store *s, const char *who, const struct page_info *meta
 		s->head = j;
 	s->tail = j;
 	s->pending_jobs++;
-	s->pending_bytes += len;
+	s->pending_bytes += len + ocr_len;
 	s->submitted++;
 	pthread_cond_signal(&s->wwork);
 	pthread_mutex_unlock(&s->wlock);
@@ -326,7 +341,14 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
 		      const void *image, size_t len,
 		      void (*committed)(void *user, uint32_t number, int error), void *user)
 {
-	return submit(s, who, meta, image, len, committed, user, NULL);
+	return submit(s, who, meta, image, len, NULL, 0, committed, user, NULL);
+}
+
+int store_page_submit_ocr(struct store *s, const char *who, const struct page_info *meta,
+			  const void *image, size_t len, const void *ocr_image, size_t ocr_len,
+			  void (*committed)(void *user, uint32_t number, int error), void *user)
+{
+	return submit(s, who, meta, image, len, ocr_image, ocr_len, committed, user, NULL);
 }
 
 int store_flush(struct store *s)
@@ -347,7 +369,7 @@ int store_page_add(struct store *s, const char *who, const struct page_info *met
 	struct sync_wait w = { 0 };
 	int r;
 
-	r = submit(s, who, meta, image, len, NULL, NULL, &w);
+	r = submit(s, who, meta, image, len, NULL, 0, NULL, NULL, &w);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&s->wlock);
@@ -380,7 +402,7 @@ int store_page_replace(struct store *s, const char *who, const struct page_info 
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
-	r = page_put_txn(s, t, who, meta, number, image, len, &n, NULL);
+	r = page_put_txn(s, t, who, meta, number, image, len, NULL, 0, &n, NULL);
 	if (r < 0)
 		return r;
 	return store_txn_commit(&t);
@@ -396,21 +418,18 @@ int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t
 	char hex[65];
 	int r;
 
-	store_flush(s);
-	r = store_batch_write_begin(s, batch, &t, &b);
+	r = store_edit_begin(s, batch, number, &t, &b, &p);
 	if (r < 0)
 		return r;
-	if (!store_batch_editable(b.state))
-		return -FOLIO_ESTATE;
 	k = store_key_pair(kb, batch, number);
-	r = store_get_record(t, s->pages, &k, &p, sizeof(p));
-	if (r < 0)
-		return r;
 	r = store_mdb_errno(mdb_del(t, s->pages, &k, NULL));
 	if (r < 0)
 		return r;
 	r = store_mdb_errno(mdb_del(t, s->images, &k, NULL));
 	if (r < 0 && r != -FOLIO_ENOTFOUND)
+		return r;
+	r = store_ocrimg_del_txn(s, t, batch, number);
+	if (r < 0)
 		return r;
 	r = store_mdb_errno(mdb_del(t, s->ocr, &k, NULL));
 	if (r == 0 && b.n_ocr)

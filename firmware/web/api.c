@@ -578,7 +578,7 @@ static void note(struct review *rv, const char *fmt, ...)
 #define FLAGS_TO_RESOLVE                                                                          \
 	(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW | PAGE_FLAG_DARK | PAGE_FLAG_LIGHT | PAGE_FLAG_LENGTH | \
 	 PAGE_FLAG_SMALL | PAGE_FLAG_BARCODE_UNREADABLE | PAGE_FLAG_LOW_CONFIDENCE |              \
-	 PAGE_FLAG_CHECK | PAGE_FLAG_OCR_FAILED)
+	 PAGE_FLAG_CHECK | PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE)
 
 static int page_json(const struct page_info *p, void *user)
 {
@@ -1063,11 +1063,33 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
 				       "flags are lists of: blank skew dark light length small "
 				       "separator barcode_unreadable low_confidence check "
-				       "(ocr_failed is OCR's own)");
+				       "check_image (ocr_failed is OCR's own)");
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)
 		return store_error(c, r, "cannot change the flags");
+	return ok_batch(w, c, req->route.batch);
+}
+
+/* The page's kept grey image replaces its bitonal one (store_page_use_grey()). */
+static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct web_request *req,
+			      const struct web_caller *who, const struct json *body)
+{
+	int r;
+
+	(void)body;
+	r = store_page_use_grey(w->store, who->s.user, req->route.batch, req->route.page);
+	if (r == -EALREADY)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "page %u is already delivered in grey or colour",
+				       req->route.page);
+	if (r == -ENODATA)
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+				       "page %u has no grey image kept: rescan it with a grey "
+				       "profile",
+				       req->route.page);
+	if (r < 0)
+		return store_error(c, r, "cannot deliver the page in grey");
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1250,8 +1272,9 @@ static const handler_fn handlers[] = {
 	[ROUTE_ARRANGE] = h_arrange,	[ROUTE_RESCAN] = h_rescan,
 	[ROUTE_INSERT] = h_rescan,	[ROUTE_PAGE_IMAGE] = h_image,
 	[ROUTE_PAGE_TEXT] = h_text,	[ROUTE_PAGE_ROTATE] = h_rotate,
-	[ROUTE_PAGE_FLAGS] = h_flags,	[ROUTE_PAGE_DELETE] = h_delete,
-	[ROUTE_QUEUE] = h_queue,	[ROUTE_SEARCH] = h_search,
+	[ROUTE_PAGE_FLAGS] = h_flags,	[ROUTE_PAGE_GREY] = h_grey,
+	[ROUTE_PAGE_DELETE] = h_delete, [ROUTE_QUEUE] = h_queue,
+	[ROUTE_SEARCH] = h_search,
 };
 
 enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_request *req,

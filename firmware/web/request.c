@@ -43,6 +43,7 @@ static const struct {
 	{ "GET", "api/batches/#/pages/#/text", ROUTE_PAGE_TEXT, 0 },
 	{ "POST", "api/batches/#/pages/#/rotate", ROUTE_PAGE_ROTATE, ROUTE_CHANGES },
 	{ "POST", "api/batches/#/pages/#/flags", ROUTE_PAGE_FLAGS, ROUTE_CHANGES },
+	{ "POST", "api/batches/#/pages/#/grey", ROUTE_PAGE_GREY, ROUTE_CHANGES },
 	{ "DELETE", "api/batches/#/pages/#", ROUTE_PAGE_DELETE, ROUTE_CHANGES | ROUTE_SUPERVISOR },
 	{ "GET", "api/queue", ROUTE_QUEUE, 0 },
 	{ "GET", "api/search", ROUTE_SEARCH, 0 },
@@ -316,9 +317,19 @@ int web_parse_arrange(const struct json *j, struct store_page_place **ret, size_
 }
 
 static const char *const flag_names[] = {
-	"blank",	  "skew",  "dark",	 "light",
-	"length",	  "small", "separator",	 "barcode_unreadable",
-	"low_confidence", "check", "ocr_failed", "orientation_unknown",
+	"blank",
+	"skew",
+	"dark",
+	"light",
+	"length",
+	"small",
+	"separator",
+	"barcode_unreadable",
+	"low_confidence",
+	"check",
+	"ocr_failed",
+	"check_image",
+	"orientation_unknown",
 };
 
 const char *web_flag_name(uint32_t flag)

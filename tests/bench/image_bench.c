@@ -9,6 +9,7 @@
  * after loading: the difference in peak RSS between a run on one page with and without it is
  * the memory processing that page needs (tests/bench/image.sh measures it so).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +116,17 @@ int main(int argc, char **argv)
 {
 	struct frame *frames;
 	int i, n, repeat = 1, first = 1, rep_i;
-	double t, total = 0;
+	double t, total = 0, ocr_bytes = 0;
+	bool keep_grey = false;
 
 	if (argc > 2 && !strcmp(argv[1], "--colour-detect"))
 		return colour_detect(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "--ocr-grey")) {
+		/* As capture does: the grey image kept for OCR of a bitonal page too. */
+		keep_grey = true;
+		argc--;
+		argv++;
+	}
 	if (argc > 2 && !strcmp(argv[1], "--repeat")) {
 		repeat = atoi(argv[2]);
 		first = 3;
@@ -128,7 +136,7 @@ int main(int argc, char **argv)
 	}
 	n = argc - first;
 	if (n < 1 || repeat < 0 || repeat > 1000) {
-		fprintf(stderr, "usage: image_bench [--repeat N] PAGE...\n");
+		fprintf(stderr, "usage: image_bench [--ocr-grey] [--repeat N] PAGE...\n");
 		return 2;
 	}
 	frames = calloc((size_t)n, sizeof(*frames));
@@ -165,23 +173,27 @@ int main(int argc, char **argv)
 
 	for (rep_i = 0; rep_i < repeat; rep_i++)
 		for (i = 0; i < n; i++) {
-			struct encoded_image img;
+			struct encoded_image img, ocr = { 0 };
 			struct image_page_report rep;
 
 			t = now();
-			if (image_process(&frames[i], NULL, &img, &rep) < 0) {
+			if (image_process_ocr(&frames[i], NULL, &img, keep_grey ? &ocr : NULL,
+					      &rep) < 0) {
 				fprintf(stderr, "image_bench: cannot process '%s'\n",
 					argv[first + i]);
 				return 1;
 			}
 			total += now() - t;
+			ocr_bytes += (double)ocr.size;
 			encoded_image_release(&img);
+			encoded_image_release(&ocr);
 		}
 	if (repeat > 0) {
 		printf("pages %d\n", n * repeat);
 		printf("seconds %.3f\n", total);
 		printf("ms_per_page %.1f\n", total * 1000 / (n * repeat));
 		printf("pages_per_second %.2f\n", (n * repeat) / total);
+		printf("ocr_grey_kb_per_page %.0f\n", ocr_bytes / 1024 / (n * repeat));
 	}
 	for (i = 0; i < n; i++)
 		free(frames[i].data);

@@ -7,11 +7,16 @@
 # the original colour JPEG (SOURCES.md) + 1.0 point, and the mean at most the reference mean:
 # otherwise the image stage lost words. Prints a figure line per page.
 #
-# Open gap (issue #15): on two pages the bitonal image keeps every line (look at the G4), but
-# Tesseract's layout analysis of it drops or reorders lines that it finds on the grey original:
-# blurred-report (bold blurred strokes) and catalogue-1962-landscape (a table). Until OCR reads
-# the cleaned grey image, those two pages and the mean are held to the figures measured when
-# the binarisation was chosen (a ratchet: any loss fails), and say so in their figure lines.
+# OCR reads the cleaned grey image kept for each bitonal page, and its bitonal image too, and
+# keeps the more confident read; a page whose bitonal text is far from its grey text and less
+# confident is flagged check-image. The two pages whose G4 loses lines to Tesseract's layout
+# analysis (blurred-report, catalogue-1962-landscape) must be flagged, the others not; a
+# flagged page switched to grey with `folio page grey` is then delivered as grey JPEG.
+#
+# Open gap: catalogue-1962-landscape is a 150 dpi file that the feeder scales to 300 dpi, as
+# the test asks of the scanner; Tesseract reads the original at 150 dpi at 7.4% but the same
+# image scaled 2x at 31% (and the station's grey page at 11.7%). That page and the mean are
+# held to the figures measured with this station (a ratchet: any loss fails), and say so.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 
@@ -29,10 +34,12 @@ declare -A ref=([blue-typescript-1]=11.2 [blue-typescript-2]=17.1 [blurred-repor
 declare -A dpi=([blurred-report]=300 [catalogue-1962-faint]=150 [catalogue-1962-landscape]=150
 	[journal-1914]=150)
 names=($(printf '%s\n' "${!ref[@]}" | sort))
-# The open gap: limits measured on this station (CER %, with 4 points for OCR's run-to-run and
-# layout noise), used instead of the reference + 1.0 on these pages, and for the mean.
-declare -A gap=([blurred-report]=35.2 [catalogue-1962-landscape]=39.7)
-gap_mean=19.5
+# The open gap: limits measured on this station (CER %, with 1 point for OCR's noise), used
+# instead of the reference + 1.0 on this page, and for the mean.
+declare -A gap=([catalogue-1962-landscape]=12.7)
+gap_mean=12.7
+# Pages whose bitonal image reads much worse than their grey one: flagged check-image.
+declare -A bad_bitonal=([blurred-report]=1 [catalogue-1962-landscape]=1)
 
 cd "$FOLIO_TMP" || exit 1
 mkdir -p pages
@@ -56,7 +63,7 @@ sed -n '/^\[profile bitonal\]/,/^$/p' "$FOLIO_SRC/board/sim/folio.conf" >>folio.
 printf '\n[ocr]\nlanguages = fra\nworkers = 1\n' >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
-batch=$($folio scan --source adf 2>scan.err) || fail "folio scan failed: $(cat scan.err)"
+batch=$($folio -v scan --source adf 2>scan.err) || fail "folio scan failed: $(cat scan.err)"
 grep -q "batch $batch: ${#names[@]} pages captured" scan.err ||
 	fail "not every page was captured: $(cat scan.err)"
 $folio ocr --batch "$batch" --wait >ocr.out 2>&1 || fail "folio ocr failed: $(cat ocr.out)"
@@ -72,7 +79,7 @@ for i in "${!names[@]}"; do
 		fail "ocr-score failed on $n"
 	cer=$(sed -n 's/^CER \([0-9.]*\)%.*/\1/p' <<<"$score")
 	limit=$(awk -v r="${ref[$n]}" 'BEGIN { print r + 1.0 }') note=
-	[ -n "${gap[$n]:-}" ] && limit=${gap[$n]} note=", open gap: OCR layout on the bitonal image"
+	[ -n "${gap[$n]:-}" ] && limit=${gap[$n]} note=", open gap: a 150 dpi file scaled 2x by the feeder"
 	echo "figure: $n: station CER $cer% (reference ${ref[$n]}%, limit $limit%$note)"
 	if awk -v c="$cer" -v l="$limit" 'BEGIN { exit !(c > l) }'; then
 		echo "FAIL: $n: the station's text has CER $cer%, more than $limit%"
@@ -81,6 +88,54 @@ for i in "${!names[@]}"; do
 	sum=$(awk -v a="$sum" -v b="$cer" 'BEGIN { print a + b }')
 	refsum=$(awk -v a="$refsum" -v b="${ref[$n]}" 'BEGIN { print a + b }')
 done
+
+# The grey image kept for OCR, per page (the image stage's record of it).
+grep -o 'kept for OCR: grey JPEG q[0-9]* [0-9x]*, [0-9]* bytes' scan.err >kept.txt
+[ "$(wc -l <kept.txt)" = ${#names[@]} ] || fail "not every page kept a grey image for OCR: $(cat kept.txt)"
+for i in "${!names[@]}"; do
+	echo "figure: ${names[$i]}: grey image kept for OCR $(sed -n "$((i + 1))s/.*: //p" kept.txt)"
+done
+sed -n 's/^.*OCR: \([0-9]*\) bitonal pages* read from grey and checked (\([0-9.]*\) s a page for the bitonal read, \([0-9.]*\) s for the first.*/figure: check-image: the bitonal read costs \2 s a page, the grey read \3 s (\1 pages)/p' ocr.out
+
+# check-image: the pages whose bitonal image loses lines are flagged, the others not.
+$folio batch show "$batch" >show.txt || fail "folio batch show failed"
+for i in "${!names[@]}"; do
+	n=${names[$i]}
+	flagged=0
+	awk -v p=$((i + 1)) '$1 == p && /check-image/ { found = 1 } END { exit !found }' show.txt &&
+		flagged=1
+	echo "figure: $n: check-image $([ $flagged = 1 ] && echo flagged || echo "not flagged")"
+	if [ $flagged != "${bad_bitonal[$n]:-0}" ]; then
+		echo "FAIL: $n: check-image is $([ $flagged = 1 ] || echo "not ")set"
+		bad=1
+	fi
+	# Only a flagged page keeps its grey image once its text is read.
+	if $folio page export --batch "$batch" --page $((i + 1)) --grey --out grey.jpg 2>/dev/null; then
+		[ $flagged = 1 ] || { echo "FAIL: $n: its grey image was kept without a flag"; bad=1; }
+	else
+		[ $flagged = 0 ] || { echo "FAIL: $n: flagged, but its grey image is gone"; bad=1; }
+	fi
+done
+grep -q "^check-image: " "$pkg/BATCH.txt" || fail "BATCH.txt does not list the check-image pages: $(cat "$pkg/BATCH.txt")"
+
+# The clerk switches a flagged page to grey: it is delivered as grey JPEG, its text unchanged.
+for i in "${!names[@]}"; do
+	[ -n "${bad_bitonal[${names[$i]}]:-}" ] && { p=$((i + 1)); break; }
+done
+$folio page grey --batch "$batch" --page $p 2>grey.err || fail "folio page grey failed: $(cat grey.err)"
+$folio page grey --batch "$batch" --page $p 2>grey.err && fail "a grey page was switched to grey again"
+grep -q "already delivered in grey" grey.err || fail "no clear line for a page already grey: $(cat grey.err)"
+pkg2=$($folio export --batch "$batch" --out out2 2>export.err) ||
+	fail "folio export failed after the switch: $(cat export.err)"
+jpg=$(ls "$pkg2"/D*/P$(printf %04d $p).jpg 2>/dev/null) ||
+	fail "page $p is not delivered as JPEG after 'folio page grey'"
+[ "$(head -c 3 "$jpg" | od -An -tx1 | tr -d ' ')" = ffd8ff ] || fail "page $p's .jpg is no JPEG"
+cmp -s "$pkg"/D*/P$(printf %04d $p).txt "$pkg2"/D*/P$(printf %04d $p).txt ||
+	fail "page $p's text changed with the switch to grey"
+grep -q "^check-image: .*P$(printf %04d $p)" "$pkg2/BATCH.txt" &&
+	fail "page $p is still listed check-image after the switch"
+echo "figure: $(basename "$jpg") delivered as grey JPEG: $(stat -c %s "$jpg") bytes"
+
 mean=$(awk -v s="$sum" -v n="${#names[@]}" 'BEGIN { printf "%.2f", s / n }')
 refmean=$(awk -v s="$refsum" -v n="${#names[@]}" 'BEGIN { printf "%.2f", s / n }')
 echo "figure: mean station CER $mean% (reference mean $refmean%, limit $gap_mean% while the gap is open)"

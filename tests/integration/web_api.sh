@@ -255,6 +255,7 @@ POST /api/batches/$b1/rescan {"from":2,"to":2} clerk
 POST /api/batches/$b1/insert {"after":0,"count":1} clerk
 POST /api/batches/$b1/pages/1/rotate {"degrees":90} clerk
 POST /api/batches/$b1/pages/1/flags {"set":["separator"]} clerk
+POST /api/batches/$b1/pages/1/grey {} clerk
 DELETE /api/batches/$b1/pages/2 - supervisor
 EOF
 cat >reads <<EOF
@@ -607,8 +608,12 @@ rev=$(jget body revision)
 [ "$rev" -gt 0 ] 2>/dev/null || bad "GET /api/batches/$b1 shows no revision: $(head -c 200 body)"
 call POST "/api/batches/$b1/approve" "${sess[@]}"
 [ "$code" = 428 ] || bad "approval naming no revision answered $code, not 428: $(cat body)"
-# a clerk changes the batch after the review: the approval of the old revision is refused
+# a page with no grey image kept (its text is read and it was not flagged): 409, one line
 session_args clerk
+call POST "$pg/grey" "${sess[@]}" "${json[@]}" --data-binary '{}'
+[ "$code" = 409 ] && grep -q "no grey image kept" body ||
+	bad "delivering in grey a page with no grey image answered $code: $(cat body)"
+# a clerk changes the batch after the review: the approval of the old revision is refused
 call POST "$pg/flags" "${sess[@]}" "${json[@]}" --data-binary '{"set":["check"]}'
 [ "$code" = 200 ] || bad "a clerk's flag on a closed batch answered $code: $(cat body)"
 session_args supervisor
@@ -638,6 +643,7 @@ refused 409 "clearing a flag of an approved batch" POST "$pg/flags" "${sess[@]}"
 	--data-binary '{"clear":["check"]}'
 expect_fail 1 "can no longer change" $folio doc set --batch "$b1" --doc 1 --doc-code ABSTRACT
 refused 409 "turning a page of an approved batch" POST "$pg/rotate" "${sess[@]}" "${json[@]}" --data-binary '{"degrees":90}'
+refused 409 "delivering a page of an approved batch in grey" POST "$pg/grey" "${sess[@]}" "${json[@]}" --data-binary '{}'
 refused 409 "deleting a page of an approved batch" DELETE "/api/batches/$b1/pages/2" "${sess[@]}"
 refused 409 "editing a document of an approved batch" PUT "/api/batches/$b1/documents/1" "${sess[@]}" "${json[@]}" \
 	--data-binary '{"application":"502024000000045","ip_type":"trademark"}'

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <leptonica/allheaders.h>
 #include <tiffio.h>
 
 #include "compiler.h"
@@ -260,6 +261,63 @@ static void test_sideways_pages(void **state)
 	free(side.data);
 	free(drawing.data);
 	free(dside.data);
+}
+
+/*
+ * A bitonal page from a grey scan keeps a grey image for OCR in the delivered geometry: fed
+ * sideways and crooked, both come out upright at the same size, ink on ink. Nothing is kept for
+ * a grey page (OCR reads the delivered image) or a bitonal scan.
+ */
+static void test_grey_image_for_ocr(void **state)
+{
+	struct frame up = grey_page(235, 30, true), side;
+	struct encoded_image img, ocr;
+	struct image_page_report rep;
+	struct image_profile p;
+	PIX *bin, *grey, *grey_bin, *both;
+	l_int32 n_bin = 0, n_both = 0;
+	uint32_t x, y;
+
+	(void)state;
+	/* A little crooked too: shift each row by a share of its height. */
+	for (y = 0; y < H; y++)
+		for (x = W - 1; x >= 8; x--)
+			up.data[(size_t)y * W + x] = up.data[(size_t)y * W + x - y / 220];
+	side = turn_quarter(&up);
+	assert_int_equal(image_process_ocr(&side, NULL, &img, &ocr, &rep), 0);
+	assert_int_equal(img.bit_depth, 1);
+	assert_true(rep.orientation == 90 || rep.orientation == 270);
+	assert_string_equal(ocr.format, "JPEG");
+	assert_int_equal(ocr.bit_depth, 8);
+	assert_int_equal(ocr.channels, 1);
+	assert_int_equal(ocr.width, img.width);
+	assert_int_equal(ocr.height, img.height);
+	assert_int_equal(ocr.dpi, img.dpi);
+
+	bin = pixReadMemTiff(img.data, img.size, 0);
+	grey = pixReadMem(ocr.data, ocr.size);
+	assert_non_null(bin);
+	assert_non_null(grey);
+	grey_bin = pixThresholdToBinary(grey, 128);
+	both = pixAnd(NULL, bin, grey_bin);
+	pixCountPixels(bin, &n_bin, NULL);
+	pixCountPixels(both, &n_both, NULL);
+	assert_true(n_bin > 10000);
+	assert_true(n_both > n_bin * 8 / 10); /* the same marks in the same places */
+	pixDestroy(&both);
+	pixDestroy(&grey_bin);
+	pixDestroy(&grey);
+	pixDestroy(&bin);
+	encoded_image_release(&img);
+	encoded_image_release(&ocr);
+
+	image_profile_init(&p);
+	p.output = IMAGE_OUTPUT_GREY;
+	assert_int_equal(image_process_ocr(&up, &p, &img, &ocr, &rep), 0);
+	assert_null(ocr.data);
+	encoded_image_release(&img);
+	free(up.data);
+	free(side.data);
 }
 
 static void test_text_page_and_border(void **state)
@@ -648,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_faint_ink_kept),
 		cmocka_unit_test(test_odd_pages),
 		cmocka_unit_test(test_sideways_pages),
+		cmocka_unit_test(test_grey_image_for_ocr),
 		cmocka_unit_test(test_text_page_and_border),
 		cmocka_unit_test(test_edge_content_kept),
 		cmocka_unit_test(test_auto_output),

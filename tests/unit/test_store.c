@@ -733,6 +733,98 @@ static void test_approved_batch_is_frozen(void **state)
 	assert_int_equal(store_document_get(f->s, a, 2, &d), -FOLIO_ENOTFOUND);
 }
 
+/* Adds a bitonal page with @grey kept for OCR, through the writer as capture does. */
+static void submitted(void *user, uint32_t number, int error)
+{
+	*(int *)user = error ? error : (int)number;
+}
+
+static uint32_t add_with_grey(struct store *s, uint32_t batch, const char *bitonal,
+			      const char *grey)
+{
+	struct page_info p = {
+		.batch = batch, .document = 1, .width = 10, .height = 20, .dpi = 300, .bit_depth = 1
+	};
+	int got = 0;
+
+	snprintf(p.format, sizeof(p.format), "TIFF");
+	assert_int_equal(store_page_submit_ocr(s, "tester", &p, bitonal, strlen(bitonal), grey,
+					       grey ? strlen(grey) : 0, submitted, &got),
+			 0);
+	store_flush(s);
+	assert_true(got > 0);
+	return (uint32_t)got;
+}
+
+/* The grey image kept for OCR: read, dropped, switched to, gone with approval and rescans. */
+static void test_grey_image_kept_for_ocr(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s), n1, n2, n3, n4;
+	struct page_info m = { .batch = a, .document = 1, .bit_depth = 1 }, p, before;
+	struct batch_info b;
+	struct ocr_result o;
+	void *data;
+	size_t len;
+
+	n1 = add_with_grey(f->s, a, "g4-one", "grey-one");
+	n2 = add_with_grey(f->s, a, "g4-two", "grey-two");
+	n3 = add_with_grey(f->s, a, "g4-three", NULL);
+	n4 = add_with_grey(f->s, a, "g4-four", "grey-four");
+	assert_int_equal(store_page_ocr_image(f->s, a, n1, &data, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(data, "grey-one", 8);
+	free(data);
+	/* None kept (an older store, a lineart scan): OCR reads the delivered image. */
+	assert_int_equal(store_page_ocr_image(f->s, a, n3, &data, &len), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_page_use_grey(f->s, "clerk", a, n3), -ENODATA);
+
+	/* Text read, no flag: dropped. */
+	assert_int_equal(store_page_ocr_image_drop(f->s, a, n2), 0);
+	assert_int_equal(store_page_ocr_image(f->s, a, n2, &data, &len), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_page_ocr_image_drop(f->s, a, n2), 0);
+
+	/* Switched to grey: the grey bytes are the page, its hash theirs, its text kept. */
+	assert_int_equal(store_ocr_put(f->s, a, n1, "text", NULL, 80), 0);
+	assert_int_equal(store_page_set_flags(f->s, "ocr", a, n1, PAGE_FLAG_CHECK_IMAGE, 0), 0);
+	assert_int_equal(store_page_get(f->s, a, n1, &before), 0);
+	assert_int_equal(store_page_use_grey(f->s, "clerk", a, n1), 0);
+	assert_int_equal(store_page_get(f->s, a, n1, &p), 0);
+	assert_string_equal(p.format, "JPEG");
+	assert_int_equal(p.bit_depth, 8);
+	assert_int_equal(p.channels, 1);
+	assert_int_equal(p.size, 8);
+	assert_int_equal(p.width, before.width);
+	assert_int_equal(p.flags & PAGE_FLAG_CHECK_IMAGE, 0);
+	assert_memory_not_equal(p.sha256, before.sha256, sizeof(p.sha256));
+	assert_int_equal(store_page_image(f->s, a, n1, &data, &len), 0);
+	assert_memory_equal(data, "grey-one", 8);
+	free(data);
+	assert_int_equal(store_ocr_get(f->s, a, n1, &o), 0);
+	assert_string_equal(o.text, "text");
+	store_ocr_release(&o);
+	assert_int_equal(store_page_ocr_image(f->s, a, n1, &data, &len), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_page_use_grey(f->s, "clerk", a, n1), -EALREADY);
+	assert_int_equal(store_batch_get(f->s, a, &b), 0);
+	assert_int_equal(b.image_bytes, 8 + 6 + 8 + 7);
+
+	/* A rescan's grey image would be the old sheet's: gone. */
+	snprintf(m.format, sizeof(m.format), "TIFF");
+	assert_int_equal(store_page_replace(f->s, "clerk", &m, n4, "g4-new", 6), 0);
+	assert_int_equal(store_page_ocr_image(f->s, a, n4, &data, &len), -FOLIO_ENOTFOUND);
+
+	/* Approval decides what is delivered: every grey image left goes. */
+	n2 = add_with_grey(f->s, a, "g4-five", "grey-five");
+	read_all(f->s, a);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_CLOSED, "t"), 0);
+	assert_int_equal(store_page_ocr_image(f->s, a, n2, &data, &len), 0);
+	free(data);
+	assert_int_equal(store_batch_set_state(f->s, a, BATCH_APPROVED, "t"), 0);
+	assert_int_equal(store_page_ocr_image(f->s, a, n2, &data, &len), -FOLIO_ENOTFOUND);
+	assert_int_equal(store_page_use_grey(f->s, "clerk", a, n2), -FOLIO_ESTATE);
+	assert_int_equal(store_page_use_grey(f->s, "clerk", a, 99), -FOLIO_ESTATE);
+}
+
 /* The supervisor approves what they reviewed: a change after the review refuses approval. */
 static void test_approval_needs_the_reviewed_revision(void **state)
 {
@@ -826,6 +918,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_names_the_first_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_drive_queues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approved_batch_is_frozen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grey_image_kept_for_ocr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval_needs_the_reviewed_revision, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_encryption_switch_needs_the_build, setup,

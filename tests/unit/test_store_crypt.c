@@ -121,6 +121,11 @@ static void test_sealed_unreadable_without_key(void **state)
 	p.batch = id;
 	assert_int_equal(store_page_add(f->s, "t", &p, f->image, sizeof(f->image), &n), 0);
 	assert_int_equal(store_ocr_put(f->s, id, n, "CONFIDENTIAL-INVENTION-TEXT", NULL, 80), 0);
+	/* The grey image kept for OCR of a bitonal page is sealed as its image is. */
+	assert_int_equal(store_page_submit_ocr(f->s, "t", &p, f->image, sizeof(f->image),
+					       "GREY-OF-THE-CLAIMS", 18, NULL, NULL),
+			 0);
+	store_flush(f->s);
 	assert_int_equal(store_page_get(f->s, id, n, &got), 0);
 	assert_int_equal(got.seal, STORE_SEAL_XCHACHA20POLY1305);
 	store_close(f->s);
@@ -129,6 +134,7 @@ static void test_sealed_unreadable_without_key(void **state)
 	/* Nothing of the image or the text is in the file. */
 	assert_false(data_file_contains(f, "PATENT-CLAIM-001"));
 	assert_false(data_file_contains(f, "CONFIDENTIAL-INVENTION"));
+	assert_false(data_file_contains(f, "GREY-OF-THE-CLAIMS"));
 
 	/* With the key: the very bytes, checked against the capture hash. */
 	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
@@ -140,14 +146,21 @@ static void test_sealed_unreadable_without_key(void **state)
 	assert_int_equal(store_ocr_get(f->s, id, n, &o), 0);
 	assert_string_equal(o.text, "CONFIDENTIAL-INVENTION-TEXT");
 	store_ocr_release(&o);
+	assert_int_equal(store_page_ocr_image(f->s, id, n + 1, &data, &len), 0);
+	assert_int_equal(len, 18);
+	assert_memory_equal(data, "GREY-OF-THE-CLAIMS", 18);
+	free(data);
+	data = NULL;
 	assert_int_equal(store_check(f->s, &rep, NULL, NULL), 0);
-	assert_int_equal(rep.pages, 1);
+	assert_int_equal(rep.pages, 2);
 
 	/* Without a key: a clear refusal, never ciphertext passed off as an image. */
 	assert_int_equal(open_with(f, NULL, STORE_ENCRYPT_NO), 0);
 	assert_int_equal(store_page_image(f->s, id, n, &data, &len), -ENOKEY);
 	assert_null(data);
 	assert_int_equal(store_ocr_get(f->s, id, n, &o), -ENOKEY);
+	assert_int_equal(store_page_ocr_image(f->s, id, n + 1, &data, &len), -ENOKEY);
+	assert_null(data);
 	assert_int_equal(store_check(f->s, &rep, NULL, NULL), -ENOKEY);
 	assert_string_equal(rep.problem,
 			    "batch 1 page 1: image is sealed and no station key was given");

@@ -107,7 +107,9 @@ window.FolioStrings = {
 		'flag.low_confidence': 'low OCR confidence',
 		'flag.check': 'check again',
 		'flag.ocr_failed': 'text not readable',
+		'flag.check_image': 'black and white loses text',
 		'flag.orientation_unknown': 'orientation not known',
+		'viewer.useGrey': 'Deliver in grey',
 
 		'docs.title': 'Batch {n}: documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -333,7 +335,9 @@ window.FolioStrings = {
 		'flag.low_confidence': 'OCR peu fiable',
 		'flag.check': 'à revoir',
 		'flag.ocr_failed': 'texte illisible',
+		'flag.check_image': 'le noir et blanc perd du texte',
 		'flag.orientation_unknown': 'orientation inconnue',
+		'viewer.useGrey': 'Livrer en niveaux de gris',
 
 		'docs.title': 'Lot {n} : documents',
 		'docs.summary': '{state} · {pages} pages · {docs} documents',
@@ -559,7 +563,9 @@ window.FolioStrings = {
 		'flag.low_confidence': 'قراءة آلية ضعيفة',
 		'flag.check': 'للمراجعة',
 		'flag.ocr_failed': 'تعذرت قراءة النص',
+		'flag.check_image': 'الأبيض والأسود يفقد النص',
 		'flag.orientation_unknown': 'اتجاه الصفحة غير معروف',
+		'viewer.useGrey': 'التسليم بتدرج الرمادي',
 
 		'docs.title': 'الدفعة {n}: الوثائق',
 		'docs.summary': '{state} · {pages} صفحة · {docs} وثيقة',

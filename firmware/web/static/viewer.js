@@ -6,7 +6,7 @@
 'use strict';
 (function () {
 	const { el, t } = Folio;
-	const FLAGS = ['check', 'blank', 'skew', 'dark', 'light', 'length', 'small', 'separator', 'barcode_unreadable', 'low_confidence'];
+	const FLAGS = ['check', 'blank', 'skew', 'dark', 'light', 'length', 'small', 'separator', 'barcode_unreadable', 'low_confidence', 'check_image'];
 
 	Folio.screens.viewer = {
 		async render(main, n, number) {
@@ -24,6 +24,9 @@
 			const flagChips = el('div', { class: 'flags', id: 'page-flags', 'aria-live': 'polite' });
 			const zoomLabel = el('span', { id: 'zoom-level', 'aria-live': 'polite' });
 			const flagPanel = el('div', { class: 'row', id: 'flag-panel', role: 'group', 'aria-label': t('viewer.flags') });
+			/* A page whose bitonal image reads worse than its grey one (check_image) can go out in grey. */
+			const greyRow = el('div', { class: 'row', id: 'grey-row', hidden: true },
+				Folio.button(t('viewer.useGrey'), useGrey, { action: 'use-grey' }));
 			const fromIn = el('input', { id: 'rescan-from', type: 'number', min: 1, inputmode: 'numeric' });
 			const toIn = el('input', { id: 'rescan-to', type: 'number', min: 1, inputmode: 'numeric' });
 			const countIn = el('input', { id: 'insert-count', type: 'number', min: 1, max: 500, value: 1, inputmode: 'numeric' });
@@ -51,6 +54,7 @@
 					Folio.button(t('viewer.rotateRight'), () => rotate(90), { action: 'rotate-right' })),
 				el('h2', {}, t('viewer.flags'), ' ', el('kbd', {}, 'F')),
 				flagPanel,
+				greyRow,
 				el('h2', {}, t('viewer.rescanTitle')),
 				el('div', { class: 'row' },
 					Folio.button(t('viewer.rescanThis'), () => rescan(cur, cur), { key: 'r', action: 'rescan', class: 'primary' })),
@@ -152,6 +156,7 @@
 					type: 'button', 'aria-pressed': String(flags.includes(f)), 'data-flag': f,
 					onclick: () => toggleFlag(f, !flags.includes(f)),
 				}, t('flag.' + f))));
+				greyRow.hidden = !flags.includes('check_image');
 				for (const item of strip.children) {
 					const on = Number(item.dataset.page) === p.number;
 					const th = item.querySelector('.thumb');
@@ -325,6 +330,14 @@
 					await load(keep);
 					const b = flagPanel.querySelector('[data-flag="' + f + '"]');
 					if (b) b.focus();
+				} catch (e) {
+					Folio.fail(e);
+				}
+			}
+			async function useGrey() {
+				try {
+					await Folio.api('POST', '/api/batches/' + n + '/pages/' + pg().number + '/grey', {});
+					await load(pg().number);
 				} catch (e) {
 					Folio.fail(e);
 				}
