@@ -54,10 +54,12 @@ for i in 1 2 3 4; do
 	eval "station$i=$station peer$i=$peer"
 	figures="$figures page $i: $station% (tesseract -l ara on the image $peer%);"
 done
-# Page 1 was fed upright: the others, turned upright, must read about as well.
+# Page 1 was fed upright: the others, turned upright, must read about as well (a page read
+# lying turned reads near 100%; pages differ by a few points, and a turned page's text is
+# its grey image's read, without the bitonal check read, so 10 points of slack).
 for i in 2 3 4; do
 	eval "s=\$station$i p=\$peer$i"
-	awk -v s="$s" -v u="$station1" 'BEGIN { exit !(s <= u + 5) }' ||
+	awk -v s="$s" -v u="$station1" 'BEGIN { exit !(s <= u + 10) }' ||
 		fail "page $i (fed turned) reads worse than the upright page: $s% against $station1%:$figures"
 	awk -v p="$p" -v u="$peer1" 'BEGIN { exit !(p <= u + 5) }' ||
 		fail "page $i's delivered image is not upright: tesseract reads it at $p% against $peer1%:$figures"
