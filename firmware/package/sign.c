@@ -369,7 +369,8 @@ static bool string_is(const uint8_t *s, size_t n, const char *want)
 }
 
 /* The blob an SSH signature signs: magic, namespace, reserved, hash name, hash. */
-static int signed_blob(const char *hash, const void *data, size_t len, struct wire *w)
+static int signed_blob(const char *ns, const char *hash, const void *data, size_t len,
+		       struct wire *w)
 {
 	uint8_t h[crypto_hash_sha512_BYTES];
 	size_t hn;
@@ -382,7 +383,7 @@ static int signed_blob(const char *hash, const void *data, size_t len, struct wi
 		hn = crypto_hash_sha256_BYTES;
 	}
 	put_raw(w, SSHSIG_MAGIC, 6);
-	put_cstring(w, SIGN_SSH_NAMESPACE);
+	put_cstring(w, ns);
 	put_string(w, "", 0);
 	put_cstring(w, hash);
 	put_string(w, h, hn);
@@ -412,7 +413,25 @@ int sign_ssh_public(const struct sign_key *k, bool allowed, char *buf, size_t si
 	return n;
 }
 
+const struct sign_ssh_use sign_ssh_package = {
+	.ns = SIGN_SSH_NAMESPACE,
+	.file = SIGN_SSH_FILE,
+	.subject = "the manifest",
+};
+
 int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size)
+{
+	return sign_sshsig_for(&sign_ssh_package, k, data, len, buf, size);
+}
+
+int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
+		      size_t sig_len, char *why, size_t why_size)
+{
+	return sign_sshsig_check_for(&sign_ssh_package, k, data, len, sig, sig_len, why, why_size);
+}
+
+int sign_sshsig_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+		    size_t len, char *buf, size_t size)
 {
 	uint8_t msg[SSH_BLOB_MAX], out[SSH_BLOB_MAX], sig[crypto_sign_BYTES], sigblob[96];
 	struct wire m = { msg, 0, sizeof(msg), false }, o = { out, 0, sizeof(out), false };
@@ -422,7 +441,7 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 
 	if (!k->has_secret || size < SIGN_SSH_MAX || ensure_sodium() < 0)
 		return -EINVAL;
-	if (signed_blob("sha512", data, len, &m) < 0)
+	if (signed_blob(u->ns, "sha512", data, len, &m) < 0)
 		return -EINVAL;
 	crypto_sign_detached(sig, NULL, msg, m.len, k->sk);
 
@@ -431,7 +450,7 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 	put_raw(&o, SSHSIG_MAGIC, 6);
 	put_u32(&o, SSHSIG_VERSION);
 	put_public_blob(&o, k->pk);
-	put_cstring(&o, SIGN_SSH_NAMESPACE);
+	put_cstring(&o, u->ns);
 	put_string(&o, "", 0);
 	put_cstring(&o, "sha512");
 	put_string(&o, sigblob, sb.len);
@@ -456,8 +475,8 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 	return (int)(n + strlen(SSHSIG_END));
 }
 
-int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
-		      size_t sig_len, char *why, size_t why_size)
+int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+			  size_t len, const char *sig, size_t sig_len, char *why, size_t why_size)
 {
 	const size_t bl = strlen(SSHSIG_BEGIN), el = strlen(SSHSIG_END);
 	uint8_t bin[SSH_BLOB_MAX], msg[SSH_BLOB_MAX];
@@ -472,7 +491,7 @@ int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, co
 	if (sig_len > SIGN_SSH_MAX || sig_len < bl + el || memcmp(sig, SSHSIG_BEGIN, bl) != 0 ||
 	    memcmp(sig + sig_len - el, SSHSIG_END, el) != 0)
 		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not an armored SSH signature (%zu bytes)", SIGN_SSH_FILE,
+			      "'%s' is not an armored SSH signature (%zu bytes)", u->file,
 			      sig_len);
 	for (size_t i = bl; i < sig_len - el; i++)
 		if (sig[i] != '\n')
@@ -480,17 +499,17 @@ int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, co
 	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
-			      SIGN_SSH_FILE);
+			      u->file);
 
 	c = (struct cursor){ bin, binlen, false };
 	if (binlen < 10 || memcmp(bin, SSHSIG_MAGIC, 6) != 0)
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
-			      SIGN_SSH_FILE);
+			      u->file);
 	c.p += 6;
 	c.left -= 6;
 	if (get_u32(&c) != SSHSIG_VERSION)
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
-			      SIGN_SSH_FILE);
+			      u->file);
 	pkn = get_string(&c, &pkblob);
 	nsn = get_string(&c, &ns);
 	(void)get_string(&c, &reserved);
@@ -498,37 +517,37 @@ int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, co
 	sbn = get_string(&c, &sigblob);
 	if (c.bad || c.left != 0)
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is truncated or has extra bytes",
-			      SIGN_SSH_FILE);
+			      u->file);
 
 	pk = (struct cursor){ pkblob, pkn, false };
 	tn = get_string(&pk, &t);
 	keyn = get_string(&pk, &key);
 	if (pk.bad || pk.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
-			      SIGN_SSH_FILE);
+			      u->file);
 	if (sodium_memcmp(key, k->pk, 32) != 0)
 		return reason(-FOLIO_ECORRUPT, why, why_size,
 			      "'%s' is signed by another key than the enrolled key %s",
-			      SIGN_SSH_FILE, k->id);
-	if (!string_is(ns, nsn, SIGN_SSH_NAMESPACE))
+			      u->file, k->id);
+	if (!string_is(ns, nsn, u->ns))
 		return reason(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
-			      SIGN_SSH_FILE, SIGN_SSH_NAMESPACE);
+			      u->file, u->ns);
 	if (!string_is(hash, hn, "sha512") && !string_is(hash, hn, "sha256"))
 		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
-			      SIGN_SSH_FILE);
+			      u->file);
 	sb = (struct cursor){ sigblob, sbn, false };
 	tn = get_string(&sb, &t);
 	rawn = get_string(&sb, &raw);
 	if (sb.bad || sb.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || rawn != crypto_sign_BYTES)
 		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' does not hold an Ed25519 signature", SIGN_SSH_FILE);
-	if (signed_blob(string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) < 0)
+			      "'%s' does not hold an Ed25519 signature", u->file);
+	if (signed_blob(u->ns, string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len,
+			&m) < 0)
 		return reason(-EINVAL, why, why_size, "internal: signed blob too long");
 	if (crypto_sign_verify_detached(raw, msg, m.len, k->pk) != 0)
 		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' does not match the manifest: the manifest or the signature "
-			      "was altered",
-			      SIGN_SSH_FILE);
+			      "'%s' does not match %s: it or the signature was altered", u->file,
+			      u->subject);
 	return 0;
 }
 
