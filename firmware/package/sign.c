@@ -491,15 +491,13 @@ int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k
 	if (sig_len > SIGN_SSH_MAX || sig_len < bl + el || memcmp(sig, SSHSIG_BEGIN, bl) != 0 ||
 	    memcmp(sig + sig_len - el, SSHSIG_END, el) != 0)
 		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not an armored SSH signature (%zu bytes)", u->file,
-			      sig_len);
+			      "'%s' is not an armored SSH signature (%zu bytes)", u->file, sig_len);
 	for (size_t i = bl; i < sig_len - el; i++)
 		if (sig[i] != '\n')
 			b64[b64len++] = sig[i];
 	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
-			      u->file);
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64", u->file);
 
 	c = (struct cursor){ bin, binlen, false };
 	if (binlen < 10 || memcmp(bin, SSHSIG_MAGIC, 6) != 0)
@@ -527,28 +525,187 @@ int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k
 			      u->file);
 	if (sodium_memcmp(key, k->pk, 32) != 0)
 		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' is signed by another key than the enrolled key %s",
-			      u->file, k->id);
+			      "'%s' is signed by another key than the enrolled key %s", u->file,
+			      k->id);
 	if (!string_is(ns, nsn, u->ns))
 		return reason(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
 			      u->file, u->ns);
 	if (!string_is(hash, hn, "sha512") && !string_is(hash, hn, "sha256"))
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
-			      u->file);
+		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash", u->file);
 	sb = (struct cursor){ sigblob, sbn, false };
 	tn = get_string(&sb, &t);
 	rawn = get_string(&sb, &raw);
 	if (sb.bad || sb.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || rawn != crypto_sign_BYTES)
 		return reason(-FOLIO_EFORMAT, why, why_size,
 			      "'%s' does not hold an Ed25519 signature", u->file);
-	if (signed_blob(u->ns, string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len,
-			&m) < 0)
+	if (signed_blob(u->ns, string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) <
+	    0)
 		return reason(-EINVAL, why, why_size, "internal: signed blob too long");
 	if (crypto_sign_verify_detached(raw, msg, m.len, k->pk) != 0)
 		return reason(-FOLIO_ECORRUPT, why, why_size,
 			      "'%s' does not match %s: it or the signature was altered", u->file,
 			      u->subject);
 	return 0;
+}
+
+/*
+ * "ssh-ed25519 <base64> [comment]" (a line of a .pub file or of authorized_keys, without
+ * options): the blob must be exactly the key type and a 32-byte key.
+ */
+int sign_ssh_parse_public(const char *line, size_t len, struct sign_key *ret)
+{
+	const size_t tl = strlen(SSH_KEY_TYPE " ");
+	struct sign_key k = { 0 };
+	uint8_t blob[SSH_BLOB_MAX];
+	const uint8_t *t, *key;
+	struct cursor c;
+	size_t b64len = 0, binlen = 0, tn, keyn;
+
+	if (ensure_sodium() < 0)
+		return -EIO;
+	if (len < tl || memcmp(line, SSH_KEY_TYPE " ", tl) != 0)
+		return -FOLIO_EFORMAT;
+	while (tl + b64len < len && line[tl + b64len] != ' ' && line[tl + b64len] != '\n')
+		b64len++;
+	for (size_t i = tl + b64len; i < len; i++)
+		if (line[i] == '\0' || (line[i] == '\n' && i + 1 != len))
+			return -FOLIO_EFORMAT;
+	if (b64len == 0 || b64len > 2 * sizeof(blob) ||
+	    sodium_base642bin(blob, sizeof(blob), line + tl, b64len, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -FOLIO_EFORMAT;
+	c = (struct cursor){ blob, binlen, false };
+	tn = get_string(&c, &t);
+	keyn = get_string(&c, &key);
+	if (c.bad || c.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
+		return -FOLIO_EFORMAT;
+	memcpy(k.pk, key, 32);
+	key_id(k.pk, k.id);
+	*ret = k;
+	return 0;
+}
+
+#define OPENSSH_KEY_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+#define OPENSSH_KEY_END "-----END OPENSSH PRIVATE KEY-----\n"
+#define OPENSSH_KEY_MAGIC "openssh-key-v1"
+#define OPENSSH_KEY_MAX 4096 /* an Ed25519 key file is about 400 bytes */
+
+/* The private section of an unencrypted openssh-key-v1 blob: check ints, type, pk, seed+pk. */
+static int openssh_private(struct cursor *c, struct sign_key *k)
+{
+	const uint8_t *t, *pk, *sk, *comment;
+	size_t tn, pkn, skn;
+	uint32_t check1, check2;
+	uint8_t pk2[32], sk2[64];
+	int r = 0;
+
+	check1 = get_u32(c);
+	check2 = get_u32(c);
+	tn = get_string(c, &t);
+	pkn = get_string(c, &pk);
+	skn = get_string(c, &sk);
+	(void)get_string(c, &comment);
+	if (c->bad || check1 != check2 || !string_is(t, tn, SSH_KEY_TYPE) || pkn != 32 ||
+	    skn != 64 || memcmp(sk + 32, pk, 32) != 0)
+		return -FOLIO_EFORMAT;
+	/* padding 1, 2, 3 ... to the cipher's block size (8 for "none") */
+	if (c->left >= 8)
+		return -FOLIO_EFORMAT;
+	for (size_t i = 0; i < c->left; i++)
+		if (c->p[i] != (uint8_t)(i + 1))
+			return -FOLIO_EFORMAT;
+	crypto_sign_seed_keypair(pk2, sk2, sk);
+	if (sodium_memcmp(pk2, pk, 32) != 0)
+		r = -FOLIO_EFORMAT;
+	else {
+		memcpy(k->sk, sk2, 64);
+		memcpy(k->pk, pk2, 32);
+	}
+	sodium_memzero(sk2, sizeof(sk2));
+	return r;
+}
+
+static int parse_openssh_key(const char *text, size_t n, struct sign_key *ret)
+{
+	const size_t bl = strlen(OPENSSH_KEY_BEGIN), el = strlen(OPENSSH_KEY_END);
+	uint8_t bin[OPENSSH_KEY_MAX];
+	char b64[OPENSSH_KEY_MAX];
+	const uint8_t *cipher, *kdf, *kdfopts, *pub, *priv;
+	size_t b64len = 0, binlen = 0, cn, kn, privn;
+	struct cursor c, pc;
+	int r = -FOLIO_EFORMAT;
+
+	if (n < bl + el || memcmp(text, OPENSSH_KEY_BEGIN, bl) != 0 ||
+	    memcmp(text + n - el, OPENSSH_KEY_END, el) != 0)
+		return -FOLIO_EFORMAT;
+	for (size_t i = bl; i < n - el; i++)
+		if (text[i] != '\n')
+			b64[b64len++] = text[i];
+	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto out;
+	if (binlen < sizeof(OPENSSH_KEY_MAGIC) ||
+	    memcmp(bin, OPENSSH_KEY_MAGIC, sizeof(OPENSSH_KEY_MAGIC)) != 0)
+		goto out;
+	c = (struct cursor){ bin + sizeof(OPENSSH_KEY_MAGIC), binlen - sizeof(OPENSSH_KEY_MAGIC),
+			     false };
+	cn = get_string(&c, &cipher);
+	kn = get_string(&c, &kdf);
+	(void)get_string(&c, &kdfopts);
+	if (get_u32(&c) != 1)
+		goto out;
+	(void)get_string(&c, &pub);
+	privn = get_string(&c, &priv);
+	if (c.bad || c.left != 0)
+		goto out;
+	if (!string_is(cipher, cn, "none") || !string_is(kdf, kn, "none")) {
+		r = -EKEYREJECTED; /* a passphrase protects it */
+		goto out;
+	}
+	pc = (struct cursor){ priv, privn, false };
+	r = openssh_private(&pc, ret);
+	if (r == 0) {
+		ret->has_secret = true;
+		key_id(ret->pk, ret->id);
+	}
+out:
+	sodium_memzero(bin, sizeof(bin));
+	sodium_memzero(b64, sizeof(b64));
+	return r;
+}
+
+int sign_load_ssh_secret(const char *path, struct sign_key *ret)
+{
+	struct sign_key k = { 0 };
+	char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t n = 0;
+	int r;
+
+	r = ensure_sodium();
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size > OPENSSH_KEY_MAX)
+		return -FOLIO_EFORMAT;
+	if (st.st_mode & 0077)
+		return -EPERM;
+	buf = sodium_malloc(OPENSSH_KEY_MAX);
+	if (!buf)
+		return -ENOMEM;
+	r = read_line_file(fd, buf, OPENSSH_KEY_MAX, &n);
+	if (r == 0)
+		r = parse_openssh_key(buf, n, &k);
+	sodium_free(buf);
+	if (r == 0)
+		*ret = k;
+	sodium_memzero(&k, sizeof(k));
+	return r;
 }
 
 void sign_key_wipe(struct sign_key *k)

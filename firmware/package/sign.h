@@ -129,6 +129,21 @@ int sign_sshsig_for(const struct sign_ssh_use *u, const struct sign_key *k, cons
 int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
 			  size_t len, const char *sig, size_t sig_len, char *why, size_t why_size);
 
+/*
+ * sign_ssh_parse_public - an OpenSSH public key line, "ssh-ed25519 <base64> [comment]" (@len
+ * bytes, a final newline allowed) into @ret (no secret). Returns 0 or -FOLIO_EFORMAT for
+ * anything else (another key type, options before the type, a bad blob).
+ */
+int sign_ssh_parse_public(const char *line, size_t len, struct sign_key *ret);
+
+/*
+ * sign_load_ssh_secret - read an OpenSSH private key file (`ssh-keygen -t ed25519 -N ''`):
+ * unencrypted, one Ed25519 key. Returns 0; -EPERM when group or others can read it (chmod
+ * 600 it); -EKEYREJECTED when a passphrase protects it; -FOLIO_EFORMAT when it is not an
+ * OpenSSH Ed25519 private key or its halves do not belong together; -errno.
+ */
+int sign_load_ssh_secret(const char *path, struct sign_key *ret);
+
 /* sign_key_wipe - zero a key in memory */
 void sign_key_wipe(struct sign_key *k);
 
