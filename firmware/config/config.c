@@ -524,6 +524,9 @@ static const struct config_key config_keys[] = {
 	  "known_hosts file holding the SFTP server's host key (required for sftp://)" },
 	{ "upload", "sftp_key", KEY_PATH, "", 0, 0, G(upload_sftp_key), NULL, NULL,
 	  "private key for sftp:// (mode 0600; passphrase: key_password in credentials_file)" },
+	{ "upload", "receipt_keys", KEY_PATH, "", 0, 0, G(upload_receipt_keys), NULL, NULL,
+	  "the office's receipt keys, OpenSSH Ed25519 public key lines: foliod reads each "
+	  "delivered batch's receipt and confirms or returns it (empty: no receipts read)" },
 
 	{ "board", "facts", KEY_PATH, CONFIG_BOARD_FACTS, 0, 0, G(board_facts), NULL, NULL,
 	  "the board's hardware facts: buttons, LEDs, watchdog (empty: none)" },
@@ -937,6 +940,11 @@ static int check_upload(struct parse_state *st)
 		problem(st, line,
 			"an sftp:// target needs [upload] sftp_known_hosts (the "
 			"server's pinned host key)");
+	k = find_key("upload", "receipt_keys");
+	if (cfg->upload_receipt_keys[0] && !IS_ENABLED(CONFIG_UPLOAD_RECEIPTS) && k)
+		problem(st, st->seen_global[k - config_keys],
+			"bad value for 'receipt_keys': this build reads no receipts "
+			"(CONFIG_UPLOAD_RECEIPTS): leave it empty");
 	return 0;
 }
 
