@@ -693,8 +693,6 @@ int sign_load_ssh_secret(const char *path, struct sign_key *ret)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size > OPENSSH_KEY_MAX)
 		return -FOLIO_EFORMAT;
-	if (st.st_mode & 0077)
-		return -EPERM;
 	buf = sodium_malloc(OPENSSH_KEY_MAX);
 	if (!buf)
 		return -ENOMEM;
@@ -702,6 +700,9 @@ int sign_load_ssh_secret(const char *path, struct sign_key *ret)
 	if (r == 0)
 		r = parse_openssh_key(buf, n, &k);
 	sodium_free(buf);
+	/* after the format, so a public key given by mistake is named as such */
+	if (r == 0 && (st.st_mode & 0077))
+		r = -EPERM;
 	if (r == 0)
 		*ret = k;
 	sodium_memzero(&k, sizeof(k));
