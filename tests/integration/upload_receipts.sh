@@ -1,8 +1,8 @@
 #!/bin/bash
 # The office's receipt closes the loop: foliod delivers, the office runs folio-verify --receipt
 # on what arrived (its key made by ssh-keygen, its receipt checked by ssh-keygen -Y verify),
-# and foliod's next cycle reads the receipt over the same transport — file:// and WebDAV on
-# 127.0.0.1 — and confirms the batch, or returns it to the supervisor with the office's
+# and foliod's next cycle reads the receipt over the same transport — file://, WebDAV and SFTP
+# on 127.0.0.1 — and confirms the batch, or returns it to the supervisor with the office's
 # reason. A tampered receipt, a receipt for another batch and one signed by another key are
 # ignored with one clear line, and the batch stays delivered.
 set -u
@@ -161,27 +161,56 @@ grep -q "receipt_keys .*station.pub:1: not an OpenSSH Ed25519 public key" cycle.
 [ "$(state "$d")" = delivered ] || fail "batch $d is $(state "$d")"
 echo "figure: file://: accepted -> confirmed, refused -> rejected with the reason, 4 kinds of bad receipt ignored"
 
-# --- WebDAV on 127.0.0.1: the receipt is read over HTTPS
+# over_network WHAT CONF FOLDER: a batch delivered through CONF (whose target serves FOLDER)
+# is confirmed by the receipt the office writes beside it in FOLDER, read over the network
+over_network() {
+	local what=$1 conf=$2 folder=$3 e pe
+	e=$(scan_approved)
+	cycle "$conf"
+	[ "$(state "$e")" = delivered ] || fail "batch $e was not delivered over $what: $(cat cycle.err)"
+	pe=$(ls "$folder" | grep -- "-B$(printf '%06u' "$e")\$")
+	cycle "$conf" # no receipt yet: nothing happens, nothing is said
+	[ "$(state "$e")" = delivered ] || fail "batch $e is $(state "$e") without a receipt"
+	grep -q "receipt" cycle.err && fail "$what: a missing receipt is reported: $(cat cycle.err)"
+	"$fv" "$folder/$pe" --key keys/station.pub --receipt --receipt-key office_key >fv.out 2>&1 ||
+		fail "folio-verify refuses the $what copy: $(cat fv.out)"
+	chmod -R a+rX "$folder/receipts"
+	cycle "$conf"
+	[ "$(state "$e")" = confirmed ] ||
+		fail "batch $e is $(state "$e") after its receipt over $what: $(cat cycle.err)"
+	echo "figure: $what: the receipt read over the network confirms the batch"
+}
+
+# --- WebDAV (nginx, TLS) on 127.0.0.1
 dav=$FOLIO_TMP/dav
 port=$(free_port)
 nginx_start "$dav" "$port" >start.out
-rc_=$?
-[ $rc_ = 77 ] && { echo "figure: WebDAV part skipped: $(tail -n 1 start.out)"; exit 0; }
-[ $rc_ = 0 ] || fail "cannot start nginx: $(cat start.out)"
-mkdir -p "$dav/root/in"
-sed "s|^target = .*|target = https://127.0.0.1:$port/in|" folio.conf >dav.conf
-printf 'ca_file = %s\nretries = 1\nconnect_timeout = 5\nstall_timeout = 5\n' "$dav/ca.pem" >>dav.conf
-e=$(scan_approved)
-cycle dav.conf
-[ "$(state "$e")" = delivered ] || fail "batch $e was not delivered over WebDAV: $(cat cycle.err)"
-pe=$(ls "$dav/root/in" | grep -- "-B$(printf '%06u' "$e")\$")
-cycle dav.conf # no receipt yet: nothing happens
-[ "$(state "$e")" = delivered ] || fail "batch $e is $(state "$e") without a receipt"
-"$fv" "$dav/root/in/$pe" --key keys/station.pub --receipt --receipt-key office_key >fv.out 2>&1 ||
-	fail "folio-verify refuses the WebDAV copy: $(cat fv.out)"
-chmod -R a+rX "$dav/root/in/receipts"
-cycle dav.conf
-[ "$(state "$e")" = confirmed ] || fail "batch $e is $(state "$e") after its receipt over WebDAV: $(cat cycle.err)"
-grep -q "GET /in/receipts/$pe.receipt " "$dav/logs/access.log" ||
-	grep -q "receipts/$pe.receipt" "$dav/logs/access.log" || fail "the receipt was not read over WebDAV"
-echo "figure: WebDAV: the receipt read over HTTPS confirms the batch"
+case $? in
+0)
+	mkdir -p "$dav/root/in"
+	sed "s|^target = .*|target = https://127.0.0.1:$port/in|" folio.conf >dav.conf
+	printf 'ca_file = %s\nretries = 1\nconnect_timeout = 5\nstall_timeout = 5\n' "$dav/ca.pem" >>dav.conf
+	over_network WebDAV dav.conf "$dav/root/in"
+	grep -q "GET /in/receipts/.*\.receipt" "$dav/logs/access.log" ||
+		fail "the receipt was not read with a GET over WebDAV"
+	;;
+77) echo "figure: WebDAV part skipped: $(tail -n 1 start.out)" ;;
+*) fail "cannot start nginx: $(cat start.out)" ;;
+esac
+
+# --- SFTP (OpenSSH's sshd, pinned host key) on 127.0.0.1
+ssh=$FOLIO_TMP/ssh
+port=$(free_port)
+sshd_start "$ssh" "$port" >start.out
+case $? in
+0)
+	in=$ssh/root/in
+	mkdir -p "$in"
+	sed "s|^target = .*|target = sftp://$(id -un)@127.0.0.1:$port$in|" folio.conf >sftp.conf
+	printf '%s\n' "sftp_key = $ssh/client_key" "sftp_known_hosts = $ssh/known_hosts" \
+		"connect_timeout = 5" "stall_timeout = 5" "retries = 1" >>sftp.conf
+	over_network SFTP sftp.conf "$in"
+	;;
+77) echo "figure: SFTP part skipped: $(tail -n 1 start.out)" ;;
+*) fail "cannot start sshd: $(cat start.out)" ;;
+esac
