@@ -1,6 +1,8 @@
 #ifndef FOLIO_ERRORS_H
 #define FOLIO_ERRORS_H
 
+#include <stddef.h>
+
 /*
  * Error codes.
  *
@@ -47,5 +49,12 @@ enum folio_error {
  * "unknown error". Thread-safe.
  */
 const char *folio_strerror(int r);
+
+/*
+ * folio_why - write a one-line reason (printf style) into @why, @size bytes (nothing when
+ * @why is NULL or @size 0), and return @r: `return folio_why(-FOLIO_EFORMAT, why, n, ...);`
+ */
+int folio_why(int r, char *why, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -1,7 +1,6 @@
 /* The office's receipt: its text, its strict parser and its signature (receipt.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "compiler.h"
 #include "errors.h"
 #include "fileio.h"
 #include "firmware/package/receipt.h"
@@ -23,20 +21,6 @@ const struct sign_ssh_use receipt_ssh_use = {
 	.file = "the receipt's signature",
 	.subject = "the receipt",
 };
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...) _printf_(4, 5);
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 static bool is_digit(char c)
 {
@@ -180,19 +164,19 @@ static int next_value(struct lines *l, const char *name, const char **ret, size_
 
 	l->no++;
 	if (!eol)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line %u: '%s' expected, the receipt ends without it", l->no,
-			      name);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line %u: '%s' expected, the receipt ends without it",
+				 l->no, name);
 	if ((size_t)(eol - l->p) < nl + 1 || memcmp(l->p, name, nl) != 0 || l->p[nl] != ' ')
-		return reason(-FOLIO_EFORMAT, why, why_size, "receipt line %u: '%s' expected",
-			      l->no, name);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line %u: '%s' expected",
+				 l->no, name);
 	*ret = l->p + nl + 1;
 	*ret_len = (size_t)(eol - *ret);
 	for (size_t i = 0; i < *ret_len; i++)
 		if ((unsigned char)(*ret)[i] < 0x20 || (unsigned char)(*ret)[i] >= 0x7f)
-			return reason(-FOLIO_EFORMAT, why, why_size,
-				      "receipt line %u: a control or non-ASCII byte in '%s'", l->no,
-				      name);
+			return folio_why(-FOLIO_EFORMAT, why, why_size,
+					 "receipt line %u: a control or non-ASCII byte in '%s'",
+					 l->no, name);
 	l->p = eol + 1;
 	return 0;
 }
@@ -252,59 +236,59 @@ int receipt_parse(const char *text, size_t len, struct receipt *ret, char *why, 
 	int e;
 
 	if (len > RECEIPT_MAX)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "the receipt is %zu bytes (at most %u)", len, RECEIPT_MAX);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "the receipt is %zu bytes (at most %u)", len, RECEIPT_MAX);
 	if (memchr(text, '\0', len))
-		return reason(-FOLIO_EFORMAT, why, why_size, "the receipt holds a NUL byte");
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "the receipt holds a NUL byte");
 	l.no++;
 	if (len < sizeof(MAGIC_LINE) || memcmp(text, MAGIC_LINE "\n", sizeof(MAGIC_LINE)) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "not a Folio receipt: it does not start with '" MAGIC_LINE "'");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "not a Folio receipt: it does not start with '" MAGIC_LINE "'");
 	l.p += sizeof(MAGIC_LINE);
 
 	e = next_value(&l, "package", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (n > RECEIPT_NAME_MAX)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line 2: package name too long");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 2: package name too long");
 	copy_value(r.package, sizeof(r.package), v, n);
 	if (receipt_from_name(r.package, &named) < 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line 2: '%s' is not a package name", r.package);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 2: '%s' is not a package name", r.package);
 
 	e = next_value(&l, "station", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (!valid_station(v, n))
-		return reason(-FOLIO_EFORMAT, why, why_size, "receipt line 3: bad station id");
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 3: bad station id");
 	copy_value(r.station, sizeof(r.station), v, n);
 
 	e = next_value(&l, "store", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (n != 8 || !is_lower_hex(v, 8))
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line 4: a store id is 8 lower-case hex digits");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 4: a store id is 8 lower-case hex digits");
 	copy_value(r.store, sizeof(r.store), v, n);
 
 	e = next_value(&l, "batch", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (parse_u32(v, n, &r.batch) < 0 || r.batch == 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "receipt line 5: bad batch number");
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 5: bad batch number");
 	if (strcmp(named.station, r.station) != 0 || strcmp(named.store, r.store) != 0 ||
 	    named.batch != r.batch)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "the receipt's package '%s' is not station %s, store %s, batch %u",
-			      r.package, r.station, r.store, r.batch);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "the receipt's package '%s' is not station %s, store %s, batch %u",
+				 r.package, r.station, r.store, r.batch);
 
 	e = next_value(&l, "manifest-sha256", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (n != 64 || !is_lower_hex(v, 64))
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line 6: a manifest hash is 64 lower-case hex digits");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 6: a manifest hash is 64 lower-case hex digits");
 	copy_value(r.manifest_sha256, sizeof(r.manifest_sha256), v, n);
 
 	e = next_value(&l, "verdict", &v, &n, why, why_size);
@@ -313,27 +297,27 @@ int receipt_parse(const char *text, size_t len, struct receipt *ret, char *why, 
 	if (n == 8 && memcmp(v, "accepted", 8) == 0)
 		r.accepted = true;
 	else if (!(n == 7 && memcmp(v, "refused", 7) == 0))
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line 7: the verdict is accepted or refused");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 7: the verdict is accepted or refused");
 	if (!r.accepted) {
 		e = next_value(&l, "reason", &v, &n, why, why_size);
 		if (e < 0)
 			return e;
 		if (!valid_reason(v, n))
-			return reason(-FOLIO_EFORMAT, why, why_size,
-				      "receipt line 8: a reason is 1 to %u bytes, escapes \\xHH",
-				      RECEIPT_REASON_MAX);
+			return folio_why(-FOLIO_EFORMAT, why, why_size,
+					 "receipt line 8: a reason is 1 to %u bytes, escapes \\xHH",
+					 RECEIPT_REASON_MAX);
 		copy_value(r.reason, sizeof(r.reason), v, n);
 	}
 	e = next_value(&l, "time", &v, &n, why, why_size);
 	if (e < 0)
 		return e;
 	if (parse_time(v, n, &r.time) < 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "receipt line %u: a time is YYYY-MM-DDTHH:MM:SSZ", l.no);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line %u: a time is YYYY-MM-DDTHH:MM:SSZ", l.no);
 	if (l.p != l.end)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "the receipt has more after its last line");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "the receipt has more after its last line");
 	*ret = r;
 	return 0;
 }
@@ -345,7 +329,7 @@ int receipt_check(const struct sign_key *keys, size_t n_keys, const char *text, 
 	int r = -FOLIO_ECORRUPT;
 
 	if (n_keys == 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size, "no office key to check it with");
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "no office key to check it with");
 	for (size_t i = 0; i < n_keys; i++) {
 		char w[256];
 
@@ -354,16 +338,16 @@ int receipt_check(const struct sign_key *keys, size_t n_keys, const char *text, 
 		if (r == 0)
 			break;
 		if (r == -FOLIO_EFORMAT) /* the same for every key */
-			return reason(r, why, why_size, "%s", w);
+			return folio_why(r, why, why_size, "%s", w);
 		if (!first[0] || !strstr(w, "another key"))
 			snprintf(first, sizeof(first), "%s", w);
 	}
 	if (r < 0) {
 		if (strstr(first, "another key"))
-			return reason(r, why, why_size,
-				      "the receipt is signed by a key that is not an office "
-				      "receipt key of [upload] receipt_keys");
-		return reason(r, why, why_size, "%s", first);
+			return folio_why(r, why, why_size,
+					 "the receipt is signed by a key that is not an office "
+					 "receipt key of [upload] receipt_keys");
+		return folio_why(r, why, why_size, "%s", first);
 	}
 	return receipt_parse(text, len, ret, why, why_size);
 }
@@ -412,34 +396,36 @@ int receipt_write(const char *folder, const struct receipt *r, const struct sign
 
 	tn = receipt_format(r, text, sizeof(text));
 	if (tn < 0)
-		return reason(tn, why, why_size, "the receipt for '%s' does not fit %u bytes",
-			      r->package, RECEIPT_MAX);
+		return folio_why(tn, why, why_size, "the receipt for '%s' does not fit %u bytes",
+				 r->package, RECEIPT_MAX);
 	sn = sign_sshsig_for(&receipt_ssh_use, key, text, (size_t)tn, sig, sizeof(sig));
 	if (sn < 0)
-		return reason(sn, why, why_size, "cannot sign the receipt for '%s'", r->package);
+		return folio_why(sn, why, why_size, "cannot sign the receipt for '%s'", r->package);
 	snprintf(name, sizeof(name), "%s" RECEIPT_SUFFIX, r->package);
 	snprintf(sig_name, sizeof(sig_name), "%s" RECEIPT_SIG_SUFFIX, r->package);
 	if (mkdir(folder, 0755) < 0 && errno != EEXIST) {
 		e = -errno;
-		return reason(e, why, why_size, "cannot create '%s': %s", folder,
-			      folio_strerror(e));
+		return folio_why(e, why, why_size, "cannot create '%s': %s", folder,
+				 folio_strerror(e));
 	}
 	dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		e = -errno;
-		return reason(e, why, why_size, "cannot open '%s': %s", folder, folio_strerror(e));
+		return folio_why(e, why, why_size, "cannot open '%s': %s", folder,
+				 folio_strerror(e));
 	}
 	if (accepted_there(dfd, name))
-		return reason(-EEXIST, why, why_size,
-			      "'%s/%s' already accepts this package: kept as it is", folder, name);
+		return folio_why(-EEXIST, why, why_size,
+				 "'%s/%s' already accepts this package: kept as it is", folder,
+				 name);
 	e = replace_file(dfd, sig_name, sig, (size_t)sn);
 	if (e == 0)
 		e = replace_file(dfd, name, text, (size_t)tn);
 	if (e == 0 && fsync(dfd) < 0)
 		e = -errno;
 	if (e < 0)
-		return reason(e, why, why_size, "cannot write '%s/%s': %s", folder, name,
-			      folio_strerror(e));
+		return folio_why(e, why, why_size, "cannot write '%s/%s': %s", folder, name,
+				 folio_strerror(e));
 	return 0;
 }
 
@@ -458,7 +444,8 @@ int receipt_load_keys(const char *path, struct sign_key *keys, size_t max, size_
 	if (fd < 0) {
 		int r = -errno;
 
-		return reason(r, why, why_size, "%s: cannot be read: %s", path, folio_strerror(r));
+		return folio_why(r, why, why_size, "%s: cannot be read: %s", path,
+				 folio_strerror(r));
 	}
 	for (;;) {
 		ssize_t k = read(fd, buf + len, KEYS_FILE_MAX + 1 - len);
@@ -468,15 +455,15 @@ int receipt_load_keys(const char *path, struct sign_key *keys, size_t max, size_
 		if (k < 0) {
 			int r = -errno;
 
-			return reason(r, why, why_size, "%s: cannot be read: %s", path,
-				      folio_strerror(r));
+			return folio_why(r, why, why_size, "%s: cannot be read: %s", path,
+					 folio_strerror(r));
 		}
 		if (k == 0)
 			break;
 		len += (size_t)k;
 		if (len > KEYS_FILE_MAX)
-			return reason(-FOLIO_EFORMAT, why, why_size, "%s: larger than %u bytes",
-				      path, KEYS_FILE_MAX);
+			return folio_why(-FOLIO_EFORMAT, why, why_size, "%s: larger than %u bytes",
+					 path, KEYS_FILE_MAX);
 	}
 	buf[len] = '\0';
 	for (p = buf; p < buf + len; p = eol + 1) {
@@ -492,17 +479,17 @@ int receipt_load_keys(const char *path, struct sign_key *keys, size_t max, size_
 		if (ll == 0 || p[0] == '#')
 			continue;
 		if (n == max)
-			return reason(-FOLIO_EFORMAT, why, why_size, "%s:%u: more than %zu keys",
-				      path, line, max);
+			return folio_why(-FOLIO_EFORMAT, why, why_size, "%s:%u: more than %zu keys",
+					 path, line, max);
 		if (sign_ssh_parse_public(p, ll, &keys[n]) < 0)
-			return reason(-FOLIO_EFORMAT, why, why_size,
-				      "%s:%u: not an OpenSSH Ed25519 public key "
-				      "(\"ssh-ed25519 AAAA... comment\")",
-				      path, line);
+			return folio_why(-FOLIO_EFORMAT, why, why_size,
+					 "%s:%u: not an OpenSSH Ed25519 public key "
+					 "(\"ssh-ed25519 AAAA... comment\")",
+					 path, line);
 		n++;
 	}
 	if (n == 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "%s: holds no key", path);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "%s: holds no key", path);
 	*ret_n = n;
 	return 0;
 }

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,27 +9,12 @@
 
 #include "cleanup.h"
 #include "fileio.h"
-#include "compiler.h"
 #include "errors.h"
 #include "firmware/package/sign.h"
 
 #define SECRET_TAG "folio-ed25519-secret "
 #define PUBLIC_TAG "folio-ed25519-public "
 #define SIG_TAG "folio-ed25519 "
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...) _printf_(4, 5);
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 static int ensure_sodium(void)
 {
@@ -248,24 +232,25 @@ int sign_check(const struct sign_key *k, const void *data, size_t len, const cha
 	char id[SIGN_KEY_ID_LEN + 1];
 
 	if (ensure_sodium() < 0)
-		return reason(-EIO, why, why_size, "libsodium cannot start");
+		return folio_why(-EIO, why, why_size, "libsodium cannot start");
 	if (sig_len != want || memcmp(sig, SIG_TAG, tl) != 0 || sig[tl + SIGN_KEY_ID_LEN] != ' ' ||
 	    sig[want - 1] != '\n' ||
 	    from_hex(sig + tl, SIGN_KEY_ID_LEN, idbin, sizeof(idbin)) < 0 ||
 	    from_hex(sig + tl + SIGN_KEY_ID_LEN + 1, 128, bin, sizeof(bin)) < 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not a signature line (%zu bytes, expected %zu): truncated "
-			      "or altered",
-			      SIGN_FILE, sig_len, want);
+		return folio_why(
+		    -FOLIO_EFORMAT, why, why_size,
+		    "'%s' is not a signature line (%zu bytes, expected %zu): truncated "
+		    "or altered",
+		    SIGN_FILE, sig_len, want);
 	memcpy(id, sig + tl, SIGN_KEY_ID_LEN);
 	id[SIGN_KEY_ID_LEN] = '\0';
 	if (strcmp(id, k->id) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "signed by station key %s, not by the enrolled key %s", id, k->id);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "signed by station key %s, not by the enrolled key %s", id, k->id);
 	if (crypto_sign_verify_detached(bin, data, len, k->pk) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "signature does not match the manifest: the manifest or the "
-			      "signature was altered");
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "signature does not match the manifest: the manifest or the "
+				 "signature was altered");
 	return 0;
 }
 
@@ -487,64 +472,67 @@ int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k
 	size_t b64len = 0, binlen = 0, pkn, nsn, hn, sbn, tn, keyn, rawn;
 
 	if (ensure_sodium() < 0)
-		return reason(-EIO, why, why_size, "libsodium cannot start");
+		return folio_why(-EIO, why, why_size, "libsodium cannot start");
 	if (sig_len > SIGN_SSH_MAX || sig_len < bl + el || memcmp(sig, SSHSIG_BEGIN, bl) != 0 ||
 	    memcmp(sig + sig_len - el, SSHSIG_END, el) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not an armored SSH signature (%zu bytes)", u->file, sig_len);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' is not an armored SSH signature (%zu bytes)", u->file,
+				 sig_len);
 	for (size_t i = bl; i < sig_len - el; i++)
 		if (sig[i] != '\n')
 			b64[b64len++] = sig[i];
 	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64", u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
+				 u->file);
 
 	c = (struct cursor){ bin, binlen, false };
 	if (binlen < 10 || memcmp(bin, SSHSIG_MAGIC, 6) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
-			      u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
+				 u->file);
 	c.p += 6;
 	c.left -= 6;
 	if (get_u32(&c) != SSHSIG_VERSION)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
-			      u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
+				 u->file);
 	pkn = get_string(&c, &pkblob);
 	nsn = get_string(&c, &ns);
 	(void)get_string(&c, &reserved);
 	hn = get_string(&c, &hash);
 	sbn = get_string(&c, &sigblob);
 	if (c.bad || c.left != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is truncated or has extra bytes",
-			      u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' is truncated or has extra bytes", u->file);
 
 	pk = (struct cursor){ pkblob, pkn, false };
 	tn = get_string(&pk, &t);
 	keyn = get_string(&pk, &key);
 	if (pk.bad || pk.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
-			      u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
+				 u->file);
 	if (sodium_memcmp(key, k->pk, 32) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' is signed by another key than the enrolled key %s", u->file,
-			      k->id);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "'%s' is signed by another key than the enrolled key %s", u->file,
+				 k->id);
 	if (!string_is(ns, nsn, u->ns))
-		return reason(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
-			      u->file, u->ns);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
+				 u->file, u->ns);
 	if (!string_is(hash, hn, "sha512") && !string_is(hash, hn, "sha256"))
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash", u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
+				 u->file);
 	sb = (struct cursor){ sigblob, sbn, false };
 	tn = get_string(&sb, &t);
 	rawn = get_string(&sb, &raw);
 	if (sb.bad || sb.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || rawn != crypto_sign_BYTES)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' does not hold an Ed25519 signature", u->file);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' does not hold an Ed25519 signature", u->file);
 	if (signed_blob(u->ns, string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) <
 	    0)
-		return reason(-EINVAL, why, why_size, "internal: signed blob too long");
+		return folio_why(-EINVAL, why, why_size, "internal: signed blob too long");
 	if (crypto_sign_verify_detached(raw, msg, m.len, k->pk) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' does not match %s: it or the signature was altered", u->file,
-			      u->subject);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "'%s' does not match %s: it or the signature was altered", u->file,
+				 u->subject);
 	return 0;
 }
 
