@@ -227,12 +227,99 @@ static bool valid_reason(const char *v, size_t n)
 	return true;
 }
 
+/* Lines 2-5: the package's name and its station, store and batch, which must agree. */
+static int parse_names(struct lines *l, struct receipt *r, char *why, size_t why_size)
+{
+	struct receipt named;
+	const char *v;
+	size_t n;
+	int e;
+
+	e = next_value(l, "package", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (n > RECEIPT_NAME_MAX)
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 2: package name too long");
+	copy_value(r->package, sizeof(r->package), v, n);
+	if (receipt_from_name(r->package, &named) < 0)
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 2: '%s' is not a package name", r->package);
+
+	e = next_value(l, "station", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (!valid_station(v, n))
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 3: bad station id");
+	copy_value(r->station, sizeof(r->station), v, n);
+
+	e = next_value(l, "store", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (n != 8 || !is_lower_hex(v, 8))
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 4: a store id is 8 lower-case hex digits");
+	copy_value(r->store, sizeof(r->store), v, n);
+
+	e = next_value(l, "batch", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (parse_u32(v, n, &r->batch) < 0 || r->batch == 0)
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 5: bad batch number");
+	if (strcmp(named.station, r->station) != 0 || strcmp(named.store, r->store) != 0 ||
+	    named.batch != r->batch)
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "the receipt's package '%s' is not station %s, store %s, batch %u",
+				 r->package, r->station, r->store, r->batch);
+	return 0;
+}
+
+/* The manifest's hash, the verdict, the reason of a refusal and the time. */
+static int parse_decision(struct lines *l, struct receipt *r, char *why, size_t why_size)
+{
+	const char *v;
+	size_t n;
+	int e;
+
+	e = next_value(l, "manifest-sha256", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (n != 64 || !is_lower_hex(v, 64))
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 6: a manifest hash is 64 lower-case hex digits");
+	copy_value(r->manifest_sha256, sizeof(r->manifest_sha256), v, n);
+
+	e = next_value(l, "verdict", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (n == 8 && memcmp(v, "accepted", 8) == 0)
+		r->accepted = true;
+	else if (!(n == 7 && memcmp(v, "refused", 7) == 0))
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line 7: the verdict is accepted or refused");
+	if (!r->accepted) {
+		e = next_value(l, "reason", &v, &n, why, why_size);
+		if (e < 0)
+			return e;
+		if (!valid_reason(v, n))
+			return folio_why(-FOLIO_EFORMAT, why, why_size,
+					 "receipt line 8: a reason is 1 to %u bytes, escapes \\xHH",
+					 RECEIPT_REASON_MAX);
+		copy_value(r->reason, sizeof(r->reason), v, n);
+	}
+	e = next_value(l, "time", &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (parse_time(v, n, &r->time) < 0)
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line %u: a time is YYYY-MM-DDTHH:MM:SSZ", l->no);
+	return 0;
+}
+
 int receipt_parse(const char *text, size_t len, struct receipt *ret, char *why, size_t why_size)
 {
 	struct lines l = { text, text + len, 0 };
-	struct receipt r = { 0 }, named;
-	const char *v;
-	size_t n;
+	struct receipt r = { 0 };
 	int e;
 
 	if (len > RECEIPT_MAX)
@@ -245,76 +332,11 @@ int receipt_parse(const char *text, size_t len, struct receipt *ret, char *why, 
 		return folio_why(-FOLIO_EFORMAT, why, why_size,
 				 "not a Folio receipt: it does not start with '" MAGIC_LINE "'");
 	l.p += sizeof(MAGIC_LINE);
-
-	e = next_value(&l, "package", &v, &n, why, why_size);
+	e = parse_names(&l, &r, why, why_size);
+	if (e == 0)
+		e = parse_decision(&l, &r, why, why_size);
 	if (e < 0)
 		return e;
-	if (n > RECEIPT_NAME_MAX)
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 2: package name too long");
-	copy_value(r.package, sizeof(r.package), v, n);
-	if (receipt_from_name(r.package, &named) < 0)
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 2: '%s' is not a package name", r.package);
-
-	e = next_value(&l, "station", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (!valid_station(v, n))
-		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 3: bad station id");
-	copy_value(r.station, sizeof(r.station), v, n);
-
-	e = next_value(&l, "store", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (n != 8 || !is_lower_hex(v, 8))
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 4: a store id is 8 lower-case hex digits");
-	copy_value(r.store, sizeof(r.store), v, n);
-
-	e = next_value(&l, "batch", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (parse_u32(v, n, &r.batch) < 0 || r.batch == 0)
-		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 5: bad batch number");
-	if (strcmp(named.station, r.station) != 0 || strcmp(named.store, r.store) != 0 ||
-	    named.batch != r.batch)
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "the receipt's package '%s' is not station %s, store %s, batch %u",
-				 r.package, r.station, r.store, r.batch);
-
-	e = next_value(&l, "manifest-sha256", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (n != 64 || !is_lower_hex(v, 64))
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 6: a manifest hash is 64 lower-case hex digits");
-	copy_value(r.manifest_sha256, sizeof(r.manifest_sha256), v, n);
-
-	e = next_value(&l, "verdict", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (n == 8 && memcmp(v, "accepted", 8) == 0)
-		r.accepted = true;
-	else if (!(n == 7 && memcmp(v, "refused", 7) == 0))
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 7: the verdict is accepted or refused");
-	if (!r.accepted) {
-		e = next_value(&l, "reason", &v, &n, why, why_size);
-		if (e < 0)
-			return e;
-		if (!valid_reason(v, n))
-			return folio_why(-FOLIO_EFORMAT, why, why_size,
-					 "receipt line 8: a reason is 1 to %u bytes, escapes \\xHH",
-					 RECEIPT_REASON_MAX);
-		copy_value(r.reason, sizeof(r.reason), v, n);
-	}
-	e = next_value(&l, "time", &v, &n, why, why_size);
-	if (e < 0)
-		return e;
-	if (parse_time(v, n, &r.time) < 0)
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line %u: a time is YYYY-MM-DDTHH:MM:SSZ", l.no);
 	if (l.p != l.end)
 		return folio_why(-FOLIO_EFORMAT, why, why_size,
 				 "the receipt has more after its last line");

@@ -1,6 +1,7 @@
 /* The office's receipts read back over the upload target (receipts.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,26 @@ static int act(struct store *store, struct item *it, const struct receipt *rc)
 	return r;
 }
 
+/* Whether receipt @rc is about what the station delivered as @name; why not in @why. */
+static bool names_delivery(const struct item *it, const char *name, const struct receipt *rc,
+			   char *why, size_t size)
+{
+	if (strcmp(rc->package, name) != 0)
+		snprintf(why, size, "it is the receipt of package '%s', not of '%s'", rc->package,
+			 name);
+	else if (!it->manifest[0])
+		snprintf(why, size,
+			 "the station has no record of the manifest it delivered for this batch");
+	else if (strcmp(rc->manifest_sha256, it->manifest) != 0)
+		snprintf(why, size,
+			 "it names manifest %.16s..., the station delivered %.16s...: not the "
+			 "package sent",
+			 rc->manifest_sha256, it->manifest);
+	else
+		return true;
+	return false;
+}
+
 /* One delivered batch: its receipt, if the office wrote one. */
 static int read_one(struct store *store, const struct folio_config *cfg, struct upload_target *t,
 		    const struct sign_key *keys, size_t n_keys, struct item *it,
@@ -192,23 +213,7 @@ static int read_one(struct store *store, const struct folio_config *cfg, struct 
 		invalid(store, it, name, hash, why, sum);
 		return 0;
 	}
-	if (strcmp(rc.package, name) != 0) {
-		snprintf(why, sizeof(why), "it is the receipt of package '%s', not of '%s'",
-			 rc.package, name);
-		invalid(store, it, name, hash, why, sum);
-		return 0;
-	}
-	if (!it->manifest[0]) {
-		invalid(store, it, name, hash,
-			"the station has no record of the manifest it delivered for this batch",
-			sum);
-		return 0;
-	}
-	if (strcmp(rc.manifest_sha256, it->manifest) != 0) {
-		snprintf(why, sizeof(why),
-			 "it names manifest %.16s..., the station delivered %.16s...: not the "
-			 "package sent",
-			 rc.manifest_sha256, it->manifest);
+	if (!names_delivery(it, name, &rc, why, sizeof(why))) {
 		invalid(store, it, name, hash, why, sum);
 		return 0;
 	}
