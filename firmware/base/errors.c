@@ -1,6 +1,4 @@
 #include <limits.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,16 +40,4 @@ const char *folio_strerror(int r)
 	if (e > 0 && e < FOLIO_E_BASE)
 		return strerrordesc_np(e) ? strerrordesc_np(e) : "unknown error";
 	return "unknown error";
-}
-
-int folio_why(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return r;
 }

@@ -940,8 +940,18 @@ static int check_upload(struct parse_state *st)
 		problem(st, line,
 			"an sftp:// target needs [upload] sftp_known_hosts (the "
 			"server's pinned host key)");
+	return 0;
+}
+
+/* Reading the office's receipts needs a build with CONFIG_UPLOAD_RECEIPTS. */
+static int check_receipts(struct parse_state *st)
+{
+	const struct config_key *k;
+
+	if (IS_ENABLED(CONFIG_UPLOAD_RECEIPTS) || !st->cfg->upload_receipt_keys[0])
+		return 0;
 	k = find_key("upload", "receipt_keys");
-	if (cfg->upload_receipt_keys[0] && !IS_ENABLED(CONFIG_UPLOAD_RECEIPTS) && k)
+	if (k)
 		problem(st, st->seen_global[k - config_keys],
 			"bad value for 'receipt_keys': this build reads no receipts "
 			"(CONFIG_UPLOAD_RECEIPTS): leave it empty");
@@ -1005,6 +1015,7 @@ static int parse(struct parse_state *st)
 	check_index(st);
 	check_store(st);
 	check_upload(st);
+	check_receipts(st);
 	check_web(st);
 	return st->failed ? -FOLIO_ECONFIG : 0;
 }

@@ -162,6 +162,8 @@ static int next_value(struct lines *l, const char *name, const char **ret, size_
 	size_t nl = strlen(name), left = (size_t)(l->end - l->p);
 	const char *eol = memchr(l->p, '\n', left);
 
+	*ret = l->p; /* an empty value until the line is known good */
+	*ret_len = 0;
 	l->no++;
 	if (!eol)
 		return folio_why(-FOLIO_EFORMAT, why, why_size,
@@ -231,8 +233,8 @@ static bool valid_reason(const char *v, size_t n)
 static int parse_names(struct lines *l, struct receipt *r, char *why, size_t why_size)
 {
 	struct receipt named;
-	const char *v;
-	size_t n;
+	const char *v = NULL;
+	size_t n = 0;
 	int e;
 
 	e = next_value(l, "package", &v, &n, why, why_size);
@@ -277,8 +279,8 @@ static int parse_names(struct lines *l, struct receipt *r, char *why, size_t why
 /* The manifest's hash, the verdict, the reason of a refusal and the time. */
 static int parse_decision(struct lines *l, struct receipt *r, char *why, size_t why_size)
 {
-	const char *v;
-	size_t n;
+	const char *v = NULL;
+	size_t n = 0;
 	int e;
 
 	e = next_value(l, "manifest-sha256", &v, &n, why, why_size);
@@ -399,7 +401,7 @@ static bool accepted_there(int dfd, const char *name)
 {
 	char buf[RECEIPT_MAX + 1];
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct receipt old;
+	struct receipt old = { 0 };
 	ssize_t n;
 
 	if (fd < 0)
