@@ -104,6 +104,31 @@ $folio batch show "$b" | grep -q "^  office     refused it: 'D0001/P0003.tif' do
 	fail "folio batch show does not give the office's reason: $($folio batch show "$b" | head -n 14)"
 $folio log tail 40 | grep -q "office office-refused batch $b: 'D0001/P0003.tif'" ||
 	fail "no office-refused event"
+# The clerk UI's review of the batch gives the reason too.
+port=$(free_port)
+{ cat folio.conf; printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s/web.users\n' "$port" "$FOLIO_TMP"; } >web.conf
+echo 'super-pin-5678' | $FOLIO_BUILD/bin/folio --config web.conf web user sup --role supervisor >/dev/null 2>&1 ||
+	fail "cannot make a supervisor account"
+"$foliod" --config web.conf >foliod.log 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; servers_stop' EXIT
+for _ in $(seq 200); do grep -q 'clerk UI at ' foliod.log && break; sleep 0.05; done
+grep -q 'clerk UI at ' foliod.log || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
+url=http://127.0.0.1:$port
+call POST /api/login -c sup.jar -H 'Content-Type: application/json' \
+	--data-binary '{"user":"sup","password":"super-pin-5678"}'
+[ "$code" = 200 ] || fail "login: HTTP $code $(cat body)"
+call GET "/api/batches/$b" -b sup.jar
+[ "$code" = 200 ] || fail "GET batch $b: HTTP $code"
+case $(jget body office_refusal) in
+"'D0001/P0003.tif' does not match its SHA-256"*) ;;
+*) fail "the clerk UI does not give the office's reason: $(cat body | head -c 400)" ;;
+esac
+call GET "/api/batches/$a" -b sup.jar
+[ "$(jget body office_refusal)" = "?" ] || fail "an accepted batch shows a refusal"
+kill "$daemon"
+wait "$daemon" 2>/dev/null
+trap servers_stop EXIT
 
 # --- not valid: ignored with one clear line, the batch stays delivered
 rc=outbox/receipts/$pc.receipt
