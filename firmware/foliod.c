@@ -4,7 +4,8 @@
  * Runs in the foreground (systemd's Type=notify), logs to stderr (journald reads the <N>
  * priorities) and serves one store, which it locks: a second foliod on the same store
  * refuses to start. Each cycle reads the text of captured pages (OCR), delivers approved
- * batches to the upload target and purges confirmed batches past their retention. SIGTERM
+ * batches to the upload target, reads the office's receipts (confirming delivered batches or
+ * returning them to the supervisor) and purges confirmed batches past their retention. SIGTERM
  * and SIGINT stop it between cycles; SIGUSR1 starts a cycle at once.
  */
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include "firmware/panel/panel.h"
 #include "firmware/store/store.h"
 #include "firmware/ocrq/ocrq.h"
+#include "firmware/upload/receipts.h"
 #include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 #include "firmware/web/web.h"
@@ -100,7 +102,9 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 /*
  * One cycle of the station's background work, in order of what matters most: OCR catches up
  * on captured pages (for a bounded time, so signals and the watchdog are served), approved
- * batches are packaged and delivered, and confirmed batches past their retention are purged.
+ * batches are packaged and delivered, the office's receipts of delivered batches are read
+ * (confirmed, or back to the supervisor), and confirmed batches past their retention are
+ * purged.
  */
 static void cycle(struct store *store, const struct folio_config *cfg, bool once,
 		  const volatile bool *stop)
@@ -112,6 +116,7 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 	};
 	struct ocrq_summary osum;
 	struct upload_summary sum;
+	struct receipts_summary rsum;
 	unsigned purged = 0;
 	int r;
 
@@ -141,6 +146,12 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 		log_info("delivered %u batch%s (%.1f MB) to '%s'", sum.delivered,
 			 sum.delivered == 1 ? "" : "es", (double)sum.bytes / 1e6,
 			 config_shown_target(cfg));
+	r = receipts_read(store, cfg, &rsum);
+	if (r < 0 && r != -FOLIO_ECONFIG) /* a configuration problem is said already */
+		log_err("cannot read the office's receipts: %s", folio_strerror(r));
+	else if (rsum.confirmed || rsum.refused)
+		log_info("office receipts: %u batch%s confirmed, %u refused", rsum.confirmed,
+			 rsum.confirmed == 1 ? "" : "es", rsum.refused);
 
 purge:
 	r = store_purge_expired(store, (unsigned)cfg->retention_days, "foliod", &purged);

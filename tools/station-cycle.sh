@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make run`: one whole station cycle on the simulated board, from paper to a delivered,
-# checked package in the local outbox, with a short summary at the end.
+# checked package in the local outbox, the office's signed receipt and the batch confirmed on
+# the station's next cycle, with a short summary at the end.
 #
 # Usage: tools/station-cycle.sh [BUILD_DIR]
 set -euo pipefail
@@ -38,6 +39,17 @@ sed -e "s|^path = .*|path = $run/store|" \
 	-e "s|^\[station\]$|[station]\nkey_file = $run/keys/station.key|" \
 	"$src/board/sim/folio.conf" >"$conf"
 $build/bin/folio keygen --out "$run/keys" >/dev/null
+# The office's receipt key (ssh-keygen's own format): foliod reads the office's receipts
+# with its public half, [upload] receipt_keys.
+receipts=
+if command -v ssh-keygen >/dev/null; then
+	mkdir -m 700 "$run/office"
+	ssh-keygen -q -t ed25519 -N '' -C folio-office -f "$run/office/receipt_key"
+	echo "folio-office namespaces=\"folio-receipt\" $(cut -d' ' -f1,2 "$run/office/receipt_key.pub")" \
+		>"$run/office/allowed_signers"
+	sed -i "s|^target = .*|&\nreceipt_keys = $run/office/receipt_key.pub|" "$conf"
+	receipts=yes
+fi
 
 step "configuration"
 $folio config check "$conf"
@@ -166,6 +178,23 @@ if command -v ssh-keygen >/dev/null; then
 fi
 t6=$(now)
 
+# The office answers: folio-verify writes its signed receipt beside the package (outbox/
+# receipts/), and foliod's next cycle reads it over the same target and confirms the batch.
+receipt="not shown (ssh-keygen is not installed to make the office's key)"
+if [ -n "$receipts" ]; then
+	step "the office's receipt: folio-verify --receipt, then foliod's next cycle"
+	"$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" "${schemas[@]}" \
+		--receipt --receipt-key "$run/office/receipt_key" | grep '^receipt'
+	rfile=$run/outbox/receipts/$(basename "$package").receipt
+	cat "$rfile"
+	ssh-keygen -Y verify -f "$run/office/allowed_signers" -I folio-office -n folio-receipt \
+		-s "$rfile.sshsig" <"$rfile"
+	"$build/bin/foliod" --config "$conf" --once
+	$folio batch show "$batch" | sed -n 's/^  state  */batch '"$batch"' is now /p'
+	receipt="$(sed -n 's/^verdict //p' "$rfile") by the office ($rfile),
+                 signed with its SSH key; the station's next cycle made the batch $($folio batch show "$batch" | sed -n 's/^  state  *//p')"
+fi
+
 npages=$(find "$package" -name 'P*.tif' -o -name 'P*.jpg' | wc -l)
 # "text  for N of M pages, F failed for good, W waiting": OCR's own count, never hidden.
 text=$($folio batch show "$batch" | sed -n 's/^  text  *//p')
@@ -185,6 +214,7 @@ cat <<EOF
   ST.96 XML      $valid
   signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,
                  $sshcheck
+  receipt        $receipt
   custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
   at rest        $staged files staged after delivery; the sim board does not seal its store
                  (the boards do: README, Security at rest)

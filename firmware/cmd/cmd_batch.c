@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/upload/receipts.h"
 
 static void format_time(int64_t t, char *buf, size_t size)
 {
@@ -119,6 +120,12 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 		"  revision   %" PRIu64 "\n",
 		b.id, batch_state_name(b.state), b.n_pages, b.n_documents, created, updated,
 		b.station, b.device, b.profile, revision);
+	if (b.state == BATCH_REJECTED) {
+		char why[256];
+
+		if (receipts_refusal(env->store, id, why, sizeof(why)) == 0)
+			fprintf(env->out, "  office     refused it: %s\n", why);
+	}
 	if (store_batch_ocr_progress(env->store, id, &ocr) == 0)
 		fprintf(env->out,
 			"  text       for %u of %u pages, %u failed for good, %u waiting\n",

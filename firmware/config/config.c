@@ -527,6 +527,9 @@ static const struct config_key config_keys[] = {
 	  "known_hosts file holding the SFTP server's host key (required for sftp://)" },
 	{ "upload", "sftp_key", KEY_PATH, "", 0, 0, G(upload_sftp_key), NULL, NULL,
 	  "private key for sftp:// (mode 0600; passphrase: key_password in credentials_file)" },
+	{ "upload", "receipt_keys", KEY_PATH, "", 0, 0, G(upload_receipt_keys), NULL, NULL,
+	  "the office's receipt keys, OpenSSH Ed25519 public key lines: foliod reads each "
+	  "delivered batch's receipt and confirms or returns it (empty: no receipts read)" },
 
 	{ "board", "facts", KEY_PATH, CONFIG_BOARD_FACTS, 0, 0, G(board_facts), NULL, NULL,
 	  "the board's hardware facts: buttons, LEDs, watchdog (empty: none)" },
@@ -943,6 +946,21 @@ static int check_upload(struct parse_state *st)
 	return 0;
 }
 
+/* Reading the office's receipts needs a build with CONFIG_UPLOAD_RECEIPTS. */
+static int check_receipts(struct parse_state *st)
+{
+	const struct config_key *k;
+
+	if (IS_ENABLED(CONFIG_UPLOAD_RECEIPTS) || !st->cfg->upload_receipt_keys[0])
+		return 0;
+	k = find_key("upload", "receipt_keys");
+	if (k)
+		problem(st, st->seen_global[k - config_keys],
+			"bad value for 'receipt_keys': this build reads no receipts "
+			"(CONFIG_UPLOAD_RECEIPTS): leave it empty");
+	return 0;
+}
+
 /* The UI beyond loopback only over HTTPS. */
 static int check_web(struct parse_state *st)
 {
@@ -1000,6 +1018,7 @@ static int parse(struct parse_state *st)
 	check_index(st);
 	check_store(st);
 	check_upload(st);
+	check_receipts(st);
 	check_web(st);
 	return st->failed ? -FOLIO_ECONFIG : 0;
 }

@@ -17,7 +17,8 @@
  *	[ocr]      languages, workers, psm, page_timeout, min_confidence
  *	[upload]   target, window, bandwidth_kbps, retries, connect_timeout, stall_timeout,
  *	           concurrency, ca_file, pinned_pubkey, client_cert, client_key,
- *	           credentials_file, s3_endpoint, s3_region, sftp_known_hosts, sftp_key
+ *	           credentials_file, s3_endpoint, s3_region, sftp_known_hosts, sftp_key,
+ *	           receipt_keys
  *	[board]    facts: the board's hardware facts file (buttons, LEDs, watchdog; see
  *	           drivers/boardio/boardio.h); empty: none
  *	[console]  tty, baud, accounts_file, idle_logout_seconds, max_failures, lockout_seconds,
@@ -154,6 +155,7 @@ struct folio_config {
 	char upload_s3_region[64];
 	char upload_sftp_known_hosts[PATH_MAX]; /* the server's pinned host key */
 	char upload_sftp_key[PATH_MAX];		/* private key for sftp:// (mode 0600) */
+	char upload_receipt_keys[PATH_MAX]; /* office's receipt keys (ssh-ed25519 lines); "" none */
 
 	/* [board] */
 	char board_facts[PATH_MAX];

@@ -1,6 +1,10 @@
 #ifndef FOLIO_ERRORS_H
 #define FOLIO_ERRORS_H
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
 /*
  * Error codes.
  *
@@ -47,5 +51,25 @@ enum folio_error {
  * "unknown error". Thread-safe.
  */
 const char *folio_strerror(int r);
+
+/*
+ * folio_why - write a one-line reason (printf style) into @why, @size bytes (nothing when
+ * @why is NULL or @size 0), and return @r: `return folio_why(-FOLIO_EFORMAT, why, n, ...);`
+ * Inline, so the compiler and the analyzers see that it returns @r.
+ */
+static inline int folio_why(int r, char *why, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static inline int folio_why(int r, char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
 
 #endif

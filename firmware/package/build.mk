@@ -3,14 +3,15 @@ lib-y += firmware/package/st96.o firmware/package/schema.o
 # Packages: what the office receives for a batch.
 lib-y += firmware/package/export.o
 # Station signature of packages (Ed25519) and the office's verifier.
-lib-y += firmware/package/sign.o firmware/package/verify.o firmware/package/events.o
+lib-y += firmware/package/sign.o firmware/package/verify.o firmware/package/events.o \
+	firmware/package/receipt.o
 lib-y += firmware/package/pdf.o
 PKGS += zlib
 # The office's verifier as a program of its own: libsodium, libxml2 and libc, nothing of the
 # station (no SANE, Tesseract, Leptonica, LMDB). Built with every `make`.
 VERIFY_OBJS := $(addprefix $(O)/firmware/,package/verify_main.o package/verify.o \
-	package/sign.o package/events.o package/schema.o package/st96.o index/office.o \
-	index/appno.o base/errors.o base/fileio.o base/log.o)
+	package/sign.o package/receipt.o package/events.o package/schema.o package/st96.o \
+	index/office.o index/appno.o base/errors.o base/fileio.o base/log.o)
 $(O)/bin/folio-verify: $(VERIFY_OBJS)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(@D)

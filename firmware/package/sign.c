@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,27 +9,12 @@
 
 #include "cleanup.h"
 #include "fileio.h"
-#include "compiler.h"
 #include "errors.h"
 #include "firmware/package/sign.h"
 
 #define SECRET_TAG "folio-ed25519-secret "
 #define PUBLIC_TAG "folio-ed25519-public "
 #define SIG_TAG "folio-ed25519 "
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...) _printf_(4, 5);
-
-static int reason(int r, char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 static int ensure_sodium(void)
 {
@@ -248,24 +232,25 @@ int sign_check(const struct sign_key *k, const void *data, size_t len, const cha
 	char id[SIGN_KEY_ID_LEN + 1];
 
 	if (ensure_sodium() < 0)
-		return reason(-EIO, why, why_size, "libsodium cannot start");
+		return folio_why(-EIO, why, why_size, "libsodium cannot start");
 	if (sig_len != want || memcmp(sig, SIG_TAG, tl) != 0 || sig[tl + SIGN_KEY_ID_LEN] != ' ' ||
 	    sig[want - 1] != '\n' ||
 	    from_hex(sig + tl, SIGN_KEY_ID_LEN, idbin, sizeof(idbin)) < 0 ||
 	    from_hex(sig + tl + SIGN_KEY_ID_LEN + 1, 128, bin, sizeof(bin)) < 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not a signature line (%zu bytes, expected %zu): truncated "
-			      "or altered",
-			      SIGN_FILE, sig_len, want);
+		return folio_why(
+		    -FOLIO_EFORMAT, why, why_size,
+		    "'%s' is not a signature line (%zu bytes, expected %zu): truncated "
+		    "or altered",
+		    SIGN_FILE, sig_len, want);
 	memcpy(id, sig + tl, SIGN_KEY_ID_LEN);
 	id[SIGN_KEY_ID_LEN] = '\0';
 	if (strcmp(id, k->id) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "signed by station key %s, not by the enrolled key %s", id, k->id);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "signed by station key %s, not by the enrolled key %s", id, k->id);
 	if (crypto_sign_verify_detached(bin, data, len, k->pk) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "signature does not match the manifest: the manifest or the "
-			      "signature was altered");
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "signature does not match the manifest: the manifest or the "
+				 "signature was altered");
 	return 0;
 }
 
@@ -369,7 +354,8 @@ static bool string_is(const uint8_t *s, size_t n, const char *want)
 }
 
 /* The blob an SSH signature signs: magic, namespace, reserved, hash name, hash. */
-static int signed_blob(const char *hash, const void *data, size_t len, struct wire *w)
+static int signed_blob(const char *ns, const char *hash, const void *data, size_t len,
+		       struct wire *w)
 {
 	uint8_t h[crypto_hash_sha512_BYTES];
 	size_t hn;
@@ -382,7 +368,7 @@ static int signed_blob(const char *hash, const void *data, size_t len, struct wi
 		hn = crypto_hash_sha256_BYTES;
 	}
 	put_raw(w, SSHSIG_MAGIC, 6);
-	put_cstring(w, SIGN_SSH_NAMESPACE);
+	put_cstring(w, ns);
 	put_string(w, "", 0);
 	put_cstring(w, hash);
 	put_string(w, h, hn);
@@ -412,7 +398,25 @@ int sign_ssh_public(const struct sign_key *k, bool allowed, char *buf, size_t si
 	return n;
 }
 
+const struct sign_ssh_use sign_ssh_package = {
+	.ns = SIGN_SSH_NAMESPACE,
+	.file = SIGN_SSH_FILE,
+	.subject = "the manifest",
+};
+
 int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size)
+{
+	return sign_sshsig_for(&sign_ssh_package, k, data, len, buf, size);
+}
+
+int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
+		      size_t sig_len, char *why, size_t why_size)
+{
+	return sign_sshsig_check_for(&sign_ssh_package, k, data, len, sig, sig_len, why, why_size);
+}
+
+int sign_sshsig_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+		    size_t len, char *buf, size_t size)
 {
 	uint8_t msg[SSH_BLOB_MAX], out[SSH_BLOB_MAX], sig[crypto_sign_BYTES], sigblob[96];
 	struct wire m = { msg, 0, sizeof(msg), false }, o = { out, 0, sizeof(out), false };
@@ -422,7 +426,7 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 
 	if (!k->has_secret || size < SIGN_SSH_MAX || ensure_sodium() < 0)
 		return -EINVAL;
-	if (signed_blob("sha512", data, len, &m) < 0)
+	if (signed_blob(u->ns, "sha512", data, len, &m) < 0)
 		return -EINVAL;
 	crypto_sign_detached(sig, NULL, msg, m.len, k->sk);
 
@@ -431,7 +435,7 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 	put_raw(&o, SSHSIG_MAGIC, 6);
 	put_u32(&o, SSHSIG_VERSION);
 	put_public_blob(&o, k->pk);
-	put_cstring(&o, SIGN_SSH_NAMESPACE);
+	put_cstring(&o, u->ns);
 	put_string(&o, "", 0);
 	put_cstring(&o, "sha512");
 	put_string(&o, sigblob, sb.len);
@@ -456,8 +460,8 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
 	return (int)(n + strlen(SSHSIG_END));
 }
 
-int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
-		      size_t sig_len, char *why, size_t why_size)
+int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+			  size_t len, const char *sig, size_t sig_len, char *why, size_t why_size)
 {
 	const size_t bl = strlen(SSHSIG_BEGIN), el = strlen(SSHSIG_END);
 	uint8_t bin[SSH_BLOB_MAX], msg[SSH_BLOB_MAX];
@@ -468,68 +472,229 @@ int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, co
 	size_t b64len = 0, binlen = 0, pkn, nsn, hn, sbn, tn, keyn, rawn;
 
 	if (ensure_sodium() < 0)
-		return reason(-EIO, why, why_size, "libsodium cannot start");
+		return folio_why(-EIO, why, why_size, "libsodium cannot start");
 	if (sig_len > SIGN_SSH_MAX || sig_len < bl + el || memcmp(sig, SSHSIG_BEGIN, bl) != 0 ||
 	    memcmp(sig + sig_len - el, SSHSIG_END, el) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' is not an armored SSH signature (%zu bytes)", SIGN_SSH_FILE,
-			      sig_len);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' is not an armored SSH signature (%zu bytes)", u->file,
+				 sig_len);
 	for (size_t i = bl; i < sig_len - el; i++)
 		if (sig[i] != '\n')
 			b64[b64len++] = sig[i];
 	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' is not valid base64",
+				 u->file);
 
 	c = (struct cursor){ bin, binlen, false };
 	if (binlen < 10 || memcmp(bin, SSHSIG_MAGIC, 6) != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' lacks the SSHSIG magic",
+				 u->file);
 	c.p += 6;
 	c.left -= 6;
 	if (get_u32(&c) != SSHSIG_VERSION)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' is not SSHSIG version 1",
+				 u->file);
 	pkn = get_string(&c, &pkblob);
 	nsn = get_string(&c, &ns);
 	(void)get_string(&c, &reserved);
 	hn = get_string(&c, &hash);
 	sbn = get_string(&c, &sigblob);
 	if (c.bad || c.left != 0)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' is truncated or has extra bytes",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' is truncated or has extra bytes", u->file);
 
 	pk = (struct cursor){ pkblob, pkn, false };
 	tn = get_string(&pk, &t);
 	keyn = get_string(&pk, &key);
 	if (pk.bad || pk.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' does not hold an Ed25519 key",
+				 u->file);
 	if (sodium_memcmp(key, k->pk, 32) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' is signed by another key than the enrolled key %s",
-			      SIGN_SSH_FILE, k->id);
-	if (!string_is(ns, nsn, SIGN_SSH_NAMESPACE))
-		return reason(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
-			      SIGN_SSH_FILE, SIGN_SSH_NAMESPACE);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "'%s' is signed by another key than the enrolled key %s", u->file,
+				 k->id);
+	if (!string_is(ns, nsn, u->ns))
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "'%s' is not for namespace %s",
+				 u->file, u->ns);
 	if (!string_is(hash, hn, "sha512") && !string_is(hash, hn, "sha256"))
-		return reason(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_EFORMAT, why, why_size, "'%s' names an unknown hash",
+				 u->file);
 	sb = (struct cursor){ sigblob, sbn, false };
 	tn = get_string(&sb, &t);
 	rawn = get_string(&sb, &raw);
 	if (sb.bad || sb.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || rawn != crypto_sign_BYTES)
-		return reason(-FOLIO_EFORMAT, why, why_size,
-			      "'%s' does not hold an Ed25519 signature", SIGN_SSH_FILE);
-	if (signed_blob(string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) < 0)
-		return reason(-EINVAL, why, why_size, "internal: signed blob too long");
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "'%s' does not hold an Ed25519 signature", u->file);
+	if (signed_blob(u->ns, string_is(hash, hn, "sha512") ? "sha512" : "sha256", data, len, &m) <
+	    0)
+		return folio_why(-EINVAL, why, why_size, "internal: signed blob too long");
 	if (crypto_sign_verify_detached(raw, msg, m.len, k->pk) != 0)
-		return reason(-FOLIO_ECORRUPT, why, why_size,
-			      "'%s' does not match the manifest: the manifest or the signature "
-			      "was altered",
-			      SIGN_SSH_FILE);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "'%s' does not match %s: it or the signature was altered", u->file,
+				 u->subject);
 	return 0;
+}
+
+/*
+ * "ssh-ed25519 <base64> [comment]" (a line of a .pub file or of authorized_keys, without
+ * options): the blob must be exactly the key type and a 32-byte key.
+ */
+int sign_ssh_parse_public(const char *line, size_t len, struct sign_key *ret)
+{
+	const size_t tl = strlen(SSH_KEY_TYPE " ");
+	struct sign_key k = { 0 };
+	uint8_t blob[SSH_BLOB_MAX];
+	const uint8_t *t, *key;
+	struct cursor c;
+	size_t b64len = 0, binlen = 0, tn, keyn;
+
+	if (ensure_sodium() < 0)
+		return -EIO;
+	if (len < tl || memcmp(line, SSH_KEY_TYPE " ", tl) != 0)
+		return -FOLIO_EFORMAT;
+	while (tl + b64len < len && line[tl + b64len] != ' ' && line[tl + b64len] != '\n')
+		b64len++;
+	for (size_t i = tl + b64len; i < len; i++)
+		if (line[i] == '\0' || (line[i] == '\n' && i + 1 != len))
+			return -FOLIO_EFORMAT;
+	if (b64len == 0 || b64len > 2 * sizeof(blob) ||
+	    sodium_base642bin(blob, sizeof(blob), line + tl, b64len, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -FOLIO_EFORMAT;
+	c = (struct cursor){ blob, binlen, false };
+	tn = get_string(&c, &t);
+	keyn = get_string(&c, &key);
+	if (c.bad || c.left != 0 || !string_is(t, tn, SSH_KEY_TYPE) || keyn != 32)
+		return -FOLIO_EFORMAT;
+	memcpy(k.pk, key, 32);
+	key_id(k.pk, k.id);
+	*ret = k;
+	return 0;
+}
+
+#define OPENSSH_KEY_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+#define OPENSSH_KEY_END "-----END OPENSSH PRIVATE KEY-----\n"
+#define OPENSSH_KEY_MAGIC "openssh-key-v1"
+#define OPENSSH_KEY_MAX 4096 /* an Ed25519 key file is about 400 bytes */
+
+/* The private section of an unencrypted openssh-key-v1 blob: check ints, type, pk, seed+pk. */
+static int openssh_private(struct cursor *c, struct sign_key *k)
+{
+	const uint8_t *t, *pk, *sk, *comment;
+	size_t tn, pkn, skn;
+	uint32_t check1, check2;
+	uint8_t pk2[32], sk2[64];
+	int r = 0;
+
+	check1 = get_u32(c);
+	check2 = get_u32(c);
+	tn = get_string(c, &t);
+	pkn = get_string(c, &pk);
+	skn = get_string(c, &sk);
+	(void)get_string(c, &comment);
+	if (c->bad || check1 != check2 || !string_is(t, tn, SSH_KEY_TYPE) || pkn != 32 ||
+	    skn != 64 || memcmp(sk + 32, pk, 32) != 0)
+		return -FOLIO_EFORMAT;
+	/* padding 1, 2, 3 ... to the cipher's block size (8 for "none") */
+	if (c->left >= 8)
+		return -FOLIO_EFORMAT;
+	for (size_t i = 0; i < c->left; i++)
+		if (c->p[i] != (uint8_t)(i + 1))
+			return -FOLIO_EFORMAT;
+	crypto_sign_seed_keypair(pk2, sk2, sk);
+	if (sodium_memcmp(pk2, pk, 32) != 0)
+		r = -FOLIO_EFORMAT;
+	else {
+		memcpy(k->sk, sk2, 64);
+		memcpy(k->pk, pk2, 32);
+	}
+	sodium_memzero(sk2, sizeof(sk2));
+	return r;
+}
+
+static int parse_openssh_key(const char *text, size_t n, struct sign_key *ret)
+{
+	const size_t bl = strlen(OPENSSH_KEY_BEGIN), el = strlen(OPENSSH_KEY_END);
+	uint8_t bin[OPENSSH_KEY_MAX];
+	char b64[OPENSSH_KEY_MAX];
+	const uint8_t *cipher, *kdf, *kdfopts, *pub, *priv;
+	size_t b64len = 0, binlen = 0, cn, kn, privn;
+	struct cursor c, pc;
+	int r = -FOLIO_EFORMAT;
+
+	if (n < bl + el || memcmp(text, OPENSSH_KEY_BEGIN, bl) != 0 ||
+	    memcmp(text + n - el, OPENSSH_KEY_END, el) != 0)
+		return -FOLIO_EFORMAT;
+	for (size_t i = bl; i < n - el; i++)
+		if (text[i] != '\n')
+			b64[b64len++] = text[i];
+	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto out;
+	if (binlen < sizeof(OPENSSH_KEY_MAGIC) ||
+	    memcmp(bin, OPENSSH_KEY_MAGIC, sizeof(OPENSSH_KEY_MAGIC)) != 0)
+		goto out;
+	c = (struct cursor){ bin + sizeof(OPENSSH_KEY_MAGIC), binlen - sizeof(OPENSSH_KEY_MAGIC),
+			     false };
+	cn = get_string(&c, &cipher);
+	kn = get_string(&c, &kdf);
+	(void)get_string(&c, &kdfopts);
+	if (get_u32(&c) != 1)
+		goto out;
+	(void)get_string(&c, &pub);
+	privn = get_string(&c, &priv);
+	if (c.bad || c.left != 0)
+		goto out;
+	if (!string_is(cipher, cn, "none") || !string_is(kdf, kn, "none")) {
+		r = -EKEYREJECTED; /* a passphrase protects it */
+		goto out;
+	}
+	pc = (struct cursor){ priv, privn, false };
+	r = openssh_private(&pc, ret);
+	if (r == 0) {
+		ret->has_secret = true;
+		key_id(ret->pk, ret->id);
+	}
+out:
+	sodium_memzero(bin, sizeof(bin));
+	sodium_memzero(b64, sizeof(b64));
+	return r;
+}
+
+int sign_load_ssh_secret(const char *path, struct sign_key *ret)
+{
+	struct sign_key k = { 0 };
+	char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t n = 0;
+	int r;
+
+	r = ensure_sodium();
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size > OPENSSH_KEY_MAX)
+		return -FOLIO_EFORMAT;
+	buf = sodium_malloc(OPENSSH_KEY_MAX);
+	if (!buf)
+		return -ENOMEM;
+	r = read_line_file(fd, buf, OPENSSH_KEY_MAX, &n);
+	if (r == 0)
+		r = parse_openssh_key(buf, n, &k);
+	sodium_free(buf);
+	/* after the format, so a public key given by mistake is named as such */
+	if (r == 0 && (st.st_mode & 0077))
+		r = -EPERM;
+	if (r == 0)
+		*ret = k;
+	sodium_memzero(&k, sizeof(k));
+	return r;
 }
 
 void sign_key_wipe(struct sign_key *k)

@@ -96,6 +96,7 @@ int sign_ssh_public(const struct sign_key *k, bool allowed, char *buf, size_t si
 /*
  * sign_sshsig - the armored SSH signature (PROTOCOL.sshsig, namespace SIGN_SSH_NAMESPACE,
  * SHA-512) of @data by @k into @buf (SIGN_SSH_MAX bytes); returns its length, or -EINVAL.
+ * (sign_sshsig_for() signs under another namespace.)
  */
 int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *buf, size_t size);
 
@@ -107,6 +108,41 @@ int sign_sshsig(const struct sign_key *k, const void *data, size_t len, char *bu
  */
 int sign_sshsig_check(const struct sign_key *k, const void *data, size_t len, const char *sig,
 		      size_t sig_len, char *why, size_t why_size);
+
+/*
+ * SSH signatures for other uses than packages (the office's receipts, firmware/package/
+ * receipt.h): the same format under another namespace, so a signature made for one use never
+ * passes for another.
+ */
+struct sign_ssh_use {
+	const char *ns;	     /* the namespace signed, e.g. SIGN_SSH_NAMESPACE */
+	const char *file;    /* the signature file, for messages */
+	const char *subject; /* what it signs, for messages: "the manifest" */
+};
+
+/* The package's use: SIGN_SSH_NAMESPACE, SIGN_SSH_FILE (what sign_sshsig() signs for) */
+extern const struct sign_ssh_use sign_ssh_package;
+
+/* sign_sshsig_for, sign_sshsig_check_for - sign_sshsig() and sign_sshsig_check() for @u */
+int sign_sshsig_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+		    size_t len, char *buf, size_t size);
+int sign_sshsig_check_for(const struct sign_ssh_use *u, const struct sign_key *k, const void *data,
+			  size_t len, const char *sig, size_t sig_len, char *why, size_t why_size);
+
+/*
+ * sign_ssh_parse_public - an OpenSSH public key line, "ssh-ed25519 <base64> [comment]" (@len
+ * bytes, a final newline allowed) into @ret (no secret). Returns 0 or -FOLIO_EFORMAT for
+ * anything else (another key type, options before the type, a bad blob).
+ */
+int sign_ssh_parse_public(const char *line, size_t len, struct sign_key *ret);
+
+/*
+ * sign_load_ssh_secret - read an OpenSSH private key file (`ssh-keygen -t ed25519 -N ''`):
+ * unencrypted, one Ed25519 key. Returns 0; -EPERM when group or others can read it (chmod
+ * 600 it); -EKEYREJECTED when a passphrase protects it; -FOLIO_EFORMAT when it is not an
+ * OpenSSH Ed25519 private key or its halves do not belong together; -errno.
+ */
+int sign_load_ssh_secret(const char *path, struct sign_key *ret);
 
 /* sign_key_wipe - zero a key in memory */
 void sign_key_wipe(struct sign_key *k);

@@ -595,7 +595,8 @@ bool store_batch_transition_allowed(uint32_t from, uint32_t to)
 				 MOVE(closed, BATCH_OPEN),
 		[BATCH_APPROVED] = MOVE(approved, BATCH_PACKAGED) | MOVE(approved, BATCH_REJECTED),
 		[BATCH_PACKAGED] = MOVE(packaged, BATCH_DELIVERED),
-		[BATCH_DELIVERED] = MOVE(delivered, BATCH_CONFIRMED),
+		[BATCH_DELIVERED] =
+		    MOVE(delivered, BATCH_CONFIRMED) | MOVE(delivered, BATCH_REJECTED),
 		[BATCH_CONFIRMED] = MOVE(confirmed, BATCH_PURGED),
 		[BATCH_PURGED] = 0,
 		[BATCH_REJECTED] = MOVE(rejected, BATCH_OPEN) | MOVE(rejected, BATCH_CLOSED) |

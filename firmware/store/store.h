@@ -96,7 +96,7 @@ enum batch_state {
 	BATCH_DELIVERED, /* the package arrived at the office */
 	BATCH_CONFIRMED, /* the office confirmed it */
 	BATCH_PURGED,	 /* images removed after retention */
-	BATCH_REJECTED,	 /* rejected at approval: rescan or delete */
+	BATCH_REJECTED,	 /* rejected at approval or by the office: rescan or delete */
 	BATCH_STATE_COUNT
 };
 
@@ -231,7 +231,8 @@ int store_batch_list(struct store *s, int (*fn)(const struct batch_info *b, void
  * Legal moves: open->closed, closed->approved|rejected|open (more sheets: rescan, insert),
  * rejected->open (rescan) or ->closed
  * or ->purged (discarded), approved->packaged|rejected, packaged->delivered,
- * delivered->confirmed, confirmed->purged. Anything else is -FOLIO_ESTATE. A batch is
+ * delivered->confirmed|rejected (the office's receipt accepts or refuses it),
+ * confirmed->purged. Anything else is -FOLIO_ESTATE. A batch is
  * approved only once the OCR of every page is finished (read, or failed for good):
  * -FOLIO_EOCRPENDING before (store_batch_ocr_progress() counts what waits). This is the one
  * place the state machine is enforced; the same transaction keeps the work queues in step

@@ -1147,10 +1147,39 @@ out:
 
 const char *upload_receipt_format(const struct upload_receipt *r, char *buf, size_t size)
 {
+	/* The manifest's hash first: an event keeps 255 bytes, and the receipts need it whole. */
 	snprintf(buf, size,
-		 "remote=%s files=%u skipped=%u bytes=%llu sent=%llu seconds=%.1f retries=%u "
-		 "manifest_sha256=%s",
-		 r->remote, r->files, r->files_skipped, (unsigned long long)r->bytes_total,
-		 (unsigned long long)r->bytes_sent, r->seconds, r->retries, r->manifest_sha256);
+		 "manifest_sha256=%s remote=%s files=%u skipped=%u bytes=%llu sent=%llu "
+		 "seconds=%.1f retries=%u",
+		 r->manifest_sha256, r->remote, r->files, r->files_skipped,
+		 (unsigned long long)r->bytes_total, (unsigned long long)r->bytes_sent, r->seconds,
+		 r->retries);
 	return buf;
+}
+
+int upload_fetch(struct upload_target *t, const char *rel, char *buf, size_t size, size_t *ret_len,
+		 char *why, size_t n)
+{
+	struct upload_conn c = { .t = t, .max_send_bps = t->max_send_bps };
+	struct run run = { .t = t };
+	unsigned attempt = 0;
+	size_t len = 0;
+	int r;
+
+	if (n)
+		why[0] = '\0';
+	if (!valid_manifest_path(rel)) {
+		snprintf(why, n, "'%s' is not a path on the target", rel);
+		return -EINVAL;
+	}
+	do
+		r = t->drv->fetch(&c, rel, buf, size, &len);
+	while (r < 0 && r != -ENOENT && should_retry(&run, &c, r, &attempt));
+	upload_curl_free(&c);
+	if (r < 0) {
+		snprintf(why, n, "%s", c.why[0] ? c.why : folio_strerror(r));
+		return r;
+	}
+	*ret_len = len;
+	return 0;
 }

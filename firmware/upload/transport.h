@@ -104,9 +104,23 @@ int upload_package(struct upload_target *t, const char *dir, const char *name,
 		   struct upload_receipt *ret, char *why, size_t n);
 
 /*
+ * upload_fetch - read the small file @rel (relative to the target's base, e.g.
+ * "receipts/NAME.receipt") into @buf, at most @size bytes, over the target's transport,
+ * retried as deliveries are
+ * @why: on failure, one line naming the file and the host (no secrets)
+ *
+ * Returns 0 with the length in @ret_len; -ENOENT when there is no such file (not an error
+ * for a caller that waits for it); -FOLIO_ETOOBIG beyond @size; -EINVAL for a bad path;
+ * otherwise as upload_package().
+ */
+int upload_fetch(struct upload_target *t, const char *rel, char *buf, size_t size, size_t *ret_len,
+		 char *why, size_t n);
+
+/*
  * upload_receipt_format - the receipt as one line for the event log, e.g.
- * "remote=https://h/p/S-B000001/ files=14 skipped=0 bytes=123456 sent=123456 seconds=1.2
- *  manifest_sha256=ab12..." (cut to @size); returns @buf
+ * "manifest_sha256=ab12... remote=https://h/p/S-B000001/ files=14 skipped=0 bytes=123456
+ *  sent=123456 seconds=1.2" (cut to @size: the manifest's hash first, so it is kept whole);
+ * returns @buf
  */
 const char *upload_receipt_format(const struct upload_receipt *r, char *buf, size_t size);
 

@@ -20,6 +20,7 @@
 #include "drivers/scanner/scanner.h"
 #include "firmware/image/preview.h"
 #include "firmware/index/docfields.h"
+#include "firmware/upload/receipts.h"
 #include "firmware/upload/transport.h"
 #include "firmware/web/web_int.h"
 
@@ -666,6 +667,12 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_object(&jw);
 	batch_summary_json(&jw, &b);
 	jw_kint(&jw, "revision", (int64_t)revision);
+	if (b.state == BATCH_REJECTED) {
+		char why[256];
+
+		if (receipts_refusal(w->store, b.id, why, sizeof(why)) == 0)
+			jw_kstr(&jw, "office_refusal", why);
+	}
 	jw_key(&jw, "documents_list");
 	jw_array(&jw);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {

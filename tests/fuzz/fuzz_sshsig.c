@@ -10,7 +10,7 @@
  * Build by hand (from the source root):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include tests/fuzz/fuzz_sshsig.c firmware/package/sign.c \
- *     firmware/base/fileio.c -lsodium -o fuzz_sshsig
+ *     firmware/base/fileio.c firmware/base/errors.c -lsodium -o fuzz_sshsig
  *   ./fuzz_sshsig tests/fuzz/sshsig          # replay the seeds and fuzz onwards
  */
 #include <sodium.h>

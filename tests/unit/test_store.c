@@ -168,6 +168,10 @@ static void test_state_machine(void **state)
 	assert_int_equal(store_batch_set_state(f->s, a, BATCH_PURGED, "t"), 0);
 	for (uint32_t to = 0; to < BATCH_STATE_COUNT; to++)
 		assert_false(store_batch_transition_allowed(BATCH_PURGED, to));
+	/* The office's receipt closes a delivered batch either way; nothing else does. */
+	for (uint32_t to = 0; to < BATCH_STATE_COUNT; to++)
+		assert_int_equal(store_batch_transition_allowed(BATCH_DELIVERED, to),
+				 to == BATCH_CONFIRMED || to == BATCH_REJECTED);
 	assert_int_equal(store_batch_set_state(f->s, 99, BATCH_CLOSED, "t"), -FOLIO_ENOTFOUND);
 }
 

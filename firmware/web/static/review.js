@@ -24,6 +24,8 @@
 					pages: Folio.num(s.pages), docs: Folio.num(s.documents), size: Folio.bytes(s.bytes || 0),
 				})),
 				el('p', {}, t('review.state', { state: t('bstate.' + b.state) })),
+				b.office_refusal ? el('p', { class: 'problems', id: 'review-office-refusal', dir: 'auto' },
+					t('review.officeRefused', { reason: b.office_refusal })) : null,
 				seps ? el('p', { class: 'muted' }, t('review.separators', { n: Folio.num(seps) })) : null,
 				el('table', { id: 'review-docs' },
 					el('thead', {}, el('tr', {}, ['review.doc', 'field.office', 'field.ip_type', 'field.application',
