@@ -39,14 +39,22 @@ ok=$(conf ok)
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 6 200
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     10 (0 already there)' || fail "receipt: $out"
+# the receipt names the server with its port (a non-default one here)
+echo "$out" | grep -qx "remote    sftp://$(id -un)@127.0.0.1:$port$in/TEST-01-B000001/" ||
+	fail "the receipt lost the port: $out"
+echo "$out" | grep -q "^checked   the content of every file: 10 files" ||
+	fail "the receipt does not say what was checked: $out"
 msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
+[ ! -e "$in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
 
-# --- an interrupted file continues where it stopped: only the rest is sent
+# --- an interrupted file continues where it stopped, in the package's temporary folder: only
+# the rest is sent
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 2 500
-mkdir -p "$in/TEST-01-B000002/D0002"
-head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" >"$in/TEST-01-B000002/D0002/.P0001.tif.folio-part"
+mkdir -p "$in/.TEST-01-B000002.folio-part/D0002"
+head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" \
+	>"$in/.TEST-01-B000002.folio-part/D0002/.P0001.tif.folio-part"
 total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000002/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
 deliver "$ok" TEST-01-B000002
 echo "$out" | grep -q "^bytes     $total ($((total - 300000)) sent)" ||
@@ -59,7 +67,7 @@ slow=$(conf slow "bandwidth_kbps = 16000" "retries = 8" "concurrency = 1")
 "$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003" >"$FOLIO_TMP/kill.out" 2>&1 &
 upload=$!
 for ((i = 0; i < 400; i++)); do
-	[ -n "$(find "$in/TEST-01-B000003" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
+	[ -n "$(find "$in/.TEST-01-B000003.folio-part" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
 	sleep 0.02
 done
 [ $i -lt 400 ] || fail "the upload never started sending"
@@ -73,7 +81,7 @@ msg=$(check_package "$in/TEST-01-B000003") || fail "$msg"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 50
 mkdir -p "$in/TEST-01-B000004"
 echo "someone else's file" >"$in/TEST-01-B000004/BATCH.txt"
-expect_fail 1 "another file holds its name" \
+expect_fail 1 "remove it there to deliver again" \
 	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000004"
 [ "$(cat "$in/TEST-01-B000004/BATCH.txt")" = "someone else's file" ] || fail "a file was overwritten"
 [ ! -e "$in/TEST-01-B000004/MANIFEST.sha256" ] || fail "manifest delivered beside a wrong file"

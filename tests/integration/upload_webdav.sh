@@ -57,16 +57,24 @@ mkdir -p "$dav/root/in"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
-echo "$out" | grep -q "^checked   the manifest's content; the size of every other file$" ||
+echo "$out" | grep -q "^checked   the content of every file: 12 files, [0-9]* bytes read back" ||
 	fail "the receipt does not say what was checked on the server: $out"
+echo "$out" | grep -q "^published complete folder renamed into place" ||
+	fail "the receipt does not say how the package appeared: $out"
 msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
-[ "$(tail -n 2 "$dav/logs/access.log" | awk '$1 == "MOVE" { print $4 }')" = \
-	"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
-	[ "$(grep '^MOVE' "$dav/logs/access.log" | tail -n 1 | awk '{ print $4 }')" = \
-		"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
-	fail "the manifest was not the last file moved into place"
-grep '^MOVE' "$dav/logs/access.log" | tail -n 2 | head -n 1 | grep -q 'MANIFEST.sha256.sig' ||
-	fail "the signature did not go right before the manifest"
+[ ! -e "$dav/root/in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
+# The package went up in a hidden temporary folder, the manifest last in it, the signature
+# right before; then the folder was MOVEd into place (never over an existing one).
+moves=$(grep '^MOVE' "$dav/logs/access.log" | tail -n 3)
+[ "$(echo "$moves" | sed -n 3p)" = \
+	"MOVE /in/.TEST-01-B000001.folio-part/ 201 https://127.0.0.1:$port/in/TEST-01-B000001/" ] ||
+	fail "the package folder was not moved into place last: $moves"
+echo "$moves" | sed -n 2p | grep -q '/in/.TEST-01-B000001.folio-part/MANIFEST.sha256$' ||
+	fail "the manifest was not the last file moved into place: $moves"
+echo "$moves" | sed -n 1p | grep -q 'MANIFEST.sha256.sig$' ||
+	fail "the signature did not go right before the manifest: $moves"
+grep -q '^PUT /in/TEST-01-B000001/' "$dav/logs/access.log" &&
+	fail "a file was sent under the package's final name"
 
 # Again: everything is there, nothing is sent.
 deliver "$ok" TEST-01-B000001
@@ -92,7 +100,7 @@ expect_fail 1 "answered HTTP 500" "$folio" --config "$one" upload package "$FOLI
 rm "$dav/fail500move"
 deliver "$ok" TEST-01-B000003
 msg=$(check_package "$dav/root/in/TEST-01-B000003") || fail "$msg"
-first=$(grep -m1 '^PUT /in/TEST-01-B000003/' "$dav/logs/access.log" | awk '{ print $2 }')
+first=$(grep -m1 '^PUT /in/.TEST-01-B000003.folio-part/' "$dav/logs/access.log" | awk '{ print $2 }')
 [ "$(grep -c "^PUT $first 201" "$dav/logs/access.log")" = 1 ] ||
 	fail "'$first' arrived whole before the failed MOVE but was sent again"
 moved_once TEST-01-B000003
