@@ -2,7 +2,9 @@
 # Delivery over SFTP to OpenSSH's sshd on 127.0.0.1 (host and client keys made here, the host
 # key pinned in a known_hosts file): a whole package; an interrupted file continued where it
 # stopped; sshd killed mid-file and restarted; a final name that holds another file is never
-# overwritten; a wrong host key, a key others can read. Each delivered copy passes sha256sum -c.
+# overwritten, nor an altered copy taken for ours; the upload window closing mid-delivery (the
+# package never visible half-done under its final name); a wrong host key, a key others can
+# read. Each delivered copy passes sha256sum -c.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -49,6 +51,13 @@ msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
 
+# --- the server's copy altered, its size kept: the content is read back, so delivering again
+# refuses it (before: the size matched and it was "confirmed")
+flip_byte "$in/TEST-01-B000001/D0001/P0002.tif" 1000
+expect_fail 1 "same size, other SHA-256" \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+flip_byte "$in/TEST-01-B000001/D0001/P0002.tif" 1000
+
 # --- an interrupted file continues where it stopped, in the package's temporary folder: only
 # the rest is sent
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 2 500
@@ -86,6 +95,33 @@ expect_fail 1 "remove it there to deliver again" \
 [ "$(cat "$in/TEST-01-B000004/BATCH.txt")" = "someone else's file" ] || fail "a file was overwritten"
 [ ! -e "$in/TEST-01-B000004/MANIFEST.sha256" ] || fail "manifest delivered beside a wrong file"
 
+# --- the upload window closes mid-delivery: the delivery stops within seconds, nothing is
+# visible under the final name meanwhile, and the next window resumes in the same temporary
+# folder (a file there that was altered, its size kept, is sent again)
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000005 4 1024
+closing_window 4
+win=$(conf win "window = $window" "bandwidth_kbps = 2000" "concurrency = 1")
+"$folio" --config "$win" upload package "$FOLIO_TMP/pkgs/TEST-01-B000005" >"$FOLIO_TMP/win.out" 2>&1 &
+upload=$!
+unset TZ
+watch=$(watch_delivery $upload "$in" TEST-01-B000005) || fail "$watch"
+stopped=$EPOCHREALTIME
+wait $upload && fail "the delivery went on after the window closed: $(cat "$FOLIO_TMP/win.out")"
+grep -q "stopped: the upload window closed" "$FOLIO_TMP/win.out" ||
+	fail "no clear line when the window closed: $(cat "$FOLIO_TMP/win.out")"
+late=$(awk -v a="$window_end" -v b="$stopped" 'BEGIN { printf "%.1f", b - a }')
+echo "figure: the delivery stopped $late s after the window closed ($watch)"
+awk -v l="$late" 'BEGIN { exit !(l < 10) }' || fail "the delivery ran on $late s after the window closed"
+[ ! -e "$in/TEST-01-B000005" ] || fail "part of the package is visible under its final name"
+[ -f "$in/.TEST-01-B000005.folio-part/BATCH.txt" ] || fail "nothing arrived before the window closed"
+flip_byte "$in/.TEST-01-B000005.folio-part/BATCH.txt" 3
+total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000005/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
+deliver "$ok" TEST-01-B000005
+sent=$(echo "$out" | sed -n 's/^bytes     [0-9]* (\([0-9]*\) sent)$/\1/p')
+[ -n "$sent" ] && [ "$sent" -lt "$total" ] || fail "the next window sent everything again: $out"
+msg=$(check_package "$in/TEST-01-B000005") || fail "$msg"
+[ ! -e "$in/.TEST-01-B000005.folio-part" ] || fail "the temporary folder was left behind"
+
 # --- a wrong host key, a private key others can read
 ssh-keygen -q -t ecdsa -N '' -f "$FOLIO_TMP/other_host" </dev/null >/dev/null
 printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$FOLIO_TMP/other_host.pub")" >"$FOLIO_TMP/wrong_known_hosts"
@@ -120,4 +156,4 @@ schemas=()
 	>"$FOLIO_TMP/verify.out" 2>&1 ||
 	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"
 
-echo "upload_sftp: 3 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"
+echo "upload_sftp: 4 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"

@@ -5,7 +5,9 @@
 # one, a server dripping its answer (and foliod stopped by SIGTERM meanwhile), proxies of the
 # environment (ignored), a full server disk, a wrong CA, a wrong pinned key, a client certificate required.
 # After each: nothing lost (the final copy passes sha256sum -c), nothing delivered twice (every
-# final name was MOVEd into place once), and what had arrived was not sent again.
+# final name was MOVEd into place once), and what had arrived was not sent again. Packages go up
+# in a hidden temporary folder, MOVEd into place whole; every file is read back: an altered
+# copy (size kept) is refused under the final name, sent again in the temporary folder.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -82,6 +84,25 @@ echo "$out" | grep -q '^files     12 (12 already there)' || fail "second deliver
 echo "$out" | grep -q '^bytes     .* (0 sent)' || fail "second delivery sent bytes: $out"
 moved_once TEST-01-B000001
 
+# The server's copy altered, its size kept: every file is read back, so delivering again
+# refuses it (before: the size matched and it was "confirmed").
+flip_byte "$dav/root/in/TEST-01-B000001/D0001/P0002.tif" 5000
+expect_fail 1 "same size, other SHA-256" \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+flip_byte "$dav/root/in/TEST-01-B000001/D0001/P0002.tif" 5000
+
+# --- a slow delivery watched from the server's side: the package folder never holds half a
+# package; it appears whole
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000010 4 512
+paced=$(conf paced "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 2" \
+	"bandwidth_kbps = 4000")
+"$folio" --config "$paced" upload package "$FOLIO_TMP/pkgs/TEST-01-B000010" >"$FOLIO_TMP/paced.out" 2>&1 &
+upload=$!
+watch=$(watch_delivery $upload "$dav/root/in" TEST-01-B000010) || fail "$watch"
+wait $upload || fail "the paced delivery failed: $(cat "$FOLIO_TMP/paced.out")"
+msg=$(check_package "$dav/root/in/TEST-01-B000010") || fail "$msg"
+echo "figure: a paced delivery watched from the server: $watch"
+
 # --- 503 from the server: a clear failure, retried, then a later run delivers
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 4 100
 touch "$dav/fail503"
@@ -136,6 +157,9 @@ cut=$(conf cut "https://127.0.0.1:$pport/in" "ca_file = $dav/ca.pem" "concurrenc
 expect_fail 1 "connection to '127.0.0.1' broke" \
 	"$folio" --config "$cut" upload package "$FOLIO_TMP/pkgs/TEST-01-B000005"
 echo pass >"$fp/fault"
+[ ! -e "$dav/root/in/TEST-01-B000005" ] || fail "part of a cut delivery is visible under its final name"
+# what arrived in the temporary folder altered, its size kept: it is sent again
+flip_byte "$dav/root/in/.TEST-01-B000005.folio-part/BATCH.txt" 3
 deliver "$cut" TEST-01-B000005
 echo "$out" | grep -qE '^files     10 \([1-9][0-9]* already there\)' ||
 	fail "resume sent again what had arrived: $out"
