@@ -200,11 +200,11 @@ void upload_source_release(struct upload_source *src);
  * upload_curl_digest - run the request set up on the connection (a GET, an SFTP read) with
  * its response body streamed into a SHA-256, never held: at most @size + 1 bytes are read
  * (a longer body differs anyway; *ret_len then says @size + 1), in the time @size takes at
- * the speed floor. The hex digest goes to @ret_sha256, the HTTP status (0 for SFTP) to
- * @ret_status. Errors as upload_curl_perform(); -ENOMEM.
+ * the speed floor. The hex digest goes to @ret_sha256. Errors as upload_curl_perform(), and
+ * for HTTP any status but 200 as upload_http_status() (404: -ENOENT); -ENOMEM.
  */
 int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
-		       uint64_t *ret_len, long *ret_status);
+		       uint64_t *ret_len);
 
 /*
  * upload_curl_reset - a fresh request on the connection's handle: TLS settings of the target

@@ -368,11 +368,12 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 }
 
 int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
-		       uint64_t *ret_len, long *ret_status)
+		       uint64_t *ret_len)
 {
 	struct sink s = { .max = size, .md = EVP_MD_CTX_new() };
 	unsigned char sum[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
+	long status = 0;
 	int r;
 
 	if (!s.md || !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
@@ -382,13 +383,16 @@ int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, c
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
 	request_timeout(c, size);
-	r = upload_curl_perform(c, what, ret_status);
+	r = upload_curl_perform(c, what, &status);
 	if (r == -FOLIO_ETOOBIG && s.len > s.max) {
 		/* ended on purpose: longer than it should be */
-		*ret_status = 0;
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, ret_status);
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 		r = 0;
 	}
+	if (r == 0 && c->t->drv != &upload_driver_sftp && status != 200)
+		r = status == 404
+			? upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, c->t->host)
+			: upload_http_status(c, what, status, NULL);
 	if (r == 0) {
 		EVP_DigestFinal_ex(s.md, sum, &n);
 		to_hex(sum, 32, ret_sha256);

@@ -447,7 +447,6 @@ static int s3_digest(struct upload_conn *c, const char *rel, uint64_t size, char
 		     uint64_t *ret_len)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
 	int r;
 
 	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
@@ -456,14 +455,7 @@ static int s3_digest(struct upload_conn *c, const char *rel, uint64_t size, char
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);
-	r = upload_curl_digest(c, what, size, ret_sha256, ret_len, &status);
-	if (r < 0)
-		return r;
-	if (status == 404)
-		return upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, c->t->host);
-	if (status != 200)
-		return upload_http_status(c, what, status, NULL);
-	return 0;
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
 }
 
 static int s3_remove(struct upload_conn *c, const char *rel)

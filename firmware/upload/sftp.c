@@ -283,7 +283,6 @@ static int sftp_digest(struct upload_conn *c, const char *rel, uint64_t size, ch
 		       uint64_t *ret_len)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
 	int r;
 
 	r = sftp_url(c, rel, url, sizeof(url));
@@ -292,7 +291,7 @@ static int sftp_digest(struct upload_conn *c, const char *rel, uint64_t size, ch
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);
-	return upload_curl_digest(c, what, size, ret_sha256, ret_len, &status);
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
 }
 
 static int sftp_check(struct upload_target *t, char *why, size_t n)

@@ -379,7 +379,6 @@ static int dav_digest(struct upload_conn *c, const char *rel, uint64_t size, cha
 		      uint64_t *ret_len)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
 	int r;
 
 	r = dav_url(c, rel, false, url, sizeof(url));
@@ -395,14 +394,7 @@ static int dav_digest(struct upload_conn *c, const char *rel, uint64_t size, cha
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);
-	r = upload_curl_digest(c, what, size, ret_sha256, ret_len, &status);
-	if (r < 0)
-		return r;
-	if (status == 404)
-		return upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, c->t->host);
-	if (status != 200)
-		return upload_http_status(c, what, status, NULL);
-	return 0;
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
 }
 
 static int dav_rename_dir(struct upload_conn *c, const char *from, const char *to)
