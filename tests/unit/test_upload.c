@@ -398,9 +398,14 @@ static void test_file_links(void **state)
 
 static void test_receipt(void **state)
 {
-	struct upload_receipt r = {
-		.bytes_sent = 10, .bytes_total = 20, .files = 3, .files_skipped = 1, .seconds = 1.25
-	};
+	struct upload_receipt r = { .bytes_sent = 10,
+				    .bytes_total = 20,
+				    .files = 3,
+				    .files_skipped = 1,
+				    .seconds = 1.25,
+				    .files_read_back = 3,
+				    .bytes_read_back = 20,
+				    .renamed = true };
 	char buf[512];
 
 	(void)state;
@@ -409,7 +414,11 @@ static void test_receipt(void **state)
 	upload_receipt_format(&r, buf, sizeof(buf));
 	assert_non_null(
 	    strstr(buf, "remote=https://h/in/S-B000001/ files=3 skipped=1 bytes=20 sent=10"));
+	assert_non_null(strstr(buf, "read_back=3 read_back_bytes=20 published=rename"));
 	assert_non_null(strstr(buf, "manifest_sha256=0000"));
+	r.renamed = false; /* S3 */
+	upload_receipt_format(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "published=manifest-last"));
 }
 
 static int setup(void **state)
