@@ -6,8 +6,9 @@
  * folder, WebDAV over HTTPS, SFTP or an S3-compatible store (firmware/upload/transport.h).
  *
  * Each approved batch is packaged into <store>/outgoing (approved -> packaged), the package
- * is sent with the transport's exactly-once protocol (temporary names renamed into place,
- * the manifest last, every file confirmed on the server), the receipt goes into the event
+ * is sent with the transport's exactly-once protocol (a temporary folder renamed into place
+ * whole, or on S3 the manifest last; every file read back from the server and its SHA-256
+ * compared with the manifest), the receipt goes into the event
  * log and the batch becomes delivered; then the staged copy is removed. Every step can be
  * repeated after a crash or a failed attempt without sending twice what already arrived.
  */
