@@ -949,8 +949,7 @@ static int read_back(struct run *run, struct upload_conn *c, const struct upload
 		    c, -FOLIO_ECORRUPT,
 		    "'%s' read back from '%s' is not the package's file (%s): %s", f->rel,
 		    host_of(run->t), len != f->size ? "another length" : "same size, other SHA-256",
-		    run->own ? "it is sent again on the next run"
-			     : "remove it there to deliver again");
+		    run->own ? "it is sent again" : "remove it there to deliver again");
 	return 1;
 }
 
