@@ -22,6 +22,7 @@
 #   watch_delivery PID DIR NAME    while PID runs, DIR/NAME never holds half a package
 #   closing_window SECONDS         TZ and a window ($window) that closes in SECONDS
 #   flip_byte FILE OFFSET          one bit of FILE changed at OFFSET, its size kept
+#   cut_by_window CONF DIR NAME    folio delivers NAME with CONF until the window closes
 #   servers_stop                   stop everything started here
 
 SERVERS_DIR=${FOLIO_SRC:?}/tests/servers
@@ -284,4 +285,25 @@ flip_byte() {
 	python3 -c 'import sys
 with open(sys.argv[1], "r+b") as f:
     f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$1" "$2"
+}
+
+# cut_by_window CONF DIR NAME: `folio upload package` of $FOLIO_TMP/pkgs/NAME with CONF, whose
+# window closing_window made, watched in the server's folder DIR (watch_delivery): it must
+# stop with a clear line within 10 s of the window's end, NAME never visible meanwhile. Prints
+# how late it stopped.
+cut_by_window() {
+	local conf=$1 d=$2 name=$3 pid watch stopped late
+	"$FOLIO_BUILD/bin/folio" --config "$conf" upload package "$FOLIO_TMP/pkgs/$name" \
+		>"$FOLIO_TMP/win.out" 2>&1 &
+	pid=$!
+	watch=$(watch_delivery $pid "$d" "$name") || { echo "$watch"; return 1; }
+	stopped=$EPOCHREALTIME
+	wait $pid && { echo "the delivery went on after the window closed: $(cat "$FOLIO_TMP/win.out")"; return 1; }
+	grep -q "stopped: the upload window closed" "$FOLIO_TMP/win.out" ||
+		{ echo "no clear line when the window closed: $(cat "$FOLIO_TMP/win.out")"; return 1; }
+	late=$(awk -v a="$window_end" -v b="$stopped" 'BEGIN { printf "%.1f", b - a }')
+	awk -v l="$late" 'BEGIN { exit !(l < 10) }' ||
+		{ echo "the delivery ran on $late s after the window closed"; return 1; }
+	[ ! -e "$d/$name" ] || { echo "part of the package is visible under its final name"; return 1; }
+	echo "stopped $late s after the window closed ($watch)"
 }
