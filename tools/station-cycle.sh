@@ -153,8 +153,11 @@ trap - EXIT
 
 step "foliod's cycle: packaging and delivery to the outbox"
 t4=$(now)
-"$build/bin/foliod" --config "$conf" --once
+"$build/bin/foliod" --config "$conf" --once 2> >(tee "$run/delivery.log" >&2)
 t5=$(now)
+# foliod's own line on what it checked at the outbox and how the package appeared there
+# (the clerk UI's foliod may have delivered it right after the approval)
+checked=$(cat "$run/foliod-ui.log" "$run/delivery.log" | sed -n 's/.*delivered to .*: \(every file read back.*\)$/\1/p' | tail -n 1)
 package=$(ls -d "$run"/outbox/*-B"$(printf '%06d' "$batch")")
 # The package was built for its delivery only: nothing of it waits beside the store.
 staged=$(find "$run/store/outgoing" -mindepth 1 2>/dev/null | wc -l)
@@ -220,7 +223,7 @@ cat <<EOF
                  (the boards do: README, Security at rest)
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
-  delivery       $(secs "$t4" "$t5") s
+  delivery       $(secs "$t4" "$t5") s: ${checked:-no delivery line from foliod}
   checks         $(secs "$t5" "$t6") s
   store          $run/store  (try: $build/bin/folio --config $conf batch list)
   clerk UI       $build/bin/foliod --config $conf, then open http://$ui/

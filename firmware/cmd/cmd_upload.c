@@ -126,11 +126,16 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 		(unsigned long long)rec.bytes_sent);
 	fprintf(env->out, "seconds   %.2f\n", rec.seconds);
 	fprintf(env->out, "retries   %u\n", rec.retries);
-	/* Exactly what was checked: the server's manifest is read back and hashed; of the other
-	 * files, the server confirmed their size (their content is the office's check, against
-	 * the signed manifest). */
+	/* Exactly what was checked: every file read back from the server into its SHA-256. */
 	fprintf(env->out, "manifest  sha256 %s (read back from the server)\n", rec.manifest_sha256);
-	fprintf(env->out, "checked   the manifest's content; the size of every other file\n");
+	fprintf(env->out,
+		"checked   the content of every file: %u files, %llu bytes read back and hashed "
+		"(SHA-256), all as in the manifest\n",
+		rec.files_read_back, (unsigned long long)rec.bytes_read_back);
+	fprintf(env->out, "read-back %.2f s (summed over connections)\n", rec.read_back_seconds);
+	fprintf(env->out, "published %s\n",
+		rec.renamed ? "complete folder renamed into place (never half-visible)"
+			    : "manifest written last (the sign that the package is complete)");
 	log_debug("receipt: %s", upload_receipt_format(&rec, line, sizeof(line)));
 	return 0;
 }

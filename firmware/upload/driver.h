@@ -65,6 +65,18 @@ struct upload_driver {
 		     size_t *ret_len);
 	/* Removes file @rel (a leftover temporary file); 0 when it is not there. */
 	int (*remove)(struct upload_conn *c, const char *rel);
+	/*
+	 * Reads file @rel back from the server, streamed into a SHA-256 (never held whole):
+	 * its hex digest to @ret_sha256 and the bytes read to @ret_len. Reading stops after
+	 * @size + 1 bytes (a longer file differs anyway). -ENOENT when it is not there.
+	 */
+	int (*digest)(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
+		      uint64_t *ret_len);
+	/*
+	 * Renames folder @from to @to, never replacing @to: -EEXIST when @to exists, -ENOENT
+	 * when @from does not. NULL where the protocol has no rename (S3).
+	 */
+	int (*rename_dir)(struct upload_conn *c, const char *from, const char *to);
 };
 
 extern const struct upload_driver upload_driver_file;
@@ -183,6 +195,16 @@ int upload_source_hash(struct upload_source *src, char ret[65]);
 
 /* upload_source_release - free what hashing @src allocated */
 void upload_source_release(struct upload_source *src);
+
+/*
+ * upload_curl_digest - run the request set up on the connection (a GET, an SFTP read) with
+ * its response body streamed into a SHA-256, never held: at most @size + 1 bytes are read
+ * (a longer body differs anyway; *ret_len then says @size + 1), in the time @size takes at
+ * the speed floor. The hex digest goes to @ret_sha256. Errors as upload_curl_perform(), and
+ * for HTTP any status but 200 as upload_http_status() (404: -ENOENT); -ENOMEM.
+ */
+int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
+		       uint64_t *ret_len);
 
 /*
  * upload_curl_reset - a fresh request on the connection's handle: TLS settings of the target

@@ -385,6 +385,64 @@ static int file_remove(struct upload_conn *c, const char *rel)
 	return 0;
 }
 
+static int file_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
+		       uint64_t *ret_len)
+{
+	_cleanup_close_ int base = open_base(c), fd = -1;
+	struct stat st;
+	int r;
+
+	if (base < 0)
+		return base;
+	fd = open_beneath(base, rel, O_RDONLY | O_NONBLOCK, 0);
+	if (fd == -ENOENT)
+		return upload_conn_why(c, fd, "'%s/%s' is not there", c->t->base, rel);
+	if (fd < 0)
+		return refused(c, fd, rel);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return upload_conn_why(c, -EINVAL, "'%s/%s' is not a regular file", c->t->base,
+				       rel);
+	*ret_len = MIN((uint64_t)st.st_size, size + 1);
+	if (*ret_len > size) {
+		memset(ret_sha256, '0', 64); /* longer than it should be: no need to read it */
+		ret_sha256[64] = '\0';
+		return 0;
+	}
+	r = upload_sha256_fd(fd, 0, *ret_len, ret_sha256);
+	if (r < 0)
+		return upload_conn_why(c, r, "cannot read '%s/%s': %s", c->t->base, rel,
+				       folio_strerror(r));
+	return 0;
+}
+
+static int file_rename_dir(struct upload_conn *c, const char *from, const char *to)
+{
+	_cleanup_close_ int base = open_base(c), parent = -1, d = -1;
+	const char *from_name, *to_name;
+	int r;
+
+	if (base < 0)
+		return base;
+	/* Both names live in the same folder (the outbox, or a folder beneath it). */
+	parent = open_parent(c, base, from, &from_name);
+	if (parent < 0)
+		return parent;
+	to_name = strrchr(to, '/') ? strrchr(to, '/') + 1 : to;
+	if (renameat2(parent, from_name, parent, to_name, RENAME_NOREPLACE) < 0) {
+		r = -errno;
+		if (r == -EEXIST || r == -ENOTEMPTY)
+			return upload_conn_why(c, -EEXIST, "'%s/%s' exists already", c->t->base,
+					       to);
+		return upload_conn_why(c, r, "cannot rename '%s/%s' into place: %s", c->t->base,
+				       from, folio_strerror(r));
+	}
+	d = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d < 0 || fsync(d) < 0)
+		return upload_conn_why(c, -errno, "cannot sync the folder of '%s/%s': %s",
+				       c->t->base, to, folio_strerror(-errno));
+	return 0;
+}
+
 const struct upload_driver upload_driver_file = {
 	.scheme = "file",
 	.mkdirs = file_mkdirs,
@@ -392,4 +450,6 @@ const struct upload_driver upload_driver_file = {
 	.put = file_put,
 	.fetch = file_fetch,
 	.remove = file_remove,
+	.digest = file_digest,
+	.rename_dir = file_rename_dir,
 };

@@ -318,6 +318,14 @@ static int source_seek(void *user, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* Every request ends within UPLOAD_REQUEST_SECONDS plus the time @len bytes take at the floor. */
+static void request_timeout(struct upload_conn *c, uint64_t len)
+{
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT,
+			 (long)(UPLOAD_REQUEST_SECONDS + c->t->connect_timeout +
+				(long)MIN(len / (uint64_t)speed_floor(c), (uint64_t)LONG_MAX / 2)));
+}
+
 void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool post)
 {
 	CURL *h = c->curl;
@@ -329,10 +337,7 @@ void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool p
 	curl_easy_setopt(h, CURLOPT_READDATA, src);
 	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, source_seek);
 	curl_easy_setopt(h, CURLOPT_SEEKDATA, src);
-	curl_easy_setopt(
-	    h, CURLOPT_TIMEOUT,
-	    (long)(UPLOAD_REQUEST_SECONDS + c->t->connect_timeout +
-		   (long)MIN(src->len / (uint64_t)speed_floor(c), (uint64_t)LONG_MAX / 2)));
+	request_timeout(c, src->len);
 	if (post) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)src->len);
@@ -340,6 +345,61 @@ void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool p
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->len);
 	}
+}
+
+/* A read-back: the body hashed as it arrives, up to one byte more than expected. */
+struct sink {
+	uint64_t max, len;
+	EVP_MD_CTX *md;
+};
+
+static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct sink *s = user;
+	size_t n = size * nmemb;
+
+	if (n > s->max - MIN(s->len, s->max)) {
+		s->len = s->max + 1; /* longer than the file it should be */
+		return 0;
+	}
+	EVP_DigestUpdate(s->md, data, n);
+	s->len += n;
+	return n;
+}
+
+int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
+		       uint64_t *ret_len)
+{
+	struct sink s = { .max = size, .md = EVP_MD_CTX_new() };
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	long status = 0;
+	int r;
+
+	if (!s.md || !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(s.md);
+		return -ENOMEM;
+	}
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
+	request_timeout(c, size);
+	r = upload_curl_perform(c, what, &status);
+	if (r == -FOLIO_ETOOBIG && s.len > s.max) {
+		/* ended on purpose: longer than it should be */
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		r = 0;
+	}
+	if (r == 0 && c->t->drv != &upload_driver_sftp && status != 200)
+		r = status == 404
+			? upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, c->t->host)
+			: upload_http_status(c, what, status, NULL);
+	if (r == 0) {
+		EVP_DigestFinal_ex(s.md, sum, &n);
+		to_hex(sum, 32, ret_sha256);
+		*ret_len = s.len;
+	}
+	EVP_MD_CTX_free(s.md);
+	return r;
 }
 
 static const char *reason(struct upload_conn *c, CURLcode e)

@@ -3,7 +3,8 @@
  * CURLOPT_AWS_SIGV4 over requests we build in canonical form (sigv4.h) with the payload hash
  * in x-amz-content-sha256. No rename in S3: a small object appears whole with its PUT; a large
  * one goes up in parts and appears when CompleteMultipartUpload succeeds (the atomic step).
- * Every object carries its SHA-256 as x-amz-meta-sha256, which HEAD gives back.
+ * Every object carries its SHA-256 as x-amz-meta-sha256, which HEAD gives back; that is only
+ * what we said, so every object is also read back (GET) into its SHA-256.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -442,6 +443,21 @@ static int s3_fetch(struct upload_conn *c, const char *rel, char *buf, size_t si
 	return 0;
 }
 
+static int s3_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
+		     uint64_t *ret_len)
+{
+	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	int r;
+
+	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
+	if (r == 0)
+		r = s3_start(c, "GET", url, UPLOAD_SHA256_EMPTY, NULL);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "read back '%s'", rel);
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
+}
+
 static int s3_remove(struct upload_conn *c, const char *rel)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
@@ -501,4 +517,6 @@ const struct upload_driver upload_driver_s3 = {
 	.put = s3_put,
 	.fetch = s3_fetch,
 	.remove = s3_remove,
+	.digest = s3_digest,
+	/* No rename: the manifest, the last object written, marks a package complete. */
 };

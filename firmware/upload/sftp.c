@@ -1,7 +1,8 @@
 /*
  * SFTP (libcurl with libssh2): key authentication, the host key pinned in a known_hosts file,
  * upload under a temporary name (continued where an interrupted one stopped), then rename,
- * which OpenSSH's server refuses when the final name exists.
+ * which OpenSSH's server refuses when the final name exists (files and the package's
+ * temporary folder alike); files read back into their SHA-256.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -172,10 +173,46 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 	return 0;
 }
 
+/*
+ * Renames @from to @to (a file or a folder). OpenSSH's server refuses a name that exists (its
+ * SFTP version 3 rename never replaces): -EEXIST then, -ENOENT when @from is missing.
+ */
+static int sftp_rename(struct upload_conn *c, const char *from_rel, const char *to_rel)
+{
+	char from[PATH_MAX], to[PATH_MAX], cmd[2 * PATH_MAX + 32], what[UPLOAD_REL_MAX + 16];
+	char why[UPLOAD_WHY_MAX];
+	struct upload_stat st = { 0 };
+	int r, e;
+
+	r = sftp_path(c, from_rel, from, sizeof(from));
+	if (r == 0)
+		r = sftp_path(c, to_rel, to, sizeof(to));
+	if (r < 0)
+		return r;
+	snprintf(cmd, sizeof(cmd), "rename \"%s\" \"%s\"", from, to);
+	snprintf(what, sizeof(what), "rename to '%s'", to_rel);
+	r = sftp_command(c, what, cmd);
+	if (r != -EPROTO)
+		return r;
+	/* Refused: because the final name is taken, or the source is gone? */
+	memcpy(why, c->why, sizeof(why));
+	e = sftp_stat(c, to_rel, &st);
+	if (e < 0)
+		return e;
+	if (st.exists) {
+		memcpy(c->why, why, sizeof(why));
+		return -EEXIST;
+	}
+	e = sftp_stat(c, from_rel, &st);
+	if (e < 0)
+		return e;
+	memcpy(c->why, why, sizeof(why));
+	return st.exists ? r : -ENOENT;
+}
+
 static int sftp_put(struct upload_conn *c, const struct upload_file *f)
 {
-	char temp[UPLOAD_REL_MAX], from[PATH_MAX], to[PATH_MAX], cmd[2 * PATH_MAX + 32];
-	char what[UPLOAD_REL_MAX + 16];
+	char temp[UPLOAD_REL_MAX];
 	struct upload_stat st = { 0 };
 	int r;
 
@@ -205,27 +242,7 @@ static int sftp_put(struct upload_conn *c, const struct upload_file *f)
 					       "local file '%s' does not match its manifest hash",
 					       f->local);
 	}
-	r = sftp_path(c, temp, from, sizeof(from));
-	if (r == 0)
-		r = sftp_path(c, f->rel, to, sizeof(to));
-	if (r < 0)
-		return r;
-	snprintf(cmd, sizeof(cmd), "rename \"%s\" \"%s\"", from, to);
-	snprintf(what, sizeof(what), "rename to '%s'", f->rel);
-	r = sftp_command(c, what, cmd);
-	if (r == -EPROTO) {
-		/* Refused: because the final name is taken? */
-		char why[UPLOAD_WHY_MAX];
-		int e;
-
-		memcpy(why, c->why, sizeof(why));
-		e = sftp_stat(c, f->rel, &st);
-		if (e < 0)
-			return e;
-		memcpy(c->why, why, sizeof(why));
-		return st.exists ? -EEXIST : r;
-	}
-	return r;
+	return sftp_rename(c, temp, f->rel);
 }
 
 static int sftp_mkdirs(struct upload_conn *c, const char *rel_dir)
@@ -262,6 +279,21 @@ static int sftp_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 	return 0;
 }
 
+static int sftp_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
+		       uint64_t *ret_len)
+{
+	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	int r;
+
+	r = sftp_url(c, rel, url, sizeof(url));
+	if (r == 0)
+		r = sftp_start(c, url);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "read back '%s'", rel);
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
+}
+
 static int sftp_check(struct upload_target *t, char *why, size_t n)
 {
 	int r;
@@ -294,4 +326,6 @@ const struct upload_driver upload_driver_sftp = {
 	.put = sftp_put,
 	.fetch = sftp_fetch,
 	.remove = sftp_remove,
+	.digest = sftp_digest,
+	.rename_dir = sftp_rename,
 };

@@ -588,6 +588,21 @@ static void package_free(struct package *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Puts every file of @p under folder @prefix on the server: "<prefix>/<path>". */
+static int package_rebase(struct package *p, const char *prefix)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const char *path = strchr(p->files[i].rel, '/') + 1;
+		char *rel;
+
+		if (asprintf(&rel, "%s/%s", prefix, path) < 0)
+			return -ENOMEM;
+		free(p->files[i].rel);
+		p->files[i].rel = rel;
+	}
+	return 0;
+}
+
 static bool valid_name(const char *name)
 {
 	size_t len = strlen(name);
@@ -794,9 +809,22 @@ struct run {
 	size_t next; /* next data file to take */
 	int error;   /* first failure */
 	char why[UPLOAD_WHY_MAX];
+	bool own;	   /* into our temporary folder: a wrong file there is ours to replace */
+	bool compare_only; /* the final folder exists: compare, send nothing */
 	atomic_uint skipped;
 	atomic_uint retries;
+	atomic_uint read_back;	       /* files whose content was read back and matched */
+	atomic_ullong read_back_bytes; /* their bytes */
+	atomic_ullong read_back_us;    /* time spent reading back, summed over connections */
 };
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 void upload_backoff(unsigned attempt)
 {
@@ -893,25 +921,88 @@ static int compare_remote(struct upload_conn *c, const struct upload_file *f,
 	return 1;
 }
 
-/* One file: skipped when it is there already, else sent, renamed and confirmed. */
-static int deliver_file(struct run *run, struct upload_conn *c, const struct upload_file *f)
+static const char *host_of(const struct upload_target *t)
 {
-	const struct upload_driver *d = run->t->drv;
-	struct upload_stat st;
+	return t->host[0] ? t->host : t->base;
+}
+
+/*
+ * The server's copy of @f read back whole (streamed) into its SHA-256: 1 when it is the
+ * manifest's content, -FOLIO_ECORRUPT when it is not.
+ */
+static int read_back(struct run *run, struct upload_conn *c, const struct upload_file *f)
+{
+	double start = now_seconds();
 	unsigned attempt = 0;
+	uint64_t len = 0;
+	char sum[65];
+	int r;
+
+	do
+		r = run->t->drv->digest(c, f->rel, f->size, sum, &len);
+	while (r < 0 && should_retry(run, c, r, &attempt));
+	atomic_fetch_add(&run->read_back_us, (unsigned long long)((now_seconds() - start) * 1e6));
+	if (r < 0)
+		return r;
+	if (len != f->size || strcmp(sum, f->sha256) != 0)
+		return upload_conn_why(
+		    c, -FOLIO_ECORRUPT,
+		    "'%s' read back from '%s' is not the package's file (%s): %s", f->rel,
+		    host_of(run->t), len != f->size ? "another length" : "same size, other SHA-256",
+		    run->own ? "it is sent again" : "remove it there to deliver again");
+	return 1;
+}
+
+/* Whether the server holds @f: 1 yes (size and content checked), 0 nothing there, or < 0. */
+static int check_remote(struct run *run, struct upload_conn *c, const struct upload_file *f)
+{
+	struct upload_stat st;
 	int r;
 
 	r = stat_retrying(run, c, f->rel, &st);
 	if (r < 0)
 		return r;
 	r = compare_remote(c, f, &st);
+	if (r != 1)
+		return r;
+	return read_back(run, c, f);
+}
+
+/* A wrong file in our own temporary folder goes, so it is sent again. */
+static int drop_own(struct run *run, struct upload_conn *c, const struct upload_file *f)
+{
+	unsigned attempt = 0;
+	int r;
+
+	log_warn("upload: %s", c->why);
+	do
+		r = run->t->drv->remove(c, f->rel);
+	while (r < 0 && should_retry(run, c, r, &attempt));
+	return r;
+}
+
+/* One file: skipped when it is there already, else sent, renamed and read back. */
+static int deliver_file(struct run *run, struct upload_conn *c, const struct upload_file *f)
+{
+	const struct upload_driver *d = run->t->drv;
+	unsigned attempt = 0;
+	int r;
+
+	r = check_remote(run, c, f);
+	if (r == -FOLIO_ECORRUPT && run->own)
+		r = drop_own(run, c, f);
 	if (r < 0)
 		return r;
 	if (r == 1) {
 		atomic_fetch_add(&run->skipped, 1);
 		log_debug("'%s' is on the server already", f->rel);
-		return 0;
+		goto checked;
 	}
+	if (run->compare_only)
+		return upload_conn_why(c, -FOLIO_ECORRUPT,
+				       "'%s' is missing from the package's folder on '%s': another "
+				       "delivery holds its name; remove it there to deliver again",
+				       f->rel, host_of(run->t));
 	for (;;) {
 		r = d->put(c, f);
 		if (r == 0)
@@ -922,10 +1013,7 @@ static int deliver_file(struct run *run, struct upload_conn *c, const struct upl
 			int e;
 
 			memcpy(why, c->why, sizeof(why));
-			e = stat_retrying(run, c, f->rel, &st);
-			if (e < 0)
-				return e;
-			e = compare_remote(c, f, &st);
+			e = check_remote(run, c, f);
 			if (e < 0)
 				return e;
 			if (e == 1)
@@ -937,16 +1025,16 @@ static int deliver_file(struct run *run, struct upload_conn *c, const struct upl
 		if (!should_retry(run, c, r, &attempt))
 			return r;
 	}
-	/* Confirm the server's copy. */
-	r = stat_retrying(run, c, f->rel, &st);
-	if (r < 0)
-		return r;
-	r = compare_remote(c, f, &st);
+	/* Confirm the server's copy: its size, then its content. */
+	r = check_remote(run, c, f);
 	if (r < 0)
 		return r;
 	if (r == 0)
 		return upload_conn_why(c, -EIO, "'%s' is not on '%s' after its upload", f->rel,
-				       run->t->host[0] ? run->t->host : run->t->base);
+				       host_of(run->t));
+checked:
+	atomic_fetch_add(&run->read_back, 1);
+	atomic_fetch_add(&run->read_back_bytes, (unsigned long long)f->size);
 	return 0;
 }
 
@@ -991,14 +1079,6 @@ static void *worker_main(void *user)
 	return NULL;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The manifest as the server holds it must hash to what we sent. */
 static int confirm_manifest(struct run *run, struct upload_conn *c, const struct upload_file *f,
 			    char ret[65])
@@ -1035,12 +1115,115 @@ static void remote_of(const struct upload_target *t, const char *name, char *buf
 			     t->base[0] ? "/" : "", name);
 	else if (t->drv == &upload_driver_file)
 		k = snprintf(buf, size, "file://%s/%s/", t->base, name);
+	else if (t->drv == &upload_driver_sftp && t->port && t->port != 22)
+		k = snprintf(buf, size, "sftp://%s@%s:%d%s/%s/", t->user, t->host, t->port, t->base,
+			     name);
 	else if (t->drv == &upload_driver_sftp)
 		k = snprintf(buf, size, "sftp://%s@%s%s/%s/", t->user, t->host, t->base, name);
 	else
 		k = snprintf(buf, size, "%s/%s/", t->base_url, name);
 	if (k < 0 || (size_t)k >= size)
 		snprintf(buf, size, "%s", name); /* too long to show whole */
+}
+
+/*
+ * Every file of the package into folder @prefix (made first): the data files by the workers,
+ * then the signatures and the manifest, the commit marker, on this thread's connection.
+ */
+static void deliver_all(struct run *run, struct worker *workers, size_t n_workers,
+			const char *prefix)
+{
+	struct upload_conn *c = &workers[n_workers].conn;
+	const struct package *pkg = run->pkg;
+	unsigned attempt = 0;
+	int r;
+
+	run->next = 0;
+	do
+		r = run->t->drv->mkdirs(c, prefix);
+	while (r < 0 && should_retry(run, c, r, &attempt));
+	if (r < 0) {
+		fail_run(run, r, c->why);
+		return;
+	}
+	for (size_t i = 0; i < n_workers; i++) {
+		workers[i].started = false;
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+			fail_run(run, -EAGAIN, "cannot start an upload thread");
+			break;
+		}
+		workers[i].started = true;
+	}
+	for (size_t i = 0; i < n_workers; i++)
+		if (workers[i].started)
+			pthread_join(workers[i].thread, NULL);
+	/* Signature, then the manifest: the commit marker. */
+	for (size_t i = pkg->n_data; i < pkg->n && !run->error; i++) {
+		r = deliver_file(run, c, &pkg->files[i]);
+		if (r < 0)
+			fail_run(run, r, c->why[0] ? c->why : folio_strerror(r));
+	}
+}
+
+/*
+ * Where the package goes first: its temporary folder when the protocol can rename it into
+ * place (0: @ret_temp holds it, run->own set), or its final folder (1: S3, which has no
+ * rename; or a final folder that exists already, which is only compared: run->compare_only).
+ */
+static int choose_folder(struct run *run, struct upload_conn *c, const char *name, char *ret_temp,
+			 size_t size)
+{
+	struct upload_stat st;
+	int r;
+
+	if (!run->t->drv->rename_dir)
+		return 1;
+	r = stat_retrying(run, c, name, &st);
+	if (r < 0)
+		return r;
+	if (st.exists) {
+		run->compare_only = true;
+		return 1;
+	}
+	r = upload_temp_name(name, ret_temp, size);
+	if (r < 0)
+		return upload_conn_why(c, r, "package name '%s' is too long", name);
+	run->own = true;
+	return 0;
+}
+
+/*
+ * The complete, checked temporary folder renamed to @name, never replacing it. 0; 1 when
+ * the final folder holds a package already (an earlier run's rename whose answer was lost,
+ * or another delivery): the caller compares it; or < 0.
+ */
+static int publish(struct run *run, struct upload_conn *c, const char *temp, const char *name)
+{
+	unsigned attempt = 0;
+	int r;
+
+	do
+		r = run->t->drv->rename_dir(c, temp, name);
+	while (r < 0 && should_retry(run, c, r, &attempt));
+	if (r == -EEXIST || r == -ENOENT) {
+		struct upload_stat st;
+		int e = stat_retrying(run, c, name, &st);
+
+		if (e < 0)
+			return e;
+		if (st.exists) {
+			log_info("upload: '%s' is on the server already: comparing it", name);
+			return 1;
+		}
+	}
+	return r;
+}
+
+static int run_error(struct run *run, int r, struct upload_conn *c)
+{
+	if (r < 0)
+		fail_run(run, r, c->why[0] ? c->why : folio_strerror(r));
+	return r;
 }
 
 int upload_package(struct upload_target *t, const char *dir, const char *name,
@@ -1050,6 +1233,8 @@ int upload_package(struct upload_target *t, const char *dir, const char *name,
 	struct package pkg;
 	struct run run = { .t = t, .pkg = &pkg };
 	struct worker *workers = NULL;
+	struct upload_conn *c;
+	char temp[NAME_MAX_LEN + 32];
 	size_t n_workers;
 	double start = now_seconds();
 	int r;
@@ -1079,46 +1264,34 @@ int upload_package(struct upload_target *t, const char *dir, const char *name,
 		workers[i].conn.t = t;
 		workers[i].conn.max_send_bps = t->max_send_bps / n_workers;
 	}
-	/* The last worker slot is this thread: it makes the package folder, then the manifest. */
-	{
-		struct upload_conn *c = &workers[n_workers].conn;
-		unsigned attempt = 0;
+	/* The last worker slot is this thread: the folders, the manifest, the rename. */
+	c = &workers[n_workers].conn;
+	c->max_send_bps = t->max_send_bps;
 
-		c->max_send_bps = t->max_send_bps;
-		do
-			r = t->drv->mkdirs(c, name);
-		while (r < 0 && should_retry(&run, c, r, &attempt));
-		if (r < 0) {
-			fail_run(&run, r, c->why);
-			goto join;
-		}
-	}
-	for (size_t i = 0; i < n_workers; i++) {
-		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
-			fail_run(&run, -EAGAIN, "cannot start an upload thread");
-			break;
-		}
-		workers[i].started = true;
-	}
-join:
-	for (size_t i = 0; i < n_workers; i++)
-		if (workers[i].started)
-			pthread_join(workers[i].thread, NULL);
-	if (!run.error) {
-		struct upload_conn *c = &workers[n_workers].conn;
-
-		/* Signature, then the manifest: the commit marker. */
-		for (size_t i = pkg.n_data; i < pkg.n && !run.error; i++) {
-			r = deliver_file(&run, c, &pkg.files[i]);
-			if (r < 0)
-				fail_run(&run, r, c->why[0] ? c->why : folio_strerror(r));
-		}
+	r = run_error(&run, choose_folder(&run, c, name, temp, sizeof(temp)), c);
+	if (r == 0 && run_error(&run, package_rebase(&pkg, temp), c) == 0) {
+		deliver_all(&run, workers, n_workers, temp);
 		if (!run.error) {
-			r = confirm_manifest(&run, c, &pkg.files[pkg.n - 1], rec.manifest_sha256);
-			if (r < 0)
-				fail_run(&run, r, c->why[0] ? c->why : folio_strerror(r));
+			r = run_error(&run, publish(&run, c, temp, name), c);
+			if (r >= 0 && run_error(&run, package_rebase(&pkg, name), c) < 0)
+				r = -ENOMEM;
 		}
+		if (r == 1) { /* there already: compare what is there, count again */
+			log_warn("upload: the temporary folder '%s' stays on '%s': remove it there",
+				 temp, host_of(t));
+			run.own = false;
+			run.compare_only = true;
+			atomic_store(&run.skipped, 0);
+			atomic_store(&run.read_back, 0);
+			atomic_store(&run.read_back_bytes, 0);
+			deliver_all(&run, workers, n_workers, name);
+		}
+	} else if (r == 1) {
+		deliver_all(&run, workers, n_workers, name);
 	}
+	if (!run.error)
+		run_error(&run,
+			  confirm_manifest(&run, c, &pkg.files[pkg.n - 1], rec.manifest_sha256), c);
 	for (size_t i = 0; i <= n_workers; i++) {
 		rec.bytes_sent += workers[i].conn.bytes_sent;
 		upload_curl_free(&workers[i].conn);
@@ -1132,7 +1305,11 @@ join:
 		rec.bytes_total += pkg.files[i].size;
 	rec.files = (uint32_t)pkg.n;
 	rec.files_skipped = atomic_load(&run.skipped);
+	rec.files_read_back = atomic_load(&run.read_back);
+	rec.bytes_read_back = atomic_load(&run.read_back_bytes);
+	rec.read_back_seconds = (double)atomic_load(&run.read_back_us) / 1e6;
 	rec.retries = atomic_load(&run.retries);
+	rec.renamed = t->drv->rename_dir != NULL;
 	rec.seconds = now_seconds() - start;
 	rec.finished = (int64_t)time(NULL);
 	remote_of(t, name, rec.remote, sizeof(rec.remote));
@@ -1150,10 +1327,11 @@ const char *upload_receipt_format(const struct upload_receipt *r, char *buf, siz
 	/* The manifest's hash first: an event keeps 255 bytes, and the receipts need it whole. */
 	snprintf(buf, size,
 		 "manifest_sha256=%s remote=%s files=%u skipped=%u bytes=%llu sent=%llu "
-		 "seconds=%.1f retries=%u",
+		 "seconds=%.1f retries=%u read_back=%u read_back_bytes=%llu published=%s",
 		 r->manifest_sha256, r->remote, r->files, r->files_skipped,
 		 (unsigned long long)r->bytes_total, (unsigned long long)r->bytes_sent, r->seconds,
-		 r->retries);
+		 r->retries, r->files_read_back, (unsigned long long)r->bytes_read_back,
+		 r->renamed ? "rename" : "manifest-last");
 	return buf;
 }
 

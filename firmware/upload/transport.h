@@ -16,19 +16,30 @@
  * They are never logged nor put in an error message.
  *
  * How a package goes up (upload_package()):
- *  1. the files listed in the local MANIFEST.sha256 are checked against the server first:
- *     a file already there under its final name with the right size (and hash, where the
- *     protocol gives one) is not sent again, so an interrupted delivery resumes;
- *  2. every other file goes up under a temporary name (".NAME.folio-part" beside it) and is
+ *  1. where the protocol can rename a folder (file://, WebDAV MOVE with "Overwrite: F", SFTP
+ *     rename, none of which replaces an existing name), the package goes into a hidden
+ *     temporary folder ".NAME.folio-part" beside its final name, and appears under NAME only
+ *     when it is complete and checked (step 5): the office never sees half a package. A
+ *     final folder NAME that exists already is only compared, file by file (the same
+ *     content: done; anything else, a missing file too: refused, nothing sent). S3 has no
+ *     rename: the package goes to its final keys, and the manifest, the last object
+ *     written, is the sign that it is complete (list keys ending in "/MANIFEST.sha256");
+ *  2. the files listed in the local MANIFEST.sha256 are checked against the server first:
+ *     a file already there whose content reads back right is not sent again, so an
+ *     interrupted delivery resumes (in the same temporary folder); a wrong file in our own
+ *     temporary folder is removed and sent again;
+ *  3. every other file goes up under a temporary name (".NAME.folio-part" beside it) and is
  *     renamed into place without overwriting (WebDAV MOVE with "Overwrite: F", SFTP rename);
  *     a temporary file that already arrived whole is renamed, not sent again, and a partial
- *     SFTP one is continued where it stopped. S3 has no rename: a small object appears whole
- *     with its PUT, a large one when its multipart upload completes;
- *  3. MANIFEST.sha256.sig, then MANIFEST.sha256 go last: the manifest on the server is the
- *     office's sign that the package is complete;
- *  4. every file is confirmed on the server (size; and for the manifest, its SHA-256 read
- *     back) before upload_package() returns 0. Only then may the batch be marked delivered.
- * A final name that holds something else (another size or hash) is never overwritten:
+ *     SFTP one is continued where it stopped. On S3 a small object appears whole with its
+ *     PUT, a large one when its multipart upload completes;
+ *  4. MANIFEST.sha256.sig, then MANIFEST.sha256 go last;
+ *  5. every file is read back from the server (WebDAV and S3 GET, SFTP read, file:// read),
+ *     streamed into its SHA-256, and compared with the manifest: size and content, not only
+ *     the size. Then the temporary folder is renamed into place, and the manifest is read
+ *     back under its final name before upload_package() returns 0. Only then may the batch
+ *     be marked delivered.
+ * A final name that holds something else (another size or content) is never overwritten:
  * -FOLIO_ECORRUPT, with the file named in @why.
  *
  * Each request is retried ([upload] retries) with exponential backoff and jitter after
@@ -57,8 +68,14 @@ struct upload_receipt {
 	uint32_t files;		  /* files of the package, manifest and signature included */
 	uint32_t files_skipped;	  /* files already on the server, not sent again */
 	uint32_t retries;	  /* requests repeated after a transient failure */
+	uint32_t files_read_back; /* files read back, all on success (see upload_package()) */
+	uint64_t bytes_read_back; /* their bytes */
+	double read_back_seconds; /* time spent reading back, summed over the connections */
 	double seconds;		  /* wall time of the call */
 	int64_t finished;	  /* unix seconds when the server's copy was confirmed */
+	/* The package appeared by the rename of its complete temporary folder; false on S3,
+	 * where the manifest, written last, marks it complete. */
+	bool renamed;
 	char manifest_sha256[65]; /* SHA-256 of MANIFEST.sha256 as confirmed on the server */
 	char remote[512]; /* where the package is, e.g. https://host/path/NAME/ (no secrets) */
 };

@@ -95,6 +95,10 @@ static int deliver(struct store *store, const struct folio_config *cfg, struct u
 			upload_target_url(t), why[0] ? why : folio_strerror(r));
 		return r;
 	}
+	log_info("batch %u delivered to '%s': every file read back (%u files, %llu bytes) and "
+		 "matched the manifest's SHA-256; %s",
+		 id, rec.remote, rec.files_read_back, (unsigned long long)rec.bytes_read_back,
+		 rec.renamed ? "renamed into place whole" : "the manifest written last");
 	upload_receipt_format(&rec, line, sizeof(line));
 	r = store_event_add(store, "uploader", "upload-receipt", id, 0, 0, "%s", line);
 	if (r < 0)

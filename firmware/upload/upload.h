@@ -6,14 +6,15 @@
  * folder, WebDAV over HTTPS, SFTP or an S3-compatible store (firmware/upload/transport.h).
  *
  * Each approved batch is packaged into <store>/outgoing (approved -> packaged) only when it
- * is sent, the package is sent with the transport's exactly-once protocol (temporary names
- * renamed into place, the manifest last, every file confirmed on the server), the receipt
- * goes into the event log and the batch becomes delivered. The staged copy is removed after
- * every attempt, delivered or not, and whatever a stopped run left in <store>/outgoing is
- * removed before the next (upload_discard_staged()): the package is in clear on disk only
- * while it is sent. A package built again is the same bytes (firmware/package/export.h), so
- * every step can be repeated after a crash or a failed attempt without sending twice what
- * already arrived. One process delivers at a time (a lock on <store>/outgoing).
+ * is sent, the package is sent with the transport's exactly-once protocol (a temporary folder
+ * renamed into place whole, or on S3 the manifest last; every file read back from the server
+ * and its SHA-256 compared with the manifest), the receipt goes into the event log and the
+ * batch becomes delivered. The staged copy is removed after every attempt, delivered or not,
+ * and whatever a stopped run left in <store>/outgoing is removed before the next
+ * (upload_discard_staged()): the package is in clear on disk only while it is sent. A package
+ * built again is the same bytes (firmware/package/export.h), so every step can be repeated
+ * after a crash or a failed attempt without sending twice what already arrived. One process
+ * delivers at a time (a lock on <store>/outgoing).
  */
 
 #include <stdint.h>

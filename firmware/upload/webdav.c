@@ -1,6 +1,7 @@
 /*
  * WebDAV over HTTPS: MKCOL folders, PUT under a temporary name, MOVE with "Overwrite: F" (the
- * atomic step: nginx's WebDAV ignores "If-None-Match: *" on PUT), PROPFIND for sizes.
+ * atomic step: nginx's WebDAV ignores "If-None-Match: *" on PUT; also for the package's
+ * temporary folder), PROPFIND for sizes, GET to read a file back into its SHA-256.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -269,7 +270,7 @@ static int dav_put_file(struct upload_conn *c, const struct upload_file *f, cons
 	return 0;
 }
 
-static int dav_move(struct upload_conn *c, const char *from, const char *to)
+static int dav_move(struct upload_conn *c, const char *from, const char *to, bool dir)
 {
 	_cleanup_free_ char *data = malloc(DAV_ANSWER_MAX + 1);
 	struct upload_body body = { .data = data, .max = DAV_ANSWER_MAX };
@@ -279,9 +280,10 @@ static int dav_move(struct upload_conn *c, const char *from, const char *to)
 
 	if (!data)
 		return -ENOMEM;
-	r = dav_url(c, from, false, url, sizeof(url));
+	/* A folder is named with a '/' at the end, on both sides (nginx insists). */
+	r = dav_url(c, from, dir, url, sizeof(url));
 	if (r == 0)
-		r = dav_url(c, to, false, dest, sizeof(dest));
+		r = dav_url(c, to, dir, dest, sizeof(dest));
 	if (r < 0)
 		return r;
 	r = dav_start(c, "MOVE", url);
@@ -339,7 +341,7 @@ static int dav_put(struct upload_conn *c, const struct upload_file *f)
 					       f->local);
 		log_debug("'%s' already arrived whole under its temporary name", f->rel);
 	}
-	return dav_move(c, temp, f->rel);
+	return dav_move(c, temp, f->rel, false);
 }
 
 static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
@@ -371,6 +373,33 @@ static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t s
 	memcpy(buf, body.data, body.len);
 	*ret_len = body.len;
 	return 0;
+}
+
+static int dav_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
+		      uint64_t *ret_len)
+{
+	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	int r;
+
+	r = dav_url(c, rel, false, url, sizeof(url));
+	if (r < 0)
+		return r;
+	r = dav_start(c, "GET", url);
+	if (r < 0)
+		return r;
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	/* The body as stored: no content coding that a server might apply on the way. */
+	r = upload_curl_header(c, "Accept-Encoding: identity");
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "read back '%s'", rel);
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
+}
+
+static int dav_rename_dir(struct upload_conn *c, const char *from, const char *to)
+{
+	return dav_move(c, from, to, true);
 }
 
 static int dav_remove(struct upload_conn *c, const char *rel)
@@ -413,4 +442,6 @@ const struct upload_driver upload_driver_webdav = {
 	.put = dav_put,
 	.fetch = dav_fetch,
 	.remove = dav_remove,
+	.digest = dav_digest,
+	.rename_dir = dav_rename_dir,
 };

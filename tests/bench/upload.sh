@@ -1,8 +1,9 @@
 #!/bin/bash
 # Upload benchmark (make bench): a package to nginx's WebDAV over TLS on 127.0.0.1 through
 # `folio upload package`, against `curl -T` sending the same files to the same server in the
-# same run (one connection per file list, as a person would); then the accuracy of the
-# bandwidth cap. Prints figures and ratios, never passes or fails on timing.
+# same run (one connection per file list, as a person would); the cost of reading every file
+# back (against curl downloading the same files); then the accuracy of the bandwidth cap (the
+# read-back, a download, is not capped and adds to the time). Prints figures and ratios, never passes or fails on timing.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -48,12 +49,24 @@ for c in 1 2; do
 	rm -rf "$dav/root/c$c"/*
 	sync
 	t0=$(now)
-	"$folio" --config "$f" upload package "$pkg" >/dev/null || echo "folio upload failed"
+	"$folio" --config "$f" upload package "$pkg" >"$FOLIO_TMP/out" || echo "folio upload failed"
 	t1=$(now)
 	ours=$(echo "$t1 - $t0" | bc -l)
 	printf 'upload %d MB to WebDAV/TLS, concurrency %d: folio %.1f MB/s, curl -T %.1f MB/s: %.2fx\n' \
 		$((bytes / 1000000)) "$c" "$(echo "$bytes / $ours / 1000000" | bc -l)" \
 		"$(echo "$bytes / $peer / 1000000" | bc -l)" "$(echo "$peer / $ours" | bc -l)"
+	# The read-back (every file downloaded into SHA-256 and compared): its share of the
+	# delivery, against curl downloading the same files over one connection.
+	rb=$(sed -n 's/^read-back \([0-9.]*\) s.*/\1/p' "$FOLIO_TMP/out")
+	args=()
+	while read -r l; do args+=(-o /dev/null "https://127.0.0.1:$port/c$c/B/$l"); done <"$FOLIO_TMP/list"
+	t0=$(now)
+	curl -s --cacert "$dav/ca.pem" "${args[@]}" || echo "curl GET failed"
+	t1=$(now)
+	get=$(echo "$t1 - $t0" | bc -l)
+	printf 'read-back of %d MB, concurrency %d: %.2f s (summed over connections; %.0f%% of the delivery), curl GET %.2f s: %.2fx\n' \
+		$((bytes / 1000000)) "$c" "${rb:-0}" "$(echo "${rb:-0} * 100 / $ours" | bc -l)" "$get" \
+		"$(echo "$get / ${rb:-1}" | bc -l)"
 	rm -rf "$dav/root/c$c"/* "$dav/root/peer"
 done
 

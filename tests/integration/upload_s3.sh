@@ -2,7 +2,8 @@
 # Delivery to an S3-compatible store: s3rver (npm) behind tests/servers/s3check.js, which
 # checks every request's SigV4 signature on its own with AWS's signer (@smithy/signature-v4)
 # and x-amz-content-sha256 against the body. Keys with a space and UTF-8 in them, a large file
-# in parts, 503 answers retried, a wrong secret, a credentials file others can read. Each
+# in parts, 503 answers retried, the manifest written last, an object altered on the server
+# (refused: every object is read back), a wrong secret, a credentials file others can read. Each
 # delivered copy passes sha256sum -c; not one request of ours had a bad signature.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
@@ -66,6 +67,21 @@ retry=$(conf retry "retries = 5" "concurrency = 1")
 deliver "$retry" TEST-01-B000002
 echo "$out" | grep -q '^retries   3$' || fail "expected 3 retries: $out"
 msg=$(server_copy TEST-01-B000002) || fail "$msg"
+# No rename in S3: the manifest is the last object written, after the signature.
+puts=$(grep -E '^OK PUT .*/TEST-01-B000002/' "$s3/sigcheck.log" | tail -n 2)
+echo "$puts" | sed -n 2p | grep -q '/TEST-01-B000002/MANIFEST.sha256$' ||
+	fail "the manifest was not the last object written: $puts"
+echo "$puts" | sed -n 1p | grep -q '/TEST-01-B000002/MANIFEST.sha256.sig$' ||
+	fail "the signature was not written right before the manifest: $puts"
+echo "$out" | grep -q '^published manifest written last' || fail "receipt: $out"
+echo "$out" | grep -q '^checked   the content of every file: 8 files' || fail "receipt: $out"
+
+# --- an object altered on the server, its size and metadata kept: it is read back, so
+# delivering again refuses it (before: HEAD gave the size and our own x-amz-meta-sha256)
+obj="$s3/s3/folio/office in/été/TEST-01-B000002/D0001/P0002.tif._S3rver_object"
+flip_byte "$obj" 100
+expect_fail 1 "same size, other SHA-256" "$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000002"
+flip_byte "$obj" 100
 
 # --- every request had a correct signature and payload hash
 bad=$(grep -v -E '^(OK|FAULT) ' "$s3/sigcheck.log" | head -3)

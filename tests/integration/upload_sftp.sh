@@ -2,7 +2,9 @@
 # Delivery over SFTP to OpenSSH's sshd on 127.0.0.1 (host and client keys made here, the host
 # key pinned in a known_hosts file): a whole package; an interrupted file continued where it
 # stopped; sshd killed mid-file and restarted; a final name that holds another file is never
-# overwritten; a wrong host key, a key others can read. Each delivered copy passes sha256sum -c.
+# overwritten, nor an altered copy taken for ours; the upload window closing mid-delivery (the
+# package never visible half-done under its final name); a wrong host key, a key others can
+# read. Each delivered copy passes sha256sum -c.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -39,14 +41,29 @@ ok=$(conf ok)
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 6 200
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     10 (0 already there)' || fail "receipt: $out"
+# the receipt names the server with its port (a non-default one here)
+echo "$out" | grep -qx "remote    sftp://$(id -un)@127.0.0.1:$port$in/TEST-01-B000001/" ||
+	fail "the receipt lost the port: $out"
+echo "$out" | grep -q "^checked   the content of every file: 10 files" ||
+	fail "the receipt does not say what was checked: $out"
 msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
+[ ! -e "$in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
 
-# --- an interrupted file continues where it stopped: only the rest is sent
+# --- the server's copy altered, its size kept: the content is read back, so delivering again
+# refuses it (before: the size matched and it was "confirmed")
+flip_byte "$in/TEST-01-B000001/D0001/P0002.tif" 1000
+expect_fail 1 "same size, other SHA-256" \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+flip_byte "$in/TEST-01-B000001/D0001/P0002.tif" 1000
+
+# --- an interrupted file continues where it stopped, in the package's temporary folder: only
+# the rest is sent
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 2 500
-mkdir -p "$in/TEST-01-B000002/D0002"
-head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" >"$in/TEST-01-B000002/D0002/.P0001.tif.folio-part"
+mkdir -p "$in/.TEST-01-B000002.folio-part/D0002"
+head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" \
+	>"$in/.TEST-01-B000002.folio-part/D0002/.P0001.tif.folio-part"
 total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000002/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
 deliver "$ok" TEST-01-B000002
 echo "$out" | grep -q "^bytes     $total ($((total - 300000)) sent)" ||
@@ -59,7 +76,7 @@ slow=$(conf slow "bandwidth_kbps = 16000" "retries = 8" "concurrency = 1")
 "$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003" >"$FOLIO_TMP/kill.out" 2>&1 &
 upload=$!
 for ((i = 0; i < 400; i++)); do
-	[ -n "$(find "$in/TEST-01-B000003" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
+	[ -n "$(find "$in/.TEST-01-B000003.folio-part" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
 	sleep 0.02
 done
 [ $i -lt 400 ] || fail "the upload never started sending"
@@ -73,10 +90,28 @@ msg=$(check_package "$in/TEST-01-B000003") || fail "$msg"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 50
 mkdir -p "$in/TEST-01-B000004"
 echo "someone else's file" >"$in/TEST-01-B000004/BATCH.txt"
-expect_fail 1 "another file holds its name" \
+expect_fail 1 "remove it there to deliver again" \
 	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000004"
 [ "$(cat "$in/TEST-01-B000004/BATCH.txt")" = "someone else's file" ] || fail "a file was overwritten"
 [ ! -e "$in/TEST-01-B000004/MANIFEST.sha256" ] || fail "manifest delivered beside a wrong file"
+
+# --- the upload window closes mid-delivery: the delivery stops within seconds, nothing is
+# visible under the final name meanwhile, and the next window resumes in the same temporary
+# folder (a file there that was altered, its size kept, is sent again)
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000005 4 1024
+closing_window 4
+win=$(conf win "window = $window" "bandwidth_kbps = 2000" "concurrency = 1")
+msg=$(cut_by_window "$win" "$in" TEST-01-B000005) || fail "$msg"
+unset TZ
+echo "figure: SFTP delivery $msg"
+[ -f "$in/.TEST-01-B000005.folio-part/BATCH.txt" ] || fail "nothing arrived before the window closed"
+flip_byte "$in/.TEST-01-B000005.folio-part/BATCH.txt" 3
+total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000005/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
+deliver "$ok" TEST-01-B000005
+sent=$(echo "$out" | sed -n 's/^bytes     [0-9]* (\([0-9]*\) sent)$/\1/p')
+[ -n "$sent" ] && [ "$sent" -lt "$total" ] || fail "the next window sent everything again: $out"
+msg=$(check_package "$in/TEST-01-B000005") || fail "$msg"
+[ ! -e "$in/.TEST-01-B000005.folio-part" ] || fail "the temporary folder was left behind"
 
 # --- a wrong host key, a private key others can read
 ssh-keygen -q -t ecdsa -N '' -f "$FOLIO_TMP/other_host" </dev/null >/dev/null
@@ -112,4 +147,4 @@ schemas=()
 	>"$FOLIO_TMP/verify.out" 2>&1 ||
 	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"
 
-echo "upload_sftp: 3 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"
+echo "upload_sftp: 4 packages delivered (one continued mid-file, one across an sshd restart), a foreign file kept"

@@ -5,7 +5,9 @@
 # one, a server dripping its answer (and foliod stopped by SIGTERM meanwhile), proxies of the
 # environment (ignored), a full server disk, a wrong CA, a wrong pinned key, a client certificate required.
 # After each: nothing lost (the final copy passes sha256sum -c), nothing delivered twice (every
-# final name was MOVEd into place once), and what had arrived was not sent again.
+# final name was MOVEd into place once), and what had arrived was not sent again. Packages go up
+# in a hidden temporary folder, MOVEd into place whole; every file is read back: an altered
+# copy (size kept) is refused under the final name, sent again in the temporary folder.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -57,22 +59,64 @@ mkdir -p "$dav/root/in"
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
-echo "$out" | grep -q "^checked   the manifest's content; the size of every other file$" ||
+echo "$out" | grep -q "^checked   the content of every file: 12 files, [0-9]* bytes read back" ||
 	fail "the receipt does not say what was checked on the server: $out"
+echo "$out" | grep -q "^published complete folder renamed into place" ||
+	fail "the receipt does not say how the package appeared: $out"
 msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
-[ "$(tail -n 2 "$dav/logs/access.log" | awk '$1 == "MOVE" { print $4 }')" = \
-	"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
-	[ "$(grep '^MOVE' "$dav/logs/access.log" | tail -n 1 | awk '{ print $4 }')" = \
-		"https://127.0.0.1:$port/in/TEST-01-B000001/MANIFEST.sha256" ] ||
-	fail "the manifest was not the last file moved into place"
-grep '^MOVE' "$dav/logs/access.log" | tail -n 2 | head -n 1 | grep -q 'MANIFEST.sha256.sig' ||
-	fail "the signature did not go right before the manifest"
+[ ! -e "$dav/root/in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
+# The package went up in a hidden temporary folder, the manifest last in it, the signature
+# right before; then the folder was MOVEd into place (never over an existing one).
+moves=$(grep '^MOVE' "$dav/logs/access.log" | tail -n 3)
+[ "$(echo "$moves" | sed -n 3p)" = \
+	"MOVE /in/.TEST-01-B000001.folio-part/ 201 https://127.0.0.1:$port/in/TEST-01-B000001/" ] ||
+	fail "the package folder was not moved into place last: $moves"
+echo "$moves" | sed -n 2p | grep -q '/in/.TEST-01-B000001.folio-part/MANIFEST.sha256$' ||
+	fail "the manifest was not the last file moved into place: $moves"
+echo "$moves" | sed -n 1p | grep -q 'MANIFEST.sha256.sig$' ||
+	fail "the signature did not go right before the manifest: $moves"
+grep -q '^PUT /in/TEST-01-B000001/' "$dav/logs/access.log" &&
+	fail "a file was sent under the package's final name"
 
 # Again: everything is there, nothing is sent.
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '^files     12 (12 already there)' || fail "second delivery sent again: $out"
 echo "$out" | grep -q '^bytes     .* (0 sent)' || fail "second delivery sent bytes: $out"
 moved_once TEST-01-B000001
+
+# The server's copy altered, its size kept: every file is read back, so delivering again
+# refuses it (before: the size matched and it was "confirmed").
+flip_byte "$dav/root/in/TEST-01-B000001/D0001/P0002.tif" 5000
+expect_fail 1 "same size, other SHA-256" \
+	"$folio" --config "$ok" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
+flip_byte "$dav/root/in/TEST-01-B000001/D0001/P0002.tif" 5000
+
+# --- a slow delivery watched from the server's side: the package folder never holds half a
+# package; it appears whole
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000010 4 512
+paced=$(conf paced "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 2" \
+	"bandwidth_kbps = 4000")
+"$folio" --config "$paced" upload package "$FOLIO_TMP/pkgs/TEST-01-B000010" >"$FOLIO_TMP/paced.out" 2>&1 &
+upload=$!
+watch=$(watch_delivery $upload "$dav/root/in" TEST-01-B000010) || fail "$watch"
+wait $upload || fail "the paced delivery failed: $(cat "$FOLIO_TMP/paced.out")"
+msg=$(check_package "$dav/root/in/TEST-01-B000010") || fail "$msg"
+echo "figure: a paced delivery watched from the server: $watch"
+
+# --- the upload window closes mid-delivery: the delivery stops, nothing shows under the final
+# name, and the next run finishes it from the temporary folder without sending it all again
+make_package "$FOLIO_TMP/pkgs" TEST-01-B000011 4 1024
+closing_window 4
+win=$(conf win "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "window = $window" \
+	"bandwidth_kbps = 2000" "concurrency = 1")
+msg=$(cut_by_window "$win" "$dav/root/in" TEST-01-B000011) || fail "$msg"
+unset TZ
+echo "figure: WebDAV delivery $msg"
+deliver "$ok" TEST-01-B000011
+echo "$out" | grep -qE '^files     8 \([1-9][0-9]* already there\)' ||
+	fail "the next run sent again what had arrived: $out"
+msg=$(check_package "$dav/root/in/TEST-01-B000011") || fail "$msg"
+moved_once TEST-01-B000011
 
 # --- 503 from the server: a clear failure, retried, then a later run delivers
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 4 100
@@ -92,7 +136,7 @@ expect_fail 1 "answered HTTP 500" "$folio" --config "$one" upload package "$FOLI
 rm "$dav/fail500move"
 deliver "$ok" TEST-01-B000003
 msg=$(check_package "$dav/root/in/TEST-01-B000003") || fail "$msg"
-first=$(grep -m1 '^PUT /in/TEST-01-B000003/' "$dav/logs/access.log" | awk '{ print $2 }')
+first=$(grep -m1 '^PUT /in/.TEST-01-B000003.folio-part/' "$dav/logs/access.log" | awk '{ print $2 }')
 [ "$(grep -c "^PUT $first 201" "$dav/logs/access.log")" = 1 ] ||
 	fail "'$first' arrived whole before the failed MOVE but was sent again"
 moved_once TEST-01-B000003
@@ -128,6 +172,9 @@ cut=$(conf cut "https://127.0.0.1:$pport/in" "ca_file = $dav/ca.pem" "concurrenc
 expect_fail 1 "connection to '127.0.0.1' broke" \
 	"$folio" --config "$cut" upload package "$FOLIO_TMP/pkgs/TEST-01-B000005"
 echo pass >"$fp/fault"
+[ ! -e "$dav/root/in/TEST-01-B000005" ] || fail "part of a cut delivery is visible under its final name"
+# what arrived in the temporary folder altered, its size kept: it is sent again
+flip_byte "$dav/root/in/.TEST-01-B000005.folio-part/BATCH.txt" 3
 deliver "$cut" TEST-01-B000005
 echo "$out" | grep -qE '^files     10 \([1-9][0-9]* already there\)' ||
 	fail "resume sent again what had arrived: $out"
@@ -324,4 +371,4 @@ else
 	echo "note: mounting a tmpfs is not permitted here: the full-disk case was not run"
 fi
 
-echo "upload_webdav: 8 packages delivered through faults, each once, each checked with sha256sum -c, the station's own with folio verify"
+echo "upload_webdav: 10 packages delivered through faults, each once, each checked with sha256sum -c, the station's own with folio verify"

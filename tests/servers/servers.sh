@@ -19,6 +19,10 @@
 #   faultproxy_start DIR PORT TO   TCP proxy PORT -> TO; DIR/fault holds "pass", "stall N" or
 #                                  "cut N" (after N bytes upstream, for new connections)
 #   wait_port PORT                 until something listens on PORT (10 s at most)
+#   watch_delivery PID DIR NAME    while PID runs, DIR/NAME never holds half a package
+#   closing_window SECONDS         TZ and a window ($window) that closes in SECONDS
+#   flip_byte FILE OFFSET          one bit of FILE changed at OFFSET, its size kept
+#   cut_by_window CONF DIR NAME    folio delivers NAME with CONF until the window closes
 #   servers_stop                   stop everything started here
 
 SERVERS_DIR=${FOLIO_SRC:?}/tests/servers
@@ -244,4 +248,62 @@ check_package() {
 	(cd "$d" && sha256sum --quiet -c MANIFEST.sha256) || { echo "sha256sum -c fails in $d"; return 1; }
 	left=$(find "$d" -name '*.folio-part' | head -3)
 	[ -z "$left" ] || { echo "temporary files left in $d: $left"; return 1; }
+}
+
+# watch_delivery PID DIR NAME: looks at the server's folder DIR while the delivery PID runs:
+# a package folder NAME, whenever it is there, is whole (check_package), and the delivery was
+# seen in its hidden temporary folder .NAME.folio-part at least once.
+watch_delivery() {
+	local pid=$1 d=$2 name=$3 seen=0 looks=0 msg
+	while kill -0 "$pid" 2>/dev/null; do
+		looks=$((looks + 1))
+		if [ -e "$d/$name" ]; then
+			msg=$(check_package "$d/$name") ||
+				{ echo "half a package visible under its final name: $msg"; return 1; }
+		fi
+		[ -d "$d/.$name.folio-part" ] && seen=$((seen + 1))
+		sleep 0.05
+	done
+	[ "$seen" -gt 0 ] || { echo "the delivery was never seen in its temporary folder"; return 1; }
+	echo "looked $looks times, $seen times at a delivery in its temporary folder"
+}
+
+# closing_window SECONDS: exports TZ, a zone whose offset from UTC has seconds in it, chosen
+# so that its clock is SECONDS (2..50) before a full minute; sets $window to "HH:MM-HH:MM",
+# open now, closing at that minute, and $window_end to that moment (unix seconds).
+closing_window() {
+	local want=$1 now
+	now=$(date -u +%s)
+	export TZ=$(printf 'FOL-00:00:%02d' $((((60 - want) - now % 60 + 120) % 60)))
+	window_end=$((now + want))
+	window="$(date -d "@$now" +%H:%M)-$(date -d "@$((now + 60))" +%H:%M)"
+}
+
+# flip_byte FILE OFFSET: the byte at OFFSET of FILE with one bit changed, as a faulty disk or
+# server would return it; the size stays.
+flip_byte() {
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$1" "$2"
+}
+
+# cut_by_window CONF DIR NAME: `folio upload package` of $FOLIO_TMP/pkgs/NAME with CONF, whose
+# window closing_window made, watched in the server's folder DIR (watch_delivery): it must
+# stop with a clear line within 10 s of the window's end, NAME never visible meanwhile. Prints
+# how late it stopped.
+cut_by_window() {
+	local conf=$1 d=$2 name=$3 pid watch stopped late
+	"$FOLIO_BUILD/bin/folio" --config "$conf" upload package "$FOLIO_TMP/pkgs/$name" \
+		>"$FOLIO_TMP/win.out" 2>&1 &
+	pid=$!
+	watch=$(watch_delivery $pid "$d" "$name") || { echo "$watch"; return 1; }
+	stopped=$EPOCHREALTIME
+	wait $pid && { echo "the delivery went on after the window closed: $(cat "$FOLIO_TMP/win.out")"; return 1; }
+	grep -q "stopped: the upload window closed" "$FOLIO_TMP/win.out" ||
+		{ echo "no clear line when the window closed: $(cat "$FOLIO_TMP/win.out")"; return 1; }
+	late=$(awk -v a="$window_end" -v b="$stopped" 'BEGIN { printf "%.1f", b - a }')
+	awk -v l="$late" 'BEGIN { exit !(l < 10) }' ||
+		{ echo "the delivery ran on $late s after the window closed"; return 1; }
+	[ ! -e "$d/$name" ] || { echo "part of the package is visible under its final name"; return 1; }
+	echo "stopped $late s after the window closed ($watch)"
 }

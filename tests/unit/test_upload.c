@@ -345,11 +345,19 @@ static void test_file_links(void **state)
 	snprintf(path, sizeof(path), "%s/victim/D0001", tmp);
 	assert_int_equal(access(path, F_OK), -1);
 
-	/* A link planted as a temporary file: the victim is not written; the delivery goes on. */
-	snprintf(path, sizeof(path), "%s/outbox2/S-B000020", tmp);
+	/* A link planted as the package's temporary folder: refused the same way. */
+	snprintf(link, sizeof(link), "%s/outbox2/.S-B000022.folio-part", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_true(upload_package(t, pkg, "S-B000022", &r, why, sizeof(why)) < 0);
+	assert_non_null(strstr(why, "symbolic link"));
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* A link planted as a temporary file (in the package's temporary folder, where an
+	 * interrupted delivery resumes): the victim is not written; the delivery goes on. */
+	snprintf(path, sizeof(path), "%s/outbox2/.S-B000020.folio-part", tmp);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/victim/file", tmp);
-	snprintf(link, sizeof(link), "%s/outbox2/S-B000020/.BATCH.txt.folio-part", tmp);
+	snprintf(link, sizeof(link), "%s/outbox2/.S-B000020.folio-part/.BATCH.txt.folio-part", tmp);
 	assert_int_equal(symlink(path, link), 0);
 	assert_int_equal(upload_package(t, pkg, "S-B000020", &r, why, sizeof(why)), 0);
 	f = fopen(path, "r");
@@ -357,6 +365,11 @@ static void test_file_links(void **state)
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	assert_string_equal(buf, "precious\n");
+	/* Renamed into place whole, every file read back. */
+	assert_true(r.renamed);
+	assert_int_equal(r.files_read_back, r.files);
+	snprintf(path, sizeof(path), "%s/outbox2/.S-B000020.folio-part", tmp);
+	assert_int_equal(access(path, F_OK), -1);
 
 	/* Modes: files 0600, folders 0700, whatever the umask. */
 	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001/P0001.tif", tmp);
@@ -365,6 +378,18 @@ static void test_file_links(void **state)
 	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001", tmp);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
+
+	/* The delivered copy altered, same size: delivering again reads it back and refuses. */
+	snprintf(path, sizeof(path), "%s/outbox2/S-B000020/D0001/P0001.tif", tmp);
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	buf[0] = (char)(fgetc(f) ^ 0x01);
+	rewind(f);
+	fputc(buf[0], f);
+	fclose(f);
+	assert_int_equal(upload_package(t, pkg, "S-B000020", &r, why, sizeof(why)),
+			 -FOLIO_ECORRUPT);
+	assert_non_null(strstr(why, "same size, other SHA-256"));
 	umask(old_mask);
 	upload_target_close(t);
 	free(cfg);
@@ -373,9 +398,14 @@ static void test_file_links(void **state)
 
 static void test_receipt(void **state)
 {
-	struct upload_receipt r = {
-		.bytes_sent = 10, .bytes_total = 20, .files = 3, .files_skipped = 1, .seconds = 1.25
-	};
+	struct upload_receipt r = { .bytes_sent = 10,
+				    .bytes_total = 20,
+				    .files = 3,
+				    .files_skipped = 1,
+				    .seconds = 1.25,
+				    .files_read_back = 3,
+				    .bytes_read_back = 20,
+				    .renamed = true };
 	char buf[512];
 
 	(void)state;
@@ -384,7 +414,11 @@ static void test_receipt(void **state)
 	upload_receipt_format(&r, buf, sizeof(buf));
 	assert_non_null(
 	    strstr(buf, "remote=https://h/in/S-B000001/ files=3 skipped=1 bytes=20 sent=10"));
+	assert_non_null(strstr(buf, "read_back=3 read_back_bytes=20 published=rename"));
 	assert_non_null(strstr(buf, "manifest_sha256=0000"));
+	r.renamed = false; /* S3 */
+	upload_receipt_format(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "published=manifest-last"));
 }
 
 static int setup(void **state)
