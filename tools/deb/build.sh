@@ -170,7 +170,7 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: $shlibs, adduser${langs:+, $langs}
+Depends: $shlibs, adduser, tesseract-ocr-osd${langs:+, $langs}
 Recommends: sane-utils
 Section: graphics
 Priority: optional
