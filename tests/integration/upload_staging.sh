@@ -47,7 +47,7 @@ $folio batch show "$batch" | grep -qE '^  state +packaged' ||
 mkdir -p "$outgoing/.$name.partial/D0001" "$outgoing/$name"
 cp "$ref/BATCH.txt" "$outgoing/$name/"
 cp "$ref/BATCH.txt" "$outgoing/.$name.partial/D0001/"
-rm "outbox/$name/BATCH.txt"
+rm -r "outbox/$name" # the office clears the name: the package goes up whole
 $folio upload --now >upload.out 2>upload.err || fail "delivery failed: $(cat upload.err)"
 grep -q 'removed 2 staged packages left by a delivery that stopped' upload.err ||
 	fail "leftovers not reported removed: $(cat upload.err)"
@@ -56,8 +56,8 @@ grep -q '^delivered 1 batch' upload.out || fail "not delivered: $(cat upload.out
 $folio batch show "$batch" | grep -qE '^  state +delivered' ||
 	fail "batch not delivered: $($folio batch show "$batch")"
 
-# Built three times (export, failed delivery, delivery): the same bytes each time, so the
-# files that arrived at the first attempt were kept, not replaced.
+# Built three times (export, failed delivery, delivery): the same bytes each time, so a
+# delivery that resumes finds what already arrived unchanged.
 diff -r "$ref" "outbox/$name" >diff.out || fail "the delivered package differs from the export: $(head -n 5 diff.out)"
 (cd "outbox/$name" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c rejects the delivered manifest"
 
