@@ -472,7 +472,15 @@ static void test_station_mistakes_caught(void **state)
 
 	/* BATCH.txt counting other documents. */
 	fresh(pkg, sizeof(pkg));
-	put_file(pkg, "BATCH.txt", "documents: 3\npages: 3\n");
+	{
+		size_t len;
+		char *b = slurp(pkg, "BATCH.txt", &len), *d = strstr(b, "\ndocuments: ");
+
+		assert_non_null(d);
+		d[12] = '3'; /* one digit: the test's batch has 3 documents at most */
+		put_file(pkg, "BATCH.txt", b);
+		free(b);
+	}
 	reseal(pkg, NULL, NULL, 0);
 	expect_problem(pkg, pub, "BATCH.txt counts 3 documents");
 
@@ -531,6 +539,78 @@ static void test_unsigned_and_unusable(void **state)
 	}
 }
 
+/* BATCH.txt is read strictly: each bad field is refused in one line that names it. */
+static void test_batch_strict(void **state)
+{
+	static const char good[] = "station: SIM-01\nstore: 0123456789abcdef\noffice: KE\n"
+				   "batch: 3\ncreated: 2026-12-04T10:00:00Z\ndevice: folio:/x\n"
+				   "profile: bitonal\ndocuments: 2\npages: 5\n"
+				   "signed by: 0123456789abcdef\npages with text: 4\n"
+				   "ocr-failed: D0002/P0005.tif\nscanner pages fed: 120\n"
+				   "scanner jams: 0\nscanner double feeds: 1\nscanner hours: 1.5\n"
+				   "a later field: anything\n";
+	static const struct {
+		const char *from, *to, *why;
+	} bad[] = {
+		{ "batch: 3\n", "batch: 3abc\n", "'batch' is '3abc', not a whole number" },
+		{ "batch: 3\n", "batch: +3\n", "'batch' is '+3'" },
+		{ "batch: 3\n", "batch: -3\n", "'batch' is '-3'" },
+		{ "batch: 3\n", "batch:  3\n", "'batch' is ' 3'" },
+		{ "batch: 3\n", "batch: 03\n", "'batch' is '03'" },
+		{ "batch: 3\n", "batch: 0\n", "'batch' is '0'" },
+		{ "batch: 3\n", "batch: 4294967296\n", "'batch' is '4294967296'" },
+		{ "batch: 3\n", "batch: 3 \n", "'batch' is '3 '" },
+		{ "batch: 3\n", "", "has no 'batch' line" },
+		{ "batch: 3\n", "batch: 3\nbatch: 4\n", "gives 'batch' again" },
+		{ "documents: 2\n", "documents: 2x\n", "'documents' is '2x'" },
+		{ "pages: 5\n", "pages: 0x5\n", "'pages' is '0x5'" },
+		{ "pages: 5\n", "pages: 999999999\n", "'pages' is '999999999'" },
+		{ "station: SIM-01\n", "station: SIM 01\n", "'station' is 'SIM 01'" },
+		{ "station: SIM-01\n", "station: \n", "'station' is ''" },
+		{ "store: 0123456789abcdef\n", "store: 0123456789ABCDEF\n", "'store' is" },
+		{ "store: 0123456789abcdef\n", "store: 0123\n", "'store' is '0123'" },
+		{ "office: KE\n", "office: Kenya\n", "'office' is 'Kenya'" },
+		{ "T10:00:00Z", "T24:00:00Z", "'created' is" },
+		{ "2026-12-04", "2026-02-30", "'created' is" },
+		{ "2026-12-04", " 2026-12-4", "'created' is" },
+		{ "with text: 4\n", "with text: 6\n", "6 pages with text of 5 pages" },
+		{ "P0005.tif", "../x", "'ocr-failed' is" },
+		{ "hours: 1.5\n", "hours: 1.55\n", "'scanner hours' is" },
+		{ "jams: 0\n", "jams: -0\n", "'scanner jams' is" },
+		{ "device: folio:/x\n", "device: folio\x1b[2J\n", "control character" },
+		{ "profile: bitonal\n", "profile\n", "line 7 is not 'key: value'" },
+		{ "profile: bitonal\n", "Profile: bitonal\n", "is not 'key: value'" },
+		{ "hours: 1.5\n", "hours: 1.5", "truncated" },
+	};
+	struct verify_batch b;
+	char why[256], text[1024];
+
+	(void)state;
+	assert_int_equal(verify_parse_batch(good, strlen(good), &b, why, sizeof(why)), 0);
+	assert_string_equal(b.station, "SIM-01");
+	assert_string_equal(b.store, "0123456789abcdef");
+	assert_int_equal(b.batch, 3);
+	assert_int_equal(b.documents, 2);
+	assert_int_equal(b.pages, 5);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *at = strstr(good, bad[i].from);
+		int n;
+
+		assert_non_null(at);
+		n = snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, bad[i].to,
+			     at + strlen(bad[i].from));
+		/* the truncated case drops the last line's newline: cut what follows it */
+		if (strstr(bad[i].why, "truncated"))
+			n = (int)(strstr(text, "hours: 1.5") - text) + 10;
+		memset(&b, 0, sizeof(b));
+		if (verify_parse_batch(text, (size_t)n, &b, why, sizeof(why)) != -FOLIO_ECORRUPT)
+			fail_msg("BATCH.txt with '%s' accepted", bad[i].to);
+		if (!strstr(why, bad[i].why))
+			fail_msg("BATCH.txt with '%s': '%s', not '%s'", bad[i].to, why, bad[i].why);
+	}
+	printf("figure: %zu malformed BATCH.txt fields refused, each named\n", ARRAY_SIZE(bad));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_tampering_caught),
 		cmocka_unit_test(test_station_mistakes_caught),
 		cmocka_unit_test(test_unsigned_and_unusable),
+		cmocka_unit_test(test_batch_strict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
