@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/package/events.h"
+#include "firmware/package/pdfcheck.h"
 #include "firmware/package/schema.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
@@ -26,6 +27,7 @@
 #define MANIFEST "MANIFEST.sha256"
 #define SIZES "MANIFEST.sizes"
 #define BATCH "BATCH.txt"
+#define PDF_FILE "document.pdf" /* a document's searchable PDF (export.c) */
 #define MANIFEST_MAX (32u << 20)
 #define XML_MAX (64u << 20)
 #define SIG_READ_MAX 4096
@@ -53,6 +55,7 @@ struct verifier {
 	size_t n_entries;
 	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
+	bool pdf_named; /* the document being checked: an XML of it names its PDF */
 };
 
 static void problem(struct verifier *v, const char *fmt, ...) _printf_(2, 3);
@@ -613,6 +616,8 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 			char named[VERIFY_PATH_MAX * 2];
 
 			snprintf(named, sizeof(named), "%s/%s", dir, x.names[i]);
+			if (strcmp(x.names[i], PDF_FILE) == 0)
+				v->pdf_named = true;
 			if (!find_file(v, named))
 				problem(v, "'%s' names '%s', which is not in the package", path,
 					x.names[i]);
@@ -632,6 +637,41 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 	return 0;
 }
 
+/*
+ * The document's searchable PDF, when there: named by its XML, and a PDF as the station
+ * writes it (pdfcheck.h) with a page for each page image. Its hash is checked with the others.
+ */
+static void check_pdf(struct verifier *v, const char *dir, size_t images)
+{
+	char path[VERIFY_PATH_MAX * 2], why[200];
+	_cleanup_close_ int fd = -1;
+	struct file *f;
+	uint32_t pages = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, PDF_FILE);
+	f = find_file(v, path);
+	if (!f || f->is_dir)
+		return;
+	if (!v->pdf_named)
+		problem(v, "'%s' is in the package but no XML of the document names it", path);
+	fd = openat(v->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		problem(v, "cannot read '%s': %s", path, strerror(errno));
+		return;
+	}
+	r = pdfcheck_pages(fd, f->size, &pages, why, sizeof(why));
+	if (r == -FOLIO_EFORMAT)
+		problem(v, "'%s' is not a PDF the station writes: %s", path, why);
+	else if (r < 0)
+		problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+	else if (pages != images)
+		problem(v, "'%s' has %" PRIu32 " page%s, the document has %zu page image%s", path,
+			pages, pages == 1 ? "" : "s", images, images == 1 ? "" : "s");
+	else
+		v->rep->pdfs++;
+}
+
 /* One document folder: its XML against the page images that are there. */
 static int check_document(struct verifier *v, const char *dir)
 {
@@ -642,6 +682,7 @@ static int check_document(struct verifier *v, const char *dir)
 	xmlDoc *doc;
 	int r;
 
+	v->pdf_named = false;
 	snprintf(path, sizeof(path), "%s/document.xml", dir);
 	if (!find_file(v, path)) {
 		problem(v, "document folder '%s' has no document.xml", dir);
@@ -686,6 +727,8 @@ static int check_document(struct verifier *v, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, x.names[i]);
 		if (is_page_image(x.names[i]))
 			named_images++;
+		if (strcmp(x.names[i], PDF_FILE) == 0)
+			v->pdf_named = true;
 		if (!find_file(v, path))
 			problem(v, "'%s/document.xml' names '%s', which is not in the package", dir,
 				x.names[i]);
@@ -718,8 +761,12 @@ static int check_document(struct verifier *v, const char *dir)
 				st96_schema_for((enum ip_type)x.ip_type), why);
 	}
 	free(x.names);
-	if (x.ip_type == IP_PATENT)
-		return check_patent_parts(v, dir);
+	if (x.ip_type == IP_PATENT) {
+		r = check_patent_parts(v, dir);
+		if (r < 0)
+			return r;
+	}
+	check_pdf(v, dir, images);
 	return 0;
 }
 
@@ -1092,6 +1139,8 @@ void verify_print_report(FILE *out, const char *dir, const struct verify_report 
 		rep->ssh_signature_ok ? "ok" : (r == 0 ? "absent" : "absent or FAILED"));
 	fprintf(out, "contents  %u documents, %u pages, %u files, %llu bytes\n", rep->documents,
 		rep->pages, rep->files, (unsigned long long)rep->bytes);
+	fprintf(out, "pdf       %u of %u documents, page counts %s\n", rep->pdfs, rep->documents,
+		r == 0 ? "agree" : "checked");
 	if (rep->custody_ok)
 		fprintf(out, "custody   %zu events, from event %llu to approval at event %llu\n",
 			rep->custody.events, (unsigned long long)rep->custody.first_seq,

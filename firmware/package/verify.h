@@ -18,6 +18,8 @@
  *    batch give the folder's name (export_package_name()): a renamed or copied package fails;
  *  - EVENTS.txt, the batch's chain of custody (events.h), is unbroken from the batch's
  *    batch-create to its approval;
+ *  - a document's searchable PDF (document.pdf), when there, is named by its XML and is a PDF
+ *    as the station writes it with one page per page image (pdfcheck.h);
  *  - with a schema folder, every document.xml validates against its ST.96 V6_0 schema.
  *
  * Paths in the package are bounded (VERIFY_PATH_MAX), as are file counts (VERIFY_MAX_FILES)
@@ -52,6 +54,7 @@ struct verify_options {
 
 struct verify_report {
 	uint32_t documents, pages, files; /* as found */
+	uint32_t pdfs;			  /* searchable PDFs whose page count agrees */
 	uint64_t bytes;
 	bool signature_ok;
 	bool

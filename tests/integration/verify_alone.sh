@@ -1,6 +1,7 @@
 #!/bin/bash
 # folio-verify, the office's verifier on its own: it needs only libsodium, libxml2, liblmdb
-# (its registry of accepted packages) and libc (checked in its ELF header and with ldd), and
+# (its registry of accepted packages), zlib (the searchable PDFs' streams, which libxml2 loads
+# anyway) and libc (checked in its ELF header and with ldd), and
 # gives the same verdict and report as `folio verify` on a package the station delivered, a
 # tampered copy and bad usage. Its registry refuses a replay and a collision from a station
 # whose store was re-created, and lists what it accepted.
@@ -11,13 +12,13 @@ fv="$FOLIO_BUILD/bin/folio-verify"
 command -v readelf >/dev/null || skip "readelf is not installed (Debian package binutils)"
 
 # --- what it links
-allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|liblmdb\.so\.[0-9]+|libc\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
+allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|liblmdb\.so\.[0-9]+|libz\.so\.[0-9]+|libc\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
 if [ -n "${FOLIO_SANITIZE:-}" ]; then # the sanitizers' runtimes come with a sanitized build
-	allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|liblmdb\.so\.[0-9]+|libc\.so\.6|libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1|libstdc\+\+\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
+	allowed='^(libsodium\.so\.[0-9]+|libxml2\.so\.[0-9]+|liblmdb\.so\.[0-9]+|libz\.so\.[0-9]+|libc\.so\.6|libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1|libstdc\+\+\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$'
 fi
 needed=$(readelf -d "$fv" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
 for lib in $needed; do
-	echo "$lib" | grep -Eq "$allowed" || fail "folio-verify needs $lib (it may need only libsodium, libxml2, liblmdb, libc)"
+	echo "$lib" | grep -Eq "$allowed" || fail "folio-verify needs $lib (it may need only libsodium, libxml2, liblmdb, zlib, libc)"
 done
 echo "$needed" | grep -q '^libsodium' || fail "folio-verify does not link libsodium: $needed"
 echo "$needed" | grep -q '^libxml2' || fail "folio-verify does not link libxml2: $needed"
@@ -46,6 +47,7 @@ $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >folio.out 2>/dev/nu
 	fail "folio verify refuses it"
 diff fv.out folio.out >/dev/null || fail "the two reports differ: $(diff fv.out folio.out)"
 grep -q '^result    ok$' fv.out || fail "no 'result ok': $(cat fv.out)"
+grep -q '^pdf       1 of 1 documents, page counts agree$' fv.out || fail "the PDF is not checked: $(cat fv.out)"
 [ ! -s fv.err ] || fail "folio-verify wrote to stderr on success: $(cat fv.err)"
 
 # --- a tampered copy, a wrong key, bad usage

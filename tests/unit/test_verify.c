@@ -225,6 +225,18 @@ static void put_file(const char *pkg, const char *rel, const char *text)
 	fclose(f);
 }
 
+static void put_data(const char *pkg, const char *rel, const void *data, size_t len)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	at(p, sizeof(p), pkg, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
 static char *slurp(const char *pkg, const char *rel, size_t *ret_len)
 {
 	char p[PATH_MAX], *buf;
@@ -539,6 +551,51 @@ static void test_unsigned_and_unusable(void **state)
 	}
 }
 
+/* The searchable PDFs: page counts against the page images, a PDF the writer makes. */
+static void test_pdf_checked(void **state)
+{
+	static struct verify_report rep;
+	char pkg[256];
+	char *pdf, *xml, *at_name;
+	size_t len;
+
+	(void)state;
+	fresh(pkg, sizeof(pkg));
+	assert_int_equal(verify(pkg, pub, &rep), 0);
+	assert_int_equal(rep.pdfs, 2);
+
+	/* the trademark's one-page PDF as the patent's (two pages), re-signed */
+	pdf = slurp(pkg, "D0002/document.pdf", &len);
+	put_data(pkg, "D0001/document.pdf", pdf, len);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub, "'D0001/document.pdf' has 1 page, the document has 2 page images");
+
+	/* cut short, or not a PDF at all */
+	fresh(pkg, sizeof(pkg));
+	put_data(pkg, "D0001/document.pdf", pdf, len - 7);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub,
+		       "is not a PDF the station writes: the PDF does not end with %%EOF");
+	fresh(pkg, sizeof(pkg));
+	put_file(pkg, "D0002/document.pdf",
+		 "<html>not a pdf, but long enough to be looked at....."
+		 "..............................</html>\n");
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub, "'D0002/document.pdf' is not a PDF the station writes: not a PDF");
+	free(pdf);
+
+	/* a PDF the XML does not name */
+	fresh(pkg, sizeof(pkg));
+	xml = slurp(pkg, "D0002/document.xml", &len);
+	while ((at_name = strstr(xml, ">document.pdf<")))
+		memcpy(at_name + 1, "documenx", 8);
+	put_file(pkg, "D0002/document.xml", xml);
+	free(xml);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(
+	    pkg, pub, "'D0002/document.pdf' is in the package but no XML of the document names it");
+}
+
 /* BATCH.txt is read strictly: each bad field is refused in one line that names it. */
 static void test_batch_strict(void **state)
 {
@@ -619,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_station_mistakes_caught),
 		cmocka_unit_test(test_unsigned_and_unusable),
 		cmocka_unit_test(test_batch_strict),
+		cmocka_unit_test(test_pdf_checked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
