@@ -31,14 +31,7 @@ n_folio=$(ldd "$FOLIO_BUILD/bin/folio" | grep -c '=>')
 echo "figure: folio-verify loads $n_fv shared libraries ($(echo $needed | tr ' ' ',') directly), folio $n_folio"
 
 # --- a delivered package: the same report as folio verify
-make_config "$FOLIO_TMP/folio.conf" test:0
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-$folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
-sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" folio.conf
-batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
-$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
-$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
-pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
+signed_package
 schemas=()
 [ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
 "$fv" "$pkg" --key keys/station.pub "${schemas[@]}" >fv.out 2>fv.err ||
