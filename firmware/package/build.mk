@@ -22,3 +22,5 @@ $(O)/bin/folio-verify: $(VERIFY_OBJS)
 all: $(O)/bin/folio-verify
 # Benchmark: time to write hOCR, ALTO and PDF per page; PDF size against the images.
 bench-y += formats_bench
+# Benchmark: folio-verify's peak memory on a 2 GB package (tests/bench/verify.sh) pads one.
+bench-y += verify_pad
