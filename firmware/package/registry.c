@@ -193,23 +193,37 @@ static bool parse_old(int dir_fd, const char *name, struct registry_record *ret)
 	return true;
 }
 
+/* The registry folder's entries from the start, or NULL with errno set. */
+static DIR *list_folder(struct registry *r)
+{
+	int fd = dup(r->dir_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return NULL;
+	}
+	rewinddir(d); /* the descriptor is a dup(): its offset is shared with the last reader */
+	return d;
+}
+
 /*
  * What folder @dir_fd holds: 1 an LMDB environment, 0 nothing, 2 the first layout (every entry
  * a record of it), or -FOLIO_EFORMAT naming the first stranger in @why.
  */
 static int layout_of(struct registry *r, char *why, size_t size)
 {
-	int fd = dup(r->dir_fd), kind = 0;
+	DIR *d = list_folder(r);
 	struct dirent *e;
-	DIR *d;
+	int kind = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return say(why, size, -errno, "cannot read the registry '%s': %s", r->dir,
 			   strerror(errno));
-	}
-	rewinddir(d); /* the descriptor is a dup(): its offset is shared with the last reader */
 	while ((e = readdir(d))) {
 		struct registry_record rec;
 
@@ -237,18 +251,14 @@ static int layout_of(struct registry *r, char *why, size_t size)
 /* Imports the first layout's files in one transaction, then moves them into old-layout/. */
 static int migrate(struct registry *r, char *why, size_t size)
 {
-	int fd = dup(r->dir_fd), rc, n = 0;
+	DIR *d = list_folder(r);
 	struct dirent *e;
 	MDB_txn *t = NULL;
-	DIR *d;
+	int rc, n = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return say(why, size, -errno, "cannot read the registry '%s': %s", r->dir,
 			   strerror(errno));
-	}
-	rewinddir(d); /* the descriptor is a dup(): its offset is shared with the last reader */
 	rc = lmdb_error(mdb_txn_begin(r->env, NULL, 0, &t));
 	while (rc == 0 && (e = readdir(d))) {
 		struct registry_record rec;

@@ -52,15 +52,16 @@ static void base_name(const char *dir, char *buf, size_t size)
 
 static int print_record(const struct registry_record *rec, void *user)
 {
-	char when[24], name[REGISTRY_NAME_MAX * 4];
+	char when[24], name[REGISTRY_NAME_MAX * 4], station[sizeof(rec->station) * 4];
 	time_t at = (time_t)rec->accepted;
 	struct tm tm;
 
 	(void)user;
 	gmtime_r(&at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	verify_escape(rec->name, name, sizeof(name));
-	printf("%s\t%" PRIu32 "\t%s\t%s\t%s\t%s\t%s\n", rec->station, rec->batch,
+	verify_escape(rec->name, name, sizeof(name)); /* the registry is a file too */
+	verify_escape(rec->station, station, sizeof(station));
+	printf("%s\t%" PRIu32 "\t%s\t%s\t%s\t%s\t%s\n", station, rec->batch,
 	       rec->store[0] ? rec->store : "-", when, rec->key_id, rec->manifest_sha256, name);
 	return 0;
 }

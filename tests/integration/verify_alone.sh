@@ -54,6 +54,12 @@ expect_fail 1 "is not a Folio public key" "$fv" "$pkg" --key keys/station.key
 expect_fail 2 "a package folder and --key are needed" "$fv" "$pkg"
 expect_fail 2 "bad option" "$fv" "$pkg" --key keys/station.pub --frobnicate
 expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub
+# A folder's name with a terminal escape is printed escaped, in the report and on stderr.
+esc=$(printf 'x\033[2Jy')
+mkdir "$esc"
+expect_fail 1 "package 'x\x1b[2Jy' failed verification" "$fv" "$esc" --key keys/station.pub
+"$fv" "$esc" --key keys/station.pub 2>/dev/null | grep -q '^package   x\\x1b\[2Jy$' ||
+	fail "the package's name is not escaped in the report"
 
 # --- the office's registry: a package is accepted once; a replay or a collision is refused
 name=$(basename "$pkg")
