@@ -333,7 +333,7 @@ static bool objstm_object(const struct stream *os, uint64_t first, uint64_t coun
 			return false;
 		if (i == k)
 			off = o;
-		else
+		else if (i == k + 1)
 			next = o;
 	}
 	if (next < off)
