@@ -161,6 +161,13 @@ if command -v ssh-keygen >/dev/null; then
 		-s "$package/MANIFEST.sha256.sshsig" <"$package/MANIFEST.sha256"
 	sshcheck="also 'ssh-keygen -Y verify' with $run/keys/allowed_signers"
 fi
+# The office's own verifier with its registry: accepted once; the same package again refused.
+rm -rf "$run/office-registry"
+"$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" --registry "$run/office-registry" |
+	grep '^registry'
+"$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" --registry "$run/office-registry" \
+	>/dev/null 2>"$run/replay.err" && { echo "the office's registry took a replay" >&2; exit 1; }
+echo "registry: sent again, $(sed 's/^folio-verify: //; s/.*: \(a replay, refused\)/\1/' "$run/replay.err")"
 t6=$(now)
 
 npages=$(find "$package" -name 'P*.tif' -o -name 'P*.jpg' | wc -l)
@@ -183,6 +190,8 @@ cat <<EOF
   signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,
                  $sshcheck
   custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
+  office         folio-verify accepted it into $run/office-registry and refused it sent
+                 again (list: $build/bin/folio-verify --registry $run/office-registry --list)
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
   delivery       $(secs "$t4" "$t5") s
