@@ -11,7 +11,7 @@
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include -include build/include/generated/autoconf.h \
  *     $(pkg-config --cflags libxml-2.0) tests/fuzz/fuzz_batch.c firmware/package/verify.c \
- *     firmware/package/sign.c build/libfolio.a $(pkg-config --libs libxml-2.0 libsodium) \
+ *     firmware/package/sign.c build/libfolio.a $(pkg-config --libs libxml-2.0 libsodium zlib) \
  *     -o fuzz_batch
  *   ./fuzz_batch tests/fuzz/batch          # replay the seeds and fuzz onwards
  */
