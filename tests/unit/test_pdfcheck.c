@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "compiler.h"
 #include "errors.h"
 #include "firmware/package/pdfcheck.h"
 
@@ -35,6 +36,7 @@ static void put(struct out *o, const void *d, size_t n)
 	o->n += n;
 }
 
+static void putf(struct out *o, const char *fmt, ...) _printf_(2, 3);
 static void putf(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
