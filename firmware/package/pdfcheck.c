@@ -243,7 +243,7 @@ static int read_stream(struct pdf_in *in, uint64_t at, uint64_t id, size_t max, 
 	char want[32];
 	size_t n = (size_t)(in->size - at < HEAD_MAX ? in->size - at : HEAD_MAX), wl, dl;
 	unsigned char *z;
-	char tail[11];
+	char tail[11] = "";
 	uint64_t len;
 	int r;
 
@@ -365,8 +365,8 @@ static int dict_of(struct pdf_in *in, const struct xref *x, const struct stream 
 static int count_pages(struct pdf_in *in, const struct xref *x, uint64_t root, uint32_t *ret)
 {
 	struct stream os = { 0 };
-	const char *cat, *pages, *kids, *end;
-	size_t cat_len, pages_len;
+	const char *cat = NULL, *pages = NULL, *kids, *end;
+	size_t cat_len = 0, pages_len = 0;
 	uint64_t stm_id, pages_id, first, count, total, n = 0;
 	int r;
 
@@ -403,8 +403,8 @@ static int count_pages(struct pdf_in *in, const struct xref *x, uint64_t root, u
 		goto out;
 	}
 	for (kids++;;) {
-		const char *page;
-		size_t page_len;
+		const char *page = NULL;
+		size_t page_len = 0;
 		uint64_t id;
 
 		blanks(&kids, end);
@@ -442,7 +442,7 @@ int pdfcheck_pages(int fd, uint64_t size, uint32_t *ret_pages, char *why, size_t
 	struct pdf_in in = { .fd = fd, .size = size, .why = why, .why_size = why_size };
 	struct stream xs = { 0 };
 	struct xref x = { 0 };
-	char head[9], tail[TAIL + 1], *sx;
+	char head[9] = "", tail[TAIL + 1] = "", *sx;
 	const char *p;
 	size_t tn = size < TAIL ? (size_t)size : TAIL;
 	uint64_t at, w, root;
@@ -470,7 +470,7 @@ int pdfcheck_pages(int fd, uint64_t size, uint32_t *ret_pages, char *why, size_t
 		return bad(&in, "the PDF's startxref is missing or malformed");
 	/* the cross-reference stream: its number is the last, /Size - 1 */
 	{
-		char num[24];
+		char num[24] = "";
 		size_t nn = 0;
 
 		r = read_at(&in, at, num, size - at < 23 ? (size_t)(size - at) : 23);

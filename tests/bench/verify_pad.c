@@ -89,7 +89,7 @@ static int write_bulk(const char *path, unsigned mb, uint64_t *seed, char hex[65
 int main(int argc, char **argv)
 {
 	char path[4096], hex[65], sig[SIGN_LINE_MAX * 8];
-	char *manifest, *sizes, *sums, *l;
+	char *manifest, *sizes, *more, *sums, *l;
 	size_t ml, sl, cap, n = 0;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	unsigned mb, files;
@@ -111,8 +111,10 @@ int main(int argc, char **argv)
 	files = (mb + BULK_MB - 1) / BULK_MB;
 	cap = ml + 128 * (size_t)files + 128;
 	sums = malloc(cap);
-	if (!manifest || !sizes || !sums || !(sizes = realloc(sizes, sl + 64 * (size_t)files + 1)))
+	more = sizes ? realloc(sizes, sl + 64 * (size_t)files + 1) : NULL;
+	if (!manifest || !more || !sums)
 		return die("cannot read the package's manifest");
+	sizes = more;
 	/* the manifest without its MANIFEST.sizes line, which changes */
 	for (l = strtok(manifest, "\n"); l; l = strtok(NULL, "\n"))
 		if (strlen(l) > 66 && strcmp(l + 66, "MANIFEST.sizes") != 0)
