@@ -150,30 +150,32 @@ static void test_counts_pages(void **state)
 
 static void test_refuses(void **state)
 {
-	const char *d[4];
+	static const struct {
+		unsigned object; /* which of good[] is replaced */
+		const char *dict, *why;
+	} bad[] = {
+		{ 0, "<< /Type /Pages /Count 3 /Kids [ 2 0 R 3 0 R ] >>",
+		  "/Count says 3 pages, its /Kids list 2" },
+		{ 0, "<< /Type /Pages /Count 1 /Kids [ 2 0 R 3 0 R ] >>",
+		  "lists more pages than its /Count of 1" },
+		{ 0, "<< /Type /Pages /Count 2 /Kids [ 2 0 R 4 0 R ] >>",
+		  "object 4 of the page tree is not a page" },
+		{ 0, "<< /Type /Pages /Count 2 /Kids [ 2 0 R 9 0 R ] >>",
+		  "object 9 is not a dictionary in the object stream" },
+		{ 0, "<< /Type /Pages /Count 02 /Kids [ 2 0 R 3 0 R ] >>", "no /Count and /Kids" },
+		{ 3, "<< /Type /Catalog /Lang (en) >>", "the catalog names no page tree" },
+	};
 	struct out o;
 
 	(void)state;
-	memcpy(d, good, sizeof(d));
-	d[0] = "<< /Type /Pages /Count 3 /Kids [ 2 0 R 3 0 R ] >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "/Count says 3 pages, its /Kids list 2");
-	d[0] = "<< /Type /Pages /Count 1 /Kids [ 2 0 R 3 0 R ] >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "lists more pages than its /Count of 1");
-	d[0] = "<< /Type /Pages /Count 2 /Kids [ 2 0 R 4 0 R ] >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "object 4 of the page tree is not a page");
-	d[0] = "<< /Type /Pages /Count 2 /Kids [ 2 0 R 9 0 R ] >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "object 9 is not a dictionary in the object stream");
-	d[0] = "<< /Type /Pages /Count 02 /Kids [ 2 0 R 3 0 R ] >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "no /Count and /Kids");
-	memcpy(d, good, sizeof(d));
-	d[3] = "<< /Type /Catalog /Lang (en) >>";
-	make_pdf(&o, d, 4);
-	expect_refused(&o, "the catalog names no page tree");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *d[4];
+
+		memcpy(d, good, sizeof(d));
+		d[bad[i].object] = bad[i].dict;
+		make_pdf(&o, d, 4);
+		expect_refused(&o, bad[i].why);
+	}
 
 	/* damage outside the dictionaries */
 	make_pdf(&o, good, 4);
