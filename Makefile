@@ -8,6 +8,7 @@
 #   make deps            install missing Debian packages (idempotent)
 #   make test-deps       and the npm packages the tests' servers need (make check, make bench)
 #   make deb             a Debian package of the configured board (tools/deb/build.sh)
+#   make deb-verify      the office's Debian package: folio-verify alone (tools/deb/verify.sh)
 #   make <board>_defconfig, menuconfig, savedefconfig, clean
 #
 # Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1,
@@ -169,7 +170,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 lib-objs  := $(addprefix $(O)/,$(lib-y))
 sane-objs := $(addprefix $(O)/,$(sane-y))
 
-.PHONY: all programs tests clean distclean deps test-deps run check bench lint lint-format help deb
+.PHONY: all programs tests clean distclean deps test-deps run check bench lint lint-format help deb deb-verify
 .PHONY: menuconfig savedefconfig olddefconfig
 
 all: programs $(EXTRA_PROGRAMS) $(if $(sane-y),$(SANE_LIB)) $(TOOLS)
@@ -252,6 +253,9 @@ check: test-deps
 
 deb: all
 	$(Q)CC="$(CC)" tools/deb/build.sh $(O) "$(PROGRAMS) $(EXTRA_PROGRAMS)" $(if $(sane-y),$(SANE_LIB))
+
+deb-verify: $(O)/bin/folio-verify
+	$(Q)CC="$(CC)" tools/deb/verify.sh $(O)
 
 bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)

@@ -179,6 +179,13 @@ if command -v ssh-keygen >/dev/null; then
 		-s "$package/MANIFEST.sha256.sshsig" <"$package/MANIFEST.sha256"
 	sshcheck="also 'ssh-keygen -Y verify' with $run/keys/allowed_signers"
 fi
+# The office's own verifier with its registry: accepted once; the same package again refused.
+rm -rf "$run/office-registry"
+"$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" --registry "$run/office-registry" |
+	grep '^registry'
+"$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" --registry "$run/office-registry" \
+	>/dev/null 2>"$run/replay.err" && { echo "the office's registry took a replay" >&2; exit 1; }
+echo "registry: sent again, $(sed 's/^folio-verify: //; s/.*: \(a replay, refused\)/\1/' "$run/replay.err")"
 t6=$(now)
 
 # The office answers: folio-verify writes its signed receipt beside the package (outbox/
@@ -221,6 +228,8 @@ cat <<EOF
   custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
   at rest        $staged files staged after delivery; the sim board does not seal its store
                  (the boards do: README, Security at rest)
+  office         folio-verify accepted it into $run/office-registry and refused it sent
+                 again (list: $build/bin/folio-verify --registry $run/office-registry --list)
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
   delivery       $(secs "$t4" "$t5") s: ${checked:-no delivery line from foliod}

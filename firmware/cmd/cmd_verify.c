@@ -19,6 +19,7 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 	_cleanup_free_ struct verify_report *rep = calloc(1, sizeof(*rep));
 	struct verify_options o = { 0 };
 	const char *dir = NULL;
+	char safe_dir[1024];
 	int c, r;
 
 	if (!rep)
@@ -42,6 +43,7 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 	if (!dir || !o.key_path)
 		return cmd_usage_error(cmd_current(), "a package folder and --key are needed");
 
+	verify_escape(dir, safe_dir, sizeof(safe_dir)); /* a folder's name may hold escapes */
 	r = verify_package(dir, &o, rep);
 	if (r == -FOLIO_EFORMAT)
 		return log_errno(r,
@@ -54,12 +56,12 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 				 "schema folder to --schemas",
 				 o.schema_dir);
 	if (r < 0 && r != -FOLIO_ECORRUPT)
-		return log_errno(r, "cannot verify '%s': %s", dir, folio_strerror(r));
+		return log_errno(r, "cannot verify '%s': %s", safe_dir, folio_strerror(r));
 
 	verify_print_report(env->out, dir, rep, r);
 	if (r < 0)
 		return log_errno(r, "package '%s' failed verification: %zu problem%s, first: %s",
-				 dir, rep->n_problems + rep->dropped,
+				 safe_dir, rep->n_problems + rep->dropped,
 				 rep->n_problems + rep->dropped == 1 ? "" : "s", rep->problems[0]);
 	return 0;
 }

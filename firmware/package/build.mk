@@ -5,18 +5,23 @@ lib-y += firmware/package/export.o
 # Station signature of packages (Ed25519) and the office's verifier.
 lib-y += firmware/package/sign.o firmware/package/verify.o firmware/package/events.o \
 	firmware/package/receipt.o
+lib-y += firmware/package/registry.o firmware/package/pdfcheck.o
 lib-y += firmware/package/pdf.o
 PKGS += zlib
-# The office's verifier as a program of its own: libsodium, libxml2 and libc, nothing of the
-# station (no SANE, Tesseract, Leptonica, LMDB). Built with every `make`.
+# The office's verifier as a program of its own: libsodium, libxml2, liblmdb (its registry of
+# accepted packages), zlib (the PDFs' compressed streams; libxml2 loads it anyway) and libc,
+# nothing of the station (no SANE, Tesseract, Leptonica). Built with every `make`.
 VERIFY_OBJS := $(addprefix $(O)/firmware/,package/verify_main.o package/verify.o \
-	package/sign.o package/receipt.o package/events.o package/schema.o package/st96.o \
-	index/office.o index/appno.o base/errors.o base/fileio.o base/log.o)
+	package/registry.o package/pdfcheck.o package/receipt.o \
+	package/sign.o package/events.o package/schema.o package/st96.o index/office.o \
+	index/appno.o base/errors.o base/fileio.o base/log.o)
 $(O)/bin/folio-verify: $(VERIFY_OBJS)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ \
-		$(shell $(PKG_CONFIG) --libs libsodium libxml-2.0 2>/dev/null)
+		$(shell $(PKG_CONFIG) --libs libsodium libxml-2.0 lmdb zlib 2>/dev/null)
 all: $(O)/bin/folio-verify
 # Benchmark: time to write hOCR, ALTO and PDF per page; PDF size against the images.
 bench-y += formats_bench
+# Benchmark: folio-verify's peak memory on a 2 GB package (tests/bench/verify.sh) pads one.
+bench-y += verify_pad

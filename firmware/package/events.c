@@ -96,9 +96,10 @@ int events_line(const struct custody_event *e, char link[EVENTS_LINK_HEX], char 
 	return (int)(n + (size_t)w);
 }
 
+/* A whole decimal number of 1..@max digits: no sign, no leading zero (but "0" itself). */
 static bool all_digits(const char *s, size_t n, size_t max)
 {
-	if (n == 0 || n > max)
+	if (n == 0 || n > max || (n > 1 && s[0] == '0'))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
@@ -114,21 +115,30 @@ static bool lower_hex(const char *s, size_t n)
 	return true;
 }
 
-/* YYYY-MM-DDThh:mm:ssZ to seconds since 1970; -1 when malformed. */
-static int64_t parse_time(const char *s, size_t n)
+int64_t events_parse_time(const char *s, size_t n)
 {
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
 	struct tm tm = { 0 };
-	char buf[21];
+	char buf[21], again[21];
 	char *end;
+	time_t t;
 
 	if (n != 20)
 		return -1;
+	for (size_t i = 0; i < 20; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
+			return -1;
 	memcpy(buf, s, 20);
 	buf[20] = '\0';
 	end = strptime(buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!end || *end)
 		return -1;
-	return (int64_t)timegm(&tm);
+	t = timegm(&tm);
+	/* a real moment: no February 31st or 24:00:00, which timegm() would carry over */
+	if (!gmtime_r(&t, &tm) || strftime(again, sizeof(again), "%Y-%m-%dT%H:%M:%SZ", &tm) != 20 ||
+	    memcmp(again, buf, 20) != 0)
+		return -1;
+	return (int64_t)t;
 }
 
 static bool field_is(const char *f, size_t n, const char *want)
@@ -213,7 +223,7 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 		memcpy(num, f[0], flen[0]);
 		num[flen[0]] = '\0';
 		seq = strtoull(num, NULL, 10);
-		t = parse_time(f[1], flen[1]);
+		t = events_parse_time(f[1], flen[1]);
 		if (t < 0)
 			return fail(why, why_size, "%s line %u: '%.*s' is not a UTC time",
 				    EVENTS_FILE, lineno, (int)MIN(flen[1], (size_t)32), f[1]);

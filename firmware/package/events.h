@@ -47,6 +47,14 @@ struct custody_event {
  */
 int events_line(const struct custody_event *e, char link[EVENTS_LINK_HEX], char *buf, size_t size);
 
+/*
+ * events_parse_time - a UTC time written "YYYY-MM-DDThh:mm:ssZ", exactly: @n bytes at @s, every
+ * digit there, and a real date and time (no February 30th, no 24:00:00).
+ *
+ * Returns the seconds since 1970, or -1 when @s is anything else.
+ */
+int64_t events_parse_time(const char *s, size_t n);
+
 /* What events_check() found. */
 struct events_summary {
 	size_t events;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <sodium.h>
@@ -17,6 +18,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/package/events.h"
+#include "firmware/package/pdfcheck.h"
 #include "firmware/package/schema.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
@@ -25,6 +27,7 @@
 #define MANIFEST "MANIFEST.sha256"
 #define SIZES "MANIFEST.sizes"
 #define BATCH "BATCH.txt"
+#define PDF_FILE "document.pdf" /* a document's searchable PDF (export.c) */
 #define MANIFEST_MAX (32u << 20)
 #define XML_MAX (64u << 20)
 #define SIG_READ_MAX 4096
@@ -52,6 +55,7 @@ struct verifier {
 	size_t n_entries;
 	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
+	bool pdf_named; /* the document being checked: an XML of it names its PDF */
 };
 
 static void problem(struct verifier *v, const char *fmt, ...) _printf_(2, 3);
@@ -78,7 +82,7 @@ static size_t utf8_printable(const unsigned char *s)
  * The office operator reads problems on a terminal: names from the package may carry escape
  * sequences. Every control byte and every byte that is no printable UTF-8 becomes \xHH.
  */
-static void escape_printable(const char *in, char *out, size_t size)
+void verify_escape(const char *in, char *out, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0;
@@ -110,7 +114,7 @@ static void problem(struct verifier *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	escape_printable(raw, rep->problems[rep->n_problems++], VERIFY_PROBLEM_LEN);
+	verify_escape(raw, rep->problems[rep->n_problems++], VERIFY_PROBLEM_LEN);
 }
 
 /* A name in the package: [A-Za-z0-9._-], not starting with '.' or '-', bounded. */
@@ -534,7 +538,14 @@ static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 		} else if (strcmp((const char *)n->name, "PageTotalQuantity") == 0) {
 			xmlChar *c = xmlNodeGetContent(n);
 
-			x->page_total = c ? strtol((const char *)c, NULL, 10) : -1;
+			uint64_t total;
+
+			/* strict: a count that is not a whole number is no count (-2) */
+			x->page_total =
+			    c && parse_u64((const char *)c, strlen((const char *)c), &total) == 0 &&
+				    total <= VERIFY_MAX_FILES
+				? (long)total
+				: -2;
 			xmlFree(c);
 		}
 		collect(n->children, x, max);
@@ -605,6 +616,8 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 			char named[VERIFY_PATH_MAX * 2];
 
 			snprintf(named, sizeof(named), "%s/%s", dir, x.names[i]);
+			if (strcmp(x.names[i], PDF_FILE) == 0)
+				v->pdf_named = true;
 			if (!find_file(v, named))
 				problem(v, "'%s' names '%s', which is not in the package", path,
 					x.names[i]);
@@ -624,6 +637,41 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 	return 0;
 }
 
+/*
+ * The document's searchable PDF, when there: named by its XML, and a PDF as the station
+ * writes it (pdfcheck.h) with a page for each page image. Its hash is checked with the others.
+ */
+static void check_pdf(struct verifier *v, const char *dir, size_t images)
+{
+	char path[VERIFY_PATH_MAX * 2], why[200];
+	_cleanup_close_ int fd = -1;
+	struct file *f;
+	uint32_t pages = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, PDF_FILE);
+	f = find_file(v, path);
+	if (!f || f->is_dir)
+		return;
+	if (!v->pdf_named)
+		problem(v, "'%s' is in the package but no XML of the document names it", path);
+	fd = openat(v->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		problem(v, "cannot read '%s': %s", path, strerror(errno));
+		return;
+	}
+	r = pdfcheck_pages(fd, f->size, &pages, why, sizeof(why));
+	if (r == -FOLIO_EFORMAT)
+		problem(v, "'%s' is not a PDF the station writes: %s", path, why);
+	else if (r < 0)
+		problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+	else if (pages != images)
+		problem(v, "'%s' has %" PRIu32 " page%s, the document has %zu page image%s", path,
+			pages, pages == 1 ? "" : "s", images, images == 1 ? "" : "s");
+	else
+		v->rep->pdfs++;
+}
+
 /* One document folder: its XML against the page images that are there. */
 static int check_document(struct verifier *v, const char *dir)
 {
@@ -634,6 +682,7 @@ static int check_document(struct verifier *v, const char *dir)
 	xmlDoc *doc;
 	int r;
 
+	v->pdf_named = false;
 	snprintf(path, sizeof(path), "%s/document.xml", dir);
 	if (!find_file(v, path)) {
 		problem(v, "document folder '%s' has no document.xml", dir);
@@ -678,6 +727,8 @@ static int check_document(struct verifier *v, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, x.names[i]);
 		if (is_page_image(x.names[i]))
 			named_images++;
+		if (strcmp(x.names[i], PDF_FILE) == 0)
+			v->pdf_named = true;
 		if (!find_file(v, path))
 			problem(v, "'%s/document.xml' names '%s', which is not in the package", dir,
 				x.names[i]);
@@ -686,7 +737,9 @@ static int check_document(struct verifier *v, const char *dir)
 		problem(v, "'%s/document.xml' lists %zu page%s, the folder has %zu page image%s",
 			dir, named_images, named_images == 1 ? "" : "s", images,
 			images == 1 ? "" : "s");
-	if (x.page_total >= 0 && (size_t)x.page_total != images)
+	if (x.page_total == -2)
+		problem(v, "'%s/document.xml' gives a page total that is not a whole number", dir);
+	else if (x.page_total >= 0 && (size_t)x.page_total != images)
 		problem(v, "'%s/document.xml' gives a page total of %ld, the folder has %zu", dir,
 			x.page_total, images);
 	v->rep->documents++;
@@ -708,29 +761,227 @@ static int check_document(struct verifier *v, const char *dir)
 				st96_schema_for((enum ip_type)x.ip_type), why);
 	}
 	free(x.names);
-	if (x.ip_type == IP_PATENT)
-		return check_patent_parts(v, dir);
+	if (x.ip_type == IP_PATENT) {
+		r = check_patent_parts(v, dir);
+		if (r < 0)
+			return r;
+	}
+	check_pdf(v, dir, images);
 	return 0;
 }
 
-/* The value of "KEY: value" line @l (up to its newline) into @buf when it is 1..max bytes of
- * @allowed characters; false otherwise. */
-static bool line_value(const char *l, const char *key, const char *allowed, char *buf, size_t max)
-{
-	size_t kl = strlen(key), n;
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+#define BATCH_MAX 65536
 
-	if (strncmp(l, key, kl) != 0)
+/* A whole decimal number of at most @max: no sign, space or leading zero, nothing after it. */
+static bool whole_number(const char *s, size_t n, uint64_t max, uint64_t *ret)
+{
+	uint64_t v;
+
+	if (parse_u64(s, n, &v) < 0 || v > max)
 		return false;
-	l += kl;
-	n = strcspn(l, "\n");
-	if (n == 0 || n > max || strspn(l, allowed) < n)
-		return false;
-	memcpy(buf, l, n);
-	buf[n] = '\0';
+	*ret = v;
 	return true;
 }
 
-#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+static bool all_of(const char *s, size_t n, const char *allowed)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(allowed, s[i]))
+			return false;
+	return true;
+}
+
+/* "scanner hours: 12.5": a whole number, a point, one digit. */
+static bool hours_ok(const char *s, size_t n)
+{
+	uint64_t v;
+
+	return n >= 3 && s[n - 2] == '.' && s[n - 1] >= '0' && s[n - 1] <= '9' &&
+	       whole_number(s, n - 2, UINT32_MAX, &v);
+}
+
+enum batch_field {
+	BF_STATION,
+	BF_STORE,
+	BF_OFFICE,
+	BF_BATCH,
+	BF_CREATED,
+	BF_DEVICE,
+	BF_PROFILE,
+	BF_DOCUMENTS,
+	BF_PAGES,
+	BF_SIGNED_BY,
+	BF_WITH_TEXT,
+	BF_OCR_FAILED,
+	BF_FED,
+	BF_JAMS,
+	BF_DOUBLE_FEEDS,
+	BF_HOURS,
+	BF_N
+};
+
+static const struct {
+	const char *key;
+	bool required, repeats;
+	const char *form; /* for the message */
+} batch_fields[BF_N] = {
+	[BF_STATION] = { "station", true, false, "1 to 32 of A-Z a-z 0-9 . _ -" },
+	[BF_STORE] = { "store", false, false, "16 lower-case hex digits" },
+	[BF_OFFICE] = { "office", false, false, "two capital letters (ST.3)" },
+	[BF_BATCH] = { "batch", true, false, "a whole number from 1 to 4294967295" },
+	[BF_CREATED] = { "created", false, false, "a UTC time YYYY-MM-DDThh:mm:ssZ" },
+	[BF_DEVICE] = { "device", false, false, "at most 255 bytes" },
+	[BF_PROFILE] = { "profile", false, false, "at most 255 bytes" },
+	[BF_DOCUMENTS] = { "documents", true, false, "a whole number from 0 to 200000" },
+	[BF_PAGES] = { "pages", true, false, "a whole number from 0 to 200000" },
+	[BF_SIGNED_BY] = { "signed by", false, false, "a key id of 16 hex digits" },
+	[BF_WITH_TEXT] = { "pages with text", false, false, "a whole number up to the pages" },
+	[BF_OCR_FAILED] = { "ocr-failed", false, true, "a page image's path D0001/P0001.tif" },
+	[BF_FED] = { "scanner pages fed", false, false, "a whole number" },
+	[BF_JAMS] = { "scanner jams", false, false, "a whole number" },
+	[BF_DOUBLE_FEEDS] = { "scanner double feeds", false, false, "a whole number" },
+	[BF_HOURS] = { "scanner hours", false, false, "hours with one decimal, 12.5" },
+};
+
+/* Checks value @v (@n bytes) of field @f and keeps what the verifier needs in @b. */
+static bool batch_value(enum batch_field f, const char *v, size_t n, struct verify_batch *b,
+			uint64_t *with_text)
+{
+	uint64_t u;
+
+	switch (f) {
+	case BF_STATION:
+		if (n < 1 || n > 32 || !all_of(v, n, NAME_CHARS))
+			return false;
+		memcpy(b->station, v, n);
+		return true;
+	case BF_STORE:
+		if (n != 16 || !lower_hex(v, n))
+			return false;
+		memcpy(b->store, v, n);
+		return true;
+	case BF_OFFICE:
+		if (n != 2 || !all_of(v, n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+			return false;
+		memcpy(b->office, v, n);
+		return true;
+	case BF_BATCH:
+		if (!whole_number(v, n, UINT32_MAX, &u) || u == 0)
+			return false;
+		b->batch = (uint32_t)u;
+		return true;
+	case BF_CREATED:
+		return events_parse_time(v, n) >= 0;
+	case BF_DEVICE:
+	case BF_PROFILE:
+		return n <= 255;
+	case BF_DOCUMENTS:
+	case BF_PAGES:
+		if (!whole_number(v, n, VERIFY_MAX_FILES, &u))
+			return false;
+		*(f == BF_DOCUMENTS ? &b->documents : &b->pages) = (uint32_t)u;
+		return true;
+	case BF_SIGNED_BY:
+		return (n == 16 && lower_hex(v, n)) ||
+		       (n == 12 && memcmp(v, "(not signed)", 12) == 0);
+	case BF_WITH_TEXT:
+		return whole_number(v, n, VERIFY_MAX_FILES, with_text);
+	case BF_OCR_FAILED: {
+		char path[VERIFY_PATH_MAX];
+		const char *slash = memchr(v, '/', n);
+
+		if (n >= VERIFY_PATH_MAX || !slash || !rel_ok(v, n))
+			return false;
+		memcpy(path, v, n);
+		path[n] = '\0';
+		return is_page_image(path + (slash - v) + 1);
+	}
+	case BF_FED:
+	case BF_JAMS:
+	case BF_DOUBLE_FEEDS:
+		return whole_number(v, n, UINT64_MAX / 10, &u);
+	case BF_HOURS:
+		return hours_ok(v, n);
+	case BF_N:
+		break;
+	}
+	return false;
+}
+
+static int batch_fail(char *why, size_t size, const char *fmt, ...) _printf_(3, 4);
+static int batch_fail(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	return -FOLIO_ECORRUPT;
+}
+
+int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, char *why,
+		       size_t why_size)
+{
+	struct verify_batch b = { 0 };
+	unsigned seen[BF_N] = { 0 }, lineno = 0;
+	uint64_t with_text = 0;
+
+	if (len > BATCH_MAX)
+		return batch_fail(why, why_size, "%s is larger than %d bytes", BATCH, BATCH_MAX);
+	for (size_t at = 0; at < len;) {
+		const char *l = text + at, *nl = memchr(l, '\n', len - at), *colon;
+		size_t ll = nl ? (size_t)(nl - l) : len - at, kl, vl;
+		const char *v;
+		int f;
+
+		lineno++;
+		at += ll + 1;
+		if (!nl)
+			return batch_fail(why, why_size,
+					  "%s line %u does not end with a newline: truncated",
+					  BATCH, lineno);
+		for (size_t i = 0; i < ll; i++)
+			if ((unsigned char)l[i] < 0x20 || l[i] == 0x7f)
+				return batch_fail(
+				    why, why_size,
+				    "%s line %u holds a control character or NUL (byte "
+				    "%zu)",
+				    BATCH, lineno, i + 1);
+		colon = memchr(l, ':', ll);
+		kl = colon ? (size_t)(colon - l) : 0;
+		if (!colon || kl == 0 || kl > 32 ||
+		    !all_of(l, kl, "abcdefghijklmnopqrstuvwxyz -") || ll < kl + 2 ||
+		    colon[1] != ' ')
+			return batch_fail(why, why_size, "%s line %u is not 'key: value': '%.*s'",
+					  BATCH, lineno, (int)MIN(ll, (size_t)60), l);
+		v = colon + 2;
+		vl = ll - kl - 2;
+		for (f = 0; f < BF_N; f++)
+			if (strlen(batch_fields[f].key) == kl &&
+			    memcmp(batch_fields[f].key, l, kl) == 0)
+				break;
+		if (f == BF_N)
+			continue; /* a field of a later station */
+		if (seen[f] && !batch_fields[f].repeats)
+			return batch_fail(why, why_size, "%s line %u gives '%s' again (line %u)",
+					  BATCH, lineno, batch_fields[f].key, seen[f]);
+		seen[f] = lineno;
+		if (!batch_value((enum batch_field)f, v, vl, &b, &with_text))
+			return batch_fail(why, why_size, "%s line %u: '%s' is '%.*s', not %s",
+					  BATCH, lineno, batch_fields[f].key,
+					  (int)MIN(vl, (size_t)64), v, batch_fields[f].form);
+	}
+	for (int f = 0; f < BF_N; f++)
+		if (batch_fields[f].required && !seen[f])
+			return batch_fail(why, why_size, "%s has no '%s' line", BATCH,
+					  batch_fields[f].key);
+	if (with_text > b.pages)
+		return batch_fail(why, why_size, "%s gives %llu pages with text of %u pages", BATCH,
+				  (unsigned long long)with_text, b.pages);
+	*ret = b;
+	return 0;
+}
 
 /*
  * BATCH.txt: "documents: N" and "pages: N" against what the folders hold; station, store and
@@ -739,48 +990,37 @@ static bool line_value(const char *l, const char *key, const char *allowed, char
 static void check_batch(struct verifier *v, const char *name)
 {
 	_cleanup_free_ char *text = NULL, *events = NULL;
-	char station[33] = "", store[17] = "", batch[11] = "", want[80], why[256];
-	long docs = -1, pages = -1;
+	struct verify_batch *b = &v->rep->batch;
+	char want[80], why[256];
 	size_t len = 0;
 	int r;
 
-	if (read_all(v->dir_fd, BATCH, 65536, &text, &len) < 0) {
-		problem(v, "%s is missing or unreadable", BATCH);
+	r = read_all(v->dir_fd, BATCH, BATCH_MAX, &text, &len);
+	if (r < 0) {
+		problem(v, "%s: %s", BATCH,
+			r == -ENOENT	      ? "missing"
+			: r == -FOLIO_ETOOBIG ? "larger than 64 KiB"
+					      : folio_strerror(r));
 		return;
 	}
-	if (!text || memchr(text, '\0', len)) {
-		problem(v, "%s holds a NUL byte", BATCH);
+	if (verify_parse_batch(text, len, b, why, sizeof(why)) < 0) {
+		problem(v, "%s", why);
 		return;
 	}
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		if (strncmp(l, "documents: ", 11) == 0)
-			docs = strtol(l + 11, NULL, 10);
-		else if (strncmp(l, "pages: ", 7) == 0)
-			pages = strtol(l + 7, NULL, 10);
-		if (!station[0])
-			(void)line_value(l, "station: ", NAME_CHARS, station, 32);
-		if (!store[0])
-			(void)line_value(l, "store: ", "0123456789abcdef", store, 16);
-		if (!batch[0])
-			(void)line_value(l, "batch: ", "0123456789", batch, 10);
-	}
-	if (docs != (long)v->rep->documents || pages != (long)v->rep->pages)
-		problem(v, "%s counts %ld documents and %ld pages, the package holds %u and %u",
-			BATCH, docs, pages, v->rep->documents, v->rep->pages);
-	if (!station[0] || !batch[0] || strtoul(batch, NULL, 10) > UINT32_MAX) {
-		problem(v, "%s does not name its station and batch", BATCH);
-		return;
-	}
-	if (store[0] && strlen(store) == 16)
-		snprintf(want, sizeof(want), "%s-%.8s-B%06lu", station, store,
-			 strtoul(batch, NULL, 10));
+	v->rep->batch_ok = true;
+	if (b->documents != v->rep->documents || b->pages != v->rep->pages)
+		problem(v, "%s counts %u documents and %u pages, the package holds %u and %u",
+			BATCH, b->documents, b->pages, v->rep->documents, v->rep->pages);
+	if (b->store[0])
+		snprintf(want, sizeof(want), "%s-%.8s-B%06" PRIu32, b->station, b->store, b->batch);
 	else
-		snprintf(want, sizeof(want), "%s-B%06lu", station, strtoul(batch, NULL, 10));
+		snprintf(want, sizeof(want), "%s-B%06" PRIu32, b->station, b->batch);
 	if (strcmp(name, want) != 0)
-		problem(v,
-			"the folder is named '%.80s' but %s is of station %s, store %s, batch %s "
-			"('%s'): a copied, renamed or replayed package",
-			name, BATCH, station, store[0] ? store : "(none)", batch, want);
+		problem(
+		    v,
+		    "the folder is named '%.80s' but %s is of station %s, store %s, batch %" PRIu32
+		    " ('%s'): a copied, renamed or replayed package",
+		    name, BATCH, b->station, b->store[0] ? b->store : "(none)", b->batch, want);
 
 	r = read_all(v->dir_fd, EVENTS_FILE, EVENTS_MAX, &events, &len);
 	if (r < 0) {
@@ -789,8 +1029,7 @@ static void check_batch(struct verifier *v, const char *name)
 				     : folio_strerror(r));
 		return;
 	}
-	r = events_check(events, len, (uint32_t)strtoul(batch, NULL, 10), &v->rep->custody, why,
-			 sizeof(why));
+	r = events_check(events, len, b->batch, &v->rep->custody, why, sizeof(why));
 	if (r < 0)
 		problem(v, "chain of custody: %s", why);
 	else
@@ -890,13 +1129,18 @@ out:
 
 void verify_print_report(FILE *out, const char *dir, const struct verify_report *rep, int r)
 {
-	fprintf(out, "package   %s\n", dir);
+	char safe[1024];
+
+	verify_escape(dir, safe, sizeof(safe));
+	fprintf(out, "package   %s\n", safe);
 	fprintf(out, "key       %s\n", rep->key_id);
 	fprintf(out, "signature %s\n", rep->signature_ok ? "ok" : "FAILED");
 	fprintf(out, "ssh sig   %s\n",
 		rep->ssh_signature_ok ? "ok" : (r == 0 ? "absent" : "absent or FAILED"));
 	fprintf(out, "contents  %u documents, %u pages, %u files, %llu bytes\n", rep->documents,
 		rep->pages, rep->files, (unsigned long long)rep->bytes);
+	fprintf(out, "pdf       %u of %u documents, page counts %s\n", rep->pdfs, rep->documents,
+		r == 0 ? "agree" : "checked");
 	if (rep->custody_ok)
 		fprintf(out, "custody   %zu events, from event %llu to approval at event %llu\n",
 			rep->custody.events, (unsigned long long)rep->custody.first_seq,

@@ -18,6 +18,8 @@
  *    batch give the folder's name (export_package_name()): a renamed or copied package fails;
  *  - EVENTS.txt, the batch's chain of custody (events.h), is unbroken from the batch's
  *    batch-create to its approval;
+ *  - a document's searchable PDF (document.pdf), when there, is named by its XML and is a PDF
+ *    as the station writes it with one page per page image (pdfcheck.h);
  *  - with a schema folder, every document.xml validates against its ST.96 V6_0 schema.
  *
  * Paths in the package are bounded (VERIFY_PATH_MAX), as are file counts (VERIFY_MAX_FILES)
@@ -36,6 +38,15 @@
 #define VERIFY_MAX_FILES 200000
 #define VERIFY_PATH_MAX 128
 
+/* What BATCH.txt says (verify_parse_batch()). */
+struct verify_batch {
+	char station[33]; /* [A-Za-z0-9._-], 1..32 */
+	char store[17]; /* 16 lower-case hex digits; "" when BATCH.txt has none (older stations) */
+	char office[3]; /* two capital letters (ST.3); "" when absent */
+	uint32_t batch; /* 1..4294967295 */
+	uint32_t documents, pages;
+};
+
 struct verify_options {
 	const char *key_path;	/* the station's public key (station.pub from folio keygen) */
 	const char *schema_dir; /* folder of the ST.96 V6_0 schemas, or NULL: not checked */
@@ -43,6 +54,7 @@ struct verify_options {
 
 struct verify_report {
 	uint32_t documents, pages, files; /* as found */
+	uint32_t pdfs;			  /* searchable PDFs whose page count agrees */
 	uint64_t bytes;
 	bool signature_ok;
 	bool
@@ -52,6 +64,8 @@ struct verify_report {
 	struct events_summary custody; /* what it holds, when custody_ok */
 	char key_id[17];	       /* id of the enrolled key */
 	char manifest_sha256[65];      /* SHA-256 of MANIFEST.sha256, once read */
+	bool batch_ok;		       /* BATCH.txt read and well formed: @batch holds it */
+	struct verify_batch batch;
 	size_t n_problems, dropped;
 	char problems[VERIFY_MAX_PROBLEMS][VERIFY_PROBLEM_LEN]; /* one line each */
 };
@@ -66,6 +80,31 @@ struct verify_report {
  * Only reads. Logs at debug only.
  */
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
+
+/*
+ * verify_parse_batch - read BATCH.txt, @len bytes at @text (not NUL-terminated)
+ * @ret: what it says, written only on success
+ * @why: on failure, one line naming the line and the field, with the text as found (the
+ *	 caller escapes it before printing)
+ *
+ * Strict: every line is "key: value" ending in a newline, no control character or NUL; a
+ * number is a whole decimal number in its range, no sign, no leading zero or space, nothing
+ * after it; a field the verifier knows appears once and has its form (station, store, office,
+ * batch, created, documents, pages, pages with text, signed by, ocr-failed, the scanner's
+ * counters). station, batch, documents and pages are required. Lines with other keys (of
+ * [a-z -]) are allowed, for fields a later station adds.
+ *
+ * Returns 0, or -FOLIO_ECORRUPT.
+ */
+int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, char *why,
+		       size_t why_size);
+
+/*
+ * verify_escape - @in as the office operator's terminal may show it: every control byte and
+ * every byte that is not printable UTF-8 becomes \xHH. @out holds @size bytes (at least 6);
+ * what does not fit is cut.
+ */
+void verify_escape(const char *in, char *out, size_t size);
 
 /*
  * verify_print_report - the report of verify_package()'s result @r for @dir, one "name value"

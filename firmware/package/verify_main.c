@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,11 +18,13 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/package/receipt.h"
+#include "firmware/package/registry.h"
 #include "firmware/package/verify.h"
 
 static const char usage[] =
     "usage: folio-verify PACKAGE --key station.pub [--schemas ST96_V6_0_FOLDER]\n"
     "                    [--registry DIR] [--receipt --receipt-key KEY [--receipt-dir DIR]]\n"
+    "       folio-verify --registry DIR --list\n"
     "\n"
     "Checks a package received from a Folio station: the station's signature (Ed25519,\n"
     "and OpenSSH's when there), every file's SHA-256 and size, no file missing or added,\n"
@@ -53,69 +57,19 @@ static void base_name(const char *dir, char *buf, size_t size)
 		memmove(buf, slash + 1, strlen(slash + 1) + 1);
 }
 
-/*
- * Records package @name (verified: its name is bound to BATCH.txt) in registry @reg, or says
- * why not in @why: accepted before (the same manifest: a replay; another: a name collision).
- * Returns 0 or -1.
- */
-static int registry_record(const char *reg, const char *name, const struct verify_report *rep,
-			   char *why, size_t size)
+static int print_record(const struct registry_record *rec, void *user)
 {
-	char line[256], old[256] = "", when[32];
-	time_t now = time(NULL);
+	char when[24], name[REGISTRY_NAME_MAX * 4], station[sizeof(rec->station) * 4];
+	time_t at = (time_t)rec->accepted;
 	struct tm tm;
-	int dfd, fd, n;
 
-	if (mkdir(reg, 0700) < 0 && errno != EEXIST) {
-		snprintf(why, size, "cannot create the registry '%s': %s", reg, strerror(errno));
-		return -1;
-	}
-	dfd = open(reg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		snprintf(why, size, "cannot open the registry '%s': %s", reg, strerror(errno));
-		return -1;
-	}
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST) {
-		int rfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		ssize_t got = rfd >= 0 ? read(rfd, old, sizeof(old) - 1) : -1;
-
-		if (rfd >= 0)
-			close(rfd);
-		old[got > 0 ? got : 0] = '\0';
-		old[strcspn(old, "\n")] = '\0';
-		if (rep->manifest_sha256[0] && strstr(old, rep->manifest_sha256))
-			snprintf(why, size, "'%s' was accepted before (%.120s): a replay, refused",
-				 name, old);
-		else
-			snprintf(why, size,
-				 "another package named '%s' was accepted before (%.120s): a name "
-				 "collision, refused",
-				 name, old);
-		close(dfd);
-		return -1;
-	}
-	if (fd < 0) {
-		snprintf(why, size, "cannot record '%s' in the registry: %s", name,
-			 strerror(errno));
-		close(dfd);
-		return -1;
-	}
-	gmtime_r(&now, &tm);
+	(void)user;
+	gmtime_r(&at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "accepted %s key %s manifest %s\n", when, rep->key_id,
-		     rep->manifest_sha256);
-	if (n < 0 || write(fd, line, (size_t)n) != n || fsync(fd) < 0) {
-		snprintf(why, size, "cannot record '%s' in the registry: %s", name,
-			 strerror(errno));
-		close(fd);
-		unlinkat(dfd, name, 0);
-		close(dfd);
-		return -1;
-	}
-	close(fd);
-	(void)fsync(dfd);
-	close(dfd);
+	verify_escape(rec->name, name, sizeof(name)); /* the registry is a file too */
+	verify_escape(rec->station, station, sizeof(station));
+	printf("%s\t%" PRIu32 "\t%s\t%s\t%s\t%s\t%s\n", station, rec->batch,
+	       rec->store[0] ? rec->store : "-", when, rec->key_id, rec->manifest_sha256, name);
 	return 0;
 }
 /* The folder a receipt goes to: @dir's parent folder and "receipts". */
@@ -197,6 +151,57 @@ static void refusal_of(const struct verify_report *rep, char *buf, size_t size)
 		snprintf(buf, size, "%s", rep->problems[0]);
 }
 
+/* --registry DIR --list: every package the office accepted, one tab-separated line each. */
+static int registry_print(const char *dir)
+{
+	struct registry *reg = NULL;
+	char why[512], safe[600];
+	int r;
+
+	r = registry_open(dir, false, &reg, why, sizeof(why));
+	if (r == 0) {
+		printf("# station\tbatch\tstore\taccepted\tkey\tmanifest sha256\tpackage\n");
+		r = registry_list(reg, print_record, NULL, why, sizeof(why));
+	}
+	registry_close(reg);
+	if (r < 0) {
+		verify_escape(why, safe, sizeof(safe));
+		fprintf(stderr, "folio-verify: %s\n", safe);
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/*
+ * Records the verified package @dir in registry @reg (its station and batch from BATCH.txt,
+ * bound to the folder's name by verify_package()), or says why not (also in @why, for the
+ * receipt): accepted before, the same package (a replay) or another (a collision), or a
+ * registry that cannot take it.
+ */
+static int registry_record(struct registry *reg, const char *dir, const struct verify_report *rep,
+			   char *why, size_t size)
+{
+	struct registry_record rec = { .batch = rep->batch.batch, .accepted = time(NULL) }, prev;
+	char safe[1024];
+	int r;
+
+	snprintf(rec.station, sizeof(rec.station), "%s", rep->batch.station);
+	snprintf(rec.store, sizeof(rec.store), "%s", rep->batch.store);
+	snprintf(rec.key_id, sizeof(rec.key_id), "%s", rep->key_id);
+	snprintf(rec.manifest_sha256, sizeof(rec.manifest_sha256), "%s", rep->manifest_sha256);
+	base_name(dir, rec.name, sizeof(rec.name));
+	r = registry_accept(reg, &rec, &prev, why, size);
+	verify_escape(why, safe, sizeof(safe));
+	if (r < 0) {
+		printf("registry  REFUSED: %s\n", safe);
+		fprintf(stderr, "folio-verify: %s\n", safe);
+		return -1;
+	}
+	printf("registry  recorded station %s batch %" PRIu32 " ('%s')\n", rec.station, rec.batch,
+	       rec.name);
+	return 0;
+}
+
 static int usage_error(const char *why)
 {
 	fprintf(stderr, "folio-verify: %s (folio-verify --help)\n", why);
@@ -212,6 +217,7 @@ int main(int argc, char **argv)
 		{ "receipt", no_argument, NULL, 'R' },
 		{ "receipt-key", required_argument, NULL, 'K' },
 		{ "receipt-dir", required_argument, NULL, 'D' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -219,12 +225,14 @@ int main(int argc, char **argv)
 	struct verify_options o = { 0 };
 	const char *dir = NULL, *registry = NULL, *receipt_key = NULL, *receipt_dir = NULL;
 	struct sign_key office = { 0 };
-	bool receipt = false;
+	struct registry *reg = NULL;
+	char safe_dir[1024];
+	bool receipt = false, list = false;
 	int c, r, rr = 0;
 
 	log_open("folio-verify", LOG_TARGET_TERMINAL);
 	opterr = 0; /* one line of our own for a bad option */
-	while ((c = getopt_long(argc, argv, "k:s:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:s:r:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			o.key_path = optarg;
@@ -244,6 +252,9 @@ int main(int argc, char **argv)
 		case 'D':
 			receipt_dir = optarg;
 			break;
+		case 'l':
+			list = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -253,6 +264,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		dir = argv[optind++];
+	if (list && (!registry || dir || o.key_path))
+		return usage_error("--list takes --registry DIR and nothing else");
+	if (list)
+		return registry_print(registry);
 	if (optind < argc)
 		return usage_error("more than one package folder");
 	if (!dir || !o.key_path)
@@ -273,11 +288,24 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (registry) { /* a registry that cannot take the package: say so before verifying */
+		char why[512], safe[600];
+
+		if (registry_open(registry, true, &reg, why, sizeof(why)) < 0) {
+			verify_escape(why, safe, sizeof(safe));
+			fprintf(stderr, "folio-verify: %s\n", safe);
+			sign_key_wipe(&office);
+			return 1;
+		}
+	}
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		fprintf(stderr, "folio-verify: out of memory\n");
+		registry_close(reg);
+		sign_key_wipe(&office);
 		return 1;
 	}
+	verify_escape(dir, safe_dir, sizeof(safe_dir));
 	r = verify_package(dir, &o, rep);
 	if (r == -FOLIO_EFORMAT)
 		fprintf(stderr,
@@ -290,25 +318,25 @@ int main(int argc, char **argv)
 			"schema folder to --schemas\n",
 			o.schema_dir);
 	else if (r < 0 && r != -FOLIO_ECORRUPT)
-		fprintf(stderr, "folio-verify: cannot verify '%s': %s\n", dir, folio_strerror(r));
+		fprintf(stderr, "folio-verify: cannot verify '%s': %s\n", safe_dir,
+			folio_strerror(r));
 	else
 		verify_print_report(stdout, dir, rep, r);
-	if (r == 0 && registry) {
-		char name[256], why[512];
+	if (r == 0 && reg) {
+		char why[768];
 
-		base_name(dir, name, sizeof(name));
-		if (registry_record(registry, name, rep, why, sizeof(why)) < 0) {
-			printf("registry  REFUSED: %s\n", why);
-			fprintf(stderr, "folio-verify: %s\n", why);
+		if (registry_record(reg, dir, rep, why, sizeof(why)) < 0) {
+			/* The office refuses a replay or a collision: its receipt says so. */
 			if (receipt)
 				(void)write_receipt(dir, receipt_dir, &office, rep, why);
 			sign_key_wipe(&office);
+			registry_close(reg);
 			free(rep);
 			fflush(stdout);
 			return 1;
 		}
-		printf("registry  recorded '%s' in %s\n", name, registry);
 	}
+	registry_close(reg);
 	if (receipt && (r == 0 || r == -FOLIO_ECORRUPT)) {
 		char why[VERIFY_PROBLEM_LEN + 64];
 
@@ -319,7 +347,7 @@ int main(int argc, char **argv)
 	sign_key_wipe(&office);
 	if (r == -FOLIO_ECORRUPT)
 		fprintf(stderr, "folio-verify: package '%s' failed verification: %zu problem%s\n",
-			dir, rep->n_problems + rep->dropped,
+			safe_dir, rep->n_problems + rep->dropped,
 			rep->n_problems + rep->dropped == 1 ? "" : "s");
 	free(rep);
 	if (fflush(stdout) != 0)

@@ -13,7 +13,7 @@
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include -include build/include/generated/autoconf.h \
  *     $(pkg-config --cflags libxml-2.0) tests/fuzz/fuzz_verify.c firmware/package/verify.c \
- *     firmware/package/sign.c build/libfolio.a $(pkg-config --libs libxml-2.0 libsodium) \
+ *     firmware/package/sign.c build/libfolio.a $(pkg-config --libs libxml-2.0 libsodium zlib) \
  *     -o fuzz_verify
  *   ./fuzz_verify tests/fuzz/verify          # replay the seeds and fuzz onwards
  */

@@ -168,3 +168,17 @@ stop_foliod() {
 	wait "$daemon" 2>/dev/null
 	daemon=
 }
+
+# signed_package: a station key (keys/), one scanned batch from the test feeder, read,
+# approved and exported signed into out/. Sets $folio (the command with the test's config),
+# $batch and $pkg (the package folder).
+signed_package() {
+	make_config "$FOLIO_TMP/folio.conf" test:0
+	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+	$folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
+	sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" "$FOLIO_TMP/folio.conf"
+	batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
+	$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
+	$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
+	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
+}

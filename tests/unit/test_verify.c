@@ -225,6 +225,18 @@ static void put_file(const char *pkg, const char *rel, const char *text)
 	fclose(f);
 }
 
+static void put_data(const char *pkg, const char *rel, const void *data, size_t len)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	at(p, sizeof(p), pkg, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
 static char *slurp(const char *pkg, const char *rel, size_t *ret_len)
 {
 	char p[PATH_MAX], *buf;
@@ -472,7 +484,15 @@ static void test_station_mistakes_caught(void **state)
 
 	/* BATCH.txt counting other documents. */
 	fresh(pkg, sizeof(pkg));
-	put_file(pkg, "BATCH.txt", "documents: 3\npages: 3\n");
+	{
+		size_t len;
+		char *b = slurp(pkg, "BATCH.txt", &len), *d = strstr(b, "\ndocuments: ");
+
+		assert_non_null(d);
+		d[12] = '3'; /* one digit: the test's batch has 3 documents at most */
+		put_file(pkg, "BATCH.txt", b);
+		free(b);
+	}
 	reseal(pkg, NULL, NULL, 0);
 	expect_problem(pkg, pub, "BATCH.txt counts 3 documents");
 
@@ -531,6 +551,123 @@ static void test_unsigned_and_unusable(void **state)
 	}
 }
 
+/* The searchable PDFs: page counts against the page images, a PDF the writer makes. */
+static void test_pdf_checked(void **state)
+{
+	static struct verify_report rep;
+	char pkg[256];
+	char *pdf, *xml, *at_name;
+	size_t len;
+
+	(void)state;
+	fresh(pkg, sizeof(pkg));
+	assert_int_equal(verify(pkg, pub, &rep), 0);
+	assert_int_equal(rep.pdfs, 2);
+
+	/* the trademark's one-page PDF as the patent's (two pages), re-signed */
+	pdf = slurp(pkg, "D0002/document.pdf", &len);
+	put_data(pkg, "D0001/document.pdf", pdf, len);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub, "'D0001/document.pdf' has 1 page, the document has 2 page images");
+
+	/* cut short, or not a PDF at all */
+	fresh(pkg, sizeof(pkg));
+	put_data(pkg, "D0001/document.pdf", pdf, len - 7);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub,
+		       "is not a PDF the station writes: the PDF does not end with %%EOF");
+	fresh(pkg, sizeof(pkg));
+	put_file(pkg, "D0002/document.pdf",
+		 "<html>not a pdf, but long enough to be looked at....."
+		 "..............................</html>\n");
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(pkg, pub, "'D0002/document.pdf' is not a PDF the station writes: not a PDF");
+	free(pdf);
+
+	/* a PDF the XML does not name */
+	fresh(pkg, sizeof(pkg));
+	xml = slurp(pkg, "D0002/document.xml", &len);
+	while ((at_name = strstr(xml, ">document.pdf<")))
+		memcpy(at_name + 1, "documenx", 8);
+	put_file(pkg, "D0002/document.xml", xml);
+	free(xml);
+	reseal(pkg, NULL, NULL, 0);
+	expect_problem(
+	    pkg, pub, "'D0002/document.pdf' is in the package but no XML of the document names it");
+}
+
+/* BATCH.txt is read strictly: each bad field is refused in one line that names it. */
+static void test_batch_strict(void **state)
+{
+	static const char good[] = "station: SIM-01\nstore: 0123456789abcdef\noffice: KE\n"
+				   "batch: 3\ncreated: 2026-12-04T10:00:00Z\ndevice: folio:/x\n"
+				   "profile: bitonal\ndocuments: 2\npages: 5\n"
+				   "signed by: 0123456789abcdef\npages with text: 4\n"
+				   "ocr-failed: D0002/P0005.tif\nscanner pages fed: 120\n"
+				   "scanner jams: 0\nscanner double feeds: 1\nscanner hours: 1.5\n"
+				   "a later field: anything\n";
+	static const struct {
+		const char *from, *to, *why;
+	} bad[] = {
+		{ "batch: 3\n", "batch: 3abc\n", "'batch' is '3abc', not a whole number" },
+		{ "batch: 3\n", "batch: +3\n", "'batch' is '+3'" },
+		{ "batch: 3\n", "batch: -3\n", "'batch' is '-3'" },
+		{ "batch: 3\n", "batch:  3\n", "'batch' is ' 3'" },
+		{ "batch: 3\n", "batch: 03\n", "'batch' is '03'" },
+		{ "batch: 3\n", "batch: 0\n", "'batch' is '0'" },
+		{ "batch: 3\n", "batch: 4294967296\n", "'batch' is '4294967296'" },
+		{ "batch: 3\n", "batch: 3 \n", "'batch' is '3 '" },
+		{ "batch: 3\n", "", "has no 'batch' line" },
+		{ "batch: 3\n", "batch: 3\nbatch: 4\n", "gives 'batch' again" },
+		{ "documents: 2\n", "documents: 2x\n", "'documents' is '2x'" },
+		{ "pages: 5\n", "pages: 0x5\n", "'pages' is '0x5'" },
+		{ "pages: 5\n", "pages: 999999999\n", "'pages' is '999999999'" },
+		{ "station: SIM-01\n", "station: SIM 01\n", "'station' is 'SIM 01'" },
+		{ "station: SIM-01\n", "station: \n", "'station' is ''" },
+		{ "store: 0123456789abcdef\n", "store: 0123456789ABCDEF\n", "'store' is" },
+		{ "store: 0123456789abcdef\n", "store: 0123\n", "'store' is '0123'" },
+		{ "office: KE\n", "office: Kenya\n", "'office' is 'Kenya'" },
+		{ "T10:00:00Z", "T24:00:00Z", "'created' is" },
+		{ "2026-12-04", "2026-02-30", "'created' is" },
+		{ "2026-12-04", " 2026-12-4", "'created' is" },
+		{ "with text: 4\n", "with text: 6\n", "6 pages with text of 5 pages" },
+		{ "P0005.tif", "../x", "'ocr-failed' is" },
+		{ "hours: 1.5\n", "hours: 1.55\n", "'scanner hours' is" },
+		{ "jams: 0\n", "jams: -0\n", "'scanner jams' is" },
+		{ "device: folio:/x\n", "device: folio\x1b[2J\n", "control character" },
+		{ "profile: bitonal\n", "profile\n", "line 7 is not 'key: value'" },
+		{ "profile: bitonal\n", "Profile: bitonal\n", "is not 'key: value'" },
+		{ "hours: 1.5\n", "hours: 1.5", "truncated" },
+	};
+	struct verify_batch b;
+	char why[256], text[1024];
+
+	(void)state;
+	assert_int_equal(verify_parse_batch(good, strlen(good), &b, why, sizeof(why)), 0);
+	assert_string_equal(b.station, "SIM-01");
+	assert_string_equal(b.store, "0123456789abcdef");
+	assert_int_equal(b.batch, 3);
+	assert_int_equal(b.documents, 2);
+	assert_int_equal(b.pages, 5);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *at = strstr(good, bad[i].from);
+		int n;
+
+		assert_non_null(at);
+		n = snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, bad[i].to,
+			     at + strlen(bad[i].from));
+		/* the truncated case drops the last line's newline: cut what follows it */
+		if (strstr(bad[i].why, "truncated"))
+			n = (int)(strstr(text, "hours: 1.5") - text) + 10;
+		memset(&b, 0, sizeof(b));
+		if (verify_parse_batch(text, (size_t)n, &b, why, sizeof(why)) != -FOLIO_ECORRUPT)
+			fail_msg("BATCH.txt with '%s' accepted", bad[i].to);
+		if (!strstr(why, bad[i].why))
+			fail_msg("BATCH.txt with '%s': '%s', not '%s'", bad[i].to, why, bad[i].why);
+	}
+	printf("figure: %zu malformed BATCH.txt fields refused, each named\n", ARRAY_SIZE(bad));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +675,8 @@ int main(void)
 		cmocka_unit_test(test_tampering_caught),
 		cmocka_unit_test(test_station_mistakes_caught),
 		cmocka_unit_test(test_unsigned_and_unusable),
+		cmocka_unit_test(test_batch_strict),
+		cmocka_unit_test(test_pdf_checked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

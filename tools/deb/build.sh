@@ -12,25 +12,12 @@ build=$(cd "$1" && pwd)
 programs=$2
 sane_lib=${3:-}
 cc=${CC:-gcc}
-maintainer=${DEB_MAINTAINER:-Folio maintainers <packaging@folio-station.org>}
+. "$src/tools/deb/lib.sh"
 
 conf=$build/include/config/auto.conf
 [ -f "$conf" ] || { echo "deb: no $conf: build first" >&2; exit 1; }
 board=$(sed -n 's/^CONFIG_BOARD_NAME="\(.*\)"$/\1/p' "$conf")
-triplet=$($cc -dumpmachine)
-arch=$(dpkg-architecture -t "$triplet" -qDEB_HOST_ARCH 2>/dev/null)
-multiarch=$(dpkg-architecture -t "$triplet" -qDEB_HOST_MULTIARCH 2>/dev/null)
-cross=${cc%gcc}
-strip_cmd=${cross}strip
-command -v "$strip_cmd" >/dev/null || strip_cmd=strip
-
-# A Debian version from git: 0.0~gitDATE.HASH (a release would be tagged and say so).
-if stamp=$(cd "$src" && git log -1 --format='%cd.%h' --date=format:%Y%m%d 2>/dev/null); then
-	version=0.0~git$stamp-1
-else
-	version=0.0~unknown-1
-fi
-date_rfc=$(cd "$src" && git log -1 --format=%cD 2>/dev/null || date -R)
+deb_setup
 
 # Staged outside the build folder: the build includes every '*.d' under it, and packages
 # have folders named so (system.conf.d, sane.d).
@@ -42,8 +29,7 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/folio" "$root/usr/s
 
 # --- files
 for p in $programs; do
-	install -m 0755 "$p" "$root/usr/bin/"
-	$strip_cmd --remove-section=.comment --remove-section=.note "$root/usr/bin/$(basename "$p")"
+	deb_install_program "$root" "$p"
 done
 if [ -n "$sane_lib" ]; then
 	mkdir -p "$root/usr/lib/$multiarch/sane"
@@ -65,23 +51,10 @@ if [ "$board" != sim ]; then
 else
 	sed -i '/^\[board\]$/,$d' "$root/etc/folio/folio.conf"
 fi
-for m in "$src"/tools/man/*.[1-8]; do
-	sec=${m##*.}
-	gzip -9n <"$m" >"$root/usr/share/man/man$sec/$(basename "$m").gz"
-done
-cat >"$root/usr/share/doc/folio/copyright" <<COPY
-Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
-Upstream-Name: folio
-Comment: Firmware of the Folio document scan-and-capture station.
-
-Files: *
-Copyright: 2026 The Folio authors
-License: proprietary
- All rights reserved. Distributed to the intellectual-property offices that run Folio
- stations under their agreement with the Folio authors.
-COPY
-printf 'folio (%s) unstable; urgency=medium\n\n  * Built from the Folio source tree for the %s board.\n\n -- %s  %s\n' \
-	"$version" "$board" "$maintainer" "$date_rfc" | gzip -9n >"$root/usr/share/doc/folio/changelog.Debian.gz"
+# The station's man pages (folio-verify's goes with its own package, tools/deb/verify.sh).
+deb_man "$root" $(ls "$src"/tools/man/*.[1-8] | grep -v '/folio-verify\.')
+deb_docs "$root" folio "Firmware of the Folio document scan-and-capture station." \
+	"Built from the Folio source tree for the $board board."
 find "$root" -type d -exec chmod 0755 {} +
 find "$root/etc" "$root/lib" "$root/usr/lib" "$root/usr/share" -type f -exec chmod 0644 {} + 2>/dev/null
 
@@ -155,14 +128,8 @@ chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 # --- control, with shared-library dependencies from dpkg-shlibdeps
 langs=$(sed -n 's/^CONFIG_OCR_LANG_\([A-Z]*\)=y$/\1/p' "$conf" | tr 'A-Z' 'a-z' |
 	sed 's/^/tesseract-ocr-/' | paste -sd, - | sed 's/,/, /g')
-mkdir -p "$work/src/debian"
-printf 'Source: folio\n\nPackage: folio\nArchitecture: any\n' >"$work/src/debian/control"
 elfs=$(find "$root/usr/bin" "$root/usr/lib" -type f -perm -u+x -o -type f -name '*.so*' | sort -u)
-shlibs=$(cd "$work/src" && DEB_HOST_ARCH=$arch dpkg-shlibdeps -O $elfs 2>"$work/shlibdeps.err" |
-	sed -n 's/^shlibs:Depends=//p') || {
-	cat "$work/shlibdeps.err" >&2
-	exit 1
-}
+shlibs=$(deb_shlibs "$work" folio $elfs)
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: folio
@@ -185,16 +152,5 @@ Description: document scan-and-capture station for intellectual-property offices
  its systemd unit, udev rules, the folio command line, the libsane-folio
  virtual feeder and the board's hardware facts.
 CONTROL
-(cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z |
-	xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-
 rm -f "$build"/folio_*.deb
-deb=$build/folio_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-echo "$deb"
-if command -v lintian >/dev/null; then
-	lintian --fail-on error --suppress-tags unknown-field "$deb" >&2 ||
-		{ echo "deb: lintian found errors in $deb" >&2; exit 1; }
-else
-	echo "deb: lintian not installed: apt-get install lintian to check $deb" >&2
-fi
+deb_build "$root" "$build/folio_${version}_${arch}.deb"
