@@ -4,7 +4,7 @@
 # stopped; sshd killed mid-file and restarted; a final name that holds another file is never
 # overwritten, nor an altered copy taken for ours; the upload window closing mid-delivery (the
 # package never visible half-done under its final name); a wrong host key, a key others can
-# read. Each delivered copy passes sha256sum -c.
+# read. Each delivered copy passes sha256sum -c; files land 0600, folders 0700.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 . "$FOLIO_SRC/tests/servers/servers.sh"
@@ -48,6 +48,10 @@ echo "$out" | grep -q "^checked   the content of every file: 10 files" ||
 	fail "the receipt does not say what was checked: $out"
 msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
 [ ! -e "$in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
+# Files land 0600 and folders 0700 on the server, whatever its umask (sshd's here is 022).
+modes=$(find "$in/TEST-01-B000001" \( -type f ! -perm 0600 \) -o \( -type d ! -perm 0700 \) |
+	while read -r f; do stat -c '%a %n' "$f"; done)
+[ -z "$modes" ] || fail "delivered with modes others can read: $modes"
 deliver "$ok" TEST-01-B000001
 echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
 
