@@ -1,8 +1,8 @@
 #!/bin/bash
 # The office's receipt closes the loop: foliod delivers, the office runs folio-verify --receipt
 # on what arrived (its key made by ssh-keygen, its receipt checked by ssh-keygen -Y verify),
-# and foliod's next cycle reads the receipt over the same transport — file://, WebDAV and SFTP
-# on 127.0.0.1 — and confirms the batch, or returns it to the supervisor with the office's
+# and foliod's next cycle reads the receipt over the same transport — file://, WebDAV, SFTP
+# and S3 on 127.0.0.1 — and confirms the batch, or returns it to the supervisor with the office's
 # reason. A tampered receipt, a receipt for another batch and one signed by another key are
 # ignored with one clear line, and the batch stays delivered.
 set -u
@@ -239,4 +239,48 @@ case $? in
 	;;
 77) echo "figure: SFTP part skipped: $(tail -n 1 start.out)" ;;
 *) fail "cannot start sshd: $(cat start.out)" ;;
+esac
+
+# --- S3 (s3rver behind the SigV4 checker, TLS) on 127.0.0.1. The office has no folder there
+# to run folio-verify in: it copies the package down, verifies it, and puts the receipt and its
+# signature under receipts/ with its own S3 tool (curl's SigV4 signing here).
+s3=$FOLIO_TMP/s3srv
+port=$(free_port)
+s3_start "$s3" "$port" >start.out
+case $? in
+0)
+	printf 'access_key_id = S3RVER\nsecret_access_key = S3RVER\n' >s3creds
+	chmod 600 s3creds
+	sed "s|^target = .*|target = s3://folio/in|" folio.conf >s3.conf
+	printf '%s\n' "s3_endpoint = https://127.0.0.1:$port" "ca_file = $s3/ca.pem" \
+		"credentials_file = $FOLIO_TMP/s3creds" "connect_timeout = 5" "stall_timeout = 5" \
+		"retries = 1" >>s3.conf
+	e=$(scan_approved)
+	cycle s3.conf
+	[ "$(state "$e")" = delivered ] || fail "batch $e was not delivered over S3: $(cat cycle.err)"
+	pe=$(ls "$s3/s3/folio/in" | grep -- "-B$(printf '%06u' "$e")\$")
+	(cd "$s3/s3/folio/in/$pe" && find . -name '*._S3rver_object') | while read -r f; do
+		mkdir -p "office/$pe/$(dirname "$f")"
+		cp "$s3/s3/folio/in/$pe/$f" "office/$pe/${f%._S3rver_object}"
+	done
+	cycle s3.conf # no receipt yet: nothing happens, nothing is said
+	[ "$(state "$e")" = delivered ] || fail "batch $e is $(state "$e") without a receipt"
+	grep -q "receipt" cycle.err && fail "S3: a missing receipt is reported: $(cat cycle.err)"
+	"$fv" "office/$pe" --key keys/station.pub --receipt --receipt-key office_key >fv.out 2>&1 ||
+		fail "folio-verify refuses the S3 copy: $(cat fv.out)"
+	for f in "office/receipts/$pe.receipt" "office/receipts/$pe.receipt.sshsig"; do
+		curl -sS --fail --cacert "$s3/ca.pem" --aws-sigv4 "aws:amz:us-east-1:s3" \
+			--user S3RVER:S3RVER -H "x-amz-content-sha256: $(sha256sum <"$f" | cut -d' ' -f1)" \
+			-T "$f" "https://127.0.0.1:$port/folio/in/receipts/$(basename "$f")" >put.out 2>&1 ||
+			fail "the office's PUT of $(basename "$f") failed: $(cat put.out)"
+	done
+	cycle s3.conf
+	[ "$(state "$e")" = confirmed ] ||
+		fail "batch $e is $(state "$e") after its receipt over S3: $(cat cycle.err)"
+	grep -q "^OK GET /folio/in/receipts/$pe.receipt" "$s3/sigcheck.log" ||
+		fail "the receipt was not read with a signed GET over S3: $(grep receipts "$s3/sigcheck.log")"
+	echo "figure: S3: the receipt the office put under receipts/ confirms the batch"
+	;;
+77) echo "figure: S3 part skipped: $(tail -n 1 start.out)" ;;
+*) fail "cannot start s3rver: $(cat start.out)" ;;
 esac
