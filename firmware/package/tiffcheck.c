@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/package/tiffcheck.h"
 
 #define TAG_WIDTH 256
@@ -44,20 +44,9 @@ static int fail(struct tiff_reader *t, const char *fmt, ...)
 /* Exactly @n bytes at @off, which the caller has checked lie within the file. */
 static int read_at(struct tiff_reader *t, uint64_t off, void *buf, size_t n)
 {
-	size_t got = 0;
+	int r = fd_pread_all(t->fd, buf, n, off);
 
-	while (got < n) {
-		ssize_t k = pread(t->fd, (uint8_t *)buf + got, n - got, (off_t)(off + got));
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			return fail(t, "the file ends before its size");
-		got += (size_t)k;
-	}
-	return 0;
+	return r == -ENODATA ? fail(t, "the file ends before its size") : r;
 }
 
 static uint16_t get16(const struct tiff_reader *t, const uint8_t *p)

@@ -11,7 +11,7 @@
  * Build by hand (from the source root):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include tests/fuzz/fuzz_tiffcheck.c firmware/package/tiffcheck.c \
- *     firmware/base/errors.c -lsodium -o fuzz_tiffcheck
+ *     firmware/base/errors.c firmware/base/fileio.c -lsodium -o fuzz_tiffcheck
  *   ./fuzz_tiffcheck tests/fuzz/tiffcheck          # replay the seeds and fuzz onwards
  */
 #include <stdint.h>
