@@ -26,6 +26,24 @@ int fd_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int fd_pread_all(int fd, void *buf, size_t len, uint64_t at)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(at + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ENODATA;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
 int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *data, size_t len)
 {
 	int fd, r = 0;

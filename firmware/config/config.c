@@ -55,6 +55,7 @@ static const char *const source_names[] = { "flatbed", "adf", "duplex", NULL };
 static const char *const mode_names[] = { "lineart", "gray", "color", NULL };
 static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", "auto", NULL };
 static const char *const ip_type_names[] = { "patent", "trademark", "design", NULL };
+static const char *const document_file_names[] = { "pages", "multipage", NULL };
 static const char *const output_names[] = { "auto", "bitonal", "grey", "colour", "raw", NULL };
 
 static bool valid_station_id(const char *v, char *why, size_t n)
@@ -490,6 +491,10 @@ static const struct config_key config_keys[] = {
 	  NULL, valid_upload_target,
 	  "where approved packages go: file:///FOLDER, https://HOST/PATH (WebDAV), "
 	  "sftp://USER@HOST/PATH or s3://BUCKET/PREFIX" },
+	{ "upload", "document_file", KEY_ENUM, "pages", 0, 0, G(document_file), document_file_names,
+	  NULL,
+	  "pages (one image file per page) or multipage (each document's pages as one "
+	  "multi-page TIFF, D0001/document.tif)" },
 	{ "upload", "window", KEY_STRING, "always", 0, 0, G(upload_window), NULL,
 	  valid_upload_window,
 	  "when foliod uploads, HH:MM-HH:MM station time, or always ('folio upload --now' "

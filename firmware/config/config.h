@@ -18,7 +18,7 @@
  *	[upload]   target, window, bandwidth_kbps, retries, connect_timeout, stall_timeout,
  *	           concurrency, ca_file, pinned_pubkey, client_cert, client_key,
  *	           credentials_file, s3_endpoint, s3_region, sftp_known_hosts, sftp_key,
- *	           receipt_keys
+ *	           receipt_keys, document_file
  *	[board]    facts: the board's hardware facts file (buttons, LEDs, watchdog; see
  *	           drivers/boardio/boardio.h); empty: none
  *	[console]  tty, baud, accounts_file, idle_logout_seconds, max_failures, lockout_seconds,
@@ -89,6 +89,9 @@ struct scan_profile {
 	bool cover_sheets; /* read barcodes: cover sheets start and index documents */
 };
 
+/* [upload] document_file: one image file per page, or one multi-page TIFF per document. */
+enum document_file { DOCUMENT_FILE_PAGES, DOCUMENT_FILE_MULTIPAGE };
+
 struct folio_config {
 	char path[PATH_MAX]; /* the file this came from */
 
@@ -138,6 +141,7 @@ struct folio_config {
 	int ocr_min_confidence;
 
 	/* [upload] */
+	int document_file; /* enum document_file: how a document's page images go out */
 	char upload_target[PATH_MAX];
 	char upload_window[16];		/* "HH:MM-HH:MM" station time, "" or "always": none */
 	int upload_bandwidth_kbps;	/* cap for all connections, kbit/s; 0: none */

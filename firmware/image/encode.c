@@ -359,6 +359,84 @@ out:
 	return r;
 }
 
+/*
+ * The frame header of a baseline or progressive JPEG: components and the first component's
+ * sampling factors against the largest of the others. Returns 0, or -EINVAL.
+ */
+static int jpeg_sampling(const uint8_t *d, size_t n, unsigned *ret_comps, uint16_t *ret_h,
+			 uint16_t *ret_v)
+{
+	size_t at = 2;
+
+	if (n < 4 || d[0] != 0xff || d[1] != 0xd8)
+		return -EINVAL;
+	while (at + 4 <= n) {
+		unsigned marker = d[at + 1], len = (unsigned)d[at + 2] << 8 | d[at + 3];
+
+		if (d[at] != 0xff || len < 2 || at + 2 + len > n)
+			return -EINVAL;
+		if (marker >= 0xc0 && marker <= 0xc2) {
+			const uint8_t *f = d + at + 4;
+			unsigned comps, hmax = 1, vmax = 1;
+
+			if (len < 8 || (comps = f[5]) == 0 || len < 8 + 3 * comps)
+				return -EINVAL;
+			for (unsigned c = 1; c < comps; c++) {
+				hmax = f[7 + 3 * c] >> 4 > hmax ? f[7 + 3 * c] >> 4 : hmax;
+				vmax = (f[7 + 3 * c] & 15) > vmax ? f[7 + 3 * c] & 15 : vmax;
+			}
+			*ret_comps = comps;
+			*ret_h = (uint16_t)((f[7] >> 4) / hmax);
+			*ret_v = (uint16_t)((f[7] & 15) / vmax);
+			return *ret_h >= 1 && *ret_v >= 1 ? 0 : -EINVAL;
+		}
+		if (marker == 0xda || marker == 0xd9)
+			break;
+		at += 2 + len;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Puts one JPEG page as the next directory of @out: JPEG-in-TIFF (compression 7), its whole
+ * JPEG stream as the one strip, byte for byte, with no JPEGTables (the stream has its own).
+ */
+static int copy_jpeg_page(TIFF *out, const struct encoded_image *page, uint16_t index, uint16_t n,
+			  const char *software)
+{
+	unsigned comps = 0;
+	uint16_t hs = 1, vs = 1;
+
+	if (jpeg_sampling(page->data, page->size, &comps, &hs, &vs) < 0 ||
+	    comps != page->channels || (comps != 1 && comps != 3) || page->width == 0 ||
+	    page->height == 0 || page->size > INT32_MAX)
+		return -EINVAL;
+	if (!TIFFSetField(out, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE) ||
+	    !TIFFSetField(out, TIFFTAG_IMAGEWIDTH, page->width) ||
+	    !TIFFSetField(out, TIFFTAG_IMAGELENGTH, page->height) ||
+	    !TIFFSetField(out, TIFFTAG_BITSPERSAMPLE, 8) ||
+	    !TIFFSetField(out, TIFFTAG_SAMPLESPERPIXEL, comps) ||
+	    !TIFFSetField(out, TIFFTAG_COMPRESSION, COMPRESSION_JPEG) ||
+	    !TIFFSetField(out, TIFFTAG_PHOTOMETRIC,
+			  comps == 3 ? PHOTOMETRIC_YCBCR : PHOTOMETRIC_MINISBLACK) ||
+	    (comps == 3 && !TIFFSetField(out, TIFFTAG_YCBCRSUBSAMPLING, hs, vs)) ||
+	    !TIFFSetField(out, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) ||
+	    !TIFFSetField(out, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT) ||
+	    !TIFFSetField(out, TIFFTAG_ROWSPERSTRIP, page->height) ||
+	    !TIFFSetField(out, TIFFTAG_PAGENUMBER, index, n) ||
+	    (page->dpi > 0 && (!TIFFSetField(out, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH) ||
+			       !TIFFSetField(out, TIFFTAG_XRESOLUTION, (float)page->dpi) ||
+			       !TIFFSetField(out, TIFFTAG_YRESOLUTION, (float)page->dpi))) ||
+	    (software && !TIFFSetField(out, TIFFTAG_SOFTWARE, software)))
+		return -FOLIO_EFORMAT;
+	/* libtiff reserves an empty JPEGTables field for a codec it never runs here */
+	TIFFUnsetField(out, TIFFTAG_JPEGTABLES);
+	if (TIFFWriteRawStrip(out, 0, page->data, (tmsize_t)page->size) != (tmsize_t)page->size ||
+	    !TIFFWriteDirectory(out))
+		return -FOLIO_EFORMAT;
+	return 0;
+}
+
 int image_tiff_multipage(const struct encoded_image *pages, size_t n, const char *software,
 			 struct encoded_image *ret)
 {
@@ -375,7 +453,9 @@ int image_tiff_multipage(const struct encoded_image *pages, size_t n, const char
 		return -ENOMEM;
 	}
 	for (i = 0; i < n && r == 0; i++)
-		r = copy_page(tif, &pages[i], (uint16_t)i, (uint16_t)n, software);
+		r = pages[i].format && strcmp(pages[i].format, "JPEG") == 0
+			? copy_jpeg_page(tif, &pages[i], (uint16_t)i, (uint16_t)n, software)
+			: copy_page(tif, &pages[i], (uint16_t)i, (uint16_t)n, software);
 	TIFFClose(tif);
 	if (r == 0 && mem.nomem)
 		r = -ENOMEM;
@@ -393,8 +473,8 @@ int image_tiff_multipage(const struct encoded_image *pages, size_t n, const char
 		.width = pages[0].width,
 		.height = pages[0].height,
 		.dpi = pages[0].dpi,
-		.bit_depth = 1,
-		.channels = 1,
+		.bit_depth = pages[0].bit_depth ? pages[0].bit_depth : 1,
+		.channels = pages[0].channels ? pages[0].channels : 1,
 	};
 	return 0;
 }

@@ -55,17 +55,19 @@ int image_encode_g4(const struct frame *f, const char *software, struct encoded_
 int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret);
 
 /*
- * image_tiff_multipage - one multi-page TIFF of a document from its G4 pages
- * @pages: pages made by image_encode_g4() (or any single-page bitonal CCITT TIFF), in order
+ * image_tiff_multipage - one multi-page TIFF of a document from its G4 and JPEG pages
+ * @pages: pages made by image_encode_g4() (or any single-page bitonal CCITT TIFF) or, with
+ *         format "JPEG", by image_encode_jpeg() (width, height, channels and dpi filled), in order
  * @n: 1..IMAGE_TIFF_MAX_PAGES
  * @software: Software tag of every page, or NULL to keep each page's own
  * @ret: filled on success (width, height and dpi are the first page's); caller owns ret->data
  *
- * The compressed strips are copied as they are, without decoding: every page of the result is
- * bit for bit the single-page image. Each directory gets SubfileType page and PageNumber
- * (index, n).
+ * The compressed strips are copied as they are, without decoding: every G4 page of the result
+ * is bit for bit the single-page image's strips. A JPEG page becomes a JPEG-in-TIFF directory
+ * (Compression 7, YCbCr or MinIsBlack) whose one strip is the whole JPEG file, byte for byte.
+ * Each directory gets SubfileType page and PageNumber (index, n).
  *
- * Returns 0, -EINVAL (no pages, too many, a page that is not a bitonal CCITT TIFF),
+ * Returns 0, -EINVAL (no pages, too many, a page that is not a bitonal CCITT TIFF or a JPEG),
  * -ENOMEM, or -FOLIO_EFORMAT when libtiff fails.
  */
 #define IMAGE_TIFF_MAX_PAGES 10000

@@ -7,10 +7,17 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* fd_write_all - write all @len bytes, retrying short writes and EINTR; 0 or -errno */
 int fd_write_all(int fd, const void *data, size_t len);
+
+/*
+ * fd_pread_all - read exactly @len bytes at offset @at, retrying short reads and EINTR
+ * Returns 0, -ENODATA when the file ends first, or -errno.
+ */
+int fd_pread_all(int fd, void *buf, size_t len, uint64_t at);
 
 /*
  * file_create_synced - create @name in @dir_fd (AT_FDCWD for paths) with exactly @mode,

@@ -5,14 +5,14 @@ lib-y += firmware/package/export.o
 # Station signature of packages (Ed25519) and the office's verifier.
 lib-y += firmware/package/sign.o firmware/package/verify.o firmware/package/events.o \
 	firmware/package/receipt.o
-lib-y += firmware/package/registry.o firmware/package/pdfcheck.o
+lib-y += firmware/package/registry.o firmware/package/pdfcheck.o firmware/package/tiffcheck.o
 lib-y += firmware/package/pdf.o
 PKGS += zlib
 # The office's verifier as a program of its own: libsodium, libxml2, liblmdb (its registry of
 # accepted packages), zlib (the PDFs' compressed streams; libxml2 loads it anyway) and libc,
 # nothing of the station (no SANE, Tesseract, Leptonica). Built with every `make`.
 VERIFY_OBJS := $(addprefix $(O)/firmware/,package/verify_main.o package/verify.o \
-	package/registry.o package/pdfcheck.o package/receipt.o \
+	package/registry.o package/pdfcheck.o package/tiffcheck.o package/receipt.o \
 	package/sign.o package/events.o package/schema.o package/st96.o index/office.o \
 	index/appno.o base/errors.o base/fileio.o base/log.o)
 $(O)/bin/folio-verify: $(VERIFY_OBJS)

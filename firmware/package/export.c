@@ -20,10 +20,14 @@
 #include "firmware/package/sign.h"
 #include "firmware/package/pdf.h"
 #include "firmware/package/st96.h"
+#include "firmware/package/tiffcheck.h"
+#include "firmware/image/encode.h"
 #include "ocr/hocr.h"
 
 /* The searchable PDF/A of each document, in its folder beside document.xml. */
 #define EXPORT_PDF_FILE "document.pdf"
+/* All page images of a document in one, with [upload] document_file = multipage. */
+#define EXPORT_TIFF_FILE "document.tif"
 
 /* One line of the manifest. */
 struct manifest_entry {
@@ -389,6 +393,97 @@ static int add_pdf(struct package *pkg, const struct batch_info *b, const struct
 	return r < 0 ? r : 1;
 }
 
+/*
+ * Whether document @docno goes out as one multi-page TIFF: [upload] document_file =
+ * multipage, and every page G4 TIFF or JPEG (raw diagnostic pages keep their own files).
+ */
+static bool document_multipage(const struct folio_config *cfg, const struct page_list *pages,
+			       uint32_t docno, const char *docid)
+{
+	if (cfg->document_file != DOCUMENT_FILE_MULTIPAGE)
+		return false;
+	for (size_t i = 0; i < pages->n; i++) {
+		const struct page_info *p = &pages->pages[i];
+
+		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
+			continue;
+		if (strcmp(p->format, "TIFF") != 0 && strcmp(p->format, "JPEG") != 0) {
+			log_warn("document '%s': one file per page: page %u is stored as %s, which "
+				 "a multi-page TIFF does not take",
+				 docid, p->number, p->format);
+			return false;
+		}
+	}
+	return true;
+}
+
+struct page_hashes {
+	char (*hex)[65];
+	size_t n;
+};
+
+static int note_hash(const struct tiffcheck_page *pg, uint32_t index, void *user)
+{
+	struct page_hashes *h = user;
+
+	if (index >= h->n)
+		return -FOLIO_EFORMAT;
+	sodium_bin2hex(h->hex[index], 65, pg->sha256, sizeof(pg->sha256));
+	return 0;
+}
+
+/*
+ * Adds <dir>/document.tif: the document's pages of @s as one multi-page TIFF, every page's
+ * compressed data as stored (image_tiff_multipage()), and the SHA-256 of each page's image
+ * data there into @hex, read back as the office's verifier reads it (tiffcheck.h).
+ */
+static int add_multipage(struct package *pkg, const char *dir, const struct doc_scratch *s,
+			 char (*hex)[65])
+{
+	_cleanup_free_ struct encoded_image *in = calloc(s->n, sizeof(*in));
+	struct encoded_image tif = { 0 };
+	struct page_hashes h = { .hex = hex, .n = s->n };
+	char rel[64], why[200];
+	uint32_t dirs = 0;
+	int fd, r;
+
+	if (!in)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pdf_page *pg = &s->pp[i];
+		bool jpeg = strcmp(pg->format, "JPEG") == 0;
+
+		in[i] = (struct encoded_image){ .data = (uint8_t *)pg->image,
+						.size = pg->len,
+						.format = jpeg ? "JPEG" : "TIFF",
+						.width = pg->width,
+						.height = pg->height,
+						.dpi = pg->dpi,
+						.bit_depth = jpeg ? 8 : 1,
+						.channels = pg->channels ? pg->channels : 1 };
+	}
+	r = image_tiff_multipage(in, s->n, NULL, &tif);
+	if (r < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, EXPORT_TIFF_FILE);
+	r = package_add(pkg, rel, tif.data, tif.size);
+	encoded_image_release(&tif);
+	if (r < 0)
+		return r;
+	fd = openat(pkg->dir_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = tiffcheck_pages(fd, pkg->entries[pkg->n_entries - 1].size, note_hash, &h, &dirs, why,
+			    sizeof(why));
+	close(fd);
+	if (r == 0 && dirs != s->n)
+		r = -FOLIO_EFORMAT;
+	if (r < 0)
+		return log_debug_errno(r, "'%s' does not read back as %zu pages: %s", rel, s->n,
+				       why);
+	return 0;
+}
+
 static int export_document_in(struct store *store, const struct folio_config *cfg,
 			      struct package *pkg, const struct batch_info *b, uint32_t docno,
 			      const struct page_list *pages, const struct export_options *opt,
@@ -399,11 +494,13 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 	_cleanup_free_ char *tnames = NULL;
 	_cleanup_free_ char *lnames = NULL;
 	_cleanup_free_ char *anames = NULL;
+	_cleanup_free_ char(*hashes)[65] = NULL;
 	struct document_info d;
 	struct st96_document doc = { 0 };
 	char dir[16], docid[96], loaded[32], received[16];
 	size_t n = 0, xml_len;
 	const size_t name_len = 32;
+	bool multi;
 	int r;
 
 	r = store_document_get(store, b->id, docno, &d);
@@ -418,9 +515,12 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 	tnames = calloc(pages->n ? pages->n : 1, name_len);
 	lnames = calloc(pages->n ? pages->n : 1, name_len);
 	anames = calloc(pages->n ? pages->n : 1, name_len);
-	if (!sp || !names || !tnames || !lnames || !anames)
+	hashes = calloc(pages->n ? pages->n : 1, sizeof(*hashes));
+	if (!sp || !names || !tnames || !lnames || !anames || !hashes)
 		return -ENOMEM;
 
+	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
+	multi = document_multipage(cfg, pages, docno, docid);
 	snprintf(dir, sizeof(dir), "D%04u", docno);
 	if (mkdirat(pkg->dir_fd, dir, 0700) < 0)
 		return -errno;
@@ -444,8 +544,10 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		if (r < 0)
 			return log_debug_errno(r, "page %u of batch %u: %s", p->number, b->id,
 					       folio_strerror(r));
+		/* with multipage, @rel names the page in BATCH.txt notes only: P0003 is the
+		 * third page of document.tif */
 		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
-		r = package_add(pkg, rel, img, len);
+		r = multi ? 0 : package_add(pkg, rel, img, len);
 		if (r < 0)
 			return r;
 		s->pp[n] = (struct pdf_page){ .image = img,
@@ -457,8 +559,8 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 					      .channels = p->channels };
 		s->imgs[n] = TAKE_PTR(img);
 		s->n = n + 1;
-		r = add_page_text(store, pkg, opt, p, dir, n, name, language_of(&d), tname, lname,
-				  name_len, &s->hocrs[n]);
+		r = add_page_text(store, pkg, opt, p, dir, n, multi ? EXPORT_TIFF_FILE : name,
+				  language_of(&d), tname, lname, name_len, &s->hocrs[n]);
 		if (r < 0)
 			return r;
 		if (tname[0])
@@ -478,8 +580,8 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		if (lname[0] && !alto)
 			snprintf(aname, name_len, "P%04zu.alto.xml", n + 1);
 		sp[n] = (struct st96_page){
-			.file_name = name,
-			.format = p->format,
+			.file_name = multi ? EXPORT_TIFF_FILE : name,
+			.format = multi ? "TIFF" : p->format,
 			.width = p->width,
 			.height = p->height,
 			.dpi = p->dpi,
@@ -495,7 +597,13 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		n++;
 	}
 
-	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
+	if (multi) {
+		r = add_multipage(pkg, dir, s, hashes);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			sp[i].sha256 = hashes[i];
+	}
 	/* the searchable PDF first, so that the XML names it for every page it holds */
 	r = add_pdf(pkg, b, &d, docid, dir, s);
 	if (r < 0)

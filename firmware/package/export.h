@@ -10,6 +10,9 @@
  *	    D0001/document.xml        ST.96 V6_0 description of document 1
  *	    D0001/document.pdf        the document as a searchable PDF/A-2b (pdf.h)
  *	    D0001/P0001.tif           its page images in page order (.tif bitonal, .jpg grey/colour)
+ *	    D0001/document.tif        instead, with [upload] document_file = multipage: all of
+ *	                              them as one multi-page TIFF, each page's data as stored
+ *	                              (image_tiff_multipage()), each page's SHA-256 in the XML
  *	    D0001/P0001.txt           OCR text of the page (UTF-8), when the page has been read
  *	    D0001/P0001.hocr          its layout (word boxes, confidences) as a whole hOCR
  *	                              document, and D0001/P0001.alto.xml as ALTO 4.4

@@ -10,6 +10,7 @@
 
 #include "compiler.h"
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/package/pdfcheck.h"
 
 #define TAIL 1024
@@ -43,22 +44,12 @@ static int bad(struct pdf_in *in, const char *fmt, ...)
 
 static int read_at(struct pdf_in *in, uint64_t at, void *buf, size_t n)
 {
-	size_t got = 0;
+	int r;
 
 	if (at > in->size || n > in->size - at)
 		return bad(in, "the PDF is truncated: it refers beyond its end");
-	while (got < n) {
-		ssize_t r = pread(in->fd, (char *)buf + got, n - got, (off_t)(at + got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return bad(in, "the PDF is shorter than its size");
-		got += (size_t)r;
-	}
-	return 0;
+	r = fd_pread_all(in->fd, buf, n, at);
+	return r == -ENODATA ? bad(in, "the PDF is shorter than its size") : r;
 }
 
 static bool delim(char c)

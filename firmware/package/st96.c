@@ -246,6 +246,9 @@ static int page_check(const struct st96_page *pg, size_t i)
 			  pg->bit_depth);
 		return -EINVAL;
 	}
+	if (pg->sha256 &&
+	    (strlen(pg->sha256) != 64 || strspn(pg->sha256, "0123456789abcdef") != 64))
+		return bad_field("page image SHA-256", pg->sha256);
 	if (pg->text_file && !name_ok(pg->text_file, FILE_NAME_MAX, file_first_ok))
 		return bad_field("OCR text file name", pg->text_file);
 	if (pg->hocr_file && !name_ok(pg->hocr_file, FILE_NAME_MAX, file_first_ok))
@@ -425,16 +428,22 @@ static void write_page_file(struct xw *x, const struct st96_document *doc, size_
 /* com:DocumentIncluded entries for every page image and its text, hOCR, ALTO and PDF files. */
 static void write_files_included(struct xw *x, const struct st96_document *doc)
 {
-	char id[ID_MAX + 16], name[64], comment[160];
+	char id[ID_MAX + 16], name[64], comment[320], in_file[192];
 
 	for (size_t i = 0; i < doc->n_pages; i++) {
 		const struct st96_page *pg = &doc->pages[i];
 
 		page_id(id, sizeof(id), doc, 'P', i);
 		snprintf(name, sizeof(name), "Page %zu of %zu, image", i + 1, doc->n_pages);
-		snprintf(comment, sizeof(comment), "%u x %u px, %u dpi, %u-bit %s%s", pg->width,
+		in_file[0] = '\0';
+		if (pg->sha256)
+			snprintf(in_file, sizeof(in_file),
+				 "; page %zu of %.64s, image data SHA-256 %s", i + 1, pg->file_name,
+				 pg->sha256);
+		snprintf(comment, sizeof(comment), "%u x %u px, %u dpi, %u-bit %s%s%s", pg->width,
 			 pg->height, pg->dpi, pg->bit_depth, mode_words(pg),
-			 pg->ocr_failed ? "; OCR failed: no text could be recognised" : "");
+			 pg->ocr_failed ? "; OCR failed: no text could be recognised" : "",
+			 in_file);
 		x_start(x, "com:DocumentIncluded");
 		x_attr(x, "com:id", id);
 		x_attr(x, "com:languageCode", doc->language);

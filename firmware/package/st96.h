@@ -40,6 +40,10 @@ struct st96_page {
 	const char *alto_file; /* its ALTO layout file name, or NULL */
 	const char *pdf_file;  /* a searchable PDF of the page, or NULL */
 	bool ocr_failed;       /* its text could not be recognised, for good (no text files) */
+	/* with every page in one multi-page TIFF (file_name the same for all): the SHA-256 of
+	 * this page's image data there (its directory's strips, tiffcheck.h), 64 lower-case hex
+	 * digits; NULL: the page has a file of its own */
+	const char *sha256;
 };
 
 /* One scanned document. Strings are UTF-8, borrowed for the duration of st96_write(). */
@@ -75,7 +79,7 @@ struct st96_document {
  *  - dates: real calendar dates in the forms above;
  *  - n_pages: 1..ST96_MAX_PAGES; per page: file names of [A-Za-z0-9._-] not starting with
  *    '.' or '-', format "TIFF" or "JPEG", sizes and dpi 1..1000000, bit_depth 1 or 8, colour
- *    only with bit_depth 8.
+ *    only with bit_depth 8, sha256 64 lower-case hex digits when given.
  *
  * Returns 0; -EINVAL when a field cannot be represented (the field is named in a debug log
  * message; *ret_xml and *ret_len untouched); -ENOMEM.

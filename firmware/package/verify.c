@@ -22,12 +22,14 @@
 #include "firmware/package/schema.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/st96.h"
+#include "firmware/package/tiffcheck.h"
 #include "firmware/package/verify.h"
 
 #define MANIFEST "MANIFEST.sha256"
 #define SIZES "MANIFEST.sizes"
 #define BATCH "BATCH.txt"
-#define PDF_FILE "document.pdf" /* a document's searchable PDF (export.c) */
+#define PDF_FILE "document.pdf"	 /* a document's searchable PDF (export.c) */
+#define TIFF_FILE "document.tif" /* a document's pages as one multi-page TIFF (export.c) */
 #define MANIFEST_MAX (32u << 20)
 #define XML_MAX (64u << 20)
 #define SIG_READ_MAX 4096
@@ -56,6 +58,9 @@ struct verifier {
 	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
 	bool pdf_named; /* the document being checked: an XML of it names its PDF */
+	/* the document being checked, when it has a document.tif: the SHA-256 its XML lists for
+	 * page i + 1 of it ("" when none), TIFFCHECK_MAX_PAGES of them */
+	char (*listed_sha)[65];
 };
 
 static void problem(struct verifier *v, const char *fmt, ...) _printf_(2, 3);
@@ -518,11 +523,28 @@ static bool is_page_image(const char *name)
 }
 
 struct xml_facts {
-	int ip_type;	 /* enum ip_type, -1 unknown root */
-	long page_total; /* com:PageTotalQuantity, -1 when absent */
+	char (*listed_sha)[65]; /* the verifier's, or NULL: no page hashes wanted */
+	int ip_type;		/* enum ip_type, -1 unknown root */
+	long page_total;	/* com:PageTotalQuantity, -1 when absent */
 	size_t n_names;
 	char (*names)[VERIFY_PATH_MAX]; /* com:FileName values */
 };
+
+/* "...; page N of document.tif, image data SHA-256 HEX" (st96.c) into @sha[N - 1]. */
+static void note_listed_sha(char (*sha)[65], const char *comment)
+{
+	const char *p = strstr(comment, "; page ");
+	char hex[65];
+	unsigned k;
+	int end = 0;
+
+	if (!p ||
+	    sscanf(p, "; page %u of " TIFF_FILE ", image data SHA-256 %64[0-9a-f]%n", &k, hex,
+		   &end) != 2 ||
+	    end == 0 || strlen(hex) != 64 || k == 0 || k > TIFFCHECK_MAX_PAGES)
+		return;
+	memcpy(sha[k - 1], hex, 65);
+}
 
 static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 {
@@ -546,6 +568,11 @@ static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 				    total <= VERIFY_MAX_FILES
 				? (long)total
 				: -2;
+			xmlFree(c);
+		} else if (x->listed_sha && strcmp((const char *)n->name, "CommentText") == 0) {
+			xmlChar *c = xmlNodeGetContent(n);
+
+			note_listed_sha(x->listed_sha, c ? (const char *)c : "");
 			xmlFree(c);
 		}
 		collect(n->children, x, max);
@@ -582,7 +609,9 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 		const char *file = st96_part_file(IP_PATENT, (enum st96_part)part);
 		const char *xsd = st96_part_schema(IP_PATENT, (enum st96_part)part);
 		_cleanup_free_ char *xml = NULL;
-		struct xml_facts x = { .ip_type = -1, .page_total = -1 };
+		struct xml_facts x = { .listed_sha = v->listed_sha,
+				       .ip_type = -1,
+				       .page_total = -1 };
 		char path[VERIFY_PATH_MAX * 2], why[200];
 		size_t len = 0;
 		xmlDoc *doc;
@@ -672,11 +701,99 @@ static void check_pdf(struct verifier *v, const char *dir, size_t images)
 		v->rep->pdfs++;
 }
 
-/* One document folder: its XML against the page images that are there. */
+/* A document's multi-page TIFF, when there: its directories and their hashes. */
+struct doc_tiff {
+	uint32_t pages;
+	uint8_t (*sha)[32]; /* TIFFCHECK_MAX_PAGES */
+};
+
+static int tiff_page(const struct tiffcheck_page *pg, uint32_t index, void *user)
+{
+	struct doc_tiff *t = user;
+
+	memcpy(t->sha[index], pg->sha256, 32);
+	return 0;
+}
+
+/* Reads <dir>/document.tif into @t (t->pages 0 when it cannot be read: a problem). */
+static void read_document_tiff(struct verifier *v, const char *dir, const struct file *f,
+			       struct doc_tiff *t)
+{
+	char path[VERIFY_PATH_MAX * 2], why[200];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, TIFF_FILE);
+	fd = openat(v->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		problem(v, "cannot read '%s': %s", path, strerror(errno));
+		return;
+	}
+	r = tiffcheck_pages(fd, f->size, tiff_page, t, &t->pages, why, sizeof(why));
+	if (r == -FOLIO_EFORMAT)
+		problem(v, "'%s' is not a multi-page TIFF the verifier reads: %s", path, why);
+	else if (r < 0)
+		problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+}
+
+/* Every page of document.tif against the SHA-256 the document's XML lists for it. */
+static void check_tiff_hashes(struct verifier *v, const char *dir, const struct doc_tiff *t)
+{
+	for (uint32_t i = 0; i < t->pages; i++) {
+		char hex[65];
+
+		sodium_bin2hex(hex, sizeof(hex), t->sha[i], 32);
+		if (!v->listed_sha[i][0])
+			problem(v, "the XML of '%s' lists no SHA-256 for page %" PRIu32 " of %s",
+				dir, i + 1, TIFF_FILE);
+		else if (strcmp(hex, v->listed_sha[i]) != 0)
+			problem(v,
+				"page %" PRIu32
+				" of '%s/%s' is not the image its XML lists (SHA-256 "
+				"differs)",
+				i + 1, dir, TIFF_FILE);
+	}
+}
+
+static int check_document_in(struct verifier *v, const char *dir, const struct doc_tiff *t);
+
+/*
+ * One document folder: its XML against the page images that are there, one file per page
+ * or one multi-page document.tif.
+ */
 static int check_document(struct verifier *v, const char *dir)
 {
+	struct doc_tiff t = { 0 };
+	char path[VERIFY_PATH_MAX * 2];
+	struct file *f;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, TIFF_FILE);
+	f = find_file(v, path);
+	if (f && !f->is_dir) {
+		t.sha = calloc(TIFFCHECK_MAX_PAGES, sizeof(*t.sha));
+		v->listed_sha = calloc(TIFFCHECK_MAX_PAGES, sizeof(*v->listed_sha));
+		if (!t.sha || !v->listed_sha) {
+			free(t.sha);
+			free(v->listed_sha);
+			v->listed_sha = NULL;
+			return -ENOMEM;
+		}
+		read_document_tiff(v, dir, f, &t);
+	}
+	r = check_document_in(v, dir, &t);
+	if (r == 0 && v->listed_sha)
+		check_tiff_hashes(v, dir, &t);
+	free(t.sha);
+	free(v->listed_sha);
+	v->listed_sha = NULL;
+	return r;
+}
+
+static int check_document_in(struct verifier *v, const char *dir, const struct doc_tiff *t)
+{
 	_cleanup_free_ char *xml = NULL;
-	struct xml_facts x = { .ip_type = -1, .page_total = -1 };
+	struct xml_facts x = { .listed_sha = v->listed_sha, .ip_type = -1, .page_total = -1 };
 	char path[VERIFY_PATH_MAX * 2], why[200];
 	size_t len = 0, images = 0, prefix = strlen(dir) + 1, named_images = 0;
 	xmlDoc *doc;
@@ -723,9 +840,10 @@ static int check_document(struct verifier *v, const char *dir)
 		    is_page_image(p + prefix))
 			images++;
 	}
+	images += t->pages; /* a page of document.tif is a page image */
 	for (size_t i = 0; i < x.n_names; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, x.names[i]);
-		if (is_page_image(x.names[i]))
+		if (is_page_image(x.names[i]) || strcmp(x.names[i], TIFF_FILE) == 0)
 			named_images++;
 		if (strcmp(x.names[i], PDF_FILE) == 0)
 			v->pdf_named = true;

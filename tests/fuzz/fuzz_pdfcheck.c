@@ -10,7 +10,7 @@
  * Build by hand (from the source root):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include tests/fuzz/fuzz_pdfcheck.c firmware/package/pdfcheck.c \
- *     firmware/base/errors.c -lz -o fuzz_pdfcheck
+ *     firmware/base/errors.c firmware/base/fileio.c -lz -o fuzz_pdfcheck
  *   ./fuzz_pdfcheck tests/fuzz/pdfcheck          # replay the seeds and fuzz onwards
  */
 #include <stdint.h>

@@ -16,8 +16,13 @@
 #include <jpeglib.h>
 #include <tiffio.h>
 
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
 #include "errors.h"
 #include "firmware/image/encode.h"
+#include "firmware/package/tiffcheck.h"
 
 static struct frame frame_new(uint32_t w, uint32_t h, uint32_t depth, uint32_t channels,
 			      uint32_t pad)
@@ -276,6 +281,104 @@ static void test_jpeg_quality_matters(void **state)
 	free(f.data);
 }
 
+/* A colour frame of one colour, and a grey one. */
+static struct frame flat_frame(uint32_t channels, const uint8_t *rgb)
+{
+	struct frame f = frame_new(64, 48, 8, channels, 0);
+
+	for (uint32_t i = 0; i < f.width * f.height; i++)
+		memcpy(f.data + (size_t)i * channels, rgb, channels);
+	return f;
+}
+
+static int hash_of(const struct tiffcheck_page *pg, uint32_t index, void *user)
+{
+	memcpy((uint8_t(*)[32])user + index, pg->sha256, 32);
+	return 0;
+}
+
+/*
+ * A document of a G4 page, a colour JPEG and a grey JPEG as one TIFF: libtiff reads three
+ * directories with their own compressions, the JPEG strips are the JPEG files byte for byte
+ * and decode to their colour, and tiffcheck's hash of a JPEG page is the JPEG file's.
+ */
+static void test_multipage_g4_and_jpeg(void **state)
+{
+	static const uint8_t red[3] = { 200, 30, 30 }, grey[1] = { 128 };
+	struct frame g4f = bitonal_page(), cf = flat_frame(3, red), gf = flat_frame(1, grey);
+	struct encoded_image pages[3] = { 0 }, doc = { 0 };
+	uint8_t sums[3][32], want[32];
+	uint16_t comp = 0, photo = 0, index = 0, n = 0;
+	uint32_t dirs = 0, *rgba;
+	char why[200];
+	uint8_t *raw;
+	TIFF *tif;
+	int fd;
+
+	(void)state;
+	assert_int_equal(image_encode_g4(&g4f, NULL, &pages[0]), 0);
+	assert_int_equal(image_encode_jpeg(&cf, 90, &pages[1]), 0);
+	assert_int_equal(image_encode_jpeg(&gf, 90, &pages[2]), 0);
+	assert_int_equal(image_tiff_multipage(pages, 3, NULL, &doc), 0);
+
+	tif = tiff_from(&doc, "doc.tif");
+	assert_non_null(tif);
+	assert_int_equal(TIFFNumberOfDirectories(tif), 3);
+	assert_true(TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp));
+	assert_int_equal(comp, COMPRESSION_CCITTFAX4);
+	for (uint16_t d = 1; d < 3; d++) {
+		assert_true(TIFFSetDirectory(tif, d));
+		assert_true(TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp));
+		assert_int_equal(comp, COMPRESSION_JPEG);
+		assert_true(TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photo));
+		assert_int_equal(photo, d == 1 ? PHOTOMETRIC_YCBCR : PHOTOMETRIC_MINISBLACK);
+		assert_true(TIFFGetField(tif, TIFFTAG_PAGENUMBER, &index, &n));
+		assert_int_equal(index, d);
+		assert_int_equal(n, 3);
+		assert_int_equal(TIFFNumberOfStrips(tif), 1);
+		assert_false(TIFFGetField(tif, TIFFTAG_JPEGTABLES, &n, &raw));
+		raw = malloc(pages[d].size);
+		assert_non_null(raw);
+		assert_int_equal(TIFFReadRawStrip(tif, 0, raw, (tmsize_t)pages[d].size),
+				 (tmsize_t)pages[d].size);
+		assert_memory_equal(raw, pages[d].data, pages[d].size);
+		free(raw);
+		rgba = malloc(64 * 48 * sizeof(*rgba));
+		assert_non_null(rgba);
+		assert_int_equal(TIFFReadRGBAImage(tif, 64, 48, rgba, 0), 1);
+		if (d == 1) {
+			assert_in_range(TIFFGetR(rgba[100]), 190, 210);
+			assert_in_range(TIFFGetG(rgba[100]), 20, 40);
+		} else {
+			assert_in_range(TIFFGetR(rgba[100]), 120, 136);
+		}
+		free(rgba);
+	}
+	TIFFClose(tif);
+
+	fd = open("doc.tif", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(tiffcheck_pages(fd, doc.size, hash_of, sums, &dirs, why, sizeof(why)), 0);
+	close(fd);
+	assert_int_equal(dirs, 3);
+	crypto_hash_sha256(want, pages[1].data, pages[1].size);
+	assert_memory_equal(sums[1], want, 32);
+	crypto_hash_sha256(want, pages[2].data, pages[2].size);
+	assert_memory_equal(sums[2], want, 32);
+	assert_memory_not_equal(sums[0], sums[1], 32);
+
+	/* a JPEG page without its frame header is refused, nothing written */
+	pages[1].size = 2;
+	encoded_image_release(&doc);
+	assert_int_equal(image_tiff_multipage(pages, 3, NULL, &doc), -EINVAL);
+	assert_null(doc.data);
+	for (int i = 0; i < 3; i++)
+		encoded_image_release(&pages[i]);
+	free(g4f.data);
+	free(cf.data);
+	free(gf.data);
+}
+
 static void test_rejects_bad_frames(void **state)
 {
 	struct frame f = frame_new(64, 64, 8, 1, 0);
@@ -329,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_jpeg_grey_round_trip),
 		cmocka_unit_test(test_jpeg_rgb_round_trip),
 		cmocka_unit_test(test_jpeg_quality_matters),
+		cmocka_unit_test(test_multipage_g4_and_jpeg),
 		cmocka_unit_test(test_rejects_bad_frames),
 	};
 

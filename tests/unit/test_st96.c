@@ -395,6 +395,52 @@ static void expect_einval(const struct st96_document *d, const char *what)
 	assert_int_equal(len, 4711);
 }
 
+/*
+ * Pages in one multi-page TIFF: every page names the file, its image entry carries its page
+ * number in the file and its SHA-256 (valid ST.96 for every IP type); a hash that is not 64
+ * lower-case hex digits is refused.
+ */
+static void test_multipage_hashes(void **state)
+{
+	static const char h1[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+			  h2[] = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+	struct st96_page pages[] = {
+		{ "document.tif", "TIFF", 2480, 3508, 300, 1, false, "P0001.txt", .sha256 = h1 },
+		{ "document.tif", "TIFF", 2480, 3508, 300, 8, true, NULL, .sha256 = h2 },
+	};
+
+	(void)state;
+	need_schemas();
+	for (int t = IP_PATENT; t <= IP_DESIGN; t++) {
+		struct st96_document d = sample((enum ip_type)t);
+		char *xml;
+
+		d.pages = pages;
+		d.n_pages = 2;
+		xml = t == IP_PATENT ? write_part_valid(&d, ST96_PART_FILES) : write_valid(&d);
+		assert_int_equal(count(xml, "<com:FileName>document.tif<"), 2);
+		assert_true(in_same_entry(
+		    xml, "<com:DocumentName>Page 1 of 2, image<",
+		    "; page 1 of document.tif, image data SHA-256 "
+		    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef<"));
+		assert_true(in_same_entry(
+		    xml, "<com:DocumentName>Page 2 of 2, image<",
+		    "; page 2 of document.tif, image data SHA-256 "
+		    "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210<"));
+		free(xml);
+	}
+	pages[1].sha256 = "FEDCBA9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+	{
+		struct st96_document d = sample(IP_TRADEMARK);
+
+		d.pages = pages;
+		d.n_pages = 2;
+		expect_einval(&d, "an upper-case hash");
+		pages[1].sha256 = "fedcba";
+		expect_einval(&d, "a short hash");
+	}
+}
+
 static void test_rejects_unrepresentable(void **state)
 {
 	struct st96_page pg[1];
@@ -656,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_patent_parts),
 		cmocka_unit_test(test_layout_files_named),
 		cmocka_unit_test(test_ocr_failed_marked),
+		cmocka_unit_test(test_multipage_hashes),
 		cmocka_unit_test(test_negative_examples_rejected),
 		cmocka_unit_test(test_positive_examples_accepted),
 		cmocka_unit_test(test_malformed_and_hostile),
