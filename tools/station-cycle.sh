@@ -186,6 +186,19 @@ rm -rf "$run/office-registry"
 "$build/bin/folio-verify" "$package" --key "$run/keys/station.pub" --registry "$run/office-registry" \
 	>/dev/null 2>"$run/replay.err" && { echo "the office's registry took a replay" >&2; exit 1; }
 echo "registry: sent again, $(sed 's/^folio-verify: //; s/.*: \(a replay, refused\)/\1/' "$run/replay.err")"
+# On request ([upload] document_file = multipage) each document goes out as one multi-page
+# TIFF, every page's own encoding kept and its hash in the XML: the batch exported that way.
+sed 's/^\[upload\]$/[upload]\ndocument_file = multipage/' "$conf" >"$run/multipage.conf"
+rm -rf "$run/multipage"
+mp=$("$build/bin/folio" --config "$run/multipage.conf" export --batch "$batch" \
+	--out "$run/multipage" 2>"$run/multipage.err") || { cat "$run/multipage.err" >&2; exit 1; }
+$folio verify "$mp" --key "$run/keys/station.pub" "${schemas[@]}" >"$run/multipage.verify" ||
+	{ cat "$run/multipage.verify" >&2; exit 1; }
+multipage=$(for d in "$mp"/D*/document.tif; do
+	printf '%s (%s pages), ' "${d#"$mp"/}" "$(tiffinfo "$d" 2>/dev/null | grep -c '^TIFF Directory')"
+done)
+multipage=${multipage%, }
+echo "multipage: $multipage: verified (folio verify)"
 t6=$(now)
 
 # The office answers: folio-verify writes its signed receipt beside the package (outbox/
@@ -225,6 +238,8 @@ cat <<EOF
   signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,
                  $sshcheck
   receipt        $receipt
+  multipage      on request, one TIFF per document: $multipage
+                 ($run/multipage, verified)
   custody        $(($(wc -l <"$package/EVENTS.txt") - 1)) events of the batch in EVENTS.txt, hash-chained to its approval
   at rest        $staged files staged after delivery; the sim board does not seal its store
                  (the boards do: README, Security at rest)
