@@ -49,9 +49,12 @@ run_one() {
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-test.XXXXXX")
 	start=$EPOCHREALTIME
 	[ "$kind" = fuzz ] && args=("$src/tests/fuzz/${name#fuzz_}") # its saved inputs
-	(cd "$tmp" && FOLIO_TMP=$tmp CMOCKA_MESSAGE_OUTPUT=stdout "$t" "${args[@]}") \
-		>"$logdir/$name.log" 2>&1 </dev/null
+	# A test that hangs fails after FOLIO_TEST_TIMEOUT seconds instead of holding the run.
+	(cd "$tmp" && FOLIO_TMP=$tmp CMOCKA_MESSAGE_OUTPUT=stdout timeout -k 10 \
+		"${FOLIO_TEST_TIMEOUT:-900}" "$t" "${args[@]}") >"$logdir/$name.log" 2>&1 </dev/null
 	rc=$?
+	[ $rc = 124 ] && echo "FAIL: still running after ${FOLIO_TEST_TIMEOUT:-900} s: stopped" \
+		>>"$logdir/$name.log"
 	rm -rf "$tmp"
 	echo "$rc $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')" >"$2"
 }

@@ -4,6 +4,12 @@
 # below the reserve, and scanning resumes once space is freed.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
+# Debian's test backend cancels its reader thread asynchronously (pthread_cancel); under ASan
+# that can leave glibc's TLS lock held, and the next sane_start hangs for good (one run in
+# four here, always on the full disk's interrupted scan). The store's side is the same build
+# either way: the plain run covers it.
+[ -n "${FOLIO_SANITIZE:-}" ] &&
+	skip "Debian's test backend hangs under ASan when capture stops mid-feed: tested in the plain run"
 
 mkdir -p disk
 mount -t tmpfs -o size=40m,mode=0700 folio-test disk 2>mount.err ||
