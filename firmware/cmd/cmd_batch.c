@@ -62,22 +62,6 @@ static int report_batch_error(int r, unsigned id)
 	return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
 }
 
-static const char *const flag_names[] = {
-	"blank",
-	"skew",
-	"dark",
-	"light",
-	"length",
-	"small",
-	"separator",
-	"barcode-unreadable",
-	"low-confidence",
-	"check",
-	"ocr-failed",
-	"check-image",
-	"orientation-unknown",
-};
-
 static int show_page(const struct page_info *p, void *user)
 {
 	FILE *out = user;
@@ -85,9 +69,9 @@ static int show_page(const struct page_info *p, void *user)
 
 	fprintf(out, "  %5u  %4u  %-4s  %5ux%-5u  %4u  %9u  ", p->number, p->document, p->format,
 		p->width, p->height, p->dpi, p->size);
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (p->flags & (1u << i)) {
-			fprintf(out, "%s%s", first ? "" : ",", flag_names[i]);
+	for (uint32_t bit = 1; bit; bit <<= 1)
+		if ((p->flags & bit) && page_flag_name(bit)) {
+			fprintf(out, "%s%s", first ? "" : ",", page_flag_name(bit));
 			first = false;
 		}
 	fputc('\n', out);

@@ -565,13 +565,11 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			return r;
 		if (tname[0])
 			pkg->with_text++;
-		if (p->flags & PAGE_FLAG_OCR_FAILED) {
-			r = note_page(pkg, "ocr-failed", rel);
-			if (r < 0)
-				return r;
-		}
-		if (p->flags & PAGE_FLAG_CHECK_IMAGE) {
-			r = note_page(pkg, "check-image", rel);
+		/* The flags the office must hear of, in BATCH.txt under their names. */
+		for (uint32_t bit = 1; bit; bit <<= 1) {
+			if (!(p->flags & bit & (PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE)))
+				continue;
+			r = note_page(pkg, page_flag_name(bit), rel);
 			if (r < 0)
 				return r;
 		}

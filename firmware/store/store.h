@@ -154,6 +154,22 @@ enum page_flag {
 	PAGE_FLAG_ORIENTATION = 1u << 12,
 };
 
+/*
+ * Flags only the station sets and clears: OCR's verdict that a page's text cannot be read.
+ * People (the clerk UI, the console) may set and clear every other flag.
+ */
+#define PAGE_FLAGS_STATION_ONLY ((uint32_t)PAGE_FLAG_OCR_FAILED)
+
+/*
+ * page_flag_name - the name of the single flag @flag, as `folio batch show` and BATCH.txt
+ * write it ("low-confidence"), or NULL for none or several. The clerk UI's API writes '_' for
+ * '-' ("low_confidence").
+ */
+const char *page_flag_name(uint32_t flag);
+
+/* page_flag_parse - the flag named @name, with '-' or '_' ("low_confidence"); 0 for none */
+uint32_t page_flag_parse(const char *name);
+
 struct page_info {
 	uint32_t version;
 	uint32_t batch;

@@ -603,7 +603,8 @@ static int page_json(const struct page_info *p, void *user)
 	jw_key(jw, "flags");
 	jw_array(jw);
 	for (uint32_t bit = 1; bit; bit <<= 1) {
-		const char *name = (p->flags & bit) ? web_flag_name(bit) : NULL;
+		char buf[WEB_FLAG_NAME_MAX];
+		const char *name = (p->flags & bit) ? web_flag_name(bit, buf) : NULL;
 
 		if (!name)
 			continue;
@@ -1066,11 +1067,17 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	int r;
 
 	if (web_parse_flags(body, &set, &clear, &field) < 0 ||
-	    ((set | clear) & PAGE_FLAG_OCR_FAILED))
+	    ((set | clear) & PAGE_FLAGS_STATION_ONLY)) {
+		char names[512], buf[WEB_FLAG_NAME_MAX];
+		size_t n = 0;
+
+		/* What people may set, from the store's own list (the station's own left out). */
+		for (uint32_t bit = 1; bit && n < sizeof(names); bit <<= 1)
+			if (!(bit & PAGE_FLAGS_STATION_ONLY) && web_flag_name(bit, buf))
+				n += (size_t)snprintf(names + n, sizeof(names) - n, " %s", buf);
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
-				       "flags are lists of: blank skew dark light length small "
-				       "separator barcode_unreadable low_confidence check "
-				       "check_image (ocr_failed is OCR's own)");
+				       "flags are lists of:%s (ocr_failed is OCR's own)", names);
+	}
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)

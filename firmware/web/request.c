@@ -316,36 +316,17 @@ int web_parse_arrange(const struct json *j, struct store_page_place **ret, size_
 	return 0;
 }
 
-static const char *const flag_names[] = {
-	"blank",
-	"skew",
-	"dark",
-	"light",
-	"length",
-	"small",
-	"separator",
-	"barcode_unreadable",
-	"low_confidence",
-	"check",
-	"ocr_failed",
-	"check_image",
-	"orientation_unknown",
-};
-
-const char *web_flag_name(uint32_t flag)
+const char *web_flag_name(uint32_t flag, char buf[WEB_FLAG_NAME_MAX])
 {
-	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (flag == 1u << i)
-			return flag_names[i];
-	return NULL;
-}
+	const char *name = page_flag_name(flag);
+	size_t i;
 
-uint32_t web_flag_by_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (strcmp(name, flag_names[i]) == 0)
-			return 1u << i;
-	return 0;
+	if (!name)
+		return NULL;
+	for (i = 0; name[i] && i < WEB_FLAG_NAME_MAX - 1; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = '\0';
+	return buf;
 }
 
 static int flag_list(const struct json *j, const char *key, uint32_t *ret, const char **ret_field)
@@ -364,7 +345,7 @@ static int flag_list(const struct json *j, const char *key, uint32_t *ret, const
 
 		if (json_get_string(j, e, name, sizeof(name)) < 0)
 			return -EINVAL;
-		f = web_flag_by_name(name);
+		f = page_flag_parse(name);
 		if (!f)
 			return -EINVAL;
 		*ret |= f;

@@ -135,9 +135,12 @@ int web_parse_reason(const struct json *j, char *ret, size_t size, const char **
  */
 int web_parse_revision(const struct json *j, uint64_t *ret, const char **ret_field);
 
-/* Page flags by name: "blank", "skew", ... (web_flag_name() of a single flag bit) */
-const char *web_flag_name(uint32_t flag);
-uint32_t web_flag_by_name(const char *name);
+/*
+ * web_flag_name - the API's name of the single flag @flag: page_flag_name() with '_' for '-'
+ * ("low_confidence"), in @buf; NULL for none or several. page_flag_parse() reads either.
+ */
+#define WEB_FLAG_NAME_MAX 32
+const char *web_flag_name(uint32_t flag, char buf[WEB_FLAG_NAME_MAX]);
 
 /* web_positive - @s as 1..UINT32_MAX (digits only), 0 when it is not */
 uint32_t web_positive(const char *s);

@@ -899,9 +899,34 @@ static void test_encryption_switch_needs_the_build(void **state)
 	assert_int_equal(store_configure(f->s, &set), -EOPNOTSUPP);
 }
 
+/* One list of flag names for the CLI, BATCH.txt and the API: every flag has one, both ways. */
+static void test_flag_names(void **state)
+{
+	(void)state;
+	for (uint32_t bit = PAGE_FLAG_BLANK; bit <= PAGE_FLAG_ORIENTATION; bit <<= 1) {
+		const char *name = page_flag_name(bit);
+		char api[32];
+
+		assert_non_null(name);
+		assert_int_equal(page_flag_parse(name), bit);
+		snprintf(api, sizeof(api), "%s", name);
+		for (char *c = api; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		assert_int_equal(page_flag_parse(api), bit);
+	}
+	assert_string_equal(page_flag_name(PAGE_FLAG_OCR_FAILED), "ocr-failed");
+	assert_null(page_flag_name(PAGE_FLAG_ORIENTATION << 1));
+	assert_null(page_flag_name(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW));
+	assert_int_equal(page_flag_parse("ocr"), 0);
+	assert_int_equal(page_flag_parse("ocr-failed "), 0);
+	assert_int_equal(page_flag_parse(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test_setup_teardown(test_pages_in_order_with_hashes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_list_stays_in_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_machine, setup, teardown),

@@ -274,8 +274,8 @@ static void test_bodies(void **state)
 	assert_int_equal(parse_body("{\"set\":[\"separator\"],\"clear\":[\"blank\",\"skew\"]}", &j),
 			 0);
 	assert_int_equal(web_parse_flags(&j, &set, &clear, &field), 0);
-	assert_int_equal(set, web_flag_by_name("separator"));
-	assert_int_equal(clear, web_flag_by_name("blank") | web_flag_by_name("skew"));
+	assert_int_equal(set, PAGE_FLAG_SEPARATOR);
+	assert_int_equal(clear, PAGE_FLAG_BLANK | PAGE_FLAG_SKEW);
 	json_release(&j);
 	assert_int_equal(parse_body("{\"set\":[\"shiny\"]}", &j), 0);
 	assert_int_equal(web_parse_flags(&j, &set, &clear, &field), -EINVAL);
