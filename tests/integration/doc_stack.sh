@@ -9,41 +9,11 @@ set -u
 command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
-mkdir -p sane.d stack
-printf 'folio\n' >sane.d/dll.conf
-
 for dpi in 200 300; do
 	rm -rf stack store out && mkdir stack
-	cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 512
-[capture]
-device = folio:$FOLIO_TMP/stack
-profile = covers
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-[profile covers]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-cover_sheets = yes
-EOF
-	sheet() { # NUMBER ARGS...: a cover sheet as sheet NUMBER of the stack
-		local n=$1
-		shift
-		$folio coversheet --office KE "$@" --out "cover-$n.pdf" >/dev/null 2>err ||
-			fail "coversheet: $(cat err)"
-		pdftoppm -r "$dpi" -gray -png -singlefile "cover-$n.pdf" "stack/page-$n"
-	}
-	pages() { # FIRST COUNT: text pages
-		"$FOLIO_BUILD/bin/pagegen" --out stack --first "$1" --count "$2" --dpi "$dpi" \
-			--kind text --seed "$1" >/dev/null || fail "pagegen failed"
-	}
+	feeder_config "resolution = $dpi" "cover_sheets = yes" </dev/null
+	sheet() { cover_sheet "$1" "$dpi" "${@:2}"; }
+	pages() { text_pages "$1" "$2" "$dpi"; }
 	sheet 0001 --ip-type patent --application 102024000000123 --doc-code APPFORM \
 		--date 2026-11-20
 	pages 2 3

@@ -53,9 +53,11 @@ EOF
 
 # feeder_config [PROFILE_LINE...]: folio.conf for a test that feeds the pages it puts in
 # stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
-# scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal, plus each
-# PROFILE_LINE. Further sections ([ocr], [document], [upload], ...) come on standard input.
+# scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
+# PROFILE_LINE ("key = value") adds to the profile or replaces its default for that key.
+# Further sections ([ocr], [document], [upload], ...) come on standard input.
 feeder_config() {
+	local defaults=("source = adf" "mode = gray" "output = bitonal" "resolution = 300") d a
 	mkdir -p sane.d stack
 	printf 'folio\n' >sane.d/dll.conf
 	{
@@ -72,14 +74,30 @@ profile = feed
 sane_config_dir = $FOLIO_TMP/sane.d
 sane_backend_dir = $FOLIO_BUILD/lib/sane
 [profile feed]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
 EOF
+		for d in "${defaults[@]}"; do
+			for a in "$@"; do [ "${a%% =*}" = "${d%% =*}" ] && continue 2; done
+			printf '%s\n' "$d"
+		done
 		[ $# -gt 0 ] && printf '%s\n' "$@"
 		cat
 	} >folio.conf
+}
+
+# cover_sheet NUMBER DPI ARGS...: a cover sheet printed by `folio coversheet --office KE
+# ARGS...` (with folio.conf), rasterised at DPI as sheet NUMBER of stack/
+cover_sheet() {
+	local n=$1 dpi=$2
+	shift 2
+	"$FOLIO_BUILD/bin/folio" --config folio.conf coversheet --office KE "$@" \
+		--out "cover-$n.pdf" >/dev/null 2>err || fail "coversheet: $(cat err)"
+	pdftoppm -r "$dpi" -gray -png -singlefile "cover-$n.pdf" "stack/page-$n"
+}
+
+# text_pages FIRST COUNT DPI: synthetic text pages FIRST.. of stack/ (pagegen, seed FIRST)
+text_pages() {
+	"$FOLIO_BUILD/bin/pagegen" --out stack --first "$1" --count "$2" --dpi "$3" \
+		--kind text --seed "$1" >/dev/null || fail "pagegen failed"
 }
 
 # sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this

@@ -10,15 +10,14 @@ set -u
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
-feeder_config <<EOF
+# Scanned in lineart: one read per page (a grey scan delivered bitonal is read twice, from
+# its grey image and its bitonal one, and the grey read stands when the second one fails).
+feeder_config "mode = lineart" <<EOF
 [ocr]
 workers = 1
 [document]
 ip_type = trademark
 EOF
-# Scanned in lineart: one read per page (a grey scan delivered bitonal is read twice, from
-# its grey image and its bitonal one, and the grey read stands when the second one fails).
-sed -i 's/^mode = gray$/mode = lineart/' folio.conf
 "$FOLIO_BUILD/bin/pagegen" --out stack --first 1 --count 2 --dpi 300 --kind text --seed 31 \
 	>/dev/null || fail "pagegen failed"
 b=$($folio scan 2>err) || fail "scan failed: $(cat err)"

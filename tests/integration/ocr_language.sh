@@ -20,9 +20,7 @@ workers = 2
 languages = eng+fra+ara
 EOF
 sheet() { # NUMBER APPLICATION: a cover sheet
-	$folio coversheet --office KE --ip-type patent --application "$2" --doc-code APPFORM \
-		--out "cover-$1.pdf" >/dev/null 2>err || fail "coversheet: $(cat err)"
-	pdftoppm -r 300 -gray -png -singlefile "cover-$1.pdf" "stack/page-$1"
+	cover_sheet "$1" 300 --ip-type patent --application "$2" --doc-code APPFORM
 }
 page() { # NUMBER LANG SEED
 	"$FOLIO_BUILD/bin/pagegen" --out "stack/p$1" --first "$1" --kind text --lang "$2" \
