@@ -896,8 +896,14 @@ static int stat_retrying(struct run *run, struct upload_conn *c, const char *rel
 	return r;
 }
 
+/* What a wrong file on the server asks for: ours is replaced, the office's is left alone. */
+static const char *wrong_file_todo(const struct run *run)
+{
+	return run->own ? "it is sent again" : "remove it there to deliver again";
+}
+
 /* Whether the server's copy at @f->rel is @f: 1 yes, 0 nothing there, -FOLIO_ECORRUPT no. */
-static int compare_remote(struct upload_conn *c, const struct upload_file *f,
+static int compare_remote(const struct run *run, struct upload_conn *c, const struct upload_file *f,
 			  const struct upload_stat *st)
 {
 	if (!st->exists)
@@ -910,14 +916,14 @@ static int compare_remote(struct upload_conn *c, const struct upload_file *f,
 	if (st->size != f->size)
 		return upload_conn_why(c, -FOLIO_ECORRUPT,
 				       "'%s' on the server has %llu bytes, not %llu: another file "
-				       "holds its name; remove it there to deliver again",
+				       "holds its name; %s",
 				       f->rel, (unsigned long long)st->size,
-				       (unsigned long long)f->size);
+				       (unsigned long long)f->size, wrong_file_todo(run));
 	if (st->sha256[0] && strcmp(st->sha256, f->sha256) != 0)
-		return upload_conn_why(c, -FOLIO_ECORRUPT,
-				       "'%s' on the server has another SHA-256 than the manifest: "
-				       "remove it there to deliver again",
-				       f->rel);
+		return upload_conn_why(
+		    c, -FOLIO_ECORRUPT,
+		    "'%s' on the server has another SHA-256 than the manifest: %s", f->rel,
+		    wrong_file_todo(run));
 	return 1;
 }
 
@@ -949,7 +955,7 @@ static int read_back(struct run *run, struct upload_conn *c, const struct upload
 		    c, -FOLIO_ECORRUPT,
 		    "'%s' read back from '%s' is not the package's file (%s): %s", f->rel,
 		    host_of(run->t), len != f->size ? "another length" : "same size, other SHA-256",
-		    run->own ? "it is sent again" : "remove it there to deliver again");
+		    wrong_file_todo(run));
 	return 1;
 }
 
@@ -962,7 +968,7 @@ static int check_remote(struct run *run, struct upload_conn *c, const struct upl
 	r = stat_retrying(run, c, f->rel, &st);
 	if (r < 0)
 		return r;
-	r = compare_remote(c, f, &st);
+	r = compare_remote(run, c, f, &st);
 	if (r != 1)
 		return r;
 	return read_back(run, c, f);
