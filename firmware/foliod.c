@@ -140,7 +140,7 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 		goto purge;
 	}
 	r = upload_pending(store, cfg, &sum);
-	if (r < 0)
+	if (r < 0 && r != -FOLIO_ECONFIG) /* a configuration problem is said already */
 		log_err("cannot deliver to '%s': %s", config_shown_target(cfg), folio_strerror(r));
 	else if (sum.delivered)
 		log_info("delivered %u batch%s (%.1f MB) to '%s'", sum.delivered,

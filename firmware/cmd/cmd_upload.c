@@ -66,6 +66,8 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 		return 0;
 	}
 	r = upload_pending(env->store, env->cfg, &sum);
+	if (r == -FOLIO_ECONFIG)
+		return r; /* said already */
 	if (r < 0)
 		return log_errno(r, "cannot deliver to '%s': %s", config_shown_target(env->cfg),
 				 folio_strerror(r));

@@ -30,6 +30,7 @@ struct item {
 struct delivered {
 	struct item items[MAX_BATCHES];
 	size_t n;
+	bool noted; /* the event log was read into items (note_events()) */
 };
 
 static int collect(const struct batch_info *b, void *user)
@@ -84,6 +85,23 @@ static int note_event(const struct event_info *e, void *user)
 	} else if (strcmp(e->what, "office-receipt-invalid") == 0) {
 		hash_after(e->detail, "receipt_sha256=", it->invalid);
 	}
+	return 0;
+}
+
+/*
+ * The event log read once into @d, when the first receipt is found: a cycle in which the
+ * office wrote none reads no events.
+ */
+static int note_events(struct store *store, struct delivered *d)
+{
+	int r;
+
+	if (d->noted)
+		return 0;
+	r = store_event_list(store, 1, note_event, d, NULL);
+	if (r < 0)
+		return r;
+	d->noted = true;
 	return 0;
 }
 
@@ -170,8 +188,8 @@ static bool names_delivery(const struct item *it, const char *name, const struct
 
 /* One delivered batch: its receipt, if the office wrote one. */
 static int read_one(struct store *store, const struct folio_config *cfg, struct upload_target *t,
-		    const struct sign_key *keys, size_t n_keys, struct item *it,
-		    struct receipts_summary *sum)
+		    const struct sign_key *keys, size_t n_keys, struct delivered *d,
+		    struct item *it, struct receipts_summary *sum)
 {
 	char name[80], rel[160], text[RECEIPT_MAX], sig[SIGN_SSH_MAX], hash[65], why[320];
 	size_t len = 0, sig_len = 0;
@@ -190,6 +208,9 @@ static int read_one(struct store *store, const struct folio_config *cfg, struct 
 	}
 	if (r < 0)
 		return 0; /* said; tried again next cycle */
+	r = note_events(store, d);
+	if (r < 0)
+		return r;
 	snprintf(rel, sizeof(rel), RECEIPT_DIR "/%s" RECEIPT_SIG_SUFFIX, name);
 	r = fetch(t, rel, sig, sizeof(sig), &sig_len);
 	if (r < 0 && r != -ENOENT)
@@ -247,9 +268,6 @@ int receipts_read(struct store *store, const struct folio_config *cfg, struct re
 		return r;
 	if (d->n == 0)
 		return 0;
-	r = store_event_list(store, 1, note_event, d, NULL);
-	if (r < 0)
-		return r;
 	r = receipt_load_keys(cfg->upload_receipt_keys, keys, MAX_KEYS, &n_keys, why, sizeof(why));
 	if (r < 0) {
 		log_err("cannot read the office's receipts: [upload] receipt_keys %s", why);
@@ -261,7 +279,7 @@ int receipts_read(struct store *store, const struct folio_config *cfg, struct re
 		return -FOLIO_ECONFIG;
 	}
 	for (size_t i = 0; i < d->n && r == 0; i++)
-		r = read_one(store, cfg, t, keys, n_keys, &d->items[i], ret);
+		r = read_one(store, cfg, t, keys, n_keys, d, &d->items[i], ret);
 	upload_target_close(t);
 	return r;
 }

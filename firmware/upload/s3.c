@@ -416,19 +416,26 @@ static int s3_mkdirs(struct upload_conn *c, const char *rel_dir)
 	return 0; /* S3 has no folders */
 }
 
+/* A GET of object @rel. */
+static int s3_get(struct upload_conn *c, const char *rel)
+{
+	char url[UPLOAD_URL_MAX];
+	int r = s3_url(c, rel, NULL, 0, url, sizeof(url));
+
+	return r < 0 ? r : s3_start(c, "GET", url, UPLOAD_SHA256_EMPTY, NULL);
+}
+
 static int s3_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size, size_t *ret_len)
 {
 	_cleanup_free_ char *data = malloc(size + 1);
 	struct upload_body body = { .data = data, .max = size };
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	long status;
 	int r;
 
 	if (!data)
 		return -ENOMEM;
-	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
-	if (r == 0)
-		r = s3_start(c, "GET", url, UPLOAD_SHA256_EMPTY, NULL);
+	r = s3_get(c, rel);
 	if (r < 0)
 		return r;
 	upload_curl_body(c, &body);
@@ -446,12 +453,10 @@ static int s3_fetch(struct upload_conn *c, const char *rel, char *buf, size_t si
 static int s3_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
 		     uint64_t *ret_len)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	int r;
 
-	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
-	if (r == 0)
-		r = s3_start(c, "GET", url, UPLOAD_SHA256_EMPTY, NULL);
+	r = s3_get(c, rel);
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);

@@ -58,16 +58,23 @@ static int sftp_start(struct upload_conn *c, const char *url)
 	return 0;
 }
 
+/* A request on file @rel under the target's base. */
+static int sftp_start_rel(struct upload_conn *c, const char *rel)
+{
+	char url[UPLOAD_URL_MAX];
+	int r = sftp_url(c, rel, url, sizeof(url));
+
+	return r < 0 ? r : sftp_start(c, url);
+}
+
 static int sftp_stat(struct upload_conn *c, const char *rel, struct upload_stat *ret)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	curl_off_t size = -1;
 	long status;
 	int r;
 
-	r = sftp_url(c, rel, url, sizeof(url));
-	if (r == 0)
-		r = sftp_start(c, url);
+	r = sftp_start_rel(c, rel);
 	if (r < 0)
 		return r;
 	curl_easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
@@ -138,16 +145,14 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 	_cleanup_(upload_source_release) struct upload_source src = {
 		.fd = fd, .len = f->size, .counter = &c->bytes_sent, .hash = true
 	};
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16], sum[65];
+	char what[UPLOAD_REL_MAX + 16], sum[65];
 	long status;
 	int r;
 
 	if (fd < 0)
 		return upload_conn_why(c, -errno, "cannot read '%s': %s", f->local,
 				       folio_strerror(-errno));
-	r = sftp_url(c, rel, url, sizeof(url));
-	if (r == 0)
-		r = sftp_start(c, url);
+	r = sftp_start_rel(c, rel);
 	if (r < 0)
 		return r;
 	upload_curl_source(c, &src, false);
@@ -258,15 +263,13 @@ static int sftp_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 {
 	_cleanup_free_ char *data = malloc(size + 1);
 	struct upload_body body = { .data = data, .max = size };
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	long status;
 	int r;
 
 	if (!data)
 		return -ENOMEM;
-	r = sftp_url(c, rel, url, sizeof(url));
-	if (r == 0)
-		r = sftp_start(c, url);
+	r = sftp_start_rel(c, rel);
 	if (r < 0)
 		return r;
 	upload_curl_body(c, &body);
@@ -282,12 +285,10 @@ static int sftp_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 static int sftp_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
 		       uint64_t *ret_len)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	int r;
 
-	r = sftp_url(c, rel, url, sizeof(url));
-	if (r == 0)
-		r = sftp_start(c, url);
+	r = sftp_start_rel(c, rel);
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);

@@ -209,14 +209,20 @@ int upload_pending(struct store *store, const struct folio_config *cfg, struct u
 		r = 0;
 		goto out;
 	}
-	if (r < 0)
+	if (r < 0) {
+		log_err("cannot stage packages in '%s': %s; it must be a folder that this process "
+			"can write in [store] path",
+			staging, folio_strerror(r));
+		r = -FOLIO_ECONFIG;
 		goto out;
+	}
 	r = store_batch_list(store, collect, p);
 	if (r < 0 || p->n == 0)
 		goto out;
 	r = upload_target_open(cfg, &t, why, sizeof(why));
 	if (r < 0) {
 		log_err("cannot use upload target: %s", why[0] ? why : folio_strerror(r));
+		r = -FOLIO_ECONFIG;
 		goto out;
 	}
 	for (size_t i = 0; i < p->n; i++) {

@@ -34,7 +34,8 @@ struct upload_summary {
  * upload_pending - deliver every approved (or packaged, not yet delivered) batch
  *
  * Failures are logged once per batch and counted; the batch stays where it was for the next
- * run. Returns 0, or -errno when the target itself is unusable.
+ * run. Returns 0; -FOLIO_ECONFIG when the target or the staging folder is unusable (logged
+ * once, with what to do); -errno from the store.
  */
 int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret);
 

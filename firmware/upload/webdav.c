@@ -344,17 +344,12 @@ static int dav_put(struct upload_conn *c, const struct upload_file *f)
 	return dav_move(c, temp, f->rel, false);
 }
 
-static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
-		     size_t *ret_len)
+/* A GET of file @rel: the body as stored, no content coding a server might apply. */
+static int dav_get(struct upload_conn *c, const char *rel)
 {
-	_cleanup_free_ char *data = malloc(size + 1);
-	struct upload_body body = { .data = data, .max = size };
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
+	char url[UPLOAD_URL_MAX];
 	int r;
 
-	if (!data)
-		return -ENOMEM;
 	r = dav_url(c, rel, false, url, sizeof(url));
 	if (r < 0)
 		return r;
@@ -363,6 +358,23 @@ static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t s
 		return r;
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	return upload_curl_header(c, "Accept-Encoding: identity");
+}
+
+static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
+		     size_t *ret_len)
+{
+	_cleanup_free_ char *data = malloc(size + 1);
+	struct upload_body body = { .data = data, .max = size };
+	char what[UPLOAD_REL_MAX + 16];
+	long status;
+	int r;
+
+	if (!data)
+		return -ENOMEM;
+	r = dav_get(c, rel);
+	if (r < 0)
+		return r;
 	upload_curl_body(c, &body);
 	snprintf(what, sizeof(what), "GET '%s'", rel);
 	r = upload_curl_perform(c, what, &status);
@@ -378,19 +390,10 @@ static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t s
 static int dav_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
 		      uint64_t *ret_len)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
+	char what[UPLOAD_REL_MAX + 16];
 	int r;
 
-	r = dav_url(c, rel, false, url, sizeof(url));
-	if (r < 0)
-		return r;
-	r = dav_start(c, "GET", url);
-	if (r < 0)
-		return r;
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
-	/* The body as stored: no content coding that a server might apply on the way. */
-	r = upload_curl_header(c, "Accept-Encoding: identity");
+	r = dav_get(c, rel);
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);

@@ -75,4 +75,11 @@ kill "$daemon"
 wait "$daemon"
 [ -z "$(staged_files)" ] || fail "foliod left a staged package outside the window: $(staged_files)"
 grep -q 'removed 1 staged package left' foliod.log || fail "foliod did not say it removed it: $(cat foliod.log)"
+# --- a staging folder that cannot be used: one line naming it (not the office's target),
+# the status of a configuration problem
+rmdir "$outgoing" 2>/dev/null || rm -r "$outgoing"
+touch "$outgoing"
+expect_fail 2 "cannot stage packages in '$outgoing': Not a directory" $folio upload --now
+rm "$outgoing"
+
 echo "packages built only when sent; nothing staged before, after, or after a failure"

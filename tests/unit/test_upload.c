@@ -287,6 +287,18 @@ static void test_file_delivery(void **state)
 	assert_int_equal(upload_package(t, pkg, "S-B000001", &r, why, sizeof(why)),
 			 -FOLIO_ECORRUPT);
 	assert_non_null(strstr(why, "S-B000001/BATCH.txt"));
+	assert_non_null(strstr(why, "remove it there to deliver again"));
+
+	/* A wrong file in the station's own temporary folder is replaced, the package delivered. */
+	snprintf(path, sizeof(path), "%s/outbox/.S-B000004.folio-part", tmp);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/outbox/.S-B000004.folio-part/BATCH.txt", tmp);
+	write_file(path, "left by a run that stopped\n", 0600);
+	assert_int_equal(upload_package(t, pkg, "S-B000004", &r, why, sizeof(why)), 0);
+	assert_int_equal(r.files_skipped, 0);
+	snprintf(path, sizeof(path),
+		 "cd %s/outbox/S-B000004 && sha256sum --quiet -c MANIFEST.sha256", tmp);
+	assert_int_equal(system(path), 0);
 
 	/* A local file that no longer matches its manifest is not delivered. */
 	snprintf(path, sizeof(path), "%s/BATCH.txt", pkg);
