@@ -450,9 +450,11 @@ static void committed(void *user, uint32_t number, int error)
 	}
 }
 
-/* Rescan: the next page of req->replace takes this image, at once (no group commit). */
+/* Rescan: the next page of req->replace takes this image and its grey image for OCR, at once
+ * (no group commit). */
 static int replace_page(struct store *store, const struct capture_request *req, struct commits *cm,
-			const struct page_info *meta, const struct encoded_image *img)
+			const struct page_info *meta, const struct encoded_image *img,
+			const struct encoded_image *ocr)
 {
 	uint32_t number;
 	int r;
@@ -462,7 +464,8 @@ static int replace_page(struct store *store, const struct capture_request *req, 
 	pthread_mutex_unlock(&cm->lock);
 	if (!number)
 		return 0; /* more sheets than pages to replace: the reader stops at the count */
-	r = store_page_replace(store, req->who, meta, number, img->data, img->size);
+	r = store_page_replace_ocr(store, req->who, meta, number, img->data, img->size, ocr->data,
+				   ocr->size);
 	if (r < 0)
 		return log_errno(r, "cannot replace page %u of batch %u: %s", number, cm->batch,
 				 folio_strerror(r));
@@ -650,7 +653,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.channels = img.channels;
 		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
 		if (req->n_replace) {
-			r = replace_page(store, req, &cm, &meta, &img);
+			r = replace_page(store, req, &cm, &meta, &img, &ocr);
 			encoded_image_release(&img);
 			encoded_image_release(&ocr);
 			ret->store_seconds += now() - t2;
