@@ -252,7 +252,7 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
  * clears orientation-unknown when Tesseract's orientation detection was sure of it.
  */
 static void keep_result(struct run *r, uint32_t batch, uint32_t page,
-			const struct ocr_page_result *res, bool upright_known)
+			const struct ocr_page_result *res)
 {
 	bool low;
 	int e;
@@ -277,7 +277,7 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
 		r->sum->low_confidence++;
 	store_page_set_flags(r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
 			     (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
-				 (upright_known ? PAGE_FLAG_ORIENTATION : 0));
+				 (res->orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
 }
 
 /*
@@ -334,7 +334,7 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		/* The grey read stands; its image stays until approval, for the clerk. */
 		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
 			  pp->error ? pp->reason : "texts too long to compare");
-		keep_result(r, batch, page, grey, grey->orientation_checked);
+		keep_result(r, batch, page, grey);
 		return;
 	}
 	worse = sc.cer > OCRQ_CHECK_IMAGE_CER && bit->mean_confidence < grey->mean_confidence;
@@ -343,8 +343,8 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
 		  worse ? ": check-image" : "");
 	/* The grey read's orientation check holds for both: the bitonal one was sent upright. */
-	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey,
-		    grey->orientation_checked);
+	pp->result.orientation_checked = grey->orientation_checked;
+	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey);
 	if (!worse) {
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
@@ -376,18 +376,18 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 	} else if (pp->result.turn) {
 		/* Read turned upright: no check-image then, its grey image went with the turn. */
 		if (turn_upright(r, batch, page, pp->result.turn) == 0)
-			keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+			keep_result(r, batch, page, &pp->result);
 	} else if (fl.grey && pp->result.words) {
 		int e = check_submit(r, batch, page, &pp->result);
 
 		if (e < 0) {
 			log_debug("batch %u page %u: its bitonal image cannot be read: %s", batch,
 				  page, folio_strerror(e));
-			keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+			keep_result(r, batch, page, &pp->result);
 		}
 	} else {
 		/* No text to lose (a blank page, a drawing), or no grey image. */
-		keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+		keep_result(r, batch, page, &pp->result);
 		if (fl.grey)
 			store_page_ocr_image_drop(r->store, batch, page);
 	}
