@@ -16,6 +16,7 @@
 #include "firmware/capture/capture.h"
 #include "firmware/image/encode.h"
 #include "firmware/image/pnm.h"
+#include "firmware/image/preview.h"
 #include "firmware/image/process.h"
 #include "firmware/index/separate.h"
 
@@ -470,6 +471,39 @@ static int replace_page(struct store *store, const struct capture_request *req, 
 		return log_errno(r, "cannot replace page %u of batch %u: %s", number, cm->batch,
 				 folio_strerror(r));
 	committed(cm, number, 0);
+	return 0;
+}
+
+int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t number,
+		      int degrees, uint32_t clear_flags, const char *why,
+		      struct page_info *ret_page)
+{
+	struct encoded_image img = { 0 };
+	struct page_info p;
+	void *data = NULL;
+	size_t len = 0;
+	int r;
+
+	r = store_page_get(s, batch, number, &p);
+	if (r == 0)
+		r = store_page_image(s, batch, number, &data, &len);
+	if (r == 0)
+		r = image_rotate_encoded(data, len, degrees, CONFIG_IMAGE_JPEG_QUALITY, &img);
+	free(data);
+	if (r == 0) {
+		p.width = img.width;
+		p.height = img.height;
+		p.flags &= ~clear_flags;
+		r = store_page_replace(s, who, &p, number, img.data, img.size);
+	}
+	encoded_image_release(&img);
+	if (r < 0)
+		return r;
+	(void)store_event_add(s, who, "page-rotate", batch, p.document, number,
+			      "turned %d degrees clockwise%s%s", degrees, why ? ": " : "",
+			      why ? why : "");
+	if (ret_page)
+		*ret_page = p;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 
 #include "errors.h"
 #include "log.h"
-#include "firmware/image/preview.h"
+#include "firmware/capture/capture.h"
 #include "firmware/ocrq/ocrq.h"
 #include "ocr/lang.h"
 #include "ocr/pool.h"
@@ -203,33 +203,19 @@ static bool has_text(struct run *r, uint32_t batch, uint32_t page,
 
 /*
  * Tesseract's orientation detection found page @number lying turned, and it was read turned
- * upright: the stored image is turned the same (a G4 page exactly; a JPEG page is encoded
- * again), so that the text's word boxes fit it. store_page_replace() drops the page's text and
- * its kept grey image (which lies as fed) and queues its OCR, so the caller stores the text
+ * upright: the stored image is turned the same (capture_page_turn(), as a clerk's turn), so
+ * that the text's word boxes fit it. The turn drops the page's text and its kept grey image
+ * (which lies as fed) and queues its OCR, so the caller stores the text
  * next; a crash between the two reads the page again, upright. Returns 0, or an error after
  * recording the page failed for good: its text does not fit the image as it lies.
  */
 static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned degrees)
 {
-	struct encoded_image img = { 0 };
-	struct page_info p;
-	void *data = NULL;
-	size_t len = 0;
 	int e;
 
-	e = store_page_get(r->store, batch, number, &p);
-	if (e == 0)
-		e = store_page_image(r->store, batch, number, &data, &len);
-	if (e == 0)
-		e = image_rotate_encoded(data, len, (int)degrees, CONFIG_IMAGE_JPEG_QUALITY, &img);
-	free(data);
-	if (e == 0) {
-		p.width = img.width;
-		p.height = img.height;
-		p.flags &= ~(uint32_t)PAGE_FLAG_ORIENTATION;
-		e = store_page_replace(r->store, r->req->who, &p, number, img.data, img.size);
-	}
-	encoded_image_release(&img);
+	e = capture_page_turn(r->store, r->req->who, batch, number, (int)degrees,
+			      PAGE_FLAG_ORIENTATION,
+			      "Tesseract's orientation detection found it lying turned", NULL);
 	if (e < 0) {
 		char why[160];
 
@@ -239,10 +225,6 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
 		failed_for_good(r, batch, number, why);
 		return e;
 	}
-	store_event_add(r->store, r->req->who, "page-rotate", batch, p.document, number,
-			"turned %u degrees clockwise: Tesseract's orientation detection found it "
-			"lying turned",
-			degrees);
 	r->sum->turned++;
 	return 0;
 }
