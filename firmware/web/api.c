@@ -1033,8 +1033,9 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 				       "turn by 90, 180 or 270 degrees");
 	if (!batch_editable(w, req->route.batch, &b, &r))
 		return store_error(c, r, "cannot turn the page");
-	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees, 0,
-			      NULL, NULL);
+	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
+	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
+			      PAGE_FLAG_ORIENTATION, NULL, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot turn the page");
 	return ok_batch(w, c, req->route.batch);
