@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 	struct background bg = { 0 };
 	char key_path[PATH_MAX] = "";
 	sigset_t mask;
-	int sfd = -1, r;
+	int sfd = -1, key_from, r;
 
 	log_open("foliod", LOG_TARGET_AUTO);
 	r = parse_args(argc, argv, &o);
@@ -366,9 +366,10 @@ int main(int argc, char **argv)
 		log_err("cannot open store '%s': %s", cfg->store_path, folio_strerror(r));
 		goto out;
 	}
-	r = config_store_key_path(cfg, key_path, sizeof(key_path));
-	if (r == 1)
+	key_from = config_store_key_path(cfg, key_path, sizeof(key_path));
+	if (key_from == 1)
 		log_info("station key: systemd credential '%s'", CONFIG_STORE_KEY_CREDENTIAL);
+	r = key_from;
 	if (r >= 0)
 		r = store_configure(
 		    store, &(struct store_settings){
@@ -376,10 +377,16 @@ int main(int argc, char **argv)
 			       .key_file = key_path,
 			       .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
 			   });
+	if (r < 0 && key_from == 1) {
+		log_err("cannot use store '%s' with station key '%s': %s: check the unit's "
+			"credential '%s' (LoadCredentialEncrypted=) and [store] encrypt",
+			cfg->store_path, key_path, folio_strerror(r), CONFIG_STORE_KEY_CREDENTIAL);
+		goto out;
+	}
 	if (r < 0) {
 		log_err("cannot use store '%s' with station key '%s': %s: check [store] key_file "
 			"and encrypt ('folio config check %s')",
-			cfg->store_path, key_path, folio_strerror(r), o.config_path);
+			cfg->store_path, cfg->store_key_file, folio_strerror(r), o.config_path);
 		goto out;
 	}
 	r = store_lock_daemon(store);

@@ -132,18 +132,15 @@ static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_
 	struct ocr_osd osd;
 	bool found = false;
 
-	bool upright = q->options & OCR_WIRE_UPRIGHT;
-	bool check = !upright && (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) ||
-				  !ocr_models_latin(models));
+	bool asked = is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION);
+	bool check = !(q->options & OCR_WIRE_UPRIGHT) && (asked || !ocr_models_latin(models));
 
 	*ret_turn = 0;
 	*ret_checked = false;
 	if (is_auto || check)
 		found = detect(c, q, payload, &osd);
 	/* A Latin page read with other models: its orientation was Leptonica's to tell. */
-	if (found && check &&
-	    (is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION) ||
-	     strcmp(osd.script, "Latin") != 0) &&
+	if (found && check && (asked || strcmp(osd.script, "Latin") != 0) &&
 	    osd.orientation_conf >= OCR_OSD_MIN_ORIENTATION_CONF) {
 		*ret_checked = true;
 		*ret_turn = osd.turn;
@@ -154,7 +151,7 @@ static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_
 		    ocr_models_for_script(osd.script, c->own, by_script, sizeof(by_script)) == 0)
 			models = by_script;
 	}
-	return q->languages[0] || is_auto ? engine_for(c, models) : c->e[0];
+	return q->languages[0] ? engine_for(c, models) : c->e[0];
 }
 
 /* One request: 0 after replying, 1 at the clean end of the connection, or a negative error. */

@@ -16,6 +16,7 @@
 #include "firmware/capture/capture.h"
 #include "firmware/image/encode.h"
 #include "firmware/image/pnm.h"
+#include "firmware/image/preview.h"
 #include "firmware/image/process.h"
 #include "firmware/index/separate.h"
 
@@ -450,9 +451,11 @@ static void committed(void *user, uint32_t number, int error)
 	}
 }
 
-/* Rescan: the next page of req->replace takes this image, at once (no group commit). */
+/* Rescan: the next page of req->replace takes this image and its grey image for OCR, at once
+ * (no group commit). */
 static int replace_page(struct store *store, const struct capture_request *req, struct commits *cm,
-			const struct page_info *meta, const struct encoded_image *img)
+			const struct page_info *meta, const struct encoded_image *img,
+			const struct encoded_image *ocr)
 {
 	uint32_t number;
 	int r;
@@ -462,11 +465,45 @@ static int replace_page(struct store *store, const struct capture_request *req, 
 	pthread_mutex_unlock(&cm->lock);
 	if (!number)
 		return 0; /* more sheets than pages to replace: the reader stops at the count */
-	r = store_page_replace(store, req->who, meta, number, img->data, img->size);
+	r = store_page_replace_ocr(store, req->who, meta, number, img->data, img->size, ocr->data,
+				   ocr->size);
 	if (r < 0)
 		return log_errno(r, "cannot replace page %u of batch %u: %s", number, cm->batch,
 				 folio_strerror(r));
 	committed(cm, number, 0);
+	return 0;
+}
+
+int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t number,
+		      int degrees, uint32_t clear_flags, const char *why,
+		      struct page_info *ret_page)
+{
+	struct encoded_image img = { 0 };
+	struct page_info p;
+	void *data = NULL;
+	size_t len = 0;
+	int r;
+
+	r = store_page_get(s, batch, number, &p);
+	if (r == 0)
+		r = store_page_image(s, batch, number, &data, &len);
+	if (r == 0)
+		r = image_rotate_encoded(data, len, degrees, CONFIG_IMAGE_JPEG_QUALITY, &img);
+	free(data);
+	if (r == 0) {
+		p.width = img.width;
+		p.height = img.height;
+		p.flags &= ~clear_flags;
+		r = store_page_replace(s, who, &p, number, img.data, img.size);
+	}
+	encoded_image_release(&img);
+	if (r < 0)
+		return r;
+	(void)store_event_add(s, who, "page-rotate", batch, p.document, number,
+			      "turned %d degrees clockwise%s%s", degrees, why ? ": " : "",
+			      why ? why : "");
+	if (ret_page)
+		*ret_page = p;
 	return 0;
 }
 
@@ -650,7 +687,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.channels = img.channels;
 		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
 		if (req->n_replace) {
-			r = replace_page(store, req, &cm, &meta, &img);
+			r = replace_page(store, req, &cm, &meta, &img, &ocr);
 			encoded_image_release(&img);
 			encoded_image_release(&ocr);
 			ret->store_seconds += now() - t2;

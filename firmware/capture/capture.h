@@ -112,4 +112,21 @@ int capture_device_allowed(const struct folio_config *cfg, const char *device, c
 /* capture_cancel - ask a running capture_run() to stop after the current sheet (signal-safe) */
 void capture_cancel(void);
 
+/*
+ * capture_page_turn - turn page @number of @batch clockwise by @degrees (90, 180 or 270) in
+ * the store, for a clerk or for OCR's orientation detection alike
+ *
+ * The image is turned as image_rotate_encoded() does (a G4 page exactly, a JPEG page encoded
+ * again at CONFIG_IMAGE_JPEG_QUALITY), the page takes its new size and loses @clear_flags, and
+ * store_page_replace() drops its text and kept grey image and queues its OCR again. A
+ * "page-rotate" event follows, its detail "turned N degrees clockwise" and ": @why" when
+ * @why is given. The page as stored goes to @ret_page when not NULL.
+ *
+ * Returns 0, or an error of store_page_get(), store_page_image(), image_rotate_encoded() or
+ * store_page_replace().
+ */
+int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t number,
+		      int degrees, uint32_t clear_flags, const char *why,
+		      struct page_info *ret_page);
+
 #endif

@@ -58,12 +58,14 @@ static int page_args_parse(int argc, char **argv, bool export, struct page_args 
 			break;
 		case 'o':
 			if (!export)
-				return cmd_usage_error(cmd_current(), "bad option");
+				return cmd_usage_error(cmd_current(),
+						       "--out is for 'folio page export'");
 			ret->out = optarg;
 			break;
 		case 'g':
 			if (!export)
-				return cmd_usage_error(cmd_current(), "bad option");
+				return cmd_usage_error(cmd_current(),
+						       "--grey is for 'folio page export'");
 			ret->grey = true;
 			break;
 		default:

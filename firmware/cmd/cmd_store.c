@@ -76,6 +76,13 @@ int cmd_store_configure(struct cmd_env *env)
 				 "station key '%s' is not the key store '%s' was sealed with: "
 				 "use this station's own key",
 				 key, store_path(env->store));
+	case -FOLIO_ECORRUPT:
+		/* Sealing a clear store stops at a broken event chain rather than hide it. */
+		return log_errno(r,
+				 "store '%s' cannot be sealed: its event log or key record is "
+				 "damaged: set [store] encrypt = no in '%s' and run 'folio store "
+				 "check' to see where",
+				 store_path(env->store), cfg->path);
 	default:
 		return log_errno(r, "cannot use station key '%s': %s", key, folio_strerror(r));
 	}

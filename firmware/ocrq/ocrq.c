@@ -6,7 +6,7 @@
 
 #include "errors.h"
 #include "log.h"
-#include "firmware/image/preview.h"
+#include "firmware/capture/capture.h"
 #include "firmware/ocrq/ocrq.h"
 #include "ocr/lang.h"
 #include "ocr/pool.h"
@@ -203,33 +203,19 @@ static bool has_text(struct run *r, uint32_t batch, uint32_t page,
 
 /*
  * Tesseract's orientation detection found page @number lying turned, and it was read turned
- * upright: the stored image is turned the same (a G4 page exactly; a JPEG page is encoded
- * again), so that the text's word boxes fit it. store_page_replace() drops the page's text and
- * its kept grey image (which lies as fed) and queues its OCR, so the caller stores the text
+ * upright: the stored image is turned the same (capture_page_turn(), as a clerk's turn), so
+ * that the text's word boxes fit it. The turn drops the page's text and its kept grey image
+ * (which lies as fed) and queues its OCR, so the caller stores the text
  * next; a crash between the two reads the page again, upright. Returns 0, or an error after
  * recording the page failed for good: its text does not fit the image as it lies.
  */
 static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned degrees)
 {
-	struct encoded_image img = { 0 };
-	struct page_info p;
-	void *data = NULL;
-	size_t len = 0;
 	int e;
 
-	e = store_page_get(r->store, batch, number, &p);
-	if (e == 0)
-		e = store_page_image(r->store, batch, number, &data, &len);
-	if (e == 0)
-		e = image_rotate_encoded(data, len, (int)degrees, CONFIG_IMAGE_JPEG_QUALITY, &img);
-	free(data);
-	if (e == 0) {
-		p.width = img.width;
-		p.height = img.height;
-		p.flags &= ~(uint32_t)PAGE_FLAG_ORIENTATION;
-		e = store_page_replace(r->store, r->req->who, &p, number, img.data, img.size);
-	}
-	encoded_image_release(&img);
+	e = capture_page_turn(r->store, r->req->who, batch, number, (int)degrees,
+			      PAGE_FLAG_ORIENTATION,
+			      "Tesseract's orientation detection found it lying turned", NULL);
 	if (e < 0) {
 		char why[160];
 
@@ -239,10 +225,6 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
 		failed_for_good(r, batch, number, why);
 		return e;
 	}
-	store_event_add(r->store, r->req->who, "page-rotate", batch, p.document, number,
-			"turned %u degrees clockwise: Tesseract's orientation detection found it "
-			"lying turned",
-			degrees);
 	r->sum->turned++;
 	return 0;
 }
@@ -252,7 +234,7 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
  * clears orientation-unknown when Tesseract's orientation detection was sure of it.
  */
 static void keep_result(struct run *r, uint32_t batch, uint32_t page,
-			const struct ocr_page_result *res, bool upright_known)
+			const struct ocr_page_result *res)
 {
 	bool low;
 	int e;
@@ -277,7 +259,7 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
 		r->sum->low_confidence++;
 	store_page_set_flags(r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
 			     (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
-				 (upright_known ? PAGE_FLAG_ORIENTATION : 0));
+				 (res->orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
 }
 
 /*
@@ -334,7 +316,7 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		/* The grey read stands; its image stays until approval, for the clerk. */
 		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
 			  pp->error ? pp->reason : "texts too long to compare");
-		keep_result(r, batch, page, grey, grey->orientation_checked);
+		keep_result(r, batch, page, grey);
 		return;
 	}
 	worse = sc.cer > OCRQ_CHECK_IMAGE_CER && bit->mean_confidence < grey->mean_confidence;
@@ -343,8 +325,8 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
 		  worse ? ": check-image" : "");
 	/* The grey read's orientation check holds for both: the bitonal one was sent upright. */
-	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey,
-		    grey->orientation_checked);
+	pp->result.orientation_checked = grey->orientation_checked;
+	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey);
 	if (!worse) {
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
@@ -376,18 +358,18 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 	} else if (pp->result.turn) {
 		/* Read turned upright: no check-image then, its grey image went with the turn. */
 		if (turn_upright(r, batch, page, pp->result.turn) == 0)
-			keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+			keep_result(r, batch, page, &pp->result);
 	} else if (fl.grey && pp->result.words) {
 		int e = check_submit(r, batch, page, &pp->result);
 
 		if (e < 0) {
 			log_debug("batch %u page %u: its bitonal image cannot be read: %s", batch,
 				  page, folio_strerror(e));
-			keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+			keep_result(r, batch, page, &pp->result);
 		}
 	} else {
 		/* No text to lose (a blank page, a drawing), or no grey image. */
-		keep_result(r, batch, page, &pp->result, pp->result.orientation_checked);
+		keep_result(r, batch, page, &pp->result);
 		if (fl.grey)
 			store_page_ocr_image_drop(r->store, batch, page);
 	}

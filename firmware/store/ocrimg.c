@@ -70,12 +70,9 @@ int store_ocrimg_del_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t p
 static int ocrimg_read_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
 			   uint8_t **ret_data, size_t *ret_len, uint8_t ret_sha256[32])
 {
-	_cleanup_free_ uint8_t *copy = NULL;
 	struct ocrimg_record rec;
 	uint32_t kb[2];
 	MDB_val k = store_key_pair(kb, batch, page), v;
-	const uint8_t *body;
-	uint8_t sum[32];
 	int r;
 
 	r = store_mdb_errno(mdb_get(t, s->ocrimg, &k, &v));
@@ -84,32 +81,16 @@ static int ocrimg_read_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t
 	if (v.mv_size < sizeof(rec))
 		return -FOLIO_ECORRUPT;
 	memcpy(&rec, v.mv_data, sizeof(rec));
-	body = (const uint8_t *)v.mv_data + sizeof(rec);
-	if (rec.version != 1 || rec.size == 0 || rec.size > STORE_MAX_OCR_IMAGE ||
-	    v.mv_size != sizeof(rec) + rec.size + (rec.seal ? STORE_SEAL_OVERHEAD : 0))
+	if (rec.version != 1 || rec.size == 0 || rec.size > STORE_MAX_OCR_IMAGE)
 		return -FOLIO_ECORRUPT;
-	copy = malloc(rec.size);
-	if (!copy)
-		return -ENOMEM;
-	if (rec.seal == STORE_SEAL_XCHACHA20POLY1305) {
-		if (!s->key)
-			return -ENOKEY;
-		r = store_unseal(s, SEAL_KIND_OCR_IMAGE, batch, page, body,
-				 rec.size + STORE_SEAL_OVERHEAD, copy);
-		if (r < 0)
-			return r;
-	} else if (rec.seal == STORE_SEAL_NONE) {
-		memcpy(copy, body, rec.size);
-	} else {
-		return -FOLIO_ECORRUPT;
-	}
-	crypto_hash_sha256(sum, copy, rec.size);
-	if (sodium_memcmp(sum, rec.sha256, sizeof(sum)) != 0)
-		return -FOLIO_ECORRUPT;
+	r = store_body_read(s, SEAL_KIND_OCR_IMAGE, batch, page, rec.seal,
+			    (const uint8_t *)v.mv_data + sizeof(rec), v.mv_size - sizeof(rec),
+			    rec.size, rec.sha256, ret_data);
+	if (r < 0)
+		return r;
 	if (ret_sha256)
-		memcpy(ret_sha256, sum, sizeof(sum));
+		memcpy(ret_sha256, rec.sha256, sizeof(rec.sha256));
 	*ret_len = rec.size;
-	*ret_data = TAKE_PTR(copy);
 	return 0;
 }
 

@@ -192,6 +192,36 @@ int store_unseal(const struct store *s, enum seal_kind kind, uint32_t batch, uin
 	return 0;
 }
 
+int store_body_read(const struct store *s, enum seal_kind kind, uint32_t batch, uint32_t page,
+		    uint32_t seal, const void *body, size_t stored, uint32_t size,
+		    const uint8_t sha256[32], uint8_t **ret)
+{
+	_cleanup_free_ uint8_t *copy = NULL;
+	uint8_t sum[32];
+	int r;
+
+	if (seal == STORE_SEAL_XCHACHA20POLY1305 && !s->key)
+		return -ENOKEY;
+	if ((seal != STORE_SEAL_NONE && seal != STORE_SEAL_XCHACHA20POLY1305) ||
+	    stored != (size_t)size + (seal ? STORE_SEAL_OVERHEAD : 0))
+		return -FOLIO_ECORRUPT;
+	copy = malloc(MAX((size_t)size, (size_t)1));
+	if (!copy)
+		return -ENOMEM;
+	if (seal) {
+		r = store_unseal(s, kind, batch, page, body, stored, copy);
+		if (r < 0)
+			return r;
+	} else {
+		memcpy(copy, body, size);
+	}
+	crypto_hash_sha256(sum, copy, size);
+	if (sodium_memcmp(sum, sha256, sizeof(sum)) != 0)
+		return -FOLIO_ECORRUPT;
+	*ret = TAKE_PTR(copy);
+	return 0;
+}
+
 int store_key_generate(const char *path)
 {
 	_cleanup_free_ char *dir = NULL;

@@ -294,12 +294,6 @@ static int seal_events(struct store *s, MDB_txn *t, uint64_t from, uint64_t last
 	return 0;
 }
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
 int store_seal_index(struct store *s)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
@@ -342,7 +336,7 @@ int store_seal_index(struct store *s)
 		r = seal_events(s, t, from, last, old_head);
 		if (r < 0)
 			return r;
-		hex(old_head, sizeof(old_head), old_hex);
+		sodium_bin2hex(old_hex, sizeof(old_hex), old_head, sizeof(old_head));
 	}
 	r = store_event_append(s, t, "station", "store-seal", 0, 0, 0,
 			       "sealed %" PRIu64 " documents and %" PRIu64

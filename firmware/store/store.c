@@ -1110,42 +1110,20 @@ int store_page_get(struct store *s, uint32_t batch, uint32_t number, struct page
 static int read_image_txn(struct store *s, MDB_txn *t, const struct page_info *p, void **ret_data,
 			  size_t *ret_len)
 {
-	_cleanup_free_ uint8_t *copy = NULL;
 	uint32_t kb[2];
 	MDB_val k = store_key_pair(kb, p->batch, p->number), v;
-	uint8_t sum[32];
+	uint8_t *data;
 	int r;
 
 	r = store_mdb_errno(mdb_get(t, s->images, &k, &v));
 	if (r < 0)
 		return r == -FOLIO_ENOTFOUND ? -FOLIO_ECORRUPT : r;
-	if (p->seal == STORE_SEAL_NONE) {
-		if (v.mv_size != p->size)
-			return -FOLIO_ECORRUPT;
-		copy = malloc(MAX(v.mv_size, (size_t)1));
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, v.mv_data, v.mv_size);
-	} else if (p->seal == STORE_SEAL_XCHACHA20POLY1305) {
-		if (!s->key)
-			return -ENOKEY;
-		if (v.mv_size != (size_t)p->size + STORE_SEAL_OVERHEAD)
-			return -FOLIO_ECORRUPT;
-		copy = malloc(MAX((size_t)p->size, (size_t)1));
-		if (!copy)
-			return -ENOMEM;
-		r = store_unseal(s, SEAL_KIND_IMAGE, p->batch, p->number, v.mv_data, v.mv_size,
-				 copy);
-		if (r < 0)
-			return r;
-	} else {
-		return -FOLIO_ECORRUPT;
-	}
-	crypto_hash_sha256(sum, copy, p->size);
-	if (sodium_memcmp(sum, p->sha256, sizeof(sum)) != 0)
-		return -FOLIO_ECORRUPT;
+	r = store_body_read(s, SEAL_KIND_IMAGE, p->batch, p->number, p->seal, v.mv_data, v.mv_size,
+			    p->size, p->sha256, &data);
+	if (r < 0)
+		return r;
 	*ret_len = p->size;
-	*ret_data = TAKE_PTR(copy);
+	*ret_data = data;
 	return 0;
 }
 

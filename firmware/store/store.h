@@ -383,12 +383,22 @@ bool store_batch_editable(uint32_t state);
 /*
  * store_page_replace - rescan: replace the image of page @number of an editable batch
  *
- * The page keeps its number and document; its OCR result is dropped and OCR queued again.
- * The event records the old and new hashes. -FOLIO_ESTATE unless store_batch_editable(),
+ * The page keeps its number and document; its OCR result and the grey image kept for OCR
+ * are dropped and OCR queued again. The event records the old and new hashes. -FOLIO_ESTATE unless store_batch_editable(),
  * -FOLIO_ENOTFOUND for no such page, -FOLIO_ESTOREFULL below the reserve.
  */
 int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
 		       uint32_t number, const void *image, size_t len);
+
+/*
+ * store_page_replace_ocr - as store_page_replace(), with the image OCR is to read, as
+ * store_page_submit_ocr() takes it: the new sheet's grey image takes the place of the old
+ * one's (NULL: none is kept, OCR reads @image). Also -FOLIO_ETOOBIG for an oversized
+ * @ocr_image.
+ */
+int store_page_replace_ocr(struct store *s, const char *who, const struct page_info *meta,
+			   uint32_t number, const void *image, size_t len, const void *ocr_image,
+			   size_t ocr_len);
 
 /*
  * store_page_delete - remove page @number of an editable batch (image, OCR result, queue items)

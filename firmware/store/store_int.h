@@ -200,6 +200,15 @@ void store_seal(const struct store *s, enum seal_kind kind, uint32_t batch, uint
 /* Opens a sealed value of @len bytes into @out (@len - STORE_SEAL_OVERHEAD bytes). */
 int store_unseal(const struct store *s, enum seal_kind kind, uint32_t batch, uint32_t page,
 		 const void *in, size_t len, uint8_t *out);
+/*
+ * Reads a stored image body into a new heap buffer (caller frees): @stored bytes at @body,
+ * sealed as @seal (enum store_seal) under (@kind, @batch, @page) or clear, holding @size bytes
+ * whose SHA-256 is @sha256. -ENOKEY when sealed and no key is loaded, -FOLIO_ECORRUPT for
+ * a wrong size, an unknown seal, a failed authentication or hash, or -ENOMEM.
+ */
+int store_body_read(const struct store *s, enum seal_kind kind, uint32_t batch, uint32_t page,
+		    uint32_t seal, const void *body, size_t stored, uint32_t size,
+		    const uint8_t sha256[32], uint8_t **ret);
 /* Inside a write transaction that seals: records or verifies the key's check value. */
 int store_key_check_txn(struct store *s, MDB_txn *t);
 

@@ -383,29 +383,38 @@ int store_page_add(struct store *s, const char *who, const struct page_info *met
 	return 0;
 }
 
-int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
-		       uint32_t number, const void *image, size_t len)
+int store_page_replace_ocr(struct store *s, const char *who, const struct page_info *meta,
+			   uint32_t number, const void *image, size_t len, const void *ocr_image,
+			   size_t ocr_len)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
 	struct store_space sp;
 	uint32_t n;
 	int r;
 
-	if (len == 0 || len > STORE_MAX_IMAGE)
+	if (!ocr_image)
+		ocr_len = 0;
+	if (len == 0 || len > STORE_MAX_IMAGE || ocr_len > STORE_MAX_OCR_IMAGE)
 		return -FOLIO_ETOOBIG;
 	if (number == 0)
 		return -FOLIO_ENOTFOUND;
 	store_flush(s);
-	r = store_space_need(s, len + STORE_SEAL_OVERHEAD + PAGE_OVERHEAD, &sp);
+	r = store_space_need(s, len + ocr_len + 2 * STORE_SEAL_OVERHEAD + PAGE_OVERHEAD, &sp);
 	if (r < 0)
 		return r;
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
-	r = page_put_txn(s, t, who, meta, number, image, len, NULL, 0, &n, NULL);
+	r = page_put_txn(s, t, who, meta, number, image, len, ocr_image, ocr_len, &n, NULL);
 	if (r < 0)
 		return r;
 	return store_txn_commit(&t);
+}
+
+int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
+		       uint32_t number, const void *image, size_t len)
+{
+	return store_page_replace_ocr(s, who, meta, number, image, len, NULL, 0);
 }
 
 int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t number)

@@ -1025,12 +1025,8 @@ static enum MHD_Result h_text(struct web *w, struct MHD_Connection *c, struct we
 static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
-	struct encoded_image img = { 0 };
 	struct batch_info b;
-	struct page_info p;
 	const char *field;
-	void *data = NULL;
-	size_t len = 0;
 	int degrees, r;
 
 	if (web_parse_rotate(body, &degrees, &field) < 0)
@@ -1038,24 +1034,11 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 				       "turn by 90, 180 or 270 degrees");
 	if (!batch_editable(w, req->route.batch, &b, &r))
 		return store_error(c, r, "cannot turn the page");
-	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
-	if (r == 0)
-		r = store_page_image(w->store, req->route.batch, req->route.page, &data, &len);
+	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
+	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
+			      PAGE_FLAG_ORIENTATION, NULL, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot turn the page");
-	r = image_rotate_encoded(data, len, degrees, 85, &img);
-	free(data);
-	if (r < 0)
-		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				       "cannot turn page %u: %s", p.number, folio_strerror(r));
-	p.width = img.width;
-	p.height = img.height;
-	r = store_page_replace(w->store, who->s.user, &p, p.number, img.data, img.size);
-	encoded_image_release(&img);
-	if (r < 0)
-		return store_error(c, r, "cannot turn the page");
-	(void)store_event_add(w->store, who->s.user, "page-rotate", p.batch, p.document, p.number,
-			      "turned %d degrees clockwise", degrees);
 	return ok_batch(w, c, req->route.batch);
 }
 

@@ -816,6 +816,13 @@ static void test_grey_image_kept_for_ocr(void **state)
 	snprintf(m.format, sizeof(m.format), "TIFF");
 	assert_int_equal(store_page_replace(f->s, "clerk", &m, n4, "g4-new", 6), 0);
 	assert_int_equal(store_page_ocr_image(f->s, a, n4, &data, &len), -FOLIO_ENOTFOUND);
+	/* A rescan with its own grey image keeps that one, for OCR to read the new sheet. */
+	assert_int_equal(
+	    store_page_replace_ocr(f->s, "clerk", &m, n4, "g4-newer", 8, "grey-newer", 10), 0);
+	assert_int_equal(store_page_ocr_image(f->s, a, n4, &data, &len), 0);
+	assert_int_equal(len, 10);
+	assert_memory_equal(data, "grey-newer", 10);
+	free(data);
 
 	/* Approval decides what is delivered: every grey image left goes. */
 	n2 = add_with_grey(f->s, a, "g4-five", "grey-five");

@@ -196,20 +196,42 @@ static void test_key_file_rules(void **state)
 	assert_int_equal(open_with(f, "/nonexistent/store.key", STORE_ENCRYPT_YES), -ENOENT);
 }
 
+/* Flips the bits @mask of byte @at of the stored value of @k in database @name. */
+static void tamper(struct fixture *f, const char *name, MDB_val k, size_t at, uint8_t mask)
+{
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_val v;
+	char *copy;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, f->store, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, name, 0, &dbi), 0);
+	assert_int_equal(mdb_get(t, dbi, &k, &v), 0);
+	assert_true(at < v.mv_size);
+	copy = malloc(v.mv_size);
+	assert_non_null(copy);
+	memcpy(copy, v.mv_data, v.mv_size);
+	copy[at] ^= (char)mask;
+	v.mv_data = copy;
+	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+	free(copy);
+}
+
 static void test_tampered_sealed_image_is_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct batch_info b = { 0 };
 	struct page_info p = { .document = 1 };
 	struct store_check_report rep;
-	MDB_env *env;
-	MDB_txn *t;
-	MDB_dbi dbi;
 	uint32_t key[2] = { htobe32(1), htobe32(1) }, id;
-	MDB_val k = { sizeof(key), key }, v;
 	void *data = NULL;
 	size_t len;
-	char *copy;
 
 	assert_int_equal(store_key_generate(f->key), 0);
 	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
@@ -219,20 +241,7 @@ static void test_tampered_sealed_image_is_refused(void **state)
 	store_close(f->s);
 	f->s = NULL;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 16);
-	assert_int_equal(mdb_env_open(env, f->store, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
-	assert_int_equal(mdb_dbi_open(t, "images", 0, &dbi), 0);
-	assert_int_equal(mdb_get(t, dbi, &k, &v), 0);
-	copy = malloc(v.mv_size);
-	memcpy(copy, v.mv_data, v.mv_size);
-	copy[100] ^= 0x20;
-	v.mv_data = copy;
-	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(t), 0);
-	mdb_env_close(env);
-	free(copy);
+	tamper(f, "images", (MDB_val){ sizeof(key), key }, 100, 0x20);
 
 	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
 	assert_int_equal(store_page_image(f->s, id, 1, &data, &len), -FOLIO_ECORRUPT);
@@ -338,27 +347,8 @@ static void test_index_and_events_sealed(void **state)
 static void tamper_event(struct fixture *f, uint64_t seq, size_t at)
 {
 	uint64_t key = htobe64(seq);
-	MDB_val k = { sizeof(key), &key }, v;
-	MDB_env *env;
-	MDB_txn *t;
-	MDB_dbi dbi;
-	char *copy;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 16);
-	assert_int_equal(mdb_env_open(env, f->store, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
-	assert_int_equal(mdb_dbi_open(t, "events", 0, &dbi), 0);
-	assert_int_equal(mdb_get(t, dbi, &k, &v), 0);
-	assert_true(at < v.mv_size);
-	copy = malloc(v.mv_size);
-	memcpy(copy, v.mv_data, v.mv_size);
-	copy[at] ^= 0x01;
-	v.mv_data = copy;
-	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(t), 0);
-	mdb_env_close(env);
-	free(copy);
+	tamper(f, "events", (MDB_val){ sizeof(key), &key }, at, 0x01);
 }
 
 /* Whether any value of database @name holds @needle. */
