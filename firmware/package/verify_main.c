@@ -177,8 +177,9 @@ static int registry_print(const char *dir)
 /*
  * Records the verified package @dir in registry @reg (its station and batch from BATCH.txt,
  * bound to the folder's name by verify_package()), or says why not (also in @why, for the
- * receipt): accepted before, the same package (a replay) or another (a collision), or a
- * registry that cannot take it.
+ * receipt). Returns 0; -EEXIST when the office accepted this station and batch before, the
+ * same package (a replay) or another (a collision): a refusal; another error when the
+ * registry cannot take it (full, locked, damaged): the package is neither accepted nor refused.
  */
 static int registry_record(struct registry *reg, const char *dir, const struct verify_report *rep,
 			   char *why, size_t size)
@@ -193,11 +194,11 @@ static int registry_record(struct registry *reg, const char *dir, const struct v
 	snprintf(rec.manifest_sha256, sizeof(rec.manifest_sha256), "%s", rep->manifest_sha256);
 	base_name(dir, rec.name, sizeof(rec.name));
 	r = registry_accept(reg, &rec, &prev, why, size);
-	verify_escape(why, safe, sizeof(safe));
 	if (r < 0) {
-		printf("registry  REFUSED: %s\n", safe);
+		verify_escape(why, safe, sizeof(safe));
+		printf("registry  %s: %s\n", r == -EEXIST ? "REFUSED" : "NOT RECORDED", safe);
 		fprintf(stderr, "folio-verify: %s\n", safe);
-		return -1;
+		return r;
 	}
 	printf("registry  recorded station %s batch %" PRIu32 " ('%s')\n", rec.station, rec.batch,
 	       rec.name);
@@ -346,11 +347,17 @@ static int check_package(const struct args *a, const struct sign_key *office)
 	verify_escape(a->dir, safe_dir, sizeof(safe_dir));
 	r = verify_package(a->dir, &a->o, rep);
 	print_outcome(a, rep, r, safe_dir);
-	if (r == 0 && reg && registry_record(reg, a->dir, rep, why, sizeof(why)) < 0) {
-		/* The office refuses a replay or a collision: its receipt says so. */
-		if (a->receipt)
+	if (r == 0 && reg) {
+		/* The office refuses a replay or a collision: its receipt says so. A registry
+		 * that cannot take the package is the office's trouble: no receipt, so the
+		 * station waits instead of sending the batch back to its supervisor. */
+		r = registry_record(reg, a->dir, rep, why, sizeof(why));
+		if (r == -EEXIST && a->receipt)
 			(void)write_receipt(a->dir, a->receipt_dir, office, rep, why);
-		goto out;
+		else if (r < 0 && a->receipt)
+			printf("receipt   NOT WRITTEN: the registry did not record the package\n");
+		if (r < 0)
+			goto out;
 	}
 	reg = registry_close(reg); /* another verifier may go on while the receipt is written */
 	if (a->receipt && (r == 0 || r == -FOLIO_ECORRUPT)) {
