@@ -211,6 +211,39 @@ static int usage_error(const char *why)
 	return 2;
 }
 
+/* The long option of letter @val in @opts, when @name (@n bytes) names or abbreviates it. */
+static const char *long_option_of(const struct option *opts, int val, const char *name, size_t n)
+{
+	for (; opts->name; opts++)
+		if (opts->val == val)
+			return n <= strlen(opts->name) && strncmp(opts->name, name, n) == 0
+				   ? opts->name
+				   : NULL;
+	return NULL;
+}
+
+/*
+ * getopt_long()'s ':' (a value missing) or '?' (an unknown option, or a value given to one
+ * that takes none) as a usage error naming the option; @last is argv[optind - 1].
+ */
+static int bad_option(int c, const struct option *opts, const char *last)
+{
+	size_t n = strncmp(last, "--", 2) == 0 ? strcspn(last + 2, "=") : 0;
+	const char *name = n ? long_option_of(opts, optopt, last + 2, n) : NULL;
+	char why[128];
+
+	if (n && !optopt)
+		snprintf(why, sizeof(why), "bad option '--%.*s'", (int)n, last + 2);
+	else if (name)
+		snprintf(why, sizeof(why),
+			 c == ':' ? "option '--%s' needs a value" : "option '--%s' takes no value",
+			 name);
+	else
+		snprintf(why, sizeof(why),
+			 c == ':' ? "option '-%c' needs a value" : "bad option '-%c'", optopt);
+	return usage_error(why);
+}
+
 /* What the command line asks for. */
 struct args {
 	struct verify_options o;
@@ -235,7 +268,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int c;
 
 	opterr = 0; /* one line of our own for a bad option */
-	while ((c = getopt_long(argc, argv, "k:s:r:lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":k:s:r:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			a->o.key_path = optarg;
@@ -262,7 +295,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->help = true;
 			return 0;
 		default:
-			return usage_error(optopt ? "bad option" : "bad option or missing value");
+			return bad_option(c, opts, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
