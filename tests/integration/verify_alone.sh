@@ -32,8 +32,7 @@ echo "figure: folio-verify loads $n_fv shared libraries ($(echo $needed | tr ' '
 
 # --- a delivered package: the same report as folio verify
 signed_package
-schemas=()
-[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+st96_schemas
 "$fv" "$pkg" --key keys/station.pub "${schemas[@]}" >fv.out 2>fv.err ||
 	fail "folio-verify refuses a delivered package: $(cat fv.out fv.err)"
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >folio.out 2>/dev/null ||
