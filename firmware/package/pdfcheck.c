@@ -1,6 +1,5 @@
 /* The page count of a document's PDF as the station writes it, read in bounded steps. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +30,8 @@ struct stream {
 	size_t len;
 };
 
-static int bad(struct pdf_in *in, const char *fmt, ...) _printf_(2, 3);
-static int bad(struct pdf_in *in, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(in->why, in->why_size, fmt, ap);
-	va_end(ap);
-	return -FOLIO_EFORMAT;
-}
+/* Says why @in is not a PDF we accept and returns -FOLIO_EFORMAT. */
+#define bad(in, ...) folio_why(-FOLIO_EFORMAT, (in)->why, (in)->why_size, __VA_ARGS__)
 
 static int read_at(struct pdf_in *in, uint64_t at, void *buf, size_t n)
 {

@@ -218,6 +218,25 @@ static void copy_value(char *dst, size_t size, const char *v, size_t n)
 	dst[n < size ? n : size - 1] = '\0';
 }
 
+/* The next line "NAME VALUE" (receipt.h) whose value, @what, is @digits lower-case hex digits. */
+static int next_hex(struct lines *l, const char *name, const char *what, size_t digits, char *dst,
+		    size_t size, char *why, size_t why_size)
+{
+	const char *v = NULL;
+	size_t n = 0;
+	int e;
+
+	e = next_value(l, name, &v, &n, why, why_size);
+	if (e < 0)
+		return e;
+	if (n != digits || !is_lower_hex(v, n))
+		return folio_why(-FOLIO_EFORMAT, why, why_size,
+				 "receipt line %u: %s is %zu lower-case hex digits", l->no, what,
+				 digits);
+	copy_value(dst, size, v, n);
+	return 0;
+}
+
 /* A reason's escapes must be \xHH with lower-case hex, and nothing else after '\'. */
 static bool valid_reason(const char *v, size_t n)
 {
@@ -255,13 +274,9 @@ static int parse_names(struct lines *l, struct receipt *r, char *why, size_t why
 		return folio_why(-FOLIO_EFORMAT, why, why_size, "receipt line 3: bad station id");
 	copy_value(r->station, sizeof(r->station), v, n);
 
-	e = next_value(l, "store", &v, &n, why, why_size);
+	e = next_hex(l, "store", "a store id", 8, r->store, sizeof(r->store), why, why_size);
 	if (e < 0)
 		return e;
-	if (n != 8 || !is_lower_hex(v, 8))
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 4: a store id is 8 lower-case hex digits");
-	copy_value(r->store, sizeof(r->store), v, n);
 
 	e = next_value(l, "batch", &v, &n, why, why_size);
 	if (e < 0)
@@ -283,13 +298,10 @@ static int parse_decision(struct lines *l, struct receipt *r, char *why, size_t 
 	size_t n = 0;
 	int e;
 
-	e = next_value(l, "manifest-sha256", &v, &n, why, why_size);
+	e = next_hex(l, "manifest-sha256", "a manifest hash", 64, r->manifest_sha256,
+		     sizeof(r->manifest_sha256), why, why_size);
 	if (e < 0)
 		return e;
-	if (n != 64 || !is_lower_hex(v, 64))
-		return folio_why(-FOLIO_EFORMAT, why, why_size,
-				 "receipt line 6: a manifest hash is 64 lower-case hex digits");
-	copy_value(r->manifest_sha256, sizeof(r->manifest_sha256), v, n);
 
 	e = next_value(l, "verdict", &v, &n, why, why_size);
 	if (e < 0)

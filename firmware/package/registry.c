@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +27,6 @@ struct registry {
 	int dir_fd; /* flock()ed around each write */
 	char dir[256];
 };
-
-static int say(char *why, size_t size, int r, const char *fmt, ...) _printf_(4, 5);
-static int say(char *why, size_t size, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 /* An LMDB result as -errno or a Folio code. */
 static int lmdb_error(int rc)
@@ -69,13 +57,13 @@ static int lock(struct registry *r, int how, char *why, size_t size)
 		if (flock(r->dir_fd, how | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK)
-			return say(why, size, -errno, "cannot lock the registry '%s': %s", r->dir,
-				   strerror(errno));
+			return folio_why(-errno, why, size, "cannot lock the registry '%s': %s",
+					 r->dir, strerror(errno));
 		if (waited >= REGISTRY_LOCK_WAIT_MS)
-			return say(why, size, -FOLIO_ELOCKED,
-				   "the registry '%s' is locked by another process (another "
-				   "folio-verify, or a backup): try again when it is done",
-				   r->dir);
+			return folio_why(-FOLIO_ELOCKED, why, size,
+					 "the registry '%s' is locked by another process (another "
+					 "folio-verify, or a backup): try again when it is done",
+					 r->dir);
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	}
 }
@@ -222,8 +210,8 @@ static int layout_of(struct registry *r, char *why, size_t size)
 	int kind = 0;
 
 	if (!d)
-		return say(why, size, -errno, "cannot read the registry '%s': %s", r->dir,
-			   strerror(errno));
+		return folio_why(-errno, why, size, "cannot read the registry '%s': %s", r->dir,
+				 strerror(errno));
 	while ((e = readdir(d))) {
 		struct registry_record rec;
 
@@ -238,10 +226,11 @@ static int layout_of(struct registry *r, char *why, size_t size)
 			kind = kind ?: 2;
 			continue;
 		}
-		kind = say(why, size, -FOLIO_EFORMAT,
-			   "'%s' is not a Folio registry: it holds '%.60s', which is not a record: "
-			   "give --registry a folder of its own",
-			   r->dir, e->d_name);
+		kind = folio_why(
+		    -FOLIO_EFORMAT, why, size,
+		    "'%s' is not a Folio registry: it holds '%.60s', which is not a record: "
+		    "give --registry a folder of its own",
+		    r->dir, e->d_name);
 		break;
 	}
 	closedir(d);
@@ -257,8 +246,8 @@ static int migrate(struct registry *r, char *why, size_t size)
 	int rc, n = 0;
 
 	if (!d)
-		return say(why, size, -errno, "cannot read the registry '%s': %s", r->dir,
-			   strerror(errno));
+		return folio_why(-errno, why, size, "cannot read the registry '%s': %s", r->dir,
+				 strerror(errno));
 	rc = lmdb_error(mdb_txn_begin(r->env, NULL, 0, &t));
 	while (rc == 0 && (e = readdir(d))) {
 		struct registry_record rec;
@@ -274,9 +263,9 @@ static int migrate(struct registry *r, char *why, size_t size)
 		mdb_txn_abort(t);
 	if (rc < 0) {
 		closedir(d);
-		return say(why, size, rc, "cannot migrate the registry '%s' to LMDB: %s", r->dir,
-			   rc == -EEXIST ? "a station and batch recorded twice"
-					 : folio_strerror(rc));
+		return folio_why(
+		    rc, why, size, "cannot migrate the registry '%s' to LMDB: %s", r->dir,
+		    rc == -EEXIST ? "a station and batch recorded twice" : folio_strerror(rc));
 	}
 	if (mkdirat(r->dir_fd, OLD_DIR, 0700) < 0 && errno != EEXIST)
 		rc = -errno;
@@ -296,9 +285,9 @@ static int migrate(struct registry *r, char *why, size_t size)
 	}
 	closedir(d);
 	if (rc < 0)
-		return say(why, size, rc,
-			   "registry '%s': %d records migrated, the old files not moved: %s",
-			   r->dir, n, folio_strerror(rc));
+		return folio_why(rc, why, size,
+				 "registry '%s': %d records migrated, the old files not moved: %s",
+				 r->dir, n, folio_strerror(rc));
 	return n;
 }
 
@@ -320,11 +309,11 @@ static int open_env(struct registry *r, char *why, size_t size)
 	if (rc == 0)
 		rc = lmdb_error(mdb_env_open(r->env, r->dir, MDB_NOTLS, 0600));
 	if (rc < 0)
-		return say(why, size, rc, "cannot open the registry '%s': %s", r->dir,
-			   rc == -FOLIO_EFORMAT ? "not a Folio registry (not LMDB)"
-			   : rc == -FOLIO_ELOCKED
-			       ? "locked by another process: try again when it is done"
-			       : folio_strerror(rc));
+		return folio_why(rc, why, size, "cannot open the registry '%s': %s", r->dir,
+				 rc == -FOLIO_EFORMAT ? "not a Folio registry (not LMDB)"
+				 : rc == -FOLIO_ELOCKED
+				     ? "locked by another process: try again when it is done"
+				     : folio_strerror(rc));
 	rc = lmdb_error(mdb_txn_begin(r->env, NULL, 0, &t));
 	if (rc == 0)
 		rc = lmdb_error(mdb_dbi_open(t, "meta", MDB_CREATE, &r->meta));
@@ -363,9 +352,10 @@ static int open_env(struct registry *r, char *why, size_t size)
 	else if (t)
 		mdb_txn_abort(t);
 	if (rc < 0)
-		return say(why, size, rc, "cannot open the registry '%s': %s", r->dir,
-			   rc == -FOLIO_EFORMAT ? "an LMDB environment, but not a Folio registry"
-						: folio_strerror(rc));
+		return folio_why(rc, why, size, "cannot open the registry '%s': %s", r->dir,
+				 rc == -FOLIO_EFORMAT
+				     ? "an LMDB environment, but not a Folio registry"
+				     : folio_strerror(rc));
 	return 0;
 }
 
@@ -376,28 +366,29 @@ int registry_open(const char *dir, bool create, struct registry **ret, char *why
 	int rc, kind;
 
 	if (!r)
-		return say(why, why_size, -ENOMEM, "out of memory");
+		return folio_why(-ENOMEM, why, why_size, "out of memory");
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	r->dir_fd = -1;
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = say(why, why_size, -errno, "cannot create the registry '%s': %s", dir,
-			 strerror(errno));
+		rc = folio_why(-errno, why, why_size, "cannot create the registry '%s': %s", dir,
+			       strerror(errno));
 		goto fail;
 	}
 	if (stat(dir, &st) < 0) {
-		rc = say(why, why_size, -errno, "no registry at '%s': %s", dir, strerror(errno));
+		rc = folio_why(-errno, why, why_size, "no registry at '%s': %s", dir,
+			       strerror(errno));
 		goto fail;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		rc = say(why, why_size, -ENOTDIR,
-			 "'%s' is not a Folio registry: not a folder (give --registry a folder)",
-			 dir);
+		rc = folio_why(
+		    -ENOTDIR, why, why_size,
+		    "'%s' is not a Folio registry: not a folder (give --registry a folder)", dir);
 		goto fail;
 	}
 	r->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->dir_fd < 0) {
-		rc = say(why, why_size, -errno, "cannot open the registry '%s': %s", dir,
-			 strerror(errno));
+		rc = folio_why(-errno, why, why_size, "cannot open the registry '%s': %s", dir,
+			       strerror(errno));
 		goto fail;
 	}
 	rc = lock(r, LOCK_EX, why, why_size);
@@ -409,7 +400,7 @@ int registry_open(const char *dir, bool create, struct registry **ret, char *why
 		goto fail;
 	}
 	if (kind == 0 && !create) {
-		rc = say(why, why_size, -ENOENT, "no registry at '%s': it is empty", dir);
+		rc = folio_why(-ENOENT, why, why_size, "no registry at '%s': it is empty", dir);
 		goto fail;
 	}
 	rc = open_env(r, why, why_size);
@@ -463,8 +454,8 @@ int registry_accept(struct registry *r, const struct registry_record *rec,
 
 		mdb_txn_abort(t);
 		if (!ok) {
-			rc = say(
-			    why, why_size, -FOLIO_ECORRUPT,
+			rc = folio_why(
+			    -FOLIO_ECORRUPT, why, why_size,
 			    "the registry '%s' holds a damaged record for station %s batch %" PRIu32,
 			    r->dir, rec->station, rec->batch);
 			goto out;
@@ -476,12 +467,14 @@ int registry_accept(struct registry *r, const struct registry_record *rec,
 		sl = strlen(prev.store) < strlen(rec->store) ? strlen(prev.store)
 							     : strlen(rec->store);
 		if (strcmp(prev.manifest_sha256, rec->manifest_sha256) == 0)
-			say(why, why_size, 0,
-			    "station %s batch %" PRIu32 " was accepted on %.20s as '%s', this same "
-			    "package (manifest %.16s...): a replay, refused",
-			    rec->station, rec->batch, when, prev.name, prev.manifest_sha256);
+			folio_why(0, why, why_size,
+				  "station %s batch %" PRIu32
+				  " was accepted on %.20s as '%s', this same "
+				  "package (manifest %.16s...): a replay, refused",
+				  rec->station, rec->batch, when, prev.name, prev.manifest_sha256);
 		else
-			say(why, why_size, 0,
+			folio_why(
+			    0, why, why_size,
 			    "station %s batch %" PRIu32 " was accepted on %.20s as '%s' (store %s, "
 			    "manifest %.16s...): this is another package (store %s, manifest %.16s...), a "
 			    "collision%s, refused",
@@ -512,14 +505,15 @@ report:
 			mdb_stat(t, r->accepted, &st);
 			mdb_txn_abort(t);
 		}
-		say(why, why_size, 0,
+		folio_why(
+		    0, why, why_size,
 		    "the registry '%s' is full (%zu packages): nothing was recorded; keep it for "
 		    "look-ups and start a new registry folder",
 		    r->dir, st.ms_entries);
 	} else if (rc < 0) {
-		say(why, why_size, 0,
-		    "cannot record station %s batch %" PRIu32 " in the registry '%s': %s",
-		    rec->station, rec->batch, r->dir, folio_strerror(rc));
+		folio_why(0, why, why_size,
+			  "cannot record station %s batch %" PRIu32 " in the registry '%s': %s",
+			  rec->station, rec->batch, r->dir, folio_strerror(rc));
 	}
 out:
 	flock(r->dir_fd, LOCK_UN);
@@ -550,9 +544,10 @@ int registry_list(struct registry *r, int (*fn)(const struct registry_record *re
 		if (rc < 0)
 			break;
 		if (!parse_record(&k, &v, &rec)) {
-			rc = say(why, why_size, -FOLIO_ECORRUPT,
-				 "the registry '%s' holds a damaged record ('%.*s')", r->dir,
-				 (int)(k.mv_size < 44 ? k.mv_size : 44), (const char *)k.mv_data);
+			rc = folio_why(-FOLIO_ECORRUPT, why, why_size,
+				       "the registry '%s' holds a damaged record ('%.*s')", r->dir,
+				       (int)(k.mv_size < 44 ? k.mv_size : 44),
+				       (const char *)k.mv_data);
 			break;
 		}
 		rc = fn(&rec, user);
@@ -560,8 +555,8 @@ int registry_list(struct registry *r, int (*fn)(const struct registry_record *re
 			break;
 	}
 	if (rc < 0 && rc != -FOLIO_ECORRUPT)
-		say(why, why_size, 0, "cannot list the registry '%s': %s", r->dir,
-		    folio_strerror(rc));
+		folio_why(0, why, why_size, "cannot list the registry '%s': %s", r->dir,
+			  folio_strerror(rc));
 	if (c)
 		mdb_cursor_close(c);
 	if (t)

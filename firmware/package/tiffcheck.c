@@ -1,7 +1,6 @@
 /* The office's reading of a multi-page TIFF: directories and the hash of each one's strips. */
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +30,8 @@ struct tiff_reader {
 	uint8_t *chunk;	 /* HASH_CHUNK bytes */
 };
 
-static int fail(struct tiff_reader *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->why, t->why_size, fmt, ap);
-	va_end(ap);
-	return -FOLIO_EFORMAT;
-}
+/* Says why @t is not a TIFF we accept and returns -FOLIO_EFORMAT. */
+#define fail(t, ...) folio_why(-FOLIO_EFORMAT, (t)->why, (t)->why_size, __VA_ARGS__)
 
 /* Exactly @n bytes at @off, which the caller has checked lie within the file. */
 static int read_at(struct tiff_reader *t, uint64_t off, void *buf, size_t n)

@@ -1027,17 +1027,6 @@ static bool batch_value(enum batch_field f, const char *v, size_t n, struct veri
 	return false;
 }
 
-static int batch_fail(char *why, size_t size, const char *fmt, ...) _printf_(3, 4);
-static int batch_fail(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -FOLIO_ECORRUPT;
-}
-
 int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, char *why,
 		       size_t why_size)
 {
@@ -1046,7 +1035,8 @@ int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, c
 	uint64_t with_text = 0;
 
 	if (len > BATCH_MAX)
-		return batch_fail(why, why_size, "%s is larger than %d bytes", BATCH, BATCH_MAX);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s is larger than %d bytes",
+				 BATCH, BATCH_MAX);
 	for (size_t at = 0; at < len;) {
 		const char *l = text + at, *nl = memchr(l, '\n', len - at), *colon;
 		size_t ll = nl ? (size_t)(nl - l) : len - at, kl, vl;
@@ -1056,13 +1046,13 @@ int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, c
 		lineno++;
 		at += ll + 1;
 		if (!nl)
-			return batch_fail(why, why_size,
-					  "%s line %u does not end with a newline: truncated",
-					  BATCH, lineno);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u does not end with a newline: truncated", BATCH,
+					 lineno);
 		for (size_t i = 0; i < ll; i++)
 			if ((unsigned char)l[i] < 0x20 || l[i] == 0x7f)
-				return batch_fail(
-				    why, why_size,
+				return folio_why(
+				    -FOLIO_ECORRUPT, why, why_size,
 				    "%s line %u holds a control character or NUL (byte "
 				    "%zu)",
 				    BATCH, lineno, i + 1);
@@ -1071,8 +1061,9 @@ int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, c
 		if (!colon || kl == 0 || kl > 32 ||
 		    !all_of(l, kl, "abcdefghijklmnopqrstuvwxyz -") || ll < kl + 2 ||
 		    colon[1] != ' ')
-			return batch_fail(why, why_size, "%s line %u is not 'key: value': '%.*s'",
-					  BATCH, lineno, (int)MIN(ll, (size_t)60), l);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u is not 'key: value': '%.*s'", BATCH, lineno,
+					 (int)MIN(ll, (size_t)60), l);
 		v = colon + 2;
 		vl = ll - kl - 2;
 		for (f = 0; f < BF_N; f++)
@@ -1082,21 +1073,24 @@ int verify_parse_batch(const char *text, size_t len, struct verify_batch *ret, c
 		if (f == BF_N)
 			continue; /* a field of a later station */
 		if (seen[f] && !batch_fields[f].repeats)
-			return batch_fail(why, why_size, "%s line %u gives '%s' again (line %u)",
-					  BATCH, lineno, batch_fields[f].key, seen[f]);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u gives '%s' again (line %u)", BATCH, lineno,
+					 batch_fields[f].key, seen[f]);
 		seen[f] = lineno;
 		if (!batch_value((enum batch_field)f, v, vl, &b, &with_text))
-			return batch_fail(why, why_size, "%s line %u: '%s' is '%.*s', not %s",
-					  BATCH, lineno, batch_fields[f].key,
-					  (int)MIN(vl, (size_t)64), v, batch_fields[f].form);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u: '%s' is '%.*s', not %s", BATCH, lineno,
+					 batch_fields[f].key, (int)MIN(vl, (size_t)64), v,
+					 batch_fields[f].form);
 	}
 	for (int f = 0; f < BF_N; f++)
 		if (batch_fields[f].required && !seen[f])
-			return batch_fail(why, why_size, "%s has no '%s' line", BATCH,
-					  batch_fields[f].key);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s has no '%s' line",
+					 BATCH, batch_fields[f].key);
 	if (with_text > b.pages)
-		return batch_fail(why, why_size, "%s gives %llu pages with text of %u pages", BATCH,
-				  (unsigned long long)with_text, b.pages);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "%s gives %llu pages with text of %u pages", BATCH,
+				 (unsigned long long)with_text, b.pages);
 	*ret = b;
 	return 0;
 }

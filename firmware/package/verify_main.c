@@ -1,6 +1,6 @@
 /*
- * folio-verify: the office's verifier on its own. It links only libsodium, libxml2 and libc
- * (firmware/package/build.mk), so an office installs it without the station's scanner, OCR and
+ * folio-verify: the office's verifier on its own. It links only libsodium, libxml2, liblmdb,
+ * zlib and libc (firmware/package/build.mk), so an office installs it without the station's scanner, OCR and
  * store libraries. `folio verify` runs the same checks and prints the same report.
  */
 #include <errno.h>
@@ -33,8 +33,9 @@ static const char usage[] =
     "schemas. Prints a report; exits 0 when the package passes, 1 when it does not, 2 for\n"
     "a usage error.\n"
     "\n"
-    "--registry DIR remembers every package accepted (one file per package name in DIR)\n"
-    "and refuses a package whose name was accepted before: a replay, or a collision.\n"
+    "--registry DIR remembers every package accepted (an LMDB registry in folder DIR) and\n"
+    "refuses a second package for the same station and batch: a replay, or a collision.\n"
+    "--registry DIR --list prints what it holds.\n"
     "\n"
     "--receipt writes the office's signed receipt for the station to read back: package,\n"
     "manifest SHA-256, accepted or refused with the reason, time (UTC), into\n"
@@ -72,6 +73,7 @@ static int print_record(const struct registry_record *rec, void *user)
 	       rec->store[0] ? rec->store : "-", when, rec->key_id, rec->manifest_sha256, name);
 	return 0;
 }
+
 /* The folder a receipt goes to: @dir's parent folder and "receipts". */
 static void receipt_folder(const char *dir, char *buf, size_t size)
 {
@@ -175,8 +177,9 @@ static int registry_print(const char *dir)
 /*
  * Records the verified package @dir in registry @reg (its station and batch from BATCH.txt,
  * bound to the folder's name by verify_package()), or says why not (also in @why, for the
- * receipt): accepted before, the same package (a replay) or another (a collision), or a
- * registry that cannot take it.
+ * receipt). Returns 0; -EEXIST when the office accepted this station and batch before, the
+ * same package (a replay) or another (a collision): a refusal; another error when the
+ * registry cannot take it (full, locked, damaged): the package is neither accepted nor refused.
  */
 static int registry_record(struct registry *reg, const char *dir, const struct verify_report *rep,
 			   char *why, size_t size)
@@ -191,11 +194,11 @@ static int registry_record(struct registry *reg, const char *dir, const struct v
 	snprintf(rec.manifest_sha256, sizeof(rec.manifest_sha256), "%s", rep->manifest_sha256);
 	base_name(dir, rec.name, sizeof(rec.name));
 	r = registry_accept(reg, &rec, &prev, why, size);
-	verify_escape(why, safe, sizeof(safe));
 	if (r < 0) {
-		printf("registry  REFUSED: %s\n", safe);
+		verify_escape(why, safe, sizeof(safe));
+		printf("registry  %s: %s\n", r == -EEXIST ? "REFUSED" : "NOT RECORDED", safe);
 		fprintf(stderr, "folio-verify: %s\n", safe);
-		return -1;
+		return r;
 	}
 	printf("registry  recorded station %s batch %" PRIu32 " ('%s')\n", rec.station, rec.batch,
 	       rec.name);
@@ -208,7 +211,48 @@ static int usage_error(const char *why)
 	return 2;
 }
 
-int main(int argc, char **argv)
+/* The long option of letter @val in @opts, when @name (@n bytes) names or abbreviates it. */
+static const char *long_option_of(const struct option *opts, int val, const char *name, size_t n)
+{
+	for (; opts->name; opts++)
+		if (opts->val == val)
+			return n <= strlen(opts->name) && strncmp(opts->name, name, n) == 0
+				   ? opts->name
+				   : NULL;
+	return NULL;
+}
+
+/*
+ * getopt_long()'s ':' (a value missing) or '?' (an unknown option, or a value given to one
+ * that takes none) as a usage error naming the option; @last is argv[optind - 1].
+ */
+static int bad_option(int c, const struct option *opts, const char *last)
+{
+	size_t n = strncmp(last, "--", 2) == 0 ? strcspn(last + 2, "=") : 0;
+	const char *name = n ? long_option_of(opts, optopt, last + 2, n) : NULL;
+	char why[128];
+
+	if (n && !optopt)
+		snprintf(why, sizeof(why), "bad option '--%.*s'", (int)n, last + 2);
+	else if (name)
+		snprintf(why, sizeof(why),
+			 c == ':' ? "option '--%s' needs a value" : "option '--%s' takes no value",
+			 name);
+	else
+		snprintf(why, sizeof(why),
+			 c == ':' ? "option '-%c' needs a value" : "bad option '-%c'", optopt);
+	return usage_error(why);
+}
+
+/* What the command line asks for. */
+struct args {
+	struct verify_options o;
+	const char *dir, *registry, *receipt_key, *receipt_dir;
+	bool receipt, list, help;
+};
+
+/* Reads the command line into @a; returns 0, or the exit status 2 of a usage error (said). */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -221,136 +265,173 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct verify_report *rep;
-	struct verify_options o = { 0 };
-	const char *dir = NULL, *registry = NULL, *receipt_key = NULL, *receipt_dir = NULL;
-	struct sign_key office = { 0 };
-	struct registry *reg = NULL;
-	char safe_dir[1024];
-	bool receipt = false, list = false;
-	int c, r, rr = 0;
+	int c;
 
-	log_open("folio-verify", LOG_TARGET_TERMINAL);
 	opterr = 0; /* one line of our own for a bad option */
-	while ((c = getopt_long(argc, argv, "k:s:r:lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":k:s:r:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			o.key_path = optarg;
+			a->o.key_path = optarg;
 			break;
 		case 's':
-			o.schema_dir = optarg;
+			a->o.schema_dir = optarg;
 			break;
 		case 'r':
-			registry = optarg;
+			a->registry = optarg;
 			break;
 		case 'R':
-			receipt = true;
+			a->receipt = true;
 			break;
 		case 'K':
-			receipt_key = optarg;
+			a->receipt_key = optarg;
 			break;
 		case 'D':
-			receipt_dir = optarg;
+			a->receipt_dir = optarg;
 			break;
 		case 'l':
-			list = true;
+			a->list = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			a->help = true;
 			return 0;
 		default:
-			return usage_error(optopt ? "bad option" : "bad option or missing value");
+			return bad_option(c, opts, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		dir = argv[optind++];
-	if (list && (!registry || dir || o.key_path))
-		return usage_error("--list takes --registry DIR and nothing else");
-	if (list)
-		return registry_print(registry);
+		a->dir = argv[optind++];
+	if (a->list) {
+		if (!a->registry || a->dir || a->o.key_path)
+			return usage_error("--list takes --registry DIR and nothing else");
+		return 0;
+	}
 	if (optind < argc)
 		return usage_error("more than one package folder");
-	if (!dir || !o.key_path)
+	if (!a->dir || !a->o.key_path)
 		return usage_error("a package folder and --key are needed");
-	if (receipt != !!receipt_key || (receipt_dir && !receipt))
+	if (a->receipt != !!a->receipt_key || (a->receipt_dir && !a->receipt))
 		return usage_error("--receipt goes with --receipt-key (and --receipt-dir)");
-	if (receipt) {
-		r = sign_load_ssh_secret(receipt_key, &office);
-		if (r < 0) {
-			fprintf(stderr, "folio-verify: cannot use the receipt key '%s': %s\n",
-				receipt_key,
-				r == -EPERM	     ? "others can read it: chmod 600 it"
-				: r == -EKEYREJECTED ? "a passphrase protects it: make one without"
-				: r == -FOLIO_EFORMAT
-				    ? "not an OpenSSH Ed25519 private key (ssh-keygen -t ed25519)"
-				    : folio_strerror(r));
-			return 1;
-		}
-	}
+	return 0;
+}
 
-	if (registry) { /* a registry that cannot take the package: say so before verifying */
-		char why[512], safe[600];
+/* The office's receipt key @path into @ret, or a line on stderr saying what to do; 0 or -1. */
+static int load_receipt_key(const char *path, struct sign_key *ret)
+{
+	int r = sign_load_ssh_secret(path, ret);
 
-		if (registry_open(registry, true, &reg, why, sizeof(why)) < 0) {
+	if (r == 0)
+		return 0;
+	fprintf(stderr, "folio-verify: cannot use the receipt key '%s': %s\n", path,
+		r == -EPERM	      ? "others can read it: chmod 600 it"
+		: r == -EKEYREJECTED  ? "a passphrase protects it: make one without"
+		: r == -FOLIO_EFORMAT ? "not an OpenSSH Ed25519 private key (ssh-keygen -t ed25519)"
+				      : folio_strerror(r));
+	return -1;
+}
+
+/* The outcome of verify_package() @r for @dir: the report, or one line on stderr. */
+static void print_outcome(const struct args *a, const struct verify_report *rep, int r,
+			  const char *safe_dir)
+{
+	if (r == -FOLIO_EFORMAT)
+		fprintf(stderr,
+			"folio-verify: '%s' is not a Folio public key (folio keygen writes "
+			"station.pub)\n",
+			a->o.key_path);
+	else if (r == -FOLIO_ESCHEMA)
+		fprintf(stderr,
+			"folio-verify: cannot load the ST.96 schemas from '%s': pass the V6_0 "
+			"schema folder to --schemas\n",
+			a->o.schema_dir);
+	else if (r < 0 && r != -FOLIO_ECORRUPT)
+		fprintf(stderr, "folio-verify: cannot verify '%s': %s\n", safe_dir,
+			folio_strerror(r));
+	else
+		verify_print_report(stdout, a->dir, rep, r);
+}
+
+/*
+ * Verifies package a->dir, records it in the registry (--registry) and writes the office's
+ * receipt (--receipt, signed by @office). Returns the exit status.
+ */
+static int check_package(const struct args *a, const struct sign_key *office)
+{
+	struct verify_report *rep = NULL;
+	struct registry *reg = NULL;
+	char safe_dir[1024], why[VERIFY_PROBLEM_LEN + 768];
+	const char *refusal = NULL;
+	bool answered = true; /* the receipt, when asked for, is written */
+	int r, status = 1;
+
+	if (a->registry) { /* a registry that cannot take the package: say so before verifying */
+		char safe[600];
+
+		if (registry_open(a->registry, true, &reg, why, sizeof(why)) < 0) {
 			verify_escape(why, safe, sizeof(safe));
 			fprintf(stderr, "folio-verify: %s\n", safe);
-			sign_key_wipe(&office);
 			return 1;
 		}
 	}
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		fprintf(stderr, "folio-verify: out of memory\n");
-		registry_close(reg);
-		sign_key_wipe(&office);
-		return 1;
+		goto out;
 	}
-	verify_escape(dir, safe_dir, sizeof(safe_dir));
-	r = verify_package(dir, &o, rep);
-	if (r == -FOLIO_EFORMAT)
-		fprintf(stderr,
-			"folio-verify: '%s' is not a Folio public key (folio keygen writes "
-			"station.pub)\n",
-			o.key_path);
-	else if (r == -FOLIO_ESCHEMA)
-		fprintf(stderr,
-			"folio-verify: cannot load the ST.96 schemas from '%s': pass the V6_0 "
-			"schema folder to --schemas\n",
-			o.schema_dir);
-	else if (r < 0 && r != -FOLIO_ECORRUPT)
-		fprintf(stderr, "folio-verify: cannot verify '%s': %s\n", safe_dir,
-			folio_strerror(r));
-	else
-		verify_print_report(stdout, dir, rep, r);
+	verify_escape(a->dir, safe_dir, sizeof(safe_dir));
+	r = verify_package(a->dir, &a->o, rep);
+	print_outcome(a, rep, r, safe_dir);
 	if (r == 0 && reg) {
-		char why[768];
-
-		if (registry_record(reg, dir, rep, why, sizeof(why)) < 0) {
-			/* The office refuses a replay or a collision: its receipt says so. */
-			if (receipt)
-				(void)write_receipt(dir, receipt_dir, &office, rep, why);
-			sign_key_wipe(&office);
-			registry_close(reg);
-			free(rep);
-			fflush(stdout);
-			return 1;
-		}
-	}
-	registry_close(reg);
-	if (receipt && (r == 0 || r == -FOLIO_ECORRUPT)) {
-		char why[VERIFY_PROBLEM_LEN + 64];
-
+		/* The office refuses a replay or a collision: its receipt says so. A registry
+		 * that cannot take the package is the office's trouble: no receipt, so the
+		 * station waits instead of sending the batch back to its supervisor. */
+		r = registry_record(reg, a->dir, rep, why, sizeof(why));
+		if (r == -EEXIST && a->receipt)
+			(void)write_receipt(a->dir, a->receipt_dir, office, rep, why);
+		else if (r < 0 && a->receipt)
+			printf("receipt   NOT WRITTEN: the registry did not record the package\n");
 		if (r < 0)
-			refusal_of(rep, why, sizeof(why));
-		rr = write_receipt(dir, receipt_dir, &office, rep, r < 0 ? why : NULL);
+			goto out;
 	}
-	sign_key_wipe(&office);
+	reg = registry_close(reg); /* another verifier may go on while the receipt is written */
+	if (a->receipt && (r == 0 || r == -FOLIO_ECORRUPT)) {
+		if (r < 0) {
+			refusal_of(rep, why, sizeof(why));
+			refusal = why;
+		}
+		answered = write_receipt(a->dir, a->receipt_dir, office, rep, refusal) == 0;
+	}
 	if (r == -FOLIO_ECORRUPT)
 		fprintf(stderr, "folio-verify: package '%s' failed verification: %zu problem%s\n",
 			safe_dir, rep->n_problems + rep->dropped,
 			rep->n_problems + rep->dropped == 1 ? "" : "s");
+	status = r == 0 && answered ? 0 : 1;
+out:
+	registry_close(reg);
 	free(rep);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	struct sign_key office = { 0 };
+	int status;
+
+	log_open("folio-verify", LOG_TARGET_TERMINAL);
+	status = parse_args(argc, argv, &a);
+	if (status)
+		return status;
+	if (a.help) {
+		fputs(usage, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (a.list)
+		return registry_print(a.registry);
+	if (a.receipt && load_receipt_key(a.receipt_key, &office) < 0)
+		return 1;
+	status = check_package(&a, &office);
+	sign_key_wipe(&office);
 	if (fflush(stdout) != 0)
 		return 1;
-	return r == 0 && rr == 0 ? 0 : 1;
+	return status;
 }

@@ -73,15 +73,12 @@ $folio page export --batch "$b" --page 2 --out p2.jpg >/dev/null 2>err ||
 	fail "page export failed: $(cat err)"
 grep -q "page 2 of document.tif, image data SHA-256 $(sha256sum p2.jpg | cut -c1-64)" "$xml" ||
 	fail "page 2's hash is not its stored JPEG's"
-schemas=()
-if [ -d "$FOLIO_SHARED/st96/V6_0" ]; then
-	schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
-	xmllint --noout --nonet --schema "$FOLIO_SHARED/st96/V6_0/ApplicationBody_V6_0.xsd" \
+st96_schemas
+if [ ${#schemas[@]} != 0 ]; then
+	xmllint --noout --nonet --schema "$st96/ApplicationBody_V6_0.xsd" \
 		"$pkg/D0001/document.xml" 2>err || fail "document.xml is not valid: $(cat err)"
-	xmllint --noout --nonet --schema "$FOLIO_SHARED/st96/V6_0/Patent_V6_0.xsd" "$xml" 2>err ||
+	xmllint --noout --nonet --schema "$st96/Patent_V6_0.xsd" "$xml" 2>err ||
 		fail "files.xml is not valid: $(cat err)"
-else
-	echo "note: $FOLIO_SHARED/st96 absent, schema validation not run"
 fi
 
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||

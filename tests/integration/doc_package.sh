@@ -85,12 +85,7 @@ grep -q "manifest signed by station key" export.err || fail "export does not say
 grep -q '  MANIFEST.sizes$' "$pkg/MANIFEST.sha256" || fail "MANIFEST.sizes is not hashed in the manifest"
 [ "$(grep -c 'D0001/P00' "$pkg/MANIFEST.sizes")" = 10 ] || fail "MANIFEST.sizes lacks pages"
 
-schemas=()
-if [ -d "$FOLIO_SHARED/st96/V6_0" ]; then
-	schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
-else
-	echo "note: $FOLIO_SHARED/st96 absent, schema validation not run"
-fi
+st96_schemas
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >verify.out 2>verify.err ||
 	fail "a fresh package fails verification: $(cat verify.out verify.err)"
 grep -q '^result    ok$' verify.out || fail "verify report: $(cat verify.out)"

@@ -200,3 +200,15 @@ signed_package() {
 	$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
 	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
 }
+
+# st96_schemas: sets $st96 to the ST.96 V6_0 schema folder and the array $schemas to the
+# verifier's "--schemas $st96" when that folder is there; else $schemas is empty (said).
+st96_schemas() {
+	st96=$FOLIO_SHARED/st96/V6_0
+	schemas=()
+	if [ -d "$st96" ]; then
+		schemas=(--schemas "$st96")
+	else
+		echo "note: $st96 absent, schema validation not run"
+	fi
+}

@@ -32,8 +32,7 @@ echo "figure: folio-verify loads $n_fv shared libraries ($(echo $needed | tr ' '
 
 # --- a delivered package: the same report as folio verify
 signed_package
-schemas=()
-[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+st96_schemas
 "$fv" "$pkg" --key keys/station.pub "${schemas[@]}" >fv.out 2>fv.err ||
 	fail "folio-verify refuses a delivered package: $(cat fv.out fv.err)"
 $folio verify "$pkg" --key keys/station.pub "${schemas[@]}" >folio.out 2>/dev/null ||
@@ -52,7 +51,9 @@ expect_fail 1 "failed verification: " "$fv" "t/$(basename "$pkg")" --key keys/st
 	fail "the tampered page is not named"
 expect_fail 1 "is not a Folio public key" "$fv" "$pkg" --key keys/station.key
 expect_fail 2 "a package folder and --key are needed" "$fv" "$pkg"
-expect_fail 2 "bad option" "$fv" "$pkg" --key keys/station.pub --frobnicate
+expect_fail 2 "bad option '--frobnicate'" "$fv" "$pkg" --key keys/station.pub --frobnicate
+expect_fail 2 "option '--key' needs a value" "$fv" "$pkg" --key
+expect_fail 2 "option '--list' takes no value" "$fv" --registry reg --list=all
 expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub
 # A folder's name with a terminal escape is printed escaped, in the report and on stderr.
 esc=$(printf 'x\033[2Jy')

@@ -336,6 +336,16 @@ static bool in_same_entry(const char *xml, const char *a, const char *b)
 	return end && q && q < end;
 }
 
+/* A sample document of IP type @t with @n @pages, written and valid (a patent's files part). */
+static char *write_pages_valid(enum ip_type t, const struct st96_page *pages, size_t n)
+{
+	struct st96_document d = sample(t);
+
+	d.pages = pages;
+	d.n_pages = n;
+	return t == IP_PATENT ? write_part_valid(&d, ST96_PART_FILES) : write_valid(&d);
+}
+
 /* Trademark and design name every page's hOCR, ALTO and PDF where there is one. */
 static void test_layout_files_named(void **state)
 {
@@ -369,12 +379,8 @@ static void test_ocr_failed_marked(void **state)
 	(void)state;
 	need_schemas();
 	for (int t = IP_PATENT; t <= IP_DESIGN; t++) {
-		struct st96_document d = sample((enum ip_type)t);
-		char *xml;
+		char *xml = write_pages_valid((enum ip_type)t, pages, 2);
 
-		d.pages = pages;
-		d.n_pages = 2;
-		xml = t == IP_PATENT ? write_part_valid(&d, ST96_PART_FILES) : write_valid(&d);
 		assert_true(in_same_entry(xml, "<com:FileName>P0002.tif<",
 					  "; OCR failed: no text could be recognised<"));
 		assert_int_equal(count(xml, "OCR failed"), 1);
@@ -412,12 +418,8 @@ static void test_multipage_hashes(void **state)
 	(void)state;
 	need_schemas();
 	for (int t = IP_PATENT; t <= IP_DESIGN; t++) {
-		struct st96_document d = sample((enum ip_type)t);
-		char *xml;
+		char *xml = write_pages_valid((enum ip_type)t, pages, 2);
 
-		d.pages = pages;
-		d.n_pages = 2;
-		xml = t == IP_PATENT ? write_part_valid(&d, ST96_PART_FILES) : write_valid(&d);
 		assert_int_equal(count(xml, "<com:FileName>document.tif<"), 2);
 		assert_true(in_same_entry(
 		    xml, "<com:DocumentName>Page 1 of 2, image<",
