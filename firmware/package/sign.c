@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "errors.h"
+#include "secret.h"
 #include "firmware/package/sign.h"
 
 #define SECRET_TAG "folio-ed25519-secret "
@@ -665,8 +666,8 @@ out:
 int sign_load_ssh_secret(const char *path, struct sign_key *ret)
 {
 	struct sign_key k = { 0 };
-	char *buf = NULL;
 	_cleanup_close_ int fd = -1;
+	char *buf = NULL;
 	struct stat st;
 	size_t n = 0;
 	int r;
@@ -674,22 +675,18 @@ int sign_load_ssh_secret(const char *path, struct sign_key *ret)
 	r = ensure_sodium();
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = secret_open(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size > OPENSSH_KEY_MAX)
-		return -FOLIO_EFORMAT;
-	buf = sodium_malloc(OPENSSH_KEY_MAX);
-	if (!buf)
-		return -ENOMEM;
-	r = read_line_file(fd, buf, OPENSSH_KEY_MAX, &n);
-	if (r == 0)
+		return fd;
+	r = secret_read(fd, OPENSSH_KEY_MAX - 1, &buf, &n);
+	if (r == -FOLIO_ETOOBIG)
+		r = -FOLIO_EFORMAT;
+	if (r == 0) {
 		r = parse_openssh_key(buf, n, &k);
-	sodium_free(buf);
+		sodium_free(buf);
+	}
 	/* after the format, so a public key given by mistake is named as such */
-	if (r == 0 && (st.st_mode & 0077))
+	if (r == 0 && !secret_private(&st))
 		r = -EPERM;
 	if (r == 0)
 		*ret = k;

@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "secret.h"
 #include "firmware/store/store.h"
 #include "firmware/store/store_int.h"
 
@@ -33,33 +34,27 @@ static void key_check_value(const unsigned char *key, uint8_t out[KEY_CHECK_BYTE
 static int load_key(const char *path, unsigned char **ret)
 {
 	_cleanup_close_ int fd = -1;
-	unsigned char *key;
 	struct stat st;
-	ssize_t n;
+	char *key;
+	size_t n;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = secret_open(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -FOLIO_EFORMAT;
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return fd;
+	if (!secret_private(&st))
 		return -EPERM;
-	if (st.st_size != STORE_KEY_BYTES)
+	r = secret_read(fd, STORE_KEY_BYTES, &key, &n);
+	if (r == -FOLIO_ETOOBIG)
 		return -FOLIO_EFORMAT;
-	key = sodium_malloc(STORE_KEY_BYTES);
-	if (!key)
-		return -ENOMEM;
-	n = read(fd, key, STORE_KEY_BYTES);
-	if (n != STORE_KEY_BYTES) {
-		int r = n < 0 ? -errno : -FOLIO_EFORMAT;
-
-		sodium_free(key);
+	if (r < 0)
 		return r;
+	if (n != STORE_KEY_BYTES) {
+		sodium_free(key);
+		return -FOLIO_EFORMAT;
 	}
 	sodium_mprotect_readonly(key);
-	*ret = key;
+	*ret = (unsigned char *)key;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "secret.h"
 #include "firmware/upload/creds.h"
 
 #define CREDS_FILE_MAX (64u << 10)
@@ -135,21 +136,17 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 
 	if (sodium_init() < 0)
 		return -ENOMEM;
-	/* O_NONBLOCK: a FIFO must not hang the open; refused as no regular file below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
-			 folio_strerror(r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
+	fd = secret_open(path, &st);
+	if (fd == -FOLIO_EFORMAT) {
 		snprintf(why, n, "credentials file '%s' is not a regular file", path);
 		return -EINVAL;
 	}
-	if (st.st_mode & 077) {
+	if (fd < 0) {
+		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
+			 folio_strerror(fd));
+		return fd;
+	}
+	if (!secret_private(&st)) {
 		snprintf(why, n,
 			 "credentials file '%s' may be read by others (mode %04o): chmod 600 it",
 			 path, (unsigned)(st.st_mode & 07777));
@@ -162,29 +159,17 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 			 path, (unsigned)st.st_uid, (unsigned)geteuid());
 		return -EPERM;
 	}
-	if (st.st_size > (off_t)CREDS_FILE_MAX) {
+	r = secret_read(fd, CREDS_FILE_MAX, &text, &len);
+	if (r == -FOLIO_ETOOBIG) {
 		snprintf(why, n, "credentials file '%s' is too large (at most %u KiB)", path,
 			 CREDS_FILE_MAX >> 10);
-		return -FOLIO_ETOOBIG;
+		return r;
 	}
-	text = sodium_malloc((size_t)st.st_size + 1);
-	if (!text)
-		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t k = read(fd, text + len, (size_t)st.st_size - len);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : -EIO;
-			snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
-				 folio_strerror(r));
-			sodium_free(text);
-			return r;
-		}
-		len += (size_t)k;
+	if (r < 0) {
+		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
+			 folio_strerror(r));
+		return r;
 	}
-	text[len] = '\0';
 	if (memchr(text, '\0', len)) {
 		snprintf(why, n, "credentials file '%s' contains a NUL byte", path);
 		sodium_free(text);

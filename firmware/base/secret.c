@@ -1,0 +1,68 @@
+/* Reading secret files (secret.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "secret.h"
+
+int secret_open(const char *path, struct stat *ret_st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, ret_st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(ret_st->st_mode)) {
+		close(fd);
+		return -FOLIO_EFORMAT;
+	}
+	return fd;
+}
+
+bool secret_private(const struct stat *st)
+{
+	return (st->st_mode & (S_IRWXG | S_IRWXO)) == 0;
+}
+
+int secret_read(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	size_t len = 0;
+	char *buf;
+
+	if (sodium_init() < 0)
+		return -ENOMEM;
+	buf = sodium_malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	/* One byte beyond @max tells a file too large from one that fills it. */
+	while (len <= max) {
+		ssize_t k = read(fd, buf + len, max + 1 - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int r = -errno;
+
+			sodium_free(buf);
+			return r;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	if (len > max) {
+		sodium_free(buf);
+		return -FOLIO_ETOOBIG;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
