@@ -144,8 +144,8 @@ int sign_load_secret(const char *path, struct sign_key *ret)
 {
 	struct sign_key k = { 0 };
 	uint8_t pk[32], sk[64];
-	char buf[SIGN_LINE_MAX];
 	_cleanup_close_ int fd = -1;
+	char *buf = NULL;
 	struct stat st;
 	size_t n;
 	int r;
@@ -153,19 +153,18 @@ int sign_load_secret(const char *path, struct sign_key *ret)
 	r = ensure_sodium();
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = secret_open(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -FOLIO_EFORMAT;
-	if (st.st_mode & 0077)
+		return fd;
+	if (!secret_private(&st))
 		return -EPERM;
-	r = read_line_file(fd, buf, sizeof(buf), &n);
-	if (r == 0)
+	r = secret_read(fd, SIGN_LINE_MAX - 1, &buf, &n);
+	if (r == -FOLIO_ETOOBIG)
+		r = -FOLIO_EFORMAT;
+	if (r == 0) {
 		r = parse_key_line(buf, n, SECRET_TAG, k.sk, sizeof(k.sk));
-	sodium_memzero(buf, sizeof(buf));
+		sodium_free(buf);
+	}
 	if (r < 0)
 		goto out;
 	/* The secret key is seed + public key: both halves must belong together. */

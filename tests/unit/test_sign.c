@@ -180,6 +180,13 @@ static void test_bad_key_files(void **state)
 	assert_int_equal(sign_load_secret("kc/" SIGN_SECRET_FILE, &k), -EPERM);
 	chmod("kc/" SIGN_SECRET_FILE, 0600);
 	assert_int_equal(sign_load_secret("kc/" SIGN_SECRET_FILE, &k), 0);
+	/* Never through a symbolic link, and a FIFO in its place is refused, not waited on. */
+	assert_int_equal(symlink(SIGN_SECRET_FILE, "kc/link.key"), 0);
+	assert_int_equal(sign_load_secret("kc/link.key", &k), -ELOOP);
+	assert_int_equal(mkfifo("kc/fifo.key", 0600), 0);
+	assert_int_equal(sign_load_secret("kc/fifo.key", &k), -FOLIO_EFORMAT);
+	unlink("kc/link.key");
+	unlink("kc/fifo.key");
 
 	/* A secret key whose public half was changed. */
 	read_text("kc/" SIGN_SECRET_FILE, text, sizeof(text));
