@@ -153,6 +153,12 @@ static bool ends_with(const char *f, size_t n, const char *tail)
 	return n >= tl && memcmp(f + n - tl, tail, tl) == 0;
 }
 
+bool events_is_approval(const char *what, size_t what_len, const char *detail, size_t detail_len)
+{
+	return field_is(what, what_len, "batch-state") &&
+	       ends_with(detail, detail_len, "-> approved");
+}
+
 int events_check(const char *text, size_t len, uint32_t batch, struct events_summary *ret,
 		 char *why, size_t why_size)
 {
@@ -256,8 +262,7 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 			s.first_seq = seq;
 			s.first_time = t;
 		}
-		if (!s.approved_seq && field_is(f[6], flen[6], "batch-state") &&
-		    ends_with(f[7], flen[7], "-> approved")) {
+		if (!s.approved_seq && events_is_approval(f[6], flen[6], f[7], flen[7])) {
 			s.approved_seq = seq;
 			s.approved_time = t;
 		}

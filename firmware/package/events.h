@@ -20,6 +20,7 @@
  * batch-state "... -> approved".
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,13 @@
 #define EVENTS_LINE_MAX 2048   /* bytes of one line, LF included */
 #define EVENTS_MAX (16u << 20) /* bytes of the file */
 #define EVENTS_LINK_HEX 65
+
+/*
+ * events_is_approval - whether an event is a supervisor's approval: WHAT "batch-state", DETAIL
+ * ending "-> approved" (@what_len, @detail_len bytes, no NUL needed). The station cuts
+ * EVENTS.txt after the last one; the verifier needs one.
+ */
+bool events_is_approval(const char *what, size_t what_len, const char *detail, size_t detail_len);
 
 struct custody_event {
 	uint64_t seq;

@@ -682,15 +682,6 @@ struct events_text {
 	int error;
 };
 
-static bool is_approval(const struct event_info *e)
-{
-	static const char tail[] = "-> approved";
-	size_t n = strlen(e->detail);
-
-	return strcmp(e->what, "batch-state") == 0 && n >= sizeof(tail) - 1 &&
-	       strcmp(e->detail + n - (sizeof(tail) - 1), tail) == 0;
-}
-
 static int add_event(const struct event_info *e, void *user)
 {
 	struct events_text *t = user;
@@ -723,7 +714,7 @@ static int add_event(const struct event_info *e, void *user)
 	}
 	memcpy(t->text + t->len, line, (size_t)n);
 	t->len += (size_t)n;
-	if (is_approval(e))
+	if (events_is_approval(e->what, strlen(e->what), e->detail, strlen(e->detail)))
 		t->approved_len = t->len;
 	return 0;
 }
