@@ -1,5 +1,6 @@
 /* One Tesseract engine through the C API (see engine.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,12 +55,30 @@ bool ocr_psm_valid(int psm)
 	return psm == OCR_PSM_AUTO_OSD || (psm >= OCR_PSM_AUTO && psm <= OCR_PSM_MAX);
 }
 
+static void lept_message(const char *msg)
+{
+	size_t n = strlen(msg);
+
+	log_debug("leptonica (in tesseract): %.*s", (int)(n && msg[n - 1] == '\n' ? n - 1 : n),
+		  msg);
+}
+
+/* Tesseract's layout analysis calls Leptonica, whose complaints ("Error in
+ * boxClipToRectangle: box outside rectangle") are harmless there and went straight to the
+ * journal. They are debugging output: the page's result says whether the read went well. */
+static void quiet_leptonica(void)
+{
+	leptSetStderrHandler(lept_message);
+}
+
 int ocr_engine_new(const char *languages, struct ocr_engine **ret)
 {
+	static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 	struct ocr_engine *e;
 
 	if (!ocr_languages_valid(languages) || !ret)
 		return -EINVAL;
+	pthread_once(&quiet_once, quiet_leptonica);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
