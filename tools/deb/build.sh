@@ -41,10 +41,13 @@ fi
 # made by postinst (deb-systemd-helper), not shipped.
 cp -a "$src/board/common/rootfs/." "$root/"
 [ -d "$src/board/$board/rootfs" ] && cp -a "$src/board/$board/rootfs/." "$root/"
-getty_mask=$(cd "$root" && find etc/systemd/system -maxdepth 1 -type l -lname /dev/null \
-	-printf '%f\n' 2>/dev/null | tr '\n' ' ')
-find "$root/etc/systemd/system" -maxdepth 1 -type l -lname /dev/null -delete 2>/dev/null || true
-rmdir "$root/etc/systemd/system" 2>/dev/null || true
+getty_mask=
+if [ -d "$root/etc/systemd/system" ]; then
+	getty_mask=$(cd "$root" && find etc/systemd/system -maxdepth 1 -type l -lname /dev/null \
+		-printf '%f\n' | tr '\n' ' ')
+	find "$root/etc/systemd/system" -maxdepth 1 -type l -lname /dev/null -delete
+	rmdir "$root/etc/systemd/system" 2>/dev/null || true # it holds more than masks
+fi
 # The board's facts (the simulated board's name build-tree folders: not for a station).
 if [ "$board" != sim ]; then
 	install -m 0644 "$src/board/$board/board.conf" "$root/usr/share/folio/board.conf"
@@ -56,7 +59,9 @@ deb_man "$root" $(ls "$src"/tools/man/*.[1-8] | grep -v '/folio-verify\.')
 deb_docs "$root" folio "Firmware of the Folio document scan-and-capture station." \
 	"Built from the Folio source tree for the $board board."
 find "$root" -type d -exec chmod 0755 {} +
-find "$root/etc" "$root/lib" "$root/usr/lib" "$root/usr/share" -type f -exec chmod 0644 {} + 2>/dev/null
+for d in etc lib usr/lib usr/share; do
+	if [ -d "$root/$d" ]; then find "$root/$d" -type f -exec chmod 0644 {} +; fi
+done
 
 # --- maintainer scripts
 cat >"$root/DEBIAN/postinst" <<POST
