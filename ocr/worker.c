@@ -129,7 +129,7 @@ static struct ocr_engine *engine_of_request(struct engines *c, const struct ocr_
 	const char *models = q->languages[0] ? q->languages : c->own;
 	bool is_auto = strcmp(models, OCR_WIRE_LANGUAGES_AUTO) == 0;
 	char by_script[OCR_WIRE_LANGUAGES_SIZE];
-	struct ocr_osd osd;
+	struct ocr_osd osd = { 0 };
 	bool found = false;
 
 	bool asked = is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION);

@@ -176,7 +176,7 @@ static int read_directory(struct tiff_reader *t, uint64_t off, uint32_t dir,
 		r = fail(t,
 			 "directory %u lacks its size or has unmatched strip offsets and lengths",
 			 dir + 1);
-	if (r == 0)
+	else if (r == 0)
 		r = hash_strips(t, offs, lens, n_offs, dir, pg);
 	if (r == 0)
 		*ret_next = get32(t, ents + bytes - 4);

@@ -113,7 +113,7 @@ static bool lease_live(const struct queue_record *rec, int64_t now, const uint8_
 static void item_from(const MDB_val *k, const MDB_val *v, const uint8_t boot[16],
 		      struct queue_item *it)
 {
-	struct queue_record rec;
+	struct queue_record rec = { 0 };
 	uint8_t key[QUEUE_KEY_LEN];
 	uint64_t seq;
 
@@ -659,14 +659,18 @@ static int progress_page(const struct page_info *p, void *user)
 		return 0;
 	w->p.pages++;
 	k = store_key_pair(kb, p->batch, p->number);
-	if (mdb_get(w->t, w->s->queue_idx, &ik, &v) == 0)
-		w->p.waiting++;
-	else if (p->flags & PAGE_FLAG_OCR_FAILED)
-		w->p.failed++;
-	else if (mdb_get(w->t, w->s->ocr, &k, &v) == 0)
-		w->p.text++;
-	else
-		w->p.waiting++;
+	/* A page queued again waits, whatever it had before. */
+	if (mdb_get(w->t, w->s->queue_idx, &ik, &v) != 0) {
+		if (p->flags & PAGE_FLAG_OCR_FAILED) {
+			w->p.failed++;
+			return 0;
+		}
+		if (mdb_get(w->t, w->s->ocr, &k, &v) == 0) {
+			w->p.text++;
+			return 0;
+		}
+	}
+	w->p.waiting++;
 	return 0;
 }
 

@@ -323,7 +323,7 @@ const char *web_flag_name(uint32_t flag, char buf[WEB_FLAG_NAME_MAX])
 
 	if (!name)
 		return NULL;
-	for (i = 0; name[i] && i < WEB_FLAG_NAME_MAX - 1; i++)
+	for (i = 0; i < WEB_FLAG_NAME_MAX - 1 && name[i]; i++)
 		buf[i] = name[i] == '-' ? '_' : name[i];
 	buf[i] = '\0';
 	return buf;
