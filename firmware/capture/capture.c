@@ -375,6 +375,78 @@ int capture_new_batch(struct store *store, const struct folio_config *cfg, const
 	return 0;
 }
 
+int capture_batch_scanner(struct store *store, const struct folio_config *cfg, uint32_t batch,
+			  const char *device, const char *profile, struct capture_scanner *ret,
+			  char *why, size_t why_size)
+{
+	struct capture_scanner sc = { 0 };
+	struct batch_info b;
+	int r;
+
+	r = store_batch_get(store, batch, &b);
+	if (r < 0) {
+		if (r == -FOLIO_ENOTFOUND)
+			snprintf(why, why_size, "batch %u does not exist", batch);
+		else
+			snprintf(why, why_size, "cannot read batch %u: %s", batch,
+				 folio_strerror(r));
+		return r;
+	}
+	snprintf(sc.batch_device, sizeof(sc.batch_device), "%s", b.device);
+	snprintf(sc.batch_profile, sizeof(sc.batch_profile), "%s", b.profile);
+	if (device && *device) {
+		if (strlen(device) >= sizeof(sc.device)) {
+			snprintf(why, why_size, "scanner name is longer than %zu bytes",
+				 sizeof(sc.device) - 1);
+			return -EINVAL;
+		}
+		sc.device_changed = strcmp(device, b.device) != 0;
+	} else {
+		device = b.device;
+	}
+	if (profile && *profile)
+		sc.profile_changed = strcmp(profile, b.profile) != 0;
+	else
+		profile = b.profile;
+	if (!*device) {
+		snprintf(why, why_size,
+			 "batch %u does not record its scanner: name one with --device", batch);
+		return -EINVAL;
+	}
+	if (!config_find_profile(cfg, profile)) {
+		snprintf(why, why_size,
+			 "profile '%s' of batch %u is not in '%s': name one with --profile",
+			 profile, batch, cfg->path);
+		return -EINVAL;
+	}
+	snprintf(sc.device, sizeof(sc.device), "%s", device);
+	snprintf(sc.profile, sizeof(sc.profile), "%s", profile);
+	*ret = sc;
+	return 0;
+}
+
+int capture_scanner_record(struct store *store, const char *who, uint32_t batch,
+			   const struct capture_scanner *sc)
+{
+	int r;
+
+	if (sc->device_changed) {
+		r = store_event_add(store, who, "capture-device-change", batch, 0, 0,
+				    "scanner '%s' instead of the batch's '%s'", sc->device,
+				    sc->batch_device);
+		if (r < 0)
+			return r;
+	}
+	if (sc->profile_changed) {
+		r = store_event_add(store, who, "capture-profile-change", batch, 0, 0,
+				    "profile '%s' instead of the batch's '%s'", sc->profile,
+				    sc->batch_profile);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int start_batch(struct store *store, const struct folio_config *cfg,
 		       const struct capture_request *req, uint32_t *ret_batch)
 {
@@ -646,6 +718,9 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	rd.settings = &set;
 	rd.reconnect_seconds = (unsigned)cfg->reconnect_seconds;
 	rd.max_pages = req->n_replace ? req->n_replace : req->max_pages;
+	/* A flatbed always has a sheet on its glass: one press scans it once. */
+	if (req->profile->source == SCAN_SOURCE_FLATBED)
+		rd.max_pages = 1;
 	{
 		struct batch_info b;
 
@@ -739,7 +814,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
 		return q->fault;
 	}
-	if (req->n_replace || req->keep_open)
+	/* The next sheet goes on the glass by hand: the batch waits for it. */
+	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)
 		return 0;
 	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
 	if (r < 0)
