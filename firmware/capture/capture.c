@@ -425,20 +425,32 @@ int capture_batch_scanner(struct store *store, const struct folio_config *cfg, u
 	return 0;
 }
 
-int capture_scanner_record(struct store *store, const char *who, uint32_t batch,
-			   const struct capture_scanner *sc)
+/*
+ * The user's explicit choice of another scanner or profile for @batch, on record, and said
+ * through the request's notice before any sheet is fed.
+ */
+static int record_choice(struct store *store, const struct capture_request *req, uint32_t batch)
 {
+	const struct capture_scanner *sc = req->choice;
+	char msg[2 * STORE_DEVICE_LEN + 128];
 	int r;
 
 	if (sc->device_changed) {
-		r = store_event_add(store, who, "capture-device-change", batch, 0, 0,
+		r = store_event_add(store, req->who, "capture-device-change", batch, 0, 0,
 				    "scanner '%s' instead of the batch's '%s'", sc->device,
 				    sc->batch_device);
 		if (r < 0)
 			return r;
+		snprintf(
+		    msg, sizeof(msg),
+		    "batch %u was scanned on '%s': continuing on '%s' as asked (recorded in the "
+		    "event log)",
+		    batch, sc->batch_device, sc->device);
+		if (req->notice)
+			req->notice(msg, req->user);
 	}
 	if (sc->profile_changed) {
-		r = store_event_add(store, who, "capture-profile-change", batch, 0, 0,
+		r = store_event_add(store, req->who, "capture-profile-change", batch, 0, 0,
 				    "profile '%s' instead of the batch's '%s'", sc->profile,
 				    sc->batch_profile);
 		if (r < 0)
@@ -699,6 +711,14 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			return r; /* the caller says how full, and what to do */
 		return log_errno(r, "cannot start a batch in store '%s': %s", store_path(store),
 				 folio_strerror(r));
+	}
+	if (req->resume_batch && req->choice) {
+		r = record_choice(store, req, ret->batch);
+		if (r < 0) {
+			scanner_close(scanner);
+			return log_errno(r, "cannot record the change of scanner in the store: %s",
+					 folio_strerror(r));
+		}
 	}
 	log_debug("capturing batch %u from '%s' at %d dpi", ret->batch, req->device,
 		  scanner_resolution(scanner));

@@ -48,14 +48,6 @@ static int parse_choice(const char *v, const char *const *names, int *ret)
 	return -EINVAL;
 }
 
-/* Another scanner than the batch's: said once, before any sheet is fed. */
-static void log_notice_scanner(uint32_t batch, const struct capture_scanner *sc)
-{
-	log_warn("batch %u was scanned on '%s': continuing on '%s' as --device asks (recorded "
-		 "in the event log)",
-		 batch, sc->batch_device, sc->device);
-}
-
 static void on_interrupt(int sig)
 {
 	(void)sig;
@@ -141,8 +133,6 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 			return log_errno(r, "%s", why);
 		device = sc.device;
 		profile_name = sc.profile;
-		if (sc.device_changed)
-			log_notice_scanner(resume, &sc);
 	}
 	if (!device)
 		device = cfg->device;
@@ -182,16 +172,10 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 		}
 	}
 
-	r = capture_scanner_record(env->store, env->who, resume, &sc);
-	if (r < 0) {
-		scanner_exit();
-		return log_errno(r, "cannot record the change of scanner in the store: %s",
-				 folio_strerror(r));
-	}
-
 	req.device = device;
 	req.profile = &profile;
 	req.resume_batch = resume;
+	req.choice = &sc;
 	req.max_pages = max_pages;
 	req.who = env->who;
 	req.progress = show_progress;

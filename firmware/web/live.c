@@ -286,8 +286,10 @@ static void *job_main(void *arg)
 	int r;
 
 	profile.cover_sheets = l->cover_sheets;
-	if (l->job != JOB_NEW)
+	if (l->job != JOB_NEW) {
 		req.resume_batch = l->batch;
+		req.choice = &l->choice;
+	}
 	if (l->job == JOB_RESCAN) {
 		req.replace = l->replace;
 		req.n_replace = l->n_replace;
@@ -467,14 +469,9 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		}
 		l->job = JOB_RESUME;
 	} else {
-		r = capture_scanner_record(w->store, who, batch, &sc);
-		if (r < 0) {
-			pthread_mutex_unlock(&l->lock);
-			snprintf(why, why_size, "cannot record the change of scanner in the store");
-			return r;
-		}
 		l->batch = batch;
 	}
+	l->choice = sc;
 	if (job == JOB_RESCAN) {
 		for (uint32_t n = body->from;
 		     n <= body->to && l->n_replace < ARRAY_SIZE(l->replace); n++)

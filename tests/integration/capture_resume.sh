@@ -96,6 +96,9 @@ r=$($folio scan --resume "$n" 2>err) || fail "resume failed: $(cat err)"
 for i in 1 2 3 4 5; do same_page "$n" $i "$(sheet b $i)"; done
 [ -e feeder-a/.folio-feeder ] && fail "resuming batch $n fed sheets from the default scanner"
 $folio log tail 40 | grep -q capture-device-change && fail "a plain resume logged a scanner change"
+# A refused resume (the batch is closed) records no change of scanner either
+expect_fail 1 "batch $n is not open" $folio scan --resume "$n" --device "$a"
+$folio log tail 40 | grep -q capture-device-change && fail "a refused resume logged a scanner change"
 
 # --- another scanner needs an explicit choice, which the event log keeps
 faults "jam-page 2"
