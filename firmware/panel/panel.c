@@ -291,10 +291,12 @@ static void *capture_thread(void *arg)
 	if (p->resume_batch) {
 		p->result = capture_batch_scanner(p->store, cfg, p->resume_batch, NULL, NULL, &sc,
 						  why, sizeof(why));
-		if (p->result < 0)
+		if (p->result < 0) {
 			log_err("panel: cannot resume: %s", why);
-		req.device = sc.device;
-		req.profile = config_find_profile(cfg, sc.profile);
+		} else {
+			req.device = sc.device;
+			req.profile = config_find_profile(cfg, sc.profile);
+		}
 	}
 	if (!p->resume_batch || p->result == 0)
 		p->result = capture_run(p->store, cfg, &req, &p->res);

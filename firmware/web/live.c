@@ -406,7 +406,7 @@ int live_start(struct web *w, const char *who, enum live_job job,
 
 	if (job != JOB_NEW) {
 		/* Resume, rescan, insert: the batch's own scanner and profile, unless the clerk
-		 * names others (recorded in the event log below). */
+		 * names others (capture_run() puts that choice in the event log). */
 		if (!batch) {
 			pthread_mutex_lock(&l->lock);
 			batch = l->batch;
