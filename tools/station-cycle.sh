@@ -61,6 +61,8 @@ $folio config check "$conf"
 # feeder backend (CONFIG_SANE_FOLIO_BACKEND=n), Debian's test backend stands in.
 if [ -f "$build/lib/sane/libsane-folio.so.1" ] && [ -x "$build/bin/pagegen" ]; then
 	step "paper: printing cover sheets and rendering two dossiers"
+	# A folder made anew each run: the feeder, which keeps its place across sessions
+	# (FOLDER/.folio-feeder), starts with the whole stack.
 	pages=$run/pages
 	pg="$build/bin/pagegen --out $pages --dpi 300 --size a4 --format png"
 	cover() { # NUMBER ARGS...: a cover sheet as sheet NUMBER of the stack

@@ -20,6 +20,7 @@
 #include "feeder_dbg.h"
 #include "feeder_options.h"
 #include "feeder_page.h"
+#include "feeder_place.h"
 #include "feeder_unplug.h"
 #include "folio.h"
 
@@ -66,6 +67,7 @@ struct folio_handle {
 	unsigned flatbed_scans; /* Flatbed: scans started this session */
 	unsigned fired;		/* faults fired this session, bit per enum fault */
 	bool gone;		/* the device was lost: every call fails */
+	bool place_kept;	/* the place file could be written (or was not tried yet) */
 	struct timespec last_feed;
 	bool fed_before;
 
@@ -214,11 +216,29 @@ static const char *side_file(const struct folio_handle *h, enum feeder_source so
 	return side < h->n_files ? h->files[side] : NULL;
 }
 
+/* The side at the feeder's position left it: remember the place for the next session. */
+static void side_left(struct folio_handle *h, enum feeder_source source)
+{
+	const char *file = side_file(h, source, h->position);
+	int r;
+
+	h->position++;
+	if (!file) /* the blank back of an odd last page: the place stays at its front */
+		return;
+	r = feeder_place_save(h->dir, file);
+	if (r < 0 && h->place_kept)
+		feeder_dbg(FEEDER_DBG_ERR,
+			   "cannot record the feeder's place in '%s': %s; it is kept for this "
+			   "session only",
+			   h->dir, strerror(-r));
+	h->place_kept = r >= 0;
+}
+
 static void update_sensors(struct folio_handle *h)
 {
 	enum feeder_source source = handle_source(h);
-	bool loaded = source == FEEDER_SOURCE_FLATBED ? h->n_files > 0
-						      : h->position < feeder_sides(h, source);
+	/* The flatbed always has its sheet on the glass (a blank one in an empty folder). */
+	bool loaded = source == FEEDER_SOURCE_FLATBED || h->position < feeder_sides(h, source);
 
 	feeder_options_set_sensor(&h->opts, FEEDER_OPT_PAGE_LOADED, loaded);
 }
@@ -460,12 +480,16 @@ SANE_Status sane_folio_open(SANE_String_Const devicename, SANE_Handle *ret_handl
 	}
 	h->dir = TAKE_PTR(dir);
 	h->read_fault = FAULT_NONE;
+	h->place_kept = true;
 	atomic_init(&h->cancel, 0);
 	/* Back from an unplug: the paper is where it was, and that fault has happened. */
 	if (feeder_unplug_take_resume(h->dir, &h->position)) {
 		h->fired |= 1u << FAULT_DEVICE_LOST;
 		feeder_dbg(FEEDER_DBG_PAGE, "'%s' is back: feeding on from side %u", h->dir,
 			   h->position + 1);
+	} else {
+		/* The paper stayed where the last session left it. */
+		h->position = (unsigned)feeder_place_load(h->dir, h->files, h->n_files);
 	}
 
 	pthread_mutex_lock(&backend_lock);
@@ -519,6 +543,10 @@ static int reload_feeder(struct folio_handle *h)
 	h->files = files;
 	h->n_files = n;
 	h->position = 0;
+	r = feeder_place_forget(h->dir);
+	if (r < 0)
+		feeder_dbg(FEEDER_DBG_ERR, "cannot remove the feeder's place in '%s': %s", h->dir,
+			   strerror(-r));
 	feeder_dbg(FEEDER_DBG_PAGE, "feeder of '%s' reloaded: %zu pages", h->dir, n);
 	return 0;
 }
@@ -650,7 +678,7 @@ SANE_Status sane_folio_start(SANE_Handle handle)
 		if (source == FEEDER_SOURCE_FLATBED)
 			h->flatbed_scans++;
 		else
-			h->position++;
+			side_left(h, source);
 		return SANE_STATUS_IO_ERROR;
 	}
 
@@ -717,7 +745,7 @@ SANE_Status sane_folio_read(SANE_Handle handle, SANE_Byte *data, SANE_Int max_le
 	h->frame_pos += n;
 	if (h->frame_pos == h->frame_size && h->advances) {
 		/* Read whole: the side has left the feeder. */
-		h->position++;
+		side_left(h, handle_source(h));
 		feeder_dbg(FEEDER_DBG_PAGE, "page %u read", h->page);
 	}
 	feeder_dbg(FEEDER_DBG_READ, "read %zu bytes, %zu of %zu", n, h->frame_pos, h->frame_size);

@@ -16,7 +16,11 @@
  * clerk put the sheet back on top), so a frontend resumes without losing or repeating a page.
  * A page whose file cannot be read or decoded does leave the feeder (it went through, its
  * sane_start() returned SANE_STATUS_IO_ERROR). The end of the feeder is SANE_STATUS_NO_DOCS
- * from sane_start(). Flatbed never runs out: it scans the first page (blank if none) each time.
+ * from sane_start(). The feeder keeps its place across sessions, as paper stays in a real
+ * feeder: sane_open() goes on at the sheet after the last one fed (feeder_place.h), and the
+ * reload-feeder button puts every sheet back. The flatbed is a real one: its sheet (the first
+ * page, blank if none) is always on the glass (page-loaded is true), and each sane_start()
+ * scans it once; it is the frontend that decides when to stop.
  *
  * Statuses besides the usual: faults (see feeder_options.h) give SANE_STATUS_JAMMED (jam and
  * double feed, from sane_read() after half a page), SANE_STATUS_COVER_OPEN and

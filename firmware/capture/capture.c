@@ -375,6 +375,90 @@ int capture_new_batch(struct store *store, const struct folio_config *cfg, const
 	return 0;
 }
 
+int capture_batch_scanner(struct store *store, const struct folio_config *cfg, uint32_t batch,
+			  const char *device, const char *profile, struct capture_scanner *ret,
+			  char *why, size_t why_size)
+{
+	struct capture_scanner sc = { 0 };
+	struct batch_info b;
+	int r;
+
+	r = store_batch_get(store, batch, &b);
+	if (r < 0) {
+		if (r == -FOLIO_ENOTFOUND)
+			snprintf(why, why_size, "batch %u does not exist", batch);
+		else
+			snprintf(why, why_size, "cannot read batch %u: %s", batch,
+				 folio_strerror(r));
+		return r;
+	}
+	snprintf(sc.batch_device, sizeof(sc.batch_device), "%s", b.device);
+	snprintf(sc.batch_profile, sizeof(sc.batch_profile), "%s", b.profile);
+	if (device && *device) {
+		if (strlen(device) >= sizeof(sc.device)) {
+			snprintf(why, why_size, "scanner name is longer than %zu bytes",
+				 sizeof(sc.device) - 1);
+			return -EINVAL;
+		}
+		sc.device_changed = strcmp(device, b.device) != 0;
+	} else {
+		device = b.device;
+	}
+	if (profile && *profile)
+		sc.profile_changed = strcmp(profile, b.profile) != 0;
+	else
+		profile = b.profile;
+	if (!*device) {
+		snprintf(why, why_size,
+			 "batch %u does not record its scanner: name one with --device", batch);
+		return -EINVAL;
+	}
+	if (!config_find_profile(cfg, profile)) {
+		snprintf(why, why_size,
+			 "profile '%s' of batch %u is not in '%s': name one with --profile",
+			 profile, batch, cfg->path);
+		return -EINVAL;
+	}
+	snprintf(sc.device, sizeof(sc.device), "%s", device);
+	snprintf(sc.profile, sizeof(sc.profile), "%s", profile);
+	*ret = sc;
+	return 0;
+}
+
+/*
+ * The user's explicit choice of another scanner or profile for @batch, on record, and said
+ * through the request's notice before any sheet is fed.
+ */
+static int record_choice(struct store *store, const struct capture_request *req, uint32_t batch)
+{
+	const struct capture_scanner *sc = req->choice;
+	char msg[2 * STORE_DEVICE_LEN + 128];
+	int r;
+
+	if (sc->device_changed) {
+		r = store_event_add(store, req->who, "capture-device-change", batch, 0, 0,
+				    "scanner '%s' instead of the batch's '%s'", sc->device,
+				    sc->batch_device);
+		if (r < 0)
+			return r;
+		snprintf(
+		    msg, sizeof(msg),
+		    "batch %u was scanned on '%s': continuing on '%s' as asked (recorded in the "
+		    "event log)",
+		    batch, sc->batch_device, sc->device);
+		if (req->notice)
+			req->notice(msg, req->user);
+	}
+	if (sc->profile_changed) {
+		r = store_event_add(store, req->who, "capture-profile-change", batch, 0, 0,
+				    "profile '%s' instead of the batch's '%s'", sc->profile,
+				    sc->batch_profile);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int start_batch(struct store *store, const struct folio_config *cfg,
 		       const struct capture_request *req, uint32_t *ret_batch)
 {
@@ -628,6 +712,14 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		return log_errno(r, "cannot start a batch in store '%s': %s", store_path(store),
 				 folio_strerror(r));
 	}
+	if (req->resume_batch && req->choice) {
+		r = record_choice(store, req, ret->batch);
+		if (r < 0) {
+			scanner_close(scanner);
+			return log_errno(r, "cannot record the change of scanner in the store: %s",
+					 folio_strerror(r));
+		}
+	}
 	log_debug("capturing batch %u from '%s' at %d dpi", ret->batch, req->device,
 		  scanner_resolution(scanner));
 
@@ -646,6 +738,9 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	rd.settings = &set;
 	rd.reconnect_seconds = (unsigned)cfg->reconnect_seconds;
 	rd.max_pages = req->n_replace ? req->n_replace : req->max_pages;
+	/* A flatbed always has a sheet on its glass: one press scans it once. */
+	if (req->profile->source == SCAN_SOURCE_FLATBED)
+		rd.max_pages = 1;
 	{
 		struct batch_info b;
 
@@ -739,7 +834,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
 		return q->fault;
 	}
-	if (req->n_replace || req->keep_open)
+	/* The next sheet goes on the glass by hand: the batch waits for it. */
+	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)
 		return 0;
 	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
 	if (r < 0)

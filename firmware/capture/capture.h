@@ -15,6 +15,9 @@
  * which sheet to put back. An empty feeder ends the batch normally and closes it; a fault
  * leaves it open for capture_run() with @resume_batch. A scanner that disconnects is waited
  * for ([capture] reconnect_seconds) and capture continues when it is back.
+ *
+ * A flatbed is never empty: a run on a profile whose source is flatbed scans the sheet on the
+ * glass once (one sane_start, one page a press) and leaves the batch open for the next sheet.
  */
 
 #include <stdbool.h>
@@ -31,6 +34,16 @@ struct capture_progress {
 	double pages_per_minute;
 };
 
+/* The scanner and profile that continue a batch, and whether the user chose others. */
+struct capture_scanner {
+	char device[STORE_DEVICE_LEN]; /* the one to use */
+	char profile[STORE_NAME_LEN];
+	char batch_device[STORE_DEVICE_LEN]; /* what the batch recorded when it was created */
+	char batch_profile[STORE_NAME_LEN];
+	bool device_changed; /* an explicit choice differs from the batch's */
+	bool profile_changed;
+};
+
 struct capture_request {
 	const char *device; /* SANE device name */
 	const struct scan_profile *profile;
@@ -42,6 +55,11 @@ struct capture_request {
 	const uint32_t *replace;
 	uint32_t n_replace;
 	bool keep_open; /* an empty feeder leaves the batch open (sheets to be inserted) */
+	/* Resume, rescan, insert: what capture_batch_scanner() found, or NULL. A scanner or
+	 * profile other than the batch's goes in the event log once the batch takes pages
+	 * ("capture-device-change": "scanner 'B' instead of the batch's 'A'", and
+	 * "capture-profile-change"), under @who, and a change of scanner is said through @notice. */
+	const struct capture_scanner *choice;
 	/* Called after every committed page, from the calling thread; may be NULL. */
 	void (*progress)(const struct capture_progress *p, void *user);
 	/* Called with news for the clerk ("scanner disconnected: waiting ..."), from the
@@ -69,7 +87,8 @@ struct capture_result {
  * @req: what to scan
  * @ret: what happened; filled in even on failure, so the caller can report committed pages
  *
- * Returns 0 when the feeder ran empty (or max_pages was reached), the fault otherwise
+ * Returns 0 when the feeder ran empty (or max_pages was reached, or the flatbed's sheet was
+ * scanned), the fault otherwise
  * (-FOLIO_EJAM, -FOLIO_ECOVEROPEN, -FOLIO_EDEVGONE ...), or -errno for a local failure. A store
  * failure stops the scanner before the next sheet.
  */
@@ -82,6 +101,21 @@ int capture_run(struct store *store, const struct folio_config *cfg,
  */
 int capture_new_batch(struct store *store, const struct folio_config *cfg, const char *device,
 		      const char *profile, const char *who, uint32_t *ret_batch);
+
+/*
+ * capture_batch_scanner - the scanner and profile that resume, rescan or insert into @batch:
+ * the ones the batch was created with, never the configuration's default. A different
+ * @device or @profile (NULL or "" for the batch's own) is the user's explicit choice; it is
+ * taken, and flagged so that capture_run() (given @ret as the request's choice) puts it in
+ * the event log.
+ *
+ * Returns 0, or -FOLIO_ENOTFOUND (no such batch), -EINVAL (no scanner recorded nor named, a
+ * name too long, or the profile to use is not in the configuration) or another error of
+ * store_batch_get(), with one line for the user in @why.
+ */
+int capture_batch_scanner(struct store *store, const struct folio_config *cfg, uint32_t batch,
+			  const char *device, const char *profile, struct capture_scanner *ret,
+			  char *why, size_t why_size);
 
 /*
  * capture_fault_advice - what to tell the clerk about a fault, one line without the page

@@ -46,9 +46,12 @@ static const struct command commands[] = {
 	  "Feeds every sheet until the feeder is empty, committing each page to the store as it\n"
 	  "is read, and prints the batch id alone on standard output. On a scanner fault the pages\n"
 	  "read whole are kept and the batch stays open: fix the fault and continue it with\n"
-	  "--resume BATCH. --device takes [capture] device, or a scanner SANE lists that\n"
-	  "[capture] devices allows; --force takes any (a technician's choice, recorded in the\n"
-	  "event log under their name).",
+	  "--resume BATCH, which feeds from the batch's own scanner with its own profile;\n"
+	  "another --device or --profile there is a choice recorded in the event log. A flatbed\n"
+	  "source scans the sheet on the glass once and leaves the batch open for the next one\n"
+	  "(--resume BATCH again; 'folio batch close BATCH' when done). --device takes [capture]\n"
+	  "device, or a scanner SANE lists that [capture] devices allows; --force takes any (a\n"
+	  "technician's choice, recorded in the event log under their name).",
 	  CMD_NEEDS_STORE, cmd_scan },
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },

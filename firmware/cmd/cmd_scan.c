@@ -70,7 +70,8 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 		{ 0 },
 	};
 	const struct folio_config *cfg = env->cfg;
-	const char *device = cfg->device, *profile_name = cfg->profile;
+	const char *device = NULL, *profile_name = NULL;
+	struct capture_scanner sc = { 0 };
 	struct scan_profile profile;
 	const struct scan_profile *base;
 	struct capture_request req = { 0 };
@@ -124,6 +125,19 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	if (resume) {
+		/* The batch's own scanner and profile, unless the user names others. */
+		r = capture_batch_scanner(env->store, cfg, resume, device, profile_name, &sc, why,
+					  sizeof(why));
+		if (r < 0)
+			return log_errno(r, "%s", why);
+		device = sc.device;
+		profile_name = sc.profile;
+	}
+	if (!device)
+		device = cfg->device;
+	if (!profile_name)
+		profile_name = cfg->profile;
 	if (!device || !*device)
 		return cmd_usage_error(cmd_current(),
 				       "no scanner: pass --device NAME or set [capture] device");
@@ -161,6 +175,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	req.device = device;
 	req.profile = &profile;
 	req.resume_batch = resume;
+	req.choice = &sc;
 	req.max_pages = max_pages;
 	req.who = env->who;
 	req.progress = show_progress;
@@ -188,6 +203,10 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 			 res.pages, res.pages == 1 ? "" : "s", res.seconds,
 			 res.seconds > 0 ? 60.0 * res.pages / res.seconds : 0.0,
 			 res.closed ? "; feeder empty, batch closed" : "");
+	if (r == 0 && res.batch && !res.closed && profile.source == SCAN_SOURCE_FLATBED)
+		log_info("batch %u stays open: put the next sheet on the glass and run 'folio scan "
+			 "--resume %u', or 'folio batch close %u' when done",
+			 res.batch, res.batch, res.batch);
 	if (r == 0)
 		return 0;
 	if (res.fault && res.batch && r != -FOLIO_ESTOREFULL) {

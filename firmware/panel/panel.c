@@ -282,10 +282,24 @@ static void *capture_thread(void *arg)
 		.who = PANEL_WHO,
 		.notice = on_notice,
 	};
+	struct capture_scanner sc;
 	uint64_t one = 1;
+	char why[256];
 
 	memset(&p->res, 0, sizeof(p->res));
-	p->result = capture_run(p->store, cfg, &req, &p->res);
+	/* Resume continues on the batch's own scanner and profile, never the default. */
+	if (p->resume_batch) {
+		p->result = capture_batch_scanner(p->store, cfg, p->resume_batch, NULL, NULL, &sc,
+						  why, sizeof(why));
+		if (p->result < 0) {
+			log_err("panel: cannot resume: %s", why);
+		} else {
+			req.device = sc.device;
+			req.profile = config_find_profile(cfg, sc.profile);
+		}
+	}
+	if (!p->resume_batch || p->result == 0)
+		p->result = capture_run(p->store, cfg, &req, &p->res);
 	if (write(p->done_fd, &one, sizeof(one)) < 0)
 		(void)0; /* cannot fail: the counter is far from full */
 	return NULL;
@@ -311,7 +325,7 @@ static void start_capture(struct panel *p, struct store *store, uint32_t resume)
 	}
 	p->capturing = true;
 	if (resume)
-		log_info("panel: Resume: continuing batch %u from '%s'", resume, p->cfg->device);
+		log_info("panel: Resume: continuing batch %u on its own scanner", resume);
 	else
 		log_info("panel: Start: capturing a new batch from '%s'", p->cfg->device);
 	show(p, PANEL_CAPTURING);

@@ -286,8 +286,10 @@ static void *job_main(void *arg)
 	int r;
 
 	profile.cover_sheets = l->cover_sheets;
-	if (l->job != JOB_NEW)
+	if (l->job != JOB_NEW) {
 		req.resume_batch = l->batch;
+		req.choice = &l->choice;
+	}
 	if (l->job == JOB_RESCAN) {
 		req.replace = l->replace;
 		req.n_replace = l->n_replace;
@@ -319,7 +321,18 @@ static void *job_main(void *arg)
 	l->fault = r;
 	if (res.batch)
 		l->batch = res.batch;
-	if (r == 0 || (r == -FOLIO_ECANCELLED && stop)) {
+	if (r == 0 && l->job == JOB_RESUME && !stop && !res.closed &&
+	    profile.source == SCAN_SOURCE_FLATBED) {
+		/* One sheet a press: the batch waits for the next sheet on the glass. */
+		l->state = LIVE_PAUSED;
+		snprintf(l->message, sizeof(l->message),
+			 "batch %u: %u page%s captured from the flatbed; put the next sheet on the "
+			 "glass and press Resume, or Stop to close the batch",
+			 res.batch, res.pages, res.pages == 1 ? "" : "s");
+		snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 "}",
+			 res.batch, res.pages);
+		publish_locked(l, "paused", data);
+	} else if (r == 0 || (r == -FOLIO_ECANCELLED && stop)) {
 		l->state = LIVE_IDLE;
 		snprintf(l->message, sizeof(l->message),
 			 "batch %u: %u page%s captured%s; ready for the next batch", res.batch,
@@ -386,9 +399,31 @@ int live_start(struct web *w, const char *who, enum live_job job,
 	struct live *l = &w->live;
 	const char *device = body->device[0] ? body->device : w->cfg->device;
 	const char *profile = body->profile[0] ? body->profile : w->cfg->profile;
-	const struct scan_profile *p = config_find_profile(w->cfg, profile);
+	const struct scan_profile *p;
+	struct capture_scanner sc = { 0 };
+	uint32_t batch = body->batch;
 	int r;
 
+	if (job != JOB_NEW) {
+		/* Resume, rescan, insert: the batch's own scanner and profile, unless the clerk
+		 * names others (capture_run() puts that choice in the event log). */
+		if (!batch) {
+			pthread_mutex_lock(&l->lock);
+			batch = l->batch;
+			pthread_mutex_unlock(&l->lock);
+		}
+		if (!batch) {
+			snprintf(why, why_size, "no batch to continue: start a new one");
+			return -EINVAL;
+		}
+		r = capture_batch_scanner(w->store, w->cfg, batch, body->device, body->profile, &sc,
+					  why, why_size);
+		if (r < 0)
+			return r == -FOLIO_ENOTFOUND ? -EINVAL : r;
+		device = sc.device;
+		profile = sc.profile;
+	}
+	p = config_find_profile(w->cfg, profile);
 	if (!device[0]) {
 		snprintf(why, why_size, "no scanner chosen: set [capture] device or pick one");
 		return -EINVAL;
@@ -434,13 +469,9 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		}
 		l->job = JOB_RESUME;
 	} else {
-		l->batch = body->batch ? body->batch : l->batch;
-		if (!l->batch) {
-			pthread_mutex_unlock(&l->lock);
-			snprintf(why, why_size, "no batch to continue: start a new one");
-			return -EINVAL;
-		}
+		l->batch = batch;
 	}
+	l->choice = sc;
 	if (job == JOB_RESCAN) {
 		for (uint32_t n = body->from;
 		     n <= body->to && l->n_replace < ARRAY_SIZE(l->replace); n++)

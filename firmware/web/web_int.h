@@ -82,6 +82,7 @@ struct live {
 	char who[64];
 	char device[256];
 	char profile[64];
+	struct capture_scanner choice; /* resume, rescan, insert: the batch's scanner or another */
 	bool cover_sheets;
 	uint32_t batch;
 	uint32_t replace[1000];

@@ -84,6 +84,14 @@ EOF
 	} >folio.conf
 }
 
+# reload_feeder DIR: the clerk puts the whole stack of the virtual feeder's folder DIR back in
+# the feeder. The feeder keeps its place across sessions, as paper stays in a real feeder;
+# removing its place file DIR/.folio-feeder (what its reload-feeder button does) starts the
+# next scan at the first sheet again.
+reload_feeder() {
+	rm -f "$1/.folio-feeder"
+}
+
 # cover_sheet NUMBER DPI ARGS...: a cover sheet printed by `folio coversheet --office KE
 # ARGS...` (with folio.conf), rasterised at DPI as sheet NUMBER of stack/
 cover_sheet() {

@@ -70,6 +70,8 @@ static void pin_test_backend(void)
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers */
 
+static int write_file(const char *dir, const char *name, const char *text);
+
 static int page_level(int k)
 {
 	return 40 * k;
@@ -125,8 +127,15 @@ static void close_device(SANE_Handle h)
 	sane_close(h);
 }
 
+/*
+ * Ends a test: closes its handles and puts the whole stack of pages_dir back in its feeder
+ * (the feeder keeps its place across sessions; removing its place file is the documented way
+ * to reload it from outside), so that every test starts with a full feeder.
+ */
 static int close_handles(void **state)
 {
+	char path[PATH_MAX + 32];
+
 	(void)state;
 	for (size_t i = 0; i < sizeof(open_handles) / sizeof(open_handles[0]); i++) {
 		if (open_handles[i]) {
@@ -135,6 +144,9 @@ static int close_handles(void **state)
 			open_handles[i] = NULL;
 		}
 	}
+	snprintf(path, sizeof(path), "%s/.folio-feeder", pages_dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
 	return 0;
 }
 
@@ -670,6 +682,8 @@ static void test_folio_flatbed(void **state)
 			     SANE_STATUS_GOOD);
 	for (int i = 0; i < PAGES + 2; i++)
 		assert_int_equal(scan_page(h), page_level(1));
+	/* The sheet stays on the glass: a flatbed is never empty. */
+	assert_true(get_word(h, SANE_NAME_PAGE_LOADED));
 	close_device(h);
 }
 
@@ -955,6 +969,61 @@ static void test_folio_bad_pages(void **state)
 	close_device(h);
 }
 
+/* Paper stays in the feeder between sessions, and fed sheets taken away change nothing. */
+static void test_folio_keeps_place(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	SANE_Handle h;
+
+	(void)state;
+	make_dir(dir, sizeof(dir), "place");
+	for (int k = 1; k <= 4; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "s%d.pgm", k);
+		write_pgm(dir, name, PAGE_W, PAGE_H, page_level(k));
+	}
+	h = open_small(dir);
+	assert_int_equal(scan_page(h), page_level(1));
+	assert_int_equal(scan_page(h), page_level(2));
+	close_device(h);
+
+	/* A new session goes on at the third sheet, not the first. */
+	h = open_small(dir);
+	assert_true(get_word(h, SANE_NAME_PAGE_LOADED));
+	assert_int_equal(scan_page(h), page_level(3));
+	close_device(h);
+
+	/* The clerk empties the output tray: the fourth sheet is still next. */
+	for (int k = 1; k <= 3; k++) {
+		snprintf(path, sizeof(path), "%s/s%d.pgm", dir, k);
+		assert_int_equal(unlink(path), 0);
+	}
+	h = open_small(dir);
+	assert_int_equal(scan_page(h), page_level(4));
+	assert_int_equal(sane_start(h), SANE_STATUS_NO_DOCS);
+	close_device(h);
+	h = open_small(dir);
+	assert_false(get_word(h, SANE_NAME_PAGE_LOADED));
+	assert_int_equal(sane_start(h), SANE_STATUS_NO_DOCS);
+
+	/* Reload puts the whole stack back, for this session and the next. */
+	assert_int_equal(sane_control_option(h, find_option(h, "reload-feeder"),
+					     SANE_ACTION_SET_VALUE, NULL, NULL),
+			 SANE_STATUS_GOOD);
+	close_device(h);
+	h = open_small(dir);
+	assert_int_equal(scan_page(h), page_level(4));
+	close_device(h);
+
+	/* A place file that names no file of a folder is no place: the stack starts at its top
+	 * (taken as a name, "zz/x" would sort after every sheet and empty the feeder). */
+	assert_int_equal(write_file(dir, ".folio-feeder", "fed zz/x\n"), 0);
+	h = open_small(dir);
+	assert_int_equal(scan_page(h), page_level(4));
+	close_device(h);
+}
+
 static void test_folio_cancel_refeeds(void **state)
 {
 	SANE_Byte buf[512];
@@ -1020,6 +1089,7 @@ int main(void)
 		TEST(test_folio_option_rules),
 		TEST(test_folio_bad_pages),
 		TEST(test_folio_cancel_refeeds),
+		TEST(test_folio_keeps_place),
 		TEST(test_folio_device_lost),
 	};
 

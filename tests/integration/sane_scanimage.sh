@@ -76,14 +76,22 @@ outputs() {
 	n=$(find "$out" -type f -name 'out*' | wc -l)
 	[ "$n" -eq "$1" ] || fail "$n output files in $out, expected $1: $(ls "$out")"
 }
-# batch NAME ARGS...: a fresh output folder, scanimage --batch there; status in $rc
-batch() {
+# feed_on NAME ARGS...: a fresh output folder, scanimage --batch there, the feeder going on
+# where the last session left the paper; status in $rc
+feed_on() {
 	out=$tmp/out-$1
 	shift
 	rm -rf "$out"
 	mkdir -p "$out"
 	scan --batch="$out/out%d.pnm" "$@" >"$tmp/log" 2>"$tmp/err"
 	rc=$?
+}
+# batch NAME -d DEVICE ARGS...: the same with the whole stack put back in the feeder first
+# (its reload-feeder button), so that each check starts at the first sheet
+batch() {
+	local name=$1
+	shift
+	feed_on "$name" "$1" "$2" --reload-feeder "${@:3}"
 }
 
 mkdir -p "$SANE_CONFIG_DIR"
@@ -124,6 +132,27 @@ for k in 1 2 3 4 5; do
 	near "$out/out$k.pnm" "$(level $k)"
 done
 grep -q 'out of documents' "$tmp/err" || fail "the batch did not end at the end of the feeder"
+
+echo "== the feeder keeps its place across sessions"
+batch first -d "$dev" --resolution 75 --batch-count=2
+[ $rc -eq 0 ] || fail "scanimage failed with status $rc"
+outputs 2
+feed_on rest -d "$dev" --resolution 75
+[ $rc -eq 0 ] || fail "scanimage failed with status $rc"
+outputs 3
+for k in 1 2 3; do near "$out/out$k.pnm" "$(level $((k + 2)))"; done
+grep -qx 'fed page-05.png' "$pages/.folio-feeder" || fail "no place file: $(ls -a "$pages")"
+# The clerk takes the fed sheets away and loads two more behind them: those come next.
+mkdir -p "$tmp/tray"
+mv "$pages"/page-0[1-5].png "$tmp/tray/"
+convert -size 620x877 "xc:gray(20)" -density 75 -units PixelsPerInch "$pages/page-06.png"
+convert -size 620x877 "xc:gray(250)" -density 75 -units PixelsPerInch "$pages/page-07.png"
+feed_on more -d "$dev" --resolution 75
+[ $rc -eq 0 ] || fail "scanimage failed with status $rc"
+outputs 2
+near "$out/out1.pnm" "$(awk 'BEGIN { printf "%.4f", 20 / 255 }')"
+mv "$tmp/tray"/*.png "$pages/"
+rm "$pages/page-06.png" "$pages/page-07.png"
 
 echo "== ADF Duplex, odd page count"
 batch duplex -d "$dev" --source 'ADF Duplex' --resolution 75
@@ -257,7 +286,7 @@ done
 [ -n "$found" ] || fail "the device did not come back"
 [ "$found" -ge 1000 ] || fail "the device came back after $found ms, before its 2 seconds"
 # The paper stayed where it was: the lost page 2 is fed again, then 3 to 5.
-batch back -d "$dev" --resolution 75
+feed_on back -d "$dev" --resolution 75
 [ $rc -eq 0 ] || fail "scanning after the device came back failed with status $rc"
 outputs 4
 cmp -s "$out/out1.pnm" "$tmp/out-front/out2.pnm" || fail "after the replug the lost page 2 was not fed again"

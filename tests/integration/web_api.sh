@@ -163,7 +163,9 @@ call POST /api/login "${json[@]}" --data-binary '{"user":"eve","password":"eve-p
 [ "$code" = 429 ] || bad "after 3 wrong passwords the right one answered $code, not 429"
 [ -z "$(header Set-Cookie)" ] || bad "a locked-out sign-in got a cookie"
 
-# --- capture through the API: a new batch, scanned until the feeder is empty
+# --- capture through the API: a new batch, scanned until the feeder is empty (the clerk put
+# the three sheets back in the feeder after the first scan)
+reload_feeder feeder
 call POST /api/capture -b clerk.jar -H "X-CSRF-Token: $clerk_csrf" "${json[@]}" --data-binary '{}'
 b2=$(jget body batch)
 [ "$code" = 202 ] && [ "$b2" -gt "$b1" ] 2>/dev/null || fail "POST /api/capture answered $code: $(cat body)"

@@ -20,10 +20,12 @@ trap stop_foliod EXIT
 pg="$FOLIO_BUILD/bin/pagegen --dpi 100 --size a5"
 $pg --out text --count 4 --kind text --seed 31 >/dev/null || fail "pagegen failed"
 $pg --out sig --kind signature --seed 32 >/dev/null || fail "pagegen failed"
-mkdir -p feeder sane.d
+mkdir -p feeder feeder2 sane.d
 cp text/*.png feeder/
+cp text/*.png feeder2/
 printf 'folio\n' >sane.d/dll.conf
-printf 'pages-per-minute 40\n' >sane.d/folio.conf
+# feeder is the configured scanner; feeder2 a second one SANE lists, for a batch of its own
+printf 'pages-per-minute 40\ndevice %s\n' "$FOLIO_TMP/feeder2" >sane.d/folio.conf
 
 write_config() {
 	cat >folio.conf <<CONF
@@ -112,9 +114,7 @@ paused_pages=$(jget body capture.batch_pages)
 call GET "/api/batches/$b" -b ana.jar
 [ "$(jget body state)" = open ] || fail "a paused batch is $(jget body state), not open"
 [ "$paused_pages" -lt 4 ] || fail "Pause did not stop the feeder: $paused_pages pages"
-# The feeder holds the sheets not yet read, as a clerk would put them back.
-rm feeder/*
-for f in $(ls text/*.png | tail -n $((4 - paused_pages))); do cp "$f" feeder/; done
+# The paper not yet read stayed in the feeder: Resume goes on with it.
 as ana POST /api/capture/resume '{}'
 wait_idle
 call GET "/api/batches/$b" -b ana.jar
@@ -167,9 +167,11 @@ as ana POST "/api/batches/$b/pages/3/flags" '{"clear":["separator","check"]}'
 call GET "/api/batches/$b" -b ana.jar
 [ "$(jget body pages_list.3.flags)" = "[]" ] || fail "page 3's flags after clearing: $(jget body pages_list.3.flags)"
 
-# --- insert one sheet after page 4 (the first in reading order) of the closed batch
+# --- insert one sheet after page 4 (the first in reading order) of the closed batch: the
+# clerk loads the new sheet (a fresh stack: the feeder starts at its first sheet)
 rm feeder/*
 cp sig/*.png feeder/
+reload_feeder feeder
 as ana POST "/api/batches/$b/insert" '{"after":4,"count":1}'
 wait_idle
 [ "$(order)" = "4 5 1 2 3" ] || fail "after inserting after page 4: $(order)"
@@ -177,6 +179,8 @@ call GET "/api/batches/$b" -b ana.jar
 [ "$(jget body state)" = closed ] || fail "the batch is $(jget body state) after an insert (closed before)"
 
 # --- rescan page 2 in place: same number, same place, another image, the old hash logged
+# (the clerk puts the signature sheet back in the feeder)
+reload_feeder feeder
 before=$($folio batch show "$b" | awk '$1 == 2 { print $6 }')
 as ana POST "/api/batches/$b/rescan" '{"from":2,"to":2}'
 wait_idle
@@ -199,3 +203,41 @@ as ana POST "/api/batches/$b/close"
 call GET "/api/batches/$b" -b ana.jar
 [ "$(jget body state)" = closed ] || fail "reopened and closed batch is $(jget body state)"
 echo "figure: batch $b: turned, split, merged, reordered, flagged, 1 sheet inserted, 1 rescanned, 1 deleted, rejected, reopened"
+
+# --- a batch remembers its scanner (issue 19): started on feeder2, paused and resumed with no
+# scanner named (as the UI's Resume does), it goes on there and not on the configured one;
+# an insert feeds from it too; another scanner is taken only when named, and logged
+place() { cat feeder/.folio-feeder 2>/dev/null; } # where the configured feeder's paper is
+before=$(place)
+as ana POST /api/capture "{\"device\":\"folio:$FOLIO_TMP/feeder2\"}"
+b=$(jget body batch)
+for _ in $(seq 100); do
+	call GET /api/status -b ana.jar
+	[ "$(jget body capture.batch_pages)" -ge 1 ] 2>/dev/null && break
+	sleep 0.1
+done
+as ana POST /api/capture/pause
+wait_idle
+as ana POST /api/capture/resume "{\"batch\":$b}"
+wait_idle
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages)" = 4 ] && [ "$(jget body state)" = closed ] ||
+	fail "batch $b resumed: $(jget body pages) pages, $(jget body state) (4 from feeder2, closed expected)"
+[ "$(jget body device)" = "folio:$FOLIO_TMP/feeder2" ] || fail "batch $b names scanner '$(jget body device)'"
+[ "$(place)" = "$before" ] || fail "resuming batch $b fed from the configured scanner ($(place))"
+cp sig/*.png feeder2/sig.png # sorts after the text sheets already fed
+as ana POST "/api/batches/$b/insert" '{"after":1,"count":1}'
+wait_idle
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages)" = 5 ] || fail "insert into batch $b from its scanner: $(jget body pages) pages, not 5"
+grep -qx 'fed sig.png' feeder2/.folio-feeder || fail "the insert into batch $b did not feed from feeder2"
+[ "$(place)" = "$before" ] || fail "the insert into batch $b fed from the configured scanner"
+! $folio log tail 60 | grep -q capture-device-change || fail "no scanner was named, yet a change is logged"
+reload_feeder feeder # the signature sheet, on the configured scanner this time
+as ana POST "/api/batches/$b/insert" "{\"after\":1,\"count\":1,\"device\":\"folio:$FOLIO_TMP/feeder\"}"
+wait_idle
+call GET "/api/batches/$b" -b ana.jar
+[ "$(jget body pages)" = 6 ] || fail "insert from the named scanner: $(jget body pages) pages, not 6"
+[ "$(place)" != "" ] || fail "the named scanner fed nothing"
+logged ana capture-device-change
+echo "figure: batch $b resumed and inserted into on its own scanner; another scanner named and logged"

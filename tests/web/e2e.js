@@ -32,7 +32,8 @@ const fail = (msg) => {
 };
 const check = (ok, msg) => ok || fail(msg);
 
-/* load(files): put these sheets (from FOLIO_SHEETS) in the feeder, in order, as a clerk would. */
+/* load(files): put these sheets (from FOLIO_SHEETS) in the feeder, in order, as a clerk would.
+ * Emptying the folder also removes the feeder's place (.folio-feeder): a fresh stack. */
 function load(files) {
 	for (const f of fs.readdirSync(feeder)) fs.unlinkSync(path.join(feeder, f));
 	files.forEach((f, i) => fs.copyFileSync(path.join(sheets, f), path.join(feeder, `sheet-${String(i + 1).padStart(2, '0')}.png`)));
@@ -120,6 +121,10 @@ async function main() {
 	check(await page.locator('#page-count').innerText() === '2', `after the jam at sheet 3 the count is ${await page.locator('#page-count').innerText()}, not 2`);
 	await page.waitForFunction(() => [...document.querySelectorAll('#thumbs img')].filter((i) => i.complete && i.naturalWidth > 0).length === 2);
 	check(await page.locator('[data-action=resume]').isEnabled(), 'Resume is not offered after the jam');
+	/* Resume feeds from the batch's own scanner unless the clerk picks another. */
+	await page.waitForFunction(() => document.querySelectorAll('#resume-device option').length > 0);
+	check(await page.locator('#resume-device').inputValue() === 'folio:' + feeder,
+		`Resume is not set to the batch's scanner: ${await page.locator('#resume-device').inputValue()}`);
 	check(/scanner: needs attention/i.test(await page.locator('#scanner-pill').innerText()), 'the header does not show the fault');
 	await shot('03-capture-jam');
 	await setLang('ar');

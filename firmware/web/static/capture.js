@@ -44,6 +44,13 @@
 			const stop = Folio.button(t('capture.stop'), () => act('stop'), { action: 'stop', class: 'danger' });
 			const docs = el('a', { class: 'button', href: '#/batch/' + n, 'aria-keyshortcuts': 'd' }, t('capture.documents'), el('kbd', {}, 'D'));
 			const grid = el('div', { class: 'thumbs', id: 'thumbs', 'aria-label': t('capture.thumbs') });
+			/* Resume feeds from the batch's own scanner; another one is the clerk's choice,
+			 * which the server records in the event log. */
+			const scanner = el('select', { id: 'resume-device', name: 'device', 'aria-describedby': 'resume-device-note' });
+			const scannerNote = el('p', { class: 'muted', id: 'resume-device-note' });
+			scanner.addEventListener('change', () => {
+				scannerNote.textContent = batch && scanner.value !== batch.device ? t('capture.otherScanner') : '';
+			});
 			main.append(
 				el('h1', {}, t('capture.title', { n: Folio.num(n) })),
 				panel,
@@ -52,6 +59,9 @@
 						el('div', {}, el('div', { class: 'muted' }, t('capture.pages')), pages),
 						el('div', {}, el('div', { class: 'muted' }, t('capture.ppm')), ppm)),
 					pause, resume, stop, docs),
+				el('div', { class: 'panel' },
+					el('div', { class: 'field' }, el('label', { for: 'resume-device' }, t('capture.scanner')), scanner),
+					scannerNote),
 				el('section', { class: 'panel' }, el('h2', {}, t('capture.thumbs')), grid));
 			Folio.keys({
 				p: { fn: () => act('pause'), label: t('capture.pause') },
@@ -111,6 +121,7 @@
 					Folio.fail(e);
 					return;
 				}
+				if (!scanner.options.length && batch.device) fillScanners();
 				const list = batch.pages_list || [];
 				const seq = list.map((p) => p.number + ':' + Folio.pageKey(p) + ':' + (p.flags || []).join()).join(' ');
 				if (seq !== shownSeq) {
@@ -127,9 +138,18 @@
 				if (!timer) timer = setTimeout(() => { timer = null; load(); }, 300);
 			}
 
+			/* The batch's scanner first and chosen, then the others SANE lists. */
+			async function fillScanners() {
+				scanner.append(el('option', { value: batch.device, selected: true }, t('capture.batchScanner', { name: batch.device })));
+				const devs = await Folio.api('GET', '/api/devices').catch(() => null);
+				for (const d of (devs && devs.devices) || [])
+					if (d.name !== batch.device) scanner.append(el('option', { value: d.name }, d.name));
+			}
+
 			async function act(what) {
 				try {
 					const body = what === 'resume' ? { batch: n } : undefined;
+					if (body && batch && scanner.value && scanner.value !== batch.device) body.device = scanner.value;
 					await Folio.api('POST', '/api/capture/' + what, body);
 					Folio.show(t('capture.did.' + what), 'ok');
 					await Folio.loadStatus();

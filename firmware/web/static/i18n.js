@@ -93,6 +93,9 @@ window.FolioStrings = {
 		'capture.did.resume': 'Capture continues.',
 		'capture.did.stop': 'Stopping after the sheet being read: the batch will be closed.',
 		'capture.finished': 'Batch {n} finished: {pages} pages.',
+		'capture.scanner': 'Scanner for Resume',
+		'capture.batchScanner': '{name} (this batch’s scanner)',
+		'capture.otherScanner': 'Not the scanner this batch was started on: the change is recorded in the event log.',
 
 		'page.label': 'Page {n}',
 		'page.alt': 'Page {n}',
@@ -322,6 +325,9 @@ window.FolioStrings = {
 		'capture.did.resume': 'La numérisation reprend.',
 		'capture.did.stop': 'Arrêt après la feuille en cours : le lot sera fermé.',
 		'capture.finished': 'Lot {n} terminé : {pages} pages.',
+		'capture.scanner': 'Scanner pour la reprise',
+		'capture.batchScanner': '{name} (le scanner de ce lot)',
+		'capture.otherScanner': 'Ce n’est pas le scanner sur lequel ce lot a commencé : le changement est inscrit au journal des événements.',
 
 		'page.label': 'Page {n}',
 		'page.alt': 'Page {n}',
@@ -551,6 +557,9 @@ window.FolioStrings = {
 		'capture.did.resume': 'يتواصل المسح.',
 		'capture.did.stop': 'سيتوقف المسح بعد الورقة الحالية وتُغلق الدفعة.',
 		'capture.finished': 'انتهت الدفعة {n}: {pages} صفحة.',
+		'capture.scanner': 'الماسح عند الاستئناف',
+		'capture.batchScanner': '{name} (ماسح هذه الدفعة)',
+		'capture.otherScanner': 'ليس الماسح الذي بدأت عليه هذه الدفعة: يُسجَّل التغيير في سجل الأحداث.',
 
 		'page.label': 'صفحة {n}',
 		'page.alt': 'الصفحة {n}',
