@@ -141,9 +141,12 @@ start_foliod() {
 		write_config "$port" "$@"
 		grep -q '^tls_cert' folio.conf && scheme=https
 		url=$scheme://127.0.0.1:$port
-		"$FOLIO_BUILD/bin/foliod" --config folio.conf >foliod.log 2>&1 &
+		# Emptied here, not by the redirection below: the background job may open the file
+		# only after the loop has read the last foliod's "clerk UI at" line from it.
+		: >foliod.log
+		"$FOLIO_BUILD/bin/foliod" --config folio.conf >>foliod.log 2>&1 &
 		daemon=$!
-		for i in $(seq 200); do
+		for i in $(seq 600); do # 30 s: a sanitized foliod on a loaded machine
 			grep -q 'clerk UI at ' foliod.log && return 0
 			grep -q 'no clerk UI\|cannot use \[web\]' foliod.log && break
 			kill -0 "$daemon" 2>/dev/null || fail "foliod exited: $(tail -n 5 foliod.log)"
