@@ -45,6 +45,8 @@ struct upload_stat {
 	char sha256[65]; /* "" when the protocol does not say */
 };
 
+struct upload_body;
+
 struct upload_driver {
 	const char *scheme; /* "file", "https", "sftp", "s3" */
 	/* Checks the target's settings at open; explains in @why. */
@@ -77,6 +79,14 @@ struct upload_driver {
 	 * when @from does not. NULL where the protocol has no rename (S3).
 	 */
 	int (*rename_dir)(struct upload_conn *c, const char *from, const char *to);
+
+	/* The libcurl drivers: sets the connection up to read file @rel (a GET, an SFTP read),
+	 * for upload_curl_fetch() and upload_curl_read_back(). */
+	int (*open_read)(struct upload_conn *c, const char *rel);
+	/* The libcurl drivers over HTTP: an answer's status other than success as -errno with
+	 * a reason; NULL for upload_http_status(). */
+	int (*http_error)(struct upload_conn *c, const char *what, long status,
+			  const struct upload_body *body);
 };
 
 extern const struct upload_driver upload_driver_file;
@@ -205,6 +215,24 @@ void upload_source_release(struct upload_source *src);
  */
 int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
 		       uint64_t *ret_len);
+
+/*
+ * upload_curl_fetch, upload_curl_read_back - the fetch and digest operations of a libcurl
+ * driver, on the request its open_read sets up: the body into @buf (at most @size bytes,
+ * -FOLIO_ETOOBIG beyond), or streamed into a SHA-256 as upload_curl_digest().
+ */
+int upload_curl_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
+		      size_t *ret_len);
+int upload_curl_read_back(struct upload_conn *c, const char *rel, uint64_t size,
+			  char ret_sha256[65], uint64_t *ret_len);
+
+/*
+ * upload_local_check - whether local file @f is still what the manifest says (a temporary
+ * copy on the server is kept only if it is): 0, or -FOLIO_ECORRUPT with the reason.
+ * upload_local_changed - that reason, for a driver that hashed the file as it sent it.
+ */
+int upload_local_check(struct upload_conn *c, const struct upload_file *f);
+int upload_local_changed(struct upload_conn *c, const struct upload_file *f);
 
 /*
  * upload_curl_reset - a fresh request on the connection's handle: TLS settings of the target

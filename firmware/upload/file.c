@@ -307,9 +307,7 @@ static int file_put(struct upload_conn *c, const struct upload_file *f)
 	}
 	if (strcmp(sum, f->sha256) != 0) {
 		unlinkat(parent, temp, 0);
-		return upload_conn_why(c, -FOLIO_ECORRUPT,
-				       "local file '%s' does not match its manifest hash",
-				       f->local);
+		return upload_local_changed(c, f);
 	}
 	r = rename_noreplace(parent, temp, name);
 	if (r == -EEXIST)

@@ -1,12 +1,15 @@
 /* libcurl for the WebDAV, SFTP and S3 drivers: one handle per connection, TLS always verified. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
@@ -400,6 +403,62 @@ int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, c
 	}
 	EVP_MD_CTX_free(s.md);
 	return r;
+}
+
+int upload_curl_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
+		      size_t *ret_len)
+{
+	const struct upload_driver *drv = c->t->drv;
+	_cleanup_free_ char *data = malloc(size + 1);
+	struct upload_body body = { .data = data, .max = size };
+	char what[UPLOAD_REL_MAX + 16];
+	long status;
+	int r;
+
+	if (!data)
+		return -ENOMEM;
+	r = drv->open_read(c, rel);
+	if (r < 0)
+		return r;
+	upload_curl_body(c, &body);
+	snprintf(what, sizeof(what), "%s '%s'", drv == &upload_driver_sftp ? "read" : "GET", rel);
+	r = upload_curl_perform(c, what, &status);
+	if (r < 0)
+		return r;
+	if (drv != &upload_driver_sftp && status != 200)
+		return drv->http_error ? drv->http_error(c, what, status, &body)
+				       : upload_http_status(c, what, status, &body);
+	memcpy(buf, body.data, body.len);
+	*ret_len = body.len;
+	return 0;
+}
+
+int upload_curl_read_back(struct upload_conn *c, const char *rel, uint64_t size,
+			  char ret_sha256[65], uint64_t *ret_len)
+{
+	char what[UPLOAD_REL_MAX + 16];
+	int r = c->t->drv->open_read(c, rel);
+
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "read back '%s'", rel);
+	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
+}
+
+int upload_local_changed(struct upload_conn *c, const struct upload_file *f)
+{
+	return upload_conn_why(c, -FOLIO_ECORRUPT,
+			       "local file '%s' does not match its manifest hash", f->local);
+}
+
+int upload_local_check(struct upload_conn *c, const struct upload_file *f)
+{
+	_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
+	char sum[65];
+
+	if (fd < 0 || upload_sha256_fd(fd, 0, f->size, sum) < 0 || strcmp(sum, f->sha256) != 0)
+		return upload_local_changed(c, f);
+	return 0;
 }
 
 static const char *reason(struct upload_conn *c, CURLcode e)

@@ -340,9 +340,7 @@ static int s3_multipart(struct upload_conn *c, const struct upload_file *f, int 
 	/* The whole file must be what the manifest says; parts are checked one by one. */
 	r = upload_sha256_fd(fd, 0, f->size, sum);
 	if (r < 0 || strcmp(sum, f->sha256) != 0)
-		return upload_conn_why(c, -FOLIO_ECORRUPT,
-				       "local file '%s' does not match its manifest hash",
-				       f->local);
+		return upload_local_changed(c, f);
 	{
 		const struct sigv4_param q[] = { { "uploads", "" } };
 
@@ -425,44 +423,6 @@ static int s3_get(struct upload_conn *c, const char *rel)
 	return r < 0 ? r : s3_start(c, "GET", url, UPLOAD_SHA256_EMPTY, NULL);
 }
 
-static int s3_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size, size_t *ret_len)
-{
-	_cleanup_free_ char *data = malloc(size + 1);
-	struct upload_body body = { .data = data, .max = size };
-	char what[UPLOAD_REL_MAX + 16];
-	long status;
-	int r;
-
-	if (!data)
-		return -ENOMEM;
-	r = s3_get(c, rel);
-	if (r < 0)
-		return r;
-	upload_curl_body(c, &body);
-	snprintf(what, sizeof(what), "GET '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
-		return r;
-	if (status != 200)
-		return s3_error(c, what, status, &body);
-	memcpy(buf, body.data, body.len);
-	*ret_len = body.len;
-	return 0;
-}
-
-static int s3_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
-		     uint64_t *ret_len)
-{
-	char what[UPLOAD_REL_MAX + 16];
-	int r;
-
-	r = s3_get(c, rel);
-	if (r < 0)
-		return r;
-	snprintf(what, sizeof(what), "read back '%s'", rel);
-	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
-}
-
 static int s3_remove(struct upload_conn *c, const char *rel)
 {
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
@@ -520,8 +480,10 @@ const struct upload_driver upload_driver_s3 = {
 	.mkdirs = s3_mkdirs,
 	.stat = s3_stat,
 	.put = s3_put,
-	.fetch = s3_fetch,
+	.fetch = upload_curl_fetch,
 	.remove = s3_remove,
-	.digest = s3_digest,
+	.digest = upload_curl_read_back,
+	.open_read = s3_get,
+	.http_error = s3_error,
 	/* No rename: the manifest, the last object written, marks a package complete. */
 };

@@ -171,9 +171,7 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 		return r;
 	if (upload_source_hash(&src, sum) < 0 || strcmp(sum, f->sha256) != 0) {
 		sftp_remove(c, rel);
-		return upload_conn_why(c, -FOLIO_ECORRUPT,
-				       "local file '%s' does not match its manifest hash",
-				       f->local);
+		return upload_local_changed(c, f);
 	}
 	return 0;
 }
@@ -238,14 +236,9 @@ static int sftp_put(struct upload_conn *c, const struct upload_file *f)
 		if (r < 0)
 			return r;
 	} else {
-		_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
-		char sum[65];
-
-		if (fd < 0 || upload_sha256_fd(fd, 0, f->size, sum) < 0 ||
-		    strcmp(sum, f->sha256) != 0)
-			return upload_conn_why(c, -FOLIO_ECORRUPT,
-					       "local file '%s' does not match its manifest hash",
-					       f->local);
+		r = upload_local_check(c, f);
+		if (r < 0)
+			return r;
 	}
 	return sftp_rename(c, temp, f->rel);
 }
@@ -256,43 +249,6 @@ static int sftp_mkdirs(struct upload_conn *c, const char *rel_dir)
 	(void)c;
 	(void)rel_dir;
 	return 0;
-}
-
-static int sftp_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
-		      size_t *ret_len)
-{
-	_cleanup_free_ char *data = malloc(size + 1);
-	struct upload_body body = { .data = data, .max = size };
-	char what[UPLOAD_REL_MAX + 16];
-	long status;
-	int r;
-
-	if (!data)
-		return -ENOMEM;
-	r = sftp_start_rel(c, rel);
-	if (r < 0)
-		return r;
-	upload_curl_body(c, &body);
-	snprintf(what, sizeof(what), "read '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
-		return r;
-	memcpy(buf, body.data, body.len);
-	*ret_len = body.len;
-	return 0;
-}
-
-static int sftp_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
-		       uint64_t *ret_len)
-{
-	char what[UPLOAD_REL_MAX + 16];
-	int r;
-
-	r = sftp_start_rel(c, rel);
-	if (r < 0)
-		return r;
-	snprintf(what, sizeof(what), "read back '%s'", rel);
-	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
 }
 
 static int sftp_check(struct upload_target *t, char *why, size_t n)
@@ -325,8 +281,9 @@ const struct upload_driver upload_driver_sftp = {
 	.mkdirs = sftp_mkdirs,
 	.stat = sftp_stat,
 	.put = sftp_put,
-	.fetch = sftp_fetch,
+	.fetch = upload_curl_fetch,
 	.remove = sftp_remove,
-	.digest = sftp_digest,
+	.digest = upload_curl_read_back,
 	.rename_dir = sftp_rename,
+	.open_read = sftp_start_rel,
 };

@@ -263,9 +263,7 @@ static int dav_put_file(struct upload_conn *c, const struct upload_file *f, cons
 		return upload_http_status(c, what, status, &body);
 	if (upload_source_hash(&src, sum) < 0 || strcmp(sum, f->sha256) != 0) {
 		dav_remove(c, rel);
-		return upload_conn_why(c, -FOLIO_ECORRUPT,
-				       "local file '%s' does not match its manifest hash",
-				       f->local);
+		return upload_local_changed(c, f);
 	}
 	return 0;
 }
@@ -330,15 +328,10 @@ static int dav_put(struct upload_conn *c, const struct upload_file *f)
 		if (r < 0)
 			return r;
 	} else {
-		_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
-		char sum[65];
-
 		/* It is what we sent before: the local file must still be what the manifest says. */
-		if (fd < 0 || upload_sha256_fd(fd, 0, f->size, sum) < 0 ||
-		    strcmp(sum, f->sha256) != 0)
-			return upload_conn_why(c, -FOLIO_ECORRUPT,
-					       "local file '%s' does not match its manifest hash",
-					       f->local);
+		r = upload_local_check(c, f);
+		if (r < 0)
+			return r;
 		log_debug("'%s' already arrived whole under its temporary name", f->rel);
 	}
 	return dav_move(c, temp, f->rel, false);
@@ -359,45 +352,6 @@ static int dav_get(struct upload_conn *c, const char *rel)
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	return upload_curl_header(c, "Accept-Encoding: identity");
-}
-
-static int dav_fetch(struct upload_conn *c, const char *rel, char *buf, size_t size,
-		     size_t *ret_len)
-{
-	_cleanup_free_ char *data = malloc(size + 1);
-	struct upload_body body = { .data = data, .max = size };
-	char what[UPLOAD_REL_MAX + 16];
-	long status;
-	int r;
-
-	if (!data)
-		return -ENOMEM;
-	r = dav_get(c, rel);
-	if (r < 0)
-		return r;
-	upload_curl_body(c, &body);
-	snprintf(what, sizeof(what), "GET '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
-		return r;
-	if (status != 200)
-		return upload_http_status(c, what, status, &body);
-	memcpy(buf, body.data, body.len);
-	*ret_len = body.len;
-	return 0;
-}
-
-static int dav_digest(struct upload_conn *c, const char *rel, uint64_t size, char ret_sha256[65],
-		      uint64_t *ret_len)
-{
-	char what[UPLOAD_REL_MAX + 16];
-	int r;
-
-	r = dav_get(c, rel);
-	if (r < 0)
-		return r;
-	snprintf(what, sizeof(what), "read back '%s'", rel);
-	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
 }
 
 static int dav_rename_dir(struct upload_conn *c, const char *from, const char *to)
@@ -443,8 +397,9 @@ const struct upload_driver upload_driver_webdav = {
 	.mkdirs = dav_mkdirs,
 	.stat = dav_stat,
 	.put = dav_put,
-	.fetch = dav_fetch,
+	.fetch = upload_curl_fetch,
 	.remove = dav_remove,
-	.digest = dav_digest,
+	.digest = upload_curl_read_back,
 	.rename_dir = dav_rename_dir,
+	.open_read = dav_get,
 };
