@@ -254,13 +254,42 @@ static void print_help(FILE *out)
 		CONFIG_DEFAULT_PATH);
 }
 
-static void print_command_help(const struct command *c, FILE *out)
+static void print_command_help(const struct command *c, const struct opt *opts, FILE *out)
 {
 	fprintf(out, "usage: ");
 	print_usage_line(c, out);
 	fprintf(out, "\n%s.\n", c->summary);
 	if (c->help)
 		fprintf(out, "\n%s\n", c->help);
+	if (opts) {
+		fprintf(out, "\nOptions:\n");
+		opt_print_help(opts, out);
+	}
+}
+
+/* The usage lines of every command of @verb ("batch list", "batch show", ...) on @out. */
+static void print_verb_usage(const char *verb, FILE *out)
+{
+	fprintf(out, "usage:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].verb, verb) == 0) {
+			fprintf(out, "  ");
+			print_usage_line(&commands[i], out);
+		}
+}
+
+int cmd_options(struct cmd_env *env, const struct opt *opts, int argc, char **argv)
+{
+	char why[160];
+	int r = opt_parse(opts, 0, argc, argv, why, sizeof(why));
+
+	if (r == OPT_HELP) {
+		print_command_help(current, opts, env->out);
+		return 0;
+	}
+	if (r < 0)
+		return cmd_usage_error(current, "%s", why);
+	return r;
 }
 
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
@@ -387,6 +416,42 @@ static int open_store(struct cmd_env *env)
 	return cmd_store_configure(env);
 }
 
+int cmd_load(struct cmd_env *env)
+{
+	int r;
+
+	if (current->needs & CMD_NEEDS_CONFIG) {
+		r = load_config(env);
+		if (r < 0)
+			return r;
+	}
+	if ((current->needs & CMD_NEEDS_STORE) == CMD_NEEDS_STORE)
+		return open_store(env);
+	return 0;
+}
+
+/* "folio help batch approve": the command's help, or the usage of a verb's commands. */
+static int help_on(struct cmd_env *env, int argc, char **argv)
+{
+	char *args[4] = { argv[0], argc > 1 ? argv[1] : NULL, NULL, NULL };
+	const struct command *c = cmd_find(argc, argv);
+	bool verb_known = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].verb, argv[0]) == 0)
+			verb_known = true;
+	if (!verb_known)
+		return cmd_usage_error(NULL, "unknown command '%s'", argv[0]);
+	if (!c || argc > (c->sub ? 2 : 1)) {
+		if (argc > 1 && (!c || !c->sub))
+			return cmd_usage_error(NULL, "unknown %s command '%s'", argv[0], argv[1]);
+		print_verb_usage(argv[0], env->out);
+		return 0;
+	}
+	args[c->sub ? 2 : 1] = (char *)"--help";
+	return cmd_dispatch(env, c->sub ? 3 : 2, args);
+}
+
 static bool wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -404,7 +469,13 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	bool verb_known = false;
 	int shift = 1, r;
 
-	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+	if (argc < 1) {
+		print_help(stderr);
+		return -FOLIO_EUSAGE;
+	}
+	if (strcmp(argv[0], "help") == 0 && argc > 1)
+		return help_on(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
 		print_help(env->out);
 		return 0;
 	}
@@ -417,12 +488,7 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	if (!c) {
 		if (!verb_known)
 			return cmd_usage_error(NULL, "unknown command '%s'", argv[0]);
-		fprintf(stderr, "usage:\n");
-		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-			if (strcmp(commands[i].verb, argv[0]) == 0) {
-				fprintf(stderr, "  ");
-				print_usage_line(&commands[i], stderr);
-			}
+		print_verb_usage(argv[0], stderr);
 		return argc > 1 ? cmd_usage_error(NULL, "unknown %s command '%s'", argv[0], argv[1])
 				: cmd_usage_error(NULL, "'%s' needs a sub-command", argv[0]);
 	}
@@ -430,17 +496,12 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 
 	argc -= shift - 1;
 	argv += shift - 1;
-	if (wants_help(argc, argv)) {
-		print_command_help(c, env->out);
-		return 0;
-	}
-	if (c->needs & CMD_NEEDS_CONFIG) {
-		r = load_config(env);
-		if (r < 0)
-			return r;
-	}
-	if ((c->needs & CMD_NEEDS_STORE) == CMD_NEEDS_STORE) {
-		r = open_store(env);
+	if (!(c->needs & CMD_PARSES_FIRST)) {
+		if (wants_help(argc, argv)) {
+			print_command_help(c, NULL, env->out);
+			return 0;
+		}
+		r = cmd_load(env);
 		if (r < 0)
 			return r;
 	}
