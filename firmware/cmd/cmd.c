@@ -37,7 +37,7 @@ static const struct command commands[] = {
 	  "Opens the scanner, feeds one sheet (one side) through the image stage and prints the\n"
 	  "frame size, the time to feed and read it, the time of the image stage, the encoded\n"
 	  "size and the quality flags. Nothing goes into the store.",
-	  CMD_NEEDS_CONFIG, cmd_scan_test },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_scan_test },
 	{ "scan", NULL,
 	  "[--device NAME] [--profile NAME] [--source adf|duplex|flatbed]\n"
 	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]\n"
@@ -72,7 +72,7 @@ static const struct command commands[] = {
 	  "[store] retention_days have passed since its confirmation (--now: at once), or of a\n"
 	  "rejected batch. Page records with their hashes, documents and the event log stay.\n"
 	  "--expired purges every confirmed batch past its retention, as foliod does.",
-	  CMD_NEEDS_STORE, cmd_batch_purge },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_purge },
 	{ "queue", "stats", "", "items waiting in the OCR, packaging and upload queues", NULL,
 	  CMD_NEEDS_STORE, cmd_queue_stats },
 	{ "store", "check", "[--pages]",
@@ -81,7 +81,7 @@ static const struct command commands[] = {
 	  "sealed) against the SHA-256 taken at capture, every OCR result and the queue indexes,\n"
 	  "in one snapshot while the station keeps working, and reports the first break.\n"
 	  "--pages prints 'BATCH PAGE SHA256' for every intact page image.",
-	  CMD_NEEDS_STORE, cmd_store_check },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_store_check },
 	{ "store", "stats", "", "sizes, counts, free space, map use and sealing of the store", NULL,
 	  CMD_NEEDS_STORE, cmd_store_stats },
 	{ "store", "keygen", "[FILE]",
@@ -92,15 +92,15 @@ static const struct command commands[] = {
 	{ "page", "export", "--batch BATCH --page N --out FILE [--grey]",
 	  "write one stored page image to a file, as captured",
 	  "--grey writes the grey image kept for OCR of a bitonal page instead (JPEG).",
-	  CMD_NEEDS_STORE, cmd_page_export },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_page_export },
 	{ "page", "grey", "--batch BATCH --page N",
 	  "deliver a bitonal page as grey JPEG from its kept grey image (check-image)",
 	  "For a page flagged check-image: its bitonal image reads much worse than its grey\n"
 	  "one. The grey image (same size, so the text and its word boxes stay) replaces the\n"
 	  "bitonal one before approval; the event log records both hashes.",
-	  CMD_NEEDS_STORE, cmd_page_grey },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_page_grey },
 	{ "doc", "list", "--batch BATCH", "list a batch's documents and their index fields", NULL,
-	  CMD_NEEDS_STORE, cmd_doc_list },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_doc_list },
 	{ "doc", "set",
 	  "--batch BATCH --doc N [--office CC] [--ip-type patent|trademark|design]\n"
 	  "           [--application NUMBER] [--doc-code CODE] [--received YYYY-MM-DD]\n"
@@ -111,7 +111,7 @@ static const struct command commands[] = {
 	  "and records the change in the event log. --application '' clears the number.\n"
 	  "--language is the document's (ST.96 languageCode): its pages are read with that\n"
 	  "language's OCR model.",
-	  CMD_NEEDS_STORE, cmd_doc_set },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_doc_set },
 	{ "coversheet", NULL,
 	  "--office CC --ip-type patent|trademark|design --application NUMBER\n"
 	  "           --doc-code CODE [--date YYYY-MM-DD] --out FILE.pdf",
@@ -119,26 +119,26 @@ static const struct command commands[] = {
 	  "Put the printed sheet in front of the document's pages: capture reads its barcodes,\n"
 	  "starts a new document with these fields, and keeps the sheet as a separator page that\n"
 	  "is not exported. --date is the received date (default: the date of capture).",
-	  CMD_NEEDS_CONFIG, cmd_coversheet },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_coversheet },
 	{ "keygen", NULL, "--out DIR", "create the station's package-signing key pair in DIR",
 	  "Writes DIR/station.key (secret, mode 0600: name it in [station] key_file) and\n"
 	  "DIR/station.pub (the public key the office enrols to verify packages). An existing\n"
 	  "key is never replaced.",
-	  0, cmd_keygen },
+	  CMD_PARSES_FIRST, cmd_keygen },
 	{ "verify", NULL, "DIR --key STATION.pub [--schemas DIR]",
 	  "check a received package: signature, hashes, files, page counts, ST.96 schemas",
 	  "What the office runs on a package: the manifest's signature by the enrolled station\n"
 	  "key, every file's SHA-256 and size, no missing or extra files, page counts against the\n"
 	  "ST.96 XML, and with --schemas (the ST.96 V6_0 folder) schema validity. Prints a report;\n"
 	  "exit status 1 on any problem.",
-	  0, cmd_verify },
+	  CMD_PARSES_FIRST, cmd_verify },
 	{ "ocr", NULL, "[--batch BATCH [--wait] [--again]]",
 	  "recognise the text of queued pages (a batch's first, with --batch)",
 	  "Runs the OCR workers ([ocr] workers, languages) over the store's OCR queue until it\n"
 	  "is empty, or over one batch's pages with --batch. --wait also waits for pages of the\n"
 	  "batch that foliod is reading; --again reads pages that already have text again.\n"
 	  "Pages below [ocr] min_confidence are flagged for the clerk.",
-	  CMD_NEEDS_STORE, cmd_ocr },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_ocr },
 	{ "ocr", "status", "", "OCR backlog and progress", NULL, CMD_NEEDS_STORE, cmd_ocr_status },
 	{ "ocr-score", NULL, "GROUND_TRUTH RECOGNISED",
 	  "character and word error rates of recognised text against its ground truth",
@@ -154,16 +154,16 @@ static const struct command commands[] = {
 	  "renames each into place, the signature and the manifest last, and confirms every\n"
 	  "file on the server. What already arrived is not sent again, so it resumes after any\n"
 	  "failure. NAME (default: DIR's name) is the package's folder name on the server.",
-	  CMD_NEEDS_CONFIG, cmd_upload_package },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_upload_package },
 	{ "upload", NULL, "[--now]", "deliver approved batches to the upload target",
 	  "Packages and delivers every approved batch, as foliod does inside [upload] window.\n"
 	  "Outside the window nothing is sent unless --now is given.",
-	  CMD_NEEDS_STORE, cmd_upload },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_upload },
 	{ "export", NULL, "--batch BATCH --out DIR",
 	  "write a batch's package (ST.96 XML, images, manifest) into DIR",
 	  "Writes exactly what would be uploaded: one folder per document with its ST.96 XML and\n"
 	  "page images, a batch description, and MANIFEST.sha256 (check it with sha256sum -c).",
-	  CMD_NEEDS_STORE, cmd_export },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_export },
 	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
 	  CMD_NEEDS_STORE, cmd_status },
 	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
@@ -185,7 +185,7 @@ static const struct command commands[] = {
 	  "terminal; at least 8 characters) and stores its Argon2id hash with the role and the\n"
 	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
 	  "delete. --keep-password changes role or language only.",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_web_user },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_web_user },
 	{ "web", "users", "", "list the clerk UI accounts with their roles and languages", NULL,
 	  CMD_NEEDS_CONFIG, cmd_web_users },
 	{ "console", NULL, "", "the technician console on this terminal (login first)",

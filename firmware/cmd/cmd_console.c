@@ -4,7 +4,6 @@
  * them with the rest of the table; from the shell they work the same way.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -425,27 +424,31 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 
 int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ 0 },
+	const char *device = NULL, *pname = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "device", &device, "NAME", "the scanner (default: [capture] device)"),
+		OPT_STRING(0, "profile", &pname, "NAME",
+			   "the profile (default: [capture] profile)"),
+		OPT_END(),
 	};
-	const struct folio_config *cfg = env->cfg;
-	const char *device = cfg->device, *pname = cfg->profile;
+	const struct folio_config *cfg;
 	const struct scan_profile *sp;
 	struct scanner *s = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
-			device = optarg;
-		else if (c == 'p')
-			pname = optarg;
-		else
-			return cmd_usage_error(cmd_current(), "bad option");
-	}
-	if (optind < argc)
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
 		return too_many_arguments();
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	cfg = env->cfg;
+	if (!device)
+		device = cfg->device;
+	if (!pname)
+		pname = cfg->profile;
 	if (!device[0])
 		return log_errno(-FOLIO_ECONFIG,
 				 "no scanner configured: set [capture] device in "
