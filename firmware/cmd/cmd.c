@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -49,7 +48,7 @@ static const struct command commands[] = {
 	  "--resume BATCH. --device takes [capture] device, or a scanner SANE lists that\n"
 	  "[capture] devices allows; --force takes any (a technician's choice, recorded in the\n"
 	  "event log under their name).",
-	  CMD_NEEDS_STORE, cmd_scan },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_scan },
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },
 	{ "batch", "show", "BATCH", "show a batch, its documents and its pages", NULL,
@@ -61,7 +60,7 @@ static const struct command commands[] = {
 	  "'folio batch show' printed it: a change after your review refuses approval.\n"
 	  "Once approved, nothing that goes into its package changes (flags, pages, order,\n"
 	  "documents); reject it to correct it.",
-	  CMD_NEEDS_STORE, cmd_batch_approve },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
 	  CMD_NEEDS_STORE, cmd_batch_reject },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
@@ -194,9 +193,9 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console },
 	{ "logout", NULL, "", "end the console session", NULL, CMD_SESSION, cmd_logout },
 	{ "reboot", NULL, "--yes", "restart the station (the console asks to confirm)", NULL,
-	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
+	  CMD_NEEDS_STORE | CMD_CONFIRM | CMD_PARSES_FIRST, cmd_reboot },
 	{ "shutdown", NULL, "--yes", "power the station off (the console asks to confirm)", NULL,
-	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
+	  CMD_NEEDS_STORE | CMD_CONFIRM | CMD_PARSES_FIRST, cmd_reboot },
 };
 
 static const struct command *current;
@@ -261,7 +260,7 @@ static void print_command_help(const struct command *c, const struct opt *opts, 
 	fprintf(out, "\n%s.\n", c->summary);
 	if (c->help)
 		fprintf(out, "\n%s\n", c->help);
-	if (opts) {
+	if (opts && opts[0].type != OPT_TYPE_END) {
 		fprintf(out, "\nOptions:\n");
 		opt_print_help(opts, out);
 	}
@@ -452,17 +451,6 @@ static int help_on(struct cmd_env *env, int argc, char **argv)
 	return cmd_dispatch(env, c->sub ? 3 : 2, args);
 }
 
-static bool wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
-	}
-	return false;
-}
-
 int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 {
 	const struct command *c = NULL;
@@ -497,14 +485,14 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	argc -= shift - 1;
 	argv += shift - 1;
 	if (!(c->needs & CMD_PARSES_FIRST)) {
-		if (wants_help(argc, argv)) {
-			print_command_help(c, NULL, env->out);
-			return 0;
-		}
+		static const struct opt none[] = { OPT_END() };
+
+		argc = cmd_options(env, none, argc, argv);
+		if (argc <= 0)
+			return argc;
 		r = cmd_load(env);
 		if (r < 0)
 			return r;
 	}
-	optind = 0; /* getopt restarts for the handler */
 	return c->run(env, argc, argv);
 }

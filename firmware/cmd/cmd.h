@@ -39,7 +39,9 @@ enum cmd_needs {
 	/*
 	 * The handler checks its options with cmd_options() and its arguments first, then
 	 * loads what it needs with cmd_load(): wrong usage is told before a configuration or
-	 * store problem. (Without it, cmd_dispatch() loads before running the handler.)
+	 * store problem. Without it the command takes no options: cmd_dispatch() checks that
+	 * (and answers --help) before it loads what the command needs and runs the handler,
+	 * which finds its arguments in argv[1..] ("--" taken out).
 	 */
 	CMD_PARSES_FIRST = 1 << 5,
 };
@@ -57,8 +59,9 @@ struct command {
 /*
  * cmd_dispatch - run the command named by argv[0] (and argv[1] for sub-verbs)
  *
- * Handles `help`, `VERB --help` and unknown verbs itself. Loads the configuration and opens
- * the store when the command needs them. Returns the handler's result.
+ * Handles `help`, `help VERB`, unknown verbs and the options of commands that take none
+ * itself; loads the configuration and opens the store when the command needs them, after
+ * its usage was checked (CMD_PARSES_FIRST). Returns the handler's result.
  */
 int cmd_dispatch(struct cmd_env *env, int argc, char **argv);
 

@@ -179,22 +179,33 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 {
 	uint64_t revision = STORE_ANY_REVISION;
+	const char *revision_arg = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "revision", &revision_arg, "N",
+			   "only while the batch is at revision N ('folio batch show')"),
+		OPT_END(),
+	};
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
 
-	/* BATCH [--revision N]: N as 'folio batch show' printed it */
-	if (argc == 4 && strcmp(argv[2], "--revision") == 0) {
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (revision_arg) {
 		char *end;
 
 		errno = 0;
-		revision = strtoull(argv[3], &end, 10);
-		if (errno || end == argv[3] || *end || argv[3][0] == '-' ||
+		revision = strtoull(revision_arg, &end, 10);
+		if (errno || end == revision_arg || *end || revision_arg[0] == '-' ||
 		    revision == STORE_ANY_REVISION)
-			return cmd_usage_error(cmd_current(), "'%s' is not a revision", argv[3]);
-		argc = 2;
+			return cmd_usage_error(cmd_current(), "'%s' is not a revision",
+					       revision_arg);
 	}
 	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
 	if (r < 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);

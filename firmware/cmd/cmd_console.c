@@ -820,11 +820,24 @@ int cmd_reboot(struct cmd_env *env, int argc, char **argv)
 	bool off = strcmp(argv[0], "shutdown") == 0;
 	const char *verb = off ? "power off" : "restart";
 
-	if (argc > 2)
+	bool yes = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "yes", &yes, "really (the console asks instead)"),
+		OPT_END(),
+	};
+	int r;
+
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
 		return too_many_arguments();
-	if (argc < 2 || strcmp(argv[1], "--yes") != 0)
+	if (!yes)
 		return cmd_usage_error(cmd_current(), "'%s' would %s the whole station: add --yes",
 				       argv[0], verb);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	record(env, off ? "station-shutdown" : "station-reboot", "requested (%s)",
 	       IS_ENABLED(CONFIG_BOARD_SIM) ? "simulated board: nothing done" : "done");
 	if (IS_ENABLED(CONFIG_BOARD_SIM)) {

@@ -18,6 +18,10 @@ expect_fail 2 "option '--batch' needs a value" "$folio" --config "$nope" ocr --b
 expect_fail 2 "option '--now' takes no value" "$folio" --config "$nope" upload --now=yes
 expect_fail 2 "--out is for 'folio page export'" "$folio" --config "$nope" page grey \
 	--batch 1 --page 1 --out x
+expect_fail 2 "unknown option '--bogus'" "$folio" --config "$nope" batch show --bogus 1
+expect_fail 2 "'x' is not a revision" "$folio" --config "$nope" batch approve 1 --revision x
+expect_fail 2 "--mode must be lineart, gray or color" "$folio" --config "$nope" scan --mode x
+expect_fail 2 "add --yes" "$folio" --config "$nope" reboot
 expect_fail 2 "unknown command 'frobnicate'" "$folio" --config "$nope" frobnicate
 expect_fail 2 "unknown command 'frobnicate'" "$folio" help frobnicate
 expect_fail 2 "unknown option '--bogus'" "$bin/foliod" --config "$nope" --bogus
