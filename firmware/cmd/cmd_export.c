@@ -49,7 +49,7 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	r = export_batch(env->store, env->cfg, batch, out, &res);
 	if (r == -EPERM || r == -FOLIO_EFORMAT)
 		return log_errno(r, "station key '%s' is %s", env->cfg->key_file,
-				 r == -EPERM ? "readable by others: chmod 600 it"
+				 r == -EPERM ? "readable by others or another user's: chmod 600 it"
 					     : "not a Folio secret key (folio keygen writes one)");
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s: close it first ('folio batch close %u')",

@@ -62,8 +62,8 @@ int cmd_store_configure(struct cmd_env *env)
 				 key);
 	case -EPERM:
 		return log_errno(r,
-				 "station key '%s' is readable by group or others: run 'chmod "
-				 "600 %s'",
+				 "station key '%s' is readable by group or others or belongs "
+				 "to another user: run 'chmod 600 %s' as its owner",
 				 key, key);
 	case -FOLIO_EFORMAT:
 		return log_errno(r,

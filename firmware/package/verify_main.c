@@ -268,7 +268,7 @@ static int load_receipt_key(const char *path, struct sign_key *ret)
 	if (r == 0)
 		return 0;
 	fprintf(stderr, "folio-verify: cannot use the receipt key '%s': %s\n", path,
-		r == -EPERM	      ? "others can read it: chmod 600 it"
+		r == -EPERM	      ? "others can read it or it is another user's: chmod 600 it"
 		: r == -EKEYREJECTED  ? "a passphrase protects it: make one without"
 		: r == -FOLIO_EFORMAT ? "not an OpenSSH Ed25519 private key (ssh-keygen -t ed25519)"
 				      : folio_strerror(r));
