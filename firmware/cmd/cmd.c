@@ -24,7 +24,7 @@ static const struct command commands[] = {
 	  "the change applies at once where it can (log level, console settings), otherwise when\n"
 	  "foliod restarts, and is written to the file only by 'config save'. From the shell the\n"
 	  "file is changed at once.",
-	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_set },
+	  CMD_NEEDS_CONFIG | CMD_SESSION | CMD_PARSES_FIRST, cmd_config_set },
 	{ "config", "save", "", "write the console's 'config set' changes to the file",
 	  "Checks the whole file with the changes, then replaces it in one step (a power cut\n"
 	  "leaves the old or the new file).",
@@ -52,9 +52,9 @@ static const struct command commands[] = {
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },
 	{ "batch", "show", "BATCH", "show a batch, its documents and its pages", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_show },
-	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL, CMD_NEEDS_STORE,
-	  cmd_batch_close },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_show },
+	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL,
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_close },
 	{ "batch", "approve", "BATCH [--revision N]", "approve a closed batch for upload",
 	  "With --revision, approves only when the batch is still at revision N, as\n"
 	  "'folio batch show' printed it: a change after your review refuses approval.\n"
@@ -62,9 +62,9 @@ static const struct command commands[] = {
 	  "documents); reject it to correct it.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_reject },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_reject },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_confirm },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_confirm },
 	{ "batch", "purge", "BATCH [--now] | --expired",
 	  "remove a confirmed or rejected batch's images; keep its records and events",
 	  "Removes the page images, OCR text and queue items of a confirmed batch once\n"
@@ -166,7 +166,7 @@ static const struct command commands[] = {
 	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
 	  CMD_NEEDS_STORE, cmd_status },
 	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
-	  CMD_NEEDS_STORE, cmd_log_tail },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_tail },
 	{ "selftest", NULL, "", "check scanner, OCR languages, store, upload target and clock",
 	  "Opens the configured scanner, looks for the Tesseract data of every OCR language\n"
 	  "built in, checks the store (event chain and every page image), checks the upload\n"
@@ -177,7 +177,7 @@ static const struct command commands[] = {
 	{ "console", "passwd", "USER", "create a technician account or change its password",
 	  "Asks for the password twice (or reads one line when standard input is not a\n"
 	  "terminal) and stores its Argon2id hash in [console] accounts_file (mode 0600).",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console_passwd },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_console_passwd },
 	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
 	  "create a clerk UI account, or change its password, role or language",
 	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
@@ -490,6 +490,8 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 		argc = cmd_options(env, none, argc, argv);
 		if (argc <= 0)
 			return argc;
+		if (!c->args[0] && argc > 1) /* its usage names no arguments */
+			return cmd_usage_error(c, "unexpected argument '%s'", argv[1]);
 		r = cmd_load(env);
 		if (r < 0)
 			return r;

@@ -179,10 +179,14 @@ int cmd_check_accounts_file(const char *file)
 
 int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 {
-	const char *file = env->cfg->console_accounts_file;
+	static const struct opt none[] = { OPT_END() };
+	const char *file;
 	char pw[ACCOUNT_PASSWORD_MAX + 2];
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 2)
 		return argc < 2 ? cmd_usage_error(cmd_current(), "which user?")
 				: too_many_arguments();
@@ -191,6 +195,10 @@ int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 				       "'%s' is not an account name (1 to %d of a-z 0-9 . _ -, "
 				       "starting with a letter or digit)",
 				       argv[1], ACCOUNT_NAME_MAX);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	file = env->cfg->console_accounts_file;
 	r = cmd_check_accounts_file(file);
 	if (r < 0)
 		return r;
@@ -478,14 +486,21 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 
 int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 {
+	static const struct opt none[] = { OPT_END() };
 	struct confedit_change ch;
 	char why[CONFIG_PROBLEM_LEN + 64];
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 3)
 		return argc < 3 ? cmd_usage_error(cmd_current(), "needs a key and a value")
 				: cmd_usage_error(cmd_current(),
 						  "too many arguments (quote a value with spaces)");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	if (env->console)
 		return console_config_set(env->console, argv[1], argv[2], env->out);
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
@@ -558,15 +573,22 @@ int cmd_log_tail(struct cmd_env *env, int argc, char **argv)
 {
 	struct store_stats st;
 	struct tail t = { 0 };
+	static const struct opt none[] = { OPT_END() };
 	unsigned n = LOG_TAIL_DEFAULT;
 	uint64_t broken = 0, from;
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc > 2)
 		return too_many_arguments();
 	if (argc == 2 && cmd_parse_u32(argv[1], LOG_TAIL_MAX, &n) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a number of events (1 to %d)",
 				       argv[1], LOG_TAIL_MAX);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	r = store_stats(env->store, &st);
 	if (r < 0)
 		return log_errno(r, "cannot read the store: %s", folio_strerror(r));

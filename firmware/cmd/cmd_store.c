@@ -270,14 +270,21 @@ int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 
 int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv)
 {
+	static const struct opt none[] = { OPT_END() };
 	struct batch_info b;
 	unsigned id;
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc < 2 ? "which batch?" : "too many arguments");
 	r = batch_number(argv[1], &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
 	if (r < 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);

@@ -22,6 +22,13 @@ expect_fail 2 "unknown option '--bogus'" "$folio" --config "$nope" batch show --
 expect_fail 2 "'x' is not a revision" "$folio" --config "$nope" batch approve 1 --revision x
 expect_fail 2 "--mode must be lineart, gray or color" "$folio" --config "$nope" scan --mode x
 expect_fail 2 "add --yes" "$folio" --config "$nope" reboot
+expect_fail 2 "which batch?" "$folio" --config "$nope" batch show
+expect_fail 2 "which batch?" "$folio" --config "$nope" batch confirm
+expect_fail 2 "'x' is not a batch number" "$folio" --config "$nope" batch close x
+expect_fail 2 "unexpected argument 'extra'" "$folio" --config "$nope" status extra
+expect_fail 2 "'x' is not a number of events" "$folio" --config "$nope" log tail x
+expect_fail 2 "needs a key and a value" "$folio" --config "$nope" config set station.id
+expect_fail 2 "which user?" "$folio" --config "$nope" console passwd
 expect_fail 2 "unknown command 'frobnicate'" "$folio" --config "$nope" frobnicate
 expect_fail 2 "unknown command 'frobnicate'" "$folio" help frobnicate
 expect_fail 2 "unknown option '--bogus'" "$bin/foliod" --config "$nope" --bogus
