@@ -169,8 +169,8 @@ int cmd_check_accounts_file(const char *file)
 
 	if (r == -EPERM)
 		return log_errno(r,
-				 "accounts file '%s' is readable by group or others: run "
-				 "'chmod 600 %s' first",
+				 "accounts file '%s' is readable by group or others or belongs "
+				 "to another user: run 'chmod 600 %s' as its owner first",
 				 file, file);
 	if (r < 0 && r != -ENOENT)
 		return log_errno(r, "cannot use accounts file '%s': %s", file, folio_strerror(r));

@@ -144,8 +144,10 @@ int cmd_web_users(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r, "no accounts yet in '%s': add one with 'folio web user NAME'",
 				 file);
 	if (r < 0)
-		return log_errno(r, "cannot read accounts file '%s': %s", file,
-				 r == -EPERM ? "group or others may read it: chmod 600 it"
-					     : folio_strerror(r));
+		return log_errno(
+		    r, "cannot read accounts file '%s': %s", file,
+		    r == -EPERM
+			? "group or others may read it, or it is another user's: chmod 600 it"
+			: folio_strerror(r));
 	return 0;
 }
