@@ -1,6 +1,5 @@
 /* folio: the station's command line. */
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "errors.h"
 #include "log.h"
+#include "options.h"
 #include "firmware/cmd/cmd.h"
 
 static const char *user_name(void)
@@ -67,43 +67,42 @@ static int take_global_options(struct cmd_env *env, int *argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
+	bool verbose = false, quiet = false, help = false, version = false;
+	const struct opt opts[] = {
+		OPT_FLAG('v', "verbose", &verbose, "log debug messages too"),
+		OPT_FLAG('q', "quiet", &quiet, "log warnings and errors only"),
+		OPT_FLAG('V', "version", &version, "print the version and the board"),
+		OPT_END(),
 	};
 	struct cmd_env env = {
 		.config_path = config_default_path(),
 		.who = user_name(),
 		.out = stdout,
 	};
-	int c, r;
+	char why[160];
+	int r;
 
 	log_open("folio", LOG_TARGET_TERMINAL);
 	r = take_global_options(&env, &argc, argv);
 	if (r < 0)
 		return cmd_exit_status(r);
-	/* Options before the command; '+' stops at the first non-option (the verb). */
-	while ((c = getopt_long(argc, argv, "+vqhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			log_set_level(LOG_DEBUG);
-			break;
-		case 'q':
-			log_set_level(LOG_WARNING);
-			break;
-		case 'h':
-			return cmd_exit_status(cmd_dispatch(&env, 0, NULL));
-		case 'V':
-			printf("folio %s (board %s)\n", FOLIO_VERSION, CONFIG_BOARD_NAME);
-			return 0;
-		default:
-			return cmd_exit_status(cmd_usage_error(NULL, "bad option"));
-		}
+	/* Options before the command: the first argument that is none is the verb. */
+	r = opt_parse(opts, OPT_STOP_AT_ARGUMENT, argc, argv, why, sizeof(why));
+	if (r == OPT_HELP)
+		help = true;
+	else if (r < 0)
+		return cmd_exit_status(cmd_usage_error(NULL, "%s", why));
+	if (help)
+		return cmd_exit_status(cmd_dispatch(&env, 1, (char *[]){ (char *)"help", NULL }));
+	if (version) {
+		printf("folio %s (board %s)\n", FOLIO_VERSION, CONFIG_BOARD_NAME);
+		return 0;
 	}
-	r = cmd_dispatch(&env, argc - optind, argv + optind);
+	if (verbose)
+		log_set_level(LOG_DEBUG);
+	else if (quiet)
+		log_set_level(LOG_WARNING);
+	r = cmd_dispatch(&env, r - 1, argv + 1);
 	store_close(env.store);
 	free(env.cfg);
 	if (fflush(stdout) != 0 && r >= 0)

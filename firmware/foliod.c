@@ -9,7 +9,6 @@
  * and SIGINT stop it between cycles; SIGUSR1 starts a cycle at once.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -25,6 +24,7 @@
 #include "errors.h"
 #include "log.h"
 #include "kconfig.h"
+#include "options.h"
 #include "firmware/config/config.h"
 #include "firmware/console/console.h"
 #include "firmware/panel/panel.h"
@@ -46,57 +46,45 @@ struct daemon_opts {
 	bool debug_stall;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: foliod [--config FILE] [--store DIR] [--once] [--debug-stall] [-v]\n\n"
-		"The Folio station daemon. --once runs one cycle and exits. With --debug-stall,\n"
-		"SIGUSR2 hangs the main loop (to check that the watchdog then reboots).\n");
-}
-
+/* Checks the options into @o: 1 to run, 0 when the help or the version was printed. */
 static int parse_args(int argc, char **argv, struct daemon_opts *o)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "store", required_argument, NULL, 's' },
-		{ "once", no_argument, NULL, '1' },
-		{ "debug-stall", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	bool verbose = false, version = false;
+	const struct opt opts[] = {
+		OPT_STRING('c', "config", &o->config_path, "FILE", "the configuration file"),
+		OPT_STRING('s', "store", &o->store_dir, "DIR",
+			   "the store (overrides [store] path)"),
+		OPT_FLAG(0, "once", &o->once, "run one cycle and exit"),
+		OPT_FLAG(0, "debug-stall", &o->debug_stall,
+			 "SIGUSR2 hangs the main loop (to check the watchdog reboots)"),
+		OPT_FLAG('v', "verbose", &verbose, "log debug messages too"),
+		OPT_FLAG('V', "version", &version, "print the version and the board"),
+		OPT_END(),
 	};
-	int c;
+	char why[160];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "c:s:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config_path = optarg;
-			break;
-		case 's':
-			o->store_dir = optarg;
-			break;
-		case '1':
-			o->once = true;
-			break;
-		case 'S':
-			o->debug_stall = true;
-			break;
-		case 'v':
-			log_set_level(LOG_DEBUG);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -FOLIO_EUSAGE;
-		}
+	r = opt_parse(opts, 0, argc, argv, why, sizeof(why));
+	if (r == OPT_HELP) {
+		printf("usage: foliod [OPTIONS]\n\nThe Folio station daemon.\n\nOptions:\n");
+		opt_print_help(opts, stdout);
+		return 0;
 	}
-	if (optind < argc) {
-		log_err("unexpected argument '%s': see 'foliod --help'", argv[optind]);
-		return -FOLIO_EUSAGE;
+	if (r < 0)
+		return log_errno(r, "%s: see 'foliod --help'", why);
+	if (r > 1)
+		return log_errno(-FOLIO_EUSAGE, "unexpected argument '%s': see 'foliod --help'",
+				 argv[1]);
+	if (version) {
+		printf("foliod %s (board %s)\n", FOLIO_VERSION, CONFIG_BOARD_NAME);
+		return 0;
 	}
-	return 0;
+	if (!o->config_path[0] || (o->store_dir && !o->store_dir[0]))
+		return log_errno(-FOLIO_EUSAGE, "--config and --store need a value: see 'foliod "
+						"--help'");
+	if (verbose)
+		log_set_level(LOG_DEBUG);
+	return 1;
 }
 
 /*
@@ -336,8 +324,8 @@ int main(int argc, char **argv)
 
 	log_open("foliod", LOG_TARGET_AUTO);
 	r = parse_args(argc, argv, &o);
-	if (r < 0)
-		return 2;
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
 
 	cfg = calloc(1, sizeof(*cfg));
 	problems = calloc(1, sizeof(*problems));

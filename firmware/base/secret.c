@@ -66,3 +66,47 @@ int secret_read(int fd, size_t max, char **ret, size_t *ret_len)
 	*ret_len = len;
 	return 0;
 }
+
+bool secret_owned(const struct stat *st)
+{
+	return st->st_uid == geteuid() || st->st_uid == 0;
+}
+
+int secret_load(const char *path, size_t max, unsigned flags, char **ret, size_t *ret_len,
+		struct stat *ret_st)
+{
+	struct stat st;
+	char *buf;
+	size_t len;
+	int fd, r;
+
+	fd = secret_open(path, &st);
+	if (fd < 0 && fd != -FOLIO_EFORMAT)
+		return fd;
+	if (ret_st)
+		*ret_st = st;
+	if (fd < 0)
+		return fd;
+	if (!secret_owned(&st) || !secret_private(&st)) {
+		close(fd);
+		return -EPERM;
+	}
+	r = secret_read(fd, max, &buf, &len);
+	close(fd);
+	if (r < 0)
+		return r;
+	if (len == 0 && (flags & SECRET_NOT_EMPTY)) {
+		secret_free(buf);
+		return -ENODATA;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+char *secret_free(char *buf)
+{
+	/* sodium_free() zeroes the region before it unmaps it, NULL included. */
+	sodium_free(buf);
+	return NULL;
+}

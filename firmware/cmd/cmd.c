@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -25,7 +24,7 @@ static const struct command commands[] = {
 	  "the change applies at once where it can (log level, console settings), otherwise when\n"
 	  "foliod restarts, and is written to the file only by 'config save'. From the shell the\n"
 	  "file is changed at once.",
-	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_set },
+	  CMD_NEEDS_CONFIG | CMD_SESSION | CMD_PARSES_FIRST, cmd_config_set },
 	{ "config", "save", "", "write the console's 'config set' changes to the file",
 	  "Checks the whole file with the changes, then replaces it in one step (a power cut\n"
 	  "leaves the old or the new file).",
@@ -37,7 +36,7 @@ static const struct command commands[] = {
 	  "Opens the scanner, feeds one sheet (one side) through the image stage and prints the\n"
 	  "frame size, the time to feed and read it, the time of the image stage, the encoded\n"
 	  "size and the quality flags. Nothing goes into the store.",
-	  CMD_NEEDS_CONFIG, cmd_scan_test },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_scan_test },
 	{ "scan", NULL,
 	  "[--device NAME] [--profile NAME] [--source adf|duplex|flatbed]\n"
 	  "           [--mode lineart|gray|color] [--resolution DPI] [--max-pages N] [--resume BATCH]\n"
@@ -52,30 +51,30 @@ static const struct command commands[] = {
 	  "(--resume BATCH again; 'folio batch close BATCH' when done). --device takes [capture]\n"
 	  "device, or a scanner SANE lists that [capture] devices allows; --force takes any (a\n"
 	  "technician's choice, recorded in the event log under their name).",
-	  CMD_NEEDS_STORE, cmd_scan },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_scan },
 	{ "batch", "list", "", "list the batches in the store", NULL, CMD_NEEDS_STORE,
 	  cmd_batch_list },
 	{ "batch", "show", "BATCH", "show a batch, its documents and its pages", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_show },
-	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL, CMD_NEEDS_STORE,
-	  cmd_batch_close },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_show },
+	{ "batch", "close", "BATCH", "close an open batch (no more pages)", NULL,
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_close },
 	{ "batch", "approve", "BATCH [--revision N]", "approve a closed batch for upload",
 	  "With --revision, approves only when the batch is still at revision N, as\n"
 	  "'folio batch show' printed it: a change after your review refuses approval.\n"
 	  "Once approved, nothing that goes into its package changes (flags, pages, order,\n"
 	  "documents); reject it to correct it.",
-	  CMD_NEEDS_STORE, cmd_batch_approve },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_approve },
 	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_reject },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_reject },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
-	  CMD_NEEDS_STORE, cmd_batch_confirm },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_confirm },
 	{ "batch", "purge", "BATCH [--now] | --expired",
 	  "remove a confirmed or rejected batch's images; keep its records and events",
 	  "Removes the page images, OCR text and queue items of a confirmed batch once\n"
 	  "[store] retention_days have passed since its confirmation (--now: at once), or of a\n"
 	  "rejected batch. Page records with their hashes, documents and the event log stay.\n"
 	  "--expired purges every confirmed batch past its retention, as foliod does.",
-	  CMD_NEEDS_STORE, cmd_batch_purge },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_purge },
 	{ "queue", "stats", "", "items waiting in the OCR, packaging and upload queues", NULL,
 	  CMD_NEEDS_STORE, cmd_queue_stats },
 	{ "store", "check", "[--pages]",
@@ -84,7 +83,7 @@ static const struct command commands[] = {
 	  "sealed) against the SHA-256 taken at capture, every OCR result and the queue indexes,\n"
 	  "in one snapshot while the station keeps working, and reports the first break.\n"
 	  "--pages prints 'BATCH PAGE SHA256' for every intact page image.",
-	  CMD_NEEDS_STORE, cmd_store_check },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_store_check },
 	{ "store", "stats", "", "sizes, counts, free space, map use and sealing of the store", NULL,
 	  CMD_NEEDS_STORE, cmd_store_stats },
 	{ "store", "keygen", "[FILE]",
@@ -95,15 +94,15 @@ static const struct command commands[] = {
 	{ "page", "export", "--batch BATCH --page N --out FILE [--grey]",
 	  "write one stored page image to a file, as captured",
 	  "--grey writes the grey image kept for OCR of a bitonal page instead (JPEG).",
-	  CMD_NEEDS_STORE, cmd_page_export },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_page_export },
 	{ "page", "grey", "--batch BATCH --page N",
 	  "deliver a bitonal page as grey JPEG from its kept grey image (check-image)",
 	  "For a page flagged check-image: its bitonal image reads much worse than its grey\n"
 	  "one. The grey image (same size, so the text and its word boxes stay) replaces the\n"
 	  "bitonal one before approval; the event log records both hashes.",
-	  CMD_NEEDS_STORE, cmd_page_grey },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_page_grey },
 	{ "doc", "list", "--batch BATCH", "list a batch's documents and their index fields", NULL,
-	  CMD_NEEDS_STORE, cmd_doc_list },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_doc_list },
 	{ "doc", "set",
 	  "--batch BATCH --doc N [--office CC] [--ip-type patent|trademark|design]\n"
 	  "           [--application NUMBER] [--doc-code CODE] [--received YYYY-MM-DD]\n"
@@ -114,7 +113,7 @@ static const struct command commands[] = {
 	  "and records the change in the event log. --application '' clears the number.\n"
 	  "--language is the document's (ST.96 languageCode): its pages are read with that\n"
 	  "language's OCR model.",
-	  CMD_NEEDS_STORE, cmd_doc_set },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_doc_set },
 	{ "coversheet", NULL,
 	  "--office CC --ip-type patent|trademark|design --application NUMBER\n"
 	  "           --doc-code CODE [--date YYYY-MM-DD] --out FILE.pdf",
@@ -122,26 +121,26 @@ static const struct command commands[] = {
 	  "Put the printed sheet in front of the document's pages: capture reads its barcodes,\n"
 	  "starts a new document with these fields, and keeps the sheet as a separator page that\n"
 	  "is not exported. --date is the received date (default: the date of capture).",
-	  CMD_NEEDS_CONFIG, cmd_coversheet },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_coversheet },
 	{ "keygen", NULL, "--out DIR", "create the station's package-signing key pair in DIR",
 	  "Writes DIR/station.key (secret, mode 0600: name it in [station] key_file) and\n"
 	  "DIR/station.pub (the public key the office enrols to verify packages). An existing\n"
 	  "key is never replaced.",
-	  0, cmd_keygen },
+	  CMD_PARSES_FIRST, cmd_keygen },
 	{ "verify", NULL, "DIR --key STATION.pub [--schemas DIR]",
 	  "check a received package: signature, hashes, files, page counts, ST.96 schemas",
 	  "What the office runs on a package: the manifest's signature by the enrolled station\n"
 	  "key, every file's SHA-256 and size, no missing or extra files, page counts against the\n"
 	  "ST.96 XML, and with --schemas (the ST.96 V6_0 folder) schema validity. Prints a report;\n"
 	  "exit status 1 on any problem.",
-	  0, cmd_verify },
+	  CMD_PARSES_FIRST, cmd_verify },
 	{ "ocr", NULL, "[--batch BATCH [--wait] [--again]]",
 	  "recognise the text of queued pages (a batch's first, with --batch)",
 	  "Runs the OCR workers ([ocr] workers, languages) over the store's OCR queue until it\n"
 	  "is empty, or over one batch's pages with --batch. --wait also waits for pages of the\n"
 	  "batch that foliod is reading; --again reads pages that already have text again.\n"
 	  "Pages below [ocr] min_confidence are flagged for the clerk.",
-	  CMD_NEEDS_STORE, cmd_ocr },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_ocr },
 	{ "ocr", "status", "", "OCR backlog and progress", NULL, CMD_NEEDS_STORE, cmd_ocr_status },
 	{ "ocr-score", NULL, "GROUND_TRUTH RECOGNISED",
 	  "character and word error rates of recognised text against its ground truth",
@@ -157,20 +156,20 @@ static const struct command commands[] = {
 	  "renames each into place, the signature and the manifest last, and confirms every\n"
 	  "file on the server. What already arrived is not sent again, so it resumes after any\n"
 	  "failure. NAME (default: DIR's name) is the package's folder name on the server.",
-	  CMD_NEEDS_CONFIG, cmd_upload_package },
+	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_upload_package },
 	{ "upload", NULL, "[--now]", "deliver approved batches to the upload target",
 	  "Packages and delivers every approved batch, as foliod does inside [upload] window.\n"
 	  "Outside the window nothing is sent unless --now is given.",
-	  CMD_NEEDS_STORE, cmd_upload },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_upload },
 	{ "export", NULL, "--batch BATCH --out DIR",
 	  "write a batch's package (ST.96 XML, images, manifest) into DIR",
 	  "Writes exactly what would be uploaded: one folder per document with its ST.96 XML and\n"
 	  "page images, a batch description, and MANIFEST.sha256 (check it with sha256sum -c).",
-	  CMD_NEEDS_STORE, cmd_export },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_export },
 	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
 	  CMD_NEEDS_STORE, cmd_status },
 	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
-	  CMD_NEEDS_STORE, cmd_log_tail },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_tail },
 	{ "selftest", NULL, "", "check scanner, OCR languages, store, upload target and clock",
 	  "Opens the configured scanner, looks for the Tesseract data of every OCR language\n"
 	  "built in, checks the store (event chain and every page image), checks the upload\n"
@@ -181,14 +180,14 @@ static const struct command commands[] = {
 	{ "console", "passwd", "USER", "create a technician account or change its password",
 	  "Asks for the password twice (or reads one line when standard input is not a\n"
 	  "terminal) and stores its Argon2id hash in [console] accounts_file (mode 0600).",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console_passwd },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_console_passwd },
 	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
 	  "create a clerk UI account, or change its password, role or language",
 	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
 	  "terminal; at least 8 characters) and stores its Argon2id hash with the role and the\n"
 	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
 	  "delete. --keep-password changes role or language only.",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_web_user },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_web_user },
 	{ "web", "users", "", "list the clerk UI accounts with their roles and languages", NULL,
 	  CMD_NEEDS_CONFIG, cmd_web_users },
 	{ "console", NULL, "", "the technician console on this terminal (login first)",
@@ -197,9 +196,9 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console },
 	{ "logout", NULL, "", "end the console session", NULL, CMD_SESSION, cmd_logout },
 	{ "reboot", NULL, "--yes", "restart the station (the console asks to confirm)", NULL,
-	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
+	  CMD_NEEDS_STORE | CMD_CONFIRM | CMD_PARSES_FIRST, cmd_reboot },
 	{ "shutdown", NULL, "--yes", "power the station off (the console asks to confirm)", NULL,
-	  CMD_NEEDS_STORE | CMD_CONFIRM, cmd_reboot },
+	  CMD_NEEDS_STORE | CMD_CONFIRM | CMD_PARSES_FIRST, cmd_reboot },
 };
 
 static const struct command *current;
@@ -257,13 +256,42 @@ static void print_help(FILE *out)
 		CONFIG_DEFAULT_PATH);
 }
 
-static void print_command_help(const struct command *c, FILE *out)
+static void print_command_help(const struct command *c, const struct opt *opts, FILE *out)
 {
 	fprintf(out, "usage: ");
 	print_usage_line(c, out);
 	fprintf(out, "\n%s.\n", c->summary);
 	if (c->help)
 		fprintf(out, "\n%s\n", c->help);
+	if (opts && opts[0].type != OPT_TYPE_END) {
+		fprintf(out, "\nOptions:\n");
+		opt_print_help(opts, out);
+	}
+}
+
+/* The usage lines of every command of @verb ("batch list", "batch show", ...) on @out. */
+static void print_verb_usage(const char *verb, FILE *out)
+{
+	fprintf(out, "usage:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].verb, verb) == 0) {
+			fprintf(out, "  ");
+			print_usage_line(&commands[i], out);
+		}
+}
+
+int cmd_options(struct cmd_env *env, const struct opt *opts, int argc, char **argv)
+{
+	char why[160];
+	int r = opt_parse(opts, 0, argc, argv, why, sizeof(why));
+
+	if (r == OPT_HELP) {
+		print_command_help(current, opts, env->out);
+		return 0;
+	}
+	if (r < 0)
+		return cmd_usage_error(current, "%s", why);
+	return r;
 }
 
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
@@ -390,15 +418,40 @@ static int open_store(struct cmd_env *env)
 	return cmd_store_configure(env);
 }
 
-static bool wants_help(int argc, char **argv)
+int cmd_load(struct cmd_env *env)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
+	int r;
+
+	if (current->needs & CMD_NEEDS_CONFIG) {
+		r = load_config(env);
+		if (r < 0)
+			return r;
 	}
-	return false;
+	if ((current->needs & CMD_NEEDS_STORE) == CMD_NEEDS_STORE)
+		return open_store(env);
+	return 0;
+}
+
+/* "folio help batch approve": the command's help, or the usage of a verb's commands. */
+static int help_on(struct cmd_env *env, int argc, char **argv)
+{
+	char *args[4] = { argv[0], argc > 1 ? argv[1] : NULL, NULL, NULL };
+	const struct command *c = cmd_find(argc, argv);
+	bool verb_known = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].verb, argv[0]) == 0)
+			verb_known = true;
+	if (!verb_known)
+		return cmd_usage_error(NULL, "unknown command '%s'", argv[0]);
+	if (!c || argc > (c->sub ? 2 : 1)) {
+		if (argc > 1 && (!c || !c->sub))
+			return cmd_usage_error(NULL, "unknown %s command '%s'", argv[0], argv[1]);
+		print_verb_usage(argv[0], env->out);
+		return 0;
+	}
+	args[c->sub ? 2 : 1] = (char *)"--help";
+	return cmd_dispatch(env, c->sub ? 3 : 2, args);
 }
 
 int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
@@ -407,7 +460,13 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	bool verb_known = false;
 	int shift = 1, r;
 
-	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+	if (argc < 1) {
+		print_help(stderr);
+		return -FOLIO_EUSAGE;
+	}
+	if (strcmp(argv[0], "help") == 0 && argc > 1)
+		return help_on(env, argc - 1, argv + 1);
+	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
 		print_help(env->out);
 		return 0;
 	}
@@ -420,12 +479,7 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	if (!c) {
 		if (!verb_known)
 			return cmd_usage_error(NULL, "unknown command '%s'", argv[0]);
-		fprintf(stderr, "usage:\n");
-		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-			if (strcmp(commands[i].verb, argv[0]) == 0) {
-				fprintf(stderr, "  ");
-				print_usage_line(&commands[i], stderr);
-			}
+		print_verb_usage(argv[0], stderr);
 		return argc > 1 ? cmd_usage_error(NULL, "unknown %s command '%s'", argv[0], argv[1])
 				: cmd_usage_error(NULL, "'%s' needs a sub-command", argv[0]);
 	}
@@ -433,20 +487,17 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 
 	argc -= shift - 1;
 	argv += shift - 1;
-	if (wants_help(argc, argv)) {
-		print_command_help(c, env->out);
-		return 0;
-	}
-	if (c->needs & CMD_NEEDS_CONFIG) {
-		r = load_config(env);
+	if (!(c->needs & CMD_PARSES_FIRST)) {
+		static const struct opt none[] = { OPT_END() };
+
+		argc = cmd_options(env, none, argc, argv);
+		if (argc <= 0)
+			return argc;
+		if (!c->args[0] && argc > 1) /* its usage names no arguments */
+			return cmd_usage_error(c, "unexpected argument '%s'", argv[1]);
+		r = cmd_load(env);
 		if (r < 0)
 			return r;
 	}
-	if ((c->needs & CMD_NEEDS_STORE) == CMD_NEEDS_STORE) {
-		r = open_store(env);
-		if (r < 0)
-			return r;
-	}
-	optind = 0; /* getopt restarts for the handler */
 	return c->run(env, argc, argv);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "options.h"
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
@@ -35,6 +36,14 @@ enum cmd_needs {
 	CMD_SESSION = 1 << 2,	     /* quick, acts on the session: runs inside it */
 	CMD_CONFIRM = 1 << 3,	     /* asks "yes" first, then runs with --yes */
 	CMD_NOT_IN_CONSOLE = 1 << 4, /* needs the caller's own terminal */
+	/*
+	 * The handler checks its options with cmd_options() and its arguments first, then
+	 * loads what it needs with cmd_load(): wrong usage is told before a configuration or
+	 * store problem. Without it the command takes no options: cmd_dispatch() checks that
+	 * (and answers --help) before it loads what the command needs and runs the handler,
+	 * which finds its arguments in argv[1..] ("--" taken out).
+	 */
+	CMD_PARSES_FIRST = 1 << 5,
 };
 
 struct command {
@@ -50,8 +59,9 @@ struct command {
 /*
  * cmd_dispatch - run the command named by argv[0] (and argv[1] for sub-verbs)
  *
- * Handles `help`, `VERB --help` and unknown verbs itself. Loads the configuration and opens
- * the store when the command needs them. Returns the handler's result.
+ * Handles `help`, `help VERB`, unknown verbs and the options of commands that take none
+ * itself; loads the configuration and opens the store when the command needs them, after
+ * its usage was checked (CMD_PARSES_FIRST). Returns the handler's result.
  */
 int cmd_dispatch(struct cmd_env *env, int argc, char **argv);
 
@@ -70,6 +80,22 @@ int cmd_exit_status(int r);
 /* cmd_usage_error - report wrong usage of @c in one line; returns -FOLIO_EUSAGE */
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * cmd_options - check the options of the command being run against @opts (options.h)
+ *
+ * Moves its arguments to argv[1..] as opt_parse() does. Returns the new argc (at least 1);
+ * 0 when -h/--help printed the command's help (the handler returns 0: done); or
+ * -FOLIO_EUSAGE, told in one line.
+ */
+int cmd_options(struct cmd_env *env, const struct opt *opts, int argc, char **argv);
+
+/*
+ * cmd_load - load the configuration and open the store as the command being run needs
+ * (a handler of a CMD_PARSES_FIRST command calls it once its usage is checked); does
+ * nothing for what is loaded already (in the console). Returns 0 or the error it told.
+ */
+int cmd_load(struct cmd_env *env);
 
 /* cmd_current - the command being run (for usage messages) */
 const struct command *cmd_current(void);

@@ -55,6 +55,24 @@ static int batch_arg(int argc, char **argv, unsigned *ret)
 	return 0;
 }
 
+/*
+ * "BATCH" and no options: checked, then the store opened. Returns 1 to go on, 0 when the
+ * help was printed, or the error told.
+ */
+static int batch_usage(struct cmd_env *env, int argc, char **argv, unsigned *ret)
+{
+	static const struct opt none[] = { OPT_END() };
+	int r;
+
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
+	r = batch_arg(argc, argv, ret);
+	if (r == 0)
+		r = cmd_load(env);
+	return r < 0 ? r : 1;
+}
+
 static int report_batch_error(int r, unsigned id)
 {
 	if (r == -FOLIO_ENOTFOUND)
@@ -87,8 +105,8 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	unsigned id = 0;
 	int r;
 
-	r = batch_arg(argc, argv, &id);
-	if (r < 0)
+	r = batch_usage(env, argc, argv, &id);
+	if (r <= 0)
 		return r;
 	r = store_batch_revision(env->store, id, &revision);
 	if (r < 0)
@@ -152,8 +170,8 @@ static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_sta
 	unsigned id = 0;
 	int r;
 
-	r = batch_arg(argc, argv, &id);
-	if (r < 0)
+	r = batch_usage(env, argc, argv, &id);
+	if (r <= 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
@@ -179,22 +197,33 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 {
 	uint64_t revision = STORE_ANY_REVISION;
+	const char *revision_arg = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "revision", &revision_arg, "N",
+			   "only while the batch is at revision N ('folio batch show')"),
+		OPT_END(),
+	};
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
 
-	/* BATCH [--revision N]: N as 'folio batch show' printed it */
-	if (argc == 4 && strcmp(argv[2], "--revision") == 0) {
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (revision_arg) {
 		char *end;
 
 		errno = 0;
-		revision = strtoull(argv[3], &end, 10);
-		if (errno || end == argv[3] || *end || argv[3][0] == '-' ||
+		revision = strtoull(revision_arg, &end, 10);
+		if (errno || end == revision_arg || *end || revision_arg[0] == '-' ||
 		    revision == STORE_ANY_REVISION)
-			return cmd_usage_error(cmd_current(), "'%s' is not a revision", argv[3]);
-		argc = 2;
+			return cmd_usage_error(cmd_current(), "'%s' is not a revision",
+					       revision_arg);
 	}
 	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
 	if (r < 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);

@@ -4,7 +4,6 @@
  * them with the rest of the table; from the shell they work the same way.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -170,8 +169,8 @@ int cmd_check_accounts_file(const char *file)
 
 	if (r == -EPERM)
 		return log_errno(r,
-				 "accounts file '%s' is readable by group or others: run "
-				 "'chmod 600 %s' first",
+				 "accounts file '%s' is readable by group or others or belongs "
+				 "to another user: run 'chmod 600 %s' as its owner first",
 				 file, file);
 	if (r < 0 && r != -ENOENT)
 		return log_errno(r, "cannot use accounts file '%s': %s", file, folio_strerror(r));
@@ -180,10 +179,14 @@ int cmd_check_accounts_file(const char *file)
 
 int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 {
-	const char *file = env->cfg->console_accounts_file;
+	static const struct opt none[] = { OPT_END() };
+	const char *file;
 	char pw[ACCOUNT_PASSWORD_MAX + 2];
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 2)
 		return argc < 2 ? cmd_usage_error(cmd_current(), "which user?")
 				: too_many_arguments();
@@ -192,6 +195,10 @@ int cmd_console_passwd(struct cmd_env *env, int argc, char **argv)
 				       "'%s' is not an account name (1 to %d of a-z 0-9 . _ -, "
 				       "starting with a letter or digit)",
 				       argv[1], ACCOUNT_NAME_MAX);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	file = env->cfg->console_accounts_file;
 	r = cmd_check_accounts_file(file);
 	if (r < 0)
 		return r;
@@ -425,27 +432,31 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 
 int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ 0 },
+	const char *device = NULL, *pname = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "device", &device, "NAME", "the scanner (default: [capture] device)"),
+		OPT_STRING(0, "profile", &pname, "NAME",
+			   "the profile (default: [capture] profile)"),
+		OPT_END(),
 	};
-	const struct folio_config *cfg = env->cfg;
-	const char *device = cfg->device, *pname = cfg->profile;
+	const struct folio_config *cfg;
 	const struct scan_profile *sp;
 	struct scanner *s = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
-			device = optarg;
-		else if (c == 'p')
-			pname = optarg;
-		else
-			return cmd_usage_error(cmd_current(), "bad option");
-	}
-	if (optind < argc)
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
 		return too_many_arguments();
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	cfg = env->cfg;
+	if (!device)
+		device = cfg->device;
+	if (!pname)
+		pname = cfg->profile;
 	if (!device[0])
 		return log_errno(-FOLIO_ECONFIG,
 				 "no scanner configured: set [capture] device in "
@@ -475,14 +486,21 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 
 int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 {
+	static const struct opt none[] = { OPT_END() };
 	struct confedit_change ch;
 	char why[CONFIG_PROBLEM_LEN + 64];
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 3)
 		return argc < 3 ? cmd_usage_error(cmd_current(), "needs a key and a value")
 				: cmd_usage_error(cmd_current(),
 						  "too many arguments (quote a value with spaces)");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	if (env->console)
 		return console_config_set(env->console, argv[1], argv[2], env->out);
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
@@ -555,15 +573,22 @@ int cmd_log_tail(struct cmd_env *env, int argc, char **argv)
 {
 	struct store_stats st;
 	struct tail t = { 0 };
+	static const struct opt none[] = { OPT_END() };
 	unsigned n = LOG_TAIL_DEFAULT;
 	uint64_t broken = 0, from;
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc > 2)
 		return too_many_arguments();
 	if (argc == 2 && cmd_parse_u32(argv[1], LOG_TAIL_MAX, &n) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a number of events (1 to %d)",
 				       argv[1], LOG_TAIL_MAX);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	r = store_stats(env->store, &st);
 	if (r < 0)
 		return log_errno(r, "cannot read the store: %s", folio_strerror(r));
@@ -817,11 +842,24 @@ int cmd_reboot(struct cmd_env *env, int argc, char **argv)
 	bool off = strcmp(argv[0], "shutdown") == 0;
 	const char *verb = off ? "power off" : "restart";
 
-	if (argc > 2)
+	bool yes = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "yes", &yes, "really (the console asks instead)"),
+		OPT_END(),
+	};
+	int r;
+
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
 		return too_many_arguments();
-	if (argc < 2 || strcmp(argv[1], "--yes") != 0)
+	if (!yes)
 		return cmd_usage_error(cmd_current(), "'%s' would %s the whole station: add --yes",
 				       argv[0], verb);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	record(env, off ? "station-shutdown" : "station-reboot", "requested (%s)",
 	       IS_ENABLED(CONFIG_BOARD_SIM) ? "simulated board: nothing done" : "done");
 	if (IS_ENABLED(CONFIG_BOARD_SIM)) {

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "errors.h"
@@ -10,50 +9,32 @@
 
 int cmd_coversheet(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "office", required_argument, NULL, 'f' },
-		{ "ip-type", required_argument, NULL, 't' },
-		{ "application", required_argument, NULL, 'a' },
-		{ "doc-code", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ 0 },
-	};
 	const char *office = NULL, *type = NULL, *appno = NULL, *code = NULL, *date = NULL;
 	const char *out = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "office", &office, "CC", "the office (ST.3 code)"),
+		OPT_STRING(0, "ip-type", &type, "TYPE", "patent, trademark or design"),
+		OPT_STRING(0, "application", &appno, "NUMBER", "the application number"),
+		OPT_STRING(0, "doc-code", &code, "CODE", "the document code"),
+		OPT_STRING(0, "date", &date, "YYYY-MM-DD", "the received date"),
+		OPT_STRING(0, "out", &out, "FILE.pdf", "the PDF to write"),
+		OPT_END(),
+	};
 	struct coversheet cs = { 0 };
 	char why[256];
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			office = optarg;
-			break;
-		case 't':
-			type = optarg;
-			break;
-		case 'a':
-			appno = optarg;
-			break;
-		case 'c':
-			code = optarg;
-			break;
-		case 'd':
-			date = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
 	if (!office || !type || !appno || !code || !out)
 		return cmd_usage_error(cmd_current(), "--office, --ip-type, --application, "
 						      "--doc-code and --out are needed");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 
 	if (docfields_check_office(office, why, sizeof(why)) < 0)
 		return cmd_usage_error(cmd_current(), "%s", why);

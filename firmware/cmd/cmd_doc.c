@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "errors.h"
@@ -49,25 +48,28 @@ static int count_page(const struct page_info *p, void *user)
 
 int cmd_doc_list(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ 0 },
+	const char *batch_arg = NULL;
+	const struct opt opts[] = {
+		OPT_STRING('b', "batch", &batch_arg, "BATCH", "the batch"),
+		OPT_END(),
 	};
 	struct doc_pages dp = { 0 };
 	struct batch_info b;
 	unsigned batch = 0;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
-		if (c != 'b')
-			return cmd_usage_error(cmd_current(), "bad option");
-		if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
-			return cmd_usage_error(cmd_current(), "'%s' is not a batch number", optarg);
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if (!batch)
 		return cmd_usage_error(cmd_current(), "--batch is needed");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	r = read_batch(env, batch, &b);
 	if (r < 0)
 		return r;
@@ -103,60 +105,36 @@ static void change(char *buf, size_t size, const char *field, const char *old, c
 
 int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ "doc", required_argument, NULL, 'n' },
-		{ "office", required_argument, NULL, 'f' },
-		{ "ip-type", required_argument, NULL, 't' },
-		{ "application", required_argument, NULL, 'a' },
-		{ "doc-code", required_argument, NULL, 'c' },
-		{ "received", required_argument, NULL, 'r' },
-		{ "language", required_argument, NULL, 'l' },
-		{ 0 },
-	};
 	struct docfields_edit e = { 0 };
+	const char *batch_arg = NULL, *doc_arg = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "batch", &batch_arg, "BATCH", "the document's batch"),
+		OPT_STRING(0, "doc", &doc_arg, "N", "the document's number in its batch"),
+		OPT_STRING(0, "office", &e.office, "CC", "the office (ST.3 code)"),
+		OPT_STRING(0, "ip-type", &e.ip_type, "TYPE", "patent, trademark or design"),
+		OPT_STRING(0, "application", &e.application, "NUMBER",
+			   "the application number ('' clears it)"),
+		OPT_STRING(0, "doc-code", &e.document_code, "CODE", "the document code"),
+		OPT_STRING(0, "received", &e.received, "YYYY-MM-DD", "the received date"),
+		OPT_STRING(0, "language", &e.language, "LANG",
+			   "the document's language: en, fr, ar"),
+		OPT_END(),
+	};
 	struct document_info old, d;
 	struct batch_info b;
 	unsigned batch = 0, docno = 0;
 	char why[256], changes[512] = "";
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
-						       optarg);
-			break;
-		case 'n':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &docno) < 0)
-				return cmd_usage_error(cmd_current(),
-						       "'%s' is not a document number", optarg);
-			break;
-		case 'f':
-			e.office = optarg;
-			break;
-		case 't':
-			e.ip_type = optarg;
-			break;
-		case 'a':
-			e.application = optarg;
-			break;
-		case 'c':
-			e.document_code = optarg;
-			break;
-		case 'r':
-			e.received = optarg;
-			break;
-		case 'l':
-			e.language = optarg;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
+	if (doc_arg && cmd_parse_u32(doc_arg, UINT32_MAX, &docno) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a document number", doc_arg);
 	if (!batch || !docno)
 		return cmd_usage_error(cmd_current(), "both --batch and --doc are needed");
 	if (!e.office && !e.ip_type && !e.application && !e.document_code && !e.received &&
@@ -164,6 +142,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 		return cmd_usage_error(
 		    cmd_current(), "nothing to change: give --office, --ip-type, --application, "
 				   "--doc-code, --received or --language");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 
 	r = read_batch(env, batch, &b);
 	if (r < 0)

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,35 +9,29 @@
 
 int cmd_export(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ "out", required_argument, NULL, 'o' },
-		{ 0 },
+	const char *batch_arg = NULL, *out = NULL;
+	const struct opt opts[] = {
+		OPT_STRING('b', "batch", &batch_arg, "BATCH", "the batch to write (closed, read)"),
+		OPT_STRING('o', "out", &out, "DIR", "the folder to write its package into"),
+		OPT_END(),
 	};
 	struct export_result res;
 	struct batch_info b;
-	const char *out = NULL;
 	unsigned batch = 0;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "b:o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
-						       optarg);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if (!batch || !out)
 		return cmd_usage_error(cmd_current(), "both --batch and --out are needed");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 
 	r = store_batch_get(env->store, batch, &b);
 	if (r == -FOLIO_ENOTFOUND)
@@ -56,7 +49,7 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	r = export_batch(env->store, env->cfg, batch, out, &res);
 	if (r == -EPERM || r == -FOLIO_EFORMAT)
 		return log_errno(r, "station key '%s' is %s", env->cfg->key_file,
-				 r == -EPERM ? "readable by others: chmod 600 it"
+				 r == -EPERM ? "readable by others or another user's: chmod 600 it"
 					     : "not a Folio secret key (folio keygen writes one)");
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r, "batch %u is %s: close it first ('folio batch close %u')",

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "errors.h"
@@ -9,21 +8,19 @@
 
 int cmd_keygen(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ 0 },
+	const char *out = NULL;
+	const struct opt opts[] = {
+		OPT_STRING('o', "out", &out, "DIR", "the folder for station.key and station.pub"),
+		OPT_END(),
 	};
 	struct sign_key key;
-	const char *out = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c != 'o')
-			return cmd_usage_error(cmd_current(), "bad option");
-		out = optarg;
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
 	if (!out)
 		return cmd_usage_error(cmd_current(), "--out DIR is needed");
 

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,40 +59,32 @@ static const char *turned_note(const struct ocrq_summary *sum)
 
 int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "again", no_argument, NULL, 'a' },
-		{ 0 },
+	const char *batch_arg = NULL;
+	bool wait = false, again = false;
+	const struct opt opts[] = {
+		OPT_STRING('b', "batch", &batch_arg, "BATCH", "this batch's pages first"),
+		OPT_FLAG('w', "wait", &wait, "also wait for the pages foliod is reading"),
+		OPT_FLAG('a', "again", &again, "read pages that have text again"),
+		OPT_END(),
 	};
 	struct ocr_view view = { .tty = isatty(STDERR_FILENO) };
 	struct ocrq_request req = { .who = env->who, .progress = show_progress, .user = &view };
 	struct ocrq_summary sum;
 	unsigned batch = 0;
-	bool wait = false, again = false;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "b:wa", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &batch) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
-						       optarg);
-			break;
-		case 'w':
-			wait = true;
-			break;
-		case 'a':
-			again = true;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if ((wait || again) && !batch)
 		return cmd_usage_error(cmd_current(), "--wait and --again need --batch");
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 
 	if (batch) {
 		struct batch_info b;

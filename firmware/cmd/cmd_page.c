@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
@@ -32,53 +31,44 @@ struct page_args {
 	bool grey;
 };
 
-static int page_args_parse(int argc, char **argv, bool export, struct page_args *ret)
+/*
+ * One table for both commands: --out and --grey given to 'page grey' are named as 'page
+ * export's rather than unknown. Loads the store once the usage is right: 1 to go on, 0 when
+ * the help was printed, or the error told.
+ */
+static int page_args_parse(struct cmd_env *env, int argc, char **argv, bool export,
+			   struct page_args *ret)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "grey", no_argument, NULL, 'g' },
-		{ 0 },
+	const char *batch = NULL, *page = NULL;
+	const struct opt opts[] = {
+		OPT_STRING('b', "batch", &batch, "BATCH", "the page's batch"),
+		OPT_STRING('p', "page", &page, "N", "the page's number in its batch"),
+		OPT_STRING('o', "out", &ret->out, "FILE", "the file to write (page export)"),
+		OPT_FLAG('g', "grey", &ret->grey, "the grey image kept for OCR (page export)"),
+		OPT_END(),
 	};
-	int c;
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	while ((c = getopt_long(argc, argv, "b:p:o:g", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &ret->batch) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
-						       optarg);
-			break;
-		case 'p':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &ret->page) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a page number",
-						       optarg);
-			break;
-		case 'o':
-			if (!export)
-				return cmd_usage_error(cmd_current(),
-						       "--out is for 'folio page export'");
-			ret->out = optarg;
-			break;
-		case 'g':
-			if (!export)
-				return cmd_usage_error(cmd_current(),
-						       "--grey is for 'folio page export'");
-			ret->grey = true;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (!export && ret->out)
+		return cmd_usage_error(cmd_current(), "--out is for 'folio page export'");
+	if (!export && ret->grey)
+		return cmd_usage_error(cmd_current(), "--grey is for 'folio page export'");
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (batch && cmd_parse_u32(batch, UINT32_MAX, &ret->batch) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch);
+	if (page && cmd_parse_u32(page, UINT32_MAX, &ret->page) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a page number", page);
 	if (!ret->batch || !ret->page || (export && !ret->out))
 		return cmd_usage_error(cmd_current(), export
 							  ? "--batch, --page and --out are needed"
 							  : "--batch and --page are needed");
-	return 0;
+	r = cmd_load(env);
+	return r < 0 ? r : 1;
 }
 
 int cmd_page_export(struct cmd_env *env, int argc, char **argv)
@@ -88,8 +78,8 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 	size_t len;
 	int r;
 
-	r = page_args_parse(argc, argv, true, &a);
-	if (r < 0)
+	r = page_args_parse(env, argc, argv, true, &a);
+	if (r <= 0)
 		return r;
 	if (a.grey) {
 		r = store_page_ocr_image(env->store, a.batch, a.page, &data, &len);
@@ -125,8 +115,8 @@ int cmd_page_grey(struct cmd_env *env, int argc, char **argv)
 	struct page_args a;
 	int r;
 
-	r = page_args_parse(argc, argv, false, &a);
-	if (r < 0)
+	r = page_args_parse(env, argc, argv, false, &a);
+	if (r <= 0)
 		return r;
 	r = store_page_use_grey(env->store, env->who, a.batch, a.page);
 	switch (r) {

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -58,19 +57,22 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 {
 	static const char *const sources[] = { "flatbed", "adf", "duplex", NULL };
 	static const char *const modes[] = { "lineart", "gray", "color", NULL };
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "source", required_argument, NULL, 's' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "resolution", required_argument, NULL, 'r' },
-		{ "max-pages", required_argument, NULL, 'n' },
-		{ "resume", required_argument, NULL, 'R' },
-		{ "force", no_argument, NULL, 'f' },
-		{ 0 },
+	const char *device = NULL, *profile_name = NULL, *source_arg = NULL, *mode_arg = NULL;
+	const char *resolution_arg = NULL, *max_pages_arg = NULL, *resume_arg = NULL;
+	bool force = false;
+	const struct opt opts[] = {
+		OPT_STRING('d', "device", &device, "NAME",
+			   "the scanner (default: [capture] device)"),
+		OPT_STRING('p', "profile", &profile_name, "NAME", "the scanner profile"),
+		OPT_STRING('s', "source", &source_arg, "SOURCE", "adf, duplex or flatbed"),
+		OPT_STRING('m', "mode", &mode_arg, "MODE", "lineart, gray or color"),
+		OPT_STRING('r', "resolution", &resolution_arg, "DPI", "50 to 1200 dpi"),
+		OPT_STRING('n', "max-pages", &max_pages_arg, "N", "stop after N pages"),
+		OPT_STRING('R', "resume", &resume_arg, "BATCH", "continue an open batch"),
+		OPT_FLAG('f', "force", &force, "a scanner outside [capture] devices"),
+		OPT_END(),
 	};
-	const struct folio_config *cfg = env->cfg;
-	const char *device = NULL, *profile_name = NULL;
+	const struct folio_config *cfg;
 	struct capture_scanner sc = { 0 };
 	struct scan_profile profile;
 	const struct scan_profile *base;
@@ -78,53 +80,30 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	struct capture_result res;
 	struct scan_view view = { .tty = isatty(STDERR_FILENO) };
 	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
-	int source = -1, mode = -1, c, r;
+	int source = -1, mode = -1, r;
 	unsigned resolution = 0, max_pages = 0, resume = 0;
-	bool force = false;
 	char why[320];
 
-	while ((c = getopt_long(argc, argv, "d:p:s:m:r:n:R:f", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			device = optarg;
-			break;
-		case 'p':
-			profile_name = optarg;
-			break;
-		case 's':
-			if (parse_choice(optarg, sources, &source) < 0)
-				return cmd_usage_error(cmd_current(),
-						       "--source must be adf, duplex or flatbed");
-			break;
-		case 'm':
-			if (parse_choice(optarg, modes, &mode) < 0)
-				return cmd_usage_error(cmd_current(),
-						       "--mode must be lineart, gray or color");
-			break;
-		case 'r':
-			if (cmd_parse_u32(optarg, 1200, &resolution) < 0 || resolution < 50)
-				return cmd_usage_error(cmd_current(),
-						       "--resolution must be 50 to 1200 dpi");
-			break;
-		case 'n':
-			if (cmd_parse_u32(optarg, 100000, &max_pages) < 0)
-				return cmd_usage_error(cmd_current(),
-						       "--max-pages must be 1 to 100000");
-			break;
-		case 'R':
-			if (cmd_parse_u32(optarg, UINT32_MAX, &resume) < 0)
-				return cmd_usage_error(cmd_current(), "'%s' is not a batch number",
-						       optarg);
-			break;
-		case 'f':
-			force = true;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (source_arg && parse_choice(source_arg, sources, &source) < 0)
+		return cmd_usage_error(cmd_current(), "--source must be adf, duplex or flatbed");
+	if (mode_arg && parse_choice(mode_arg, modes, &mode) < 0)
+		return cmd_usage_error(cmd_current(), "--mode must be lineart, gray or color");
+	if (resolution_arg &&
+	    (cmd_parse_u32(resolution_arg, 1200, &resolution) < 0 || resolution < 50))
+		return cmd_usage_error(cmd_current(), "--resolution must be 50 to 1200 dpi");
+	if (max_pages_arg && cmd_parse_u32(max_pages_arg, 100000, &max_pages) < 0)
+		return cmd_usage_error(cmd_current(), "--max-pages must be 1 to 100000");
+	if (resume_arg && cmd_parse_u32(resume_arg, UINT32_MAX, &resume) < 0)
+		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", resume_arg);
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	cfg = env->cfg;
 	if (resume) {
 		/* The batch's own scanner and profile, unless the user names others. */
 		r = capture_batch_scanner(env->store, cfg, resume, device, profile_name, &sc, why,

@@ -2,7 +2,6 @@
  * Store commands: folio store check|stats|keygen, folio batch purge|confirm, folio queue stats.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
@@ -63,8 +62,8 @@ int cmd_store_configure(struct cmd_env *env)
 				 key);
 	case -EPERM:
 		return log_errno(r,
-				 "station key '%s' is readable by group or others: run 'chmod "
-				 "600 %s'",
+				 "station key '%s' is readable by group or others or belongs "
+				 "to another user: run 'chmod 600 %s' as its owner",
 				 key, key);
 	case -FOLIO_EFORMAT:
 		return log_errno(r,
@@ -95,21 +94,22 @@ static void print_page(const struct page_info *p, const char *sha256_hex, void *
 
 int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pages", no_argument, NULL, 'p' },
-		{ 0 },
+	bool pages = false;
+	const struct opt opts[] = {
+		OPT_FLAG('p', "pages", &pages, "print 'BATCH PAGE SHA256' for every intact page"),
+		OPT_END(),
 	};
 	struct store_check_report rep;
-	bool pages = false;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "p", opts, NULL)) != -1) {
-		if (c != 'p')
-			return cmd_usage_error(cmd_current(), "bad option");
-		pages = true;
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	r = store_check(env->store, &rep, pages ? print_page : NULL, env->out);
 	if (r == -FOLIO_ECORRUPT || (r == -ENOKEY && rep.problem[0]))
 		return log_errno(r, "store '%s': %s", store_path(env->store), rep.problem);
@@ -210,29 +210,32 @@ static int batch_number(const char *arg, unsigned *ret)
 
 int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "now", no_argument, NULL, 'n' },
-		{ "expired", no_argument, NULL, 'e' },
-		{ 0 },
-	};
-	unsigned days = (unsigned)env->cfg->retention_days, id = 0, purged = 0;
 	bool now = false, expired = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "now", &now, "at once, not after [store] retention_days"),
+		OPT_FLAG(0, "expired", &expired, "every confirmed batch past its retention"),
+		OPT_END(),
+	};
+	unsigned days, id = 0, purged = 0;
 	struct batch_info b;
 	char when[32];
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			now = true;
-		else if (c == 'e')
-			expired = true;
-		else
-			return cmd_usage_error(cmd_current(), "bad option");
-	}
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (expired && (argc > 1 || now))
+		return cmd_usage_error(cmd_current(), "--expired takes no batch and no --now");
+	if (!expired && argc != 2)
+		return cmd_usage_error(cmd_current(),
+				       argc == 1 ? "which batch?" : "too many arguments");
+	if (!expired && batch_number(argv[1], &id) < 0)
+		return -FOLIO_EUSAGE;
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	days = (unsigned)env->cfg->retention_days;
 	if (expired) {
-		if (optind < argc || now)
-			return cmd_usage_error(cmd_current(),
-					       "--expired takes no batch and no --now");
 		r = store_purge_expired(env->store, days, env->who, &purged);
 		if (r < 0)
 			return log_errno(r, "cannot purge store '%s': %s", store_path(env->store),
@@ -241,12 +244,6 @@ int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 			purged == 1 ? "" : "es", days);
 		return 0;
 	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(cmd_current(),
-				       optind == argc ? "which batch?" : "too many arguments");
-	r = batch_number(argv[optind], &id);
-	if (r < 0)
-		return r;
 	r = store_batch_get(env->store, id, &b);
 	if (r == -FOLIO_ENOTFOUND)
 		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
@@ -273,14 +270,21 @@ int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 
 int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv)
 {
+	static const struct opt none[] = { OPT_END() };
 	struct batch_info b;
 	unsigned id;
 	int r;
 
+	argc = cmd_options(env, none, argc, argv);
+	if (argc <= 0)
+		return argc;
 	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc < 2 ? "which batch?" : "too many arguments");
 	r = batch_number(argv[1], &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
 	if (r < 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);

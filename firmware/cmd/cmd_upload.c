@@ -1,6 +1,5 @@
 /* folio upload [--now], folio upload package DIR, folio upload status */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,26 +38,23 @@ static const char *window_text(const struct folio_config *cfg, char *buf, size_t
 
 int cmd_upload(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "now", no_argument, NULL, 'n' },
-		{ 0 },
+	bool now = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "now", &now, "also outside [upload] window"),
+		OPT_END(),
 	};
 	struct upload_summary sum;
-	bool now = false;
 	char text[128];
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			now = true;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
 	if (!now && !upload_window_open(env->cfg, time(NULL), NULL)) {
 		log_info("outside the upload window (%s): nothing sent; 'folio upload --now' "
 			 "sends at once",
@@ -84,28 +80,25 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 
 int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'N' },
-		{ 0 },
+	const char *name = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "name", &name, "NAME", "the package's folder name on the server"),
+		OPT_END(),
 	};
 	struct upload_target *t = NULL;
 	struct upload_receipt rec;
 	char why[512] = "", dir[PATH_MAX], base[PATH_MAX], line[1024];
-	const char *name = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'N':
-			name = optarg;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind + 1 != argc)
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc != 2)
 		return cmd_usage_error(cmd_current(), "one package folder is needed");
-	snprintf(dir, sizeof(dir), "%s", argv[optind]);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "%s", argv[1]);
 	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
 		dir[len - 1] = '\0';
 	snprintf(base, sizeof(base), "%s", dir);

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,35 +10,27 @@
 
 int cmd_verify(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "schemas", required_argument, NULL, 's' },
-		{ 0 },
-	};
 	_cleanup_free_ struct verify_report *rep = calloc(1, sizeof(*rep));
 	struct verify_options o = { 0 };
+	const struct opt opts[] = {
+		OPT_STRING('k', "key", &o.key_path, "STATION.pub",
+			   "the station's enrolled public key"),
+		OPT_STRING('s', "schemas", &o.schema_dir, "DIR", "the ST.96 V6_0 schema folder"),
+		OPT_END(),
+	};
 	const char *dir = NULL;
 	char safe_dir[1024];
-	int c, r;
+	int r;
 
 	if (!rep)
 		return log_errno(-ENOMEM, "out of memory");
-	while ((c = getopt_long(argc, argv, "k:s:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o.key_path = optarg;
-			break;
-		case 's':
-			o.schema_dir = optarg;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "bad option");
-		}
-	}
-	if (optind < argc)
-		dir = argv[optind++];
-	if (optind < argc)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[optind]);
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc > 1)
+		dir = argv[1];
+	if (argc > 2)
+		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[2]);
 	if (!dir || !o.key_path)
 		return cmd_usage_error(cmd_current(), "a package folder and --key are needed");
 

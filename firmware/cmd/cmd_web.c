@@ -2,7 +2,6 @@
  * folio web user, folio web users: the clerk UI's accounts ([web] users_file).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,38 +50,25 @@ static void attr_value(const char *attrs, const char *key, const char *fallback,
 
 int cmd_web_user(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "keep-password", no_argument, NULL, 'k' },
-		{ 0 },
+	const char *file, *role = NULL, *lang = NULL;
+	bool keep = false;
+	const struct opt opts[] = {
+		OPT_STRING(0, "role", &role, "ROLE", "clerk or supervisor"),
+		OPT_STRING(0, "lang", &lang, "LANG", "the UI's language: en, fr or ar"),
+		OPT_FLAG(0, "keep-password", &keep, "change role or language only"),
+		OPT_END(),
 	};
-	const char *file = env->cfg->web_users_file, *role = NULL, *lang = NULL;
 	struct found_account old = { 0 };
 	char pw[ACCOUNT_PASSWORD_MAX + 2], attrs[ACCOUNT_ATTRS_MAX + 1], r_old[16], l_old[8];
-	bool keep = false;
-	int c, r;
+	int r;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			role = optarg;
-			break;
-		case 'l':
-			lang = optarg;
-			break;
-		case 'k':
-			keep = true;
-			break;
-		default:
-			return cmd_usage_error(cmd_current(), "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
-				       optind == argc ? "which user?" : "one user at a time");
-	old.name = argv[optind];
+				       argc == 1 ? "which user?" : "one user at a time");
+	old.name = argv[1];
 	if (!account_name_valid(old.name))
 		return cmd_usage_error(cmd_current(),
 				       "'%s' is not an account name (1 to %d of a-z 0-9 . _ -, "
@@ -93,6 +79,10 @@ int cmd_web_user(struct cmd_env *env, int argc, char **argv)
 				       role);
 	if (lang && !one_of(lang, "en", "fr", "ar"))
 		return cmd_usage_error(cmd_current(), "--lang is en, fr or ar, not '%s'", lang);
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	file = env->cfg->web_users_file;
 	r = cmd_check_accounts_file(file);
 	if (r < 0)
 		return r;
@@ -154,8 +144,10 @@ int cmd_web_users(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r, "no accounts yet in '%s': add one with 'folio web user NAME'",
 				 file);
 	if (r < 0)
-		return log_errno(r, "cannot read accounts file '%s': %s", file,
-				 r == -EPERM ? "group or others may read it: chmod 600 it"
-					     : folio_strerror(r));
+		return log_errno(
+		    r, "cannot read accounts file '%s': %s", file,
+		    r == -EPERM
+			? "group or others may read it, or it is another user's: chmod 600 it"
+			: folio_strerror(r));
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "fileio.h"
+#include "secret.h"
 #include "firmware/console/accounts.h"
 
 bool account_name_valid(const char *name)
@@ -31,69 +32,71 @@ bool account_name_valid(const char *name)
 	return true;
 }
 
-static int check_stat(const struct stat *st)
+/* An accounts file longer than this has more than ACCOUNTS_MAX accounts and some comments. */
+#define ACCOUNTS_FILE_MAX ((size_t)(ACCOUNTS_MAX + 16) * (ACCOUNTS_LINE_MAX + 2) + 64)
+
+/* The accounts file in guarded memory (secret.h) and the place of the next line in it. */
+struct accounts_text {
+	char *buf;
+	size_t len, pos;
+};
+
+/* secret.h's refusals as this module's header words them. */
+static int file_error(int r)
 {
-	if (!S_ISREG(st->st_mode))
-		return -EINVAL;
-	if (st->st_mode & (S_IRWXG | S_IRWXO))
-		return -EPERM;
-	return 0;
+	return r == -FOLIO_EFORMAT ? -EINVAL : r;
 }
 
 int accounts_check_file(const char *path)
 {
 	struct stat st;
+	int fd = secret_open(path, &st);
 
-	if (stat(path, &st) < 0)
-		return -errno;
-	return check_stat(&st);
+	if (fd < 0)
+		return file_error(fd);
+	close(fd);
+	return secret_owned(&st) && secret_private(&st) ? 0 : -EPERM;
 }
 
-/* Opens the file after checking what was opened (no window between check and read). */
-static int open_checked(const char *path, FILE **ret)
+/* Reads the whole file through the one secret reader (checked as it is opened). */
+static int text_load(const char *path, struct accounts_text *ret)
 {
-	struct stat st;
-	FILE *f;
-	int fd, r;
+	struct accounts_text t = { 0 };
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	r = check_stat(&st);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	*ret = f;
+	r = secret_load(path, ACCOUNTS_FILE_MAX, 0, &t.buf, &t.len, NULL);
+	if (r == -FOLIO_ETOOBIG)
+		return -FOLIO_EFORMAT;
+	if (r < 0)
+		return file_error(r);
+	*ret = t;
 	return 0;
 }
 
-/*
- * Reads the next line into @line; returns 1 with a line, 0 at the end, -FOLIO_EFORMAT for
- * a line too long.
- */
-static int next_line(FILE *f, char *line, size_t size)
+static void text_release(struct accounts_text *t)
 {
+	t->buf = secret_free(t->buf);
+	t->len = t->pos = 0;
+}
+
+/*
+ * Copies the next line into @line; returns 1 with a line, 0 at the end, -FOLIO_EFORMAT for
+ * a line too long or a NUL byte.
+ */
+static int next_line(struct accounts_text *t, char *line, size_t size)
+{
+	const char *p = t->buf + t->pos, *eol;
 	size_t n;
 
-	if (!fgets(line, (int)size, f))
+	if (t->pos >= t->len)
 		return 0;
-	n = strlen(line);
-	if (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	else if (!feof(f))
+	eol = memchr(p, '\n', t->len - t->pos);
+	n = eol ? (size_t)(eol - p) : t->len - t->pos;
+	if (n >= size - 1 || memchr(p, '\0', n))
 		return -FOLIO_EFORMAT;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	t->pos += n + (eol ? 1 : 0);
 	return 1;
 }
 
@@ -169,15 +172,15 @@ static const char *dummy_hash(void)
 static int find_account(const char *path, const char *user, char hash[crypto_pwhash_STRBYTES],
 			char attrs[ACCOUNT_ATTRS_MAX + 1])
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	struct accounts_text t;
 	char line[ACCOUNTS_LINE_MAX + 2];
 	unsigned accounts = 0;
 	int r, found = 0;
 
-	r = open_checked(path, &f);
+	r = text_load(path, &t);
 	if (r < 0)
 		return r;
-	while ((r = next_line(f, line, sizeof(line))) > 0) {
+	while ((r = next_line(&t, line, sizeof(line))) > 0) {
 		char *u, *h, *a;
 
 		r = parse_line(line, &u, &h, &a);
@@ -198,6 +201,7 @@ static int find_account(const char *path, const char *user, char hash[crypto_pwh
 		}
 	}
 	sodium_memzero(line, sizeof(line));
+	text_release(&t);
 	return r < 0 ? r : found;
 }
 
@@ -275,14 +279,14 @@ int accounts_set(const char *path, const char *user, const char *password)
 int accounts_list(const char *path, int (*fn)(const char *user, const char *attrs, void *user_data),
 		  void *user_data)
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	struct accounts_text t;
 	char line[ACCOUNTS_LINE_MAX + 2];
 	int r;
 
-	r = open_checked(path, &f);
+	r = text_load(path, &t);
 	if (r < 0)
 		return r;
-	while ((r = next_line(f, line, sizeof(line))) > 0) {
+	while ((r = next_line(&t, line, sizeof(line))) > 0) {
 		char *u, *h, *a;
 
 		r = parse_line(line, &u, &h, &a);
@@ -295,33 +299,26 @@ int accounts_list(const char *path, int (*fn)(const char *user, const char *attr
 		}
 	}
 	sodium_memzero(line, sizeof(line));
+	text_release(&t);
 	return r < 0 ? r : 0;
 }
 
-int accounts_update(const char *path, const char *user, const char *password, const char *attrs)
+/*
+ * The accounts file with @user's line replaced by USER:@hash:ATTRS (@hash NULL keeps the old
+ * hash, @attrs NULL the old attributes) or added, into @text of @cap bytes (@ret_len used).
+ * Returns 1 when added, 0 when replaced, or the errors of accounts_update().
+ */
+static int rebuild(const char *path, const char *user, const char *hash, const char *attrs,
+		   char *text, size_t cap, size_t *ret_len)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *text = NULL, *tmp = NULL;
-	char line[ACCOUNTS_LINE_MAX + 2], hash[crypto_pwhash_STRBYTES] = "";
-	size_t plen = password ? strnlen(password, ACCOUNT_PASSWORD_MAX + 1) : 0, len = 0, cap;
+	struct accounts_text t = { 0 };
+	char line[ACCOUNTS_LINE_MAX + 2], copy[sizeof(line)], mine[ACCOUNTS_LINE_MAX + 2];
 	unsigned accounts = 0;
 	bool replaced = false;
-	int r, fd;
+	size_t len = 0;
+	int r;
 
-	if (!account_name_valid(user) || (attrs && !account_attrs_valid(attrs)) ||
-	    (password && (plen < ACCOUNT_PIN_MIN || plen > ACCOUNT_PASSWORD_MAX)))
-		return -EINVAL;
-	if (sodium_init() < 0)
-		return -ENOMEM;
-	cap = (size_t)(ACCOUNTS_MAX + 16) * (ACCOUNTS_LINE_MAX + 2) + 64;
-	text = calloc(1, cap);
-	if (!text)
-		return -ENOMEM;
-	if (password && crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					  crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return -ENOMEM;
-
-	r = open_checked(path, &f);
+	r = text_load(path, &t);
 	if (r == -ENOENT) {
 		r = 0;
 		len += (size_t)snprintf(text, cap,
@@ -330,53 +327,92 @@ int accounts_update(const char *path, const char *user, const char *password, co
 	} else if (r < 0) {
 		return r;
 	}
-	while (f && (r = next_line(f, line, sizeof(line))) > 0) {
-		char copy[sizeof(line)], *u, *h, *a;
+	while ((r = next_line(&t, line, sizeof(line))) > 0) {
 		const char *out = line;
-		char mine[ACCOUNTS_LINE_MAX + 2];
+		char *u, *h, *a;
 
 		memcpy(copy, line, sizeof(copy));
 		r = parse_line(copy, &u, &h, &a);
 		if (r < 0)
-			return r;
+			break;
 		if (r > 0) {
 			accounts++;
 			if (strcmp(u, user) == 0) {
 				const char *keep = attrs ? attrs : a;
 
-				snprintf(mine, sizeof(mine), "%s:%s%s%s", user, password ? hash : h,
+				snprintf(mine, sizeof(mine), "%s:%s%s%s", user, hash ? hash : h,
 					 keep[0] ? ":" : "", keep);
 				out = mine;
 				replaced = true;
 			}
 		}
-		if (len + strlen(out) + 2 > cap || accounts > ACCOUNTS_MAX)
-			return -FOLIO_EFORMAT;
+		if (len + strlen(out) + 2 > cap || accounts > ACCOUNTS_MAX) {
+			r = -FOLIO_EFORMAT;
+			break;
+		}
 		len += (size_t)snprintf(text + len, cap - len, "%s\n", out);
 	}
-	if (r < 0)
-		return r;
-	if (!replaced) {
-		if (accounts >= ACCOUNTS_MAX)
-			return -FOLIO_ETOOBIG;
-		if (!password)
-			return -ENOENT; /* a new account needs its password */
+	if (r == 0 && !replaced && accounts >= ACCOUNTS_MAX)
+		r = -FOLIO_ETOOBIG;
+	else if (r == 0 && !replaced && !hash)
+		r = -ENOENT; /* a new account needs its password */
+	else if (r == 0 && !replaced)
 		len += (size_t)snprintf(text + len, cap - len, "%s:%s%s%s\n", user, hash,
 					attrs && attrs[0] ? ":" : "", attrs ? attrs : "");
+	sodium_memzero(line, sizeof(line));
+	sodium_memzero(copy, sizeof(copy));
+	sodium_memzero(mine, sizeof(mine));
+	text_release(&t);
+	if (r < 0)
+		return r;
+	*ret_len = len;
+	return replaced ? 0 : 1;
+}
+
+int accounts_update(const char *path, const char *user, const char *password, const char *attrs)
+{
+	_cleanup_free_ char *tmp = NULL;
+	char *text = NULL, hash[crypto_pwhash_STRBYTES] = "";
+	size_t plen = password ? strnlen(password, ACCOUNT_PASSWORD_MAX + 1) : 0, len = 0;
+	const size_t cap = ACCOUNTS_FILE_MAX;
+	int r, added, fd;
+
+	if (!account_name_valid(user) || (attrs && !account_attrs_valid(attrs)) ||
+	    (password && (plen < ACCOUNT_PIN_MIN || plen > ACCOUNT_PASSWORD_MAX)))
+		return -EINVAL;
+	if (sodium_init() < 0)
+		return -ENOMEM;
+	if (password && crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+					  crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return -ENOMEM;
+	text = sodium_malloc(cap);
+	if (!text) {
+		sodium_memzero(hash, sizeof(hash));
+		return -ENOMEM;
 	}
+	added = rebuild(path, user, password ? hash : NULL, attrs, text, cap, &len);
 	sodium_memzero(hash, sizeof(hash));
+	if (added < 0) {
+		secret_free(text);
+		return added;
+	}
 
 	if (asprintf(&tmp, "%s.new", path) < 0) {
 		tmp = NULL;
+		secret_free(text);
 		return -ENOMEM;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		r = -errno;
+		secret_free(text);
+		return r;
+	}
 	if (fchmod(fd, 0600) < 0)
 		r = -errno;
 	else
 		r = fd_write_all(fd, text, len);
+	secret_free(text);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
@@ -387,5 +423,5 @@ int accounts_update(const char *path, const char *user, const char *password, co
 		return r;
 	}
 	(void)sync_folder(path);
-	return replaced ? 0 : 1;
+	return added;
 }

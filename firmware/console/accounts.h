@@ -7,8 +7,10 @@
  * interactive limits), ATTRIBUTES a comma-separated list of [a-z0-9=._-] words that the user
  * of the file gives meaning to (the clerk UI: "role=supervisor,lang=fr"), '#' starting a
  * comment.
- * It holds secrets, so it must be a regular file that neither group nor others may access:
- * every function refuses it otherwise (-EPERM), before reading a byte of it.
+ * It holds secrets, so it is read through secret.h's one reader: a regular file, no symbolic
+ * link (-ELOOP), of this user or root, that neither group nor others may access; every
+ * function refuses it otherwise (-EPERM, -EINVAL for no regular file) before reading a byte
+ * of it, and no copy of it outlives the call unwiped.
  *
  * Bounds: ACCOUNTS_MAX accounts, names of 1..ACCOUNT_NAME_MAX of [a-z0-9._-] starting with
  * a letter or digit, passwords of ACCOUNT_PASSWORD_MIN..ACCOUNT_PASSWORD_MAX bytes, lines
@@ -36,7 +38,8 @@ bool account_attrs_valid(const char *attrs);
  * accounts_check_file - whether @path is fit to hold accounts
  *
  * Returns 0, -ENOENT when it does not exist, -EPERM when group or others have any access
- * to it, -EINVAL when it is no regular file, or -errno.
+ * to it or it belongs to another user, -EINVAL when it is no regular file, -ELOOP for a
+ * symbolic link, or -errno.
  */
 int accounts_check_file(const char *path);
 

@@ -144,21 +144,14 @@ int sign_load_secret(const char *path, struct sign_key *ret)
 {
 	struct sign_key k = { 0 };
 	uint8_t pk[32], sk[64];
-	_cleanup_close_ int fd = -1;
 	char *buf = NULL;
-	struct stat st;
 	size_t n;
 	int r;
 
 	r = ensure_sodium();
 	if (r < 0)
 		return r;
-	fd = secret_open(path, &st);
-	if (fd < 0)
-		return fd;
-	if (!secret_private(&st))
-		return -EPERM;
-	r = secret_read(fd, SIGN_LINE_MAX - 1, &buf, &n);
+	r = secret_load(path, SIGN_LINE_MAX - 1, 0, &buf, &n, NULL);
 	if (r == -FOLIO_ETOOBIG)
 		r = -FOLIO_EFORMAT;
 	if (r == 0) {
@@ -685,7 +678,7 @@ int sign_load_ssh_secret(const char *path, struct sign_key *ret)
 		sodium_free(buf);
 	}
 	/* after the format, so a public key given by mistake is named as such */
-	if (r == 0 && !secret_private(&st))
+	if (r == 0 && (!secret_private(&st) || !secret_owned(&st)))
 		r = -EPERM;
 	if (r == 0)
 		*ret = k;

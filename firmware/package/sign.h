@@ -61,8 +61,10 @@ int sign_keygen(const char *dir, struct sign_key *ret);
 /*
  * sign_load_secret - read a secret key file
  *
- * Returns 0; -EPERM when the file can be read by group or others (chmod 600 it); -FOLIO_EFORMAT
- * when it is not a Folio secret key or its halves do not belong together; -errno.
+ * Read with secret_load(): returns 0; -EPERM when the file can be read by group or others
+ * (chmod 600 it) or belongs to another user than this one or root; -ELOOP for a symbolic
+ * link; -FOLIO_EFORMAT when it is no regular file, not a Folio secret key or its halves do
+ * not belong together; -errno.
  */
 int sign_load_secret(const char *path, struct sign_key *ret);
 
@@ -139,7 +141,7 @@ int sign_ssh_parse_public(const char *line, size_t len, struct sign_key *ret);
 /*
  * sign_load_ssh_secret - read an OpenSSH private key file (`ssh-keygen -t ed25519 -N ''`):
  * unencrypted, one Ed25519 key. Returns 0; -EPERM when group or others can read it (chmod
- * 600 it); -EKEYREJECTED when a passphrase protects it; -FOLIO_EFORMAT when it is not an
+ * 600 it) or it belongs to another user than this one or root; -EKEYREJECTED when a passphrase protects it; -FOLIO_EFORMAT when it is not an
  * OpenSSH Ed25519 private key or its halves do not belong together; -errno.
  */
 int sign_load_ssh_secret(const char *path, struct sign_key *ret);

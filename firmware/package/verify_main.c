@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 
 #include "errors.h"
 #include "log.h"
+#include "options.h"
 #include "firmware/package/receipt.h"
 #include "firmware/package/registry.h"
 #include "firmware/package/verify.h"
@@ -25,6 +25,7 @@ static const char usage[] =
     "usage: folio-verify PACKAGE --key station.pub [--schemas ST96_V6_0_FOLDER]\n"
     "                    [--registry DIR] [--receipt --receipt-key KEY [--receipt-dir DIR]]\n"
     "       folio-verify --registry DIR --list\n"
+    "       folio-verify --version\n"
     "\n"
     "Checks a package received from a Folio station: the station's signature (Ed25519,\n"
     "and OpenSSH's when there), every file's SHA-256 and size, no file missing or added,\n"
@@ -211,101 +212,46 @@ static int usage_error(const char *why)
 	return 2;
 }
 
-/* The long option of letter @val in @opts, when @name (@n bytes) names or abbreviates it. */
-static const char *long_option_of(const struct option *opts, int val, const char *name, size_t n)
-{
-	for (; opts->name; opts++)
-		if (opts->val == val)
-			return n <= strlen(opts->name) && strncmp(opts->name, name, n) == 0
-				   ? opts->name
-				   : NULL;
-	return NULL;
-}
-
-/*
- * getopt_long()'s ':' (a value missing) or '?' (an unknown option, or a value given to one
- * that takes none) as a usage error naming the option; @last is argv[optind - 1].
- */
-static int bad_option(int c, const struct option *opts, const char *last)
-{
-	size_t n = strncmp(last, "--", 2) == 0 ? strcspn(last + 2, "=") : 0;
-	const char *name = n ? long_option_of(opts, optopt, last + 2, n) : NULL;
-	char why[128];
-
-	if (n && !optopt)
-		snprintf(why, sizeof(why), "bad option '--%.*s'", (int)n, last + 2);
-	else if (name)
-		snprintf(why, sizeof(why),
-			 c == ':' ? "option '--%s' needs a value" : "option '--%s' takes no value",
-			 name);
-	else
-		snprintf(why, sizeof(why),
-			 c == ':' ? "option '-%c' needs a value" : "bad option '-%c'", optopt);
-	return usage_error(why);
-}
-
 /* What the command line asks for. */
 struct args {
 	struct verify_options o;
 	const char *dir, *registry, *receipt_key, *receipt_dir;
-	bool receipt, list, help;
+	bool receipt, list, help, version;
 };
 
 /* Reads the command line into @a; returns 0, or the exit status 2 of a usage error (said). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "schemas", required_argument, NULL, 's' },
-		{ "registry", required_argument, NULL, 'r' },
-		{ "receipt", no_argument, NULL, 'R' },
-		{ "receipt-key", required_argument, NULL, 'K' },
-		{ "receipt-dir", required_argument, NULL, 'D' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	const struct opt opts[] = {
+		OPT_STRING('k', "key", &a->o.key_path, "STATION.pub", "the enrolled station key"),
+		OPT_STRING('s', "schemas", &a->o.schema_dir, "DIR", "the ST.96 V6_0 schemas"),
+		OPT_STRING('r', "registry", &a->registry, "DIR", "the office's registry"),
+		OPT_FLAG(0, "receipt", &a->receipt, "write the office's receipt"),
+		OPT_STRING(0, "receipt-key", &a->receipt_key, "KEY", "the key signing receipts"),
+		OPT_STRING(0, "receipt-dir", &a->receipt_dir, "DIR", "where receipts go"),
+		OPT_FLAG('l', "list", &a->list, "list the registry's packages"),
+		OPT_FLAG('V', "version", &a->version, "print the version"),
+		OPT_END(),
 	};
-	int c;
+	char why[160];
+	int n = opt_parse(opts, 0, argc, argv, why, sizeof(why));
 
-	opterr = 0; /* one line of our own for a bad option */
-	while ((c = getopt_long(argc, argv, ":k:s:r:lh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			a->o.key_path = optarg;
-			break;
-		case 's':
-			a->o.schema_dir = optarg;
-			break;
-		case 'r':
-			a->registry = optarg;
-			break;
-		case 'R':
-			a->receipt = true;
-			break;
-		case 'K':
-			a->receipt_key = optarg;
-			break;
-		case 'D':
-			a->receipt_dir = optarg;
-			break;
-		case 'l':
-			a->list = true;
-			break;
-		case 'h':
-			a->help = true;
-			return 0;
-		default:
-			return bad_option(c, opts, argv[optind - 1]);
-		}
+	if (n == OPT_HELP) {
+		a->help = true;
+		return 0;
 	}
-	if (optind < argc)
-		a->dir = argv[optind++];
+	if (n < 0)
+		return usage_error(why);
+	if (a->version)
+		return 0;
+	if (n > 1)
+		a->dir = argv[1];
 	if (a->list) {
 		if (!a->registry || a->dir || a->o.key_path)
 			return usage_error("--list takes --registry DIR and nothing else");
 		return 0;
 	}
-	if (optind < argc)
+	if (n > 2)
 		return usage_error("more than one package folder");
 	if (!a->dir || !a->o.key_path)
 		return usage_error("a package folder and --key are needed");
@@ -322,7 +268,7 @@ static int load_receipt_key(const char *path, struct sign_key *ret)
 	if (r == 0)
 		return 0;
 	fprintf(stderr, "folio-verify: cannot use the receipt key '%s': %s\n", path,
-		r == -EPERM	      ? "others can read it: chmod 600 it"
+		r == -EPERM	      ? "others can read it or it is another user's: chmod 600 it"
 		: r == -EKEYREJECTED  ? "a passphrase protects it: make one without"
 		: r == -FOLIO_EFORMAT ? "not an OpenSSH Ed25519 private key (ssh-keygen -t ed25519)"
 				      : folio_strerror(r));
@@ -423,6 +369,10 @@ int main(int argc, char **argv)
 		return status;
 	if (a.help) {
 		fputs(usage, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (a.version) {
+		printf("folio-verify %s\n", FOLIO_VERSION);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (a.list)

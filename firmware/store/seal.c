@@ -33,18 +33,11 @@ static void key_check_value(const unsigned char *key, uint8_t out[KEY_CHECK_BYTE
 /* Reads the key file into a new guarded buffer (sodium_free it). */
 static int load_key(const char *path, unsigned char **ret)
 {
-	_cleanup_close_ int fd = -1;
-	struct stat st;
 	char *key;
 	size_t n;
 	int r;
 
-	fd = secret_open(path, &st);
-	if (fd < 0)
-		return fd;
-	if (!secret_private(&st))
-		return -EPERM;
-	r = secret_read(fd, STORE_KEY_BYTES, &key, &n);
+	r = secret_load(path, STORE_KEY_BYTES, 0, &key, &n, NULL);
 	if (r == -FOLIO_ETOOBIG)
 		return -FOLIO_EFORMAT;
 	if (r < 0)

@@ -515,7 +515,8 @@ struct store_settings {
  * store_configure - apply the station's [store] settings to an open store
  *
  * Loads the key file when one is named: it must be a regular file of STORE_KEY_BYTES bytes
- * that group and others cannot read (-EPERM otherwise, -FOLIO_EFORMAT for a wrong size). A
+ * of this user or root that group and others cannot read, read with secret_load() (-EPERM
+ * otherwise, -ELOOP for a symbolic link, -FOLIO_EFORMAT for a wrong size). A
  * key that differs from the one the store's pages were sealed with is -EKEYREJECTED. With
  * encrypt on and no key: -ENOKEY (or the key file's open error, e.g. -ENOENT); with encrypt
  * off a missing key file is fine. When this build has no encryption: -EOPNOTSUPP. The first

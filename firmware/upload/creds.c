@@ -36,14 +36,19 @@ void upload_creds_wipe(struct upload_creds *c)
 int upload_key_file_check(const char *what, const char *path, char *why, size_t n)
 {
 	struct stat st;
+	int fd = secret_open(path, &st);
 
-	if (stat(path, &st) < 0) {
-		int r = -errno;
-
-		snprintf(why, n, "%s '%s' cannot be read: %s", what, path, folio_strerror(r));
-		return r;
+	if (fd >= 0)
+		close(fd);
+	if (fd == -ELOOP) {
+		snprintf(why, n, "%s '%s' is a symbolic link: name the file itself", what, path);
+		return -EINVAL;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fd < 0 && fd != -FOLIO_EFORMAT) {
+		snprintf(why, n, "%s '%s' cannot be read: %s", what, path, folio_strerror(fd));
+		return fd;
+	}
+	if (fd < 0) {
 		snprintf(why, n, "%s '%s' is not a regular file", what, path);
 		return -EINVAL;
 	}

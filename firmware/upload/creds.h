@@ -39,8 +39,10 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 void upload_creds_wipe(struct upload_creds *c);
 
 /*
- * upload_key_file_check - a private key file (sftp_key, client_key) must be a regular file
- * that group and others cannot read: 0, -EPERM or -errno, with a reason in @why
+ * upload_key_file_check - a private key file (sftp_key, client_key) must be a regular file,
+ * no symbolic link, of this user, that group and others cannot read (checked as secret.h
+ * opens it; libcurl then reads it by its name): 0, -EINVAL, -EPERM or -errno, with a reason
+ * in @why
  */
 int upload_key_file_check(const char *what, const char *path, char *why, size_t n);
 

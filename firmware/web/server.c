@@ -17,7 +17,9 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "fileio.h"
 #include "log.h"
+#include "secret.h"
 #include "firmware/web/assets.h"
 #include "firmware/web/web_int.h"
 
@@ -439,13 +441,13 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("web: %s", msg);
 }
 
-/* Reads a PEM file of at most TLS_FILE_MAX bytes; a key must be private to its owner. */
-static int read_pem(const char *path, bool secret, char **ret)
+/* Reads the (public) certificate PEM file of at most TLS_FILE_MAX bytes. */
+static int read_cert(const char *path, char **ret)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	ssize_t n;
+	int r;
 
 	if (fd < 0)
 		return -errno;
@@ -453,17 +455,35 @@ static int read_pem(const char *path, bool secret, char **ret)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > TLS_FILE_MAX)
 		return -EINVAL;
-	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)))
-		return -EPERM;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
-	n = read(fd, buf, (size_t)st.st_size);
-	if (n != st.st_size)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0';
+	r = fd_pread_all(fd, buf, (size_t)st.st_size, 0);
+	if (r < 0)
+		return r == -ENODATA ? -EIO : r;
+	buf[st.st_size] = '\0';
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+/* Reads the private key through the one secret reader, into guarded memory (secret_free). */
+static int read_key(const char *path, char **ret)
+{
+	size_t len;
+	int r;
+
+	r = secret_load(path, TLS_FILE_MAX, SECRET_NOT_EMPTY, ret, &len, NULL);
+	if (r == -FOLIO_EFORMAT || r == -FOLIO_ETOOBIG || r == -ENODATA)
+		return -EINVAL;
+	return r;
+}
+
+/* Forgets the certificate and wipes the key, on every way out of web_start() and web_stop(). */
+static void drop_tls(struct web *w)
+{
+	free(w->tls_cert);
+	w->tls_cert = NULL;
+	w->tls_key = secret_free(w->tls_key);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, char *host,
@@ -516,17 +536,18 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (cfg->web_tls_cert[0] || cfg->web_tls_key[0]) {
-		r = read_pem(cfg->web_tls_cert, false, &w->tls_cert);
+		r = read_cert(cfg->web_tls_cert, &w->tls_cert);
 		if (r == 0)
-			r = read_pem(cfg->web_tls_key, true, &w->tls_key);
+			r = read_key(cfg->web_tls_key, &w->tls_key);
 		if (r < 0) {
 			log_err("web: cannot use [web] tls_cert '%s' and tls_key '%s': %s",
 				cfg->web_tls_cert, cfg->web_tls_key,
-				r == -EPERM    ? "the key may be read by others: chmod 600 it"
+				r == -EPERM ? "the key may be read by others or belongs to another "
+					      "user: chmod 600 and chown it"
+				: r == -ELOOP  ? "the key is a symbolic link: name the file itself"
 				: r == -EINVAL ? "not a PEM file of at most 64 KiB"
 					       : folio_strerror(r));
-			free(w->tls_cert);
-			free(w->tls_key);
+			drop_tls(w);
 			return -EINVAL;
 		}
 		flags |= MHD_USE_TLS;
@@ -534,8 +555,10 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->login_lock, NULL);
 	r = live_init(w);
-	if (r < 0)
+	if (r < 0) {
+		drop_tls(w);
 		return r;
+	}
 	snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls_cert ? "https" : "http", host, port);
 	snprintf(w->listen_host, sizeof(w->listen_host), "%.*s",
 		 host[0] == '[' ? (int)strlen(host) - 2 : (int)strlen(host),
@@ -546,8 +569,7 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 	r = web_guard_start(w);
 	if (r < 0) {
 		live_shutdown(w);
-		free(w->tls_cert);
-		free(w->tls_key);
+		drop_tls(w);
 		return r;
 	}
 	/* Per-address limits and request deadlines: guard.c; the idle timeout here. */
@@ -564,8 +586,7 @@ int web_start(const struct folio_config *cfg, struct store *store, struct web **
 		r = errno ? -errno : -EADDRINUSE;
 		web_guard_stop(w);
 		live_shutdown(w);
-		free(w->tls_cert);
-		free(w->tls_key);
+		drop_tls(w);
 		return r;
 	}
 	*ret = TAKE_PTR(w);
@@ -581,10 +602,7 @@ struct web *web_stop(struct web *w)
 	web_guard_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->login_lock);
-	if (w->tls_key)
-		sodium_memzero(w->tls_key, strlen(w->tls_key));
-	free(w->tls_cert);
-	free(w->tls_key);
+	drop_tls(w);
 	free(w);
 	return NULL;
 }

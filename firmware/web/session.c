@@ -339,7 +339,8 @@ int web_login(struct web *w, const char *user, const char *password, const char 
 
 unreadable:
 	log_err("web: cannot check sign-ins against '%s': %s", w->cfg->web_users_file,
-		r == -EPERM ? "group or others may read it: chmod 600 it" : folio_strerror(r));
+		r == -EPERM ? "group or others may read it, or it is another user's: chmod 600 it"
+			    : folio_strerror(r));
 	return -EIO;
 }
 

@@ -176,7 +176,7 @@ cycle folio.conf
 # --- bad keys and bad usage: one clear line
 expect_fail 2 "--receipt goes with --receipt-key" "$fv" "outbox/$pa" --key keys/station.pub --receipt
 chmod 644 office_key
-expect_fail 1 "others can read it: chmod 600 it" "$fv" "outbox/$pa" --key keys/station.pub --receipt --receipt-key office_key
+expect_fail 1 "others can read it or it is another user's: chmod 600 it" "$fv" "outbox/$pa" --key keys/station.pub --receipt --receipt-key office_key
 chmod 600 office_key
 expect_fail 1 "not an OpenSSH Ed25519 private key" "$fv" "outbox/$pa" --key keys/station.pub --receipt --receipt-key office_key.pub
 sed "s|^receipt_keys = .*|receipt_keys = $FOLIO_TMP/keys/station.pub|" folio.conf >badkeys.conf

@@ -51,7 +51,7 @@ expect_fail 1 "failed verification: " "$fv" "t/$(basename "$pkg")" --key keys/st
 	fail "the tampered page is not named"
 expect_fail 1 "is not a Folio public key" "$fv" "$pkg" --key keys/station.key
 expect_fail 2 "a package folder and --key are needed" "$fv" "$pkg"
-expect_fail 2 "bad option '--frobnicate'" "$fv" "$pkg" --key keys/station.pub --frobnicate
+expect_fail 2 "unknown option '--frobnicate'" "$fv" "$pkg" --key keys/station.pub --frobnicate
 expect_fail 2 "option '--key' needs a value" "$fv" "$pkg" --key
 expect_fail 2 "option '--list' takes no value" "$fv" --registry reg --list=all
 expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub

@@ -742,6 +742,12 @@ start_foliod "tls_cert = $FOLIO_TMP/tls.pem" "tls_key = $FOLIO_TMP/tls.key" &&
 	bad "foliod served HTTPS with a key others may read"
 grep -q 'chmod 600' foliod.log || bad "foliod did not say the key must be private: $(tail -n 2 foliod.log)"
 stop_foliod
+chmod 600 tls.key
+ln -s tls.key tls-link.key
+start_foliod "tls_cert = $FOLIO_TMP/tls.pem" "tls_key = $FOLIO_TMP/tls-link.key" &&
+	bad "foliod served HTTPS with a key given as a symbolic link"
+grep -q 'symbolic link' foliod.log || bad "foliod did not refuse the key's symbolic link: $(tail -n 2 foliod.log)"
+stop_foliod
 
 echo "figure: web API checks in $(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 [ $failures = 0 ] || fail "$failures checks failed (each one above)"

@@ -55,10 +55,11 @@ static char *slurp(const char *file)
 
 static void test_accounts(void **state)
 {
-	const char *file = path("accounts");
+	char file[256], link[256], fifo[256];
 	struct stat st;
 
 	(void)state;
+	snprintf(file, sizeof(file), "%s", path("accounts"));
 	assert_int_equal(accounts_verify(file, "tech", "password-1"), -ENOENT);
 	assert_int_equal(accounts_set(file, "tech", "password-1"), 1);
 	assert_int_equal(stat(file, &st), 0);
@@ -89,6 +90,24 @@ static void test_accounts(void **state)
 	assert_int_equal(accounts_verify(file, "tech", "password-2"), -EPERM);
 	assert_int_equal(chmod(file, 0600), 0);
 	assert_int_equal(accounts_check_file(file), 0);
+	/* Read through the one secret reader: no symbolic link, no FIFO, nobody else's file. */
+	snprintf(link, sizeof(link), "%s", path("link"));
+	snprintf(fifo, sizeof(fifo), "%s", path("fifo"));
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(accounts_verify(link, "tech", "password-2"), -ELOOP);
+	assert_int_equal(accounts_set(link, "tech", "password-4"), -ELOOP);
+	assert_int_equal(accounts_check_file(link), -ELOOP);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(accounts_verify(fifo, "tech", "password-2"), -EINVAL);
+	assert_int_equal(accounts_check_file(fifo), -EINVAL);
+	unlink(link);
+	unlink(fifo);
+	if (chown(file, 4242, 4242) == 0) { /* as root only */
+		assert_int_equal(accounts_verify(file, "tech", "password-2"), -EPERM);
+		assert_int_equal(accounts_check_file(file), -EPERM);
+		assert_int_equal(chown(file, geteuid(), getegid()), 0);
+	}
+	assert_int_equal(accounts_verify(file, "tech", "password-2"), 0);
 }
 
 static void test_accounts_damaged(void **state)

@@ -187,6 +187,13 @@ static void test_bad_key_files(void **state)
 	assert_int_equal(sign_load_secret("kc/fifo.key", &k), -FOLIO_EFORMAT);
 	unlink("kc/link.key");
 	unlink("kc/fifo.key");
+	/* Another user's key, even private to them, is refused (as root: owned by nobody). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown("kc/" SIGN_SECRET_FILE, 65534, 65534), 0);
+		assert_int_equal(sign_load_secret("kc/" SIGN_SECRET_FILE, &k), -EPERM);
+		assert_int_equal(chown("kc/" SIGN_SECRET_FILE, 0, 0), 0);
+		assert_int_equal(sign_load_secret("kc/" SIGN_SECRET_FILE, &k), 0);
+	}
 
 	/* A secret key whose public half was changed. */
 	read_text("kc/" SIGN_SECRET_FILE, text, sizeof(text));

@@ -185,6 +185,12 @@ static void test_key_file_rules(void **state)
 	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), -EPERM);
 	assert_int_equal(chmod(f->key, 0600), 0);
 	assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), 0);
+	/* Another user's key, even private to them, is refused (as root: owned by nobody). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(f->key, 65534, 65534), 0);
+		assert_int_equal(open_with(f, f->key, STORE_ENCRYPT_YES), -EPERM);
+		assert_int_equal(chown(f->key, 0, 0), 0);
+	}
 
 	fd = open(f->other, O_WRONLY | O_CREAT, 0600);
 	assert_true(fd >= 0);

@@ -129,6 +129,33 @@ static void test_creds(void **state)
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -ENOENT);
 }
 
+/* A key file libcurl reads by name (sftp_key, client_key): checked as secret.h opens it. */
+static void test_key_file_check(void **state)
+{
+	char path[256], link[256], why[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/id.key", tmp);
+	snprintf(link, sizeof(link), "%s/link.key", tmp);
+	write_file(path, "-----BEGIN OPENSSH PRIVATE KEY-----\n", 0600);
+	assert_int_equal(upload_key_file_check("[upload] sftp_key", path, why, sizeof(why)), 0);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(upload_key_file_check("[upload] sftp_key", link, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "is a symbolic link"));
+	unlink(link);
+	assert_int_equal(mkfifo(link, 0600), 0);
+	assert_int_equal(upload_key_file_check("[upload] sftp_key", link, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "not a regular file"));
+	unlink(link);
+	chmod(path, 0640);
+	assert_int_equal(upload_key_file_check("[upload] sftp_key", path, why, sizeof(why)),
+			 -EPERM);
+	assert_non_null(strstr(why, "chmod 600"));
+	unlink(path);
+}
+
 static int load(const char *upload, struct folio_config *cfg, struct config_problems *p)
 {
 	char text[2048];
@@ -490,11 +517,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window),	      cmocka_unit_test(test_creds),
-		cmocka_unit_test(test_config),	      cmocka_unit_test(test_target_open),
-		cmocka_unit_test(test_file_delivery), cmocka_unit_test(test_file_links),
-		cmocka_unit_test(test_receipt),	      cmocka_unit_test(test_propfind_answer),
-		cmocka_unit_test(test_s3_answer),
+		cmocka_unit_test(test_window),		cmocka_unit_test(test_creds),
+		cmocka_unit_test(test_key_file_check),	cmocka_unit_test(test_config),
+		cmocka_unit_test(test_target_open),	cmocka_unit_test(test_file_delivery),
+		cmocka_unit_test(test_file_links),	cmocka_unit_test(test_receipt),
+		cmocka_unit_test(test_propfind_answer), cmocka_unit_test(test_s3_answer),
 	};
 
 	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
