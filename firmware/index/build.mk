@@ -4,3 +4,4 @@ lib-y += firmware/index/office.o firmware/index/appno.o
 lib-y += firmware/index/docfields.o firmware/index/barcode.o firmware/index/coversheet.o \
 	firmware/index/coverfind.o firmware/index/separate.o
 PKGS += zbar libqrencode cairo
+bench-y += coversheet_bench
