@@ -399,9 +399,20 @@ static void test_damaged_sheet(void **state)
 				 s.separator, s.unreadable, s.why);
 		assert_string_equal(s.doc.application, "");
 		free(f.data);
+
+		/* Torn: its lower 40% gone (the end of the Code 128, most of the QR Code). */
+		assert_int_equal(read_pnm(file, &f), 0);
+		f.dpi = (uint32_t)dpis[i];
+		memset(f.data + (size_t)(f.height * 6 / 10) * f.bytes_per_line, 255,
+		       (size_t)(f.height - f.height * 6 / 10) * f.bytes_per_line);
+		assert_int_equal(index_examine(&f, &cfg, &s), 0);
+		if (!s.separator || !s.unreadable)
+			fail_msg("%d dpi torn sheet: separator %d unreadable %d (%s)", dpis[i],
+				 s.separator, s.unreadable, s.why);
+		free(f.data);
 	}
-	printf("figure: a cover sheet blurred past reading is still a cover sheet, flagged "
-	       "(200 and 300 dpi)\n");
+	printf("figure: a cover sheet blurred past reading, or torn, is still a cover sheet, "
+	       "flagged (200 and 300 dpi)\n");
 }
 
 static void test_content_pages(void **state)
