@@ -662,8 +662,13 @@ static int index_page(struct store *store, const struct folio_config *cfg,
 		if (r < 0)
 			return r;
 	}
-	if (sheet.why[0] && req->notice)
-		req->notice(sheet.why, req->user);
+	if (sheet.why[0] && req->notice) {
+		char msg[sizeof(sheet.why) + 32];
+
+		/* Which document the clerk is to look at. */
+		snprintf(msg, sizeof(msg), "document %u: %s", step.document, sheet.why);
+		req->notice(msg, req->user);
+	}
 	meta->document = step.document;
 	meta->flags |= step.flags;
 	return 0;

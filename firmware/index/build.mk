@@ -2,5 +2,6 @@
 lib-y += firmware/index/office.o firmware/index/appno.o
 # Documents: index fields, cover sheets (barcodes, PDF) and separation (zbar).
 lib-y += firmware/index/docfields.o firmware/index/barcode.o firmware/index/coversheet.o \
-	firmware/index/separate.o
+	firmware/index/coverfind.o firmware/index/separate.o
 PKGS += zbar libqrencode cairo
+bench-y += coversheet_bench

@@ -198,11 +198,11 @@ int coversheet_parse(const char *data, size_t len, struct coversheet *ret, char 
 
 /* ---- the printed sheet ---- */
 
-#define A4_W 595.276 /* points */
-#define A4_H 841.890
-#define MARGIN 42.5
-#define BAR_H 64.0		   /* length of the Code 128 bars */
-#define LEFT (MARGIN + BAR_H + 30) /* text and QR start right of the Code 128 */
+#define A4_W COVERSHEET_PAGE_W_PT
+#define A4_H COVERSHEET_PAGE_H_PT
+#define MARGIN COVERSHEET_MARGIN_PT
+#define BAR_H COVERSHEET_BAR_PT
+#define LEFT COVERSHEET_LEFT_PT
 
 static void show_fitted(cairo_t *cr, const char *text, double x, double y, double size,
 			double max_w, bool bold)
@@ -222,7 +222,8 @@ static void show_fitted(cairo_t *cr, const char *text, double x, double y, doubl
 static void field_line(cairo_t *cr, double y, const char *label, const char *value, double size)
 {
 	show_fitted(cr, label, LEFT, y, 11, 100, false);
-	show_fitted(cr, value, LEFT + 100, y, size, A4_W - MARGIN - LEFT - 100, true);
+	show_fitted(cr, value, COVERSHEET_VALUE_PT, y, size, A4_W - MARGIN - COVERSHEET_VALUE_PT,
+		    true);
 }
 
 /*
@@ -319,7 +320,7 @@ int coversheet_write_pdf(const struct coversheet *c, const char *path)
 
 	r = draw_code128(cr, payload, (size_t)len);
 	if (r == 0)
-		r = draw_qr(cr, payload, (size_t)len, 400, 260);
+		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_Y_PT, COVERSHEET_QR_PT);
 	if (r == 0) {
 		show_fitted(cr, payload, LEFT, 790, 8, A4_W - MARGIN - LEFT, false);
 		cairo_show_page(cr);

@@ -33,6 +33,24 @@
 #define COVERSHEET_MAGIC "FOLIO1"
 #define COVERSHEET_PAYLOAD_MAX 160
 
+/*
+ * The printed sheet's layout, in points from its top left corner (A4 portrait), shared by the
+ * printer and by the search for sheets on scanned pages (coverfind.h): the Code 128 runs down
+ * the left margin, bars COVERSHEET_BAR_PT long, from about MARGIN to the page's length less
+ * MARGIN; the fields stand in large type right of it, from COVERSHEET_LEFT_PT, down to
+ * COVERSHEET_TEXT_END_PT; the QR Code (quiet zone included) is a square of COVERSHEET_QR_PT
+ * from COVERSHEET_QR_Y_PT, centred between COVERSHEET_LEFT_PT and the right margin.
+ */
+#define COVERSHEET_PAGE_W_PT 595.276
+#define COVERSHEET_PAGE_H_PT 841.890
+#define COVERSHEET_MARGIN_PT 42.5
+#define COVERSHEET_BAR_PT 64.0
+#define COVERSHEET_LEFT_PT (COVERSHEET_MARGIN_PT + COVERSHEET_BAR_PT + 30)
+#define COVERSHEET_VALUE_PT (COVERSHEET_LEFT_PT + 100) /* where field values start */
+#define COVERSHEET_TEXT_END_PT 360.0
+#define COVERSHEET_QR_Y_PT 400.0
+#define COVERSHEET_QR_PT 260.0
+
 struct coversheet {
 	char office[3];
 	enum ip_type ip_type;

@@ -2,8 +2,10 @@
 #define FOLIO_INDEX_SEPARATE_H
 
 /*
- * Document separation: finds cover sheets among captured pages (zbar over the frame at
- * capture resolution) and says which document every page belongs to.
+ * Document separation: finds cover sheets among captured pages and says which document every
+ * page belongs to. A page is first searched cheaply for the layout of our sheet (coverfind.h:
+ * a map of the page, no decoding); only the zones where a sheet prints its codes are decoded
+ * with zbar, and the whole page only when its layout is ours and the zones gave nothing.
  *
  * The capture engine calls, for every page, in feed order:
  *
@@ -22,10 +24,15 @@
  *	meta.flags |= step.flags;       PAGE_FLAG_SEPARATOR / PAGE_FLAG_BARCODE_UNREADABLE
  *	if (sheet.why[0]) log the reason with the page number for the clerk
  *
- * Separator pages stay in the store (export skips them). A page whose Folio barcode cannot be
- * used (bad check field, the two symbols disagree, a field the configuration refuses) is
- * flagged PAGE_FLAG_BARCODE_UNREADABLE and stays in the current document: nothing is guessed.
- * Barcodes that are not Folio payloads (a form's own QR code) are ignored.
+ * Separator pages stay in the store (export skips them). A sheet laid out as ours whose
+ * codes cannot be read or used (blurred, torn, badly printed, a bad check field, the two
+ * symbols disagree, a field the configuration refuses) still starts a document: one with the
+ * station's office and IP type and no application number or document code, its separator page
+ * flagged PAGE_FLAG_BARCODE_UNREADABLE so that the clerk indexes it by hand. Nothing is
+ * guessed. A Folio barcode found by the whole-page search on a page not laid out as ours
+ * (index_examine_grey()) is flagged the same way but stays in the current document.
+ * Barcodes that are not Folio payloads (a form's own QR code) are ignored, and a page laid out
+ * like ours whose codes read well but are not Folio's is a plain page.
  */
 
 #include <stdbool.h>
@@ -39,27 +46,34 @@
 
 /* What a page is, as far as indexing is concerned. */
 struct index_sheet {
-	bool separator;		  /* a valid cover sheet: starts a document described by doc */
-	bool unreadable;	  /* a Folio barcode was found but cannot be used: flag it */
+	bool separator;		  /* a cover sheet: starts a document described by doc */
+	bool unreadable;	  /* a Folio barcode or sheet was found but cannot be used */
 	struct document_info doc; /* when separator: the fields (batch, number left 0) */
 	char why[160];		  /* when unreadable (or one symbol read): for the clerk */
 };
 
 /*
  * index_examine - look for a cover sheet on a captured page
- * @f: the raw frame (any depth/channels struct frame allows), at capture resolution
- * @cfg: configuration (office patterns, document codes, default language)
- * @ret: the verdict; a page with no Folio barcode gives separator = unreadable = false
+ * @f: the raw frame (any depth/channels struct frame allows), at capture resolution, its dpi
+ *	set (else the page is taken as 210 mm wide)
+ * @cfg: configuration (office patterns, document codes, default language, station office)
+ * @ret: the verdict; a page not laid out as our sheet gives separator = unreadable = false,
+ *	whatever barcodes it carries; one laid out as ours gives separator = true, with
+ *	unreadable = true (and the station's defaults in doc) when its codes cannot be used
  *
- * The payload is parsed by coversheet_parse() and its fields checked by docfields against
- * @cfg. Returns 0 (with *ret filled), -EINVAL for a malformed frame, -FOLIO_ETOOBIG for a frame
- * over INDEX_MAX_PIXELS, -ENOMEM. Thread-safe (one zbar scanner per call); logs at debug only.
+ * Only the layout search runs on a content page (a few milliseconds at 300 dpi). The payload
+ * is parsed by coversheet_parse() and its fields checked by docfields against @cfg. Returns 0
+ * (with *ret filled), -EINVAL for a malformed frame, -FOLIO_ETOOBIG for a frame over
+ * INDEX_MAX_PIXELS, -ENOMEM. Thread-safe (one zbar scanner per call); logs at debug only.
  */
 int index_examine(const struct frame *f, const struct folio_config *cfg, struct index_sheet *ret);
 
 /*
- * index_examine_grey - as index_examine(), for an 8-bit grey image (0 black) of @width x
- * @height pixels, @stride bytes per row
+ * index_examine_grey - the whole-page search alone: every Code 128 and QR Code symbol of an
+ * 8-bit grey image (0 black) of @width x @height pixels, @stride bytes per row, whatever its
+ * layout (on a content page, many times the cost of index_examine()). A page
+ * with no Folio payload gives separator = unreadable = false; one with a payload that cannot be
+ * used gives unreadable = true only. Returns as index_examine().
  */
 int index_examine_grey(const uint8_t *grey, uint32_t width, uint32_t height, uint32_t stride,
 		       const struct folio_config *cfg, struct index_sheet *ret);

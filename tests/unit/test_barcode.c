@@ -1,6 +1,7 @@
 /* Cover-sheet payloads, barcode symbols (read back with zbar) and index_examine() on frames. */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -345,6 +346,43 @@ static void test_examine_plain_pages(void **state)
 	free(im.px);
 }
 
+/*
+ * A sheet laid out as `folio coversheet` prints it, at 150 dpi: @c128 down the left margin
+ * (bars across), @qr in the middle of the lower half (either may be NULL), and blocks of large
+ * type where the fields stand when @text.
+ */
+#define LAYOUT_DPI 150
+static uint32_t pt(double v)
+{
+	return (uint32_t)(v * LAYOUT_DPI / 72);
+}
+
+static struct image layout_image(const char *c128, const char *qr, bool text)
+{
+	struct image im = blank_image(pt(COVERSHEET_PAGE_W_PT), pt(COVERSHEET_PAGE_H_PT));
+	uint32_t x0 = pt(COVERSHEET_MARGIN_PT), x1 = pt(COVERSHEET_MARGIN_PT + COVERSHEET_BAR_PT);
+
+	if (c128) {
+		uint8_t *m;
+		size_t n;
+
+		assert_int_equal(barcode_code128(c128, strlen(c128), &m, &n), 0);
+		assert_true(pt(60) + 2 * n <= im.h);
+		for (size_t i = 0; i < 2 * n; i++)
+			if (m[i / 2])
+				memset(im.px + (pt(60) + i) * im.w + x0, 0, x1 - x0);
+		free(m);
+	}
+	if (qr)
+		draw_qr(&im, qr, pt(240), pt(COVERSHEET_QR_Y_PT + 20), 11);
+	for (int line = 0; text && line < 5; line++) /* 26 pt lines of bold type, 47 pt apart */
+		for (uint32_t y = pt(140 + 47 * line); y < pt(160 + 47 * line); y++)
+			for (uint32_t x = pt(COVERSHEET_LEFT_PT); x < pt(500); x++)
+				if ((x / 4 + y / 5) % 3 == 0)
+					im.px[y * im.w + x] = 0;
+	return im;
+}
+
 static void test_examine_frames(void **state)
 {
 	char p[COVERSHEET_PAYLOAD_MAX + 1];
@@ -356,7 +394,7 @@ static void test_examine_frames(void **state)
 
 	(void)state;
 	coversheet_payload(&sheet1, p, sizeof(p));
-	im = sheet_image(p, p);
+	im = layout_image(p, p, true);
 
 	/* Depth 1, 1 = black, packed MSB first, with padding at the end of rows. */
 	bpl = (im.w + 7) / 8 + 3;
@@ -365,21 +403,22 @@ static void test_examine_frames(void **state)
 		for (uint32_t x = 0; x < im.w; x++)
 			if (im.px[(size_t)y * im.w + x] < 128)
 				bits[(size_t)y * bpl + x / 8] |= (uint8_t)(0x80 >> (x % 8));
-	f = (struct frame){ im.w, im.h, 1, 1, bpl, 300, bits };
+	f = (struct frame){ im.w, im.h, 1, 1, bpl, LAYOUT_DPI, bits };
 	assert_int_equal(index_examine(&f, &cfg, &s), 0);
 	assert_true(s.separator);
 	assert_string_equal(s.doc.application, "KE/P/2024/000123");
+	assert_string_equal(s.why, ""); /* both symbols read */
 
 	/* RGB */
 	rgb = malloc((size_t)im.w * im.h * 3);
 	for (size_t i = 0; i < (size_t)im.w * im.h; i++)
 		memset(rgb + 3 * i, im.px[i], 3);
-	f = (struct frame){ im.w, im.h, 8, 3, im.w * 3, 300, rgb };
+	f = (struct frame){ im.w, im.h, 8, 3, im.w * 3, LAYOUT_DPI, rgb };
 	assert_int_equal(index_examine(&f, &cfg, &s), 0);
 	assert_true(s.separator);
 
 	/* Grey, through the frame */
-	f = (struct frame){ im.w, im.h, 8, 1, im.w, 300, im.px };
+	f = (struct frame){ im.w, im.h, 8, 1, im.w, LAYOUT_DPI, im.px };
 	assert_int_equal(index_examine(&f, &cfg, &s), 0);
 	assert_true(s.separator);
 
@@ -394,6 +433,92 @@ static void test_examine_frames(void **state)
 	assert_int_equal(index_examine(&f, &cfg, &s), -FOLIO_ETOOBIG);
 	free(bits);
 	free(rgb);
+	free(im.px);
+}
+
+/* Every pixel of @im replaced by the mean of a (2r+1)-pixel square around it. */
+static void box_blur(struct image *im, uint32_t r)
+{
+	uint8_t *out = malloc((size_t)im->w * im->h);
+
+	assert_non_null(out);
+	for (uint32_t pass = 0; pass < 2; pass++) { /* rows, then columns */
+		for (uint32_t y = 0; y < im->h; y++)
+			for (uint32_t x = 0; x < im->w; x++) {
+				unsigned sum = 0, k = 0;
+
+				for (int32_t d = -(int32_t)r; d <= (int32_t)r; d++) {
+					int64_t xx = pass ? x : (int64_t)x + d,
+						yy = pass ? (int64_t)y + d : y;
+
+					if (xx < 0 || yy < 0 || xx >= im->w || yy >= im->h)
+						continue;
+					sum += im->px[(size_t)yy * im->w + (size_t)xx];
+					k++;
+				}
+				out[(size_t)y * im->w + x] = (uint8_t)(sum / k);
+			}
+		memcpy(im->px, out, (size_t)im->w * im->h);
+	}
+	free(out);
+}
+
+static void examine_layout(struct image *im, struct index_sheet *s)
+{
+	struct frame f = { im->w, im->h, 8, 1, im->w, LAYOUT_DPI, im->px };
+
+	assert_int_equal(index_examine(&f, &cfg, s), 0);
+}
+
+static void test_examine_layout(void **state)
+{
+	char p[COVERSHEET_PAYLOAD_MAX + 1];
+	struct index_sheet s;
+	struct index_split sp;
+	struct index_step st;
+	struct image im;
+
+	(void)state;
+	coversheet_payload(&sheet1, p, sizeof(p));
+	/* Blurred past reading: still ours by its layout, a document for the clerk to index. */
+	im = layout_image(p, p, true);
+	box_blur(&im, 10);
+	examine_layout(&im, &s);
+	assert_true(s.separator);
+	assert_true(s.unreadable);
+	assert_non_null(strstr(s.why, "index its document by hand"));
+	assert_string_equal(s.doc.application, "");
+	assert_string_equal(s.doc.office, "KE");
+	index_split_init(&sp, 1, 3);
+	index_split_page(&sp, &s, &st);
+	assert_int_equal(st.document, 2);
+	assert_true(st.new_document && st.put_document);
+	assert_int_equal(st.flags, PAGE_FLAG_SEPARATOR | PAGE_FLAG_BARCODE_UNREADABLE);
+	free(im.px);
+
+	/* The strip torn off: the QR block and the large type still say so. */
+	im = layout_image(NULL, p, true);
+	box_blur(&im, 10);
+	examine_layout(&im, &s);
+	assert_true(s.separator && s.unreadable);
+	free(im.px);
+
+	/* A form laid out like our sheet, with codes of its own that read well, is a page. */
+	im = layout_image("INV-2024-000123-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789",
+			  "https://example.org/form/42", true);
+	examine_layout(&im, &s);
+	assert_false(s.separator || s.unreadable);
+	free(im.px);
+
+	/* A page with nothing of the layout is not searched at all: Folio codes on it in
+	 * other places (a copy of a sheet's payload in a letter) do not split the stack. */
+	im = sheet_image(p, p);
+	{
+		struct frame f = { im.w, im.h, 8, 1, im.w, 300, im.px };
+
+		assert_int_equal(index_examine(&f, &cfg, &s), 0);
+		assert_false(s.separator || s.unreadable);
+	}
 	free(im.px);
 }
 
@@ -414,6 +539,9 @@ static void test_split(void **state)
 		{ false, true, 2, PAGE_FLAG_BARCODE_UNREADABLE, false, false },
 		{ false, false, 2, 0, false, false },
 		{ true, false, 3, PAGE_FLAG_SEPARATOR, true, true },
+		/* a sheet of ours whose codes cannot be read, then its page */
+		{ true, true, 3, PAGE_FLAG_SEPARATOR | PAGE_FLAG_BARCODE_UNREADABLE, true, false },
+		{ false, false, 3, 0, false, false },
 	};
 	struct index_split sp;
 
@@ -508,6 +636,8 @@ int main(void)
 		cmocka_unit_test(test_examine_refuses),
 		cmocka_unit_test(test_examine_plain_pages),
 		cmocka_unit_test(test_examine_frames),
+		/* pages that look like our sheet, read or not */
+		cmocka_unit_test(test_examine_layout),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_docfields),
 	};

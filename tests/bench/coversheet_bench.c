@@ -1,0 +1,123 @@
+/*
+ * Cover-sheet search cost: each page (binary PGM, 8-bit grey, as the feeder delivers it) is
+ * examined by index_examine(), the search capture runs (layout first, zones decoded), and by
+ * index_examine_grey(), zbar over the whole page, which is what capture ran before: the peer
+ * measured in the same run.
+ *
+ *   coversheet_bench [--repeat N] [--dpi D] PAGE...
+ *
+ * Prints "pages N", "covers C" (pages the search took for cover sheets), "search_ms M" and
+ * "whole_page_ms W", milliseconds per page, best of the repeats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/config/config.h"
+#include "firmware/index/separate.h"
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A binary PGM (P5, 8 bit) into a frame of @dpi. Returns 0, or -1 when it is not one. */
+static int read_pgm(const char *path, unsigned dpi, struct frame *f)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned w = 0, h = 0, maxval = 0;
+	int c;
+
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "P5 ") != 0 || ftell(fp) < 2)
+		goto bad;
+	while ((c = fgetc(fp)) == '#')
+		while ((c = fgetc(fp)) != '\n' && c != EOF)
+			;
+	ungetc(c, fp);
+	if (fscanf(fp, "%u %u %u", &w, &h, &maxval) != 3 || maxval != 255 || !w || !h ||
+	    w > 20000 || h > 30000 || fgetc(fp) == EOF)
+		goto bad;
+	*f = (struct frame){ w, h, 8, 1, w, dpi, malloc((size_t)w * h) };
+	if (!f->data || fread(f->data, 1, (size_t)w * h, fp) != (size_t)w * h) {
+		free(f->data);
+		goto bad;
+	}
+	fclose(fp);
+	return 0;
+bad:
+	fclose(fp);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const char conf[] = "[station]\nid = BENCH\noffice = KE\n";
+	struct folio_config cfg;
+	struct frame *pages;
+	double search = 1e30, whole = 1e30;
+	unsigned repeat = 3, dpi = 300, covers = 0;
+	int first = 1, n;
+
+	while (first + 1 < argc && argv[first][0] == '-') {
+		if (strcmp(argv[first], "--repeat") == 0)
+			repeat = (unsigned)atoi(argv[first + 1]);
+		else if (strcmp(argv[first], "--dpi") == 0)
+			dpi = (unsigned)atoi(argv[first + 1]);
+		else
+			break;
+		first += 2;
+	}
+	n = argc - first;
+	if (n < 1 || repeat < 1 || dpi < 50) {
+		fprintf(stderr, "usage: coversheet_bench [--repeat N] [--dpi D] PAGE.pgm...\n");
+		return 2;
+	}
+	if (config_load_string("bench.conf", conf, &cfg, NULL) < 0) {
+		fprintf(stderr, "coversheet_bench: cannot load its configuration\n");
+		return 1;
+	}
+	pages = calloc((size_t)n, sizeof(*pages));
+	for (int i = 0; pages && i < n; i++)
+		if (read_pgm(argv[first + i], dpi, &pages[i]) < 0) {
+			fprintf(stderr, "coversheet_bench: '%s' is not an 8-bit binary PGM\n",
+				argv[first + i]);
+			return 1;
+		}
+	if (!pages)
+		return 1;
+	for (unsigned k = 0; k < repeat; k++) {
+		double t0 = now(), t1;
+
+		covers = 0;
+		for (int i = 0; i < n; i++) {
+			struct index_sheet s;
+
+			if (index_examine(&pages[i], &cfg, &s) < 0)
+				return 1;
+			covers += s.separator;
+		}
+		t1 = now();
+		search = t1 - t0 < search ? t1 - t0 : search;
+		for (int i = 0; i < n; i++) {
+			struct index_sheet s;
+
+			if (index_examine_grey(pages[i].data, pages[i].width, pages[i].height,
+					       pages[i].bytes_per_line, &cfg, &s) < 0)
+				return 1;
+		}
+		t0 = now() - t1;
+		whole = t0 < whole ? t0 : whole;
+	}
+	printf("pages %d\ncovers %u\nsearch_ms %.2f\nwhole_page_ms %.1f\n", n, covers,
+	       1000 * search / n, 1000 * whole / n);
+	for (int i = 0; i < n; i++)
+		free(pages[i].data);
+	free(pages);
+	return 0;
+}
