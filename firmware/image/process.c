@@ -563,6 +563,7 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		rep->border_percent = br.border_percent;
 		if (out == IMAGE_OUTPUT_AUTO) {
 			out = choose_output(in, &st, rep);
+			rep->flags |= IMAGE_FLAG_AUTO;
 			ops_add(&ops,
 				"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
 				100 * rep->colour_share, 100 * rep->tone_share, output_names[out]);

@@ -51,6 +51,8 @@ enum image_output {
 #define IMAGE_FLAG_LENGTH (1u << 4) /* length far from the batch median (image_length_check) */
 /* A page with content whose text orientation Leptonica could not tell (or not Latin text) */
 #define IMAGE_FLAG_ORIENTATION (1u << 5)
+/* Not a problem: IMAGE_OUTPUT_AUTO chose the output (colour_share and tone_share are its measure) */
+#define IMAGE_FLAG_AUTO (1u << 6)
 
 struct image_profile {
 	enum image_output output;

@@ -454,6 +454,7 @@ static void test_auto_output(void **state)
 	assert_string_equal(img.format, "TIFF");
 	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
 	assert_non_null(strstr(rep.ops, "auto output"));
+	assert_true(rep.flags & IMAGE_FLAG_AUTO); /* the decision is reported as auto's */
 	encoded_image_release(&img);
 
 	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
@@ -467,7 +468,15 @@ static void test_auto_output(void **state)
 	assert_int_equal(rep.output, IMAGE_OUTPUT_COLOUR);
 	assert_true(rep.colour_share > IMAGE_AUTO_COLOUR_SHARE);
 	assert_non_null(strstr(rep.ops, "-> colour"));
+	assert_true(rep.flags & IMAGE_FLAG_AUTO);
 	encoded_image_release(&img);
+	/* A profile that says bitonal gets bitonal, colour or not, and no auto decision. */
+	p.output = IMAGE_OUTPUT_BITONAL;
+	assert_int_equal(image_process(&stamped, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "TIFF");
+	assert_false(rep.flags & IMAGE_FLAG_AUTO);
+	encoded_image_release(&img);
+	p.output = IMAGE_OUTPUT_AUTO;
 
 	/* A photograph: a smooth grey ramp over the lower half of the page. */
 	for (y = H / 2; y < H - 100; y++)
