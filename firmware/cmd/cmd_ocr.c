@@ -154,10 +154,14 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 	if (sum.checked)
 		log_info("OCR: %" PRIu64 " bitonal page%s read from grey and checked (%.2f s a "
 			 "page for the bitonal read, %.2f s for the first), %" PRIu64
-			 " flagged check-image: 'folio page grey' delivers such a page in grey",
+			 " reading much worse bitonal: %" PRIu64
+			 " of them sent in grey by automatic "
+			 "colour detection, the others flagged check-image ('folio page grey' "
+			 "delivers such a page in grey)",
 			 sum.checked, sum.checked == 1 ? "" : "s",
 			 sum.check_seconds / (double)sum.checked,
-			 sum.reads ? sum.read_seconds / (double)sum.reads : 0.0, sum.check_image);
+			 sum.reads ? sum.read_seconds / (double)sum.reads : 0.0, sum.check_image,
+			 sum.auto_grey);
 	return 0;
 }
 

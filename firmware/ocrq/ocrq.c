@@ -303,12 +303,36 @@ static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr
 	return 0;
 }
 
+/*
+ * A page automatic colour detection sent bitonal (PAGE_FLAG_AUTO_BITONAL) whose bitonal image
+ * lost what its grey one has: delivered in grey at once (store_page_use_grey(), which makes
+ * it auto-grey), as `output = auto` promises bitonal only when that keeps the content. A page
+ * of a fixed bitonal profile is the clerk's to decide. True when the page went grey.
+ */
+static bool auto_grey(struct run *r, uint32_t batch, uint32_t page)
+{
+	struct page_info p;
+	int e;
+
+	e = store_page_get(r->store, batch, page, &p);
+	if (e < 0 || !(p.flags & PAGE_FLAG_AUTO_BITONAL))
+		return false;
+	e = store_page_use_grey(r->store, r->req->who, batch, page);
+	if (e < 0) {
+		log_debug("batch %u page %u: cannot deliver it in grey: %s", batch, page,
+			  folio_strerror(e));
+		return false;
+	}
+	r->sum->auto_grey++;
+	return true;
+}
+
 static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
 	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
 	struct ocr_score sc;
-	bool worse;
+	bool worse, grey_now;
 
 	r->sum->check_seconds += pp->seconds;
 	r->sum->checked++;
@@ -332,12 +356,15 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		return;
 	}
 	r->sum->check_image++;
-	store_event_add(r->store, r->req->who, "check-image", batch, 0, page,
-			"bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
-			"confidence %.0f%% against %.0f%%",
-			100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence,
-			grey->mean_confidence);
-	store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+	grey_now = auto_grey(r, batch, page);
+	store_event_add(
+	    r->store, r->req->who, "check-image", batch, 0, page,
+	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
+	    "confidence %.0f%% against %.0f%%: %s",
+	    100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
+	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
+	if (!grey_now)
+		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
 }
 
 static void collect(struct run *r, struct ocr_pool_page *pp)
