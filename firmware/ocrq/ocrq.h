@@ -63,12 +63,14 @@ struct ocrq_summary {
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
-	uint64_t reads;	      /* pages read (the first read, from grey when kept) */
-	double read_seconds;  /* worker time of those reads */
-	uint64_t checked;     /* bitonal images read again for check-image */
-	uint64_t check_image; /* ... found to read much worse than grey */
-	uint64_t auto_grey;   /* ... of them auto-bitonal, delivered in grey instead of flagged */
-	double check_seconds; /* worker time of those reads */
+	uint64_t reads;		/* pages read (the first read, from grey when kept) */
+	double read_seconds;	/* worker time of those reads */
+	uint64_t checked;	/* bitonal images read after the first read */
+	uint64_t bitonal_reads; /* ... of them the G4 kept for a grey or colour page */
+	uint64_t bitonal_kept;	/* ... whose text was more confident, and kept */
+	uint64_t check_image;	/* ... found to read much worse than grey */
+	uint64_t auto_grey;	/* ... of them auto-bitonal, delivered in grey instead of flagged */
+	double check_seconds;	/* worker time of those reads */
 };
 
 /*

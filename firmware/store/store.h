@@ -27,9 +27,11 @@
  *	                                       the clerk rearranged the batch; pages it does not
  *	                                       name follow in feed order (added in layout 2 without
  *	                                       a new version: a store without it reads as before)
- *	ocrimg     u32 batch, u32 page      -> the image OCR reads, for a page delivered bitonal:
- *	                                       record (seal, size, SHA-256) | grey JPEG (sealed as
- *	                                       images are); kept until the page's text is read, or
+ *	ocrimg     u32 batch, u32 page      -> the page's other image for OCR: record (seal,
+ *	                                       size, SHA-256) | grey JPEG for a page delivered
+ *	                                       bitonal, G4 TIFF for one delivered in grey or colour
+ *	                                       (sealed as images are); kept until the page's text
+ *	                                       is read, or
  *	                                       for a page flagged check-image until approval (added
  *	                                       in layout 2 without a new version: a store without it
  *	                                       reads as before, and OCR reads the delivered image)
@@ -82,7 +84,7 @@
 #define STORE_MAX_IMAGE (256u << 20)
 #define STORE_MAX_OCR_TEXT (16u << 20)
 #define STORE_MAX_OCR_HOCR (64u << 20)
-#define STORE_MAX_OCR_IMAGE (64u << 20) /* grey JPEG kept for OCR */
+#define STORE_MAX_OCR_IMAGE (64u << 20) /* grey JPEG or G4 kept for OCR */
 #define STORE_KEY_BYTES 32
 #define STORE_DEFAULT_RESERVE_MB 32
 
@@ -348,9 +350,10 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
 
 /*
  * store_page_submit_ocr - as store_page_submit(), with the image OCR is to read
- * @ocr_image, @ocr_len: the page's cleaned grey image in the geometry of @image (at most
- *                       STORE_MAX_OCR_IMAGE bytes), kept in the same transaction (the ocrimg
- *                       database); NULL: none, OCR reads @image
+ * @ocr_image, @ocr_len: the page's other image for OCR in the geometry of @image (its cleaned
+ *                       grey image when @image is bitonal, its bitonal image when @image is
+ *                       grey or colour; at most STORE_MAX_OCR_IMAGE bytes), kept in the same
+ *                       transaction (the ocrimg database); NULL: none, OCR reads @image
  * @note: how the image stage chose the page's output ("auto output: colour 0.12% of the page,
  *        grey tones 3.4% -> colour"), added to the page's capture event (its provenance in
  *        the event log) up to STORE_NOTE_LEN - 1 bytes; NULL or "" for none
@@ -363,10 +366,10 @@ int store_page_submit_ocr(struct store *s, const char *who, const struct page_in
 			  void (*committed)(void *user, uint32_t number, int error), void *user);
 
 /*
- * store_page_ocr_image - copy the image OCR is to read for a page (store_page_submit_ocr())
+ * store_page_ocr_image - copy the page's other image for OCR (store_page_submit_ocr())
  * into a new heap buffer (caller frees)
  *
- * -FOLIO_ENOTFOUND when none is kept (a page delivered in grey or colour, a store older than
+ * -FOLIO_ENOTFOUND when none is kept (a bitonal scan, a store older than
  * this, a page whose text was read): read store_page_image(). -FOLIO_ECORRUPT when it fails
  * its hash or authentication, -ENOKEY when sealed and no key is loaded.
  */
