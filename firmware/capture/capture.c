@@ -327,7 +327,8 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 
 /* The image stage for one frame: clean, flag and encode it as the profile says. Flags found
  * are added to *ret_flags, which holds what indexing found. */
-/* @ret_ocr: the grey image OCR reads when the page is delivered bitonal (none for a separator).
+/* @ret_ocr: the page's other image for OCR: its grey image when it is delivered bitonal, its
+ * bitonal image when it is delivered in grey or colour (none for a separator).
  * @ret_note: automatic colour detection's decision and measure for the page's capture event
  * ("" when the profile's output is fixed), STORE_NOTE_LEN bytes. */
 static int process_page(const struct frame *f, const struct scan_profile *p,
@@ -350,7 +351,7 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 		return r;
 	if (ret_ocr->size > STORE_MAX_OCR_IMAGE) {
 		/* Never a page lost for its OCR copy: the text is read from the page itself. */
-		log_debug("page %ux%u: its grey image for OCR (%zu bytes) is too large to keep",
+		log_debug("page %ux%u: its image for OCR (%zu bytes) is too large to keep",
 			  f->width, f->height, ret_ocr->size);
 		encoded_image_release(ret_ocr);
 	}
