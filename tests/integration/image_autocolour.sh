@@ -9,9 +9,9 @@
 # auto sent bitonal whose G4 reads much worse than its grey image (blurred-report) is
 # delivered in grey by OCR itself, with a page-grey event, and not left flagged check-image
 # for the clerk. Prints figure lines: the decision and measure per page, and CER per page
-# (held to no limit here: image_degraded.sh holds the plain bitonal profile to the reference;
-# a page delivered in grey or colour is read once, from its JPEG, where a G4 page is read from
-# its grey image and its G4 and keeps the more confident text).
+# (held to no limit here: image_degraded.sh holds this profile and the bitonal one to the
+# reference; every page is read from two images, its JPEG and the G4 kept for it, or its grey
+# image and its G4, and keeps the more confident text).
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
