@@ -47,6 +47,8 @@ want() {
 want 1 TIFF auto-bitonal
 want 2 JPEG auto-colour
 want 3 JPEG auto-grey
+grep -q 'encode: JPEG q85 rgb [^;]*; kept for OCR: CCITT G4 ' scan.err ||
+	fail "the colour page kept no G4 for OCR: $(grep -o 'encode: [^;]*; [^;]*' scan.err)"
 
 $folio ocr --batch "$b" --wait >ocr.out 2>&1 || fail "OCR failed: $(cat ocr.out)"
 $folio batch approve "$b" >/dev/null 2>err ||
@@ -68,6 +70,20 @@ for n in 1 2 3; do
 	*) fail "page $n's capture event does not give auto's decision and measure: $line" ;;
 	esac
 	echo "figure: page $n: ${line##*; }, $(cd "$pkg/D0001" && stat -c '%n %s bytes' P000$n.tif P000$n.jpg 2>/dev/null)"
+done
+# The colour and grey pages were read from their JPEG and from the G4 kept for them, which
+# is gone with the text read; their provenance says whose text they kept.
+for n in 2 3; do
+	line=$(event "$pkg" ocr-text $n)
+	case $line in
+	"text read from the "*" for the kept G4 "* | "text read from the kept G4, "*) ;;
+	*) fail "page $n's ocr-text event does not say which of its two images gave its text: $line" ;;
+	esac
+	echo "figure: page $n: $line"
+	$folio page export --batch "$b" --page $n --grey --out grey.jpg 2>err &&
+		fail "page $n, delivered as JPEG, exported a grey image for OCR"
+	grep -q "is delivered in grey or colour: export it without --grey" err ||
+		fail "no clear line for --grey on page $n: $(cat err)"
 done
 grep -qx 'auto-colour: D0001/P0002.jpg' "$pkg/BATCH.txt" &&
 	grep -qx 'auto-grey: D0001/P0003.jpg' "$pkg/BATCH.txt" ||
