@@ -392,7 +392,9 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 			store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}
-	worse = sc.cer > OCRQ_CHECK_IMAGE_CER && bit->mean_confidence < grey->mean_confidence;
+	/* A grey or colour page is delivered as it is: no image to check. */
+	worse = fl->bitonal && sc.cer > OCRQ_CHECK_IMAGE_CER &&
+		bit->mean_confidence < grey->mean_confidence;
 	log_debug("batch %u page %u: bitonal text %.1f%% apart from the grey one, confidence "
 		  "%.0f%% against %.0f%%%s",
 		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
@@ -403,8 +405,7 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 	text_event(r, fl, batch, page, bit, &sc);
 	if (bit->mean_confidence > grey->mean_confidence && !fl->bitonal)
 		r->sum->bitonal_kept++;
-	/* A grey or colour page is delivered as it is: no image to check, its G4 goes. */
-	if (!worse || !fl->bitonal) {
+	if (!worse) {
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}

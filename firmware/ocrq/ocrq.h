@@ -24,6 +24,11 @@
  * automatic colour detection sent bitonal (PAGE_FLAG_AUTO_BITONAL) is instead delivered in
  * grey at once (store_page_use_grey(): a "page-grey" event, auto-bitonal becomes auto-grey):
  * `output = auto` delivers bitonal only when that keeps the content.
+ *
+ * A page delivered in grey or colour is read from its delivered image, then from the bitonal
+ * image the store kept for it (G4), and keeps the more confident text; its G4 is dropped then
+ * (no check-image: it is delivered in grey or colour already). Every page read twice gets an
+ * "ocr-text" event saying which image's text it kept, with both confidences.
  */
 
 /*
