@@ -82,6 +82,19 @@ if [ -f "$build/lib/sane/libsane-folio.so.1" ] && [ -x "$build/bin/pagegen" ]; t
 	$pg --first 10 --count 2 --kind text --lang fra --skew 0.8 --seed 16 >/dev/null
 	$pg --first 12 --kind oneline --seed 13 >/dev/null
 	$pg --first 13 --kind blank-noise --seed 15 >/dev/null
+	# Ink the office keeps as evidence: a red "received" stamp on a text page, the
+	# signature in blue ink, a photograph on a page of the French dossier. The sim board's
+	# default profile scans in colour and its automatic colour detection decides per page.
+	if command -v convert >/dev/null; then
+		convert "$pages/page-0006.png" -colorspace sRGB -fill none -stroke '#c8102e' \
+			-strokewidth 14 -draw 'circle 1750,2900 1750,3160' \
+			-draw 'circle 1750,2900 1750,3120' -type TrueColor "PNG24:$pages/page-0006.png"
+		convert "$pages/page-0008.png" -colorspace sRGB +level-colors '#1a2a8a',white \
+			-type TrueColor "PNG24:$pages/page-0008.png"
+		convert "$pages/page-0011.png" \( -size 1500x1000 gradient:gray15-gray85 -swirl 200 \) \
+			-geometry +490+2000 -composite "$pages/page-0011.png"
+		echo "a red stamp on sheet 6, a blue signature on sheet 8, a photograph on sheet 11"
+	fi
 	echo "$(ls "$pages"/*.png | wc -l) sheets in $pages, two of them cover sheets"
 	device=folio:$pages
 else
@@ -224,7 +237,12 @@ npages=$(find "$package" -name 'P*.tif' -o -name 'P*.jpg' | wc -l)
 # "text  for N of M pages, F failed for good, W waiting": OCR's own count, never hidden.
 text=$($folio batch show "$batch" | sed -n 's/^  text  *//p')
 flags=$($folio batch show "$batch" | awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ && NF == 7 { print $NF }' |
-	tr ',' '\n' | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+	tr ',' '\n' | { grep -v '^auto-' || true; } | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+# What automatic colour detection delivered (the auto-* flags; an auto-grey page may be one
+# whose G4 read much worse than its grey image, sent in grey after OCR).
+outputs=$($folio batch show "$batch" | awk '/^pages/ { p = 1; next }
+	p && $1 ~ /^[0-9]+$/ { n = split($NF, f, ","); for (i = 1; i <= n; i++) if (f[i] ~ /^auto-/) c[f[i]]++ }
+	END { printf "of %d sheets %d bitonal (G4), %d grey (JPEG), %d colour (JPEG)", c["auto-bitonal"] + c["auto-grey"] + c["auto-colour"], c["auto-bitonal"], c["auto-grey"], c["auto-colour"] }')
 docs=$(find "$package" -name document.xml | wc -l)
 size=$(du -sh "$package" | cut -f1)
 cat <<EOF
@@ -235,6 +253,8 @@ cat <<EOF
                  not exported), approved, signed and delivered
   text           $text
   flags          ${flags:-none} (for the clerk; nothing is dropped)
+  output         $outputs: automatic colour detection,
+                 per page (measure in each page-capture event, EVENTS.txt)
   package        $package ($size)
   ST.96 XML      $valid
   signature      Ed25519 by the station key; the office verifies with $run/keys/station.pub,

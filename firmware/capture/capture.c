@@ -293,6 +293,15 @@ void capture_image_profile(const struct scan_profile *sp, const struct frame *f,
 	ret->software = "Folio " FOLIO_VERSION;
 }
 
+void capture_auto_note(const struct image_page_report *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "auto output %s: colour %.3f%% of the page, grey tones %.1f%%",
+		 r->output == IMAGE_OUTPUT_COLOUR ? "colour"
+		 : r->output == IMAGE_OUTPUT_GREY ? "grey"
+						  : "bitonal",
+		 100 * r->colour_share, 100 * r->tone_share);
+}
+
 static uint32_t page_flags_from(const struct image_page_report *r)
 {
 	uint32_t flags = r->blank ? PAGE_FLAG_BLANK : 0;
@@ -309,15 +318,22 @@ static uint32_t page_flags_from(const struct image_page_report *r)
 		flags |= PAGE_FLAG_LENGTH;
 	if (r->flags & IMAGE_FLAG_ORIENTATION)
 		flags |= PAGE_FLAG_ORIENTATION;
+	if (r->flags & IMAGE_FLAG_AUTO)
+		flags |= r->output == IMAGE_OUTPUT_COLOUR ? PAGE_FLAG_AUTO_COLOUR
+			 : r->output == IMAGE_OUTPUT_GREY ? PAGE_FLAG_AUTO_GREY
+							  : PAGE_FLAG_AUTO_BITONAL;
 	return flags;
 }
 
 /* The image stage for one frame: clean, flag and encode it as the profile says. Flags found
  * are added to *ret_flags, which holds what indexing found. */
-/* @ret_ocr: the grey image OCR reads when the page is delivered bitonal (none for a separator). */
+/* @ret_ocr: the page's other image for OCR: its grey image when it is delivered bitonal, its
+ * bitonal image when it is delivered in grey or colour (none for a separator).
+ * @ret_note: automatic colour detection's decision and measure for the page's capture event
+ * ("" when the profile's output is fixed), STORE_NOTE_LEN bytes. */
 static int process_page(const struct frame *f, const struct scan_profile *p,
 			struct encoded_image *ret, struct encoded_image *ret_ocr,
-			uint32_t *ret_flags)
+			uint32_t *ret_flags, char *ret_note)
 {
 	struct image_profile ip;
 	struct image_page_report report;
@@ -335,11 +351,13 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 		return r;
 	if (ret_ocr->size > STORE_MAX_OCR_IMAGE) {
 		/* Never a page lost for its OCR copy: the text is read from the page itself. */
-		log_debug("page %ux%u: its grey image for OCR (%zu bytes) is too large to keep",
+		log_debug("page %ux%u: its image for OCR (%zu bytes) is too large to keep",
 			  f->width, f->height, ret_ocr->size);
 		encoded_image_release(ret_ocr);
 	}
 	*ret_flags |= page_flags_from(&report);
+	if (report.flags & IMAGE_FLAG_AUTO)
+		capture_auto_note(&report, ret_note, STORE_NOTE_LEN);
 	log_debug("page %ux%u: skew %.2f deg%s, blank score %.3f%%, %s", f->width, f->height,
 		  report.skew_deg, report.deskewed ? " corrected" : "", report.blank_score,
 		  report.ops);
@@ -539,7 +557,7 @@ static void committed(void *user, uint32_t number, int error)
  * (no group commit). */
 static int replace_page(struct store *store, const struct capture_request *req, struct commits *cm,
 			const struct page_info *meta, const struct encoded_image *img,
-			const struct encoded_image *ocr)
+			const struct encoded_image *ocr, const char *note)
 {
 	uint32_t number;
 	int r;
@@ -550,7 +568,7 @@ static int replace_page(struct store *store, const struct capture_request *req, 
 	if (!number)
 		return 0; /* more sheets than pages to replace: the reader stops at the count */
 	r = store_page_replace_ocr(store, req->who, meta, number, img->data, img->size, ocr->data,
-				   ocr->size);
+				   ocr->size, note);
 	if (r < 0)
 		return log_errno(r, "cannot replace page %u of batch %u: %s", number, cm->batch,
 				 folio_strerror(r));
@@ -761,6 +779,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	while (queue_pop(q, &f)) {
 		struct encoded_image img = { 0 }, ocr = { 0 };
 		struct page_info meta = { 0 };
+		char note[STORE_NOTE_LEN] = "";
 		double t1 = now(), t2;
 
 		if (commits_failed(&cm)) { /* drain what the reader still had */
@@ -770,7 +789,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.batch = ret->batch;
 		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta);
 		if (r == 0)
-			r = process_page(&f, req->profile, &img, &ocr, &meta.flags);
+			r = process_page(&f, req->profile, &img, &ocr, &meta.flags, note);
 		free(f.data);
 		t2 = now();
 		ret->encode_seconds += t2 - t1;
@@ -787,7 +806,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		meta.channels = img.channels;
 		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
 		if (req->n_replace) {
-			r = replace_page(store, req, &cm, &meta, &img, &ocr);
+			r = replace_page(store, req, &cm, &meta, &img, &ocr, note);
 			encoded_image_release(&img);
 			encoded_image_release(&ocr);
 			ret->store_seconds += now() - t2;
@@ -800,7 +819,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		/* Group commit: the store's writer thread commits what has gathered while the next
 		 * page is processed; the page counts as captured when committed() says so. */
 		r = store_page_submit_ocr(store, req->who, &meta, img.data, img.size, ocr.data,
-					  ocr.size, committed, &cm);
+					  ocr.size, note, committed, &cm);
 		encoded_image_release(&img);
 		encoded_image_release(&ocr);
 		ret->store_seconds += now() - t2;

@@ -125,6 +125,14 @@ const char *capture_fault_advice(int fault);
 
 struct frame;
 struct image_profile;
+struct image_page_report;
+
+/*
+ * capture_auto_note - automatic colour detection's decision and its measure for a page the
+ * image stage processed with IMAGE_OUTPUT_AUTO, as its capture event and `scan test` say it:
+ * "auto output colour: colour 0.120% of the page, grey tones 3.4%". Into @buf (@size bytes).
+ */
+void capture_auto_note(const struct image_page_report *r, char *buf, size_t size);
 
 /*
  * capture_image_profile - what the image stage makes of frame @f under scanner profile @sp

@@ -425,6 +425,12 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		img.width, img.height, b);
 	fprintf(env->out, "%-12s skew %.2f deg%s, turned %d deg, blank score %.2f%%\n", "found",
 		rep.skew_deg, rep.deskewed ? " (corrected)" : "", rep.orientation, rep.blank_score);
+	if (rep.flags & IMAGE_FLAG_AUTO) {
+		char note[STORE_NOTE_LEN];
+
+		capture_auto_note(&rep, note, sizeof(note));
+		fprintf(env->out, "%-12s %s\n", "output", note);
+	}
 	print_flags(env->out, &rep);
 	encoded_image_release(&img);
 	return 0;

@@ -82,13 +82,24 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 	if (r <= 0)
 		return r;
 	if (a.grey) {
-		r = store_page_ocr_image(env->store, a.batch, a.page, &data, &len);
-		if (r == -FOLIO_ENOTFOUND)
-			return log_errno(r,
-					 "no grey image is kept for page %u of batch %u: it is "
-					 "kept for a bitonal page until its text is read, and for "
-					 "a check-image page until approval",
+		struct page_info p;
+
+		r = store_page_get(env->store, a.batch, a.page, &p);
+		if (r == 0 && p.bit_depth != 1)
+			return log_errno(-EALREADY,
+					 "page %u of batch %u is delivered in grey or colour: "
+					 "export it without --grey",
 					 a.page, a.batch);
+		if (r == 0) {
+			r = store_page_ocr_image(env->store, a.batch, a.page, &data, &len);
+			if (r == -FOLIO_ENOTFOUND)
+				return log_errno(
+				    r,
+				    "no grey image is kept for page %u of batch %u: it is "
+				    "kept for a bitonal page until its text is read, and for "
+				    "a check-image page until approval",
+				    a.page, a.batch);
+		}
 	} else {
 		r = store_page_image(env->store, a.batch, a.page, &data, &len);
 	}

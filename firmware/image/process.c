@@ -453,6 +453,25 @@ static int encode_ocr_copy(PIX *grey, unsigned dpi, int quality,
 	return image_encode_jpeg(&f, quality, ret);
 }
 
+/*
+ * The bitonal image OCR reads too when the page is delivered in grey or colour: the page's
+ * own binarisation (background divided out) as CCITT G4, about 70 KB. Tesseract reads some
+ * degraded pages better from it than from their JPEG (typescript-1962 of ../shared: 3.7%
+ * CER against 8.3% from its colour JPEG), and OCR keeps the more confident read. Same size as
+ * @delivered, so word boxes fit the delivered image.
+ */
+static int encode_ocr_bitonal(PIX *bin, unsigned dpi, const char *software,
+			      const struct encoded_image *delivered, struct encoded_image *ret)
+{
+	struct frame f;
+
+	if ((uint32_t)pixGetWidth(bin) != delivered->width ||
+	    (uint32_t)pixGetHeight(bin) != delivered->height)
+		return -FOLIO_EFORMAT; /* a programmer's error: the geometries must agree */
+	f = image_pix_as_frame(bin, dpi);
+	return image_encode_g4(&f, software, ret);
+}
+
 /* What IMAGE_OUTPUT_AUTO delivers for this page; the measures go into the report. */
 static enum image_output choose_output(const struct frame *in, const struct page_stats *st,
 				       struct image_page_report *rep)
@@ -563,6 +582,7 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		rep->border_percent = br.border_percent;
 		if (out == IMAGE_OUTPUT_AUTO) {
 			out = choose_output(in, &st, rep);
+			rep->flags |= IMAGE_FLAG_AUTO;
 			ops_add(&ops,
 				"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
 				100 * rep->colour_share, 100 * rep->tone_share, output_names[out]);
@@ -721,6 +741,14 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		ops_add(&ops, "; encode: JPEG q%d %s %ux%u%s", p->jpeg_quality,
 			img.channels == 3 ? "rgb" : "grey", img.width, img.height,
 			rep->deskewed ? " (area-map rotation)" : "");
+		if (ret_ocr) {
+			r = encode_ocr_bitonal(bin, in->dpi, p->software ? p->software : "Folio",
+					       &img, &ocr);
+			if (r < 0)
+				goto out;
+			ops_add(&ops, "; kept for OCR: CCITT G4 %ux%u, %zu bytes", ocr.width,
+				ocr.height, ocr.size);
+		}
 	}
 	rep->out_width = img.width;
 	rep->out_height = img.height;

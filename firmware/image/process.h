@@ -51,6 +51,8 @@ enum image_output {
 #define IMAGE_FLAG_LENGTH (1u << 4) /* length far from the batch median (image_length_check) */
 /* A page with content whose text orientation Leptonica could not tell (or not Latin text) */
 #define IMAGE_FLAG_ORIENTATION (1u << 5)
+/* Not a problem: IMAGE_OUTPUT_AUTO chose the output (colour_share and tone_share are its measure) */
+#define IMAGE_FLAG_AUTO (1u << 6)
 
 struct image_profile {
 	enum image_output output;
@@ -117,13 +119,16 @@ int image_process(const struct frame *in, const struct image_profile *p,
 
 /*
  * image_process_ocr - as image_process(), and the image OCR should read
- * @ret_ocr: when the page is delivered bitonal from a grey or colour scan, the cleaned grey
- *           page in the delivered image's geometry (same size, deskewed, cropped, turned) as
- *           grey JPEG of the profile's quality; else zeroed. May be NULL: none is made. The
- *           caller owns it (encoded_image_release()).
+ * @ret_ocr: the page's other image for OCR, in the delivered image's geometry (same size,
+ *           deskewed, cropped, turned): when the page is delivered bitonal from a grey or
+ *           colour scan, the cleaned grey page as grey JPEG of the profile's quality; when it
+ *           is delivered in grey or colour, its bitonal image (the binarisation a bitonal
+ *           page would get) as CCITT G4 TIFF, about 70 KB; zeroed for a bitonal scan. May be
+ *           NULL: none is made. The caller owns it (encoded_image_release()).
  *
- * Bitonal images lose faint and blurred strokes that Tesseract's own thresholding keeps, so
- * text is read from the grey image and word boxes still fit the delivered one.
+ * Bitonal images lose faint and blurred strokes that Tesseract's own thresholding keeps, and
+ * on other degraded pages Tesseract reads the background-normalised bitonal image better than
+ * the JPEG: OCR reads both and keeps the more confident text, and word boxes fit either.
  */
 int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		      struct encoded_image *ret_img, struct encoded_image *ret_ocr,

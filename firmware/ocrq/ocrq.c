@@ -18,9 +18,12 @@
 /* A page in a worker: its text to read, or its bitonal image to check against that text. */
 struct flight {
 	uint64_t tag;
-	bool grey;  /* a page's text, read from its kept grey image */
-	bool check; /* the check-image read of the bitonal image (no queue claim) */
-	struct ocr_page_result grey_result; /* check: the grey read, stored after the check */
+	bool grey;	/* a page's text, read from its kept grey image */
+	bool bitonal;	/* check: the page is delivered bitonal (else its kept G4 is read) */
+	bool check;	/* the second read, of the bitonal image (no queue claim) */
+	bool colour;	/* check: the page is delivered in colour */
+	bool two_reads; /* a page's first read, of a grey or colour image: its G4 follows */
+	struct ocr_page_result grey_result; /* check: the first read, stored after the check */
 };
 
 struct run {
@@ -182,8 +185,9 @@ static int submit_next(struct run *r)
 		failed_for_good(r, it.batch, it.page, why);
 		return 1;
 	}
-	r->flights[r->in_flight++] =
-	    (struct flight){ .tag = tag_of(it.batch, it.page), .grey = grey };
+	r->flights[r->in_flight++] = (struct flight){ .tag = tag_of(it.batch, it.page),
+						      .grey = grey,
+						      .two_reads = grey || p.bit_depth != 1 };
 	return 1;
 }
 
@@ -264,9 +268,12 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
 
 /*
  * A page delivered bitonal is read twice: from its kept grey image, then from its bitonal
- * image with the models that read the grey one. The page keeps the text of the more
- * confident read (the grey one on a tie): Tesseract's layout analysis is what fails on a
- * degraded page, in either image, and its word confidences tell which read went astray. The
+ * image with the models that read the grey one. A page delivered in grey or colour is read
+ * from its delivered image, then from the bitonal image the image stage kept for it (its own
+ * binarisation, background divided out, as G4). The page keeps the text of the more
+ * confident read (the grey or colour one on a tie): Tesseract's layout analysis is what fails
+ * on a degraded page, in either image, and its word confidences tell which read went astray;
+ * an "ocr-text" event records which image's text was kept. For a page delivered bitonal the
  * bitonal read is also the check-image measure: its text scored against the grey text (ISRI
  * CER, the grey text as the truth). When they differ by more than OCRQ_CHECK_IMAGE_CER and
  * the bitonal read is less confident, the bitonal image lost what the grey one has: the page
@@ -277,7 +284,11 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
  */
 #define CHECK_TAG_BIT (1u << 31)
 
-/* Sends the bitonal image of the page whose grey read is @grey; 0, or an error. */
+/*
+ * Sends the bitonal image of the page whose grey or colour read is @grey: the delivered image
+ * of a bitonal page, the kept G4 of a grey or colour one. 0, -FOLIO_ENOTFOUND when a grey or
+ * colour page has no G4 kept (a store from before, a page turned since), or an error.
+ */
 static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr_page_result *grey)
 {
 	struct flight fl = { .tag = tag_of(batch | CHECK_TAG_BIT, page), .check = true };
@@ -289,8 +300,11 @@ static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr
 	if (batch & CHECK_TAG_BIT)
 		return -ERANGE;
 	e = store_page_get(r->store, batch, page, &p);
+	fl.bitonal = e == 0 && p.bit_depth == 1;
+	fl.colour = e == 0 && p.channels == 3;
 	if (e == 0)
-		e = store_page_image(r->store, batch, page, &image, &len);
+		e = fl.bitonal ? store_page_image(r->store, batch, page, &image, &len)
+			       : store_page_ocr_image(r->store, batch, page, &image, &len);
 	if (e == 0)
 		e = ocr_pool_submit_in(r->pool, fl.tag, image, len, p.dpi, grey->languages,
 				       OCR_POOL_UPRIGHT);
@@ -303,23 +317,84 @@ static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr
 	return 0;
 }
 
+/*
+ * A page automatic colour detection sent bitonal (PAGE_FLAG_AUTO_BITONAL) whose bitonal image
+ * lost what its grey one has: delivered in grey at once (store_page_use_grey(), which makes
+ * it auto-grey), as `output = auto` promises bitonal only when that keeps the content. A page
+ * of a fixed bitonal profile is the clerk's to decide. True when the page went grey.
+ */
+static bool auto_grey(struct run *r, uint32_t batch, uint32_t page)
+{
+	struct page_info p;
+	int e;
+
+	e = store_page_get(r->store, batch, page, &p);
+	if (e < 0 || !(p.flags & PAGE_FLAG_AUTO_BITONAL))
+		return false;
+	e = store_page_use_grey(r->store, r->req->who, batch, page);
+	if (e < 0) {
+		log_debug("batch %u page %u: cannot deliver it in grey: %s", batch, page,
+			  folio_strerror(e));
+		return false;
+	}
+	r->sum->auto_grey++;
+	return true;
+}
+
+/* The page's provenance: which of its two reads gave its text (an "ocr-text" event). */
+static void text_event(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
+		       const struct ocr_page_result *bit, const struct ocr_score *sc)
+{
+	const struct ocr_page_result *grey = &fl->grey_result;
+	const char *first = fl->bitonal	 ? "kept grey image"
+			    : fl->colour ? "delivered colour image"
+					 : "delivered grey image",
+		   *second = fl->bitonal ? "delivered G4" : "kept G4";
+	bool bit_kept = bit && bit->mean_confidence > grey->mean_confidence;
+
+	if (!bit) {
+		store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
+				"text read from the %s, confidence %.0f%% (the %s could not be "
+				"compared)",
+				first, grey->mean_confidence, second);
+		return;
+	}
+	store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
+			"text read from the %s, confidence %.0f%% against %.0f%% for the %s "
+			"(texts %.1f%% apart, CER)",
+			bit_kept ? second : first,
+			bit_kept ? bit->mean_confidence : grey->mean_confidence,
+			bit_kept ? grey->mean_confidence : bit->mean_confidence,
+			bit_kept ? first : second, 100 * sc->cer);
+}
+
 static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
 	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
 	struct ocr_score sc;
-	bool worse;
+	bool worse, grey_now;
 
 	r->sum->check_seconds += pp->seconds;
 	r->sum->checked++;
+	if (!fl->bitonal)
+		r->sum->bitonal_reads++;
 	if (pp->error || ocr_score(grey->text, bit->text, &sc) < 0) {
-		/* The grey read stands; its image stays until approval, for the clerk. */
+		/*
+		 * The first read stands; a bitonal page's grey image stays until approval, for
+		 * the clerk; a grey or colour page needs its G4 no more.
+		 */
 		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
 			  pp->error ? pp->reason : "texts too long to compare");
 		keep_result(r, batch, page, grey);
+		text_event(r, fl, batch, page, NULL, NULL);
+		if (!fl->bitonal)
+			store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}
-	worse = sc.cer > OCRQ_CHECK_IMAGE_CER && bit->mean_confidence < grey->mean_confidence;
+	/* A grey or colour page is delivered as it is: no image to check. */
+	worse = fl->bitonal && sc.cer > OCRQ_CHECK_IMAGE_CER &&
+		bit->mean_confidence < grey->mean_confidence;
 	log_debug("batch %u page %u: bitonal text %.1f%% apart from the grey one, confidence "
 		  "%.0f%% against %.0f%%%s",
 		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
@@ -327,17 +402,23 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 	/* The grey read's orientation check holds for both: the bitonal one was sent upright. */
 	pp->result.orientation_checked = grey->orientation_checked;
 	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey);
+	text_event(r, fl, batch, page, bit, &sc);
+	if (bit->mean_confidence > grey->mean_confidence && !fl->bitonal)
+		r->sum->bitonal_kept++;
 	if (!worse) {
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}
 	r->sum->check_image++;
-	store_event_add(r->store, r->req->who, "check-image", batch, 0, page,
-			"bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
-			"confidence %.0f%% against %.0f%%",
-			100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence,
-			grey->mean_confidence);
-	store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+	grey_now = auto_grey(r, batch, page);
+	store_event_add(
+	    r->store, r->req->who, "check-image", batch, 0, page,
+	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
+	    "confidence %.0f%% against %.0f%%: %s",
+	    100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
+	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
+	if (!grey_now)
+		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
 }
 
 static void collect(struct run *r, struct ocr_pool_page *pp)
@@ -359,18 +440,21 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 		/* Read turned upright: no check-image then, its grey image went with the turn. */
 		if (turn_upright(r, batch, page, pp->result.turn) == 0)
 			keep_result(r, batch, page, &pp->result);
-	} else if (fl.grey && pp->result.words) {
+	} else if (fl.two_reads && pp->result.words) {
 		int e = check_submit(r, batch, page, &pp->result);
 
 		if (e < 0) {
-			log_debug("batch %u page %u: its bitonal image cannot be read: %s", batch,
-				  page, folio_strerror(e));
+			if (e != -FOLIO_ENOTFOUND || fl.grey)
+				log_debug("batch %u page %u: its bitonal image cannot be read: %s",
+					  batch, page, folio_strerror(e));
 			keep_result(r, batch, page, &pp->result);
+			if (!fl.grey)
+				store_page_ocr_image_drop(r->store, batch, page);
 		}
 	} else {
-		/* No text to lose (a blank page, a drawing), or no grey image. */
+		/* No text to lose (a blank page, a drawing), or no other image. */
 		keep_result(r, batch, page, &pp->result);
-		if (fl.grey)
+		if (fl.two_reads)
 			store_page_ocr_image_drop(r->store, batch, page);
 	}
 	ocr_page_result_release(&pp->result);

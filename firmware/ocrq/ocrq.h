@@ -20,7 +20,15 @@
  * the delivered image. Its bitonal image is then read too and its text compared with the grey
  * one's; a page where they differ by more than OCRQ_CHECK_IMAGE_CER (CER, the grey text as
  * the truth) and the bitonal read is less confident is flagged PAGE_FLAG_CHECK_IMAGE with a
- * "check-image" event, and keeps its grey image until approval; other pages drop it.
+ * "check-image" event, and keeps its grey image until approval; other pages drop it. A page
+ * automatic colour detection sent bitonal (PAGE_FLAG_AUTO_BITONAL) is instead delivered in
+ * grey at once (store_page_use_grey(): a "page-grey" event, auto-bitonal becomes auto-grey):
+ * `output = auto` delivers bitonal only when that keeps the content.
+ *
+ * A page delivered in grey or colour is read from its delivered image, then from the bitonal
+ * image the store kept for it (G4), and keeps the more confident text; its G4 is dropped then
+ * (no check-image: it is delivered in grey or colour already). Every page read twice gets an
+ * "ocr-text" event saying which image's text it kept, with both confidences.
  */
 
 /*
@@ -60,11 +68,14 @@ struct ocrq_summary {
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
-	uint64_t reads;	      /* pages read (the first read, from grey when kept) */
-	double read_seconds;  /* worker time of those reads */
-	uint64_t checked;     /* bitonal images read again for check-image */
-	uint64_t check_image; /* ... flagged PAGE_FLAG_CHECK_IMAGE */
-	double check_seconds; /* worker time of those reads */
+	uint64_t reads;		/* pages read (the first read, from grey when kept) */
+	double read_seconds;	/* worker time of those reads */
+	uint64_t checked;	/* bitonal images read after the first read */
+	uint64_t bitonal_reads; /* ... of them the G4 kept for a grey or colour page */
+	uint64_t bitonal_kept;	/* ... whose text was more confident, and kept */
+	uint64_t check_image;	/* ... found to read much worse than grey */
+	uint64_t auto_grey;	/* ... of them auto-bitonal, delivered in grey instead of flagged */
+	double check_seconds;	/* worker time of those reads */
 };
 
 /*

@@ -43,7 +43,8 @@ struct package {
 	uint64_t bytes;
 	uint32_t with_text; /* pages delivered with their OCR text */
 	/* "ocr-failed: D0001/P0003.tif\n" (OCR failed for good), "check-image: ..." (its
-	 * bitonal image reads worse than its grey one): pages the office should know about */
+	 * bitonal image reads worse than its grey one), "auto-colour: ...", "auto-grey: ..."
+	 * (automatic colour detection's choice): pages the office should know about */
 	char *page_notes;
 	size_t page_notes_len;
 };
@@ -565,9 +566,13 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 			return r;
 		if (tname[0])
 			pkg->with_text++;
-		/* The flags the office must hear of, in BATCH.txt under their names. */
+		/* The flags the office must hear of, in BATCH.txt under their names: with them
+		 * the pages automatic colour detection sent in grey or colour (the measure is in
+		 * the page's capture event, EVENTS.txt). */
 		for (uint32_t bit = 1; bit; bit <<= 1) {
-			if (!(p->flags & bit & (PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE)))
+			if (!(p->flags & bit &
+			      (PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE | PAGE_FLAG_AUTO_GREY |
+			       PAGE_FLAG_AUTO_COLOUR)))
 				continue;
 			r = note_page(pkg, page_flag_name(bit), rel);
 			if (r < 0)

@@ -20,6 +20,9 @@ static const char *const names[] = {
 	"ocr-failed",
 	"check-image",
 	"orientation-unknown",
+	"auto-bitonal",
+	"auto-grey",
+	"auto-colour",
 };
 
 const char *page_flag_name(uint32_t flag)

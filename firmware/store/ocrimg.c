@@ -180,6 +180,8 @@ int store_page_use_grey(struct store *s, const char *who, uint32_t batch, uint32
 	p.bit_depth = 8;
 	p.channels = 1;
 	p.flags &= ~(uint32_t)PAGE_FLAG_CHECK_IMAGE;
+	if (p.flags & PAGE_FLAG_AUTO_BITONAL) /* a page of an auto profile: now delivered grey */
+		p.flags = (p.flags & ~(uint32_t)PAGE_FLAG_AUTO_BITONAL) | PAGE_FLAG_AUTO_GREY;
 	r = image_swap_txn(s, t, &p, grey, len, sum);
 	if (r < 0)
 		return r;

@@ -27,9 +27,11 @@
  *	                                       the clerk rearranged the batch; pages it does not
  *	                                       name follow in feed order (added in layout 2 without
  *	                                       a new version: a store without it reads as before)
- *	ocrimg     u32 batch, u32 page      -> the image OCR reads, for a page delivered bitonal:
- *	                                       record (seal, size, SHA-256) | grey JPEG (sealed as
- *	                                       images are); kept until the page's text is read, or
+ *	ocrimg     u32 batch, u32 page      -> the page's other image for OCR: record (seal,
+ *	                                       size, SHA-256) | grey JPEG for a page delivered
+ *	                                       bitonal, G4 TIFF for one delivered in grey or colour
+ *	                                       (sealed as images are); kept until the page's text
+ *	                                       is read, or
  *	                                       for a page flagged check-image until approval (added
  *	                                       in layout 2 without a new version: a store without it
  *	                                       reads as before, and OCR reads the delivered image)
@@ -82,7 +84,7 @@
 #define STORE_MAX_IMAGE (256u << 20)
 #define STORE_MAX_OCR_TEXT (16u << 20)
 #define STORE_MAX_OCR_HOCR (64u << 20)
-#define STORE_MAX_OCR_IMAGE (64u << 20) /* grey JPEG kept for OCR */
+#define STORE_MAX_OCR_IMAGE (64u << 20) /* grey JPEG or G4 kept for OCR */
 #define STORE_KEY_BYTES 32
 #define STORE_DEFAULT_RESERVE_MB 32
 
@@ -152,13 +154,27 @@ enum page_flag {
 	 * flag; it stays when neither can tell (a drawing, too little text).
 	 */
 	PAGE_FLAG_ORIENTATION = 1u << 12,
+	/*
+	 * What a profile with `output = auto` delivered for the page (automatic colour
+	 * detection): bitonal G4, grey JPEG (grey tones that black and white would lose) or
+	 * colour JPEG (a stamp, a signature, a highlight). Informational; the measure is in the
+	 * page's capture event. An auto page whose bitonal image then reads much worse than its
+	 * grey one goes out in grey: auto-bitonal becomes auto-grey (ocrq.h).
+	 */
+	PAGE_FLAG_AUTO_BITONAL = 1u << 13,
+	PAGE_FLAG_AUTO_GREY = 1u << 14,
+	PAGE_FLAG_AUTO_COLOUR = 1u << 15,
 };
 
+#define PAGE_FLAGS_AUTO \
+	((uint32_t)(PAGE_FLAG_AUTO_BITONAL | PAGE_FLAG_AUTO_GREY | PAGE_FLAG_AUTO_COLOUR))
+
 /*
- * Flags only the station sets and clears: OCR's verdict that a page's text cannot be read.
- * People (the clerk UI, the console) may set and clear every other flag.
+ * Flags only the station sets and clears: OCR's verdict that a page's text cannot be read, and
+ * what automatic colour detection delivered. People (the clerk UI) may set and clear every
+ * other flag.
  */
-#define PAGE_FLAGS_STATION_ONLY ((uint32_t)PAGE_FLAG_OCR_FAILED)
+#define PAGE_FLAGS_STATION_ONLY ((uint32_t)PAGE_FLAG_OCR_FAILED | PAGE_FLAGS_AUTO)
 
 /*
  * page_flag_name - the name of the single flag @flag, as `folio batch show` and BATCH.txt
@@ -169,6 +185,9 @@ const char *page_flag_name(uint32_t flag);
 
 /* page_flag_parse - the flag named @name, with '-' or '_' ("low_confidence"); 0 for none */
 uint32_t page_flag_parse(const char *name);
+
+/* Bytes of a page's capture note (store_page_submit_ocr()), with its NUL. */
+#define STORE_NOTE_LEN 96
 
 struct page_info {
 	uint32_t version;
@@ -331,21 +350,26 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
 
 /*
  * store_page_submit_ocr - as store_page_submit(), with the image OCR is to read
- * @ocr_image, @ocr_len: the page's cleaned grey image in the geometry of @image (at most
- *                       STORE_MAX_OCR_IMAGE bytes), kept in the same transaction (the ocrimg
- *                       database); NULL: none, OCR reads @image
+ * @ocr_image, @ocr_len: the page's other image for OCR in the geometry of @image (its cleaned
+ *                       grey image when @image is bitonal, its bitonal image when @image is
+ *                       grey or colour; at most STORE_MAX_OCR_IMAGE bytes), kept in the same
+ *                       transaction (the ocrimg database); NULL: none, OCR reads @image
+ * @note: how the image stage chose the page's output ("auto output: colour 0.12% of the page,
+ *        grey tones 3.4% -> colour"), added to the page's capture event (its provenance in
+ *        the event log) up to STORE_NOTE_LEN - 1 bytes; NULL or "" for none
  *
  * Also -FOLIO_ETOOBIG for an oversized @ocr_image.
  */
 int store_page_submit_ocr(struct store *s, const char *who, const struct page_info *meta,
 			  const void *image, size_t len, const void *ocr_image, size_t ocr_len,
+			  const char *note,
 			  void (*committed)(void *user, uint32_t number, int error), void *user);
 
 /*
- * store_page_ocr_image - copy the image OCR is to read for a page (store_page_submit_ocr())
+ * store_page_ocr_image - copy the page's other image for OCR (store_page_submit_ocr())
  * into a new heap buffer (caller frees)
  *
- * -FOLIO_ENOTFOUND when none is kept (a page delivered in grey or colour, a store older than
+ * -FOLIO_ENOTFOUND when none is kept (a bitonal scan, a store older than
  * this, a page whose text was read): read store_page_image(). -FOLIO_ECORRUPT when it fails
  * its hash or authentication, -ENOKEY when sealed and no key is loaded.
  */
@@ -358,7 +382,8 @@ int store_page_ocr_image_drop(struct store *s, uint32_t batch, uint32_t page);
 /*
  * store_page_use_grey - deliver page @number in grey: its kept grey JPEG takes the place of
  * its bitonal image (same size, so its text and word boxes stay), PAGE_FLAG_CHECK_IMAGE is
- * cleared and a "page-grey" event records both hashes. One transaction.
+ * cleared (and PAGE_FLAG_AUTO_BITONAL becomes PAGE_FLAG_AUTO_GREY) and a "page-grey" event
+ * records both hashes. One transaction.
  *
  * -FOLIO_ESTATE unless store_batch_editable(), -FOLIO_ENOTFOUND for no such page, -EALREADY
  * when it is not bitonal, -ENODATA when no grey image is kept for it (scanned in lineart, or
@@ -393,12 +418,12 @@ int store_page_replace(struct store *s, const char *who, const struct page_info 
 /*
  * store_page_replace_ocr - as store_page_replace(), with the image OCR is to read, as
  * store_page_submit_ocr() takes it: the new sheet's grey image takes the place of the old
- * one's (NULL: none is kept, OCR reads @image). Also -FOLIO_ETOOBIG for an oversized
- * @ocr_image.
+ * one's (NULL: none is kept, OCR reads @image), @note goes into the rescan event. Also
+ * -FOLIO_ETOOBIG for an oversized @ocr_image.
  */
 int store_page_replace_ocr(struct store *s, const char *who, const struct page_info *meta,
 			   uint32_t number, const void *image, size_t len, const void *ocr_image,
-			   size_t ocr_len);
+			   size_t ocr_len, const char *note);
 
 /*
  * store_page_delete - remove page @number of an editable batch (image, OCR result, queue items)

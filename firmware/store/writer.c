@@ -43,14 +43,15 @@ struct page_job {
 	uint32_t number;
 	int error;
 	uint8_t sha256[32];
-	size_t ocr_len;	 /* bytes of the image kept for OCR after the page's, 0: none */
-	uint8_t image[]; /* len + ocr_len bytes */
+	size_t ocr_len;		   /* bytes of the image kept for OCR after the page's, 0: none */
+	char note[STORE_NOTE_LEN]; /* for the page's capture event, "" for none */
+	uint8_t image[];	   /* len + ocr_len bytes */
 };
 
 /* Writes page @meta (a new one, or @replace's image) inside @t. */
 static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const struct page_info *meta,
 			uint32_t replace, const void *image, size_t len, const void *ocr_image,
-			size_t ocr_len, uint32_t *ret_number, uint8_t *ret_sha256)
+			size_t ocr_len, const char *note, uint32_t *ret_number, uint8_t *ret_sha256)
 {
 	struct page_info p = *meta, old;
 	struct batch_info b;
@@ -133,12 +134,12 @@ static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const stru
 	if (replace) {
 		sodium_bin2hex(oldhex, sizeof(oldhex), old.sha256, sizeof(old.sha256));
 		r = store_event_append(s, t, who, "page-rescan", p.batch, p.document, p.number,
-				       "sha256 %s -> %s, %u -> %u bytes", oldhex, hex, old.size,
-				       p.size);
+				       "sha256 %s -> %s, %u -> %u bytes%s%s", oldhex, hex, old.size,
+				       p.size, note[0] ? "; " : "", note);
 	} else {
 		r = store_event_append(s, t, who, "page-capture", p.batch, p.document, p.number,
-				       "%s %ux%u %u dpi %u bytes sha256 %s", p.format, p.width,
-				       p.height, p.dpi, p.size, hex);
+				       "%s %ux%u %u dpi %u bytes sha256 %s%s%s", p.format, p.width,
+				       p.height, p.dpi, p.size, hex, note[0] ? "; " : "", note);
 	}
 	if (r < 0)
 		return r;
@@ -179,7 +180,7 @@ static void commit_group(struct store *s, struct page_job *jobs)
 		if (j->error < 0)
 			continue;
 		j->error = page_put_txn(s, child, j->who, &j->meta, 0, j->image, j->len,
-					j->ocr_len ? j->image + j->len : NULL, j->ocr_len,
+					j->ocr_len ? j->image + j->len : NULL, j->ocr_len, j->note,
 					&j->number, j->sha256);
 		if (j->error < 0)
 			mdb_txn_abort(child);
@@ -283,7 +284,7 @@ void store_writer_stop(struct store *s)
 }
 
 static int submit(struct store *s, const char *who, const struct page_info *meta, const void *image,
-		  size_t len, const void *ocr_image, size_t ocr_len,
+		  size_t len, const void *ocr_image, size_t ocr_len, const char *note,
 		  void (*committed)(void *user, uint32_t number, int error), void *user,
 		  struct sync_wait *sync)
 {
@@ -308,6 +309,7 @@ static int submit(struct store *s, const char *who, const struct page_info *meta
 	j->sync = sync;
 	memcpy(j->image, image, len);
 	j->ocr_len = ocr_len;
+	snprintf(j->note, sizeof(j->note), "%s", note ? note : "");
 	if (ocr_len)
 		memcpy(j->image + len, ocr_image, ocr_len);
 
@@ -341,14 +343,15 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
 		      const void *image, size_t len,
 		      void (*committed)(void *user, uint32_t number, int error), void *user)
 {
-	return submit(s, who, meta, image, len, NULL, 0, committed, user, NULL);
+	return submit(s, who, meta, image, len, NULL, 0, NULL, committed, user, NULL);
 }
 
 int store_page_submit_ocr(struct store *s, const char *who, const struct page_info *meta,
 			  const void *image, size_t len, const void *ocr_image, size_t ocr_len,
+			  const char *note,
 			  void (*committed)(void *user, uint32_t number, int error), void *user)
 {
-	return submit(s, who, meta, image, len, ocr_image, ocr_len, committed, user, NULL);
+	return submit(s, who, meta, image, len, ocr_image, ocr_len, note, committed, user, NULL);
 }
 
 int store_flush(struct store *s)
@@ -369,7 +372,7 @@ int store_page_add(struct store *s, const char *who, const struct page_info *met
 	struct sync_wait w = { 0 };
 	int r;
 
-	r = submit(s, who, meta, image, len, NULL, 0, NULL, NULL, &w);
+	r = submit(s, who, meta, image, len, NULL, 0, NULL, NULL, NULL, &w);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&s->wlock);
@@ -385,8 +388,10 @@ int store_page_add(struct store *s, const char *who, const struct page_info *met
 
 int store_page_replace_ocr(struct store *s, const char *who, const struct page_info *meta,
 			   uint32_t number, const void *image, size_t len, const void *ocr_image,
-			   size_t ocr_len)
+			   size_t ocr_len, const char *note)
 {
+	char buf[STORE_NOTE_LEN];
+
 	_cleanup_txn_ MDB_txn *t = NULL;
 	struct store_space sp;
 	uint32_t n;
@@ -405,7 +410,8 @@ int store_page_replace_ocr(struct store *s, const char *who, const struct page_i
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
-	r = page_put_txn(s, t, who, meta, number, image, len, ocr_image, ocr_len, &n, NULL);
+	snprintf(buf, sizeof(buf), "%s", note ? note : "");
+	r = page_put_txn(s, t, who, meta, number, image, len, ocr_image, ocr_len, buf, &n, NULL);
 	if (r < 0)
 		return r;
 	return store_txn_commit(&t);
@@ -414,7 +420,7 @@ int store_page_replace_ocr(struct store *s, const char *who, const struct page_i
 int store_page_replace(struct store *s, const char *who, const struct page_info *meta,
 		       uint32_t number, const void *image, size_t len)
 {
-	return store_page_replace_ocr(s, who, meta, number, image, len, NULL, 0);
+	return store_page_replace_ocr(s, who, meta, number, image, len, NULL, 0, NULL);
 }
 
 int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t number)

@@ -1059,7 +1059,9 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 			if (!(bit & PAGE_FLAGS_STATION_ONLY) && web_flag_name(bit, buf))
 				n += (size_t)snprintf(names + n, sizeof(names) - n, " %s", buf);
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
-				       "flags are lists of:%s (ocr_failed is OCR's own)", names);
+				       "flags are lists of:%s (ocr_failed and auto_* are the "
+				       "station's own)",
+				       names);
 	}
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);

@@ -108,6 +108,20 @@ text_pages() {
 		--kind text --seed "$1" >/dev/null || fail "pagegen failed"
 }
 
+# red_stamp PNG: a red ink "received" stamp (two rings) on the lower right of a 300 dpi A4
+# page, written back as 24-bit colour (ImageMagick's convert; the caller checks it is there)
+red_stamp() {
+	convert "$1" -colorspace sRGB -fill none -stroke '#c8102e' -strokewidth 14 \
+		-draw 'circle 1750,2900 1750,3160' -draw 'circle 1750,2900 1750,3120' \
+		-type TrueColor "PNG24:$1" 2>err || fail "convert failed: $(cat err)"
+}
+
+# grey_photo PNG: a photograph-like grey area (a swirled ramp, 1500x1000) on a 300 dpi A4 page
+grey_photo() {
+	convert "$1" \( -size 1500x1000 gradient:gray15-gray85 -swirl 200 \) -geometry +490+2000 \
+		-composite "$1" 2>err || fail "convert failed: $(cat err)"
+}
+
 # sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
 # build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
 # the frontend's own leaks are not ours to report.

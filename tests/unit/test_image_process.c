@@ -265,8 +265,8 @@ static void test_sideways_pages(void **state)
 
 /*
  * A bitonal page from a grey scan keeps a grey image for OCR in the delivered geometry: fed
- * sideways and crooked, both come out upright at the same size, ink on ink. Nothing is kept for
- * a grey page (OCR reads the delivered image) or a bitonal scan.
+ * sideways and crooked, both come out upright at the same size, ink on ink. A page delivered in
+ * grey keeps its bitonal image for OCR the same way; a bitonal scan keeps none.
  */
 static void test_grey_image_for_ocr(void **state)
 {
@@ -311,11 +311,32 @@ static void test_grey_image_for_ocr(void **state)
 	encoded_image_release(&img);
 	encoded_image_release(&ocr);
 
+	/* Delivered in grey: the bitonal image is kept for OCR, with the same marks. */
 	image_profile_init(&p);
 	p.output = IMAGE_OUTPUT_GREY;
-	assert_int_equal(image_process_ocr(&up, &p, &img, &ocr, &rep), 0);
-	assert_null(ocr.data);
+	assert_int_equal(image_process_ocr(&side, &p, &img, &ocr, &rep), 0);
+	assert_string_equal(img.format, "JPEG");
+	assert_string_equal(ocr.format, "TIFF");
+	assert_int_equal(ocr.bit_depth, 1);
+	assert_int_equal(ocr.width, img.width);
+	assert_int_equal(ocr.height, img.height);
+	assert_int_equal(ocr.dpi, img.dpi);
+	bin = pixReadMemTiff(ocr.data, ocr.size, 0);
+	grey = pixReadMem(img.data, img.size);
+	assert_non_null(bin);
+	assert_non_null(grey);
+	grey_bin = pixThresholdToBinary(grey, 128);
+	both = pixAnd(NULL, bin, grey_bin);
+	pixCountPixels(bin, &n_bin, NULL);
+	pixCountPixels(both, &n_both, NULL);
+	assert_true(n_bin > 10000);
+	assert_true(n_both > n_bin * 8 / 10);
+	pixDestroy(&both);
+	pixDestroy(&grey_bin);
+	pixDestroy(&grey);
+	pixDestroy(&bin);
 	encoded_image_release(&img);
+	encoded_image_release(&ocr);
 	free(up.data);
 	free(side.data);
 }
@@ -454,6 +475,7 @@ static void test_auto_output(void **state)
 	assert_string_equal(img.format, "TIFF");
 	assert_int_equal(rep.output, IMAGE_OUTPUT_BITONAL);
 	assert_non_null(strstr(rep.ops, "auto output"));
+	assert_true(rep.flags & IMAGE_FLAG_AUTO); /* the decision is reported as auto's */
 	encoded_image_release(&img);
 
 	assert_int_equal(image_process(&rgb, &p, &img, &rep), 0);
@@ -467,7 +489,15 @@ static void test_auto_output(void **state)
 	assert_int_equal(rep.output, IMAGE_OUTPUT_COLOUR);
 	assert_true(rep.colour_share > IMAGE_AUTO_COLOUR_SHARE);
 	assert_non_null(strstr(rep.ops, "-> colour"));
+	assert_true(rep.flags & IMAGE_FLAG_AUTO);
 	encoded_image_release(&img);
+	/* A profile that says bitonal gets bitonal, colour or not, and no auto decision. */
+	p.output = IMAGE_OUTPUT_BITONAL;
+	assert_int_equal(image_process(&stamped, &p, &img, &rep), 0);
+	assert_string_equal(img.format, "TIFF");
+	assert_false(rep.flags & IMAGE_FLAG_AUTO);
+	encoded_image_release(&img);
+	p.output = IMAGE_OUTPUT_AUTO;
 
 	/* A photograph: a smooth grey ramp over the lower half of the page. */
 	for (y = H / 2; y < H - 100; y++)

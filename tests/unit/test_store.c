@@ -753,7 +753,7 @@ static uint32_t add_with_grey(struct store *s, uint32_t batch, const char *biton
 
 	snprintf(p.format, sizeof(p.format), "TIFF");
 	assert_int_equal(store_page_submit_ocr(s, "tester", &p, bitonal, strlen(bitonal), grey,
-					       grey ? strlen(grey) : 0, submitted, &got),
+					       grey ? strlen(grey) : 0, NULL, submitted, &got),
 			 0);
 	store_flush(s);
 	assert_true(got > 0);
@@ -766,6 +766,7 @@ static void test_grey_image_kept_for_ocr(void **state)
 	struct fixture *f = *state;
 	uint32_t a = new_batch(f->s), n1, n2, n3, n4;
 	struct page_info m = { .batch = a, .document = 1, .bit_depth = 1 }, p, before;
+	struct last_event ev = { 0 };
 	struct batch_info b;
 	struct ocr_result o;
 	void *data;
@@ -817,8 +818,12 @@ static void test_grey_image_kept_for_ocr(void **state)
 	assert_int_equal(store_page_replace(f->s, "clerk", &m, n4, "g4-new", 6), 0);
 	assert_int_equal(store_page_ocr_image(f->s, a, n4, &data, &len), -FOLIO_ENOTFOUND);
 	/* A rescan with its own grey image keeps that one, for OCR to read the new sheet. */
-	assert_int_equal(
-	    store_page_replace_ocr(f->s, "clerk", &m, n4, "g4-newer", 8, "grey-newer", 10), 0);
+	assert_int_equal(store_page_replace_ocr(f->s, "clerk", &m, n4, "g4-newer", 8, "grey-newer",
+						10, "auto output bitonal: colour 0.000%"),
+			 0);
+	assert_int_equal(store_event_list(f->s, 0, keep_last, &ev, NULL), 0);
+	assert_string_equal(ev.what, "page-rescan");
+	assert_non_null(strstr(ev.detail, " bytes; auto output bitonal: colour 0.000%"));
 	assert_int_equal(store_page_ocr_image(f->s, a, n4, &data, &len), 0);
 	assert_int_equal(len, 10);
 	assert_memory_equal(data, "grey-newer", 10);
@@ -910,7 +915,7 @@ static void test_encryption_switch_needs_the_build(void **state)
 static void test_flag_names(void **state)
 {
 	(void)state;
-	for (uint32_t bit = PAGE_FLAG_BLANK; bit <= PAGE_FLAG_ORIENTATION; bit <<= 1) {
+	for (uint32_t bit = PAGE_FLAG_BLANK; bit <= PAGE_FLAG_AUTO_COLOUR; bit <<= 1) {
 		const char *name = page_flag_name(bit);
 		char api[32];
 
@@ -923,7 +928,8 @@ static void test_flag_names(void **state)
 		assert_int_equal(page_flag_parse(api), bit);
 	}
 	assert_string_equal(page_flag_name(PAGE_FLAG_OCR_FAILED), "ocr-failed");
-	assert_null(page_flag_name(PAGE_FLAG_ORIENTATION << 1));
+	assert_string_equal(page_flag_name(PAGE_FLAG_AUTO_COLOUR), "auto-colour");
+	assert_null(page_flag_name(PAGE_FLAG_AUTO_COLOUR << 1));
 	assert_null(page_flag_name(PAGE_FLAG_BLANK | PAGE_FLAG_SKEW));
 	assert_int_equal(page_flag_parse("ocr"), 0);
 	assert_int_equal(page_flag_parse("ocr-failed "), 0);

@@ -123,7 +123,7 @@ static void test_sealed_unreadable_without_key(void **state)
 	assert_int_equal(store_ocr_put(f->s, id, n, "CONFIDENTIAL-INVENTION-TEXT", NULL, 80), 0);
 	/* The grey image kept for OCR of a bitonal page is sealed as its image is. */
 	assert_int_equal(store_page_submit_ocr(f->s, "t", &p, f->image, sizeof(f->image),
-					       "GREY-OF-THE-CLAIMS", 18, NULL, NULL),
+					       "GREY-OF-THE-CLAIMS", 18, NULL, NULL, NULL),
 			 0);
 	store_flush(f->s);
 	assert_int_equal(store_page_get(f->s, id, n, &got), 0);

@@ -19,7 +19,8 @@
 		const img = el('img', { src: Folio.imageUrl(n, page.number, 'thumb', page.key || Folio.pageKey(page)),
 			alt: t('page.alt', { n: Folio.num(page.number) }), loading: 'lazy', draggable: 'false' });
 		const cls = ['thumb'];
-		if (flags.length) cls.push('flagged');
+		/* auto_* (automatic colour detection's choice) is information, not a warning. */
+		if (flags.some((f) => !f.startsWith('auto_'))) cls.push('flagged');
 		if (flags.includes('separator')) cls.push('separator');
 		if (opts.current) cls.push('current');
 		return el(opts.tag || 'a', {

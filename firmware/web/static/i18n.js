@@ -112,6 +112,9 @@ window.FolioStrings = {
 		'flag.ocr_failed': 'text not readable',
 		'flag.check_image': 'black and white loses text',
 		'flag.orientation_unknown': 'orientation not known',
+		'flag.auto_bitonal': 'auto: black and white',
+		'flag.auto_grey': 'auto: grey',
+		'flag.auto_colour': 'auto: colour',
 		'viewer.useGrey': 'Deliver in grey',
 
 		'docs.title': 'Batch {n}: documents',
@@ -344,6 +347,9 @@ window.FolioStrings = {
 		'flag.ocr_failed': 'texte illisible',
 		'flag.check_image': 'le noir et blanc perd du texte',
 		'flag.orientation_unknown': 'orientation inconnue',
+		'flag.auto_bitonal': 'auto : noir et blanc',
+		'flag.auto_grey': 'auto : niveaux de gris',
+		'flag.auto_colour': 'auto : couleur',
 		'viewer.useGrey': 'Livrer en niveaux de gris',
 
 		'docs.title': 'Lot {n} : documents',
@@ -576,6 +582,9 @@ window.FolioStrings = {
 		'flag.ocr_failed': 'تعذرت قراءة النص',
 		'flag.check_image': 'الأبيض والأسود يفقد النص',
 		'flag.orientation_unknown': 'اتجاه الصفحة غير معروف',
+		'flag.auto_bitonal': 'تلقائي: أبيض وأسود',
+		'flag.auto_grey': 'تلقائي: تدرج رمادي',
+		'flag.auto_colour': 'تلقائي: ألوان',
 		'viewer.useGrey': 'التسليم بتدرج الرمادي',
 
 		'docs.title': 'الدفعة {n}: الوثائق',
