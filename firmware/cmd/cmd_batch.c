@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/core/batch.h"
 #include "firmware/upload/receipts.h"
 
 static void format_time(int64_t t, char *buf, size_t size)
@@ -164,8 +165,20 @@ static int report_ocr_pending(struct cmd_env *env, unsigned id, int r)
 			 id, p.waiting, p.pages, id);
 }
 
-static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_state to)
+/* A move decided by core/batch.h: its refusal as it words it, else "batch N: old -> new". */
+static int report_move(struct cmd_env *env, unsigned id, const struct batch_info *b,
+		       enum batch_state to, int r, const char *why)
 {
+	if (r < 0)
+		return log_errno(r, "%s", why);
+	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b->state),
+		batch_state_name(to));
+	return 0;
+}
+
+int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
+{
+	char why[CORE_WHY_LEN];
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -176,22 +189,8 @@ static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_sta
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = store_batch_set_state(env->store, id, to, env->who);
-	if (r == -FOLIO_EOCRPENDING)
-		return report_ocr_pending(env, id, r);
-	if (r == -FOLIO_ESTATE)
-		return log_errno(r, "batch %u is %s and cannot become %s", id,
-				 batch_state_name(b.state), batch_state_name(to));
-	if (r < 0)
-		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
-	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b.state),
-		batch_state_name(to));
-	return 0;
-}
-
-int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
-{
-	return move_batch(env, argc, argv, BATCH_CLOSED);
+	r = core_batch_close(env->store, id, env->who, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_CLOSED, r, why);
 }
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
@@ -248,5 +247,21 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 {
-	return move_batch(env, argc, argv, BATCH_REJECTED);
+	struct batch_info b;
+	unsigned id = 0;
+	int r;
+
+	r = batch_usage(env, argc, argv, &id);
+	if (r <= 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = store_batch_set_state(env->store, id, BATCH_REJECTED, env->who);
+	if (r == -FOLIO_ESTATE)
+		return log_errno(r, "batch %u is %s and cannot become %s", id,
+				 batch_state_name(b.state), batch_state_name(BATCH_REJECTED));
+	if (r < 0)
+		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
+	return report_move(env, id, &b, BATCH_REJECTED, 0, NULL);
 }
