@@ -24,9 +24,8 @@
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/console/accounts.h"
-#include "firmware/console/confedit.h"
-#include "firmware/console/console.h"
+#include "firmware/accounts/accounts.h"
+#include "firmware/config/confedit.h"
 #include "firmware/image/process.h"
 
 #define LOG_TAIL_DEFAULT 20
@@ -50,44 +49,8 @@ static void record(struct cmd_env *env, const char *what, const char *fmt, const
 }
 
 /*
- * folio console, folio console passwd USER
+ * folio console passwd USER (folio console itself: firmware/console/start.c)
  */
-
-int cmd_console(struct cmd_env *env, int argc, char **argv)
-{
-	struct console_options o = {
-		.cfg = env->cfg,
-		.config_path = env->config_path,
-		.store_dir = env->store_dir,
-		.store = env->store,
-		.in_fd = STDIN_FILENO,
-		.out_fd = STDOUT_FILENO,
-	};
-	struct console *c = NULL;
-	const char *ms = getenv("FOLIO_CONSOLE_PROGRESS_MS");
-	int r;
-
-	(void)argv;
-	if (argc > 1)
-		return too_many_arguments();
-	if (!IS_ENABLED(CONFIG_CONSOLE))
-		return log_errno(-EOPNOTSUPP, "this build has no console (CONFIG_CONSOLE is off)");
-	if (ms && *ms)
-		o.progress_ms = (unsigned)strtoul(ms, NULL, 10);
-	/* A terminal that goes away is seen as the end of input: clean up, then end. */
-	signal(SIGHUP, SIG_IGN);
-	r = console_new(&o, &c);
-	if (r == -ENOENT)
-		return log_errno(r,
-				 "cannot find the folio program beside this one: reinstall Folio");
-	if (r < 0)
-		return log_errno(r, "cannot start the console: %s", folio_strerror(r));
-	r = console_run(c);
-	console_free(c);
-	if (r < 0)
-		return log_errno(r, "console failed: %s", folio_strerror(r));
-	return 0;
-}
 
 /* Reads one line of at most @size - 1 bytes; -E2BIG for a longer one, -ENODATA at the end. */
 static int read_secret(FILE *in, char *buf, size_t size)
@@ -501,8 +464,8 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
-	if (env->console)
-		return console_config_set(env->console, argv[1], argv[2], env->out);
+	if (env->session)
+		return env->session->config_set(env->session, argv[1], argv[2], env->out);
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "cannot set '%s': %s", argv[1], why);
@@ -520,8 +483,8 @@ int cmd_config_save(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return too_many_arguments();
-	if (env->console)
-		return console_config_save(env->console, env->out);
+	if (env->session)
+		return env->session->config_save(env->session, env->out);
 	fprintf(env->out, "nothing to save: 'folio config set' writes the file at once\n");
 	return 0;
 }
@@ -829,11 +792,11 @@ int cmd_logout(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return too_many_arguments();
-	if (!env->console) {
+	if (!env->session) {
 		log_err("'logout' ends a console session: there is none here");
 		return -FOLIO_EUSAGE;
 	}
-	console_logout(env->console);
+	env->session->logout(env->session);
 	return 0;
 }
 
