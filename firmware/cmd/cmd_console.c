@@ -24,6 +24,7 @@
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/core/profile.h"
 #include "firmware/accounts/accounts.h"
 #include "firmware/config/confedit.h"
 #include "firmware/image/process.h"
@@ -331,15 +332,7 @@ static void print_flags(FILE *out, const struct image_page_report *rep)
 
 static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_profile *sp)
 {
-	struct scanner_settings set = {
-		.source = (enum scanner_source)sp->source,
-		.mode = (enum scanner_mode)sp->mode,
-		.resolution = sp->resolution,
-		.device_deskew = sp->device_deskew,
-		.device_blank_skip = sp->device_blank_skip,
-		.device_double_feed = sp->device_double_feed,
-		.auto_size = sp->page_size == PAGE_SIZE_AUTO,
-	};
+	struct scanner_settings set;
 	struct frame f = { 0 };
 	struct encoded_image img = { 0 };
 	struct image_page_report rep;
@@ -349,8 +342,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 	char why[256], a[32], b[32];
 	int r;
 
-	page_size_mm(sp->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : sp->page_size,
-		     &set.page_width_mm, &set.page_height_mm);
+	core_scanner_settings(sp, &set);
 	r = scanner_configure(s, &set, why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "scanner '%s' refuses profile '%s': %s", scanner_name(s),
@@ -374,7 +366,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		: f.channels == 3 ? "colour"
 				  : "8-bit grey",
 		a);
-	capture_image_profile(sp, &f, &ip);
+	core_image_profile(sp, &f, &ip);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = image_process(&f, &ip, &img, &rep);
 	stage = seconds_since(&t0);
