@@ -167,7 +167,7 @@ int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, ch
 		return r;
 	if (!store_batch_editable(b.state))
 		return folio_why(-FOLIO_ESTATE, why, why_size,
-				 "batch %u is %s: what goes into its package no longer changes "
+				 "batch %u is %s: what goes into its package can no longer change "
 				 "(reject it first to correct it)",
 				 id, batch_state_name(b.state));
 	if (ret)

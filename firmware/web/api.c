@@ -77,6 +77,32 @@ static enum MHD_Result store_error(struct MHD_Connection *c, int r, const char *
 	return web_reply_error(c, web_status_of(r), NULL, "%s: %s", what, folio_strerror(r));
 }
 
+/* The status of a refusal from core/batch.h: the text is the core's, the same everywhere. */
+static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *field, const char *why)
+{
+	unsigned status;
+
+	switch (r) {
+	case -EINVAL:
+		status = field ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_UNPROCESSABLE_CONTENT;
+		break;
+	case -FOLIO_ENOTFOUND:
+		status = MHD_HTTP_NOT_FOUND;
+		break;
+	case -FOLIO_ECHANGED:
+		field = "revision";
+		status = MHD_HTTP_CONFLICT;
+		break;
+	case -FOLIO_ESTATE:
+	case -FOLIO_EOCRPENDING:
+		status = MHD_HTTP_CONFLICT;
+		break;
+	default:
+		status = web_status_of(r);
+	}
+	return web_reply_error(c, status, field, "%s", why);
+}
+
 static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
 {
 	jw_object(jw);
@@ -425,16 +451,16 @@ static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct 
 	return web_queue(c, MHD_HTTP_OK, r);
 }
 
-static bool batch_editable(struct web *w, uint32_t batch, struct batch_info *b, int *ret_err)
+/* @batch into @b, or the core's refusal (core_batch_editable()) as the answer in @ret. */
+static bool batch_editable(struct web *w, struct MHD_Connection *c, uint32_t batch,
+			   struct batch_info *b, enum MHD_Result *ret)
 {
-	*ret_err = store_batch_get(w->store, batch, b);
-	if (*ret_err < 0)
-		return false;
-	if (!store_batch_editable(b->state)) {
-		*ret_err = -FOLIO_ESTATE;
-		return false;
-	}
-	return true;
+	char why[CORE_WHY_LEN];
+	int r = core_batch_editable(w->store, batch, b, why, sizeof(why));
+
+	if (r < 0)
+		*ret = refusal(c, r, NULL, why);
+	return r == 0;
 }
 
 static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct web_request *req,
@@ -442,14 +468,14 @@ static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct 
 {
 	struct web_capture_body b;
 	struct batch_info bi;
+	enum MHD_Result res = MHD_NO;
 	struct page_info p;
 	const char *field;
-	int r;
 
 	if (web_parse_capture(body, &b, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, req->route.batch, &bi, &r))
-		return store_error(c, r, "cannot rescan");
+	if (!batch_editable(w, c, req->route.batch, &bi, &res))
+		return res;
 	b.batch = req->route.batch;
 	if (req->route.id == ROUTE_RESCAN) {
 		if (!b.from)
@@ -754,32 +780,6 @@ static enum MHD_Result ok_batch(struct web *w, struct MHD_Connection *c, uint32_
 	return web_reply_json(c, MHD_HTTP_OK, &jw);
 }
 
-/* The status of a refusal from core/batch.h: the text is the core's, the same everywhere. */
-static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *field, const char *why)
-{
-	unsigned status;
-
-	switch (r) {
-	case -EINVAL:
-		status = field ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_UNPROCESSABLE_CONTENT;
-		break;
-	case -FOLIO_ENOTFOUND:
-		status = MHD_HTTP_NOT_FOUND;
-		break;
-	case -FOLIO_ECHANGED:
-		field = "revision";
-		status = MHD_HTTP_CONFLICT;
-		break;
-	case -FOLIO_ESTATE:
-	case -FOLIO_EOCRPENDING:
-		status = MHD_HTTP_CONFLICT;
-		break;
-	default:
-		status = web_status_of(r);
-	}
-	return web_reply_error(c, status, field, "%s", why);
-}
-
 static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct web_request *req,
 			      const struct web_caller *who, const struct json *body)
 {
@@ -833,14 +833,15 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	struct docfields_edit e = { 0 };
 	struct document_info doc, out;
 	struct batch_info b;
+	enum MHD_Result res = MHD_NO;
 	const char *field, *bad = "application";
 	char why[256];
 	int r;
 
 	if (web_parse_document(body, &in, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, req->route.batch, &b, &r))
-		return store_error(c, r, "cannot change the document");
+	if (!batch_editable(w, c, req->route.batch, &b, &res))
+		return res;
 	r = store_document_get(w->store, req->route.batch, req->route.document, &doc);
 	if (r < 0)
 		return store_error(c, r, "cannot change the document");
@@ -992,13 +993,14 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 {
 	struct batch_info b;
 	const char *field;
+	enum MHD_Result res = MHD_NO;
 	int degrees, r;
 
 	if (web_parse_rotate(body, &degrees, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees",
 				       "turn by 90, 180 or 270 degrees");
-	if (!batch_editable(w, req->route.batch, &b, &r))
-		return store_error(c, r, "cannot turn the page");
+	if (!batch_editable(w, c, req->route.batch, &b, &res))
+		return res;
 	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
 	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
 			      PAGE_FLAG_ORIENTATION, NULL, NULL);
