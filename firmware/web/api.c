@@ -784,6 +784,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 			      const struct web_caller *who, const struct json *body)
 {
 	uint32_t id = req->route.batch;
+	struct batch_info b;
 	const char *field, *bad = NULL;
 	char reason[WEB_FIELD_MAX + 1] = "";
 	char why[CORE_WHY_LEN];
@@ -792,6 +793,10 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 
 	switch (req->route.id) {
 	case ROUTE_BATCH_APPROVE:
+		/* No such batch before no revision: 404, not 428. */
+		r = store_batch_get(w->store, id, &b);
+		if (r < 0)
+			return store_error(c, r, "cannot change the batch");
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
