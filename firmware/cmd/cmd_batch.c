@@ -153,18 +153,6 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	return 0;
 }
 
-/* Approval waits for OCR (store_batch_set_state()): say how much and what to do. */
-static int report_ocr_pending(struct cmd_env *env, unsigned id, int r)
-{
-	struct store_ocr_progress p = { 0 };
-
-	(void)store_batch_ocr_progress(env->store, id, &p);
-	return log_errno(r,
-			 "batch %u: text of %u of %u pages is still being read: approve "
-			 "it when OCR is finished ('folio ocr --batch %u' reads it now)",
-			 id, p.waiting, p.pages, id);
-}
-
 /* A move decided by core/batch.h: its refusal as it words it, else "batch N: old -> new". */
 static int report_move(struct cmd_env *env, unsigned id, const struct batch_info *b,
 		       enum batch_state to, int r, const char *why)
@@ -202,6 +190,7 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 			   "only while the batch is at revision N ('folio batch show')"),
 		OPT_END(),
 	};
+	char why[CORE_WHY_LEN];
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -228,40 +217,35 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = store_batch_approve(env->store, id, env->who, revision);
-	if (r == -FOLIO_EOCRPENDING)
-		return report_ocr_pending(env, id, r);
-	if (r == -FOLIO_ECHANGED)
-		return log_errno(r,
-				 "batch %u changed after revision %" PRIu64
-				 ": review it again with 'folio batch show %u'",
-				 id, revision, id);
-	if (r == -FOLIO_ESTATE)
-		return log_errno(r, "batch %u is %s and cannot become approved", id,
-				 batch_state_name(b.state));
-	if (r < 0)
-		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
-	fprintf(env->out, "batch %u: %s -> approved\n", id, batch_state_name(b.state));
-	return 0;
+	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_APPROVED, r, why);
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 {
+	const char *reason = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "reason", &reason, "TEXT",
+			   "why the batch is rejected (recorded in the event log)"),
+		OPT_END(),
+	};
+	char why[CORE_WHY_LEN];
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
 
-	r = batch_usage(env, argc, argv, &id);
-	if (r <= 0)
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
+	if (r < 0)
 		return r;
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = store_batch_set_state(env->store, id, BATCH_REJECTED, env->who);
-	if (r == -FOLIO_ESTATE)
-		return log_errno(r, "batch %u is %s and cannot become %s", id,
-				 batch_state_name(b.state), batch_state_name(BATCH_REJECTED));
-	if (r < 0)
-		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
-	return report_move(env, id, &b, BATCH_REJECTED, 0, NULL);
+	r = core_batch_reject(env->store, id, env->who, reason, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_REJECTED, r, why);
 }
