@@ -124,6 +124,7 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_close(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv);
+int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv);
 int cmd_export(struct cmd_env *env, int argc, char **argv);
 int cmd_doc_set(struct cmd_env *env, int argc, char **argv);
 int cmd_doc_list(struct cmd_env *env, int argc, char **argv);

@@ -221,6 +221,23 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 	return report_move(env, id, &b, BATCH_APPROVED, r, why);
 }
 
+int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
+{
+	char why[CORE_WHY_LEN];
+	struct batch_info b;
+	unsigned id = 0;
+	int r;
+
+	r = batch_usage(env, argc, argv, &id);
+	if (r <= 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = core_batch_reopen(env->store, id, env->who, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_OPEN, r, why);
+}
+
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 {
 	const char *reason = NULL;

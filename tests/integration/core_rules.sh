@@ -2,8 +2,9 @@
 # The station's rules live once (firmware/core), below its front ends: the same request gets
 # the same answer from `folio`, the serial console (tests/integration/console_pty.c) and the
 # clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no
-# application number (as an unreadable cover sheet leaves it): approval is refused, so is a
-# rejection without a reason, in the same words, and nothing changes; indexed, it is approved.
+# application number (as an unreadable cover sheet leaves it): approval is refused, so are a
+# rejection without a reason and reopening a batch that is not rejected, in the same words,
+# and nothing changes; indexed, it is approved.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -29,9 +30,11 @@ state() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
 # --- the command line
 no_number="batch $b, document 1: no application number: index it before approving"
 no_reason="say why batch $b is rejected"
+not_rejected="batch $b is closed: only a rejected batch reopens"
 expect_fail 1 "$no_number" $folio batch approve "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b" --reason "  "
+expect_fail 1 "$not_rejected" $folio batch reopen "$b"
 [ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after refusals on the command line"
 $folio log tail 100 | grep -qE -- '-> (approved|rejected)|reject-reason' && fail "a refusal wrote an event: $($folio log tail 5)"
 
@@ -57,6 +60,10 @@ for reason in '{}' '{"reason":""}' '{"reason":"  "}'; do
 	[ "$(jget body error)" = "$no_reason" ] ||
 		fail "the clerk UI refuses $reason with '$(jget body error)', folio with '$no_reason'"
 done
+call POST "/api/batches/$b/reopen" "${bob[@]}"
+[ "$code" = 409 ] || fail "reopening a closed batch answered $code, not 409: $(cat body)"
+[ "$(jget body error)" = "$not_rejected" ] ||
+	fail "the clerk UI refuses reopening with '$(jget body error)', folio with '$not_rejected'"
 call GET "/api/batches/$b" "${bob[@]}"
 [ "$(jget body state)" = closed ] || fail "batch $b is $(jget body state) after refusals in the clerk UI"
 stop_foliod
@@ -72,4 +79,6 @@ $folio batch reject "$b2" --reason "pages out of order" >/dev/null 2>reject.err 
 [ "$(state "$b2")" = rejected ] || fail "batch $b2 is $(state "$b2") after its rejection"
 $folio log tail 20 | grep -q "batch-reject-reason.*pages out of order" ||
 	fail "the event log has no reason for the rejection: $($folio log tail 5)"
-echo "figure: approval of an unindexed batch and rejection without a reason refused in the same words by folio and the clerk UI"
+$folio batch reopen "$b2" >reopen.out 2>reopen.err || fail "reopening a rejected batch refused: $(cat reopen.err)"
+grep -qx "batch $b2: rejected -> open" reopen.out || fail "folio batch reopen said: $(cat reopen.out)"
+echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch: refused in the same words by folio and the clerk UI"
