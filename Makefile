@@ -4,7 +4,7 @@
 #   make run             the whole station cycle on the simulated board
 #   make check           every test, then all of them again under ASan+UBSan
 #   make bench           benchmarks against peers measured in the same run
-#   make lint            cppcheck, clang-tidy, clang-format --dry-run
+#   make lint            clang-format --dry-run, the include graph, cppcheck, clang-tidy
 #   make deps            install missing Debian packages (idempotent)
 #   make test-deps       and the npm packages the tests' servers need (make check, make bench)
 #   make deb             a Debian package of the configured board (tools/deb/build.sh)

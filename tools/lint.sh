@@ -1,5 +1,6 @@
 #!/bin/bash
-# `make lint`: cppcheck, clang-tidy and clang-format over the project's own C files.
+# `make lint`: clang-format, the include graph (tools/includes.py), cppcheck and clang-tidy
+# over the project's own C files.
 # Usage: tools/lint.sh BUILD_DIR
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,10 @@ pkgs=$(pkg-config --cflags $mods 2>/dev/null)
 
 echo "== clang-format"
 clang-format --dry-run --Werror $files || status=1
+
+echo "== include graph"
+# No cycle between folders of firmware/, nothing upward from drivers/ or ocr/ (ARCHITECTURE.md).
+tools/includes.py . || status=1
 
 echo "== cppcheck"
 # Leaks are LeakSanitizer's job in make check: cppcheck cannot see __attribute__((cleanup)),

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
+#include "firmware/core/profile.h"
 #include "firmware/image/encode.h"
 #include "firmware/image/pnm.h"
 #include "firmware/image/preview.h"
@@ -246,53 +247,6 @@ static void queue_stop(struct frame_queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-static void scanner_settings_from_profile(const struct scan_profile *p,
-					  struct scanner_settings *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->source = p->source == SCAN_SOURCE_DUPLEX ? SCANNER_SOURCE_DUPLEX
-		      : p->source == SCAN_SOURCE_ADF  ? SCANNER_SOURCE_ADF
-						      : SCANNER_SOURCE_FLATBED;
-	ret->mode = p->mode == SCAN_MODE_COLOR	? SCANNER_MODE_COLOR
-		    : p->mode == SCAN_MODE_GRAY ? SCANNER_MODE_GRAY
-						: SCANNER_MODE_LINEART;
-	ret->resolution = p->resolution;
-	/* auto: the device measures each sheet; one that cannot is set to A4 as before. */
-	page_size_mm(p->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : p->page_size,
-		     &ret->page_width_mm, &ret->page_height_mm);
-	ret->auto_size = p->page_size == PAGE_SIZE_AUTO;
-	ret->device_deskew = p->device_deskew;
-	ret->device_blank_skip = p->device_blank_skip;
-	ret->device_double_feed = p->device_double_feed;
-}
-
-void capture_image_profile(const struct scan_profile *sp, const struct frame *f,
-			   struct image_profile *ret)
-{
-	image_profile_init(ret);
-	switch (sp->output) {
-	case PAGE_OUTPUT_BITONAL:
-		ret->output = IMAGE_OUTPUT_BITONAL;
-		break;
-	case PAGE_OUTPUT_GREY:
-		ret->output = IMAGE_OUTPUT_GREY;
-		break;
-	case PAGE_OUTPUT_COLOUR:
-		ret->output = IMAGE_OUTPUT_COLOUR;
-		break;
-	default: /* per page: colour, grey or bitonal, whichever keeps the content */
-		ret->output = f->depth == 1 ? IMAGE_OUTPUT_BITONAL : IMAGE_OUTPUT_AUTO;
-	}
-	ret->deskew = sp->deskew;
-	ret->orient = sp->orient;
-	ret->clean_borders = sp->clean_borders;
-	ret->despeckle = sp->despeckle;
-	ret->jpeg_quality = sp->jpeg_quality;
-	ret->skew_limit_deg = sp->skew_limit_tenths / 10.0;
-	page_size_mm(sp->page_size, &ret->expected_width_mm, &ret->expected_height_mm);
-	ret->software = "Folio " FOLIO_VERSION;
-}
-
 void capture_auto_note(const struct image_page_report *r, char *buf, size_t size)
 {
 	snprintf(buf, size, "auto output %s: colour %.3f%% of the page, grey tones %.1f%%",
@@ -341,7 +295,7 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 
 	if (p->output == PAGE_OUTPUT_RAW)
 		return image_encode_pnm(f, ret);
-	capture_image_profile(p, f, &ip);
+	core_image_profile(p, f, &ip);
 	/* A cover sheet is kept as it was fed: its barcode strip is no text to turn upright. */
 	if (*ret_flags & PAGE_FLAG_SEPARATOR)
 		ip.orient = false;
@@ -715,7 +669,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	r = scanner_open(req->device, &scanner);
 	if (r < 0)
 		return log_errno(r, "cannot open scanner '%s': %s", req->device, folio_strerror(r));
-	scanner_settings_from_profile(req->profile, &set);
+	core_scanner_settings(req->profile, &set);
 	r = scanner_configure(scanner, &set, why, sizeof(why));
 	if (r < 0) {
 		scanner_close(scanner);

@@ -123,8 +123,6 @@ int capture_batch_scanner(struct store *store, const struct folio_config *cfg, u
  */
 const char *capture_fault_advice(int fault);
 
-struct frame;
-struct image_profile;
 struct image_page_report;
 
 /*
@@ -133,14 +131,6 @@ struct image_page_report;
  * "auto output colour: colour 0.120% of the page, grey tones 3.4%". Into @buf (@size bytes).
  */
 void capture_auto_note(const struct image_page_report *r, char *buf, size_t size);
-
-/*
- * capture_image_profile - what the image stage makes of frame @f under scanner profile @sp
- * (output, corrections, limits, the software tag): the one mapping from a profile to image
- * settings, for capture and for 'scan test' alike. Fills @ret; cannot fail.
- */
-void capture_image_profile(const struct scan_profile *sp, const struct frame *f,
-			   struct image_profile *ret);
 
 /*
  * capture_device_allowed - whether a capture may use @device: the configured [capture]

@@ -64,8 +64,11 @@ static const struct command commands[] = {
 	  "Once approved, nothing that goes into its package changes (flags, pages, order,\n"
 	  "documents); reject it to correct it.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_approve },
-	{ "batch", "reject", "BATCH", "reject a batch (to rescan or delete it)", NULL,
+	{ "batch", "reject", "BATCH --reason TEXT", "reject a batch (to rescan or delete it)",
+	  "The reason is recorded in the event log, as the clerk UI records it.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_reject },
+	{ "batch", "reopen", "BATCH", "open a rejected batch again (to rescan or insert sheets)",
+	  NULL, CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_reopen },
 	{ "batch", "confirm", "BATCH", "record that the office confirmed a delivered batch", NULL,
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_batch_confirm },
 	{ "batch", "purge", "BATCH [--now] | --expired",

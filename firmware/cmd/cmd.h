@@ -17,16 +17,27 @@
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
-struct console;
+/*
+ * What the session running a command does for the verbs that act on it (CMD_SESSION): the
+ * technician console (firmware/console) provides it, below which cmd knows nothing of it.
+ */
+struct cmd_session {
+	/* check KEY = VALUE, keep it for 'config save', apply it when it can; 0, -EINVAL, -ENOENT */
+	int (*config_set)(struct cmd_session *s, const char *key, const char *value, FILE *out);
+	/* write the changes kept for 'config save' to the configuration file; 0 or -errno */
+	int (*config_save)(struct cmd_session *s, FILE *out);
+	/* end the session when the running command returns */
+	void (*logout)(struct cmd_session *s);
+};
 
 struct cmd_env {
-	const char *config_path;  /* --config, FOLIO_CONFIG, or the default */
-	const char *store_dir;	  /* --store: overrides [store] path */
-	const char *who;	  /* user name recorded in the event log */
-	FILE *out;		  /* results */
-	struct folio_config *cfg; /* loaded by cmd_load_config() */
-	struct store *store;	  /* opened by cmd_open_store() */
-	struct console *console;  /* the console session running the command, or NULL */
+	const char *config_path;     /* --config, FOLIO_CONFIG, or the default */
+	const char *store_dir;	     /* --store: overrides [store] path */
+	const char *who;	     /* user name recorded in the event log */
+	FILE *out;		     /* results */
+	struct folio_config *cfg;    /* loaded by cmd_load_config() */
+	struct store *store;	     /* opened by cmd_open_store() */
+	struct cmd_session *session; /* the console session running the command, or NULL */
 };
 
 enum cmd_needs {
@@ -113,6 +124,7 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_close(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv);
+int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv);
 int cmd_export(struct cmd_env *env, int argc, char **argv);
 int cmd_doc_set(struct cmd_env *env, int argc, char **argv);
 int cmd_doc_list(struct cmd_env *env, int argc, char **argv);

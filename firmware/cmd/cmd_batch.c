@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/core/batch.h"
 #include "firmware/upload/receipts.h"
 
 static void format_time(int64_t t, char *buf, size_t size)
@@ -152,20 +153,20 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	return 0;
 }
 
-/* Approval waits for OCR (store_batch_set_state()): say how much and what to do. */
-static int report_ocr_pending(struct cmd_env *env, unsigned id, int r)
+/* A move decided by core/batch.h: its refusal as it words it, else "batch N: old -> new". */
+static int report_move(struct cmd_env *env, unsigned id, const struct batch_info *b,
+		       enum batch_state to, int r, const char *why)
 {
-	struct store_ocr_progress p = { 0 };
-
-	(void)store_batch_ocr_progress(env->store, id, &p);
-	return log_errno(r,
-			 "batch %u: text of %u of %u pages is still being read: approve "
-			 "it when OCR is finished ('folio ocr --batch %u' reads it now)",
-			 id, p.waiting, p.pages, id);
+	if (r < 0)
+		return log_errno(r, "%s", why);
+	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b->state),
+		batch_state_name(to));
+	return 0;
 }
 
-static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_state to)
+int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 {
+	char why[CORE_WHY_LEN];
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -176,22 +177,8 @@ static int move_batch(struct cmd_env *env, int argc, char **argv, enum batch_sta
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = store_batch_set_state(env->store, id, to, env->who);
-	if (r == -FOLIO_EOCRPENDING)
-		return report_ocr_pending(env, id, r);
-	if (r == -FOLIO_ESTATE)
-		return log_errno(r, "batch %u is %s and cannot become %s", id,
-				 batch_state_name(b.state), batch_state_name(to));
-	if (r < 0)
-		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
-	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b.state),
-		batch_state_name(to));
-	return 0;
-}
-
-int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
-{
-	return move_batch(env, argc, argv, BATCH_CLOSED);
+	r = core_batch_close(env->store, id, env->who, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_CLOSED, r, why);
 }
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
@@ -203,6 +190,7 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 			   "only while the batch is at revision N ('folio batch show')"),
 		OPT_END(),
 	};
+	char why[CORE_WHY_LEN];
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -229,24 +217,52 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = store_batch_approve(env->store, id, env->who, revision);
-	if (r == -FOLIO_EOCRPENDING)
-		return report_ocr_pending(env, id, r);
-	if (r == -FOLIO_ECHANGED)
-		return log_errno(r,
-				 "batch %u changed after revision %" PRIu64
-				 ": review it again with 'folio batch show %u'",
-				 id, revision, id);
-	if (r == -FOLIO_ESTATE)
-		return log_errno(r, "batch %u is %s and cannot become approved", id,
-				 batch_state_name(b.state));
+	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_APPROVED, r, why);
+}
+
+int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
+{
+	char why[CORE_WHY_LEN];
+	struct batch_info b;
+	unsigned id = 0;
+	int r;
+
+	r = batch_usage(env, argc, argv, &id);
+	if (r <= 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
-		return log_errno(r, "cannot change batch %u: %s", id, folio_strerror(r));
-	fprintf(env->out, "batch %u: %s -> approved\n", id, batch_state_name(b.state));
-	return 0;
+		return report_batch_error(r, id);
+	r = core_batch_reopen(env->store, id, env->who, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_OPEN, r, why);
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 {
-	return move_batch(env, argc, argv, BATCH_REJECTED);
+	const char *reason = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "reason", &reason, "TEXT",
+			   "why the batch is rejected (recorded in the event log)"),
+		OPT_END(),
+	};
+	char why[CORE_WHY_LEN];
+	struct batch_info b;
+	unsigned id = 0;
+	int r;
+
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc <= 0)
+		return argc;
+	r = batch_arg(argc, argv, &id);
+	if (r < 0)
+		return r;
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, &b);
+	if (r < 0)
+		return report_batch_error(r, id);
+	r = core_batch_reject(env->store, id, env->who, reason, why, sizeof(why));
+	return report_move(env, id, &b, BATCH_REJECTED, r, why);
 }

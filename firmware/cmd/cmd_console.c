@@ -24,9 +24,9 @@
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/console/accounts.h"
-#include "firmware/console/confedit.h"
-#include "firmware/console/console.h"
+#include "firmware/core/profile.h"
+#include "firmware/accounts/accounts.h"
+#include "firmware/config/confedit.h"
 #include "firmware/image/process.h"
 
 #define LOG_TAIL_DEFAULT 20
@@ -50,44 +50,8 @@ static void record(struct cmd_env *env, const char *what, const char *fmt, const
 }
 
 /*
- * folio console, folio console passwd USER
+ * folio console passwd USER (folio console itself: firmware/console/start.c)
  */
-
-int cmd_console(struct cmd_env *env, int argc, char **argv)
-{
-	struct console_options o = {
-		.cfg = env->cfg,
-		.config_path = env->config_path,
-		.store_dir = env->store_dir,
-		.store = env->store,
-		.in_fd = STDIN_FILENO,
-		.out_fd = STDOUT_FILENO,
-	};
-	struct console *c = NULL;
-	const char *ms = getenv("FOLIO_CONSOLE_PROGRESS_MS");
-	int r;
-
-	(void)argv;
-	if (argc > 1)
-		return too_many_arguments();
-	if (!IS_ENABLED(CONFIG_CONSOLE))
-		return log_errno(-EOPNOTSUPP, "this build has no console (CONFIG_CONSOLE is off)");
-	if (ms && *ms)
-		o.progress_ms = (unsigned)strtoul(ms, NULL, 10);
-	/* A terminal that goes away is seen as the end of input: clean up, then end. */
-	signal(SIGHUP, SIG_IGN);
-	r = console_new(&o, &c);
-	if (r == -ENOENT)
-		return log_errno(r,
-				 "cannot find the folio program beside this one: reinstall Folio");
-	if (r < 0)
-		return log_errno(r, "cannot start the console: %s", folio_strerror(r));
-	r = console_run(c);
-	console_free(c);
-	if (r < 0)
-		return log_errno(r, "console failed: %s", folio_strerror(r));
-	return 0;
-}
 
 /* Reads one line of at most @size - 1 bytes; -E2BIG for a longer one, -ENODATA at the end. */
 static int read_secret(FILE *in, char *buf, size_t size)
@@ -368,15 +332,7 @@ static void print_flags(FILE *out, const struct image_page_report *rep)
 
 static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_profile *sp)
 {
-	struct scanner_settings set = {
-		.source = (enum scanner_source)sp->source,
-		.mode = (enum scanner_mode)sp->mode,
-		.resolution = sp->resolution,
-		.device_deskew = sp->device_deskew,
-		.device_blank_skip = sp->device_blank_skip,
-		.device_double_feed = sp->device_double_feed,
-		.auto_size = sp->page_size == PAGE_SIZE_AUTO,
-	};
+	struct scanner_settings set;
 	struct frame f = { 0 };
 	struct encoded_image img = { 0 };
 	struct image_page_report rep;
@@ -386,8 +342,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 	char why[256], a[32], b[32];
 	int r;
 
-	page_size_mm(sp->page_size == PAGE_SIZE_AUTO ? PAGE_SIZE_A4 : sp->page_size,
-		     &set.page_width_mm, &set.page_height_mm);
+	core_scanner_settings(sp, &set);
 	r = scanner_configure(s, &set, why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "scanner '%s' refuses profile '%s': %s", scanner_name(s),
@@ -411,7 +366,7 @@ static int scan_one(struct cmd_env *env, struct scanner *s, const struct scan_pr
 		: f.channels == 3 ? "colour"
 				  : "8-bit grey",
 		a);
-	capture_image_profile(sp, &f, &ip);
+	core_image_profile(sp, &f, &ip);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = image_process(&f, &ip, &img, &rep);
 	stage = seconds_since(&t0);
@@ -507,8 +462,8 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
-	if (env->console)
-		return console_config_set(env->console, argv[1], argv[2], env->out);
+	if (env->session)
+		return env->session->config_set(env->session, argv[1], argv[2], env->out);
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "cannot set '%s': %s", argv[1], why);
@@ -526,8 +481,8 @@ int cmd_config_save(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return too_many_arguments();
-	if (env->console)
-		return console_config_save(env->console, env->out);
+	if (env->session)
+		return env->session->config_save(env->session, env->out);
 	fprintf(env->out, "nothing to save: 'folio config set' writes the file at once\n");
 	return 0;
 }
@@ -835,11 +790,11 @@ int cmd_logout(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return too_many_arguments();
-	if (!env->console) {
+	if (!env->session) {
 		log_err("'logout' ends a console session: there is none here");
 		return -FOLIO_EUSAGE;
 	}
-	console_logout(env->console);
+	env->session->logout(env->session);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/core/batch.h"
 #include "firmware/index/docfields.h"
 
 static const char *type_name(int32_t t)
@@ -154,11 +155,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 				 "batch %u has %u document%s, not %u: 'folio doc "
 				 "list --batch %u' shows them",
 				 batch, b.n_documents, b.n_documents == 1 ? "" : "s", docno, batch);
-	if (b.state != BATCH_OPEN && b.state != BATCH_CLOSED && b.state != BATCH_REJECTED)
-		return log_errno(-FOLIO_ESTATE,
-				 "batch %u is %s: its indexing can no longer change "
-				 "(reject it first to correct it)",
-				 batch, batch_state_name(b.state));
+	r = core_batch_editable(env->store, batch, NULL, why, sizeof(why));
+	if (r < 0)
+		return log_errno(r, "%s", why);
 	r = store_document_get(env->store, batch, docno, &old);
 	if (r < 0)
 		return log_errno(r, "cannot read document %u of batch %u: %s", docno, batch,

@@ -166,7 +166,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	r = capture_run(env->store, cfg, &req, &res);
-	if (telemetry_record_capture(cfg->store_path, device, r, &res) < 0)
+	if (telemetry_record_capture(cfg->store_path, device, r, res.pages, res.seconds) < 0)
 		log_debug("cannot count this run in the scanner's telemetry");
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

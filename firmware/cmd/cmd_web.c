@@ -9,7 +9,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/console/accounts.h"
+#include "firmware/accounts/accounts.h"
 
 static bool one_of(const char *v, const char *a, const char *b, const char *c)
 {

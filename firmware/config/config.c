@@ -15,8 +15,8 @@
 #include "kconfig.h"
 #include "log.h"
 #include "firmware/config/config.h"
-#include "firmware/index/appno.h"
-#include "firmware/index/office.h"
+#include "firmware/domain/appno.h"
+#include "firmware/domain/office.h"
 
 /* Longest line accepted, including the newline. */
 #define CONFIG_LINE_MAX 1024

@@ -124,7 +124,7 @@ struct folio_config {
 
 	/*
 	 * [index], per IP type (enum ip_type): the office's own application-number pattern and
-	 * check-digit scheme (firmware/index/appno.h; empty pattern: ST.13 numbers only) and its
+	 * check-digit scheme (firmware/domain/appno.h; empty pattern: ST.13 numbers only) and its
 	 * document codes (space- or comma-separated; empty: any well-formed code).
 	 */
 	struct index_rules {

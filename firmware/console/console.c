@@ -18,8 +18,8 @@
 #include "log.h"
 #include "firmware/cmd/cmd.h"
 #include "firmware/config/config.h"
-#include "firmware/console/accounts.h"
-#include "firmware/console/confedit.h"
+#include "firmware/accounts/accounts.h"
+#include "firmware/config/confedit.h"
 #include "firmware/console/console.h"
 #include "firmware/store/store.h"
 #include "firmware/console/lineedit.h"
@@ -53,6 +53,7 @@ struct pending {
 };
 
 struct console {
+	struct cmd_session session; /* first: what the commands run inside see of it */
 	struct console_options o;
 	char folio[PATH_MAX];
 	char tty[PATH_MAX];
@@ -571,7 +572,7 @@ static void run_inline(struct console *c, int argc, char **argv)
 		.who = c->user,
 		.cfg = c->o.cfg,
 		.store = c->o.store,
-		.console = c,
+		.session = &c->session,
 	};
 	int efd, saved = -1;
 
@@ -1023,6 +1024,22 @@ static void timers(struct console *c)
  * Public
  */
 
+/* The session as the commands run inside it see it (struct cmd_session is its first member). */
+static int session_config_set(struct cmd_session *s, const char *key, const char *value, FILE *out)
+{
+	return console_config_set((struct console *)s, key, value, out);
+}
+
+static int session_config_save(struct cmd_session *s, FILE *out)
+{
+	return console_config_save((struct console *)s, out);
+}
+
+static void session_logout(struct cmd_session *s)
+{
+	console_logout((struct console *)s);
+}
+
 int console_new(const struct console_options *o, struct console **ret)
 {
 	struct console *c;
@@ -1033,6 +1050,9 @@ int console_new(const struct console_options *o, struct console **ret)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->session = (struct cmd_session){ .config_set = session_config_set,
+					   .config_save = session_config_save,
+					   .logout = session_logout };
 	c->o = *o;
 	c->in_fd = c->out_fd = c->child_fd = -1;
 	c->ops = (struct lineedit_ops){ .write = echo, .complete = complete, .user = c };

@@ -12,7 +12,7 @@
  * SIGINT to the child's process group. Quick commands that act on the session itself
  * (CMD_SESSION: logout, config set/save/show) run inside the console.
  *
- * Login: accounts from [console] accounts_file (firmware/console/accounts.h). After each
+ * Login: accounts from [console] accounts_file (firmware/accounts/accounts.h). After each
  * failed login the console waits [console] failure_delay_ms, doubling with every further
  * failure; [console] max_failures in a row lock it for lockout_seconds. A session without
  * input for idle_logout_seconds ends. Logins, failures, lockouts, logouts and every command
@@ -85,7 +85,7 @@ int console_handle(struct console *c, const struct pollfd *fds, size_t n);
 int console_run(struct console *c);
 
 /*
- * For the command handlers of CMD_SESSION verbs (env->console):
+ * For the command handlers of CMD_SESSION verbs (env->session, struct cmd_session):
  */
 
 /*

@@ -13,7 +13,7 @@
 #include "compiler.h"
 #include "firmware/index/barcode.h"
 #include "firmware/index/coversheet.h"
-#include "firmware/index/office.h"
+#include "firmware/domain/office.h"
 
 #define N_FIELDS 7
 

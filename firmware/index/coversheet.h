@@ -27,8 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "firmware/index/appno.h"
-#include "firmware/package/st96.h"
+#include "firmware/domain/appno.h"
+#include "firmware/domain/iptype.h"
 
 #define COVERSHEET_MAGIC "FOLIO1"
 #define COVERSHEET_PAYLOAD_MAX 160

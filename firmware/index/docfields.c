@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "compiler.h"
-#include "firmware/index/appno.h"
+#include "firmware/domain/appno.h"
 #include "firmware/index/docfields.h"
-#include "firmware/index/office.h"
+#include "firmware/domain/office.h"
 
 #define SHOWN 40 /* bytes of an input quoted in a reason */
 

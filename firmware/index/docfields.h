@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "firmware/config/config.h"
-#include "firmware/package/st96.h"
+#include "firmware/domain/iptype.h"
 #include "firmware/store/store.h"
 
 /*

@@ -13,8 +13,8 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "log.h"
-#include "firmware/index/appno.h"
-#include "firmware/index/office.h"
+#include "firmware/domain/appno.h"
+#include "firmware/domain/office.h"
 #include "firmware/package/st96.h"
 
 #define NS_COM "http://www.wipo.int/standards/XMLSchema/ST96/Common"
@@ -33,36 +33,11 @@
 DEFINE_POINTER_CLEANUP(xmlTextWriter, xmlFreeTextWriter)
 DEFINE_POINTER_CLEANUP(xmlBuffer, xmlBufferFree)
 
-static const char *const ip_type_names[] = {
-	[IP_PATENT] = "patent",
-	[IP_TRADEMARK] = "trademark",
-	[IP_DESIGN] = "design",
-};
-
 static const char *const schema_names[] = {
 	[IP_PATENT] = "ApplicationBody_V6_0.xsd",
 	[IP_TRADEMARK] = "TrademarkApplication_V6_0.xsd",
 	[IP_DESIGN] = "DesignApplication_V6_0.xsd",
 };
-
-const char *ip_type_name(enum ip_type t)
-{
-	if ((unsigned)t >= ARRAY_SIZE(ip_type_names))
-		return "unknown";
-	return ip_type_names[t];
-}
-
-int ip_type_parse(const char *s, enum ip_type *ret)
-{
-	if (!s)
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(ip_type_names); i++)
-		if (strcmp(s, ip_type_names[i]) == 0) {
-			*ret = (enum ip_type)i;
-			return 0;
-		}
-	return -EINVAL;
-}
 
 const char *st96_schema_for(enum ip_type t)
 {
@@ -265,7 +240,7 @@ static int document_check(const struct st96_document *doc)
 	char why[160];
 	int r;
 
-	if ((unsigned)doc->ip_type >= ARRAY_SIZE(ip_type_names)) {
+	if ((unsigned)doc->ip_type >= ARRAY_SIZE(schema_names)) {
 		log_debug("st96: unknown IP type %d", (int)doc->ip_type);
 		return -EINVAL;
 	}
@@ -684,7 +659,7 @@ const char *st96_part_file(enum ip_type t, enum st96_part part)
 		[ST96_PART_FILES] = "files.xml",
 	};
 
-	if ((unsigned)t >= ARRAY_SIZE(ip_type_names) || (unsigned)part >= ARRAY_SIZE(files))
+	if ((unsigned)t >= ARRAY_SIZE(schema_names) || (unsigned)part >= ARRAY_SIZE(files))
 		return NULL;
 	if (part != ST96_PART_DOCUMENT && t != IP_PATENT)
 		return NULL;

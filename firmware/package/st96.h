@@ -14,16 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ip_type { IP_PATENT, IP_TRADEMARK, IP_DESIGN };
-
-/* "patent", "trademark", "design"; "unknown" for a value outside the enum. Static string. */
-const char *ip_type_name(enum ip_type t);
-
-/*
- * ip_type_parse - the IP type named by @s ("patent", "trademark" or "design", exact)
- * Returns 0 and sets *ret, or -EINVAL (*ret untouched) for anything else, NULL included.
- */
-int ip_type_parse(const char *s, enum ip_type *ret);
+#include "firmware/domain/iptype.h"
 
 #define ST96_MAX_PAGES 10000 /* pages of one document */
 #define ST96_MAX_TEXT 1024   /* bytes of a name, number or code */

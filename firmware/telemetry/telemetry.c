@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,15 +197,15 @@ int telemetry_add(const char *store_dir, const struct telemetry_counters *delta)
 	return save(dir_fd, t);
 }
 
-int telemetry_record_capture(const char *store_dir, const char *device, int r,
-			     const struct capture_result *res)
+int telemetry_record_capture(const char *store_dir, const char *device, int r, uint32_t pages,
+			     double seconds)
 {
 	struct telemetry_counters d = { .runs = 1 };
 
 	if (!device || snprintf(d.device, sizeof(d.device), "%s", device) >= (int)sizeof(d.device))
 		return -EINVAL;
-	d.pages = res->pages;
-	d.seconds = res->seconds > 0 ? (uint64_t)(res->seconds + 0.5) : 0;
+	d.pages = pages;
+	d.seconds = seconds > 0 ? (uint64_t)(seconds + 0.5) : 0;
 	switch (-r) {
 	case FOLIO_EJAM:
 		d.jams = 1;

@@ -22,8 +22,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/capture/capture.h"
-
 #define TELEMETRY_MAX_DEVICES 32
 #define TELEMETRY_DEVICE_LEN 128
 
@@ -50,13 +48,13 @@ struct telemetry_counters {
 int telemetry_add(const char *store_dir, const struct telemetry_counters *delta);
 
 /*
- * telemetry_record_capture - count one capture_run(): its pages, seconds and the fault that
- * ended it (@r: capture_run()'s return)
+ * telemetry_record_capture - count one capture_run(): the @pages it committed, the @seconds it
+ * ran (struct capture_result) and the fault that ended it (@r: capture_run()'s return)
  *
  * The one call capture's callers make after capture_run(). Returns as telemetry_add().
  */
-int telemetry_record_capture(const char *store_dir, const char *device, int r,
-			     const struct capture_result *res);
+int telemetry_record_capture(const char *store_dir, const char *device, int r, uint32_t pages,
+			     double seconds);
 
 /*
  * telemetry_get - the counters of @device

@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "log.h"
 #include "drivers/scanner/scanner.h"
+#include "firmware/core/batch.h"
 #include "firmware/image/preview.h"
 #include "firmware/index/docfields.h"
 #include "firmware/upload/receipts.h"
@@ -74,6 +75,32 @@ static enum MHD_Result store_error(struct MHD_Connection *c, int r, const char *
 				       "%s: the store is full: upload or purge before scanning",
 				       what);
 	return web_reply_error(c, web_status_of(r), NULL, "%s: %s", what, folio_strerror(r));
+}
+
+/* The status of a refusal from core/batch.h: the text is the core's, the same everywhere. */
+static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *field, const char *why)
+{
+	unsigned status;
+
+	switch (r) {
+	case -EINVAL:
+		status = field ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_UNPROCESSABLE_CONTENT;
+		break;
+	case -FOLIO_ENOTFOUND:
+		status = MHD_HTTP_NOT_FOUND;
+		break;
+	case -FOLIO_ECHANGED:
+		field = "revision";
+		status = MHD_HTTP_CONFLICT;
+		break;
+	case -FOLIO_ESTATE:
+	case -FOLIO_EOCRPENDING:
+		status = MHD_HTTP_CONFLICT;
+		break;
+	default:
+		status = web_status_of(r);
+	}
+	return web_reply_error(c, status, field, "%s", why);
 }
 
 static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
@@ -424,16 +451,16 @@ static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct 
 	return web_queue(c, MHD_HTTP_OK, r);
 }
 
-static bool batch_editable(struct web *w, uint32_t batch, struct batch_info *b, int *ret_err)
+/* @batch into @b, or the core's refusal (core_batch_editable()) as the answer in @ret. */
+static bool batch_editable(struct web *w, struct MHD_Connection *c, uint32_t batch,
+			   struct batch_info *b, enum MHD_Result *ret)
 {
-	*ret_err = store_batch_get(w->store, batch, b);
-	if (*ret_err < 0)
-		return false;
-	if (!store_batch_editable(b->state)) {
-		*ret_err = -FOLIO_ESTATE;
-		return false;
-	}
-	return true;
+	char why[CORE_WHY_LEN];
+	int r = core_batch_editable(w->store, batch, b, why, sizeof(why));
+
+	if (r < 0)
+		*ret = refusal(c, r, NULL, why);
+	return r == 0;
 }
 
 static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct web_request *req,
@@ -441,14 +468,14 @@ static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct 
 {
 	struct web_capture_body b;
 	struct batch_info bi;
+	enum MHD_Result res = MHD_NO;
 	struct page_info p;
 	const char *field;
-	int r;
 
 	if (web_parse_capture(body, &b, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, req->route.batch, &bi, &r))
-		return store_error(c, r, "cannot rescan");
+	if (!batch_editable(w, c, req->route.batch, &bi, &res))
+		return res;
 	b.batch = req->route.batch;
 	if (req->route.id == ROUTE_RESCAN) {
 		if (!b.from)
@@ -626,24 +653,6 @@ static int page_json(const struct page_info *p, void *user)
 	return 0;
 }
 
-/* The problems of a document that block approval, into @out (NUL-separated list in order). */
-static size_t document_problems(struct web *w, const struct document_info *d, char out[][160],
-				size_t max)
-{
-	struct docfields_edit none = { 0 };
-	struct document_info checked;
-	char why[160];
-	size_t n = 0;
-
-	if (docfields_apply(w->cfg, d, &none, &checked, why, sizeof(why)) < 0 && n < max)
-		snprintf(out[n++], 160, "%s", why);
-	if (!d->application[0] && n < max)
-		snprintf(out[n++], 160, "no application number");
-	if (!d->document_code[0] && n < max)
-		snprintf(out[n++], 160, "no document code");
-	return n;
-}
-
 static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct web_request *req,
 			       const struct web_caller *who, const struct json *body)
 {
@@ -678,12 +687,12 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_array(&jw);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
 		struct document_info doc;
-		char problems[8][160];
+		char problems[8][CORE_WHY_LEN];
 		size_t np;
 
 		if (store_document_get(w->store, b.id, d, &doc) < 0)
 			continue;
-		np = document_problems(w, &doc, problems, ARRAY_SIZE(problems));
+		np = core_document_problems(w->cfg, &doc, problems, ARRAY_SIZE(problems));
 		blocking += (uint32_t)np;
 		jw_object(&jw);
 		jw_kint(&jw, "number", d);
@@ -775,33 +784,19 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 			      const struct web_caller *who, const struct json *body)
 {
 	uint32_t id = req->route.batch;
-	enum batch_state to;
 	struct batch_info b;
-	const char *field;
+	const char *field, *bad = NULL;
 	char reason[WEB_FIELD_MAX + 1] = "";
+	char why[CORE_WHY_LEN];
 	uint64_t revision = 0;
 	int r;
 
 	switch (req->route.id) {
 	case ROUTE_BATCH_APPROVE:
-		to = BATCH_APPROVED;
-		break;
-	case ROUTE_BATCH_REJECT:
-		to = BATCH_REJECTED;
-		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
-			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "reason",
-					       "say why the batch is rejected");
-		break;
-	case ROUTE_BATCH_REOPEN:
-		to = BATCH_OPEN;
-		break;
-	default:
-		to = BATCH_CLOSED;
-	}
-	r = store_batch_get(w->store, id, &b);
-	if (r < 0)
-		return store_error(c, r, "cannot change the batch");
-	if (to == BATCH_APPROVED) {
+		/* No such batch before no revision: 404, not 428. */
+		r = store_batch_get(w->store, id, &b);
+		if (r < 0)
+			return store_error(c, r, "cannot change the batch");
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
@@ -809,54 +804,29 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 					       "reviewed: reload the batch and approve again");
 		if (r < 0)
 			return bad_field(c, field);
+		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, why,
+				       sizeof(why));
+		break;
+	case ROUTE_BATCH_REJECT:
+		/* No reason, or one that is not text: the core's refusal of no reason. */
+		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
+			reason[0] = '\0';
+		bad = "reason";
+		r = core_batch_reject(w->store, id, who->s.user, reason, why, sizeof(why));
+		break;
+	case ROUTE_BATCH_REOPEN:
+		r = core_batch_reopen(w->store, id, who->s.user, why, sizeof(why));
+		break;
+	default:
+		if (live_running(w) && w->live.batch == id)
+			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
+					       "batch %u is being scanned: stop the capture first",
+					       id);
+		r = core_batch_close(w->store, id, who->s.user, why, sizeof(why));
 	}
-	if (to == BATCH_OPEN && b.state != BATCH_REJECTED)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u is %s: only a rejected batch reopens", id,
-				       batch_state_name(b.state));
-	if (to == BATCH_CLOSED && live_running(w) && w->live.batch == id)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u is being scanned: stop the capture first", id);
-	if (to == BATCH_APPROVED) {
-		for (uint32_t d = 1; d <= b.n_documents; d++) {
-			struct document_info doc;
-			char problems[1][160];
-
-			if (store_document_get(w->store, id, d, &doc) == 0 &&
-			    document_problems(w, &doc, problems, 1))
-				return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
-						       "document %u: %s: fix it before approving",
-						       d, problems[0]);
-		}
-	}
-	if (to == BATCH_APPROVED)
-		r = store_batch_approve(w->store, id, who->s.user, revision);
-	else
-		r = store_batch_set_state(w->store, id, to, who->s.user);
-	if (r == -FOLIO_ECHANGED)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, "revision",
-				       "batch %u changed after you reviewed it: look at it again "
-				       "before approving",
-				       id);
-	if (r == -FOLIO_EOCRPENDING) {
-		struct store_ocr_progress p = { 0 };
-
-		(void)store_batch_ocr_progress(w->store, id, &p);
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u: text of %u of %u pages is still being read: "
-				       "approve it when OCR is finished",
-				       id, p.waiting, p.pages);
-	}
-	if (r == -FOLIO_ESTATE)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u is %s and cannot become %s", id,
-				       batch_state_name(b.state), batch_state_name(to));
 	if (r < 0)
-		return store_error(c, r, "cannot change the batch");
-	if (reason[0])
-		(void)store_event_add(w->store, who->s.user, "batch-reject-reason", id, 0, 0, "%s",
-				      reason);
-	if (to == BATCH_APPROVED)
+		return refusal(c, r, r == -EINVAL ? bad : NULL, why);
+	if (req->route.id == ROUTE_BATCH_APPROVE)
 		web_work(w); /* packaging and delivery, when the window is open */
 	return ok_batch(w, c, id);
 }
@@ -868,14 +838,15 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	struct docfields_edit e = { 0 };
 	struct document_info doc, out;
 	struct batch_info b;
+	enum MHD_Result res = MHD_NO;
 	const char *field, *bad = "application";
 	char why[256];
 	int r;
 
 	if (web_parse_document(body, &in, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, req->route.batch, &b, &r))
-		return store_error(c, r, "cannot change the document");
+	if (!batch_editable(w, c, req->route.batch, &b, &res))
+		return res;
 	r = store_document_get(w->store, req->route.batch, req->route.document, &doc);
 	if (r < 0)
 		return store_error(c, r, "cannot change the document");
@@ -1027,13 +998,14 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 {
 	struct batch_info b;
 	const char *field;
+	enum MHD_Result res = MHD_NO;
 	int degrees, r;
 
 	if (web_parse_rotate(body, &degrees, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees",
 				       "turn by 90, 180 or 270 degrees");
-	if (!batch_editable(w, req->route.batch, &b, &r))
-		return store_error(c, r, "cannot turn the page");
+	if (!batch_editable(w, c, req->route.batch, &b, &res))
+		return res;
 	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
 	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
 			      PAGE_FLAG_ORIENTATION, NULL, NULL);

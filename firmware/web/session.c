@@ -1,7 +1,7 @@
 /*
  * Sign-in and sessions of the clerk UI.
  *
- * Accounts live in [web] users_file (firmware/console/accounts.h) with the attributes
+ * Accounts live in [web] users_file (firmware/accounts/accounts.h) with the attributes
  * "role=clerk|supervisor,lang=en|fr|ar"; a language the user picks on the screen is kept in
  * the store (store_pref_set()), since foliod writes nothing outside it. Sessions are kept in memory only: a restart of
  * foliod signs everyone out. Tokens are 32 random bytes; the session cookie and the CSRF
@@ -17,7 +17,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
-#include "firmware/console/accounts.h"
+#include "firmware/accounts/accounts.h"
 #include "firmware/web/web_int.h"
 
 static time_t mono_now(void)

@@ -51,6 +51,8 @@ b=$($folio scan 2>err) || { echo "formats bench: scan failed: $(cat err)"; exit 
 start=$EPOCHREALTIME
 $folio ocr --batch "$b" 2>err || { echo "formats bench: OCR failed: $(cat err)"; exit 1; }
 ocr_s=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+$folio doc set --batch "$b" --doc 1 --application 102024000000123 >/dev/null 2>err ||
+	{ echo "formats bench: cannot index the document: $(cat err)"; exit 1; }
 $folio batch approve "$b" >/dev/null 2>err || { echo "formats bench: approval refused: $(cat err)"; exit 1; }
 pkg=$($folio export --batch "$b" --out out 2>err) || { echo "formats bench: export failed: $(cat err)"; exit 1; }
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the accounts file (firmware/console/accounts.c).
+ * libFuzzer target for the accounts file (firmware/accounts/accounts.c).
  *
  * Input: the file's content, written with mode 0600. It is listed with accounts_list() and
  * looked up with accounts_exists(); the first account listed then gets new attributes with
@@ -12,7 +12,7 @@
  *   LIBS=$(make -s --eval='libs: ; @echo $(LDLIBS)' libs)   # make's link libraries
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include -include build/include/generated/autoconf.h \
- *     tests/fuzz/fuzz_accounts.c firmware/console/accounts.c build/libfolio.a \
+ *     tests/fuzz/fuzz_accounts.c firmware/accounts/accounts.c build/libfolio.a \
  *     $LIBS -o fuzz_accounts
  *   ./fuzz_accounts tests/fuzz/accounts      # replay the seeds and fuzz onwards
  */
@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "firmware/console/accounts.h"
+#include "firmware/accounts/accounts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

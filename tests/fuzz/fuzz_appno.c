@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the application-number validators (firmware/index/appno.c).
+ * libFuzzer target for the application-number validators (firmware/domain/appno.c).
  *
  * Input: up to three lines, "pattern\ncheck-digit scheme\nnumber"; with fewer lines the whole
  * input is also tried as an ST.13 number of every IP type. Checks that the validators never
@@ -8,7 +8,7 @@
  *
  * Build by hand (from the source root):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
- *     -Ifirmware/include tests/fuzz/fuzz_appno.c firmware/index/appno.c -o fuzz_appno
+ *     -Ifirmware/include tests/fuzz/fuzz_appno.c firmware/domain/appno.c -o fuzz_appno
  *   ./fuzz_appno tests/fuzz/appno          # replay the seeds and fuzz onwards
  */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "errors.h"
-#include "firmware/index/appno.h"
+#include "firmware/domain/appno.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

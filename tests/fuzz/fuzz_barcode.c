@@ -9,8 +9,8 @@
  * Build by hand (from the source root):
  *   clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. \
  *     -Ifirmware/include tests/fuzz/fuzz_barcode.c firmware/index/coversheet.c \
- *     firmware/index/barcode.c firmware/index/office.c firmware/index/appno.c \
- *     firmware/package/st96.c firmware/base/log.c firmware/base/errors.c \
+ *     firmware/index/barcode.c firmware/domain/office.c firmware/domain/appno.c \
+ *     firmware/domain/iptype.c firmware/package/st96.c firmware/base/log.c firmware/base/errors.c \
  *     $(pkg-config --cflags --libs cairo libqrencode libxml-2.0) -o fuzz_barcode
  *   ./fuzz_barcode tests/fuzz/barcode          # replay the seeds and fuzz onwards
  * `make check` replays the corpus (tests/fuzz/replay.c, build/tests/fuzz/fuzz_barcode).

@@ -7,7 +7,9 @@
  * Wrong and right passwords, the growing delay and the lockout, every command of the table
  * (help and errors identical to `folio`), line editing (BS, DEL, Ctrl-U, history, Tab),
  * Ctrl-C during a long scan, binary noise, a 100 KB line, idle logout, the peer hanging up
- * mid-command, and the event log afterwards.
+ * mid-command, and the event log afterwards. The station's rules are the core's: approving a
+ * batch whose document has no application number and rejecting one without a reason are
+ * refused at the console in the same words as by `folio` (and the clerk UI, core_rules.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -459,6 +461,37 @@ static void test_commands(struct term *t)
 	free(out);
 }
 
+/* Batch 1 (setup()): one page, closed, its document without an application number. */
+static void test_rules(struct term *t)
+{
+	static const struct {
+		const char *line, *said;
+	} refused[] = {
+		{ "batch approve 1",
+		  "batch 1, document 1: no application number: index it before approving" },
+		{ "batch reject 1", "say why batch 1 is rejected" },
+	};
+	char cmd[256], *out, *cli;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		out = run(t, refused[i].line);
+		must_contain(refused[i].line, out, refused[i].said);
+		snprintf(cmd, sizeof(cmd), "\"$FOLIO_BUILD/bin/folio\" --config folio.conf %s 2>&1",
+			 refused[i].line);
+		cli = wrap80(slurp_cmd(cmd));
+		if (strcmp(out, cli) != 0)
+			fail("console refusal differs from folio's:\n%s\n---\n%s", out, cli);
+		free(cli);
+		free(out);
+	}
+	out = run(t, "batch show 1");
+	must_contain("batch show 1 after refusals", out, "closed");
+	free(out);
+	out = run(t, "batch reject 1 --reason pages-missing");
+	must_contain("batch reject 1 --reason", out, "batch 1: closed -> rejected");
+	free(out);
+}
+
 static void test_editing(struct term *t)
 {
 	char *out;
@@ -756,6 +789,15 @@ static void setup(void)
 	if (system("echo '" PASSWORD "' | \"$FOLIO_BUILD/bin/folio\" --config folio.conf "
 		   "console passwd tech >/dev/null") != 0)
 		fail("folio console passwd failed");
+	/* Batch 1: one sheet from a feeder of its own (the console's scans use the other). */
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "mkdir -p one && cp \"$(ls sheets/*.tif | head -n 1)\" one/ && "
+	    "\"$FOLIO_BUILD/bin/folio\" --config folio.conf scan --force --device folio:%s/one "
+	    ">/dev/null 2>scan.err",
+	    tmp);
+	if (system(cmd) != 0)
+		fail("cannot scan batch 1 from one/");
 }
 
 int main(void)
@@ -777,6 +819,7 @@ int main(void)
 	t = start_console();
 	test_login(t);
 	test_commands(t);
+	test_rules(t);
 	test_editing(t);
 	test_noise(t);
 	test_interrupt(t);

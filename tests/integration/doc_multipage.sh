@@ -33,6 +33,7 @@ mv stack/colour.png stack/page-0002.png
 $pg --first 3 --kind text --seed 33 >/dev/null || fail "pagegen failed"
 b=$(ASAN_OPTIONS=detect_leaks=0 $folio scan 2>err) || fail "scan failed: $(cat err)"
 $folio ocr --batch "$b" 2>err || fail "OCR failed: $(cat err)"
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 tif=$pkg/D0001/document.tif

@@ -70,6 +70,7 @@ $folio doc list --batch "$batch" | grep -qE '^ +1 +KE +patent +KE/P/2024/000123 
 
 # --- export: signed when the key is configured, clearly unsigned when not (text read first)
 $folio ocr --batch "$batch" 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
+index_batch "$batch"
 $folio batch approve "$batch" >/dev/null 2>approve.err || fail "approve failed: $(cat approve.err)"
 pkg=$($folio export --batch "$batch" --out unsigned 2>export.err) || fail "export failed: $(cat export.err)"
 grep -q "is NOT signed: set \[station\] key_file" export.err || fail "unsigned export not reported: $(cat export.err)"

@@ -31,6 +31,7 @@ pages 7 1
 
 b=$($folio scan 2>err) || fail "scan failed: $(cat err)"
 OMP_THREAD_LIMIT=1 $folio ocr --batch "$b" >/dev/null 2>err || fail "ocr failed: $(cat err)"
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approve failed: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 

@@ -37,6 +37,7 @@ for dpi in 200 300; do
 	[ "$docs" = "1s 1 1 1 2s 2 3s 3 3 " ] || fail "$dpi dpi: pages by document: $docs"
 
 	$folio ocr --batch "$b" 2>err || fail "$dpi dpi: OCR failed: $(cat err)"
+	index_batch "$b"
 	$folio batch approve "$b" >/dev/null || fail "$dpi dpi: approval refused"
 	pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 	n=$(find "$pkg" -name 'P*.tif' | wc -l)

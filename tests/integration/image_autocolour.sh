@@ -51,6 +51,7 @@ grep -q 'encode: JPEG q85 rgb [^;]*; kept for OCR: CCITT G4 ' scan.err ||
 	fail "the colour page kept no G4 for OCR: $(grep -o 'encode: [^;]*; [^;]*' scan.err)"
 
 $folio ocr --batch "$b" --wait >ocr.out 2>&1 || fail "OCR failed: $(cat ocr.out)"
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err ||
 	fail "the auto flags stand in the way of approval: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"

@@ -212,6 +212,31 @@ stop_foliod() {
 	daemon=
 }
 
+# index_batch BATCH [FOLIO...]: what a clerk does before approval, which refuses a document
+# without its index: every document of BATCH with no application number gets one (an ST.13
+# number of its IP type) and one with no document code gets SCAN. FOLIO is the folio command
+# with its --config (default: $folio).
+index_batch() {
+	local b=$1 d type app code
+	shift
+	[ $# -gt 0 ] || set -- $folio
+	"$@" batch show "$b" >index.show 2>index.err || fail "cannot show batch $b: $(cat index.err)"
+	while read -r d type app code; do
+		local set=()
+		[ "$app" = "(none)" ] && case $type in
+			patent) set+=(--application 102024000000123) ;;
+			trademark) set+=(--application 502024000000045) ;;
+			*) set+=(--application 802025000000007) ;;
+			esac
+		[ -n "$code" ] || set+=(--doc-code SCAN)
+		[ ${#set[@]} -eq 0 ] && continue
+		"$@" doc set --batch "$b" --doc "$d" "${set[@]}" >/dev/null 2>index.err ||
+			fail "cannot index document $d of batch $b: $(cat index.err)"
+	done < <(awk '$1 == "document" { d = $2; next }
+		d && $1 == "office" { print d, $4, $6, $8; d = 0 }' index.show)
+	rm -f index.show index.err
+}
+
 # signed_package: a station key (keys/), one scanned batch from the test feeder, read,
 # approved and exported signed into out/. Sets $folio (the command with the test's config),
 # $batch and $pkg (the package folder).
@@ -222,6 +247,7 @@ signed_package() {
 	sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" "$FOLIO_TMP/folio.conf"
 	batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
 	$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
+	index_batch "$batch"
 	$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
 	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
 }

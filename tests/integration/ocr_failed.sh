@@ -51,6 +51,7 @@ case $(flags 1) in *ocr-failed*) fail "page 1, which was read, is flagged ocr-fa
 echo "figure: ocr: page 2 failed for good after $kills worker kills; batch show: $(text_line)"
 
 # Failed for good does not hold approval back; the package says what is missing.
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 grep -qx 'ocr-failed: D0001/P0002.tif' "$pkg/BATCH.txt" ||

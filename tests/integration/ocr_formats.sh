@@ -30,6 +30,7 @@ case $(flags 4) in *low-confidence*) fail "the blank sheet is flagged low-confid
 case $(flags 4) in *blank*) ;; *) fail "page 4 is not flagged blank: $(cat show)" ;; esac
 echo "figure: flags: text pages '$(flags 1)' '$(flags 2)', signature '$(flags 3)', blank '$(flags 4)'"
 
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 

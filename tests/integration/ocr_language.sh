@@ -45,6 +45,7 @@ for p in 2 4 6; do
 	case $p in 2) want=ara ;; 4) want=fra ;; 6) want=ara+eng ;; esac
 	[ "$models" = "$want" ] || fail "page $p was read with '$models', not '$want': $(grep "page $p" ocr.err)"
 done
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 

@@ -48,6 +48,7 @@ stop_in_ocr TERM
 stop_in_ocr KILL
 
 # Not approved while pages wait: one line, and the batch stays closed.
+index_batch "$b"
 expect_fail 1 "batch $b: text of" $folio batch approve "$b"
 $folio batch show "$b" | grep -qE '^  state +closed$' || fail "a refused approval changed the batch"
 

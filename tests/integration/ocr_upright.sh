@@ -35,6 +35,7 @@ grep -q 'orientation-unknown' show && fail "a page is still flagged orientation-
 grep -qE '^  text +for 4 of 4 pages, 0 failed for good, 0 waiting$' show ||
 	fail "not every page was read: $(cat show)"
 
+index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"
 pkg=$($folio export --batch "$b" --out out 2>err) || fail "export failed: $(cat err)"
 turned=$(grep -c 'page-rotate.*orientation detection' "$pkg/EVENTS.txt")

@@ -36,6 +36,7 @@ for i in $(seq 1 "$runs"); do
 		# foliod's cycle: approve what is closed and read (the text of a batch comes
 		# first: foliod's OCR reads the rest), deliver, kill it on the way.
 		for b in $($folio batch list | awk '$2 == "closed" { print $1 }'); do
+			index_batch "$b"
 			$folio batch approve "$b" >/dev/null 2>approve.err ||
 				grep -q "pages is still being read" approve.err ||
 				fail "cannot approve batch $b: $(cat approve.err)"
@@ -77,6 +78,7 @@ n_reported=$(sort -u reported | wc -l)
 # deliveries finish and everything checks.
 $folio ocr 2>ocr.err || fail "OCR after the torture failed: $(cat ocr.err)"
 for b in $($folio batch list | awk '$2 == "closed" { print $1 }'); do
+	index_batch "$b"
 	$folio batch approve "$b" >/dev/null 2>&1 || fail "cannot approve batch $b"
 done
 $foliod --once >deliver.err 2>&1 || fail "delivery after the torture failed: $(cat deliver.err)"

@@ -47,6 +47,7 @@ grep -qE '^capture +store is [0-9]+% full .*: upload or purge before scanning' s
 
 # Below the reserve, the rest of the station works: OCR, approval, packaging and delivery.
 $folio ocr --batch "$b1" 2>ocr.err || fail "OCR stopped on a full store disk: $(cat ocr.err)"
+index_batch "$b1"
 $folio batch approve "$b1" >/dev/null || fail "cannot approve batch $b1 on a full disk"
 "$FOLIO_BUILD/bin/foliod" --config folio.conf --once 2>deliver.err ||
 	fail "delivery stopped on a full store disk: $(cat deliver.err)"

@@ -31,6 +31,7 @@ scan_approved() {
 	b=$(ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 $folio scan --source adf 2>err) ||
 		fail "scan failed: $(cat err)"
 	$folio ocr --batch "$b" >/dev/null 2>err || fail "OCR failed: $(cat err)"
+	index_batch "$b"
 	$folio batch approve "$b" >/dev/null 2>err || fail "approve failed: $(cat err)"
 	echo "$b"
 }

@@ -139,6 +139,7 @@ b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 # a package is built only once its text is read
 OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
 	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
+index_batch "$b" "$folio" --config "$real"
 "$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
 	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
 pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||

@@ -20,6 +20,7 @@ staged_files() {
 
 batch=$($folio scan --max-pages 2 2>scan.err) || fail "scan failed: $(cat scan.err)"
 $folio ocr --batch "$batch" --wait >/dev/null 2>ocr.err || fail "folio ocr failed: $(cat ocr.err)"
+index_batch "$batch"
 $folio batch approve "$batch" >/dev/null 2>approve.err || fail "approve failed: $(cat approve.err)"
 
 # --- approved outside the window: nothing built, nothing staged

@@ -245,6 +245,7 @@ sed -i "s|^path = .*|path = $FOLIO_TMP/stopstore|; s|^target = .*|target = https
 printf 'ca_file = %s\nretries = 0\n[web]\nlisten =\n' "$dav/ca.pem" >>"$stopconf"
 sb=$("$folio" --config "$stopconf" scan --max-pages 1 2>"$FOLIO_TMP/err") || fail "scan: $(cat "$FOLIO_TMP/err")"
 "$folio" --config "$stopconf" ocr --batch "$sb" --wait >/dev/null 2>&1 || fail "ocr of batch $sb failed"
+index_batch "$sb" "$folio" --config "$stopconf"
 "$folio" --config "$stopconf" batch approve "$sb" >/dev/null || fail "cannot approve batch $sb"
 : >"$FOLIO_TMP/drip.log"
 "$FOLIO_BUILD/bin/foliod" --config "$stopconf" --once >"$FOLIO_TMP/stop.log" 2>&1 &
@@ -331,6 +332,7 @@ b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 # a package is built only once its text is read
 OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
 	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
+index_batch "$b" "$folio" --config "$real"
 "$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
 	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
 pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||

@@ -80,6 +80,7 @@ mv store store.old
 batch2=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
 [ "$batch2" = "$batch" ] || fail "a new store started at batch $batch2, not $batch"
 $folio ocr --batch "$batch2" 2>err || fail "OCR failed: $(cat err)"
+index_batch "$batch2"
 $folio batch approve "$batch2" >/dev/null 2>err || fail "approve failed: $(cat err)"
 pkg2=$($folio export --batch "$batch2" --out out2 2>err) || fail "export failed: $(cat err)"
 [ "$(basename "$pkg2")" != "$name" ] || fail "the re-created store's package has the old name"

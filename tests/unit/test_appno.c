@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
-#include "firmware/index/appno.h"
+#include "firmware/domain/appno.h"
 
 /* A reason is one non-empty line. */
 static void assert_reason(const char *why)

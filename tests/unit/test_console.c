@@ -12,8 +12,8 @@
 
 #include "errors.h"
 #include "firmware/config/config.h"
-#include "firmware/console/accounts.h"
-#include "firmware/console/confedit.h"
+#include "firmware/accounts/accounts.h"
+#include "firmware/config/confedit.h"
 
 static char dir[] = "/tmp/folio-console-XXXXXX";
 

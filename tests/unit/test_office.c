@@ -10,7 +10,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "firmware/index/office.h"
+#include "firmware/domain/office.h"
 
 static void test_accepted(void **state)
 {

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
+#include "firmware/capture/capture.h"
 #include "firmware/telemetry/telemetry.h"
 
 static void test_counts(void **state)
@@ -20,14 +21,18 @@ static void test_counts(void **state)
 	(void)state;
 	assert_int_equal(mkdir("store", 0700), 0);
 	assert_int_equal(telemetry_get("store", "fujitsu:fi-7160", &c), -ENOENT);
-	assert_int_equal(telemetry_record_capture("store", "fujitsu:fi-7160", 0, &res), 0);
+	assert_int_equal(
+	    telemetry_record_capture("store", "fujitsu:fi-7160", 0, res.pages, res.seconds), 0);
 	res.pages = 2;
 	res.seconds = 10;
-	assert_int_equal(telemetry_record_capture("store", "fujitsu:fi-7160", -FOLIO_EJAM, &res),
+	assert_int_equal(telemetry_record_capture("store", "fujitsu:fi-7160", -FOLIO_EJAM,
+						  res.pages, res.seconds),
+			 0);
+	assert_int_equal(telemetry_record_capture("store", "fujitsu:fi-7160", -FOLIO_EDOUBLEFEED,
+						  res.pages, res.seconds),
 			 0);
 	assert_int_equal(
-	    telemetry_record_capture("store", "fujitsu:fi-7160", -FOLIO_EDOUBLEFEED, &res), 0);
-	assert_int_equal(telemetry_record_capture("store", "folio:/srv/pages", 0, &res), 0);
+	    telemetry_record_capture("store", "folio:/srv/pages", 0, res.pages, res.seconds), 0);
 
 	assert_int_equal(telemetry_get("store", "fujitsu:fi-7160", &c), 0);
 	assert_int_equal(c.pages, 11);
@@ -68,14 +73,16 @@ static void test_bad(void **state)
 	assert_int_equal(telemetry_add("store", &d), -EINVAL); /* no device name */
 	snprintf(d.device, sizeof(d.device), "bad\tname");
 	assert_int_equal(telemetry_add("store", &d), -EINVAL);
-	assert_int_equal(telemetry_record_capture("no-such-store", "x:0", 0, &res), -ENOENT);
+	assert_int_equal(
+	    telemetry_record_capture("no-such-store", "x:0", 0, res.pages, res.seconds), -ENOENT);
 	/* A file that is not ours is left alone. */
 	assert_int_equal(mkdir("other", 0700), 0);
 	f = fopen("other/telemetry", "w");
 	assert_non_null(f);
 	fputs("something else\n", f);
 	fclose(f);
-	assert_int_equal(telemetry_record_capture("other", "x:0", 0, &res), -FOLIO_ECORRUPT);
+	assert_int_equal(telemetry_record_capture("other", "x:0", 0, res.pages, res.seconds),
+			 -FOLIO_ECORRUPT);
 }
 
 static void test_many_devices(void **state)
@@ -88,7 +95,8 @@ static void test_many_devices(void **state)
 	assert_int_equal(mkdir("many", 0700), 0);
 	for (int i = 0; i < TELEMETRY_MAX_DEVICES + 3; i++) {
 		snprintf(name, sizeof(name), "dev:%d", i);
-		assert_int_equal(telemetry_record_capture("many", name, 0, &res), 0);
+		assert_int_equal(telemetry_record_capture("many", name, 0, res.pages, res.seconds),
+				 0);
 	}
 	/* Bounded: the newest are kept. */
 	snprintf(name, sizeof(name), "dev:%d", TELEMETRY_MAX_DEVICES + 2);

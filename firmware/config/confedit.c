@@ -10,7 +10,7 @@
 #include "cleanup.h"
 #include "errors.h"
 #include "firmware/config/config.h"
-#include "firmware/console/confedit.h"
+#include "firmware/config/confedit.h"
 
 #define CONFEDIT_MAX_FILE (1u << 20)
 #define CONFEDIT_MAX_LINES 20000

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "compiler.h"
-#include "firmware/index/office.h"
+#include "firmware/domain/office.h"
 
 /*
  * The current ST.3 codes, in strcmp() order. Source: the enumeration of the simple type

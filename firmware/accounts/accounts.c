@@ -12,7 +12,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "secret.h"
-#include "firmware/console/accounts.h"
+#include "firmware/accounts/accounts.h"
 
 bool account_name_valid(const char *name)
 {

@@ -1,5 +1,5 @@
-#ifndef FOLIO_INDEX_OFFICE_H
-#define FOLIO_INDEX_OFFICE_H
+#ifndef FOLIO_DOMAIN_OFFICE_H
+#define FOLIO_DOMAIN_OFFICE_H
 
 /*
  * WIPO ST.3 office codes: the two-letter codes of states, other entities and intergovernmental

@@ -7,7 +7,7 @@
 
 #include "compiler.h"
 #include "errors.h"
-#include "firmware/index/appno.h"
+#include "firmware/domain/appno.h"
 
 #define ST13_LEN 15
 #define SHOWN_MAX 40 /* bytes of an input quoted in a reason */

@@ -1,5 +1,5 @@
-#ifndef FOLIO_INDEX_APPNO_H
-#define FOLIO_INDEX_APPNO_H
+#ifndef FOLIO_DOMAIN_APPNO_H
+#define FOLIO_DOMAIN_APPNO_H
 
 /*
  * Application numbers: the WIPO ST.13 form and an office's own written form.
@@ -31,7 +31,7 @@
 
 #include <stddef.h>
 
-#include "firmware/package/st96.h"
+#include "firmware/domain/iptype.h"
 
 #define APPNO_MAX 64
 

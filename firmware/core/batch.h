@@ -1,0 +1,77 @@
+#ifndef FOLIO_CORE_BATCH_H
+#define FOLIO_CORE_BATCH_H
+
+/*
+ * The station's decisions on a batch: approve, reject, reopen, close and edit, with their
+ * checks. `folio`, the serial console and the clerk UI call these and render the answer; they
+ * decide nothing themselves, so the same request gets the same answer (and the same refusal
+ * text) whichever front end it came through.
+ *
+ * Every function returns 0, or a negative error with one line for people in @why (always
+ * terminated when @why_size > 0; lower-case, no full stop, what to do included). The store's
+ * own rules (legal moves, OCR finished, the reviewed revision) are asked in the same write
+ * transaction as the change (store_batch_approve(), store_batch_set_state()); these add the
+ * rules that need the configuration or the caller's words.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firmware/config/config.h"
+#include "firmware/store/store.h"
+
+#define CORE_WHY_LEN 256 /* a refusal's text, terminator included */
+
+/*
+ * core_document_problems - the problems of @doc that block approval, one line each, into
+ * @out (at most @max): index fields that fail their checks (docfields_apply()), no
+ * application number, no document code. Returns how many were written.
+ */
+size_t core_document_problems(const struct folio_config *cfg, const struct document_info *doc,
+			      char out[][CORE_WHY_LEN], size_t max);
+
+/*
+ * core_batch_approve - approve batch @id for upload as @who
+ * @revision: the revision the caller reviewed, or STORE_ANY_REVISION (nothing was shown)
+ *
+ * Refuses with -EINVAL while a document has a problem (core_document_problems()),
+ * -FOLIO_EOCRPENDING while text is still being read, -FOLIO_ECHANGED when the batch is no
+ * longer at @revision, -FOLIO_ESTATE when the batch cannot become approved, or the store's
+ * error (-FOLIO_ENOTFOUND for no such batch). After approval nothing that goes into its
+ * package changes (core_batch_editable()).
+ */
+int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
+		       const char *who, uint64_t revision, char *why, size_t why_size);
+
+/*
+ * core_batch_reject - reject batch @id as @who, for @reason (recorded in the event log)
+ *
+ * Refuses with -EINVAL when @reason is NULL, empty or only blanks, -FOLIO_ESTATE when the
+ * batch cannot become rejected, or the store's error.
+ */
+int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason, char *why,
+		      size_t why_size);
+
+/*
+ * core_batch_reopen - open rejected batch @id again (to rescan or insert sheets)
+ *
+ * Refuses with -FOLIO_ESTATE when the batch is not rejected, or the store's error.
+ */
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, char *why, size_t why_size);
+
+/*
+ * core_batch_close - close batch @id (capture finished; indexing and checks)
+ *
+ * Refuses with -FOLIO_ESTATE when the batch cannot become closed, or the store's error.
+ */
+int core_batch_close(struct store *s, uint32_t id, const char *who, char *why, size_t why_size);
+
+/*
+ * core_batch_editable - whether batch @id's pages and documents may still change: read it
+ * into @ret (may be NULL) and refuse with -FOLIO_ESTATE once it is approved (what the office
+ * receives cannot change after approval, whoever asks), or the store's error.
+ */
+int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, char *why,
+			size_t why_size);
+
+#endif

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The station's rules live once (firmware/core), below its front ends: the same request gets
+# the same answer from `folio`, the serial console (tests/integration/console_pty.c) and the
+# clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no
+# application number (as an unreadable cover sheet leaves it): approval is refused, so are a
+# rejection without a reason and reopening a batch that is not rejected, in the same words,
+# and nothing changes; indexed, it is approved.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+"$FOLIO_BUILD/bin/folio" help 2>&1 | grep -q '^  web user ' ||
+	skip "this build has no clerk UI ('folio web user' is missing)"
+cd "$FOLIO_TMP" || fail "no scratch folder"
+folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+daemon=
+trap stop_foliod EXIT
+
+write_config() { # PORT
+	make_config folio.conf test:0
+	printf '[document]\nip_type = patent\ndocument_code = SCAN\n' >>folio.conf
+	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s/web.users\n' "$1" "$FOLIO_TMP" \
+		>>folio.conf
+}
+write_config 1
+b=$($folio scan --source adf 2>scan.err) || fail "scan failed: $(cat scan.err)"
+$folio ocr --batch "$b" 2>ocr.err || fail "OCR failed: $(cat ocr.err)"
+state() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
+[ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after its scan, not closed"
+
+# --- the command line
+no_number="batch $b, document 1: no application number: index it before approving"
+no_reason="say why batch $b is rejected"
+not_rejected="batch $b is closed: only a rejected batch reopens"
+expect_fail 1 "$no_number" $folio batch approve "$b"
+expect_fail 1 "$no_reason" $folio batch reject "$b"
+expect_fail 1 "$no_reason" $folio batch reject "$b" --reason "  "
+expect_fail 1 "$not_rejected" $folio batch reopen "$b"
+[ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after refusals on the command line"
+$folio log tail 100 | grep -qE -- '-> (approved|rejected)|reject-reason' && fail "a refusal wrote an event: $($folio log tail 5)"
+
+# --- the clerk UI: the same requests, the same words
+echo 'super-pin-5678' | $folio web user bob --role supervisor >/dev/null || fail "folio web user bob"
+start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
+json=(-H 'Content-Type: application/json')
+call POST /api/login "${json[@]}" -c bob.jar --data-binary '{"user":"bob","password":"super-pin-5678"}'
+[ "$code" = 200 ] || fail "sign-in as bob answered $code: $(cat body)"
+bob=(-b bob.jar -H "X-CSRF-Token: $(jget body csrf)")
+call GET "/api/batches/$b" "${bob[@]}"
+rev=$(jget body revision)
+[ "$(jget body documents_list.0.problems)" = '["no application number"]' ] ||
+	fail "the clerk UI shows the document's problems as $(jget body documents_list.0.problems)"
+call POST "/api/batches/$b/approve" "${bob[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
+[ "$code" = 422 ] || fail "approving an unindexed batch answered $code, not 422: $(cat body)"
+[ "$(jget body error)" = "$no_number" ] ||
+	fail "the clerk UI refuses approval with '$(jget body error)', folio with '$no_number'"
+for reason in '{}' '{"reason":""}' '{"reason":"  "}'; do
+	call POST "/api/batches/$b/reject" "${bob[@]}" "${json[@]}" --data-binary "$reason"
+	[ "$code" = 400 ] && [ "$(jget body field)" = reason ] ||
+		fail "rejecting with $reason answered $code: $(cat body)"
+	[ "$(jget body error)" = "$no_reason" ] ||
+		fail "the clerk UI refuses $reason with '$(jget body error)', folio with '$no_reason'"
+done
+call POST "/api/batches/$b/reopen" "${bob[@]}"
+[ "$code" = 409 ] || fail "reopening a closed batch answered $code, not 409: $(cat body)"
+[ "$(jget body error)" = "$not_rejected" ] ||
+	fail "the clerk UI refuses reopening with '$(jget body error)', folio with '$not_rejected'"
+call GET "/api/batches/$b" "${bob[@]}"
+[ "$(jget body state)" = closed ] || fail "batch $b is $(jget body state) after refusals in the clerk UI"
+stop_foliod
+
+# --- indexed, the batch is approved (a reason, and the batch is rejected)
+$folio doc set --batch "$b" --doc 1 --application 102024000000123 >/dev/null 2>set.err ||
+	fail "doc set failed: $(cat set.err)"
+$folio batch approve "$b" >approve.out 2>approve.err || fail "approval refused: $(cat approve.err)"
+grep -qx "batch $b: closed -> approved" approve.out || fail "folio batch approve said: $(cat approve.out)"
+b2=$($folio scan --source adf 2>scan.err) || fail "second scan failed: $(cat scan.err)"
+$folio batch reject "$b2" --reason "pages out of order" >/dev/null 2>reject.err ||
+	fail "rejection with a reason refused: $(cat reject.err)"
+[ "$(state "$b2")" = rejected ] || fail "batch $b2 is $(state "$b2") after its rejection"
+$folio log tail 20 | grep -q "batch-reject-reason.*pages out of order" ||
+	fail "the event log has no reason for the rejection: $($folio log tail 5)"
+$folio batch reopen "$b2" >reopen.out 2>reopen.err || fail "reopening a rejected batch refused: $(cat reopen.err)"
+grep -qx "batch $b2: rejected -> open" reopen.out || fail "folio batch reopen said: $(cat reopen.out)"
+echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch: refused in the same words by folio and the clerk UI"
