@@ -78,7 +78,7 @@ expect_fail 1 "package is not signed" $folio verify "$pkg" --key keys/station.pu
 
 sed -i 's|^office = KE$|office = KE\nkey_file = keys/station.key|' folio.conf
 chmod 644 keys/station.key
-expect_fail 1 "is readable by others: chmod 600 it" $folio export --batch "$batch" --out refused
+expect_fail 1 "is readable by others or another user's: chmod 600 it" $folio export --batch "$batch" --out refused
 chmod 600 keys/station.key
 pkg=$($folio export --batch "$batch" --out out 2>export.err) || fail "signed export failed: $(cat export.err)"
 grep -q "manifest signed by station key" export.err || fail "export does not say it signed: $(cat export.err)"
