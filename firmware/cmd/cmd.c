@@ -168,8 +168,17 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_export },
 	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
 	  CMD_NEEDS_STORE, cmd_status },
-	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
+	{ "log", "tail", "[N]", "the last N events of the event log (default 20), cut to a line",
+	  "One line of 79 characters per event, '...' marking a cut: 'log show' prints whole\n"
+	  "events.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_tail },
+	{ "log", "show", "[--batch BATCH] [--type KIND] [--last N]",
+	  "whole events of the event log, filtered by batch and kind",
+	  "Prints the last N events (default 50, at most 10000) that match, oldest first, one\n"
+	  "whole event a line: sequence, date and time, who, kind, batch, document and page,\n"
+	  "and the full detail. --type takes a kind as 'log tail' shows it ('ocr-worker-crash')\n"
+	  "or a prefix ending in '*' ('ocr-*', 'upload-*').",
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_show },
 	{ "selftest", NULL, "", "check scanner, OCR languages, store, upload target and clock",
 	  "Opens the configured scanner, looks for the Tesseract data of every OCR language\n"
 	  "built in, checks the store (event chain and every page image), checks the upload\n"

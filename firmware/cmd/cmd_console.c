@@ -1,6 +1,6 @@
 /*
  * The technician's verbs: folio console [passwd USER], status, scan test, config set|save,
- * log tail, selftest, date, logout, reboot, shutdown. The console (firmware/console) offers
+ * selftest, date, logout, reboot, shutdown. The console (firmware/console) offers
  * them with the rest of the table; from the shell they work the same way.
  */
 #include <errno.h>
@@ -29,8 +29,6 @@
 #include "firmware/console/console.h"
 #include "firmware/image/process.h"
 
-#define LOG_TAIL_DEFAULT 20
-#define LOG_TAIL_MAX 1000
 #define SANE_CLOCK 1704067200 /* 2024-01-01: a clock before this was never set */
 
 static int too_many_arguments(void)
@@ -523,109 +521,6 @@ int cmd_config_save(struct cmd_env *env, int argc, char **argv)
 	if (env->console)
 		return console_config_save(env->console, env->out);
 	fprintf(env->out, "nothing to save: 'folio config set' writes the file at once\n");
-	return 0;
-}
-
-/*
- * log tail [N]
- */
-
-struct tail {
-	struct event_info *ring;
-	size_t n, max, next;
-};
-
-static int keep_event(const struct event_info *e, void *user)
-{
-	struct tail *t = user;
-
-	t->ring[t->next] = *e;
-	t->next = (t->next + 1) % t->max;
-	if (t->n < t->max)
-		t->n++;
-	return 0;
-}
-
-/* Prints @s cut to @cols characters (UTF-8 aware), "..." marking a cut. */
-static void print_cut(FILE *out, const char *s, size_t cols)
-{
-	size_t c = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (++c > cols)
-			break;
-	}
-	if (!s[i]) {
-		fprintf(out, "%s\n", s);
-		return;
-	}
-	/* Room for "...": go back three characters. */
-	for (size_t back = 0; i > 0 && back < 3; back++)
-		do
-			i--;
-		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80);
-	fprintf(out, "%.*s...\n", (int)i, s);
-}
-
-int cmd_log_tail(struct cmd_env *env, int argc, char **argv)
-{
-	struct store_stats st;
-	struct tail t = { 0 };
-	static const struct opt none[] = { OPT_END() };
-	unsigned n = LOG_TAIL_DEFAULT;
-	uint64_t broken = 0, from;
-	int r;
-
-	argc = cmd_options(env, none, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 2)
-		return too_many_arguments();
-	if (argc == 2 && cmd_parse_u32(argv[1], LOG_TAIL_MAX, &n) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a number of events (1 to %d)",
-				       argv[1], LOG_TAIL_MAX);
-	r = cmd_load(env);
-	if (r < 0)
-		return r;
-	r = store_stats(env->store, &st);
-	if (r < 0)
-		return log_errno(r, "cannot read the store: %s", folio_strerror(r));
-	t.max = n;
-	t.ring = calloc(n, sizeof(*t.ring));
-	if (!t.ring)
-		return log_errno(-ENOMEM, "out of memory");
-	from = st.events > n ? st.events - n + 1 : 1;
-	r = store_event_list(env->store, from, keep_event, &t, &broken);
-	if (r < 0 && r != -FOLIO_ECORRUPT) {
-		free(t.ring);
-		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
-	}
-	for (size_t i = 0; i < t.n; i++) {
-		const struct event_info *e = &t.ring[(t.next + t.max - t.n + i) % t.max];
-		char when[32], where[48] = "", line[512];
-		time_t tt = (time_t)e->time;
-		struct tm tm;
-
-		localtime_r(&tt, &tm);
-		strftime(when, sizeof(when), "%m-%d %H:%M:%S", &tm);
-		if (e->batch && e->page)
-			snprintf(where, sizeof(where), "batch %u page %u: ", e->batch, e->page);
-		else if (e->batch)
-			snprintf(where, sizeof(where), "batch %u: ", e->batch);
-		snprintf(line, sizeof(line), "%5" PRIu64 " %s %s %s %s%s", e->seq, when, e->who,
-			 e->what, where, e->detail);
-		print_cut(env->out, line, 79);
-	}
-	free(t.ring);
-	if (t.n == 0)
-		fprintf(env->out, "the event log is empty\n");
-	if (r == -FOLIO_ECORRUPT)
-		return log_errno(r,
-				 "the event log is broken at event %" PRIu64
-				 ": run 'store check' and call support",
-				 broken);
 	return 0;
 }
 
