@@ -83,6 +83,8 @@ struct ocr_pool {
 	uint64_t next_id;
 	unsigned start_failures;
 	char start_reason[REASON_LEN];
+	void (*worker_lost)(const struct ocr_pool_loss *loss, void *user);
+	void *user;
 };
 
 static uint64_t now_ms(void)
@@ -348,6 +350,17 @@ static void worker_lost(struct ocr_pool *p, struct worker *w, int err, const cha
 	struct job *j = w->job;
 	bool starting = w->state == W_STARTING;
 
+	struct ocr_pool_loss loss = {
+		.has_page = j != NULL,
+		.tag = j ? j->tag : 0,
+		.worker = (unsigned)(w - p->w) + 1,
+		.pid = (int)w->pid,
+		.error = err,
+		.attempt = j ? j->attempts : 0,
+		.retried = j && j->attempts < OCR_POOL_ATTEMPTS,
+		.why = how,
+	};
+
 	w->job = NULL;
 	reap(w, how, sizeof(how));
 	if (why)
@@ -357,6 +370,8 @@ static void worker_lost(struct ocr_pool *p, struct worker *w, int err, const cha
 		p->start_failures++;
 		snprintf(p->start_reason, sizeof(p->start_reason), "%s", how);
 	}
+	if (p->worker_lost)
+		p->worker_lost(&loss, p->user);
 	if (j)
 		job_lost(p, j, err, how);
 }
@@ -849,6 +864,8 @@ int ocr_pool_new(const struct ocr_pool_options *o, struct ocr_pool **ret)
 	p->n = o->workers ? o->workers : MIN(cpus_available(), OCR_POOL_MAX_WORKERS);
 	p->psm = o->psm ? o->psm : OCR_PSM_AUTO;
 	p->timeout_s = o->page_timeout_s ? o->page_timeout_s : OCR_POOL_DEFAULT_TIMEOUT_S;
+	p->worker_lost = o->worker_lost;
+	p->user = o->user;
 	p->nice = o->nice ? o->nice : OCR_POOL_DEFAULT_NICE;
 	for (unsigned i = 0; i < OCR_POOL_MAX_WORKERS; i++)
 		p->w[i] = (struct worker){ .state = W_DEAD, .pid = -1, .fd = -1 };
