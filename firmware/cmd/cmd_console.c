@@ -28,6 +28,7 @@
 #include "firmware/console/confedit.h"
 #include "firmware/console/console.h"
 #include "firmware/image/process.h"
+#include "firmware/upload/upload.h"
 
 #define SANE_CLOCK 1704067200 /* 2024-01-01: a clock before this was never set */
 
@@ -266,6 +267,7 @@ int cmd_status(struct cmd_env *env, int argc, char **argv)
 	const struct folio_config *cfg = env->cfg;
 	struct store_stats st;
 	struct batch_seen seen = { 0 };
+	struct event_info last;
 	const char *started = getenv("FOLIO_DAEMON_STARTED");
 	char a[64], b[64];
 	double up = 0;
@@ -326,8 +328,20 @@ int cmd_status(struct cmd_env *env, int argc, char **argv)
 		st.space.full ? ": FULL, capture stopped" : "");
 	fprintf(env->out, "%-12s %" PRIu64 " to package, %" PRIu64 " to deliver; target %s\n",
 		"upload", st.queue[QUEUE_PACKAGE], st.queue[QUEUE_UPLOAD], cfg->upload_target);
-	fprintf(env->out, "%-12s not available (no delivery history on this station yet)\n",
-		"last upload");
+	r = upload_last_delivery(env->store, &last);
+	if (r < 0)
+		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	if (r) {
+		time_t t = (time_t)last.time;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(a, sizeof(a), "%Y-%m-%d %H:%M:%S %Z", &tm);
+		fprintf(env->out, "%-12s batch %" PRIu32 " at %s: %s\n", "last upload", last.batch,
+			a, last.detail);
+	} else {
+		fprintf(env->out, "%-12s none yet\n", "last upload");
+	}
 	return 0;
 }
 

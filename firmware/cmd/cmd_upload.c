@@ -136,28 +136,9 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 }
 
 struct status_scan {
-	struct event_info last; /* the last delivery */
-	bool found;
 	uint32_t backlog[BATCH_STATE_COUNT];
 	uint64_t backlog_bytes;
 };
-
-static int scan_event(const struct event_info *e, void *user)
-{
-	struct status_scan *s = user;
-	size_t len = strlen(e->detail);
-
-	if (strcmp(e->what, "upload-receipt") == 0 ||
-	    (strcmp(e->what, "batch-state") == 0 && len >= 9 &&
-	     strcmp(e->detail + len - 9, "delivered") == 0)) {
-		/* A receipt right after its state change says more: keep the receipt. */
-		if (!(s->found && s->last.batch == e->batch && e->time - s->last.time < 5 &&
-		      strcmp(s->last.what, "upload-receipt") == 0))
-			s->last = *e;
-		s->found = true;
-	}
-	return 0;
-}
 
 static int scan_batch(const struct batch_info *b, void *user)
 {
@@ -173,17 +154,18 @@ static int scan_batch(const struct batch_info *b, void *user)
 int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
 {
 	_cleanup_free_ struct status_scan *s = calloc(1, sizeof(*s));
+	struct event_info last;
 	char text[128], when[64];
 	uint64_t queued = 0;
-	int r;
+	int found, r;
 
 	if (!s)
 		return log_errno(-ENOMEM, "out of memory");
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
-	r = store_event_list(env->store, 0, scan_event, s, NULL);
-	if (r < 0 && r != -FOLIO_ECORRUPT)
-		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	found = upload_last_delivery(env->store, &last);
+	if (found < 0)
+		return log_errno(found, "cannot read the event log: %s", folio_strerror(found));
 	r = store_batch_list(env->store, scan_batch, s);
 	if (r < 0)
 		return log_errno(r, "cannot list batches: %s", folio_strerror(r));
@@ -193,9 +175,9 @@ int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
 
 	fprintf(env->out, "target        %s\n", config_shown_target(env->cfg));
 	fprintf(env->out, "window        %s\n", window_text(env->cfg, text, sizeof(text)));
-	if (s->found)
-		fprintf(env->out, "last success  batch %u at %s: %s\n", s->last.batch,
-			format_time((time_t)s->last.time, when, sizeof(when)), s->last.detail);
+	if (found)
+		fprintf(env->out, "last success  batch %u at %s: %s\n", last.batch,
+			format_time((time_t)last.time, when, sizeof(when)), last.detail);
 	else
 		fprintf(env->out, "last success  none yet\n");
 	fprintf(

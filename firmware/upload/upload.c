@@ -241,3 +241,50 @@ out:
 	free(p);
 	return r;
 }
+
+struct last_delivery {
+	struct event_info last;
+	bool found;
+};
+
+static bool delivery_event(const struct event_info *e)
+{
+	size_t len = strlen(e->detail);
+
+	return strcmp(e->what, "upload-receipt") == 0 ||
+	       (strcmp(e->what, "batch-state") == 0 && len >= 9 &&
+		strcmp(e->detail + len - 9, "delivered") == 0);
+}
+
+static int see_delivery(const struct event_info *e, void *user)
+{
+	struct last_delivery *d = user;
+
+	if (!delivery_event(e))
+		return 0;
+	/* A receipt right after its state change says more: keep the receipt. */
+	if (!(d->found && d->last.batch == e->batch && e->time - d->last.time < 5 &&
+	      strcmp(d->last.what, "upload-receipt") == 0))
+		d->last = *e;
+	d->found = true;
+	return 0;
+}
+
+int upload_last_delivery(struct store *store, struct event_info *ret)
+{
+	struct last_delivery *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	r = store_event_list(store, 0, see_delivery, d, NULL);
+	if (r < 0 && r != -FOLIO_ECORRUPT) {
+		free(d);
+		return r;
+	}
+	r = d->found;
+	if (r)
+		*ret = d->last;
+	free(d);
+	return r;
+}

@@ -46,6 +46,14 @@ int upload_pending(struct store *store, const struct folio_config *cfg, struct u
  */
 int upload_discard_staged(const struct folio_config *cfg);
 
+/*
+ * upload_last_delivery - the event of the last delivery in the event log: the batch's
+ * upload receipt (or, before receipts were kept, its change to delivered). What 'status' and
+ * 'upload status' both print. Returns 1 with @ret filled, 0 when no batch was ever delivered,
+ * or -errno from the store (a broken chain counts what comes before the break).
+ */
+int upload_last_delivery(struct store *store, struct event_info *ret);
+
 /* upload_target_folder - the folder of a file:// target in @buf; -EINVAL for other schemes */
 int upload_target_folder(const char *target, char *buf, size_t size);
 
