@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/cmd/cmd_progress.h"
 #include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 
@@ -44,6 +45,7 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	struct upload_summary sum;
+	struct cmd_progress view;
 	char text[128];
 	int r;
 
@@ -61,7 +63,9 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 			 window_text(env->cfg, text, sizeof(text)));
 		return 0;
 	}
-	r = upload_pending(env->store, env->cfg, &sum);
+	cmd_progress_init(&view, "upload", "file");
+	r = upload_pending(env->store, env->cfg, &view.p, &sum);
+	cmd_progress_end(&view);
 	if (r == -FOLIO_ECONFIG)
 		return r; /* said already */
 	if (r < 0)
@@ -87,6 +91,7 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 	};
 	struct upload_target *t = NULL;
 	struct upload_receipt rec;
+	struct cmd_progress view;
 	char why[512] = "", dir[PATH_MAX], base[PATH_MAX], line[1024];
 	int r;
 
@@ -110,7 +115,10 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r == -EINVAL || r == -EOPNOTSUPP ? -FOLIO_ECONFIG : r,
 				 "cannot use upload target '%s': %s", config_shown_target(env->cfg),
 				 why[0] ? why : folio_strerror(r));
+	cmd_progress_init(&view, "upload", "file");
+	upload_target_set_progress(t, &view.p);
 	r = upload_package(t, dir, name, &rec, why, sizeof(why));
+	cmd_progress_end(&view);
 	upload_target_close(t);
 	if (r < 0)
 		return log_errno(r, "package '%s' was not delivered to '%s': %s", dir,

@@ -191,7 +191,8 @@ int upload_discard_staged(const struct folio_config *cfg)
 	return r == -EBUSY ? 0 : r;
 }
 
-int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret)
+int upload_pending(struct store *store, const struct folio_config *cfg,
+		   const struct progress *progress, struct upload_summary *ret)
 {
 	struct upload_target *t = NULL;
 	struct pending *p = calloc(1, sizeof(*p));
@@ -225,6 +226,7 @@ int upload_pending(struct store *store, const struct folio_config *cfg, struct u
 		r = -FOLIO_ECONFIG;
 		goto out;
 	}
+	upload_target_set_progress(t, progress);
 	for (size_t i = 0; i < p->n; i++) {
 		int e = deliver(store, cfg, t, staging, p->ids[i], ret);
 

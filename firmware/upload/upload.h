@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "progress.h"
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
@@ -34,10 +35,11 @@ struct upload_summary {
  * upload_pending - deliver every approved (or packaged, not yet delivered) batch
  *
  * Failures are logged once per batch and counted; the batch stays where it was for the next
- * run. Returns 0; -FOLIO_ECONFIG when the target or the staging folder is unusable (logged
+ * run. @progress (or NULL) hears of each file confirmed on the server, batch by batch. Returns 0; -FOLIO_ECONFIG when the target or the staging folder is unusable (logged
  * once, with what to do); -errno from the store.
  */
-int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret);
+int upload_pending(struct store *store, const struct folio_config *cfg,
+		   const struct progress *progress, struct upload_summary *ret);
 
 /*
  * upload_discard_staged - remove what a stopped delivery left in <store>/outgoing, for
