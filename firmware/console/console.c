@@ -439,6 +439,25 @@ static void after_command(struct console *c)
 	prompt_shell(c);
 }
 
+/*
+ * What was typed ahead of a prompt: the kernel's queue is emptied (the rest of the bytes read
+ * with it are dropped by input() in S_WAIT). After a failed login a technician who types on
+ * would put a password at the login prompt, where it is echoed.
+ */
+static void drop_type_ahead(struct console *c)
+{
+	if (attached(c))
+		(void)tcflush(c->in_fd, TCIFLUSH);
+}
+
+/* The delay after a failed login: nothing is read or echoed, then a fresh login prompt. */
+static void wait_after_failure(struct console *c, int64_t delay)
+{
+	drop_type_ahead(c);
+	c->state = S_WAIT;
+	c->wait_until = now_ms() + delay;
+}
+
 static void login_failed(struct console *c)
 {
 	const struct folio_config *cfg = c->o.cfg;
@@ -448,6 +467,8 @@ static void login_failed(struct console *c)
 	c->failures++;
 	event(c, "console", "console-login-failed", "login as '%s' on %s failed (%u in a row)",
 	      c->login, where(c), c->failures);
+	delay = (int64_t)cfg->console_failure_delay_ms << MIN(c->failures - 1, 10u);
+	delay = MIN(delay, (int64_t)MAX_DELAY_MS);
 	if (c->failures >= max) {
 		c->locked_until = now_ms() + (int64_t)cfg->console_lockout_seconds * 1000;
 		event(c, "console", "console-lockout", "%u failed logins on %s: locked for %d s",
@@ -458,14 +479,11 @@ static void login_failed(struct console *c)
 		    c->failures, cfg->console_lockout_seconds,
 		    cfg->console_lockout_seconds == 1 ? "" : "s");
 		c->failures = 0;
-		prompt_login(c);
+		wait_after_failure(c, delay);
 		return;
 	}
-	delay = (int64_t)cfg->console_failure_delay_ms << MIN(c->failures - 1, 10u);
-	delay = MIN(delay, (int64_t)MAX_DELAY_MS);
 	say(c, "login incorrect");
-	c->state = S_WAIT;
-	c->wait_until = now_ms() + delay;
+	wait_after_failure(c, delay);
 }
 
 static void check_password(struct console *c, const char *password)
@@ -1000,8 +1018,10 @@ static void timers(struct console *c)
 		open_tty(c);
 		return;
 	}
-	if (c->state == S_WAIT && now >= c->wait_until)
+	if (c->state == S_WAIT && now >= c->wait_until) {
+		drop_type_ahead(c); /* typed during the delay: never shown */
 		prompt_login(c);
+	}
 	if (cfg->console_idle_logout_seconds > 0 &&
 	    now - c->last_input >= (int64_t)cfg->console_idle_logout_seconds * 1000) {
 		if (c->state == S_SHELL || c->state == S_CONFIRM) {

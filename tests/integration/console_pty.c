@@ -313,8 +313,9 @@ static void test_login(struct term *t)
 	int64_t t0;
 
 	expect(t, "technician console");
-	/* Wrong password: refused, then a delay before the next prompt. */
-	login(t, "tech", "wrong-password");
+	/* Wrong password: refused, then a delay before the next prompt. What was typed on
+	 * behind it (a password, say) is dropped, never echoed at the next prompt. */
+	login(t, "tech", "wrong-password\rtypeahead-one\r");
 	expect(t, "login incorrect");
 	/* Noise at the login prompt is refused and is no failed attempt. */
 	expect(t, "login: ");
@@ -323,10 +324,14 @@ static void test_login(struct term *t)
 	login(t, "nobody", "whatever-it-is");
 	expect(t, "login incorrect");
 	/* The third failure locks the console (max_failures = 3, lockout_seconds = 1). */
-	login(t, "tech", "still-wrong");
+	login(t, "tech", "still-wrong\r" PASSWORD "\r");
 	expect(t, "console locked for 1 second");
 	t0 = now_ms();
 	expect(t, "login: ");
+	quiet(t, 200);
+	if (memmem(t->buf, t->len, "typeahead", 9) ||
+	    memmem(t->buf, t->len, PASSWORD, strlen(PASSWORD)))
+		fail("type-ahead after a failed login was echoed");
 	sends(t, "tech\r");
 	expect(t, "try again in 1 second");
 	/* Even the right password is not asked for while locked. */
