@@ -19,11 +19,13 @@ static const struct command commands[] = {
 	  0, cmd_config_check },
 	{ "config", "show", "", "print the configuration in effect, defaults included", NULL,
 	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_show },
-	{ "config", "set", "SECTION.KEY VALUE", "change one setting, checked like the file",
+	{ "config", "set", "SECTION.KEY VALUE [--yes]", "change one setting, checked like the file",
 	  "KEY is SECTION.NAME as in 'config show' (profiles: profile.NAME.KEY). In the console\n"
 	  "the change applies at once where it can (log level, console settings), otherwise when\n"
 	  "foliod restarts, and is written to the file only by 'config save'. From the shell the\n"
-	  "file is changed at once.",
+	  "file is changed at once. A new store.path moves the station to another store (a new,\n"
+	  "empty one where there is none): the console says so and asks to confirm, the shell\n"
+	  "wants --yes.",
 	  CMD_NEEDS_CONFIG | CMD_SESSION | CMD_PARSES_FIRST, cmd_config_set },
 	{ "config", "save", "", "write the console's 'config set' changes to the file",
 	  "Checks the whole file with the changes, then replaces it in one step (a power cut\n"

@@ -498,12 +498,17 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 
 int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct opt none[] = { OPT_END() };
+	bool yes = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "yes", &yes, "change store.path (the console asks instead)"),
+		OPT_END(),
+	};
 	struct confedit_change ch;
-	char why[CONFIG_PROBLEM_LEN + 64];
+	char why[CONFIG_PROBLEM_LEN + 64], notice[3 * PATH_MAX];
+	bool moves;
 	int r;
 
-	argc = cmd_options(env, none, argc, argv);
+	argc = cmd_options(env, opts, argc, argv);
 	if (argc <= 0)
 		return argc;
 	if (argc != 3)
@@ -515,6 +520,12 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 		return r;
 	if (env->console)
 		return console_config_set(env->console, argv[1], argv[2], env->out);
+	moves = strcmp(argv[1], "store.path") == 0 &&
+		confedit_store_path_notice(env->cfg->store_path, argv[2], notice, sizeof(notice));
+	if (moves && !yes) {
+		log_err("%s: nothing changed; add --yes to go on", notice);
+		return -FOLIO_EUSAGE;
+	}
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "cannot set '%s': %s", argv[1], why);
@@ -524,6 +535,8 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r, "not saved: %s", why);
 	fprintf(env->out, "%s = %s: saved to '%s'; foliod uses it after a restart\n", argv[1],
 		argv[2], env->config_path);
+	if (moves)
+		fprintf(env->out, "%s\n", notice);
 	return 0;
 }
 
