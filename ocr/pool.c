@@ -864,8 +864,6 @@ int ocr_pool_new(const struct ocr_pool_options *o, struct ocr_pool **ret)
 	p->n = o->workers ? o->workers : MIN(cpus_available(), OCR_POOL_MAX_WORKERS);
 	p->psm = o->psm ? o->psm : OCR_PSM_AUTO;
 	p->timeout_s = o->page_timeout_s ? o->page_timeout_s : OCR_POOL_DEFAULT_TIMEOUT_S;
-	p->worker_lost = o->worker_lost;
-	p->user = o->user;
 	p->nice = o->nice ? o->nice : OCR_POOL_DEFAULT_NICE;
 	for (unsigned i = 0; i < OCR_POOL_MAX_WORKERS; i++)
 		p->w[i] = (struct worker){ .state = W_DEAD, .pid = -1, .fd = -1 };
@@ -905,6 +903,9 @@ int ocr_pool_new(const struct ocr_pool_options *o, struct ocr_pool **ret)
 	err = wait_ready(p);
 	if (err < 0)
 		goto fail;
+	/* Told from now on: a pool that does not start says why in its result. */
+	p->worker_lost = o->worker_lost;
+	p->user = o->user;
 	*ret = p;
 	return 0;
 fail:

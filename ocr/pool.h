@@ -58,8 +58,9 @@ struct ocr_pool_options {
 	const char *worker_path; /* NULL: folio-ocr-worker beside the running program */
 	/*
 	 * Called (from inside ocr_pool_wait() and the other calls that pump the workers) each
-	 * time a worker crashes or hangs, before its page is retried or failed; NULL: not told.
-	 * It must not call the pool.
+	 * time a worker crashes or hangs once the pool has started, before its page is retried
+	 * or failed; NULL: not told. A pool that cannot start says why in ocr_pool_new()'s
+	 * result instead. It must not call the pool.
 	 */
 	void (*worker_lost)(const struct ocr_pool_loss *loss, void *user);
 	void *user;
