@@ -127,7 +127,7 @@ static void cycle(struct store *store, const struct folio_config *cfg, bool once
 				cfg->store_path, folio_strerror(r));
 		goto purge;
 	}
-	r = upload_pending(store, cfg, &sum);
+	r = upload_pending(store, cfg, NULL, &sum);
 	if (r < 0 && r != -FOLIO_ECONFIG) /* a configuration problem is said already */
 		log_err("cannot deliver to '%s': %s", config_shown_target(cfg), folio_strerror(r));
 	else if (sum.delivered)

@@ -83,6 +83,8 @@ struct ocr_pool {
 	uint64_t next_id;
 	unsigned start_failures;
 	char start_reason[REASON_LEN];
+	void (*worker_lost)(const struct ocr_pool_loss *loss, void *user);
+	void *user;
 };
 
 static uint64_t now_ms(void)
@@ -348,6 +350,17 @@ static void worker_lost(struct ocr_pool *p, struct worker *w, int err, const cha
 	struct job *j = w->job;
 	bool starting = w->state == W_STARTING;
 
+	struct ocr_pool_loss loss = {
+		.has_page = j != NULL,
+		.tag = j ? j->tag : 0,
+		.worker = (unsigned)(w - p->w) + 1,
+		.pid = (int)w->pid,
+		.error = err,
+		.attempt = j ? j->attempts : 0,
+		.retried = j && j->attempts < OCR_POOL_ATTEMPTS,
+		.why = how,
+	};
+
 	w->job = NULL;
 	reap(w, how, sizeof(how));
 	if (why)
@@ -357,6 +370,8 @@ static void worker_lost(struct ocr_pool *p, struct worker *w, int err, const cha
 		p->start_failures++;
 		snprintf(p->start_reason, sizeof(p->start_reason), "%s", how);
 	}
+	if (p->worker_lost)
+		p->worker_lost(&loss, p->user);
 	if (j)
 		job_lost(p, j, err, how);
 }
@@ -888,6 +903,9 @@ int ocr_pool_new(const struct ocr_pool_options *o, struct ocr_pool **ret)
 	err = wait_ready(p);
 	if (err < 0)
 		goto fail;
+	/* Told from now on: a pool that does not start says why in its result. */
+	p->worker_lost = o->worker_lost;
+	p->user = o->user;
 	*ret = p;
 	return 0;
 fail:

@@ -37,6 +37,18 @@
 
 struct ocr_pool;
 
+/* A worker that crashed or hung, as ocr_pool_options.worker_lost hears of it. */
+struct ocr_pool_loss {
+	uint64_t tag;	  /* the page's tag (see has_page) */
+	bool has_page;	  /* false: it was starting, or idle */
+	unsigned worker;  /* its slot, 1..workers */
+	int pid;	  /* its process id */
+	int error;	  /* -ETIMEDOUT: hung past page_timeout_s; -ECHILD: died or misbehaved */
+	unsigned attempt; /* the page's attempt that was lost, 1 or 2 */
+	bool retried;	  /* the page is read again by a new worker; else it failed */
+	const char *why;  /* "worker killed by signal 11 (Segmentation fault)"; valid in the call */
+};
+
 struct ocr_pool_options {
 	unsigned workers;	 /* 0: one per CPU this process may run on */
 	const char *languages;	 /* "eng", "ara+eng" ...; NULL: "eng" */
@@ -44,6 +56,14 @@ struct ocr_pool_options {
 	unsigned page_timeout_s; /* per page and attempt; 0: OCR_POOL_DEFAULT_TIMEOUT_S */
 	int nice; /* niceness added to the workers', 1..19; 0: OCR_POOL_DEFAULT_NICE */
 	const char *worker_path; /* NULL: folio-ocr-worker beside the running program */
+	/*
+	 * Called (from inside ocr_pool_wait() and the other calls that pump the workers) each
+	 * time a worker crashes or hangs once the pool has started, before its page is retried
+	 * or failed; NULL: not told. A pool that cannot start says why in ocr_pool_new()'s
+	 * result instead. It must not call the pool.
+	 */
+	void (*worker_lost)(const struct ocr_pool_loss *loss, void *user);
+	void *user;
 };
 
 /* A page that came back from the pool, done or failed. */

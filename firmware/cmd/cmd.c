@@ -19,11 +19,13 @@ static const struct command commands[] = {
 	  0, cmd_config_check },
 	{ "config", "show", "", "print the configuration in effect, defaults included", NULL,
 	  CMD_NEEDS_CONFIG | CMD_SESSION, cmd_config_show },
-	{ "config", "set", "SECTION.KEY VALUE", "change one setting, checked like the file",
+	{ "config", "set", "SECTION.KEY VALUE [--yes]", "change one setting, checked like the file",
 	  "KEY is SECTION.NAME as in 'config show' (profiles: profile.NAME.KEY). In the console\n"
 	  "the change applies at once where it can (log level, console settings), otherwise when\n"
 	  "foliod restarts, and is written to the file only by 'config save'. From the shell the\n"
-	  "file is changed at once.",
+	  "file is changed at once. A new store.path moves the station to another store (a new,\n"
+	  "empty one where there is none): the console says so and asks to confirm, the shell\n"
+	  "wants --yes.",
 	  CMD_NEEDS_CONFIG | CMD_SESSION | CMD_PARSES_FIRST, cmd_config_set },
 	{ "config", "save", "", "write the console's 'config set' changes to the file",
 	  "Checks the whole file with the changes, then replaces it in one step (a power cut\n"
@@ -171,8 +173,17 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_export },
 	{ "status", NULL, "", "the station at a glance: scanner, batch, queues, store, disk", NULL,
 	  CMD_NEEDS_STORE, cmd_status },
-	{ "log", "tail", "[N]", "the last N events of the event log (default 20)", NULL,
+	{ "log", "tail", "[N]", "the last N events of the event log (default 20), cut to a line",
+	  "One line of 79 characters per event, '...' marking a cut: 'log show' prints whole\n"
+	  "events.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_tail },
+	{ "log", "show", "[--batch BATCH] [--type KIND] [--last N]",
+	  "whole events of the event log, filtered by batch and kind",
+	  "Prints the last N events (default 50, at most 10000) that match, oldest first, one\n"
+	  "whole event a line: sequence, date and time, who, kind, batch, document and page,\n"
+	  "and the full detail. --type takes a kind as 'log tail' shows it ('ocr-worker-crash')\n"
+	  "or a prefix ending in '*' ('ocr-*', 'upload-*').",
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_log_show },
 	{ "selftest", NULL, "", "check scanner, OCR languages, store, upload target and clock",
 	  "Opens the configured scanner, looks for the Tesseract data of every OCR language\n"
 	  "built in, checks the store (event chain and every page image), checks the upload\n"

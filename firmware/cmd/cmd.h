@@ -161,6 +161,7 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv);
 int cmd_config_set(struct cmd_env *env, int argc, char **argv);
 int cmd_config_save(struct cmd_env *env, int argc, char **argv);
 int cmd_log_tail(struct cmd_env *env, int argc, char **argv);
+int cmd_log_show(struct cmd_env *env, int argc, char **argv);
 int cmd_selftest(struct cmd_env *env, int argc, char **argv);
 int cmd_date(struct cmd_env *env, int argc, char **argv);
 int cmd_logout(struct cmd_env *env, int argc, char **argv);

@@ -1,6 +1,6 @@
 /*
  * The technician's verbs: folio console [passwd USER], status, scan test, config set|save,
- * log tail, selftest, date, logout, reboot, shutdown. The console (firmware/console) offers
+ * selftest, date, logout, reboot, shutdown. The console (firmware/console) offers
  * them with the rest of the table; from the shell they work the same way.
  */
 #include <errno.h>
@@ -28,9 +28,8 @@
 #include "firmware/accounts/accounts.h"
 #include "firmware/config/confedit.h"
 #include "firmware/image/process.h"
+#include "firmware/upload/upload.h"
 
-#define LOG_TAIL_DEFAULT 20
-#define LOG_TAIL_MAX 1000
 #define SANE_CLOCK 1704067200 /* 2024-01-01: a clock before this was never set */
 
 static int too_many_arguments(void)
@@ -232,6 +231,7 @@ int cmd_status(struct cmd_env *env, int argc, char **argv)
 	const struct folio_config *cfg = env->cfg;
 	struct store_stats st;
 	struct batch_seen seen = { 0 };
+	struct event_info last;
 	const char *started = getenv("FOLIO_DAEMON_STARTED");
 	char a[64], b[64];
 	double up = 0;
@@ -292,8 +292,20 @@ int cmd_status(struct cmd_env *env, int argc, char **argv)
 		st.space.full ? ": FULL, capture stopped" : "");
 	fprintf(env->out, "%-12s %" PRIu64 " to package, %" PRIu64 " to deliver; target %s\n",
 		"upload", st.queue[QUEUE_PACKAGE], st.queue[QUEUE_UPLOAD], cfg->upload_target);
-	fprintf(env->out, "%-12s not available (no delivery history on this station yet)\n",
-		"last upload");
+	r = upload_last_delivery(env->store, &last);
+	if (r < 0)
+		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	if (r) {
+		time_t t = (time_t)last.time;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(a, sizeof(a), "%Y-%m-%d %H:%M:%S %Z", &tm);
+		fprintf(env->out, "%-12s batch %" PRIu32 " at %s: %s\n", "last upload", last.batch,
+			a, last.detail);
+	} else {
+		fprintf(env->out, "%-12s none yet\n", "last upload");
+	}
 	return 0;
 }
 
@@ -447,12 +459,17 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 
 int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 {
-	static const struct opt none[] = { OPT_END() };
+	bool yes = false;
+	const struct opt opts[] = {
+		OPT_FLAG(0, "yes", &yes, "change store.path (the console asks instead)"),
+		OPT_END(),
+	};
 	struct confedit_change ch;
-	char why[CONFIG_PROBLEM_LEN + 64];
+	char why[CONFIG_PROBLEM_LEN + 64], notice[3 * PATH_MAX];
+	bool moves;
 	int r;
 
-	argc = cmd_options(env, none, argc, argv);
+	argc = cmd_options(env, opts, argc, argv);
 	if (argc <= 0)
 		return argc;
 	if (argc != 3)
@@ -464,6 +481,12 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 		return r;
 	if (env->session)
 		return env->session->config_set(env->session, argv[1], argv[2], env->out);
+	moves = strcmp(argv[1], "store.path") == 0 &&
+		confedit_store_path_notice(env->cfg->store_path, argv[2], notice, sizeof(notice));
+	if (moves && !yes) {
+		log_err("%s: nothing changed; add --yes to go on", notice);
+		return -FOLIO_EUSAGE;
+	}
 	r = config_set(env->cfg, argv[1], argv[2], why, sizeof(why));
 	if (r < 0)
 		return log_errno(r, "cannot set '%s': %s", argv[1], why);
@@ -473,6 +496,8 @@ int cmd_config_set(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r, "not saved: %s", why);
 	fprintf(env->out, "%s = %s: saved to '%s'; foliod uses it after a restart\n", argv[1],
 		argv[2], env->config_path);
+	if (moves)
+		fprintf(env->out, "%s\n", notice);
 	return 0;
 }
 
@@ -484,109 +509,6 @@ int cmd_config_save(struct cmd_env *env, int argc, char **argv)
 	if (env->session)
 		return env->session->config_save(env->session, env->out);
 	fprintf(env->out, "nothing to save: 'folio config set' writes the file at once\n");
-	return 0;
-}
-
-/*
- * log tail [N]
- */
-
-struct tail {
-	struct event_info *ring;
-	size_t n, max, next;
-};
-
-static int keep_event(const struct event_info *e, void *user)
-{
-	struct tail *t = user;
-
-	t->ring[t->next] = *e;
-	t->next = (t->next + 1) % t->max;
-	if (t->n < t->max)
-		t->n++;
-	return 0;
-}
-
-/* Prints @s cut to @cols characters (UTF-8 aware), "..." marking a cut. */
-static void print_cut(FILE *out, const char *s, size_t cols)
-{
-	size_t c = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (++c > cols)
-			break;
-	}
-	if (!s[i]) {
-		fprintf(out, "%s\n", s);
-		return;
-	}
-	/* Room for "...": go back three characters. */
-	for (size_t back = 0; i > 0 && back < 3; back++)
-		do
-			i--;
-		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80);
-	fprintf(out, "%.*s...\n", (int)i, s);
-}
-
-int cmd_log_tail(struct cmd_env *env, int argc, char **argv)
-{
-	struct store_stats st;
-	struct tail t = { 0 };
-	static const struct opt none[] = { OPT_END() };
-	unsigned n = LOG_TAIL_DEFAULT;
-	uint64_t broken = 0, from;
-	int r;
-
-	argc = cmd_options(env, none, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 2)
-		return too_many_arguments();
-	if (argc == 2 && cmd_parse_u32(argv[1], LOG_TAIL_MAX, &n) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a number of events (1 to %d)",
-				       argv[1], LOG_TAIL_MAX);
-	r = cmd_load(env);
-	if (r < 0)
-		return r;
-	r = store_stats(env->store, &st);
-	if (r < 0)
-		return log_errno(r, "cannot read the store: %s", folio_strerror(r));
-	t.max = n;
-	t.ring = calloc(n, sizeof(*t.ring));
-	if (!t.ring)
-		return log_errno(-ENOMEM, "out of memory");
-	from = st.events > n ? st.events - n + 1 : 1;
-	r = store_event_list(env->store, from, keep_event, &t, &broken);
-	if (r < 0 && r != -FOLIO_ECORRUPT) {
-		free(t.ring);
-		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
-	}
-	for (size_t i = 0; i < t.n; i++) {
-		const struct event_info *e = &t.ring[(t.next + t.max - t.n + i) % t.max];
-		char when[32], where[48] = "", line[512];
-		time_t tt = (time_t)e->time;
-		struct tm tm;
-
-		localtime_r(&tt, &tm);
-		strftime(when, sizeof(when), "%m-%d %H:%M:%S", &tm);
-		if (e->batch && e->page)
-			snprintf(where, sizeof(where), "batch %u page %u: ", e->batch, e->page);
-		else if (e->batch)
-			snprintf(where, sizeof(where), "batch %u: ", e->batch);
-		snprintf(line, sizeof(line), "%5" PRIu64 " %s %s %s %s%s", e->seq, when, e->who,
-			 e->what, where, e->detail);
-		print_cut(env->out, line, 79);
-	}
-	free(t.ring);
-	if (t.n == 0)
-		fprintf(env->out, "the event log is empty\n");
-	if (r == -FOLIO_ECORRUPT)
-		return log_errno(r,
-				 "the event log is broken at event %" PRIu64
-				 ": run 'store check' and call support",
-				 broken);
 	return 0;
 }
 

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "compiler.h"
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/cmd/cmd_progress.h"
 
 static double mib(uint64_t bytes)
 {
@@ -87,9 +89,20 @@ int cmd_store_configure(struct cmd_env *env)
 	}
 }
 
-static void print_page(const struct page_info *p, const char *sha256_hex, void *user)
+struct check_view {
+	FILE *out; /* 'BATCH PAGE SHA256' lines, or NULL */
+	struct cmd_progress progress;
+	uint64_t pages, done;
+};
+
+static void see_page(const struct page_info *p, const char *sha256_hex, void *user)
 {
-	fprintf(user, "%u %u %s\n", p->batch, p->number, sha256_hex);
+	struct check_view *v = user;
+
+	if (v->out)
+		fprintf(v->out, "%u %u %s\n", p->batch, p->number, sha256_hex);
+	v->done++;
+	progress_tell(&v->progress.p, v->done, MAX(v->pages, v->done), 0);
 }
 
 int cmd_store_check(struct cmd_env *env, int argc, char **argv)
@@ -100,6 +113,8 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	struct store_check_report rep;
+	struct check_view view = { 0 };
+	struct store_stats st;
 	int r;
 
 	argc = cmd_options(env, opts, argc, argv);
@@ -110,7 +125,12 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
-	r = store_check(env->store, &rep, pages ? print_page : NULL, env->out);
+	view.out = pages ? env->out : NULL;
+	cmd_progress_init(&view.progress, "store check", "page image");
+	if (store_stats(env->store, &st) == 0)
+		view.pages = st.pages;
+	r = store_check(env->store, &rep, see_page, &view);
+	cmd_progress_end(&view.progress);
 	if (r == -FOLIO_ECORRUPT || (r == -ENOKEY && rep.problem[0]))
 		return log_errno(r, "store '%s': %s", store_path(env->store), rep.problem);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/cmd/cmd_progress.h"
 #include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 
@@ -44,6 +45,7 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	struct upload_summary sum;
+	struct cmd_progress view;
 	char text[128];
 	int r;
 
@@ -61,7 +63,9 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 			 window_text(env->cfg, text, sizeof(text)));
 		return 0;
 	}
-	r = upload_pending(env->store, env->cfg, &sum);
+	cmd_progress_init(&view, "upload", "file");
+	r = upload_pending(env->store, env->cfg, &view.p, &sum);
+	cmd_progress_end(&view);
 	if (r == -FOLIO_ECONFIG)
 		return r; /* said already */
 	if (r < 0)
@@ -87,6 +91,7 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 	};
 	struct upload_target *t = NULL;
 	struct upload_receipt rec;
+	struct cmd_progress view;
 	char why[512] = "", dir[PATH_MAX], base[PATH_MAX], line[1024];
 	int r;
 
@@ -110,7 +115,10 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r == -EINVAL || r == -EOPNOTSUPP ? -FOLIO_ECONFIG : r,
 				 "cannot use upload target '%s': %s", config_shown_target(env->cfg),
 				 why[0] ? why : folio_strerror(r));
+	cmd_progress_init(&view, "upload", "file");
+	upload_target_set_progress(t, &view.p);
 	r = upload_package(t, dir, name, &rec, why, sizeof(why));
+	cmd_progress_end(&view);
 	upload_target_close(t);
 	if (r < 0)
 		return log_errno(r, "package '%s' was not delivered to '%s': %s", dir,
@@ -136,28 +144,9 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 }
 
 struct status_scan {
-	struct event_info last; /* the last delivery */
-	bool found;
 	uint32_t backlog[BATCH_STATE_COUNT];
 	uint64_t backlog_bytes;
 };
-
-static int scan_event(const struct event_info *e, void *user)
-{
-	struct status_scan *s = user;
-	size_t len = strlen(e->detail);
-
-	if (strcmp(e->what, "upload-receipt") == 0 ||
-	    (strcmp(e->what, "batch-state") == 0 && len >= 9 &&
-	     strcmp(e->detail + len - 9, "delivered") == 0)) {
-		/* A receipt right after its state change says more: keep the receipt. */
-		if (!(s->found && s->last.batch == e->batch && e->time - s->last.time < 5 &&
-		      strcmp(s->last.what, "upload-receipt") == 0))
-			s->last = *e;
-		s->found = true;
-	}
-	return 0;
-}
 
 static int scan_batch(const struct batch_info *b, void *user)
 {
@@ -173,17 +162,18 @@ static int scan_batch(const struct batch_info *b, void *user)
 int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
 {
 	_cleanup_free_ struct status_scan *s = calloc(1, sizeof(*s));
+	struct event_info last;
 	char text[128], when[64];
 	uint64_t queued = 0;
-	int r;
+	int found, r;
 
 	if (!s)
 		return log_errno(-ENOMEM, "out of memory");
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
-	r = store_event_list(env->store, 0, scan_event, s, NULL);
-	if (r < 0 && r != -FOLIO_ECORRUPT)
-		return log_errno(r, "cannot read the event log: %s", folio_strerror(r));
+	found = upload_last_delivery(env->store, &last);
+	if (found < 0)
+		return log_errno(found, "cannot read the event log: %s", folio_strerror(found));
 	r = store_batch_list(env->store, scan_batch, s);
 	if (r < 0)
 		return log_errno(r, "cannot list batches: %s", folio_strerror(r));
@@ -193,9 +183,9 @@ int cmd_upload_status(struct cmd_env *env, int argc, char **argv)
 
 	fprintf(env->out, "target        %s\n", config_shown_target(env->cfg));
 	fprintf(env->out, "window        %s\n", window_text(env->cfg, text, sizeof(text)));
-	if (s->found)
-		fprintf(env->out, "last success  batch %u at %s: %s\n", s->last.batch,
-			format_time((time_t)s->last.time, when, sizeof(when)), s->last.detail);
+	if (found)
+		fprintf(env->out, "last success  batch %u at %s: %s\n", last.batch,
+			format_time((time_t)last.time, when, sizeof(when)), last.detail);
 	else
 		fprintf(env->out, "last success  none yet\n");
 	fprintf(

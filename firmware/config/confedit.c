@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,4 +322,45 @@ int confedit_save(const char *path, const struct confedit_change *ch, size_t n, 
 out:
 	text_release(&t);
 	return r;
+}
+
+/* Whether @a and @b name the same folder ("/x/store" and "/x/store/", or one a link). */
+static bool same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	if (la == lb && strncmp(a, b, la) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+bool confedit_store_path_notice(const char *old_path, const char *new_path, char *buf, size_t size)
+{
+	char data[PATH_MAX];
+	bool there;
+
+	buf[0] = '\0';
+	if (same_folder(old_path, new_path))
+		return false;
+	there = (size_t)snprintf(data, sizeof(data), "%s/data.mdb", new_path) < sizeof(data) &&
+		access(data, F_OK) == 0;
+	if (there)
+		snprintf(buf, size,
+			 "store.path moves the station to another store: once saved and foliod "
+			 "restarted, foliod and every command use the store already in '%s', not "
+			 "the one in '%s' (which stays as it is)",
+			 new_path, old_path);
+	else
+		snprintf(buf, size,
+			 "store.path moves the station to another store: there is none in '%s', so "
+			 "once saved and foliod restarted a new, EMPTY store is opened there; the "
+			 "batches, event log and queues in '%s' stay there, unused",
+			 new_path, old_path);
+	return true;
 }

@@ -8,6 +8,7 @@
  * config_load_string() before it replaces the file, in one rename.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct confedit_change {
@@ -24,5 +25,12 @@ struct confedit_change {
  */
 int confedit_save(const char *path, const struct confedit_change *ch, size_t n, char *why,
 		  size_t why_size);
+
+/*
+ * confedit_store_path_notice - what a new [store] path @new_path does, for the technician to
+ * confirm: which store is then used (one that is there, or a new, empty one) instead of the one
+ * in @old_path, which stays. Returns false (and @buf "") when @new_path names the same folder.
+ */
+bool confedit_store_path_notice(const char *old_path, const char *new_path, char *buf, size_t size);
 
 #endif

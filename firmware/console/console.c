@@ -440,6 +440,25 @@ static void after_command(struct console *c)
 	prompt_shell(c);
 }
 
+/*
+ * What was typed ahead of a prompt: the kernel's queue is emptied (the rest of the bytes read
+ * with it are dropped by input() in S_WAIT). After a failed login a technician who types on
+ * would put a password at the login prompt, where it is echoed.
+ */
+static void drop_type_ahead(struct console *c)
+{
+	if (attached(c))
+		(void)tcflush(c->in_fd, TCIFLUSH);
+}
+
+/* The delay after a failed login: nothing is read or echoed, then a fresh login prompt. */
+static void wait_after_failure(struct console *c, int64_t delay)
+{
+	drop_type_ahead(c);
+	c->state = S_WAIT;
+	c->wait_until = now_ms() + delay;
+}
+
 static void login_failed(struct console *c)
 {
 	const struct folio_config *cfg = c->o.cfg;
@@ -449,6 +468,8 @@ static void login_failed(struct console *c)
 	c->failures++;
 	event(c, "console", "console-login-failed", "login as '%s' on %s failed (%u in a row)",
 	      c->login, where(c), c->failures);
+	delay = (int64_t)cfg->console_failure_delay_ms << MIN(c->failures - 1, 10u);
+	delay = MIN(delay, (int64_t)MAX_DELAY_MS);
 	if (c->failures >= max) {
 		c->locked_until = now_ms() + (int64_t)cfg->console_lockout_seconds * 1000;
 		event(c, "console", "console-lockout", "%u failed logins on %s: locked for %d s",
@@ -459,14 +480,11 @@ static void login_failed(struct console *c)
 		    c->failures, cfg->console_lockout_seconds,
 		    cfg->console_lockout_seconds == 1 ? "" : "s");
 		c->failures = 0;
-		prompt_login(c);
+		wait_after_failure(c, delay);
 		return;
 	}
-	delay = (int64_t)cfg->console_failure_delay_ms << MIN(c->failures - 1, 10u);
-	delay = MIN(delay, (int64_t)MAX_DELAY_MS);
 	say(c, "login incorrect");
-	c->state = S_WAIT;
-	c->wait_until = now_ms() + delay;
+	wait_after_failure(c, delay);
 }
 
 static void check_password(struct console *c, const char *password)
@@ -738,7 +756,15 @@ static void run_words(struct console *c, int argc, char **argv, bool confirmed)
 	int r;
 
 	if (cmd && (cmd->needs & CMD_SESSION)) {
-		run_inline(c, argc, argv);
+		char *args[WORDS_MAX + 2];
+		int n = 0;
+
+		for (; n < argc && n < WORDS_MAX; n++)
+			args[n] = argv[n];
+		if (confirmed)
+			args[n++] = (char *)"--yes";
+		args[n] = NULL;
+		run_inline(c, n, args);
 		after_command(c);
 		return;
 	}
@@ -755,6 +781,35 @@ static bool wants_help(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return true;
 	return false;
+}
+
+/*
+ * 'config set store.path DIR' to another folder moves the station to another store (a new,
+ * empty one when none is there): say so and ask first. True when it asked.
+ */
+static bool moves_store(struct console *c, const struct command *cmd, int argc, char **argv)
+{
+	char notice[3 * PATH_MAX], line[LINEEDIT_MAX + 1];
+	size_t n = 0;
+
+	if (!cmd || cmd->run != cmd_config_set || argc != 4 || strcmp(argv[2], "store.path") != 0)
+		return false; /* with --yes, --help or wrong usage: as it is */
+	if (!confedit_store_path_notice(c->o.cfg->store_path, argv[3], notice, sizeof(notice)))
+		return false;
+	/* The words again, quoted: the confirmed line is split once more. */
+	for (int i = 0; i < argc && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s'%s'", i ? " " : "", argv[i]);
+	if (n >= sizeof(line) || strchr(argv[3], '\'')) {
+		say(c, "a store.path with a quote cannot be confirmed here: edit '%s'",
+		    c->o.config_path);
+		prompt_shell(c);
+		return true;
+	}
+	snprintf(c->confirm, sizeof(c->confirm), "%s", line);
+	c->state = S_CONFIRM;
+	say(c, "%s.", notice);
+	lineedit_start(&c->le, "type 'yes' to go on: ", 0);
+	return true;
 }
 
 static void shell_line(struct console *c, const char *line)
@@ -795,6 +850,8 @@ static void shell_line(struct console *c, const char *line)
 		prompt_shell(c);
 		return;
 	}
+	if (moves_store(c, cmd, argc, argv))
+		return;
 	if (cmd && (cmd->needs & CMD_CONFIRM) && !wants_help(argc, argv)) {
 		snprintf(c->confirm, sizeof(c->confirm), "%s", line);
 		c->state = S_CONFIRM;
@@ -1001,8 +1058,10 @@ static void timers(struct console *c)
 		open_tty(c);
 		return;
 	}
-	if (c->state == S_WAIT && now >= c->wait_until)
+	if (c->state == S_WAIT && now >= c->wait_until) {
+		drop_type_ahead(c); /* typed during the delay: never shown */
 		prompt_login(c);
+	}
 	if (cfg->console_idle_logout_seconds > 0 &&
 	    now - c->last_input >= (int64_t)cfg->console_idle_logout_seconds * 1000) {
 		if (c->state == S_SHELL || c->state == S_CONFIRM) {
@@ -1250,7 +1309,7 @@ int console_config_set(struct console *c, const char *key, const char *value, FI
 int console_config_save(struct console *c, FILE *out)
 {
 	struct confedit_change ch[MAX_PENDING];
-	char why[CONFIG_PROBLEM_LEN + 64];
+	char why[CONFIG_PROBLEM_LEN + 64], notice[3 * PATH_MAX];
 	int r;
 
 	if (c->n_pending == 0) {
@@ -1266,6 +1325,11 @@ int console_config_save(struct console *c, FILE *out)
 		event(c, c->user, "config-set", "%s = %s", c->pending[i].key, c->pending[i].value);
 	fprintf(out, "saved %zu change%s to '%s'\n", c->n_pending, c->n_pending == 1 ? "" : "s",
 		c->o.config_path);
+	for (size_t i = 0; i < c->n_pending; i++)
+		if (strcmp(c->pending[i].key, "store.path") == 0 &&
+		    confedit_store_path_notice(c->o.cfg->store_path, c->pending[i].value, notice,
+					       sizeof(notice)))
+			fprintf(out, "%s\n", notice);
 	c->n_pending = 0;
 	return 0;
 }

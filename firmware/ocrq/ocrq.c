@@ -460,6 +460,36 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 	ocr_page_result_release(&pp->result);
 }
 
+/*
+ * A worker crashed or hung: an event for the technician ('log show --type ocr-worker-*'),
+ * whether its page is read again or failed (that is an ocr-failed event of its own too).
+ */
+static void worker_lost(const struct ocr_pool_loss *l, void *user)
+{
+	struct run *r = user;
+	uint32_t batch = l->has_page ? (uint32_t)(l->tag >> 32 & ~CHECK_TAG_BIT) : 0;
+	uint32_t page = l->has_page ? (uint32_t)l->tag : 0;
+	const char *what = l->error == -ETIMEDOUT ? "ocr-worker-hang" : "ocr-worker-crash";
+	char then[64];
+	int e;
+
+	if (!l->has_page)
+		snprintf(then, sizeof(then), "while starting, before it had a page");
+	else
+		snprintf(then, sizeof(then), "%s attempt %u: %s",
+			 (l->tag >> 32) & CHECK_TAG_BIT ? "check" : "page", l->attempt,
+			 l->retried ? "read again by a new worker" : "given up");
+	if (l->has_page)
+		log_warn("ocr worker %u (pid %d) reading batch %u page %u: %s; %s", l->worker,
+			 l->pid, batch, page, l->why, then);
+	else
+		log_warn("ocr worker %u (pid %d): %s", l->worker, l->pid, l->why);
+	e = store_event_add(r->store, r->req->who, what, batch, 0, page,
+			    "worker %u (pid %d): %s; %s", l->worker, l->pid, l->why, then);
+	if (e < 0)
+		log_warn("cannot record '%s' in the event log: %s", what, folio_strerror(e));
+}
+
 static void report(struct run *r)
 {
 	struct ocrq_progress p;
@@ -482,6 +512,7 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 		.languages = cfg->ocr_languages,
 		.psm = cfg->ocr_psm,
 		.page_timeout_s = (unsigned)cfg->ocr_page_timeout,
+		.worker_lost = worker_lost,
 	};
 	struct run r = { .store = s, .cfg = cfg, .req = req, .sum = ret, .start = now() };
 	bool more = true;
@@ -490,6 +521,7 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	memset(ret, 0, sizeof(*ret));
 	if (remaining(&r) == 0)
 		return 0; /* nothing to do: do not even start the workers */
+	o.user = &r;
 	e = ocr_pool_new(&o, &r.pool);
 	if (e < 0)
 		return e;

@@ -47,6 +47,7 @@ struct package {
 	 * (automatic colour detection's choice): pages the office should know about */
 	char *page_notes;
 	size_t page_notes_len;
+	const struct progress *progress; /* told of every file written */
 };
 
 /* Notes page @rel of the package under @key ("ocr-failed") in BATCH.txt. */
@@ -149,6 +150,7 @@ static int package_add(struct package *pkg, const char *rel, const void *data, s
 	hex(sum, sizeof(sum), e->sha256);
 	e->size = len;
 	pkg->bytes += len;
+	progress_tell(pkg->progress, pkg->n_entries, 0, pkg->bytes);
 	return 0;
 }
 
@@ -800,7 +802,7 @@ int export_batch_with(struct store *store, const struct folio_config *cfg, uint3
 	const char *key_file = opt && opt->key_file ? opt->key_file : cfg->key_file;
 	struct sign_key key = { 0 };
 	struct page_list pages = { 0 };
-	struct package pkg = { .dir_fd = -1 };
+	struct package pkg = { .dir_fd = -1, .progress = opt ? opt->progress : NULL };
 	struct export_result res = { 0 };
 	struct batch_info b;
 	char name[80], partial[96], store_id[17];

@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "progress.h"
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
@@ -70,6 +71,7 @@ struct export_options {
 	int (*page_text)(void *user, uint32_t batch, uint32_t page, struct export_page_text *ret);
 	void *user;
 	const char *key_file; /* secret key that signs; NULL: [station] key_file; "": unsigned */
+	const struct progress *progress; /* told of each file written (no total), or NULL */
 };
 
 /*

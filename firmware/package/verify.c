@@ -57,6 +57,7 @@ struct verifier {
 	size_t n_entries;
 	struct schema *schemas[3 + ST96_N_PARTS]; /* by IP type, then a patent's other parts */
 	const char *schema_dir;
+	const struct progress *progress;
 	bool pdf_named; /* the document being checked: an XML of it names its PDF */
 	/* the document being checked, when it has a document.tif: the SHA-256 its XML lists for
 	 * page i + 1 of it ("" when none), TIFFCHECK_MAX_PAGES of them */
@@ -438,6 +439,7 @@ static void check_files(struct verifier *v)
 				e->path);
 		v->rep->files++;
 		v->rep->bytes += f->size;
+		progress_tell(v->progress, i + 1, v->n_entries, v->rep->bytes);
 	}
 	for (size_t i = 0; i < v->n_files; i++) {
 		struct file *f = &v->files[i];
@@ -1152,7 +1154,7 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 {
 	_cleanup_free_ struct verify_report *rep = calloc(1, sizeof(*rep));
 	_cleanup_free_ char *manifest = NULL;
-	struct verifier v = { .dir_fd = -1, .schema_dir = o->schema_dir };
+	struct verifier v = { .dir_fd = -1, .schema_dir = o->schema_dir, .progress = o->progress };
 	struct sign_key key;
 	size_t len = 0;
 	int fd, r;

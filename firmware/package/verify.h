@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "progress.h"
 #include "firmware/package/events.h"
 
 #define VERIFY_MAX_PROBLEMS 64
@@ -50,6 +51,7 @@ struct verify_batch {
 struct verify_options {
 	const char *key_path;	/* the station's public key (station.pub from folio keygen) */
 	const char *schema_dir; /* folder of the ST.96 V6_0 schemas, or NULL: not checked */
+	const struct progress *progress; /* told of each file hashed, of all listed; or NULL */
 };
 
 struct verify_report {

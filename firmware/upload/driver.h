@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "progress.h"
 #include "firmware/upload/creds.h"
 #include "firmware/upload/transport.h"
 
@@ -112,7 +113,8 @@ struct upload_target {
 	time_t window_checked; /* last look at the clock (seconds) */
 	bool window_closed;
 	int concurrency;
-	uint64_t max_send_bps; /* bytes per second for all connections, 0: no cap */
+	uint64_t max_send_bps;	  /* bytes per second for all connections, 0: no cap */
+	struct progress progress; /* told of each file confirmed (upload_target_set_progress) */
 
 	char ca_file[PATH_MAX];
 	char pinned_pubkey[512];

@@ -1041,7 +1041,16 @@ static int deliver_file(struct run *run, struct upload_conn *c, const struct upl
 checked:
 	atomic_fetch_add(&run->read_back, 1);
 	atomic_fetch_add(&run->read_back_bytes, (unsigned long long)f->size);
+	pthread_mutex_lock(&run->lock);
+	progress_tell(&run->t->progress, atomic_load(&run->read_back), run->pkg->n,
+		      atomic_load(&run->read_back_bytes));
+	pthread_mutex_unlock(&run->lock);
 	return 0;
+}
+
+void upload_target_set_progress(struct upload_target *t, const struct progress *p)
+{
+	t->progress = p ? *p : (struct progress){ 0 };
 }
 
 static void fail_run(struct run *run, int r, const char *why)

@@ -57,6 +57,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "progress.h"
 #include "firmware/config/config.h"
 
 struct upload_target;
@@ -94,6 +95,13 @@ struct upload_receipt {
  */
 int upload_target_open(const struct folio_config *cfg, struct upload_target **ret, char *why,
 		       size_t n);
+
+/*
+ * upload_target_set_progress - tell @p (copied; NULL: no one) of each file of a package that
+ * upload_package() confirms on the server: files confirmed of the package's, and their bytes.
+ * Called under the delivery's lock from its connections' threads.
+ */
+void upload_target_set_progress(struct upload_target *t, const struct progress *p);
 
 /* upload_target_close - free a target; takes NULL, returns NULL */
 struct upload_target *upload_target_close(struct upload_target *t);

@@ -191,7 +191,8 @@ int upload_discard_staged(const struct folio_config *cfg)
 	return r == -EBUSY ? 0 : r;
 }
 
-int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret)
+int upload_pending(struct store *store, const struct folio_config *cfg,
+		   const struct progress *progress, struct upload_summary *ret)
 {
 	struct upload_target *t = NULL;
 	struct pending *p = calloc(1, sizeof(*p));
@@ -225,6 +226,7 @@ int upload_pending(struct store *store, const struct folio_config *cfg, struct u
 		r = -FOLIO_ECONFIG;
 		goto out;
 	}
+	upload_target_set_progress(t, progress);
 	for (size_t i = 0; i < p->n; i++) {
 		int e = deliver(store, cfg, t, staging, p->ids[i], ret);
 
@@ -239,5 +241,52 @@ out:
 	if (staging_fd >= 0)
 		close(staging_fd);
 	free(p);
+	return r;
+}
+
+struct last_delivery {
+	struct event_info last;
+	bool found;
+};
+
+static bool delivery_event(const struct event_info *e)
+{
+	size_t len = strlen(e->detail);
+
+	return strcmp(e->what, "upload-receipt") == 0 ||
+	       (strcmp(e->what, "batch-state") == 0 && len >= 9 &&
+		strcmp(e->detail + len - 9, "delivered") == 0);
+}
+
+static int see_delivery(const struct event_info *e, void *user)
+{
+	struct last_delivery *d = user;
+
+	if (!delivery_event(e))
+		return 0;
+	/* A receipt right after its state change says more: keep the receipt. */
+	if (!(d->found && d->last.batch == e->batch && e->time - d->last.time < 5 &&
+	      strcmp(d->last.what, "upload-receipt") == 0))
+		d->last = *e;
+	d->found = true;
+	return 0;
+}
+
+int upload_last_delivery(struct store *store, struct event_info *ret)
+{
+	struct last_delivery *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	r = store_event_list(store, 0, see_delivery, d, NULL);
+	if (r < 0 && r != -FOLIO_ECORRUPT) {
+		free(d);
+		return r;
+	}
+	r = d->found;
+	if (r)
+		*ret = d->last;
+	free(d);
 	return r;
 }

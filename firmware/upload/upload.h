@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "progress.h"
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
@@ -34,10 +35,11 @@ struct upload_summary {
  * upload_pending - deliver every approved (or packaged, not yet delivered) batch
  *
  * Failures are logged once per batch and counted; the batch stays where it was for the next
- * run. Returns 0; -FOLIO_ECONFIG when the target or the staging folder is unusable (logged
+ * run. @progress (or NULL) hears of each file confirmed on the server, batch by batch. Returns 0; -FOLIO_ECONFIG when the target or the staging folder is unusable (logged
  * once, with what to do); -errno from the store.
  */
-int upload_pending(struct store *store, const struct folio_config *cfg, struct upload_summary *ret);
+int upload_pending(struct store *store, const struct folio_config *cfg,
+		   const struct progress *progress, struct upload_summary *ret);
 
 /*
  * upload_discard_staged - remove what a stopped delivery left in <store>/outgoing, for
@@ -45,6 +47,14 @@ int upload_pending(struct store *store, const struct folio_config *cfg, struct u
  * sweeps it itself), or -errno.
  */
 int upload_discard_staged(const struct folio_config *cfg);
+
+/*
+ * upload_last_delivery - the event of the last delivery in the event log: the batch's
+ * upload receipt (or, before receipts were kept, its change to delivered). What 'status' and
+ * 'upload status' both print. Returns 1 with @ret filled, 0 when no batch was ever delivered,
+ * or -errno from the store (a broken chain counts what comes before the break).
+ */
+int upload_last_delivery(struct store *store, struct event_info *ret);
 
 /* upload_target_folder - the folder of a file:// target in @buf; -EINVAL for other schemes */
 int upload_target_folder(const char *target, char *buf, size_t size);

@@ -315,8 +315,9 @@ static void test_login(struct term *t)
 	int64_t t0;
 
 	expect(t, "technician console");
-	/* Wrong password: refused, then a delay before the next prompt. */
-	login(t, "tech", "wrong-password");
+	/* Wrong password: refused, then a delay before the next prompt. What was typed on
+	 * behind it (a password, say) is dropped, never echoed at the next prompt. */
+	login(t, "tech", "wrong-password\rtypeahead-one\r");
 	expect(t, "login incorrect");
 	/* Noise at the login prompt is refused and is no failed attempt. */
 	expect(t, "login: ");
@@ -325,10 +326,14 @@ static void test_login(struct term *t)
 	login(t, "nobody", "whatever-it-is");
 	expect(t, "login incorrect");
 	/* The third failure locks the console (max_failures = 3, lockout_seconds = 1). */
-	login(t, "tech", "still-wrong");
+	login(t, "tech", "still-wrong\r" PASSWORD "\r");
 	expect(t, "console locked for 1 second");
 	t0 = now_ms();
 	expect(t, "login: ");
+	quiet(t, 200);
+	if (memmem(t->buf, t->len, "typeahead", 9) ||
+	    memmem(t->buf, t->len, PASSWORD, strlen(PASSWORD)))
+		fail("type-ahead after a failed login was echoed");
 	sends(t, "tech\r");
 	expect(t, "try again in 1 second");
 	/* Even the right password is not asked for while locked. */
@@ -339,6 +344,55 @@ static void test_login(struct term *t)
 	login(t, "tech", PASSWORD);
 	expect(t, "Welcome, tech.");
 	expect(t, "TEST-01> ");
+}
+
+/* What the console wrote from @from on, its line wrapping (CR LF) taken out. */
+static char *unwrapped(const struct term *t, size_t from)
+{
+	char *s = malloc(t->len - from + 1), *w = s;
+
+	for (size_t i = from; i < t->len; i++)
+		if (t->buf[i] != '\r' && t->buf[i] != '\n')
+			*w++ = t->buf[i];
+	*w = '\0';
+	return s;
+}
+
+/* A store.path to another folder says what happens and asks first; the same folder does not. */
+static void test_store_path(struct term *t)
+{
+	char line[4096], *out;
+	size_t from = t->len;
+
+	snprintf(line, sizeof(line), "config set store.path %s/elsewhere\r", tmp);
+	sends(t, line);
+	expect(t, "type 'yes' to go on: ");
+	out = unwrapped(t, from);
+	must_contain("store.path", out, "there is none in");
+	must_contain("store.path", out, "a new, EMPTY store is opened there");
+	free(out);
+	sends(t, "no\r");
+	expect(t, "not confirmed: nothing done");
+	expect(t, "TEST-01> ");
+	out = run(t, "config show");
+	if (strstr(out, "elsewhere"))
+		fail("a store.path not confirmed is kept: %s", out);
+	free(out);
+	sends(t, line);
+	expect(t, "type 'yes' to go on: ");
+	sends(t, "yes\r");
+	from = t->len;
+	expect(t, "TEST-01> ");
+	out = unwrapped(t, from);
+	must_contain("store.path confirmed", out, "elsewhere: kept for 'config save'");
+	free(out);
+	/* The store in use, named again: nothing to confirm (and it stays the one saved). */
+	snprintf(line, sizeof(line), "config set store.path %s/store/", tmp);
+	out = run(t, line);
+	must_contain("store.path back", out, "kept for 'config save'");
+	if (strstr(out, "yes"))
+		fail("the store in use needs a confirmation: %s", out);
+	free(out);
 }
 
 static void test_commands(struct term *t)
@@ -391,6 +445,7 @@ static void test_commands(struct term *t)
 	out = run(t, "config set capture.reconnect_seconds 7");
 	must_contain("config set", out, "kept for 'config save'");
 	free(out);
+	test_store_path(t);
 	out = run(t, "config set capture.reconnect_seconds 99999");
 	must_contain("config set", out, "out of range");
 	free(out);
@@ -401,7 +456,7 @@ static void test_commands(struct term *t)
 	must_contain("config show", out, "# capture.reconnect_seconds = 7");
 	free(out);
 	out = run(t, "config save");
-	must_contain("config save", out, "saved 2 changes");
+	must_contain("config save", out, "saved 3 changes");
 	free(out);
 	cli = slurp_cmd("grep -c 'reconnect_seconds = 7' folio.conf; "
 			"\"$FOLIO_BUILD/bin/folio\" config check folio.conf 2>&1");

@@ -50,6 +50,17 @@ case $(flags 2) in *ocr-failed*) ;; *) fail "page 2 is not flagged ocr-failed: $
 case $(flags 1) in *ocr-failed*) fail "page 1, which was read, is flagged ocr-failed: $(cat show)" ;; esac
 echo "figure: ocr: page 2 failed for good after $kills worker kills; batch show: $(text_line)"
 
+# The crashes are events, naming the worker, its page and the signal; the message says so too.
+# (The kills go on while new workers start: those crashes have no page.)
+$folio log show --type 'ocr-worker-*' >events || fail "log show failed"
+grep -Eq "ocr-worker-crash batch $b page 2: worker 1 \(pid [0-9]+\): worker killed by signal 9 \(Killed\); page attempt 1: read again by a new worker$" events ||
+	fail "no event for the crash on page 2: $(cat events)"
+[ "$(wc -l <events)" -ge 2 ] || fail "$kills kills, but these events: $(cat events)"
+grep -q "ocr worker 1 (pid [0-9]*) reading batch $b page 2: worker killed by signal 9" ocr.out ||
+	fail "folio ocr does not say a worker crashed: $(cat ocr.out)"
+$folio log show --batch "$b" --type ocr-failed | grep -q "ocr-failed batch $b page 2: " ||
+	fail "no ocr-failed event: $($folio log show --batch "$b")"
+
 # Failed for good does not hold approval back; the package says what is missing.
 index_batch "$b"
 $folio batch approve "$b" >/dev/null 2>err || fail "approval refused: $(cat err)"

@@ -121,6 +121,39 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The workers lost in the last pool, as its worker_lost callback heard of them. */
+static struct lost {
+	struct ocr_pool_loss loss;
+	char why[192];
+} losses[8];
+static size_t n_losses;
+
+static void record_loss(const struct ocr_pool_loss *l, void *user)
+{
+	(void)user;
+	if (n_losses >= sizeof(losses) / sizeof(losses[0]))
+		return;
+	losses[n_losses].loss = *l;
+	snprintf(losses[n_losses].why, sizeof(losses[n_losses].why), "%s", l->why);
+	losses[n_losses].loss.why = losses[n_losses].why;
+	n_losses++;
+}
+
+/* Checks loss @i: page @tag, process @pid, @err, attempt @attempt, retried or not. */
+static void assert_loss(size_t i, uint64_t tag, pid_t pid, int err, unsigned attempt, bool retried,
+			const char *why)
+{
+	assert_true(i < n_losses);
+	assert_true(losses[i].loss.has_page);
+	assert_int_equal(losses[i].loss.tag, tag);
+	assert_int_equal(losses[i].loss.pid, pid);
+	assert_int_equal(losses[i].loss.worker, 1);
+	assert_int_equal(losses[i].loss.error, err);
+	assert_int_equal(losses[i].loss.attempt, attempt);
+	assert_int_equal(losses[i].loss.retried, retried);
+	assert_non_null(strstr(losses[i].why, why));
+}
+
 static struct ocr_pool *pool_new(unsigned workers, unsigned timeout_s)
 {
 	const struct ocr_pool_options o = {
@@ -128,9 +161,11 @@ static struct ocr_pool *pool_new(unsigned workers, unsigned timeout_s)
 		.languages = "eng",
 		.page_timeout_s = timeout_s,
 		.worker_path = worker,
+		.worker_lost = record_loss,
 	};
 	struct ocr_pool *p = NULL;
 
+	n_losses = 0;
 	assert_int_equal(ocr_pool_new(&o, &p), 0);
 	assert_int_equal(ocr_pool_workers(p), workers);
 	return p;
@@ -305,6 +340,10 @@ static void test_killed_twice_fails(void **state)
 	assert_non_null(strstr(page.reason, "killed by signal 9"));
 	assert_non_null(strstr(page.reason, "both attempts"));
 	assert_null(page.result.text);
+	/* The caller heard of both crashes: which page, which process, retried or not. */
+	assert_int_equal(n_losses, 2);
+	assert_loss(0, 5, first, -ECHILD, 1, true, "killed by signal 9 (Killed)");
+	assert_loss(1, 5, second, -ECHILD, 2, false, "killed by signal 9 (Killed)");
 
 	/* The pool carries on. */
 	assert_int_equal(ocr_pool_submit(p, 6, image[1], image_len[1], 300), 0);
@@ -337,6 +376,9 @@ static void test_hung_worker_times_out(void **state)
 	assert_int_equal(page.attempts, 2);
 	printf("reason: %s\n", page.reason);
 	assert_string_equal(page.reason, "page not done within 2 s on both attempts");
+	assert_int_equal(n_losses, 2);
+	assert_loss(0, 9, first, -ETIMEDOUT, 1, true, "page not done within 2 s");
+	assert_loss(1, 9, second, -ETIMEDOUT, 2, false, "page not done within 2 s");
 	/* Both stopped workers are gone (killed and reaped). */
 	assert_true(kill(first, 0) < 0 && errno == ESRCH);
 	assert_true(kill(second, 0) < 0 && errno == ESRCH);

@@ -1,0 +1,77 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "firmware/cmd/cmd_progress.h"
+
+#define REDRAW_MS 100
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void cmd_progress_format(const char *what, const char *unit, uint64_t done, uint64_t total,
+			 uint64_t bytes, char *buf, size_t size)
+{
+	int n;
+
+	if (total)
+		n = snprintf(buf, size, "%s: %s %" PRIu64 " of %" PRIu64, what, unit, done, total);
+	else
+		n = snprintf(buf, size, "%s: %" PRIu64 " %s%s", what, done, unit,
+			     done == 1 ? "" : "s");
+	if (bytes && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ", %.1f MB", (double)bytes / 1e6);
+}
+
+static void draw_now(struct cmd_progress *v)
+{
+	char line[128];
+
+	cmd_progress_format(v->what, v->unit, v->done, v->total, v->bytes, line, sizeof(line));
+	fprintf(stderr, "\r  %s   ", line);
+	fflush(stderr);
+	v->shown = true;
+	v->behind = false;
+}
+
+static void draw(void *user, uint64_t done, uint64_t total, uint64_t bytes)
+{
+	struct cmd_progress *v = user;
+	int64_t now = now_ms();
+
+	if (!v->tty)
+		return;
+	v->done = done;
+	v->total = total;
+	v->bytes = bytes;
+	v->behind = true;
+	if (now - v->last_ms < REDRAW_MS && (!total || done < total))
+		return;
+	v->last_ms = now;
+	draw_now(v);
+}
+
+void cmd_progress_init(struct cmd_progress *v, const char *what, const char *unit)
+{
+	*v = (struct cmd_progress){
+		.p = { .fn = draw, .user = v },
+		.what = what,
+		.unit = unit,
+		.tty = isatty(STDERR_FILENO) == 1,
+	};
+}
+
+void cmd_progress_end(struct cmd_progress *v)
+{
+	if (v->behind)
+		draw_now(v);
+	if (v->shown)
+		fputc('\n', stderr);
+	v->shown = false;
+}

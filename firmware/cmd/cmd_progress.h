@@ -1,0 +1,36 @@
+#ifndef FOLIO_CMD_PROGRESS_H
+#define FOLIO_CMD_PROGRESS_H
+
+/*
+ * A progress line on standard error for folio's long commands (export, upload, verify, store
+ * check), as 'folio scan' draws one: only when standard error is a terminal (the console's
+ * commands run on one too), so that scripts see what they saw before. The line rewrites itself
+ * ("\r"), at most every 100 ms, and cmd_progress_end() draws the last step and ends it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "progress.h"
+
+struct cmd_progress {
+	struct progress p;	 /* hand &p to the job */
+	const char *what;	 /* "export" */
+	const char *unit;	 /* "file", "page" */
+	bool tty, shown, behind; /* behind: the last step is not drawn yet */
+	int64_t last_ms;
+	uint64_t done, total, bytes; /* the last step told */
+};
+
+/* cmd_progress_init - a progress line "WHAT: UNIT 12 of 40, 3.1 MB" on a terminal */
+void cmd_progress_init(struct cmd_progress *v, const char *what, const char *unit);
+
+/* cmd_progress_end - draws the last step if it was not, and ends the line (a newline) */
+void cmd_progress_end(struct cmd_progress *v);
+
+/* cmd_progress_format - the line's text for @done of @total (0: unknown) and @bytes */
+void cmd_progress_format(const char *what, const char *unit, uint64_t done, uint64_t total,
+			 uint64_t bytes, char *buf, size_t size);
+
+#endif
