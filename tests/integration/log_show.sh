@@ -56,6 +56,8 @@ expect_fail 2 "unexpected argument 'extra'" $folio log show extra
 
 # --- status and upload status agree on the last delivery
 $folio ocr >/dev/null 2>&1 || fail "ocr failed"
+index_batch "$a"
+index_batch "$b"
 $folio batch approve "$a" >/dev/null 2>err || fail "approve failed: $(cat err)"
 $folio batch approve "$b" >/dev/null 2>err || fail "approve failed: $(cat err)"
 $folio upload --now >up.out 2>up.err || fail "upload failed: $(cat up.out up.err)"
