@@ -320,7 +320,6 @@ static int rebuild(const char *path, const char *user, const char *hash, const c
 
 	r = text_load(path, &t);
 	if (r == -ENOENT) {
-		r = 0;
 		len += (size_t)snprintf(text, cap,
 					"# Folio accounts: USER:ARGON2ID-HASH[:ATTRIBUTES] "
 					"(folio console passwd USER, folio web user USER)\n");

@@ -75,9 +75,9 @@ bool secret_owned(const struct stat *st)
 int secret_load(const char *path, size_t max, unsigned flags, char **ret, size_t *ret_len,
 		struct stat *ret_st)
 {
-	struct stat st;
-	char *buf;
-	size_t len;
+	struct stat st = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
 	int fd, r;
 
 	fd = secret_open(path, &st);

@@ -397,7 +397,7 @@ static int become_store_owner(const char *path)
 	struct passwd *pw;
 	struct stat st;
 
-	if (geteuid() != 0 || stat(path, &st) < 0 || st.st_uid == 0)
+	if (geteuid() != 0 || !path || stat(path, &st) < 0 || st.st_uid == 0)
 		return 0;
 	pw = getpwuid(st.st_uid);
 	if (!pw)

@@ -75,7 +75,7 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 {
 	struct page_args a;
 	void *data = NULL;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	r = page_args_parse(env, argc, argv, true, &a);

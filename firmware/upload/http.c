@@ -412,7 +412,7 @@ int upload_curl_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 	_cleanup_free_ char *data = malloc(size + 1);
 	struct upload_body body = { .data = data, .max = size };
 	char what[UPLOAD_REL_MAX + 16];
-	long status;
+	long status = 0;
 	int r;
 
 	if (!data)
