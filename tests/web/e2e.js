@@ -160,7 +160,7 @@ async function main() {
 	await page.waitForFunction(() => document.getElementById('err-1-application').textContent.trim() !== '');
 	check(await app.getAttribute('aria-invalid') === 'true', 'the invalid number is not marked on its field');
 	const errText = await appErr.innerText();
-	check(errText.includes('Numéro de demande') && errText.includes("n'est pas valide"),
+	check(errText.includes('Numéro de demande') && errText.includes("n’est pas valide"),
 		`the refused number is not explained in French: '${errText}'`);
 	await shot('05-documents-invalid-fr');
 	await app.fill(VALID_APPLICATION);
