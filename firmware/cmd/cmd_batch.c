@@ -166,7 +166,7 @@ static int report_move(struct cmd_env *env, unsigned id, const struct batch_info
 
 int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 {
-	char why[CORE_WHY_LEN];
+	struct msg why;
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -177,8 +177,8 @@ int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = core_batch_close(env->store, id, env->who, why, sizeof(why));
-	return report_move(env, id, &b, BATCH_CLOSED, r, why);
+	r = core_batch_close(env->store, id, env->who, &why);
+	return report_move(env, id, &b, BATCH_CLOSED, r, why.text);
 }
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
@@ -190,7 +190,7 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 			   "only while the batch is at revision N ('folio batch show')"),
 		OPT_END(),
 	};
-	char why[CORE_WHY_LEN];
+	struct msg why;
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -217,13 +217,13 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, why, sizeof(why));
-	return report_move(env, id, &b, BATCH_APPROVED, r, why);
+	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, &why);
+	return report_move(env, id, &b, BATCH_APPROVED, r, why.text);
 }
 
 int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
 {
-	char why[CORE_WHY_LEN];
+	struct msg why;
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -234,8 +234,8 @@ int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = core_batch_reopen(env->store, id, env->who, why, sizeof(why));
-	return report_move(env, id, &b, BATCH_OPEN, r, why);
+	r = core_batch_reopen(env->store, id, env->who, &why);
+	return report_move(env, id, &b, BATCH_OPEN, r, why.text);
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
@@ -246,7 +246,7 @@ int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 			   "why the batch is rejected (recorded in the event log)"),
 		OPT_END(),
 	};
-	char why[CORE_WHY_LEN];
+	struct msg why;
 	struct batch_info b;
 	unsigned id = 0;
 	int r;
@@ -263,6 +263,6 @@ int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
 		return report_batch_error(r, id);
-	r = core_batch_reject(env->store, id, env->who, reason, why, sizeof(why));
-	return report_move(env, id, &b, BATCH_REJECTED, r, why);
+	r = core_batch_reject(env->store, id, env->who, reason, &why);
+	return report_move(env, id, &b, BATCH_REJECTED, r, why.text);
 }

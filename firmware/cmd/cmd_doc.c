@@ -125,6 +125,7 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 	struct batch_info b;
 	unsigned batch = 0, docno = 0;
 	char why[256], changes[512] = "";
+	struct msg refusal;
 	int r;
 
 	argc = cmd_options(env, opts, argc, argv);
@@ -155,9 +156,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 				 "batch %u has %u document%s, not %u: 'folio doc "
 				 "list --batch %u' shows them",
 				 batch, b.n_documents, b.n_documents == 1 ? "" : "s", docno, batch);
-	r = core_batch_editable(env->store, batch, NULL, why, sizeof(why));
+	r = core_batch_editable(env->store, batch, NULL, &refusal);
 	if (r < 0)
-		return log_errno(r, "%s", why);
+		return log_errno(r, "%s", refusal.text);
 	r = store_document_get(env->store, batch, docno, &old);
 	if (r < 0)
 		return log_errno(r, "cannot read document %u of batch %u: %s", docno, batch,

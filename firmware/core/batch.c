@@ -8,92 +8,111 @@
 #include "firmware/index/docfields.h"
 
 size_t core_document_problems(const struct folio_config *cfg, const struct document_info *doc,
-			      char out[][CORE_WHY_LEN], size_t max)
+			      struct msg *out, size_t max)
 {
 	struct docfields_edit none = { 0 };
 	struct document_info checked;
-	char why[CORE_WHY_LEN];
+	char why[MSG_PARAM_TEXT];
+	const char *field = NULL;
 	size_t n = 0;
 
-	if (docfields_apply(cfg, doc, &none, &checked, why, sizeof(why)) < 0 && n < max)
-		snprintf(out[n++], CORE_WHY_LEN, "%s", why);
+	if (docfields_apply_field(cfg, doc, &none, &checked, why, sizeof(why), &field) < 0 &&
+	    n < max) {
+		msg_init(&out[n], MSG_DOC_FIELD_INVALID);
+		msg_str(&out[n], "field", field ? field : "");
+		msg_str(&out[n], "detail", why);
+		msg_render(&out[n++]);
+	}
 	if (!doc->application[0] && n < max)
-		snprintf(out[n++], CORE_WHY_LEN, "no application number");
+		msg_init(&out[n++], MSG_DOC_NO_APPLICATION);
 	if (!doc->document_code[0] && n < max)
-		snprintf(out[n++], CORE_WHY_LEN, "no document code");
+		msg_init(&out[n++], MSG_DOC_NO_DOCUMENT_CODE);
 	return n;
 }
 
+/* @why as @code about batch @id (more parameters may follow before msg_set()). */
+static struct msg *about(struct msg *why, enum msg_code code, uint32_t id)
+{
+	msg_init(why, code);
+	msg_num(why, "batch", id);
+	return why;
+}
+
 /* The batch before a change, or the store's refusal in @why. */
-static int read_batch(struct store *s, uint32_t id, struct batch_info *ret, char *why,
-		      size_t why_size)
+static int read_batch(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
 {
 	int r = store_batch_get(s, id, ret);
 
 	if (r == -FOLIO_ENOTFOUND)
-		return folio_why(r, why, why_size, "no batch %u in the store", id);
-	if (r < 0)
-		return folio_why(r, why, why_size, "cannot read batch %u: %s", id,
-				 folio_strerror(r));
+		return msg_set(r, about(why, MSG_BATCH_NOT_FOUND, id));
+	if (r < 0) {
+		msg_str(about(why, MSG_BATCH_UNREADABLE, id), "error", folio_strerror(r));
+		return msg_set(r, why);
+	}
 	return 0;
 }
 
 /* The store's refusal of moving @b to @to, in words. */
 static int refused(struct store *s, const struct batch_info *b, enum batch_state to, int r,
-		   char *why, size_t why_size)
+		   struct msg *why)
 {
 	struct store_ocr_progress p = { 0 };
 
 	switch (r) {
 	case -FOLIO_EOCRPENDING:
 		(void)store_batch_ocr_progress(s, b->id, &p);
-		return folio_why(r, why, why_size,
-				 "batch %u: text of %u of %u pages is still being read: approve "
-				 "it when OCR is finished",
-				 b->id, p.waiting, p.pages);
+		about(why, MSG_BATCH_OCR_PENDING, b->id);
+		msg_num(why, "waiting", p.waiting);
+		msg_num(why, "pages", p.pages);
+		break;
 	case -FOLIO_ECHANGED:
-		return folio_why(r, why, why_size,
-				 "batch %u changed after it was reviewed: look at it again before "
-				 "approving",
-				 b->id);
+		about(why, MSG_BATCH_CHANGED, b->id);
+		break;
 	case -FOLIO_ESTATE:
-		return folio_why(r, why, why_size, "batch %u is %s and cannot become %s", b->id,
-				 batch_state_name(b->state), batch_state_name(to));
+		about(why, MSG_BATCH_STATE, b->id);
+		msg_str(why, "state", batch_state_name(b->state));
+		msg_str(why, "to", batch_state_name(to));
+		break;
 	default:
-		return folio_why(r, why, why_size, "cannot change batch %u: %s", b->id,
-				 folio_strerror(r));
+		msg_str(about(why, MSG_BATCH_CHANGE_FAILED, b->id), "error", folio_strerror(r));
 	}
+	return msg_set(r, why);
 }
 
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, char *why, size_t why_size)
+		       const char *who, uint64_t revision, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why, why_size);
+	r = read_batch(s, id, &b, why);
 	if (r < 0)
 		return r;
 	/* A state that cannot become approved says so before its documents are looked at. */
 	if (!store_batch_transition_allowed(b.state, BATCH_APPROVED))
-		return refused(s, &b, BATCH_APPROVED, -FOLIO_ESTATE, why, why_size);
+		return refused(s, &b, BATCH_APPROVED, -FOLIO_ESTATE, why);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
 		struct document_info doc;
-		char problems[1][CORE_WHY_LEN];
+		struct msg problem;
 
 		r = store_document_get(s, id, d, &doc);
-		if (r < 0)
-			return folio_why(r, why, why_size,
-					 "cannot read document %u of batch %u: %s", d, id,
-					 folio_strerror(r));
-		if (core_document_problems(cfg, &doc, problems, 1))
-			return folio_why(-EINVAL, why, why_size,
-					 "batch %u, document %u: %s: index it before approving", id,
-					 d, problems[0]);
+		if (r < 0) {
+			about(why, MSG_DOC_UNREADABLE, id);
+			msg_num(why, "doc", d);
+			msg_str(why, "error", folio_strerror(r));
+			return msg_set(r, why);
+		}
+		if (core_document_problems(cfg, &doc, &problem, 1)) {
+			about(why, MSG_BATCH_DOC_PROBLEM, id);
+			msg_num(why, "doc", d);
+			msg_sub(why, "problem", problem.code);
+			msg_copy_params(why, &problem);
+			return msg_set(-EINVAL, why);
+		}
 	}
 	r = store_batch_approve(s, id, who, revision);
 	if (r < 0)
-		return refused(s, &b, BATCH_APPROVED, r, why, why_size);
+		return refused(s, &b, BATCH_APPROVED, r, why);
 	return 0;
 }
 
@@ -105,71 +124,69 @@ static bool blank(const char *s)
 	return true;
 }
 
-int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason, char *why,
-		      size_t why_size)
+int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
+		      struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
 	if (blank(reason))
-		return folio_why(-EINVAL, why, why_size, "say why batch %u is rejected", id);
-	r = read_batch(s, id, &b, why, why_size);
+		return msg_set(-EINVAL, about(why, MSG_BATCH_NO_REASON, id));
+	r = read_batch(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_REJECTED, who);
 	if (r < 0)
-		return refused(s, &b, BATCH_REJECTED, r, why, why_size);
+		return refused(s, &b, BATCH_REJECTED, r, why);
 	/* The move is done: a reason that cannot be recorded does not undo it. */
 	(void)store_event_add(s, who, "batch-reject-reason", id, 0, 0, "%s", reason);
 	return 0;
 }
 
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, char *why, size_t why_size)
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why, why_size);
+	r = read_batch(s, id, &b, why);
 	if (r < 0)
 		return r;
-	if (b.state != BATCH_REJECTED)
-		return folio_why(-FOLIO_ESTATE, why, why_size,
-				 "batch %u is %s: only a rejected batch reopens", id,
-				 batch_state_name(b.state));
+	if (b.state != BATCH_REJECTED) {
+		msg_str(about(why, MSG_BATCH_NOT_REJECTED, id), "state", batch_state_name(b.state));
+		return msg_set(-FOLIO_ESTATE, why);
+	}
 	r = store_batch_set_state(s, id, BATCH_OPEN, who);
 	if (r < 0)
-		return refused(s, &b, BATCH_OPEN, r, why, why_size);
+		return refused(s, &b, BATCH_OPEN, r, why);
 	return 0;
 }
 
-int core_batch_close(struct store *s, uint32_t id, const char *who, char *why, size_t why_size)
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why, why_size);
+	r = read_batch(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_CLOSED, who);
 	if (r < 0)
-		return refused(s, &b, BATCH_CLOSED, r, why, why_size);
+		return refused(s, &b, BATCH_CLOSED, r, why);
 	return 0;
 }
 
-int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, char *why,
-			size_t why_size)
+int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why, why_size);
+	r = read_batch(s, id, &b, why);
 	if (r < 0)
 		return r;
-	if (!store_batch_editable(b.state))
-		return folio_why(-FOLIO_ESTATE, why, why_size,
-				 "batch %u is %s: what goes into its package can no longer change "
-				 "(reject it first to correct it)",
-				 id, batch_state_name(b.state));
+	if (!store_batch_editable(b.state)) {
+		msg_str(about(why, MSG_BATCH_FROZEN, id), "state", batch_state_name(b.state));
+		return msg_set(-FOLIO_ESTATE, why);
+	}
 	if (ret)
 		*ret = b;
 	return 0;

@@ -7,8 +7,9 @@
  * decide nothing themselves, so the same request gets the same answer (and the same refusal
  * text) whichever front end it came through.
  *
- * Every function returns 0, or a negative error with one line for people in @why (always
- * terminated when @why_size > 0; lower-case, no full stop, what to do included). The store's
+ * Every function returns 0, or a negative error with its refusal in @why: a code with
+ * parameters (core/message.h) and one English line for people in @why->text (lower-case, no
+ * full stop, what to do included), the same for every front end. The store's
  * own rules (legal moves, OCR finished, the reviewed revision) are asked in the same write
  * transaction as the change (store_batch_approve(), store_batch_set_state()); these add the
  * rules that need the configuration or the caller's words.
@@ -18,17 +19,18 @@
 #include <stdint.h>
 
 #include "firmware/config/config.h"
+#include "firmware/core/message.h"
 #include "firmware/store/store.h"
 
-#define CORE_WHY_LEN 256 /* a refusal's text, terminator included */
-
 /*
- * core_document_problems - the problems of @doc that block approval, one line each, into
- * @out (at most @max): index fields that fail their checks (docfields_apply()), no
- * application number, no document code. Returns how many were written.
+ * core_document_problems - the problems of @doc that block approval, one message each, into
+ * @out (at most @max): index fields that fail their checks (docfields_apply(); code
+ * doc-field-invalid, parameters field and detail), no application number
+ * (doc-no-application), no document code (doc-no-document-code). Returns how many were
+ * written.
  */
 size_t core_document_problems(const struct folio_config *cfg, const struct document_info *doc,
-			      char out[][CORE_WHY_LEN], size_t max);
+			      struct msg *out, size_t max);
 
 /*
  * core_batch_approve - approve batch @id for upload as @who
@@ -41,7 +43,7 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
  * package changes (core_batch_editable()).
  */
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, char *why, size_t why_size);
+		       const char *who, uint64_t revision, struct msg *why);
 
 /*
  * core_batch_reject - reject batch @id as @who, for @reason (recorded in the event log)
@@ -49,29 +51,28 @@ int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t
  * Refuses with -EINVAL when @reason is NULL, empty or only blanks, -FOLIO_ESTATE when the
  * batch cannot become rejected, or the store's error.
  */
-int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason, char *why,
-		      size_t why_size);
+int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
+		      struct msg *why);
 
 /*
  * core_batch_reopen - open rejected batch @id again (to rescan or insert sheets)
  *
  * Refuses with -FOLIO_ESTATE when the batch is not rejected, or the store's error.
  */
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, char *why, size_t why_size);
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why);
 
 /*
  * core_batch_close - close batch @id (capture finished; indexing and checks)
  *
  * Refuses with -FOLIO_ESTATE when the batch cannot become closed, or the store's error.
  */
-int core_batch_close(struct store *s, uint32_t id, const char *who, char *why, size_t why_size);
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why);
 
 /*
  * core_batch_editable - whether batch @id's pages and documents may still change: read it
  * into @ret (may be NULL) and refuse with -FOLIO_ESTATE once it is approved (what the office
  * receives cannot change after approval, whoever asks), or the store's error.
  */
-int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, char *why,
-			size_t why_size);
+int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
 
 #endif

@@ -58,27 +58,32 @@ static const char *type_name(int32_t t)
 
 static enum MHD_Result bad_field(struct MHD_Connection *c, const char *field)
 {
-	return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field, "'%s' is missing or not valid",
-			       field ? field : "body");
+	return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "body", MSG_REQ_BAD_FIELD,
+			       NULL);
 }
 
 static enum MHD_Result store_error(struct MHD_Connection *c, int r, const char *what)
 {
+	struct msg m;
+	unsigned status = web_status_of(r);
+
 	if (r == -FOLIO_ESTATE)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "%s: not possible in the batch's current state", what);
-	if (r == -FOLIO_ENOTFOUND)
-		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "%s: no such batch or page",
-				       what);
-	if (r == -FOLIO_ESTOREFULL)
-		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
-				       "%s: the store is full: upload or purge before scanning",
-				       what);
-	return web_reply_error(c, web_status_of(r), NULL, "%s: %s", what, folio_strerror(r));
+		msg_init(&m, MSG_STORE_STATE), status = MHD_HTTP_CONFLICT;
+	else if (r == -FOLIO_ENOTFOUND)
+		msg_init(&m, MSG_STORE_NOT_FOUND), status = MHD_HTTP_NOT_FOUND;
+	else if (r == -FOLIO_ESTOREFULL)
+		msg_init(&m, MSG_STORE_FULL), status = MHD_HTTP_SERVICE_UNAVAILABLE;
+	else
+		msg_init(&m, MSG_STORE_ERROR);
+	msg_str(&m, "what", what);
+	msg_str(&m, "error", folio_strerror(r));
+	msg_render(&m);
+	return web_reply_msg(c, status, NULL, &m);
 }
 
 /* The status of a refusal from core/batch.h: the text is the core's, the same everywhere. */
-static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *field, const char *why)
+static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *field,
+			       const struct msg *why)
 {
 	unsigned status;
 
@@ -100,7 +105,7 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 	default:
 		status = web_status_of(r);
 	}
-	return web_reply_error(c, status, field, "%s", why);
+	return web_reply_msg(c, status, field, why);
 }
 
 static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
@@ -136,14 +141,13 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 
 	(void)req, (void)who;
 	if (web_parse_login(body, &in, &field) < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field,
-				       "enter your user name and password");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field, MSG_AUTH_ENTER, NULL);
 	web_client_address(c, addr, sizeof(addr));
 	r = web_login(w, in.user, in.password, addr, &s, &wait, &known);
 	sodium_memzero(in.password, sizeof(in.password));
 	if (r == -EBUSY)
-		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL,
-				       "too many failed sign-ins: wait %u seconds", wait);
+		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL, MSG_AUTH_LOCKED,
+				       "seconds", wait, NULL);
 	if (r == -EACCES) {
 		/* Only names of accounts are kept: a password typed as a name is not. */
 		if (known) {
@@ -151,17 +155,13 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 			(void)store_event_add(w->store, in.user, "web-login-failed", 0, 0, 0,
 					      "wrong password from %s", addr);
 		}
-		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
-				       "wrong user name or password");
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_WRONG, NULL);
 	}
 	if (r == -EUSERS)
-		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
-				       "every session of the station is in use: ask someone to "
-				       "sign out, then try again");
+		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MSG_AUTH_FULL, NULL);
 	if (r < 0)
-		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				       "sign-in is not possible on this station now: call the "
-				       "technician");
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, MSG_AUTH_BROKEN,
+				       NULL);
 	(void)store_event_add(w->store, s.user, "web-login", 0, 0, 0, "%s",
 			      s.role == ROLE_SUPERVISOR ? "supervisor" : "clerk");
 	jw_init(&jw);
@@ -219,8 +219,7 @@ static enum MHD_Result h_lang(struct web *w, struct MHD_Connection *c, struct we
 
 	(void)req;
 	if (web_parse_lang(body, lang, &field) < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "lang",
-				       "language must be en, fr or ar");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "lang", MSG_LANG_INVALID, NULL);
 	web_session_set_lang(w, who->s.token, lang);
 	r = web_user_set_lang(w, who->s.user, lang);
 	if (r < 0)
@@ -389,20 +388,20 @@ static enum MHD_Result started(struct web *w, struct MHD_Connection *c,
 {
 	struct json_writer jw;
 	uint32_t batch = 0;
-	char why[256];
+	struct msg why;
 	int r;
 
-	r = live_start(w, who->s.user, job, b, &batch, why, sizeof(why));
+	r = live_start(w, who->s.user, job, b, &batch, &why);
 	if (r < 0)
-		return web_reply_error(c,
-				       r == -EBUSY    ? MHD_HTTP_CONFLICT
-				       : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
-				       : r == -EPERM  ? MHD_HTTP_FORBIDDEN
-						      : web_status_of(r),
-				       r == -EPERM				? "device"
-				       : r == -EINVAL && strstr(why, "profile") ? "profile"
-										: NULL,
-				       "%s", why);
+		return web_reply_msg(c,
+				     r == -EBUSY    ? MHD_HTTP_CONFLICT
+				     : r == -EINVAL ? MHD_HTTP_BAD_REQUEST
+				     : r == -EPERM  ? MHD_HTTP_FORBIDDEN
+						    : web_status_of(r),
+				     r == -EPERM				   ? "device"
+				     : r == -EINVAL && strstr(why.text, "profile") ? "profile"
+										   : NULL,
+				     &why);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_kint(&jw, "batch", batch);
@@ -431,7 +430,7 @@ static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct we
 	(void)body;
 	r = live_halt(w, close);
 	if (r == -ESRCH)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, "no capture is running");
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_CAPTURE_NOT_RUNNING, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot close the batch");
 	(void)store_event_add(w->store, who->s.user,
@@ -455,11 +454,11 @@ static enum MHD_Result h_events(struct web *w, struct MHD_Connection *c, struct 
 static bool batch_editable(struct web *w, struct MHD_Connection *c, uint32_t batch,
 			   struct batch_info *b, enum MHD_Result *ret)
 {
-	char why[CORE_WHY_LEN];
-	int r = core_batch_editable(w->store, batch, b, why, sizeof(why));
+	struct msg why;
+	int r = core_batch_editable(w->store, batch, b, &why);
 
 	if (r < 0)
-		*ret = refusal(c, r, NULL, why);
+		*ret = refusal(c, r, NULL, &why);
 	return r == 0;
 }
 
@@ -483,18 +482,18 @@ static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct 
 		if (!b.to)
 			b.to = b.from;
 		if (b.to < b.from || b.to - b.from >= 1000)
-			return web_reply_error(
-			    c, MHD_HTTP_BAD_REQUEST, "to",
-			    "a range runs from 'from' to 'to', at most 1000 pages");
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_RANGE_INVALID,
+					       NULL);
 		for (uint32_t n = b.from; n <= b.to; n++)
 			if (store_page_get(w->store, b.batch, n, &p) < 0)
 				return web_reply_error(c, MHD_HTTP_NOT_FOUND, "from",
-						       "batch %u has no page %u", b.batch, n);
+						       MSG_PAGE_NOT_FOUND, "batch", b.batch, "page",
+						       n, NULL);
 		return started(w, c, who, JOB_RESCAN, &b);
 	}
 	if (b.after && store_page_get(w->store, b.batch, b.after, &p) < 0)
-		return web_reply_error(c, MHD_HTTP_NOT_FOUND, "after", "batch %u has no page %u",
-				       b.batch, b.after);
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, "after", MSG_PAGE_NOT_FOUND, "batch",
+				       b.batch, "page", b.after, NULL);
 	return started(w, c, who, JOB_INSERT, &b);
 }
 
@@ -554,9 +553,14 @@ static enum MHD_Result h_batches(struct web *w, struct MHD_Connection *c, struct
 		for (uint32_t s = 0; s < BATCH_STATE_COUNT; s++)
 			if (strcmp(state, batch_state_name(s)) == 0)
 				f.state = (int)s;
-		if (f.state < 0)
-			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "state",
-					       "no batch state '%.32s'", state);
+		if (f.state < 0) {
+			struct msg m;
+
+			msg_init(&m, MSG_STATE_UNKNOWN);
+			msg_str(&m, "name", state);
+			msg_render(&m);
+			return web_reply_msg(c, MHD_HTTP_BAD_REQUEST, "state", &m);
+		}
 	}
 	r = store_batch_list(w->store, collect_batch, &f);
 	if (r < 0) {
@@ -584,23 +588,19 @@ struct review {
 	struct json_writer *jw;
 	uint32_t position;
 	uint64_t bytes;
-	char unresolved[32][160];
+	struct msg unresolved[32];
 	size_t n_unresolved, more;
 };
 
-static void note(struct review *rv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct review *rv, const char *fmt, ...)
+/* A new unresolved problem of @rv as @code (parameters follow), or NULL past the limit. */
+static struct msg *note(struct review *rv, enum msg_code code)
 {
-	va_list ap;
-
 	if (rv->n_unresolved == ARRAY_SIZE(rv->unresolved)) {
 		rv->more++;
-		return;
+		return NULL;
 	}
-	va_start(ap, fmt);
-	vsnprintf(rv->unresolved[rv->n_unresolved++], sizeof(rv->unresolved[0]), fmt, ap);
-	va_end(ap);
+	msg_init(&rv->unresolved[rv->n_unresolved], code);
+	return &rv->unresolved[rv->n_unresolved++];
 }
 
 #define FLAGS_TO_RESOLVE                                                                          \
@@ -648,8 +648,14 @@ static int page_json(const struct page_info *p, void *user)
 		jw_null(jw);
 	store_ocr_release(&o);
 	jw_end(jw);
-	if (flags[0])
-		note(rv, "page %u: %s", p->number, flags);
+	if (flags[0]) {
+		struct msg *m = note(rv, MSG_PAGE_FLAGS);
+
+		if (m) {
+			msg_num(m, "page", p->number);
+			msg_str(m, "flags", flags);
+		}
+	}
 	return 0;
 }
 
@@ -687,7 +693,7 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_array(&jw);
 	for (uint32_t d = 1; d <= b.n_documents; d++) {
 		struct document_info doc;
-		char problems[8][CORE_WHY_LEN];
+		struct msg problems[8];
 		size_t np;
 
 		if (store_document_get(w->store, b.id, d, &doc) < 0)
@@ -706,8 +712,16 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 		jw_key(&jw, "problems");
 		jw_array(&jw);
 		for (size_t i = 0; i < np; i++) {
-			jw_string(&jw, problems[i]);
-			note(&rv, "document %u: %s", d, problems[i]);
+			struct msg *m = note(&rv, MSG_DOC_PROBLEM);
+
+			msg_num(&problems[i], "doc", d);
+			msg_render(&problems[i]);
+			web_msg_json(&jw, &problems[i], NULL);
+			if (m) {
+				msg_num(m, "doc", d);
+				msg_sub(m, "problem", problems[i].code);
+				msg_copy_params(m, &problems[i]);
+			}
 		}
 		jw_end(&jw);
 		jw_end(&jw);
@@ -721,7 +735,12 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 		ocr = (struct store_ocr_progress){ 0 };
 	if (ocr.waiting) {
 		/* Approval waits for OCR (store_batch_set_state()). */
-		note(&rv, "text of %u of %u pages is still being read", ocr.waiting, ocr.pages);
+		struct msg *m = note(&rv, MSG_OCR_WAITING);
+
+		if (m) {
+			msg_num(m, "waiting", ocr.waiting);
+			msg_num(m, "pages", ocr.pages);
+		}
 		blocking++;
 	}
 	jw_key(&jw, "summary");
@@ -739,13 +758,17 @@ static enum MHD_Result h_batch(struct web *w, struct MHD_Connection *c, struct w
 	jw_kint(&jw, "blocking", blocking);
 	jw_key(&jw, "unresolved");
 	jw_array(&jw);
-	for (size_t i = 0; i < rv.n_unresolved; i++)
-		jw_string(&jw, rv.unresolved[i]);
+	for (size_t i = 0; i < rv.n_unresolved; i++) {
+		msg_render(&rv.unresolved[i]);
+		web_msg_json(&jw, &rv.unresolved[i], NULL);
+	}
 	if (rv.more) {
-		char more[64];
+		struct msg more;
 
-		snprintf(more, sizeof(more), "... and %zu more", rv.more);
-		jw_string(&jw, more);
+		msg_init(&more, MSG_MORE_PROBLEMS);
+		msg_num(&more, "n", rv.more);
+		msg_render(&more);
+		web_msg_json(&jw, &more, NULL);
 	}
 	jw_end(&jw);
 	jw_end(&jw);
@@ -787,7 +810,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	struct batch_info b;
 	const char *field, *bad = NULL;
 	char reason[WEB_FIELD_MAX + 1] = "";
-	char why[CORE_WHY_LEN];
+	struct msg why;
 	uint64_t revision = 0;
 	int r;
 
@@ -800,32 +823,29 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
-					       "approval names the revision of the batch you "
-					       "reviewed: reload the batch and approve again");
+					       MSG_APPROVE_NO_REVISION, NULL);
 		if (r < 0)
 			return bad_field(c, field);
-		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, why,
-				       sizeof(why));
+		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, &why);
 		break;
 	case ROUTE_BATCH_REJECT:
 		/* No reason, or one that is not text: the core's refusal of no reason. */
 		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
 			reason[0] = '\0';
 		bad = "reason";
-		r = core_batch_reject(w->store, id, who->s.user, reason, why, sizeof(why));
+		r = core_batch_reject(w->store, id, who->s.user, reason, &why);
 		break;
 	case ROUTE_BATCH_REOPEN:
-		r = core_batch_reopen(w->store, id, who->s.user, why, sizeof(why));
+		r = core_batch_reopen(w->store, id, who->s.user, &why);
 		break;
 	default:
 		if (live_running(w) && w->live.batch == id)
-			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-					       "batch %u is being scanned: stop the capture first",
-					       id);
-		r = core_batch_close(w->store, id, who->s.user, why, sizeof(why));
+			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING,
+					       "batch", id, NULL);
+		r = core_batch_close(w->store, id, who->s.user, &why);
 	}
 	if (r < 0)
-		return refusal(c, r, r == -EINVAL ? bad : NULL, why);
+		return refusal(c, r, r == -EINVAL ? bad : NULL, &why);
 	if (req->route.id == ROUTE_BATCH_APPROVE)
 		web_work(w); /* packaging and delivery, when the window is open */
 	return ok_batch(w, c, id);
@@ -855,13 +875,20 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	e.application = in.has_application ? in.application : NULL;
 	e.document_code = in.has_code ? in.document_code : NULL;
 	e.received = in.has_received ? in.received : NULL;
-	if (docfields_apply_field(w->cfg, &doc, &e, &out, why, sizeof(why), &bad) < 0)
-		return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad, "%s", why);
+	if (docfields_apply_field(w->cfg, &doc, &e, &out, why, sizeof(why), &bad) < 0) {
+		struct msg m;
+
+		msg_init(&m, MSG_DOC_FIELD_INVALID);
+		msg_str(&m, "field", bad ? bad : "");
+		msg_str(&m, "detail", why);
+		msg_render(&m);
+		return web_reply_msg(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad, &m);
+	}
 	if (in.has_language) {
 		if (strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0 &&
 		    strcmp(in.language, "ar") != 0)
 			return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "language",
-					       "language must be en, fr or ar");
+					       MSG_LANG_INVALID, NULL);
 		snprintf(out.language, sizeof(out.language), "%s", in.language);
 	}
 	if (memcmp(&out, &doc, sizeof(out)) == 0)
@@ -896,17 +923,13 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 
 	r = web_parse_arrange(body, &places, &n, &field);
 	if (r < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages",
-				       "'pages' must list every page once as {number, document}");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
 	if (live_running(w) && w->live.batch == req->route.batch)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u is being scanned: wait until capture ends",
-				       req->route.batch);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
+				       req->route.batch, NULL);
 	r = store_batch_arrange(w->store, who->s.user, req->route.batch, places, n);
 	if (r == -EINVAL)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages",
-				       "the new order must name every page of the batch once, "
-				       "with documents numbered 1, 2, ... in order");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot rearrange the batch");
 	return ok_batch(w, c, req->route.batch);
@@ -934,7 +957,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	if (size && strcmp(size, "view") == 0)
 		width = VIEW_WIDTH;
 	else if (size && *size && strcmp(size, "thumb") != 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "size", "size is thumb or view");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "size", MSG_SIZE_INVALID, NULL);
 	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
 	if (r < 0)
 		return store_error(c, r, "cannot show the page");
@@ -954,9 +977,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	r = image_preview_png(data, len, MIN(width, p.width ? p.width : width), &png, &png_len);
 	free(data);
 	if (r < 0)
-		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				       "cannot show page %u: %s", req->route.page,
-				       folio_strerror(r));
+		return store_error(c, r, "cannot show the page");
 	resp = MHD_create_response_from_buffer(png_len, png, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(png);
@@ -978,9 +999,8 @@ static enum MHD_Result h_text(struct web *w, struct MHD_Connection *c, struct we
 	(void)who, (void)body;
 	r = store_ocr_get(w->store, req->route.batch, req->route.page, &o);
 	if (r == -FOLIO_ENOTFOUND)
-		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL,
-				       "page %u has no text yet: OCR reads it in the background",
-				       req->route.page);
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_PAGE_NO_TEXT, "page",
+				       req->route.page, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot show the text");
 	jw_init(&jw);
@@ -1002,8 +1022,8 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 	int degrees, r;
 
 	if (web_parse_rotate(body, &degrees, &field) < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees",
-				       "turn by 90, 180 or 270 degrees");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees", MSG_DEGREES_INVALID,
+				       NULL);
 	if (!batch_editable(w, c, req->route.batch, &b, &res))
 		return res;
 	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
@@ -1030,10 +1050,14 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 		for (uint32_t bit = 1; bit && n < sizeof(names); bit <<= 1)
 			if (!(bit & PAGE_FLAGS_STATION_ONLY) && web_flag_name(bit, buf))
 				n += (size_t)snprintf(names + n, sizeof(names) - n, " %s", buf);
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "set",
-				       "flags are lists of:%s (ocr_failed and auto_* are the "
-				       "station's own)",
-				       names);
+		{
+			struct msg m;
+
+			msg_init(&m, MSG_FLAGS_INVALID);
+			msg_str(&m, "names", names);
+			msg_render(&m);
+			return web_reply_msg(c, MHD_HTTP_BAD_REQUEST, field ? field : "set", &m);
+		}
 	}
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
@@ -1051,14 +1075,11 @@ static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct we
 	(void)body;
 	r = store_page_use_grey(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r == -EALREADY)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "page %u is already delivered in grey or colour",
-				       req->route.page);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_IS_GREY, "page",
+				       req->route.page, NULL);
 	if (r == -ENODATA)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "page %u has no grey image kept: rescan it with a grey "
-				       "profile",
-				       req->route.page);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_NO_GREY, "page",
+				       req->route.page, NULL);
 	if (r < 0)
 		return store_error(c, r, "cannot deliver the page in grey");
 	return ok_batch(w, c, req->route.batch);
@@ -1071,9 +1092,8 @@ static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct 
 
 	(void)body;
 	if (live_running(w) && w->live.batch == req->route.batch)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL,
-				       "batch %u is being scanned: wait until capture ends",
-				       req->route.batch);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
+				       req->route.batch, NULL);
 	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r < 0)
 		return store_error(c, r, "cannot delete the page");
@@ -1216,10 +1236,10 @@ static enum MHD_Result h_search(struct web *w, struct MHD_Connection *c, struct 
 		return bad_field(c, "document_code");
 	if (!query_arg(c, "from", s.from, sizeof(s.from)) ||
 	    (s.from[0] && docfields_check_date(s.from, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", "dates are YYYY-MM-DD");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", MSG_DATE_INVALID, NULL);
 	if (!query_arg(c, "to", s.to, sizeof(s.to)) ||
 	    (s.to[0] && docfields_check_date(s.to, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", "dates are YYYY-MM-DD");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_DATE_INVALID, NULL);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_key(&jw, "results");
@@ -1254,6 +1274,6 @@ enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_requ
 	enum web_route_id id = req->route.id;
 
 	if ((size_t)id >= ARRAY_SIZE(handlers) || !handlers[id])
-		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "nothing here");
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, NULL);
 	return handlers[id](w, c, req, who, body);
 }

@@ -394,8 +394,9 @@ static void *job_main(void *arg)
 }
 
 int live_start(struct web *w, const char *who, enum live_job job,
-	       const struct web_capture_body *body, uint32_t *ret_batch, char *why, size_t why_size)
+	       const struct web_capture_body *body, uint32_t *ret_batch, struct msg *why)
 {
+	char detail[MSG_PARAM_TEXT];
 	struct live *l = &w->live;
 	const char *device = body->device[0] ? body->device : w->cfg->device;
 	const char *profile = body->profile[0] ? body->profile : w->cfg->profile;
@@ -413,36 +414,46 @@ int live_start(struct web *w, const char *who, enum live_job job,
 			pthread_mutex_unlock(&l->lock);
 		}
 		if (!batch) {
-			snprintf(why, why_size, "no batch to continue: start a new one");
+			msg_init(why, MSG_CAPTURE_NO_BATCH);
 			return -EINVAL;
 		}
 		r = capture_batch_scanner(w->store, w->cfg, batch, body->device, body->profile, &sc,
-					  why, why_size);
-		if (r < 0)
+					  detail, sizeof(detail));
+		if (r < 0) {
+			msg_init(why, MSG_CAPTURE_REFUSED);
+			msg_str(why, "detail", detail);
+			msg_render(why);
 			return r == -FOLIO_ENOTFOUND ? -EINVAL : r;
+		}
 		device = sc.device;
 		profile = sc.profile;
 	}
 	p = config_find_profile(w->cfg, profile);
 	if (!device[0]) {
-		snprintf(why, why_size, "no scanner chosen: set [capture] device or pick one");
+		msg_init(why, MSG_CAPTURE_NO_DEVICE);
 		return -EINVAL;
 	}
 	if (!p) {
-		snprintf(why, why_size, "no scanner profile '%s': pick one of the list", profile);
+		msg_init(why, MSG_CAPTURE_NO_PROFILE);
+		msg_str(why, "name", profile);
+		msg_render(why);
 		return -EINVAL;
 	}
 	/* A clerk picks among the scanners, never a folder: listing is not done while a
 	 * capture runs (that one is refused below anyway). */
 	if (!live_running(w)) {
-		r = capture_device_allowed(w->cfg, device, why, why_size);
-		if (r < 0)
+		r = capture_device_allowed(w->cfg, device, detail, sizeof(detail));
+		if (r < 0) {
+			msg_init(why, MSG_CAPTURE_REFUSED);
+			msg_str(why, "detail", detail);
+			msg_render(why);
 			return r;
+		}
 	}
 	pthread_mutex_lock(&l->lock);
 	if (l->thread_running || l->stopping) {
 		pthread_mutex_unlock(&l->lock);
-		snprintf(why, why_size, "a capture is already running: pause or stop it first");
+		msg_init(why, MSG_CAPTURE_BUSY);
 		return -EBUSY;
 	}
 	if (l->joinable) {
@@ -461,10 +472,8 @@ int live_start(struct web *w, const char *who, enum live_job job,
 		r = capture_new_batch(w->store, w->cfg, device, p->name, who, &l->batch);
 		if (r < 0) {
 			pthread_mutex_unlock(&l->lock);
-			snprintf(why, why_size, "%s",
-				 r == -FOLIO_ESTOREFULL
-				     ? "the store is full: upload or purge before scanning"
-				     : "cannot start a batch in the store");
+			msg_init(why, r == -FOLIO_ESTOREFULL ? MSG_CAPTURE_STORE_FULL
+							     : MSG_CAPTURE_NO_BATCH_STORED);
 			return r;
 		}
 		l->job = JOB_RESUME;
@@ -495,7 +504,9 @@ int live_start(struct web *w, const char *who, enum live_job job,
 	l->thread_running = r == 0;
 	if (r < 0) {
 		l->state = LIVE_IDLE;
-		snprintf(why, why_size, "cannot start the capture: %s", folio_strerror(r));
+		msg_init(why, MSG_CAPTURE_FAILED);
+		msg_str(why, "error", folio_strerror(r));
+		msg_render(why);
 	}
 	*ret_batch = l->batch;
 	pthread_mutex_unlock(&l->lock);

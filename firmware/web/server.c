@@ -75,7 +75,8 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 	char *text = jw_take(w, &len);
 
 	if (!text)
-		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, MSG_REQ_NO_MEMORY,
+				       NULL);
 	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
@@ -86,23 +87,67 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 	return web_queue(c, status, r);
 }
 
-enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
-				const char *fmt, ...)
+/* "code", "params" and "message" of @m, into the object being written */
+static void msg_members(struct json_writer *w, const struct msg *m, const char *field)
+{
+	jw_kstr(w, "code", msg_code_name(m->code));
+	jw_key(w, "params");
+	jw_object(w);
+	for (size_t i = 0; i < m->n_params; i++) {
+		const struct msg_param *p = &m->params[i];
+
+		if (p->kind == MSG_KIND_NUM)
+			jw_kint(w, p->name, (int64_t)p->num);
+		else
+			jw_kstr(w, p->name, p->text);
+	}
+	for (size_t i = 0; field && i < m->n_params; i++)
+		if (!strcmp(m->params[i].name, "field"))
+			field = NULL;
+	if (field)
+		jw_kstr(w, "field", field);
+	jw_end(w);
+	jw_kstr(w, "message", m->text);
+}
+
+void web_msg_json(struct json_writer *w, const struct msg *m, const char *field)
+{
+	jw_object(w);
+	msg_members(w, m, field);
+	jw_end(w);
+}
+
+enum MHD_Result web_reply_msg(struct MHD_Connection *c, unsigned status, const char *field,
+			      const struct msg *m)
 {
 	struct json_writer w;
-	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	jw_init(&w);
 	jw_object(&w);
-	jw_kstr(&w, "error", msg);
+	jw_kstr(&w, "error", m->text);
 	if (field)
 		jw_kstr(&w, "field", field);
+	msg_members(&w, m, field);
 	jw_end(&w);
 	return web_reply_json(c, status, &w);
+}
+
+enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
+				enum msg_code code, ...)
+{
+	struct msg m;
+	const char *name;
+	va_list ap;
+
+	msg_init(&m, code);
+	va_start(ap, code);
+	while ((name = va_arg(ap, const char *)))
+		msg_num(&m, name, va_arg(ap, unsigned));
+	va_end(ap);
+	if (field && code == MSG_REQ_BAD_FIELD)
+		msg_str(&m, "field", field);
+	msg_render(&m);
+	return web_reply_msg(c, status, field, &m);
 }
 
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status)
@@ -195,7 +240,12 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *name)
 		MHD_add_response_header(r, "Cache-Control", "no-cache");
 		return web_queue(c, MHD_HTTP_OK, r);
 	}
-	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "no page '/%s' on this station", name);
+	struct msg m;
+
+	msg_init(&m, MSG_REQ_NO_FILE);
+	msg_str(&m, "name", name);
+	msg_render(&m);
+	return web_reply_msg(c, MHD_HTTP_NOT_FOUND, NULL, &m);
 }
 
 /* A change must come from our own pages: the Origin header, when sent, names this host. */
@@ -296,9 +346,8 @@ static enum MHD_Result route_error(struct MHD_Connection *c, int error, const ch
 		return web_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
 	}
 	if (error == -EINVAL)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
-				       "batch, document and page numbers are whole numbers from 1");
-	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "nothing here: check the address");
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MSG_REQ_BAD_NUMBER, NULL);
+	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, NULL);
 }
 
 static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct web_request *req)
@@ -315,35 +364,38 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		return serve_asset(c, rt->asset);
 	who.signed_in = web_session_find(w, token, !(rt->flags & ROUTE_PASSIVE), &who.s);
 	if (!(rt->flags & ROUTE_OPEN) && !who.signed_in)
-		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL,
-				       "not signed in, or signed out after a pause: sign in again");
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_NEEDED, NULL);
 	if (rt->flags & ROUTE_CHANGES) {
 		const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 
 		if (!same_origin(c, w->tls_cert != NULL))
-			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
-					       "request from another site refused");
+			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_REQ_OTHER_SITE,
+					       NULL);
 		if (rt->id != ROUTE_LOGIN && (!csrf || strlen(csrf) != WEB_TOKEN_HEX ||
 					      sodium_memcmp(csrf, who.s.csrf, WEB_TOKEN_HEX) != 0))
-			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
-					       "the page is out of date: reload it and try again");
+			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_REQ_STALE_PAGE,
+					       NULL);
 		if (req->len && !json_content(c))
 			return web_reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
-					       "send the request as application/json");
+					       MSG_REQ_NOT_JSON_TYPE, NULL);
 	}
 	if ((rt->flags & ROUTE_SUPERVISOR) && who.s.role != ROLE_SUPERVISOR)
-		return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL,
-				       "only a supervisor may do this: ask one to sign in");
+		return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_AUTH_SUPERVISOR, NULL);
 	if (rt->flags & ROUTE_CHANGES) {
 		r = json_parse(req->len ? req->body : "{}", req->len ? req->len : 2, &body, why,
 			       sizeof(why));
-		if (r < 0)
-			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
-					       "the request is not valid JSON: %s", why);
+		if (r < 0) {
+			struct msg m;
+
+			msg_init(&m, MSG_REQ_NOT_JSON);
+			msg_str(&m, "detail", why);
+			msg_render(&m);
+			return web_reply_msg(c, MHD_HTTP_BAD_REQUEST, NULL, &m);
+		}
 		if (body.tok[0].type != JSON_OBJECT) {
 			json_release(&body);
-			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
-					       "the request must be a JSON object");
+			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MSG_REQ_NOT_OBJECT,
+					       NULL);
 		}
 	}
 	ret = web_api(w, c, req, &who, &body);
@@ -375,8 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
 			req->too_big = true;
 			return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-					       "request too large (at most %u KiB)",
-					       WEB_MAX_BODY >> 10);
+					       MSG_REQ_TOO_LARGE, "kib", WEB_MAX_BODY >> 10, NULL);
 		}
 		return MHD_YES;
 	}
@@ -401,12 +452,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	web_guard_phase(w, c, GUARD_ANSWERING);
 	if (req->misdirected)
-		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL,
-				       "this station does not answer to that host name: use its "
-				       "address or a name in [web] hostnames");
+		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL, MSG_REQ_WRONG_HOST,
+				       NULL);
 	if (req->too_big)
-		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-				       "request too large (at most %u KiB)", WEB_MAX_BODY >> 10);
+		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, MSG_REQ_TOO_LARGE,
+				       "kib", WEB_MAX_BODY >> 10, NULL);
 	if (req->route_error)
 		return route_error(c, req->route_error, req->route.allow);
 	return dispatch(w, c, req);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "firmware/capture/capture.h"
+#include "firmware/core/message.h"
 #include "firmware/web/json.h"
 #include "firmware/web/request.h"
 #include "firmware/web/web.h"
@@ -166,8 +167,20 @@ struct web_caller {
 /* server.c: answers; every one goes out through web_queue(), which adds the security headers */
 enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
 enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct json_writer *w);
+/*
+ * web_reply_msg - the error answer for @m: {"error": English text, "field", "code", "params",
+ * "message": English text} (field only when one input field is at fault; it is also a
+ * parameter, for the screens)
+ * web_reply_error - the same for @code with number parameters given as name, unsigned
+ * pairs, ended by NULL: web_reply_error(c, 404, NULL, MSG_PAGE_NOT_FOUND, "page", n, NULL)
+ * web_msg_json - @m as {"code", "params", "message"} (a problem in a list), @field (may be
+ * NULL) added to the parameters
+ */
+enum MHD_Result web_reply_msg(struct MHD_Connection *c, unsigned status, const char *field,
+			      const struct msg *m);
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
-				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+				enum msg_code code, ...) __attribute__((sentinel));
+void web_msg_json(struct json_writer *w, const struct msg *m, const char *field);
 enum MHD_Result web_reply_empty(struct MHD_Connection *c, unsigned status);
 /* The client's address in text ("?" when unknown), IPv6 cut to its /64 */
 #define WEB_ADDR_TEXT 48
@@ -209,9 +222,10 @@ int live_init(struct web *w);
 void live_shutdown(struct web *w);
 /* Appends an event for the streams; @data is a JSON object text. */
 void live_publish(struct web *w, const char *name, const char *data);
-/* Starts a capture job; 0, -EBUSY when one runs, or what capture setup returned. */
+/* Starts a capture job; 0, -EBUSY when one runs, or what capture setup returned, with the
+ * refusal in @why. */
 int live_start(struct web *w, const char *who, enum live_job job, const struct web_capture_body *b,
-	       uint32_t *ret_batch, char *why, size_t why_size);
+	       uint32_t *ret_batch, struct msg *why);
 /* Pause (stop after the sheet, batch open) or Stop (and close it); -ESRCH when none runs. */
 int live_halt(struct web *w, bool close_batch);
 void live_status_json(struct web *w, struct json_writer *jw);

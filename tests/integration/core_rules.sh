@@ -47,23 +47,32 @@ call POST /api/login "${json[@]}" -c bob.jar --data-binary '{"user":"bob","passw
 bob=(-b bob.jar -H "X-CSRF-Token: $(jget body csrf)")
 call GET "/api/batches/$b" "${bob[@]}"
 rev=$(jget body revision)
-[ "$(jget body documents_list.0.problems)" = '["no application number"]' ] ||
+# A problem is a code with parameters for the screens, and the same English words.
+[ "$(jget body documents_list.0.problems)" = \
+	'[{"code":"doc-no-application","params":{"doc":1},"message":"no application number"}]' ] ||
 	fail "the clerk UI shows the document's problems as $(jget body documents_list.0.problems)"
 call POST "/api/batches/$b/approve" "${bob[@]}" "${json[@]}" --data-binary "{\"revision\":$rev}"
 [ "$code" = 422 ] || fail "approving an unindexed batch answered $code, not 422: $(cat body)"
 [ "$(jget body error)" = "$no_number" ] ||
 	fail "the clerk UI refuses approval with '$(jget body error)', folio with '$no_number'"
+[ "$(jget body code)" = batch-doc-problem ] && [ "$(jget body params.problem)" = doc-no-application ] &&
+	[ "$(jget body params.batch)" = "$b" ] && [ "$(jget body params.doc)" = 1 ] &&
+	[ "$(jget body message)" = "$no_number" ] ||
+	fail "the approval refusal's code and parameters: $(cat body)"
 for reason in '{}' '{"reason":""}' '{"reason":"  "}'; do
 	call POST "/api/batches/$b/reject" "${bob[@]}" "${json[@]}" --data-binary "$reason"
 	[ "$code" = 400 ] && [ "$(jget body field)" = reason ] ||
 		fail "rejecting with $reason answered $code: $(cat body)"
 	[ "$(jget body error)" = "$no_reason" ] ||
 		fail "the clerk UI refuses $reason with '$(jget body error)', folio with '$no_reason'"
+	[ "$(jget body code)" = batch-no-reason ] || fail "the rejection refusal's code: $(cat body)"
 done
 call POST "/api/batches/$b/reopen" "${bob[@]}"
 [ "$code" = 409 ] || fail "reopening a closed batch answered $code, not 409: $(cat body)"
 [ "$(jget body error)" = "$not_rejected" ] ||
 	fail "the clerk UI refuses reopening with '$(jget body error)', folio with '$not_rejected'"
+[ "$(jget body code)" = batch-not-rejected ] && [ "$(jget body params.state)" = closed ] ||
+	fail "the reopening refusal's code and parameters: $(cat body)"
 call GET "/api/batches/$b" "${bob[@]}"
 [ "$(jget body state)" = closed ] || fail "batch $b is $(jget body state) after refusals in the clerk UI"
 stop_foliod

@@ -576,7 +576,7 @@ call GET "/api/batches/$b1" -b clerk.jar
 	bad "the edit is not visible: $(jget body documents_list)"
 [ "$(jget body documents_list.0.problems)" = "[]" ] || bad "the valid document has problems: $(jget body documents_list.0.problems)"
 $folio doc list --batch "$b1" 2>&1 | grep -q 102024000000123 || bad "folio doc list does not show the edit: $($folio doc list --batch "$b1" 2>&1)"
-$folio log tail 10 | awk -v b="$b1" '$4 == "ana" && $5 == "document-edit" && $7 == b":" { f = 1 } END { exit !f }' ||
+$folio log tail 10 | awk -v b="$b1" '$4 == "ana" && $5 == "document-edit" && $6 == "batch" && $7 == b { f = 1 } END { exit !f }' ||
 	bad "the event log has no document-edit of batch $b1 by ana: $($folio log tail 4)"
 secure_headers "200 JSON"
 before=$(snapshot)

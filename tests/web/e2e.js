@@ -1,9 +1,11 @@
 // The clerk station end to end in a real browser (Debian's Chromium, headless, driven by
 // playwright-core) against foliod with the virtual feeder: sign in, start a batch, watch the
 // pages arrive, a paper jam at sheet 3 explained and resumed, an invalid application number
-// refused next to its field and then fixed, page 3 rescanned, pages reordered by mouse, by
-// touch and by keyboard, the batch approved by a supervisor (in French, her language) and
-// seen queued; a dossier search. Every screen is saved as a PNG, the capture, documents and
+// refused next to its field (on a French screen: the server's refusal said in French) and
+// then fixed, page 3 rescanned, pages reordered by mouse, by touch and by keyboard, the batch
+// approved by a supervisor (in French, her language: a page flagged meanwhile is listed by its
+// French flag name and her stale approval refused in French first) and seen queued; a
+// dossier search. Every screen is saved as a PNG, the capture, documents and
 // viewer screens in Arabic (right to left) too.
 //
 // Run by tests/integration/web_e2e.sh, which starts foliod; settings come from the
@@ -152,15 +154,19 @@ async function main() {
 	await page.waitForURL(new RegExp(`#/batch/${batch}$`));
 	const app = page.locator('#f-1-application');
 	await app.waitFor();
+	await setLang('fr'); /* the server's refusal, said from its code in the clerk's language */
 	await app.fill('12');
 	const appErr = page.locator('#err-1-application');
 	await page.waitForFunction(() => document.getElementById('err-1-application').textContent.trim() !== '');
 	check(await app.getAttribute('aria-invalid') === 'true', 'the invalid number is not marked on its field');
 	const errText = await appErr.innerText();
-	await shot('05-documents-invalid');
+	check(errText.includes('Numéro de demande') && errText.includes("n’est pas valide"),
+		`the refused number is not explained in French: '${errText}'`);
+	await shot('05-documents-invalid-fr');
 	await app.fill(VALID_APPLICATION);
 	await page.waitForFunction(() => document.getElementById('err-1-application').textContent.trim() === '');
 	check(await app.getAttribute('aria-invalid') === null, 'the field stays marked invalid after the fix');
+	await setLang('en'); /* after the fix is saved: a language change draws the screen again */
 	const put = page.waitForResponse((r) => /\/documents\/1$/.test(r.url()) && r.request().method() === 'PUT');
 	await page.locator('#f-1-received').fill('2026-11-20');
 	check((await put).status() === 200, 'the received date was refused');
@@ -314,6 +320,25 @@ async function main() {
 	}
 	await page.reload();
 	await page.locator('#review-summary').waitFor();
+	// meanwhile a clerk asks for a second look at page 1 (after the screen was drawn): the
+	// approval of what was shown is refused, in French, and the reloaded list names the flag
+	// in French
+	const flagged = await page.evaluate(async (n) => {
+		await Folio.api('POST', `/api/batches/${n}/pages/1/flags`, { set: ['check'] });
+		return 1;
+	}, batch);
+	await page.locator('[data-action=approve]').click();
+	await expectMessage(new RegExp(`le lot ${batch} a changé après votre vérification`), 'error');
+	const refusalText = await messages().last().innerText();
+	check(!/changed after it was reviewed/.test(refusalText), `the refusal is in English on a French screen: ${refusalText}`);
+	await shot('09-review-refused-fr');
+	await page.reload();
+	await page.locator('#review-flags').waitFor();
+	const flagsText = await page.locator('#review-flags').innerText();
+	check(flagsText.includes(`page ${flagged} : à revoir`), `the flagged page is not listed with its French flag name: ${flagsText}`);
+	check(!/\b(check|low_confidence)\b/.test(flagsText), `flag names in English on a French screen: ${flagsText}`);
+	await shot('09-review-flags-fr');
+	console.log(`figure: French screens: refusal "${refusalText.replace(/\s+/g, ' ').replace(/×$/, '')}", flags "${flagsText.split('\n').slice(1, 3).join('; ')}"`);
 	await page.locator('[data-action=approve]').click();
 	await page.waitForURL(/#\/queue$/);
 	await expectMessage(new RegExp(`Lot ${batch} approuvé`), 'ok');

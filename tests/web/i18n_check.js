@@ -1,13 +1,18 @@
 // Checks the clerk UI's string tables without a browser: English, French and Arabic have the
 // same keys, none empty; every key the screens name literally (t('key'), data-i18n) exists;
 // every prefix built at run time (t('flag.' + f)) has its entries; index.html has no text.
-// Usage: node tests/web/i18n_check.js [STATIC_DIR]; exit 1 with what is missing.
+// And what the server sends: every message code of firmware/core/message.h (MSG_TABLE) has
+// "msg.<code>" in the three tables, using only the {names} the server fills in (its English
+// template's, and field), with no entry for a code the server no longer has; every page flag
+// of firmware/store/flags.c has "flag.<name>" (with '_', as the API names them).
+// Usage: node tests/web/i18n_check.js [STATIC_DIR [SOURCE_DIR]]; exit 1 with what is missing.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
 
 const dir = process.argv[2] || path.join(__dirname, '../../firmware/web/static');
+const src = process.argv[3] || path.join(__dirname, '../..');
 const ctx = { window: {} };
 vm.runInNewContext(fs.readFileSync(path.join(dir, 'i18n.js'), 'utf8'), ctx);
 const S = ctx.window.FolioStrings;
@@ -15,8 +20,10 @@ const problems = [];
 const langs = ['en', 'fr', 'ar'];
 for (const l of langs) if (!S[l]) problems.push(`no '${l}' table`);
 const all = new Set(langs.flatMap((l) => Object.keys(S[l] || {})));
+const names = (v) => (v.match(/\{\w+\}/g) || []).sort();
 for (const k of all)
 	for (const l of langs) {
+		if (k.startsWith('msg.')) continue; /* below, against the server's own table */
 		const v = (S[l] || {})[k];
 		if (typeof v !== 'string' || !v.trim()) problems.push(`'${k}' missing or empty in ${l}`);
 		else if ((v.match(/\{\w+\}/g) || []).sort().join() !== (S.en[k] || '').match(/\{\w+\}/g)?.sort().join() &&
@@ -54,10 +61,44 @@ const need = {
 	'capture.did.': ['pause', 'resume', 'stop'],
 	'queue.': ['ocr', 'package', 'upload'],
 };
-for (const [p, names] of Object.entries(need))
-	for (const n of names) if (!(p + n in S.en)) problems.push(`'${p + n}' is missing`);
+for (const [p, list] of Object.entries(need))
+	for (const n of list) if (!(p + n in S.en)) problems.push(`'${p + n}' is missing`);
+
+// The server's messages: X(ENUM, "code", "template" ...) in MSG_TABLE, strings joined.
+const header = fs.readFileSync(path.join(src, 'firmware/core/message.h'), 'utf8');
+const table = header.slice(header.indexOf('#define MSG_TABLE'), header.indexOf('enum msg_code'))
+	.replace(/"\s*\\?\n\s*"/g, '');
+const codes = new Map();
+for (const m of table.matchAll(/X\(\w+,\s*(?:\\\n\s*)?"([a-z-]+)",\s*(?:\\\n\s*)?"((?:[^"\\]|\\.)*)"\)/g))
+	codes.set(m[1], m[2]);
+if (codes.size < 10) problems.push(`only ${codes.size} message codes read from firmware/core/message.h`);
+for (const [code, tmpl] of codes) {
+	const sent = new Set(names(tmpl).concat(['{field}']));
+	for (const l of langs) {
+		const v = (S[l] || {})['msg.' + code];
+		if (typeof v !== 'string' || !v.trim()) {
+			problems.push(`server message '${code}' has no translation in ${l}`);
+			continue;
+		}
+		for (const n of names(v))
+			if (!sent.has(n)) problems.push(`'msg.${code}' in ${l} uses ${n}, which the server does not send`);
+	}
+	if (S.en['msg.' + code] !== undefined && names(S.en['msg.' + code]).join() !== names(tmpl).join())
+		problems.push(`'msg.${code}' in en does not name the values of the server's text '${tmpl}'`);
+}
+for (const k of all)
+	if (k.startsWith('msg.') && !codes.has(k.slice(4))) problems.push(`'${k}': the server has no such code`);
+
+// Page flags as the store names them, '-' as '_' in the API.
+const flagsSrc = fs.readFileSync(path.join(src, 'firmware/store/flags.c'), 'utf8');
+const flagList = flagsSrc.slice(flagsSrc.indexOf('names[] = {'), flagsSrc.indexOf('};', flagsSrc.indexOf('names[] = {')));
+const flags = [...flagList.matchAll(/"([a-z-]+)"/g)].map((m) => m[1].replace(/-/g, '_'));
+if (flags.length < 10) problems.push(`only ${flags.length} page flags read from firmware/store/flags.c`);
+for (const f of flags)
+	for (const l of langs) if (!(S[l] || {})['flag.' + f]) problems.push(`page flag '${f}' has no translation in ${l}`);
 if (problems.length) {
 	for (const p of problems) console.log('FAIL: ' + p);
 	process.exit(1);
 }
-console.log(`strings: ${Object.keys(S.en).length} keys in en, fr and ar; ${used.size} used literally, ${prefixes.size} prefixes`);
+console.log(`strings: ${Object.keys(S.en).length} keys in en, fr and ar; ${used.size} used literally, ${prefixes.size} prefixes; ` +
+	`${codes.size} server message codes and ${flags.length} page flags translated`);

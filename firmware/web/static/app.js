@@ -129,7 +129,28 @@ Folio.clearMessages = function () {
 	document.getElementById('messages').replaceChildren();
 };
 
-/* fail(err): what went wrong, in the server's words when it said something. */
+/* say(m): a message from the server ({code, params, message}: an error answer or a problem
+ * in a list) in the clerk's language, from the table's "msg.<code>"; the server's English
+ * text only for a code this page does not know (a newer station). Values named state/to,
+ * field, flags and problem are translated too; numbers keep Latin digits. */
+Folio.say = function (m) {
+	if (!m || typeof m !== 'object') return m ? String(m) : '';
+	if (!m.code || !(('msg.' + m.code) in Folio.strings.en)) return m.message || m.error || '';
+	const params = m.params || {};
+	const word = (prefix, v) => (((prefix + v) in Folio.strings.en) ? t(prefix + v) : String(v));
+	const out = {};
+	for (const [k, v] of Object.entries(params)) {
+		if (typeof v === 'number') out[k] = Folio.num(v);
+		else if (k === 'state' || k === 'to') out[k] = word('bstate.', v);
+		else if (k === 'field') out[k] = word('field.', v);
+		else if (k === 'flags') out[k] = String(v).split(/,\s*/).filter(Boolean).map((f) => word('flag.', f)).join(', ');
+		else if (k === 'problem') out[k] = Folio.say({ code: v, params: Object.assign({}, params, { problem: '' }), message: '' });
+		else out[k] = String(v);
+	}
+	return t('msg.' + m.code, out);
+};
+
+/* fail(err): what went wrong, in the clerk's language (the server's code), or its words. */
 Folio.fail = function (err) {
 	if (err && err.handled) return;
 	const text = err && err.error ? err.error : t('error.network');
@@ -142,7 +163,7 @@ class ApiError extends Error {
 	constructor(status, body) {
 		super((body && body.error) || 'HTTP ' + status);
 		this.status = status;
-		this.error = (body && body.error) || t('error.status', { status });
+		this.error = (body && body.code && Folio.say(body)) || (body && body.error) || t('error.status', { status });
 		this.field = body && body.field;
 		this.body = body;
 	}

@@ -111,7 +111,7 @@
 			}
 
 			function showProblems(sec, list, problems) {
-				list.replaceChildren(...(problems || []).map((p) => el('li', { dir: 'auto' }, p)));
+				list.replaceChildren(...(problems || []).map((p) => el('li', { dir: 'auto', 'data-code': p.code || '' }, Folio.say(p))));
 				sec.classList.toggle('invalid', !!(problems && problems.length));
 			}
 

@@ -38,11 +38,11 @@
 						el('td', { dir: 'ltr' }, d.document_code || ''),
 						el('td', {}, d.received || ''),
 						el('td', {}, Folio.num((b.pages_list || []).filter((p) => p.document === d.number).length)),
-						el('td', {}, (d.problems || []).length ? el('ul', { class: 'problems' }, d.problems.map((p) => el('li', { dir: 'auto' }, p)))
+						el('td', {}, (d.problems || []).length ? el('ul', { class: 'problems' }, d.problems.map((p) => el('li', { dir: 'auto', 'data-code': p.code || '' }, Folio.say(p))))
 							: t('review.ok'))))))));
 			main.append(el('section', { class: 'panel', id: 'review-flags', 'aria-labelledby': 'flags-title' },
 				el('h2', { id: 'flags-title' }, t('review.unresolved', { n: Folio.num(unresolved.length) })),
-				unresolved.length ? el('ul', {}, unresolved.map((u) => el('li', { dir: 'auto' }, u)))
+				unresolved.length ? el('ul', {}, unresolved.map((u) => el('li', { dir: 'auto', 'data-code': u.code || '' }, Folio.say(u))))
 					: el('p', {}, t('review.noFlags')),
 				el('a', { class: 'button', href: '#/batch/' + n }, t('batch.goDocuments'))));
 
