@@ -21,6 +21,7 @@
 
 #include "firmware/index/barcode.h"
 #include "firmware/index/patchcode.h"
+#include "firmware/index/separate.h"
 
 /* Reads a binary PGM (P5, 8-bit) or PBM (P4) as pdftoppm writes them into a frame. */
 static int read_pnm(const char *path, struct frame *ret)
@@ -336,6 +337,40 @@ static void test_content_pages_are_not_patches(void **state)
 	free(f.data);
 }
 
+/* The profile's map: which sheets split, which are plain pages, which are dropped. */
+static void test_split_follows_profile(void **state)
+{
+	/* plain, T, plain, plain, 2, 3 (a second sheet: nothing new), plain, 6 (ignored) */
+	static const int feed[] = { 0, PATCH_T, 0, 0, PATCH_2, PATCH_3, 0, PATCH_6 };
+	static const uint32_t want_doc[] = { 1, 2, 2, 2, 3, 3, 3, 3 };
+	static const bool want_sep[] = { false, true, false, false, true, true, false, false };
+	static const bool want_put[] = { false, true, false, false, true, false, false, false };
+	struct scan_profile p = { .patch_sheets = PATCH_SHEET_KEEP };
+	struct index_split split;
+	struct index_step step;
+
+	(void)state;
+	p.patch[PATCH_2] = p.patch[PATCH_3] = p.patch[PATCH_T] = PATCH_ACTION_NEW_DOCUMENT;
+	index_split_init(&split, 1, 0);
+	assert_false(index_split_wants_patches(&split)); /* until the profile is given */
+	index_split_profile(&split, &p);
+	assert_true(index_split_wants_patches(&split));
+	for (size_t i = 0; i < sizeof(feed) / sizeof(feed[0]); i++) {
+		struct index_sheet sheet = { .patch = feed[i] };
+
+		index_split_page(&split, &sheet, &step);
+		assert_int_equal(step.document, want_doc[i]);
+		assert_int_equal(!!(step.flags & PAGE_FLAG_SEPARATOR), want_sep[i]);
+		assert_int_equal(step.put_document, want_put[i]);
+		assert_false(step.drop);
+	}
+	p.patch_sheets = PATCH_SHEET_DROP;
+	index_split_profile(&split, &p);
+	index_split_page(&split, &(struct index_sheet){ .patch = PATCH_T }, &step);
+	assert_true(step.drop);
+	assert_int_equal(step.document, 4);
+}
+
 static void test_names(void **state)
 {
 	enum patch_type t;
@@ -356,6 +391,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_split_follows_profile),
 		cmocka_unit_test(test_printed_sheets_read),
 		cmocka_unit_test(test_fed_sheets_read),
 		cmocka_unit_test(test_one_patch_upside_down),
