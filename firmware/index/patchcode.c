@@ -181,6 +181,7 @@ static void agree(const struct geometry *g, const struct hit *hits, uint32_t n,
 
 	for (uint32_t a = 0; a < n; a++) {
 		uint32_t last = a;
+		double span;
 
 		if (hits[a].type == PATCH_NONE)
 			continue;
@@ -191,8 +192,7 @@ static void agree(const struct geometry *g, const struct hit *hits, uint32_t n,
 			    drift <= (b - last) * COLUMN_MM * SKEW_SLOPE + 1.0)
 				last = b;
 		}
-		double span = (last - a) * COLUMN_MM + WINDOW_MM;
-
+		span = (last - a) * COLUMN_MM + WINDOW_MM;
 		if (span >= SPAN_MIN_MM && span > best->span_mm) {
 			best->type = hits[a].type;
 			best->span_mm = (uint32_t)span;

@@ -53,6 +53,17 @@ pages_by_document() {
 	awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($0 ~ /separator/ ? "s" : "") }' show
 }
 
+# --- the printer: wrong usage is one line and status 2, before anything is written
+feeder_config </dev/null
+expect_fail 2 "--patch must be 1, 2, 3, 4, 6 or T, not '5'" $folio coversheet --patch 5 --out x.pdf
+expect_fail 2 "a patch sheet has no fields" $folio coversheet --patch T --office KE --out x.pdf
+[ ! -e x.pdf ] || fail "a refused patch sheet was written"
+$folio coversheet --patch t --out t.pdf >/dev/null 2>err || fail "--patch t: $(cat err)"
+if command -v pdfinfo >/dev/null; then
+	pdfinfo t.pdf | grep -q 'Page size: *595.* x 841.* pts (A4)' ||
+		fail "the patch sheet is not A4: $(pdfinfo t.pdf)"
+fi
+
 # --- simplex, defaults (2, 3 and T start documents, sheets kept), with cover sheets on
 for dpi in 200 300; do
 	rm -rf stack store && mkdir stack
