@@ -10,10 +10,13 @@
  * The capture engine calls, for every page, in feed order:
  *
  *	struct index_split split;        once per run: index_split_init(&split, doc, pages)
+ *	                                 and index_split_profile(&split, profile)
  *	struct index_sheet sheet;
  *	struct index_step step;
  *
  *	index_examine(frame, cfg, &sheet);      (-ENOMEM/-EINVAL: log, treat as a plain page)
+ *	if (!sheet.separator && index_split_wants_patches(&split))
+ *		index_examine_patch(frame, cfg, &sheet);        (patch codes, patchcode.h)
  *	index_split_page(&split, &sheet, &step);
  *	if (step.put_document) {
  *		sheet.doc.batch = batch;
@@ -22,6 +25,7 @@
  *	}
  *	meta.document = step.document;
  *	meta.flags |= step.flags;       PAGE_FLAG_SEPARATOR / PAGE_FLAG_BARCODE_UNREADABLE
+ *	if (step.drop) the page is not stored: record an event saying so instead
  *	if (sheet.why[0]) log the reason with the page number for the clerk
  *
  * Separator pages stay in the store (export skips them). A sheet laid out as ours whose
