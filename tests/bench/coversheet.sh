@@ -78,8 +78,10 @@ else
 	echo "cover-sheet search: $bench not built (make bench builds it)"
 fi
 
-# seconds and peak RSS (kB) of a command, from GNU time, into $secs and $rss
+# seconds and peak RSS (kB) of a command, from GNU time, into $secs and $rss; every run
+# starts from a full feeder (the feeder keeps its place across SANE sessions)
 timed() {
+	rm -f pages/.folio-feeder
 	/usr/bin/time -f '%e %M' -o time.out "$@" >/dev/null 2>run.err || {
 		cat run.err >&2
 		return 1
@@ -115,5 +117,5 @@ awk -v n="$pages" -v a="$raw_secs" -v b="$on_secs" -v c="$off_secs" \
 	printf "  scanimage raw (pnm files)     %6.2f s  %6.0f images/min  peak %6.1f MB\n", a, 60*n/a, ra/1024
 	printf "  folio scan, separators on     %6.2f s  %6.0f images/min  peak %6.1f MB  %.2fx scanimage\n", b, 60*n/b, rb/1024, b/a
 	printf "  folio scan, separators off    %6.2f s  %6.0f images/min  peak %6.1f MB  %.2fx scanimage\n", c, 60*n/c, rc/1024, c/a
-	printf "  ratio cover sheets on / off: %.2f\n", b/c
+	printf "  ratio separators on / off: %.2f\n", b/c
 }'
