@@ -19,6 +19,7 @@
 #include "firmware/image/pnm.h"
 #include "firmware/image/preview.h"
 #include "firmware/image/process.h"
+#include "firmware/index/patchcode.h"
 #include "firmware/index/separate.h"
 
 #define QUEUE_LEN CONFIG_CAPTURE_MAX_FRAMES
@@ -605,11 +606,13 @@ static int split_init(struct store *store, uint32_t batch, struct index_split *r
 /*
  * Separation and indexing: a cover sheet starts a new document with the fields of its
  * barcodes and is kept as a separator page; an unreadable or invalid one is flagged for the
- * clerk, never guessed. Only for profiles that use cover sheets.
+ * clerk, never guessed. Only for profiles that use cover sheets. A patch sheet does what the
+ * profile maps its type to; one the profile drops sets *ret_drop: the caller stores no page,
+ * and an event here says where it was.
  */
 static int index_page(struct store *store, const struct folio_config *cfg,
 		      const struct capture_request *req, struct index_split *split,
-		      const struct frame *f, struct page_info *meta)
+		      const struct frame *f, struct page_info *meta, bool *ret_drop)
 {
 	struct index_sheet sheet = { 0 };
 	struct index_step step;
@@ -622,6 +625,12 @@ static int index_page(struct store *store, const struct folio_config *cfg,
 				  meta->batch, folio_strerror(r));
 			memset(&sheet, 0, sizeof(sheet));
 		}
+	}
+	if (!sheet.separator && index_split_wants_patches(split)) {
+		r = index_examine_patch(f, cfg, &sheet);
+		if (r < 0)
+			log_debug("batch %u: a page could not be searched for a patch code: %s",
+				  meta->batch, folio_strerror(r));
 	}
 	index_split_page(split, &sheet, &step);
 	if (step.put_document) {
@@ -643,6 +652,13 @@ static int index_page(struct store *store, const struct folio_config *cfg,
 	}
 	meta->document = step.document;
 	meta->flags |= step.flags;
+	*ret_drop = step.drop;
+	if (step.drop) /* never a page lost without a word: the event log keeps where it was */
+		return store_event_add(
+		    store, req->who, "patch-sheet-dropped", meta->batch, step.document, 0,
+		    "a Patch %s sheet before document %u's pages was not kept "
+		    "(profile '%s' patch_sheets = drop)",
+		    patchcode_name(sheet.patch), step.document, req->profile->name);
 	return 0;
 }
 
@@ -707,6 +723,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		scanner_close(scanner);
 		return log_errno(r, "cannot read batch %u: %s", ret->batch, folio_strerror(r));
 	}
+	index_split_profile(&split, req->profile);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
@@ -735,13 +752,19 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		struct page_info meta = { 0 };
 		char note[STORE_NOTE_LEN] = "";
 		double t1 = now(), t2;
+		bool drop = false;
 
 		if (commits_failed(&cm)) { /* drain what the reader still had */
 			free(f.data);
 			continue;
 		}
 		meta.batch = ret->batch;
-		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta);
+		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta, &drop);
+		if (r == 0 && drop) {
+			free(f.data);
+			ret->encode_seconds += now() - t1;
+			continue;
+		}
 		if (r == 0)
 			r = process_page(&f, req->profile, &img, &ocr, &meta.flags, note);
 		free(f.data);

@@ -121,11 +121,14 @@ static const struct command commands[] = {
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_doc_set },
 	{ "coversheet", NULL,
 	  "--office CC --ip-type patent|trademark|design --application NUMBER\n"
-	  "           --doc-code CODE [--date YYYY-MM-DD] --out FILE.pdf",
+	  "           --doc-code CODE [--date YYYY-MM-DD] --out FILE.pdf\n"
+	  "       folio coversheet --patch 2|3|T --out FILE.pdf",
 	  "print an A4 cover sheet (Code 128 and QR) that starts and indexes a document",
 	  "Put the printed sheet in front of the document's pages: capture reads its barcodes,\n"
 	  "starts a new document with these fields, and keeps the sheet as a separator page that\n"
-	  "is not exported. --date is the received date (default: the date of capture).",
+	  "is not exported. --date is the received date (default: the date of capture).\n"
+	  "--patch prints a patch code sheet instead (Kodak's standard; also 1, 4, 6): what it\n"
+	  "does is the profile's patch_2, patch_3, patch_t ... keys (new-document or ignore).",
 	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_coversheet },
 	{ "keygen", NULL, "--out DIR", "create the station's package-signing key pair in DIR",
 	  "Writes DIR/station.key (secret, mode 0600: name it in [station] key_file) and\n"

@@ -6,12 +6,36 @@
 #include "firmware/cmd/cmd.h"
 #include "firmware/index/coversheet.h"
 #include "firmware/index/docfields.h"
+#include "firmware/index/patchcode.h"
+
+/* `folio coversheet --patch TYPE --out FILE.pdf`: a patch sheet has no fields. */
+static int print_patch(struct cmd_env *env, const char *name, const char *out, bool fields)
+{
+	enum patch_type t;
+	int r;
+
+	if (patchcode_parse(name, &t) < 0)
+		return cmd_usage_error(cmd_current(),
+				       "--patch must be 1, 2, 3, 4, 6 or T, not '%s'", name);
+	if (fields)
+		return cmd_usage_error(cmd_current(), "a patch sheet has no fields: --patch goes "
+						      "with --out alone");
+	if (!out)
+		return cmd_usage_error(cmd_current(), "--out is needed");
+	r = patchcode_write_pdf(t, out);
+	if (r < 0)
+		return log_errno(r, "cannot write patch sheet '%s': %s", out, folio_strerror(r));
+	fprintf(env->out, "%s\n", out);
+	return 0;
+}
 
 int cmd_coversheet(struct cmd_env *env, int argc, char **argv)
 {
 	const char *office = NULL, *type = NULL, *appno = NULL, *code = NULL, *date = NULL;
-	const char *out = NULL;
+	const char *out = NULL, *patch = NULL;
 	const struct opt opts[] = {
+		OPT_STRING(0, "patch", &patch, "2|3|T",
+			   "print a patch code separator sheet (also 1, 4, 6) instead"),
 		OPT_STRING(0, "office", &office, "CC", "the office (ST.3 code)"),
 		OPT_STRING(0, "ip-type", &type, "TYPE", "patent, trademark or design"),
 		OPT_STRING(0, "application", &appno, "NUMBER", "the application number"),
@@ -29,6 +53,8 @@ int cmd_coversheet(struct cmd_env *env, int argc, char **argv)
 		return argc;
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	if (patch)
+		return print_patch(env, patch, out, office || type || appno || code || date);
 	if (!office || !type || !appno || !code || !out)
 		return cmd_usage_error(cmd_current(), "--office, --ip-type, --application, "
 						      "--doc-code and --out are needed");

@@ -74,6 +74,17 @@ enum page_output {
 	PAGE_OUTPUT_RAW,     /* the frame as scanned, as PNM, no processing (benchmarks) */
 };
 
+/* What a patch code sheet does (firmware/index/patchcode.h), per type, in a profile. */
+enum patch_action {
+	PATCH_ACTION_IGNORE,	   /* a plain page */
+	PATCH_ACTION_NEW_DOCUMENT, /* the next pages are a new document */
+};
+
+/* Whether a patch sheet that acts is stored (as a separator page) or left out (an event). */
+enum patch_sheet { PATCH_SHEET_KEEP, PATCH_SHEET_DROP };
+
+#define CONFIG_PATCH_TYPES 7 /* indexed by enum patch_type: none, 1, 2, 3, 4, T, 6 */
+
 /* A scanner profile: how to scan and what the station makes of it. */
 struct scan_profile {
 	char name[CONFIG_NAME_LEN];
@@ -86,7 +97,9 @@ struct scan_profile {
 	bool deskew, orient, clean_borders, despeckle;
 	int skew_limit_tenths; /* flag skew beyond this, in 0.1 degree */
 	bool device_deskew, device_blank_skip, device_double_feed;
-	bool cover_sheets; /* read barcodes: cover sheets start and index documents */
+	bool cover_sheets;	       /* read barcodes: cover sheets start and index documents */
+	int patch[CONFIG_PATCH_TYPES]; /* enum patch_action per enum patch_type */
+	int patch_sheets;	       /* enum patch_sheet */
 };
 
 /* [upload] document_file: one image file per page, or one multi-page TIFF per document. */

@@ -13,9 +13,13 @@
 #include "firmware/index/coverfind.h"
 #include "firmware/index/coversheet.h"
 #include "firmware/index/docfields.h"
+#include "firmware/index/patchcode.h"
 #include "firmware/index/separate.h"
 
 #define MAX_SYMBOLS 8 /* Folio symbols considered on one page */
+
+_Static_assert(CONFIG_PATCH_TYPES == PATCH_TYPES && PATCH_2 == 2 && PATCH_3 == 3 && PATCH_T == 5,
+	       "profile patch keys are indexed by enum patch_type");
 
 struct found {
 	char data[COVERSHEET_PAYLOAD_MAX + 2];
@@ -350,10 +354,55 @@ int index_examine(const struct frame *f, const struct folio_config *cfg, struct 
 	return examine_zones(f, cfg, &cf, ret);
 }
 
+int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
+			struct index_sheet *ret)
+{
+	struct patchcode p;
+	int r;
+
+	if (!frame_ok(f) || !cfg || !ret)
+		return -EINVAL;
+	if ((uint64_t)f->width * f->height > INDEX_MAX_PIXELS)
+		return -FOLIO_ETOOBIG;
+	r = patchcode_find(f, &p);
+	if (r < 0)
+		return r;
+	log_debug("page patch search: %s%s%s", p.type ? "Patch " : "none", patchcode_name(p.type),
+		  p.upside_down ? " (upside down)" : "");
+	ret->patch = (int)p.type;
+	if (p.type == PATCH_NONE)
+		return 0;
+	ret->doc = (struct document_info){ .ip_type = cfg->ip_type };
+	snprintf(ret->doc.office, sizeof(ret->doc.office), "%s", cfg->office);
+	snprintf(ret->doc.document_code, sizeof(ret->doc.document_code), "%s", cfg->document_code);
+	snprintf(ret->doc.language, sizeof(ret->doc.language), "%s", cfg->language);
+	return 0;
+}
+
 void index_split_init(struct index_split *s, uint32_t document, uint32_t pages)
 {
-	s->document = document ? document : 1;
-	s->pages = pages;
+	*s = (struct index_split){ .document = document ? document : 1, .pages = pages };
+}
+
+void index_split_profile(struct index_split *s, const struct scan_profile *p)
+{
+	memcpy(s->patch, p->patch, sizeof(s->patch));
+	s->patch_sheets = p->patch_sheets;
+}
+
+bool index_split_wants_patches(const struct index_split *s)
+{
+	for (int t = PATCH_1; t < PATCH_TYPES; t++)
+		if (s->patch[t] != PATCH_ACTION_IGNORE)
+			return true;
+	return false;
+}
+
+/* Whether @sheet is a patch sheet that the profile makes act. */
+static bool patch_acts(const struct index_split *s, const struct index_sheet *sheet)
+{
+	return sheet->patch > PATCH_NONE && sheet->patch < PATCH_TYPES &&
+	       s->patch[sheet->patch] == PATCH_ACTION_NEW_DOCUMENT;
 }
 
 void index_split_page(struct index_split *s, const struct index_sheet *sheet,
@@ -371,6 +420,15 @@ void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		st.flags |= PAGE_FLAG_SEPARATOR;
 		if (sheet->unreadable) /* ours by its layout, its index for the clerk to fill */
 			st.flags |= PAGE_FLAG_BARCODE_UNREADABLE;
+	} else if (patch_acts(s, sheet)) {
+		if (s->pages > 0) { /* on a document without pages, nothing to start */
+			s->document++;
+			s->pages = 0;
+			st.new_document = true;
+			st.put_document = true;
+		}
+		st.flags |= PAGE_FLAG_SEPARATOR;
+		st.drop = s->patch_sheets == PATCH_SHEET_DROP;
 	} else {
 		s->pages++;
 		if (sheet->unreadable)

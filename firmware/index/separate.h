@@ -10,10 +10,13 @@
  * The capture engine calls, for every page, in feed order:
  *
  *	struct index_split split;        once per run: index_split_init(&split, doc, pages)
+ *	                                 and index_split_profile(&split, profile)
  *	struct index_sheet sheet;
  *	struct index_step step;
  *
  *	index_examine(frame, cfg, &sheet);      (-ENOMEM/-EINVAL: log, treat as a plain page)
+ *	if (!sheet.separator && index_split_wants_patches(&split))
+ *		index_examine_patch(frame, cfg, &sheet);        (patch codes, patchcode.h)
  *	index_split_page(&split, &sheet, &step);
  *	if (step.put_document) {
  *		sheet.doc.batch = batch;
@@ -22,6 +25,7 @@
  *	}
  *	meta.document = step.document;
  *	meta.flags |= step.flags;       PAGE_FLAG_SEPARATOR / PAGE_FLAG_BARCODE_UNREADABLE
+ *	if (step.drop) the page is not stored: record an event saying so instead
  *	if (sheet.why[0]) log the reason with the page number for the clerk
  *
  * Separator pages stay in the store (export skips them). A sheet laid out as ours whose
@@ -47,6 +51,7 @@
 /* What a page is, as far as indexing is concerned. */
 struct index_sheet {
 	bool separator;		  /* a cover sheet: starts a document described by doc */
+	int patch;		  /* enum patch_type of a patch code on it (0: none) */
 	bool unreadable;	  /* a Folio barcode or sheet was found but cannot be used */
 	struct document_info doc; /* when separator: the fields (batch, number left 0) */
 	char why[160];		  /* when unreadable (or one symbol read): for the clerk */
@@ -78,10 +83,26 @@ int index_examine(const struct frame *f, const struct folio_config *cfg, struct 
 int index_examine_grey(const uint8_t *grey, uint32_t width, uint32_t height, uint32_t stride,
 		       const struct folio_config *cfg, struct index_sheet *ret);
 
-/* Where a run of capture stands: the current document and its pages other than separators. */
+/*
+ * index_examine_patch - look for a patch code (patchcode.h) on a captured page
+ * @f: as for index_examine()
+ * @cfg: the station's defaults, given to the document a patch sheet starts
+ * @ret: a page already examined (or zeroed); its patch is set to what is found, and doc to
+ *	the station's defaults (office, IP type, document code, language) when one is
+ *
+ * Reads a few hundred thousand pixels near the top and bottom edges (under a millisecond at
+ * 300 dpi). Returns 0, -EINVAL for a malformed frame, -FOLIO_ETOOBIG, -ENOMEM. Thread-safe.
+ */
+int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
+			struct index_sheet *ret);
+
+/* Where a run of capture stands: the current document and its pages other than separators,
+ * and what the profile makes of patch sheets (none act until index_split_profile()). */
 struct index_split {
 	uint32_t document;
 	uint32_t pages;
+	int patch[CONFIG_PATCH_TYPES]; /* enum patch_action per enum patch_type */
+	int patch_sheets;	       /* enum patch_sheet */
 };
 
 /* What to do with one page. */
@@ -90,6 +111,7 @@ struct index_step {
 	uint32_t flags;	   /* page flags to add */
 	bool put_document; /* store sheet.doc as document @document before adding the page */
 	bool new_document; /* @document is new (else an existing one is re-indexed) */
+	bool drop;	   /* a patch sheet the profile drops: not stored, an event says so */
 };
 
 /*
@@ -98,12 +120,21 @@ struct index_step {
  */
 void index_split_init(struct index_split *s, uint32_t document, uint32_t pages);
 
+/* index_split_profile - take the patch sheets' actions and keep/drop rule from profile @p */
+void index_split_profile(struct index_split *s, const struct scan_profile *p);
+
+/* index_split_wants_patches - whether any patch type acts (else no page need be searched) */
+bool index_split_wants_patches(const struct index_split *s);
+
 /*
  * index_split_page - decide the document and flags of the next page from its @sheet
  *
  * A cover sheet starts the next document; a cover sheet on a document that has no pages yet
  * (the first sheet of a batch, or two cover sheets in a row) re-indexes that document instead,
- * so no document is ever empty.
+ * so no document is ever empty. A patch sheet whose type the profile maps to new-document
+ * does the same with the station's defaults (on a document without pages yet, nothing), and
+ * is a separator page, or dropped when the profile says so; a patch the profile ignores is a
+ * plain page.
  */
 void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		      struct index_step *ret);

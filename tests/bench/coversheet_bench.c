@@ -2,12 +2,14 @@
  * Cover-sheet search cost: each page (binary PGM, 8-bit grey, as the feeder delivers it) is
  * examined by index_examine(), the search capture runs (layout first, zones decoded), and by
  * index_examine_grey(), zbar over the whole page, which is what capture ran before: the peer
- * measured in the same run.
+ * measured in the same run. The patch code search (index_examine_patch()), which capture
+ * runs on every page that is not a cover sheet, is timed on its own.
  *
  *   coversheet_bench [--repeat N] [--dpi D] PAGE...
  *
- * Prints "pages N", "covers C" (pages the search took for cover sheets), "search_ms M" and
- * "whole_page_ms W", milliseconds per page, best of the repeats.
+ * Prints "pages N", "covers C" (pages the search took for cover sheets), "patches P" (pages
+ * with a patch code), "search_ms M", "patch_ms Q" and "whole_page_ms W", milliseconds per
+ * page, best of the repeats.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +62,8 @@ int main(int argc, char **argv)
 	static const char conf[] = "[station]\nid = BENCH\noffice = KE\n";
 	struct folio_config cfg;
 	struct frame *pages;
-	double search = 1e30, whole = 1e30;
-	unsigned repeat = 3, dpi = 300, covers = 0;
+	double search = 1e30, whole = 1e30, patch = 1e30;
+	unsigned repeat = 3, dpi = 300, covers = 0, patches = 0;
 	int first = 1, n;
 
 	while (first + 1 < argc && argv[first][0] == '-') {
@@ -104,6 +106,17 @@ int main(int argc, char **argv)
 		}
 		t1 = now();
 		search = t1 - t0 < search ? t1 - t0 : search;
+		patches = 0;
+		for (int i = 0; i < n; i++) {
+			struct index_sheet s = { 0 };
+
+			if (index_examine_patch(&pages[i], &cfg, &s) < 0)
+				return 1;
+			patches += s.patch != 0;
+		}
+		t0 = now() - t1;
+		patch = t0 < patch ? t0 : patch;
+		t1 = now();
 		for (int i = 0; i < n; i++) {
 			struct index_sheet s;
 
@@ -114,8 +127,9 @@ int main(int argc, char **argv)
 		t0 = now() - t1;
 		whole = t0 < whole ? t0 : whole;
 	}
-	printf("pages %d\ncovers %u\nsearch_ms %.2f\nwhole_page_ms %.1f\n", n, covers,
-	       1000 * search / n, 1000 * whole / n);
+	printf("pages %d\ncovers %u\npatches %u\nsearch_ms %.2f\npatch_ms %.2f\n"
+	       "whole_page_ms %.1f\n",
+	       n, covers, patches, 1000 * search / n, 1000 * patch / n, 1000 * whole / n);
 	for (int i = 0; i < n; i++)
 		free(pages[i].data);
 	free(pages);

@@ -115,6 +115,35 @@ static void test_bad_choice_lists_choices(void **state)
 	    "t.conf:5: bad value for 'mode': 'sepia' is not one of: lineart gray color"));
 }
 
+/* Patch sheets: 2, 3 and T start documents and are kept unless a profile says otherwise. */
+static void test_patch_keys(void **state)
+{
+	const struct scan_profile *p;
+
+	(void)state;
+	assert_int_equal(load(MINIMAL), 0);
+	p = config_find_profile(&cfg, "default");
+	assert_non_null(p);
+	assert_int_equal(p->patch[2], PATCH_ACTION_NEW_DOCUMENT);
+	assert_int_equal(p->patch[3], PATCH_ACTION_NEW_DOCUMENT);
+	assert_int_equal(p->patch[5], PATCH_ACTION_NEW_DOCUMENT); /* T */
+	assert_int_equal(p->patch[1], PATCH_ACTION_IGNORE);
+	assert_int_equal(p->patch_sheets, PATCH_SHEET_KEEP);
+	assert_int_equal(load(MINIMAL "[profile x]\npatch_t = ignore\npatch_6 = new-document\n"
+				      "patch_sheets = drop\n[capture]\nprofile = x\n"),
+			 0);
+	p = config_find_profile(&cfg, "x");
+	assert_non_null(p);
+	assert_int_equal(p->patch[5], PATCH_ACTION_IGNORE);
+	assert_int_equal(p->patch[6], PATCH_ACTION_NEW_DOCUMENT);
+	assert_int_equal(p->patch[2], PATCH_ACTION_NEW_DOCUMENT);
+	assert_int_equal(p->patch_sheets, PATCH_SHEET_DROP);
+	assert_int_equal(load(MINIMAL "[profile x]\npatch_2 = new-batch\n[capture]\nprofile = x\n"),
+			 -FOLIO_ECONFIG);
+	assert_true(problem_has("t.conf:5: bad value for 'patch_2': 'new-batch' is not one of: "
+				"ignore new-document"));
+}
+
 static void test_bad_office_code(void **state)
 {
 	(void)state;
@@ -283,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_bad_choice_lists_choices),
+		cmocka_unit_test(test_patch_keys),
 		cmocka_unit_test(test_bad_office_code),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_duplicate_key),

@@ -1,0 +1,125 @@
+#!/bin/bash
+# Patch code separator sheets end to end with the feeder backend: sheets printed by
+# `folio coversheet --patch`, rasterised by pdftoppm at 200 and 300 dpi, skewed and upside down,
+# split a stack as the profile maps them (new document, ignore), among cover sheets; a content
+# page of rules, a table, a dark band and heavy bars is not taken for one; in duplex, sheets on
+# either side split the stack, and with patch_sheets = drop a sheet is not stored but the event
+# log says where it was.
+set -u
+. "$FOLIO_SRC/tests/integration/lib.sh"
+[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
+command -v convert >/dev/null || skip "convert (ImageMagick) not installed"
+
+folio="$FOLIO_BUILD/bin/folio --config folio.conf"
+
+# patch_sheet NNNN DPI TYPE [CONVERT-ARGS...]: stack/page-NNNN.png, a patch sheet as fed
+patch_sheet() {
+	local n=$1 dpi=$2 type=$3
+	shift 3
+	$folio coversheet --patch "$type" --out "patch-$n.pdf" >/dev/null 2>err ||
+		fail "coversheet --patch $type: $(cat err)"
+	pdftoppm -r "$dpi" -gray -png -singlefile "patch-$n.pdf" "stack/page-$n"
+	[ $# = 0 ] || convert "stack/page-$n.png" -background white "$@" "stack/page-$n.png" ||
+		fail "convert failed"
+}
+
+# busy_page N DPI: a content page with a letterhead band, rules, a table and heavy bars 2 and 5
+# mm thick in a patch's rhythm (a bar chart), text under them
+busy_page() {
+	local n=$1 draws png
+	text_pages "$n" 1 "$2"
+	png=stack/page-$(printf %04d "$n").png
+	draws=$(awk -v k="$(awk -v d="$2" 'BEGIN { print d / 25.4 }')" '
+	function r(x0, y0, x1, y1) { printf "rectangle %d,%d %d,%d ", x0 * k, y0 * k, x1 * k, y1 * k }
+	BEGIN {
+		r(0, 8, 210, 20); r(15, 23, 195, 25); r(15, 30, 195, 32)
+		for (i = 0; i < 12; i++) r(15, 36 + 6 * i, 195, 36.4 + 6 * i)
+		for (c = 0; c < 5; c++) r(15 + 45 * c, 30, 15.4 + 45 * c, 108)
+		split("2.03 5.08 2.03 5.08", w, " ")
+		for (c = 0; c < 6; c++)
+			for (i = 1; i <= 4; i++) {
+				y = 200 + (i - 1) * 2.03 + (i > 1 ? w[1] : 0) + (i > 2 ? w[2] : 0) + (i > 3 ? w[3] : 0)
+				r(15 + 30 * c, y, 35 + 30 * c, y + w[i])
+			}
+	}')
+	convert "$png" -fill black -draw "$draws" "$png" 2>err ||
+		fail "convert failed: $(cat err)"
+}
+
+# pages_by_document: "DOC[s] ..." of batch $1's pages, s for a separator
+pages_by_document() {
+	$folio batch show "$1" >show || fail "batch show failed"
+	awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($0 ~ /separator/ ? "s" : "") }' show
+}
+
+# --- the printer: wrong usage is one line and status 2, before anything is written
+feeder_config </dev/null
+expect_fail 2 "--patch must be 1, 2, 3, 4, 6 or T, not '5'" $folio coversheet --patch 5 --out x.pdf
+expect_fail 2 "a patch sheet has no fields" $folio coversheet --patch T --office KE --out x.pdf
+[ ! -e x.pdf ] || fail "a refused patch sheet was written"
+$folio coversheet --patch t --out t.pdf >/dev/null 2>err || fail "--patch t: $(cat err)"
+if command -v pdfinfo >/dev/null; then
+	pdfinfo t.pdf | grep -q 'Page size: *595.* x 841.* pts (A4)' ||
+		fail "the patch sheet is not A4: $(pdfinfo t.pdf)"
+fi
+
+# --- simplex, defaults (2, 3 and T start documents, sheets kept), with cover sheets on
+for dpi in 200 300; do
+	rm -rf stack store && mkdir stack
+	feeder_config "resolution = $dpi" "cover_sheets = yes" </dev/null
+	text_pages 1 2 "$dpi"
+	patch_sheet 0003 "$dpi" T -rotate 4
+	text_pages 4 1 "$dpi"
+	busy_page 5 "$dpi"
+	patch_sheet 0006 "$dpi" 2 -rotate 177
+	text_pages 7 1 "$dpi"
+	cover_sheet 0008 "$dpi" --ip-type patent --application 102024000000123 --doc-code APPFORM
+	text_pages 9 1 "$dpi"
+	patch_sheet 0010 "$dpi" 3 -rotate -5
+	text_pages 11 2 "$dpi"
+	b=$($folio scan 2>err) || fail "$dpi dpi: scan failed: $(cat err)"
+	docs=$(pages_by_document "$b")
+	[ "$docs" = "1 1 2s 2 2 3s 3 4s 4 5s 5 5 " ] || fail "$dpi dpi: pages by document: $docs"
+	grep -qE '^  documents +5$' show || fail "$dpi dpi: not 5 documents: $(cat show)"
+	grep -q 'application 102024000000123  code APPFORM' show ||
+		fail "$dpi dpi: the cover sheet among patch sheets: $(cat show)"
+done
+echo "figure: patch T, 2 (upside down) and 3 sheets, skewed 3-5 degrees, split a stack at 200 and 300 dpi; a page of rules, a table and heavy bars is not one"
+
+# --- the profile's map: Patch 3 ignored is a plain page; Patch 2 still splits
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "patch_3 = ignore" </dev/null
+text_pages 1 1 200
+patch_sheet 0002 200 3
+text_pages 3 1 200
+patch_sheet 0004 200 2
+text_pages 5 1 200
+b=$($folio scan 2>err) || fail "ignore: scan failed: $(cat err)"
+docs=$(pages_by_document "$b")
+[ "$docs" = "1 1 1 2s 2 " ] || fail "patch_3 = ignore: pages by document: $docs"
+
+# --- duplex, sheets dropped: a patch on a front side, and on the back of a sheet fed face down
+rm -rf stack store && mkdir stack
+feeder_config "source = duplex" "patch_sheets = drop" </dev/null
+text_pages 1 2 300
+patch_sheet 0003 300 T -rotate 2
+"$FOLIO_BUILD/bin/pagegen" --out stack --first 4 --count 1 --dpi 300 --kind blank --seed 4 \
+	>/dev/null || fail "pagegen failed"
+text_pages 5 2 300
+"$FOLIO_BUILD/bin/pagegen" --out stack --first 7 --count 1 --dpi 300 --kind blank --seed 7 \
+	>/dev/null || fail "pagegen failed"
+patch_sheet 0008 300 2 -rotate 180
+text_pages 9 2 300
+b=$($folio scan 2>err) || fail "duplex: scan failed: $(cat err)"
+docs=$(pages_by_document "$b")
+# the blank back of the first patch sheet opens document 2, the blank front of the second ends it
+[ "$docs" = "1 1 2 2 2 2 3 3 " ] || fail "duplex, dropped: pages by document: $docs"
+$folio log show --batch "$b" --type patch-sheet-dropped >events 2>err ||
+	fail "log show failed: $(cat err)"
+[ "$(grep -c 'patch-sheet-dropped' events)" = 2 ] || fail "dropped sheets not in the log: $(cat events)"
+grep -q "a Patch T sheet before document 2's pages was not kept" events ||
+	fail "the log does not say which sheet: $(cat events)"
+grep -q "a Patch 2 sheet before document 3's pages" events ||
+	fail "the back-side sheet is not in the log: $(cat events)"
+echo "figure: duplex 300 dpi: patch sheets on a front and (upside down) on a back side split the stack; dropped, each is an event"
