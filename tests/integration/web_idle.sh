@@ -3,6 +3,7 @@
 # minute is signed out (401, and the screen goes back to sign-in), even with the event stream
 # open all the while (it is not activity); a clerk who keeps working stays signed in. Takes
 # a little over a minute, mostly waiting. The event stream ends with the session.
+# tests/run.sh: waits
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
