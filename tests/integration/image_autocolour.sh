@@ -5,13 +5,9 @@
 # (auto-colour), a page with a photograph as grey JPEG (auto-grey); the decision is a page
 # flag in `folio batch show`, its measure is in the page's capture event (EVENTS.txt), the
 # office reads the grey and colour pages in BATCH.txt, and none of it stands in the way of
-# approval. Then the real degraded typescripts of ../shared under the same profile: a page
-# auto sent bitonal whose G4 reads much worse than its grey image (blurred-report) is
-# delivered in grey by OCR itself, with a page-grey event, and not left flagged check-image
-# for the clerk. Prints figure lines: the decision and measure per page, and CER per page
-# (held to no limit here: image_degraded.sh holds this profile and the bitonal one to the
-# reference; every page is read from two images, its JPEG and the G4 kept for it, or its grey
-# image and its G4, and keeps the more confident text).
+# approval. The real degraded typescripts of ../shared go through this profile in
+# image_degraded.sh: there, a page auto sent bitonal whose G4 reads much worse than its grey
+# image is delivered in grey by OCR itself, and each page's CER is held to the reference.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
@@ -89,52 +85,3 @@ done
 grep -qx 'auto-colour: D0001/P0002.jpg' "$pkg/BATCH.txt" &&
 	grep -qx 'auto-grey: D0001/P0003.jpg' "$pkg/BATCH.txt" ||
 	fail "BATCH.txt does not name the pages auto sent in colour and grey: $(cat "$pkg/BATCH.txt")"
-
-# --- the real degraded pages: G4 only when it keeps the text
-set_dir=$FOLIO_SHARED/testdata/ocr-degraded
-if [ ! -d "$set_dir" ] || ! tesseract --list-langs 2>/dev/null | grep -qx fra; then
-	echo "note: '$set_dir' or Tesseract's fra is absent: the degraded pages are not run"
-	exit 0
-fi
-rm -rf stack && mkdir stack
-# The files whose JFIF header states no resolution, at their true one (as image_degraded.sh).
-declare -A dpi=([blurred-report]=300 [catalogue-1962-faint]=150 [catalogue-1962-landscape]=150
-	[journal-1914]=150)
-names=($(cd "$set_dir" && ls ./*.jpg | sed 's|^\./||; s/\.jpg$//' | sort))
-for i in "${!names[@]}"; do
-	n=${names[$i]} page=stack/page-$(printf %02d $((i + 1))).jpg
-	cp "$set_dir/$n.jpg" "$page"
-	if [ -n "${dpi[$n]:-}" ]; then
-		d=$(printf '\\x%02x\\x%02x' $((dpi[$n] >> 8)) $((dpi[$n] & 255)))
-		printf "\\x01$d$d" | dd of="$page" bs=1 seek=13 conv=notrunc status=none
-	fi
-done
-sed -i 's/^languages = eng$/languages = fra/' folio.conf
-b=$($folio -v scan 2>scan.err) || fail "scan of the degraded pages failed: $(cat scan.err)"
-$folio ocr --batch "$b" --wait >ocr.out 2>&1 || fail "OCR failed: $(cat ocr.out)"
-$folio batch show "$b" >show || fail "batch show failed"
-pkg=$($folio export --batch "$b" --out out2 2>err) || fail "export failed: $(cat err)"
-grep -o 'auto output: [^;]*' scan.err >decisions
-for i in "${!names[@]}"; do
-	n=${names[$i]} p=$((i + 1))
-	row=$(awk -v n=$p '/^pages/ { q = 1; next } q && $1 == n' show)
-	text=$(ls "$pkg"/D*/P$(printf %04d $p).txt) || fail "page $p ($n) has no text"
-	cer=$("$FOLIO_BUILD/bin/folio" ocr-score "$set_dir/$n.gt.txt" "$text" |
-		sed -n 's/^CER \([0-9.]*\)%.*/\1/p')
-	echo "figure: $n: $(sed -n "${p}p" decisions | sed 's/^auto output: //'), delivered" \
-		"$(awk '{ print $3, $NF }' <<<"$row"), station CER $cer%"
-done
-p=0
-for i in "${!names[@]}"; do [ "${names[$i]}" = blurred-report ] && p=$((i + 1)); done
-[ $p -gt 0 ] || fail "blurred-report is not in $set_dir"
-row=$(awk -v n=$p '/^pages/ { q = 1; next } q && $1 == n' show)
-case $row in
-*JPEG*auto-grey*) ;;
-*) fail "blurred-report (its G4 reads much worse) was not delivered in grey: $row" ;;
-esac
-case $row in *check-image*) fail "blurred-report was left to the clerk: $row" ;; esac
-event "$pkg" check-image $p | grep -q ': automatic colour detection delivers it in grey$' ||
-	fail "no check-image event says page $p went grey: $(event "$pkg" check-image $p)"
-event "$pkg" page-grey $p | grep -q '^bitonal TIFF .* -> grey JPEG ' ||
-	fail "no page-grey event for page $p: $(event "$pkg" page-grey $p)"
-sed -n 's/.*OCR: .* reading much worse bitonal: \([0-9]*\) of them sent in grey.*/figure: OCR sent \1 auto page(s) in grey/p' ocr.out

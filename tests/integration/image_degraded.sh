@@ -167,6 +167,9 @@ for i in "${!names[@]}"; do
 	if [ -n "${bad_bitonal[$n]:-}" ]; then
 		awk -F'\t' -v p=$p '$7 == "page-grey" && $5 == p' "$pkg/EVENTS.txt" | grep -q . ||
 			{ echo "FAIL: auto: $n went grey with no page-grey event"; bad=1; }
+		awk -F'\t' -v p=$p '$7 == "check-image" && $5 == p { print $8 }' "$pkg/EVENTS.txt" |
+			grep -q ': automatic colour detection delivers it in grey$' ||
+			{ echo "FAIL: auto: no check-image event says $n went grey by itself"; bad=1; }
 	fi
 done
 cd "$FOLIO_TMP" || exit 1
