@@ -156,7 +156,9 @@ print("batch %d (%s): %d pages in %d documents, %.1f MB to upload"
 for d in b["documents_list"]:
     print("  document %d: %s %s %s %s, received %s" % (d["number"], d["office"], d["ip_type"],
           d["application"], d["document_code"], d["received"]))
-print("  to look at before approving: " + ("; ".join(s["unresolved"]) or "nothing"))
+# Each problem is a code with parameters for the screens, and its English text.
+print("  to look at before approving: "
+      + ("; ".join(p["message"] for p in s["unresolved"]) or "nothing"))
 PY
 # Approval names the revision reviewed: a change after the review would refuse it.
 rev=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["revision"])' "$run/ui-batch.json")
