@@ -128,7 +128,7 @@ static size_t fill(const struct msg *m, const char *tmpl, char *out, size_t size
 		else if (p->kind == MSG_KIND_CODE && !nested && code_of(p->text) < MSG__COUNT)
 			n += fill(m, msg_template(code_of(p->text)), out + n, size - n, true);
 		else
-			w = snprintf(out + n, size - n, "%s", p->text);
+			n += put_text(out + n, size - n, p->text);
 		if (w > 0)
 			n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 		s = end;
