@@ -5,7 +5,15 @@
 
 #include "errors.h"
 #include "firmware/core/batch.h"
-#include "firmware/index/docfields.h"
+
+/* A field that fails its check (docfields_apply_field()'s @field and @detail), rendered. */
+static void field_invalid(struct msg *m, const char *field, const char *detail)
+{
+	msg_init(m, MSG_DOC_FIELD_INVALID);
+	msg_str(m, "field", field ? field : "");
+	msg_str(m, "detail", detail);
+	msg_render(m);
+}
 
 size_t core_document_problems(const struct folio_config *cfg, const struct document_info *doc,
 			      struct msg *out, size_t max)
@@ -17,12 +25,8 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
 	size_t n = 0;
 
 	if (docfields_apply_field(cfg, doc, &none, &checked, why, sizeof(why), &field) < 0 &&
-	    n < max) {
-		msg_init(&out[n], MSG_DOC_FIELD_INVALID);
-		msg_str(&out[n], "field", field ? field : "");
-		msg_str(&out[n], "detail", why);
-		msg_render(&out[n++]);
-	}
+	    n < max)
+		field_invalid(&out[n++], field, why);
 	if (!doc->application[0] && n < max)
 		msg_init(&out[n++], MSG_DOC_NO_APPLICATION);
 	if (!doc->document_code[0] && n < max)
@@ -189,5 +193,50 @@ int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, st
 	}
 	if (ret)
 		*ret = b;
+	return 0;
+}
+
+int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t id, uint32_t doc,
+		       const struct docfields_edit *e, const char *who,
+		       struct document_info *ret_old, struct document_info *ret_new,
+		       struct msg *why)
+{
+	struct document_info old, d;
+	char detail[MSG_PARAM_TEXT];
+	const char *field = NULL;
+	struct batch_info b;
+	int r;
+
+	r = core_batch_editable(s, id, &b, why);
+	if (r < 0)
+		return r;
+	if (doc < 1 || doc > b.n_documents) {
+		msg_num(about(why, MSG_DOC_NOT_FOUND, id), "doc", doc);
+		return msg_set(-FOLIO_ENOTFOUND, why);
+	}
+	r = store_document_get(s, id, doc, &old);
+	if (r < 0) {
+		msg_num(about(why, MSG_DOC_UNREADABLE, id), "doc", doc);
+		msg_str(why, "error", folio_strerror(r));
+		return msg_set(r, why);
+	}
+	if (docfields_apply_field(cfg, &old, e, &d, detail, sizeof(detail), &field) < 0) {
+		field_invalid(why, field, detail);
+		return -EINVAL;
+	}
+	if (memcmp(&old, &d, sizeof(d)) != 0) {
+		r = store_document_put(s, who, &d);
+		if (r == -FOLIO_ESTATE && core_batch_editable(s, id, NULL, why) < 0)
+			return r; /* approved meanwhile */
+		if (r < 0) {
+			msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error",
+				folio_strerror(r));
+			return msg_set(r, why);
+		}
+	}
+	if (ret_old)
+		*ret_old = old;
+	if (ret_new)
+		*ret_new = d;
 	return 0;
 }

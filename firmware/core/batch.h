@@ -20,6 +20,7 @@
 
 #include "firmware/config/config.h"
 #include "firmware/core/message.h"
+#include "firmware/index/docfields.h"
 #include "firmware/store/store.h"
 
 /*
@@ -74,5 +75,19 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *
  * receives cannot change after approval, whoever asks), or the store's error.
  */
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
+
+/*
+ * core_document_edit - change the index fields of document @doc of batch @id as @who: @e
+ * applied and the whole result checked (docfields_apply()), written only when it differs
+ * @ret_old, @ret_new: the document before and after (either may be NULL)
+ *
+ * Refuses like core_batch_editable(), with -FOLIO_ENOTFOUND when the batch has no document
+ * @doc (code doc-not-found), -EINVAL when a field fails its check (code doc-field-invalid,
+ * parameters field, as docfields_apply_field() names it, and detail), or the store's error.
+ */
+int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t id, uint32_t doc,
+		       const struct docfields_edit *e, const char *who,
+		       struct document_info *ret_old, struct document_info *ret_new,
+		       struct msg *why);
 
 #endif

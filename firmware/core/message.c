@@ -101,6 +101,13 @@ void msg_copy_params(struct msg *m, const struct msg *from)
 			m->params[m->n_params++] = from->params[i];
 }
 
+const char *msg_param_text(const struct msg *m, const char *name)
+{
+	const struct msg_param *p = param(m, name, strlen(name));
+
+	return p && p->kind != MSG_KIND_NUM && p->text[0] ? p->text : NULL;
+}
+
 static enum msg_code code_of(const char *name)
 {
 	for (size_t i = 0; i < MSG__COUNT; i++)

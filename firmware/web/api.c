@@ -857,48 +857,28 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	struct web_document_body in;
 	struct docfields_edit e = { 0 };
 	struct document_info doc, out;
-	struct batch_info b;
-	enum MHD_Result res = MHD_NO;
-	const char *field, *bad = "application";
-	char why[256];
+	struct json_writer jw;
+	const char *field;
+	struct msg why;
 	int r;
 
 	if (web_parse_document(body, &in, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, c, req->route.batch, &b, &res))
-		return res;
-	r = store_document_get(w->store, req->route.batch, req->route.document, &doc);
-	if (r < 0)
-		return store_error(c, r, "cannot change the document");
 	e.office = in.has_office ? in.office : NULL;
 	e.ip_type = in.has_ip_type ? in.ip_type : NULL;
 	e.application = in.has_application ? in.application : NULL;
 	e.document_code = in.has_code ? in.document_code : NULL;
 	e.received = in.has_received ? in.received : NULL;
-	if (docfields_apply_field(w->cfg, &doc, &e, &out, why, sizeof(why), &bad) < 0) {
-		struct msg m;
-
-		msg_init(&m, MSG_DOC_FIELD_INVALID);
-		msg_str(&m, "field", bad ? bad : "");
-		msg_str(&m, "detail", why);
-		msg_render(&m);
-		return web_reply_msg(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad, &m);
-	}
-	if (in.has_language) {
-		if (strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0 &&
-		    strcmp(in.language, "ar") != 0)
-			return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "language",
-					       MSG_LANG_INVALID, NULL);
-		snprintf(out.language, sizeof(out.language), "%s", in.language);
-	}
-	if (memcmp(&out, &doc, sizeof(out)) == 0)
-		goto answer; /* nothing to change, nothing to log */
-	r = store_document_put(w->store, who->s.user, &out);
+	e.language = in.has_language ? in.language : NULL;
+	r = core_document_edit(w->store, w->cfg, req->route.batch, req->route.document, &e,
+			       who->s.user, &doc, &out, &why);
+	if (r == -EINVAL) /* a field the clerk typed: 422, naming it */
+		return web_reply_msg(c, MHD_HTTP_UNPROCESSABLE_CONTENT,
+				     msg_param_text(&why, "field"), &why);
 	if (r < 0)
-		return store_error(c, r, "cannot change the document");
-	announce_batch(w, req->route.batch);
-answer:;
-	struct json_writer jw;
+		return refusal(c, r, NULL, &why);
+	if (memcmp(&out, &doc, sizeof(out)) != 0)
+		announce_batch(w, req->route.batch);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_kint(&jw, "number", out.number);

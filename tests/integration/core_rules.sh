@@ -3,8 +3,8 @@
 # the same answer from `folio`, the serial console (tests/integration/console_pty.c) and the
 # clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no
 # application number (as an unreadable cover sheet leaves it): approval is refused, so are a
-# rejection without a reason and reopening a batch that is not rejected, in the same words,
-# and nothing changes; indexed, it is approved.
+# rejection without a reason, reopening a batch that is not rejected and editing a document the
+# batch does not have, in the same words, and nothing changes; indexed, it is approved.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -35,6 +35,8 @@ expect_fail 1 "$no_number" $folio batch approve "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b" --reason "  "
 expect_fail 1 "$not_rejected" $folio batch reopen "$b"
+no_doc="batch $b has no document 2"
+expect_fail 1 "$no_doc" $folio doc set --batch "$b" --doc 2 --doc-code CLAIMS
 [ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after refusals on the command line"
 $folio log tail 100 | grep -qE -- '-> (approved|rejected)|reject-reason' && fail "a refusal wrote an event: $($folio log tail 5)"
 
@@ -73,6 +75,11 @@ call POST "/api/batches/$b/reopen" "${bob[@]}"
 	fail "the clerk UI refuses reopening with '$(jget body error)', folio with '$not_rejected'"
 [ "$(jget body code)" = batch-not-rejected ] && [ "$(jget body params.state)" = closed ] ||
 	fail "the reopening refusal's code and parameters: $(cat body)"
+call PUT "/api/batches/$b/documents/2" "${bob[@]}" "${json[@]}" --data-binary '{"document_code":"CLAIMS"}'
+[ "$code" = 404 ] && [ "$(jget body code)" = doc-not-found ] ||
+	fail "editing a document the batch does not have answered $code: $(cat body)"
+[ "$(jget body error)" = "$no_doc" ] ||
+	fail "the clerk UI refuses the edit with '$(jget body error)', folio with '$no_doc'"
 call GET "/api/batches/$b" "${bob[@]}"
 [ "$(jget body state)" = closed ] || fail "batch $b is $(jget body state) after refusals in the clerk UI"
 stop_foliod
@@ -90,4 +97,4 @@ $folio log tail 20 | grep -q "batch-reject-reason.*pages out of order" ||
 	fail "the event log has no reason for the rejection: $($folio log tail 5)"
 $folio batch reopen "$b2" >reopen.out 2>reopen.err || fail "reopening a rejected batch refused: $(cat reopen.err)"
 grep -qx "batch $b2: rejected -> open" reopen.out || fail "folio batch reopen said: $(cat reopen.out)"
-echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch: refused in the same words by folio and the clerk UI"
+echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch, editing a missing document: refused in the same words by folio and the clerk UI"
