@@ -42,8 +42,7 @@ static struct msg *about(struct msg *why, enum msg_code code, uint32_t id)
 	return why;
 }
 
-/* The batch before a change, or the store's refusal in @why. */
-static int read_batch(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
+int core_batch_get(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
 {
 	int r = store_batch_get(s, id, ret);
 
@@ -83,13 +82,22 @@ static int refused(struct store *s, const struct batch_info *b, enum batch_state
 	return msg_set(r, why);
 }
 
+/* A move done: the batch as it was before it into @ret_before (may be NULL); returns 0. */
+static int moved(const struct batch_info *b, struct batch_info *ret_before)
+{
+	if (ret_before)
+		*ret_before = *b;
+	return 0;
+}
+
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, struct msg *why)
+		       const char *who, uint64_t revision, struct batch_info *ret_before,
+		       struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	/* A state that cannot become approved says so before its documents are looked at. */
@@ -117,7 +125,7 @@ int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t
 	r = store_batch_approve(s, id, who, revision);
 	if (r < 0)
 		return refused(s, &b, BATCH_APPROVED, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
 static bool blank(const char *s)
@@ -129,14 +137,14 @@ static bool blank(const char *s)
 }
 
 int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
-		      struct msg *why)
+		      struct batch_info *ret_before, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
 	if (blank(reason))
 		return msg_set(-EINVAL, about(why, MSG_BATCH_NO_REASON, id));
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_REJECTED, who);
@@ -144,15 +152,16 @@ int core_batch_reject(struct store *s, uint32_t id, const char *who, const char 
 		return refused(s, &b, BATCH_REJECTED, r, why);
 	/* The move is done: a reason that cannot be recorded does not undo it. */
 	(void)store_event_add(s, who, "batch-reject-reason", id, 0, 0, "%s", reason);
-	return 0;
+	return moved(&b, ret_before);
 }
 
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why)
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		      struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	if (b.state != BATCH_REJECTED) {
@@ -162,21 +171,22 @@ int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg 
 	r = store_batch_set_state(s, id, BATCH_OPEN, who);
 	if (r < 0)
 		return refused(s, &b, BATCH_OPEN, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
-int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why)
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		     struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_CLOSED, who);
 	if (r < 0)
 		return refused(s, &b, BATCH_CLOSED, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
@@ -184,7 +194,7 @@ int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, st
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	if (!store_batch_editable(b.state)) {

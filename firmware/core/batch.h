@@ -12,7 +12,8 @@
  * full stop, what to do included), the same for every front end. The store's
  * own rules (legal moves, OCR finished, the reviewed revision) are asked in the same write
  * transaction as the change (store_batch_approve(), store_batch_set_state()); these add the
- * rules that need the configuration or the caller's words.
+ * rules that need the configuration or the caller's words. A move done writes the batch as
+ * it was before it into @ret_before (may be NULL), for "batch N: closed -> approved".
  */
 
 #include <stddef.h>
@@ -34,6 +35,12 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
 			      struct msg *out, size_t max);
 
 /*
+ * core_batch_get - batch @id into @ret, or the refusal in @why: -FOLIO_ENOTFOUND
+ * (batch-not-found: "no batch N in the store") or the store's error (batch-unreadable)
+ */
+int core_batch_get(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
+
+/*
  * core_batch_approve - approve batch @id for upload as @who
  * @revision: the revision the caller reviewed, or STORE_ANY_REVISION (nothing was shown)
  *
@@ -44,7 +51,8 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
  * package changes (core_batch_editable()).
  */
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, struct msg *why);
+		       const char *who, uint64_t revision, struct batch_info *ret_before,
+		       struct msg *why);
 
 /*
  * core_batch_reject - reject batch @id as @who, for @reason (recorded in the event log)
@@ -53,21 +61,23 @@ int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t
  * batch cannot become rejected, or the store's error.
  */
 int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
-		      struct msg *why);
+		      struct batch_info *ret_before, struct msg *why);
 
 /*
  * core_batch_reopen - open rejected batch @id again (to rescan or insert sheets)
  *
  * Refuses with -FOLIO_ESTATE when the batch is not rejected, or the store's error.
  */
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why);
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		      struct msg *why);
 
 /*
  * core_batch_close - close batch @id (capture finished; indexing and checks)
  *
  * Refuses with -FOLIO_ESTATE when the batch cannot become closed, or the store's error.
  */
-int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why);
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		     struct msg *why);
 
 /*
  * core_batch_editable - whether batch @id's pages and documents may still change: read it

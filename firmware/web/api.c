@@ -817,32 +817,32 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	switch (req->route.id) {
 	case ROUTE_BATCH_APPROVE:
 		/* No such batch before no revision: 404, not 428. */
-		r = store_batch_get(w->store, id, &b);
+		r = core_batch_get(w->store, id, &b, &why);
 		if (r < 0)
-			return store_error(c, r, "cannot change the batch");
+			return refusal(c, r, NULL, &why);
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
 					       MSG_APPROVE_NO_REVISION, NULL);
 		if (r < 0)
 			return bad_field(c, field);
-		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, &why);
+		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, NULL, &why);
 		break;
 	case ROUTE_BATCH_REJECT:
 		/* No reason, or one that is not text: the core's refusal of no reason. */
 		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
 			reason[0] = '\0';
 		bad = "reason";
-		r = core_batch_reject(w->store, id, who->s.user, reason, &why);
+		r = core_batch_reject(w->store, id, who->s.user, reason, NULL, &why);
 		break;
 	case ROUTE_BATCH_REOPEN:
-		r = core_batch_reopen(w->store, id, who->s.user, &why);
+		r = core_batch_reopen(w->store, id, who->s.user, NULL, &why);
 		break;
 	default:
 		if (live_running(w) && w->live.batch == id)
 			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING,
 					       "batch", id, NULL);
-		r = core_batch_close(w->store, id, who->s.user, &why);
+		r = core_batch_close(w->store, id, who->s.user, NULL, &why);
 	}
 	if (r < 0)
 		return refusal(c, r, r == -EINVAL ? bad : NULL, &why);

@@ -2,9 +2,10 @@
 # The station's rules live once (firmware/core), below its front ends: the same request gets
 # the same answer from `folio`, the serial console (tests/integration/console_pty.c) and the
 # clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no
-# application number (as an unreadable cover sheet leaves it): approval is refused, so are a
-# rejection without a reason, reopening a batch that is not rejected and editing a document the
-# batch does not have, in the same words, and nothing changes; indexed, it is approved.
+# application number (as an unreadable cover sheet leaves it): approval is refused (and of a
+# batch that is not there), so are a rejection without a reason, reopening a batch that is not
+# rejected and editing a document the batch does not have, in the same words, and nothing
+# changes; indexed, it is approved.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -35,6 +36,8 @@ expect_fail 1 "$no_number" $folio batch approve "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b"
 expect_fail 1 "$no_reason" $folio batch reject "$b" --reason "  "
 expect_fail 1 "$not_rejected" $folio batch reopen "$b"
+no_batch="no batch 99 in the store"
+expect_fail 1 "$no_batch" $folio batch approve 99
 no_doc="batch $b has no document 2"
 expect_fail 1 "$no_doc" $folio doc set --batch "$b" --doc 2 --doc-code CLAIMS
 [ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after refusals on the command line"
@@ -75,6 +78,9 @@ call POST "/api/batches/$b/reopen" "${bob[@]}"
 	fail "the clerk UI refuses reopening with '$(jget body error)', folio with '$not_rejected'"
 [ "$(jget body code)" = batch-not-rejected ] && [ "$(jget body params.state)" = closed ] ||
 	fail "the reopening refusal's code and parameters: $(cat body)"
+call POST /api/batches/99/approve "${bob[@]}" "${json[@]}" --data-binary '{"revision":1}'
+[ "$code" = 404 ] && [ "$(jget body code)" = batch-not-found ] && [ "$(jget body error)" = "$no_batch" ] ||
+	fail "approving a batch that is not there answered $code: $(cat body), folio '$no_batch'"
 call PUT "/api/batches/$b/documents/2" "${bob[@]}" "${json[@]}" --data-binary '{"document_code":"CLAIMS"}'
 [ "$code" = 404 ] && [ "$(jget body code)" = doc-not-found ] ||
 	fail "editing a document the batch does not have answered $code: $(cat body)"
