@@ -250,3 +250,33 @@ int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t
 		*ret_new = d;
 	return 0;
 }
+
+int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *who,
+		       struct msg *why)
+{
+	int r = core_batch_editable(s, id, NULL, why);
+
+	if (r < 0)
+		return r;
+	r = store_page_use_grey(s, who, id, page);
+	switch (r) {
+	case 0:
+		return 0;
+	case -FOLIO_ENOTFOUND:
+		msg_num(about(why, MSG_PAGE_NOT_FOUND, id), "page", page);
+		break;
+	case -EALREADY:
+		msg_num(about(why, MSG_PAGE_IS_GREY, id), "page", page);
+		break;
+	case -ENODATA:
+		msg_num(about(why, MSG_PAGE_NO_GREY, id), "page", page);
+		break;
+	case -FOLIO_ESTATE: /* approved meanwhile */
+		if (core_batch_editable(s, id, NULL, why) < 0)
+			return r;
+		/* fall through */
+	default:
+		msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error", folio_strerror(r));
+	}
+	return msg_set(r, why);
+}

@@ -87,6 +87,16 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
 
 /*
+ * core_page_use_grey - deliver page @page of batch @id in grey as @who (store_page_use_grey())
+ *
+ * Refuses like core_batch_editable(), with -FOLIO_ENOTFOUND when the batch has no page @page
+ * (page-not-found), -EALREADY when it is already grey or colour (page-is-grey), -ENODATA
+ * when no grey image is kept for it (page-no-grey), or the store's error.
+ */
+int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *who,
+		       struct msg *why);
+
+/*
  * core_document_edit - change the index fields of document @doc of batch @id as @who: @e
  * applied and the whole result checked (docfields_apply()), written only when it differs
  * @ret_old, @ret_new: the document before and after (either may be NULL)

@@ -1050,18 +1050,15 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct web_request *req,
 			      const struct web_caller *who, const struct json *body)
 {
+	struct msg why;
 	int r;
 
 	(void)body;
-	r = store_page_use_grey(w->store, who->s.user, req->route.batch, req->route.page);
-	if (r == -EALREADY)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_IS_GREY, "page",
-				       req->route.page, NULL);
-	if (r == -ENODATA)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_NO_GREY, "page",
-				       req->route.page, NULL);
+	r = core_page_use_grey(w->store, req->route.batch, req->route.page, who->s.user, &why);
+	if (r == -EALREADY || r == -ENODATA)
+		return web_reply_msg(c, MHD_HTTP_CONFLICT, NULL, &why);
 	if (r < 0)
-		return store_error(c, r, "cannot deliver the page in grey");
+		return refusal(c, r, NULL, &why);
 	return ok_batch(w, c, req->route.batch);
 }
 

@@ -4,8 +4,8 @@
 # clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no
 # application number (as an unreadable cover sheet leaves it): approval is refused (and of a
 # batch that is not there), so are a rejection without a reason, reopening a batch that is not
-# rejected and editing a document the batch does not have, in the same words, and nothing
-# changes; indexed, it is approved.
+# rejected, editing a document or delivering in grey a page the batch does not have, in the
+# same words, and nothing changes; indexed, it is approved.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -38,6 +38,8 @@ expect_fail 1 "$no_reason" $folio batch reject "$b" --reason "  "
 expect_fail 1 "$not_rejected" $folio batch reopen "$b"
 no_batch="no batch 99 in the store"
 expect_fail 1 "$no_batch" $folio batch approve 99
+no_page="batch $b has no page 99"
+expect_fail 1 "$no_page" $folio page grey --batch "$b" --page 99
 no_doc="batch $b has no document 2"
 expect_fail 1 "$no_doc" $folio doc set --batch "$b" --doc 2 --doc-code CLAIMS
 [ "$(state "$b")" = closed ] || fail "batch $b is $(state "$b") after refusals on the command line"
@@ -81,6 +83,9 @@ call POST "/api/batches/$b/reopen" "${bob[@]}"
 call POST /api/batches/99/approve "${bob[@]}" "${json[@]}" --data-binary '{"revision":1}'
 [ "$code" = 404 ] && [ "$(jget body code)" = batch-not-found ] && [ "$(jget body error)" = "$no_batch" ] ||
 	fail "approving a batch that is not there answered $code: $(cat body), folio '$no_batch'"
+call POST "/api/batches/$b/pages/99/grey" "${bob[@]}" "${json[@]}" --data-binary '{}'
+[ "$code" = 404 ] && [ "$(jget body code)" = page-not-found ] && [ "$(jget body error)" = "$no_page" ] ||
+	fail "delivering in grey a page that is not there answered $code: $(cat body), folio '$no_page'"
 call PUT "/api/batches/$b/documents/2" "${bob[@]}" "${json[@]}" --data-binary '{"document_code":"CLAIMS"}'
 [ "$code" = 404 ] && [ "$(jget body code)" = doc-not-found ] ||
 	fail "editing a document the batch does not have answered $code: $(cat body)"
@@ -103,4 +108,4 @@ $folio log tail 20 | grep -q "batch-reject-reason.*pages out of order" ||
 	fail "the event log has no reason for the rejection: $($folio log tail 5)"
 $folio batch reopen "$b2" >reopen.out 2>reopen.err || fail "reopening a rejected batch refused: $(cat reopen.err)"
 grep -qx "batch $b2: rejected -> open" reopen.out || fail "folio batch reopen said: $(cat reopen.out)"
-echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch, editing a missing document: refused in the same words by folio and the clerk UI"
+echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch, editing a missing document or page: refused in the same words by folio and the clerk UI"
