@@ -236,19 +236,32 @@ int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t
 	}
 	if (memcmp(&old, &d, sizeof(d)) != 0) {
 		r = store_document_put(s, who, &d);
-		if (r == -FOLIO_ESTATE && core_batch_editable(s, id, NULL, why) < 0)
-			return r; /* approved meanwhile */
-		if (r < 0) {
-			msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error",
-				folio_strerror(r));
-			return msg_set(r, why);
-		}
+		if (r < 0) /* approved meanwhile, or the store's error */
+			return core_change_refused(s, id, 0, r, why);
 	}
 	if (ret_old)
 		*ret_old = old;
 	if (ret_new)
 		*ret_new = d;
 	return 0;
+}
+
+int core_change_refused(struct store *s, uint32_t id, uint32_t page, int r, struct msg *why)
+{
+	struct batch_info b;
+
+	if (r == -FOLIO_ENOTFOUND || r == -FOLIO_ESTATE) {
+		if (core_batch_get(s, id, &b, why) < 0)
+			return r; /* batch-not-found, or what stops reading it */
+		if (r == -FOLIO_ENOTFOUND && page) {
+			msg_num(about(why, MSG_PAGE_NOT_FOUND, id), "page", page);
+			return msg_set(r, why);
+		}
+		if (r == -FOLIO_ESTATE && core_batch_editable(s, id, NULL, why) < 0)
+			return r;
+	}
+	msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error", folio_strerror(r));
+	return msg_set(r, why);
 }
 
 int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *who,
@@ -259,24 +272,11 @@ int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *
 	if (r < 0)
 		return r;
 	r = store_page_use_grey(s, who, id, page);
-	switch (r) {
-	case 0:
-		return 0;
-	case -FOLIO_ENOTFOUND:
-		msg_num(about(why, MSG_PAGE_NOT_FOUND, id), "page", page);
-		break;
-	case -EALREADY:
+	if (r == -EALREADY)
 		msg_num(about(why, MSG_PAGE_IS_GREY, id), "page", page);
-		break;
-	case -ENODATA:
+	else if (r == -ENODATA)
 		msg_num(about(why, MSG_PAGE_NO_GREY, id), "page", page);
-		break;
-	case -FOLIO_ESTATE: /* approved meanwhile */
-		if (core_batch_editable(s, id, NULL, why) < 0)
-			return r;
-		/* fall through */
-	default:
-		msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error", folio_strerror(r));
-	}
-	return msg_set(r, why);
+	else if (r < 0)
+		return core_change_refused(s, id, page, r, why);
+	return r < 0 ? msg_set(r, why) : 0;
 }

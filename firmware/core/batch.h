@@ -87,6 +87,15 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
 
 /*
+ * core_change_refused - the words for the store's refusal @r of a change to batch @id (to its
+ * page @page, or 0), for the changes the core adds no rule to (a page turned, flagged,
+ * deleted; the pages rearranged): batch-not-found, or page-not-found, for -FOLIO_ENOTFOUND,
+ * batch-frozen for -FOLIO_ESTATE once the batch is approved (as core_batch_editable()), else
+ * batch-change-failed with the error. Returns @r.
+ */
+int core_change_refused(struct store *s, uint32_t id, uint32_t page, int r, struct msg *why);
+
+/*
  * core_page_use_grey - deliver page @page of batch @id in grey as @who (store_page_use_grey())
  *
  * Refuses like core_batch_editable(), with -FOLIO_ENOTFOUND when the batch has no page @page

@@ -108,6 +108,16 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 	return web_reply_msg(c, status, field, why);
 }
 
+/* The store's refusal of a change to the batch or page of @req, in the core's words. */
+static enum MHD_Result changed_refused(struct web *w, struct MHD_Connection *c,
+				       const struct web_request *req, int r)
+{
+	struct msg why;
+
+	return refusal(c, core_change_refused(w->store, req->route.batch, req->route.page, r, &why),
+		       NULL, &why);
+}
+
 static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
 {
 	jw_object(jw);
@@ -911,7 +921,7 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 	if (r == -EINVAL)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
 	if (r < 0)
-		return store_error(c, r, "cannot rearrange the batch");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1010,7 +1020,7 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
 			      PAGE_FLAG_ORIENTATION, NULL, NULL);
 	if (r < 0)
-		return store_error(c, r, "cannot turn the page");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1042,7 +1052,7 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)
-		return store_error(c, r, "cannot change the flags");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1073,7 +1083,7 @@ static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct 
 				       req->route.batch, NULL);
 	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r < 0)
-		return store_error(c, r, "cannot delete the page");
+		return changed_refused(w, c, req, r);
 	announce_batch(w, req->route.batch);
 	return web_reply_empty(c, MHD_HTTP_NO_CONTENT);
 }

@@ -5,7 +5,8 @@
 # application number (as an unreadable cover sheet leaves it): approval is refused (and of a
 # batch that is not there), so are a rejection without a reason, reopening a batch that is not
 # rejected, editing a document or delivering in grey a page the batch does not have, in the
-# same words, and nothing changes; indexed, it is approved.
+# same words, and nothing changes; indexed, it is approved, and then no change of it is
+# possible, in the same words again.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
@@ -108,4 +109,23 @@ $folio log tail 20 | grep -q "batch-reject-reason.*pages out of order" ||
 	fail "the event log has no reason for the rejection: $($folio log tail 5)"
 $folio batch reopen "$b2" >reopen.out 2>reopen.err || fail "reopening a rejected batch refused: $(cat reopen.err)"
 grep -qx "batch $b2: rejected -> open" reopen.out || fail "folio batch reopen said: $(cat reopen.out)"
-echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch, editing a missing document or page: refused in the same words by folio and the clerk UI"
+# --- approved, the batch no longer changes: every change is refused in the same words (the
+# station may package it meanwhile: its state is the one word that may differ)
+frozen="what goes into its package can no longer change (reject it first to correct it)"
+expect_fail 1 "$frozen" $folio doc set --batch "$b" --doc 1 --doc-code CLAIMS
+expect_fail 1 "$frozen" $folio page grey --batch "$b" --page 1
+start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
+call POST /api/login "${json[@]}" -c bob.jar --data-binary '{"user":"bob","password":"super-pin-5678"}'
+[ "$code" = 200 ] || fail "sign-in as bob answered $code: $(cat body)"
+bob=(-b bob.jar -H "X-CSRF-Token: $(jget body csrf)")
+for change in "DELETE /api/batches/$b/pages/1" "POST /api/batches/$b/pages/1/rotate {\"degrees\":90}" \
+	"POST /api/batches/$b/pages/1/flags {\"set\":[\"check\"]}" "POST /api/batches/$b/pages/1/grey {}" \
+	"PUT /api/batches/$b/documents/1 {\"document_code\":\"CLAIMS\"}"; do
+	set -- $change
+	call "$1" "$2" "${bob[@]}" "${json[@]}" ${3:+--data-binary "$3"}
+	[ "$code" = 409 ] && [ "$(jget body code)" = batch-frozen ] &&
+		[[ $(jget body error) == "batch $b is "[a-z]*": $frozen" ]] ||
+		fail "$1 $2 of an approved batch answered $code: $(cat body), folio '... $frozen'"
+done
+stop_foliod
+echo "figure: approving an unindexed batch, rejecting without a reason, reopening a closed batch, editing a missing document or page: refused in the same words by folio and the clerk UI, and so is every change of an approved batch"
