@@ -100,6 +100,8 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 		break;
 	case -FOLIO_ESTATE:
 	case -FOLIO_EOCRPENDING:
+	case -EALREADY: /* core_page_use_grey() */
+	case -ENODATA:
 		status = MHD_HTTP_CONFLICT;
 		break;
 	default:
@@ -1065,8 +1067,6 @@ static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct we
 
 	(void)body;
 	r = core_page_use_grey(w->store, req->route.batch, req->route.page, who->s.user, &why);
-	if (r == -EALREADY || r == -ENODATA)
-		return web_reply_msg(c, MHD_HTTP_CONFLICT, NULL, &why);
 	if (r < 0)
 		return refusal(c, r, NULL, &why);
 	return ok_batch(w, c, req->route.batch);
