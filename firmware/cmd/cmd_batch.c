@@ -56,6 +56,14 @@ static int batch_arg(int argc, char **argv, unsigned *ret)
 	return 0;
 }
 
+/* "BATCH" (after the options) checked, then the store opened; 0 or the error told. */
+static int batch_load(struct cmd_env *env, int argc, char **argv, unsigned *ret)
+{
+	int r = batch_arg(argc, argv, ret);
+
+	return r < 0 ? r : cmd_load(env);
+}
+
 /*
  * "BATCH" and no options: checked, then the store opened. Returns 1 to go on, 0 when the
  * help was printed, or the error told.
@@ -68,9 +76,7 @@ static int batch_usage(struct cmd_env *env, int argc, char **argv, unsigned *ret
 	argc = cmd_options(env, none, argc, argv);
 	if (argc <= 0)
 		return argc;
-	r = batch_arg(argc, argv, ret);
-	if (r == 0)
-		r = cmd_load(env);
+	r = batch_load(env, argc, argv, ret);
 	return r < 0 ? r : 1;
 }
 
@@ -154,31 +160,28 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 }
 
 /* A move decided by core/batch.h: its refusal as it words it, else "batch N: old -> new". */
-static int report_move(struct cmd_env *env, unsigned id, const struct batch_info *b,
-		       enum batch_state to, int r, const char *why)
+static int report_move(struct cmd_env *env, const struct batch_info *before, enum batch_state to,
+		       int r, const struct msg *why)
 {
 	if (r < 0)
-		return log_errno(r, "%s", why);
-	fprintf(env->out, "batch %u: %s -> %s\n", id, batch_state_name(b->state),
+		return log_errno(r, "%s", why->text);
+	fprintf(env->out, "batch %u: %s -> %s\n", before->id, batch_state_name(before->state),
 		batch_state_name(to));
 	return 0;
 }
 
 int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
 {
-	struct msg why;
 	struct batch_info b;
+	struct msg why;
 	unsigned id = 0;
 	int r;
 
 	r = batch_usage(env, argc, argv, &id);
 	if (r <= 0)
 		return r;
-	r = store_batch_get(env->store, id, &b);
-	if (r < 0)
-		return report_batch_error(r, id);
-	r = core_batch_close(env->store, id, env->who, &why);
-	return report_move(env, id, &b, BATCH_CLOSED, r, why.text);
+	r = core_batch_close(env->store, id, env->who, &b, &why);
+	return report_move(env, &b, BATCH_CLOSED, r, &why);
 }
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
@@ -190,8 +193,8 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 			   "only while the batch is at revision N ('folio batch show')"),
 		OPT_END(),
 	};
-	struct msg why;
 	struct batch_info b;
+	struct msg why;
 	unsigned id = 0;
 	int r;
 
@@ -208,34 +211,25 @@ int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 			return cmd_usage_error(cmd_current(), "'%s' is not a revision",
 					       revision_arg);
 	}
-	r = batch_arg(argc, argv, &id);
+	r = batch_load(env, argc, argv, &id);
 	if (r < 0)
 		return r;
-	r = cmd_load(env);
-	if (r < 0)
-		return r;
-	r = store_batch_get(env->store, id, &b);
-	if (r < 0)
-		return report_batch_error(r, id);
-	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, &why);
-	return report_move(env, id, &b, BATCH_APPROVED, r, why.text);
+	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, &b, &why);
+	return report_move(env, &b, BATCH_APPROVED, r, &why);
 }
 
 int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
 {
-	struct msg why;
 	struct batch_info b;
+	struct msg why;
 	unsigned id = 0;
 	int r;
 
 	r = batch_usage(env, argc, argv, &id);
 	if (r <= 0)
 		return r;
-	r = store_batch_get(env->store, id, &b);
-	if (r < 0)
-		return report_batch_error(r, id);
-	r = core_batch_reopen(env->store, id, env->who, &why);
-	return report_move(env, id, &b, BATCH_OPEN, r, why.text);
+	r = core_batch_reopen(env->store, id, env->who, &b, &why);
+	return report_move(env, &b, BATCH_OPEN, r, &why);
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
@@ -246,23 +240,17 @@ int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 			   "why the batch is rejected (recorded in the event log)"),
 		OPT_END(),
 	};
-	struct msg why;
 	struct batch_info b;
+	struct msg why;
 	unsigned id = 0;
 	int r;
 
 	argc = cmd_options(env, opts, argc, argv);
 	if (argc <= 0)
 		return argc;
-	r = batch_arg(argc, argv, &id);
+	r = batch_load(env, argc, argv, &id);
 	if (r < 0)
 		return r;
-	r = cmd_load(env);
-	if (r < 0)
-		return r;
-	r = store_batch_get(env->store, id, &b);
-	if (r < 0)
-		return report_batch_error(r, id);
-	r = core_batch_reject(env->store, id, env->who, reason, &why);
-	return report_move(env, id, &b, BATCH_REJECTED, r, why.text);
+	r = core_batch_reject(env->store, id, env->who, reason, &b, &why);
+	return report_move(env, &b, BATCH_REJECTED, r, &why);
 }

@@ -5,7 +5,6 @@
 #include "log.h"
 #include "firmware/cmd/cmd.h"
 #include "firmware/core/batch.h"
-#include "firmware/index/docfields.h"
 
 static const char *type_name(int32_t t)
 {
@@ -122,10 +121,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	struct document_info old, d;
-	struct batch_info b;
 	unsigned batch = 0, docno = 0;
-	char why[256], changes[512] = "";
-	struct msg refusal;
+	char changes[512] = "";
+	struct msg why;
 	int r;
 
 	argc = cmd_options(env, opts, argc, argv);
@@ -147,40 +145,20 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
-
-	r = read_batch(env, batch, &b);
+	r = core_document_edit(env->store, env->cfg, batch, docno, &e, env->who, &old, &d, &why);
+	if (r == -EINVAL)
+		return cmd_usage_error(cmd_current(), "%s", why.text);
 	if (r < 0)
-		return r;
-	if (docno > b.n_documents)
-		return log_errno(-FOLIO_ENOTFOUND,
-				 "batch %u has %u document%s, not %u: 'folio doc "
-				 "list --batch %u' shows them",
-				 batch, b.n_documents, b.n_documents == 1 ? "" : "s", docno, batch);
-	r = core_batch_editable(env->store, batch, NULL, &refusal);
-	if (r < 0)
-		return log_errno(r, "%s", refusal.text);
-	r = store_document_get(env->store, batch, docno, &old);
-	if (r < 0)
-		return log_errno(r, "cannot read document %u of batch %u: %s", docno, batch,
-				 folio_strerror(r));
-	r = docfields_apply(env->cfg, &old, &e, &d, why, sizeof(why));
-	if (r < 0)
-		return cmd_usage_error(cmd_current(), "%s", why);
-
+		return log_errno(r, "%s", why.text);
 	change(changes, sizeof(changes), "office", old.office, d.office);
 	change(changes, sizeof(changes), "type", type_name(old.ip_type), type_name(d.ip_type));
 	change(changes, sizeof(changes), "application", old.application, d.application);
 	change(changes, sizeof(changes), "code", old.document_code, d.document_code);
 	change(changes, sizeof(changes), "received", old.received, d.received);
 	change(changes, sizeof(changes), "language", old.language, d.language);
-	if (!changes[0]) {
+	if (!changes[0])
 		fprintf(env->out, "document %u of batch %u: unchanged\n", docno, batch);
-		return 0;
-	}
-	r = store_document_put(env->store, env->who, &d);
-	if (r < 0)
-		return log_errno(r, "cannot update document %u of batch %u: %s", docno, batch,
-				 folio_strerror(r));
-	fprintf(env->out, "document %u of batch %u: %s\n", docno, batch, changes);
+	else
+		fprintf(env->out, "document %u of batch %u: %s\n", docno, batch, changes);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
+#include "firmware/core/batch.h"
 
 /* Writes @len bytes to file @path, replacing it. */
 static int write_file(const char *path, const void *data, size_t len)
@@ -124,33 +125,15 @@ int cmd_page_export(struct cmd_env *env, int argc, char **argv)
 int cmd_page_grey(struct cmd_env *env, int argc, char **argv)
 {
 	struct page_args a;
+	struct msg why;
 	int r;
 
 	r = page_args_parse(env, argc, argv, false, &a);
 	if (r <= 0)
 		return r;
-	r = store_page_use_grey(env->store, env->who, a.batch, a.page);
-	switch (r) {
-	case 0:
-		log_info("page %u of batch %u will be delivered as grey JPEG", a.page, a.batch);
-		return 0;
-	case -FOLIO_ENOTFOUND:
-		return log_errno(r, "no page %u in batch %u: 'folio batch show %u' lists them",
-				 a.page, a.batch, a.batch);
-	case -FOLIO_ESTATE:
-		return log_errno(r, "batch %u is approved or delivered: its pages no longer change",
-				 a.batch);
-	case -EALREADY:
-		return log_errno(r, "page %u of batch %u is already delivered in grey or colour",
-				 a.page, a.batch);
-	case -ENODATA:
-		return log_errno(r,
-				 "page %u of batch %u has no grey image kept (it was scanned in "
-				 "lineart, or its bitonal image read as well as the grey one): "
-				 "rescan it with a grey profile",
-				 a.page, a.batch);
-	default:
-		return log_errno(r, "cannot switch page %u of batch %u to grey: %s", a.page,
-				 a.batch, folio_strerror(r));
-	}
+	r = core_page_use_grey(env->store, a.batch, a.page, env->who, &why);
+	if (r < 0)
+		return log_errno(r, "%s", why.text);
+	log_info("page %u of batch %u will be delivered as grey JPEG", a.page, a.batch);
+	return 0;
 }

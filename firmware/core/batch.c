@@ -5,7 +5,15 @@
 
 #include "errors.h"
 #include "firmware/core/batch.h"
-#include "firmware/index/docfields.h"
+
+/* A field that fails its check (docfields_apply_field()'s @field and @detail), rendered. */
+static void field_invalid(struct msg *m, const char *field, const char *detail)
+{
+	msg_init(m, MSG_DOC_FIELD_INVALID);
+	msg_str(m, "field", field ? field : "");
+	msg_str(m, "detail", detail);
+	msg_render(m);
+}
 
 size_t core_document_problems(const struct folio_config *cfg, const struct document_info *doc,
 			      struct msg *out, size_t max)
@@ -17,12 +25,8 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
 	size_t n = 0;
 
 	if (docfields_apply_field(cfg, doc, &none, &checked, why, sizeof(why), &field) < 0 &&
-	    n < max) {
-		msg_init(&out[n], MSG_DOC_FIELD_INVALID);
-		msg_str(&out[n], "field", field ? field : "");
-		msg_str(&out[n], "detail", why);
-		msg_render(&out[n++]);
-	}
+	    n < max)
+		field_invalid(&out[n++], field, why);
 	if (!doc->application[0] && n < max)
 		msg_init(&out[n++], MSG_DOC_NO_APPLICATION);
 	if (!doc->document_code[0] && n < max)
@@ -38,8 +42,7 @@ static struct msg *about(struct msg *why, enum msg_code code, uint32_t id)
 	return why;
 }
 
-/* The batch before a change, or the store's refusal in @why. */
-static int read_batch(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
+int core_batch_get(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
 {
 	int r = store_batch_get(s, id, ret);
 
@@ -79,13 +82,22 @@ static int refused(struct store *s, const struct batch_info *b, enum batch_state
 	return msg_set(r, why);
 }
 
+/* A move done: the batch as it was before it into @ret_before (may be NULL); returns 0. */
+static int moved(const struct batch_info *b, struct batch_info *ret_before)
+{
+	if (ret_before)
+		*ret_before = *b;
+	return 0;
+}
+
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, struct msg *why)
+		       const char *who, uint64_t revision, struct batch_info *ret_before,
+		       struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	/* A state that cannot become approved says so before its documents are looked at. */
@@ -113,7 +125,7 @@ int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t
 	r = store_batch_approve(s, id, who, revision);
 	if (r < 0)
 		return refused(s, &b, BATCH_APPROVED, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
 static bool blank(const char *s)
@@ -125,14 +137,14 @@ static bool blank(const char *s)
 }
 
 int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
-		      struct msg *why)
+		      struct batch_info *ret_before, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
 	if (blank(reason))
 		return msg_set(-EINVAL, about(why, MSG_BATCH_NO_REASON, id));
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_REJECTED, who);
@@ -140,15 +152,16 @@ int core_batch_reject(struct store *s, uint32_t id, const char *who, const char 
 		return refused(s, &b, BATCH_REJECTED, r, why);
 	/* The move is done: a reason that cannot be recorded does not undo it. */
 	(void)store_event_add(s, who, "batch-reject-reason", id, 0, 0, "%s", reason);
-	return 0;
+	return moved(&b, ret_before);
 }
 
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why)
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		      struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	if (b.state != BATCH_REJECTED) {
@@ -158,21 +171,22 @@ int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg 
 	r = store_batch_set_state(s, id, BATCH_OPEN, who);
 	if (r < 0)
 		return refused(s, &b, BATCH_OPEN, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
-int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why)
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		     struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_CLOSED, who);
 	if (r < 0)
 		return refused(s, &b, BATCH_CLOSED, r, why);
-	return 0;
+	return moved(&b, ret_before);
 }
 
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)
@@ -180,14 +194,90 @@ int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, st
 	struct batch_info b;
 	int r;
 
-	r = read_batch(s, id, &b, why);
+	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
 	if (!store_batch_editable(b.state)) {
 		msg_str(about(why, MSG_BATCH_FROZEN, id), "state", batch_state_name(b.state));
-		return msg_set(-FOLIO_ESTATE, why);
+		msg_render(why);
+		return -FOLIO_ESTATE; /* not through msg_set(): the analyzer sees the refusal */
 	}
 	if (ret)
 		*ret = b;
 	return 0;
+}
+
+int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t id, uint32_t doc,
+		       const struct docfields_edit *e, const char *who,
+		       struct document_info *ret_old, struct document_info *ret_new,
+		       struct msg *why)
+{
+	struct document_info old, d;
+	char detail[MSG_PARAM_TEXT];
+	const char *field = NULL;
+	struct batch_info b;
+	int r;
+
+	r = core_batch_editable(s, id, &b, why);
+	if (r < 0)
+		return r;
+	if (doc < 1 || doc > b.n_documents) {
+		msg_num(about(why, MSG_DOC_NOT_FOUND, id), "doc", doc);
+		return msg_set(-FOLIO_ENOTFOUND, why);
+	}
+	r = store_document_get(s, id, doc, &old);
+	if (r < 0) {
+		msg_num(about(why, MSG_DOC_UNREADABLE, id), "doc", doc);
+		msg_str(why, "error", folio_strerror(r));
+		return msg_set(r, why);
+	}
+	if (docfields_apply_field(cfg, &old, e, &d, detail, sizeof(detail), &field) < 0) {
+		field_invalid(why, field, detail);
+		return -EINVAL;
+	}
+	if (memcmp(&old, &d, sizeof(d)) != 0) {
+		r = store_document_put(s, who, &d);
+		if (r < 0) /* approved meanwhile, or the store's error */
+			return core_change_refused(s, id, 0, r, why);
+	}
+	if (ret_old)
+		*ret_old = old;
+	if (ret_new)
+		*ret_new = d;
+	return 0;
+}
+
+int core_change_refused(struct store *s, uint32_t id, uint32_t page, int r, struct msg *why)
+{
+	struct batch_info b;
+
+	if (r == -FOLIO_ENOTFOUND || r == -FOLIO_ESTATE) {
+		if (core_batch_get(s, id, &b, why) < 0)
+			return r; /* batch-not-found, or what stops reading it */
+		if (r == -FOLIO_ENOTFOUND && page) {
+			msg_num(about(why, MSG_PAGE_NOT_FOUND, id), "page", page);
+			return msg_set(r, why);
+		}
+		if (r == -FOLIO_ESTATE && core_batch_editable(s, id, NULL, why) < 0)
+			return r;
+	}
+	msg_str(about(why, MSG_BATCH_CHANGE_FAILED, id), "error", folio_strerror(r));
+	return msg_set(r, why);
+}
+
+int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *who,
+		       struct msg *why)
+{
+	int r = core_batch_editable(s, id, NULL, why);
+
+	if (r < 0)
+		return r;
+	r = store_page_use_grey(s, who, id, page);
+	if (r == -EALREADY)
+		msg_num(about(why, MSG_PAGE_IS_GREY, id), "page", page);
+	else if (r == -ENODATA)
+		msg_num(about(why, MSG_PAGE_NO_GREY, id), "page", page);
+	else if (r < 0)
+		return core_change_refused(s, id, page, r, why);
+	return r < 0 ? msg_set(r, why) : 0;
 }

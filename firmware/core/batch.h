@@ -12,7 +12,8 @@
  * full stop, what to do included), the same for every front end. The store's
  * own rules (legal moves, OCR finished, the reviewed revision) are asked in the same write
  * transaction as the change (store_batch_approve(), store_batch_set_state()); these add the
- * rules that need the configuration or the caller's words.
+ * rules that need the configuration or the caller's words. A move done writes the batch as
+ * it was before it into @ret_before (may be NULL), for "batch N: closed -> approved".
  */
 
 #include <stddef.h>
@@ -20,6 +21,7 @@
 
 #include "firmware/config/config.h"
 #include "firmware/core/message.h"
+#include "firmware/index/docfields.h"
 #include "firmware/store/store.h"
 
 /*
@@ -33,6 +35,12 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
 			      struct msg *out, size_t max);
 
 /*
+ * core_batch_get - batch @id into @ret, or the refusal in @why: -FOLIO_ENOTFOUND
+ * (batch-not-found: "no batch N in the store") or the store's error (batch-unreadable)
+ */
+int core_batch_get(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
+
+/*
  * core_batch_approve - approve batch @id for upload as @who
  * @revision: the revision the caller reviewed, or STORE_ANY_REVISION (nothing was shown)
  *
@@ -43,7 +51,8 @@ size_t core_document_problems(const struct folio_config *cfg, const struct docum
  * package changes (core_batch_editable()).
  */
 int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t id,
-		       const char *who, uint64_t revision, struct msg *why);
+		       const char *who, uint64_t revision, struct batch_info *ret_before,
+		       struct msg *why);
 
 /*
  * core_batch_reject - reject batch @id as @who, for @reason (recorded in the event log)
@@ -52,21 +61,23 @@ int core_batch_approve(struct store *s, const struct folio_config *cfg, uint32_t
  * batch cannot become rejected, or the store's error.
  */
 int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
-		      struct msg *why);
+		      struct batch_info *ret_before, struct msg *why);
 
 /*
  * core_batch_reopen - open rejected batch @id again (to rescan or insert sheets)
  *
  * Refuses with -FOLIO_ESTATE when the batch is not rejected, or the store's error.
  */
-int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct msg *why);
+int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		      struct msg *why);
 
 /*
  * core_batch_close - close batch @id (capture finished; indexing and checks)
  *
  * Refuses with -FOLIO_ESTATE when the batch cannot become closed, or the store's error.
  */
-int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *why);
+int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
+		     struct msg *why);
 
 /*
  * core_batch_editable - whether batch @id's pages and documents may still change: read it
@@ -74,5 +85,38 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct msg *
  * receives cannot change after approval, whoever asks), or the store's error.
  */
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
+
+/*
+ * core_change_refused - the words for the store's refusal @r of a change to batch @id (to its
+ * page @page, or 0), for the changes the core adds no rule to (a page turned, flagged,
+ * deleted; the pages rearranged): batch-not-found, or page-not-found, for -FOLIO_ENOTFOUND,
+ * batch-frozen for -FOLIO_ESTATE once the batch is approved (as core_batch_editable()), else
+ * batch-change-failed with the error. Returns @r.
+ */
+int core_change_refused(struct store *s, uint32_t id, uint32_t page, int r, struct msg *why);
+
+/*
+ * core_page_use_grey - deliver page @page of batch @id in grey as @who (store_page_use_grey())
+ *
+ * Refuses like core_batch_editable(), with -FOLIO_ENOTFOUND when the batch has no page @page
+ * (page-not-found), -EALREADY when it is already grey or colour (page-is-grey), -ENODATA
+ * when no grey image is kept for it (page-no-grey), or the store's error.
+ */
+int core_page_use_grey(struct store *s, uint32_t id, uint32_t page, const char *who,
+		       struct msg *why);
+
+/*
+ * core_document_edit - change the index fields of document @doc of batch @id as @who: @e
+ * applied and the whole result checked (docfields_apply()), written only when it differs
+ * @ret_old, @ret_new: the document before and after (either may be NULL)
+ *
+ * Refuses like core_batch_editable(), with -FOLIO_ENOTFOUND when the batch has no document
+ * @doc (code doc-not-found), -EINVAL when a field fails its check (code doc-field-invalid,
+ * parameters field, as docfields_apply_field() names it, and detail), or the store's error.
+ */
+int core_document_edit(struct store *s, const struct folio_config *cfg, uint32_t id, uint32_t doc,
+		       const struct docfields_edit *e, const char *who,
+		       struct document_info *ret_old, struct document_info *ret_new,
+		       struct msg *why);
 
 #endif

@@ -54,27 +54,36 @@ void msg_num(struct msg *m, const char *name, uint64_t value)
 		p->num = value;
 }
 
+/*
+ * @s into @out (@size > 0 bytes, terminated), cut before a UTF-8 character that does not fit
+ * whole; returns the bytes written.
+ */
+static size_t put_text(char *out, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+
+	if (s[n])
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
 void msg_str(struct msg *m, const char *name, const char *value)
 {
 	struct msg_param *p = add(m, name, MSG_KIND_TEXT);
-	size_t n;
 
-	if (!p)
-		return;
-	n = strnlen(value ? value : "", sizeof(p->text) - 1);
-	/* Not in the middle of a UTF-8 character. */
-	if (value && value[n])
-		while (n && ((unsigned char)value[n] & 0xc0) == 0x80)
-			n--;
-	memcpy(p->text, value ? value : "", n);
-	p->text[n] = '\0';
+	if (p)
+		put_text(p->text, sizeof(p->text), value ? value : "");
 }
 
 void msg_sub(struct msg *m, const char *name, enum msg_code code)
 {
-	msg_str(m, name, msg_code_name(code));
-	if (m->n_params)
-		m->params[m->n_params - 1].kind = MSG_KIND_CODE;
+	struct msg_param *p = add(m, name, MSG_KIND_CODE);
+
+	if (p)
+		put_text(p->text, sizeof(p->text), msg_code_name(code));
 }
 
 static const struct msg_param *param(const struct msg *m, const char *name, size_t len)
@@ -90,6 +99,13 @@ void msg_copy_params(struct msg *m, const struct msg *from)
 	for (size_t i = 0; i < from->n_params && m->n_params < MSG_PARAMS_MAX; i++)
 		if (!param(m, from->params[i].name, strlen(from->params[i].name)))
 			m->params[m->n_params++] = from->params[i];
+}
+
+const char *msg_param_text(const struct msg *m, const char *name)
+{
+	const struct msg_param *p = param(m, name, strlen(name));
+
+	return p && p->kind != MSG_KIND_NUM && p->text[0] ? p->text : NULL;
 }
 
 static enum msg_code code_of(const char *name)
@@ -119,7 +135,7 @@ static size_t fill(const struct msg *m, const char *tmpl, char *out, size_t size
 		else if (p->kind == MSG_KIND_CODE && !nested && code_of(p->text) < MSG__COUNT)
 			n += fill(m, msg_template(code_of(p->text)), out + n, size - n, true);
 		else
-			w = snprintf(out + n, size - n, "%s", p->text);
+			n += put_text(out + n, size - n, p->text);
 		if (w > 0)
 			n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 		s = end;

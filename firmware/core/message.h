@@ -25,6 +25,7 @@
 	X(DOC_NO_DOCUMENT_CODE, "doc-no-document-code", "no document code")                        \
 	X(DOC_FIELD_INVALID, "doc-field-invalid", "{detail}")                                      \
 	X(DOC_PROBLEM, "doc-problem", "document {doc}: {problem}")                                 \
+	X(DOC_NOT_FOUND, "doc-not-found", "batch {batch} has no document {doc}")                   \
 	X(DOC_UNREADABLE, "doc-unreadable",                                                        \
 	  "cannot read document {doc} of batch {batch}: {error}")                                  \
 	X(BATCH_NOT_FOUND, "batch-not-found", "no batch {batch} in the store")                     \
@@ -161,6 +162,9 @@ void msg_render(struct msg *m);
  * problem's parameters in the message that names it
  */
 void msg_copy_params(struct msg *m, const struct msg *from);
+
+/* msg_param_text - the text of @m's parameter @name, or NULL when it has none or it is empty */
+const char *msg_param_text(const struct msg *m, const char *name);
 
 /* msg_set - msg_render(@m) and return @r: `return msg_set(-FOLIO_ESTATE, why);` */
 int msg_set(int r, struct msg *m);

@@ -100,12 +100,24 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 		break;
 	case -FOLIO_ESTATE:
 	case -FOLIO_EOCRPENDING:
+	case -EALREADY: /* core_page_use_grey() */
+	case -ENODATA:
 		status = MHD_HTTP_CONFLICT;
 		break;
 	default:
 		status = web_status_of(r);
 	}
 	return web_reply_msg(c, status, field, why);
+}
+
+/* The store's refusal of a change to the batch or page of @req, in the core's words. */
+static enum MHD_Result changed_refused(struct web *w, struct MHD_Connection *c,
+				       const struct web_request *req, int r)
+{
+	struct msg why;
+
+	return refusal(c, core_change_refused(w->store, req->route.batch, req->route.page, r, &why),
+		       NULL, &why);
 }
 
 static void session_json(struct json_writer *jw, const struct web_session *s, unsigned idle)
@@ -817,32 +829,32 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	switch (req->route.id) {
 	case ROUTE_BATCH_APPROVE:
 		/* No such batch before no revision: 404, not 428. */
-		r = store_batch_get(w->store, id, &b);
+		r = core_batch_get(w->store, id, &b, &why);
 		if (r < 0)
-			return store_error(c, r, "cannot change the batch");
+			return refusal(c, r, NULL, &why);
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
 					       MSG_APPROVE_NO_REVISION, NULL);
 		if (r < 0)
 			return bad_field(c, field);
-		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, &why);
+		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, NULL, &why);
 		break;
 	case ROUTE_BATCH_REJECT:
 		/* No reason, or one that is not text: the core's refusal of no reason. */
 		if (web_parse_reason(body, reason, sizeof(reason), &field) < 0)
 			reason[0] = '\0';
 		bad = "reason";
-		r = core_batch_reject(w->store, id, who->s.user, reason, &why);
+		r = core_batch_reject(w->store, id, who->s.user, reason, NULL, &why);
 		break;
 	case ROUTE_BATCH_REOPEN:
-		r = core_batch_reopen(w->store, id, who->s.user, &why);
+		r = core_batch_reopen(w->store, id, who->s.user, NULL, &why);
 		break;
 	default:
 		if (live_running(w) && w->live.batch == id)
 			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING,
 					       "batch", id, NULL);
-		r = core_batch_close(w->store, id, who->s.user, &why);
+		r = core_batch_close(w->store, id, who->s.user, NULL, &why);
 	}
 	if (r < 0)
 		return refusal(c, r, r == -EINVAL ? bad : NULL, &why);
@@ -857,48 +869,28 @@ static enum MHD_Result h_document(struct web *w, struct MHD_Connection *c, struc
 	struct web_document_body in;
 	struct docfields_edit e = { 0 };
 	struct document_info doc, out;
-	struct batch_info b;
-	enum MHD_Result res = MHD_NO;
-	const char *field, *bad = "application";
-	char why[256];
+	struct json_writer jw;
+	const char *field;
+	struct msg why;
 	int r;
 
 	if (web_parse_document(body, &in, &field) < 0)
 		return bad_field(c, field);
-	if (!batch_editable(w, c, req->route.batch, &b, &res))
-		return res;
-	r = store_document_get(w->store, req->route.batch, req->route.document, &doc);
-	if (r < 0)
-		return store_error(c, r, "cannot change the document");
 	e.office = in.has_office ? in.office : NULL;
 	e.ip_type = in.has_ip_type ? in.ip_type : NULL;
 	e.application = in.has_application ? in.application : NULL;
 	e.document_code = in.has_code ? in.document_code : NULL;
 	e.received = in.has_received ? in.received : NULL;
-	if (docfields_apply_field(w->cfg, &doc, &e, &out, why, sizeof(why), &bad) < 0) {
-		struct msg m;
-
-		msg_init(&m, MSG_DOC_FIELD_INVALID);
-		msg_str(&m, "field", bad ? bad : "");
-		msg_str(&m, "detail", why);
-		msg_render(&m);
-		return web_reply_msg(c, MHD_HTTP_UNPROCESSABLE_CONTENT, bad, &m);
-	}
-	if (in.has_language) {
-		if (strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0 &&
-		    strcmp(in.language, "ar") != 0)
-			return web_reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "language",
-					       MSG_LANG_INVALID, NULL);
-		snprintf(out.language, sizeof(out.language), "%s", in.language);
-	}
-	if (memcmp(&out, &doc, sizeof(out)) == 0)
-		goto answer; /* nothing to change, nothing to log */
-	r = store_document_put(w->store, who->s.user, &out);
+	e.language = in.has_language ? in.language : NULL;
+	r = core_document_edit(w->store, w->cfg, req->route.batch, req->route.document, &e,
+			       who->s.user, &doc, &out, &why);
+	if (r == -EINVAL) /* a field the clerk typed: 422, naming it */
+		return web_reply_msg(c, MHD_HTTP_UNPROCESSABLE_CONTENT,
+				     msg_param_text(&why, "field"), &why);
 	if (r < 0)
-		return store_error(c, r, "cannot change the document");
-	announce_batch(w, req->route.batch);
-answer:;
-	struct json_writer jw;
+		return refusal(c, r, NULL, &why);
+	if (memcmp(&out, &doc, sizeof(out)) != 0)
+		announce_batch(w, req->route.batch);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_kint(&jw, "number", out.number);
@@ -931,7 +923,7 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 	if (r == -EINVAL)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
 	if (r < 0)
-		return store_error(c, r, "cannot rearrange the batch");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1030,7 +1022,7 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 	r = capture_page_turn(w->store, who->s.user, req->route.batch, req->route.page, degrees,
 			      PAGE_FLAG_ORIENTATION, NULL, NULL);
 	if (r < 0)
-		return store_error(c, r, "cannot turn the page");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1062,7 +1054,7 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 	r = store_page_set_flags(w->store, who->s.user, req->route.batch, req->route.page, set,
 				 clear);
 	if (r < 0)
-		return store_error(c, r, "cannot change the flags");
+		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1070,18 +1062,13 @@ static enum MHD_Result h_flags(struct web *w, struct MHD_Connection *c, struct w
 static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct web_request *req,
 			      const struct web_caller *who, const struct json *body)
 {
+	struct msg why;
 	int r;
 
 	(void)body;
-	r = store_page_use_grey(w->store, who->s.user, req->route.batch, req->route.page);
-	if (r == -EALREADY)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_IS_GREY, "page",
-				       req->route.page, NULL);
-	if (r == -ENODATA)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_PAGE_NO_GREY, "page",
-				       req->route.page, NULL);
+	r = core_page_use_grey(w->store, req->route.batch, req->route.page, who->s.user, &why);
 	if (r < 0)
-		return store_error(c, r, "cannot deliver the page in grey");
+		return refusal(c, r, NULL, &why);
 	return ok_batch(w, c, req->route.batch);
 }
 
@@ -1096,7 +1083,7 @@ static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct 
 				       req->route.batch, NULL);
 	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r < 0)
-		return store_error(c, r, "cannot delete the page");
+		return changed_refused(w, c, req, r);
 	announce_batch(w, req->route.batch);
 	return web_reply_empty(c, MHD_HTTP_NO_CONTENT);
 }

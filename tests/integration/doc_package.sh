@@ -63,7 +63,7 @@ grep -qF "application '' -> 'KE/P/2024/000123', code 'SCAN' -> 'APPFORM', receiv
 expect_fail 2 "is not a KE patent application number" $folio doc set --batch "$batch" --doc 1 --application KE/P/2024/12
 expect_fail 2 "'2999-01-01' is in the future" $folio doc set --batch "$batch" --doc 1 --received 2999-01-01
 expect_fail 2 "is not a valid ST.13 number" $folio doc set --batch "$batch" --doc 1 --application 502024000012345
-expect_fail 1 "batch $batch has 1 document, not 2" $folio doc set --batch "$batch" --doc 2 --doc-code CLAIMS
+expect_fail 1 "batch $batch has no document 2" $folio doc set --batch "$batch" --doc 2 --doc-code CLAIMS
 expect_fail 2 "nothing to change" $folio doc set --batch "$batch" --doc 1
 $folio doc list --batch "$batch" | grep -qE '^ +1 +KE +patent +KE/P/2024/000123 +APPFORM +2024-05-02 +10$' ||
 	fail "the edit did not stick: $($folio doc list --batch "$batch")"

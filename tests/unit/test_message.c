@@ -68,6 +68,63 @@ static void test_long_text(void **state)
 	assert_true(strlen(m.text) < MSG_TEXT_LEN);
 }
 
+/* Values are put in as they are: '%' and '{name}' in a value are text, not asked for again. */
+static void test_odd_values(void **state)
+{
+	struct msg m;
+
+	(void)state;
+	msg_init(&m, MSG_STORE_ERROR);
+	msg_str(&m, "what", "{error} 100% %s%n {what}");
+	msg_str(&m, "error", "{");
+	msg_render(&m);
+	assert_string_equal(m.text, "{error} 100% %s%n {what}: {");
+	/* A '{' with no '}' in the template's place, and a NULL text, are plain. */
+	msg_init(&m, MSG_CAPTURE_REFUSED);
+	msg_str(&m, "detail", NULL);
+	msg_render(&m);
+	assert_string_equal(m.text, "");
+}
+
+static bool valid_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int more = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : -1;
+
+		if (more < 0)
+			return false;
+		for (p++; more--; p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Two long values past the text's bound: cut whole, between characters, never past it. */
+static void test_long_render(void **state)
+{
+	char text[MSG_PARAM_TEXT];
+	struct msg m;
+
+	(void)state;
+	for (int shift = 0; shift < 3; shift++) {
+		size_t i = 0;
+
+		for (; (int)i < shift; i++)
+			text[i] = 'x';
+		for (; i + 3 < sizeof(text); i += 3)
+			memcpy(text + i, "\xe2\x82\xac", 3); /* the euro sign */
+		text[i] = '\0';
+		msg_init(&m, MSG_STORE_ERROR);
+		msg_str(&m, "what", text);
+		msg_str(&m, "error", text);
+		msg_render(&m);
+		assert_true(strlen(m.text) < MSG_TEXT_LEN);
+		assert_true(strlen(m.text) > MSG_TEXT_LEN - 4);
+		assert_true(valid_utf8(m.text));
+	}
+}
+
 static void test_table(void **state)
 {
 	(void)state;
@@ -87,10 +144,9 @@ static void test_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_render),
-		cmocka_unit_test(test_nested),
-		cmocka_unit_test(test_long_text),
-		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_render),	    cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_long_text),   cmocka_unit_test(test_odd_values),
+		cmocka_unit_test(test_long_render), cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
