@@ -806,8 +806,9 @@ struct run {
 	struct upload_target *t;
 	struct package *pkg;
 	pthread_mutex_t lock;
-	size_t next; /* next data file to take */
-	int error;   /* first failure */
+	size_t next;	 /* next data file to take */
+	int error;	 /* the failure reported: the first file's in the package's order */
+	size_t error_at; /* that file's index (SIZE_MAX: none) */
 	char why[UPLOAD_WHY_MAX];
 	bool own;	   /* into our temporary folder: a wrong file there is ours to replace */
 	bool compare_only; /* the final folder exists: compare, send nothing */
@@ -1053,14 +1054,25 @@ void upload_target_set_progress(struct upload_target *t, const struct progress *
 	t->progress = p ? *p : (struct progress){ 0 };
 }
 
-static void fail_run(struct run *run, int r, const char *why)
+/*
+ * A failure of file @at (SIZE_MAX: of no one file). Of files checked at once the one first in
+ * the package's order is reported, so the same fault always gets the same message, whichever
+ * thread happened to meet its own first.
+ */
+static void fail_run_at(struct run *run, int r, const char *why, size_t at)
 {
 	pthread_mutex_lock(&run->lock);
-	if (!run->error) {
+	if (!run->error || at < run->error_at) {
 		run->error = r;
+		run->error_at = at;
 		snprintf(run->why, sizeof(run->why), "%s", why);
 	}
 	pthread_mutex_unlock(&run->lock);
+}
+
+static void fail_run(struct run *run, int r, const char *why)
+{
+	fail_run_at(run, r, why, SIZE_MAX);
 }
 
 struct worker {
@@ -1087,7 +1099,7 @@ static void *worker_main(void *user)
 			break;
 		r = deliver_file(run, &w->conn, &run->pkg->files[i]);
 		if (r < 0) {
-			fail_run(run, r, w->conn.why[0] ? w->conn.why : folio_strerror(r));
+			fail_run_at(run, r, w->conn.why[0] ? w->conn.why : folio_strerror(r), i);
 			break;
 		}
 	}
