@@ -59,7 +59,7 @@ static const char *type_name(int32_t t)
 static enum MHD_Result bad_field(struct MHD_Connection *c, const char *field)
 {
 	return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field ? field : "body", MSG_REQ_BAD_FIELD,
-			       NULL);
+			       WEB_END);
 }
 
 static enum MHD_Result store_error(struct MHD_Connection *c, int r, const char *what)
@@ -153,13 +153,13 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 
 	(void)req, (void)who;
 	if (web_parse_login(body, &in, &field) < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field, MSG_AUTH_ENTER, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, field, MSG_AUTH_ENTER, WEB_END);
 	web_client_address(c, addr, sizeof(addr));
 	r = web_login(w, in.user, in.password, addr, &s, &wait, &known);
 	sodium_memzero(in.password, sizeof(in.password));
 	if (r == -EBUSY)
 		return web_reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL, MSG_AUTH_LOCKED,
-				       "seconds", wait, NULL);
+				       "seconds", wait, WEB_END);
 	if (r == -EACCES) {
 		/* Only names of accounts are kept: a password typed as a name is not. */
 		if (known) {
@@ -167,13 +167,14 @@ static enum MHD_Result h_login(struct web *w, struct MHD_Connection *c, struct w
 			(void)store_event_add(w->store, in.user, "web-login-failed", 0, 0, 0,
 					      "wrong password from %s", addr);
 		}
-		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_WRONG, NULL);
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_WRONG, WEB_END);
 	}
 	if (r == -EUSERS)
-		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MSG_AUTH_FULL, NULL);
+		return web_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MSG_AUTH_FULL,
+				       WEB_END);
 	if (r < 0)
 		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, MSG_AUTH_BROKEN,
-				       NULL);
+				       WEB_END);
 	(void)store_event_add(w->store, s.user, "web-login", 0, 0, 0, "%s",
 			      s.role == ROLE_SUPERVISOR ? "supervisor" : "clerk");
 	jw_init(&jw);
@@ -231,7 +232,7 @@ static enum MHD_Result h_lang(struct web *w, struct MHD_Connection *c, struct we
 
 	(void)req;
 	if (web_parse_lang(body, lang, &field) < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "lang", MSG_LANG_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "lang", MSG_LANG_INVALID, WEB_END);
 	web_session_set_lang(w, who->s.token, lang);
 	r = web_user_set_lang(w, who->s.user, lang);
 	if (r < 0)
@@ -442,7 +443,8 @@ static enum MHD_Result h_halt(struct web *w, struct MHD_Connection *c, struct we
 	(void)body;
 	r = live_halt(w, close);
 	if (r == -ESRCH)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_CAPTURE_NOT_RUNNING, NULL);
+		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_CAPTURE_NOT_RUNNING,
+				       WEB_END);
 	if (r < 0)
 		return store_error(c, r, "cannot close the batch");
 	(void)store_event_add(w->store, who->s.user,
@@ -495,17 +497,17 @@ static enum MHD_Result h_rescan(struct web *w, struct MHD_Connection *c, struct 
 			b.to = b.from;
 		if (b.to < b.from || b.to - b.from >= 1000)
 			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_RANGE_INVALID,
-					       NULL);
+					       WEB_END);
 		for (uint32_t n = b.from; n <= b.to; n++)
 			if (store_page_get(w->store, b.batch, n, &p) < 0)
 				return web_reply_error(c, MHD_HTTP_NOT_FOUND, "from",
 						       MSG_PAGE_NOT_FOUND, "batch", b.batch, "page",
-						       n, NULL);
+						       n, WEB_END);
 		return started(w, c, who, JOB_RESCAN, &b);
 	}
 	if (b.after && store_page_get(w->store, b.batch, b.after, &p) < 0)
 		return web_reply_error(c, MHD_HTTP_NOT_FOUND, "after", MSG_PAGE_NOT_FOUND, "batch",
-				       b.batch, "page", b.after, NULL);
+				       b.batch, "page", b.after, WEB_END);
 	return started(w, c, who, JOB_INSERT, &b);
 }
 
@@ -835,7 +837,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 		r = web_parse_revision(body, &revision, &field);
 		if (r == -ENOENT)
 			return web_reply_error(c, MHD_HTTP_PRECONDITION_REQUIRED, "revision",
-					       MSG_APPROVE_NO_REVISION, NULL);
+					       MSG_APPROVE_NO_REVISION, WEB_END);
 		if (r < 0)
 			return bad_field(c, field);
 		r = core_batch_approve(w->store, w->cfg, id, who->s.user, revision, NULL, &why);
@@ -853,7 +855,7 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 	default:
 		if (live_running(w) && w->live.batch == id)
 			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING,
-					       "batch", id, NULL);
+					       "batch", id, WEB_END);
 		r = core_batch_close(w->store, id, who->s.user, NULL, &why);
 	}
 	if (r < 0)
@@ -915,13 +917,15 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 
 	r = web_parse_arrange(body, &places, &n, &field);
 	if (r < 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID,
+				       WEB_END);
 	if (live_running(w) && w->live.batch == req->route.batch)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
-				       req->route.batch, NULL);
+				       req->route.batch, WEB_END);
 	r = store_batch_arrange(w->store, who->s.user, req->route.batch, places, n);
 	if (r == -EINVAL)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID,
+				       WEB_END);
 	if (r < 0)
 		return changed_refused(w, c, req, r);
 	return ok_batch(w, c, req->route.batch);
@@ -949,7 +953,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	if (size && strcmp(size, "view") == 0)
 		width = VIEW_WIDTH;
 	else if (size && *size && strcmp(size, "thumb") != 0)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "size", MSG_SIZE_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "size", MSG_SIZE_INVALID, WEB_END);
 	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
 	if (r < 0)
 		return store_error(c, r, "cannot show the page");
@@ -992,7 +996,7 @@ static enum MHD_Result h_text(struct web *w, struct MHD_Connection *c, struct we
 	r = store_ocr_get(w->store, req->route.batch, req->route.page, &o);
 	if (r == -FOLIO_ENOTFOUND)
 		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_PAGE_NO_TEXT, "page",
-				       req->route.page, NULL);
+				       req->route.page, WEB_END);
 	if (r < 0)
 		return store_error(c, r, "cannot show the text");
 	jw_init(&jw);
@@ -1015,7 +1019,7 @@ static enum MHD_Result h_rotate(struct web *w, struct MHD_Connection *c, struct 
 
 	if (web_parse_rotate(body, &degrees, &field) < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "degrees", MSG_DEGREES_INVALID,
-				       NULL);
+				       WEB_END);
 	if (!batch_editable(w, c, req->route.batch, &b, &res))
 		return res;
 	/* The clerk has seen the page: its orientation is known, OCR does not turn it again. */
@@ -1080,7 +1084,7 @@ static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct 
 	(void)body;
 	if (live_running(w) && w->live.batch == req->route.batch)
 		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
-				       req->route.batch, NULL);
+				       req->route.batch, WEB_END);
 	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r < 0)
 		return changed_refused(w, c, req, r);
@@ -1223,10 +1227,10 @@ static enum MHD_Result h_search(struct web *w, struct MHD_Connection *c, struct 
 		return bad_field(c, "document_code");
 	if (!query_arg(c, "from", s.from, sizeof(s.from)) ||
 	    (s.from[0] && docfields_check_date(s.from, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", MSG_DATE_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", MSG_DATE_INVALID, WEB_END);
 	if (!query_arg(c, "to", s.to, sizeof(s.to)) ||
 	    (s.to[0] && docfields_check_date(s.to, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_DATE_INVALID, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_DATE_INVALID, WEB_END);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_key(&jw, "results");
@@ -1261,6 +1265,6 @@ enum MHD_Result web_api(struct web *w, struct MHD_Connection *c, struct web_requ
 	enum web_route_id id = req->route.id;
 
 	if ((size_t)id >= ARRAY_SIZE(handlers) || !handlers[id])
-		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, NULL);
+		return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, WEB_END);
 	return handlers[id](w, c, req, who, body);
 }

@@ -76,7 +76,7 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
 
 	if (!text)
 		return web_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, MSG_REQ_NO_MEMORY,
-				       NULL);
+				       WEB_END);
 	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
@@ -346,8 +346,8 @@ static enum MHD_Result route_error(struct MHD_Connection *c, int error, const ch
 		return web_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
 	}
 	if (error == -EINVAL)
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MSG_REQ_BAD_NUMBER, NULL);
-	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, NULL);
+		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MSG_REQ_BAD_NUMBER, WEB_END);
+	return web_reply_error(c, MHD_HTTP_NOT_FOUND, NULL, MSG_REQ_NOT_FOUND, WEB_END);
 }
 
 static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct web_request *req)
@@ -364,23 +364,23 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		return serve_asset(c, rt->asset);
 	who.signed_in = web_session_find(w, token, !(rt->flags & ROUTE_PASSIVE), &who.s);
 	if (!(rt->flags & ROUTE_OPEN) && !who.signed_in)
-		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_NEEDED, NULL);
+		return web_reply_error(c, MHD_HTTP_UNAUTHORIZED, NULL, MSG_AUTH_NEEDED, WEB_END);
 	if (rt->flags & ROUTE_CHANGES) {
 		const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 
 		if (!same_origin(c, w->tls_cert != NULL))
 			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_REQ_OTHER_SITE,
-					       NULL);
+					       WEB_END);
 		if (rt->id != ROUTE_LOGIN && (!csrf || strlen(csrf) != WEB_TOKEN_HEX ||
 					      sodium_memcmp(csrf, who.s.csrf, WEB_TOKEN_HEX) != 0))
 			return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_REQ_STALE_PAGE,
-					       NULL);
+					       WEB_END);
 		if (req->len && !json_content(c))
 			return web_reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
-					       MSG_REQ_NOT_JSON_TYPE, NULL);
+					       MSG_REQ_NOT_JSON_TYPE, WEB_END);
 	}
 	if ((rt->flags & ROUTE_SUPERVISOR) && who.s.role != ROLE_SUPERVISOR)
-		return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_AUTH_SUPERVISOR, NULL);
+		return web_reply_error(c, MHD_HTTP_FORBIDDEN, NULL, MSG_AUTH_SUPERVISOR, WEB_END);
 	if (rt->flags & ROUTE_CHANGES) {
 		r = json_parse(req->len ? req->body : "{}", req->len ? req->len : 2, &body, why,
 			       sizeof(why));
@@ -395,7 +395,7 @@ static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *c, struct 
 		if (body.tok[0].type != JSON_OBJECT) {
 			json_release(&body);
 			return web_reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MSG_REQ_NOT_OBJECT,
-					       NULL);
+					       WEB_END);
 		}
 	}
 	ret = web_api(w, c, req, &who, &body);
@@ -427,7 +427,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cl && strtoull(cl, NULL, 10) > WEB_MAX_BODY) {
 			req->too_big = true;
 			return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-					       MSG_REQ_TOO_LARGE, "kib", WEB_MAX_BODY >> 10, NULL);
+					       MSG_REQ_TOO_LARGE, "kib", WEB_MAX_BODY >> 10,
+					       WEB_END);
 		}
 		return MHD_YES;
 	}
@@ -453,10 +454,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	web_guard_phase(w, c, GUARD_ANSWERING);
 	if (req->misdirected)
 		return web_reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, NULL, MSG_REQ_WRONG_HOST,
-				       NULL);
+				       WEB_END);
 	if (req->too_big)
 		return web_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, MSG_REQ_TOO_LARGE,
-				       "kib", WEB_MAX_BODY >> 10, NULL);
+				       "kib", WEB_MAX_BODY >> 10, WEB_END);
 	if (req->route_error)
 		return route_error(c, req->route_error, req->route.allow);
 	return dispatch(w, c, req);

@@ -172,12 +172,14 @@ enum MHD_Result web_reply_json(struct MHD_Connection *c, unsigned status, struct
  * "message": English text} (field only when one input field is at fault; it is also a
  * parameter, for the screens)
  * web_reply_error - the same for @code with number parameters given as name, unsigned
- * pairs, ended by NULL: web_reply_error(c, 404, NULL, MSG_PAGE_NOT_FOUND, "page", n, NULL)
+ * pairs, ended by WEB_END: web_reply_error(c, 404, NULL, MSG_PAGE_NOT_FOUND, "page", n, WEB_END)
  * web_msg_json - @m as {"code", "params", "message"} (a problem in a list), @field (may be
  * NULL) added to the parameters
  */
 enum MHD_Result web_reply_msg(struct MHD_Connection *c, unsigned status, const char *field,
 			      const struct msg *m);
+/* The end of web_reply_error()'s pairs: a pointer, as a variadic argument must be */
+#define WEB_END ((const char *)NULL)
 enum MHD_Result web_reply_error(struct MHD_Connection *c, unsigned status, const char *field,
 				enum msg_code code, ...) __attribute__((sentinel));
 void web_msg_json(struct json_writer *w, const struct msg *m, const char *field);
