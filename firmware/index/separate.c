@@ -39,6 +39,14 @@ static void verdict_unreadable(struct index_sheet *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Adds what follows for the page (@tail) to the reason in s->why, cut to fit. */
+static void append_why(struct index_sheet *s, const char *tail)
+{
+	size_t n = strlen(s->why);
+
+	snprintf(s->why + n, sizeof(s->why) - n, "%s", tail);
+}
+
 /* Turns the Folio payloads found on a page into the verdict. */
 static void judge(const struct found *f, size_t n, const struct folio_config *cfg,
 		  struct index_sheet *ret)
@@ -51,7 +59,7 @@ static void judge(const struct found *f, size_t n, const struct folio_config *cf
 
 	for (size_t i = 1; i < n; i++)
 		if (f[i].len != f[0].len || memcmp(f[i].data, f[0].data, f[0].len) != 0) {
-			verdict_unreadable(ret, "the cover sheet's barcodes disagree: reprint it");
+			verdict_unreadable(ret, "the cover sheet's barcodes disagree");
 			return;
 		}
 	r = coversheet_parse(f[0].data, f[0].len, &c, why, sizeof(why));
@@ -313,12 +321,15 @@ static int examine_zones(const struct frame *f, const struct folio_config *cfg,
 	if (r < 0)
 		return r;
 	verdict(&fs, cfg, &s);
-	if (layout && !s.separator) {
+	if (s.unreadable && !layout) {
+		/* A Folio code on a page not laid out as ours: flagged, no document started. */
+		append_why(&s, "; the page stays in this document");
+	} else if (layout && !s.separator) {
 		/* Ours by its layout: it starts a document, which the clerk indexes by hand. */
 		s.separator = true;
 		if (!s.unreadable)
-			verdict_unreadable(&s, "a cover sheet whose barcodes cannot be read: "
-					       "index its document by hand");
+			verdict_unreadable(&s, "a cover sheet whose barcodes cannot be read");
+		append_why(&s, "; index its document by hand");
 		s.doc = (struct document_info){ .ip_type = cfg->ip_type };
 		snprintf(s.doc.office, sizeof(s.doc.office), "%s", cfg->office);
 		snprintf(s.doc.language, sizeof(s.doc.language), "%s", cfg->language);
