@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compiler.h"
+#include "firmware/index/frameink.h"
 #include "firmware/index/patchcode.h"
 
 #define MM_PER_IN 25.4
@@ -51,16 +52,6 @@ struct run {
 	uint32_t start, len; /* in steps */
 };
 
-/* Darkness (0 white .. 255 black) of pixel @x of a row. */
-static unsigned sample(const struct frame *f, const uint8_t *row, uint32_t x)
-{
-	if (f->depth == 1)
-		return (row[x >> 3] & (0x80 >> (x & 7))) ? 255 : 0;
-	if (f->channels == 3)
-		return 255u - row[3 * (size_t)x + 1]; /* green: close enough to luma for ink */
-	return 255u - row[x];
-}
-
 static uint32_t px_at_least_1(double v)
 {
 	return v < 1 ? 1 : (uint32_t)lround(v);
@@ -87,7 +78,7 @@ static bool dark_at(const struct frame *f, const struct geometry *g, bool bottom
 	const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
 
 	for (uint32_t i = x; i < x + g->window; i += g->sample, n++)
-		sum += sample(f, row, i);
+		sum += frameink_at(f, row, i);
 	return sum >= DARK_LEVEL * n;
 }
 
@@ -201,13 +192,6 @@ static void agree(const struct geometry *g, const struct hit *hits, uint32_t n,
 	}
 }
 
-static bool frame_ok(const struct frame *f)
-{
-	return f && f->data && f->width && f->height && (f->depth == 1 || f->depth == 8) &&
-	       (f->channels == 1 || f->channels == 3) && !(f->depth == 1 && f->channels != 1) &&
-	       f->bytes_per_line >= ((uint64_t)f->width * f->depth * f->channels + 7) / 8;
-}
-
 int patchcode_find(const struct frame *f, struct patchcode *ret)
 {
 	struct patchcode found = { PATCH_NONE, false, 0, 0 };
@@ -215,7 +199,7 @@ int patchcode_find(const struct frame *f, struct patchcode *ret)
 	struct hit *hits;
 	uint32_t n = 0;
 
-	if (!frame_ok(f) || !ret)
+	if (!frameink_valid(f) || !ret)
 		return -EINVAL;
 	geometry_init(f, &g);
 	if (f->width < 2 * g.side + g.window || g.zone_steps < 2) {

@@ -13,6 +13,7 @@
 #include "firmware/index/coverfind.h"
 #include "firmware/index/coversheet.h"
 #include "firmware/index/docfields.h"
+#include "firmware/index/frameink.h"
 #include "firmware/index/patchcode.h"
 #include "firmware/index/separate.h"
 
@@ -214,13 +215,6 @@ int index_examine_grey(const uint8_t *grey, uint32_t width, uint32_t height, uin
 	return 0;
 }
 
-static bool frame_ok(const struct frame *f)
-{
-	return f && f->data && f->width && f->height && (f->depth == 1 || f->depth == 8) &&
-	       (f->channels == 1 || f->channels == 3) && !(f->depth == 1 && f->channels != 1) &&
-	       f->bytes_per_line >= ((uint64_t)f->width * f->depth * f->channels + 7) / 8;
-}
-
 /* The pixels of @b (clipped to the frame) as a packed 8-bit grey image, 0 black. */
 static uint8_t *crop_grey(const struct frame *f, struct coverfind_box b, uint32_t *ret_w,
 			  uint32_t *ret_h)
@@ -343,7 +337,7 @@ int index_examine(const struct frame *f, const struct folio_config *cfg, struct 
 	struct coverfind cf;
 	int r;
 
-	if (!frame_ok(f) || !cfg)
+	if (!frameink_valid(f) || !cfg)
 		return -EINVAL;
 	if ((uint64_t)f->width * f->height > INDEX_MAX_PIXELS)
 		return -FOLIO_ETOOBIG;
@@ -371,7 +365,7 @@ int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
 	struct patchcode p;
 	int r;
 
-	if (!frame_ok(f) || !cfg || !ret)
+	if (!frameink_valid(f) || !cfg || !ret)
 		return -EINVAL;
 	if ((uint64_t)f->width * f->height > INDEX_MAX_PIXELS)
 		return -FOLIO_ETOOBIG;
