@@ -255,11 +255,8 @@ static uint32_t large_lines(const struct map *m, bool upside_down)
 
 static struct coverfind_box qr_zone(const struct map *m, bool upside_down)
 {
-	double x0 = COVERSHEET_LEFT_PT + (COVERSHEET_PAGE_W_PT - COVERSHEET_MARGIN_PT -
-					  COVERSHEET_LEFT_PT - COVERSHEET_QR_PT) /
-					     2;
-
-	return sheet_box(m, upside_down, x0, COVERSHEET_QR_Y_PT, x0 + COVERSHEET_QR_PT,
+	return sheet_box(m, upside_down, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT,
+			 COVERSHEET_QR_X_PT + COVERSHEET_QR_PT,
 			 COVERSHEET_QR_Y_PT + COVERSHEET_QR_PT);
 }
 

@@ -254,7 +254,7 @@ static int draw_code128(cairo_t *cr, const char *payload, size_t len)
 	return 0;
 }
 
-static int draw_qr(cairo_t *cr, const char *payload, size_t len, double y, double side)
+static int draw_qr(cairo_t *cr, const char *payload, size_t len, double x, double y, double side)
 {
 	_cleanup_free_ uint8_t *m = NULL;
 	double mw, x0;
@@ -265,7 +265,7 @@ static int draw_qr(cairo_t *cr, const char *payload, size_t len, double y, doubl
 	if (r < 0)
 		return r;
 	mw = side / (double)(w + 8); /* 4 modules of quiet zone on each side */
-	x0 = LEFT + (A4_W - MARGIN - LEFT - side) / 2 + 4 * mw;
+	x0 = x + 4 * mw;
 	for (size_t row = 0; row < w; row++)
 		for (size_t col = 0; col < w; col++)
 			if (m[row * w + col])
@@ -305,7 +305,8 @@ int coversheet_write_pdf(const struct coversheet *c, const char *path)
 
 	r = draw_code128(cr, payload, (size_t)len);
 	if (r == 0)
-		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_Y_PT, COVERSHEET_QR_PT);
+		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT,
+			    COVERSHEET_QR_PT);
 	if (r == 0)
 		show_fitted(cr, payload, LEFT, 790, 8, A4_W - MARGIN - LEFT, false);
 	return sheetpdf_end(&pdf, r);
