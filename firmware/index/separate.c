@@ -19,7 +19,9 @@
 
 #define MAX_SYMBOLS 8 /* Folio symbols considered on one page */
 
-_Static_assert(CONFIG_PATCH_TYPES == PATCH_TYPES && PATCH_2 == 2 && PATCH_3 == 3 && PATCH_T == 5,
+/* config.c names the profile's patch keys by these numbers (it cannot include patchcode.h). */
+_Static_assert(CONFIG_PATCH_TYPES == PATCH_TYPES && PATCH_1 == 1 && PATCH_2 == 2 && PATCH_3 == 3 &&
+		   PATCH_4 == 4 && PATCH_T == 5 && PATCH_6 == 6,
 	       "profile patch keys are indexed by enum patch_type");
 
 struct found {
