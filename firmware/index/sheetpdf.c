@@ -32,13 +32,12 @@ static cairo_status_t write_out(void *closure, const unsigned char *data, unsign
 
 int sheetpdf_begin(struct sheetpdf *ret, const char *path, double width_pt, double height_pt)
 {
+	*ret = (struct sheetpdf){ .path = path };
 	if (snprintf(ret->tmp, sizeof(ret->tmp), "%s.partial", path) >= (int)sizeof(ret->tmp))
 		return -ENAMETOOLONG;
 	ret->file = fopen(ret->tmp, "wbe");
 	if (!ret->file)
 		return -errno;
-	ret->error = 0;
-	ret->path = path;
 	ret->surface = cairo_pdf_surface_create_for_stream(write_out, ret, width_pt, height_pt);
 	ret->cr = cairo_create(ret->surface);
 	cairo_set_source_rgb(ret->cr, 1, 1, 1);
