@@ -566,7 +566,7 @@ int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t
 
 struct last_document {
 	uint32_t document;
-	uint32_t pages;
+	uint32_t pages; /* other than separators, as index_split counts them */
 };
 
 static int count_last_document(const struct page_info *p, void *user)
@@ -577,12 +577,13 @@ static int count_last_document(const struct page_info *p, void *user)
 		l->document = p->document;
 		l->pages = 0;
 	}
-	if (p->document == l->document)
+	if (p->document == l->document && !(p->flags & PAGE_FLAG_SEPARATOR))
 		l->pages++;
 	return 0;
 }
 
-/* Where separation stands in @batch: its last document and how many pages it has. */
+/* Where separation stands in @batch: its last document and how many pages it has other than
+ * separators (a batch resumed after its cover sheet continues that sheet's document). */
 static int split_init(struct store *store, uint32_t batch, struct index_split *ret)
 {
 	struct last_document l = { 0 };

@@ -7,6 +7,7 @@
 #include "compiler.h"
 #include "firmware/index/coverfind.h"
 #include "firmware/index/coversheet.h"
+#include "firmware/index/frameink.h"
 
 #define CELL_MM 2.0	       /* side of a map cell */
 #define PT_MM (25.4 / 72.0)    /* millimetres per point */
@@ -34,16 +35,6 @@ struct map {
 	double dpi;
 	float *ink; /* rows x cols, 0 paper .. 1 black */
 };
-
-/* Darkness (0 white .. 255 black) of pixel @x of a row. */
-static unsigned sample(const struct frame *f, const uint8_t *row, uint32_t x)
-{
-	if (f->depth == 1)
-		return (row[x >> 3] & (0x80 >> (x & 7))) ? 255 : 0;
-	if (f->channels == 3)
-		return 255u - row[3 * (size_t)x + 1]; /* green: close enough to luma for ink */
-	return 255u - row[x];
-}
 
 /* The paper's darkness: the level that three quarters of the cells are at or under. */
 static float paper_level(const float *dark, size_t n)
@@ -98,7 +89,7 @@ static int map_build(const struct frame *f, struct map *m)
 				uint32_t x1 = MIN((c + 1) * m->cell, f->width), sum = 0, k = 0;
 
 				for (uint32_t x = c * m->cell; x < x1; x += 2, k++)
-					sum += sample(f, row, x);
+					sum += frameink_at(f, row, x);
 				out[c] += (float)sum;
 				count[c] += k;
 			}
@@ -264,11 +255,8 @@ static uint32_t large_lines(const struct map *m, bool upside_down)
 
 static struct coverfind_box qr_zone(const struct map *m, bool upside_down)
 {
-	double x0 = COVERSHEET_LEFT_PT + (COVERSHEET_PAGE_W_PT - COVERSHEET_MARGIN_PT -
-					  COVERSHEET_LEFT_PT - COVERSHEET_QR_PT) /
-					     2;
-
-	return sheet_box(m, upside_down, x0, COVERSHEET_QR_Y_PT, x0 + COVERSHEET_QR_PT,
+	return sheet_box(m, upside_down, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT,
+			 COVERSHEET_QR_X_PT + COVERSHEET_QR_PT,
 			 COVERSHEET_QR_Y_PT + COVERSHEET_QR_PT);
 }
 
@@ -309,9 +297,7 @@ int coverfind_look(const struct frame *f, struct coverfind *ret)
 	struct map m = { 0 };
 	int r;
 
-	if (!f || !f->data || f->width == 0 || f->height == 0 || (f->depth != 1 && f->depth != 8) ||
-	    (f->channels != 1 && f->channels != 3) || (f->depth == 1 && f->channels != 1) ||
-	    f->bytes_per_line < ((uint64_t)f->width * f->depth * f->channels + 7) / 8)
+	if (!frameink_valid(f))
 		return -EINVAL;
 	r = map_build(f, &m);
 	if (r < 0)

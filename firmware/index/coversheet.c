@@ -1,8 +1,6 @@
 /* Cover sheets: the barcode payload (format, strict parser) and the printed A4 sheet. */
-#include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +11,7 @@
 #include "compiler.h"
 #include "firmware/index/barcode.h"
 #include "firmware/index/coversheet.h"
+#include "firmware/index/sheetpdf.h"
 #include "firmware/domain/office.h"
 
 #define N_FIELDS 7
@@ -255,7 +254,7 @@ static int draw_code128(cairo_t *cr, const char *payload, size_t len)
 	return 0;
 }
 
-static int draw_qr(cairo_t *cr, const char *payload, size_t len, double y, double side)
+static int draw_qr(cairo_t *cr, const char *payload, size_t len, double x, double y, double side)
 {
 	_cleanup_free_ uint8_t *m = NULL;
 	double mw, x0;
@@ -266,7 +265,7 @@ static int draw_qr(cairo_t *cr, const char *payload, size_t len, double y, doubl
 	if (r < 0)
 		return r;
 	mw = side / (double)(w + 8); /* 4 modules of quiet zone on each side */
-	x0 = LEFT + (A4_W - MARGIN - LEFT - side) / 2 + 4 * mw;
+	x0 = x + 4 * mw;
 	for (size_t row = 0; row < w; row++)
 		for (size_t col = 0; col < w; col++)
 			if (m[row * w + col])
@@ -276,34 +275,20 @@ static int draw_qr(cairo_t *cr, const char *payload, size_t len, double y, doubl
 	return 0;
 }
 
-static int status_errno(cairo_status_t st)
-{
-	if (st == CAIRO_STATUS_SUCCESS)
-		return 0;
-	if (st == CAIRO_STATUS_NO_MEMORY)
-		return -ENOMEM;
-	if (st == CAIRO_STATUS_WRITE_ERROR || st == CAIRO_STATUS_FILE_NOT_FOUND)
-		return -EIO;
-	return -EINVAL;
-}
-
 int coversheet_write_pdf(const struct coversheet *c, const char *path)
 {
-	char payload[COVERSHEET_PAYLOAD_MAX + 1], tmp[PATH_MAX], title[64];
-	cairo_surface_t *s;
+	char payload[COVERSHEET_PAYLOAD_MAX + 1], title[64];
+	struct sheetpdf pdf;
 	cairo_t *cr;
 	int len, r;
 
 	len = coversheet_payload(c, payload, sizeof(payload));
 	if (len < 0)
 		return len;
-	if (snprintf(tmp, sizeof(tmp), "%s.partial", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	s = cairo_pdf_surface_create(tmp, A4_W, A4_H);
-	cr = cairo_create(s);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	r = sheetpdf_begin(&pdf, path, A4_W, A4_H);
+	if (r < 0)
+		return r;
+	cr = pdf.cr;
 
 	show_fitted(cr, "FOLIO COVER SHEET", LEFT, 80, 30, A4_W - MARGIN - LEFT, true);
 	show_fitted(cr, "Put this sheet in front of the document it names.", LEFT, 104, 10,
@@ -320,20 +305,9 @@ int coversheet_write_pdf(const struct coversheet *c, const char *path)
 
 	r = draw_code128(cr, payload, (size_t)len);
 	if (r == 0)
-		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_Y_PT, COVERSHEET_QR_PT);
-	if (r == 0) {
-		show_fitted(cr, payload, LEFT, 790, 8, A4_W - MARGIN - LEFT, false);
-		cairo_show_page(cr);
-		r = status_errno(cairo_status(cr));
-	}
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
+		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT,
+			    COVERSHEET_QR_PT);
 	if (r == 0)
-		r = status_errno(cairo_surface_status(s));
-	cairo_surface_destroy(s);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+		show_fitted(cr, payload, LEFT, 790, 8, A4_W - MARGIN - LEFT, false);
+	return sheetpdf_end(&pdf, r);
 }

@@ -39,7 +39,8 @@
  * the left margin, bars COVERSHEET_BAR_PT long, from about MARGIN to the page's length less
  * MARGIN; the fields stand in large type right of it, from COVERSHEET_LEFT_PT, down to
  * COVERSHEET_TEXT_END_PT; the QR Code (quiet zone included) is a square of COVERSHEET_QR_PT
- * from COVERSHEET_QR_Y_PT, centred between COVERSHEET_LEFT_PT and the right margin.
+ * from (COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT), centred between COVERSHEET_LEFT_PT and the
+ * right margin.
  */
 #define COVERSHEET_PAGE_W_PT 595.276
 #define COVERSHEET_PAGE_H_PT 841.890
@@ -50,6 +51,10 @@
 #define COVERSHEET_TEXT_END_PT 360.0
 #define COVERSHEET_QR_Y_PT 400.0
 #define COVERSHEET_QR_PT 260.0
+#define COVERSHEET_QR_X_PT                                                                       \
+	(COVERSHEET_LEFT_PT +                                                                    \
+	 (COVERSHEET_PAGE_W_PT - COVERSHEET_MARGIN_PT - COVERSHEET_LEFT_PT - COVERSHEET_QR_PT) / \
+	     2)
 
 struct coversheet {
 	char office[3];

@@ -1,17 +1,16 @@
 /* Patch codes: a bar-width reader over the zones near a page's edges, and the printed sheet. */
-#include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "compiler.h"
+#include "firmware/index/frameink.h"
 #include "firmware/index/patchcode.h"
+#include "firmware/index/sheetpdf.h"
 
 #define MM_PER_IN 25.4
 #define A4_WIDTH_MM 210.0 /* assumed when the frame carries no resolution */
@@ -51,16 +50,6 @@ struct run {
 	uint32_t start, len; /* in steps */
 };
 
-/* Darkness (0 white .. 255 black) of pixel @x of a row. */
-static unsigned sample(const struct frame *f, const uint8_t *row, uint32_t x)
-{
-	if (f->depth == 1)
-		return (row[x >> 3] & (0x80 >> (x & 7))) ? 255 : 0;
-	if (f->channels == 3)
-		return 255u - row[3 * (size_t)x + 1]; /* green: close enough to luma for ink */
-	return 255u - row[x];
-}
-
 static uint32_t px_at_least_1(double v)
 {
 	return v < 1 ? 1 : (uint32_t)lround(v);
@@ -87,7 +76,7 @@ static bool dark_at(const struct frame *f, const struct geometry *g, bool bottom
 	const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
 
 	for (uint32_t i = x; i < x + g->window; i += g->sample, n++)
-		sum += sample(f, row, i);
+		sum += frameink_at(f, row, i);
 	return sum >= DARK_LEVEL * n;
 }
 
@@ -201,13 +190,6 @@ static void agree(const struct geometry *g, const struct hit *hits, uint32_t n,
 	}
 }
 
-static bool frame_ok(const struct frame *f)
-{
-	return f && f->data && f->width && f->height && (f->depth == 1 || f->depth == 8) &&
-	       (f->channels == 1 || f->channels == 3) && !(f->depth == 1 && f->channels != 1) &&
-	       f->bytes_per_line >= ((uint64_t)f->width * f->depth * f->channels + 7) / 8;
-}
-
 int patchcode_find(const struct frame *f, struct patchcode *ret)
 {
 	struct patchcode found = { PATCH_NONE, false, 0, 0 };
@@ -215,7 +197,7 @@ int patchcode_find(const struct frame *f, struct patchcode *ret)
 	struct hit *hits;
 	uint32_t n = 0;
 
-	if (!frame_ok(f) || !ret)
+	if (!frameink_valid(f) || !ret)
 		return -EINVAL;
 	geometry_init(f, &g);
 	if (f->width < 2 * g.side + g.window || g.zone_steps < 2) {
@@ -298,34 +280,19 @@ static void show_centred(cairo_t *cr, const char *text, double y, double size, b
 	cairo_show_text(cr, text);
 }
 
-static int status_errno(cairo_status_t st)
-{
-	switch (st) {
-	case CAIRO_STATUS_SUCCESS:
-		return 0;
-	case CAIRO_STATUS_NO_MEMORY:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
-}
-
 int patchcode_write_pdf(enum patch_type t, const char *path)
 {
-	char tmp[PATH_MAX], title[32];
-	cairo_surface_t *s;
+	struct sheetpdf pdf;
+	char title[32];
 	cairo_t *cr;
 	int r;
 
 	if (t <= PATCH_NONE || t >= PATCH_TYPES)
 		return -EINVAL;
-	if (snprintf(tmp, sizeof(tmp), "%s.partial", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	s = cairo_pdf_surface_create(tmp, SHEET_W_PT, SHEET_H_PT);
-	cr = cairo_create(s);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	r = sheetpdf_begin(&pdf, path, SHEET_W_PT, SHEET_H_PT);
+	if (r < 0)
+		return r;
+	cr = pdf.cr;
 	draw_patch(cr, t, EDGE_PT, false);
 	draw_patch(cr, t, SHEET_H_PT - EDGE_PT - PATCH_PT, true);
 	snprintf(title, sizeof(title), "PATCH %s", patchcode_name(t));
@@ -334,16 +301,5 @@ int patchcode_write_pdf(enum patch_type t, const char *path)
 		     SHEET_H_PT / 2 + 40, 12, false);
 	show_centred(cr, "Do not photocopy it: copies thicken the bars.", SHEET_H_PT / 2 + 58, 12,
 		     false);
-	cairo_show_page(cr);
-	r = status_errno(cairo_status(cr));
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	if (r == 0)
-		r = status_errno(cairo_surface_status(s));
-	cairo_surface_destroy(s);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return sheetpdf_end(&pdf, 0);
 }

@@ -13,12 +13,15 @@
 #include "firmware/index/coverfind.h"
 #include "firmware/index/coversheet.h"
 #include "firmware/index/docfields.h"
+#include "firmware/index/frameink.h"
 #include "firmware/index/patchcode.h"
 #include "firmware/index/separate.h"
 
 #define MAX_SYMBOLS 8 /* Folio symbols considered on one page */
 
-_Static_assert(CONFIG_PATCH_TYPES == PATCH_TYPES && PATCH_2 == 2 && PATCH_3 == 3 && PATCH_T == 5,
+/* config.c names the profile's patch keys by these numbers (it cannot include patchcode.h). */
+_Static_assert(CONFIG_PATCH_TYPES == PATCH_TYPES && PATCH_1 == 1 && PATCH_2 == 2 && PATCH_3 == 3 &&
+		   PATCH_4 == 4 && PATCH_T == 5 && PATCH_6 == 6,
 	       "profile patch keys are indexed by enum patch_type");
 
 struct found {
@@ -39,6 +42,14 @@ static void verdict_unreadable(struct index_sheet *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Adds what follows for the page (@tail) to the reason in s->why, cut to fit. */
+static void append_why(struct index_sheet *s, const char *tail)
+{
+	size_t n = strlen(s->why);
+
+	snprintf(s->why + n, sizeof(s->why) - n, "%s", tail);
+}
+
 /* Turns the Folio payloads found on a page into the verdict. */
 static void judge(const struct found *f, size_t n, const struct folio_config *cfg,
 		  struct index_sheet *ret)
@@ -51,7 +62,7 @@ static void judge(const struct found *f, size_t n, const struct folio_config *cf
 
 	for (size_t i = 1; i < n; i++)
 		if (f[i].len != f[0].len || memcmp(f[i].data, f[0].data, f[0].len) != 0) {
-			verdict_unreadable(ret, "the cover sheet's barcodes disagree: reprint it");
+			verdict_unreadable(ret, "the cover sheet's barcodes disagree");
 			return;
 		}
 	r = coversheet_parse(f[0].data, f[0].len, &c, why, sizeof(why));
@@ -206,13 +217,6 @@ int index_examine_grey(const uint8_t *grey, uint32_t width, uint32_t height, uin
 	return 0;
 }
 
-static bool frame_ok(const struct frame *f)
-{
-	return f && f->data && f->width && f->height && (f->depth == 1 || f->depth == 8) &&
-	       (f->channels == 1 || f->channels == 3) && !(f->depth == 1 && f->channels != 1) &&
-	       f->bytes_per_line >= ((uint64_t)f->width * f->depth * f->channels + 7) / 8;
-}
-
 /* The pixels of @b (clipped to the frame) as a packed 8-bit grey image, 0 black. */
 static uint8_t *crop_grey(const struct frame *f, struct coverfind_box b, uint32_t *ret_w,
 			  uint32_t *ret_h)
@@ -313,12 +317,15 @@ static int examine_zones(const struct frame *f, const struct folio_config *cfg,
 	if (r < 0)
 		return r;
 	verdict(&fs, cfg, &s);
-	if (layout && !s.separator) {
+	if (s.unreadable && !layout) {
+		/* A Folio code on a page not laid out as ours: flagged, no document started. */
+		append_why(&s, "; the page stays in this document");
+	} else if (layout && !s.separator) {
 		/* Ours by its layout: it starts a document, which the clerk indexes by hand. */
 		s.separator = true;
 		if (!s.unreadable)
-			verdict_unreadable(&s, "a cover sheet whose barcodes cannot be read: "
-					       "index its document by hand");
+			verdict_unreadable(&s, "a cover sheet whose barcodes cannot be read");
+		append_why(&s, "; index its document by hand");
 		s.doc = (struct document_info){ .ip_type = cfg->ip_type };
 		snprintf(s.doc.office, sizeof(s.doc.office), "%s", cfg->office);
 		snprintf(s.doc.language, sizeof(s.doc.language), "%s", cfg->language);
@@ -332,7 +339,7 @@ int index_examine(const struct frame *f, const struct folio_config *cfg, struct 
 	struct coverfind cf;
 	int r;
 
-	if (!frame_ok(f) || !cfg)
+	if (!frameink_valid(f) || !cfg)
 		return -EINVAL;
 	if ((uint64_t)f->width * f->height > INDEX_MAX_PIXELS)
 		return -FOLIO_ETOOBIG;
@@ -360,7 +367,7 @@ int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
 	struct patchcode p;
 	int r;
 
-	if (!frame_ok(f) || !cfg || !ret)
+	if (!frameink_valid(f) || !cfg || !ret)
 		return -EINVAL;
 	if ((uint64_t)f->width * f->height > INDEX_MAX_PIXELS)
 		return -FOLIO_ETOOBIG;

@@ -54,7 +54,9 @@ struct index_sheet {
 	int patch;		  /* enum patch_type of a patch code on it (0: none) */
 	bool unreadable;	  /* a Folio barcode or sheet was found but cannot be used */
 	struct document_info doc; /* when separator: the fields (batch, number left 0) */
-	char why[160];		  /* when unreadable (or one symbol read): for the clerk */
+	char why[256]; /* when unreadable (or one symbol read): for the clerk, one line saying
+			* what is wrong and, when unreadable, what follows for the page: "...;
+			* index its document by hand" or "...; the page stays in this document" */
 };
 
 /*

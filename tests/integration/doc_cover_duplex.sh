@@ -32,7 +32,7 @@ blank_side 10
 text_pages 11 2 300
 
 b=$($folio scan 2>err) || fail "scan failed: $(cat err)"
-grep -q "document 3: a cover sheet whose barcodes cannot be read: index its document by hand" err ||
+grep -q "document 3: a cover sheet whose barcodes cannot be read; index its document by hand" err ||
 	fail "the clerk is not told about the damaged sheet: $(cat err)"
 $folio batch show "$b" >show || fail "batch show failed"
 grep -qE '^  documents +3$' show || fail "not 3 documents: $(cat show)"

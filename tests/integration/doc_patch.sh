@@ -58,6 +58,12 @@ feeder_config </dev/null
 expect_fail 2 "--patch must be 1, 2, 3, 4, 6 or T, not '5'" $folio coversheet --patch 5 --out x.pdf
 expect_fail 2 "a patch sheet has no fields" $folio coversheet --patch T --office KE --out x.pdf
 [ ! -e x.pdf ] || fail "a refused patch sheet was written"
+# a folder that is not there: the reason, not an I/O error
+expect_fail 1 "cannot write patch sheet 'nodir/t.pdf': No such file or directory" \
+	$folio coversheet --patch T --out nodir/t.pdf
+expect_fail 1 "cannot write cover sheet 'nodir/c.pdf': No such file or directory" \
+	$folio coversheet --office KE --ip-type patent --application 102024000000123 \
+	--doc-code APPFORM --out nodir/c.pdf
 $folio coversheet --patch t --out t.pdf >/dev/null 2>err || fail "--patch t: $(cat err)"
 if command -v pdfinfo >/dev/null; then
 	pdfinfo t.pdf | grep -q 'Page size: *595.* x 841.* pts (A4)' ||

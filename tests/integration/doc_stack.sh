@@ -2,7 +2,8 @@
 # End to end with the feeder backend: a stack of dossiers with cover sheets between them,
 # printed by `folio coversheet` and rasterised by pdftoppm at 200 and 300 dpi, is scanned in
 # one batch and comes out as the right documents with the right metadata; the cover sheets
-# stay in the store as separators and are not exported.
+# stay in the store as separators and are not exported. A batch interrupted just after a cover
+# sheet and resumed splits as the same stack scanned at once: no empty document.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
@@ -46,3 +47,24 @@ for dpi in 200 300; do
 	grep -q '802025000000007' "$pkg"/D0003/document.xml || fail "design XML lacks its number"
 	echo "figure: $dpi dpi: 3 cover sheets read, 3 documents indexed, 6 pages exported"
 done
+
+# --- a jam right after a cover sheet: resumed, the stack splits as it would in one go (two
+# sheets in a row make one document, the second indexing it), no document without pages
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "cover_sheets = yes" </dev/null
+text_pages 1 1 200
+cover_sheet 0002 200 --ip-type patent --application 102024000000123 --doc-code APPFORM
+cover_sheet 0003 200 --ip-type trademark --application 502024000000045 --doc-code TMFORM
+text_pages 4 1 200
+printf 'jam-page 3\n' >sane.d/folio.conf
+b=$($folio scan 2>err)
+[ $? = 1 ] || fail "the jam was not a failure: $(cat err)"
+: >sane.d/folio.conf
+$folio scan --resume "$b" >/dev/null 2>err || fail "resume failed: $(cat err)"
+$folio batch show "$b" >show || fail "batch show failed"
+docs=$(awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($NF ~ /separator/ ? "s" : "") }' show)
+[ "$docs" = "1 2s 2s 2 " ] || fail "resumed after a cover sheet: pages by document: $docs"
+grep -qE '^  documents +2$' show || fail "resumed after a cover sheet: not 2 documents: $(cat show)"
+grep -q 'type trademark  application 502024000000045  code TMFORM' show ||
+	fail "the second sheet did not index the document: $(cat show)"
+echo "figure: jammed after a cover sheet and resumed: 2 documents, as scanned at once"

@@ -496,6 +496,21 @@ static void test_examine_layout(void **state)
 	assert_int_equal(st.flags, PAGE_FLAG_SEPARATOR | PAGE_FLAG_BARCODE_UNREADABLE);
 	free(im.px);
 
+	/* Ours by its layout, its codes read but altered: a document for the clerk, and one
+	 * line says what was wrong and what to do. */
+	{
+		char q[COVERSHEET_PAYLOAD_MAX + 1];
+
+		snprintf(q, sizeof(q), "%s", p);
+		q[strlen(q) - 1] = q[strlen(q) - 1] == '0' ? '1' : '0';
+		im = layout_image(q, q, true);
+		examine_layout(&im, &s);
+		assert_true(s.separator && s.unreadable);
+		assert_string_equal(s.why, "cover sheet barcode refused: check field does not "
+					   "match: misread or altered; index its document by hand");
+		free(im.px);
+	}
+
 	/* The strip torn off: the QR block and the large type still say so. */
 	im = layout_image(NULL, p, true);
 	box_blur(&im, 10);

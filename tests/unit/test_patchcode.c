@@ -22,37 +22,7 @@
 #include "firmware/index/barcode.h"
 #include "firmware/index/patchcode.h"
 #include "firmware/index/separate.h"
-
-/* Reads a binary PGM (P5, 8-bit) or PBM (P4) as pdftoppm writes them into a frame. */
-static int read_pnm(const char *path, struct frame *ret)
-{
-	FILE *f = fopen(path, "rb");
-	char magic[3] = "";
-	unsigned w, h, max = 1;
-	size_t size;
-
-	if (!f)
-		return -errno;
-	if (fread(magic, 1, 2, f) != 2 || magic[0] != 'P' || (magic[1] != '4' && magic[1] != '5') ||
-	    fscanf(f, " %u %u", &w, &h) != 2 || (magic[1] == '5' && fscanf(f, " %u", &max) != 1) ||
-	    w == 0 || h == 0 || w > 10000 || h > 10000 || (magic[1] == '5' && max != 255)) {
-		fclose(f);
-		return -EINVAL;
-	}
-	fgetc(f);
-	*ret = (struct frame){ .width = w, .height = h, .channels = 1 };
-	ret->depth = magic[1] == '4' ? 1 : 8;
-	ret->bytes_per_line = magic[1] == '4' ? (w + 7) / 8 : w;
-	size = (size_t)ret->bytes_per_line * h;
-	ret->data = malloc(size);
-	if (!ret->data || fread(ret->data, 1, size, f) != size) {
-		free(ret->data);
-		fclose(f);
-		return -EINVAL;
-	}
-	fclose(f);
-	return 0;
-}
+#include "tests/unit/raster.h"
 
 static int setup(void **state)
 {
@@ -62,28 +32,6 @@ static int setup(void **state)
 		exit(77);
 	}
 	return 0;
-}
-
-static void run(const char *fmt, ...) _printf_(1, 2);
-
-static void run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("'%s' failed", cmd);
-}
-
-static double seconds(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* The sheet of @t rendered at @dpi by pdftoppm with @mode ("-gray" or "-mono"). */
@@ -133,30 +81,6 @@ static void bars(struct frame *f, const double w[4], double space, double y, dou
 		box(f, x0, y, x1, y + w[i]);
 		y += w[i] + space;
 	}
-}
-
-/* @f turned by @deg clockwise about its centre (nearest pixel, white where the sheet was not). */
-static struct frame turned(const struct frame *f, double deg)
-{
-	struct frame t = *f;
-	double a = deg * 3.14159265358979 / 180, c = cos(a), s = sin(a);
-	double cx = f->width / 2.0, cy = f->height / 2.0;
-
-	assert_int_equal(f->depth, 8);
-	t.data = malloc((size_t)f->width * f->height);
-	assert_non_null(t.data);
-	for (uint32_t y = 0; y < f->height; y++)
-		for (uint32_t x = 0; x < f->width; x++) {
-			double dx = x - cx, dy = y - cy;
-			long sx = lround(cx + c * dx + s * dy), sy = lround(cy - s * dx + c * dy);
-
-			t.data[(size_t)y * f->width + x] =
-			    sx < 0 || sy < 0 || sx >= (long)f->width || sy >= (long)f->height
-				? 255
-				: f->data[(size_t)sy * f->bytes_per_line + (size_t)sx];
-		}
-	t.bytes_per_line = f->width;
-	return t;
 }
 
 static enum patch_type found(const struct frame *f, struct patchcode *ret)
