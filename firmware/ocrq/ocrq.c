@@ -368,12 +368,34 @@ static void text_event(struct run *r, const struct flight *fl, uint32_t batch, u
 			bit_kept ? first : second, 100 * sc->cer);
 }
 
+/*
+ * A bitonal page whose bitonal image lost what its grey one has: an auto page goes grey, any
+ * other is flagged check-image for the clerk; a "check-image" event says which.
+ */
+static void check_image(struct run *r, uint32_t batch, uint32_t page,
+			const struct ocr_page_result *grey, const struct ocr_page_result *bit,
+			const struct ocr_score *sc)
+{
+	bool grey_now;
+
+	r->sum->check_image++;
+	grey_now = auto_grey(r, batch, page);
+	store_event_add(
+	    r->store, r->req->who, "check-image", batch, 0, page,
+	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
+	    "confidence %.0f%% against %.0f%%: %s",
+	    100 * sc->cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
+	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
+	if (!grey_now)
+		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+}
+
 static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
 	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
 	struct ocr_score sc;
-	bool worse, grey_now;
+	bool worse;
 
 	r->sum->check_seconds += pp->seconds;
 	r->sum->checked++;
@@ -409,16 +431,7 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}
-	r->sum->check_image++;
-	grey_now = auto_grey(r, batch, page);
-	store_event_add(
-	    r->store, r->req->who, "check-image", batch, 0, page,
-	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
-	    "confidence %.0f%% against %.0f%%: %s",
-	    100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
-	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
-	if (!grey_now)
-		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+	check_image(r, batch, page, grey, bit, &sc);
 }
 
 static void collect(struct run *r, struct ocr_pool_page *pp)
