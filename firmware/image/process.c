@@ -432,46 +432,6 @@ static int make_upright(PIX **src, const struct upright *u)
 	return 0;
 }
 
-/*
- * The grey image OCR reads when the page is delivered bitonal: JPEG at the profile's quality.
- * Cheap (lossless PNG of the dev set's pages took 20-50 times as long to write and came out
- * 3.5-4 times larger), about 1-1.5 MB, and what JPEG loses at quality 85 is far below what
- * Tesseract's own thresholding throws away (blurred-report reads at 15.1% from such a JPEG,
- * 15.4% from lossless grey); and when the clerk switches the page to grey, these very bytes
- * are delivered, so the text read from them matches the delivered image. Same size as
- * @bitonal.
- */
-static int encode_ocr_copy(PIX *grey, unsigned dpi, int quality,
-			   const struct encoded_image *bitonal, struct encoded_image *ret)
-{
-	struct frame f;
-
-	if ((uint32_t)pixGetWidth(grey) != bitonal->width ||
-	    (uint32_t)pixGetHeight(grey) != bitonal->height)
-		return -FOLIO_EFORMAT; /* a programmer's error: the geometries must agree */
-	f = image_pix_as_frame(grey, dpi);
-	return image_encode_jpeg(&f, quality, ret);
-}
-
-/*
- * The bitonal image OCR reads too when the page is delivered in grey or colour: the page's
- * own binarisation (background divided out) as CCITT G4, about 70 KB. Tesseract reads some
- * degraded pages better from it than from their JPEG (typescript-1962 of ../shared: 3.7%
- * CER against 8.3% from its colour JPEG), and OCR keeps the more confident read. Same size as
- * @delivered, so word boxes fit the delivered image.
- */
-static int encode_ocr_bitonal(PIX *bin, unsigned dpi, const char *software,
-			      const struct encoded_image *delivered, struct encoded_image *ret)
-{
-	struct frame f;
-
-	if ((uint32_t)pixGetWidth(bin) != delivered->width ||
-	    (uint32_t)pixGetHeight(bin) != delivered->height)
-		return -FOLIO_EFORMAT; /* a programmer's error: the geometries must agree */
-	f = image_pix_as_frame(bin, dpi);
-	return image_encode_g4(&f, software, ret);
-}
-
 /* What IMAGE_OUTPUT_AUTO delivers for this page; the measures go into the report. */
 static enum image_output choose_output(const struct frame *in, const struct page_stats *st,
 				       struct image_page_report *rep)
@@ -505,7 +465,7 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 	uint32_t removed = 0;
 	float angle = 0, conf = 0, oconf = 0;
 	int r, quads = 0, turn = 0;
-	bool orient_unknown = false;
+	bool orient_unknown = false, deliver_bitonal;
 	unsigned thresh = 0;
 	enum image_output out;
 	double px_per_mm;
@@ -688,13 +648,32 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 	    (p->expected_height_mm > 0 && rep->length_mm < 0.95 * p->expected_height_mm))
 		rep->flags |= IMAGE_FLAG_SHORT;
 
-	/* 6. Encoding. */
-	if (out == IMAGE_OUTPUT_BITONAL || out == IMAGE_OUTPUT_AUTO || in->depth == 1) {
+	/*
+	 * 6. Encoding: the bitonal image as CCITT G4 and the grey or colour one as JPEG, in one
+	 * geometry (same size, deskewed, cropped, turned). One is delivered; the other, when
+	 * asked, is kept for OCR, which reads both and keeps the more confident text.
+	 *
+	 * The G4 kept beside a grey or colour page is about 70 KB: Tesseract reads some degraded
+	 * pages better from its background-normalised binarisation than from their JPEG
+	 * (typescript-1962 of ../shared: 3.7% CER against 8.3% from its colour JPEG).
+	 *
+	 * The grey JPEG kept beside a bitonal page is the profile's quality: cheap (lossless PNG of
+	 * the dev set's pages took 20-50 times as long to write and came out 3.5-4 times larger),
+	 * about 1-1.5 MB, and what JPEG loses at quality 85 is far below what Tesseract's own
+	 * thresholding throws away (blurred-report reads at 15.1% from such a JPEG, 15.4% from
+	 * lossless grey); and when the page is switched to grey, these very bytes are delivered,
+	 * so the text read from them matches the delivered image.
+	 */
+	deliver_bitonal = out == IMAGE_OUTPUT_BITONAL || out == IMAGE_OUTPUT_AUTO || in->depth == 1;
+	if (deliver_bitonal || ret_ocr) {
 		struct frame f = image_pix_as_frame(bin, in->dpi);
+		struct encoded_image *g4 = deliver_bitonal ? &img : &ocr;
 
-		r = image_encode_g4(&f, p->software ? p->software : "Folio", &img);
+		r = image_encode_g4(&f, p->software ? p->software : "Folio", g4);
 		if (r < 0)
 			goto out;
+	}
+	if (deliver_bitonal) {
 		ops_add(&ops, "; encode: CCITT G4 TIFF %ux%u", img.width, img.height);
 		if (ret_ocr && grey) {
 			/*
@@ -708,10 +687,13 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 					     .turn = p->orient ? turn : 0,
 					     .angle = rep->deskewed ? angle : 0,
 					     .rotation = L_ROTATE_SHEAR };
+			struct frame f;
 
 			r = make_upright(&grey, &u);
-			if (r == 0)
-				r = encode_ocr_copy(grey, in->dpi, p->jpeg_quality, &img, &ocr);
+			if (r < 0)
+				goto out;
+			f = image_pix_as_frame(grey, in->dpi);
+			r = image_encode_jpeg(&f, p->jpeg_quality, &ocr);
 			if (r < 0)
 				goto out;
 			ops_add(&ops, "; kept for OCR: grey JPEG q%d %ux%u, %zu bytes",
@@ -741,14 +723,13 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		ops_add(&ops, "; encode: JPEG q%d %s %ux%u%s", p->jpeg_quality,
 			img.channels == 3 ? "rgb" : "grey", img.width, img.height,
 			rep->deskewed ? " (area-map rotation)" : "");
-		if (ret_ocr) {
-			r = encode_ocr_bitonal(bin, in->dpi, p->software ? p->software : "Folio",
-					       &img, &ocr);
-			if (r < 0)
-				goto out;
+		if (ocr.size)
 			ops_add(&ops, "; kept for OCR: CCITT G4 %ux%u, %zu bytes", ocr.width,
 				ocr.height, ocr.size);
-		}
+	}
+	if (ocr.size && (ocr.width != img.width || ocr.height != img.height)) {
+		r = -FOLIO_EFORMAT; /* a programmer's error: word boxes must fit both images */
+		goto out;
 	}
 	rep->out_width = img.width;
 	rep->out_height = img.height;

@@ -235,9 +235,11 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
 
 /*
  * Keeps @res as the text of the page, which leaves the OCR queue; flags low confidence, and
- * clears orientation-unknown when Tesseract's orientation detection was sure of it.
+ * clears orientation-unknown when Tesseract's orientation detection was sure of it. False
+ * when the text cannot be stored: the page goes back to the queue as it was, with the image
+ * kept for its OCR, to be read again.
  */
-static void keep_result(struct run *r, uint32_t batch, uint32_t page,
+static bool keep_result(struct run *r, uint32_t batch, uint32_t page,
 			const struct ocr_page_result *res)
 {
 	bool low;
@@ -249,7 +251,7 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
 			  folio_strerror(e));
 		store_queue_release(r->store, QUEUE_OCR, batch, page);
 		r->sum->failed++;
-		return;
+		return false;
 	}
 	log_debug("batch %u page %u read with '%s': %u words, %.0f%%", batch, page, res->languages,
 		  res->words, res->mean_confidence);
@@ -264,6 +266,7 @@ static void keep_result(struct run *r, uint32_t batch, uint32_t page,
 	store_page_set_flags(r->store, r->req->who, batch, page, low ? PAGE_FLAG_LOW_CONFIDENCE : 0,
 			     (low ? 0 : PAGE_FLAG_LOW_CONFIDENCE) |
 				 (res->orientation_checked ? PAGE_FLAG_ORIENTATION : 0));
+	return true;
 }
 
 /*
@@ -368,12 +371,34 @@ static void text_event(struct run *r, const struct flight *fl, uint32_t batch, u
 			bit_kept ? first : second, 100 * sc->cer);
 }
 
+/*
+ * A bitonal page whose bitonal image lost what its grey one has: an auto page goes grey, any
+ * other is flagged check-image for the clerk; a "check-image" event says which.
+ */
+static void check_image(struct run *r, uint32_t batch, uint32_t page,
+			const struct ocr_page_result *grey, const struct ocr_page_result *bit,
+			const struct ocr_score *sc)
+{
+	bool grey_now;
+
+	r->sum->check_image++;
+	grey_now = auto_grey(r, batch, page);
+	store_event_add(
+	    r->store, r->req->who, "check-image", batch, 0, page,
+	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
+	    "confidence %.0f%% against %.0f%%: %s",
+	    100 * sc->cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
+	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
+	if (!grey_now)
+		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+}
+
 static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
 	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
 	struct ocr_score sc;
-	bool worse, grey_now;
+	bool worse, bit_kept;
 
 	r->sum->check_seconds += pp->seconds;
 	r->sum->checked++;
@@ -386,7 +411,8 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		 */
 		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
 			  pp->error ? pp->reason : "texts too long to compare");
-		keep_result(r, batch, page, grey);
+		if (!keep_result(r, batch, page, grey))
+			return;
 		text_event(r, fl, batch, page, NULL, NULL);
 		if (!fl->bitonal)
 			store_page_ocr_image_drop(r->store, batch, page);
@@ -399,26 +425,22 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		  "%.0f%% against %.0f%%%s",
 		  batch, page, 100 * sc.cer, bit->mean_confidence, grey->mean_confidence,
 		  worse ? ": check-image" : "");
+	/*
+	 * The verdict before the text: approval, which waits for the text, sees it, and a page
+	 * whose text is not stored (a full store, a power cut in between) is read again with it.
+	 */
+	if (worse)
+		check_image(r, batch, page, grey, bit, &sc);
 	/* The grey read's orientation check holds for both: the bitonal one was sent upright. */
 	pp->result.orientation_checked = grey->orientation_checked;
-	keep_result(r, batch, page, bit->mean_confidence > grey->mean_confidence ? bit : grey);
-	text_event(r, fl, batch, page, bit, &sc);
-	if (bit->mean_confidence > grey->mean_confidence && !fl->bitonal)
-		r->sum->bitonal_kept++;
-	if (!worse) {
-		store_page_ocr_image_drop(r->store, batch, page);
+	bit_kept = bit->mean_confidence > grey->mean_confidence;
+	if (!keep_result(r, batch, page, bit_kept ? bit : grey))
 		return;
-	}
-	r->sum->check_image++;
-	grey_now = auto_grey(r, batch, page);
-	store_event_add(
-	    r->store, r->req->who, "check-image", batch, 0, page,
-	    "bitonal image reads %.1f%% apart from grey (CER, limit %.0f%%), "
-	    "confidence %.0f%% against %.0f%%: %s",
-	    100 * sc.cer, 100 * OCRQ_CHECK_IMAGE_CER, bit->mean_confidence, grey->mean_confidence,
-	    grey_now ? "automatic colour detection delivers it in grey" : "flagged for the clerk");
-	if (!grey_now)
-		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
+	text_event(r, fl, batch, page, bit, &sc);
+	if (bit_kept && !fl->bitonal)
+		r->sum->bitonal_kept++;
+	if (!worse)
+		store_page_ocr_image_drop(r->store, batch, page);
 }
 
 static void collect(struct run *r, struct ocr_pool_page *pp)
@@ -447,14 +469,12 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 			if (e != -FOLIO_ENOTFOUND || fl.grey)
 				log_debug("batch %u page %u: its bitonal image cannot be read: %s",
 					  batch, page, folio_strerror(e));
-			keep_result(r, batch, page, &pp->result);
-			if (!fl.grey)
+			if (keep_result(r, batch, page, &pp->result) && !fl.grey)
 				store_page_ocr_image_drop(r->store, batch, page);
 		}
 	} else {
 		/* No text to lose (a blank page, a drawing), or no other image. */
-		keep_result(r, batch, page, &pp->result);
-		if (fl.two_reads)
+		if (keep_result(r, batch, page, &pp->result) && fl.two_reads)
 			store_page_ocr_image_drop(r->store, batch, page);
 	}
 	ocr_page_result_release(&pp->result);

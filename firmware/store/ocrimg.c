@@ -1,6 +1,7 @@
 /*
- * The image OCR reads: the cleaned grey page kept beside a bitonal page until its text is read
- * (and, for a page flagged check-image, until approval), sealed like the page's own image.
+ * The page's other image for OCR: the cleaned grey page kept beside a bitonal page, the G4
+ * kept beside a grey or colour one, until its text is read (and, for a page flagged
+ * check-image, until approval), sealed like the page's own image.
  */
 #include <errno.h>
 #include <lmdb.h>
@@ -19,9 +20,9 @@
 struct ocrimg_record {
 	uint32_t version;
 	uint32_t seal; /* enum store_seal */
-	uint32_t size; /* bytes of the JPEG */
+	uint32_t size; /* bytes of the image */
 	uint32_t reserved;
-	uint8_t sha256[32]; /* of the JPEG */
+	uint8_t sha256[32]; /* of the image */
 };
 
 int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,

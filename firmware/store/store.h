@@ -354,8 +354,8 @@ int store_page_submit(struct store *s, const char *who, const struct page_info *
  *                       grey image when @image is bitonal, its bitonal image when @image is
  *                       grey or colour; at most STORE_MAX_OCR_IMAGE bytes), kept in the same
  *                       transaction (the ocrimg database); NULL: none, OCR reads @image
- * @note: how the image stage chose the page's output ("auto output: colour 0.12% of the page,
- *        grey tones 3.4% -> colour"), added to the page's capture event (its provenance in
+ * @note: how the image stage chose the page's output ("auto output colour: colour 0.120% of
+ *        the page, grey tones 3.4%"), added to the page's capture event (its provenance in
  *        the event log) up to STORE_NOTE_LEN - 1 bytes; NULL or "" for none
  *
  * Also -FOLIO_ETOOBIG for an oversized @ocr_image.
@@ -408,7 +408,7 @@ bool store_batch_editable(uint32_t state);
 /*
  * store_page_replace - rescan: replace the image of page @number of an editable batch
  *
- * The page keeps its number and document; its OCR result and the grey image kept for OCR
+ * The page keeps its number and document; its OCR result and the image kept for OCR
  * are dropped and OCR queued again. The event records the old and new hashes. -FOLIO_ESTATE unless store_batch_editable(),
  * -FOLIO_ENOTFOUND for no such page, -FOLIO_ESTOREFULL below the reserve.
  */
@@ -417,7 +417,7 @@ int store_page_replace(struct store *s, const char *who, const struct page_info 
 
 /*
  * store_page_replace_ocr - as store_page_replace(), with the image OCR is to read, as
- * store_page_submit_ocr() takes it: the new sheet's grey image takes the place of the old
+ * store_page_submit_ocr() takes it: the new sheet's other image takes the place of the old
  * one's (NULL: none is kept, OCR reads @image), @note goes into the rescan event. Also
  * -FOLIO_ETOOBIG for an oversized @ocr_image.
  */

@@ -170,6 +170,10 @@ for i in "${!names[@]}"; do
 		awk -F'\t' -v p=$p '$7 == "check-image" && $5 == p { print $8 }' "$pkg/EVENTS.txt" |
 			grep -q ': automatic colour detection delivers it in grey$' ||
 			{ echo "FAIL: auto: no check-image event says $n went grey by itself"; bad=1; }
+		# The verdict is on record before the text, which approval waits for.
+		awk -F'\t' -v p=$p '$5 == p && ($7 == "check-image" || $7 == "ocr-text") { print $7 }' \
+			"$pkg/EVENTS.txt" | head -n 1 | grep -qx check-image ||
+			{ echo "FAIL: auto: $n's text was kept before its check-image verdict"; bad=1; }
 	fi
 done
 cd "$FOLIO_TMP" || exit 1
