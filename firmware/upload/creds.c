@@ -142,6 +142,11 @@ int upload_creds_load(const char *path, struct upload_creds *ret, char *why, siz
 	if (sodium_init() < 0)
 		return -ENOMEM;
 	fd = secret_open(path, &st);
+	if (fd == -ELOOP) {
+		snprintf(why, n, "credentials file '%s' is a symbolic link: name the file itself",
+			 path);
+		return -EINVAL;
+	}
 	if (fd == -FOLIO_EFORMAT) {
 		snprintf(why, n, "credentials file '%s' is not a regular file", path);
 		return -EINVAL;
