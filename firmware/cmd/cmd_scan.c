@@ -14,7 +14,6 @@
 
 struct scan_view {
 	bool tty;
-	unsigned shown;
 };
 
 static void show_progress(const struct capture_progress *p, void *user)
@@ -25,15 +24,13 @@ static void show_progress(const struct capture_progress *p, void *user)
 		return;
 	fprintf(stderr, "\r  batch %u: page %u, %u captured, %.0f pages/min   ", p->batch,
 		p->last_page, p->pages, p->pages_per_minute);
-	v->shown = 1;
+	log_line_open();
 }
 
+/* Below the progress line, which the next page draws again. */
 static void show_notice(const char *message, void *user)
 {
-	const struct scan_view *v = user;
-
-	if (v->tty) /* below the progress line, which the next page redraws */
-		fputc('\n', stderr);
+	(void)user;
 	log_warn("%s", message);
 }
 
@@ -171,8 +168,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	scanner_exit();
-	if (view.shown)
-		fputc('\n', stderr);
+	log_line_close();
 
 	if (res.batch)
 		fprintf(env->out, "%u\n", res.batch);
