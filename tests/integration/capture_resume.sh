@@ -102,7 +102,7 @@ $folio log tail 40 | grep -q capture-device-change && fail "a refused resume log
 
 # --- another scanner needs an explicit choice, which the event log keeps
 faults "jam-page 2"
-rm -f feeder-b/.folio-feeder # the clerk loads the stack again
+reload_feeder feeder-b # the clerk loads the stack again
 n2=$($folio scan --device "$b" --profile g4 2>/dev/null)
 [ "$(pages_of "$n2")" = 1 ] || fail "second jam: $(pages_of "$n2") pages kept, not 1"
 faults
