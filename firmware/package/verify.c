@@ -1150,6 +1150,22 @@ static void check_batch(struct verifier *v, const char *name)
 		v->rep->custody_ok = true;
 }
 
+void verify_failure(int r, const char *dir, const struct verify_options *o, char *buf, size_t size)
+{
+	if (r == -FOLIO_EFORMAT)
+		snprintf(buf, size,
+			 "'%s' is not a Folio public key (folio keygen writes "
+			 "station.pub)",
+			 o->key_path);
+	else if (r == -FOLIO_ESCHEMA)
+		snprintf(buf, size,
+			 "cannot load the ST.96 schemas from '%s': pass the V6_0 "
+			 "schema folder to --schemas",
+			 o->schema_dir);
+	else
+		snprintf(buf, size, "cannot verify '%s': %s", dir, folio_strerror(r));
+}
+
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret)
 {
 	_cleanup_free_ struct verify_report *rep = calloc(1, sizeof(*rep));

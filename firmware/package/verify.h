@@ -84,6 +84,13 @@ struct verify_report {
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
 
 /*
+ * verify_failure - the one line for a result @r of verify_package() that is no report (neither
+ * 0 nor -FOLIO_ECORRUPT) into @buf: what could not be checked and what to do; @dir as it may be
+ * shown (escaped)
+ */
+void verify_failure(int r, const char *dir, const struct verify_options *o, char *buf, size_t size);
+
+/*
  * verify_parse_batch - read BATCH.txt, @len bytes at @text (not NUL-terminated)
  * @ret: what it says, written only on success
  * @why: on failure, one line naming the line and the field, with the text as found (the
