@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
 #include "fileio.h"
@@ -248,27 +246,6 @@ int accounts_login(const char *path, const char *user, const char *password, cha
 	return ok ? 0 : -EACCES;
 }
 
-static int sync_folder(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, r = 0;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 int accounts_set(const char *path, const char *user, const char *password)
 {
 	if (strnlen(password, ACCOUNT_PASSWORD_MIN) < ACCOUNT_PASSWORD_MIN)
@@ -370,11 +347,10 @@ static int rebuild(const char *path, const char *user, const char *hash, const c
 
 int accounts_update(const char *path, const char *user, const char *password, const char *attrs)
 {
-	_cleanup_free_ char *tmp = NULL;
 	char *text = NULL, hash[crypto_pwhash_STRBYTES] = "";
 	size_t plen = password ? strnlen(password, ACCOUNT_PASSWORD_MAX + 1) : 0, len = 0;
 	const size_t cap = ACCOUNTS_FILE_MAX;
-	int r, added, fd;
+	int r, added;
 
 	if (!account_name_valid(user) || (attrs && !account_attrs_valid(attrs)) ||
 	    (password && (plen < ACCOUNT_PIN_MIN || plen > ACCOUNT_PASSWORD_MAX)))
@@ -396,31 +372,7 @@ int accounts_update(const char *path, const char *user, const char *password, co
 		return added;
 	}
 
-	if (asprintf(&tmp, "%s.new", path) < 0) {
-		tmp = NULL;
-		secret_free(text);
-		return -ENOMEM;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		r = -errno;
-		secret_free(text);
-		return r;
-	}
-	if (fchmod(fd, 0600) < 0)
-		r = -errno;
-	else
-		r = fd_write_all(fd, text, len);
+	r = file_replace_synced(path, 0600, text, len);
 	secret_free(text);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	(void)sync_folder(path);
-	return added;
+	return r < 0 ? r : added;
 }

@@ -12,6 +12,7 @@
 static const char *log_ident = "folio";
 static enum log_target log_target = LOG_TARGET_TERMINAL;
 static int log_level = LOG_INFO;
+static bool line_open; /* log_line_open(): a progress line without its newline on stderr */
 
 void log_open(const char *ident, enum log_target target)
 {
@@ -59,6 +60,18 @@ int log_parse_level(const char *s)
 	return -EINVAL;
 }
 
+void log_line_open(void)
+{
+	__atomic_store_n(&line_open, true, __ATOMIC_RELAXED);
+}
+
+void log_line_close(void)
+{
+	if (__atomic_exchange_n(&line_open, false, __ATOMIC_RELAXED)) {
+		ssize_t _unused_ w = write(STDERR_FILENO, "\n", 1);
+	}
+}
+
 int log_internal(int level, int error, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
@@ -66,10 +79,14 @@ int log_internal(int level, int error, const char *fmt, ...)
 	int n = 0;
 	va_list ap;
 
+	/* Below a progress line, not at its end. */
+	if (log_target == LOG_TARGET_TERMINAL &&
+	    __atomic_exchange_n(&line_open, false, __ATOMIC_RELAXED))
+		line[n++] = '\n';
 	if (log_target == LOG_TARGET_JOURNAL)
-		n = snprintf(line, sizeof(line), "<%d>", level);
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "<%d>", level);
 	else if (log_target == LOG_TARGET_TERMINAL)
-		n = snprintf(line, sizeof(line), "%s: ", log_ident);
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s: ", log_ident);
 
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

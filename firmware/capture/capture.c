@@ -387,9 +387,12 @@ int capture_batch_scanner(struct store *store, const struct folio_config *cfg, u
 		return -EINVAL;
 	}
 	if (!config_find_profile(cfg, profile)) {
-		snprintf(why, why_size,
-			 "profile '%s' of batch %u is not in '%s': name one with --profile",
-			 profile, batch, cfg->path);
+		if (profile != b.profile) /* the one the user named */
+			snprintf(why, why_size, "no profile '%s' in '%s'", profile, cfg->path);
+		else
+			snprintf(why, why_size,
+				 "profile '%s' of batch %u is not in '%s': name one with --profile",
+				 profile, batch, cfg->path);
 		return -EINVAL;
 	}
 	snprintf(sc.device, sizeof(sc.device), "%s", device);

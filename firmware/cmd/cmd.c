@@ -311,6 +311,14 @@ int cmd_options(struct cmd_env *env, const struct opt *opts, int argc, char **ar
 	return r;
 }
 
+int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int argc, char **argv)
+{
+	argc = cmd_options(env, opts, argc, argv);
+	if (argc > 1)
+		return cmd_usage_error(current, "unexpected argument '%s'", argv[1]);
+	return argc;
+}
+
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
 {
 	char msg[256];
@@ -507,11 +515,11 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 	if (!(c->needs & CMD_PARSES_FIRST)) {
 		static const struct opt none[] = { OPT_END() };
 
-		argc = cmd_options(env, none, argc, argv);
+		/* a usage that names no arguments takes none */
+		argc = c->args[0] ? cmd_options(env, none, argc, argv)
+				  : cmd_options_no_arguments(env, none, argc, argv);
 		if (argc <= 0)
 			return argc;
-		if (!c->args[0] && argc > 1) /* its usage names no arguments */
-			return cmd_usage_error(c, "unexpected argument '%s'", argv[1]);
 		r = cmd_load(env);
 		if (r < 0)
 			return r;

@@ -102,6 +102,13 @@ int cmd_usage_error(const struct command *c, const char *fmt, ...)
 int cmd_options(struct cmd_env *env, const struct opt *opts, int argc, char **argv);
 
 /*
+ * cmd_options_no_arguments - cmd_options() for a command that takes options and no argument:
+ * an argument is wrong usage, told in one line. Returns 1 to go on, 0 when -h/--help printed
+ * the command's help (the handler returns 0: done), or -FOLIO_EUSAGE.
+ */
+int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int argc, char **argv);
+
+/*
  * cmd_load - load the configuration and open the store as the command being run needs
  * (a handler of a CMD_PARSES_FIRST command calls it once its usage is checked); does
  * nothing for what is loaded already (in the console). Returns 0 or the error it told.

@@ -417,11 +417,9 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 	struct scanner *s = NULL;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return too_many_arguments();
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
@@ -732,11 +730,9 @@ int cmd_reboot(struct cmd_env *env, int argc, char **argv)
 	};
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return too_many_arguments();
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (!yes)
 		return cmd_usage_error(cmd_current(), "'%s' would %s the whole station: add --yes",
 				       argv[0], verb);

@@ -23,11 +23,9 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	unsigned batch = 0;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if (!batch || !out)

@@ -16,11 +16,9 @@ int cmd_keygen(struct cmd_env *env, int argc, char **argv)
 	struct sign_key key;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (!out)
 		return cmd_usage_error(cmd_current(), "--out DIR is needed");
 

@@ -145,11 +145,9 @@ int cmd_log_show(struct cmd_env *env, int argc, char **argv)
 	uint64_t broken = 0;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (batch && cmd_parse_u32(batch, UINT32_MAX, &f.batch) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch);
 	if (type && evfilter_set_type(&f, type) < 0)

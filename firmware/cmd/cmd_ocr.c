@@ -17,7 +17,6 @@
 
 struct ocr_view {
 	bool tty;
-	bool shown;
 };
 
 static void show_progress(const struct ocrq_progress *p, void *user)
@@ -30,7 +29,7 @@ static void show_progress(const struct ocrq_progress *p, void *user)
 		"\r  OCR: %" PRIu64 " done, %" PRIu64 " failed, %" PRIu64
 		" waiting, %.0f pages/min   ",
 		p->done, p->failed, p->remaining, p->pages_per_minute);
-	v->shown = true;
+	log_line_open(); /* a lost worker's warning goes below it */
 }
 
 struct batch_left {
@@ -74,11 +73,9 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 	unsigned batch = 0;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if ((wait || again) && !batch)
@@ -104,8 +101,7 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 	}
 
 	r = ocrq_run(env->store, env->cfg, &req, &sum);
-	if (view.shown)
-		fputc('\n', stderr);
+	log_line_close();
 	if (r == -ENOENT)
 		return log_errno(r,
 				 "cannot start OCR workers for '%s': check that folio-ocr-worker "

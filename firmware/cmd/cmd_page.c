@@ -51,15 +51,13 @@ static int page_args_parse(struct cmd_env *env, int argc, char **argv, bool expo
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (!export && ret->out)
 		return cmd_usage_error(cmd_current(), "--out is for 'folio page export'");
 	if (!export && ret->grey)
 		return cmd_usage_error(cmd_current(), "--grey is for 'folio page export'");
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
 	if (batch && cmd_parse_u32(batch, UINT32_MAX, &ret->batch) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch);
 	if (page && cmd_parse_u32(page, UINT32_MAX, &ret->page) < 0)

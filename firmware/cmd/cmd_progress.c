@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "firmware/cmd/cmd_progress.h"
 
 #define REDRAW_MS 100
@@ -36,7 +37,7 @@ static void draw_now(struct cmd_progress *v)
 	cmd_progress_format(v->what, v->unit, v->done, v->total, v->bytes, line, sizeof(line));
 	fprintf(stderr, "\r  %s   ", line);
 	fflush(stderr);
-	v->shown = true;
+	log_line_open();
 	v->behind = false;
 }
 
@@ -71,7 +72,5 @@ void cmd_progress_end(struct cmd_progress *v)
 {
 	if (v->behind)
 		draw_now(v);
-	if (v->shown)
-		fputc('\n', stderr);
-	v->shown = false;
+	log_line_close();
 }

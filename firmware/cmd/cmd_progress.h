@@ -5,7 +5,8 @@
  * A progress line on standard error for folio's long commands (export, upload, verify, store
  * check), as 'folio scan' draws one: only when standard error is a terminal (the console's
  * commands run on one too), so that scripts see what they saw before. The line rewrites itself
- * ("\r"), at most every 100 ms, and cmd_progress_end() draws the last step and ends it.
+ * ("\r"), at most every 100 ms, and cmd_progress_end() draws the last step and ends it. A
+ * message logged meanwhile starts below it (log_line_open()).
  */
 
 #include <stdbool.h>
@@ -15,10 +16,10 @@
 #include "progress.h"
 
 struct cmd_progress {
-	struct progress p;	 /* hand &p to the job */
-	const char *what;	 /* "export" */
-	const char *unit;	 /* "file", "page" */
-	bool tty, shown, behind; /* behind: the last step is not drawn yet */
+	struct progress p; /* hand &p to the job */
+	const char *what;  /* "export" */
+	const char *unit;  /* "file", "page" */
+	bool tty, behind;  /* behind: the last step is not drawn yet */
 	int64_t last_ms;
 	uint64_t done, total, bytes; /* the last step told */
 };

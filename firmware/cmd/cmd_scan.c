@@ -14,7 +14,6 @@
 
 struct scan_view {
 	bool tty;
-	unsigned shown;
 };
 
 static void show_progress(const struct capture_progress *p, void *user)
@@ -25,15 +24,13 @@ static void show_progress(const struct capture_progress *p, void *user)
 		return;
 	fprintf(stderr, "\r  batch %u: page %u, %u captured, %.0f pages/min   ", p->batch,
 		p->last_page, p->pages, p->pages_per_minute);
-	v->shown = 1;
+	log_line_open();
 }
 
+/* Below the progress line, which the next page draws again. */
 static void show_notice(const char *message, void *user)
 {
-	const struct scan_view *v = user;
-
-	if (v->tty) /* below the progress line, which the next page redraws */
-		fputc('\n', stderr);
+	(void)user;
 	log_warn("%s", message);
 }
 
@@ -84,9 +81,9 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	unsigned resolution = 0, max_pages = 0, resume = 0;
 	char why[320];
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (source_arg && parse_choice(source_arg, sources, &source) < 0)
 		return cmd_usage_error(cmd_current(), "--source must be adf, duplex or flatbed");
 	if (mode_arg && parse_choice(mode_arg, modes, &mode) < 0)
@@ -98,8 +95,6 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 		return cmd_usage_error(cmd_current(), "--max-pages must be 1 to 100000");
 	if (resume_arg && cmd_parse_u32(resume_arg, UINT32_MAX, &resume) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", resume_arg);
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
 	r = cmd_load(env);
 	if (r < 0)
 		return r;
@@ -171,8 +166,7 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	scanner_exit();
-	if (view.shown)
-		fputc('\n', stderr);
+	log_line_close();
 
 	if (res.batch)
 		fprintf(env->out, "%u\n", res.batch);

@@ -49,11 +49,9 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 	char text[128];
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	r = cmd_load(env);
 	if (r < 0)
 		return r;

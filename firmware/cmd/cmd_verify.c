@@ -41,18 +41,12 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 	o.progress = &view.p;
 	r = verify_package(dir, &o, rep);
 	cmd_progress_end(&view);
-	if (r == -FOLIO_EFORMAT)
-		return log_errno(r,
-				 "'%s' is not a Folio public key (folio keygen writes "
-				 "station.pub)",
-				 o.key_path);
-	if (r == -FOLIO_ESCHEMA)
-		return log_errno(r,
-				 "cannot load the ST.96 schemas from '%s': pass the V6_0 "
-				 "schema folder to --schemas",
-				 o.schema_dir);
-	if (r < 0 && r != -FOLIO_ECORRUPT)
-		return log_errno(r, "cannot verify '%s': %s", safe_dir, folio_strerror(r));
+	if (r < 0 && r != -FOLIO_ECORRUPT) {
+		char why[2048];
+
+		verify_failure(r, safe_dir, &o, why, sizeof(why));
+		return log_errno(r, "%s", why);
+	}
 
 	verify_print_report(env->out, dir, rep, r);
 	if (r < 0)

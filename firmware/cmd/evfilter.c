@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "firmware/cmd/evfilter.h"
+#include "firmware/package/verify.h"
 
 int evfilter_set_type(struct event_filter *f, const char *s)
 {
@@ -39,7 +40,7 @@ bool evfilter_match(const struct event_filter *f, const struct event_info *e)
 
 const char *evfilter_format(const struct event_info *e, bool full_date, char *buf, size_t size)
 {
-	char when[32] = "-", where[80] = "";
+	char when[32] = "-", where[80] = "", raw[512];
 	time_t t = (time_t)e->time;
 	struct tm tm;
 	size_t n = 0;
@@ -57,7 +58,11 @@ const char *evfilter_format(const struct event_info *e, bool full_date, char *bu
 				      e->page);
 	if (n && n < sizeof(where) - 2)
 		memcpy(where + n, ": ", 3);
-	snprintf(buf, size, "%5" PRIu64 " %s %s %s %s%.*s", e->seq, when, e->who, e->what, where,
+	snprintf(raw, sizeof(raw), "%5" PRIu64 " %s %.*s %.*s %s%.*s", e->seq, when,
+		 (int)strnlen(e->who, sizeof(e->who)), e->who,
+		 (int)strnlen(e->what, sizeof(e->what)), e->what, where,
 		 (int)strnlen(e->detail, sizeof(e->detail)), e->detail);
+	/* A reason typed at the clerk UI may hold a newline or a terminal's escape sequence. */
+	verify_escape(raw, buf, size);
 	return buf;
 }

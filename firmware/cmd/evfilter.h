@@ -30,9 +30,11 @@ bool evfilter_match(const struct event_filter *f, const struct event_info *e);
 /*
  * evfilter_format - @e as one line, without newline: "SEQ DATE TIME WHO WHAT [batch B]
  * [document D] [page P]: DETAIL", the date in full (YYYY-MM-DD) or short (MM-DD) in local
- * time. Never cut: @size of EVFILTER_LINE_MAX holds any event. Returns @buf.
+ * time; control bytes and bytes that are not printable UTF-8 (a newline, a terminal's escape
+ * sequence in a typed reason) as \xHH. Never cut: @size of EVFILTER_LINE_MAX holds any
+ * event. Returns @buf.
  */
-#define EVFILTER_LINE_MAX 512
+#define EVFILTER_LINE_MAX 2048
 const char *evfilter_format(const struct event_info *e, bool full_date, char *buf, size_t size);
 
 #endif

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 
 #include "cleanup.h"
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/config/config.h"
 #include "firmware/config/confedit.h"
 
@@ -239,39 +239,6 @@ static char *join(const struct text *t)
 	return s;
 }
 
-static int replace_file(const char *path, const char *s, mode_t mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	size_t n = strlen(s);
-	int fd, r = 0;
-
-	if (asprintf(&tmp, "%s.new", path) < 0) {
-		tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	while (n && r == 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno != EINTR)
-			r = -errno;
-		if (w > 0) {
-			s += w;
-			n -= (size_t)w;
-		}
-	}
-	if (r == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
-		r = -errno;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
 int confedit_save(const char *path, const struct confedit_change *ch, size_t n, char *why,
 		  size_t why_size)
 {
@@ -316,7 +283,7 @@ int confedit_save(const char *path, const struct confedit_change *ch, size_t n, 
 		r = -FOLIO_ECONFIG;
 		goto out;
 	}
-	r = replace_file(path, joined, mode);
+	r = file_replace_synced(path, mode, joined, strlen(joined));
 	if (r < 0)
 		snprintf(why, why_size, "cannot write '%s': %s", path, folio_strerror(r));
 out:

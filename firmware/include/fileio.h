@@ -29,6 +29,16 @@ int fd_pread_all(int fd, void *buf, size_t len, uint64_t at);
  */
 int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *data, size_t len);
 
+/*
+ * file_replace_synced - replace the file @path with @data as one step: written and synced
+ * under "@path.new" with exactly @mode (a stale one from a crash is removed first), renamed
+ * over @path, then the folder synced
+ *
+ * A crash leaves the old file or the new one, never a mix. Returns 0 or -errno (then @path is
+ * as it was).
+ */
+int file_replace_synced(const char *path, mode_t mode, const void *data, size_t len);
+
 /* remove_tree - remove @path and everything below it, not following symlinks; 0 or -errno */
 int remove_tree(const char *path);
 

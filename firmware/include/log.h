@@ -49,6 +49,16 @@ int log_get_level(void);
  */
 int log_parse_level(const char *s);
 
+/*
+ * log_line_open - a line without its newline now stands on the terminal (a progress line
+ * redrawn with "\r"): the next message (LOG_TARGET_TERMINAL) starts below it, on a line of its
+ * own, instead of at its end. The progress line is drawn again at its next step.
+ */
+void log_line_open(void);
+
+/* log_line_close - ends with a newline the line log_line_open() told of, if a message has not */
+void log_line_close(void);
+
 /* Writes one message; returns -abs(error) (0 when error is 0). Use the macros below. */
 int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 

@@ -1150,6 +1150,27 @@ static void check_batch(struct verifier *v, const char *name)
 		v->rep->custody_ok = true;
 }
 
+void verify_failure(int r, const char *dir, const struct verify_options *o, char *buf, size_t size)
+{
+	if (r == -ENOKEY)
+		snprintf(buf, size,
+			 "cannot read the station key '%s': check the --key path and "
+			 "that this user may read it",
+			 o->key_path);
+	else if (r == -FOLIO_EFORMAT)
+		snprintf(buf, size,
+			 "'%s' is not a Folio public key (folio keygen writes "
+			 "station.pub)",
+			 o->key_path);
+	else if (r == -FOLIO_ESCHEMA)
+		snprintf(buf, size,
+			 "cannot load the ST.96 schemas from '%s': pass the V6_0 "
+			 "schema folder to --schemas",
+			 o->schema_dir);
+	else
+		snprintf(buf, size, "cannot verify '%s': %s", dir, folio_strerror(r));
+}
+
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret)
 {
 	_cleanup_free_ struct verify_report *rep = calloc(1, sizeof(*rep));
@@ -1163,6 +1184,10 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 		return -ENOMEM;
 	v.rep = rep;
 	r = sign_load_public(o->key_path, &key);
+	if (r < 0 && r != -FOLIO_EFORMAT && r != -ENOMEM) {
+		log_debug("cannot read key '%s': %s", o->key_path, folio_strerror(r));
+		r = -ENOKEY; /* not the package's folder */
+	}
 	if (r < 0)
 		return r;
 	snprintf(rep->key_id, sizeof(rep->key_id), "%s", key.id);

@@ -77,11 +77,18 @@ struct verify_report {
  * @ret: the report, filled in whenever the return value is 0 or -FOLIO_ECORRUPT
  *
  * Returns 0 when the package passes every check; -FOLIO_ECORRUPT when it has problems (listed
- * in @ret); -errno when @dir cannot be read; for the key file: -errno, or -FOLIO_EFORMAT when it
- * is not a Folio public key; -FOLIO_ESCHEMA when a schema in @schema_dir cannot be loaded.
- * Only reads. Logs at debug only.
+ * in @ret); -errno when @dir cannot be read; for the key file: -ENOKEY when it cannot be read
+ * (its error logged at debug), -FOLIO_EFORMAT when it is not a Folio public key;
+ * -FOLIO_ESCHEMA when a schema in @schema_dir cannot be loaded. Only reads. Logs at debug only.
  */
 int verify_package(const char *dir, const struct verify_options *o, struct verify_report *ret);
+
+/*
+ * verify_failure - the one line for a result @r of verify_package() that is no report (neither
+ * 0 nor -FOLIO_ECORRUPT) into @buf: what could not be checked and what to do; @dir as it may be
+ * shown (escaped)
+ */
+void verify_failure(int r, const char *dir, const struct verify_options *o, char *buf, size_t size);
 
 /*
  * verify_parse_batch - read BATCH.txt, @len bytes at @text (not NUL-terminated)

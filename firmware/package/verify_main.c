@@ -279,21 +279,14 @@ static int load_receipt_key(const char *path, struct sign_key *ret)
 static void print_outcome(const struct args *a, const struct verify_report *rep, int r,
 			  const char *safe_dir)
 {
-	if (r == -FOLIO_EFORMAT)
-		fprintf(stderr,
-			"folio-verify: '%s' is not a Folio public key (folio keygen writes "
-			"station.pub)\n",
-			a->o.key_path);
-	else if (r == -FOLIO_ESCHEMA)
-		fprintf(stderr,
-			"folio-verify: cannot load the ST.96 schemas from '%s': pass the V6_0 "
-			"schema folder to --schemas\n",
-			a->o.schema_dir);
-	else if (r < 0 && r != -FOLIO_ECORRUPT)
-		fprintf(stderr, "folio-verify: cannot verify '%s': %s\n", safe_dir,
-			folio_strerror(r));
-	else
+	char why[2048];
+
+	if (r < 0 && r != -FOLIO_ECORRUPT) {
+		verify_failure(r, safe_dir, &a->o, why, sizeof(why));
+		fprintf(stderr, "folio-verify: %s\n", why);
+	} else {
 		verify_print_report(stdout, a->dir, rep, r);
+	}
 }
 
 /*

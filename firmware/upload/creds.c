@@ -1,13 +1,11 @@
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
 #include "secret.h"
@@ -33,35 +31,46 @@ void upload_creds_wipe(struct upload_creds *c)
 	sodium_memzero(c, sizeof(*c));
 }
 
+/* A refusal of secret.h (@r; @st as secret_open() filled it) in one line about @what in @why. */
+static int refusal(const char *what, const char *path, int r, const struct stat *st, char *why,
+		   size_t n)
+{
+	switch (r) {
+	case -ELOOP:
+		snprintf(why, n, "%s '%s' is a symbolic link: name the file itself", what, path);
+		return -EINVAL;
+	case -FOLIO_EFORMAT:
+		snprintf(why, n, "%s '%s' is not a regular file", what, path);
+		return -EINVAL;
+	case -EPERM:
+		if (!secret_private(st))
+			snprintf(why, n, "%s '%s' may be read by others (mode %04o): chmod 600 it",
+				 what, path, (unsigned)(st->st_mode & 07777));
+		else
+			snprintf(why, n,
+				 "%s '%s' belongs to uid %u, not to this user (uid %u): chown it",
+				 what, path, (unsigned)st->st_uid, (unsigned)geteuid());
+		return -EPERM;
+	case -FOLIO_ETOOBIG:
+		snprintf(why, n, "%s '%s' is too large (at most %u KiB)", what, path,
+			 CREDS_FILE_MAX >> 10);
+		return r;
+	default:
+		snprintf(why, n, "%s '%s' cannot be read: %s", what, path, folio_strerror(r));
+		return r;
+	}
+}
+
 int upload_key_file_check(const char *what, const char *path, char *why, size_t n)
 {
 	struct stat st;
 	int fd = secret_open(path, &st);
 
-	if (fd >= 0)
-		close(fd);
-	if (fd == -ELOOP) {
-		snprintf(why, n, "%s '%s' is a symbolic link: name the file itself", what, path);
-		return -EINVAL;
-	}
-	if (fd < 0 && fd != -FOLIO_EFORMAT) {
-		snprintf(why, n, "%s '%s' cannot be read: %s", what, path, folio_strerror(fd));
-		return fd;
-	}
-	if (fd < 0) {
-		snprintf(why, n, "%s '%s' is not a regular file", what, path);
-		return -EINVAL;
-	}
-	if (st.st_mode & 077) {
-		snprintf(why, n, "%s '%s' may be read by others (mode %04o): chmod 600 it", what,
-			 path, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(why, n, "%s '%s' belongs to uid %u, not to this user (uid %u): chown it",
-			 what, path, (unsigned)st.st_uid, (unsigned)geteuid());
-		return -EPERM;
-	}
+	if (fd < 0)
+		return refusal(what, path, fd, &st, why, n);
+	close(fd);
+	if (!secret_owned(&st) || !secret_private(&st))
+		return refusal(what, path, -EPERM, &st, why, n);
 	return 0;
 }
 
@@ -132,56 +141,22 @@ static int parse(const char *path, char *text, struct upload_creds *c, char *why
 
 int upload_creds_load(const char *path, struct upload_creds *ret, char *why, size_t n)
 {
-	_cleanup_close_ int fd = -1;
 	struct upload_creds c = { 0 };
+	struct stat st = { 0 };
 	char *text = NULL;
-	struct stat st;
 	size_t len = 0;
 	int r;
 
-	if (sodium_init() < 0)
-		return -ENOMEM;
-	fd = secret_open(path, &st);
-	if (fd == -FOLIO_EFORMAT) {
-		snprintf(why, n, "credentials file '%s' is not a regular file", path);
-		return -EINVAL;
-	}
-	if (fd < 0) {
-		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
-			 folio_strerror(fd));
-		return fd;
-	}
-	if (!secret_private(&st)) {
-		snprintf(why, n,
-			 "credentials file '%s' may be read by others (mode %04o): chmod 600 it",
-			 path, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(why, n,
-			 "credentials file '%s' belongs to uid %u, not to this user (uid %u): "
-			 "chown it",
-			 path, (unsigned)st.st_uid, (unsigned)geteuid());
-		return -EPERM;
-	}
-	r = secret_read(fd, CREDS_FILE_MAX, &text, &len);
-	if (r == -FOLIO_ETOOBIG) {
-		snprintf(why, n, "credentials file '%s' is too large (at most %u KiB)", path,
-			 CREDS_FILE_MAX >> 10);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(why, n, "credentials file '%s' cannot be read: %s", path,
-			 folio_strerror(r));
-		return r;
-	}
+	r = secret_load(path, CREDS_FILE_MAX, 0, &text, &len, &st);
+	if (r < 0)
+		return refusal("credentials file", path, r, &st, why, n);
 	if (memchr(text, '\0', len)) {
 		snprintf(why, n, "credentials file '%s' contains a NUL byte", path);
-		sodium_free(text);
+		secret_free(text);
 		return -EINVAL;
 	}
 	r = parse(path, text, &c, why, n);
-	sodium_free(text);
+	secret_free(text);
 	if (r < 0) {
 		upload_creds_wipe(&c);
 		return r;

@@ -40,7 +40,7 @@ void upload_creds_wipe(struct upload_creds *c);
 
 /*
  * upload_key_file_check - a private key file (sftp_key, client_key) must be a regular file,
- * no symbolic link, of this user, that group and others cannot read (checked as secret.h
+ * no symbolic link, of this user (or root), that group and others cannot read (checked as secret.h
  * opens it; libcurl then reads it by its name): 0, -EINVAL, -EPERM or -errno, with a reason
  * in @why
  */

@@ -44,8 +44,10 @@ output = auto
 resolution = 300
 EOF
 
-# peak_rss_kb and seconds of a command, from GNU time's -f output in time.out
+# peak_rss_kb and seconds of a command, from GNU time's -f output in time.out; every run
+# starts from a full feeder (the feeder keeps its place across SANE sessions)
 timed() {
+	rm -f pages/.folio-feeder
 	/usr/bin/time -f '%e %M' -o time.out "$@" >/dev/null 2>run.err || {
 		cat run.err >&2
 		return 1

@@ -102,7 +102,7 @@ $folio log tail 40 | grep -q capture-device-change && fail "a refused resume log
 
 # --- another scanner needs an explicit choice, which the event log keeps
 faults "jam-page 2"
-rm -f feeder-b/.folio-feeder # the clerk loads the stack again
+reload_feeder feeder-b # the clerk loads the stack again
 n2=$($folio scan --device "$b" --profile g4 2>/dev/null)
 [ "$(pages_of "$n2")" = 1 ] || fail "second jam: $(pages_of "$n2") pages kept, not 1"
 faults
@@ -137,6 +137,8 @@ grep -q "put the next sheet on the glass and run 'folio scan --resume $f'" err |
 	fail "no word about the next sheet: $(cat err)"
 timeout 60 $folio scan --resume "$f" >/dev/null 2>err || fail "second flatbed press failed: $(cat err)"
 [ "$(pages_of "$f")" = 2 ] || fail "two flatbed presses gave $(pages_of "$f") pages (the batch's profile is glass)"
+# A profile named for the resume that the configuration lacks is the one named wrong
+expect_fail 1 "no profile 'bogus' in '$FOLIO_TMP/folio.conf'" $folio scan --resume "$f" --profile bogus
 $folio batch close "$f" >/dev/null 2>err || fail "closing the flatbed batch failed: $(cat err)"
 # The command the issue saw run for ever: one page, then it returns.
 g=$(timeout 60 $folio scan --source flatbed 2>err)

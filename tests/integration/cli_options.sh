@@ -26,6 +26,8 @@ expect_fail 2 "which batch?" "$folio" --config "$nope" batch show
 expect_fail 2 "which batch?" "$folio" --config "$nope" batch confirm
 expect_fail 2 "'x' is not a batch number" "$folio" --config "$nope" batch close x
 expect_fail 2 "unexpected argument 'extra'" "$folio" --config "$nope" status extra
+expect_fail 2 "unexpected argument 'now'" "$folio" --config "$nope" reboot --yes now
+expect_fail 2 "unexpected argument 'again'" "$folio" --config "$nope" scan test again
 expect_fail 2 "'x' is not a number of events" "$folio" --config "$nope" log tail x
 expect_fail 2 "'A*B' is not an event kind" "$folio" --config "$nope" log show --type 'A*B'
 expect_fail 2 "needs a key and a value" "$folio" --config "$nope" config set station.id

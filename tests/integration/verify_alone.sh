@@ -55,6 +55,8 @@ expect_fail 2 "unknown option '--frobnicate'" "$fv" "$pkg" --key keys/station.pu
 expect_fail 2 "option '--key' needs a value" "$fv" "$pkg" --key
 expect_fail 2 "option '--list' takes no value" "$fv" --registry reg --list=all
 expect_fail 1 "cannot verify 'nowhere'" "$fv" nowhere --key keys/station.pub
+# A key that is not there is named, not the package folder that is
+expect_fail 1 "cannot read the station key 'keys/nokey.pub'" "$fv" "$pkg" --key keys/nokey.pub
 # A folder's name with a terminal escape is printed escaped, in the report and on stderr.
 esc=$(printf 'x\033[2Jy')
 mkdir "$esc"

@@ -84,6 +84,17 @@ static void test_format(void **state)
 	snprintf(e.detail, sizeof(e.detail), "on ttyS0");
 	assert_string_equal(evfilter_format(&e, false, line, sizeof(line)),
 			    "    7 01-01 00:00:00 tech console-login on ttyS0");
+	/* One line an event, and nothing a terminal would obey; printable UTF-8 stays. */
+	e = event(3, "batch-reject-reason");
+	snprintf(e.detail, sizeof(e.detail), "mal num\u00e9rot\u00e9e\n\x1b[2Jfake line");
+	assert_string_equal(evfilter_format(&e, false, line, sizeof(line)),
+			    "    7 01-01 00:00:00 tech batch-reject-reason batch 3: "
+			    "mal num\u00e9rot\u00e9e\\x0a\\x1b[2Jfake line");
+	/* The longest event, every byte escaped, is still whole. */
+	memset(e.detail, 0x1b, sizeof(e.detail) - 1);
+	e.detail[sizeof(e.detail) - 1] = '\0';
+	evfilter_format(&e, false, line, sizeof(line));
+	assert_int_equal(strlen(strstr(line, ": ") + 2), 4 * (sizeof(e.detail) - 1));
 }
 
 int main(void)

@@ -51,6 +51,33 @@ static void test_terminal_format(void **state)
 				      "folio: batch 7 closed\n");
 }
 
+static void progress_with_a_warning(void)
+{
+	fprintf(stderr, "\r  OCR: 3 done   ");
+	log_line_open();
+	log_warn("ocr worker %d lost", 2);
+	fprintf(stderr, "\r  OCR: 4 done   ");
+	log_line_open();
+	log_line_close();
+	log_line_close(); /* ended already: no empty line */
+	fprintf(stderr, "\r  OCR: 5 done   ");
+	log_line_open();
+	log_warn("after the last step");
+	log_line_close(); /* the message ended the line */
+}
+
+/* A message while a progress line stands starts on a line of its own, and the end adds none. */
+static void test_message_below_a_progress_line(void **state)
+{
+	(void)state;
+	log_open("folio", LOG_TARGET_TERMINAL);
+	log_set_level(LOG_INFO);
+	capture(progress_with_a_warning);
+	assert_string_equal(captured, "\r  OCR: 3 done   \nfolio: ocr worker 2 lost\n"
+				      "\r  OCR: 4 done   \n"
+				      "\r  OCR: 5 done   \nfolio: after the last step\n");
+}
+
 static void test_journal_prefixes(void **state)
 {
 	(void)state;
@@ -119,6 +146,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_terminal_format),
+		cmocka_unit_test(test_message_below_a_progress_line),
 		cmocka_unit_test(test_journal_prefixes),
 		cmocka_unit_test(test_log_errno),
 		cmocka_unit_test(test_long_message_is_one_line),

@@ -83,7 +83,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 static void test_creds(void **state)
 {
 	struct upload_creds c = { 0 };
-	char path[256], why[256];
+	char path[256], link[300], why[256];
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/creds", tmp);
@@ -112,6 +112,13 @@ static void test_creds(void **state)
 	write_file(path, "password hunter2=\n", 0600);
 	assert_int_equal(upload_creds_load(path, &c, why, sizeof(why)), -EINVAL);
 	assert_null(strstr(why, "hunter2"));
+	/* A symbolic link is refused as the key files are: name the file itself. */
+	write_file(path, "user = folio\n", 0600);
+	snprintf(link, sizeof(link), "%s/creds.link", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(upload_creds_load(link, &c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "is a symbolic link: name the file itself"));
+	unlink(link);
 	/* A FIFO is refused at once, never waited on. */
 	snprintf(path, sizeof(path), "%s/fifo", tmp);
 	assert_int_equal(mkfifo(path, 0600), 0);
