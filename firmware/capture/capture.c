@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
@@ -319,6 +320,19 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	return 0;
 }
 
+/* A name the batch record, BATCH.txt and the event log can keep whole, on one line. */
+static bool device_name_ok(const char *device)
+{
+	size_t n = strnlen(device, STORE_DEVICE_LEN);
+
+	if (n == 0 || n >= STORE_DEVICE_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (iscntrl((unsigned char)device[i]))
+			return false;
+	return true;
+}
+
 int capture_new_batch(struct store *store, const struct folio_config *cfg, const char *device,
 		      const char *profile, const char *who, uint32_t *ret_batch)
 {
@@ -327,6 +341,8 @@ int capture_new_batch(struct store *store, const struct folio_config *cfg, const
 	uint32_t id;
 	int r;
 
+	if (!device_name_ok(device))
+		return -EINVAL;
 	snprintf(b.station, sizeof(b.station), "%s", cfg->station_id);
 	snprintf(b.device, sizeof(b.device), "%s", device);
 	snprintf(b.profile, sizeof(b.profile), "%s", profile);
@@ -881,6 +897,13 @@ int capture_device_allowed(const struct folio_config *cfg, const char *device, c
 {
 	struct device_search ds = { .name = device };
 
+	if (!device_name_ok(device)) {
+		snprintf(why, why_size,
+			 "a scanner name must be 1 to %d printable characters: name the scanner "
+			 "as 'folio devices' lists it",
+			 STORE_DEVICE_LEN - 1);
+		return -EINVAL;
+	}
 	if (cfg->device[0] && strcmp(device, cfg->device) == 0)
 		return 0;
 	if (!device_pattern_match(cfg->devices, device)) {

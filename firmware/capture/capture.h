@@ -136,7 +136,8 @@ void capture_auto_note(const struct image_page_report *r, char *buf, size_t size
  * capture_device_allowed - whether a capture may use @device: the configured [capture]
  * device, or a device that SANE lists now and one of the patterns of [capture] devices
  * (fnmatch) names. A folder of the virtual feeder is never listed unless SANE's folio.conf
- * names it. Needs scanner_init(). Returns 0, or -EPERM with one line for the user in @why.
+ * names it. Needs scanner_init(). Returns 0, -EINVAL for a name no batch can record (control
+ * characters, too long: never to be forced), or -EPERM; with one line for the user in @why.
  */
 int capture_device_allowed(const struct folio_config *cfg, const char *device, char *why,
 			   size_t why_size);

@@ -131,9 +131,10 @@ int cmd_scan(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
 	r = capture_device_allowed(cfg, device, why, sizeof(why));
-	if (r < 0 && !force) {
+	if (r < 0 && (!force || r != -EPERM)) {
 		scanner_exit();
-		return log_errno(r, "%s (a technician may pass --force)", why);
+		return log_errno(r, "%s%s", why,
+				 r == -EPERM ? " (a technician may pass --force)" : "");
 	}
 	if (r < 0) {
 		/* The technician's choice, on record under their name. */

@@ -44,4 +44,14 @@ $folio log tail 20 | awk -v w="$who" '$4 == w && $5 == "capture-device-forced" {
 	fail "the event log does not name who forced the scanner: $($folio log tail 5)"
 [ "$($folio batch show "$f" | awk '$1 == "pages" { print $2 }')" = 2 ] ||
 	fail "the forced batch $f: $($folio batch show "$f" | head -n 4)"
+# a name no batch record can keep on one line is refused even with --force (it would go
+# into BATCH.txt and the event log as it is), and nothing is stored
+mkdir -p "odd
+name" && cp elsewhere/* "odd
+name"/
+n=$($folio batch list | grep -c '^ *[0-9]')
+expect_fail 1 "printable characters" $folio scan --device "folio:$FOLIO_TMP/odd
+name" --force
+[ "$($folio batch list | grep -c '^ *[0-9]')" = "$n" ] ||
+	fail "a scanner name with a newline stored a batch: $($folio batch list)"
 echo "capture: a folder named on the command line refused; --force recorded under '$who'"
