@@ -451,15 +451,18 @@ static int record_choice(struct store *store, const struct capture_request *req,
 	return 0;
 }
 
+/* The batch to capture into; a new one held (store_capture_hold()) in @ret_hold at once. */
 static int start_batch(struct store *store, const struct folio_config *cfg,
-		       const struct capture_request *req, uint32_t *ret_batch)
+		       const struct capture_request *req, uint32_t *ret_batch, int *ret_hold)
 {
 	struct batch_info b;
 	int r;
 
-	if (!req->resume_batch)
-		return capture_new_batch(store, cfg, req->device, req->profile->name, req->who,
-					 ret_batch);
+	if (!req->resume_batch) {
+		r = capture_new_batch(store, cfg, req->device, req->profile->name, req->who,
+				      ret_batch);
+		return r < 0 ? r : store_capture_hold(store, *ret_batch, ret_hold);
+	}
 	r = store_batch_get(store, req->resume_batch, &b);
 	if (r < 0)
 		return r;
@@ -686,6 +689,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		const struct capture_request *req, struct capture_result *ret)
 {
 	_cleanup_free_ struct frame_queue *q = calloc(1, sizeof(*q));
+	_cleanup_close_ int hold = -1; /* the batch, held for this capture */
 	struct scanner *scanner = NULL;
 	struct scanner_settings set;
 	struct reader rd = { 0 };
@@ -702,6 +706,20 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		return -ENOMEM;
 	cancel_requested = 0;
 
+	/* A batch another capture holds is refused before its scanner is touched. */
+	if (req->resume_batch) {
+		r = store_capture_hold(store, req->resume_batch, &hold);
+		if (r == -EBUSY)
+			return log_errno(
+			    r,
+			    "batch %u is being scanned by another capture: let it end, "
+			    "or stop it, then resume",
+			    req->resume_batch);
+		if (r < 0)
+			return log_errno(r,
+					 "cannot hold batch %u in store '%s' for the capture: %s",
+					 req->resume_batch, store_path(store), folio_strerror(r));
+	}
 	r = scanner_open(req->device, &scanner);
 	if (r < 0)
 		return log_errno(r, "cannot open scanner '%s': %s", req->device, folio_strerror(r));
@@ -712,7 +730,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		return log_errno(r, "%s", why);
 	}
 
-	r = start_batch(store, cfg, req, &ret->batch);
+	r = start_batch(store, cfg, req, &ret->batch, &hold);
 	if (r < 0) {
 		scanner_close(scanner);
 		if (r == -FOLIO_ESTATE)

@@ -174,6 +174,13 @@ int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batc
 	return moved(&b, ret_before);
 }
 
+int core_batch_scanning(struct store *s, uint32_t id, struct msg *why)
+{
+	if (!store_batch_capturing(s, id))
+		return 0;
+	return msg_set(-EBUSY, about(why, MSG_BATCH_SCANNING, id));
+}
+
 int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
 		     struct msg *why)
 {
@@ -181,6 +188,9 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch
 	int r;
 
 	r = core_batch_get(s, id, &b, why);
+	if (r < 0)
+		return r;
+	r = core_batch_scanning(s, id, why);
 	if (r < 0)
 		return r;
 	r = store_batch_set_state(s, id, BATCH_CLOSED, who);

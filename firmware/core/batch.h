@@ -74,7 +74,8 @@ int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batc
 /*
  * core_batch_close - close batch @id (capture finished; indexing and checks)
  *
- * Refuses with -FOLIO_ESTATE when the batch cannot become closed, or the store's error.
+ * Refuses with -EBUSY while a capture holds it (core_batch_scanning()), -FOLIO_ESTATE when the
+ * batch cannot become closed, or the store's error.
  */
 int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
 		     struct msg *why);
@@ -85,6 +86,14 @@ int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch
  * receives cannot change after approval, whoever asks), or the store's error.
  */
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why);
+
+/*
+ * core_batch_scanning - refuse with -EBUSY (batch-scanning) while a capture, in this process
+ * or another (the clerk UI's, 'folio scan', the panel's), holds batch @id: closing it or
+ * moving its pages then would refuse the sheets still coming, or number them wrongly.
+ * Returns 0 when no capture holds it.
+ */
+int core_batch_scanning(struct store *s, uint32_t id, struct msg *why);
 
 /*
  * core_change_refused - the words for the store's refusal @r of a change to batch @id (to its

@@ -554,6 +554,49 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+static int capture_lock_open(const struct store *s)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd;
+
+	if (asprintf(&p, "%s/capture.lock", s->path) < 0)
+		return -ENOMEM;
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+static struct flock batch_byte(short type, uint32_t id)
+{
+	return (struct flock){ .l_type = type, .l_whence = SEEK_SET, .l_start = id, .l_len = 1 };
+}
+
+int store_capture_hold(struct store *s, uint32_t id, int *ret_fd)
+{
+	struct flock l = batch_byte(F_WRLCK, id);
+	int fd = capture_lock_open(s);
+
+	if (fd < 0)
+		return fd;
+	if (fcntl(fd, F_OFD_SETLK, &l) < 0) {
+		int r = errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+bool store_batch_capturing(struct store *s, uint32_t id)
+{
+	struct flock l = batch_byte(F_WRLCK, id);
+	_cleanup_close_ int fd = capture_lock_open(s);
+
+	if (fd < 0 || fcntl(fd, F_OFD_GETLK, &l) < 0)
+		return false;
+	return l.l_type != F_UNLCK;
+}
+
 int store_lock_daemon(struct store *s)
 {
 	_cleanup_free_ char *p = NULL;

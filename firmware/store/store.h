@@ -244,6 +244,19 @@ const char *store_path(const struct store *s);
  */
 int store_lock_daemon(struct store *s);
 
+/*
+ * store_capture_hold - hold batch @id for a capture: a lock on byte @id of
+ * <store>/capture.lock, taken for an open file description (F_OFD_SETLK), so that a second
+ * open in the same process meets it as any other process does, and the kernel drops it when
+ * the holder closes @ret_fd or dies: a crash leaves no stale hold. Returns 0 with the holding
+ * descriptor in @ret_fd (close() releases), or -EBUSY when another capture holds the batch.
+ *
+ * store_batch_capturing - whether a capture holds batch @id now (false when that cannot be
+ * told: the lock file cannot be opened)
+ */
+int store_capture_hold(struct store *s, uint32_t id, int *ret_fd);
+bool store_batch_capturing(struct store *s, uint32_t id);
+
 /* store_batch_create - open a new batch; its id goes to @ret_id (ids start at 1) */
 int store_batch_create(struct store *s, const char *who, const struct batch_info *tmpl,
 		       uint32_t *ret_id);

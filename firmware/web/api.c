@@ -100,6 +100,7 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 		break;
 	case -FOLIO_ESTATE:
 	case -FOLIO_EOCRPENDING:
+	case -EBUSY:	/* core_batch_scanning() */
 	case -EALREADY: /* core_page_use_grey() */
 	case -ENODATA:
 		status = MHD_HTTP_CONFLICT;
@@ -108,6 +109,20 @@ static enum MHD_Result refusal(struct MHD_Connection *c, int r, const char *fiel
 		status = web_status_of(r);
 	}
 	return web_reply_msg(c, status, field, why);
+}
+
+/*
+ * core_batch_scanning() for the clerk UI, which also knows its own capture from the moment it
+ * is asked for, before its thread holds the batch.
+ */
+static int batch_scanning(struct web *w, uint32_t id, struct msg *why)
+{
+	if (live_running(w) && w->live.batch == id) {
+		msg_init(why, MSG_BATCH_SCANNING);
+		msg_num(why, "batch", id);
+		return msg_set(-EBUSY, why);
+	}
+	return core_batch_scanning(w->store, id, why);
 }
 
 /* The store's refusal of a change to the batch or page of @req, in the core's words. */
@@ -853,9 +868,9 @@ static enum MHD_Result h_move(struct web *w, struct MHD_Connection *c, struct we
 		r = core_batch_reopen(w->store, id, who->s.user, NULL, &why);
 		break;
 	default:
-		if (live_running(w) && w->live.batch == id)
-			return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING,
-					       "batch", id, WEB_END);
+		r = batch_scanning(w, id, &why);
+		if (r < 0)
+			break;
 		r = core_batch_close(w->store, id, who->s.user, NULL, &why);
 	}
 	if (r < 0)
@@ -912,6 +927,7 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 {
 	_cleanup_free_ struct store_page_place *places = NULL;
 	const char *field;
+	struct msg why;
 	size_t n;
 	int r;
 
@@ -919,9 +935,8 @@ static enum MHD_Result h_arrange(struct web *w, struct MHD_Connection *c, struct
 	if (r < 0)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID,
 				       WEB_END);
-	if (live_running(w) && w->live.batch == req->route.batch)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
-				       req->route.batch, WEB_END);
+	if (batch_scanning(w, req->route.batch, &why) < 0)
+		return refusal(c, -EBUSY, NULL, &why);
 	r = store_batch_arrange(w->store, who->s.user, req->route.batch, places, n);
 	if (r == -EINVAL)
 		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "pages", MSG_ARRANGE_INVALID,
@@ -1079,12 +1094,12 @@ static enum MHD_Result h_grey(struct web *w, struct MHD_Connection *c, struct we
 static enum MHD_Result h_delete(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
+	struct msg why;
 	int r;
 
 	(void)body;
-	if (live_running(w) && w->live.batch == req->route.batch)
-		return web_reply_error(c, MHD_HTTP_CONFLICT, NULL, MSG_BATCH_SCANNING, "batch",
-				       req->route.batch, WEB_END);
+	if (batch_scanning(w, req->route.batch, &why) < 0)
+		return refusal(c, -EBUSY, NULL, &why);
 	r = store_page_delete(w->store, who->s.user, req->route.batch, req->route.page);
 	if (r < 0)
 		return changed_refused(w, c, req, r);

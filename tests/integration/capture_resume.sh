@@ -144,4 +144,28 @@ $folio batch close "$f" >/dev/null 2>err || fail "closing the flatbed batch fail
 g=$(timeout 60 $folio scan --source flatbed 2>err)
 [ $? = 0 ] || fail "folio scan --source flatbed did not end with one page: $(cat err)"
 [ "$(pages_of "$g")" = 1 ] || fail "folio scan --source flatbed captured $(pages_of "$g") pages"
+
+# --- a batch being scanned is held: from another process it can be neither closed nor
+# resumed a second time; the hold goes with the capture, even one killed outright
+faults "pages-per-minute 30"
+reload_feeder feeder-b
+before=$($folio batch list | grep -c '^ *[0-9]')
+$folio scan --device "$b" >/dev/null 2>slow.err &
+slow=$!
+h=
+for i in $(seq 200); do
+	h=$($folio batch list | awk -v n="$before" '/^ *[0-9]/ && ++k > n { print $1; exit }')
+	[ -n "$h" ] && [ "$(pages_of "$h")" -ge 1 ] 2>/dev/null && break
+	kill -0 $slow 2>/dev/null || fail "the paced scan ended early: $(cat slow.err)"
+	sleep 0.05
+done
+[ -n "$h" ] || fail "the paced scan stored no batch"
+expect_fail 1 "batch $h is being scanned" $folio batch close "$h"
+expect_fail 1 "batch $h is being scanned by another capture" $folio scan --resume "$h" --device "$a"
+[ "$(state_of "$h")" = open ] || fail "batch $h is $(state_of "$h") while it is scanned"
+kill -9 $slow
+wait $slow 2>/dev/null
+$folio batch close "$h" >/dev/null 2>err || fail "batch $h still held after its capture was killed: $(cat err)"
+faults
+
 echo "figure: resume on the batch's scanner (5 pages from 5 sheets), another scanner logged, flatbed one page a press"
