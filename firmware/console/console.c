@@ -835,14 +835,6 @@ static void shell_line(struct console *c, const char *line)
 		return;
 	}
 	cmd = cmd_find(argc, argv);
-	if (!cmd && (strcmp(argv[0], "upload") == 0 || strcmp(argv[0], "ocr") == 0)) {
-		say(c,
-		    "this station has no '%s' commands yet: 'status' and 'queue stats' show "
-		    "its queues",
-		    argv[0]);
-		prompt_shell(c);
-		return;
-	}
 	if (cmd && (cmd->needs & CMD_NOT_IN_CONSOLE)) {
 		say(c, "'%s%s%s' needs a shell of its own: run 'folio %s%s%s' there", cmd->verb,
 		    cmd->sub ? " " : "", cmd->sub ? cmd->sub : "", cmd->verb, cmd->sub ? " " : "",
