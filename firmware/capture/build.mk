@@ -1,1 +1,2 @@
 lib-y += firmware/capture/capture.o
+lib-y += firmware/capture/stage.o

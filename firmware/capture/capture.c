@@ -15,6 +15,7 @@
 #include "log.h"
 #include "drivers/scanner/scanner.h"
 #include "firmware/capture/capture.h"
+#include "firmware/capture/stage.h"
 #include "firmware/core/profile.h"
 #include "firmware/image/encode.h"
 #include "firmware/image/pnm.h"
@@ -553,6 +554,54 @@ static int replace_page(struct store *store, const struct capture_request *req, 
 	return 0;
 }
 
+/* The image stage's work on one page, on one of its threads. */
+static int clean_page(struct stage_page *pg, void *user)
+{
+	const struct scan_profile *p = user;
+
+	return process_page(&pg->frame, p, &pg->img, &pg->ocr, &pg->meta.flags, pg->note);
+}
+
+/* A cleaned page, in feed order: into the store, or dropped after a failure. */
+static void commit_page(struct store *store, const struct capture_request *req, struct commits *cm,
+			struct capture_result *ret, struct stage_page *pg)
+{
+	struct page_info *meta = &pg->meta;
+	double t0 = now();
+	int r;
+
+	ret->encode_seconds += pg->seconds;
+	if (commits_failed(cm))
+		goto out;
+	if (pg->r < 0) {
+		commit_failed(cm, log_errno(pg->r, "cannot process a page of batch %u: %s",
+					    cm->batch, folio_strerror(pg->r)));
+		queue_stop(cm->q);
+		goto out;
+	}
+	meta->width = pg->img.width;
+	meta->height = pg->img.height;
+	meta->dpi = pg->img.dpi;
+	meta->bit_depth = pg->img.bit_depth;
+	meta->channels = pg->img.channels;
+	snprintf(meta->format, sizeof(meta->format), "%s", pg->img.format);
+	if (req->n_replace)
+		r = replace_page(store, req, cm, meta, &pg->img, &pg->ocr, pg->note);
+	else
+		/* Group commit: the store's writer thread commits what has gathered while the
+		 * next pages are cleaned; a page counts as captured when committed() says so. */
+		r = store_page_submit_ocr(store, req->who, meta, pg->img.data, pg->img.size,
+					  pg->ocr.data, pg->ocr.size, pg->note, committed, cm);
+	if (r < 0) {
+		commit_failed(cm, r);
+		queue_stop(cm->q);
+	}
+	ret->store_seconds += now() - t0;
+out:
+	encoded_image_release(&pg->img);
+	encoded_image_release(&pg->ocr);
+}
+
 int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t number,
 		      int degrees, uint32_t clear_flags, const char *why,
 		      struct page_info *ret_page)
@@ -694,6 +743,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	struct scanner_settings set;
 	struct reader rd = { 0 };
 	struct index_split split;
+	struct stage *st = NULL;
+	struct stage_page done;
 	struct commits cm;
 	pthread_t thread;
 	struct frame f;
@@ -779,70 +830,51 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		if (store_batch_get(store, ret->batch, &b) == 0)
 			rd.base_pages = b.n_pages;
 	}
+	r = stage_new((unsigned)cfg->image_threads, clean_page, (void *)req->profile, &st);
+	if (r < 0) {
+		scanner_close(scanner);
+		return log_errno(r, "cannot start the image stage's threads: %s",
+				 folio_strerror(r));
+	}
 	r = -pthread_create(&thread, NULL, reader_main, &rd);
 	if (r < 0) {
+		stage_free(st);
 		scanner_close(scanner);
 		return log_errno(r, "cannot start the capture thread: %s", folio_strerror(r));
 	}
 
 	while (queue_pop(q, &f)) {
-		struct encoded_image img = { 0 }, ocr = { 0 };
-		struct page_info meta = { 0 };
-		char note[STORE_NOTE_LEN] = "";
-		double t1 = now(), t2;
+		struct stage_page pg = { .frame = f };
+		double t1 = now();
 		bool drop = false;
 
 		if (commits_failed(&cm)) { /* drain what the reader still had */
 			free(f.data);
 			continue;
 		}
-		meta.batch = ret->batch;
-		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &meta, &drop);
-		if (r == 0 && drop) {
+		/* Indexing goes page by page, in feed order; cleaning on the pool's threads. */
+		pg.meta.batch = ret->batch;
+		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &pg.meta, &drop);
+		ret->encode_seconds += now() - t1;
+		if (r < 0 || drop) {
 			free(f.data);
-			ret->encode_seconds += now() - t1;
-			continue;
-		}
-		if (r == 0)
-			r = process_page(&f, req->profile, &img, &ocr, &meta.flags, note);
-		free(f.data);
-		t2 = now();
-		ret->encode_seconds += t2 - t1;
-		if (r < 0) {
-			commit_failed(&cm, log_errno(r, "cannot process a page of batch %u: %s",
-						     ret->batch, folio_strerror(r)));
-			queue_stop(q);
-			continue;
-		}
-		meta.width = img.width;
-		meta.height = img.height;
-		meta.dpi = img.dpi;
-		meta.bit_depth = img.bit_depth;
-		meta.channels = img.channels;
-		snprintf(meta.format, sizeof(meta.format), "%s", img.format);
-		if (req->n_replace) {
-			r = replace_page(store, req, &cm, &meta, &img, &ocr, note);
-			encoded_image_release(&img);
-			encoded_image_release(&ocr);
-			ret->store_seconds += now() - t2;
 			if (r < 0) {
-				commit_failed(&cm, r);
+				commit_failed(&cm,
+					      log_errno(r, "cannot process a page of batch %u: %s",
+							ret->batch, folio_strerror(r)));
 				queue_stop(q);
 			}
 			continue;
 		}
-		/* Group commit: the store's writer thread commits what has gathered while the next
-		 * page is processed; the page counts as captured when committed() says so. */
-		r = store_page_submit_ocr(store, req->who, &meta, img.data, img.size, ocr.data,
-					  ocr.size, note, committed, &cm);
-		encoded_image_release(&img);
-		encoded_image_release(&ocr);
-		ret->store_seconds += now() - t2;
-		if (r < 0) {
-			commit_failed(&cm, r);
-			queue_stop(q);
-		}
+		while (stage_full(st) && stage_take(st, true, &done))
+			commit_page(store, req, &cm, ret, &done);
+		(void)stage_put(st, &pg); /* there is room now */
+		while (stage_take(st, false, &done))
+			commit_page(store, req, &cm, ret, &done);
 	}
+	while (stage_take(st, true, &done))
+		commit_page(store, req, &cm, ret, &done);
+	st = stage_free(st);
 	store_flush(store);
 	pthread_mutex_lock(&cm.lock);
 	if (cm.error)

@@ -419,6 +419,8 @@ static const struct config_key config_keys[] = {
 	  "extra folder searched for SANE backends (libsane-NAME.so.1)" },
 	{ "capture", "reconnect_seconds", KEY_INT, "60", 0, 3600, G(reconnect_seconds), NULL, NULL,
 	  "how long a batch waits for a disconnected scanner to come back (0: stop at once)" },
+	{ "capture", "image_threads", KEY_INT, "0", 0, 16, G(image_threads), NULL, NULL,
+	  "threads that clean pages at once, each holding one raw page (0: one per core)" },
 
 	{ "profile", "source", KEY_ENUM, "adf", 0, 0, P(source), source_names, NULL,
 	  "flatbed, adf or duplex" },
