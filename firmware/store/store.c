@@ -554,6 +554,13 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+int store_copy(struct store *s, int fd)
+{
+	/* Pages being written by this process go in first; other writers are not waited for. */
+	(void)store_flush(s);
+	return store_mdb_errno(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+}
+
 int store_lock_daemon(struct store *s)
 {
 	_cleanup_free_ char *p = NULL;
