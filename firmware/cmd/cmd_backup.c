@@ -364,7 +364,7 @@ static void tell_backup(struct cmd_env *env, const char *out, struct blob b[M_CO
 {
 	struct stat st;
 	uint64_t size = stat(out, &st) == 0 ? (uint64_t)st.st_size : 0;
-	char h1[32], h2[32];
+	char h1[32], h2[32], abs[PATH_MAX];
 	int r;
 
 	fprintf(env->out, "backup '%s': %s; store %s (compacted), configuration%s%s%s; sha256 %s\n",
@@ -375,8 +375,10 @@ static void tell_backup(struct cmd_env *env, const char *out, struct blob b[M_CO
 	if (!b[M_KEY].data && store_encryption_built_in())
 		log_warn("no station key was found: pages the store sealed cannot be read from "
 			 "this backup without the key kept in the office's key safe");
+	/* The event names the file wherever the command was run from. */
 	r = store_event_add(env->store, env->who, "store-backup", 0, 0, 0,
-			    "sha256 %s, %" PRIu64 " bytes, to '%s'", sha_hex, size, out);
+			    "sha256 %s, %" PRIu64 " bytes, to '%s'", sha_hex, size,
+			    realpath(out, abs) ? abs : out);
 	if (r < 0)
 		log_warn("cannot record the backup in the event log: %s", folio_strerror(r));
 }
@@ -765,7 +767,7 @@ static int place_all(struct restore *rs)
 	const struct folio_config *cfg = rs->cfg;
 	const char *cpath = rs->env->config_path;
 	struct confedit_change ch = { "store.path", rs->store };
-	char why[256];
+	char why[256], abs[PATH_MAX];
 	int r = 0;
 
 	if (rs->b[M_KEY].data && !cfg->store_key_file[0])
@@ -786,6 +788,9 @@ static int place_all(struct restore *rs)
 	if (r == 0)
 		r = place_file(rs, cpath, &rs->b[M_CONFIG], 0644, "configuration");
 	if (r == 0 && strcmp(rs->store, cfg->store_path) != 0) {
+		/* The file's relative paths are from its folder: name the store from the root. */
+		if (realpath(rs->store, abs))
+			ch.value = abs;
 		r = confedit_save(cpath, &ch, 1, why, sizeof(why));
 		if (r < 0)
 			return log_errno(r, "cannot set [store] path = %s in '%s': %s", rs->store,
@@ -798,6 +803,7 @@ static int place_all(struct restore *rs)
 static int restore_record(struct restore *rs)
 {
 	struct cmd_env *env = rs->env;
+	char abs[PATH_MAX];
 	int r;
 
 	snprintf(rs->cfg->store_path, sizeof(rs->cfg->store_path), "%s", rs->store);
@@ -809,7 +815,8 @@ static int restore_record(struct restore *rs)
 	r = cmd_store_configure(env);
 	if (r < 0)
 		return r;
-	r = store_event_add(env->store, env->who, "store-restore", 0, 0, 0, "from '%s'", rs->file);
+	r = store_event_add(env->store, env->who, "store-restore", 0, 0, 0, "from '%s'",
+			    realpath(rs->file, abs) ? abs : rs->file);
 	if (r < 0)
 		log_warn("cannot record the restore in the event log: %s", folio_strerror(r));
 	return 0;

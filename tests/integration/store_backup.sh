@@ -45,7 +45,7 @@ $folio backup --out backup.fbk --passphrase-file pass >backup.out 2>backup.err |
 grep -q "^backup 'backup.fbk': .*configuration, console accounts, clerk UI accounts, station key; sha256 $(sha256sum backup.fbk | cut -d' ' -f1)\$" backup.out ||
 	fail "backup said: $(cat backup.out)"
 echo "backup: $(cat backup.out)"
-$folio log show --type store-backup | grep -q "sha256 $(sha256sum backup.fbk | cut -d' ' -f1), $(stat -c %s backup.fbk) bytes, to 'backup.fbk'" ||
+$folio log show --type store-backup | grep -q "sha256 $(sha256sum backup.fbk | cut -d' ' -f1), $(stat -c %s backup.fbk) bytes, to '$FOLIO_TMP/backup.fbk'" ||
 	fail "no store-backup event with the file's hash: $($folio log show --type store-backup)"
 cp backup.fbk backup.saved
 expect_fail 1 "exists: choose another --out, or pass --force" $folio backup --out backup.fbk --passphrase-file pass
@@ -62,6 +62,8 @@ printf 'short\n' >short && chmod 600 short
 expect_fail 1 "a passphrase needs 10 to 1024 characters" $folio backup --out other.fbk --passphrase-file short
 expect_fail 1 "no terminal to ask the passphrase on" $folio backup --out other.fbk </dev/null
 expect_fail 2 "--out FILE is needed" $folio backup --passphrase-file pass
+expect_fail 2 "which backup file?" $folio restore --passphrase-file pass
+expect_fail 2 "unknown option '--bogus'" $folio restore backup.fbk --bogus
 [ -e other.fbk ] && fail "a refused backup wrote other.fbk"
 
 # The station is lost: store, key and accounts gone. A fresh station has only its config path.
@@ -113,7 +115,7 @@ $folio2 store check --pages >after.pages 2>check.err || fail "store check failed
 diff before.pages after.pages || fail "the page hashes differ"
 $folio2 page export --batch "$batch" --page 2 --out after-p2 >/dev/null || fail "page export failed"
 cmp -s before-p2 after-p2 || fail "page 2 exported from the restored store differs"
-$folio2 log show --type store-restore | grep -q "from 'backup.fbk'" ||
+$folio2 log show --type store-restore | grep -q "from '$FOLIO_TMP/backup.fbk'" ||
 	fail "no store-restore event: $($folio2 log show --type store-restore)"
 echo "restored: $(wc -l <after.list) batch line(s), $(wc -l <after.pages) page hashes and page 2's bytes the same; key and accounts the same"
 
@@ -130,9 +132,10 @@ aside=$(ls -d store.before-restore-*) || fail "the old store was not moved aside
 grep -q "the store that was in '$FOLIO_TMP/store' is now '$FOLIO_TMP/$aside'" force.err ||
 	fail "--force did not say where the old store went: $(cat force.err)"
 
-# --store DIR: the store goes there, and the configuration says so.
+# --store DIR: the store goes there, and the configuration says so (relative to the
+# configuration's folder, a relative DIR would be another folder: it is written whole).
 mkdir -m 700 elsewhere
-"$FOLIO_BUILD/bin/folio" --config "$FOLIO_TMP/elsewhere/folio.conf" --store "$FOLIO_TMP/elsewhere/store" \
+"$FOLIO_BUILD/bin/folio" --config elsewhere/folio.conf --store elsewhere/store \
 	restore backup.fbk --passphrase-file pass >/dev/null 2>err || fail "restore --store failed: $(cat err)"
 grep -q "^path = $FOLIO_TMP/elsewhere/store\$" elsewhere/folio.conf || fail "store.path not set in the restored config"
 "$FOLIO_BUILD/bin/folio" --config "$FOLIO_TMP/elsewhere/folio.conf" batch list | diff before.list - ||
