@@ -98,10 +98,11 @@ bool archive_name_valid(const char *name)
 static void header_encode(uint8_t h[AD_BYTES], const struct archive_kdf *kdf,
 			  const uint8_t salt[crypto_pwhash_SALTBYTES])
 {
+	static const uint8_t magic[8] = ARCHIVE_MAGIC; /* without its NUL */
 	uint32_t v32;
 	uint64_t v64;
 
-	memcpy(h, ARCHIVE_MAGIC, 8);
+	memcpy(h, magic, sizeof(magic));
 	v32 = htobe32(ARCHIVE_VERSION);
 	memcpy(h + 8, &v32, 4);
 	v32 = htobe32(crypto_pwhash_ALG_ARGON2ID13);
@@ -191,7 +192,7 @@ int archive_writer_new(int fd, const char *pass, size_t pass_len, const struct a
 int archive_member_begin(struct archive_writer *w, const char *name, mode_t mode)
 {
 	uint8_t rec[2 + ARCHIVE_NAME_MAX + 4];
-	size_t n = strlen(name);
+	size_t n = strnlen(name, ARCHIVE_NAME_MAX); /* archive_name_valid() checks it ends */
 	uint32_t be = htobe32((uint32_t)(mode & 07777));
 
 	if (w->in_member || !archive_name_valid(name))

@@ -238,7 +238,7 @@ static void *copy_thread(void *arg)
 
 /* The store's snapshot, through a pipe from LMDB's copy into the archive. */
 static int write_store(struct cmd_env *env, struct archive_writer *w, struct cmd_progress *v,
-		       unsigned part, unsigned parts, uint64_t *bytes)
+		       unsigned part, uint64_t *bytes)
 {
 	struct copy_job job = { .store = env->store };
 	int pfd[2], r = 0, joined;
@@ -269,7 +269,7 @@ static int write_store(struct cmd_env *env, struct archive_writer *w, struct cmd
 		if (r < 0)
 			break;
 		*bytes += (uint64_t)k;
-		progress_tell(&v->p, part, parts, *bytes);
+		progress_tell(&v->p, part, 0, *bytes);
 	}
 	close(pfd[0]); /* a copy still writing gets EPIPE (SIGPIPE is ignored) and ends */
 	joined = pthread_join(th, NULL);
@@ -286,15 +286,13 @@ static int write_archive(struct cmd_env *env, int fd, const char *pass, size_t p
 	struct archive_writer *w = NULL;
 	struct archive_kdf kdf;
 	struct cmd_progress v;
-	unsigned parts = 1, part = 0;
+	unsigned part = 0;
 	uint64_t bytes = 0;
 	int r;
 
 	if (archive_kdf_default(&kdf) == 1)
 		log_warn("FOLIO_BACKUP_TEST_KDF=1: the passphrase's key is derived with the "
 			 "least work, for tests only");
-	for (int m = 0; m < M_STORE; m++)
-		parts += b[m].data != NULL;
 	r = archive_writer_new(fd, pass, pass_len, &kdf, &w);
 	if (r < 0)
 		return r;
@@ -308,14 +306,14 @@ static int write_archive(struct cmd_env *env, int fd, const char *pass, size_t p
 		if (r == 0)
 			r = archive_member_end(w);
 		bytes += b[m].len;
-		progress_tell(&v.p, ++part, parts, bytes);
+		progress_tell(&v.p, ++part, 0, bytes); /* "backup: 3 parts, 12.3 MB" */
 	}
 	if (r == 0)
 		r = archive_member_begin(w, members[M_STORE].name, 0600);
 	if (r == 0) {
 		uint64_t before = bytes;
 
-		r = write_store(env, w, &v, ++part, parts, &bytes);
+		r = write_store(env, w, &v, ++part, &bytes);
 		*ret_store = bytes - before;
 	}
 	if (r == 0)
@@ -465,6 +463,7 @@ struct restore {
 	char staging[PATH_MAX];	  /* beside it: the store as it comes out of the backup */
 	char stamp[32];		  /* for what is moved aside: "20261205T071500Z" */
 	uint64_t store_bytes;
+	unsigned parts; /* members read so far, for the progress line */
 };
 
 static int member_of(const char *name)
@@ -619,7 +618,7 @@ static int read_store(struct restore *rs, struct archive_reader *ar, struct cmd_
 		if (r < 0)
 			return log_errno(r, "cannot write '%s': %s: nothing restored", p,
 					 folio_strerror(r));
-		progress_tell(&v->p, 0, 0, rs->store_bytes);
+		progress_tell(&v->p, rs->parts, 0, rs->store_bytes);
 	}
 	if (k < 0)
 		return damaged(rs, (int)k);
@@ -637,7 +636,7 @@ static int read_backup(struct restore *rs, struct archive_reader *ar)
 	mode_t mode;
 	int r, m;
 
-	cmd_progress_init(&v, "restore", "MB");
+	cmd_progress_init(&v, "restore", "part");
 	for (;;) {
 		r = archive_reader_next(ar, &name, &mode);
 		if (r <= 0) {
@@ -659,6 +658,7 @@ static int read_backup(struct restore *rs, struct archive_reader *ar)
 			break;
 		}
 		rs->seen[m] = true;
+		progress_tell(&v.p, ++rs->parts, 0, rs->store_bytes);
 		r = m == M_STORE ? read_store(rs, ar, &v) : read_small(rs, ar, m);
 		if (r == 0 && m == M_CONFIG)
 			r = restore_config(rs);
