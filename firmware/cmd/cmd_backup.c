@@ -708,6 +708,24 @@ static int move_aside(struct restore *rs, const char *path, const char *what)
 	return log_errno(-EEXIST, "cannot move '%s' aside: too many earlier ones", path);
 }
 
+/*
+ * Run as root (sudo folio restore), what is restored belongs to the owner of the folder it
+ * goes into, as the station's folders are set up: the store and the accounts to the daemon's
+ * user, the key and the configuration in /etc/folio to root.
+ */
+static void own_like_folder(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &st) == 0 && lchown(path, st.st_uid, st.st_gid) < 0)
+		log_warn("cannot give '%s' to uid %u: %s", path, (unsigned)st.st_uid,
+			 folio_strerror(-errno));
+}
+
 /* Puts @b at @path with @mode; the same file there stays, another one is moved aside. */
 static int place_file(struct restore *rs, const char *path, const struct blob *b, mode_t mode,
 		      const char *what)
@@ -732,6 +750,7 @@ static int place_file(struct restore *rs, const char *path, const struct blob *b
 	if (r < 0)
 		return log_errno(r, "cannot write the %s to '%s': %s", what, path,
 				 folio_strerror(r));
+	own_like_folder(path);
 	return 0;
 }
 
@@ -757,8 +776,11 @@ static int place_store(struct restore *rs)
 	} else if (rename(rs->staging, rs->store) < 0) {
 		return log_errno(-errno, "cannot put the store in '%s': %s", rs->store,
 				 folio_strerror(-errno));
+	} else {
+		own_like_folder(rs->store);
 	}
 	rs->staging[0] = '\0';
+	own_like_folder(to);
 	return 0;
 }
 
@@ -803,7 +825,7 @@ static int place_all(struct restore *rs)
 static int restore_record(struct restore *rs)
 {
 	struct cmd_env *env = rs->env;
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], lock[PATH_MAX + 16];
 	int r;
 
 	snprintf(rs->cfg->store_path, sizeof(rs->cfg->store_path), "%s", rs->store);
@@ -819,6 +841,10 @@ static int restore_record(struct restore *rs)
 			    realpath(rs->file, abs) ? abs : rs->file);
 	if (r < 0)
 		log_warn("cannot record the restore in the event log: %s", folio_strerror(r));
+	/* LMDB's lock file, made by this open, goes to the store's owner with the rest. */
+	env->store = store_close(env->store);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", rs->store);
+	own_like_folder(lock);
 	return 0;
 }
 

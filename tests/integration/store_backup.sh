@@ -141,3 +141,15 @@ grep -q "^path = $FOLIO_TMP/elsewhere/store\$" elsewhere/folio.conf || fail "sto
 "$FOLIO_BUILD/bin/folio" --config "$FOLIO_TMP/elsewhere/folio.conf" batch list | diff before.list - ||
 	fail "the store restored elsewhere lists other batches"
 echo "restore: over a store refused, --force moved it to $aside; --store put one elsewhere"
+
+# Run as root, the store goes to the owner of its folder (the daemon's user on a board).
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -m 755 owned && mkdir -m 700 owned/store && chown nobody: owned/store
+	"$FOLIO_BUILD/bin/folio" --config owned/folio.conf --store owned/store restore backup.fbk \
+		--passphrase-file pass >/dev/null 2>err || fail "restore into owned/ failed: $(cat err)"
+	for f in owned/store/data.mdb owned/store/lock.mdb; do
+		[ "$(stat -c %U "$f")" = nobody ] || fail "$f belongs to $(stat -c %U "$f"), not nobody"
+	done
+	[ "$(stat -c %U owned/folio.conf)" = root ] || fail "the configuration went to $(stat -c %U owned/folio.conf)"
+	echo "restore as root: the store belongs to the owner of its folder (nobody)"
+fi
