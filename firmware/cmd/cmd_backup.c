@@ -452,6 +452,8 @@ out:
  * folio restore
  */
 
+static int make_parents(const char *path);
+
 struct restore {
 	struct cmd_env *env;
 	const char *file;
@@ -583,7 +585,7 @@ static int store_place_check(struct restore *rs)
 	if (snprintf(rs->staging, sizeof(rs->staging), "%s/.%s.restore-XXXXXX", dirname(parent),
 		     basename(rs->store)) >= (int)sizeof(rs->staging))
 		return log_errno(-ENAMETOOLONG, "store path '%s' is too long", rs->store);
-	if (!mkdtemp(rs->staging)) {
+	if (make_parents(rs->staging) < 0 || !mkdtemp(rs->staging)) {
 		int r = -errno;
 
 		rs->staging[0] = '\0';

@@ -133,11 +133,11 @@ grep -q "the store that was in '$FOLIO_TMP/store' is now '$FOLIO_TMP/$aside'" fo
 	fail "--force did not say where the old store went: $(cat force.err)"
 
 # --store DIR: the store goes there, and the configuration says so (relative to the
-# configuration's folder, a relative DIR would be another folder: it is written whole).
-mkdir -m 700 elsewhere
-"$FOLIO_BUILD/bin/folio" --config elsewhere/folio.conf --store elsewhere/store \
+# configuration's folder, a relative DIR would be another folder: it is written whole). The
+# folders on the way are made: a fresh station may have none.
+"$FOLIO_BUILD/bin/folio" --config elsewhere/folio.conf --store elsewhere/deep/store \
 	restore backup.fbk --passphrase-file pass >/dev/null 2>err || fail "restore --store failed: $(cat err)"
-grep -q "^path = $FOLIO_TMP/elsewhere/store\$" elsewhere/folio.conf || fail "store.path not set in the restored config"
+grep -q "^path = $FOLIO_TMP/elsewhere/deep/store\$" elsewhere/folio.conf || fail "store.path not set in the restored config"
 "$FOLIO_BUILD/bin/folio" --config "$FOLIO_TMP/elsewhere/folio.conf" batch list | diff before.list - ||
 	fail "the store restored elsewhere lists other batches"
 echo "restore: over a store refused, --force moved it to $aside; --store put one elsewhere"
