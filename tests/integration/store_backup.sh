@@ -117,6 +117,16 @@ $folio2 page export --batch "$batch" --page 2 --out after-p2 >/dev/null || fail 
 cmp -s before-p2 after-p2 || fail "page 2 exported from the restored store differs"
 $folio2 log show --type store-restore | grep -q "from '$FOLIO_TMP/backup.fbk'" ||
 	fail "no store-restore event: $($folio2 log show --type store-restore)"
+# A sealed store (boards with CONFIG_STORE_ENCRYPTION) opens only with the key that came
+# back from the backup.
+if $folio2 store stats | grep -qE '^sealing +on'; then
+	$folio2 store stats | grep -qE '^pages +2 \(2 with images, 2 sealed\)' ||
+		fail "the restored pages are not sealed: $($folio2 store stats)"
+	mv keys/store.key keys/away
+	expect_fail 1 "station key '$FOLIO_TMP/keys/store.key' does not exist" $folio2 batch list
+	mv keys/away keys/store.key
+	echo "sealed store: its pages open with the restored key only"
+fi
 echo "restored: $(wc -l <after.list) batch line(s), $(wc -l <after.pages) page hashes and page 2's bytes the same; key and accounts the same"
 
 # Restoring over a store in place is refused; --force moves it aside, never deletes it.
