@@ -129,6 +129,26 @@ if $folio2 store stats | grep -qE '^sealing +on'; then
 fi
 echo "restored: $(wc -l <after.list) batch line(s), $(wc -l <after.pages) page hashes and page 2's bytes the same; key and accounts the same"
 
+# While foliod serves the store: a backup works (LMDB's copy reads one snapshot), and a
+# restore over that store is refused even with --force.
+"$FOLIO_BUILD/bin/foliod" --config fresh/folio.conf >foliod.log 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null' EXIT
+for _ in $(seq 600); do # 30 s: a sanitized foliod on a loaded machine
+	grep -q "serving store" foliod.log && break
+	kill -0 "$daemon" 2>/dev/null || fail "foliod exited: $(tail -n 5 foliod.log)"
+	sleep 0.05
+done
+grep -q "serving store" foliod.log || fail "foliod did not start: $(tail -n 5 foliod.log)"
+$folio2 backup --out live.fbk --passphrase-file pass >/dev/null 2>err || fail "backup beside foliod failed: $(cat err)"
+mkdir -m 700 fresh3
+expect_fail 1 "foliod serves the store in '$FOLIO_TMP/store': stop it first" \
+	"$FOLIO_BUILD/bin/folio" --config fresh3/folio.conf restore live.fbk --passphrase-file pass --force
+kill "$daemon" && wait "$daemon" 2>/dev/null
+trap - EXIT
+[ -z "$(ls -A fresh3)" ] || fail "a refused restore wrote $(ls -A fresh3)"
+echo "beside a running foliod: backed up; a restore over its store refused"
+
 # Restoring over a store in place is refused; --force moves it aside, never deletes it.
 mkdir -m 700 fresh2
 expect_fail 1 "a store is already in '$FOLIO_TMP/store': restore with another --config" \
