@@ -54,7 +54,7 @@ struct archive_kdf {
 
 /*
  * archive_kdf_default - the limits new archives use: libsodium's MODERATE (3 passes over
- * 256 MiB, about a second on a Raspberry Pi 4); the environment variable
+ * 256 MiB: about a second on a 2-core x86 machine); the environment variable
  * FOLIO_BACKUP_TEST_KDF=1 lowers them to the least Argon2id takes, for tests only (such an
  * archive falls to guessing quickly). Returns 1 when the test limits were taken, 0 otherwise.
  */
