@@ -394,7 +394,7 @@ int cmd_backup(struct cmd_env *env, int argc, char **argv)
 	};
 	struct blob b[M_COUNT] = { 0 };
 	char pass[PASS_MAX + 2], tmp[PATH_MAX], sha_hex[65];
-	uint8_t sha[32];
+	uint8_t sha[32] = { 0 };
 	uint64_t store_bytes = 0;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int fd = -1, r, len;
