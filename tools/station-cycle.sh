@@ -235,6 +235,29 @@ if [ -n "$receipts" ]; then
                  signed with its SSH key; the station's next cycle made the batch $($folio batch show "$batch" | sed -n 's/^  state  *//p')"
 fi
 
+# The technician saves the station and brings it back: folio backup seals the store (a
+# compacted snapshot), the configuration and the accounts with a passphrase (Argon2id,
+# MODERATE); folio restore puts them into a scratch station, whose store must check and
+# list the same batches.
+step "backup: folio backup, then folio restore into a scratch station"
+printf 'make run: not a secret\n' >"$run/backup.pass"
+chmod 600 "$run/backup.pass"
+rm -rf "$run/station.fbk" "$run/restored"
+mkdir -m 700 "$run/restored"
+tb0=$(now)
+$folio backup --out "$run/station.fbk" --passphrase-file "$run/backup.pass" >"$run/backup.out"
+tb1=$(now)
+restored="$build/bin/folio --config $run/restored/folio.conf"
+$restored --store "$run/restored/store" restore "$run/station.fbk" \
+	--passphrase-file "$run/backup.pass" >"$run/restore.out"
+tb2=$(now)
+$restored store check >"$run/restored.check"
+diff <($folio batch list) <($restored batch list) >/dev/null ||
+	{ echo "the restored store lists other batches" >&2; exit 1; }
+backup="$run/station.fbk, $(du -h "$run/station.fbk" | cut -f1): backed up in $(secs "$tb0" "$tb1") s,
+                 restored into $run/restored in $(secs "$tb1" "$tb2") s, checked, the same batches"
+echo "backup: $(echo $backup)"
+
 npages=$(find "$package" -name 'P*.tif' -o -name 'P*.jpg' | wc -l)
 # "text  for N of M pages, F failed for good, W waiting": OCR's own count, never hidden.
 text=$($folio batch show "$batch" | sed -n 's/^  text  *//p')
@@ -269,6 +292,7 @@ cat <<EOF
                  (the boards do: README, Security at rest)
   office         folio-verify accepted it into $run/office-registry and refused it sent
                  again (list: $build/bin/folio-verify --registry $run/office-registry --list)
+  backup         $backup
   capture        $(secs "$t0" "$t1") s
   OCR            $(secs "$t2" "$t3") s
   delivery       $(secs "$t4" "$t5") s: ${checked:-no delivery line from foliod}

@@ -8,3 +8,4 @@ lib-y += firmware/cmd/cmd_store.o
 lib-y += firmware/cmd/cmd_console.o firmware/cmd/cmd_web.o
 lib-y += firmware/cmd/cmd_upload.o
 lib-y += firmware/cmd/cmd_log.o firmware/cmd/evfilter.o firmware/cmd/cmd_progress.o
+lib-y += firmware/cmd/cmd_backup.o

@@ -96,6 +96,24 @@ static const struct command commands[] = {
 	  "Writes 32 random bytes with mode 0600. An existing key is never replaced: what it\n"
 	  "sealed could not be read again. Keep a copy in the office's key safe.",
 	  CMD_NEEDS_CONFIG, cmd_store_keygen },
+	{ "backup", NULL, "--out FILE [--passphrase-file FILE] [--force]",
+	  "save the store, configuration, accounts and station key, sealed with a passphrase",
+	  "Writes FILE: a consistent, compacted copy of the store taken while the station keeps\n"
+	  "working, the configuration file, the console and clerk UI accounts files and the\n"
+	  "station key, all encrypted with a key derived from a passphrase (Argon2id) that is\n"
+	  "asked twice on the terminal (--passphrase-file reads it from a file of mode 0600).\n"
+	  "Not in it: the package-signing key, upload credentials and TLS keys. An existing\n"
+	  "FILE is replaced only with --force. 'folio restore FILE' brings it back.",
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST | CMD_NOT_IN_CONSOLE, cmd_backup },
+	{ "restore", NULL, "FILE [--passphrase-file FILE] [--force]",
+	  "bring a station back from a backup: store, configuration, accounts, station key",
+	  "Asks for the backup's passphrase, checks the whole file, then puts its configuration\n"
+	  "at --config, and the store, the accounts files and the station key where that\n"
+	  "configuration names them (--store DIR puts the store there and says so in the\n"
+	  "configuration). A store already there is refused; --force moves it aside to\n"
+	  "DIR.before-restore-TIME, never deleting it. Other files that differ are moved aside\n"
+	  "the same way. A wrong passphrase, a damaged or cut file restores nothing.",
+	  CMD_PARSES_FIRST | CMD_NOT_IN_CONSOLE, cmd_restore },
 	{ "page", "export", "--batch BATCH --page N --out FILE [--grey]",
 	  "write one stored page image to a file, as captured",
 	  "--grey writes the grey image kept for OCR of a bitonal page instead (JPEG).",

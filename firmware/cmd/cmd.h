@@ -152,6 +152,8 @@ int cmd_store_keygen(struct cmd_env *env, int argc, char **argv);
 int cmd_upload(struct cmd_env *env, int argc, char **argv);
 int cmd_upload_package(struct cmd_env *env, int argc, char **argv);
 int cmd_upload_status(struct cmd_env *env, int argc, char **argv);
+int cmd_backup(struct cmd_env *env, int argc, char **argv);
+int cmd_restore(struct cmd_env *env, int argc, char **argv);
 
 /* The technician's verbs and the console (cmd_console.c). */
 int cmd_console(struct cmd_env *env, int argc, char **argv);
@@ -161,6 +163,11 @@ int cmd_web_users(struct cmd_env *env, int argc, char **argv);
 
 /* Asks for a new password twice on a terminal (once from a pipe), @min..max characters. */
 int cmd_ask_new_password(char *pw, size_t size, size_t min);
+/*
+ * cmd_ask_secret - one line of at most @size - 1 bytes from standard input, not echoed on a
+ * terminal (@prompt on standard error first); -E2BIG for a longer one, -ENODATA at the end
+ */
+int cmd_ask_secret(const char *prompt, char *buf, size_t size);
 /* Checks an accounts file before it is written: 0 (also when missing), or says what is wrong. */
 int cmd_check_accounts_file(const char *file);
 int cmd_status(struct cmd_env *env, int argc, char **argv);

@@ -96,6 +96,11 @@ static int ask_secret(const char *prompt, bool tty, char *buf, size_t size)
 	return r;
 }
 
+int cmd_ask_secret(const char *prompt, char *buf, size_t size)
+{
+	return ask_secret(prompt, isatty(STDIN_FILENO), buf, size);
+}
+
 int cmd_ask_new_password(char *pw, size_t size, size_t min)
 {
 	char again[ACCOUNT_PASSWORD_MAX + 2];

@@ -597,6 +597,13 @@ bool store_batch_capturing(struct store *s, uint32_t id)
 	return l.l_type != F_UNLCK;
 }
 
+int store_copy(struct store *s, int fd)
+{
+	/* Pages being written by this process go in first; other writers are not waited for. */
+	(void)store_flush(s);
+	return store_mdb_errno(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+}
+
 int store_lock_daemon(struct store *s)
 {
 	_cleanup_free_ char *p = NULL;

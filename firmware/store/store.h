@@ -237,6 +237,15 @@ struct store *store_close(struct store *s);
 const char *store_path(const struct store *s);
 
 /*
+ * store_copy - write a consistent, compacted copy of the store's data file to @fd (LMDB's
+ * mdb_env_copyfd2() with MDB_CP_COMPACT): one read snapshot, so the station may keep working
+ * meanwhile, without free pages (nothing of what was deleted or sealed over comes along).
+ * @fd may be a pipe; the copy opens as a store on its own as "data.mdb" in an empty folder.
+ * Returns 0 or -errno (-EPIPE when the reader of a pipe went away).
+ */
+int store_copy(struct store *s, int fd);
+
+/*
  * store_lock_daemon - take the daemon lock of the store
  *
  * Only one foliod may serve a store. Returns 0, or -FOLIO_ELOCKED when another process holds
