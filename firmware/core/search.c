@@ -95,7 +95,7 @@ int search_query_check(struct search_query *q, struct msg *why, const char **ret
 /* Does @doc pass @q's index-field filters? */
 static bool document_matches(const struct search_query *q, const struct document_info *doc)
 {
-	int32_t day;
+	int32_t day = 0;
 
 	if (q->application[0] && !strcasestr(doc->application, q->application) &&
 	    !strcasestr(doc->st13, q->application))

@@ -209,7 +209,7 @@ int docfields_parse_date(const char *s, int32_t *ret_day, char *why, size_t why_
 int docfields_check_date(const char *s, char *why, size_t why_size)
 {
 	time_t tomorrow = time(NULL) + 86400;
-	int32_t day;
+	int32_t day = 0;
 	int r;
 
 	r = docfields_parse_date(s, &day, why, why_size);

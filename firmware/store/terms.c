@@ -183,7 +183,7 @@ size_t term_next(const char *text, size_t len, size_t *pos, char *out, size_t *r
 	size_t i = *pos;
 
 	while (i < len) {
-		size_t n, olen = 0, start = i, chars = 0;
+		size_t n, olen = 0, start, chars = 0;
 		bool full = false;
 		char f[5];
 

@@ -751,6 +751,9 @@ int store_text_reindex(struct store *s, const struct progress *p, struct store_r
 		}
 		if (!more)
 			rec.state = STORE_TEXT_INDEX_CURRENT;
+		/* A write transaction's commit frees its cursors: this one goes first. */
+		mdb_cursor_close(c);
+		c = NULL;
 		r = record_write(s, t, &rec);
 		if (r == 0)
 			r = store_txn_commit(&t);
