@@ -18,6 +18,16 @@ static double mib(uint64_t bytes)
 	return (double)bytes / (1024.0 * 1024.0);
 }
 
+/* @bytes as "12.3 MiB", or "45 KiB" below a MiB */
+static const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes >= (1u << 20))
+		snprintf(buf, size, "%.1f MiB", mib(bytes));
+	else
+		snprintf(buf, size, "%.0f KiB", (double)bytes / 1024.0);
+	return buf;
+}
+
 static void format_day(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
@@ -168,7 +178,7 @@ static void check_text_index(struct cmd_env *env)
 			 "reindex' ran",
 			 why, ti.pages, ti.ocr);
 	else
-		fprintf(stderr, "text index: %" PRIu64 " pages, %" PRIu64 " words of pages%s\n",
+		fprintf(stderr, "text index: %" PRIu64 " pages, %" PRIu64 " (word, page) pairs%s\n",
 			ti.pages, ti.postings, ti.keyed ? " (keyed: the store seals)" : "");
 }
 
@@ -179,6 +189,7 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 	struct store_text_index_info ti = { 0 };
 	struct cmd_progress view;
 	struct timespec t0, t1;
+	char text[32], index[32];
 	int r;
 
 	r = cmd_options_no_arguments(env, none, argc, argv);
@@ -202,9 +213,10 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 				 store_path(env->store), folio_strerror(r));
 	(void)store_text_index_info(env->store, &ti);
 	fprintf(env->out,
-		"text index rebuilt: %" PRIu64 " pages, %" PRIu64 " words (%.1f MiB of text, "
-		"index %.1f MiB%s) in %.1f s\n",
-		rep.pages, rep.words, mib(rep.bytes), mib(ti.bytes), ti.keyed ? ", keyed" : "",
+		"text index rebuilt: %" PRIu64 " pages, %" PRIu64 " words (%s of text, index %s%s) "
+		"in %.1f s\n",
+		rep.pages, rep.words, human_size(rep.bytes, text, sizeof(text)),
+		human_size(ti.bytes, index, sizeof(index)), ti.keyed ? ", keyed" : "",
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
