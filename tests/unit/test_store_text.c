@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "errors.h"
 #include "firmware/store/store.h"
 #include "firmware/store/terms.h"
+#include "progress.h"
 
 /* As test_store_crypt does: the sealing code every build has, whatever the board's choice. */
 bool store_encryption_built_in(void)
@@ -236,6 +238,59 @@ static void test_reindex(void **state)
 	assert_int_equal(fd.hit[0].document, 2);
 }
 
+struct during {
+	struct fixture *f;
+	int seen; /* what a search answered while the index was rebuilt */
+};
+
+static void search_during(void *user, uint64_t done, uint64_t total, uint64_t bytes)
+{
+	struct during *d = user;
+	struct found fd;
+
+	(void)done, (void)total, (void)bytes;
+	if (!d->seen)
+		d->seen = search(d->f, "spring", &fd);
+}
+
+/* A store from before the index (its meta record removed by hand) has none until reindex. */
+static void test_missing_index(void **state)
+{
+	struct fixture *f = *state;
+	struct store_text_index_info ti;
+	struct during d = { .f = f };
+	struct progress p = { .fn = search_during, .user = &d };
+	struct found fd;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi meta;
+	MDB_val k = { .mv_size = 10, .mv_data = "text_index" };
+
+	put_texts(f);
+	store_close(f->s);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, 256u << 20), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, "meta", 0, &meta), 0);
+	assert_int_equal(mdb_del(t, meta, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+	assert_int_equal(store_open(f->dir, 256, &f->s), 0);
+
+	assert_int_equal(store_text_index_info(f->s, &ti), 0);
+	assert_int_equal(ti.state, STORE_TEXT_INDEX_MISSING);
+	assert_int_equal(search(f, "spring", &fd), -ENODATA);
+	/* New text does not make it look whole. */
+	assert_int_equal(store_ocr_put(f->s, f->batch, f->pages[0], "A spring.", NULL, 90), 0);
+	assert_int_equal(search(f, "spring", &fd), -ENODATA);
+	/* While it is rebuilt, a search says so. */
+	assert_int_equal(store_text_reindex(f->s, &p, NULL), 0);
+	assert_int_equal(d.seen, -EINPROGRESS);
+	assert_int_equal(search(f, "spring", &fd), 2);
+}
+
 static void test_sealed_index_keeps_no_words(void **state)
 {
 	struct fixture *f = *state;
@@ -292,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_terms_not_utf8),
 		cmocka_unit_test_setup_teardown(test_index_follows_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reindex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealed_index_keeps_no_words, setup, teardown),
 	};
 
