@@ -116,6 +116,8 @@
 	X(SEARCH_NO_INDEX, "search-no-index",                                                      \
 	  "the text index is missing or out of date: ask the technician to run 'folio store "      \
 	  "reindex'")                                                                              \
+	X(SEARCH_TOO_BROAD, "search-too-broad",                                                    \
+	  "too much to look for: at most 16 words, and a longer beginning before '*'")             \
 	X(SEARCH_REBUILDING, "search-rebuilding",                                                  \
 	  "the text index is being rebuilt: search the text again in a few minutes")               \
 	X(SEARCH_PREFIX_SEALED, "search-prefix-sealed",                                            \

@@ -190,6 +190,9 @@ int search_run(struct store *s, const struct search_query *q,
 		msg_init(why, MSG_SEARCH_NO_WORDS);
 		msg_str(why, "value", q->text);
 		return msg_set(r, why);
+	case -FOLIO_ETOOBIG:
+		msg_init(why, MSG_SEARCH_TOO_BROAD);
+		return msg_set(-EINVAL, why);
 	case -ENODATA:
 		msg_init(why, MSG_SEARCH_NO_INDEX);
 		return msg_set(r, why);

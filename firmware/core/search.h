@@ -58,7 +58,8 @@ int search_query_check(struct search_query *q, struct msg *why, const char **ret
  * SEARCH_MAX; newest batch first with words, in batch order without), until @fn returns
  * non-zero. The pointers of a hit are valid during the call. Returns the number of results,
  * or a negative error with the refusal in @why: -ENODATA (search-no-index: the text index is
- * missing or out of date), -EINPROGRESS (search-rebuilding), -EINVAL (search-no-words),
+ * missing or out of date), -EINPROGRESS (search-rebuilding), -EINVAL (search-no-words, or
+ * search-too-broad: more than 16 words, or a prefix that matches too much),
  * -EOPNOTSUPP (search-prefix-sealed), or the store's error (search-failed).
  */
 int search_run(struct store *s, const struct search_query *q,

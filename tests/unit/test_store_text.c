@@ -185,6 +185,11 @@ static void test_index_follows_texts(void **state)
 	/* A prefix. */
 	assert_int_equal(search(f, "stapl*", &fd), 2);
 	assert_int_equal(search(f, "a . ;", &fd), -EINVAL);
+	assert_int_equal(search(f, "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16", &fd),
+			 0);
+	assert_int_equal(
+	    search(f, "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17", &fd),
+	    -FOLIO_ETOOBIG);
 
 	/* New text replaces the old words. */
 	assert_int_equal(store_ocr_put(f->s, f->batch, f->pages[0], "Claim 2. A hinge.", NULL, 90),
