@@ -127,6 +127,10 @@ step "OCR: the text of every page (the worker pool foliod runs in the background
 t2=$(now)
 $folio ocr --batch "$batch" --wait
 t3=$(now)
+# One search over what OCR read, through the text index kept in the store, accents left out.
+found=$($folio search realisation brevet)
+echo "search 'realisation brevet': $(printf '%s' "$found" | grep -c .) pages of the French" \
+	"dossier, first: $(printf '%s\n' "$found" | head -n 1 | cut -c 1-100)"
 
 step "the clerk UI: a supervisor reviews the batch and approves it at the station's screen"
 # Two accounts for the screen (their passwords are printed in the summary: a demo station).

@@ -4,7 +4,7 @@ lib-y += firmware/cmd/cmd.o firmware/cmd/cmd_config.o firmware/cmd/cmd_devices.o
 	firmware/cmd/cmd_page.o firmware/cmd/cmd_ocr.o
 lib-y += firmware/cmd/cmd_doc.o firmware/cmd/cmd_coversheet.o firmware/cmd/cmd_keygen.o \
 	firmware/cmd/cmd_verify.o
-lib-y += firmware/cmd/cmd_store.o
+lib-y += firmware/cmd/cmd_store.o firmware/cmd/cmd_search.o
 lib-y += firmware/cmd/cmd_console.o firmware/cmd/cmd_web.o
 lib-y += firmware/cmd/cmd_upload.o
 lib-y += firmware/cmd/cmd_log.o firmware/cmd/evfilter.o firmware/cmd/cmd_progress.o

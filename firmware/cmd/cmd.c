@@ -89,6 +89,22 @@ static const struct command commands[] = {
 	  "in one snapshot while the station keeps working, and reports the first break.\n"
 	  "--pages prints 'BATCH PAGE SHA256' for every intact page image.",
 	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_store_check },
+	{ "store", "reindex", "", "rebuild the text index from every page's recognised text",
+	  "Drops the index that 'folio search' and the clerk UI's search read and indexes every\n"
+	  "stored text again, a few hundred pages per transaction while the station keeps\n"
+	  "working (a search meanwhile says the index is being rebuilt). Needed for a store made\n"
+	  "before the index, or when 'folio store check' says the index is out of date.",
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_store_reindex },
+	{ "search", NULL,
+	  "[--application NUMBER] [--doc-code CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+	  "           [WORD...]",
+	  "find documents by index fields, and pages by the words of their text",
+	  "Without words: the documents whose index fields match (part of the application or\n"
+	  "ST.13 number, the document code, received between --from and --to, days of the\n"
+	  "calendar). With words: the pages whose recognised text holds every word (case and\n"
+	  "accents do not matter; WORD* matches every word it begins), newest batch first, with\n"
+	  "the text around the first word found, of documents that match the filters.",
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_search },
 	{ "store", "stats", "", "sizes, counts, free space, map use and sealing of the store", NULL,
 	  CMD_NEEDS_STORE, cmd_store_stats },
 	{ "store", "keygen", "[FILE]",

@@ -147,6 +147,8 @@ int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv);
 int cmd_batch_purge(struct cmd_env *env, int argc, char **argv);
 int cmd_queue_stats(struct cmd_env *env, int argc, char **argv);
 int cmd_store_check(struct cmd_env *env, int argc, char **argv);
+int cmd_store_reindex(struct cmd_env *env, int argc, char **argv);
+int cmd_search(struct cmd_env *env, int argc, char **argv);
 int cmd_store_stats(struct cmd_env *env, int argc, char **argv);
 int cmd_store_keygen(struct cmd_env *env, int argc, char **argv);
 int cmd_upload(struct cmd_env *env, int argc, char **argv);

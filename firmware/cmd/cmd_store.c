@@ -18,6 +18,16 @@ static double mib(uint64_t bytes)
 	return (double)bytes / (1024.0 * 1024.0);
 }
 
+/* @bytes as "12.3 MiB", or "45 KiB" below a MiB */
+static const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes >= (1u << 20))
+		snprintf(buf, size, "%.1f MiB", mib(bytes));
+	else
+		snprintf(buf, size, "%.0f KiB", (double)bytes / 1024.0);
+	return buf;
+}
+
 static void format_day(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
@@ -105,6 +115,8 @@ static void see_page(const struct page_info *p, const char *sha256_hex, void *us
 	progress_tell(&v->progress.p, v->done, MAX(v->pages, v->done), 0);
 }
 
+static void check_text_index(struct cmd_env *env);
+
 int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 {
 	bool pages = false;
@@ -140,6 +152,72 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 		" queue items indexed\n",
 		store_path(env->store), rep.events, rep.pages, mib(rep.image_bytes), rep.ocr,
 		rep.queue_items);
+	check_text_index(env);
+	return 0;
+}
+
+/* The text index is rebuilt from the texts: out of date, it is a warning, not a break. */
+static void check_text_index(struct cmd_env *env)
+{
+	struct store_text_index_info ti;
+	const char *why = NULL;
+
+	if (store_text_index_info(env->store, &ti) < 0)
+		return;
+	if (ti.state == STORE_TEXT_INDEX_MISSING)
+		why = "has not been built";
+	else if (ti.state == STORE_TEXT_INDEX_STALE)
+		why = "is out of date";
+	else if (ti.state == STORE_TEXT_INDEX_REBUILDING)
+		why = "is being rebuilt, or its rebuild stopped half way";
+	else if (ti.pages != ti.ocr)
+		why = "does not match the texts";
+	if (why)
+		log_warn("the text index %s (%" PRIu64 " of %" PRIu64
+			 " pages with text indexed): search finds no text until 'folio store "
+			 "reindex' ran",
+			 why, ti.pages, ti.ocr);
+	else
+		fprintf(stderr, "text index: %" PRIu64 " pages, %" PRIu64 " (word, page) pairs%s\n",
+			ti.pages, ti.postings, ti.keyed ? " (keyed: the store seals)" : "");
+}
+
+int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct opt none[] = { OPT_END() };
+	struct store_reindex_report rep = { 0 };
+	struct store_text_index_info ti = { 0 };
+	struct cmd_progress view;
+	struct timespec t0, t1;
+	char text[32], index[32];
+	int r;
+
+	r = cmd_options_no_arguments(env, none, argc, argv);
+	if (r <= 0)
+		return r;
+	r = cmd_load(env);
+	if (r < 0)
+		return r;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cmd_progress_init(&view, "reindex", "page");
+	r = store_text_reindex(env->store, &view.p, &rep);
+	cmd_progress_end(&view);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r == -ENOKEY)
+		return log_errno(r,
+				 "store '%s' holds sealed text and no station key is loaded: set "
+				 "[store] key_file",
+				 store_path(env->store));
+	if (r < 0)
+		return log_errno(r, "cannot rebuild the text index of store '%s': %s",
+				 store_path(env->store), folio_strerror(r));
+	(void)store_text_index_info(env->store, &ti);
+	fprintf(env->out,
+		"text index rebuilt: %" PRIu64 " pages, %" PRIu64 " words (%s of text, index %s%s) "
+		"in %.1f s\n",
+		rep.pages, rep.words, human_size(rep.bytes, text, sizeof(text)),
+		human_size(ti.bytes, index, sizeof(index)), ti.keyed ? ", keyed" : "",
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
 

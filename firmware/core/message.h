@@ -105,7 +105,24 @@
 	X(DEGREES_INVALID, "degrees-invalid", "turn by 90, 180 or 270 degrees")                    \
 	X(FLAGS_INVALID, "flags-invalid",                                                          \
 	  "flags are lists of:{names} (ocr_failed and auto_* are the station's own)")              \
-	X(DATE_INVALID, "date-invalid", "dates are YYYY-MM-DD")                                    \
+	X(SEARCH_FIELD_INVALID, "search-field-invalid",                                            \
+	  "{field}: at most {max} characters, and no control characters")                          \
+	X(SEARCH_DATE, "search-date",                                                              \
+	  "{field}: '{value}' is not a day of the calendar: write it YYYY-MM-DD")                  \
+	X(SEARCH_DATE_ORDER, "search-date-order",                                                  \
+	  "the dates run backwards: {first} comes after {last}")                                   \
+	X(SEARCH_NO_WORDS, "search-no-words",                                                      \
+	  "'{value}' has no word to look for: words have two letters or digits at least")          \
+	X(SEARCH_NO_INDEX, "search-no-index",                                                      \
+	  "the text index is missing or out of date: ask the technician to run 'folio store "      \
+	  "reindex'")                                                                              \
+	X(SEARCH_TOO_BROAD, "search-too-broad",                                                    \
+	  "too much to look for: at most 16 words, and a longer beginning before '*'")             \
+	X(SEARCH_REBUILDING, "search-rebuilding",                                                  \
+	  "the text index is being rebuilt: search the text again in a few minutes")               \
+	X(SEARCH_PREFIX_SEALED, "search-prefix-sealed",                                            \
+	  "this store is sealed and its text index knows whole words only: search without '*'")    \
+	X(SEARCH_FAILED, "search-failed", "cannot search: {error}")                                \
 	X(STORE_STATE, "store-state", "{what}: not possible in the batch's current state")         \
 	X(STORE_NOT_FOUND, "store-not-found", "{what}: no such batch or page")                     \
 	X(STORE_FULL, "store-full", "{what}: the store is full: upload or purge before scanning")  \

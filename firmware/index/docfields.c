@@ -168,13 +168,24 @@ int docfields_check_code(const struct folio_config *cfg, enum ip_type t, const c
 	return 0;
 }
 
-int docfields_check_date(const char *s, char *why, size_t why_size)
+/* Days from 1970-01-01 to @y-@m-@d of the proleptic Gregorian calendar (negative before). */
+static int32_t day_number(int y, int m, int d)
+{
+	/* Years counted from March, so that the leap day ends a year. */
+	int ym = m <= 2 ? y - 1 : y;
+	int era = (ym >= 0 ? ym : ym - 399) / 400;
+	int yoe = ym - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+int docfields_parse_date(const char *s, int32_t *ret_day, char *why, size_t why_size)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	char b[SHOWN + 4], today[16];
+	char b[SHOWN + 4];
 	int y, m, d, dim;
-	time_t tomorrow = time(NULL) + 86400;
-	struct tm tm;
 
 	if (!s)
 		return reason(why, why_size, "no date");
@@ -190,9 +201,21 @@ int docfields_check_date(const char *s, char *why, size_t why_size)
 	dim = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 	if (d < 1 || d > dim)
 		return reason(why, why_size, "'%s' is not a real date", s);
-	gmtime_r(&tomorrow, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-	if (strcmp(s, today) > 0)
+	if (ret_day)
+		*ret_day = day_number(y, m, d);
+	return 0;
+}
+
+int docfields_check_date(const char *s, char *why, size_t why_size)
+{
+	time_t tomorrow = time(NULL) + 86400;
+	int32_t day = 0;
+	int r;
+
+	r = docfields_parse_date(s, &day, why, why_size);
+	if (r < 0)
+		return r;
+	if ((int64_t)day * 86400 > (int64_t)tomorrow)
 		return reason(why, why_size, "'%s' is in the future", s);
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "firmware/config/config.h"
 #include "firmware/domain/iptype.h"
@@ -35,7 +36,18 @@ int docfields_check_application(const struct folio_config *cfg, const char *offi
 int docfields_check_code(const struct folio_config *cfg, enum ip_type t, const char *code,
 			 char *why, size_t why_size);
 
-/* docfields_check_date - check a YYYY-MM-DD received date; 0 or -EINVAL (reason in @why) */
+/*
+ * docfields_parse_date - read @s as a day of the calendar, YYYY-MM-DD from 1900 on (no
+ * 2026-02-30), into @ret_day: days since 1970-01-01 (may be NULL), so dates compare as
+ * numbers. Returns 0, or -EINVAL with the reason in @why. Any day, future ones too: what a
+ * search's range takes.
+ */
+int docfields_parse_date(const char *s, int32_t *ret_day, char *why, size_t why_size);
+
+/*
+ * docfields_check_date - check a YYYY-MM-DD received date: docfields_parse_date(), and not
+ * after tomorrow (UTC); 0 or -EINVAL (reason in @why)
+ */
 int docfields_check_date(const char *s, char *why, size_t why_size);
 
 /* docfields_check_office - check an ST.3 office code; 0 or -EINVAL (reason in @why) */

@@ -560,6 +560,9 @@ int store_ocr_put(struct store *s, uint32_t batch, uint32_t page, const char *te
 			memcpy((uint8_t *)v.mv_data + sizeof(rec) + tlen, hocr, hlen);
 	}
 
+	r = store_text_index_page_txn(s, t, batch, page, text, tlen);
+	if (r < 0)
+		return r;
 	r = store_queue_remove_txn(s, t, QUEUE_OCR, batch, page);
 	if (r < 0 && r != -FOLIO_ENOTFOUND)
 		return r;

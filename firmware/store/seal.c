@@ -135,7 +135,8 @@ int store_configure(struct store *s, const struct store_settings *set)
 	if (old_key)
 		sodium_free(old_key);
 	s->reserve = set->reserve_mb << 20;
-	return 0;
+	/* Words an index kept in clear would tell what sealed text says. */
+	return store_text_index_unseal_check(s);
 }
 
 /* Associated data: the record's (batch, page) key and what it is. */

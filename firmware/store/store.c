@@ -426,17 +426,31 @@ static int open_databases(struct store *s, MDB_txn *t)
 		{ "events", offsetof(struct store, events) },
 		{ "order", offsetof(struct store, order) },
 		{ "ocrimg", offsetof(struct store, ocrimg) },
+		{ "words", offsetof(struct store, words) },
+		{ "pagewords", offsetof(struct store, pagewords) },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
+		unsigned flags = MDB_CREATE;
 		MDB_dbi dbi;
-		int r = store_mdb_errno(mdb_dbi_open(t, dbs[i].name, MDB_CREATE, &dbi));
+		int r;
+
+		if (strcmp(dbs[i].name, "words") == 0)
+			flags |= MDB_DUPSORT | MDB_DUPFIXED;
+		r = store_mdb_errno(mdb_dbi_open(t, dbs[i].name, flags, &dbi));
 
 		if (r < 0)
 			return r;
 		memcpy((char *)s + dbs[i].offset, &dbi, sizeof(dbi));
 	}
 	return 0;
+}
+
+static uint64_t ocr_entries(struct store *s, MDB_txn *t)
+{
+	MDB_stat st;
+
+	return mdb_stat(t, s->ocr, &st) == 0 ? st.ms_entries : 0;
 }
 
 int store_open(const char *dir, size_t map_size_mb, struct store **ret)
@@ -506,8 +520,13 @@ int store_open(const char *dir, size_t map_size_mb, struct store **ret)
 		goto fail;
 	}
 	if (r == MDB_NOTFOUND) {
+		bool fresh = !ocr_entries(s, t);
+
 		v = (MDB_val){ .mv_size = sizeof(version), .mv_data = &version };
 		r = store_mdb_errno(mdb_put(t, s->meta, &k, &v, 0));
+		/* A new store starts with its text index; an older one is reindexed. */
+		if (r == 0 && fresh)
+			r = store_text_index_init_txn(s, t);
 		if (r < 0)
 			goto fail;
 	}
@@ -795,6 +814,9 @@ static int purge_txn(struct store *s, MDB_txn *t, const struct batch_info *b, ui
 	if (r < 0)
 		return r;
 	r = store_delete_batch_range(t, s->ocr, b->id, ret_ocr);
+	if (r < 0)
+		return r;
+	r = store_text_index_drop_batch_txn(s, t, b->id);
 	if (r < 0)
 		return r;
 	r = store_delete_batch_range(t, s->ocrimg, b->id, NULL);

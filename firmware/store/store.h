@@ -35,6 +35,15 @@
  *	                                       for a page flagged check-image until approval (added
  *	                                       in layout 2 without a new version: a store without it
  *	                                       reads as before, and OCR reads the delivered image)
+ *	words      word -> u32 batch, u32 page (big-endian; sorted duplicates): the text index,
+ *	           an inverted index of every page's recognised text (store_text_search());
+ *	           the word normalised (store/terms.h), or when the store seals, its 16-byte
+ *	           BLAKE2b keyed with a key derived from the station key
+ *	pagewords  u32 batch, u32 page      -> the words keys of that page (NUL-terminated
+ *	           words, or 16-byte keyed ones), to take the page out again
+ *	meta "text_index" -> the index's version, mode (clear or keyed), state and page count
+ *	           (words, pagewords and this added in layout 2 without a new version: a store
+ *	           without them has no index until `folio store reindex`)
  *
  * Layout 1 (Folio's first store) had no ocr, queue or queue_idx, and shorter batch and page
  * records; store_open() migrates it in one transaction (pages of unpurged batches are queued
@@ -736,6 +745,76 @@ static inline bool store_ocr_finished(const struct store_ocr_progress *p)
 {
 	return p->waiting == 0;
 }
+
+/*
+ * Text index
+ *
+ * Every page's recognised text is indexed word by word (store/terms.h: case and Latin
+ * accents folded, Arabic normalised) in the same write transaction that stores, replaces
+ * (rescan) or removes (page delete, purge) the text, so the index never disagrees with the
+ * texts after a crash. A store made before the index has none until store_text_reindex().
+ * When the store seals, the index keeps keyed hashes of the words, never the words: it tells
+ * which pages share a word, not the word; such an index matches whole words only.
+ */
+
+enum store_text_index_state {
+	STORE_TEXT_INDEX_CURRENT,    /* up to date with every text */
+	STORE_TEXT_INDEX_REBUILDING, /* store_text_reindex() runs (or stopped half way) */
+	STORE_TEXT_INDEX_STALE,	     /* out of step (sealing changed): to rebuild */
+	STORE_TEXT_INDEX_MISSING,    /* never built (a store made before the index) */
+};
+
+struct store_text_index_info {
+	int state;	   /* enum store_text_index_state */
+	bool keyed;	   /* words kept as keyed hashes (a sealed store) */
+	uint64_t pages;	   /* pages indexed */
+	uint64_t ocr;	   /* pages with text: as many as pages when current */
+	uint64_t postings; /* (word, page) pairs */
+	uint64_t bytes;	   /* of the index's database pages */
+};
+
+/* store_text_index_info - how the text index stands */
+int store_text_index_info(struct store *s, struct store_text_index_info *ret);
+
+#define STORE_SNIPPET_LEN 160
+
+struct store_text_hit {
+	uint32_t batch, page, document;
+	char snippet[STORE_SNIPPET_LEN]; /* the text around the first word found, one line */
+};
+
+/*
+ * store_text_search - the pages whose text holds every word of @words (a word ending in '*':
+ * any word it begins), newest batch first, at most @max; @fn is called for each until it
+ * returns non-zero
+ *
+ * Returns the number of pages given to @fn, -EINVAL when @words holds no word (words have
+ * two letters or digits at least), -FOLIO_ETOOBIG for more than 16 words or a prefix that
+ * matches too much, -ENODATA when the index is missing or stale, -EINPROGRESS while it is
+ * rebuilt, -EOPNOTSUPP for a prefix in a keyed index, -ENOKEY for a keyed index without the
+ * key, or the store's error.
+ */
+int store_text_search(struct store *s, const char *words, size_t max,
+		      int (*fn)(const struct store_text_hit *h, void *user), void *user);
+
+struct store_reindex_report {
+	uint64_t pages; /* texts indexed */
+	uint64_t words; /* words read in them */
+	uint64_t bytes; /* of text */
+};
+
+struct progress;
+
+/*
+ * store_text_reindex - rebuild the text index from every stored text, telling @p (may be
+ * NULL) pages done of all
+ *
+ * Drops the index, marks it rebuilding (a search then says so) and indexes the texts a few
+ * hundred pages per write transaction, so capture and OCR go on meanwhile; texts stored
+ * meanwhile are indexed as usual. Keyed when the store seals. -ENOKEY when a text is sealed
+ * and no key is loaded; stopped half way, the index stays "rebuilding" until a new run.
+ */
+int store_text_reindex(struct store *s, const struct progress *p, struct store_reindex_report *ret);
 
 /*
  * Purge

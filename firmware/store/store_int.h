@@ -94,7 +94,7 @@ struct page_job;
 struct store {
 	MDB_env *env;
 	MDB_dbi meta, batches, documents, pages, images, ocr, queue, queue_idx, events, order,
-	    ocrimg;
+	    ocrimg, words, pagewords;
 	int lock_fd;
 	char *path;
 
@@ -222,6 +222,19 @@ int store_space_need(struct store *s, uint64_t need, struct store_space *ret);
 int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
 			 const void *image, size_t len);
 int store_ocrimg_del_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page);
+
+/*
+ * The text index (textindex.c), inside the caller's write transaction: a new store's empty
+ * index; a page's words (its text, @len bytes) replacing what the index held of it; a page's
+ * or a batch's words removed. Nothing happens while the index is missing or stale.
+ */
+int store_text_index_init_txn(struct store *s, MDB_txn *t);
+int store_text_index_page_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
+			      const char *text, size_t len);
+int store_text_index_drop_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page);
+int store_text_index_drop_batch_txn(struct store *s, MDB_txn *t, uint32_t batch);
+/* Once the key is loaded: words an index kept in clear go (it is then stale, for reindex). */
+int store_text_index_unseal_check(struct store *s);
 
 /* Writer: stops the thread after everything queued was committed (store_close()). */
 void store_writer_stop(struct store *s);

@@ -116,6 +116,9 @@ static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const stru
 			b.n_ocr--;
 		else if (r < 0 && r != -FOLIO_ENOTFOUND)
 			return r;
+		r = store_text_index_drop_txn(s, t, p.batch, p.number);
+		if (r < 0)
+			return r;
 	} else {
 		b.n_pages++;
 		b.last_page = p.number;
@@ -450,6 +453,9 @@ int store_page_delete(struct store *s, const char *who, uint32_t batch, uint32_t
 	if (r == 0 && b.n_ocr)
 		b.n_ocr--;
 	else if (r < 0 && r != -FOLIO_ENOTFOUND)
+		return r;
+	r = store_text_index_drop_txn(s, t, batch, number);
+	if (r < 0)
 		return r;
 	r = store_queue_remove_txn(s, t, QUEUE_OCR, batch, number);
 	if (r < 0 && r != -FOLIO_ENOTFOUND)

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "drivers/scanner/scanner.h"
 #include "firmware/core/batch.h"
+#include "firmware/core/search.h"
 #include "firmware/image/preview.h"
 #include "firmware/index/docfields.h"
 #include "firmware/upload/receipts.h"
@@ -1168,89 +1169,61 @@ static enum MHD_Result h_queue(struct web *w, struct MHD_Connection *c, struct w
 	return web_reply_json(c, MHD_HTTP_OK, &jw);
 }
 
-struct search {
-	struct web *w;
-	struct json_writer *jw;
-	char application[STORE_APPNO_LEN];
-	char code[STORE_NAME_LEN];
-	char from[16], to[16];
-	size_t found;
-};
-
-static int search_batch(const struct batch_info *b, void *user)
+static int search_result(const struct search_hit *h, void *user)
 {
-	struct search *s = user;
+	struct json_writer *jw = user;
 
-	for (uint32_t d = 1; d <= b->n_documents && s->found < LIST_MAX; d++) {
-		struct document_info doc;
-
-		if (store_document_get(s->w->store, b->id, d, &doc) < 0)
-			continue;
-		if (s->application[0] && !strcasestr(doc.application, s->application) &&
-		    !strcasestr(doc.st13, s->application))
-			continue;
-		if (s->code[0] && strcasecmp(doc.document_code, s->code) != 0)
-			continue;
-		if (s->from[0] && (!doc.received[0] || strcmp(doc.received, s->from) < 0))
-			continue;
-		if (s->to[0] && (!doc.received[0] || strcmp(doc.received, s->to) > 0))
-			continue;
-		jw_object(s->jw);
-		jw_kint(s->jw, "batch", b->id);
-		jw_kint(s->jw, "document", d);
-		jw_kstr(s->jw, "office", doc.office);
-		jw_kstr(s->jw, "ip_type", type_name(doc.ip_type));
-		jw_kstr(s->jw, "application", doc.application);
-		jw_kstr(s->jw, "document_code", doc.document_code);
-		jw_kstr(s->jw, "received", doc.received);
-		jw_kstr(s->jw, "state", batch_state_name(b->state));
-		jw_kint(s->jw, "pages", b->n_pages);
-		jw_end(s->jw);
-		s->found++;
+	jw_object(jw);
+	jw_kint(jw, "batch", h->batch->id);
+	jw_kint(jw, "document", h->doc->number);
+	if (h->page) {
+		jw_kint(jw, "page", h->page);
+		jw_kstr(jw, "snippet", h->snippet);
 	}
-	return s->found >= LIST_MAX ? 1 : 0;
-}
-
-/* Copies query argument @key, bounded and checked; false when it is too long or not text. */
-static bool query_arg(struct MHD_Connection *c, const char *key, char *buf, size_t size)
-{
-	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-
-	buf[0] = '\0';
-	if (!v)
-		return true;
-	if (strlen(v) >= size)
-		return false;
-	for (const char *p = v; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return false;
-	snprintf(buf, size, "%s", v);
-	return true;
+	jw_kstr(jw, "office", h->doc->office);
+	jw_kstr(jw, "ip_type", type_name(h->doc->ip_type));
+	jw_kstr(jw, "application", h->doc->application);
+	jw_kstr(jw, "document_code", h->doc->document_code);
+	jw_kstr(jw, "received", h->doc->received);
+	jw_kstr(jw, "state", batch_state_name(h->batch->state));
+	jw_kint(jw, "pages", h->batch->n_pages);
+	jw_end(jw);
+	return 0;
 }
 
 static enum MHD_Result h_search(struct web *w, struct MHD_Connection *c, struct web_request *req,
 				const struct web_caller *who, const struct json *body)
 {
+	static const char *const names[] = { "application", "document_code", "from", "to", "text" };
 	struct json_writer jw;
-	struct search s = { .w = w, .jw = &jw };
-	char why[128];
+	struct search_query q = { 0 };
+	const char *field = NULL;
+	struct msg why;
+	int r;
 
 	(void)req, (void)who, (void)body;
-	if (!query_arg(c, "application", s.application, sizeof(s.application)))
-		return bad_field(c, "application");
-	if (!query_arg(c, "document_code", s.code, sizeof(s.code)))
-		return bad_field(c, "document_code");
-	if (!query_arg(c, "from", s.from, sizeof(s.from)) ||
-	    (s.from[0] && docfields_check_date(s.from, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "from", MSG_DATE_INVALID, WEB_END);
-	if (!query_arg(c, "to", s.to, sizeof(s.to)) ||
-	    (s.to[0] && docfields_check_date(s.to, why, sizeof(why)) < 0))
-		return web_reply_error(c, MHD_HTTP_BAD_REQUEST, "to", MSG_DATE_INVALID, WEB_END);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[i]);
+
+		if (v && search_query_set(&q, names[i], v, &why) < 0)
+			return web_reply_msg(c, MHD_HTTP_BAD_REQUEST, names[i], &why);
+	}
+	if (search_query_check(&q, &why, &field) < 0)
+		return web_reply_msg(c, MHD_HTTP_BAD_REQUEST, field, &why);
 	jw_init(&jw);
 	jw_object(&jw);
 	jw_key(&jw, "results");
 	jw_array(&jw);
-	(void)store_batch_list(w->store, search_batch, &s);
+	r = search_run(w->store, &q, search_result, &jw, &why);
+	if (r < 0) {
+		jw_release(&jw);
+		return web_reply_msg(c,
+				     r == -EINVAL || r == -EOPNOTSUPP ? MHD_HTTP_BAD_REQUEST
+				     : r == -ENODATA || r == -EINPROGRESS
+					 ? MHD_HTTP_SERVICE_UNAVAILABLE
+					 : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     r == -EINVAL || r == -EOPNOTSUPP ? "text" : NULL, &why);
+	}
 	jw_end(&jw);
 	jw_end(&jw);
 	return web_reply_json(c, MHD_HTTP_OK, &jw);

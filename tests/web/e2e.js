@@ -5,8 +5,8 @@
 // then fixed, page 3 rescanned, pages reordered by mouse, by touch and by keyboard, the batch
 // approved by a supervisor (in French, her language: a page flagged meanwhile is listed by its
 // French flag name and her stale approval refused in French first) and seen queued; a
-// dossier search. Every screen is saved as a PNG, the capture, documents and
-// viewer screens in Arabic (right to left) too.
+// dossier search (by number, then by words). Every screen is saved as a PNG, the capture,
+// documents and viewer screens in Arabic (right to left) too.
 //
 // Run by tests/integration/web_e2e.sh, which starts foliod; settings come from the
 // environment: FOLIO_WEB_URL, FOLIO_FEEDER (the feeder's folder), FOLIO_SHEETS (sheet-1.png ..
@@ -356,6 +356,13 @@ async function main() {
 	await page.locator('#search-results tbody tr').first().waitFor();
 	check((await page.locator('#search-results').innerText()).includes(VALID_APPLICATION), 'the search does not find the document');
 	await shot('11-search');
+	// By the words of the recognised text: every text page has the form's title.
+	await page.locator('#s-application').fill('');
+	await page.locator('#s-text').fill('patent');
+	await page.locator('form[role=search] button[type=submit]').click();
+	await page.locator('#search-pages tbody tr').first().waitFor();
+	check(/PATENT/i.test(await page.locator('#search-pages').innerText()), 'the search by words shows no text around the word');
+	await shot('12-search-words');
 
 	check(jsErrors.length === 0, `errors in the page's scripts: ${jsErrors.join('; ')}`);
 	check(failed.length === 0, `server errors: ${failed.join('; ')}`);

@@ -1,5 +1,5 @@
 /* Queue and upload: what waits for OCR, packaging and upload, the batches on their way, the
- * last deliveries and the next upload window. Dossier search: by application number,
+ * last deliveries and the next upload window. Dossier search: by words of the text, application number,
  * document code and received date across what the store still holds. */
 'use strict';
 (function () {
@@ -73,12 +73,13 @@
 		async render(main) {
 			const q = new URLSearchParams(sessionStorage.getItem('folio.search') || '');
 			const inputs = {
+				text: el('input', { id: 's-text', name: 'text', maxlength: 255, type: 'search', value: q.get('text') || '' }),
 				application: el('input', { id: 's-application', name: 'application', maxlength: 64, dir: 'ltr', value: q.get('application') || '' }),
 				document_code: el('input', { id: 's-document_code', name: 'document_code', maxlength: 32, dir: 'ltr', value: q.get('document_code') || '' }),
 				from: el('input', { id: 's-from', name: 'from', type: 'date', value: q.get('from') || '' }),
 				to: el('input', { id: 's-to', name: 'to', type: 'date', value: q.get('to') || '' }),
 			};
-			const labels = { application: 'field.application', document_code: 'field.document_code', from: 'search.from', to: 'search.to' };
+			const labels = { text: 'field.text', application: 'field.application', document_code: 'field.document_code', from: 'search.from', to: 'search.to' };
 			const results = el('div', { id: 'results', 'aria-live': 'polite' });
 			const form = el('form', { class: 'panel', role: 'search' },
 				el('div', { class: 'cols' }, Object.entries(inputs).map(([k, c]) =>
@@ -91,22 +92,40 @@
 			});
 			async function run() {
 				const p = new URLSearchParams();
-				for (const [k, c] of Object.entries(inputs)) if (c.value.trim()) p.set(k, c.value.trim());
+				for (const [k, c] of Object.entries(inputs)) {
+					c.removeAttribute('aria-invalid');
+					if (c.value.trim()) p.set(k, c.value.trim());
+				}
 				sessionStorage.setItem('folio.search', p.toString());
 				try {
 					const r = await Folio.api('GET', '/api/search?' + p.toString());
-					const rows = (r.results || []).map((d) => el('tr', {},
+					const docs = (r.results || []).filter((d) => !d.page);
+					const pages = (r.results || []).filter((d) => d.page);
+					const rows = docs.map((d) => el('tr', {},
 						el('td', { dir: 'ltr' }, d.application || ''), el('td', {}, d.ip_type ? t('ip.' + d.ip_type) : ''),
 						el('td', { dir: 'ltr' }, d.office || ''), el('td', { dir: 'ltr' }, d.document_code || ''),
 						el('td', {}, d.received || ''), el('td', {}, Folio.num(d.pages || 0)),
 						el('td', {}, t('bstate.' + d.state)),
 						el('td', {}, el('a', { class: 'button', href: '#/batch/' + d.batch },
 							t('search.open', { n: Folio.num(d.batch), d: Folio.num(d.document) })))));
-					results.replaceChildren(
+					const prow = pages.map((d) => el('tr', {},
+						el('td', {}, Folio.num(d.page)), el('td', { dir: 'auto', class: 'snippet' }, d.snippet || ''),
+						el('td', { dir: 'ltr' }, d.application || ''), el('td', { dir: 'ltr' }, d.document_code || ''),
+						el('td', {}, t('bstate.' + d.state)),
+						el('td', {}, el('a', { class: 'button', href: '#/batch/' + d.batch },
+							t('search.openpage', { n: Folio.num(d.batch), p: Folio.num(d.page) })))));
+					results.replaceChildren(...(inputs.text.value.trim() ? [
+						el('p', {}, t('search.pages', { n: Folio.num(prow.length) })),
+						table('search-pages', ['search.page', 'search.snippet', 'field.application', 'field.document_code',
+							'batch.state', 'common.actions'], prow, 'search.none')] : [
 						el('p', {}, t('search.count', { n: Folio.num(rows.length) })),
 						table('search-results', ['field.application', 'field.ip_type', 'field.office', 'field.document_code',
-							'field.received', 'batch.pages', 'batch.state', 'common.actions'], rows, 'search.none'));
+							'field.received', 'batch.pages', 'batch.state', 'common.actions'], rows, 'search.none')]));
 				} catch (e) {
+					if (e.field && inputs[e.field]) {
+						inputs[e.field].setAttribute('aria-invalid', 'true');
+						inputs[e.field].focus();
+					}
 					Folio.fail(e);
 				}
 			}
