@@ -55,7 +55,7 @@ BUILD_GOALS := $(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 
 AUTOCONF    := $(O)/include/generated/autoconf.h
 AUTOCONF_MK := $(O)/include/config/auto.conf
-KCONFIG_SRC := Kconfig
+KCONFIG_SRC := Kconfig $(sort $(wildcard */Kconfig */*/Kconfig))
 
 # kconfiglib is a Debian package (python3-kconfiglib): without it, say what to do.
 KCONFIGLIB_CHECK = $(PYTHON) -c 'import kconfiglib' 2>/dev/null || \
