@@ -4,7 +4,8 @@
 # FOLIO_BUILD/minimal, and they link neither Tesseract nor libcurl nor libmicrohttpd. Left-out
 # commands refuse in one line, exit status 2; the store works: keygen, check, stats, an empty
 # batch list, an export refused for a batch that is not there, a file:// target accepted and an
-# https:// one refused in one line.
+# https:// one refused in one line; and a batch scanned from Debian's SANE test backend is
+# approved without OCR and delivered to the outbox whole.
 #
 # Built at -O0 (quick, and no reliance on the optimiser dropping calls into what is left out);
 # incremental after the first run. The sanitized pass and cross-built boards skip it.
@@ -19,11 +20,13 @@ done
 command -v ldd >/dev/null || skip "ldd is not installed (Debian package libc-bin)"
 
 out=$FOLIO_BUILD/minimal
+# O as a by hand build names it (build/minimal): make's dependency files name it so.
+o=${out#"$FOLIO_SRC"/}
 mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$FOLIO_SRC"
-	O="$out" KCONFIG_CONFIG="$out/.config" CFLAGS=-O0 WERROR=1)
+	O="$o" KCONFIG_CONFIG="$o/.config" CFLAGS=-O0 WERROR=1)
 start=$EPOCHREALTIME
 "${mk[@]}" minimal_defconfig >make.out 2>&1 || fail "minimal_defconfig: $(cat make.out)"
-nice "${mk[@]}" -j2 "$out/bin/folio" "$out/bin/foliod" >make.out 2>&1 ||
+nice "${mk[@]}" -j2 "$o/bin/folio" "$o/bin/foliod" >make.out 2>&1 ||
 	fail "the minimal build fails: $(tail -n 20 make.out)"
 secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 
@@ -69,4 +72,16 @@ expect_fail 1 "" "$folio" export --batch 1 --out "$FOLIO_TMP/pkg"
 sed -i "s|^target = .*|target = https://dav.example.org/in|" folio.conf
 "$folio" config check >out 2>&1 && fail "an https:// target is accepted without WebDAV"
 grep -q 'webdav\|WebDAV\|https' out || fail "the https:// refusal does not say why: $(cat out)"
-echo "ok: minimal build links only what it has, and its store works"
+
+# --- a station cycle without OCR: scan (Debian's SANE test backend), index, approve, deliver
+sed -i "s|^target = .*|target = file://$FOLIO_TMP/outbox|" folio.conf
+compgen -G '/usr/lib/*/sane/libsane-test.so.1' >/dev/null ||
+	skip "no SANE test backend (Debian package libsane1) for the cycle"
+"$folio" scan >out 2>&1 || fail "scan: $(cat out)"
+folio=$folio index_batch 1
+"$folio" batch approve 1 >out 2>&1 || fail "a batch without OCR cannot be approved: $(cat out)"
+"$folio" upload --now >out 2>&1 || fail "upload to the outbox: $(cat out)"
+pkg=$(echo "$FOLIO_TMP"/outbox/*/)
+[ -f "$pkg/MANIFEST.sha256" ] || fail "no package in the outbox: $(cat out)"
+(cd "$pkg" && sha256sum -c --quiet MANIFEST.sha256) >out 2>&1 || fail "the package: $(cat out)"
+echo "ok: minimal build links only what it has; it scans, approves and delivers without OCR"
