@@ -267,7 +267,8 @@ static void print_help(FILE *out)
 
 		snprintf(name, sizeof(name), "%s%s%s", commands[i].verb, commands[i].sub ? " " : "",
 			 commands[i].sub ? commands[i].sub : "");
-		fprintf(out, "  %-16s %s\n", name, commands[i].summary);
+		fprintf(out, "  %-16s %s%s\n", name, commands[i].summary,
+			commands[i].run ? "" : " (not in this build)");
 	}
 	fprintf(out,
 		"\n'folio COMMAND --help' explains a command. --config defaults to %s\n"

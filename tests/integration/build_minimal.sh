@@ -58,6 +58,10 @@ expect_fail 2 "this station was built without OCR (CONFIG_OCR)" "$folio" ocr
 expect_fail 2 "this station was built without OCR (CONFIG_OCR)" "$folio" ocr status
 expect_fail 2 "this station was built without the console (CONFIG_CONSOLE)" "$folio" console
 expect_fail 2 "this station was built without the clerk UI (CONFIG_WEB)" "$folio" web users
+"$folio" help | grep -q '^  ocr status .*(not in this build)$' ||
+	fail "folio help does not say OCR is not in this build: $("$folio" help)"
+"$folio" help | grep -q '^  store check .*(not in this build)' &&
+	fail "folio help says the store is not in this build"
 
 # --- the store and the outbox target work
 make_config folio.conf test:0
