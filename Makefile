@@ -9,7 +9,7 @@
 #   make test-deps       and the npm packages the tests' servers need (make check, make bench)
 #   make deb             a Debian package of the configured board (tools/deb/build.sh)
 #   make deb-verify      the office's Debian package: folio-verify alone (tools/deb/verify.sh)
-#   make <board>_defconfig, menuconfig, savedefconfig, clean
+#   make <board>_defconfig, minimal_defconfig (configs/), menuconfig, savedefconfig, clean
 #
 # Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1,
 # BOARD=NAME (build board/NAME in build/NAME from its defconfig, leaving .config alone).
