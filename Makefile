@@ -9,7 +9,7 @@
 #   make test-deps       and the npm packages the tests' servers need (make check, make bench)
 #   make deb             a Debian package of the configured board (tools/deb/build.sh)
 #   make deb-verify      the office's Debian package: folio-verify alone (tools/deb/verify.sh)
-#   make <board>_defconfig, menuconfig, savedefconfig, clean
+#   make <board>_defconfig, minimal_defconfig (configs/), menuconfig, savedefconfig, clean
 #
 # Options: O=DIR (build folder, default build), SANITIZE=address,undefined, CC=clang, V=1, WERROR=1,
 # BOARD=NAME (build board/NAME in build/NAME from its defconfig, leaving .config alone).
@@ -55,7 +55,7 @@ BUILD_GOALS := $(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 
 AUTOCONF    := $(O)/include/generated/autoconf.h
 AUTOCONF_MK := $(O)/include/config/auto.conf
-KCONFIG_SRC := Kconfig
+KCONFIG_SRC := Kconfig $(sort $(wildcard */Kconfig */*/Kconfig))
 
 # kconfiglib is a Debian package (python3-kconfiglib): without it, say what to do.
 KCONFIGLIB_CHECK = $(PYTHON) -c 'import kconfiglib' 2>/dev/null || \
@@ -66,6 +66,12 @@ $(KCONFIG_CONFIG):
 	@echo "  no $@: configuring board/$(or $(BOARD),sim)/defconfig"
 	$(Q)mkdir -p $(@D)
 	$(Q)KCONFIG_CONFIG=$@ $(PYTHON) -m defconfig --kconfig Kconfig board/$(or $(BOARD),sim)/defconfig >/dev/null
+
+# A configuration that is not a board's (configs/minimal_defconfig), then the boards'.
+%_defconfig: configs/%_defconfig
+	@$(KCONFIGLIB_CHECK)
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m defconfig --kconfig Kconfig $<
 
 %_defconfig: board/%/defconfig
 	@$(KCONFIGLIB_CHECK)
@@ -118,7 +124,7 @@ endif
 #   bench-y  benchmark programs: $(O)/bench/<name> from tests/bench/<name>.c
 #   PKGS     pkg-config modules the objects need (a build.mk may add its own)
 
-PKGS := sane-backends lept tesseract libtiff-4 libjpeg lmdb libxml-2.0 libsodium inih libsystemd
+PKGS := sane-backends lept libtiff-4 libjpeg lmdb libxml-2.0 libsodium inih libsystemd
 lib-y :=
 prog-y :=
 sane-y :=
@@ -159,12 +165,20 @@ PROGRAMS  := $(O)/bin/folio $(O)/bin/foliod
 SANE_LIB  := $(O)/lib/sane/libsane-folio.so.1
 TOOLS     := $(addprefix $(O)/bin/,$(tools-y))
 EXTRA_PROGRAMS := $(addprefix $(O)/bin/,$(prog-y))
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# A test of a subsystem that can be left out says so near its top: "requires: CONFIG_OCR" (any
+# number of symbols). It is not built when one of them is off; tests/run.sh skips it, naming it.
+ifneq ($(BUILD_GOALS),)
+CONFIG_ON := $(foreach v,$(filter CONFIG_%,$(.VARIABLES)),$(if $(filter y,$($(v))),$(v)))
+TESTS_UNMET := $(shell awk -v on=" $(CONFIG_ON) " 'FNR > 30 { nextfile } /requires: CONFIG_/ { \
+	sub(/.*requires: */, ""); for (i = 1; i <= NF; i++) if (index(on, " " $$i " ") == 0) { \
+	print FILENAME; nextfile } }' tests/unit/*.c tests/integration/*.c tests/fuzz/*.c)
+endif
+UNIT_SRCS := $(filter-out $(TESTS_UNMET),$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
-ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
+ITEST_SRCS := $(filter-out $(TESTS_UNMET),$(sort $(wildcard tests/integration/*.c)))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(O)/tests/integration/%,$(ITEST_SRCS))
 BENCH_BINS := $(addprefix $(O)/bench/,$(bench-y))
-FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRCS := $(filter-out $(TESTS_UNMET),$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
 lib-objs  := $(addprefix $(O)/,$(lib-y))

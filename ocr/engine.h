@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "kconfig.h"
 
 /* Bounds on a page: encoded size, pixels per side, pixels in all, resolution. */
 #define OCR_MAX_IMAGE_BYTES (256u * 1024 * 1024)
@@ -81,8 +82,18 @@ struct ocr_engine *ocr_engine_free(struct ocr_engine *e);
 /* The language list the engine was created with; valid as long as the engine. */
 const char *ocr_engine_languages(const struct ocr_engine *e);
 
-/* ocr_engine_version - the Tesseract library's version ("5.3.0"); a static string */
+/*
+ * ocr_engine_version - the Tesseract library's version ("5.3.0"); a static string. hOCR and
+ * ALTO name it; a build without OCR (CONFIG_OCR) writes neither, and names none.
+ */
+#if IS_ENABLED(CONFIG_OCR)
 const char *ocr_engine_version(void);
+#else
+static inline const char *ocr_engine_version(void)
+{
+	return "none";
+}
+#endif
 
 /*
  * ocr_engine_recognise - recognise one raw page

@@ -25,6 +25,27 @@ export OMP_THREAD_LIMIT=1 FOLIO_RUNNER= FOLIO_SANITIZE=${FOLIO_SANITIZE:-}
 logdir=$build/tests/log
 mkdir -p "$logdir"
 
+# A test of a subsystem that can be left out names it near its top, "requires: CONFIG_OCR"
+# (any number of symbols): when one is off in this build the test is skipped, saying which (the
+# Makefile does not build such a C test).
+config=$build/include/config/auto.conf
+unmet() {
+	local sym
+	[ -f "$config" ] || return 0
+	for sym in $(head -n 30 "$1" | sed -n 's/.*requires: *\(CONFIG_[A-Z0-9_ ]*\).*/\1/p'); do
+		grep -qx "$sym=y" "$config" || { echo "$sym"; return 0; }
+	done
+}
+unmet_skips=()
+for t in "$src"/tests/unit/test_*.c "$src"/tests/fuzz/fuzz_*.c "$src"/tests/integration/*.c \
+	"$src"/tests/integration/*.sh; do
+	name=$(basename "$t" .c)
+	name=${name%.sh}
+	[ -n "$pattern" ] && [[ $name != *$pattern* ]] && continue
+	sym=$(unmet "$t")
+	[ -n "$sym" ] && unmet_skips+=("$(basename "$(dirname "$t")") $name $sym")
+done
+
 # A script with the line '# tests/run.sh: alone' changes the machine for every test (board_deb
 # installs a package into /etc): it runs at the end, by itself.
 tests=() alone=()
@@ -33,6 +54,7 @@ for t in "$build"/tests/unit/test_* "$build"/tests/fuzz/fuzz_* "$build"/tests/in
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	case $t in *.o | *.d) continue ;; esac
 	[ -n "$pattern" ] && [[ $(basename "$t") != *$pattern* ]] && continue
+	case $t in *.sh) [ -n "$(unmet "$t")" ] && continue ;; esac
 	case $t in
 	*.sh) grep -qx '# tests/run.sh: alone' "$t" && { alone+=("$t"); continue; } ;;
 	esac
@@ -87,6 +109,11 @@ jobs=${FOLIO_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 results=$(mktemp -d "${TMPDIR:-/tmp}/folio-results.XXXXXX")
 pass=0 fail=0 skip=0 failed=()
 next=0
+for u in ${unmet_skips[@]+"${unmet_skips[@]}"}; do
+	read -r kind name sym <<<"$u"
+	skip=$((skip + 1))
+	printf '  SKIP  %-12s %-36s %s\n' "$kind" "$name" "$sym is off in this build"
+done
 # A script with the line '# tests/run.sh: waits' spends its time waiting (a timeout to pass):
 # it runs beside the others without taking a core's turn.
 declare -A waits=()

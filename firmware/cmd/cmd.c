@@ -182,14 +182,15 @@ static const struct command commands[] = {
 	  "is empty, or over one batch's pages with --batch. --wait also waits for pages of the\n"
 	  "batch that foliod is reading; --again reads pages that already have text again.\n"
 	  "Pages below [ocr] min_confidence are flagged for the clerk.",
-	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, cmd_ocr },
-	{ "ocr", "status", "", "OCR backlog and progress", NULL, CMD_NEEDS_STORE, cmd_ocr_status },
+	  CMD_NEEDS_STORE | CMD_PARSES_FIRST, CMD_IF(OCR, "OCR", cmd_ocr) },
+	{ "ocr", "status", "", "OCR backlog and progress", NULL, CMD_NEEDS_STORE,
+	  CMD_IF(OCR, "OCR", cmd_ocr_status) },
 	{ "ocr-score", NULL, "GROUND_TRUTH RECOGNISED",
 	  "character and word error rates of recognised text against its ground truth",
 	  "ISRI definition: Levenshtein distance over characters divided by the ground truth's\n"
 	  "length, both normalised to Unicode NFC, blank lines and leading/trailing blanks\n"
 	  "ignored, runs of blanks folded; a newline counts as a character.",
-	  0, cmd_ocr_score },
+	  0, CMD_IF(OCR, "OCR", cmd_ocr_score) },
 	{ "upload", "status", "", "last delivery, backlog and the next upload window", NULL,
 	  CMD_NEEDS_STORE, cmd_upload_status },
 	{ "upload", "package", "DIR [--name NAME]",
@@ -231,20 +232,22 @@ static const struct command commands[] = {
 	{ "console", "passwd", "USER", "create a technician account or change its password",
 	  "Asks for the password twice (or reads one line when standard input is not a\n"
 	  "terminal) and stores its Argon2id hash in [console] accounts_file (mode 0600).",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_console_passwd },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST,
+	  CMD_IF(CONSOLE, "the console", cmd_console_passwd) },
 	{ "web", "user", "USER [--role clerk|supervisor] [--lang en|fr|ar] [--keep-password]",
 	  "create a clerk UI account, or change its password, role or language",
 	  "Asks for the password or PIN twice (or reads one line when standard input is not a\n"
 	  "terminal; at least 8 characters) and stores its Argon2id hash with the role and the\n"
 	  "language in [web] users_file (mode 0600). Only supervisors approve, reject and\n"
 	  "delete. --keep-password changes role or language only.",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST, cmd_web_user },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE | CMD_PARSES_FIRST,
+	  CMD_IF(WEB, "the clerk UI", cmd_web_user) },
 	{ "web", "users", "", "list the clerk UI accounts with their roles and languages", NULL,
-	  CMD_NEEDS_CONFIG, cmd_web_users },
+	  CMD_NEEDS_CONFIG, CMD_IF(WEB, "the clerk UI", cmd_web_users) },
 	{ "console", NULL, "", "the technician console on this terminal (login first)",
 	  "The console foliod serves on [console] tty, here on the current terminal for bench\n"
 	  "work: log in with an account from 'folio console passwd', then use these commands.",
-	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, cmd_console },
+	  CMD_NEEDS_STORE | CMD_NOT_IN_CONSOLE, CMD_IF(CONSOLE, "the console", cmd_console) },
 	{ "logout", NULL, "", "end the console session", NULL, CMD_SESSION, cmd_logout },
 	{ "reboot", NULL, "--yes", "restart the station (the console asks to confirm)", NULL,
 	  CMD_NEEDS_STORE | CMD_CONFIRM | CMD_PARSES_FIRST, cmd_reboot },
@@ -298,7 +301,8 @@ static void print_help(FILE *out)
 
 		snprintf(name, sizeof(name), "%s%s%s", commands[i].verb, commands[i].sub ? " " : "",
 			 commands[i].sub ? commands[i].sub : "");
-		fprintf(out, "  %-16s %s\n", name, commands[i].summary);
+		fprintf(out, "  %-16s %s%s\n", name, commands[i].summary,
+			commands[i].run ? "" : " (not in this build)");
 	}
 	fprintf(out,
 		"\n'folio COMMAND --help' explains a command. --config defaults to %s\n"
@@ -543,6 +547,10 @@ int cmd_dispatch(struct cmd_env *env, int argc, char **argv)
 				: cmd_usage_error(NULL, "'%s' needs a sub-command", argv[0]);
 	}
 	current = c;
+	if (!c->run) {
+		log_err("this station was built without %s", c->without);
+		return -FOLIO_ECONFIG;
+	}
 
 	argc -= shift - 1;
 	argv += shift - 1;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "kconfig.h"
 #include "options.h"
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
@@ -64,8 +65,17 @@ struct command {
 	const char *summary;
 	const char *help; /* longer text for `folio VERB --help`, or NULL */
 	unsigned needs;	  /* enum cmd_needs */
-	int (*run)(struct cmd_env *env, int argc, char **argv);
+	int (*run)(struct cmd_env *env, int argc, char **argv); /* NULL: left out, see CMD_IF */
+	const char *without; /* when run is NULL: what this build left out, "OCR (CONFIG_OCR)" */
 };
+
+/*
+ * CMD_IF - the handler @fn of a subsystem that can be left out of the build (make
+ * menuconfig), as the last two fields of a command: without CONFIG_<opt> the command stays
+ * in the table, its handler is not linked, and it answers "this station was built without
+ * @what (CONFIG_<opt>)" in one line, exit status 2.
+ */
+#define CMD_IF(opt, what, fn) IS_ENABLED(CONFIG_##opt) ? (fn) : NULL, what " (CONFIG_" #opt ")"
 
 /*
  * cmd_dispatch - run the command named by argv[0] (and argv[1] for sub-verbs)

@@ -147,8 +147,10 @@ static bool valid_ocr_languages(const char *v, char *why, size_t n)
 		size_t len = strcspn(p, "+");
 		bool ok = false;
 
+		/* A build without OCR reads no text: the same file serves a station that does. */
 		for (size_t i = 0; i < ARRAY_SIZE(langs); i++)
-			if (len == 3 && strncmp(p, langs[i].code, 3) == 0 && langs[i].built)
+			if (len == 3 && strncmp(p, langs[i].code, 3) == 0 &&
+			    (langs[i].built || !IS_ENABLED(CONFIG_OCR)))
 				ok = true;
 		if (!ok) {
 			snprintf(why, n, "'%.*s' is not a language this build has (eng, fra, ara)",
@@ -507,8 +509,10 @@ static const struct config_key config_keys[] = {
 	{ "ocr", "min_confidence", KEY_INT, "60", 0, 100, G(ocr_min_confidence), NULL, NULL,
 	  "pages whose mean word confidence is below this are flagged for the clerk" },
 
-	{ "upload", "target", KEY_URL, "file:///var/spool/folio/outbox", 0, 0, G(upload_target),
-	  NULL, valid_upload_target,
+	/* Without the outbox driver (CONFIG_UPLOAD_FILE) there is no default: one must be named. */
+	{ "upload", "target", KEY_URL,
+	  IS_ENABLED(CONFIG_UPLOAD_FILE) ? "file:///var/spool/folio/outbox" : NULL, 0, 0,
+	  G(upload_target), NULL, valid_upload_target,
 	  "where approved packages go: file:///FOLDER, https://HOST/PATH (WebDAV), "
 	  "sftp://USER@HOST/PATH or s3://BUCKET/PREFIX" },
 	{ "upload", "document_file", KEY_ENUM, "pages", 0, 0, G(document_file), document_file_names,

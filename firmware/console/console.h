@@ -22,10 +22,13 @@
  * seconds until it is back; a command still running is interrupted.
  */
 
+#include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
+
+#include "kconfig.h"
 
 struct console;
 struct folio_config;
@@ -50,6 +53,7 @@ struct console_options {
 	unsigned progress_ms; /* "still running" note after this long without output; 0: 10000 */
 };
 
+#if IS_ENABLED(CONFIG_CONSOLE)
 /*
  * console_new - a console as described by @o (copied; the strings must outlive it)
  *
@@ -80,6 +84,34 @@ int console_timeout_ms(struct console *c);
  * by fd: the technician logged out or the input ended). @c may be NULL.
  */
 int console_handle(struct console *c, const struct pollfd *fds, size_t n);
+#else /* built without the console (CONFIG_CONSOLE): foliod serves none */
+static inline int console_new(const struct console_options *o, struct console **ret)
+{
+	(void)o;
+	*ret = NULL;
+	return -EOPNOTSUPP;
+}
+static inline struct console *console_free(struct console *c)
+{
+	(void)c;
+	return NULL;
+}
+static inline size_t console_poll_fds(struct console *c, struct pollfd *fds, size_t n)
+{
+	(void)c, (void)fds, (void)n;
+	return 0;
+}
+static inline int console_timeout_ms(struct console *c)
+{
+	(void)c;
+	return -1;
+}
+static inline int console_handle(struct console *c, const struct pollfd *fds, size_t n)
+{
+	(void)c, (void)fds, (void)n;
+	return 0;
+}
+#endif
 
 /* console_run - serve the console until it is finished (folio console); returns 0 or -errno */
 int console_run(struct console *c);

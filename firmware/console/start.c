@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "kconfig.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
 #include "firmware/console/console.h"
@@ -30,8 +29,6 @@ int cmd_console(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "too many arguments");
-	if (!IS_ENABLED(CONFIG_CONSOLE))
-		return log_errno(-EOPNOTSUPP, "this build has no console (CONFIG_CONSOLE is off)");
 	if (ms && *ms)
 		o.progress_ms = (unsigned)strtoul(ms, NULL, 10);
 	/* A terminal that goes away is seen as the end of input: clean up, then end. */

@@ -41,6 +41,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kconfig.h"
+
 #include "firmware/config/config.h"
 #include "firmware/store/store.h"
 
@@ -85,8 +87,18 @@ struct ocrq_summary {
  * OCR workers could not start (-ENOENT: languages or worker program missing), or the store
  * failed. @ret is filled in either way.
  */
+#if IS_ENABLED(CONFIG_OCR)
 int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_request *req,
 	     struct ocrq_summary *ret);
+#else /* built without OCR: nothing is read, nothing fails */
+static inline int ocrq_run(struct store *s, const struct folio_config *cfg,
+			   const struct ocrq_request *req, struct ocrq_summary *ret)
+{
+	(void)s, (void)cfg, (void)req;
+	*ret = (struct ocrq_summary){ 0 };
+	return 0;
+}
+#endif
 
 /*
  * ocrq_queue_batch - put every page of @batch at the head of the OCR queue

@@ -86,6 +86,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kconfig.h"
+
 #define STORE_SCHEMA_VERSION 2
 #define STORE_NAME_LEN 32
 #define STORE_DEVICE_LEN 128
@@ -740,10 +742,13 @@ struct store_ocr_progress {
  */
 int store_batch_ocr_progress(struct store *s, uint32_t id, struct store_ocr_progress *ret);
 
-/* store_ocr_finished - whether every page of @p has its text or failed for good */
+/*
+ * store_ocr_finished - whether every page of @p has its text or failed for good; always, in a
+ * build without OCR (CONFIG_OCR), where no page waits for text that nothing would read
+ */
 static inline bool store_ocr_finished(const struct store_ocr_progress *p)
 {
-	return p->waiting == 0;
+	return !IS_ENABLED(CONFIG_OCR) || p->waiting == 0;
 }
 
 /*

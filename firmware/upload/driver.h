@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kconfig.h"
 #include "progress.h"
 #include "firmware/upload/creds.h"
 #include "firmware/upload/transport.h"
@@ -90,10 +91,22 @@ struct upload_driver {
 			  const struct upload_body *body);
 };
 
-extern const struct upload_driver upload_driver_file;
-extern const struct upload_driver upload_driver_webdav;
-extern const struct upload_driver upload_driver_sftp;
-extern const struct upload_driver upload_driver_s3;
+/*
+ * The drivers. One left out of the build (CONFIG_UPLOAD_*, not compiled) is declared weak, so
+ * its address is NULL and nothing needs it at link time: upload_scheme_built_in() refuses its
+ * scheme before any target uses it.
+ */
+#define UPLOAD_DRIVER_DECLARE(name, option) \
+	extern const struct upload_driver upload_driver_##name UPLOAD_DRIVER_WEAK_IF_OFF(option)
+#define UPLOAD_DRIVER_WEAK_IF_OFF(option) UPLOAD_DRIVER_WEAK_PICK(IS_ENABLED(option))
+#define UPLOAD_DRIVER_WEAK_PICK(on) UPLOAD_DRIVER_WEAK_PASTE(on)
+#define UPLOAD_DRIVER_WEAK_PASTE(on) UPLOAD_DRIVER_WEAK_##on
+#define UPLOAD_DRIVER_WEAK_1
+#define UPLOAD_DRIVER_WEAK_0 __attribute__((weak))
+UPLOAD_DRIVER_DECLARE(file, CONFIG_UPLOAD_FILE);
+UPLOAD_DRIVER_DECLARE(webdav, CONFIG_UPLOAD_WEBDAV);
+UPLOAD_DRIVER_DECLARE(sftp, CONFIG_UPLOAD_SFTP);
+UPLOAD_DRIVER_DECLARE(s3, CONFIG_UPLOAD_S3);
 
 struct upload_target {
 	const struct upload_driver *drv;
@@ -228,6 +241,9 @@ int upload_curl_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 int upload_curl_read_back(struct upload_conn *c, const char *rel, uint64_t size,
 			  char ret_sha256[65], uint64_t *ret_len);
 
+/* upload_hex - @n bytes of @sum as lower-case hex into @ret (2 * @n + 1 bytes) */
+void upload_hex(const unsigned char *sum, size_t n, char *ret);
+
 /*
  * upload_local_check - whether local file @f is still what the manifest says (a temporary
  * copy on the server is kept only if it is): 0, or -FOLIO_ECORRUPT with the reason.
@@ -243,8 +259,33 @@ int upload_local_changed(struct upload_conn *c, const struct upload_file *f);
  */
 int upload_curl_reset(struct upload_conn *c);
 
-/* upload_curl_free - free the connection's handle */
+/*
+ * What transport.c asks of libcurl, with the stand-ins of a build without a network driver
+ * (CONFIG_UPLOAD_CURL off: http.c is not built and libcurl not linked).
+ *
+ * upload_curl_global_init - libcurl's global set-up, once per process: 0 or -ENOMEM
+ * upload_url_without_password - -EINVAL (said in @why) when libcurl finds a password in @url
+ * upload_curl_free - free the connection's handle
+ */
+#if IS_ENABLED(CONFIG_UPLOAD_CURL)
+int upload_curl_global_init(void);
+int upload_url_without_password(const char *url, char *why, size_t n);
 void upload_curl_free(struct upload_conn *c);
+#else
+static inline int upload_curl_global_init(void)
+{
+	return 0;
+}
+static inline int upload_url_without_password(const char *url, char *why, size_t n)
+{
+	(void)url, (void)why, (void)n;
+	return 0;
+}
+static inline void upload_curl_free(struct upload_conn *c)
+{
+	(void)c;
+}
+#endif
 
 /* upload_curl_header - add a request header ("Name: value"); -ENOMEM */
 int upload_curl_header(struct upload_conn *c, const char *fmt, ...)

@@ -16,77 +16,29 @@
 #include "firmware/upload/driver.h"
 #include "firmware/upload/sigv4.h"
 
-int upload_conn_why(struct upload_conn *c, int r, const char *fmt, ...)
+int upload_curl_global_init(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->why, sizeof(c->why), fmt, ap);
-	va_end(ap);
-	return r;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
 }
 
-bool upload_transient(int r)
+int upload_url_without_password(const char *url, char *why, size_t n)
 {
-	return r == -ETIMEDOUT || r == -ECONNREFUSED || r == -ECONNRESET || r == -EHOSTUNREACH ||
-	       r == -EAGAIN || r == -EIO;
-}
-
-int upload_url_escape_path(const char *path, char *buf, size_t size)
-{
-	return sigv4_encode(path, strlen(path), 1, buf, size);
-}
-
-static void to_hex(const unsigned char *sum, size_t n, char *ret)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		ret[2 * i] = hex[sum[i] >> 4];
-		ret[2 * i + 1] = hex[sum[i] & 15];
-	}
-	ret[2 * n] = '\0';
-}
-
-void upload_sha256_hex(const void *data, size_t len, char ret[65])
-{
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-
-	EVP_Digest(data, len, sum, &n, EVP_sha256(), NULL);
-	to_hex(sum, 32, ret);
-}
-
-int upload_sha256_fd(int fd, uint64_t offset, uint64_t len, char ret[65])
-{
-	static const size_t chunk = 256u << 10;
-	unsigned char *buf = malloc(chunk), sum[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned n = 0;
+	CURLU *u = curl_url();
+	char *pw = NULL;
+	CURLUcode e;
 	int r = 0;
 
-	if (!buf || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		r = -ENOMEM;
-		goto out;
+	if (!u)
+		return -ENOMEM;
+	/* A URL libcurl cannot parse is explained by parse_target()'s own checks. */
+	e = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (e == CURLUE_OK && curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
+		snprintf(why, n,
+			 "no password in the target URL: put it in [upload] credentials_file");
+		r = -EINVAL;
 	}
-	while (len > 0) {
-		ssize_t k = pread(fd, buf, (size_t)MIN(len, (uint64_t)chunk), (off_t)offset);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : -EIO; /* the file shrank */
-			goto out;
-		}
-		EVP_DigestUpdate(md, buf, (size_t)k);
-		offset += (uint64_t)k;
-		len -= (uint64_t)k;
-	}
-	EVP_DigestFinal_ex(md, sum, &n);
-	to_hex(sum, 32, ret);
-out:
-	EVP_MD_CTX_free(md);
-	free(buf);
+	curl_free(pw);
+	curl_url_cleanup(u);
 	return r;
 }
 
@@ -266,7 +218,7 @@ int upload_source_hash(struct upload_source *src, char ret[65])
 		return -EIO;
 	if (!EVP_DigestFinal_ex(src->md, sum, &n))
 		return -EIO;
-	to_hex(sum, 32, ret);
+	upload_hex(sum, 32, ret);
 	src->hash_failed = true; /* finalised */
 	return 0;
 }
@@ -398,7 +350,7 @@ int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, c
 			: upload_http_status(c, what, status, NULL);
 	if (r == 0) {
 		EVP_DigestFinal_ex(s.md, sum, &n);
-		to_hex(sum, 32, ret_sha256);
+		upload_hex(sum, 32, ret_sha256);
 		*ret_len = s.len;
 	}
 	EVP_MD_CTX_free(s.md);
@@ -443,22 +395,6 @@ int upload_curl_read_back(struct upload_conn *c, const char *rel, uint64_t size,
 		return r;
 	snprintf(what, sizeof(what), "read back '%s'", rel);
 	return upload_curl_digest(c, what, size, ret_sha256, ret_len);
-}
-
-int upload_local_changed(struct upload_conn *c, const struct upload_file *f)
-{
-	return upload_conn_why(c, -FOLIO_ECORRUPT,
-			       "local file '%s' does not match its manifest hash", f->local);
-}
-
-int upload_local_check(struct upload_conn *c, const struct upload_file *f)
-{
-	_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
-	char sum[65];
-
-	if (fd < 0 || upload_sha256_fd(fd, 0, f->size, sum) < 0 || strcmp(sum, f->sha256) != 0)
-		return upload_local_changed(c, f);
-	return 0;
 }
 
 static const char *reason(struct upload_conn *c, CURLcode e)

@@ -3,7 +3,6 @@
  * backoff and jitter, and the confirmation of the server's copy. Drivers do the protocol.
  */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -45,7 +44,7 @@ static int global_result;
 
 static void global_init(void)
 {
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (sodium_init() < 0 || upload_curl_global_init() < 0)
 		global_result = -ENOMEM;
 	xmlInitParser();
 }
@@ -242,28 +241,6 @@ static bool path_within(const char *path, const char *dir)
 	return strncmp(resolved, rd, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/');
 }
 
-/* libcurl's URL parser must find no password in @url (the credentials file holds them). */
-static int url_without_password(const char *url, char *why, size_t n)
-{
-	CURLU *u = curl_url();
-	char *pw = NULL;
-	CURLUcode e;
-	int r = 0;
-
-	if (!u)
-		return -ENOMEM;
-	/* A URL libcurl cannot parse is explained by parse_target()'s own checks. */
-	e = curl_url_set(u, CURLUPART_URL, url, 0);
-	if (e == CURLUE_OK && curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
-		snprintf(why, n,
-			 "no password in the target URL: put it in [upload] credentials_file");
-		r = -EINVAL;
-	}
-	curl_free(pw);
-	curl_url_cleanup(u);
-	return r;
-}
-
 static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
 	const char *path = "";
@@ -301,7 +278,7 @@ static int parse_target(struct upload_target *t, const char *url, char *why, siz
 		goto strip;
 	}
 	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "sftp://", 7) == 0) {
-		r = url_without_password(url, why, n);
+		r = upload_url_without_password(url, why, n);
 		if (r < 0)
 			return r;
 	}

@@ -1,3 +1,4 @@
+/* requires: CONFIG_CONSOLE */
 /*
  * libFuzzer target for the console's line editor and command-line parser
  * (firmware/console/lineedit.c, firmware/console/words.c).

@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * libFuzzer target for what an OCR worker sends back on its socket (ocr/wire.c: the checks
  * ocr/pool.c applies to every reply header, and the decoding of a whole RESULT message), and

@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * libFuzzer target for the OCR error rates (ocr/score.c): UTF-8 decoding, NFC, blank folding
  * and the edit distances.

@@ -1,3 +1,4 @@
+/* requires: CONFIG_UPLOAD_WEBDAV CONFIG_UPLOAD_S3 */
 /*
  * libFuzzer target for the parsers of the upload servers' answers: a WebDAV PROPFIND
  * multistatus (firmware/upload/webdav.c) and the XML of S3 (firmware/upload/s3.c: an error's

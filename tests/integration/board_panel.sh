@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND
 # The station's panel on the simulated board, through the real foliod and Folio's virtual
 # feeder: Start captures a batch, a paper jam lights attention, Resume (after the clerk puts
 # the sheets back) finishes the batch, Stop pauses a capture and then closes the batch, and

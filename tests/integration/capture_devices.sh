@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND
 # Which scanners a capture may use (issue 21, finding 3): the configured [capture] device, or
 # one that SANE lists and [capture] devices allows. A folder of the virtual feeder named on
 # the command line is refused with one line and nothing stored; `--force` takes it (a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND
 # Capture through libsane with Folio's virtual feeder: every scanner fault at a chosen page,
 # with the exact set of committed pages checked against the sheets that were fed; resume
 # numbering; duplex order; a scanner that disconnects and comes back.

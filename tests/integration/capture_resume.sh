@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # A batch remembers its scanner (issue 19, items 1 and 2), through the command line: `folio
 # scan --resume` continues on the batch's own scanner and profile, not the configuration's
 # default; another scanner or profile is taken only when named, and the event log says so;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # Options are checked before anything is loaded: wrong usage is one line on standard error and
 # exit status 2, whatever else is wrong (here: a configuration that does not exist); help for
 # one command; --version on every installed program.

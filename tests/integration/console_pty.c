@@ -1,3 +1,4 @@
+/* requires: CONFIG_CONSOLE */
 /*
  * The technician console driven through a pseudo-terminal, as a technician at a serial
  * terminal would: `folio console` on a terminal of its own, then foliod serving a "serial

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_WEB CONFIG_CONSOLE
 # The station's rules live once (firmware/core), below its front ends: the same request gets
 # the same answer from `folio`, the serial console (tests/integration/console_pty.c) and the
 # clerk UI. Here the command line and the clerk UI's API, on one batch whose document has no

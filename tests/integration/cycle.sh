@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # The first whole station cycle through the real programs: Debian's SANE test backend
 # (10 pages from its feeder) -> folio scan -> LMDB store -> folio export -> a package whose
 # TIFFs read back with libtiff's own tools, whose ST.96 XML validates against the official

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND
 # Cover sheets as a duplex feeder meets them, end to end with the feeder backend at 300 dpi:
 # a sheet read from the back of a sheet fed face down (so upside down), and a sheet whose
 # barcodes are blurred past reading. The damaged sheet must still start a document, one with

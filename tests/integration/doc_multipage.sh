@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # One file per document, on request: with [upload] document_file = multipage a document's
 # page images go out as one multi-page TIFF, D0001/document.tif, each page's compressed data
 # copied as stored (G4 stays G4, a JPEG page is JPEG-in-TIFF, compression 7). libtiff's own

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # Documents through the real programs: cover sheets (validation, the printed PDF read back by
 # zbar), manual indexing with `folio doc`, a signed export and the office's `folio verify`,
 # and every kind of tampering with the package caught by it.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND
 # Patch code separator sheets end to end with the feeder backend: sheets printed by
 # `folio coversheet --patch`, rasterised by pdftoppm at 200 and 300 dpi, skewed and upside down,
 # split a stack as the profile maps them (new document, ignore), among cover sheets; a content

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # The office's record of every IP type, from a real scan: a stack of a patent, a trademark and
 # a design dossier with printed cover sheets between them is scanned, read by OCR, approved
 # and exported. Every XML of the package validates against its official ST.96 V6_0 schema, and

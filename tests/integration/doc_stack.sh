@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # End to end with the feeder backend: a stack of dossiers with cover sheets between them,
 # printed by `folio coversheet` and rasterised by pdftoppm at 200 and 300 dpi, is scanned in
 # one batch and comes out as the right documents with the right metadata; the cover sheets

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # Automatic colour detection, the boards' default profile (mode = color, output = auto): per
 # page, bitonal G4 only when that keeps the content. Through the virtual feeder, a black on
 # white text page comes out G4 (auto-bitonal), a text page with a red stamp as colour JPEG

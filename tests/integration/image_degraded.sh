@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # Capture fidelity on real degraded typescripts (../shared/testdata/ocr-degraded: violet-blue,
 # faded and blurred ink, landscape and oversize sheets): the seven pages go through the whole
 # station as a clerk would feed them (Folio's virtual feeder `folio:` -> folio scan -> folio

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # What the technician reads: 'log show' gives whole events, filtered by batch and kind, where
 # 'log tail' cuts them to a line; 'status' and 'upload status' name the same last delivery;
 # export, upload, verify and store check draw a progress line on a terminal and nothing more

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # OCR that fails for good says so everywhere the clerk and the office look. Of a two-page
 # batch, the first page is read; the worker reading the second is killed every time it starts
 # on it (a page that crashes Tesseract), so after its retry that page has failed for good. It is

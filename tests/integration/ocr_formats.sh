@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # What OCR delivers, read by other people's tools: a batch of text pages, a signature page and
 # a blank sheet goes through the feeder, OCR and export. The blank and the signature are not
 # flagged low-confidence (that flag means "text was read badly"); every page with text has a

@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * Recognition quality on real scans with ground truth (../shared/testdata/ocr-gt, see its
  * SOURCES.md): on every page the pipeline (worker pool, engine kept loaded) must do no worse than

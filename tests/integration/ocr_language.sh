@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # The language follows the document. One batch of three documents goes through the feeder:
 # an Arabic one whose language the clerk gives (ar), a French one (fr), and an Arabic one of
 # unknown language (the station's [document] language has no OCR model: OSD tells its

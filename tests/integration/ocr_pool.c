@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * OCR worker processes: pages come back with their text; workers run with OMP_THREAD_LIMIT=1
  * and a lower priority; a worker killed (SIGKILL) or hung (SIGSTOP) mid-page is replaced, the

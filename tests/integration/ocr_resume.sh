@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # OCR is complete, or it says so. foliod is stopped in the middle of OCR, once politely
 # (SIGTERM) and once not at all (SIGKILL): no page stays "being read" by a daemon that is gone,
 # the next cycle reads every page, approval waits for it, and the package holds the text of

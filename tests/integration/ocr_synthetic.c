@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * Recognition quality on pages the project renders itself (build/bin/pagegen): English, French
  * and Arabic text, degraded like a scan (grain, slight skew, optical blur). The character error

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND
 # Arabic pages turned upright. Leptonica's up/down test, which the image stage uses, knows
 # only Latin letters, so a page of Arabic fed sideways or upside down is turned upright by
 # Tesseract's orientation detection (OSD) when OCR reads it. Four pages of an Arabic document

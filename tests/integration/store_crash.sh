@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # Crash torture: SIGKILL `folio scan` (and foliod's delivery cycle) at random moments, 100 times
 # in a row on one store. After every kill the store opens, `folio store check` passes, and
 # every page that was reported captured is there with its hash.

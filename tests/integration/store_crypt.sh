@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # The station key through the command line: `folio store keygen` makes a 0600 key and never
 # replaces one; a key others can read is refused with a clear line. With CONFIG_STORE_ENCRYPTION
 # built in, scanned images are sealed (their bytes are not in data.mdb) and read back with the

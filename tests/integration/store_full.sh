@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # Full disk: the store on a small file system that fills up during a batch. Capture stops with
 # the clear message, nothing committed is damaged, delivery and state changes keep working
 # below the reserve, and scanning resumes once space is freed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_WEB
 # The office's receipt closes the loop: foliod delivers, the office runs folio-verify --receipt
 # on what arrived (its key made by ssh-keygen, its receipt checked by ssh-keygen -Y verify),
 # and foliod's next cycle reads the receipt over the same transport — file://, WebDAV, SFTP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_UPLOAD_S3
 # Delivery to an S3-compatible store: s3rver (npm) behind tests/servers/s3check.js, which
 # checks every request's SigV4 signature on its own with AWS's signer (@smithy/signature-v4)
 # and x-amz-content-sha256 against the body. Keys with a space and UTF-8 in them, a large file

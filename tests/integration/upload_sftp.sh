@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_UPLOAD_SFTP
 # Delivery over SFTP to OpenSSH's sshd on 127.0.0.1 (host and client keys made here, the host
 # key pinned in a known_hosts file): a whole package; an interrupted file continued where it
 # stopped; sshd killed mid-file and restarted; a final name that holds another file is never

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # A package is built only when it is sent, and waits nowhere in clear: outside the upload
 # window an approved batch stays approved with nothing staged; a delivery that fails leaves no
 # staged copy; what a stopped run left in <store>/outgoing is removed before the next one; the

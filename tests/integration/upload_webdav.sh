@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_UPLOAD_WEBDAV
 # Delivery to nginx's WebDAV over TLS (a CA made here), on 127.0.0.1, through `folio upload
 # package`: a whole package, then every fault we know of — a server killed mid-file and
 # restarted, 503 answers, a MOVE answered 500 after its PUT arrived, a cut connection, a stalled

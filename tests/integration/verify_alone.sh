@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # folio-verify, the office's verifier on its own: it needs only libsodium, libxml2, liblmdb
 # (its registry of accepted packages), zlib (the searchable PDFs' streams, which libxml2 loads
 # anyway) and libc (checked in its ELF header and with ldd), and

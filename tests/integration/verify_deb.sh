@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR
 # The office's Debian package, folio-verify alone (tools/deb/verify.sh, `make deb-verify`):
 # it holds the program, its man page, copyright and changelog and nothing of the station; its
 # dependencies are computed from the binary (libsodium, libxml2, liblmdb, zlib, libc); lintian

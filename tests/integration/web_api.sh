@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND CONFIG_WEB
 # The clerk UI's JSON API (firmware/web/API.md) against a real foliod on a free loopback port,
 # driven with curl: every endpoint refused without a session (401), supervisor-only endpoints
 # refused to a clerk (403), every change refused without the right CSRF token or from another

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND CONFIG_WEB
 # The clerk station UI end to end in a real browser: foliod serves it on a free loopback port
 # with the virtual feeder as its scanner (a paper jam injected at sheet 3, fed at a visible
 # pace), a clerk and a supervisor are created with `folio web user`, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_SANE_FOLIO_BACKEND CONFIG_WEB
 # What a clerk and a supervisor do to a batch through the clerk UI's API, each change checked
 # where a user would see it (the batch as the screens show it, `folio batch show`, the event
 # log): a second Start while one capture runs (409), Pause and Resume, quarter turns, split,

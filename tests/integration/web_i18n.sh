@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # The clerk screens speak the clerk's language for everything the server can say: every
 # message code of firmware/core/message.h and every page flag of firmware/store/flags.c has
 # its English, French and Arabic text in firmware/web/static/i18n.js, with the values the

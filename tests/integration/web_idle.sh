@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # Idle sign-out of the clerk UI: with [web] idle_minutes = 1, a clerk who does nothing for a
 # minute is signed out (401, and the screen goes back to sign-in), even with the event stream
 # open all the while (it is not activity); a clerk who keeps working stays signed in. Takes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # Sign-in under attack (issue 21, findings 2, 5 and 6), against a real foliod on loopback,
 # with curl sending from many loopback addresses (127.0.0.0/8) where one address must not
 # hit the per-address limit:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # The clerk UI against a red team on loopback (issue 21, findings 8, 9 and 14):
 # - DNS rebinding: a request whose Host is a name the station does not answer to gets 421,
 #   sign-in included (before: "Host: attacker.example" with a matching Origin signed in);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # Slow clients against the clerk UI (issue 21, finding 4): two addresses (127.0.0.2 and
 # 127.0.0.3, standing for machines on the network) open 40 connections each and drip their
 # request headers a byte a second. The station's own screen (127.0.0.1) is still answered

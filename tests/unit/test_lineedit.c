@@ -1,3 +1,4 @@
+/* requires: CONFIG_CONSOLE */
 /* The console's line editor and word splitter: what a technician at a dumb terminal sees. */
 #include <errno.h>
 #include <setjmp.h>

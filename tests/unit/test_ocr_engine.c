@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /*
  * The Tesseract engine in-process: raw frames (grey and 1-bit) and encoded pages give the text
  * that is on them, with word boxes and confidences; bad input is refused before Tesseract sees

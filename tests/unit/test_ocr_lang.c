@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /* Which Tesseract models read a page: by document language, or by script. */
 #include <errno.h>
 #include <setjmp.h>

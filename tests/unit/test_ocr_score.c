@@ -1,3 +1,4 @@
+/* requires: CONFIG_OCR */
 /* ocr_score(): character and word error rates by the ISRI definition, on hand-made cases. */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* requires: CONFIG_UPLOAD_S3 */
 /*
  * SigV4 canonical paths and queries (firmware/upload/sigv4.c), and the whole signature as the
  * S3 driver makes it: libcurl's CURLOPT_AWS_SIGV4 over a URL built by sigv4.c, sent to a

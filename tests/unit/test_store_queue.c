@@ -236,6 +236,11 @@ static void test_approval_waits_for_ocr(void **state)
 	assert_int_equal(store_batch_ocr_progress(f->s, f->batch, &pr), 0);
 	assert_int_equal(pr.pages, 3); /* the cover sheet has no text to read */
 	assert_int_equal(pr.waiting, 3);
+	if (!IS_ENABLED(CONFIG_OCR)) {
+		/* A build without OCR reads no text: nothing holds approval back. */
+		assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_APPROVED, "t"), 0);
+		return;
+	}
 	assert_int_equal(store_batch_set_state(f->s, f->batch, BATCH_APPROVED, "t"),
 			 -FOLIO_EOCRPENDING);
 

@@ -1,3 +1,4 @@
+/* requires: CONFIG_UPLOAD_WEBDAV CONFIG_UPLOAD_S3 */
 /*
  * The uploader's pieces that need no server: the nightly window (wrapping midnight), the
  * credentials file (mode, keys, secrets kept out of messages), the [upload] settings as
