@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_OCR CONFIG_SANE_FOLIO_BACKEND CONFIG_WEB
 # Dossier search by the words of the recognised text, and by dates that are days of the
 # calendar. Three small pages (one French) go through the feeder and real OCR; `folio search`
 # and the clerk UI's API find each word on its page, every word at once (AND), a French word

@@ -1,4 +1,5 @@
 #!/bin/bash
+# requires: CONFIG_WEB
 # folio backup and folio restore: a station with a batch, accounts and a station key is backed
 # up, lost, and brought back on a fresh station from the backup and its passphrase: the same
 # batches, page hashes and page bytes, the store check passes, the same key and accounts. A
