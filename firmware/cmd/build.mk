@@ -10,5 +10,5 @@ lib-y += firmware/cmd/cmd_console.o
 lib-$(CONFIG_OCR) += firmware/cmd/cmd_ocr.o
 lib-$(CONFIG_WEB) += firmware/cmd/cmd_web.o
 lib-y += firmware/cmd/cmd_upload.o
-lib-y += firmware/cmd/cmd_log.o firmware/cmd/evfilter.o firmware/cmd/cmd_progress.o
+lib-y += firmware/cmd/cmd_log.o firmware/cmd/evfilter.o
 lib-y += firmware/cmd/cmd_backup.o

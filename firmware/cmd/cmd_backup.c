@@ -35,7 +35,7 @@
 #include "secret.h"
 #include "firmware/backup/archive.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 #include "firmware/config/confedit.h"
 
 #define PASS_MIN 10
@@ -237,7 +237,7 @@ static void *copy_thread(void *arg)
 }
 
 /* The store's snapshot, through a pipe from LMDB's copy into the archive. */
-static int write_store(struct cmd_env *env, struct archive_writer *w, struct cmd_progress *v,
+static int write_store(struct cmd_env *env, struct archive_writer *w, struct progress_line *v,
 		       unsigned part, uint64_t *bytes)
 {
 	struct copy_job job = { .store = env->store };
@@ -285,7 +285,7 @@ static int write_archive(struct cmd_env *env, int fd, const char *pass, size_t p
 {
 	struct archive_writer *w = NULL;
 	struct archive_kdf kdf;
-	struct cmd_progress v;
+	struct progress_line v;
 	unsigned part = 0;
 	uint64_t bytes = 0;
 	int r;
@@ -296,7 +296,7 @@ static int write_archive(struct cmd_env *env, int fd, const char *pass, size_t p
 	r = archive_writer_new(fd, pass, pass_len, &kdf, &w);
 	if (r < 0)
 		return r;
-	cmd_progress_init(&v, "backup", "part");
+	progress_line_init(&v, "backup", "part");
 	for (int m = 0; m < M_STORE && r == 0; m++) {
 		if (!b[m].data)
 			continue;
@@ -320,7 +320,7 @@ static int write_archive(struct cmd_env *env, int fd, const char *pass, size_t p
 		r = archive_member_end(w);
 	if (r == 0)
 		r = archive_writer_finish(w, sha);
-	cmd_progress_end(&v);
+	progress_line_end(&v);
 	archive_writer_free(w);
 	return r;
 }
@@ -595,7 +595,7 @@ static int store_place_check(struct restore *rs)
 	return 0;
 }
 
-static int read_store(struct restore *rs, struct archive_reader *ar, struct cmd_progress *v)
+static int read_store(struct restore *rs, struct archive_reader *ar, struct progress_line *v)
 {
 	_cleanup_free_ char *buf = malloc(COPY_BLOCK);
 	_cleanup_close_ int fd = -1;
@@ -633,12 +633,12 @@ static int read_store(struct restore *rs, struct archive_reader *ar, struct cmd_
 /* Every member, checked to the FINAL message, before anything is put in place. */
 static int read_backup(struct restore *rs, struct archive_reader *ar)
 {
-	struct cmd_progress v;
+	struct progress_line v;
 	const char *name;
 	mode_t mode;
 	int r, m;
 
-	cmd_progress_init(&v, "restore", "part");
+	progress_line_init(&v, "restore", "part");
 	for (;;) {
 		r = archive_reader_next(ar, &name, &mode);
 		if (r <= 0) {
@@ -667,7 +667,7 @@ static int read_backup(struct restore *rs, struct archive_reader *ar)
 		if (r < 0)
 			break;
 	}
-	cmd_progress_end(&v);
+	progress_line_end(&v);
 	if (r < 0)
 		return r;
 	if (!rs->seen[M_CONFIG] || !rs->seen[M_STORE])

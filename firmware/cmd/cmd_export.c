@@ -5,7 +5,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 #include "firmware/package/export.h"
 
 int cmd_export(struct cmd_env *env, int argc, char **argv)
@@ -18,7 +18,7 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	};
 	struct export_result res;
 	struct export_options eo = { 0 };
-	struct cmd_progress view;
+	struct progress_line view;
 	struct batch_info b;
 	unsigned batch = 0;
 	int r;
@@ -47,10 +47,10 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 				 "create one with 'folio keygen --out DIR'",
 				 env->cfg->key_file, folio_strerror(r));
 	}
-	cmd_progress_init(&view, "export", "file");
+	progress_line_init(&view, "export", "file");
 	eo.progress = &view.p;
 	r = export_batch_with(env->store, env->cfg, batch, out, &eo, &res);
-	cmd_progress_end(&view);
+	progress_line_end(&view);
 	if (r == -EPERM || r == -FOLIO_EFORMAT)
 		return log_errno(r, "station key '%s' is %s", env->cfg->key_file,
 				 r == -EPERM ? "readable by others or another user's: chmod 600 it"

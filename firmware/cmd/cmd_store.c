@@ -11,7 +11,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 
 static double mib(uint64_t bytes)
 {
@@ -101,7 +101,7 @@ int cmd_store_configure(struct cmd_env *env)
 
 struct check_view {
 	FILE *out; /* 'BATCH PAGE SHA256' lines, or NULL */
-	struct cmd_progress progress;
+	struct progress_line progress;
 	uint64_t pages, done;
 };
 
@@ -136,11 +136,11 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return r;
 	view.out = pages ? env->out : NULL;
-	cmd_progress_init(&view.progress, "store check", "page image");
+	progress_line_init(&view.progress, "store check", "page image");
 	if (store_stats(env->store, &st) == 0)
 		view.pages = st.pages;
 	r = store_check(env->store, &rep, see_page, &view);
-	cmd_progress_end(&view.progress);
+	progress_line_end(&view.progress);
 	if (r == -FOLIO_ECORRUPT || (r == -ENOKEY && rep.problem[0]))
 		return log_errno(r, "store '%s': %s", store_path(env->store), rep.problem);
 	if (r < 0)
@@ -187,7 +187,7 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 	static const struct opt none[] = { OPT_END() };
 	struct store_reindex_report rep = { 0 };
 	struct store_text_index_info ti = { 0 };
-	struct cmd_progress view;
+	struct progress_line view;
 	struct timespec t0, t1;
 	char text[32], index[32];
 	int r;
@@ -199,9 +199,9 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cmd_progress_init(&view, "reindex", "page");
+	progress_line_init(&view, "reindex", "page");
 	r = store_text_reindex(env->store, &view.p, &rep);
-	cmd_progress_end(&view);
+	progress_line_end(&view);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r == -ENOKEY)
 		return log_errno(r,

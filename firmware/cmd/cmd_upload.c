@@ -9,7 +9,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 #include "firmware/upload/transport.h"
 #include "firmware/upload/upload.h"
 
@@ -45,7 +45,7 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	struct upload_summary sum;
-	struct cmd_progress view;
+	struct progress_line view;
 	char text[128];
 	int r;
 
@@ -61,9 +61,9 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 			 window_text(env->cfg, text, sizeof(text)));
 		return 0;
 	}
-	cmd_progress_init(&view, "upload", "file");
+	progress_line_init(&view, "upload", "file");
 	r = upload_pending(env->store, env->cfg, &view.p, &sum);
-	cmd_progress_end(&view);
+	progress_line_end(&view);
 	if (r == -FOLIO_ECONFIG)
 		return r; /* said already */
 	if (r < 0)
@@ -89,7 +89,7 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 	};
 	struct upload_target *t = NULL;
 	struct upload_receipt rec;
-	struct cmd_progress view;
+	struct progress_line view;
 	char why[512] = "", dir[PATH_MAX], base[PATH_MAX], line[1024];
 	int r;
 
@@ -113,10 +113,10 @@ int cmd_upload_package(struct cmd_env *env, int argc, char **argv)
 		return log_errno(r == -EINVAL || r == -EOPNOTSUPP ? -FOLIO_ECONFIG : r,
 				 "cannot use upload target '%s': %s", config_shown_target(env->cfg),
 				 why[0] ? why : folio_strerror(r));
-	cmd_progress_init(&view, "upload", "file");
+	progress_line_init(&view, "upload", "file");
 	upload_target_set_progress(t, &view.p);
 	r = upload_package(t, dir, name, &rec, why, sizeof(why));
-	cmd_progress_end(&view);
+	progress_line_end(&view);
 	upload_target_close(t);
 	if (r < 0)
 		return log_errno(r, "package '%s' was not delivered to '%s': %s", dir,

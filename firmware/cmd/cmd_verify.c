@@ -6,7 +6,7 @@
 #include "errors.h"
 #include "log.h"
 #include "firmware/cmd/cmd.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 #include "firmware/package/verify.h"
 
 int cmd_verify(struct cmd_env *env, int argc, char **argv)
@@ -20,7 +20,7 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 		OPT_END(),
 	};
 	const char *dir = NULL;
-	struct cmd_progress view;
+	struct progress_line view;
 	char safe_dir[1024];
 	int r;
 
@@ -37,10 +37,10 @@ int cmd_verify(struct cmd_env *env, int argc, char **argv)
 		return cmd_usage_error(cmd_current(), "a package folder and --key are needed");
 
 	verify_escape(dir, safe_dir, sizeof(safe_dir)); /* a folder's name may hold escapes */
-	cmd_progress_init(&view, "verify", "file");
+	progress_line_init(&view, "verify", "file");
 	o.progress = &view.p;
 	r = verify_package(dir, &o, rep);
-	cmd_progress_end(&view);
+	progress_line_end(&view);
 	if (r < 0 && r != -FOLIO_ECORRUPT) {
 		char why[2048];
 

@@ -3,7 +3,7 @@
 
 /*
  * How far a long job has come (an export, an upload, a verification, a store check), told to
- * whoever shows it: `folio` draws a line on a terminal (firmware/cmd/cmd_progress.c). The job
+ * whoever shows it: `folio` draws a line on a terminal (firmware/base/progress_line.c). The job
  * only counts; a NULL progress or a NULL fn is not told.
  */
 

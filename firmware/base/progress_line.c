@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "firmware/cmd/cmd_progress.h"
+#include "firmware/base/progress_line.h"
 
 #define REDRAW_MS 100
 
@@ -16,8 +16,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void cmd_progress_format(const char *what, const char *unit, uint64_t done, uint64_t total,
-			 uint64_t bytes, char *buf, size_t size)
+void progress_line_format(const char *what, const char *unit, uint64_t done, uint64_t total,
+			  uint64_t bytes, char *buf, size_t size)
 {
 	int n;
 
@@ -30,11 +30,11 @@ void cmd_progress_format(const char *what, const char *unit, uint64_t done, uint
 		snprintf(buf + n, size - (size_t)n, ", %.1f MB", (double)bytes / 1e6);
 }
 
-static void draw_now(struct cmd_progress *v)
+static void draw_now(struct progress_line *v)
 {
 	char line[128];
 
-	cmd_progress_format(v->what, v->unit, v->done, v->total, v->bytes, line, sizeof(line));
+	progress_line_format(v->what, v->unit, v->done, v->total, v->bytes, line, sizeof(line));
 	fprintf(stderr, "\r  %s   ", line);
 	fflush(stderr);
 	log_line_open();
@@ -43,7 +43,7 @@ static void draw_now(struct cmd_progress *v)
 
 static void draw(void *user, uint64_t done, uint64_t total, uint64_t bytes)
 {
-	struct cmd_progress *v = user;
+	struct progress_line *v = user;
 	int64_t now = now_ms();
 
 	if (!v->tty)
@@ -58,9 +58,9 @@ static void draw(void *user, uint64_t done, uint64_t total, uint64_t bytes)
 	draw_now(v);
 }
 
-void cmd_progress_init(struct cmd_progress *v, const char *what, const char *unit)
+void progress_line_init(struct progress_line *v, const char *what, const char *unit)
 {
-	*v = (struct cmd_progress){
+	*v = (struct progress_line){
 		.p = { .fn = draw, .user = v },
 		.what = what,
 		.unit = unit,
@@ -68,7 +68,7 @@ void cmd_progress_init(struct cmd_progress *v, const char *what, const char *uni
 	};
 }
 
-void cmd_progress_end(struct cmd_progress *v)
+void progress_line_end(struct progress_line *v)
 {
 	if (v->behind)
 		draw_now(v);
