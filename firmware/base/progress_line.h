@@ -3,7 +3,7 @@
 
 /*
  * A progress line on standard error for folio's long commands (export, upload, verify, store
- * check), as 'folio scan' draws one: only when standard error is a terminal (the console's
+ * check, backup) and folio-verify, as 'folio scan' draws one: only when standard error is a terminal (the console's
  * commands run on one too), so that scripts see what they saw before. The line rewrites itself
  * ("\r"), at most every 100 ms, and progress_line_end() draws the last step and ends it. A
  * message logged meanwhile starts below it (log_line_open()).

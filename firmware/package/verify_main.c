@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "log.h"
 #include "options.h"
+#include "firmware/base/progress_line.h"
 #include "firmware/package/receipt.h"
 #include "firmware/package/registry.h"
 #include "firmware/package/verify.h"
@@ -298,6 +299,8 @@ static int check_package(const struct args *a, const struct sign_key *office)
 	struct verify_report *rep = NULL;
 	struct registry *reg = NULL;
 	char safe_dir[1024], why[VERIFY_PROBLEM_LEN + 768];
+	struct progress_line view;
+	struct verify_options o;
 	const char *refusal = NULL;
 	bool answered = true; /* the receipt, when asked for, is written */
 	int r, status = 1;
@@ -317,7 +320,11 @@ static int check_package(const struct args *a, const struct sign_key *office)
 		goto out;
 	}
 	verify_escape(a->dir, safe_dir, sizeof(safe_dir));
-	r = verify_package(a->dir, &a->o, rep);
+	o = a->o;
+	progress_line_init(&view, "verify", "file"); /* on a terminal: a package may be GBs */
+	o.progress = &view.p;
+	r = verify_package(a->dir, &o, rep);
+	progress_line_end(&view);
 	print_outcome(a, rep, r, safe_dir);
 	if (r == 0 && reg) {
 		/* The office refuses a replay or a collision: its receipt says so. A registry

@@ -42,6 +42,11 @@ diff fv.out folio.out >/dev/null || fail "the two reports differ: $(diff fv.out 
 grep -q '^result    ok$' fv.out || fail "no 'result ok': $(cat fv.out)"
 grep -q '^pdf       1 of 1 documents, page counts agree$' fv.out || fail "the PDF is not checked: $(cat fv.out)"
 [ ! -s fv.err ] || fail "folio-verify wrote to stderr on success: $(cat fv.err)"
+# On a terminal it shows how far it has come, as folio verify does (a package may be GBs)
+files=$(grep -c . "$pkg/MANIFEST.sha256")
+script -qec "$fv $pkg --key keys/station.pub ${schemas[*]}" /dev/null </dev/null >tty.out 2>&1
+grep -q "verify: file $files of $files" tty.out ||
+	fail "folio-verify on a terminal shows no progress: $(tr '\r' '\n' <tty.out | head -n 5)"
 
 # --- a tampered copy, a wrong key, bad usage
 mkdir t && cp -a "$pkg" t/
