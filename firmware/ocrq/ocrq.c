@@ -407,9 +407,12 @@ static bool auto_grey(struct run *r, uint32_t batch, uint32_t page)
 	return true;
 }
 
-/* The provenance of a page read once, from its delivered image ("ocr-text" event). */
+/*
+ * The provenance of a page whose text is its first read's ("ocr-text" event): sure, or (@why
+ * says why not) its other image could not be read or compared (@failure says why).
+ */
 static void one_read_event(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
-			   const struct ocr_page_result *res, const char *why)
+			   const struct ocr_page_result *res, const char *why, const char *failure)
 {
 	char ink[64] = "", rule[64] = "";
 
@@ -419,12 +422,12 @@ static void one_read_event(struct run *r, const struct flight *fl, uint32_t batc
 	if (fl->bitonal && res->ink_marks)
 		snprintf(ink, sizeof(ink), ", %.1f%% of %u ink marks in no word",
 			 100.0 * res->ink_unread / res->ink_marks, res->ink_marks);
-	if (why) /* the other image was read, but its text could not be had */
+	if (why)
 		store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
-				"text read from the %s alone, confidence %.0f%%%s (the %s was "
-				"read too, as the first read was not sure: %s; its text could "
-				"not be compared)",
-				first_image(fl), res->mean_confidence, ink, other_image(fl), why);
+				"text read from the %s alone, confidence %.0f%%%s: not sure (%s), "
+				"but the %s could not be read (%s)",
+				first_image(fl), res->mean_confidence, ink, why, other_image(fl),
+				failure);
 	else
 		store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
 				"text read from the %s alone, confidence %.0f%%%s: sure (at least "
@@ -496,7 +499,8 @@ static void second_collected(struct run *r, struct flight *fl, struct ocr_pool_p
 			  other_image(fl), pp->error ? pp->reason : "texts too long to compare");
 		if (!keep_result(r, batch, page, &fl->first))
 			return;
-		one_read_event(r, fl, batch, page, &fl->first, fl->why);
+		one_read_event(r, fl, batch, page, &fl->first, fl->why,
+			       pp->error ? pp->reason : "texts too long to compare");
 		if (!fl->bitonal)
 			store_page_ocr_image_drop(r->store, batch, page);
 		return;
@@ -537,7 +541,7 @@ static void first_collected(struct run *r, const struct flight *fl, uint32_t bat
 		if (!keep_result(r, batch, page, res))
 			return;
 		r->sum->sure++;
-		one_read_event(r, fl, batch, page, res, NULL);
+		one_read_event(r, fl, batch, page, res, NULL, NULL);
 		store_page_ocr_image_drop(r->store, batch, page);
 		return;
 	}
@@ -547,7 +551,10 @@ static void first_collected(struct run *r, const struct flight *fl, uint32_t bat
 	if (e < 0) {
 		log_debug("batch %u page %u: its %s cannot be read: %s", batch, page,
 			  other_image(fl), folio_strerror(e));
-		if (keep_result(r, batch, page, res) && !fl->bitonal)
+		if (!keep_result(r, batch, page, res))
+			return;
+		one_read_event(r, fl, batch, page, res, why, folio_strerror(e));
+		if (!fl->bitonal)
 			store_page_ocr_image_drop(r->store, batch, page);
 	}
 }
