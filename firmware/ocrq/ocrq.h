@@ -43,10 +43,12 @@
 
 /*
  * A first read is sure, and the page's other image is not read, at this mean word confidence
- * or more and with at most this share of the page's ink marks (ocr/engine.h) in no word. On
- * the degraded typescripts of ../shared the reads whose other image changed the text, or
- * lost lines, were at 69-78% confidence or left 7-17% of the ink unread; the sure ones read
- * at 87-90% with at most 2.1% unread (README, "OCR reads the best image").
+ * or more and, for a G4, with at most this share of its ink marks (ocr/engine.h) in no word.
+ * On the degraded typescripts of ../shared (README, "OCR reads the best image") the first
+ * reads below 80% (68-78%) are those of the pages where the other read differs most, or whose
+ * G4 loses lines (blurred-report's, 74%); catalogue-1962-landscape's G4, which loses lines
+ * too, reads at 88% but leaves 6.6% of its ink marks in no word; the G4s that read well leave
+ * at most 2.1%, and the sure reads (88-90%) keep the text that two reads kept.
  */
 #define OCRQ_SURE_CONFIDENCE 80u
 #define OCRQ_UNREAD_INK 0.04
