@@ -166,6 +166,71 @@ static int take_text(char *t, size_t max, char **ret)
 	return 0;
 }
 
+/* A 1-bpp mask of the size of @page with the boxes of the words just read set. */
+static PIX *word_mask(TessBaseAPI *api, const PIX *page, unsigned dpi)
+{
+	int margin = (int)(dpi / OCR_INK_WORD_MARGIN);
+	TessResultIterator *ri;
+	TessPageIterator *pi;
+	PIX *mask;
+
+	mask = pixCreate(pixGetWidth(page), pixGetHeight(page), 1);
+	if (!mask)
+		return NULL;
+	ri = TessBaseAPIGetIterator(api);
+	if (!ri)
+		return mask; /* no words */
+	pi = TessResultIteratorGetPageIterator(ri);
+	do {
+		int l, t, r, b;
+
+		if (TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b))
+			pixRasterop(mask, l - margin, t - margin, r - l + 2 * margin,
+				    b - t + 2 * margin, PIX_SET, NULL, 0, 0);
+	} while (TessPageIteratorNext(pi, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	return mask;
+}
+
+/*
+ * The ink marks of the page just read (Tesseract's thresholded image), and those that lie
+ * outside every word read (engine.h). Leaves both 0 when Tesseract gives no thresholded
+ * image of the page's size. Returns 0 or -ENOMEM.
+ */
+static int ink_read(TessBaseAPI *api, const PIX *page, unsigned dpi, struct ocr_page_result *r)
+{
+	int min_h = (int)(dpi / OCR_INK_MARK_MIN_HEIGHT),
+	    max_h = (int)(dpi / OCR_INK_MARK_MAX_HEIGHT),
+	    max_w = (int)(dpi / OCR_INK_MARK_MAX_WIDTH);
+	_cleanup_(pix_destroyp) PIX *ink = TessBaseAPIGetThresholdedImage(api);
+	_cleanup_(pix_destroyp) PIX *mask = NULL;
+	BOXA *marks;
+	int n;
+
+	if (!ink || pixGetDepth(ink) != 1 || pixGetWidth(ink) != pixGetWidth(page) ||
+	    pixGetHeight(ink) != pixGetHeight(page))
+		return 0;
+	mask = word_mask(api, page, dpi);
+	marks = mask ? pixConnCompBB(ink, 8) : NULL;
+	if (!marks)
+		return -ENOMEM;
+	n = boxaGetCount(marks);
+	for (int i = 0; i < n; i++) {
+		l_int32 x, y, w, h;
+		l_uint32 v = 0;
+
+		if (boxaGetBoxGeometry(marks, i, &x, &y, &w, &h) != 0 || h < min_h || h > max_h ||
+		    w > max_w)
+			continue;
+		r->ink_marks++;
+		pixGetPixel(mask, x + w / 2, y + h / 2, &v);
+		if (!v)
+			r->ink_unread++;
+	}
+	boxaDestroy(&marks);
+	return 0;
+}
+
 /* Runs Tesseract over @pix (1, 8 or 32 bpp) at @dpi. */
 static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
 			 struct ocr_page_result *ret)
@@ -199,6 +264,9 @@ static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
 	}
 	TessDeleteIntArray(confs);
 	r.mean_confidence = r.words ? sum / r.words : 0.0;
+	err = ink_read(e->api, pix, dpi, &r);
+	if (err < 0)
+		goto out;
 	snprintf(r.languages, sizeof(r.languages), "%s", e->languages);
 	*ret = r;
 	r = (struct ocr_page_result){ 0 };

@@ -49,7 +49,28 @@ struct ocr_page_result {
 	/* Asked to check the orientation first (ocr_pool_submit_in()): */
 	bool orientation_checked; /* Tesseract's orientation detection was sure of it */
 	unsigned turn; /* 90/180/270: lying turned, read turned clockwise by this much; else 0 */
+	/*
+	 * How much of the page's ink was read as words: ink marks are the text-sized pieces of
+	 * ink of the image Tesseract read (8-connected components of its thresholded image,
+	 * OCR_INK_MARK_* below: letters, digits and broken or joined strokes of them; not
+	 * specks, rules or pictures); unread, those whose centre lies in no word's box. Many
+	 * marks unread: Tesseract's layout analysis left lines of text out of the page's text,
+	 * which its word confidences cannot show. Both 0 when unknown.
+	 */
+	uint32_t ink_marks;
+	uint32_t ink_unread;
 };
+
+/*
+ * What counts as an ink mark (struct ocr_page_result), in fractions of an inch: at least
+ * 1/40 (0.6 mm) and at most 1/3 (8.5 mm) high, at most 1/2 (12.7 mm) wide: the characters
+ * of 5 to 30 point type, and joined runs of them. A word's box counts 1/50 inch (0.5 mm)
+ * wider on every side, for the strokes Tesseract's box leaves out.
+ */
+#define OCR_INK_MARK_MIN_HEIGHT 40u /* dpi / 40 */
+#define OCR_INK_MARK_MAX_HEIGHT 3u  /* dpi / 3 */
+#define OCR_INK_MARK_MAX_WIDTH 2u   /* dpi / 2 */
+#define OCR_INK_WORD_MARGIN 50u	    /* dpi / 50 */
 
 /*
  * ocr_languages_valid - whether @languages is a well-formed language list

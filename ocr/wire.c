@@ -56,7 +56,10 @@ int ocr_wire_check_reply(const struct ocr_wire_reply *r)
 		return -FOLIO_ETOOBIG;
 	switch (r->kind) {
 	case OCR_WIRE_READY:
-		return r->text_len == 0 && r->hocr_len == 0 && r->turn == 0 ? 0 : -EPROTO;
+		return r->text_len == 0 && r->hocr_len == 0 && r->turn == 0 && r->ink_marks == 0 &&
+			       r->ink_unread == 0
+			   ? 0
+			   : -EPROTO;
 	case OCR_WIRE_RESULT:
 		if (r->error != 0 && (r->text_len != 0 || r->hocr_len != 0))
 			return -EPROTO;
@@ -65,6 +68,8 @@ int ocr_wire_check_reply(const struct ocr_wire_reply *r)
 			return -EPROTO;
 		if (r->orientation_checked > 1 ||
 		    (r->turn != 0 && r->turn != 90 && r->turn != 180 && r->turn != 270))
+			return -EPROTO;
+		if (r->ink_unread > r->ink_marks)
 			return -EPROTO;
 		/* Only a page whose orientation was checked is read turned. */
 		if (r->turn && !r->orientation_checked)
@@ -92,6 +97,8 @@ void ocr_wire_reply_fields(const struct ocr_wire_reply *h, struct ocr_page_resul
 	r->mean_confidence = h->mean_confidence;
 	r->orientation_checked = h->orientation_checked != 0;
 	r->turn = h->turn;
+	r->ink_marks = h->ink_marks;
+	r->ink_unread = h->ink_unread;
 	snprintf(r->languages, sizeof(r->languages), "%.*s", (int)sizeof(r->languages) - 1,
 		 h->languages);
 }

@@ -18,7 +18,7 @@
 
 #include "ocr/engine.h"
 
-#define OCR_WIRE_MAGIC 0x464f4333u /* "FOC3" */
+#define OCR_WIRE_MAGIC 0x464f4334u /* "FOC4" */
 
 /* A request's languages: "" the worker's own, "auto" chosen by script (lang.h), or a list. */
 #define OCR_WIRE_LANGUAGES_AUTO "auto"
@@ -65,7 +65,9 @@ struct ocr_wire_reply {
 	uint32_t orientation_checked; /* 1: Tesseract's orientation detection was sure */
 	uint32_t
 	    turn; /* 90, 180, 270: read turned clockwise by this much (boxes of the turned page) */
-	uint64_t text_len; /* bytes of text that follow, then hocr_len bytes of hOCR */
+	uint32_t ink_marks;  /* RESULT: the page's text-sized ink marks (engine.h) */
+	uint32_t ink_unread; /* RESULT: ... of them in no word read; at most ink_marks */
+	uint64_t text_len;   /* bytes of text that follow, then hocr_len bytes of hOCR */
 	uint64_t hocr_len;
 	char languages[OCR_WIRE_LANGUAGES_SIZE]; /* RESULT: the models that read the page */
 };

@@ -190,6 +190,8 @@ static int serve_one(struct engines *c, int in_fd, int out_fd)
 	h.mean_confidence = r.mean_confidence;
 	h.orientation_checked = checked;
 	h.turn = turn; /* read turned upright: the caller turns its page the same */
+	h.ink_marks = r.ink_marks;
+	h.ink_unread = r.ink_unread;
 	h.text_len = strlen(r.text);
 	h.hocr_len = strlen(r.hocr);
 	snprintf(h.languages, sizeof(h.languages), "%s", r.languages);

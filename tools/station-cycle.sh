@@ -131,6 +131,10 @@ t3=$(now)
 found=$($folio search realisation brevet)
 echo "search 'realisation brevet': $(printf '%s' "$found" | grep -c .) pages of the French" \
 	"dossier, first: $(printf '%s\n' "$found" | head -n 1 | cut -c 1-100)"
+# How many pages OCR read twice: a page's other image (a G4 page's grey image, a grey or
+# colour page's G4) is read only when the first read is not sure (its ocr-text event says).
+ocr_events=$($folio log show --batch "$batch" --type ocr-text --last 10000)
+reads="$(grep -c ': sure (' <<<"$ocr_events" || true) pages read once, $(grep -c ' read too' <<<"$ocr_events" || true) twice"
 
 step "the clerk UI: a supervisor reviews the batch and approves it at the station's screen"
 # Two accounts for the screen (their passwords are printed in the summary: a demo station).
@@ -298,7 +302,8 @@ cat <<EOF
                  again (list: $build/bin/folio-verify --registry $run/office-registry --list)
   backup         $backup
   capture        $(secs "$t0" "$t1") s
-  OCR            $(secs "$t2" "$t3") s
+  OCR            $(secs "$t2" "$t3") s: $reads (a second image read only when the first
+                 read is not sure)
   delivery       $(secs "$t4" "$t5") s: ${checked:-no delivery line from foliod}
   checks         $(secs "$t5" "$t6") s
   store          $run/store  (try: $build/bin/folio --config $conf batch list)

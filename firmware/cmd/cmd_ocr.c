@@ -139,29 +139,31 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 		 sum.seconds > 0 ? 60.0 * (double)(sum.pages + sum.failed) / sum.seconds : 0.0,
 		 sum.workers, sum.workers == 1 ? "" : "s", sum.mean_confidence, sum.low_confidence,
 		 sum.failed, turned_note(&sum));
-	if (sum.checked) {
+	if (sum.sure + sum.second_reads) {
 		char kept[96] = "";
 
 		if (sum.bitonal_reads)
 			snprintf(kept, sizeof(kept),
-				 ": the G4's on %" PRIu64 " of %" PRIu64
-				 " pages delivered in grey or colour",
+				 "; the G4's text kept on %" PRIu64 " of the %" PRIu64
+				 " grey or colour pages",
 				 sum.bitonal_kept, sum.bitonal_reads);
-		log_info("OCR: %" PRIu64 " page%s read from grey or colour and from G4 (%.2f s a "
-			 "page for the G4 read, %.2f s for the first), the more confident text "
-			 "kept%s",
-			 sum.checked, sum.checked == 1 ? "" : "s",
-			 sum.check_seconds / (double)sum.checked,
+		log_info("OCR: of %" PRIu64 " page%s with a second image kept for OCR, %" PRIu64
+			 " read once (the first read sure), %" PRIu64
+			 " read again from the other image (%.2f s a page for the second read, "
+			 "%.2f s for the first), the more confident text kept%s",
+			 sum.sure + sum.second_reads, sum.sure + sum.second_reads == 1 ? "" : "s",
+			 sum.sure, sum.second_reads,
+			 sum.second_reads ? sum.second_seconds / (double)sum.second_reads : 0.0,
 			 sum.reads ? sum.read_seconds / (double)sum.reads : 0.0, kept);
 	}
-	if (sum.checked > sum.bitonal_reads)
+	if (sum.second_reads > sum.bitonal_reads)
 		log_info("OCR: %" PRIu64 " bitonal page%s checked against grey, %" PRIu64
 			 " reading much worse bitonal: %" PRIu64
 			 " of them sent in grey by automatic "
 			 "colour detection, the others flagged check-image ('folio page grey' "
 			 "delivers such a page in grey)",
-			 sum.checked - sum.bitonal_reads,
-			 sum.checked - sum.bitonal_reads == 1 ? "" : "s", sum.check_image,
+			 sum.second_reads - sum.bitonal_reads,
+			 sum.second_reads - sum.bitonal_reads == 1 ? "" : "s", sum.check_image,
 			 sum.auto_grey);
 	return 0;
 }

@@ -15,15 +15,18 @@
 
 #define PRIORITY_ASKED 250 /* a batch someone waits for goes first */
 
-/* A page in a worker: its text to read, or its bitonal image to check against that text. */
+/*
+ * A page in a worker: its first read, of its delivered image, or the second read, of the
+ * other image the store keeps for its OCR (store_page_ocr_image()).
+ */
 struct flight {
 	uint64_t tag;
-	bool grey;	/* a page's text, read from its kept grey image */
-	bool bitonal;	/* check: the page is delivered bitonal (else its kept G4 is read) */
-	bool check;	/* the second read, of the bitonal image (no queue claim) */
-	bool colour;	/* check: the page is delivered in colour */
-	bool two_reads; /* a page's first read, of a grey or colour image: its G4 follows */
-	struct ocr_page_result grey_result; /* check: the first read, stored after the check */
+	bool bitonal; /* delivered bitonal: the other image is its kept grey image */
+	bool colour;  /* delivered in colour (else grey, when not bitonal): the other is a G4 */
+	bool other;   /* first read: the page keeps another image for OCR */
+	bool second;  /* the second read, of the other image (no queue claim) */
+	char why[96]; /* second: why the first read was not sure */
+	struct ocr_page_result first; /* second: the first read, stored after the second */
 };
 
 struct run {
@@ -115,31 +118,38 @@ static const char *models_of_page(struct run *r, const struct page_info *p)
 }
 
 /*
- * The image whose text is read: the page's kept grey image when it is delivered bitonal and
- * the grey one is there (store_page_ocr_image()), else the delivered image itself (an older
- * store, a lineart scan, a page whose grey image was lost) with no loss.
+ * The image read first: the delivered image. A G4 is read faster than a grey page (1.05 s
+ * against 1.83 s a page on the degraded set), and what a bitonal page's check-image is about
+ * is its G4's read; a grey or colour page's JPEG read better than its kept G4 on every such
+ * page of the degraded set (README, "OCR reads the best image").
  */
 static int page_image_to_read(struct run *r, const struct page_info *p, void **ret_image,
-			      size_t *ret_len, bool *ret_grey)
+			      size_t *ret_len)
 {
-	int e;
-
-	*ret_grey = false;
-	if (p->bit_depth == 1) {
-		e = store_page_ocr_image(r->store, p->batch, p->number, ret_image, ret_len);
-		if (e == 0) {
-			*ret_grey = true;
-			return 0;
-		}
-		if (e != -FOLIO_ENOTFOUND)
-			log_warn("batch %u page %u: its grey image cannot be read (%s): its text "
-				 "is read from the delivered image",
-				 p->batch, p->number, folio_strerror(e));
-	}
 	if (strcmp(p->format, "PNM") != 0 && strcmp(p->format, "TIFF") != 0 &&
 	    strcmp(p->format, "JPEG") != 0)
 		return -FOLIO_EFORMAT;
 	return store_page_image(r->store, p->batch, p->number, ret_image, ret_len);
+}
+
+/*
+ * Whether the store keeps another image of page @p for its OCR (a bitonal page's grey image,
+ * a grey or colour page's G4): one that a doubtful first read can be checked against.
+ */
+static bool has_other_image(struct run *r, const struct page_info *p)
+{
+	void *image = NULL;
+	size_t len;
+	int e;
+
+	e = store_page_ocr_image(r->store, p->batch, p->number, &image, &len);
+	free(image);
+	if (e < 0 && e != -FOLIO_ENOTFOUND)
+		log_warn("batch %u page %u: its %s kept for OCR cannot be read (%s): its text is "
+			 "read from the delivered image alone",
+			 p->batch, p->number, p->bit_depth == 1 ? "grey image" : "G4",
+			 folio_strerror(e));
+	return e == 0;
 }
 
 /* Claims the next page and gives it to a worker. Returns 1 when one was submitted, 0 when
@@ -150,10 +160,9 @@ static int submit_next(struct run *r)
 	struct page_info p;
 	void *image = NULL;
 	size_t len;
-	bool grey = false;
 	int e;
 
-	/* Lease long enough for both attempts of a page and the queue ahead of it. */
+	/* Lease long enough for both attempts of both reads of a page. */
 	e = store_queue_claim(r->store, QUEUE_OCR, (unsigned)r->cfg->ocr_page_timeout * 4, &it);
 	if (e <= 0)
 		return e;
@@ -169,7 +178,7 @@ static int submit_next(struct run *r)
 		return 1;
 	}
 	if (e == 0)
-		e = page_image_to_read(r, &p, &image, &len, &grey);
+		e = page_image_to_read(r, &p, &image, &len);
 	if (e == 0)
 		e = ocr_pool_submit_in(
 		    r->pool, tag_of(it.batch, it.page), image, len, p.dpi, models_of_page(r, &p),
@@ -186,9 +195,18 @@ static int submit_next(struct run *r)
 		return 1;
 	}
 	r->flights[r->in_flight++] = (struct flight){ .tag = tag_of(it.batch, it.page),
-						      .grey = grey,
-						      .two_reads = grey || p.bit_depth != 1 };
+						      .bitonal = p.bit_depth == 1,
+						      .colour = p.channels == 3,
+						      .other = has_other_image(r, &p) };
 	return 1;
+}
+
+/* Whether page @page is flagged blank by the image stage. */
+static bool is_blank(struct run *r, uint32_t batch, uint32_t page)
+{
+	struct page_info p;
+
+	return store_page_get(r->store, batch, page, &p) == 0 && (p.flags & PAGE_FLAG_BLANK);
 }
 
 /*
@@ -198,11 +216,7 @@ static int submit_next(struct run *r)
 static bool has_text(struct run *r, uint32_t batch, uint32_t page,
 		     const struct ocr_page_result *res)
 {
-	struct page_info p;
-
-	if (!res->words)
-		return false;
-	return store_page_get(r->store, batch, page, &p) < 0 || !(p.flags & PAGE_FLAG_BLANK);
+	return res->words && !is_blank(r, batch, page);
 }
 
 /*
@@ -270,52 +284,101 @@ static bool keep_result(struct run *r, uint32_t batch, uint32_t page,
 }
 
 /*
- * A page delivered bitonal is read twice: from its kept grey image, then from its bitonal
- * image with the models that read the grey one. A page delivered in grey or colour is read
- * from its delivered image, then from the bitonal image the image stage kept for it (its own
- * binarisation, background divided out, as G4). The page keeps the text of the more
- * confident read (the grey or colour one on a tie): Tesseract's layout analysis is what fails
- * on a degraded page, in either image, and its word confidences tell which read went astray;
- * an "ocr-text" event records which image's text was kept. For a page delivered bitonal the
- * bitonal read is also the check-image measure: its text scored against the grey text (ISRI
- * CER, the grey text as the truth). When they differ by more than OCRQ_CHECK_IMAGE_CER and
- * the bitonal read is less confident, the bitonal image lost what the grey one has: the page
- * is flagged for the clerk, who can deliver it in grey (store_page_use_grey()), and it keeps
- * its grey image until approval; other pages drop it now. Both reads finish before the text
- * is stored, so approval, which waits for the text, sees the flag. Tag of a bitonal read: the
- * page's with CHECK_TAG_BIT set in the batch half.
+ * A page that keeps another image for OCR is read a second time, from that image, only when
+ * its first read is not sure (doubtful()). The second read uses the models of the first and
+ * finishes before the text is stored, so approval, which waits for the text, sees what it
+ * finds. The page then keeps the text of the more confident read (the grey or colour one on a
+ * tie): Tesseract's layout analysis is what fails on a degraded page, in either image, and its
+ * word confidences tell which read went astray; an "ocr-text" event records which image's
+ * text was kept, or that the first read was sure and the other image was not read. For a
+ * page delivered bitonal the two reads are also the check-image measure: the G4's text scored
+ * against the grey text (ISRI CER, the grey text as the truth). When they differ by more
+ * than OCRQ_CHECK_IMAGE_CER and the G4 read is less confident, the G4 lost what the grey
+ * image has: the page is flagged for the clerk, who can deliver it in grey
+ * (store_page_use_grey()), and it keeps its grey image until approval; other pages drop it
+ * now. Tag of a second read: the page's with SECOND_TAG_BIT set in the batch half.
  */
-#define CHECK_TAG_BIT (1u << 31)
+#define SECOND_TAG_BIT (1u << 31)
+
+/* What the page's images are called in its events: the one read first, and the other. */
+static const char *first_image(const struct flight *fl)
+{
+	return fl->bitonal  ? "delivered G4"
+	       : fl->colour ? "delivered colour image"
+			    : "delivered grey image";
+}
+
+static const char *other_image(const struct flight *fl)
+{
+	return fl->bitonal ? "kept grey image" : "kept G4";
+}
 
 /*
- * Sends the bitonal image of the page whose grey or colour read is @grey: the delivered image
- * of a bitonal page, the kept G4 of a grey or colour one. 0, -FOLIO_ENOTFOUND when a grey or
- * colour page has no G4 kept (a store from before, a page turned since), or an error.
+ * Whether the first read @res of a page that keeps another image is doubtful, and why (into
+ * @why); false when it is sure, and the other image need not be read:
+ * - its mean word confidence is below OCRQ_SURE_CONFIDENCE;
+ * - a G4 with more than OCRQ_UNREAD_INK of its ink marks in no word read: lines of text
+ *   that Tesseract's layout analysis left out, which confidences cannot show (engine.h);
+ * - a G4 of a page not flagged blank read as no words at all: binarisation may have lost
+ *   faint text.
+ * The ink of a grey or colour page is not judged: automatic colour detection sent it so for
+ * what is not text (a stamp, a signature, a photograph: 8.8% of the marks of the stamped page
+ * of tests/integration/image_autocolour.sh lie in no word, read at 96%), and it is delivered as it was read.
  */
-static int check_submit(struct run *r, uint32_t batch, uint32_t page, struct ocr_page_result *grey)
+static bool doubtful(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
+		     const struct ocr_page_result *res, char *why, size_t size)
 {
-	struct flight fl = { .tag = tag_of(batch | CHECK_TAG_BIT, page), .check = true };
-	void *image = NULL;
+	if (!res->words) {
+		if (!fl->bitonal || is_blank(r, batch, page))
+			return false;
+		snprintf(why, size, "no words read from it");
+		return true;
+	}
+	if (res->mean_confidence < OCRQ_SURE_CONFIDENCE) {
+		snprintf(why, size, "confidence %.0f%%, below %u%%", res->mean_confidence,
+			 OCRQ_SURE_CONFIDENCE);
+		return true;
+	}
+	if (fl->bitonal && (double)res->ink_unread > OCRQ_UNREAD_INK * (double)res->ink_marks) {
+		snprintf(why, size, "%.1f%% of its %u ink marks in no word read, above %.0f%%",
+			 100.0 * res->ink_unread / res->ink_marks, res->ink_marks,
+			 100 * OCRQ_UNREAD_INK);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Sends the other image of the page whose first read is @first (taken over by the flight) to
+ * a worker, with the models that read it. 0, -FOLIO_ENOTFOUND when the image is gone since the
+ * page was claimed, or an error.
+ */
+static int second_submit(struct run *r, const struct flight *page_fl, uint32_t batch, uint32_t page,
+			 struct ocr_page_result *first, const char *why)
+{
+	struct flight fl = { .tag = tag_of(batch | SECOND_TAG_BIT, page),
+			     .bitonal = page_fl->bitonal,
+			     .colour = page_fl->colour,
+			     .second = true };
 	struct page_info p;
+	void *image = NULL;
 	size_t len;
 	int e;
 
-	if (batch & CHECK_TAG_BIT)
+	if (batch & SECOND_TAG_BIT)
 		return -ERANGE;
 	e = store_page_get(r->store, batch, page, &p);
-	fl.bitonal = e == 0 && p.bit_depth == 1;
-	fl.colour = e == 0 && p.channels == 3;
 	if (e == 0)
-		e = fl.bitonal ? store_page_image(r->store, batch, page, &image, &len)
-			       : store_page_ocr_image(r->store, batch, page, &image, &len);
+		e = store_page_ocr_image(r->store, batch, page, &image, &len);
 	if (e == 0)
-		e = ocr_pool_submit_in(r->pool, fl.tag, image, len, p.dpi, grey->languages,
+		e = ocr_pool_submit_in(r->pool, fl.tag, image, len, p.dpi, first->languages,
 				       OCR_POOL_UPRIGHT);
 	free(image);
 	if (e < 0)
 		return e;
-	fl.grey_result = *grey; /* the flight owns it now */
-	memset(grey, 0, sizeof(*grey));
+	snprintf(fl.why, sizeof(fl.why), "%s", why);
+	fl.first = *first; /* the flight owns it now */
+	memset(first, 0, sizeof(*first));
 	r->flights[r->in_flight++] = fl;
 	return 0;
 }
@@ -344,31 +407,53 @@ static bool auto_grey(struct run *r, uint32_t batch, uint32_t page)
 	return true;
 }
 
-/* The page's provenance: which of its two reads gave its text (an "ocr-text" event). */
-static void text_event(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
-		       const struct ocr_page_result *bit, const struct ocr_score *sc)
+/*
+ * The provenance of a page whose text is its first read's ("ocr-text" event): sure, or (@why
+ * says why not) its other image could not be read or compared (@failure says why).
+ */
+static void one_read_event(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
+			   const struct ocr_page_result *res, const char *why, const char *failure)
 {
-	const struct ocr_page_result *grey = &fl->grey_result;
-	const char *first = fl->bitonal	 ? "kept grey image"
-			    : fl->colour ? "delivered colour image"
-					 : "delivered grey image",
-		   *second = fl->bitonal ? "delivered G4" : "kept G4";
-	bool bit_kept = bit && bit->mean_confidence > grey->mean_confidence;
+	char ink[64] = "", rule[64] = "";
 
-	if (!bit) {
+	if (fl->bitonal)
+		snprintf(rule, sizeof(rule), ", at most %.0f%% of the ink in no word",
+			 100 * OCRQ_UNREAD_INK);
+	if (fl->bitonal && res->ink_marks)
+		snprintf(ink, sizeof(ink), ", %.1f%% of %u ink marks in no word",
+			 100.0 * res->ink_unread / res->ink_marks, res->ink_marks);
+	if (why)
 		store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
-				"text read from the %s, confidence %.0f%% (the %s could not be "
-				"compared)",
-				first, grey->mean_confidence, second);
-		return;
-	}
+				"text read from the %s alone, confidence %.0f%%%s: not sure (%s), "
+				"but the %s could not be read (%s)",
+				first_image(fl), res->mean_confidence, ink, why, other_image(fl),
+				failure);
+	else
+		store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
+				"text read from the %s alone, confidence %.0f%%%s: sure (at least "
+				"%u%%%s), the %s not read",
+				first_image(fl), res->mean_confidence, ink, OCRQ_SURE_CONFIDENCE,
+				rule, other_image(fl));
+}
+
+/* The provenance of a page read twice: which read gave its text ("ocr-text" event). */
+static void two_reads_event(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
+			    const struct ocr_page_result *second, const struct ocr_score *sc)
+{
+	const struct ocr_page_result *first = &fl->first;
+	/* The grey or colour read is kept on a tie. */
+	bool second_kept = fl->bitonal ? second->mean_confidence >= first->mean_confidence
+				       : second->mean_confidence > first->mean_confidence;
+	const char *kept = second_kept ? other_image(fl) : first_image(fl),
+		   *not_kept = second_kept ? first_image(fl) : other_image(fl);
+
 	store_event_add(r->store, r->req->who, "ocr-text", batch, 0, page,
 			"text read from the %s, confidence %.0f%% against %.0f%% for the %s "
-			"(texts %.1f%% apart, CER)",
-			bit_kept ? second : first,
-			bit_kept ? bit->mean_confidence : grey->mean_confidence,
-			bit_kept ? grey->mean_confidence : bit->mean_confidence,
-			bit_kept ? first : second, 100 * sc->cer);
+			"(texts %.1f%% apart, CER); the %s read too, as the first read, of the "
+			"%s, was not sure: %s",
+			kept, second_kept ? second->mean_confidence : first->mean_confidence,
+			second_kept ? first->mean_confidence : second->mean_confidence, not_kept,
+			100 * sc->cer, other_image(fl), first_image(fl), fl->why);
 }
 
 /*
@@ -393,15 +478,16 @@ static void check_image(struct run *r, uint32_t batch, uint32_t page,
 		store_page_set_flags(r->store, r->req->who, batch, page, PAGE_FLAG_CHECK_IMAGE, 0);
 }
 
-static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
+static void second_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
-	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)fl->tag;
-	const struct ocr_page_result *grey = &fl->grey_result, *bit = &pp->result;
+	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~SECOND_TAG_BIT), page = (uint32_t)fl->tag;
+	const struct ocr_page_result *grey = fl->bitonal ? &pp->result : &fl->first;
+	const struct ocr_page_result *bit = fl->bitonal ? &fl->first : &pp->result;
 	struct ocr_score sc;
 	bool worse, bit_kept;
 
-	r->sum->check_seconds += pp->seconds;
-	r->sum->checked++;
+	r->sum->second_seconds += pp->seconds;
+	r->sum->second_reads++;
 	if (!fl->bitonal)
 		r->sum->bitonal_reads++;
 	if (pp->error || ocr_score(grey->text, bit->text, &sc) < 0) {
@@ -409,11 +495,12 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 		 * The first read stands; a bitonal page's grey image stays until approval, for
 		 * the clerk; a grey or colour page needs its G4 no more.
 		 */
-		log_debug("batch %u page %u: its bitonal image could not be read: %s", batch, page,
-			  pp->error ? pp->reason : "texts too long to compare");
-		if (!keep_result(r, batch, page, grey))
+		log_debug("batch %u page %u: its %s could not be read: %s", batch, page,
+			  other_image(fl), pp->error ? pp->reason : "texts too long to compare");
+		if (!keep_result(r, batch, page, &fl->first))
 			return;
-		text_event(r, fl, batch, page, NULL, NULL);
+		one_read_event(r, fl, batch, page, &fl->first, fl->why,
+			       pp->error ? pp->reason : "texts too long to compare");
 		if (!fl->bitonal)
 			store_page_ocr_image_drop(r->store, batch, page);
 		return;
@@ -431,51 +518,71 @@ static void check_collected(struct run *r, struct flight *fl, struct ocr_pool_pa
 	 */
 	if (worse)
 		check_image(r, batch, page, grey, bit, &sc);
-	/* The grey read's orientation check holds for both: the bitonal one was sent upright. */
-	pp->result.orientation_checked = grey->orientation_checked;
+	/* The first read's orientation check holds for both: the second one was sent upright. */
+	pp->result.orientation_checked = fl->first.orientation_checked;
 	bit_kept = bit->mean_confidence > grey->mean_confidence;
 	if (!keep_result(r, batch, page, bit_kept ? bit : grey))
 		return;
-	text_event(r, fl, batch, page, bit, &sc);
+	two_reads_event(r, fl, batch, page, &pp->result, &sc);
 	if (bit_kept && !fl->bitonal)
 		r->sum->bitonal_kept++;
 	if (!worse)
 		store_page_ocr_image_drop(r->store, batch, page);
 }
 
+/* The first read of a page that keeps another image: sure, or read again from the other. */
+static void first_collected(struct run *r, const struct flight *fl, uint32_t batch, uint32_t page,
+			    struct ocr_page_result *res)
+{
+	char why[96];
+	int e;
+
+	if (!doubtful(r, fl, batch, page, res, why, sizeof(why))) {
+		if (!keep_result(r, batch, page, res))
+			return;
+		r->sum->sure++;
+		one_read_event(r, fl, batch, page, res, NULL, NULL);
+		store_page_ocr_image_drop(r->store, batch, page);
+		return;
+	}
+	log_debug("batch %u page %u: the read of its %s is not sure (%s): its %s is read too",
+		  batch, page, first_image(fl), why, other_image(fl));
+	e = second_submit(r, fl, batch, page, res, why);
+	if (e < 0) {
+		log_debug("batch %u page %u: its %s cannot be read: %s", batch, page,
+			  other_image(fl), folio_strerror(e));
+		if (!keep_result(r, batch, page, res))
+			return;
+		one_read_event(r, fl, batch, page, res, why, folio_strerror(e));
+		if (!fl->bitonal)
+			store_page_ocr_image_drop(r->store, batch, page);
+	}
+}
+
 static void collect(struct run *r, struct ocr_pool_page *pp)
 {
-	uint32_t batch = (uint32_t)(pp->tag >> 32 & ~CHECK_TAG_BIT), page = (uint32_t)pp->tag;
+	uint32_t batch = (uint32_t)(pp->tag >> 32 & ~SECOND_TAG_BIT), page = (uint32_t)pp->tag;
 	struct flight fl;
 
 	in_flight_take(r, pp->tag, &fl);
-	if (!fl.check && !pp->error) {
+	if (!fl.second && !pp->error) {
 		r->sum->read_seconds += pp->seconds;
 		r->sum->reads++;
 	}
-	if (fl.check) {
-		check_collected(r, &fl, pp);
-		ocr_page_result_release(&fl.grey_result);
+	if (fl.second) {
+		second_collected(r, &fl, pp);
+		ocr_page_result_release(&fl.first);
 	} else if (pp->error) {
 		failed_for_good(r, batch, page, pp->reason);
 	} else if (pp->result.turn) {
-		/* Read turned upright: no check-image then, its grey image went with the turn. */
+		/* Read turned upright: its other image went with the turn (it lay as fed). */
 		if (turn_upright(r, batch, page, pp->result.turn) == 0)
 			keep_result(r, batch, page, &pp->result);
-	} else if (fl.two_reads && pp->result.words) {
-		int e = check_submit(r, batch, page, &pp->result);
-
-		if (e < 0) {
-			if (e != -FOLIO_ENOTFOUND || fl.grey)
-				log_debug("batch %u page %u: its bitonal image cannot be read: %s",
-					  batch, page, folio_strerror(e));
-			if (keep_result(r, batch, page, &pp->result) && !fl.grey)
-				store_page_ocr_image_drop(r->store, batch, page);
-		}
+	} else if (fl.other) {
+		first_collected(r, &fl, batch, page, &pp->result);
 	} else {
-		/* No text to lose (a blank page, a drawing), or no other image. */
-		if (keep_result(r, batch, page, &pp->result) && fl.two_reads)
-			store_page_ocr_image_drop(r->store, batch, page);
+		/* No other image: a lineart scan, a store from before, a page turned since. */
+		keep_result(r, batch, page, &pp->result);
 	}
 	ocr_page_result_release(&pp->result);
 }
@@ -487,7 +594,7 @@ static void collect(struct run *r, struct ocr_pool_page *pp)
 static void worker_lost(const struct ocr_pool_loss *l, void *user)
 {
 	struct run *r = user;
-	uint32_t batch = l->has_page ? (uint32_t)(l->tag >> 32 & ~CHECK_TAG_BIT) : 0;
+	uint32_t batch = l->has_page ? (uint32_t)(l->tag >> 32 & ~SECOND_TAG_BIT) : 0;
 	uint32_t page = l->has_page ? (uint32_t)l->tag : 0;
 	const char *what = l->error == -ETIMEDOUT ? "ocr-worker-hang" : "ocr-worker-crash";
 	char then[64];
@@ -497,7 +604,7 @@ static void worker_lost(const struct ocr_pool_loss *l, void *user)
 		snprintf(then, sizeof(then), "while starting, before it had a page");
 	else
 		snprintf(then, sizeof(then), "%s attempt %u: %s",
-			 (l->tag >> 32) & CHECK_TAG_BIT ? "check" : "page", l->attempt,
+			 (l->tag >> 32) & SECOND_TAG_BIT ? "second read" : "page", l->attempt,
 			 l->retried ? "read again by a new worker" : "given up");
 	if (l->has_page)
 		log_warn("ocr worker %u (pid %d) reading batch %u page %u: %s; %s", l->worker,
@@ -579,13 +686,13 @@ int ocrq_run(struct store *s, const struct folio_config *cfg, const struct ocrq_
 	e = 0;
 out:
 	r.pool = ocr_pool_free(r.pool);
-	/* Pages still in flight, and those whose bitonal read was not back, go back to the
+	/* Pages still in flight, and those whose second read was not back, go back to the
 	 * queue now, for the next run to read. */
 	for (size_t i = 0; r.flights && i < r.in_flight; i++) {
 		store_queue_release(s, QUEUE_OCR,
-				    (uint32_t)(r.flights[i].tag >> 32 & ~CHECK_TAG_BIT),
+				    (uint32_t)(r.flights[i].tag >> 32 & ~SECOND_TAG_BIT),
 				    (uint32_t)r.flights[i].tag);
-		ocr_page_result_release(&r.flights[i].grey_result);
+		ocr_page_result_release(&r.flights[i].first);
 	}
 	free(r.flights);
 	ret->seconds = now() - r.start;

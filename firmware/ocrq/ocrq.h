@@ -15,20 +15,23 @@
  * process: pages in flight when a run stops are released at once, and those of a process that
  * died are claimed again by the next run (store.h, queues).
  *
- * A page delivered bitonal is read from its cleaned grey image when the store kept one
- * (store_page_ocr_image(): same geometry, so word boxes fit the delivered image), else from
- * the delivered image. Its bitonal image is then read too and its text compared with the grey
- * one's; a page where they differ by more than OCRQ_CHECK_IMAGE_CER (CER, the grey text as
- * the truth) and the bitonal read is less confident is flagged PAGE_FLAG_CHECK_IMAGE with a
- * "check-image" event, and keeps its grey image until approval; other pages drop it. A page
- * automatic colour detection sent bitonal (PAGE_FLAG_AUTO_BITONAL) is instead delivered in
- * grey at once (store_page_use_grey(): a "page-grey" event, auto-bitonal becomes auto-grey):
- * `output = auto` delivers bitonal only when that keeps the content.
+ * A page is read from its delivered image. When the store keeps another image of it for OCR
+ * (store_page_ocr_image(): a bitonal page's cleaned grey image, a grey or colour page's G4;
+ * same geometry, so word boxes fit the delivered image) and that first read is not sure
+ * (mean word confidence below OCRQ_SURE_CONFIDENCE; for a G4, more than OCRQ_UNREAD_INK of
+ * its ink marks in no word read, or no words at all), the other image is read too, and the
+ * page keeps the more confident text; else the other image is dropped unread. Every page
+ * that keeps another image gets an "ocr-text" event saying which image's text it kept, with
+ * the confidences, and whether the other image was read (and why) or not.
  *
- * A page delivered in grey or colour is read from its delivered image, then from the bitonal
- * image the store kept for it (G4), and keeps the more confident text; its G4 is dropped then
- * (no check-image: it is delivered in grey or colour already). Every page read twice gets an
- * "ocr-text" event saying which image's text it kept, with both confidences.
+ * A bitonal page read twice is also checked: when its G4 text and its grey text differ by
+ * more than OCRQ_CHECK_IMAGE_CER (CER, the grey text as the truth) and the G4 read is less
+ * confident, it is flagged PAGE_FLAG_CHECK_IMAGE with a "check-image" event, and keeps its
+ * grey image until approval; other pages drop it. A page automatic colour detection sent
+ * bitonal (PAGE_FLAG_AUTO_BITONAL) is instead delivered in grey at once
+ * (store_page_use_grey(): a "page-grey" event, auto-bitonal becomes auto-grey): `output =
+ * auto` delivers bitonal only when that keeps the content. A grey or colour page is never
+ * flagged: it is delivered in grey or colour already.
  */
 
 /*
@@ -37,6 +40,18 @@
  * at most 15% (README, "OCR reads the best image").
  */
 #define OCRQ_CHECK_IMAGE_CER 0.18
+
+/*
+ * A first read is sure, and the page's other image is not read, at this mean word confidence
+ * or more and, for a G4, with at most this share of its ink marks (ocr/engine.h) in no word.
+ * On the degraded typescripts of ../shared (README, "OCR reads the best image") the first
+ * reads below 80% (68-78%) are those of the pages where the other read differs most, or whose
+ * G4 loses lines (blurred-report's, 74%); catalogue-1962-landscape's G4, which loses lines
+ * too, reads at 88% but leaves 6.6% of its ink marks in no word; the G4s that read well leave
+ * at most 2.1%, and the sure reads (88-90%) keep the text that two reads kept.
+ */
+#define OCRQ_SURE_CONFIDENCE 80u
+#define OCRQ_UNREAD_INK 0.04
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -70,14 +85,15 @@ struct ocrq_summary {
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
-	uint64_t reads;		/* pages read (the first read, from grey when kept) */
+	uint64_t reads;		/* first reads, of the delivered image */
 	double read_seconds;	/* worker time of those reads */
-	uint64_t checked;	/* bitonal images read after the first read */
-	uint64_t bitonal_reads; /* ... of them the G4 kept for a grey or colour page */
-	uint64_t bitonal_kept;	/* ... whose text was more confident, and kept */
-	uint64_t check_image;	/* ... found to read much worse than grey */
+	uint64_t sure;		/* pages keeping another image, read once: the first read sure */
+	uint64_t second_reads;	/* pages read again, from the other image */
+	uint64_t bitonal_reads; /* ... of them grey or colour pages, whose kept G4 was read */
+	uint64_t bitonal_kept;	/* ... whose G4 text was more confident, and kept */
+	uint64_t check_image;	/* bitonal pages found to read much worse than grey */
 	uint64_t auto_grey;	/* ... of them auto-bitonal, delivered in grey instead of flagged */
-	double check_seconds;	/* worker time of those reads */
+	double second_seconds;	/* worker time of the second reads */
 };
 
 /*

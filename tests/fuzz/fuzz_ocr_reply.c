@@ -123,6 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.languages[sizeof(h.languages) - 1] = '\0';
 	h.orientation_checked %= 2;
 	h.turn = h.orientation_checked ? h.turn % 4 * 90 : 0;
+	if (h.ink_unread > h.ink_marks)
+		h.ink_unread = h.ink_marks;
 	memcpy(mended, &h, sizeof(h));
 	decode(mended, size);
 	free(mended);

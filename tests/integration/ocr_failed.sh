@@ -11,8 +11,8 @@ set -u
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
-# Scanned in lineart: one read per page (a grey scan delivered bitonal is read twice, from
-# its grey image and its bitonal one, and the grey read stands when the second one fails).
+# Scanned in lineart: one read per page (a grey scan delivered bitonal may be read twice, from
+# its G4 and its grey image, and the first read stands when the second one fails).
 feeder_config "mode = lineart" <<EOF
 [ocr]
 workers = 1

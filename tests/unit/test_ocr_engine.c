@@ -102,11 +102,14 @@ static void check_result(const struct ocr_page_result *r)
 {
 	double cer = cer_of(r->text);
 
-	printf("cer %.2f%%, %u words, mean confidence %.1f\n", 100 * cer, r->words,
-	       r->mean_confidence);
+	printf("cer %.2f%%, %u words, mean confidence %.1f, %u of %u ink marks in no word\n",
+	       100 * cer, r->words, r->mean_confidence, r->ink_unread, r->ink_marks);
 	assert_true(cer < 0.03);
 	assert_true(r->words > 100);
 	assert_true(r->mean_confidence > 70 && r->mean_confidence <= 100);
+	/* Its ink marks are its letters, and nearly all of them lie in the words read. */
+	assert_true(r->ink_marks > 2 * r->words);
+	assert_true(r->ink_unread * 50 <= r->ink_marks);
 	/* hOCR: a page with word boxes and confidences. */
 	assert_non_null(strstr(r->hocr, "class='ocr_page'"));
 	assert_non_null(strstr(r->hocr, "class='ocrx_word'"));
@@ -212,6 +215,8 @@ static void test_blank_page(void **state)
 	assert_int_equal(ocr_engine_recognise(engine, &f, OCR_PSM_AUTO, &r), 0);
 	assert_int_equal(r.words, 0);
 	assert_true(r.mean_confidence == 0.0);
+	assert_int_equal(r.ink_marks, 0);
+	assert_int_equal(r.ink_unread, 0);
 	assert_string_equal(r.text, "");
 	ocr_page_result_release(&r);
 	free(white);
