@@ -311,3 +311,81 @@ out:
 	free(thr);
 	return r;
 }
+
+PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3])
+{
+	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 8);
+	uint32_t x, y, wpl;
+
+	if (!pix)
+		return NULL;
+	wpl = (uint32_t)pixGetWpl(pix);
+	for (y = 0; y < f->height; y++) {
+		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
+		l_uint32 *line = pixGetData(pix) + (size_t)y * wpl;
+
+		if (f->channels == 1) {
+			/* Bytes in scan order now, words swapped below; pad pixels white. */
+			memcpy(line, src, f->width);
+			memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
+			continue;
+		}
+		for (x = 0; x < f->width; x++) {
+			const uint8_t *p = src + 3 * x;
+
+			((uint8_t *)line)[x] =
+			    (uint8_t)((w[0] * p[0] + w[1] * p[1] + w[2] * p[2]) >> 8);
+		}
+		memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
+	}
+	pixEndianByteSwap(pix);
+	return pix;
+}
+
+bool binarize_ink_axis(const struct frame *f, PIX *grey, PIX *bin, PIX *mask, unsigned paper,
+		       unsigned w[3])
+{
+	uint64_t ink[3] = { 0 }, bg[3] = { 0 }, n_ink = 0, n_bg = 0;
+	double d[3], sum = 0;
+	uint32_t x, y;
+	int c;
+
+	if (f->channels != 3)
+		return false;
+	for (y = 0; y < f->height; y += 2) {
+		const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
+		const l_uint32 *g = pixGetData(grey) + (size_t)y * pixGetWpl(grey);
+		const l_uint32 *b = pixGetData(bin) + (size_t)y * pixGetWpl(bin);
+		const l_uint32 *m =
+		    mask ? pixGetData(mask) + (size_t)(y / BINARIZE_BLOCK) * pixGetWpl(mask) : NULL;
+
+		for (x = 0; x < f->width; x += 2) {
+			const uint8_t *px = row + 3 * (size_t)x;
+
+			if (m && GET_DATA_BIT(m, x / BINARIZE_BLOCK))
+				continue;
+			if (GET_DATA_BIT(b, x)) {
+				for (c = 0; c < 3; c++)
+					ink[c] += px[c];
+				n_ink++;
+			} else if (GET_DATA_BYTE(g, x) + BINARIZE_INK_AXIS_PAPER_BAND >= paper) {
+				for (c = 0; c < 3; c++)
+					bg[c] += px[c];
+				n_bg++;
+			}
+		}
+	}
+	if (n_ink < BINARIZE_INK_AXIS_MIN_SAMPLES || n_bg < BINARIZE_INK_AXIS_MIN_SAMPLES)
+		return false;
+	for (c = 0; c < 3; c++) {
+		d[c] = MAX(0.0, (double)bg[c] / (double)n_bg - (double)ink[c] / (double)n_ink);
+		sum += d[c];
+	}
+	if (sum < 3 * BINARIZE_MIN_CONTRAST)
+		return false;
+	w[0] = (unsigned)lround(256 * d[0] / sum);
+	w[1] = (unsigned)lround(256 * d[1] / sum);
+	w[1] = MIN(w[1], 256 - w[0]);
+	w[2] = 256 - w[0] - w[1];
+	return true;
+}

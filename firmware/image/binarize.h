@@ -13,11 +13,15 @@
  * Sauvola threshold (m * (1 - k) on plain paper) fell below them. The normalisation is never
  * made as an image: the threshold is scaled by each block's background instead, so the cut is
  * one comparison a pixel. Chosen on the degraded dev set by OCR error rate
- * (tests/bench/binarize.sh).
+ * (tests/bench/binarize.sh). A colour scan is binarised from the grey of its ink axis
+ * (binarize_ink_axis()), not from its luminance.
  */
 
 #include <leptonica/allheaders.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "frame.h"
 
 #define BINARIZE_BLOCK 4
 /* Grey level the paper is normalised to. */
@@ -34,6 +38,10 @@
 #define BINARIZE_INK_MIN_SHARE 0.002f
 /* The darkest the paper's shading may be, as a share of the paper level. */
 #define BINARIZE_MIN_BACKGROUND 0.6
+/* The ink axis (binarize_ink_axis()): paper pixels are within this of the paper's grey level. */
+#define BINARIZE_INK_AXIS_PAPER_BAND 16u
+/* Fewer ink or paper pixels sampled than this: no colour to measure. */
+#define BINARIZE_INK_AXIS_MIN_SAMPLES 1000u
 
 struct page_stats {
 	PIX *reduced;	    /* 8 bpp, one mean value per 4x4 block; owned, pixDestroy() */
@@ -74,5 +82,37 @@ unsigned binarize_background_size(unsigned dpi);
  */
 int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mask, PIX **ret,
 		  unsigned *ret_threshold);
+
+/*
+ * binarize_frame_grey - an 8 bpp image of a frame
+ * @f: 8-bit grey (copied) or RGB (weighed)
+ * @w: red, green and blue weights in 1/256, summing to 256
+ * Returns the image or NULL (no memory).
+ */
+PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3]);
+
+/*
+ * binarize_ink_axis - the grey that keeps ink apart from paper on a colour scan
+ *
+ * Whatever the ink's colour: the projection of each pixel on the page's own paper-to-ink
+ * colour difference, the weight of each channel its share of that difference. Of all greys
+ * (weighted sums of the channels), this one gives the largest ink-to-paper difference for the
+ * noise it carries (a matched filter, for scanner noise alike in the three channels);
+ * luminance weighs blue at 0.11, so violet-blue typing, or black type on yellowed paper,
+ * keeps less of its contrast in luminance. The ink is what a first binarisation made black,
+ * the paper the rest within BINARIZE_INK_AXIS_PAPER_BAND of the paper's level, neither
+ * counting the scanner background, on every other pixel of every other row.
+ *
+ * @f: the RGB frame (any other: false)
+ * @grey: its 8 bpp grey, the size of @f
+ * @bin: the binarisation of @grey (1 = ink)
+ * @mask: optional 1 bpp block mask of the scanner background (blocks of BINARIZE_BLOCK)
+ * @paper: the paper's level in @grey
+ * @w: filled with the red, green and blue weights (1/256, summing to 256)
+ * Returns true, or false when the page has too little ink or paper, or too little contrast
+ * between them, to measure.
+ */
+bool binarize_ink_axis(const struct frame *f, PIX *grey, PIX *bin, PIX *mask, unsigned paper,
+		       unsigned w[3]);
 
 #endif

@@ -157,6 +157,49 @@ static PIX *run_method(enum method m, PIX *g, unsigned dpi)
 	}
 }
 
+/*
+ * The station's grey for binarising a colour scan (binarize_ink_axis()): luminance binarised
+ * once, the ink and paper colours measured on it, the page weighed along their difference.
+ * NULL when there is no ink to measure (luminance stands).
+ */
+static PIX *ink_axis_grey(PIX *rgb, unsigned dpi)
+{
+	static const unsigned luma[3] = { 77, 150, 29 };
+	uint32_t w = (uint32_t)pixGetWidth(rgb), h = (uint32_t)pixGetHeight(rgb), x, y;
+	struct frame f = { .width = w, .height = h, .depth = 8, .channels = 3 };
+	struct page_stats st = { 0 };
+	PIX *grey = NULL, *bin = NULL, *out = NULL;
+	unsigned wt[3];
+
+	f.bytes_per_line = w * 3;
+	f.data = malloc((size_t)w * h * 3);
+	if (!f.data)
+		return NULL;
+	for (y = 0; y < h; y++) {
+		const l_uint32 *line = pixGetData(rgb) + (size_t)y * pixGetWpl(rgb);
+		uint8_t *o = f.data + (size_t)y * w * 3;
+
+		for (x = 0; x < w; x++) {
+			l_int32 r, g, b;
+
+			extractRGBValues(line[x], &r, &g, &b);
+			o[3 * x] = (uint8_t)r;
+			o[3 * x + 1] = (uint8_t)g;
+			o[3 * x + 2] = (uint8_t)b;
+		}
+	}
+	grey = binarize_frame_grey(&f, luma);
+	if (grey && page_stats_measure(grey, &st) == 0 &&
+	    binarize_page(grey, &st, dpi, NULL, &bin, NULL) == 0 &&
+	    binarize_ink_axis(&f, grey, bin, NULL, page_stats_paper(&st), wt))
+		out = binarize_frame_grey(&f, wt);
+	page_stats_release(&st);
+	pixDestroy(&grey);
+	pixDestroy(&bin);
+	free(f.data);
+	return out;
+}
+
 static void base_name(const char *path, char *out, size_t size)
 {
 	const char *b = strrchr(path, '/');
@@ -193,7 +236,7 @@ static int emit(const char *outdir, const char *page, const char *cand, PIX *bin
 
 int main(int argc, char **argv)
 {
-	static const char *const grey_names[] = { "lum", "min" };
+	static const char *const grey_names[] = { "lum", "min", "inkaxis" };
 	int i, status = 0;
 
 	if (argc < 3) {
@@ -226,13 +269,16 @@ int main(int argc, char **argv)
 			status = 1;
 		pixDestroy(&bin);
 
-		for (gi = 0; gi < 2; gi++) {
+		for (gi = 0; gi < 3; gi++) {
 			PIX *g;
 			double tg = now();
 
-			g = gi == 0 ? pixConvertRGBToLuminance(rgb)
-				    : pixConvertRGBToGrayMinMax(rgb, L_CHOOSE_MIN);
+			g = gi == 0   ? pixConvertRGBToLuminance(rgb)
+			    : gi == 1 ? pixConvertRGBToGrayMinMax(rgb, L_CHOOSE_MIN)
+				      : ink_axis_grey(rgb, dpi);
 			tg = now() - tg;
+			if (!g && gi == 2)
+				g = pixConvertRGBToLuminance(rgb);
 			if (!g)
 				return 1;
 			for (m = 0; m < M_COUNT; m++) {

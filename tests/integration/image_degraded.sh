@@ -16,23 +16,25 @@
 # (confidence below 80%, or more than 4% of the page's ink marks in no word read); the page
 # keeps the more confident read, and an ocr-text event says which, or that the other image was
 # not read. A bitonal page whose text is far from its grey text and less confident reads
-# much worse bitonal (check-image): the two pages whose G4 loses lines to Tesseract's layout
-# analysis (blurred-report, catalogue-1962-landscape) are delivered in grey by OCR under auto,
-# and flagged check-image under bitonal, the others not; a flagged page switched to grey with
-# `folio page grey` is then delivered as grey JPEG. The G4 of catalogue-1962-landscape reads
-# at 87-88% confidence: only the ink left out of its words sends it to its grey image.
+# much worse bitonal (check-image): the two pages whose G4 from a grey scan loses lines to
+# Tesseract's layout analysis (blurred-report, catalogue-1962-landscape) are flagged
+# check-image under bitonal; under auto, blurred-report is delivered in grey by OCR (the G4
+# of the colour scan, binarised from the grey of its ink axis, reads catalogue-1962-landscape
+# at 6.5% and stays); a flagged page switched to grey with `folio page grey` is then delivered
+# as grey JPEG.
 #
 # Open gaps, held to the figures measured with this station (a ratchet: any loss fails; 1
 # point for OCR's noise on a page) instead of the reference + 1.0, and saying so:
 # - catalogue-1962-landscape is a 150 dpi file that the feeder scales to 300 dpi, as the test
 #   asks of the scanner; Tesseract reads the original at 150 dpi at 7.4% but the same image
-#   scaled 2x at 31% (and the station's grey page at 11.7% from a grey scan, 14.1% from a
-#   colour one).
+#   scaled 2x at 31%, and its table's reading order turns on a few grey levels. The station's
+#   grey image reads at 11.7% (grey scan, or the ink-axis grey of a colour scan), more
+#   confidently than its G4 (36% from a grey scan; 6.5% from the colour scan under auto, whose
+#   text OCR therefore does not keep).
 # - typescript-1962 under auto: delivered in colour (a stamp), it reads at 8.3% from its
-#   colour JPEG and 8.7% from the G4 of the colour scan (more confident: the JPEG's text is
-#   kept), where the G4 of a grey scan reads at 3.7%: Tesseract's layout analysis goes astray
-#   on one image or the other for a few grey levels' difference (the grey scan's luminance
-#   weighs blue 0.2, the image stage's 0.11).
+#   colour JPEG and 4.0% from the G4 kept for it, but the JPEG's read is the more confident
+#   (90% against 88%) and its text is kept: Tesseract's layout analysis puts the typescript's
+#   margin headings in a column of their own on the one image and not on the other.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 
@@ -52,18 +54,20 @@ declare -A dpi=([blurred-report]=300 [catalogue-1962-faint]=150 [catalogue-1962-
 names=($(printf '%s\n' "${!ref[@]}" | sort))
 # The open gaps, per profile: limits measured on this station (CER %, with 1 point for OCR's
 # noise), used instead of the reference + 1.0 on the page, and for the mean.
-declare -A gap_auto=([catalogue-1962-landscape]=15.1 [typescript-1962]=9.3)
+declare -A gap_auto=([catalogue-1962-landscape]=12.7 [typescript-1962]=9.3)
 declare -A gap_bitonal=([catalogue-1962-landscape]=12.7)
 declare -A gap_note=([catalogue-1962-landscape]="a 150 dpi file scaled 2x by the feeder"
-	[typescript-1962]="its G4 and colour JPEG read worse than a grey scan's G4")
-declare -A gap_mean=([auto]=13.2 [bitonal]=12.7)
-# Pages whose bitonal image reads much worse than their grey one: flagged check-image.
+	[typescript-1962]="its colour JPEG's text is kept, more confident than its G4's")
+declare -A gap_mean=([auto]=13.1 [bitonal]=12.7)
+# Pages whose bitonal image reads much worse than their grey one: flagged check-image under
+# bitonal, delivered in grey by OCR under auto.
 declare -A bad_bitonal=([blurred-report]=1 [catalogue-1962-landscape]=1)
+declare -A bad_auto=([blurred-report]=1)
 # Auto's choice for the others (README): delivered form and flag.
 declare -A auto_form=([blue-typescript-1]="JPEG auto-grey" [blue-typescript-2]="JPEG auto-colour"
 	[catalogue-1962-faint]="TIFF auto-bitonal" [journal-1914]="TIFF auto-bitonal"
 	[typescript-1962]="JPEG auto-colour" [blurred-report]="JPEG auto-grey"
-	[catalogue-1962-landscape]="JPEG auto-grey")
+	[catalogue-1962-landscape]="TIFF auto-bitonal")
 
 cd "$FOLIO_TMP" || exit 1
 mkdir -p pages
@@ -167,7 +171,10 @@ for i in "${!names[@]}"; do
 	ev=$(awk -F'\t' -v p=$p '$7 == "ocr-text" && $5 == p { print $8 }' "$pkg/EVENTS.txt")
 	[ -n "$ev" ] || { echo "FAIL: auto: $n has no ocr-text event"; bad=1; }
 	echo "figure: auto: $n: $ev"
-	if [ -n "${bad_bitonal[$n]:-}" ]; then
+	if [ -z "${bad_auto[$n]:-}" ]; then
+		awk -F'\t' -v p=$p '$7 == "page-grey" && $5 == p' "$pkg/EVENTS.txt" | grep -q . &&
+			{ echo "FAIL: auto: $n went grey, its G4 reads as well"; bad=1; }
+	else
 		awk -F'\t' -v p=$p '$7 == "page-grey" && $5 == p' "$pkg/EVENTS.txt" | grep -q . ||
 			{ echo "FAIL: auto: $n went grey with no page-grey event"; bad=1; }
 		awk -F'\t' -v p=$p '$7 == "check-image" && $5 == p { print $8 }' "$pkg/EVENTS.txt" |
