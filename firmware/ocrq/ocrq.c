@@ -21,11 +21,12 @@
  */
 struct flight {
 	uint64_t tag;
-	bool bitonal; /* delivered bitonal: the other image is its kept grey image */
-	bool colour;  /* delivered in colour (else grey, when not bitonal): the other is a G4 */
-	bool other;   /* first read: the page keeps another image for OCR */
-	bool second;  /* the second read, of the other image (no queue claim) */
-	char why[96]; /* second: why the first read was not sure */
+	bool bitonal;  /* delivered bitonal: the other image is its kept grey image */
+	bool colour;   /* delivered in colour (else grey, when not bitonal): the other is a G4 */
+	bool other;    /* first read: the page keeps another image for OCR */
+	bool g4_first; /* delivered in colour: its kept G4 is read first, the colour image second */
+	bool second;   /* the second read, of the other image (no queue claim) */
+	char why[96];  /* second: why the first read was not sure */
 	struct ocr_page_result first; /* second: the first read, stored after the second */
 };
 
@@ -118,17 +119,39 @@ static const char *models_of_page(struct run *r, const struct page_info *p)
 }
 
 /*
- * The image read first: the delivered image. A G4 is read faster than a grey page (1.05 s
- * against 1.83 s a page on the degraded set), and what a bitonal page's check-image is about
- * is its G4's read; a grey or colour page's JPEG read better than its kept G4 on every such
- * page of the degraded set (README, "OCR reads the best image").
+ * The image read first: the delivered image, or for a page delivered in colour the G4 kept
+ * for its OCR (*ret_g4_first), when there is one.
+ *
+ * A G4 is read faster than a grey page (1.05 s against 1.83 s a page on the degraded set),
+ * and what a bitonal page's check-image is about is its G4's read. A page goes out in colour
+ * for a few coloured marks (a stamp, a signature) on what is mostly printed or typed text;
+ * Tesseract would read its JPEG through the luminance, which weighs blue at 0.11 and fades
+ * blue and violet ink, while the image stage binarised its G4 from the page's own ink axis
+ * (firmware/image/binarize.h), the grey with the most ink-to-paper contrast. A page goes out
+ * in grey because much of it is mid-grey (a photograph, shading), which a G4 loses: its JPEG
+ * is read first. On the degraded set the colour pages' G4s read 4.0% and 15.7% (CER) against
+ * 8.3% and 15.9% for their JPEGs; the grey page's JPEG 12.1% against 12.5% for its G4.
  */
-static int page_image_to_read(struct run *r, const struct page_info *p, void **ret_image,
-			      size_t *ret_len)
+static int page_image_to_read(struct run *r, const struct page_info *p, bool *ret_g4_first,
+			      void **ret_image, size_t *ret_len)
 {
+	int e;
+
+	*ret_g4_first = false;
 	if (strcmp(p->format, "PNM") != 0 && strcmp(p->format, "TIFF") != 0 &&
 	    strcmp(p->format, "JPEG") != 0)
 		return -FOLIO_EFORMAT;
+	if (p->channels == 3) {
+		e = store_page_ocr_image(r->store, p->batch, p->number, ret_image, ret_len);
+		if (e == 0) {
+			*ret_g4_first = true;
+			return 0;
+		}
+		if (e != -FOLIO_ENOTFOUND)
+			log_warn("batch %u page %u: its G4 kept for OCR cannot be read (%s): its "
+				 "text is read from the delivered image alone",
+				 p->batch, p->number, folio_strerror(e));
+	}
 	return store_page_image(r->store, p->batch, p->number, ret_image, ret_len);
 }
 
@@ -160,6 +183,7 @@ static int submit_next(struct run *r)
 	struct page_info p;
 	void *image = NULL;
 	size_t len;
+	bool g4_first = false;
 	int e;
 
 	/* Lease long enough for both attempts of both reads of a page. */
@@ -178,7 +202,7 @@ static int submit_next(struct run *r)
 		return 1;
 	}
 	if (e == 0)
-		e = page_image_to_read(r, &p, &image, &len);
+		e = page_image_to_read(r, &p, &g4_first, &image, &len);
 	if (e == 0)
 		e = ocr_pool_submit_in(
 		    r->pool, tag_of(it.batch, it.page), image, len, p.dpi, models_of_page(r, &p),
@@ -197,7 +221,8 @@ static int submit_next(struct run *r)
 	r->flights[r->in_flight++] = (struct flight){ .tag = tag_of(it.batch, it.page),
 						      .bitonal = p.bit_depth == 1,
 						      .colour = p.channels == 3,
-						      .other = has_other_image(r, &p) };
+						      .g4_first = g4_first,
+						      .other = g4_first || has_other_image(r, &p) };
 	return 1;
 }
 
@@ -303,14 +328,17 @@ static bool keep_result(struct run *r, uint32_t batch, uint32_t page,
 /* What the page's images are called in its events: the one read first, and the other. */
 static const char *first_image(const struct flight *fl)
 {
-	return fl->bitonal  ? "delivered G4"
-	       : fl->colour ? "delivered colour image"
-			    : "delivered grey image";
+	return fl->bitonal    ? "delivered G4"
+	       : fl->g4_first ? "kept G4"
+	       : fl->colour   ? "delivered colour image"
+			      : "delivered grey image";
 }
 
 static const char *other_image(const struct flight *fl)
 {
-	return fl->bitonal ? "kept grey image" : "kept G4";
+	return fl->bitonal    ? "kept grey image"
+	       : fl->g4_first ? "delivered colour image"
+			      : "kept G4";
 }
 
 /*
@@ -320,7 +348,7 @@ static const char *other_image(const struct flight *fl)
  * - a G4 with more than OCRQ_UNREAD_INK of its ink marks in no word read: lines of text
  *   that Tesseract's layout analysis left out, which confidences cannot show (engine.h);
  * - a G4 of a page not flagged blank read as no words at all: binarisation may have lost
- *   faint text.
+ *   faint text (a colour page's kept G4 too: its colour image is read then).
  * The ink of a grey or colour page is not judged: automatic colour detection sent it so for
  * what is not text (a stamp, a signature, a photograph: 8.8% of the marks of the stamped page
  * of tests/integration/image_autocolour.sh lie in no word, read at 96%), and it is delivered as it was read.
@@ -329,7 +357,7 @@ static bool doubtful(struct run *r, const struct flight *fl, uint32_t batch, uin
 		     const struct ocr_page_result *res, char *why, size_t size)
 {
 	if (!res->words) {
-		if (!fl->bitonal || is_blank(r, batch, page))
+		if (!(fl->bitonal || fl->g4_first) || is_blank(r, batch, page))
 			return false;
 		snprintf(why, size, "no words read from it");
 		return true;
@@ -359,6 +387,7 @@ static int second_submit(struct run *r, const struct flight *page_fl, uint32_t b
 	struct flight fl = { .tag = tag_of(batch | SECOND_TAG_BIT, page),
 			     .bitonal = page_fl->bitonal,
 			     .colour = page_fl->colour,
+			     .g4_first = page_fl->g4_first,
 			     .second = true };
 	struct page_info p;
 	void *image = NULL;
@@ -369,7 +398,8 @@ static int second_submit(struct run *r, const struct flight *page_fl, uint32_t b
 		return -ERANGE;
 	e = store_page_get(r->store, batch, page, &p);
 	if (e == 0)
-		e = store_page_ocr_image(r->store, batch, page, &image, &len);
+		e = fl.g4_first ? store_page_image(r->store, batch, page, &image, &len)
+				: store_page_ocr_image(r->store, batch, page, &image, &len);
 	if (e == 0)
 		e = ocr_pool_submit_in(r->pool, fl.tag, image, len, p.dpi, first->languages,
 				       OCR_POOL_UPRIGHT);
@@ -442,8 +472,9 @@ static void two_reads_event(struct run *r, const struct flight *fl, uint32_t bat
 {
 	const struct ocr_page_result *first = &fl->first;
 	/* The grey or colour read is kept on a tie. */
-	bool second_kept = fl->bitonal ? second->mean_confidence >= first->mean_confidence
-				       : second->mean_confidence > first->mean_confidence;
+	bool g4_first = fl->bitonal || fl->g4_first;
+	bool second_kept = g4_first ? second->mean_confidence >= first->mean_confidence
+				    : second->mean_confidence > first->mean_confidence;
 	const char *kept = second_kept ? other_image(fl) : first_image(fl),
 		   *not_kept = second_kept ? first_image(fl) : other_image(fl);
 
@@ -481,15 +512,16 @@ static void check_image(struct run *r, uint32_t batch, uint32_t page,
 static void second_collected(struct run *r, struct flight *fl, struct ocr_pool_page *pp)
 {
 	uint32_t batch = (uint32_t)(fl->tag >> 32 & ~SECOND_TAG_BIT), page = (uint32_t)fl->tag;
-	const struct ocr_page_result *grey = fl->bitonal ? &pp->result : &fl->first;
-	const struct ocr_page_result *bit = fl->bitonal ? &fl->first : &pp->result;
+	bool g4_first = fl->bitonal || fl->g4_first;
+	const struct ocr_page_result *grey = g4_first ? &pp->result : &fl->first;
+	const struct ocr_page_result *bit = g4_first ? &fl->first : &pp->result;
 	struct ocr_score sc;
 	bool worse, bit_kept;
 
 	r->sum->second_seconds += pp->seconds;
 	r->sum->second_reads++;
 	if (!fl->bitonal)
-		r->sum->bitonal_reads++;
+		r->sum->bitonal_reads++; /* a grey or colour page whose G4 was read too */
 	if (pp->error || ocr_score(grey->text, bit->text, &sc) < 0) {
 		/*
 		 * The first read stands; a bitonal page's grey image stays until approval, for

@@ -85,7 +85,7 @@ struct ocrq_summary {
 	double mean_confidence;	 /* over the recognised pages with words */
 	double seconds;
 	unsigned workers;
-	uint64_t reads;		/* first reads, of the delivered image */
+	uint64_t reads;		/* first reads: the delivered image, a colour page's kept G4 */
 	double read_seconds;	/* worker time of those reads */
 	uint64_t sure;		/* pages keeping another image, read once: the first read sure */
 	uint64_t second_reads;	/* pages read again, from the other image */

@@ -69,17 +69,18 @@ for n in 1 2 3; do
 	esac
 	echo "figure: page $n: ${line##*; }, $(cd "$pkg/D0001" && stat -c '%n %s bytes' P000$n.tif P000$n.jpg 2>/dev/null)"
 done
-# Each page was read once, from its delivered image: clean print reads sure (confidence 80%
-# or more, its ink in words), so the other image kept for it (the text page's grey image, the
-# colour and grey pages' G4) went unread and is gone with the text read; each page's
-# provenance says so.
+# Each page was read once: clean print reads sure (confidence 80% or more, its ink in words),
+# so the other image went unread and is gone with the text read; each page's provenance says
+# so. The text page and the grey page were read from their delivered image; the colour page
+# from the G4 kept for it, binarised on its ink axis (Tesseract would read the colour JPEG
+# through its luminance), its colour JPEG unread.
 for n in 1 2 3; do
 	line=$(event "$pkg" ocr-text $n)
 	case $n:$line in
 	1:"text read from the delivered G4 alone, confidence "*" ink marks in no word: sure "*", the kept grey image not read") ;;
-	2:"text read from the delivered colour image alone, confidence "*", the kept G4 not read") ;;
+	2:"text read from the kept G4 alone, confidence "*", the delivered colour image not read") ;;
 	3:"text read from the delivered grey image alone, confidence "*", the kept G4 not read") ;;
-	*) fail "page $n was not read once, from its delivered image alone: $line" ;;
+	*) fail "page $n was not read once, from the image expected first: $line" ;;
 	esac
 	echo "figure: page $n: $line"
 	if [ $n = 1 ]; then
