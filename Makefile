@@ -170,7 +170,7 @@ EXTRA_PROGRAMS := $(addprefix $(O)/bin/,$(prog-y))
 ifneq ($(BUILD_GOALS),)
 CONFIG_ON := $(foreach v,$(filter CONFIG_%,$(.VARIABLES)),$(if $(filter y,$($(v))),$(v)))
 TESTS_UNMET := $(shell awk -v on=" $(CONFIG_ON) " 'FNR > 30 { nextfile } /requires: CONFIG_/ { \
-	sub(/.*requires: */, ""); for (i = 1; i <= NF; i++) if (index(on, " " $$i " ") == 0) { \
+	sub(/.*requires: */, ""); for (i = 1; i <= NF; i++) if ($$i ~ /^CONFIG_/ && index(on, " " $$i " ") == 0) { \
 	print FILENAME; nextfile } }' tests/unit/*.c tests/integration/*.c tests/fuzz/*.c)
 endif
 UNIT_SRCS := $(filter-out $(TESTS_UNMET),$(sort $(wildcard tests/unit/test_*.c)))
