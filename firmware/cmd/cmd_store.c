@@ -115,7 +115,7 @@ static void see_page(const struct page_info *p, const char *sha256_hex, void *us
 	progress_tell(&v->progress.p, v->done, MAX(v->pages, v->done), 0);
 }
 
-static void check_text_index(struct cmd_env *env);
+static void check_text_index(struct cmd_env *env, FILE *out);
 
 int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 {
@@ -152,12 +152,15 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 		" queue items indexed\n",
 		store_path(env->store), rep.events, rep.pages, mib(rep.image_bytes), rep.ocr,
 		rep.queue_items);
-	check_text_index(env);
+	check_text_index(env, pages ? stderr : env->out);
 	return 0;
 }
 
-/* The text index is rebuilt from the texts: out of date, it is a warning, not a break. */
-static void check_text_index(struct cmd_env *env)
+/*
+ * The text index is rebuilt from the texts: out of date, it is a warning, not a break. Intact,
+ * it is a line on @out, beside the store's own.
+ */
+static void check_text_index(struct cmd_env *env, FILE *out)
 {
 	struct store_text_index_info ti;
 	const char *why = NULL;
@@ -178,7 +181,7 @@ static void check_text_index(struct cmd_env *env)
 			 "reindex' ran",
 			 why, ti.pages, ti.ocr);
 	else
-		fprintf(stderr, "text index: %" PRIu64 " pages, %" PRIu64 " (word, page) pairs%s\n",
+		fprintf(out, "text index: %" PRIu64 " pages, %" PRIu64 " (word, page) pairs%s\n",
 			ti.pages, ti.postings, ti.keyed ? " (keyed: the store seals)" : "");
 }
 

@@ -106,4 +106,4 @@ grep -q '^text index rebuilt: 2 pages, [0-9]* words (.* in [0-9.]* s$' out ||
 found geneve "$b 1 2;"
 found quokka ""
 $folio store check >out 2>err || fail "store check failed: $(cat err)"
-grep -q '^text index: 2 pages, [0-9]* (word, page) pairs' err || fail "store check says nothing of the text index: $(cat err)"
+grep -q '^text index: 2 pages, [0-9]* (word, page) pairs' out || fail "store check says nothing of the text index: $(cat out err)"
