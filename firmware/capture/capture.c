@@ -562,15 +562,28 @@ static int clean_page(struct stage_page *pg, void *user)
 	return process_page(&pg->frame, p, &pg->img, &pg->ocr, &pg->meta.flags, pg->note);
 }
 
+/* The thread that takes cleaned pages from the image stage, in feed order, to the store. */
+struct committer {
+	struct store *store;
+	const struct capture_request *req;
+	struct commits *cm;
+	struct stage *st;
+	double image_seconds; /* the image stage's threads' time on the pages */
+	double store_seconds; /* time handing them to the store */
+	pthread_t thread;
+};
+
 /* A cleaned page, in feed order: into the store, or dropped after a failure. */
-static void commit_page(struct store *store, const struct capture_request *req, struct commits *cm,
-			struct capture_result *ret, struct stage_page *pg)
+static void commit_page(struct committer *c, struct stage_page *pg)
 {
+	const struct capture_request *req = c->req;
+	struct store *store = c->store;
+	struct commits *cm = c->cm;
 	struct page_info *meta = &pg->meta;
 	double t0 = now();
 	int r;
 
-	ret->encode_seconds += pg->seconds;
+	c->image_seconds += pg->seconds;
 	if (commits_failed(cm))
 		goto out;
 	if (pg->r < 0) {
@@ -596,10 +609,20 @@ static void commit_page(struct store *store, const struct capture_request *req, 
 		commit_failed(cm, r);
 		queue_stop(cm->q);
 	}
-	ret->store_seconds += now() - t0;
+	c->store_seconds += now() - t0;
 out:
 	encoded_image_release(&pg->img);
 	encoded_image_release(&pg->ocr);
+}
+
+static void *committer_main(void *arg)
+{
+	struct committer *c = arg;
+	struct stage_page pg;
+
+	while (stage_take(c->st, &pg))
+		commit_page(c, &pg);
+	return NULL;
 }
 
 int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t number,
@@ -744,7 +767,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	struct reader rd = { 0 };
 	struct index_split split;
 	struct stage *st = NULL;
-	struct stage_page done;
+	struct committer com;
 	struct commits cm;
 	pthread_t thread;
 	struct frame f;
@@ -836,8 +859,17 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		return log_errno(r, "cannot start the image stage's threads: %s",
 				 folio_strerror(r));
 	}
+	com = (struct committer){ .store = store, .req = req, .cm = &cm, .st = st };
+	r = -pthread_create(&com.thread, NULL, committer_main, &com);
+	if (r < 0) {
+		stage_free(st);
+		scanner_close(scanner);
+		return log_errno(r, "cannot start the capture thread: %s", folio_strerror(r));
+	}
 	r = -pthread_create(&thread, NULL, reader_main, &rd);
 	if (r < 0) {
+		stage_close(st);
+		pthread_join(com.thread, NULL);
 		stage_free(st);
 		scanner_close(scanner);
 		return log_errno(r, "cannot start the capture thread: %s", folio_strerror(r));
@@ -852,7 +884,8 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			free(f.data);
 			continue;
 		}
-		/* Indexing goes page by page, in feed order; cleaning on the pool's threads. */
+		/* Indexing goes page by page, in feed order, here; cleaning on the pool's threads;
+		 * committing, in feed order again, on the committer's. */
 		pg.meta.batch = ret->batch;
 		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &pg.meta, &drop);
 		ret->encode_seconds += now() - t1;
@@ -866,15 +899,13 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 			}
 			continue;
 		}
-		while (stage_full(st) && stage_take(st, true, &done))
-			commit_page(store, req, &cm, ret, &done);
-		(void)stage_put(st, &pg); /* there is room now */
-		while (stage_take(st, false, &done))
-			commit_page(store, req, &cm, ret, &done);
+		stage_put(st, &pg); /* the committer makes room */
 	}
-	while (stage_take(st, true, &done))
-		commit_page(store, req, &cm, ret, &done);
+	stage_close(st);
+	pthread_join(com.thread, NULL);
 	st = stage_free(st);
+	ret->encode_seconds += com.image_seconds;
+	ret->store_seconds += com.store_seconds;
 	store_flush(store);
 	pthread_mutex_lock(&cm.lock);
 	if (cm.error)

@@ -18,11 +18,13 @@ struct slot {
 struct stage {
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* a page waits, or stop */
-	pthread_cond_t done; /* a page is cleaned */
+	pthread_cond_t done; /* a page is cleaned, or no more will come */
+	pthread_cond_t room; /* a page was taken */
 	stage_fn fn;
 	void *user;
 	struct slot *slots; /* a ring in feed order: head is the oldest */
 	unsigned cap, head, count;
+	bool closed; /* stage_close(): no more pages will come */
 	bool stop;
 	unsigned n_threads;
 	pthread_t threads[STAGE_MAX_THREADS];
@@ -110,6 +112,7 @@ int stage_new(unsigned threads, stage_fn fn, void *user, struct stage **ret)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->work, NULL);
 	pthread_cond_init(&st->done, NULL);
+	pthread_cond_init(&st->room, NULL);
 	for (; st->n_threads < threads; st->n_threads++) {
 		r = -pthread_create(&st->threads[st->n_threads], NULL, worker_main, st);
 		if (r < 0) {
@@ -128,46 +131,43 @@ unsigned stage_threads(const struct stage *st)
 	return st->n_threads;
 }
 
-bool stage_full(struct stage *st)
-{
-	bool full;
-
-	pthread_mutex_lock(&st->lock);
-	full = st->count == st->cap;
-	pthread_mutex_unlock(&st->lock);
-	return full;
-}
-
-int stage_put(struct stage *st, const struct stage_page *pg)
+void stage_put(struct stage *st, const struct stage_page *pg)
 {
 	struct slot *s;
 
 	pthread_mutex_lock(&st->lock);
-	if (st->count == st->cap) { /* only stage_take() makes room: waiting would be for ever */
-		pthread_mutex_unlock(&st->lock);
-		return -EBUSY;
-	}
+	while (st->count == st->cap) /* stage_take() makes room */
+		pthread_cond_wait(&st->room, &st->lock);
 	s = slot_at(st, st->count);
 	s->pg = *pg;
 	s->state = SLOT_WAITING;
 	st->count++;
 	pthread_cond_signal(&st->work);
 	pthread_mutex_unlock(&st->lock);
-	return 0;
 }
 
-bool stage_take(struct stage *st, bool wait, struct stage_page *ret)
+void stage_close(struct stage *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->closed = true;
+	pthread_cond_broadcast(&st->done);
+	pthread_mutex_unlock(&st->lock);
+}
+
+bool stage_take(struct stage *st, struct stage_page *ret)
 {
 	bool got = false;
 
 	pthread_mutex_lock(&st->lock);
-	while (wait && st->count > 0 && st->slots[st->head].state != SLOT_DONE)
+	while ((st->count == 0 && !st->closed) ||
+	       (st->count > 0 && st->slots[st->head].state != SLOT_DONE))
 		pthread_cond_wait(&st->done, &st->lock);
-	if (st->count > 0 && st->slots[st->head].state == SLOT_DONE) {
+	if (st->count > 0) {
 		*ret = st->slots[st->head].pg;
 		st->head = (st->head + 1) % st->cap;
 		st->count--;
 		got = true;
+		pthread_cond_signal(&st->room);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return got;
@@ -190,6 +190,7 @@ struct stage *stage_free(struct stage *st)
 		encoded_image_release(&pg->img);
 		encoded_image_release(&pg->ocr);
 	}
+	pthread_cond_destroy(&st->room);
 	pthread_cond_destroy(&st->done);
 	pthread_cond_destroy(&st->work);
 	pthread_mutex_destroy(&st->lock);

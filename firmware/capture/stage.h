@@ -7,9 +7,10 @@
  * Capture reads sheets on one thread and indexes them (cover sheets, patch codes: a state
  * machine over the pages in order) on another; cleaning a page (deskew, crop, binarisation,
  * encoding) is most of the work and depends on nothing but the page, so several are cleaned
- * at once. stage_put() hands over a page; stage_take() returns the oldest page once it is
- * cleaned, so whoever commits them sees the feed's order
- * whatever order the threads finish in: no page overtakes another.
+ * at once. One thread hands pages over with stage_put() in feed order; another takes them
+ * back with stage_take(), oldest first and each once it is cleaned, so whoever commits them
+ * sees the feed's order whatever order the threads finish in: no page overtakes another,
+ * and a page is handed back as soon as it and those before it are cleaned.
  *
  * At most @threads + 1 pages are in the pool, each with its raw frame until its thread is
  * done with it: with CONFIG_CAPTURE_MAX_FRAMES waiting in the reader's queue, that bounds
@@ -52,17 +53,17 @@ int stage_new(unsigned threads, stage_fn fn, void *user, struct stage **ret);
 /* stage_threads - how many threads @st runs */
 unsigned stage_threads(const struct stage *st);
 
-/* stage_full - whether the pool is full: stage_take() the oldest page before the next put */
-bool stage_full(struct stage *st);
+/* stage_put - hand @pg to the pool (copied), waiting while it is full */
+void stage_put(struct stage *st, const struct stage_page *pg);
 
-/* stage_put - hand @pg to the pool (copied). Returns 0, or -EBUSY when it is full. */
-int stage_put(struct stage *st, const struct stage_page *pg);
+/* stage_close - no more pages will be put: stage_take() returns false once all are taken */
+void stage_close(struct stage *st);
 
 /*
- * stage_take - the oldest page, once cleaned, into @ret (the caller releases its images):
- * true; false when the pool is empty, or when @wait is false and the oldest is not done yet.
+ * stage_take - the oldest page, once it is cleaned, into @ret (the caller releases its
+ * images): true; false when the pool is closed and empty. Waits for either.
  */
-bool stage_take(struct stage *st, bool wait, struct stage_page *ret);
+bool stage_take(struct stage *st, struct stage_page *ret);
 
 /* stage_free - stops the threads; pages still in the pool are dropped. Returns NULL. */
 struct stage *stage_free(struct stage *st);
