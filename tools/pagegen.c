@@ -863,7 +863,111 @@ static int parse_double(const char *s, double lo, double hi, double *ret)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int parse_size(const char *arg, struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(sizes) && strcmp(sizes[i].name, arg); i++)
+		;
+	if (i == G_N_ELEMENTS(sizes))
+		return -EINVAL;
+	o->size = &sizes[i];
+	return 0;
+}
+
+/* A kind of page, or a set of kinds cycled page by page. */
+static int parse_kind(const char *arg, struct options *o)
+{
+	size_t i;
+
+	if (!strcmp(arg, "blank-all")) {
+		o->cycle = blank_kinds;
+		o->cycle_len = G_N_ELEMENTS(blank_kinds);
+		return 0;
+	}
+	if (!strcmp(arg, "sparse-all")) {
+		o->cycle = sparse_kinds;
+		o->cycle_len = G_N_ELEMENTS(sparse_kinds);
+		return 0;
+	}
+	for (i = 0; i < G_N_ELEMENTS(kind_names) && strcmp(kind_names[i], arg); i++)
+		;
+	if (i == G_N_ELEMENTS(kind_names))
+		return -EINVAL;
+	o->kind = (enum kind)i;
+	return 0;
+}
+
+/* The value of one option, checked; -EINVAL when it is not one the option takes. */
+static int set_option(struct options *o, int c, const char *arg)
+{
+	unsigned u;
+
+	switch (c) {
+	case 'o':
+		o->out = arg;
+		return 0;
+	case 'n':
+		return parse_uint(arg, 1, MAX_COUNT, &o->count);
+	case 'F':
+		return parse_uint(arg, 0, 9999999, &o->first);
+	case 'd':
+		return parse_uint(arg, 50, MAX_DPI, &o->dpi);
+	case 'S':
+		return parse_size(arg, o);
+	case 'k':
+		return parse_kind(arg, o);
+	case 's':
+		if (parse_double(arg, -45, 45, &o->skew_min) < 0)
+			return -EINVAL;
+		o->skew_max = o->skew_min;
+		return 0;
+	case 'R':
+		if (sscanf(arg, "%lf:%lf", &o->skew_min, &o->skew_max) != 2 ||
+		    !(o->skew_min >= -45 && o->skew_min <= 45 && o->skew_max >= -45 &&
+		      o->skew_max <= 45))
+			return -EINVAL;
+		return 0;
+	case 'r':
+		if (parse_uint(arg, 0, 270, &u) < 0 || u % 90)
+			return -EINVAL;
+		o->rotate = (int)u;
+		return 0;
+	case 'e':
+		o->seed = strtoull(arg, NULL, 0);
+		return 0;
+	case 't':
+		o->text_file = arg;
+		return 0;
+	case 'l':
+		if (strcmp(arg, "eng") && strcmp(arg, "fra") && strcmp(arg, "ara"))
+			return -EINVAL;
+		o->lang = arg;
+		return 0;
+	case 'f':
+		if (strcmp(arg, "png") && strcmp(arg, "pnm") && strcmp(arg, "tif"))
+			return -EINVAL;
+		o->format = arg;
+		return 0;
+	case 'D':
+		if (parse_uint(arg, 1, 8, &o->depth) < 0 || (o->depth != 1 && o->depth != 8))
+			return -EINVAL;
+		return 0;
+	case 'N':
+		return parse_double(arg, 0, 64, &o->noise);
+	case 'b':
+		o->blur = true;
+		return 0;
+	case 'B':
+		o->dark_background = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* 1 to go on, 0 when --help was printed, -EINVAL for wrong usage (told). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = { { "out", required_argument, NULL, 'o' },
 						  { "count", required_argument, NULL, 'n' },
@@ -884,6 +988,58 @@ int main(int argc, char **argv)
 						  { "dark-background", no_argument, NULL, 'B' },
 						  { "help", no_argument, NULL, 'h' },
 						  {} };
+	int c, li = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == '?') {
+			usage(stderr);
+			return -EINVAL;
+		}
+		if (set_option(o, c, optarg) < 0) {
+			fprintf(stderr,
+				"pagegen: invalid value '%s' for --%s (see pagegen --help)\n",
+				optarg, longopts[li].name);
+			return -EINVAL;
+		}
+	}
+	if (!o->out || optind != argc) {
+		fprintf(stderr, "pagegen: --out DIR is required (see pagegen --help)\n");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* Renders every page, with its line in truth.tsv; -1 when one cannot be (told). */
+static int write_pages(const struct options *o, FILE *tsv)
+{
+	fprintf(tsv, "file\tkind\tskew\trotation\tdpi\twidth\theight\tblank\ttext\n");
+	for (unsigned i = 0; i < o->count; i++) {
+		enum kind kind = o->cycle ? o->cycle[i % o->cycle_len] : o->kind;
+		struct truth t = { 0 };
+		char base[64];
+		int r;
+
+		snprintf(base, sizeof(base), "page-%04u", o->first + i);
+		r = render_page(o, i, base, &t);
+		if (r < 0) {
+			fprintf(stderr, "pagegen: cannot render page %u: %s\n", o->first + i,
+				strerror(-r));
+			return -1;
+		}
+		fprintf(tsv, "%s.%s\t%s\t%.3f\t%d\t%u\t%u\t%u\t%d\t%s%s\n", base, o->format,
+			kind_names[kind], t.skew, t.rotation, o->dpi, t.width, t.height,
+			kind >= KIND_BLANK_NOISE || kind == KIND_BLANK, r > 0 ? base : "-",
+			r > 0 ? ".txt" : "");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	struct options o = { .count = 1,
 			     .dpi = 300,
 			     .size = &sizes[0],
@@ -894,112 +1050,13 @@ int main(int argc, char **argv)
 			     .noise = 3,
 			     .depth = 8,
 			     .first = 1 };
-	unsigned i, u;
-	FILE *tsv;
 	char path[4096];
-	int c, li = 0;
+	FILE *tsv;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
-		switch (c) {
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, MAX_COUNT, &o.count) < 0)
-				goto bad;
-			break;
-		case 'F':
-			if (parse_uint(optarg, 0, 9999999, &o.first) < 0)
-				goto bad;
-			break;
-		case 'd':
-			if (parse_uint(optarg, 50, MAX_DPI, &o.dpi) < 0)
-				goto bad;
-			break;
-		case 'S':
-			for (i = 0; i < G_N_ELEMENTS(sizes) && strcmp(sizes[i].name, optarg); i++)
-				;
-			if (i == G_N_ELEMENTS(sizes))
-				goto bad;
-			o.size = &sizes[i];
-			break;
-		case 'k':
-			if (!strcmp(optarg, "blank-all")) {
-				o.cycle = blank_kinds;
-				o.cycle_len = G_N_ELEMENTS(blank_kinds);
-				break;
-			}
-			if (!strcmp(optarg, "sparse-all")) {
-				o.cycle = sparse_kinds;
-				o.cycle_len = G_N_ELEMENTS(sparse_kinds);
-				break;
-			}
-			for (i = 0; i < G_N_ELEMENTS(kind_names) && strcmp(kind_names[i], optarg);
-			     i++)
-				;
-			if (i == G_N_ELEMENTS(kind_names))
-				goto bad;
-			o.kind = (enum kind)i;
-			break;
-		case 's':
-			if (parse_double(optarg, -45, 45, &o.skew_min) < 0)
-				goto bad;
-			o.skew_max = o.skew_min;
-			break;
-		case 'R':
-			if (sscanf(optarg, "%lf:%lf", &o.skew_min, &o.skew_max) != 2 ||
-			    !(o.skew_min >= -45 && o.skew_min <= 45 && o.skew_max >= -45 &&
-			      o.skew_max <= 45))
-				goto bad;
-			break;
-		case 'r':
-			if (parse_uint(optarg, 0, 270, &u) < 0 || u % 90)
-				goto bad;
-			o.rotate = (int)u;
-			break;
-		case 'e':
-			o.seed = strtoull(optarg, NULL, 0);
-			break;
-		case 't':
-			o.text_file = optarg;
-			break;
-		case 'l':
-			if (strcmp(optarg, "eng") && strcmp(optarg, "fra") && strcmp(optarg, "ara"))
-				goto bad;
-			o.lang = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "png") && strcmp(optarg, "pnm") && strcmp(optarg, "tif"))
-				goto bad;
-			o.format = optarg;
-			break;
-		case 'D':
-			if (parse_uint(optarg, 1, 8, &o.depth) < 0 ||
-			    (o.depth != 1 && o.depth != 8))
-				goto bad;
-			break;
-		case 'N':
-			if (parse_double(optarg, 0, 64, &o.noise) < 0)
-				goto bad;
-			break;
-		case 'b':
-			o.blur = true;
-			break;
-		case 'B':
-			o.dark_background = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!o.out || optind != argc) {
-		fprintf(stderr, "pagegen: --out DIR is required (see pagegen --help)\n");
-		return 2;
-	}
+	r = parse_options(argc, argv, &o);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
 	if (mkdir(o.out, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "pagegen: cannot create '%s': %s\n", o.out, strerror(errno));
 		return 1;
@@ -1011,33 +1068,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagegen: cannot create '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
-	fprintf(tsv, "file\tkind\tskew\trotation\tdpi\twidth\theight\tblank\ttext\n");
-	for (i = 0; i < o.count; i++) {
-		enum kind kind = o.cycle ? o.cycle[i % o.cycle_len] : o.kind;
-		struct truth t = { 0 };
-		char base[64];
-		int r;
-
-		snprintf(base, sizeof(base), "page-%04u", o.first + i);
-		r = render_page(&o, i, base, &t);
-		if (r < 0) {
-			fprintf(stderr, "pagegen: cannot render page %u: %s\n", o.first + i,
-				strerror(-r));
-			fclose(tsv);
-			return 1;
-		}
-		fprintf(tsv, "%s.%s\t%s\t%.3f\t%d\t%u\t%u\t%u\t%d\t%s%s\n", base, o.format,
-			kind_names[kind], t.skew, t.rotation, o.dpi, t.width, t.height,
-			kind >= KIND_BLANK_NOISE || kind == KIND_BLANK, r > 0 ? base : "-",
-			r > 0 ? ".txt" : "");
+	if (write_pages(&o, tsv) < 0) {
+		fclose(tsv);
+		return 1;
 	}
 	if (fclose(tsv) != 0) {
 		fprintf(stderr, "pagegen: cannot write '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
 	return 0;
-bad:
-	fprintf(stderr, "pagegen: invalid value '%s' for --%s (see pagegen --help)\n", optarg,
-		longopts[li].name);
-	return 2;
 }
