@@ -308,177 +308,236 @@ static void kick_background(void *data)
 	background_signal(data, false);
 }
 
-int main(int argc, char **argv)
+/* What the daemon holds while it runs; station_close() lets go of it. */
+struct station {
+	struct daemon_opts o;
+	struct config_problems *problems;
+	struct folio_config *cfg;
+	struct store *store;
+	struct panel *panel;
+	struct console *console;
+	struct web *web;
+	struct background bg;
+	int sfd; /* SIGTERM, SIGINT, SIGUSR1 (and SIGUSR2 with --debug-stall) */
+};
+
+static int station_load_config(struct station *st)
 {
-	struct daemon_opts o = { .config_path = config_default_path() };
-	struct config_problems *problems = NULL;
-	struct folio_config *cfg = NULL;
-	struct store *store = NULL;
-	struct panel *panel = NULL;
-	struct console *console = NULL;
-	struct web *web = NULL;
-	struct background bg = { 0 };
-	char key_path[PATH_MAX] = "";
-	sigset_t mask;
-	int sfd = -1, key_from, r;
+	int r;
 
-	log_open("foliod", LOG_TARGET_AUTO);
-	r = parse_args(argc, argv, &o);
-	if (r <= 0)
-		return r < 0 ? 2 : 0;
-
-	cfg = calloc(1, sizeof(*cfg));
-	problems = calloc(1, sizeof(*problems));
-	if (!cfg || !problems) {
+	st->cfg = calloc(1, sizeof(*st->cfg));
+	st->problems = calloc(1, sizeof(*st->problems));
+	if (!st->cfg || !st->problems) {
 		log_err("out of memory");
-		r = -ENOMEM;
-		goto out;
+		return -ENOMEM;
 	}
-	r = config_load(o.config_path, cfg, problems);
+	r = config_load(st->o.config_path, st->cfg, st->problems);
 	if (r < 0) {
-		for (size_t i = 0; i < problems->n; i++)
-			log_err("%s", problems->text[i]);
+		for (size_t i = 0; i < st->problems->n; i++)
+			log_err("%s", st->problems->text[i]);
 		log_err("not starting: fix the configuration ('folio config check %s')",
-			o.config_path);
-		r = -FOLIO_ECONFIG;
-		goto out;
+			st->o.config_path);
+		return -FOLIO_ECONFIG;
 	}
-	if (o.store_dir)
-		snprintf(cfg->store_path, sizeof(cfg->store_path), "%s", o.store_dir);
-	log_set_level(MAX(log_get_level(), cfg->log_level));
-	if (!o.once) /* before the store's threads: it may start libsane */
-		panel = open_panel(cfg);
+	if (st->o.store_dir)
+		snprintf(st->cfg->store_path, sizeof(st->cfg->store_path), "%s", st->o.store_dir);
+	log_set_level(MAX(log_get_level(), st->cfg->log_level));
+	return 0;
+}
 
-	r = store_open(cfg->store_path, (size_t)cfg->map_size_mb, &store);
+/* Opens the store with the station key, and takes the daemon's lock on it. */
+static int station_open_store(struct station *st)
+{
+	const struct folio_config *cfg = st->cfg;
+	char key_path[PATH_MAX] = "";
+	int key_from, r;
+
+	r = store_open(cfg->store_path, (size_t)cfg->map_size_mb, &st->store);
 	if (r < 0) {
 		log_err("cannot open store '%s': %s", cfg->store_path, folio_strerror(r));
-		goto out;
+		return r;
 	}
 	key_from = config_store_key_path(cfg, key_path, sizeof(key_path));
 	if (key_from == 1)
 		log_info("station key: systemd credential '%s'", CONFIG_STORE_KEY_CREDENTIAL);
 	r = key_from;
 	if (r >= 0)
-		r = store_configure(
-		    store, &(struct store_settings){
-			       .reserve_mb = (uint64_t)cfg->reserve_mb,
-			       .key_file = key_path,
-			       .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES : STORE_ENCRYPT_NO,
-			   });
+		r = store_configure(st->store, &(struct store_settings){
+						   .reserve_mb = (uint64_t)cfg->reserve_mb,
+						   .key_file = key_path,
+						   .encrypt = cfg->store_encrypt ? STORE_ENCRYPT_YES
+										 : STORE_ENCRYPT_NO,
+					       });
 	if (r < 0 && key_from == 1) {
 		log_err("cannot use store '%s' with station key '%s': %s: check the unit's "
 			"credential '%s' (LoadCredentialEncrypted=) and [store] encrypt",
 			cfg->store_path, key_path, folio_strerror(r), CONFIG_STORE_KEY_CREDENTIAL);
-		goto out;
+		return r;
 	}
 	if (r < 0) {
 		log_err("cannot use store '%s' with station key '%s': %s: check [store] key_file "
 			"and encrypt ('folio config check %s')",
-			cfg->store_path, cfg->store_key_file, folio_strerror(r), o.config_path);
-		goto out;
+			cfg->store_path, cfg->store_key_file, folio_strerror(r), st->o.config_path);
+		return r;
 	}
-	r = store_lock_daemon(store);
+	r = store_lock_daemon(st->store);
 	if (r == -FOLIO_ELOCKED) {
 		log_err("another foliod already serves store '%s': not starting a second one",
 			cfg->store_path);
-		goto out;
+		return r;
 	}
 	if (r < 0) {
 		log_err("cannot lock store '%s': %s", cfg->store_path, folio_strerror(r));
-		goto out;
+		return r;
 	}
+	return 0;
+}
+
+static int station_watch_signals(struct station *st)
+{
+	sigset_t mask;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
-	if (o.debug_stall)
+	if (st->o.debug_stall)
 		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0) {
-		r = log_errno(-errno, "cannot watch signals: %s", folio_strerror(-errno));
-		goto out;
-	}
+	st->sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (st->sfd < 0)
+		return log_errno(-errno, "cannot watch signals: %s", folio_strerror(-errno));
+	return 0;
+}
 
-	log_info("station '%s' (office %s) serving store '%s'", cfg->station_id, cfg->office,
-		 cfg->store_path);
-	if (IS_ENABLED(CONFIG_CONSOLE) && cfg->console_tty[0] && !o.once)
-		console = open_console(cfg, store, o.config_path, o.store_dir);
-	if (!o.once)
-		web = open_web(cfg, store);
-	if (web)
-		web_on_work(web, kick_background, &bg);
-	sd_notify(0, "READY=1\nSTATUS=running");
-	panel_set_state(panel, PANEL_READY);
+/* How long the next poll may sleep, and the watchdogs fed for that long. */
+static int station_feed_watchdogs(struct station *st)
+{
+	uint64_t wd_usec = 0;
+	int timeout_ms, panel_ms, console_ms, r;
+
+	timeout_ms = CYCLE_SECONDS * 1000;
+	/* Wake often enough to feed systemd's watchdog when it has one, or the board's. */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec / 2000 < (uint64_t)timeout_ms)
+		timeout_ms = (int)(wd_usec / 2000);
+	panel_ms = panel_timeout_ms(st->panel);
+	if (panel_ms >= 0 && panel_ms < timeout_ms)
+		timeout_ms = panel_ms;
+	console_ms = console_timeout_ms(st->console);
+	if (console_ms >= 0 && console_ms < timeout_ms)
+		timeout_ms = console_ms;
+	sd_notify(0, "WATCHDOG=1");
+	r = panel_keepalive(st->panel);
+	if (r < 0)
+		log_warn("cannot feed the board's watchdog: %s: a hung station will not "
+			 "reboot",
+			 folio_strerror(r));
+	return timeout_ms;
+}
+
+/* Reads the signal that woke the daemon: 1 to stop, 0 to go on. */
+static int station_handle_signal(struct station *st)
+{
+	struct signalfd_siginfo si;
+
+	if (read(st->sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGUSR2)
+		stall();
+	if (si.ssi_signo != SIGUSR1) {
+		log_info("stopping on %s", strsignal((int)si.ssi_signo));
+		return 1;
+	}
+	background_signal(&st->bg, false); /* SIGUSR1: a cycle now */
+	return 0;
+}
+
+/* Serves until a signal stops the daemon (0), or one cycle with --once. */
+static int station_run(struct station *st)
+{
+	int r;
 
 	for (;;) {
-		struct pollfd pfd[1 + PANEL_MAX_FDS + CONSOLE_POLL_FDS] = { { .fd = sfd,
+		struct pollfd pfd[1 + PANEL_MAX_FDS + CONSOLE_POLL_FDS] = { { .fd = st->sfd,
 									      .events = POLLIN } };
-		struct signalfd_siginfo si;
-		uint64_t wd_usec = 0;
-		int timeout_ms, panel_ms, console_ms;
+		int timeout_ms;
 		size_t n, nc;
 
-		if (o.once) {
-			cycle(store, cfg, true, NULL);
-			break;
+		if (st->o.once) {
+			cycle(st->store, st->cfg, true, NULL);
+			return 0;
 		}
-		if (!bg.running) {
-			r = background_start(&bg, store, cfg);
+		if (!st->bg.running) {
+			r = background_start(&st->bg, st->store, st->cfg);
 			if (r < 0) {
 				log_err("cannot start the background work: %s", folio_strerror(r));
-				goto out;
+				return r;
 			}
 		}
-		timeout_ms = CYCLE_SECONDS * 1000;
-		/* Wake often enough to feed systemd's watchdog when it has one, or the board's. */
-		if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec / 2000 < (uint64_t)timeout_ms)
-			timeout_ms = (int)(wd_usec / 2000);
-		panel_ms = panel_timeout_ms(panel);
-		if (panel_ms >= 0 && panel_ms < timeout_ms)
-			timeout_ms = panel_ms;
-		console_ms = console_timeout_ms(console);
-		if (console_ms >= 0 && console_ms < timeout_ms)
-			timeout_ms = console_ms;
-		sd_notify(0, "WATCHDOG=1");
-		r = panel_keepalive(panel);
-		if (r < 0)
-			log_warn("cannot feed the board's watchdog: %s: a hung station will not "
-				 "reboot",
-				 folio_strerror(r));
-		n = 1 + panel_fds(panel, pfd + 1, ARRAY_SIZE(pfd) - 1 - CONSOLE_POLL_FDS);
-		nc = console_poll_fds(console, pfd + n, ARRAY_SIZE(pfd) - n);
+		timeout_ms = station_feed_watchdogs(st);
+		n = 1 + panel_fds(st->panel, pfd + 1, ARRAY_SIZE(pfd) - 1 - CONSOLE_POLL_FDS);
+		nc = console_poll_fds(st->console, pfd + n, ARRAY_SIZE(pfd) - n);
 		r = poll(pfd, n + nc, timeout_ms);
-		if (r < 0 && errno != EINTR) {
-			r = log_errno(-errno, "poll failed: %s", folio_strerror(-errno));
-			goto out;
-		}
-		if (r > 0 && (pfd[0].revents & POLLIN) &&
-		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGUSR2)
-				stall();
-			if (si.ssi_signo != SIGUSR1) {
-				log_info("stopping on %s", strsignal((int)si.ssi_signo));
-				break;
-			}
-			background_signal(&bg, false); /* SIGUSR1: a cycle now */
-		}
-		if (r > 0 && panel_handle(panel, store, pfd + 1, n - 1) < 0)
+		if (r < 0 && errno != EINTR)
+			return log_errno(-errno, "poll failed: %s", folio_strerror(-errno));
+		if (r > 0 && (pfd[0].revents & POLLIN) && station_handle_signal(st))
+			return 0;
+		if (r > 0 && panel_handle(st->panel, st->store, pfd + 1, n - 1) < 0)
 			log_debug("panel: board I/O failed");
-		console_handle(console, pfd + n, r > 0 ? nc : 0);
+		console_handle(st->console, pfd + n, r > 0 ? nc : 0);
 	}
-	sd_notify(0, "STOPPING=1");
-	r = 0;
+}
+
+static void station_close(struct station *st)
+{
+	background_signal(&st->bg, true); /* ends after the page or package at hand */
+	if (st->sfd >= 0)
+		close(st->sfd);
+	console_free(st->console); /* its events go to the store: before it closes */
+	panel_free(st->panel);	   /* stops a capture it started: before the store closes */
+	web_stop(st->web);	   /* the same for the clerk UI's capture */
+	store_close(st->store);
+	free(st->problems);
+	free(st->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct station st = { .o = { .config_path = config_default_path() }, .sfd = -1 };
+	int r;
+
+	log_open("foliod", LOG_TARGET_AUTO);
+	r = parse_args(argc, argv, &st.o);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
+
+	r = station_load_config(&st);
+	if (r < 0)
+		goto out;
+	if (!st.o.once) /* before the store's threads: it may start libsane */
+		st.panel = open_panel(st.cfg);
+	r = station_open_store(&st);
+	if (r < 0)
+		goto out;
+	r = station_watch_signals(&st);
+	if (r < 0)
+		goto out;
+
+	log_info("station '%s' (office %s) serving store '%s'", st.cfg->station_id, st.cfg->office,
+		 st.cfg->store_path);
+	if (IS_ENABLED(CONFIG_CONSOLE) && st.cfg->console_tty[0] && !st.o.once)
+		st.console = open_console(st.cfg, st.store, st.o.config_path, st.o.store_dir);
+	if (!st.o.once)
+		st.web = open_web(st.cfg, st.store);
+	if (st.web)
+		web_on_work(st.web, kick_background, &st.bg);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	panel_set_state(st.panel, PANEL_READY);
+
+	r = station_run(&st);
+	if (r == 0)
+		sd_notify(0, "STOPPING=1");
 out:
-	background_signal(&bg, true); /* ends after the page or package at hand */
-	if (sfd >= 0)
-		close(sfd);
-	console_free(console); /* its events go to the store: before it closes */
-	panel_free(panel);     /* stops a capture it started: before the store closes */
-	web_stop(web);	       /* the same for the clerk UI's capture */
-	store_close(store);
-	free(problems);
-	free(cfg);
+	station_close(&st);
 	return r == 0 ? 0 : r == -FOLIO_ECONFIG ? 2 : 1;
 }

@@ -429,10 +429,14 @@ static void draw_bleed(struct page *pg)
 
 static void box_blur(uint8_t *img, uint32_t w, uint32_t h, unsigned radius)
 {
-	uint8_t *line = malloc(MAX(w, h));
+	uint8_t *line;
 	uint32_t x, y;
 	unsigned n = 2 * radius + 1;
 
+	if (w == 0 || h == 0)
+		return;
+	/* The loops read back only what they wrote; zeroed for clang-tidy, which cannot tell. */
+	line = calloc(MAX(w, h), 1);
 	if (!line)
 		return;
 	for (y = 0; y < h; y++) {
@@ -537,49 +541,232 @@ struct truth {
 	uint32_t width, height;
 };
 
+/* Where the sheet lies in the scan, drawn from the page's own random stream. */
+struct layout {
+	double skew;
+	uint32_t w, h; /* the scan, in pixels */
+	double paper;  /* paper tone, 0..1 */
+	bool dark;     /* a dark scanner background around the sheet */
+	double off[4]; /* paper inset from the scan area: left, top, right, bottom */
+};
+
+static void page_layout(const struct options *o, unsigned index, enum kind kind, struct rng *rng,
+			struct layout *l)
+{
+	double ppmm = o->dpi / 25.4;
+	uint32_t pw = (uint32_t)lround(o->size->w_mm * ppmm),
+		 ph = (uint32_t)lround(o->size->h_mm * ppmm);
+
+	*l = (struct layout){ 0 };
+	l->dark = o->dark_background || kind == KIND_BLANK_HOLES || kind == KIND_BLANK_EDGE;
+	l->skew = o->count > 1 ? o->skew_min + (o->skew_max - o->skew_min) * index / (o->count - 1)
+			       : o->skew_min;
+	if (o->rotate == 90 || o->rotate == 270) {
+		l->w = ph;
+		l->h = pw;
+	} else {
+		l->w = pw;
+		l->h = ph;
+	}
+	l->paper = rng_range(rng, 0.90, 0.96);
+	if (kind == KIND_BLANK_EDGE) {
+		unsigned sides = 1 + rng_below(rng, 3), i, first = rng_below(rng, 4);
+
+		for (i = 0; i < sides; i++)
+			l->off[(first + i) % 4] = rng_range(rng, 2, 7);
+	} else if (l->dark && kind != KIND_BLANK_HOLES) {
+		for (unsigned x = 0; x < 4; x++)
+			l->off[x] = rng_range(rng, 1.5, 4);
+	}
+}
+
+/* The scanner's background, then the blank sheet, skewed and rotated on it. */
+static void draw_sheet(struct page *pg, const struct options *o, const struct layout *l)
+{
+	cairo_set_antialias(pg->cr, CAIRO_ANTIALIAS_GRAY);
+	/* The scanner's background behind the sheet. */
+	set_grey(pg->cr, l->dark ? rng_range(pg->rng, 0.06, 0.16) : l->paper);
+	cairo_paint(pg->cr);
+	/* Device pixels -> millimetres on the upright sheet, rotated about the centre. */
+	cairo_translate(pg->cr, l->w / 2.0, l->h / 2.0);
+	cairo_rotate(pg->cr, (o->rotate + l->skew) * M_PI / 180.0);
+	cairo_scale(pg->cr, pg->px_per_mm, pg->px_per_mm);
+	cairo_translate(pg->cr, -o->size->w_mm / 2, -o->size->h_mm / 2);
+	/* The sheet. */
+	set_grey(pg->cr, l->paper);
+	cairo_rectangle(pg->cr, l->off[0], l->off[1], o->size->w_mm - l->off[0] - l->off[2],
+			o->size->h_mm - l->off[1] - l->off[3]);
+	cairo_fill(pg->cr);
+}
+
+/* Punched holes along the top or the left edge, showing the dark background. */
+static void draw_holes(struct page *pg)
+{
+	unsigned n = rng_below(pg->rng, 2) ? 2 : 4, i;
+	double pitch = n == 2 ? 80 : 70, cxh = rng_range(pg->rng, 9, 13);
+	bool top = rng_below(pg->rng, 4) == 0;
+	double span = top ? pg->w_mm : pg->h_mm;
+
+	set_grey(pg->cr, rng_range(pg->rng, 0.06, 0.16));
+	for (i = 0; i < n; i++) {
+		double along = span / 2 + (i - (n - 1) / 2.0) * pitch;
+
+		if (top)
+			cairo_arc(pg->cr, along, cxh, 3, 0, 2 * M_PI);
+		else
+			cairo_arc(pg->cr, cxh, along, 3, 0, 2 * M_PI);
+		cairo_fill(pg->cr);
+	}
+}
+
+/* What the kind of page puts on the sheet; its text, if any, goes to truth. */
+static int draw_content(struct page *pg, const struct options *o, enum kind kind,
+			struct strbuf *truth)
+{
+	char *user_text = NULL;
+
+	switch (kind) {
+	case KIND_TEXT:
+		if (o->text_file) {
+			user_text = read_text_file(o->text_file);
+			if (!user_text)
+				return -EIO;
+		}
+		draw_text_page(pg, user_text, truth);
+		free(user_text);
+		break;
+	case KIND_ONELINE:
+		draw_oneline(pg, truth);
+		break;
+	case KIND_SIGNATURE:
+		draw_signature(pg);
+		break;
+	case KIND_STAMP:
+		draw_stamp(pg, truth);
+		break;
+	case KIND_BLANK_HOLES:
+		draw_holes(pg);
+		break;
+	case KIND_BLANK_BLEED:
+		draw_bleed(pg);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The grey levels of the drawn surface, w x h bytes; NULL when out of memory. */
+static uint8_t *surface_grey(cairo_surface_t *surf, uint32_t w, uint32_t h)
+{
+	const uint8_t *src;
+	uint8_t *grey;
+	int stride;
+
+	cairo_surface_flush(surf);
+	grey = malloc((size_t)w * h);
+	if (!grey)
+		return NULL;
+	src = cairo_image_surface_get_data(surf);
+	stride = cairo_image_surface_get_stride(surf);
+	for (uint32_t y = 0; y < h; y++) {
+		const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
+
+		for (uint32_t x = 0; x < w; x++)
+			grey[(size_t)y * w + x] = (uint8_t)(row[x] & 0xff);
+	}
+	return grey;
+}
+
+/* What the scanner adds: optics' blur, sensor grain, and dust on noisy blanks. */
+static void degrade(uint8_t *grey, uint32_t w, uint32_t h, const struct options *o, enum kind kind,
+		    struct rng *rng)
+{
+	if (kind == KIND_BLANK_BLEED)
+		box_blur(grey, w, h, MAX(1u, o->dpi / 100));
+	else if (o->blur)
+		box_blur(grey, w, h, 1);
+	add_noise(grey, w, h, kind == KIND_BLANK_NOISE ? MAX(o->noise, 7.0) : o->noise,
+		  kind == KIND_BLANK_NOISE ? 5.0 : 1.5, rng);
+	if (kind == KIND_BLANK_NOISE)
+		add_dust(grey, w, h, o->dpi, 150 + rng_below(rng, 250), rng);
+}
+
+/* The grey levels as a Leptonica image at the page's resolution and depth. */
+static PIX *grey_pix(const uint8_t *grey, uint32_t w, uint32_t h, const struct options *o)
+{
+	PIX *pix, *bin;
+
+	pix = pixCreate((l_int32)w, (l_int32)h, 8);
+	if (!pix)
+		return NULL;
+	for (uint32_t y = 0; y < h; y++) {
+		l_uint32 *line = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
+
+		for (uint32_t x = 0; x < w; x++)
+			SET_DATA_BYTE(line, x, grey[(size_t)y * w + x]);
+	}
+	pixSetResolution(pix, (l_int32)o->dpi, (l_int32)o->dpi);
+	if (o->depth != 1)
+		return pix;
+	bin = pixConvertTo1(pix, 128);
+	pixDestroy(&pix);
+	if (bin)
+		pixSetResolution(bin, (l_int32)o->dpi, (l_int32)o->dpi);
+	return bin;
+}
+
+static int write_image(const struct options *o, const char *base, PIX *pix)
+{
+	l_int32 fmt = !strcmp(o->format, "png")	  ? IFF_PNG
+		      : !strcmp(o->format, "pnm") ? IFF_PNM
+		      : o->depth == 1		  ? IFF_TIFF_G4
+						  : IFF_TIFF_ZIP;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", o->out, base, o->format);
+	if (pixWrite(path, pix, fmt)) {
+		fprintf(stderr, "pagegen: cannot write '%s'\n", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The page's text, its OCR truth, beside the image as BASE.txt. */
+static int write_text(const struct options *o, const char *base, const struct strbuf *truth)
+{
+	char path[4096];
+	FILE *fp;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.txt", o->out, base);
+	fp = fopen(path, "we");
+	if (!fp || fwrite(truth->s, 1, truth->len, fp) != truth->len) {
+		fprintf(stderr, "pagegen: cannot write '%s': %s\n", path, strerror(errno));
+		r = -EIO;
+	}
+	if (fp && fclose(fp) != 0)
+		r = -EIO;
+	return r;
+}
+
 static int render_page(const struct options *o, unsigned index, const char *base, struct truth *ret)
 {
 	const struct wordlist wl = lang_words(o->lang);
 	struct rng rng = { o->seed * 0x100000001b3ull + index * 0x9e3779b97f4a7c15ull + 1 };
 	enum kind kind = o->cycle ? o->cycle[index % o->cycle_len] : o->kind;
-	double ppmm = o->dpi / 25.4, skew, paper;
-	uint32_t pw = (uint32_t)lround(o->size->w_mm * ppmm),
-		 ph = (uint32_t)lround(o->size->h_mm * ppmm);
-	uint32_t w, h, x, y;
-	bool dark = o->dark_background || kind == KIND_BLANK_HOLES || kind == KIND_BLANK_EDGE;
-	double off[4] = { 0, 0, 0,
-			  0 }; /* paper inset from the scan area: left, top, right, bottom */
-	char textbuf[MAX_TEXT + 512], path[4096];
+	char textbuf[MAX_TEXT + 512];
 	struct strbuf truth = { textbuf, 0, sizeof(textbuf) };
-	char *user_text = NULL;
 	cairo_surface_t *surf;
+	struct layout l;
 	struct page pg;
 	uint8_t *grey;
 	PIX *pix;
-	int r = 0;
+	int r;
 
 	textbuf[0] = '\0';
-	skew = o->count > 1 ? o->skew_min + (o->skew_max - o->skew_min) * index / (o->count - 1)
-			    : o->skew_min;
-	if (o->rotate == 90 || o->rotate == 270) {
-		w = ph;
-		h = pw;
-	} else {
-		w = pw;
-		h = ph;
-	}
-	paper = rng_range(&rng, 0.90, 0.96);
-	if (kind == KIND_BLANK_EDGE) {
-		unsigned sides = 1 + rng_below(&rng, 3), i, first = rng_below(&rng, 4);
-
-		for (i = 0; i < sides; i++)
-			off[(first + i) % 4] = rng_range(&rng, 2, 7);
-	} else if (dark && kind != KIND_BLANK_HOLES) {
-		for (x = 0; x < 4; x++)
-			off[x] = rng_range(&rng, 1.5, 4);
-	}
-
-	surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
+	page_layout(o, index, kind, &rng, &l);
+	surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)l.w, (int)l.h);
 	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(surf);
 		return -ENOMEM;
@@ -587,152 +774,37 @@ static int render_page(const struct options *o, unsigned index, const char *base
 	pg = (struct page){ .cr = cairo_create(surf),
 			    .w_mm = o->size->w_mm,
 			    .h_mm = o->size->h_mm,
-			    .px_per_mm = ppmm,
-			    .paper = paper,
+			    .px_per_mm = o->dpi / 25.4,
+			    .paper = l.paper,
 			    .rng = &rng,
 			    .wl = &wl,
 			    .lang = o->lang };
-	cairo_set_antialias(pg.cr, CAIRO_ANTIALIAS_GRAY);
-	/* The scanner's background behind the sheet. */
-	set_grey(pg.cr, dark ? rng_range(&rng, 0.06, 0.16) : paper);
-	cairo_paint(pg.cr);
-	/* Device pixels -> millimetres on the upright sheet, rotated about the centre. */
-	cairo_translate(pg.cr, w / 2.0, h / 2.0);
-	cairo_rotate(pg.cr, (o->rotate + skew) * M_PI / 180.0);
-	cairo_scale(pg.cr, ppmm, ppmm);
-	cairo_translate(pg.cr, -o->size->w_mm / 2, -o->size->h_mm / 2);
-	/* The sheet. */
-	set_grey(pg.cr, paper);
-	cairo_rectangle(pg.cr, off[0], off[1], o->size->w_mm - off[0] - off[2],
-			o->size->h_mm - off[1] - off[3]);
-	cairo_fill(pg.cr);
+	draw_sheet(&pg, o, &l);
+	r = draw_content(&pg, o, kind, &truth);
+	if (r < 0)
+		goto out;
 
-	switch (kind) {
-	case KIND_TEXT:
-		if (o->text_file) {
-			user_text = read_text_file(o->text_file);
-			if (!user_text) {
-				r = -EIO;
-				goto out;
-			}
-		}
-		draw_text_page(&pg, user_text, &truth);
-		break;
-	case KIND_ONELINE:
-		draw_oneline(&pg, &truth);
-		break;
-	case KIND_SIGNATURE:
-		draw_signature(&pg);
-		break;
-	case KIND_STAMP:
-		draw_stamp(&pg, &truth);
-		break;
-	case KIND_BLANK_HOLES: {
-		unsigned n = rng_below(&rng, 2) ? 2 : 4, i;
-		double pitch = n == 2 ? 80 : 70, cxh = rng_range(&rng, 9, 13);
-		bool top = rng_below(&rng, 4) == 0;
-		double span = top ? o->size->w_mm : o->size->h_mm;
-
-		set_grey(pg.cr, rng_range(&rng, 0.06, 0.16));
-		for (i = 0; i < n; i++) {
-			double along = span / 2 + (i - (n - 1) / 2.0) * pitch;
-
-			if (top)
-				cairo_arc(pg.cr, along, cxh, 3, 0, 2 * M_PI);
-			else
-				cairo_arc(pg.cr, cxh, along, 3, 0, 2 * M_PI);
-			cairo_fill(pg.cr);
-		}
-		break;
-	}
-	case KIND_BLANK_BLEED:
-		draw_bleed(&pg);
-		break;
-	default:
-		break;
-	}
-	cairo_surface_flush(surf);
-
-	grey = malloc((size_t)w * h);
+	grey = surface_grey(surf, l.w, l.h);
 	if (!grey) {
 		r = -ENOMEM;
 		goto out;
 	}
-	{
-		const uint8_t *src = cairo_image_surface_get_data(surf);
-		int stride = cairo_image_surface_get_stride(surf);
-
-		for (y = 0; y < h; y++) {
-			const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
-
-			for (x = 0; x < w; x++)
-				grey[(size_t)y * w + x] = (uint8_t)(row[x] & 0xff);
-		}
-	}
-	if (kind == KIND_BLANK_BLEED)
-		box_blur(grey, w, h, MAX(1u, o->dpi / 100));
-	else if (o->blur)
-		box_blur(grey, w, h, 1);
-	add_noise(grey, w, h, kind == KIND_BLANK_NOISE ? MAX(o->noise, 7.0) : o->noise,
-		  kind == KIND_BLANK_NOISE ? 5.0 : 1.5, &rng);
-	if (kind == KIND_BLANK_NOISE)
-		add_dust(grey, w, h, o->dpi, 150 + rng_below(&rng, 250), &rng);
-
-	pix = pixCreate((l_int32)w, (l_int32)h, 8);
+	degrade(grey, l.w, l.h, o, kind, &rng);
+	pix = grey_pix(grey, l.w, l.h, o);
+	free(grey);
 	if (!pix) {
-		free(grey);
 		r = -ENOMEM;
 		goto out;
 	}
-	for (y = 0; y < h; y++) {
-		l_uint32 *line = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
-
-		for (x = 0; x < w; x++)
-			SET_DATA_BYTE(line, x, grey[(size_t)y * w + x]);
-	}
-	free(grey);
-	pixSetResolution(pix, (l_int32)o->dpi, (l_int32)o->dpi);
-	if (o->depth == 1) {
-		PIX *bin = pixConvertTo1(pix, 128);
-
-		pixDestroy(&pix);
-		if (!bin) {
-			r = -ENOMEM;
-			goto out;
-		}
-		pix = bin;
-		pixSetResolution(pix, (l_int32)o->dpi, (l_int32)o->dpi);
-	}
-	{
-		l_int32 fmt = !strcmp(o->format, "png")	  ? IFF_PNG
-			      : !strcmp(o->format, "pnm") ? IFF_PNM
-			      : o->depth == 1		  ? IFF_TIFF_G4
-							  : IFF_TIFF_ZIP;
-
-		snprintf(path, sizeof(path), "%s/%s.%s", o->out, base, o->format);
-		if (pixWrite(path, pix, fmt)) {
-			fprintf(stderr, "pagegen: cannot write '%s'\n", path);
-			r = -EIO;
-		}
-	}
+	r = write_image(o, base, pix);
 	pixDestroy(&pix);
-	if (r == 0 && truth.len > 0) {
-		FILE *fp;
-
-		snprintf(path, sizeof(path), "%s/%s.txt", o->out, base);
-		fp = fopen(path, "we");
-		if (!fp || fwrite(textbuf, 1, truth.len, fp) != truth.len) {
-			fprintf(stderr, "pagegen: cannot write '%s': %s\n", path, strerror(errno));
-			r = -EIO;
-		}
-		if (fp && fclose(fp) != 0)
-			r = -EIO;
-	}
+	if (r == 0 && truth.len > 0)
+		r = write_text(o, base, &truth);
 	if (r == 0)
-		*ret =
-		    (struct truth){ .skew = skew, .rotation = o->rotate, .width = w, .height = h };
+		*ret = (struct truth){
+			.skew = l.skew, .rotation = o->rotate, .width = l.w, .height = l.h
+		};
 out:
-	free(user_text);
 	cairo_destroy(pg.cr);
 	cairo_surface_destroy(surf);
 	return r < 0 ? r : (int)(truth.len > 0);
@@ -791,7 +863,111 @@ static int parse_double(const char *s, double lo, double hi, double *ret)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int parse_size(const char *arg, struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(sizes) && strcmp(sizes[i].name, arg); i++)
+		;
+	if (i == G_N_ELEMENTS(sizes))
+		return -EINVAL;
+	o->size = &sizes[i];
+	return 0;
+}
+
+/* A kind of page, or a set of kinds cycled page by page. */
+static int parse_kind(const char *arg, struct options *o)
+{
+	size_t i;
+
+	if (!strcmp(arg, "blank-all")) {
+		o->cycle = blank_kinds;
+		o->cycle_len = G_N_ELEMENTS(blank_kinds);
+		return 0;
+	}
+	if (!strcmp(arg, "sparse-all")) {
+		o->cycle = sparse_kinds;
+		o->cycle_len = G_N_ELEMENTS(sparse_kinds);
+		return 0;
+	}
+	for (i = 0; i < G_N_ELEMENTS(kind_names) && strcmp(kind_names[i], arg); i++)
+		;
+	if (i == G_N_ELEMENTS(kind_names))
+		return -EINVAL;
+	o->kind = (enum kind)i;
+	return 0;
+}
+
+/* The value of one option, checked; -EINVAL when it is not one the option takes. */
+static int set_option(struct options *o, int c, const char *arg)
+{
+	unsigned u;
+
+	switch (c) {
+	case 'o':
+		o->out = arg;
+		return 0;
+	case 'n':
+		return parse_uint(arg, 1, MAX_COUNT, &o->count);
+	case 'F':
+		return parse_uint(arg, 0, 9999999, &o->first);
+	case 'd':
+		return parse_uint(arg, 50, MAX_DPI, &o->dpi);
+	case 'S':
+		return parse_size(arg, o);
+	case 'k':
+		return parse_kind(arg, o);
+	case 's':
+		if (parse_double(arg, -45, 45, &o->skew_min) < 0)
+			return -EINVAL;
+		o->skew_max = o->skew_min;
+		return 0;
+	case 'R':
+		if (sscanf(arg, "%lf:%lf", &o->skew_min, &o->skew_max) != 2 ||
+		    !(o->skew_min >= -45 && o->skew_min <= 45 && o->skew_max >= -45 &&
+		      o->skew_max <= 45))
+			return -EINVAL;
+		return 0;
+	case 'r':
+		if (parse_uint(arg, 0, 270, &u) < 0 || u % 90)
+			return -EINVAL;
+		o->rotate = (int)u;
+		return 0;
+	case 'e':
+		o->seed = strtoull(arg, NULL, 0);
+		return 0;
+	case 't':
+		o->text_file = arg;
+		return 0;
+	case 'l':
+		if (strcmp(arg, "eng") && strcmp(arg, "fra") && strcmp(arg, "ara"))
+			return -EINVAL;
+		o->lang = arg;
+		return 0;
+	case 'f':
+		if (strcmp(arg, "png") && strcmp(arg, "pnm") && strcmp(arg, "tif"))
+			return -EINVAL;
+		o->format = arg;
+		return 0;
+	case 'D':
+		if (parse_uint(arg, 1, 8, &o->depth) < 0 || (o->depth != 1 && o->depth != 8))
+			return -EINVAL;
+		return 0;
+	case 'N':
+		return parse_double(arg, 0, 64, &o->noise);
+	case 'b':
+		o->blur = true;
+		return 0;
+	case 'B':
+		o->dark_background = true;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* 1 to go on, 0 when --help was printed, -EINVAL for wrong usage (told). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = { { "out", required_argument, NULL, 'o' },
 						  { "count", required_argument, NULL, 'n' },
@@ -812,6 +988,58 @@ int main(int argc, char **argv)
 						  { "dark-background", no_argument, NULL, 'B' },
 						  { "help", no_argument, NULL, 'h' },
 						  {} };
+	int c, li = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == '?') {
+			usage(stderr);
+			return -EINVAL;
+		}
+		if (set_option(o, c, optarg) < 0) {
+			fprintf(stderr,
+				"pagegen: invalid value '%s' for --%s (see pagegen --help)\n",
+				optarg, longopts[li].name);
+			return -EINVAL;
+		}
+	}
+	if (!o->out || optind != argc) {
+		fprintf(stderr, "pagegen: --out DIR is required (see pagegen --help)\n");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* Renders every page, with its line in truth.tsv; -1 when one cannot be (told). */
+static int write_pages(const struct options *o, FILE *tsv)
+{
+	fprintf(tsv, "file\tkind\tskew\trotation\tdpi\twidth\theight\tblank\ttext\n");
+	for (unsigned i = 0; i < o->count; i++) {
+		enum kind kind = o->cycle ? o->cycle[i % o->cycle_len] : o->kind;
+		struct truth t = { 0 };
+		char base[64];
+		int r;
+
+		snprintf(base, sizeof(base), "page-%04u", o->first + i);
+		r = render_page(o, i, base, &t);
+		if (r < 0) {
+			fprintf(stderr, "pagegen: cannot render page %u: %s\n", o->first + i,
+				strerror(-r));
+			return -1;
+		}
+		fprintf(tsv, "%s.%s\t%s\t%.3f\t%d\t%u\t%u\t%u\t%d\t%s%s\n", base, o->format,
+			kind_names[kind], t.skew, t.rotation, o->dpi, t.width, t.height,
+			kind >= KIND_BLANK_NOISE || kind == KIND_BLANK, r > 0 ? base : "-",
+			r > 0 ? ".txt" : "");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	struct options o = { .count = 1,
 			     .dpi = 300,
 			     .size = &sizes[0],
@@ -822,112 +1050,13 @@ int main(int argc, char **argv)
 			     .noise = 3,
 			     .depth = 8,
 			     .first = 1 };
-	unsigned i, u;
-	FILE *tsv;
 	char path[4096];
-	int c, li = 0;
+	FILE *tsv;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
-		switch (c) {
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, MAX_COUNT, &o.count) < 0)
-				goto bad;
-			break;
-		case 'F':
-			if (parse_uint(optarg, 0, 9999999, &o.first) < 0)
-				goto bad;
-			break;
-		case 'd':
-			if (parse_uint(optarg, 50, MAX_DPI, &o.dpi) < 0)
-				goto bad;
-			break;
-		case 'S':
-			for (i = 0; i < G_N_ELEMENTS(sizes) && strcmp(sizes[i].name, optarg); i++)
-				;
-			if (i == G_N_ELEMENTS(sizes))
-				goto bad;
-			o.size = &sizes[i];
-			break;
-		case 'k':
-			if (!strcmp(optarg, "blank-all")) {
-				o.cycle = blank_kinds;
-				o.cycle_len = G_N_ELEMENTS(blank_kinds);
-				break;
-			}
-			if (!strcmp(optarg, "sparse-all")) {
-				o.cycle = sparse_kinds;
-				o.cycle_len = G_N_ELEMENTS(sparse_kinds);
-				break;
-			}
-			for (i = 0; i < G_N_ELEMENTS(kind_names) && strcmp(kind_names[i], optarg);
-			     i++)
-				;
-			if (i == G_N_ELEMENTS(kind_names))
-				goto bad;
-			o.kind = (enum kind)i;
-			break;
-		case 's':
-			if (parse_double(optarg, -45, 45, &o.skew_min) < 0)
-				goto bad;
-			o.skew_max = o.skew_min;
-			break;
-		case 'R':
-			if (sscanf(optarg, "%lf:%lf", &o.skew_min, &o.skew_max) != 2 ||
-			    !(o.skew_min >= -45 && o.skew_min <= 45 && o.skew_max >= -45 &&
-			      o.skew_max <= 45))
-				goto bad;
-			break;
-		case 'r':
-			if (parse_uint(optarg, 0, 270, &u) < 0 || u % 90)
-				goto bad;
-			o.rotate = (int)u;
-			break;
-		case 'e':
-			o.seed = strtoull(optarg, NULL, 0);
-			break;
-		case 't':
-			o.text_file = optarg;
-			break;
-		case 'l':
-			if (strcmp(optarg, "eng") && strcmp(optarg, "fra") && strcmp(optarg, "ara"))
-				goto bad;
-			o.lang = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "png") && strcmp(optarg, "pnm") && strcmp(optarg, "tif"))
-				goto bad;
-			o.format = optarg;
-			break;
-		case 'D':
-			if (parse_uint(optarg, 1, 8, &o.depth) < 0 ||
-			    (o.depth != 1 && o.depth != 8))
-				goto bad;
-			break;
-		case 'N':
-			if (parse_double(optarg, 0, 64, &o.noise) < 0)
-				goto bad;
-			break;
-		case 'b':
-			o.blur = true;
-			break;
-		case 'B':
-			o.dark_background = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!o.out || optind != argc) {
-		fprintf(stderr, "pagegen: --out DIR is required (see pagegen --help)\n");
-		return 2;
-	}
+	r = parse_options(argc, argv, &o);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
 	if (mkdir(o.out, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "pagegen: cannot create '%s': %s\n", o.out, strerror(errno));
 		return 1;
@@ -939,33 +1068,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagegen: cannot create '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
-	fprintf(tsv, "file\tkind\tskew\trotation\tdpi\twidth\theight\tblank\ttext\n");
-	for (i = 0; i < o.count; i++) {
-		enum kind kind = o.cycle ? o.cycle[i % o.cycle_len] : o.kind;
-		struct truth t = { 0 };
-		char base[64];
-		int r;
-
-		snprintf(base, sizeof(base), "page-%04u", o.first + i);
-		r = render_page(&o, i, base, &t);
-		if (r < 0) {
-			fprintf(stderr, "pagegen: cannot render page %u: %s\n", o.first + i,
-				strerror(-r));
-			fclose(tsv);
-			return 1;
-		}
-		fprintf(tsv, "%s.%s\t%s\t%.3f\t%d\t%u\t%u\t%u\t%d\t%s%s\n", base, o.format,
-			kind_names[kind], t.skew, t.rotation, o.dpi, t.width, t.height,
-			kind >= KIND_BLANK_NOISE || kind == KIND_BLANK, r > 0 ? base : "-",
-			r > 0 ? ".txt" : "");
+	if (write_pages(&o, tsv) < 0) {
+		fclose(tsv);
+		return 1;
 	}
 	if (fclose(tsv) != 0) {
 		fprintf(stderr, "pagegen: cannot write '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
 	return 0;
-bad:
-	fprintf(stderr, "pagegen: invalid value '%s' for --%s (see pagegen --help)\n", optarg,
-		longopts[li].name);
-	return 2;
 }

@@ -137,18 +137,9 @@ static void update_mode(struct feeder_options *o)
 	o->value[FEEDER_OPT_DEPTH] = lineart ? 1 : 8;
 }
 
-void feeder_options_init(struct feeder_options *o, const struct feeder_defaults *d)
+/* Scan mode: source, mode, depth, resolution and threshold. */
+static void init_mode_options(struct feeder_options *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->defaults = *d;
-	o->x_range = (SANE_Range){ 0, DEFAULT_PAGE_WIDTH, 0 };
-	o->y_range = (SANE_Range){ 0, DEFAULT_PAGE_HEIGHT, 0 };
-
-	describe(o, FEEDER_OPT_NUM_OPTS, SANE_NAME_NUM_OPTIONS, SANE_TITLE_NUM_OPTIONS,
-		 SANE_DESC_NUM_OPTIONS);
-	set_word(o, FEEDER_OPT_NUM_OPTS, SANE_TYPE_INT, SANE_UNIT_NONE, CAP_RO, NULL,
-		 FEEDER_OPT_COUNT);
-
 	set_group(o, FEEDER_OPT_GROUP_MODE, SANE_TITLE_SCAN_MODE);
 
 	describe(o, FEEDER_OPT_SOURCE, SANE_NAME_SCAN_SOURCE, SANE_TITLE_SCAN_SOURCE,
@@ -178,7 +169,11 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 		 "Lineart only: grey levels below this become black, the rest white.");
 	set_word(o, FEEDER_OPT_THRESHOLD, SANE_TYPE_INT, SANE_UNIT_NONE,
 		 CAP_RW | SANE_CAP_AUTOMATIC, &threshold_range, DEFAULT_THRESHOLD);
+}
 
+/* Geometry: the paper size, the scan area and automatic paper size. */
+static void init_geometry_options(struct feeder_options *o)
+{
 	set_group(o, FEEDER_OPT_GROUP_GEOMETRY, SANE_TITLE_GEOMETRY);
 
 	describe(o, FEEDER_OPT_PAGE_WIDTH, SANE_NAME_PAGE_WIDTH, SANE_TITLE_PAGE_WIDTH,
@@ -213,7 +208,11 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 		 "the paper size and the scan area are then ignored. sane_get_parameters() "
 		 "gives the paper size until sane_start(), the sheet's size after it.");
 	set_word(o, FEEDER_OPT_AUTO_SIZE, SANE_TYPE_BOOL, SANE_UNIT_NONE, CAP_RW, NULL, SANE_FALSE);
+}
 
+/* The feeder's pace, transfer size and reload button. */
+static void init_feeder_options(struct feeder_options *o, const struct feeder_defaults *d)
+{
 	set_group(o, FEEDER_OPT_GROUP_FEEDER, "Feeder");
 
 	describe(o, FEEDER_OPT_PAGES_PER_MINUTE, "pages-per-minute", "Pages per minute",
@@ -234,7 +233,11 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 	o->desc[FEEDER_OPT_RELOAD].unit = SANE_UNIT_NONE;
 	o->desc[FEEDER_OPT_RELOAD].cap = CAP_RW | SANE_CAP_ADVANCED;
 	o->desc[FEEDER_OPT_RELOAD].constraint_type = SANE_CONSTRAINT_NONE;
+}
 
+/* Fault injection: the page where each fault fires, 0 for never. */
+static void init_fault_options(struct feeder_options *o, const struct feeder_defaults *d)
+{
 	set_group(o, FEEDER_OPT_GROUP_FAULTS, "Fault injection");
 	o->desc[FEEDER_OPT_GROUP_FAULTS].cap = SANE_CAP_ADVANCED;
 
@@ -281,7 +284,11 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 		 "Seconds a lost device stays away before it can be found and opened again.");
 	set_word(o, FEEDER_OPT_DEVICE_LOST_SECONDS, SANE_TYPE_INT, SANE_UNIT_NONE,
 		 CAP_RW | SANE_CAP_ADVANCED, &lost_seconds_range, d->device_lost_seconds);
+}
 
+/* Sensors: the feeder's read-only states. */
+static void init_sensor_options(struct feeder_options *o)
+{
 	set_group(o, FEEDER_OPT_GROUP_SENSORS, "Sensors");
 	o->desc[FEEDER_OPT_GROUP_SENSORS].cap = SANE_CAP_ADVANCED;
 
@@ -299,6 +306,25 @@ void feeder_options_init(struct feeder_options *o, const struct feeder_defaults 
 		 "True after sane_start() found the cover open, until the next sane_start().");
 	set_word(o, FEEDER_OPT_COVER_OPEN, SANE_TYPE_BOOL, SANE_UNIT_NONE,
 		 CAP_RO | SANE_CAP_ADVANCED, NULL, SANE_FALSE);
+}
+
+void feeder_options_init(struct feeder_options *o, const struct feeder_defaults *d)
+{
+	memset(o, 0, sizeof(*o));
+	o->defaults = *d;
+	o->x_range = (SANE_Range){ 0, DEFAULT_PAGE_WIDTH, 0 };
+	o->y_range = (SANE_Range){ 0, DEFAULT_PAGE_HEIGHT, 0 };
+
+	describe(o, FEEDER_OPT_NUM_OPTS, SANE_NAME_NUM_OPTIONS, SANE_TITLE_NUM_OPTIONS,
+		 SANE_DESC_NUM_OPTIONS);
+	set_word(o, FEEDER_OPT_NUM_OPTS, SANE_TYPE_INT, SANE_UNIT_NONE, CAP_RO, NULL,
+		 FEEDER_OPT_COUNT);
+
+	init_mode_options(o);
+	init_geometry_options(o);
+	init_feeder_options(o, d);
+	init_fault_options(o, d);
+	init_sensor_options(o);
 
 	update_geometry(o);
 	update_mode(o);

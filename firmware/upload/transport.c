@@ -241,42 +241,82 @@ static bool path_within(const char *path, const char *dir)
 	return strncmp(resolved, rd, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/');
 }
 
-static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
+/* Explains a target whose scheme is unknown, or known but left out of this build. */
+static int check_scheme_built_in(const char *url, char *why, size_t n)
+{
+	const char *colon;
+
+	if (upload_scheme_built_in(url))
+		return 0;
+	colon = strstr(url, "://");
+	if (!colon || (strncmp(url, "file", 4) && strncmp(url, "https", 5) &&
+		       strncmp(url, "sftp", 4) && strncmp(url, "s3", 2))) {
+		snprintf(why, n,
+			 "target '%s' is not a file://, https://, sftp:// or s3:// "
+			 "URL",
+			 url);
+		return -EINVAL;
+	}
+	snprintf(why, n,
+		 "this build cannot deliver to %.*s:// targets (see the Upload "
+		 "menu of make menuconfig)",
+		 (int)(colon - url), url);
+	return -EOPNOTSUPP;
+}
+
+/* file:///FOLDER: the folder, decoded, in t->base. */
+static int parse_file_target(struct upload_target *t, const char *url, char *why, size_t n)
+{
+	int r;
+
+	t->drv = &upload_driver_file;
+	if (url[7] != '/') {
+		snprintf(why, n, "target '%s' is not file:///ABSOLUTE/FOLDER", url);
+		return -EINVAL;
+	}
+	r = url_decode(url + 7, t->base, sizeof(t->base));
+	if (r < 0) {
+		snprintf(why, n, "bad folder in target '%s'", url);
+		return r;
+	}
+	return 0;
+}
+
+/* s3://BUCKET/PREFIX: the bucket in t->s3_bucket, *path at the prefix. */
+static int parse_s3_bucket(struct upload_target *t, const char *url, const char **path, char *why,
+			   size_t n)
+{
+	const char *slash;
+	size_t len;
+
+	t->drv = &upload_driver_s3;
+	slash = strchr(url + 5, '/');
+	len = slash ? (size_t)(slash - (url + 5)) : strlen(url + 5);
+	if (len < 3 || len >= sizeof(t->s3_bucket)) {
+		snprintf(why, n, "bad bucket in target '%s': s3://BUCKET/PREFIX", url);
+		return -EINVAL;
+	}
+	memcpy(t->s3_bucket, url + 5, len);
+	t->s3_bucket[len] = '\0';
+	for (const char *p = t->s3_bucket; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' &&
+		    *p != '.') {
+			snprintf(why, n,
+				 "bad bucket name '%s': lower-case letters, digits, "
+				 "'-' and '.'",
+				 t->s3_bucket);
+			return -EINVAL;
+		}
+	*path = slash ? slash : "";
+	return 0;
+}
+
+/* https://, sftp:// or s3://: the host or bucket, and the path, decoded, in t->base. */
+static int parse_remote_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
 	const char *path = "";
-	char base[PATH_MAX], esc[UPLOAD_URL_MAX];
-	int r, k;
+	int r;
 
-	if (!upload_scheme_built_in(url)) {
-		const char *colon = strstr(url, "://");
-
-		if (!colon || (strncmp(url, "file", 4) && strncmp(url, "https", 5) &&
-			       strncmp(url, "sftp", 4) && strncmp(url, "s3", 2))) {
-			snprintf(why, n,
-				 "target '%s' is not a file://, https://, sftp:// or s3:// "
-				 "URL",
-				 url);
-			return -EINVAL;
-		}
-		snprintf(why, n,
-			 "this build cannot deliver to %.*s:// targets (see the Upload "
-			 "menu of make menuconfig)",
-			 (int)(colon - url), url);
-		return -EOPNOTSUPP;
-	}
-	if (strncmp(url, "file://", 7) == 0) {
-		t->drv = &upload_driver_file;
-		if (url[7] != '/') {
-			snprintf(why, n, "target '%s' is not file:///ABSOLUTE/FOLDER", url);
-			return -EINVAL;
-		}
-		r = url_decode(url + 7, t->base, sizeof(t->base));
-		if (r < 0) {
-			snprintf(why, n, "bad folder in target '%s'", url);
-			return r;
-		}
-		goto strip;
-	}
 	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "sftp://", 7) == 0) {
 		r = upload_url_without_password(url, why, n);
 		if (r < 0)
@@ -294,31 +334,8 @@ static int parse_target(struct upload_target *t, const char *url, char *why, siz
 			snprintf(why, n, "an sftp:// target needs a user: sftp://USER@HOST/PATH");
 			r = -EINVAL;
 		}
-	} else {
-		const char *slash;
-		size_t len;
-
-		t->drv = &upload_driver_s3;
-		slash = strchr(url + 5, '/');
-		len = slash ? (size_t)(slash - (url + 5)) : strlen(url + 5);
-		if (len < 3 || len >= sizeof(t->s3_bucket)) {
-			snprintf(why, n, "bad bucket in target '%s': s3://BUCKET/PREFIX", url);
-			return -EINVAL;
-		}
-		memcpy(t->s3_bucket, url + 5, len);
-		t->s3_bucket[len] = '\0';
-		for (const char *p = t->s3_bucket; *p; p++)
-			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-			    *p != '-' && *p != '.') {
-				snprintf(why, n,
-					 "bad bucket name '%s': lower-case letters, digits, "
-					 "'-' and '.'",
-					 t->s3_bucket);
-				return -EINVAL;
-			}
-		path = slash ? slash : "";
-		r = 0;
-	}
+	} else
+		r = parse_s3_bucket(t, url, &path, why, n);
 	if (r < 0)
 		return r;
 	if (*path && *path != '/')
@@ -332,21 +349,15 @@ static int parse_target(struct upload_target *t, const char *url, char *why, siz
 		snprintf(why, n, "bad path in target '%s'", url);
 		return r;
 	}
-strip:
-	/* No trailing '/', so "base/rel" joins cleanly. */
-	for (size_t len = strlen(t->base); len > 0 && t->base[len - 1] == '/'; len--)
-		t->base[len - 1] = '\0';
-	if (has_dot_segment(t->base)) { /* also when percent-encoded: checked decoded */
-		snprintf(why, n, "target '%s' has '.' or '..' in its path", url);
-		return -EINVAL;
-	}
-	if (t->drv == &upload_driver_file && system_folder(t->base)) {
-		snprintf(why, n,
-			 "target '%s' is a system folder: use a folder of its own, e.g. "
-			 "file:///srv/folio/outbox",
-			 url);
-		return -EINVAL;
-	}
+	return 0;
+}
+
+/* t->base_url for the drivers that address by URL; the S3 prefix as keys are written. */
+static int set_base_url(struct upload_target *t)
+{
+	char base[PATH_MAX], esc[UPLOAD_URL_MAX];
+	int r, k;
+
 	snprintf(base, sizeof(base), "%s", t->base);
 	if (t->drv == &upload_driver_webdav) {
 		r = upload_url_escape_path(base, esc, sizeof(esc));
@@ -370,6 +381,36 @@ strip:
 		memmove(t->base, t->base + (t->base[0] == '/'), strlen(t->base) + 1);
 	}
 	return 0;
+}
+
+static int parse_target(struct upload_target *t, const char *url, char *why, size_t n)
+{
+	int r;
+
+	r = check_scheme_built_in(url, why, n);
+	if (r < 0)
+		return r;
+	if (strncmp(url, "file://", 7) == 0)
+		r = parse_file_target(t, url, why, n);
+	else
+		r = parse_remote_target(t, url, why, n);
+	if (r < 0)
+		return r;
+	/* No trailing '/', so "base/rel" joins cleanly. */
+	for (size_t len = strlen(t->base); len > 0 && t->base[len - 1] == '/'; len--)
+		t->base[len - 1] = '\0';
+	if (has_dot_segment(t->base)) { /* also when percent-encoded: checked decoded */
+		snprintf(why, n, "target '%s' has '.' or '..' in its path", url);
+		return -EINVAL;
+	}
+	if (t->drv == &upload_driver_file && system_folder(t->base)) {
+		snprintf(why, n,
+			 "target '%s' is a system folder: use a folder of its own, e.g. "
+			 "file:///srv/folio/outbox",
+			 url);
+		return -EINVAL;
+	}
+	return set_base_url(t);
 }
 
 static int check_file(const char *key, const char *path, char *why, size_t n)

@@ -266,119 +266,153 @@ static int place_inserted(struct web *w, const char *who, uint32_t batch, uint32
 	return store_batch_arrange(w->store, who, batch, places, n + count);
 }
 
-static void *job_main(void *arg)
+/* The capture request for the job asked of the live view. */
+static void job_request(struct web *w, struct scan_profile *profile, struct capture_request *req)
 {
-	struct web *w = arg;
 	struct live *l = &w->live;
-	struct scan_profile profile = *config_find_profile(w->cfg, l->profile);
-	struct capture_request req = {
+
+	*profile = *config_find_profile(w->cfg, l->profile);
+	*req = (struct capture_request){
 		.device = l->device,
-		.profile = &profile,
+		.profile = profile,
 		.who = l->who,
 		.progress = on_progress,
 		.notice = on_notice,
 		.user = w,
 	};
-	struct capture_result res = { 0 };
-	char data[LIVE_EVENT_MAX];
-	bool reopened = false, stop;
-	struct batch_info b;
-	int r;
-
-	profile.cover_sheets = l->cover_sheets;
+	profile->cover_sheets = l->cover_sheets;
 	if (l->job != JOB_NEW) {
-		req.resume_batch = l->batch;
-		req.choice = &l->choice;
+		req->resume_batch = l->batch;
+		req->choice = &l->choice;
 	}
 	if (l->job == JOB_RESCAN) {
-		req.replace = l->replace;
-		req.n_replace = l->n_replace;
+		req->replace = l->replace;
+		req->n_replace = l->n_replace;
 	}
 	if (l->job == JOB_INSERT) {
-		req.max_pages = l->insert_count;
-		req.keep_open = true;
+		req->max_pages = l->insert_count;
+		req->keep_open = true;
 	}
-	/* More sheets for a closed batch: it opens for them and closes again after. */
-	if (l->job == JOB_INSERT && store_batch_get(w->store, l->batch, &b) == 0 &&
-	    b.state == BATCH_CLOSED) {
-		r = store_batch_set_state(w->store, l->batch, BATCH_OPEN, l->who);
-		reopened = r == 0;
-	}
+}
 
-	r = capture_run(w->store, w->cfg, &req, &res);
+/* How a capture ended, as the live view tells it. */
+struct job_end {
+	const struct capture_result *res;
+	int r;	       /* capture_run()'s result */
+	bool stop;     /* the clerk pressed Stop */
+	bool reopened; /* a closed batch was opened for inserted sheets */
+	bool flatbed;  /* the profile reads from the glass */
+};
 
-	if (l->job == JOB_INSERT && res.pages)
-		(void)place_inserted(w, l->who, res.batch, l->insert_after, res.first_page,
-				     res.pages);
-	pthread_mutex_lock(&l->lock);
-	stop = l->stop_requested;
-	pthread_mutex_unlock(&l->lock);
-	if (res.batch && ((reopened && (r == 0 || stop)) || (stop && l->job != JOB_RESCAN)))
-		(void)store_batch_set_state(w->store, res.batch, BATCH_CLOSED, l->who);
+/* The fault: its line in l->message, and a "fault" event. */
+static void publish_fault_locked(struct live *l, const struct job_end *e)
+{
+	const struct capture_result *res = e->res;
+	struct json_writer jw;
+	size_t len;
+	char *text;
 
-	pthread_mutex_lock(&l->lock);
-	l->result = res;
-	l->fault = r;
-	if (res.batch)
-		l->batch = res.batch;
-	if (r == 0 && l->job == JOB_RESUME && !stop && !res.closed &&
-	    profile.source == SCAN_SOURCE_FLATBED) {
+	l->state = LIVE_FAULT;
+	if (res->lost_page)
+		snprintf(l->message, sizeof(l->message), "page %u not captured: %s", res->lost_page,
+			 capture_fault_advice(e->r));
+	else if (e->r == -FOLIO_ESTOREFULL)
+		snprintf(l->message, sizeof(l->message),
+			 "the store is full: upload or purge before scanning");
+	else
+		snprintf(l->message, sizeof(l->message), "%s (%s)", capture_fault_advice(e->r),
+			 folio_strerror(e->r));
+	jw_init(&jw);
+	jw_object(&jw);
+	jw_kint(&jw, "batch", res->batch);
+	jw_kstr(&jw, "code", fault_code(e->r));
+	jw_kstr(&jw, "message", l->message);
+	jw_kint(&jw, "lost_page", res->lost_page);
+	jw_end(&jw);
+	text = jw_take(&jw, &len);
+	if (text)
+		publish_locked(l, "fault", text);
+	free(text);
+}
+
+/* The live view's state, message and event once the capture has ended. */
+static void publish_end_locked(struct live *l, const struct job_end *e)
+{
+	const struct capture_result *res = e->res;
+	char data[LIVE_EVENT_MAX];
+
+	if (e->r == 0 && l->job == JOB_RESUME && !e->stop && !res->closed && e->flatbed) {
 		/* One sheet a press: the batch waits for the next sheet on the glass. */
 		l->state = LIVE_PAUSED;
 		snprintf(l->message, sizeof(l->message),
 			 "batch %u: %u page%s captured from the flatbed; put the next sheet on the "
 			 "glass and press Resume, or Stop to close the batch",
-			 res.batch, res.pages, res.pages == 1 ? "" : "s");
+			 res->batch, res->pages, res->pages == 1 ? "" : "s");
 		snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 "}",
-			 res.batch, res.pages);
+			 res->batch, res->pages);
 		publish_locked(l, "paused", data);
-	} else if (r == 0 || (r == -FOLIO_ECANCELLED && stop)) {
+	} else if (e->r == 0 || (e->r == -FOLIO_ECANCELLED && e->stop)) {
 		l->state = LIVE_IDLE;
 		snprintf(l->message, sizeof(l->message),
-			 "batch %u: %u page%s captured%s; ready for the next batch", res.batch,
-			 res.pages, res.pages == 1 ? "" : "s",
-			 res.closed || stop || reopened ? ", batch closed" : "");
+			 "batch %u: %u page%s captured%s; ready for the next batch", res->batch,
+			 res->pages, res->pages == 1 ? "" : "s",
+			 res->closed || e->stop || e->reopened ? ", batch closed" : "");
 		snprintf(data, sizeof(data),
 			 "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"batch_pages\":%" PRIu32
 			 ",\"closed\":%s}",
-			 res.batch, res.pages, batch_pages(l),
-			 res.closed || stop ? "true" : "false");
+			 res->batch, res->pages, batch_pages(l),
+			 res->closed || e->stop ? "true" : "false");
 		publish_locked(l, "done", data);
-	} else if (r == -FOLIO_ECANCELLED) {
+	} else if (e->r == -FOLIO_ECANCELLED) {
 		l->state = LIVE_PAUSED;
 		snprintf(l->message, sizeof(l->message),
 			 "paused: batch %u stays open with %u new page%s; press Resume to go on",
-			 res.batch, res.pages, res.pages == 1 ? "" : "s");
+			 res->batch, res->pages, res->pages == 1 ? "" : "s");
 		snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 ",\"pages\":%" PRIu32 "}",
-			 res.batch, res.pages);
+			 res->batch, res->pages);
 		publish_locked(l, "paused", data);
-	} else {
-		struct json_writer jw;
-		size_t len;
-		char *text;
+	} else
+		publish_fault_locked(l, e);
+}
 
-		l->state = LIVE_FAULT;
-		if (res.lost_page)
-			snprintf(l->message, sizeof(l->message), "page %u not captured: %s",
-				 res.lost_page, capture_fault_advice(r));
-		else if (r == -FOLIO_ESTOREFULL)
-			snprintf(l->message, sizeof(l->message),
-				 "the store is full: upload or purge before scanning");
-		else
-			snprintf(l->message, sizeof(l->message), "%s (%s)", capture_fault_advice(r),
-				 folio_strerror(r));
-		jw_init(&jw);
-		jw_object(&jw);
-		jw_kint(&jw, "batch", res.batch);
-		jw_kstr(&jw, "code", fault_code(r));
-		jw_kstr(&jw, "message", l->message);
-		jw_kint(&jw, "lost_page", res.lost_page);
-		jw_end(&jw);
-		text = jw_take(&jw, &len);
-		if (text)
-			publish_locked(l, "fault", text);
-		free(text);
+static void *job_main(void *arg)
+{
+	struct web *w = arg;
+	struct live *l = &w->live;
+	struct scan_profile profile;
+	struct capture_request req;
+	struct capture_result res = { 0 };
+	struct job_end e = { .res = &res };
+	char data[LIVE_EVENT_MAX];
+	struct batch_info b;
+	int r;
+
+	job_request(w, &profile, &req);
+	/* More sheets for a closed batch: it opens for them and closes again after. */
+	if (l->job == JOB_INSERT && store_batch_get(w->store, l->batch, &b) == 0 &&
+	    b.state == BATCH_CLOSED) {
+		r = store_batch_set_state(w->store, l->batch, BATCH_OPEN, l->who);
+		e.reopened = r == 0;
 	}
+
+	e.r = capture_run(w->store, w->cfg, &req, &res);
+	e.flatbed = profile.source == SCAN_SOURCE_FLATBED;
+
+	if (l->job == JOB_INSERT && res.pages)
+		(void)place_inserted(w, l->who, res.batch, l->insert_after, res.first_page,
+				     res.pages);
+	pthread_mutex_lock(&l->lock);
+	e.stop = l->stop_requested;
+	pthread_mutex_unlock(&l->lock);
+	if (res.batch && ((e.reopened && (e.r == 0 || e.stop)) || (e.stop && l->job != JOB_RESCAN)))
+		(void)store_batch_set_state(w->store, res.batch, BATCH_CLOSED, l->who);
+
+	pthread_mutex_lock(&l->lock);
+	l->result = res;
+	l->fault = e.r;
+	if (res.batch)
+		l->batch = res.batch;
+	publish_end_locked(l, &e);
 	snprintf(data, sizeof(data), "{\"batch\":%" PRIu32 "}", l->batch);
 	publish_locked(l, "batch", data);
 	pthread_mutex_unlock(&l->lock);
