@@ -130,10 +130,13 @@ EOF
 	wait_port "$port" || { echo "nginx did not start: $(cat "$d/logs/error.log" "$d/logs/stderr" 2>/dev/null)"; return 1; }
 }
 
-# nginx_kill DIR: the master and its workers die at once, as in a power cut.
+# nginx_kill DIR: the master and its workers die at once, as in a power cut. The master is
+# stopped first: a running master starts a new worker for each one killed, and that worker,
+# started just before the master died, outlived the test (in a deleted scratch folder).
 nginx_kill() {
 	local master
 	master=$(cat "$1/nginx.pid" 2>/dev/null) || return 1
+	kill -STOP "$master" 2>/dev/null
 	pkill -KILL -P "$master" 2>/dev/null
 	kill -KILL "$master" 2>/dev/null
 	wait "$master" 2>/dev/null
