@@ -63,6 +63,23 @@ done
 first_alone=${#tests[@]}
 tests+=(${alone[@]+"${alone[@]}"})
 
+# stop_leftovers DIR: kills what a test left running in its scratch folder DIR (working there,
+# or named there on its command line: a server's worker, a daemon), after 2 s of grace, so
+# nothing outlives the run; says which, as "leftover: PID COMMAND" lines in the test's log.
+stop_leftovers() {
+	local i pids p
+	for ((i = 0; i < 20; i++)); do
+		pids=$( (find /proc/[0-9]*/cwd -maxdepth 0 -lname "$1*" 2>/dev/null | cut -d/ -f3
+			grep -ls -- "${1//./[.]}/" /proc/[0-9]*/cmdline | cut -d/ -f3) | sort -u)
+		[ -z "$pids" ] && return 0
+		sleep 0.1
+	done
+	for p in $pids; do
+		echo "leftover: $p $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)"
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
 # run_one TEST RESULT_FILE: runs a test in a scratch folder; writes "rc seconds" to RESULT_FILE
 run_one() {
 	local t=$1 name kind tmp start rc args=()
@@ -77,6 +94,7 @@ run_one() {
 	rc=$?
 	[ $rc = 124 ] && echo "FAIL: still running after ${FOLIO_TEST_TIMEOUT:-900} s: stopped" \
 		>>"$logdir/$name.log"
+	stop_leftovers "$tmp" >>"$logdir/$name.log"
 	rm -rf "$tmp"
 	echo "$rc $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')" >"$2"
 }
@@ -91,7 +109,7 @@ report() {
 	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))
 		printf '  PASS  %-12s %-36s %6ss\n' "$kind" "$name" "$secs"
-		grep -E '^(figure|FIGURE):' "$log" | sed 's/^/        /'
+		grep -E '^(figure|FIGURE|leftover):' "$log" | sed 's/^/        /'
 	elif [ "$rc" -eq 77 ]; then
 		skip=$((skip + 1))
 		printf '  SKIP  %-12s %-36s %s\n' "$kind" "$name" "$(tail -n 1 "$log")"
