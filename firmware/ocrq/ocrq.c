@@ -157,22 +157,18 @@ static int page_image_to_read(struct run *r, const struct page_info *p, bool *re
 
 /*
  * Whether the store keeps another image of page @p for its OCR (a bitonal page's grey image,
- * a grey or colour page's G4): one that a doubtful first read can be checked against.
+ * a grey or colour page's G4): one that a doubtful first read can be checked against. Only
+ * looked up: one that cannot be read when it is needed says so in the page's ocr-text event.
  */
 static bool has_other_image(struct run *r, const struct page_info *p)
 {
-	void *image = NULL;
-	size_t len;
-	int e;
+	int e = store_page_has_ocr_image(r->store, p->batch, p->number);
 
-	e = store_page_ocr_image(r->store, p->batch, p->number, &image, &len);
-	free(image);
-	if (e < 0 && e != -FOLIO_ENOTFOUND)
-		log_warn("batch %u page %u: its %s kept for OCR cannot be read (%s): its text is "
-			 "read from the delivered image alone",
-			 p->batch, p->number, p->bit_depth == 1 ? "grey image" : "G4",
-			 folio_strerror(e));
-	return e == 0;
+	if (e < 0)
+		log_warn("batch %u page %u: the store cannot tell whether it keeps an image for "
+			 "OCR (%s): its text is read from the delivered image alone",
+			 p->batch, p->number, folio_strerror(e));
+	return e > 0;
 }
 
 /* Claims the next page and gives it to a worker. Returns 1 when one was submitted, 0 when

@@ -112,6 +112,22 @@ int store_page_ocr_image(struct store *s, uint32_t batch, uint32_t page, void **
 	return 0;
 }
 
+int store_page_has_ocr_image(struct store *s, uint32_t batch, uint32_t page)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	uint32_t kb[2];
+	MDB_val k = store_key_pair(kb, batch, page), v;
+	int r;
+
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	r = store_mdb_errno(mdb_get(t, s->ocrimg, &k, &v));
+	if (r == -FOLIO_ENOTFOUND)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
 int store_page_ocr_image_drop(struct store *s, uint32_t batch, uint32_t page)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;

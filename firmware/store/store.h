@@ -409,6 +409,13 @@ int store_page_submit_ocr(struct store *s, const char *who, const struct page_in
 int store_page_ocr_image(struct store *s, uint32_t batch, uint32_t page, void **ret_data,
 			 size_t *ret_len);
 
+/*
+ * store_page_has_ocr_image - whether the page keeps an image for OCR: 1, 0, or < 0 when the
+ * store cannot tell. Looks only: the image is neither read nor unsealed (that, and its
+ * checks, are store_page_ocr_image()'s).
+ */
+int store_page_has_ocr_image(struct store *s, uint32_t batch, uint32_t page);
+
 /* store_page_ocr_image_drop - forget the image kept for OCR of a page; 0 also when none */
 int store_page_ocr_image_drop(struct store *s, uint32_t batch, uint32_t page);
 
