@@ -579,6 +579,17 @@ int store_ocr_put(struct store *s, uint32_t batch, uint32_t page, const char *te
 int store_ocr_get(struct store *s, uint32_t batch, uint32_t page, struct ocr_result *ret)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
+	int r;
+
+	r = store_txn_begin(s, false, &t);
+	if (r < 0)
+		return r;
+	return store_ocr_get_txn(s, t, batch, page, ret);
+}
+
+int store_ocr_get_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
+		      struct ocr_result *ret)
+{
 	_cleanup_free_ uint8_t *plain = NULL;
 	_cleanup_free_ char *text = NULL, *hocr = NULL;
 	struct ocr_record rec;
@@ -588,9 +599,6 @@ int store_ocr_get(struct store *s, uint32_t batch, uint32_t page, struct ocr_res
 	const uint8_t *src;
 	int r;
 
-	r = store_txn_begin(s, false, &t);
-	if (r < 0)
-		return r;
 	r = store_mdb_errno(mdb_get(t, s->ocr, &k, &v));
 	if (r < 0)
 		return r;

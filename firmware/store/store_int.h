@@ -223,6 +223,10 @@ int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t p
 			 const void *image, size_t len);
 int store_ocrimg_del_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page);
 
+/* store_ocr_get_txn - store_ocr_get() inside @t (the text index reads texts in its own) */
+int store_ocr_get_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page,
+		      struct ocr_result *ret);
+
 /*
  * The text index (textindex.c), inside the caller's write transaction: a new store's empty
  * index; a page's words (its text, @len bytes) replacing what the index held of it; a page's

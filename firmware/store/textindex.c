@@ -333,57 +333,19 @@ int store_text_index_unseal_check(struct store *s)
 	return store_txn_commit(&t);
 }
 
-/*
- * Reads the text of (@batch, @page) inside @t into a new buffer (caller frees), unsealed;
- * its length to *@ret_len. -FOLIO_ENOTFOUND, -ENOKEY, -FOLIO_ECORRUPT, -ENOMEM.
- */
+/* The text of (@batch, @page) inside @t, unsealed, in a new buffer (caller frees). */
 static int text_read_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page, char **ret,
 			 size_t *ret_len)
 {
-	_cleanup_free_ uint8_t *plain = NULL;
-	struct ocr_record rec;
-	uint32_t kb[2];
-	MDB_val k = store_key_pair(kb, batch, page), v;
-	size_t payload;
-	const uint8_t *src;
-	char *text;
+	struct ocr_result res = { 0 };
 	int r;
 
-	r = store_mdb_errno(mdb_get(t, s->ocr, &k, &v));
+	r = store_ocr_get_txn(s, t, batch, page, &res);
 	if (r < 0)
 		return r;
-	if (v.mv_size < sizeof(rec))
-		return -FOLIO_ECORRUPT;
-	memcpy(&rec, v.mv_data, sizeof(rec));
-	if (rec.text_len > STORE_MAX_OCR_TEXT || rec.hocr_len > STORE_MAX_OCR_HOCR)
-		return -FOLIO_ECORRUPT;
-	payload = (size_t)rec.text_len + rec.hocr_len;
-	src = (const uint8_t *)v.mv_data + sizeof(rec);
-	if (rec.seal == STORE_SEAL_XCHACHA20POLY1305) {
-		if (v.mv_size - sizeof(rec) != payload + STORE_SEAL_OVERHEAD)
-			return -FOLIO_ECORRUPT;
-		if (!s->key)
-			return -ENOKEY;
-		plain = malloc(payload + 1);
-		if (!plain)
-			return -ENOMEM;
-		r = store_unseal(s, SEAL_KIND_OCR, batch, page, src, payload + STORE_SEAL_OVERHEAD,
-				 plain);
-		if (r < 0)
-			return r;
-		src = plain;
-	} else if (rec.seal != STORE_SEAL_NONE || v.mv_size - sizeof(rec) != payload) {
-		return -FOLIO_ECORRUPT;
-	}
-	text = malloc((size_t)rec.text_len + 1);
-	if (!text)
-		return -ENOMEM;
-	memcpy(text, src, rec.text_len);
-	text[rec.text_len] = '\0';
-	if (plain)
-		sodium_memzero(plain, payload);
-	*ret = text;
-	*ret_len = rec.text_len;
+	*ret = TAKE_PTR(res.text);
+	*ret_len = strlen(*ret);
+	store_ocr_release(&res);
 	return 0;
 }
 
