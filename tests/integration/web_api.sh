@@ -23,8 +23,6 @@ command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
 command -v python3 >/dev/null || skip "python3 is not installed"
 command -v openssl >/dev/null || skip "openssl is not installed (Debian package openssl)"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
-"$FOLIO_BUILD/bin/folio" help 2>&1 | grep -q '^  web user ' ||
-	skip "this build has no clerk UI ('folio web user' is missing)"
 
 cd "$FOLIO_TMP" || fail "no scratch folder"
 started=$EPOCHREALTIME

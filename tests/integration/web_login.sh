@@ -13,8 +13,6 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-"$FOLIO_BUILD/bin/folio" help 2>&1 | grep -q '^  web user ' ||
-	skip "this build has no clerk UI ('folio web user' is missing)"
 cd "$FOLIO_TMP" || fail "no scratch folder"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 daemon=
