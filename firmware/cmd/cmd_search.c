@@ -72,6 +72,10 @@ int cmd_search(struct cmd_env *env, int argc, char **argv)
 	if (r < 0)
 		return r;
 	r = search_run(env->store, &q, print_hit, env, &why);
+	/* A question the core cannot ask (no word in it, too broad, a prefix in a sealed
+	 * store) is the user's to change, as the clerk UI answers 400 for it. */
+	if (r == -EINVAL || r == -EOPNOTSUPP)
+		return cmd_usage_error(cmd_current(), "%s", why.text);
 	if (r < 0)
 		return log_errno(r, "%s", why.text);
 	if (r == 0)

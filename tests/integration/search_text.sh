@@ -55,8 +55,8 @@ found "Dépôt société" "$b 1 2;" # ...and with
 found "stapl*" "$b 1 3;$b 1 1;" # newest page first
 found patent "$b 1 3;$b 1 2;$b 1 1;"
 $folio search quokka | grep -q 'quokka spring' || fail "no text around the word: $($folio search quokka)"
-expect_fail 1 "'.' has no word to look for" $folio search .
-expect_fail 1 "too much to look for: at most 16 words" $folio search $(seq -f 'w%g' 17)
+expect_fail 2 "'.' has no word to look for" $folio search .
+expect_fail 2 "too much to look for: at most 16 words" $folio search $(seq -f 'w%g' 17)
 
 # Dates: days of the calendar, compared as days; the future is a fine end of a range.
 expect_fail 2 "from: '2026-02-30' is not a day of the calendar" $folio search --from 2026-02-30
