@@ -757,32 +757,22 @@ static int index_page(struct store *store, const struct folio_config *cfg,
 	return 0;
 }
 
-int capture_run(struct store *store, const struct folio_config *cfg,
-		const struct capture_request *req, struct capture_result *ret)
+/*
+ * The batch held, the scanner opened and configured, the batch started (or resumed, with
+ * the choice of another scanner on record): 0 with the scanner in @ret_scanner, or the
+ * error, said.
+ */
+static int capture_open(struct store *store, const struct folio_config *cfg,
+			const struct capture_request *req, struct scanner_settings *set, int *hold,
+			struct scanner **ret_scanner, uint32_t *ret_batch)
 {
-	_cleanup_free_ struct frame_queue *q = calloc(1, sizeof(*q));
-	_cleanup_close_ int hold = -1; /* the batch, held for this capture */
 	struct scanner *scanner = NULL;
-	struct scanner_settings set;
-	struct reader rd = { 0 };
-	struct index_split split;
-	struct stage *st = NULL;
-	struct committer com;
-	struct commits cm;
-	pthread_t thread;
-	struct frame f;
 	char why[256];
-	double t0 = now();
-	int r, store_err = 0;
-
-	memset(ret, 0, sizeof(*ret));
-	if (!q)
-		return -ENOMEM;
-	cancel_requested = 0;
+	int r;
 
 	/* A batch another capture holds is refused before its scanner is touched. */
 	if (req->resume_batch) {
-		r = store_capture_hold(store, req->resume_batch, &hold);
+		r = store_capture_hold(store, req->resume_batch, hold);
 		if (r == -EBUSY)
 			return log_errno(
 			    r,
@@ -797,14 +787,13 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	r = scanner_open(req->device, &scanner);
 	if (r < 0)
 		return log_errno(r, "cannot open scanner '%s': %s", req->device, folio_strerror(r));
-	core_scanner_settings(req->profile, &set);
-	r = scanner_configure(scanner, &set, why, sizeof(why));
+	core_scanner_settings(req->profile, set);
+	r = scanner_configure(scanner, set, why, sizeof(why));
 	if (r < 0) {
 		scanner_close(scanner);
 		return log_errno(r, "%s", why);
 	}
-
-	r = start_batch(store, cfg, req, &ret->batch, &hold);
+	r = start_batch(store, cfg, req, ret_batch, hold);
 	if (r < 0) {
 		scanner_close(scanner);
 		if (r == -FOLIO_ESTATE)
@@ -818,24 +807,123 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 				 folio_strerror(r));
 	}
 	if (req->resume_batch && req->choice) {
-		r = record_choice(store, req, ret->batch);
+		r = record_choice(store, req, *ret_batch);
 		if (r < 0) {
 			scanner_close(scanner);
 			return log_errno(r, "cannot record the change of scanner in the store: %s",
 					 folio_strerror(r));
 		}
 	}
-	log_debug("capturing batch %u from '%s' at %d dpi", ret->batch, req->device,
+	log_debug("capturing batch %u from '%s' at %d dpi", *ret_batch, req->device,
 		  scanner_resolution(scanner));
+	*ret_scanner = scanner;
+	return 0;
+}
 
-	cm = (struct commits){ .req = req, .q = q, .batch = ret->batch, .t0 = t0 };
-	pthread_mutex_init(&cm.lock, NULL);
+/*
+ * The indexing thread's loop: each frame the reader hands over is indexed here, in feed
+ * order, and handed to the image stage, whose threads clean it and whose committer stores
+ * it, in feed order again. Until the reader stops.
+ */
+static void feed_pages(struct store *store, const struct folio_config *cfg,
+		       const struct capture_request *req, struct frame_queue *q, struct stage *st,
+		       struct index_split *split, struct commits *cm, struct capture_result *ret)
+{
+	struct frame f;
+
+	while (queue_pop(q, &f)) {
+		struct stage_page pg = { .frame = f };
+		double t1 = now();
+		bool drop = false;
+		int r;
+
+		if (commits_failed(cm)) { /* drain what the reader still had */
+			free(f.data);
+			continue;
+		}
+		pg.meta.batch = ret->batch;
+		r = req->n_replace ? 0 : index_page(store, cfg, req, split, &f, &pg.meta, &drop);
+		ret->encode_seconds += now() - t1;
+		if (r < 0 || drop) {
+			free(f.data);
+			if (r < 0) {
+				commit_failed(cm,
+					      log_errno(r, "cannot process a page of batch %u: %s",
+							ret->batch, folio_strerror(r)));
+				queue_stop(q);
+			}
+			continue;
+		}
+		stage_put(st, &pg); /* the committer makes room */
+	}
+}
+
+/*
+ * How the capture ended, into @ret: the store's failure, the scanner's fault (and the number
+ * the lost sheet would have had), or the end of the feed, which closes the batch.
+ */
+static int capture_outcome(struct store *store, const struct capture_request *req,
+			   const struct frame_queue *q, const struct commits *cm,
+			   const struct reader *rd, int store_err, struct capture_result *ret)
+{
+	int r;
+
+	if (store_err) {
+		ret->fault = store_err;
+		return store_err;
+	}
+	ret->fault = q->fault;
+	if (q->fault) {
+		/* Numbers are never reused (deleted pages keep theirs): the lost sheet would have
+		 * had the number after the last one given. */
+		if (req->n_replace)
+			ret->lost_page = cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
+		else
+			ret->lost_page = cm->last_page ? cm->last_page + 1 : rd->base_pages + 1;
+		return q->fault;
+	}
+	/* The next sheet goes on the glass by hand: the batch waits for it. */
+	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)
+		return 0;
+	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
+	if (r < 0)
+		return log_errno(r, "cannot close batch %u: %s", ret->batch, folio_strerror(r));
+	ret->closed = true;
+	return 0;
+}
+
+int capture_run(struct store *store, const struct folio_config *cfg,
+		const struct capture_request *req, struct capture_result *ret)
+{
+	_cleanup_free_ struct frame_queue *q = calloc(1, sizeof(*q));
+	_cleanup_close_ int hold = -1; /* the batch, held for this capture */
+	struct scanner *scanner = NULL;
+	struct scanner_settings set;
+	struct reader rd = { 0 };
+	struct index_split split;
+	struct stage *st = NULL;
+	struct committer com;
+	struct commits cm;
+	struct batch_info b;
+	pthread_t thread;
+	double t0 = now();
+	int r, store_err = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!q)
+		return -ENOMEM;
+	cancel_requested = 0;
+	r = capture_open(store, cfg, req, &set, &hold, &scanner, &ret->batch);
+	if (r < 0)
+		return r;
 	r = split_init(store, ret->batch, &split);
 	if (r < 0) {
 		scanner_close(scanner);
 		return log_errno(r, "cannot read batch %u: %s", ret->batch, folio_strerror(r));
 	}
 	index_split_profile(&split, req->profile);
+	cm = (struct commits){ .req = req, .q = q, .batch = ret->batch, .t0 = t0 };
+	pthread_mutex_init(&cm.lock, NULL);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
@@ -847,60 +935,33 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	/* A flatbed always has a sheet on its glass: one press scans it once. */
 	if (req->profile->source == SCAN_SOURCE_FLATBED)
 		rd.max_pages = 1;
-	{
-		struct batch_info b;
+	if (store_batch_get(store, ret->batch, &b) == 0)
+		rd.base_pages = b.n_pages;
 
-		if (store_batch_get(store, ret->batch, &b) == 0)
-			rd.base_pages = b.n_pages;
-	}
 	r = stage_new((unsigned)cfg->image_threads, clean_page, (void *)req->profile, &st);
-	if (r < 0) {
-		scanner_close(scanner);
-		return log_errno(r, "cannot start the image stage's threads: %s",
-				 folio_strerror(r));
+	if (r == 0) {
+		com = (struct committer){ .store = store, .req = req, .cm = &cm, .st = st };
+		r = -pthread_create(&com.thread, NULL, committer_main, &com);
+		if (r < 0)
+			st = stage_free(st);
 	}
-	com = (struct committer){ .store = store, .req = req, .cm = &cm, .st = st };
-	r = -pthread_create(&com.thread, NULL, committer_main, &com);
-	if (r < 0) {
-		stage_free(st);
-		scanner_close(scanner);
-		return log_errno(r, "cannot start the capture thread: %s", folio_strerror(r));
+	if (r == 0) {
+		r = -pthread_create(&thread, NULL, reader_main, &rd);
+		if (r < 0) {
+			stage_close(st);
+			pthread_join(com.thread, NULL);
+			st = stage_free(st);
+		}
 	}
-	r = -pthread_create(&thread, NULL, reader_main, &rd);
 	if (r < 0) {
-		stage_close(st);
-		pthread_join(com.thread, NULL);
-		stage_free(st);
+		pthread_cond_destroy(&q->changed);
+		pthread_mutex_destroy(&q->lock);
+		pthread_mutex_destroy(&cm.lock);
 		scanner_close(scanner);
-		return log_errno(r, "cannot start the capture thread: %s", folio_strerror(r));
+		return log_errno(r, "cannot start the capture's threads: %s", folio_strerror(r));
 	}
 
-	while (queue_pop(q, &f)) {
-		struct stage_page pg = { .frame = f };
-		double t1 = now();
-		bool drop = false;
-
-		if (commits_failed(&cm)) { /* drain what the reader still had */
-			free(f.data);
-			continue;
-		}
-		/* Indexing goes page by page, in feed order, here; cleaning on the pool's threads;
-		 * committing, in feed order again, on the committer's. */
-		pg.meta.batch = ret->batch;
-		r = req->n_replace ? 0 : index_page(store, cfg, req, &split, &f, &pg.meta, &drop);
-		ret->encode_seconds += now() - t1;
-		if (r < 0 || drop) {
-			free(f.data);
-			if (r < 0) {
-				commit_failed(&cm,
-					      log_errno(r, "cannot process a page of batch %u: %s",
-							ret->batch, folio_strerror(r)));
-				queue_stop(q);
-			}
-			continue;
-		}
-		stage_put(st, &pg); /* the committer makes room */
-	}
+	feed_pages(store, cfg, req, q, st, &split, &cm, ret);
 	stage_close(st);
 	pthread_join(com.thread, NULL);
 	st = stage_free(st);
@@ -908,8 +969,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	ret->store_seconds += com.store_seconds;
 	store_flush(store);
 	pthread_mutex_lock(&cm.lock);
-	if (cm.error)
-		store_err = cm.error;
+	store_err = cm.error;
 	ret->pages = cm.pages;
 	ret->first_page = cm.first_page;
 	pthread_mutex_unlock(&cm.lock);
@@ -921,29 +981,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	ret->seconds = now() - t0;
 	log_debug("batch %u: %u pages in %.2f s: image stage %.2f s, commits %.2f s", ret->batch,
 		  ret->pages, ret->seconds, ret->encode_seconds, ret->store_seconds);
-
-	if (store_err) {
-		ret->fault = store_err;
-		return store_err;
-	}
-	ret->fault = q->fault;
-	if (q->fault) {
-		/* Numbers are never reused (deleted pages keep theirs): the lost sheet would have
-		 * had the number after the last one given. */
-		if (req->n_replace)
-			ret->lost_page = cm.pages < req->n_replace ? req->replace[cm.pages] : 0;
-		else
-			ret->lost_page = cm.last_page ? cm.last_page + 1 : rd.base_pages + 1;
-		return q->fault;
-	}
-	/* The next sheet goes on the glass by hand: the batch waits for it. */
-	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)
-		return 0;
-	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
-	if (r < 0)
-		return log_errno(r, "cannot close batch %u: %s", ret->batch, folio_strerror(r));
-	ret->closed = true;
-	return 0;
+	return capture_outcome(store, req, q, &cm, &rd, store_err, ret);
 }
 
 struct device_search {
