@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/config/config.h"
 #include "firmware/accounts/accounts.h"
 #include "firmware/config/confedit.h"
@@ -25,11 +26,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_tree(dir) < 0 ? -1 : 0;
 }
 
 static char *path(const char *name)

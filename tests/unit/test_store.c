@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/store/store.h"
 
 struct fixture {
@@ -38,11 +39,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
-
 	store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (remove_tree(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

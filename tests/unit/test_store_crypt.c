@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/store/store.h"
 
 bool store_encryption_built_in(void)
@@ -55,11 +56,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
-
 	store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (remove_tree(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

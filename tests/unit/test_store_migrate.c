@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "firmware/store/store.h"
 
 struct batch_v1 {
@@ -139,7 +140,7 @@ static int count_events(const struct event_info *e, void *user)
 
 static void test_v1_store_is_migrated(void **state)
 {
-	char dir[64] = "/tmp/folio-migrate-XXXXXX", cmd[128];
+	char dir[64] = "/tmp/folio-migrate-XXXXXX";
 	struct store_check_report rep;
 	struct batch_info b;
 	struct page_info p;
@@ -197,13 +198,12 @@ static void test_v1_store_is_migrated(void **state)
 	assert_int_equal(store_event_list(s, 0, count_events, &again, NULL), 0);
 	assert_int_equal(again, events + 1);
 	store_close(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(dir), 0);
 }
 
 static void test_unknown_layout_is_refused(void **state)
 {
-	char dir[64] = "/tmp/folio-migrate-XXXXXX", cmd[128];
+	char dir[64] = "/tmp/folio-migrate-XXXXXX";
 	MDB_env *env;
 	MDB_txn *t;
 	MDB_dbi meta;
@@ -222,8 +222,7 @@ static void test_unknown_layout_is_refused(void **state)
 	mdb_env_close(env);
 	assert_int_equal(store_open(dir, 64, &s), -FOLIO_ECORRUPT);
 	assert_null(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(dir), 0);
 }
 
 int main(void)
