@@ -942,18 +942,18 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (r == 0) {
 		com = (struct committer){ .store = store, .req = req, .cm = &cm, .st = st };
 		r = -pthread_create(&com.thread, NULL, committer_main, &com);
-		if (r < 0)
+		if (r != 0)
 			st = stage_free(st);
 	}
 	if (r == 0) {
 		r = -pthread_create(&thread, NULL, reader_main, &rd);
-		if (r < 0) {
+		if (r != 0) {
 			stage_close(st);
 			pthread_join(com.thread, NULL);
 			st = stage_free(st);
 		}
 	}
-	if (r < 0) {
+	if (r != 0) {
 		pthread_cond_destroy(&q->changed);
 		pthread_mutex_destroy(&q->lock);
 		pthread_mutex_destroy(&cm.lock);
