@@ -88,6 +88,9 @@ const char *capture_fault_advice(int fault)
 		return "capture stopped: resume to continue the batch";
 	case FOLIO_ENODOCS:
 		return "document feeder empty: load the paper and scan";
+	case FOLIO_ESTOREFULL:
+		return "the store is full: upload or purge batches, put the sheets not stored back "
+		       "on top and resume";
 	default:
 		return "capture stopped: fix the problem above, then resume";
 	}
@@ -868,19 +871,17 @@ static int capture_outcome(struct store *store, const struct capture_request *re
 {
 	int r;
 
-	if (store_err) {
-		ret->fault = store_err;
-		return store_err;
-	}
-	ret->fault = q->fault;
-	if (q->fault) {
-		/* Numbers are never reused (deleted pages keep theirs): the lost sheet would have
-		 * had the number after the last one given. */
+	ret->fault = store_err ? store_err : q->fault;
+	if (ret->fault) {
+		/* The first sheet not stored: the one the scanner faulted on, or the first the
+		 * store refused (the sheets after it, already through the feeder, went with it).
+		 * Numbers are never reused (deleted pages keep theirs): it would have had the
+		 * number after the last one given. */
 		if (req->n_replace)
 			ret->lost_page = cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
 		else
 			ret->lost_page = cm->last_page ? cm->last_page + 1 : rd->base_pages + 1;
-		return q->fault;
+		return ret->fault;
 	}
 	/* The next sheet goes on the glass by hand: the batch waits for it. */
 	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)

@@ -73,7 +73,7 @@ struct capture_result {
 	uint32_t pages;	       /* pages committed in this run */
 	uint32_t first_page;   /* number of the first of them (0 if none) */
 	int fault;	       /* 0, or the error that stopped the feeder */
-	uint32_t lost_page;    /* number the discarded sheet would have had (0 if none) */
+	uint32_t lost_page;    /* number the first sheet not stored would have had (0 if none) */
 	bool closed;	       /* the batch was closed: the feeder ran empty */
 	double seconds;	       /* wall time of the run */
 	double encode_seconds; /* time spent in the image stage */

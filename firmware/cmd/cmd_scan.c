@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -230,13 +231,22 @@ static int scan_report(struct cmd_env *env, const struct scan_profile *profile, 
 	}
 	if (r == -FOLIO_ESTOREFULL) {
 		struct store_space sp;
-		char msg[256];
+		char full[PATH_MAX + 96];
 
-		/* Pages committed before it are kept; the batch stays open for --resume. */
 		if (store_space(env->store, &sp) == 0 && sp.full)
-			return log_errno(r, "%s", store_space_message(&sp, msg, sizeof(msg)));
-		return log_errno(r, "store '%s' is full: upload or purge batches before scanning",
+			store_space_message(&sp, full, sizeof(full));
+		else
+			snprintf(full, sizeof(full),
+				 "store '%s' is full: upload or purge batches before scanning",
 				 env->cfg->store_path);
+		/* Pages committed before it are kept; the batch stays open for --resume. The
+		 * sheets already through the feeder from the first one not stored on are not. */
+		if (!res->batch || !res->lost_page)
+			return log_errno(r, "%s", full);
+		return log_errno(r,
+				 "%s; page %u and the sheets after it were not stored: put them "
+				 "back on top and resume with 'folio scan --resume %u'",
+				 full, res->lost_page, res->batch);
 	}
 	return r; /* already explained */
 }

@@ -40,6 +40,9 @@ read -r state pages < <($folio batch list | awk -v b="$b2" '$1 == b { print $2, 
 [ "$state" = open ] || fail "batch $b2 should stay open to be resumed, it is '$state'"
 [ "$pages" -ge 1 ] && [ "$pages" -lt 10 ] ||
 	fail "capture should stop part-way through batch $b2, it has $pages pages"
+# The sheets already through the feeder but not stored are named: from the first one on
+grep -q "page $((pages + 1)) and the sheets after it were not stored: put them back on top and resume with 'folio scan --resume $b2'" scan2.err ||
+	fail "the clerk is not told which sheets to put back: $(cat scan2.err)"
 $folio store check >check.out 2>check.err || fail "store damaged by the full disk: $(cat check.err)"
 grep -q " $((10 + pages)) page images" check.out || fail "store check: $(cat check.out)"
 $folio store stats >stats.out || fail "store stats failed"
