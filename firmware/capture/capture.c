@@ -486,7 +486,11 @@ struct commits {
 	uint32_t pages;	     /* committed */
 	uint32_t first_page; /* number of the first committed page */
 	uint32_t last_page;  /* highest number committed */
-	int error;	     /* the first failure */
+	uint32_t base_pages; /* pages the batch had before this run */
+	uint32_t run_pages;  /* committed to batches closed at patch sheets in this run */
+	uint32_t handled;    /* pages through commit_page(), committed or not */
+	pthread_cond_t handled_changed;
+	int error; /* the first failure */
 };
 
 static void commit_failed(struct commits *cm, int error)
@@ -511,7 +515,7 @@ static bool commits_failed(struct commits *cm)
 static void committed(void *user, uint32_t number, int error)
 {
 	struct commits *cm = user;
-	struct capture_progress p = { .batch = cm->batch };
+	struct capture_progress p = { 0 };
 
 	if (error) {
 		commit_failed(cm, error);
@@ -519,6 +523,7 @@ static void committed(void *user, uint32_t number, int error)
 		return;
 	}
 	pthread_mutex_lock(&cm->lock);
+	p.batch = cm->batch;
 	cm->pages++;
 	if (!cm->first_page)
 		cm->first_page = number;
@@ -616,6 +621,10 @@ static void commit_page(struct committer *c, struct stage_page *pg)
 out:
 	encoded_image_release(&pg->img);
 	encoded_image_release(&pg->ocr);
+	pthread_mutex_lock(&cm->lock);
+	cm->handled++;
+	pthread_cond_broadcast(&cm->handled_changed);
+	pthread_mutex_unlock(&cm->lock);
 }
 
 static void *committer_main(void *arg)
@@ -663,13 +672,16 @@ int capture_page_turn(struct store *s, const char *who, uint32_t batch, uint32_t
 
 struct last_document {
 	uint32_t document;
-	uint32_t pages; /* other than separators, as index_split counts them */
+	uint32_t pages;	      /* other than separators, as index_split counts them */
+	uint32_t batch_pages; /* the same in the whole batch */
 };
 
 static int count_last_document(const struct page_info *p, void *user)
 {
 	struct last_document *l = user;
 
+	if (!(p->flags & PAGE_FLAG_SEPARATOR))
+		l->batch_pages++;
 	if (p->document > l->document) {
 		l->document = p->document;
 		l->pages = 0;
@@ -698,6 +710,7 @@ static int split_init(struct store *store, uint32_t batch, struct index_split *r
 		l.pages = 0;
 	}
 	index_split_init(ret, l.document ? l.document : 1, l.pages);
+	ret->batch_pages = l.batch_pages;
 	return 0;
 }
 
@@ -705,12 +718,14 @@ static int split_init(struct store *store, uint32_t batch, struct index_split *r
  * Separation and indexing: a cover sheet starts a new document with the fields of its
  * barcodes and is kept as a separator page; an unreadable or invalid one is flagged for the
  * clerk, never guessed. Only for profiles that use cover sheets. A patch sheet does what the
- * profile maps its type to; one the profile drops sets *ret_drop: the caller stores no page,
- * and an event here says where it was.
+ * profile maps its type to; one the profile drops sets @ret->drop: the caller stores no page,
+ * and an event here says where it was. One that starts a new batch sets @ret->new_batch (and
+ * its type in *@ret_patch): the caller does that first, and says where the sheet went.
  */
 static int index_page(struct store *store, const struct folio_config *cfg,
 		      const struct capture_request *req, struct index_split *split,
-		      const struct frame *f, struct page_info *meta, bool *ret_drop)
+		      const struct frame *f, struct page_info *meta, struct index_step *ret,
+		      int *ret_patch)
 {
 	struct index_sheet sheet = { 0 };
 	struct index_step step;
@@ -750,8 +765,9 @@ static int index_page(struct store *store, const struct folio_config *cfg,
 	}
 	meta->document = step.document;
 	meta->flags |= step.flags;
-	*ret_drop = step.drop;
-	if (step.drop) /* never a page lost without a word: the event log keeps where it was */
+	*ret = step;
+	*ret_patch = sheet.patch;
+	if (step.drop && !step.new_batch) /* never a page lost without a word: the log says */
 		return store_event_add(
 		    store, req->who, "patch-sheet-dropped", meta->batch, step.document, 0,
 		    "a Patch %s sheet before document %u's pages was not kept "
@@ -823,6 +839,136 @@ static int capture_open(struct store *store, const struct folio_config *cfg,
 	return 0;
 }
 
+/* A patch sheet that ends a batch, from the sheet to the next batch's first page. */
+struct batch_turn {
+	bool pending;  /* the batch is closed; the next is opened for the next page to store */
+	uint32_t from; /* the batch the sheet closed */
+	int patch;     /* enum patch_type */
+	bool kept;     /* the sheet is the next batch's first page */
+	uint32_t put;  /* pages handed to the image stage so far */
+};
+
+/*
+ * Ends batch ret->batch at a patch sheet mapped to new-batch, once every page before the
+ * sheet is committed (the image stage and the store are let run dry: a sheet's time), with
+ * an event that says where the sheet was. 0, or the error, said.
+ */
+static int close_at_patch(struct store *store, const struct capture_request *req,
+			  struct commits *cm, struct batch_turn *t, struct capture_result *ret)
+{
+	uint32_t pages;
+	int r;
+
+	pthread_mutex_lock(&cm->lock);
+	while (cm->handled < t->put)
+		pthread_cond_wait(&cm->handled_changed, &cm->lock);
+	pthread_mutex_unlock(&cm->lock);
+	store_flush(store);
+	pthread_mutex_lock(&cm->lock);
+	r = cm->error; /* said where it happened */
+	pages = cm->base_pages + cm->pages;
+	pthread_mutex_unlock(&cm->lock);
+	if (r)
+		return r;
+	r = store_batch_set_state(store, ret->batch, BATCH_CLOSED, req->who);
+	if (r == 0)
+		r = store_event_add(store, req->who, "batch-split", ret->batch, 0, 0,
+				    "closed at a Patch %s sheet after %u page%s",
+				    patchcode_name(t->patch), pages, pages == 1 ? "" : "s");
+	if (r < 0)
+		return log_errno(r, "cannot close batch %u at a Patch %s sheet: %s", ret->batch,
+				 patchcode_name(t->patch), folio_strerror(r));
+	t->pending = true;
+	t->from = ret->batch;
+	ret->closed = true;
+	ret->batches++;
+	return 0;
+}
+
+/*
+ * Opens (and holds, in place of the batch before) the batch that follows a patch sheet, with
+ * the run's scanner and profile, and moves the run's counts to it; the clerk hears of both.
+ * 0, or the error, said.
+ */
+static int open_after_patch(struct store *store, const struct folio_config *cfg,
+			    const struct capture_request *req, struct commits *cm,
+			    struct batch_turn *t, int *hold, struct capture_result *ret)
+{
+	struct capture_request next = *req;
+	uint32_t batch, pages;
+	int fd = -1, r;
+	char msg[160];
+
+	next.resume_batch = 0;
+	next.choice = NULL;
+	r = start_batch(store, cfg, &next, &batch, &fd);
+	if (r == -FOLIO_ESTOREFULL)
+		return r; /* the caller says how full, and what to do */
+	if (r == 0)
+		r = store_event_add(store, req->who, "batch-split", batch, 0, 0,
+				    "opened at the Patch %s sheet that closed batch %u (%s)",
+				    patchcode_name(t->patch), t->from,
+				    t->kept ? "the sheet is page 1" : "the sheet was not kept");
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return log_errno(r, "cannot open a batch after batch %u: %s", t->from,
+				 folio_strerror(r));
+	}
+	close(*hold);
+	*hold = fd;
+	pthread_mutex_lock(&cm->lock);
+	pages = cm->base_pages + cm->pages;
+	cm->batch = batch;
+	cm->run_pages += cm->pages;
+	cm->pages = cm->first_page = cm->last_page = cm->base_pages = 0;
+	pthread_mutex_unlock(&cm->lock);
+	snprintf(msg, sizeof(msg),
+		 "batch %u closed with %u page%s at a Patch %s sheet: the next sheets are batch %u",
+		 t->from, pages, pages == 1 ? "" : "s", patchcode_name(t->patch), batch);
+	if (req->notice)
+		req->notice(msg, req->user);
+	ret->batch = batch;
+	ret->closed = false;
+	t->pending = false;
+	return 0;
+}
+
+/* One sheet through separation: 0 to stage @pg, 1 to drop it, or the error, said. */
+static int index_sheet(struct store *store, const struct folio_config *cfg,
+		       const struct capture_request *req, struct index_split *split,
+		       struct commits *cm, struct batch_turn *t, int *hold, struct stage_page *pg,
+		       struct capture_result *ret)
+{
+	struct index_step step = { 0 };
+	int r, patch = PATCH_NONE;
+
+	/* The page after a dropped new-batch sheet, whatever it is, goes into the next batch. */
+	if (t->pending) {
+		r = open_after_patch(store, cfg, req, cm, t, hold, ret);
+		if (r < 0)
+			return r;
+	}
+	pg->meta.batch = ret->batch;
+	if (req->n_replace)
+		return 0;
+	r = index_page(store, cfg, req, split, &pg->frame, &pg->meta, &step, &patch);
+	if (r < 0)
+		return log_errno(r, "cannot process a page of batch %u: %s", ret->batch,
+				 folio_strerror(r));
+	if (step.new_batch) {
+		t->patch = patch;
+		t->kept = !step.drop;
+		r = close_at_patch(store, req, cm, t, ret);
+		if (r == 0 && t->kept)
+			r = open_after_patch(store, cfg, req, cm, t, hold, ret);
+		if (r < 0)
+			return r;
+		pg->meta.batch = ret->batch;
+	}
+	return step.drop ? 1 : 0;
+}
+
 /*
  * The indexing thread's loop: each frame the reader hands over is indexed here, in feed
  * order, and handed to the image stage, whose threads clean it and whose committer stores
@@ -830,33 +976,31 @@ static int capture_open(struct store *store, const struct folio_config *cfg,
  */
 static void feed_pages(struct store *store, const struct folio_config *cfg,
 		       const struct capture_request *req, struct frame_queue *q, struct stage *st,
-		       struct index_split *split, struct commits *cm, struct capture_result *ret)
+		       struct index_split *split, struct commits *cm, struct batch_turn *t,
+		       int *hold, struct capture_result *ret)
 {
 	struct frame f;
 
 	while (queue_pop(q, &f)) {
 		struct stage_page pg = { .frame = f };
 		double t1 = now();
-		bool drop = false;
 		int r;
 
 		if (commits_failed(cm)) { /* drain what the reader still had */
 			free(f.data);
 			continue;
 		}
-		pg.meta.batch = ret->batch;
-		r = req->n_replace ? 0 : index_page(store, cfg, req, split, &f, &pg.meta, &drop);
+		r = index_sheet(store, cfg, req, split, cm, t, hold, &pg, ret);
 		ret->encode_seconds += now() - t1;
-		if (r < 0 || drop) {
+		if (r != 0) {
 			free(f.data);
 			if (r < 0) {
-				commit_failed(cm,
-					      log_errno(r, "cannot process a page of batch %u: %s",
-							ret->batch, folio_strerror(r)));
+				commit_failed(cm, r);
 				queue_stop(q);
 			}
 			continue;
 		}
+		t->put++;
 		stage_put(st, &pg); /* the committer makes room */
 	}
 }
@@ -865,13 +1009,19 @@ static void feed_pages(struct store *store, const struct folio_config *cfg,
  * How the capture ended, into @ret: the store's failure, the scanner's fault (and the number
  * the lost sheet would have had), or the end of the feed, which closes the batch.
  */
-static int capture_outcome(struct store *store, const struct capture_request *req,
-			   const struct frame_queue *q, const struct commits *cm,
-			   const struct reader *rd, int store_err, struct capture_result *ret)
+static int capture_outcome(struct store *store, const struct folio_config *cfg,
+			   const struct capture_request *req, const struct frame_queue *q,
+			   struct commits *cm, struct batch_turn *t, int *hold, int store_err,
+			   struct capture_result *ret)
 {
 	int r;
 
 	ret->fault = store_err ? store_err : q->fault;
+	/* A fault right after a patch sheet closed the batch: the next one, empty, is the one
+	 * to resume. */
+	if (ret->fault && t->pending && !store_err &&
+	    open_after_patch(store, cfg, req, cm, t, hold, ret) < 0)
+		return ret->fault;
 	if (ret->fault) {
 		/* The first sheet not stored: the one the scanner faulted on, or the first the
 		 * store refused (the sheets after it, already through the feeder, went with it).
@@ -880,9 +1030,13 @@ static int capture_outcome(struct store *store, const struct capture_request *re
 		if (req->n_replace)
 			ret->lost_page = cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
 		else
-			ret->lost_page = cm->last_page ? cm->last_page + 1 : rd->base_pages + 1;
+			ret->lost_page = cm->last_page ? cm->last_page + 1 : cm->base_pages + 1;
+		if (t->pending) /* the store failed: it holds no batch to resume into */
+			ret->lost_page = 0;
 		return ret->fault;
 	}
+	if (t->pending) /* the last sheet was a dropped new-batch sheet: nothing follows */
+		return 0;
 	/* The next sheet goes on the glass by hand: the batch waits for it. */
 	if (req->n_replace || req->keep_open || req->profile->source == SCAN_SOURCE_FLATBED)
 		return 0;
@@ -905,6 +1059,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	struct stage *st = NULL;
 	struct committer com;
 	struct commits cm;
+	struct batch_turn turn = { 0 };
 	struct batch_info b;
 	pthread_t thread;
 	double t0 = now();
@@ -923,8 +1078,11 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 		return log_errno(r, "cannot read batch %u: %s", ret->batch, folio_strerror(r));
 	}
 	index_split_profile(&split, req->profile);
+	split.one_batch = req->keep_open; /* sheets inserted into a batch stay in it */
+	ret->first_batch = ret->batch;
 	cm = (struct commits){ .req = req, .q = q, .batch = ret->batch, .t0 = t0 };
 	pthread_mutex_init(&cm.lock, NULL);
+	pthread_cond_init(&cm.handled_changed, NULL);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
@@ -937,7 +1095,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (req->profile->source == SCAN_SOURCE_FLATBED)
 		rd.max_pages = 1;
 	if (store_batch_get(store, ret->batch, &b) == 0)
-		rd.base_pages = b.n_pages;
+		rd.base_pages = cm.base_pages = b.n_pages;
 
 	r = stage_new((unsigned)cfg->image_threads, clean_page, (void *)req->profile, &st);
 	if (r == 0) {
@@ -957,12 +1115,13 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (r != 0) {
 		pthread_cond_destroy(&q->changed);
 		pthread_mutex_destroy(&q->lock);
+		pthread_cond_destroy(&cm.handled_changed);
 		pthread_mutex_destroy(&cm.lock);
 		scanner_close(scanner);
 		return log_errno(r, "cannot start the capture's threads: %s", folio_strerror(r));
 	}
 
-	feed_pages(store, cfg, req, q, st, &split, &cm, ret);
+	feed_pages(store, cfg, req, q, st, &split, &cm, &turn, &hold, ret);
 	stage_close(st);
 	pthread_join(com.thread, NULL);
 	st = stage_free(st);
@@ -971,18 +1130,21 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	store_flush(store);
 	pthread_mutex_lock(&cm.lock);
 	store_err = cm.error;
-	ret->pages = cm.pages;
-	ret->first_page = cm.first_page;
 	pthread_mutex_unlock(&cm.lock);
-	pthread_mutex_destroy(&cm.lock);
 	pthread_join(thread, NULL);
 	scanner_close(rd.scanner); /* the reader may have reopened it */
 	pthread_cond_destroy(&q->changed);
 	pthread_mutex_destroy(&q->lock);
+	r = capture_outcome(store, cfg, req, q, &cm, &turn, &hold, store_err, ret);
+	ret->pages = cm.pages;
+	ret->first_page = cm.first_page;
+	ret->run_pages = cm.run_pages + cm.pages;
+	pthread_cond_destroy(&cm.handled_changed);
+	pthread_mutex_destroy(&cm.lock);
 	ret->seconds = now() - t0;
 	log_debug("batch %u: %u pages in %.2f s: image stage %.2f s, commits %.2f s", ret->batch,
-		  ret->pages, ret->seconds, ret->encode_seconds, ret->store_seconds);
-	return capture_outcome(store, req, q, &cm, &rd, store_err, ret);
+		  ret->run_pages, ret->seconds, ret->encode_seconds, ret->store_seconds);
+	return r;
 }
 
 struct device_search {

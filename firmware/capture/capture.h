@@ -69,8 +69,11 @@ struct capture_request {
 };
 
 struct capture_result {
-	uint32_t batch;
-	uint32_t pages;	       /* pages committed in this run */
+	uint32_t batch;	       /* the batch the run ended in */
+	uint32_t first_batch;  /* the one it began in: another when patch sheets split the run */
+	uint32_t batches;      /* batches closed at patch sheets mapped to new-batch */
+	uint32_t run_pages;    /* pages committed in this run, in all its batches */
+	uint32_t pages;	       /* of them, pages committed to @batch */
 	uint32_t first_page;   /* number of the first of them (0 if none) */
 	int fault;	       /* 0, or the error that stopped the feeder */
 	uint32_t lost_page;    /* number the first sheet not stored would have had (0 if none) */

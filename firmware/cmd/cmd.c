@@ -162,7 +162,8 @@ static const struct command commands[] = {
 	  "starts a new document with these fields, and keeps the sheet as a separator page that\n"
 	  "is not exported. --date is the received date (default: the date of capture).\n"
 	  "--patch prints a patch code sheet instead (Kodak's standard; also 1, 4, 6): what it\n"
-	  "does is the profile's patch_2, patch_3, patch_t ... keys (new-document or ignore).",
+	  "does is the profile's patch_2, patch_3, patch_t ... keys (new-document, new-batch or\n"
+	  "ignore).",
 	  CMD_NEEDS_CONFIG | CMD_PARSES_FIRST, cmd_coversheet },
 	{ "keygen", NULL, "--out DIR", "create the station's package-signing key pair in DIR",
 	  "Writes DIR/station.key (secret, mode 0600: name it in [station] key_file) and\n"

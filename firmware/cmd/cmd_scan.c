@@ -15,12 +15,20 @@
 
 struct scan_view {
 	bool tty;
+	uint32_t batch; /* the batch pages go to: its number is printed once it is done */
+	FILE *out;
 };
 
 static void show_progress(const struct capture_progress *p, void *user)
 {
 	struct scan_view *v = user;
 
+	/* A patch sheet closed the batch: its number goes out now, the last one's at the end. */
+	if (v->batch && p->batch != v->batch) {
+		fprintf(v->out, "%u\n", v->batch);
+		fflush(v->out);
+	}
+	v->batch = p->batch;
 	if (!v->tty)
 		return;
 	fprintf(stderr, "\r  batch %u: page %u, %u captured, %.0f pages/min   ", p->batch,
@@ -173,7 +181,11 @@ static int scan_capture(struct cmd_env *env, const struct scan_args *a,
 			const struct scan_profile *profile, struct capture_scanner *sc,
 			struct capture_result *res)
 {
-	struct scan_view view = { .tty = isatty(STDERR_FILENO) };
+	struct scan_view view = {
+		.tty = isatty(STDERR_FILENO),
+		.batch = a->resume,
+		.out = env->out,
+	};
 	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
 	struct capture_request req = {
 		.device = a->device,
@@ -193,8 +205,10 @@ static int scan_capture(struct cmd_env *env, const struct scan_args *a,
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	r = capture_run(env->store, env->cfg, &req, res);
-	if (telemetry_record_capture(env->cfg->store_path, a->device, r, res->pages, res->seconds) <
-	    0)
+	if (view.batch && view.batch != res->batch) /* closed at a patch sheet, not yet said */
+		fprintf(env->out, "%u\n", view.batch);
+	if (telemetry_record_capture(env->cfg->store_path, a->device, r, res->run_pages,
+				     res->seconds) < 0)
 		log_debug("cannot count this run in the scanner's telemetry");
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -210,7 +224,18 @@ static int scan_report(struct cmd_env *env, const struct scan_profile *profile, 
 	if (res->batch)
 		fprintf(env->out, "%u\n", res->batch);
 	fflush(env->out);
-	if (res->batch && (res->pages || r == 0))
+	if (res->batches)
+		log_info("batches %u to %u: %u page%s captured in %.1f s (%.0f pages/min), %u "
+			 "batch%s closed at patch sheets",
+			 res->first_batch, res->batch, res->run_pages,
+			 res->run_pages == 1 ? "" : "s", res->seconds,
+			 res->seconds > 0 ? 60.0 * res->run_pages / res->seconds : 0.0,
+			 res->batches, res->batches == 1 ? "" : "es");
+	if (res->batches && (res->pages || r == 0))
+		log_info("batch %u: %u page%s%s", res->batch, res->pages,
+			 res->pages == 1 ? "" : "s",
+			 res->closed ? "; feeder empty, batch closed" : "");
+	else if (res->batch && (res->pages || r == 0))
 		log_info("batch %u: %u page%s captured in %.1f s (%.0f pages/min)%s", res->batch,
 			 res->pages, res->pages == 1 ? "" : "s", res->seconds,
 			 res->seconds > 0 ? 60.0 * res->pages / res->seconds : 0.0,

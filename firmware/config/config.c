@@ -56,7 +56,7 @@ static const char *const mode_names[] = { "lineart", "gray", "color", NULL };
 static const char *const page_size_names[] = { "a4", "letter", "legal", "a3", "auto", NULL };
 static const char *const ip_type_names[] = { "patent", "trademark", "design", NULL };
 static const char *const document_file_names[] = { "pages", "multipage", NULL };
-static const char *const patch_action_names[] = { "ignore", "new-document", NULL };
+static const char *const patch_action_names[] = { "ignore", "new-document", "new-batch", NULL };
 static const char *const patch_sheet_names[] = { "keep", "drop", NULL };
 static const char *const output_names[] = { "auto", "bitonal", "grey", "colour", "raw", NULL };
 
@@ -450,17 +450,17 @@ static const struct config_key config_keys[] = {
 	{ "profile", "cover_sheets", KEY_BOOL, "no", 0, 0, P(cover_sheets), NULL, NULL,
 	  "look for cover sheets (folio coversheet) that start and index documents" },
 	{ "profile", "patch_2", KEY_ENUM, "new-document", 0, 0, P(patch[2]), patch_action_names,
-	  NULL, "what a Patch 2 sheet does: new-document (the next pages are one) or ignore" },
+	  NULL, "what a Patch 2 sheet does: new-document, new-batch or ignore" },
 	{ "profile", "patch_3", KEY_ENUM, "new-document", 0, 0, P(patch[3]), patch_action_names,
-	  NULL, "what a Patch 3 sheet does: new-document or ignore" },
+	  NULL, "what a Patch 3 sheet does: new-document, new-batch or ignore" },
 	{ "profile", "patch_t", KEY_ENUM, "new-document", 0, 0, P(patch[5]), patch_action_names,
-	  NULL, "what a Patch T (transfer) sheet does: new-document or ignore" },
+	  NULL, "what a Patch T (transfer) sheet does: new-document, new-batch or ignore" },
 	{ "profile", "patch_1", KEY_ENUM, "ignore", 0, 0, P(patch[1]), patch_action_names, NULL,
-	  "what a Patch 1 sheet does: ignore (a plain page) or new-document" },
+	  "what a Patch 1 sheet does: ignore (a plain page), new-document or new-batch" },
 	{ "profile", "patch_4", KEY_ENUM, "ignore", 0, 0, P(patch[4]), patch_action_names, NULL,
-	  "what a Patch 4 (toggle) sheet does: ignore or new-document" },
+	  "what a Patch 4 (toggle) sheet does: ignore, new-document or new-batch" },
 	{ "profile", "patch_6", KEY_ENUM, "ignore", 0, 0, P(patch[6]), patch_action_names, NULL,
-	  "what a Patch 6 sheet does: ignore or new-document" },
+	  "what a Patch 6 sheet does: ignore, new-document or new-batch" },
 	{ "profile", "patch_sheets", KEY_ENUM, "keep", 0, 0, P(patch_sheets), patch_sheet_names,
 	  NULL,
 	  "keep a patch sheet that acts as a separator page (not exported), or drop it (its "

@@ -79,6 +79,7 @@ enum page_output {
 enum patch_action {
 	PATCH_ACTION_IGNORE,	   /* a plain page */
 	PATCH_ACTION_NEW_DOCUMENT, /* the next pages are a new document */
+	PATCH_ACTION_NEW_BATCH,	   /* the batch is closed: the next pages are a new one */
 };
 
 /* Whether a patch sheet that acts is stored (as a separator page) or left out (an event). */

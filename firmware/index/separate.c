@@ -388,7 +388,11 @@ int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
 
 void index_split_init(struct index_split *s, uint32_t document, uint32_t pages)
 {
-	*s = (struct index_split){ .document = document ? document : 1, .pages = pages };
+	*s = (struct index_split){
+		.document = document ? document : 1,
+		.pages = pages,
+		.batch_pages = pages,
+	};
 }
 
 void index_split_profile(struct index_split *s, const struct scan_profile *p)
@@ -405,19 +409,31 @@ bool index_split_wants_patches(const struct index_split *s)
 	return false;
 }
 
-/* Whether @sheet is a patch sheet that the profile makes act. */
-static bool patch_acts(const struct index_split *s, const struct index_sheet *sheet)
+/* What the profile makes @sheet do: PATCH_ACTION_IGNORE for a sheet that is no patch. */
+static int patch_action(const struct index_split *s, const struct index_sheet *sheet)
 {
-	return sheet->patch > PATCH_NONE && sheet->patch < PATCH_TYPES &&
-	       s->patch[sheet->patch] == PATCH_ACTION_NEW_DOCUMENT;
+	if (sheet->patch <= PATCH_NONE || sheet->patch >= PATCH_TYPES)
+		return PATCH_ACTION_IGNORE;
+	if (s->patch[sheet->patch] == PATCH_ACTION_NEW_BATCH && s->one_batch)
+		return PATCH_ACTION_NEW_DOCUMENT;
+	return s->patch[sheet->patch];
 }
 
 void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		      struct index_step *ret)
 {
 	struct index_step st = { 0 };
+	int action = sheet->separator ? PATCH_ACTION_IGNORE : patch_action(s, sheet);
 
-	if (sheet->separator) {
+	if (action == PATCH_ACTION_NEW_BATCH) {
+		if (s->batch_pages > 0) { /* on a batch without pages, nothing to start */
+			s->document = 1;
+			s->pages = s->batch_pages = 0;
+			st.new_batch = true;
+		}
+		st.flags |= PAGE_FLAG_SEPARATOR;
+		st.drop = s->patch_sheets == PATCH_SHEET_DROP;
+	} else if (sheet->separator) {
 		if (s->pages > 0) {
 			s->document++;
 			s->pages = 0;
@@ -427,7 +443,7 @@ void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		st.flags |= PAGE_FLAG_SEPARATOR;
 		if (sheet->unreadable) /* ours by its layout, its index for the clerk to fill */
 			st.flags |= PAGE_FLAG_BARCODE_UNREADABLE;
-	} else if (patch_acts(s, sheet)) {
+	} else if (action == PATCH_ACTION_NEW_DOCUMENT) {
 		if (s->pages > 0) { /* on a document without pages, nothing to start */
 			s->document++;
 			s->pages = 0;
@@ -438,6 +454,7 @@ void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		st.drop = s->patch_sheets == PATCH_SHEET_DROP;
 	} else {
 		s->pages++;
+		s->batch_pages++;
 		if (sheet->unreadable)
 			st.flags |= PAGE_FLAG_BARCODE_UNREADABLE;
 	}

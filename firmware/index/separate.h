@@ -99,12 +99,15 @@ int index_examine_patch(const struct frame *f, const struct folio_config *cfg,
 			struct index_sheet *ret);
 
 /* Where a run of capture stands: the current document and its pages other than separators,
- * and what the profile makes of patch sheets (none act until index_split_profile()). */
+ * the batch's, and what the profile makes of patch sheets (none act until
+ * index_split_profile()). */
 struct index_split {
 	uint32_t document;
 	uint32_t pages;
+	uint32_t batch_pages;	       /* in the whole batch, other than separators */
 	int patch[CONFIG_PATCH_TYPES]; /* enum patch_action per enum patch_type */
 	int patch_sheets;	       /* enum patch_sheet */
+	bool one_batch; /* new-batch sheets start documents instead (sheets being inserted) */
 };
 
 /* What to do with one page. */
@@ -114,11 +117,13 @@ struct index_step {
 	bool put_document; /* store sheet.doc as document @document before adding the page */
 	bool new_document; /* @document is new (else an existing one is re-indexed) */
 	bool drop;	   /* a patch sheet the profile drops: not stored, an event says so */
+	bool new_batch;	   /* close the batch: this sheet and the next are a new batch's */
 };
 
 /*
  * index_split_init - start from document @document (>= 1), which already has @pages pages
- * other than separators (a new batch: 1 and 0, its document 1 created with the defaults)
+ * other than separators (a new batch: 1 and 0, its document 1 created with the defaults);
+ * the batch has at least those (set @s->batch_pages when it has more)
  */
 void index_split_init(struct index_split *s, uint32_t document, uint32_t pages);
 
@@ -136,7 +141,10 @@ bool index_split_wants_patches(const struct index_split *s);
  * so no document is ever empty. A patch sheet whose type the profile maps to new-document
  * does the same with the station's defaults (on a document without pages yet, nothing), and
  * is a separator page, or dropped when the profile says so; a patch the profile ignores is a
- * plain page.
+ * plain page. One mapped to new-batch sets @ret->new_batch when the batch has pages (else it
+ * starts nothing): the caller closes the batch and opens the next, where the sheet (kept or
+ * dropped as for new-document) is document 1's and splitting starts again; with
+ * @s->one_batch it acts as new-document.
  */
 void index_split_page(struct index_split *s, const struct index_sheet *sheet,
 		      struct index_step *ret);

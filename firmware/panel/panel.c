@@ -385,7 +385,8 @@ static void capture_done(struct panel *p)
 	join_capture(p);
 	r = p->result;
 	next = panel_after(r);
-	telemetry_record_capture(p->cfg->store_path, p->cfg->device, r, res->pages, res->seconds);
+	telemetry_record_capture(p->cfg->store_path, p->cfg->device, r, res->run_pages,
+				 res->seconds);
 	p->open_batch = r != 0 && res->batch && !res->closed ? res->batch : 0;
 	if (r == 0)
 		log_info("panel: batch %u: %u page%s captured; feeder empty, batch closed",

@@ -417,7 +417,7 @@ static void *job_main(void *arg)
 	publish_locked(l, "batch", data);
 	pthread_mutex_unlock(&l->lock);
 	publish_status(w);
-	if (res.pages)
+	if (res.run_pages)
 		web_work(w); /* OCR for the new pages */
 	/* Last: live_start() joins this thread under the lock once it sees this. */
 	pthread_mutex_lock(&l->lock);

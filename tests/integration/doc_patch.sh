@@ -130,3 +130,72 @@ grep -q "a Patch T sheet before document 2's pages was not kept" events ||
 grep -q "a Patch 2 sheet before document 3's pages" events ||
 	fail "the back-side sheet is not in the log: $(cat events)"
 echo "figure: duplex 300 dpi: patch sheets on a front and (upside down) on a back side split the stack; dropped, each is an event"
+
+# --- new-batch: a Patch T closes the batch; kept, it is the next batch's first page
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "patch_t = new-batch" </dev/null
+text_pages 1 2 200
+patch_sheet 0003 200 T -rotate 3
+text_pages 4 1 200
+patch_sheet 0005 200 2
+text_pages 6 1 200
+patch_sheet 0007 200 T -rotate 180
+text_pages 8 1 200
+$folio scan >batches 2>err || fail "new-batch: scan failed: $(cat err)"
+mapfile -t b <batches
+[ "${#b[@]}" = 3 ] || fail "new-batch: the scan printed ${#b[@]} batches, not 3: $(cat batches)"
+want=("1 1 " "1s 1 2s 2 " "1s 1 ")
+for i in 0 1 2; do
+	docs=$(pages_by_document "${b[$i]}")
+	[ "$docs" = "${want[$i]}" ] || fail "new-batch: batch ${b[$i]}: pages by document: $docs"
+	grep -qE '^  state +closed$' show || fail "new-batch: batch ${b[$i]} is not closed: $(cat show)"
+	grep -q "folio:$FOLIO_TMP/stack" show ||
+		fail "new-batch: batch ${b[$i]} does not name the run's scanner: $(cat show)"
+done
+grep -q "batch ${b[0]} closed with 2 pages at a Patch T sheet: the next sheets are batch ${b[1]}" err ||
+	fail "new-batch: the clerk is not told: $(cat err)"
+grep -q "batches ${b[0]} to ${b[2]}: 8 pages captured" err || fail "new-batch: no summary: $(cat err)"
+$folio log show --batch "${b[1]}" --type batch-split >events 2>err || fail "log show failed: $(cat err)"
+grep -q "opened at the Patch T sheet that closed batch ${b[0]} (the sheet is page 1)" events ||
+	fail "new-batch: the log does not say where batch ${b[1]} began: $(cat events)"
+grep -q "closed at a Patch T sheet after 4 pages" events ||
+	fail "new-batch: the log does not say where batch ${b[1]} ended: $(cat events)"
+
+# dropped, and last in the stack: no empty batch is left behind
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "patch_t = new-batch" "patch_sheets = drop" </dev/null
+text_pages 1 1 200
+patch_sheet 0002 200 T
+text_pages 3 2 200
+patch_sheet 0005 200 T
+$folio scan >batches 2>err || fail "new-batch, dropped: scan failed: $(cat err)"
+mapfile -t b <batches
+[ "${#b[@]}" = 2 ] || fail "new-batch, dropped: ${#b[@]} batches, not 2: $(cat batches)"
+[ "$(pages_by_document "${b[0]}")" = "1 " ] || fail "new-batch, dropped: first batch: $(cat show)"
+[ "$(pages_by_document "${b[1]}")" = "1 1 " ] || fail "new-batch, dropped: second batch: $(cat show)"
+grep -qE '^  state +closed$' show || fail "new-batch, dropped: the last batch is not closed: $(cat show)"
+[ "$($folio batch list | grep -c '^ *[0-9]')" = 2 ] ||
+	fail "new-batch, dropped: batches in the store: $($folio batch list)"
+$folio log show --batch "${b[1]}" --type batch-split >events 2>err || fail "log show failed: $(cat err)"
+grep -q "(the sheet was not kept)" events || fail "new-batch, dropped: $(cat events)"
+# a jam on the sheet after a dropped one: the next batch is open, empty, and the one to resume
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "patch_t = new-batch" "patch_sheets = drop" </dev/null
+printf 'jam-page 3\n' >sane.d/folio.conf
+text_pages 1 1 200
+patch_sheet 0002 200 T
+text_pages 3 2 200
+rc=0
+$folio scan >batches 2>err || rc=$?
+[ $rc = 1 ] || fail "new-batch, jam: exit status $rc: $(cat err)"
+mapfile -t b <batches
+[ "${#b[@]}" = 2 ] || fail "new-batch, jam: ${#b[@]} batches, not 2: $(cat batches)"
+grep -q "page 1 was not captured: paper jam: .* with 'folio scan --resume ${b[1]}'" err ||
+	fail "new-batch, jam: the resume does not name the new batch: $(cat err)"
+$folio batch show "${b[1]}" >show || fail "batch show failed"
+grep -qE '^  state +open$' show || fail "new-batch, jam: batch ${b[1]} is not open: $(cat show)"
+rm sane.d/folio.conf
+$folio scan --resume "${b[1]}" >/dev/null 2>err || fail "new-batch, jam: resume failed: $(cat err)"
+[ "$(pages_by_document "${b[1]}")" = "1 1 " ] || fail "new-batch, jam: resumed batch: $(cat show)"
+
+echo "figure: Patch T as new-batch split 8 sheets into 3 closed batches (sheet kept as page 1), and 5 into 2 with the sheets dropped"

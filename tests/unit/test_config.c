@@ -139,9 +139,15 @@ static void test_patch_keys(void **state)
 	assert_int_equal(p->patch[2], PATCH_ACTION_NEW_DOCUMENT);
 	assert_int_equal(p->patch_sheets, PATCH_SHEET_DROP);
 	assert_int_equal(load(MINIMAL "[profile x]\npatch_2 = new-batch\n[capture]\nprofile = x\n"),
-			 -FOLIO_ECONFIG);
-	assert_true(problem_has("t.conf:5: bad value for 'patch_2': 'new-batch' is not one of: "
-				"ignore new-document"));
+			 0);
+	p = config_find_profile(&cfg, "x");
+	assert_non_null(p);
+	assert_int_equal(p->patch[2], PATCH_ACTION_NEW_BATCH);
+	assert_int_equal(
+	    load(MINIMAL "[profile x]\npatch_2 = new-folder\n[capture]\nprofile = x\n"),
+	    -FOLIO_ECONFIG);
+	assert_true(problem_has("t.conf:5: bad value for 'patch_2': 'new-folder' is not one of: "
+				"ignore new-document new-batch"));
 }
 
 static void test_bad_office_code(void **state)

@@ -295,6 +295,57 @@ static void test_split_follows_profile(void **state)
 	assert_int_equal(step.document, 4);
 }
 
+/* new-batch: a batch with pages closes at the sheet, which (kept) is the next batch's first
+ * page; on a batch without pages it starts nothing; with sheets being inserted it starts a
+ * document instead. */
+static void test_split_new_batch(void **state)
+{
+	/* 2 (new document), plain, T (new batch), plain, T (closes that one too), plain */
+	static const int feed[] = { 0, PATCH_2, 0, PATCH_T, 0, PATCH_T, 0 };
+	static const uint32_t want_doc[] = { 1, 2, 2, 1, 1, 1, 1 };
+	static const bool want_new_batch[] = { false, false, false, true, false, true, false };
+	struct scan_profile p = { .patch_sheets = PATCH_SHEET_KEEP };
+	struct index_split split;
+	struct index_step step;
+
+	(void)state;
+	p.patch[PATCH_2] = PATCH_ACTION_NEW_DOCUMENT;
+	p.patch[PATCH_T] = PATCH_ACTION_NEW_BATCH;
+	index_split_init(&split, 1, 0);
+	index_split_profile(&split, &p);
+	for (size_t i = 0; i < sizeof(feed) / sizeof(feed[0]); i++) {
+		struct index_sheet sheet = { .patch = feed[i] };
+
+		index_split_page(&split, &sheet, &step);
+		assert_int_equal(step.document, want_doc[i]);
+		assert_int_equal(step.new_batch, want_new_batch[i]);
+		assert_int_equal(!!(step.flags & PAGE_FLAG_SEPARATOR), feed[i] != 0);
+		assert_false(step.put_document && step.new_batch);
+	}
+	/* two in a row: the second finds a batch without pages */
+	index_split_page(&split, &(struct index_sheet){ .patch = PATCH_T }, &step);
+	assert_true(step.new_batch);
+	index_split_page(&split, &(struct index_sheet){ .patch = PATCH_T }, &step);
+	assert_false(step.new_batch);
+
+	/* a batch resumed with pages but none in its last document still closes */
+	index_split_init(&split, 3, 0);
+	split.batch_pages = 5;
+	index_split_profile(&split, &p);
+	index_split_page(&split, &(struct index_sheet){ .patch = PATCH_T }, &step);
+	assert_true(step.new_batch);
+	assert_int_equal(step.document, 1);
+
+	/* inserting: the sheet starts a document in the same batch */
+	index_split_init(&split, 1, 2);
+	index_split_profile(&split, &p);
+	split.one_batch = true;
+	index_split_page(&split, &(struct index_sheet){ .patch = PATCH_T }, &step);
+	assert_false(step.new_batch);
+	assert_true(step.new_document);
+	assert_int_equal(step.document, 2);
+}
+
 static void test_names(void **state)
 {
 	enum patch_type t;
@@ -316,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_split_follows_profile),
+		cmocka_unit_test(test_split_new_batch),
 		cmocka_unit_test(test_printed_sheets_read),
 		cmocka_unit_test(test_fed_sheets_read),
 		cmocka_unit_test(test_one_patch_upside_down),
