@@ -348,4 +348,33 @@ near "$out/out2.pnm" 0.5
 grep -q 'sane_start: Error during device I/O' "$tmp/err" || fail "the empty file did not stop the batch"
 grep -q "cannot decode '.*/c.png'" "$tmp/err" || fail "the empty file is not reported"
 
+echo "== binary PGM and PPM, read a row at a time: the same frames as from PNG"
+pnm=$tmp/pnm png=$tmp/png
+mkdir -p "$pnm" "$png"
+convert -size 300x200 xc:white -fill gray30 -draw 'rectangle 20,20 150,120' -density 300 \
+	-units PixelsPerInch "$png/a.png"
+convert -size 300x200 xc:white -fill red -draw 'rectangle 100,50 280,180' -fill blue \
+	-draw 'rectangle 0,0 40,40' -density 300 -units PixelsPerInch "$png/b.png"
+convert "$png/a.png" -depth 8 "$pnm/a.pgm"
+convert "$png/b.png" -depth 8 -type TrueColor "$pnm/b.ppm"
+printf 'P5\n# cut short\n300 200\n255\n' >"$pnm/c.pgm"
+head -c 1000 /dev/zero >>"$pnm/c.pgm"
+cp "$png/a.png" "$png/c.png"
+for mode in Color Gray Lineart; do
+	batch "pnm-$mode" -d "folio:$pnm" --mode "$mode" --resolution 150
+	[ "$rc" = 0 ] || grep -q 'sane_start: Error during device I/O' "$tmp/err" ||
+		fail "PNM, $mode: $(cat "$tmp/err")"
+	outputs 2
+	mv "$out" "$tmp/from-pnm"
+	batch "png-$mode" -d "folio:$png" --mode "$mode" --resolution 150
+	for k in 1 2; do
+		cmp -s "$tmp/from-pnm/out$k.pnm" "$out/out$k.pnm" ||
+			fail "PNM, $mode: sheet $k differs from the same picture in PNG"
+	done
+	rm -rf "$tmp/from-pnm"
+done
+SANE_DEBUG_FOLIO=1 batch pnm-short -d "folio:$pnm" --mode Gray --resolution 150
+grep -q "cannot decode '.*/c.pgm': the file ends within the picture" "$tmp/err" ||
+	fail "a PGM cut short is not reported: $(cat "$tmp/err")"
+
 echo "all scanimage checks passed"
