@@ -35,7 +35,8 @@ int cmd_devices(struct cmd_env *env, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return cmd_usage_error(cmd_current(), "too many arguments");
-	r = scanner_init(env->cfg->sane_config_dir, env->cfg->sane_backend_dir);
+	r = scanner_init(env->cfg->sane_config_dir, env->cfg->sane_backend_dir,
+			 env->cfg->network_scanners);
 	if (r < 0)
 		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
 	r = scanner_list(count_device, &n);

@@ -122,15 +122,23 @@ grey_photo() {
 		-composite "$1" 2>err || fail "convert failed: $(cat err)"
 }
 
-# sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
-# build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
-# the frontend's own leaks are not ours to report.
-sane_frontend() {
+# sane_preload: the sanitizer runtimes a program we did not build (scanimage, saned) must
+# preload to load this build's backend (nothing for a plain build)
+sane_preload() {
 	local lib=$FOLIO_BUILD/lib/sane/libsane-folio.so.1 preload= rt
 	for rt in asan ubsan; do
 		readelf -d "$lib" 2>/dev/null | grep -q "NEEDED.*lib$rt\.so" &&
 			preload="$preload $(gcc -print-file-name=lib$rt.so)"
 	done
+	printf '%s\n' "${preload# }"
+}
+
+# sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
+# build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
+# the frontend's own leaks are not ours to report.
+sane_frontend() {
+	local preload
+	preload=$(sane_preload)
 	if [ -n "$preload" ]; then
 		LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
 	else
