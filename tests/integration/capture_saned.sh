@@ -9,6 +9,7 @@
 # The net backend of SANE 1.2.1 reaches saned on the port of 'sane-port' in /etc/services
 # (6566) only, and net.conf takes host names without a port: so saned listens on 6566 of a
 # loopback address of its own (127.x.y.z, all on lo), picked free like free_port does.
+# (A saned on another port needs its own sane-port line in /etc/services: not for a test.)
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
@@ -16,6 +17,11 @@ set -u
 ls /usr/lib/*/sane/libsane-net.so.1 >/dev/null 2>&1 ||
 	skip "SANE's net backend is not installed (Debian package libsane1)"
 command -v compare >/dev/null || skip "ImageMagick (compare) is not installed"
+# A sanitized backend needs the sanitizer runtimes preloaded into the program that loads it;
+# saned 1.2.1 with them preloaded hangs in its first dlopen() (a lock of glibc's gettext):
+# the station's side is the plain build's.
+[ -z "$(sane_preload)" ] ||
+	skip "sanitized build: saned cannot load a sanitized libsane-folio (run it on a plain build)"
 cd "$FOLIO_TMP" || fail "no scratch folder"
 
 # free_loopback: a 127.x.y.z on which nothing listens on port 6566 now (bind-tested)
@@ -55,22 +61,19 @@ serve() {
 serve
 addr=$(free_loopback)
 [ -n "$addr" ] || fail "no loopback address with port 6566 free"
-# saned itself in the background ($! is its pid): a sanitized backend needs the runtimes
-(
-	export SANE_CONFIG_DIR=$FOLIO_TMP/srv LD_LIBRARY_PATH=$FOLIO_BUILD/lib/sane
-	pre=$(sane_preload)
-	[ -z "$pre" ] || export LD_PRELOAD="$pre" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
-	exec /usr/sbin/saned -l -e -b "$addr" -p 6566
-) >saned.log 2>&1 &
+# saned as Debian's saned.socket (Accept=yes) runs it: one saned per connection, on the
+# connection's socket (tests/servers/inetd.py)
+SANE_CONFIG_DIR=$FOLIO_TMP/srv LD_LIBRARY_PATH=$FOLIO_BUILD/lib/sane \
+	/usr/bin/python3 "$FOLIO_SRC/tests/servers/inetd.py" "$addr" 6566 saned.log \
+	/usr/sbin/saned -e >inetd.out 2>&1 &
 saned=$!
 trap 'kill $saned 2>/dev/null; wait $saned 2>/dev/null' EXIT
 for i in $(seq 200); do
-	/usr/bin/python3 -c 'import socket, sys; socket.create_connection((sys.argv[1], 6566), 1)' \
-		"$addr" 2>/dev/null && break
-	kill -0 $saned 2>/dev/null || fail "saned exited: $(tail -n 3 saned.log)"
+	grep -q '^ready' inetd.out && break
+	kill -0 $saned 2>/dev/null || fail "saned's listener exited: $(tail -n 3 inetd.out)"
 	sleep 0.05
 done
-kill -0 $saned 2>/dev/null || fail "saned is not running: $(tail -n 3 saned.log)"
+grep -q '^ready' inetd.out || fail "saned's listener did not start: $(tail -n 3 inetd.out)"
 
 # --- the station: the net backend with that host, and a local feeder as its default scanner
 printf 'net\nfolio\n' >station/dll.conf
@@ -141,7 +144,7 @@ r=$($folio scan --resume "$n2" 2>err) || fail "resume of batch $n2 failed: $(cat
 [ "$(pages_of "$n2")" = 4 ] || fail "after resume batch $n2 has $(pages_of "$n2") pages, not 4"
 for i in 1 2 3 4; do same_page "$n2" $i "$(sheet $i)"; done
 [ -e local/.folio-feeder ] && fail "resuming batch $n2 fed sheets from the default scanner"
-grep -qF "access granted" saned.log || fail "saned saw no session: $(tail -n 5 saned.log)"
+[ "$(grep -c "starting up" saned.log)" -ge 4 ] || fail "saned served no sessions: $(tail -n 5 saned.log)"
 
 kill $saned
 wait $saned 2>/dev/null

@@ -122,7 +122,7 @@ grey_photo() {
 		-composite "$1" 2>err || fail "convert failed: $(cat err)"
 }
 
-# sane_preload: the sanitizer runtimes a program we did not build (scanimage, saned) must
+# sane_preload: the sanitizer runtimes a program we did not build (scanimage) must
 # preload to load this build's backend (nothing for a plain build)
 sane_preload() {
 	local lib=$FOLIO_BUILD/lib/sane/libsane-folio.so.1 preload= rt
