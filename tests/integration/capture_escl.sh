@@ -2,7 +2,8 @@
 # Network scanners through eSCL (AirScan) and Debian's sane-airscan (issue 19, item 3): a
 # small eSCL scanner on loopback (tests/servers/escl.py: a feeder of PNG sheets) is named in
 # the station's airscan.conf, with discovery off. `folio devices` lists it (and not with
-# [capture] network_scanners = no), leaves out a device whose name is too long to keep, and
+# [capture] network_scanners = no), leaves out a device whose name no batch could keep (too
+# long, a control character, not UTF-8) with one printable line for each, and
 # `folio scan --device airscan:...` stores every sheet the scanner sent, pixel for pixel,
 # through the eSCL job (ScanJobs, NextDocument until 404, DELETE).
 #
@@ -22,23 +23,8 @@ mkdir -p feeder station
 cp sheets/*.png feeder/
 
 # --- the eSCL scanner on a free port of 127.0.0.1
-for try in 1 2 3 4 5; do
-	port=$(free_port) || fail "no free port on 127.0.0.1"
-	: >escl.out
-	/usr/bin/python3 "$FOLIO_SRC/tests/servers/escl.py" --port "$port" --feeder feeder \
-		--dpi $dpi --log requests.log >escl.out 2>&1 &
-	escl=$!
-	for i in $(seq 200); do
-		grep -q 'escl ready' escl.out && break
-		kill -0 $escl 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q 'escl ready' escl.out && break
-	wait $escl 2>/dev/null
-	grep -q 'Address already in use' escl.out || fail "the eSCL scanner did not start: $(cat escl.out)"
-done
-grep -q 'escl ready' escl.out || fail "the eSCL scanner found no free port: $(cat escl.out)"
-trap 'kill $escl 2>/dev/null; wait $escl 2>/dev/null' EXIT
+start_escl feeder $dpi
+port=$escl_port
 
 # --- the station: sane-airscan alone, the scanner named, no discovery on the LAN
 long=$(printf 'x%.0s' $(seq 140))
@@ -47,6 +33,8 @@ cat >station/airscan.conf <<CONF
 [devices]
 "Folio eSCL test" = http://127.0.0.1:$port/eSCL, eSCL
 "$long" = http://127.0.0.1:$port/eSCL, eSCL
+"$(printf 'tab\tname')" = http://127.0.0.1:$port/eSCL, eSCL
+"$(printf 'not\377utf8')" = http://127.0.0.1:$port/eSCL, eSCL
 [options]
 discovery = disable
 CONF
@@ -77,10 +65,14 @@ $folio devices >devices.out 2>err || fail "folio devices failed: $(cat err)"
 grep -qxF "$dev" devices.out || fail "folio devices does not list '$dev': $(cat devices.out err)"
 grep -A4 -xF "$dev" devices.out | grep -q 'ADF' ||
 	fail "the eSCL scanner's sources were not read: $(cat devices.out)"
+# ... and so are a name with a control character and one that is not UTF-8, each in one
+# printable line
 grep -qF "$long" devices.out && fail "a device name of $((${#long} + 11)) bytes was listed"
-[ "$(grep -c "left out" err)" = 1 ] || fail "no one line about the device left out: $(cat err)"
-grep -q "left out: its SANE name is not 1 to 127 printable characters" err ||
-	fail "the device left out is not explained: $(cat err)"
+[ "$(grep -c '^airscan:' devices.out)" = 1 ] || fail "names no batch could keep listed: $(cat -A devices.out)"
+[ "$(grep -c "left out: its SANE name is not 1 to 127 printable characters" err)" = 3 ] ||
+	fail "not one line for each of the 3 devices left out: $(cat -A err)"
+LC_ALL=C grep -q "$(printf '[\t\377]')" err && fail "a warning shows the name as it came: $(cat -A err)"
+grep -qF "'airscan:e2:tab?name'" err || fail "the name with a tab is not shown printable: $(cat -A err)"
 sed -i 's/^reconnect_seconds = 0/&\nnetwork_scanners = no/' folio.conf
 $folio devices >devices.out 2>/dev/null || fail "folio devices failed with network_scanners = no"
 grep -qF "airscan:" devices.out && fail "network_scanners = no still lists: $(cat devices.out)"

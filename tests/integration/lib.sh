@@ -146,6 +146,33 @@ sane_frontend() {
 	fi
 }
 
+# start_escl FOLDER DPI: tests/servers/escl.py, an eSCL scanner whose feeder holds the PNG
+# sheets of FOLDER, on a free port of 127.0.0.1 ($escl_port; its pid in $escl, stopped at
+# exit; each request a line of requests.log)
+start_escl() {
+	local try i
+	for try in 1 2 3 4 5; do
+		escl_port=$(free_port) || fail "no free port on 127.0.0.1"
+		: >escl.out
+		/usr/bin/python3 "$FOLIO_SRC/tests/servers/escl.py" --port "$escl_port" \
+			--feeder "$1" --dpi "$2" --log requests.log >escl.out 2>&1 &
+		escl=$!
+		for i in $(seq 200); do
+			grep -q 'escl ready' escl.out && break
+			kill -0 $escl 2>/dev/null || break
+			sleep 0.05
+		done
+		if grep -q 'escl ready' escl.out; then
+			trap 'kill $escl 2>/dev/null; wait $escl 2>/dev/null' EXIT
+			return 0
+		fi
+		wait $escl 2>/dev/null
+		grep -q 'Address already in use' escl.out ||
+			fail "the eSCL scanner did not start: $(cat escl.out)"
+	done
+	fail "the eSCL scanner found no free port: $(cat escl.out)"
+}
+
 # --- The clerk UI's tests (web_*.sh): foliod with [web] on a free port, and curl.
 
 # free_port: a port on 127.0.0.1 nothing listens on now (the kernel's choice, bind-tested).
