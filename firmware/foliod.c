@@ -217,7 +217,7 @@ static struct web *open_web(const struct folio_config *cfg, struct store *store)
 	if (!IS_ENABLED(CONFIG_WEB) || !cfg->web_listen[0])
 		return NULL;
 	/* libsane starts before any thread (it sets environment variables). */
-	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir, cfg->network_scanners);
 	if (r < 0)
 		log_warn("cannot start SANE: %s: the clerk UI cannot scan", folio_strerror(r));
 	r = web_start(cfg, store, &web);

@@ -593,7 +593,9 @@ SANE_Status sane_folio_get_parameters(SANE_Handle handle, SANE_Parameters *param
 
 	if (!h || !params)
 		return SANE_STATUS_INVAL;
-	if (h->state == SCAN_READING && !atomic_load(&h->cancel)) {
+	/* The frame's own until the next sane_start() or sane_cancel(), also once it is read
+	 * whole: saned reads ahead to the end of the frame before its client asks. */
+	if ((h->state == SCAN_READING || h->state == SCAN_DONE) && !atomic_load(&h->cancel)) {
 		*params = h->params;
 		return SANE_STATUS_GOOD;
 	}

@@ -62,14 +62,16 @@ int scanner_error_from_status(int status)
 }
 
 static bool sane_started;
+static bool list_network; /* scanner_list() asks for network devices too */
 
-int scanner_init(const char *config_dir, const char *backend_dir)
+int scanner_init(const char *config_dir, const char *backend_dir, bool network)
 {
 	SANE_Int version;
 	SANE_Status st;
 
 	if (sane_started) /* the panel and the clerk UI both may need it */
 		return 0;
+	list_network = network;
 	if (config_dir && *config_dir)
 		setenv("SANE_CONFIG_DIR", config_dir, 1);
 	if (backend_dir && *backend_dir) {
@@ -99,23 +101,112 @@ void scanner_exit(void)
 	sane_exit();
 }
 
+/* The length of the well-formed UTF-8 sequence at @s (@left bytes), 0 when there is none. */
+static size_t utf8_sequence(const unsigned char *s, size_t left)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Whether a backend's device name can be listed, named back, stored and shown as it is. */
+static bool device_name_usable(const char *name)
+{
+	size_t n, len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, SCANNER_NAME_MAX);
+	if (len == 0 || len >= SCANNER_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i += n) {
+		const unsigned char *c = (const unsigned char *)name + i;
+
+		n = utf8_sequence(c, len - i);
+		if (n == 0 || (n == 1 && (*c < 0x20 || *c == 0x7f)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * @s (may be NULL) as one printable line in @buf: at most @size - 1 bytes, cut between UTF-8
+ * sequences, with control characters and bytes that are not UTF-8 as '?'.
+ */
+static const char *device_label(char *buf, size_t size, const char *s)
+{
+	size_t o = 0, len = s ? strnlen(s, 4096) : 0, n;
+
+	for (size_t i = 0; i < len; i += n) {
+		const unsigned char *c = (const unsigned char *)s + i;
+
+		n = utf8_sequence(c, len - i);
+		if (n == 0 || (n == 1 && (*c < 0x20 || *c == 0x7f))) {
+			if (o + 1 >= size)
+				break;
+			buf[o++] = '?';
+			n = n ? n : 1;
+			continue;
+		}
+		if (o + n >= size)
+			break;
+		memcpy(buf + o, c, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int scanner_list(int (*fn)(const struct scanner_device *d, void *user), void *user)
 {
 	const SANE_Device **list;
 	SANE_Status st;
 
-	st = sane_get_devices(&list, SANE_TRUE);
+	/* Network backends (net, airscan) answer nothing to a local-only request. */
+	st = sane_get_devices(&list, list_network ? SANE_FALSE : SANE_TRUE);
 	if (st != SANE_STATUS_GOOD)
 		return scanner_error_from_status(st);
 	for (size_t i = 0; list[i]; i++) {
+		char vendor[SCANNER_LABEL_MAX], model[SCANNER_LABEL_MAX], type[SCANNER_LABEL_MAX];
 		struct scanner_device d = {
 			.name = list[i]->name,
-			.vendor = list[i]->vendor,
-			.model = list[i]->model,
-			.type = list[i]->type,
+			.vendor = device_label(vendor, sizeof(vendor), list[i]->vendor),
+			.model = device_label(model, sizeof(model), list[i]->model),
+			.type = device_label(type, sizeof(type), list[i]->type),
 		};
-		int r = fn(&d, user);
+		int r;
 
+		if (!device_name_usable(d.name)) {
+			char shown[SCANNER_LABEL_MAX];
+
+			log_warn("scanner '%s' (%s %s) left out: its SANE name is not 1 to %d "
+				 "printable characters",
+				 device_label(shown, sizeof(shown), d.name), d.vendor, d.model,
+				 SCANNER_NAME_MAX - 1);
+			continue;
+		}
+		r = fn(&d, user);
 		if (r)
 			return r;
 	}

@@ -56,6 +56,11 @@ struct scanner_settings {
 	bool device_double_feed;
 };
 
+/* Longest device name listed, its NUL included: what a batch record keeps whole. */
+#define SCANNER_NAME_MAX 128
+/* Longest vendor, model or type string listed, its NUL included (longer ones are cut). */
+#define SCANNER_LABEL_MAX 80
+
 struct scanner_device {
 	const char *name; /* SANE device name, e.g. "folio:/srv/pages" */
 	const char *vendor;
@@ -68,16 +73,28 @@ struct scanner_device {
  * @config_dir: folder with dll.conf naming the backends to load (SANE_CONFIG_DIR), or NULL
  *              to keep the environment's
  * @backend_dir: extra folder searched for backend libraries, or NULL
+ * @network: scanner_list() lists network scanners too (saned hosts of the net backend's
+ *           net.conf, eSCL/WSD devices of sane-airscan); else local ones only. A network
+ *           scanner opens by name either way.
  *
  * Must be called before any thread starts (it sets environment variables). Returns 0 or
  * -FOLIO_EDEVIO.
  */
-int scanner_init(const char *config_dir, const char *backend_dir);
+int scanner_init(const char *config_dir, const char *backend_dir, bool network);
 
 /* scanner_exit - stop libsane; every scanner must be closed first */
 void scanner_exit(void);
 
-/* scanner_list - call @fn for each device SANE finds; @fn's non-zero return stops the walk */
+/*
+ * scanner_list - call @fn for each device SANE finds; @fn's non-zero return stops the walk
+ *
+ * Device names come from backends and, for network scanners, from other hosts: a device
+ * whose name is empty, SCANNER_NAME_MAX bytes or longer, not UTF-8 or holds a control
+ * character is left out with a warning (it could not be named back, stored or shown).
+ * Vendor, model and type are never NULL, cut to SCANNER_LABEL_MAX - 1 bytes, with control
+ * characters and bytes that are not UTF-8 shown as '?'. The strings are valid during @fn
+ * only. Returns 0, @fn's non-zero return, or an error.
+ */
 int scanner_list(int (*fn)(const struct scanner_device *d, void *user), void *user);
 
 /* scanner_open - open device @name; -FOLIO_EDEVGONE when SANE does not know it */

@@ -324,6 +324,9 @@ static int process_page(const struct frame *f, const struct scan_profile *p,
 	return 0;
 }
 
+/* Every name scanner_list() gives fits the batch record. */
+_Static_assert(SCANNER_NAME_MAX <= STORE_DEVICE_LEN, "listed scanner names must fit a batch");
+
 /* A name the batch record, BATCH.txt and the event log can keep whole, on one line. */
 static bool device_name_ok(const char *device)
 {

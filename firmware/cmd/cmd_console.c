@@ -441,7 +441,7 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 	sp = config_find_profile(cfg, pname);
 	if (!sp)
 		return cmd_usage_error(cmd_current(), "no profile '%s' in '%s'", pname, cfg->path);
-	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir, cfg->network_scanners);
 	if (r < 0)
 		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
 	r = scanner_open(device, &s);
@@ -549,7 +549,7 @@ static void test_scanner(struct selftest *t, const struct folio_config *cfg)
 		check(t, false, "scanner: none configured ([capture] device)");
 		return;
 	}
-	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir, cfg->network_scanners);
 	if (r == 0) {
 		r = scanner_open(cfg->device, &s);
 		scanner_close(s);

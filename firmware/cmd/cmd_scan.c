@@ -153,7 +153,7 @@ static int scan_open_scanner(struct cmd_env *env, const struct scan_args *a)
 	char why[320];
 	int r;
 
-	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir);
+	r = scanner_init(cfg->sane_config_dir, cfg->sane_backend_dir, cfg->network_scanners);
 	if (r < 0)
 		return log_errno(r, "cannot start SANE: %s", folio_strerror(r));
 	r = capture_device_allowed(cfg, a->device, why, sizeof(why));

@@ -419,6 +419,9 @@ static const struct config_key config_keys[] = {
 	  NULL, NULL, "SANE configuration folder (its dll.conf lists the backends used)" },
 	{ "capture", "sane_backend_dir", KEY_PATH, "", 0, 0, G(sane_backend_dir), NULL, NULL,
 	  "extra folder searched for SANE backends (libsane-NAME.so.1)" },
+	{ "capture", "network_scanners", KEY_BOOL, "yes", 0, 0, G(network_scanners), NULL, NULL,
+	  "list network scanners too: saned hosts of net.conf, eSCL scanners of airscan.conf "
+	  "(no: local ones only; a network scanner still opens by name)" },
 	{ "capture", "reconnect_seconds", KEY_INT, "60", 0, 3600, G(reconnect_seconds), NULL, NULL,
 	  "how long a batch waits for a disconnected scanner to come back (0: stop at once)" },
 	{ "capture", "image_threads", KEY_INT, "0", 0, 16, G(image_threads), NULL, NULL,

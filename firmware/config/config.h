@@ -7,8 +7,8 @@
  *
  *	[station]  id, office, log_level, key_file
  *	[store]    path, map_size_mb, reserve_mb, key_file, encrypt, retention_days
- *	[capture]  device, devices, profile, sane_config_dir, sane_backend_dir, reconnect_seconds,
- *		   image_threads
+ *	[capture]  device, devices, profile, sane_config_dir, sane_backend_dir, network_scanners,
+ *		   reconnect_seconds, image_threads
  *	[profile NAME]  source, mode, output, resolution, page_size, jpeg_quality, deskew, orient,
  *	           clean_borders, despeckle, skew_limit_tenths, device_deskew,
  *	           device_blank_skip, device_double_feed   (up to 8 profiles)
@@ -130,6 +130,7 @@ struct folio_config {
 	char profile[CONFIG_NAME_LEN];
 	char sane_config_dir[PATH_MAX];
 	char sane_backend_dir[PATH_MAX];
+	bool network_scanners; /* list saned (net) and eSCL (airscan) scanners too */
 	int reconnect_seconds;
 	int image_threads; /* 0: one per core */
 

@@ -196,7 +196,8 @@ int panel_new(const struct folio_config *cfg, unsigned flags, struct panel **ret
 	}
 	if (p->io && cfg->device[0]) {
 		r = scanner_init(cfg->sane_config_dir,
-				 cfg->sane_backend_dir[0] ? cfg->sane_backend_dir : NULL);
+				 cfg->sane_backend_dir[0] ? cfg->sane_backend_dir : NULL,
+				 cfg->network_scanners);
 		if (r < 0)
 			goto fail;
 		p->scanner_ready = true;

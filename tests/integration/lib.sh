@@ -122,20 +122,55 @@ grey_photo() {
 		-composite "$1" 2>err || fail "convert failed: $(cat err)"
 }
 
-# sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
-# build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
-# the frontend's own leaks are not ours to report.
-sane_frontend() {
+# sane_preload: the sanitizer runtimes a program we did not build (scanimage) must
+# preload to load this build's backend (nothing for a plain build)
+sane_preload() {
 	local lib=$FOLIO_BUILD/lib/sane/libsane-folio.so.1 preload= rt
 	for rt in asan ubsan; do
 		readelf -d "$lib" 2>/dev/null | grep -q "NEEDED.*lib$rt\.so" &&
 			preload="$preload $(gcc -print-file-name=lib$rt.so)"
 	done
+	printf '%s\n' "${preload# }"
+}
+
+# sane_frontend COMMAND...: run a SANE frontend we did not write (scanimage) against this
+# build's backend. A sanitized backend needs the sanitizer runtimes preloaded into it, and
+# the frontend's own leaks are not ours to report.
+sane_frontend() {
+	local preload
+	preload=$(sane_preload)
 	if [ -n "$preload" ]; then
 		LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
 	else
 		"$@"
 	fi
+}
+
+# start_escl FOLDER DPI: tests/servers/escl.py, an eSCL scanner whose feeder holds the PNG
+# sheets of FOLDER, on a free port of 127.0.0.1 ($escl_port; its pid in $escl, stopped at
+# exit; each request a line of requests.log)
+start_escl() {
+	local try i
+	for try in 1 2 3 4 5; do
+		escl_port=$(free_port) || fail "no free port on 127.0.0.1"
+		: >escl.out
+		/usr/bin/python3 "$FOLIO_SRC/tests/servers/escl.py" --port "$escl_port" \
+			--feeder "$1" --dpi "$2" --log requests.log >escl.out 2>&1 &
+		escl=$!
+		for i in $(seq 200); do
+			grep -q 'escl ready' escl.out && break
+			kill -0 $escl 2>/dev/null || break
+			sleep 0.05
+		done
+		if grep -q 'escl ready' escl.out; then
+			trap 'kill $escl 2>/dev/null; wait $escl 2>/dev/null' EXIT
+			return 0
+		fi
+		wait $escl 2>/dev/null
+		grep -q 'Address already in use' escl.out ||
+			fail "the eSCL scanner did not start: $(cat escl.out)"
+	done
+	fail "the eSCL scanner found no free port: $(cat escl.out)"
 }
 
 # --- The clerk UI's tests (web_*.sh): foliod with [web] on a free port, and curl.

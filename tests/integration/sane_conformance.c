@@ -654,6 +654,36 @@ static void test_folio_feed_order(void **state)
 	close_device(h);
 }
 
+/*
+ * A frame's parameters hold after its last byte, until the next sane_start() or sane_cancel():
+ * saned reads a frame to its end before its client asks for them. A sheet at its own size
+ * (auto-size) differs from the estimate, which is the paper's.
+ */
+static void test_folio_parameters_after_frame(void **state)
+{
+	char dir[PATH_MAX], name[PATH_MAX + 16];
+	SANE_Parameters estimate, during, after;
+	SANE_Handle h;
+	int first;
+
+	(void)state;
+	make_dir(dir, sizeof(dir), "sized");
+	write_pgm(dir, "page-1.pgm", 120, 180, 200);
+	write_pgm(dir, "page-2.pgm", 180, 120, 100);
+	snprintf(name, sizeof(name), "folio:%s", dir);
+	h = open_device(name);
+	must_set_word(h, "auto-size", SANE_TRUE);
+	assert_int_equal(sane_get_parameters(h, &estimate), SANE_STATUS_GOOD);
+	assert_int_equal(sane_start(h), SANE_STATUS_GOOD);
+	assert_int_equal(sane_get_parameters(h, &during), SANE_STATUS_GOOD);
+	assert_int_not_equal(during.lines, estimate.lines); /* else this proves nothing */
+	assert_int_equal(read_frame(h, &first),
+			 (size_t)during.bytes_per_line * (size_t)during.lines);
+	assert_int_equal(sane_get_parameters(h, &after), SANE_STATUS_GOOD);
+	assert_memory_equal(&during, &after, sizeof(after));
+	close_device(h);
+}
+
 static void test_folio_duplex_blank_back(void **state)
 {
 	SANE_Handle h;
@@ -1079,6 +1109,7 @@ int main(void)
 		ON_DEVICE(test_close_reopen, folio_device),
 		ON_DEVICE(test_close_reopen, (void *)test_device),
 		TEST(test_folio_feed_order),
+		TEST(test_folio_parameters_after_frame),
 		TEST(test_folio_duplex_blank_back),
 		TEST(test_folio_flatbed),
 		TEST(test_folio_jam_resume),

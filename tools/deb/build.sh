@@ -143,7 +143,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: $shlibs, adduser, tesseract-ocr-osd${langs:+, $langs}
-Recommends: sane-utils
+Recommends: sane-utils, sane-airscan
 Section: graphics
 Priority: optional
 Homepage: https://folio.invalid/
