@@ -11,7 +11,9 @@
 # - the policy holds: the kiosk shows the UI it allows, and Chromium under the same policy
 #   renders nothing of the UI at an address it does not allow;
 # - the kiosk refuses to start (exit 78, one line) when the policy does not allow foliod's address;
-# - when Chromium dies, cage exits with it, so systemd (Restart=always) starts the kiosk again.
+# - when Chromium dies, cage exits with it, so systemd (Restart=always) starts the kiosk again;
+# - every system call the kiosk makes until its first screen (strace -f) is one the unit's
+#   SystemCallFilter= allows.
 # The screenshot is kept as tests/kiosk.png in the build folder.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
@@ -97,23 +99,57 @@ sed -i "s|\"$url\"|\"http://127.0.0.1:1\"|" etc-chromium/policies/managed/folio-
 expect_fail 78 "not in the URLAllowlist" as_kiosk "${cmd[@]}"
 sed -i "s|\"http://127.0.0.1:1\"|\"$url\"|" etc-chromium/policies/managed/folio-kiosk.json
 
+# first_screen: waits for the kiosk ($kiosk) to draw its first screen: $prev is its last
+# screenshot, $n its number of colours.
+first_screen() {
+	local i
+	prev='' n=0
+	for i in $(seq 60); do
+		sleep 0.5
+		kill -0 "$kiosk" 2>/dev/null || fail "the kiosk exited: $(grep -v dbus kiosk.log | tail -n 5)"
+		[ -S run/wayland-0 ] || continue
+		shot "shot-$i.png" || continue
+		n=$(convert "shots/shot-$i.png" -format '%k' info:)
+		# The page is drawn when the picture has many colours (text) and stays the same.
+		if [ "$n" -gt 50 ] && [ -n "$prev" ] && cmp -s "$prev" "shots/shot-$i.png"; then
+			return 0
+		fi
+		prev=shots/shot-$i.png
+	done
+}
+
+# descendant NAME: the first process named NAME below the kiosk's ($kiosk)
+descendant() {
+	ps -e -o pid=,ppid=,comm= | awk -v top="$kiosk" -v name="$1" '
+		{ parent[$1] = $2; comm[$1] = $3 }
+		END {
+			for (p in comm) {
+				if (comm[p] != name) continue
+				for (q = parent[p]; q > 1; q = parent[q])
+					if (q == top) { print p; exit }
+			}
+		}'
+}
+
+# browser_dies: Chromium killed, cage must exit within 10 s.
+browser_dies() {
+	local cage browser i
+	cage=$(descendant cage)
+	browser=$(ps -o pid= --ppid "$cage" | tr -d ' ' | head -n 1)
+	[ -n "$browser" ] || fail "cage has no child: Chromium is not running"
+	kill -KILL "$browser"
+	for i in $(seq 100); do
+		kill -0 "$cage" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "cage kept running without Chromium: systemd would not restart the kiosk"
+}
+
 # --- The first screen.
 start=$EPOCHREALTIME
 (as_kiosk "${cmd[@]}") >kiosk.log 2>&1 &
 kiosk=$!
-prev='' n=0
-for i in $(seq 60); do
-	sleep 0.5
-	kill -0 "$kiosk" 2>/dev/null || fail "the kiosk exited: $(grep -v dbus kiosk.log | tail -n 5)"
-	[ -S run/wayland-0 ] || continue
-	shot "shot-$i.png" || continue
-	n=$(convert "shots/shot-$i.png" -format '%k' info:)
-	# The page is drawn when the picture has many colours (text) and stays the same.
-	if [ "$n" -gt 50 ] && [ -n "$prev" ] && cmp -s "$prev" "shots/shot-$i.png"; then
-		break
-	fi
-	prev=shots/shot-$i.png
-done
+first_screen
 ready=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 [ -n "$prev" ] || fail "no screenshot of the kiosk in 30 s: $(cat grim.err; grep -v dbus kiosk.log | tail -n 3)"
 cp "$prev" kiosk.png
@@ -163,18 +199,49 @@ fi
 echo "policy: Chromium shows nothing of the UI at an address the policy does not allow"
 
 # --- Chromium dies: cage exits with it, for systemd to start the kiosk again.
-# $kiosk is unshare; its child is cage (every later step of the command execs the next), and
-# cage's is Chromium.
-cage=$(ps -o pid= --ppid "$kiosk" | tr -d ' ' | head -n 1)
-browser=$(ps -o pid= --ppid "$cage" | tr -d ' ' | head -n 1)
-[ -n "$browser" ] || fail "cage has no child: Chromium is not running"
-kill -KILL "$browser"
-for i in $(seq 100); do
-	kill -0 "$cage" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$cage" 2>/dev/null && fail "cage kept running without Chromium: systemd would not restart the kiosk"
+browser_dies
 stop_kiosk
 echo "kiosk: cage exits when Chromium dies (the unit restarts it)"
+
+# --- The unit's system call filter lets the kiosk run: every call folio-kiosk, cage and
+# Chromium make until the first screen is drawn (strace -f) is one the filter allows.
+if command -v strace >/dev/null; then
+	rm -rf run/* run/.[!.]* shots/*
+	(as_kiosk strace -f -qq -c -o "$FOLIO_TMP/shots/syscalls.txt" "${cmd[@]}") >kiosk.log 2>&1 &
+	kiosk=$!
+	first_screen
+	[ "$n" -gt 50 ] || fail "the kiosk under strace drew no screen"
+	browser_dies
+	for i in $(seq 100); do
+		[ -s shots/syscalls.txt ] && break
+		sleep 0.1
+	done
+	stop_kiosk
+	awk 'NR > 2 && $NF != "total" && $1 !~ /^-/ { print $NF }' shots/syscalls.txt | sort -u >used.txt
+	[ "$(wc -l <used.txt)" -gt 50 ] || fail "strace saw too few system calls: $(head -5 shots/syscalls.txt)"
+	# expand SET...: the system calls of systemd's sets and names SET
+	expand() {
+		local x s
+		for x in "$@"; do
+			case $x in
+			@*) systemd-analyze syscall-filter "$x" 2>/dev/null | sed -n '2,$p' | grep -v '^ *#' |
+				tr -d ' ' | grep . | while read -r s; do expand "$s"; done ;;
+			*) echo "$x" ;;
+			esac
+		done
+	}
+	unit=$kdir/lib/systemd/system/folio-kiosk.service
+	# shellcheck disable=SC2046 # the sets are words
+	expand $(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$unit") | sort -u >allow.txt
+	# shellcheck disable=SC2046
+	expand $(sed -n 's/^SystemCallFilter=~//p' "$unit") | sort -u >deny.txt
+	comm -23 allow.txt deny.txt >allowed.txt
+	[ "$(wc -l <allowed.txt)" -gt 100 ] || fail "systemd-analyze lists too few allowed calls"
+	missing=$(comm -23 used.txt allowed.txt | tr '\n' ' ')
+	[ -z "$missing" ] || fail "the kiosk made system calls folio-kiosk.service's filter denies: $missing"
+	echo "kiosk: its $(wc -l <used.txt) kinds of system calls are all in the unit's filter"
+else
+	echo "note: strace not installed, the unit's system call filter is not tried"
+fi
 mkdir -p "$FOLIO_BUILD/tests" && cp kiosk.png "$FOLIO_BUILD/tests/kiosk.png"
 echo "kiosk: its first screen is $FOLIO_BUILD/tests/kiosk.png"
