@@ -67,9 +67,26 @@ for d in etc lib usr/lib usr/share; do
 done
 
 # --- maintainer scripts
-# The services the package enables, starts and stops: foliod, and the kiosk on its screen.
+# The services the package enables, starts and stops: foliod, and the kiosk on its screen,
+# whose user postinst makes too.
 units=foliod.service
-[ "$kiosk" = yes ] && units="$units folio-kiosk.service"
+kiosk_user=
+if [ "$kiosk" = yes ]; then
+	units="$units folio-kiosk.service"
+	kiosk_user=$(
+		cat <<'USER'
+	if command -v systemd-sysusers >/dev/null 2>&1; then
+		systemd-sysusers folio-kiosk.conf
+	elif ! getent passwd folio-kiosk >/dev/null; then
+		adduser --system --group --home /run/folio-kiosk --no-create-home folio-kiosk
+		adduser folio-kiosk video >/dev/null
+		if getent group render >/dev/null; then
+			adduser folio-kiosk render >/dev/null
+		fi
+	fi
+USER
+	)
+fi
 cat >"$root/DEBIAN/postinst" <<POST
 #!/bin/sh
 set -e
@@ -79,17 +96,7 @@ if [ "\$1" = configure ]; then
 	elif ! getent passwd folio >/dev/null; then
 		adduser --system --group --home /var/lib/folio --no-create-home folio
 	fi
-	if [ $kiosk = yes ]; then
-		if command -v systemd-sysusers >/dev/null 2>&1; then
-			systemd-sysusers folio-kiosk.conf
-		elif ! getent passwd folio-kiosk >/dev/null; then
-			adduser --system --group --home /run/folio-kiosk --no-create-home folio-kiosk
-			adduser folio-kiosk video >/dev/null
-			if getent group render >/dev/null; then
-				adduser folio-kiosk render >/dev/null
-			fi
-		fi
-	fi
+$kiosk_user
 	if command -v systemd-tmpfiles >/dev/null 2>&1; then
 		systemd-tmpfiles --create folio.conf
 	fi
