@@ -32,11 +32,13 @@ apt_args=(-y -q --no-remove --no-install-recommends)
 apt-get install -s "${apt_args[@]}" "$deb" >plan.out 2>&1 || fail "apt cannot install the package: $(tail -5 plan.out)"
 mapfile -t added < <(sed -n 's/^Inst \([^ ]*\) .*/\1/p' plan.out | grep -vx folio)
 user_existed=$(getent passwd folio >/dev/null && echo yes || echo no)
+kiosk_existed=$(getent passwd folio-kiosk >/dev/null && echo yes || echo no)
 cleanup() {
 	dpkg -P folio >/dev/null 2>&1
 	[ ${#added[@]} -gt 0 ] && dpkg -P "${added[@]}" >/dev/null 2>&1
 	rm -rf /etc/folio /var/lib/folio /var/spool/folio
 	[ "$user_existed" = no ] && { userdel folio 2>/dev/null; groupdel folio 2>/dev/null; }
+	[ "$kiosk_existed" = no ] && { userdel folio-kiosk 2>/dev/null; groupdel folio-kiosk 2>/dev/null; }
 }
 trap cleanup EXIT
 
@@ -44,6 +46,11 @@ apt-get install "${apt_args[@]}" "$deb" >apt.out 2>&1 || fail "apt-get install f
 dpkg -s folio | grep -q '^Status: install ok installed' || fail "folio is not installed: $(tail -5 apt.out)"
 [ "$(stat -c '%U %a' /etc/folio/store.key)" = "folio 600" ] || fail "station key not made for folio"
 [ -L /etc/systemd/system/serial-getty@ttyS0.service ] || fail "the console getty is not masked"
+# The kiosk (installed without its recommended cage and chromium: the unit is skipped then).
+dpkg-deb -f "$deb" Recommends | grep -q 'cage, chromium' || fail "the package does not recommend cage and chromium"
+[ -L /etc/systemd/system/multi-user.target.wants/folio-kiosk.service ] || fail "the kiosk is not enabled"
+[ -L /etc/systemd/system/getty@tty1.service ] || fail "the getty on the kiosk's tty1 is not masked"
+id -nG folio-kiosk 2>/dev/null | grep -qw video || fail "no folio-kiosk user in the video group"
 
 # The technician, as root, right after installing: the configuration is valid...
 (cd / && folio config check) >check.out 2>&1 || fail "folio config check failed: $(cat check.out)"
@@ -76,6 +83,7 @@ grep -q "^  ok    scanner 'folio:/var/lib/folio/feeder' opens" selftest2.out ||
 
 dpkg -P folio >purge.out 2>&1 || fail "dpkg -P failed: $(cat purge.out)"
 [ -L /etc/systemd/system/serial-getty@ttyS0.service ] && fail "purge left the getty masked"
+[ -e /etc/systemd/system/multi-user.target.wants/folio-kiosk.service ] && fail "purge left the kiosk enabled"
 [ -e /usr/bin/folio ] && fail "purge left /usr/bin/folio"
 awk -v a="$start" -v b="$built" -v c="$EPOCHREALTIME" -v w="$(grep -c '^W:' lintian.out)" \
 	-v n="${#added[@]}" 'BEGIN { printf "figure: deb: build+lintian %.0f s, apt install (%d more packages)+checks+purge %.0f s, lintian 0 errors %d warnings\n", b - a, n, c - b, w }'

@@ -3,6 +3,12 @@
 # passes `systemd-analyze verify`, its sandbox scores "OK" (under 2.0) with `systemd-analyze
 # security`, the sysusers and tmpfiles entries make the folio user and its folders in an
 # empty root, and the masked getty is the board's console tty.
+# The kiosk of the boards with a screen (board/common/kiosk, CONFIG_KIOSK): folio-kiosk.service
+# passes `systemd-analyze verify` and scores under 2.5 with `systemd-analyze security`; it runs
+# cage without VT switching and Chromium with its sandbox, as folio-kiosk (sysusers: video and
+# render, no shell), on tty1 with the getty there masked, restarted always; and Chromium's
+# managed policy blocks every URL but the clerk UI at the address the station's default
+# folio.conf gives foliod, devtools, downloads, printing and incognito windows.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed (package systemd)"
@@ -60,6 +66,88 @@ if command -v systemd-sysusers >/dev/null && command -v systemd-tmpfiles >/dev/n
 		fail "systemd-tmpfiles failed: $(cat tmpfiles.err)"
 	[ "$(stat -c '%a' "$root/var/lib/folio/store")" = 700 ] || fail "store folder is not 0700"
 fi
+
+# --- The kiosk (the same overlay for both boards with a screen).
+kiosk=$FOLIO_SRC/board/common/kiosk
+kunit=$kiosk/lib/systemd/system/folio-kiosk.service
+kscript=$kiosk/usr/libexec/folio/folio-kiosk
+grep -q '^config KIOSK$' "$FOLIO_SRC/firmware/web/Kconfig" &&
+	grep -A4 '^config KIOSK$' "$FOLIO_SRC/firmware/web/Kconfig" | grep -qx '	depends on WEB && !BOARD_SIM' ||
+	fail "CONFIG_KIOSK is not for every board with the clerk UI but the simulator"
+mkdir -p "$FOLIO_TMP/kiosk"
+sed "s|^ExecStart=/usr/libexec/folio/folio-kiosk|ExecStart=$kscript|" "$kunit" >"$FOLIO_TMP/kiosk/folio-kiosk.service"
+grep -qx 'ExecStart=/usr/libexec/folio/folio-kiosk --config /etc/folio/folio.conf' "$kunit" ||
+	fail "the kiosk does not read the station's folio.conf"
+out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$FOLIO_TMP/kiosk/folio-kiosk.service" 2>&1) ||
+	fail "systemd-analyze verify failed for folio-kiosk.service: $out"
+[ -z "$out" ] || fail "systemd-analyze verify complains of folio-kiosk.service: $out"
+sec=$(systemd-analyze security --offline=true --no-pager "$FOLIO_TMP/kiosk/folio-kiosk.service" 2>&1)
+score=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for folio-kiosk.service: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p')
+[ -n "$score" ] || fail "no security score for the kiosk: $(printf '%s\n' "$sec" | tail -3)"
+read -r value verdict <<<"$score"
+awk -v v="$value" 'BEGIN { exit !(v < 2.5) }' || fail "kiosk exposure $value $verdict, not under 2.5"
+echo "figure: folio-kiosk.service exposure $value $verdict (systemd-analyze security)"
+for line in User=folio-kiosk PAMName=folio-kiosk TTYPath=/dev/tty1 StandardInput=tty-fail \
+	Restart=always NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+	CapabilityBoundingSet= IPAddressDeny=any IPAddressAllow=localhost Conflicts=getty@tty1.service; do
+	grep -qx "$line" "$kunit" || fail "folio-kiosk.service lacks $line"
+done
+rs=$(sed -n 's/^RestartSec=//p' "$kunit")
+[ -n "$rs" ] && [ "$rs" -ge 1 ] && [ "$rs" -le 10 ] || fail "kiosk RestartSec=$rs is not 1 to 10 s"
+[ "$(readlink "$kiosk/etc/systemd/system/getty@tty1.service")" = /dev/null ] ||
+	fail "getty@tty1.service is not masked: a login prompt would share the kiosk's tty"
+grep -qx 'NAutoVTs=0' "$kiosk/etc/systemd/logind.conf.d/50-folio-kiosk.conf" ||
+	fail "logind still starts login prompts on other virtual terminals"
+grep -q '^session *required *pam_systemd.so' "$kiosk/etc/pam.d/folio-kiosk" ||
+	fail "the kiosk's PAM session registers no logind session"
+# The commands: cage without -s (VT switching), Chromium in kiosk mode with its sandbox.
+cmd=$(sed -n '/^exec cage/,/[^\\]$/p' "$kscript")
+[ -n "$cmd" ] || fail "folio-kiosk does not exec cage"
+case $cmd in *"cage -- chromium"*) ;; *) fail "cage is given options before Chromium: $cmd" ;; esac
+for flag in --kiosk --ozone-platform=wayland --block-new-web-contents --noerrdialogs; do
+	printf '%s\n' "$cmd" | grep -q -- "^	*$flag " || fail "Chromium runs without $flag"
+done
+printf '%s\n' "$cmd" | grep -q -- '--no-sandbox\|--disable-setuid-sandbox\|--remote-debugging' &&
+	fail "the kiosk's Chromium runs without its sandbox or with remote debugging"
+if command -v systemd-sysusers >/dev/null; then
+	root=$FOLIO_TMP/kroot
+	mkdir -p "$root/etc"
+	printf 'video:x:44:\nrender:x:105:\n' >"$root/etc/group"
+	systemd-sysusers --root="$root" "$kiosk/usr/lib/sysusers.d/folio-kiosk.conf" 2>sysusers.err ||
+		fail "systemd-sysusers rejects folio-kiosk.conf: $(cat sysusers.err)"
+	IFS=: read -r _ _ kuid _ _ khome kshell < <(grep '^folio-kiosk:' "$root/etc/passwd")
+	[ -n "${kuid:-}" ] && [ "$kuid" -gt 0 ] && [ "$kuid" -lt 1000 ] || fail "sysusers made no folio-kiosk system user"
+	[ "$kshell" = /usr/sbin/nologin ] && [ "$khome" = /run/folio-kiosk ] ||
+		fail "folio-kiosk has the shell $kshell and the home $khome"
+	for g in video render; do
+		grep -q "^$g:.*[:,]folio-kiosk\(,\|$\)" "$root/etc/group" || fail "folio-kiosk is not in $g"
+	done
+	grep -q '^\(input\|tty\|sudo\|folio\):.*folio-kiosk' "$root/etc/group" && fail "folio-kiosk is in a group it does not need"
+fi
+# The policy: valid JSON, the clerk UI's address from the station's default folio.conf only.
+listen=$("$FOLIO_BUILD/bin/folio" --config "$common/etc/folio/folio.conf" config show 2>&1 |
+	sed -n '/^\[web\]$/,/^\[/s/^listen = //p')
+[ -n "$listen" ] || fail "the station's default folio.conf has no [web] listen"
+# policy_check FILE URL: what is wrong with the policy FILE for the clerk UI at URL, on stderr
+policy_check() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+want = {"URLAllowlist": [sys.argv[2]], "DeveloperToolsAvailability": 2, "DownloadRestrictions": 3,
+        "IncognitoModeAvailability": 1, "PrintingEnabled": False, "BrowserGuestModeEnabled": False,
+        "AllowFileSelectionDialogs": False, "ExtensionInstallBlocklist": ["*"]}
+bad = [f"{k} = {p.get(k)!r}, not {v!r}" for k, v in want.items() if p.get(k) != v]
+for u in ("*", "chrome://*", "file://*", "devtools://*"):
+    if u not in p.get("URLBlocklist", []):
+        bad.append(f"URLBlocklist lacks {u}")
+for b in bad:
+    print("policy:", b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+policy_check "$kiosk/etc/chromium/policies/managed/folio-kiosk.json" "http://$listen" 2>policy.err ||
+	fail "the kiosk's Chromium policy is wrong: $(cat policy.err)"
+echo "kiosk: http://$listen/ only, as folio-kiosk on tty1"
 
 # The default configuration passes its own check (the board's facts path is absolute).
 "$FOLIO_BUILD/bin/folio" config check "$common/etc/folio/folio.conf" >/dev/null 2>check.err ||

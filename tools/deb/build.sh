@@ -2,7 +2,8 @@
 # `make deb`: a Debian binary package of the configured board from a build folder: the
 # programs, the libsane-folio backend, the board's rootfs overlay (systemd units, udev rules,
 # tmpfiles, sysusers, default configuration, SANE folder), its hardware facts and the man
-# pages. Runs lintian when it is installed.
+# pages; on a board with a screen (CONFIG_KIOSK), the kiosk that shows the clerk UI on it
+# (board/common/kiosk). Runs lintian when it is installed.
 #
 # Usage: tools/deb/build.sh BUILD_DIR "PROGRAMS..." [SANE_LIB]     (CC names the compiler)
 set -euo pipefail
@@ -17,6 +18,7 @@ cc=${CC:-gcc}
 conf=$build/include/config/auto.conf
 [ -f "$conf" ] || { echo "deb: no $conf: build first" >&2; exit 1; }
 board=$(sed -n 's/^CONFIG_BOARD_NAME="\(.*\)"$/\1/p' "$conf")
+kiosk=$(grep -qx 'CONFIG_KIOSK=y' "$conf" && echo yes || echo no)
 deb_setup
 
 # Staged outside the build folder: the build includes every '*.d' under it, and packages
@@ -40,6 +42,7 @@ fi
 # The rootfs overlays, common then the board's; masks of units in /etc/systemd/system are
 # made by postinst (deb-systemd-helper), not shipped.
 cp -a "$src/board/common/rootfs/." "$root/"
+[ "$kiosk" = yes ] && cp -a "$src/board/common/kiosk/." "$root/"
 [ -d "$src/board/$board/rootfs" ] && cp -a "$src/board/$board/rootfs/." "$root/"
 getty_mask=
 if [ -d "$root/etc/systemd/system" ]; then
@@ -64,6 +67,26 @@ for d in etc lib usr/lib usr/share; do
 done
 
 # --- maintainer scripts
+# The services the package enables, starts and stops: foliod, and the kiosk on its screen,
+# whose user postinst makes too.
+units=foliod.service
+kiosk_user=
+if [ "$kiosk" = yes ]; then
+	units="$units folio-kiosk.service"
+	kiosk_user=$(
+		cat <<'USER'
+	if command -v systemd-sysusers >/dev/null 2>&1; then
+		systemd-sysusers folio-kiosk.conf
+	elif ! getent passwd folio-kiosk >/dev/null; then
+		adduser --system --group --home /run/folio-kiosk --no-create-home folio-kiosk
+		adduser folio-kiosk video >/dev/null
+		if getent group render >/dev/null; then
+			adduser folio-kiosk render >/dev/null
+		fi
+	fi
+USER
+	)
+fi
 cat >"$root/DEBIAN/postinst" <<POST
 #!/bin/sh
 set -e
@@ -73,6 +96,7 @@ if [ "\$1" = configure ]; then
 	elif ! getent passwd folio >/dev/null; then
 		adduser --system --group --home /var/lib/folio --no-create-home folio
 	fi
+$kiosk_user
 	if command -v systemd-tmpfiles >/dev/null 2>&1; then
 		systemd-tmpfiles --create folio.conf
 	fi
@@ -91,23 +115,25 @@ if [ "\$1" = configure ] || [ "\$1" = abort-upgrade ] || [ "\$1" = abort-deconfi
 	for unit in $getty_mask; do
 		deb-systemd-helper mask "\$unit" >/dev/null || true
 	done
-	deb-systemd-helper unmask foliod.service >/dev/null || true
-	if deb-systemd-helper --quiet was-enabled foliod.service; then
-		deb-systemd-helper enable foliod.service >/dev/null || true
-	else
-		deb-systemd-helper update-state foliod.service >/dev/null || true
-	fi
+	for unit in $units; do
+		deb-systemd-helper unmask "\$unit" >/dev/null || true
+		if deb-systemd-helper --quiet was-enabled "\$unit"; then
+			deb-systemd-helper enable "\$unit" >/dev/null || true
+		else
+			deb-systemd-helper update-state "\$unit" >/dev/null || true
+		fi
+	done
 	if [ -d /run/systemd/system ]; then
 		systemctl --system daemon-reload >/dev/null || true
-		deb-systemd-invoke restart foliod.service >/dev/null || true
+		deb-systemd-invoke restart $units >/dev/null || true
 	fi
 fi
 POST
-cat >"$root/DEBIAN/prerm" <<'PRERM'
+cat >"$root/DEBIAN/prerm" <<PRERM
 #!/bin/sh
 set -e
-if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-	deb-systemd-invoke stop foliod.service >/dev/null || true
+if [ -d /run/systemd/system ] && [ "\$1" = remove ]; then
+	deb-systemd-invoke stop $units >/dev/null || true
 fi
 PRERM
 cat >"$root/DEBIAN/postrm" <<POSTRM
@@ -117,11 +143,15 @@ if [ -d /run/systemd/system ]; then
 	systemctl --system daemon-reload >/dev/null || true
 fi
 if [ "\$1" = remove ] && command -v deb-systemd-helper >/dev/null; then
-	deb-systemd-helper mask foliod.service >/dev/null || true
+	for unit in $units; do
+		deb-systemd-helper mask "\$unit" >/dev/null || true
+	done
 fi
 if [ "\$1" = purge ] && command -v deb-systemd-helper >/dev/null; then
-	deb-systemd-helper purge foliod.service >/dev/null || true
-	deb-systemd-helper unmask foliod.service >/dev/null || true
+	for unit in $units; do
+		deb-systemd-helper purge "\$unit" >/dev/null || true
+		deb-systemd-helper unmask "\$unit" >/dev/null || true
+	done
 	for unit in $getty_mask; do
 		deb-systemd-helper unmask "\$unit" >/dev/null || true
 	done
@@ -136,6 +166,12 @@ langs=$(sed -n 's/^CONFIG_OCR_LANG_\([A-Z]*\)=y$/\1/p' "$conf" | tr 'A-Z' 'a-z' 
 elfs=$(find "$root/usr/bin" "$root/usr/lib" -type f -perm -u+x -o -type f -name '*.so*' | sort -u)
 shlibs=$(deb_shlibs "$work" folio $elfs)
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+# The kiosk's compositor and browser (folio-kiosk.service is skipped where they are absent).
+kiosk_recommends= kiosk_desc=
+if [ "$kiosk" = yes ]; then
+	kiosk_recommends="cage, chromium"
+	kiosk_desc=$'\n .\n The station\'s screen boots to the clerk UI: cage and Chromium in kiosk mode\n (folio-kiosk.service), as the unprivileged user folio-kiosk.'
+fi
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: folio
 Version: $version
@@ -143,7 +179,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: $shlibs, adduser, tesseract-ocr-osd${langs:+, $langs}
-Recommends: sane-utils, sane-airscan
+Recommends: sane-utils, sane-airscan${kiosk_recommends:+, $kiosk_recommends}
 Section: graphics
 Priority: optional
 Homepage: https://folio.invalid/
@@ -155,7 +191,7 @@ Description: document scan-and-capture station for intellectual-property offices
  .
  This package is built for the $board board: the station daemon foliod with
  its systemd unit, udev rules, the folio command line, the libsane-folio
- virtual feeder and the board's hardware facts.
+ virtual feeder and the board's hardware facts.${kiosk_desc}
 CONTROL
 rm -f "$build"/folio_*.deb
 deb_build "$root" "$build/folio_${version}_${arch}.deb"
