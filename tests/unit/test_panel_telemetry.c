@@ -110,20 +110,77 @@ static void test_bad(void **state)
 	assert_int_equal(telemetry_record_capture(store, "x:0", 0, 1, 0), -FOLIO_ECORRUPT);
 }
 
+/* How many of PREFIX:0 .. PREFIX:(@n - 1) the store still has counters for. */
+static int kept(const char *store, const char *prefix, int n)
+{
+	struct telemetry_counters c;
+	char name[32];
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s:%d", prefix, i);
+		k += telemetry_get(store, name, &c) == 0;
+	}
+	return k;
+}
+
+/* How many of the devices test_many_devices names the store has counters for. */
+static int kept_all(const char *store)
+{
+	return kept(store, "dev", TELEMETRY_MAX_DEVICES) + kept(store, "new", 2) +
+	       kept(store, "more", TELEMETRY_MAX_DEVICES + 3);
+}
+
 static void test_many_devices(void **state)
 {
 	const char *store = *state;
 	struct telemetry_counters c;
 	char name[32];
+	FILE *f;
 
+	/* A full file: dev:0..31, each seen a minute after the one before it, except dev:9,
+	 * seen first of all (so the one to go is neither the first line nor the last). */
+	f = fopen(in(state, "telemetry"), "w");
+	assert_non_null(f);
+	fputs("# folio telemetry 1: device pages jams double_feeds cover_open device_lost runs "
+	      "seconds first_seen last_seen\n",
+	      f);
+	for (int i = 0; i < TELEMETRY_MAX_DEVICES; i++) {
+		long seen = i == 9 ? 1700000000L : 1700000000L + 60L * (i + 1);
+
+		fprintf(f, "dev:%d\t%d\t0\t0\t0\t0\t1\t0\t%ld\t%ld\n", i, 100 + i, seen, seen);
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kept_all(store), TELEMETRY_MAX_DEVICES);
+
+	/* A new scanner: the one seen longest ago is forgotten, every other one kept as it was. */
+	assert_int_equal(telemetry_record_capture(store, "new:0", 0, 1, 0), 0);
+	assert_int_equal(telemetry_get(store, "dev:9", &c), -ENOENT);
+	assert_int_equal(kept_all(store), TELEMETRY_MAX_DEVICES);
+	assert_int_equal(telemetry_get(store, "new:0", &c), 0);
+	assert_int_equal(c.pages, 1);
+	assert_int_equal(telemetry_get(store, "dev:0", &c), 0);
+	assert_int_equal(c.pages, 100);
+	snprintf(name, sizeof(name), "dev:%d", TELEMETRY_MAX_DEVICES - 1);
+	assert_int_equal(telemetry_get(store, name, &c), 0);
+	assert_int_equal(c.pages, 100 + TELEMETRY_MAX_DEVICES - 1);
+
+	/* Next goes dev:0, now the one seen longest ago; a scanner seen again is not new. */
+	assert_int_equal(telemetry_record_capture(store, "dev:5", 0, 1, 0), 0);
+	assert_int_equal(kept_all(store), TELEMETRY_MAX_DEVICES);
+	assert_int_equal(telemetry_record_capture(store, "new:1", 0, 1, 0), 0);
+	assert_int_equal(telemetry_get(store, "dev:0", &c), -ENOENT);
+	assert_int_equal(telemetry_get(store, "new:1", &c), 0);
+	assert_int_equal(telemetry_get(store, "dev:5", &c), 0);
+	assert_int_equal(c.pages, 106);
+
+	/* However many come, the file holds TELEMETRY_MAX_DEVICES and the newest is there. */
 	for (int i = 0; i < TELEMETRY_MAX_DEVICES + 3; i++) {
-		snprintf(name, sizeof(name), "dev:%d", i);
+		snprintf(name, sizeof(name), "more:%d", i);
 		assert_int_equal(telemetry_record_capture(store, name, 0, 1, 0), 0);
 	}
-	/* Bounded: the newest are kept. */
-	snprintf(name, sizeof(name), "dev:%d", TELEMETRY_MAX_DEVICES + 2);
 	assert_int_equal(telemetry_get(store, name, &c), 0);
-	assert_int_equal(c.pages, 1);
+	assert_int_equal(kept_all(store), TELEMETRY_MAX_DEVICES);
 }
 
 int main(void)
