@@ -28,29 +28,10 @@ backend = sim
 sim_dir = panel
 debounce_ms = 30
 CONF
-cat >folio.conf <<CONF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 256
-[capture]
-device = folio:$FOLIO_TMP/feeder
-profile = raw
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = 100
-[upload]
-target = file://$FOLIO_TMP/outbox
-[board]
-facts = board.conf
-CONF
+make_config folio.conf "folio:$FOLIO_TMP/feeder" "[capture] profile = raw" \
+	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
+	"[profile raw] source = adf" "[profile raw] mode = gray" "[profile raw] output = raw" \
+	"[profile raw] resolution = 100" "[board] facts = board.conf"
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 $folio config check folio.conf >/dev/null || fail "config with [board] facts rejected"
 

@@ -22,10 +22,15 @@ expect_fail() {
 	case $out in *"$text"*) ;; *) fail "'$*' said '$out', not '$text'" ;; esac
 }
 
-# make_config FILE DEVICE: a station config for tests, with its store and outbox in the
-# test's scratch folder and SANE limited to the sim board's backends.
+# make_config FILE DEVICE [SETTING...]: a station config for tests, with its store and outbox
+# in the test's scratch folder and SANE limited to the sim board's backends. Each SETTING,
+# "[SECTION] key = value", replaces that key's default in SECTION or adds it there (a section
+# the defaults lack is added at the end): "[capture] profile = raw" "[profile raw] mode = gray".
+# A test adds sections of its own after it with >>FILE.
 make_config() {
-	cat >"$1" <<EOF
+	local file=$1 device=$2
+	shift 2
+	config_settings "$@" >"$file" <<EOF || fail "make_config: a setting is not '[SECTION] key = value': $*"
 [station]
 id = TEST-01
 office = KE
@@ -36,7 +41,7 @@ path = $FOLIO_TMP/store
 map_size_mb = 256
 
 [capture]
-device = $2
+device = $device
 profile = bitonal
 sane_config_dir = $FOLIO_SRC/board/sim/sane.d
 sane_backend_dir = $FOLIO_BUILD/lib/sane
@@ -49,6 +54,57 @@ resolution = 300
 [upload]
 target = file://$FOLIO_TMP/outbox
 EOF
+}
+
+# config_settings [SETTING...]: the config on standard input with make_config's SETTINGs
+# applied, on standard output; status 1 for a SETTING that is not "[SECTION] key = value".
+config_settings() {
+	awk 'function flush(sec,   i) { # the settings for [sec] not printed yet
+		for (i = 1; i <= n; i++)
+			if (secs[i] == sec && !done[i]) {
+				print lines[i]
+				done[i] = 1
+			}
+	}
+	BEGIN {
+		for (i = 1; i < ARGC; i++) {
+			if (ARGV[i] !~ /^\[[^]]+\] *[a-z_0-9]+ *=/)
+				exit(bad = 1)
+			secs[++n] = substr(ARGV[i], 2, index(ARGV[i], "]") - 2)
+			lines[n] = substr(ARGV[i], index(ARGV[i], "]") + 1)
+			sub(/^ */, "", lines[n])
+			keys[n] = lines[n]
+			sub(/ *=.*/, "", keys[n])
+		}
+		ARGC = 1
+	}
+	/^$/ { blank++; next }
+	/^\[.*\]$/ {
+		flush(sec)
+		sec = substr($0, 2, length($0) - 2)
+	}
+	{
+		for (; blank > 0; blank--)
+			print ""
+		key = $0
+		sub(/ *=.*/, "", key)
+		for (i = 1; i <= n; i++)
+			if (secs[i] == sec && keys[i] == key && !done[i]) {
+				$0 = lines[i]
+				done[i] = 1
+			}
+		print
+	}
+	END {
+		if (bad)
+			exit 1
+		flush(sec)
+		for (i = 1; i <= n; i++)
+			if (!done[i]) {
+				printf "\n[%s]\n", secs[i]
+				flush(secs[i])
+			}
+	}' "$@"
 }
 
 # feeder_config [PROFILE_LINE...]: folio.conf for a test that feeds the pages it puts in
