@@ -174,6 +174,15 @@ static char *run(struct term *t, const char *line)
 	return out;
 }
 
+/* Waits until a `scan` typed at @t has stored its first page (its progress line says so):
+ * the feeder is paced at 30 pages a minute, so the scan is then waiting for its second. */
+static void scan_feeding(struct term *t)
+{
+	sends(t, "scan\r");
+	expect(t, "scan\r\n");
+	expect(t, "page 1, 1 captured");
+}
+
 /* @s as the console shows it: lines wrapped at 80 columns. Takes @s, returns a new string. */
 static char *wrap80(char *in)
 {
@@ -629,10 +638,7 @@ static void test_interrupt(struct term *t)
 	char *out;
 	int64_t t0;
 
-	/* The feeder is paced at 30 pages a minute: a scan of 6 pages takes 12 s. */
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(700000);
+	scan_feeding(t);
 	t0 = now_ms();
 	sends(t, "\x03");
 	expect(t, "interrupted");
@@ -668,9 +674,7 @@ static void test_hangup(void)
 
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(500000);
+	scan_feeding(t);
 	close(t->fd); /* the cable is pulled mid-command */
 	t->fd = -1;
 	st = wait_exit(t->pid, 8000);
@@ -721,6 +725,25 @@ static int plug(void)
 	return m;
 }
 
+/* Waits until foliod's log says its serial line hung up for the @n-th time. */
+static void hung_up(int n)
+{
+	int64_t end = now_ms() + 10000;
+
+	for (;;) {
+		char *log = slurp_cmd("grep -c 'serial line .* hung up' foliod.log");
+		int seen = atoi(log);
+
+		free(log);
+		if (seen >= n)
+			return;
+		if (now_ms() >= end)
+			fail("foliod did not see its line hang up (%d of %d times): %s", seen, n,
+			     slurp_cmd("tail -5 foliod.log"));
+		usleep(20000);
+	}
+}
+
 static void test_daemon(void)
 {
 	char store2[4200];
@@ -760,11 +783,9 @@ static void test_daemon(void)
 		fail("status under foliod does not know foliod's uptime:\n%s", out);
 	free(out);
 	/* The daemon's main loop is not held up by a long command. */
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(300000);
+	scan_feeding(t);
 	close(t->fd); /* unplugged mid-command */
-	usleep(500000);
+	hung_up(1);
 	t0 = now_ms();
 	t->fd = plug();
 	t->len = t->seen = 0;
@@ -791,7 +812,7 @@ static void test_daemon(void)
 	out = run(t, "config set capture.reconnect_seconds 12");
 	free(out);
 	close(t->fd); /* hung up with a change waiting */
-	usleep(500000);
+	hung_up(2);
 	t->fd = plug();
 	t->len = t->seen = 0;
 	expect_ms(t, "technician console", 10000);
