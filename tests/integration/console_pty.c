@@ -850,18 +850,14 @@ static void setup(void)
 		fail("cannot make the feeder's pages");
 	write_file("sane.d/dll.conf", "folio\n");
 	write_file("sane.d/folio.conf", "pages-per-minute 30\n");
-	snprintf(cmd, sizeof(cmd),
-		 "[station]\nid = TEST-01\noffice = KE\n\n"
-		 "[store]\npath = %s/store\nmap_size_mb = 64\nreserve_mb = 1\n\n"
-		 "[capture]\ndevice = folio:%s/feeder\nprofile = bitonal\n"
-		 "sane_config_dir = %s/sane.d\nsane_backend_dir = %s/lib/sane\n\n"
-		 "[profile bitonal]\nsource = adf\nmode = gray\noutput = bitonal\n"
-		 "resolution = 50\n\n"
-		 "[upload]\ntarget = file://%s/outbox\n\n",
-		 tmp, tmp, tmp, build, tmp);
-	write_file("folio.conf", cmd);
-	if (system("printf '[console]\\naccounts_file = accounts\\nfailure_delay_ms = 20\\n"
-		   "max_failures = 3\\nlockout_seconds = 1\\n' >> folio.conf") != 0)
+	/* The integration tests' config (tests/integration/lib.sh), [console] last. */
+	if (system(
+		"bash -c '. \"$FOLIO_SRC/tests/integration/lib.sh\" && make_config folio.conf "
+		"\"folio:$FOLIO_TMP/feeder\" \"[store] map_size_mb = 64\" \"[store] reserve_mb = 1\" "
+		"\"[capture] sane_config_dir = $FOLIO_TMP/sane.d\" \"[profile bitonal] mode = gray\" "
+		"\"[profile bitonal] output = bitonal\" \"[profile bitonal] resolution = 50\"' && "
+		"printf '[console]\\naccounts_file = accounts\\nfailure_delay_ms = 20\\n"
+		"max_failures = 3\\nlockout_seconds = 1\\n' >> folio.conf") != 0)
 		fail("cannot write the config");
 	if (system("echo '" PASSWORD "' | \"$FOLIO_BUILD/bin/folio\" --config folio.conf "
 		   "console passwd tech >/dev/null") != 0)
