@@ -107,13 +107,21 @@ config_settings() {
 	}' "$@"
 }
 
-# feeder_config [PROFILE_LINE...]: folio.conf for a test that feeds the pages it puts in
-# stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
+# feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
+# in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
-# PROFILE_LINE ("key = value") adds to the profile or replaces its default for that key.
-# Further sections ([ocr], [document], [upload], ...) come on standard input.
+# PROFILE_LINE ("key = value") adds to the profile or replaces its default for that key; a
+# SETTING ("[SECTION] key = value") is one of make_config's, applied last. Further sections
+# ([ocr], [document], [upload], ...) come on standard input.
 feeder_config() {
 	local defaults=("source = adf" "mode = gray" "output = bitonal" "resolution = 300") d a
+	local lines=() settings=()
+	for a in "$@"; do
+		case $a in
+		"["*) settings+=("$a") ;;
+		*) lines+=("$a") ;;
+		esac
+	done
 	mkdir -p sane.d stack
 	printf 'folio\n' >sane.d/dll.conf
 	{
@@ -132,12 +140,15 @@ sane_backend_dir = $FOLIO_BUILD/lib/sane
 [profile feed]
 EOF
 		for d in "${defaults[@]}"; do
-			for a in "$@"; do [ "${a%% =*}" = "${d%% =*}" ] && continue 2; done
+			for a in ${lines[@]+"${lines[@]}"}; do
+				[ "${a%% =*}" = "${d%% =*}" ] && continue 2
+			done
 			printf '%s\n' "$d"
 		done
-		[ $# -gt 0 ] && printf '%s\n' "$@"
+		[ ${#lines[@]} -gt 0 ] && printf '%s\n' "${lines[@]}"
 		cat
-	} >folio.conf
+	} | config_settings ${settings[@]+"${settings[@]}"} >folio.conf ||
+		fail "feeder_config: a setting is not '[SECTION] key = value': ${settings[*]}"
 }
 
 # reload_feeder DIR: the clerk puts the whole stack of the virtual feeder's folder DIR back in
@@ -297,10 +308,9 @@ index_batch() {
 # approved and exported signed into out/. Sets $folio (the command with the test's config),
 # $batch and $pkg (the package folder).
 signed_package() {
-	make_config "$FOLIO_TMP/folio.conf" test:0
+	make_config "$FOLIO_TMP/folio.conf" test:0 "[station] key_file = $FOLIO_TMP/keys/station.key"
 	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 	$folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
-	sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" "$FOLIO_TMP/folio.conf"
 	batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
 	$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
 	index_batch "$batch"
