@@ -26,7 +26,8 @@ expect_fail() {
 # in the test's scratch folder and SANE limited to the sim board's backends. Each SETTING,
 # "[SECTION] key = value", replaces that key's default in SECTION or adds it there (a section
 # the defaults lack is added at the end): "[capture] profile = raw" "[profile raw] mode = gray".
-# A test adds sections of its own after it with >>FILE.
+# Of two SETTINGs for the same key, the later wins. A test adds sections of its own after it
+# with >>FILE.
 make_config() {
 	local file=$1 device=$2
 	shift 2
@@ -70,12 +71,18 @@ config_settings() {
 		for (i = 1; i < ARGC; i++) {
 			if (ARGV[i] !~ /^\[[^]]+\] *[a-z_0-9]+ *=/)
 				exit(bad = 1)
-			secs[++n] = substr(ARGV[i], 2, index(ARGV[i], "]") - 2)
-			lines[n] = substr(ARGV[i], index(ARGV[i], "]") + 1)
-			sub(/^ */, "", lines[n])
-			keys[n] = lines[n]
-			sub(/ *=.*/, "", keys[n])
+			sec = substr(ARGV[i], 2, index(ARGV[i], "]") - 2)
+			line = substr(ARGV[i], index(ARGV[i], "]") + 1)
+			sub(/^ */, "", line)
+			key = line
+			sub(/ *=.*/, "", key)
+			if (!((sec, key) in at))
+				at[sec, key] = ++n
+			secs[at[sec, key]] = sec
+			keys[at[sec, key]] = key
+			lines[at[sec, key]] = line
 		}
+		sec = ""
 		ARGC = 1
 	}
 	/^$/ { blank++; next }
