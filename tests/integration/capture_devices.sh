@@ -22,8 +22,7 @@ grep -v '^[[:space:]]*#' "$prod" | grep -qw folio &&
 	>/dev/null || fail "pagegen failed"
 "$FOLIO_BUILD/bin/pagegen" --out elsewhere --count 2 --dpi 100 --size a5 --kind oneline \
 	--seed 4 >/dev/null || fail "pagegen failed"
-make_config folio.conf "folio:$FOLIO_TMP/feeder"
-sed -i 's/^resolution = 300/resolution = 100/' folio.conf
+make_config folio.conf "folio:$FOLIO_TMP/feeder" "[profile bitonal] resolution = 100"
 $folio config check >/dev/null 2>err || fail "folio config check: $(cat err)"
 
 # [capture] devices allows any (the default "*"), but SANE does not list that folder

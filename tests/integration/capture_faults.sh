@@ -23,20 +23,10 @@ mkdir -p sane.d
 printf 'folio\n' >sane.d/dll.conf
 faults() { printf '%s\n' "$@" >sane.d/folio.conf; }
 
-cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 256
-[capture]
-device = folio:$FOLIO_TMP/feeder
-profile = raw
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-image_threads = 4
+make_config folio.conf "folio:$FOLIO_TMP/feeder" "[capture] profile = raw" \
+	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
+	"[capture] image_threads = 4"
+cat >>folio.conf <<EOF
 [profile raw]
 source = adf
 mode = gray

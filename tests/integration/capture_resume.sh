@@ -31,19 +31,9 @@ faults() {
 }
 faults
 
-cat >folio.conf <<CONF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 256
-[capture]
-device = $a
-profile = raw
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
+make_config folio.conf "$a" "[capture] profile = raw" \
+	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0"
+cat >>folio.conf <<CONF
 [profile raw]
 source = adf
 mode = gray

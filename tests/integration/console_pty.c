@@ -174,6 +174,15 @@ static char *run(struct term *t, const char *line)
 	return out;
 }
 
+/* Waits until a `scan` typed at @t has stored its first page (its progress line says so):
+ * the feeder is paced at 30 pages a minute, so the scan is then waiting for its second. */
+static void scan_feeding(struct term *t)
+{
+	sends(t, "scan\r");
+	expect(t, "scan\r\n");
+	expect(t, "page 1, 1 captured");
+}
+
 /* @s as the console shows it: lines wrapped at 80 columns. Takes @s, returns a new string. */
 static char *wrap80(char *in)
 {
@@ -629,10 +638,7 @@ static void test_interrupt(struct term *t)
 	char *out;
 	int64_t t0;
 
-	/* The feeder is paced at 30 pages a minute: a scan of 6 pages takes 12 s. */
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(700000);
+	scan_feeding(t);
 	t0 = now_ms();
 	sends(t, "\x03");
 	expect(t, "interrupted");
@@ -668,9 +674,7 @@ static void test_hangup(void)
 
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(500000);
+	scan_feeding(t);
 	close(t->fd); /* the cable is pulled mid-command */
 	t->fd = -1;
 	st = wait_exit(t->pid, 8000);
@@ -721,6 +725,25 @@ static int plug(void)
 	return m;
 }
 
+/* Waits until foliod's log says its serial line hung up for the @n-th time. */
+static void hung_up(int n)
+{
+	int64_t end = now_ms() + 10000;
+
+	for (;;) {
+		char *log = slurp_cmd("grep -c 'serial line .* hung up' foliod.log");
+		int seen = atoi(log);
+
+		free(log);
+		if (seen >= n)
+			return;
+		if (now_ms() >= end)
+			fail("foliod did not see its line hang up (%d of %d times): %s", seen, n,
+			     slurp_cmd("tail -5 foliod.log"));
+		usleep(20000);
+	}
+}
+
 static void test_daemon(void)
 {
 	char store2[4200];
@@ -760,11 +783,9 @@ static void test_daemon(void)
 		fail("status under foliod does not know foliod's uptime:\n%s", out);
 	free(out);
 	/* The daemon's main loop is not held up by a long command. */
-	sends(t, "scan\r");
-	expect(t, "scan\r\n");
-	usleep(300000);
+	scan_feeding(t);
 	close(t->fd); /* unplugged mid-command */
-	usleep(500000);
+	hung_up(1);
 	t0 = now_ms();
 	t->fd = plug();
 	t->len = t->seen = 0;
@@ -791,7 +812,7 @@ static void test_daemon(void)
 	out = run(t, "config set capture.reconnect_seconds 12");
 	free(out);
 	close(t->fd); /* hung up with a change waiting */
-	usleep(500000);
+	hung_up(2);
 	t->fd = plug();
 	t->len = t->seen = 0;
 	expect_ms(t, "technician console", 10000);
@@ -829,18 +850,14 @@ static void setup(void)
 		fail("cannot make the feeder's pages");
 	write_file("sane.d/dll.conf", "folio\n");
 	write_file("sane.d/folio.conf", "pages-per-minute 30\n");
-	snprintf(cmd, sizeof(cmd),
-		 "[station]\nid = TEST-01\noffice = KE\n\n"
-		 "[store]\npath = %s/store\nmap_size_mb = 64\nreserve_mb = 1\n\n"
-		 "[capture]\ndevice = folio:%s/feeder\nprofile = bitonal\n"
-		 "sane_config_dir = %s/sane.d\nsane_backend_dir = %s/lib/sane\n\n"
-		 "[profile bitonal]\nsource = adf\nmode = gray\noutput = bitonal\n"
-		 "resolution = 50\n\n"
-		 "[upload]\ntarget = file://%s/outbox\n\n",
-		 tmp, tmp, tmp, build, tmp);
-	write_file("folio.conf", cmd);
-	if (system("printf '[console]\\naccounts_file = accounts\\nfailure_delay_ms = 20\\n"
-		   "max_failures = 3\\nlockout_seconds = 1\\n' >> folio.conf") != 0)
+	/* The integration tests' config (tests/integration/lib.sh), [console] last. */
+	if (system(
+		"bash -c '. \"$FOLIO_SRC/tests/integration/lib.sh\" && make_config folio.conf "
+		"\"folio:$FOLIO_TMP/feeder\" \"[store] map_size_mb = 64\" \"[store] reserve_mb = 1\" "
+		"\"[capture] sane_config_dir = $FOLIO_TMP/sane.d\" \"[profile bitonal] mode = gray\" "
+		"\"[profile bitonal] output = bitonal\" \"[profile bitonal] resolution = 50\"' && "
+		"printf '[console]\\naccounts_file = accounts\\nfailure_delay_ms = 20\\n"
+		"max_failures = 3\\nlockout_seconds = 1\\n' >> folio.conf") != 0)
 		fail("cannot write the config");
 	if (system("echo '" PASSWORD "' | \"$FOLIO_BUILD/bin/folio\" --config folio.conf "
 		   "console passwd tech >/dev/null") != 0)

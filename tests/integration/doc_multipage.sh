@@ -11,18 +11,16 @@ set -u
 command -v tiffinfo >/dev/null || skip "tiffinfo (libtiff-tools) not installed"
 
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
-feeder_config <<EOF
+# a page with red on it between text pages: auto output makes it a colour JPEG, the text
+# pages G4
+feeder_config "mode = color" "output = auto" "[station] key_file = keys/station.key" <<EOF
 [ocr]
 workers = 2
 [upload]
 document_file = multipage
 EOF
-# a page with red on it between text pages: auto output makes it a colour JPEG, the text
-# pages G4
-sed -i 's/^mode = gray$/mode = color/; s/^output = bitonal$/output = auto/' folio.conf
 $folio config check >/dev/null 2>err || fail "config check refuses multipage: $(cat err)"
 $folio keygen --out keys >/dev/null 2>err || fail "keygen failed: $(cat err)"
-sed -i 's|^office = KE$|office = KE\nkey_file = keys/station.key|' folio.conf
 
 pg="$FOLIO_BUILD/bin/pagegen --out stack --dpi 300"
 $pg --first 1 --kind text --seed 31 >/dev/null || fail "pagegen failed"

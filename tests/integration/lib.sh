@@ -22,10 +22,16 @@ expect_fail() {
 	case $out in *"$text"*) ;; *) fail "'$*' said '$out', not '$text'" ;; esac
 }
 
-# make_config FILE DEVICE: a station config for tests, with its store and outbox in the
-# test's scratch folder and SANE limited to the sim board's backends.
+# make_config FILE DEVICE [SETTING...]: a station config for tests, with its store and outbox
+# in the test's scratch folder and SANE limited to the sim board's backends. Each SETTING,
+# "[SECTION] key = value", replaces that key's default in SECTION or adds it there (a section
+# the defaults lack is added at the end): "[capture] profile = raw" "[profile raw] mode = gray".
+# Of two SETTINGs for the same key, the later wins. A test adds sections of its own after it
+# with >>FILE.
 make_config() {
-	cat >"$1" <<EOF
+	local file=$1 device=$2
+	shift 2
+	config_settings "$@" >"$file" <<EOF || fail "make_config: a setting is not '[SECTION] key = value': $*"
 [station]
 id = TEST-01
 office = KE
@@ -36,7 +42,7 @@ path = $FOLIO_TMP/store
 map_size_mb = 256
 
 [capture]
-device = $2
+device = $device
 profile = bitonal
 sane_config_dir = $FOLIO_SRC/board/sim/sane.d
 sane_backend_dir = $FOLIO_BUILD/lib/sane
@@ -51,13 +57,78 @@ target = file://$FOLIO_TMP/outbox
 EOF
 }
 
-# feeder_config [PROFILE_LINE...]: folio.conf for a test that feeds the pages it puts in
-# stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
+# config_settings [SETTING...]: the config on standard input with make_config's SETTINGs
+# applied, on standard output; status 1 for a SETTING that is not "[SECTION] key = value".
+config_settings() {
+	awk 'function flush(sec,   i) { # the settings for [sec] not printed yet
+		for (i = 1; i <= n; i++)
+			if (secs[i] == sec && !done[i]) {
+				print lines[i]
+				done[i] = 1
+			}
+	}
+	BEGIN {
+		for (i = 1; i < ARGC; i++) {
+			if (ARGV[i] !~ /^\[[^]]+\] *[a-z_0-9]+ *=/)
+				exit(bad = 1)
+			sec = substr(ARGV[i], 2, index(ARGV[i], "]") - 2)
+			line = substr(ARGV[i], index(ARGV[i], "]") + 1)
+			sub(/^ */, "", line)
+			key = line
+			sub(/ *=.*/, "", key)
+			if (!((sec, key) in at))
+				at[sec, key] = ++n
+			secs[at[sec, key]] = sec
+			keys[at[sec, key]] = key
+			lines[at[sec, key]] = line
+		}
+		sec = ""
+		ARGC = 1
+	}
+	/^$/ { blank++; next }
+	/^\[.*\]$/ {
+		flush(sec)
+		sec = substr($0, 2, length($0) - 2)
+	}
+	{
+		for (; blank > 0; blank--)
+			print ""
+		key = $0
+		sub(/ *=.*/, "", key)
+		for (i = 1; i <= n; i++)
+			if (secs[i] == sec && keys[i] == key && !done[i]) {
+				$0 = lines[i]
+				done[i] = 1
+			}
+		print
+	}
+	END {
+		if (bad)
+			exit 1
+		flush(sec)
+		for (i = 1; i <= n; i++)
+			if (!done[i]) {
+				printf "\n[%s]\n", secs[i]
+				flush(secs[i])
+			}
+	}' "$@"
+}
+
+# feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
+# in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
-# PROFILE_LINE ("key = value") adds to the profile or replaces its default for that key.
-# Further sections ([ocr], [document], [upload], ...) come on standard input.
+# PROFILE_LINE ("key = value") adds to the profile or replaces its default for that key; a
+# SETTING ("[SECTION] key = value") is one of make_config's, applied last. Further sections
+# ([ocr], [document], [upload], ...) come on standard input.
 feeder_config() {
 	local defaults=("source = adf" "mode = gray" "output = bitonal" "resolution = 300") d a
+	local lines=() settings=()
+	for a in "$@"; do
+		case $a in
+		"["*) settings+=("$a") ;;
+		*) lines+=("$a") ;;
+		esac
+	done
 	mkdir -p sane.d stack
 	printf 'folio\n' >sane.d/dll.conf
 	{
@@ -76,12 +147,15 @@ sane_backend_dir = $FOLIO_BUILD/lib/sane
 [profile feed]
 EOF
 		for d in "${defaults[@]}"; do
-			for a in "$@"; do [ "${a%% =*}" = "${d%% =*}" ] && continue 2; done
+			for a in ${lines[@]+"${lines[@]}"}; do
+				[ "${a%% =*}" = "${d%% =*}" ] && continue 2
+			done
 			printf '%s\n' "$d"
 		done
-		[ $# -gt 0 ] && printf '%s\n' "$@"
+		[ ${#lines[@]} -gt 0 ] && printf '%s\n' "${lines[@]}"
 		cat
-	} >folio.conf
+	} | config_settings ${settings[@]+"${settings[@]}"} >folio.conf ||
+		fail "feeder_config: a setting is not '[SECTION] key = value': ${settings[*]}"
 }
 
 # reload_feeder DIR: the clerk puts the whole stack of the virtual feeder's folder DIR back in
@@ -276,10 +350,9 @@ index_batch() {
 # approved and exported signed into out/. Sets $folio (the command with the test's config),
 # $batch and $pkg (the package folder).
 signed_package() {
-	make_config "$FOLIO_TMP/folio.conf" test:0
+	make_config "$FOLIO_TMP/folio.conf" test:0 "[station] key_file = $FOLIO_TMP/keys/station.key"
 	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 	$folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
-	sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" "$FOLIO_TMP/folio.conf"
 	batch=$(ASAN_OPTIONS=detect_leaks=0 $folio scan --source adf 2>err) || fail "scan failed: $(cat err)"
 	$folio ocr --batch "$batch" 2>err || fail "OCR failed: $(cat err)" # approval waits for the text
 	index_batch "$batch"

@@ -10,7 +10,7 @@ set -u
 command -v script >/dev/null || skip "script(1) is not installed (Debian package bsdutils)"
 
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-feeder_config "mode = lineart" <<EOF
+feeder_config "mode = lineart" "[station] key_file = $FOLIO_TMP/keys/station.key" <<EOF
 [upload]
 target = file://$FOLIO_TMP/outbox
 [document]
@@ -18,7 +18,6 @@ ip_type = trademark
 EOF
 mkdir outbox
 $folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
-sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" folio.conf
 "$FOLIO_BUILD/bin/pagegen" --out stack --first 1 --count 3 --dpi 300 --kind text --seed 7 \
 	>/dev/null || fail "pagegen failed"
 scan() {

@@ -12,8 +12,7 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 export FOLIO_BACKUP_TEST_KDF=1
 
-make_config "$FOLIO_TMP/folio.conf" test:0
-sed -i "s|^map_size_mb = .*|&\nkey_file = $FOLIO_TMP/keys/store.key|" folio.conf
+make_config "$FOLIO_TMP/folio.conf" test:0 "[store] key_file = $FOLIO_TMP/keys/store.key"
 cat >>folio.conf <<EOF
 
 [console]

@@ -8,8 +8,7 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 
-make_config "$FOLIO_TMP/folio.conf" test:0
-sed -i "s|^map_size_mb = .*|&\nkey_file = $FOLIO_TMP/absent.key|" folio.conf
+make_config "$FOLIO_TMP/folio.conf" test:0 "[store] key_file = $FOLIO_TMP/absent.key"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 provision=$FOLIO_SRC/board/common/rootfs/usr/sbin/folio-provision-key
 sealing=yes

@@ -9,8 +9,7 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 
-make_config "$FOLIO_TMP/folio.conf" test:0
-sed -i "s|^map_size_mb = .*|&\nkey_file = $FOLIO_TMP/store.key|" folio.conf
+make_config "$FOLIO_TMP/folio.conf" test:0 "[store] key_file = $FOLIO_TMP/store.key"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
 [ "$($folio store keygen)" = "$FOLIO_TMP/store.key" ] || fail "keygen did not print the key's path"

@@ -17,10 +17,9 @@ mount -t tmpfs -o size=40m,mode=0700 folio-test disk 2>mount.err ||
 	skip "cannot mount a small tmpfs here ($(head -c 120 mount.err)): run as root outside a restricted container"
 trap 'umount "$FOLIO_TMP/disk"' EXIT
 
-make_config "$FOLIO_TMP/folio.conf" test:0
-sed -i "s|^path = .*|path = $FOLIO_TMP/disk/store|; s|^map_size_mb = .*|&\nreserve_mb = 32|" folio.conf
 # Grey JPEG pages whatever they hold (the profile's automatic output would store these bitonal).
-sed -i "s|^resolution = 300$|&\noutput = grey|" folio.conf
+make_config "$FOLIO_TMP/folio.conf" test:0 "[store] path = $FOLIO_TMP/disk/store" \
+	"[store] reserve_mb = 32" "[profile bitonal] output = grey"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
 # Grey pages (about 66 KB each from the test backend), so a batch needs real space.

@@ -16,12 +16,11 @@ fv=$FOLIO_BUILD/bin/folio-verify
 foliod=$FOLIO_BUILD/bin/foliod
 
 # The station: a signing key, the office's receipt key, three batches scanned and approved.
-make_config folio.conf test:0
+make_config folio.conf test:0 "[station] key_file = $FOLIO_TMP/keys/station.key"
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 $folio keygen --out keys >/dev/null 2>&1 || fail "keygen failed"
 ssh-keygen -q -t ed25519 -N '' -C folio-office -f office_key || fail "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -C someone-else -f other_key || fail "ssh-keygen failed"
-sed -i "s|^office = KE$|office = KE\nkey_file = $FOLIO_TMP/keys/station.key|" folio.conf
 echo "receipt_keys = $FOLIO_TMP/office_key.pub" >>folio.conf
 $folio config check >/dev/null 2>err || fail "config check refuses receipt_keys: $(cat err)"
 

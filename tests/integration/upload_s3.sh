@@ -21,14 +21,14 @@ rc=$?
 
 printf 'access_key_id = S3RVER\nsecret_access_key = S3RVER\n' >"$FOLIO_TMP/creds"
 chmod 600 "$FOLIO_TMP/creds"
-conf() { # NAME [KEY = VALUE lines]
-	local f=$FOLIO_TMP/$1.conf
+conf() { # NAME [KEY = VALUE...]: a config sending to s3rver, LINEs in [upload] replacing defaults
+	local f=$FOLIO_TMP/$1.conf a set=()
 	shift
-	make_config "$f" test:0
-	sed -i "s|^target = .*|target = s3://folio/office%20in/%C3%A9t%C3%A9|" "$f"
-	printf '%s\n' "s3_endpoint = https://127.0.0.1:$port" "ca_file = $s3/ca.pem" "$@" >>"$f"
-	grep -q '^credentials_file' "$f" || echo "credentials_file = $FOLIO_TMP/creds" >>"$f"
-	grep -q '^retries' "$f" || echo "retries = 2" >>"$f"
+	for a in "$@"; do set+=("[upload] $a"); done
+	make_config "$f" test:0 "[upload] target = s3://folio/office%20in/%C3%A9t%C3%A9" \
+		"[upload] s3_endpoint = https://127.0.0.1:$port" "[upload] ca_file = $s3/ca.pem" \
+		"[upload] credentials_file = $FOLIO_TMP/creds" "[upload] retries = 2" \
+		${set[@]+"${set[@]}"}
 	echo "$f"
 }
 deliver() { # CONF PACKAGE

@@ -20,14 +20,21 @@ rc=$?
 [ $rc = 0 ] || fail "cannot start sshd: $(cat "$FOLIO_TMP/start.out")"
 in=$ssh/root/in
 
-conf() { # NAME [KEY = VALUE lines]
-	local f=$FOLIO_TMP/$1.conf
+# conf NAME [LINE...]: a config sending to the test's sshd; each LINE is an [upload] "key =
+# value" or a make_config setting, replacing the default for its key.
+conf() {
+	local f=$FOLIO_TMP/$1.conf a set=()
 	shift
-	make_config "$f" test:0
-	sed -i "s|^target = .*|target = sftp://$(id -un)@127.0.0.1:$port$in|" "$f"
-	printf '%s\n' "sftp_key = $ssh/client_key" "connect_timeout = 5" "stall_timeout = 5" "$@" >>"$f"
-	grep -q '^sftp_known_hosts' "$f" || echo "sftp_known_hosts = $ssh/known_hosts" >>"$f"
-	grep -q '^retries' "$f" || echo "retries = 2" >>"$f"
+	for a in "$@"; do
+		case $a in
+		"["*) set+=("$a") ;;
+		*) set+=("[upload] $a") ;;
+		esac
+	done
+	make_config "$f" test:0 "[upload] target = sftp://$(id -un)@127.0.0.1:$port$in" \
+		"[upload] sftp_key = $ssh/client_key" "[upload] sftp_known_hosts = $ssh/known_hosts" \
+		"[upload] connect_timeout = 5" "[upload] stall_timeout = 5" "[upload] retries = 2" \
+		${set[@]+"${set[@]}"}
 	echo "$f"
 }
 
@@ -126,15 +133,13 @@ expect_fail 1 "host key of '127.0.0.1' does not match" \
 	"$folio" --config "$wrong" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
 cp "$ssh/client_key" "$FOLIO_TMP/open_key" && chmod 644 "$FOLIO_TMP/open_key"
 open=$(conf open "sftp_key = $FOLIO_TMP/open_key")
-sed -i "0,/^sftp_key = $(printf '%s' "$ssh/client_key" | sed 's|/|\\/|g')$/{//d}" "$open"
 expect_fail 1 "may be read by others" \
 	"$folio" --config "$open" upload package "$FOLIO_TMP/pkgs/TEST-01-B000001"
 
 # --- a real station package (scanned, signed, ST.96): the office's verifier accepts the copy
-real=$(conf real)
+real=$(conf real "[station] key_file = $FOLIO_TMP/keys/station.key" "[station] id = REAL-01" \
+	"[store] path = $FOLIO_TMP/real-store")
 "$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
-sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
-	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
 b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
 # a package is built only once its text is read

@@ -26,16 +26,19 @@ rc=$?
 [ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
 [ $rc = 0 ] || fail "cannot start nginx: $(cat "$FOLIO_TMP/start.out")"
 
-# conf NAME TARGET [KEY = VALUE lines]: a config whose [upload] section sends to TARGET.
+# conf NAME TARGET [LINE...]: a config whose [upload] section sends to TARGET; each LINE is an
+# [upload] "key = value" or a make_config setting, replacing the default for its key.
 conf() {
-	local f=$FOLIO_TMP/$1.conf target=$2
+	local f=$FOLIO_TMP/$1.conf target=$2 a set=()
 	shift 2
-	make_config "$f" test:0
-	sed -i "s|^target = .*|target = $target|" "$f"
-	printf '%s\n' "$@" >>"$f"
-	for d in "retries = 2" "connect_timeout = 5" "stall_timeout = 5"; do
-		grep -q "^${d%% =*} =" "$f" || echo "$d" >>"$f"
+	for a in "$@"; do
+		case $a in
+		"["*) set+=("$a") ;;
+		*) set+=("[upload] $a") ;;
+		esac
 	done
+	make_config "$f" test:0 "[upload] target = $target" "[upload] retries = 2" \
+		"[upload] connect_timeout = 5" "[upload] stall_timeout = 5" ${set[@]+"${set[@]}"}
 	echo "$f"
 }
 
@@ -241,9 +244,9 @@ echo "figure: a dripping server ended after $((SECONDS - start)) s (stall_timeou
 # --- foliod asked to stop (SIGTERM) while delivering to that server: it ends within seconds
 # (before: it blocks SIGTERM while it works, and the delivery never ended)
 stopconf=$FOLIO_TMP/stop.conf
-make_config "$stopconf" test:0
-sed -i "s|^path = .*|path = $FOLIO_TMP/stopstore|; s|^target = .*|target = https://127.0.0.1:$dport/in|" "$stopconf"
-printf 'ca_file = %s\nretries = 0\n[web]\nlisten =\n' "$dav/ca.pem" >>"$stopconf"
+make_config "$stopconf" test:0 "[store] path = $FOLIO_TMP/stopstore" \
+	"[upload] target = https://127.0.0.1:$dport/in" "[upload] ca_file = $dav/ca.pem" \
+	"[upload] retries = 0" "[web] listen ="
 sb=$("$folio" --config "$stopconf" scan --max-pages 1 2>"$FOLIO_TMP/err") || fail "scan: $(cat "$FOLIO_TMP/err")"
 "$folio" --config "$stopconf" ocr --batch "$sb" --wait >/dev/null 2>&1 || fail "ocr of batch $sb failed"
 index_batch "$sb" "$folio" --config "$stopconf"
@@ -324,10 +327,10 @@ expect_fail 1 "credentials file '$FOLIO_TMP/bad.creds' may be read by others" \
 
 # --- a real station package (scanned, signed, described in ST.96) through 503 answers; the
 # office's own verifier then accepts the server's copy
-real=$(conf real "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem")
+real=$(conf real "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" \
+	"[station] key_file = $FOLIO_TMP/keys/station.key" "[station] id = REAL-01" \
+	"[store] path = $FOLIO_TMP/real-store")
 "$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
-sed -i -e "s|^\[station\]$|[station]\nkey_file = $FOLIO_TMP/keys/station.key|" \
-	-e "s|^id = .*|id = REAL-01|" -e "s|^path = .*|path = $FOLIO_TMP/real-store|" "$real"
 b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
 	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
 # a package is built only once its text is read

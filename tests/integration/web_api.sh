@@ -52,35 +52,13 @@ printf 'folio\n' >sane.d/dll.conf
 write_config() {
 	local port=$1 h=$(((10#$(date +%H) + 12) % 24))
 	shift
-	cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 64
-[capture]
-device = folio:$FOLIO_TMP/feeder
-profile = bitonal
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-[profile bitonal]
-source = adf
-mode = gray
-output = bitonal
-resolution = 100
-[ocr]
-languages = eng
-[upload]
-target = file://$FOLIO_TMP/outbox
-window = $(printf '%02d:00-%02d:30' $h $h)
-[web]
-listen = 127.0.0.1:$port
-users_file = $FOLIO_TMP/web.users
-max_failures = 3
-lockout_seconds = $lockout
-EOF
+	make_config folio.conf "folio:$FOLIO_TMP/feeder" "[store] map_size_mb = 64" \
+		"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
+		"[profile bitonal] mode = gray" "[profile bitonal] output = bitonal" \
+		"[profile bitonal] resolution = 100" "[ocr] languages = eng" \
+		"[upload] window = $(printf '%02d:00-%02d:30' $h $h)" \
+		"[web] listen = 127.0.0.1:$port" "[web] users_file = $FOLIO_TMP/web.users" \
+		"[web] max_failures = 3" "[web] lockout_seconds = $lockout"
 	printf '%s\n' "$@" >>folio.conf
 }
 lockout=5

@@ -45,32 +45,12 @@ port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1"
 	fail "no free port"
 # An upload window that is closed now, so the approved batch is seen waiting in the queue.
 h=$(((10#$(date +%H) + 12) % 24))
-cat >folio.conf <<EOF
-[station]
-id = TEST-01
-office = KE
-key_file = $FOLIO_TMP/keys/station.key
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 256
-[capture]
-device = folio:$FOLIO_TMP/feeder
-profile = bitonal
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-[profile bitonal]
-source = adf
-mode = gray
-output = bitonal
-resolution = 150
-[upload]
-target = file://$FOLIO_TMP/outbox
-window = $(printf '%02d:00-%02d:30' $h $h)
-[web]
-listen = 127.0.0.1:$port
-users_file = $FOLIO_TMP/web.users
-EOF
+make_config folio.conf "folio:$FOLIO_TMP/feeder" \
+	"[station] key_file = $FOLIO_TMP/keys/station.key" \
+	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
+	"[profile bitonal] mode = gray" "[profile bitonal] output = bitonal" \
+	"[profile bitonal] resolution = 150" "[upload] window = $(printf '%02d:00-%02d:30' $h $h)" \
+	"[web] listen = 127.0.0.1:$port" "[web] users_file = $FOLIO_TMP/web.users"
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 $folio keygen --out keys >/dev/null 2>err || fail "keygen: $(cat err)"
 printf 'clerk-pin-4821\n' | $folio web user ana --role clerk --lang en >/dev/null 2>err ||

@@ -26,32 +26,12 @@ printf 'folio\n' >sane.d/dll.conf
 # feeder is the configured scanner; feeder2 a second one SANE lists, for a batch of its own
 printf 'pages-per-minute 40\ndevice %s\n' "$FOLIO_TMP/feeder2" >sane.d/folio.conf
 
-write_config() {
-	cat >folio.conf <<CONF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 64
-[capture]
-device = folio:$FOLIO_TMP/feeder
-profile = bitonal
-sane_config_dir = $FOLIO_TMP/sane.d
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-[profile bitonal]
-source = adf
-mode = gray
-output = bitonal
-resolution = 100
-[upload]
-target = file://$FOLIO_TMP/outbox
-window = 00:00-00:01
-[web]
-listen = 127.0.0.1:$1
-users_file = $FOLIO_TMP/web.users
-CONF
+write_config() { # PORT
+	make_config folio.conf "folio:$FOLIO_TMP/feeder" "[store] map_size_mb = 64" \
+		"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
+		"[profile bitonal] mode = gray" "[profile bitonal] output = bitonal" \
+		"[profile bitonal] resolution = 100" "[upload] window = 00:00-00:01" \
+		"[web] listen = 127.0.0.1:$1" "[web] users_file = $FOLIO_TMP/web.users"
 }
 write_config 1
 echo 'clerk-pin-1234' | $folio web user ana --role clerk >/dev/null || fail "folio web user ana"
