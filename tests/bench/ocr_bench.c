@@ -3,6 +3,9 @@
  *
  *   ocr_bench pool LANGS WORKERS OUTDIR PAGE...   the worker pool over the pages; writes
  *                                                  OUTDIR/<page name>.txt
+ *   ocr_bench mixed WORKERS OUTDIR LANG:PAGE...   one pool over pages of several documents,
+ *                                                  each read with its LANG (the station's
+ *                                                  way); writes OUTDIR-LANG/<page name>.txt
  *   ocr_bench run COMMAND [ARG...]                 runs a command (a peer)
  *   ocr_bench score TRUTHDIR OUTDIR                CER over every OUTDIR/X.txt against
  *                                                  TRUTHDIR/X.txt
@@ -56,6 +59,7 @@ static void report(double start)
 struct pool_run {
 	char **paths;
 	const char *outdir;
+	char **langs; /* mixed: each page's language, written to OUTDIR-LANG */
 	int failed;
 };
 
@@ -72,7 +76,12 @@ static int write_text(size_t index, const struct ocr_pool_page *page, void *user
 		run->failed++;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/%.*s.txt", run->outdir, (int)strcspn(base, "."), base);
+	if (run->langs)
+		snprintf(path, sizeof(path), "%s-%s/%.*s.txt", run->outdir, run->langs[index],
+			 (int)strcspn(base, "."), base);
+	else
+		snprintf(path, sizeof(path), "%s/%.*s.txt", run->outdir, (int)strcspn(base, "."),
+			 base);
 	f = fopen(path, "we");
 	if (!f)
 		return -errno;
@@ -103,6 +112,98 @@ static int cmd_pool(int argc, char **argv)
 				  write_text, &run);
 	ocr_pool_free(p);
 	report(start);
+	if (err < 0 || run.failed) {
+		fprintf(stderr, "ocr_bench: %s\n", err < 0 ? folio_strerror(err) : "pages failed");
+		return 1;
+	}
+	return 0;
+}
+
+static void *read_file(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rbe");
+	void *data = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		data = malloc((size_t)n);
+		if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
+			free(data);
+			data = NULL;
+		}
+		*ret_len = (size_t)n;
+	}
+	fclose(f);
+	return data;
+}
+
+/*
+ * The station's way: one pool kept up over the pages of several documents, each page read
+ * with its document's language (the workers keep an engine per language), two pages per
+ * worker in flight.
+ */
+static int cmd_mixed(int argc, char **argv)
+{
+	struct ocr_pool_options o = { .languages = "eng", .workers = (unsigned)atoi(argv[0]) };
+	size_t n = (size_t)argc - 2, next = 0, window;
+	struct pool_run run = { .outdir = argv[1] };
+	char worker[4096];
+	const char *build = getenv("FOLIO_BUILD");
+	struct ocr_pool *p = NULL;
+	double start;
+	int err = 0;
+
+	run.paths = calloc(n, sizeof(char *));
+	run.langs = calloc(n, sizeof(char *));
+	if (!run.paths || !run.langs)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		char *colon = strchr(argv[2 + i], ':');
+
+		if (!colon) {
+			fprintf(stderr, "ocr_bench: '%s' is not LANG:PAGE\n", argv[2 + i]);
+			return 2;
+		}
+		*colon = '\0';
+		run.langs[i] = argv[2 + i];
+		run.paths[i] = colon + 1;
+	}
+	snprintf(worker, sizeof(worker), "%s/bin/%s", build ? build : "build",
+		 OCR_POOL_WORKER_NAME);
+	o.worker_path = worker;
+	start = now_s();
+	err = ocr_pool_new(&o, &p);
+	if (err < 0) {
+		fprintf(stderr, "ocr_bench: cannot start the pool: %s\n", folio_strerror(err));
+		return 1;
+	}
+	window = 2 * (size_t)ocr_pool_workers(p);
+	while (err >= 0 && (next < n || ocr_pool_outstanding(p) > 0)) {
+		struct ocr_pool_page page;
+
+		while (err >= 0 && next < n && ocr_pool_outstanding(p) < window) {
+			size_t len = 0;
+			void *image = read_file(run.paths[next], &len);
+
+			err = image ? ocr_pool_submit_in(p, next, image, len, 0, run.langs[next], 0)
+				    : -EIO;
+			free(image);
+			next++;
+		}
+		if (err < 0)
+			break;
+		err = ocr_pool_wait(p, -1, &page);
+		if (err > 0) {
+			err = write_text((size_t)page.tag, &page, &run);
+			ocr_page_result_release(&page.result);
+		}
+	}
+	ocr_pool_free(p);
+	report(start);
+	free(run.paths);
+	free(run.langs);
 	if (err < 0 || run.failed) {
 		fprintf(stderr, "ocr_bench: %s\n", err < 0 ? folio_strerror(err) : "pages failed");
 		return 1;
@@ -225,13 +326,15 @@ int main(int argc, char **argv)
 {
 	if (argc >= 6 && strcmp(argv[1], "pool") == 0)
 		return cmd_pool(argc - 2, argv + 2);
+	if (argc >= 5 && strcmp(argv[1], "mixed") == 0)
+		return cmd_mixed(argc - 2, argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "run") == 0)
 		return cmd_run(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "score") == 0)
 		return cmd_score(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "engines") == 0)
 		return cmd_engines(argc - 2, argv + 2);
-	fprintf(stderr, "usage: ocr_bench pool LANGS WORKERS OUTDIR PAGE... | run CMD... | "
-			"score TRUTHDIR OUTDIR | engines LANGS...\n");
+	fprintf(stderr, "usage: ocr_bench pool LANGS WORKERS OUTDIR PAGE... | mixed WORKERS OUTDIR "
+			"LANG:PAGE... | run CMD... | score TRUTHDIR OUTDIR | engines LANGS...\n");
 	return 2;
 }
