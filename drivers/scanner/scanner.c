@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "log.h"
 #include "scanner.h"
+#include "utf8.h"
 
 /* Statuses sane.h defines only for backends (SANE 1.0 frontends may still receive them). */
 #define SANE_STATUS_WARMING_UP_VALUE 12 /* lamp not ready */
@@ -101,35 +102,6 @@ void scanner_exit(void)
 	sane_exit();
 }
 
-/* The length of the well-formed UTF-8 sequence at @s (@left bytes), 0 when there is none. */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* Whether a backend's device name can be listed, named back, stored and shown as it is. */
 static bool device_name_usable(const char *name)
 {
@@ -143,7 +115,7 @@ static bool device_name_usable(const char *name)
 	for (size_t i = 0; i < len; i += n) {
 		const unsigned char *c = (const unsigned char *)name + i;
 
-		n = utf8_sequence(c, len - i);
+		n = utf8_length(c, len - i);
 		if (n == 0 || (n == 1 && (*c < 0x20 || *c == 0x7f)))
 			return false;
 	}
@@ -161,7 +133,7 @@ static const char *device_label(char *buf, size_t size, const char *s)
 	for (size_t i = 0; i < len; i += n) {
 		const unsigned char *c = (const unsigned char *)s + i;
 
-		n = utf8_sequence(c, len - i);
+		n = utf8_length(c, len - i);
 		if (n == 0 || (n == 1 && (*c < 0x20 || *c == 0x7f))) {
 			if (o + 1 >= size)
 				break;

@@ -15,7 +15,7 @@ VERIFY_OBJS := $(addprefix $(O)/firmware/,package/verify_main.o package/verify.o
 	package/registry.o package/pdfcheck.o package/tiffcheck.o package/receipt.o \
 	package/sign.o package/events.o package/schema.o package/st96.o domain/iptype.o \
 	domain/office.o domain/appno.o base/errors.o base/fileio.o base/log.o base/secret.o base/options.o \
-	base/progress_line.o)
+	base/progress_line.o base/utf8.o)
 $(O)/bin/folio-verify: $(VERIFY_OBJS)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(@D)

@@ -17,6 +17,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
+#include "utf8.h"
 #include "firmware/package/events.h"
 #include "firmware/package/pdfcheck.h"
 #include "firmware/package/schema.h"
@@ -66,21 +67,14 @@ struct verifier {
 
 static void problem(struct verifier *v, const char *fmt, ...) _printf_(2, 3);
 
-/* The length of the valid UTF-8 sequence at @s (not a C1 control), 0 when there is none. */
-static size_t utf8_printable(const unsigned char *s)
+/* The length of the valid UTF-8 sequence at @s (@left bytes) that is not a C1 control, 0 when
+ * there is none. */
+static size_t utf8_printable(const unsigned char *s, size_t left)
 {
-	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	size_t n = utf8_length(s, left);
 
-	if (s[0] >= 0xf5 || n == 0)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
 	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) /* U+0080..U+009F: C1 controls */
 		return 0;
-	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||
-	    (n == 4 && s[0] == 0xf4 && s[1] > 0x8f) || (n == 3 && s[0] == 0xed && s[1] > 0x9f))
-		return 0; /* overlong, beyond U+10FFFF, surrogates */
 	return n;
 }
 
@@ -93,8 +87,11 @@ void verify_escape(const char *in, char *out, size_t size)
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0;
 
+	const unsigned char *end = s + strlen(in);
+
 	while (*s && o + 5 < size) {
-		size_t n = *s >= 0x80 ? utf8_printable(s) : (*s >= 0x20 && *s != 0x7f);
+		size_t n =
+		    *s >= 0x80 ? utf8_printable(s, (size_t)(end - s)) : (*s >= 0x20 && *s != 0x7f);
 
 		if (n) {
 			memcpy(out + o, s, n);

@@ -10,6 +10,7 @@
 
 #include "compiler.h"
 #include "errors.h"
+#include "utf8.h"
 #include "firmware/web/json.h"
 
 struct parser {
@@ -60,35 +61,6 @@ static int new_token(struct parser *p, enum json_type type, uint32_t parent, uin
 	j->tok[j->n++] =
 	    (struct json_token){ .type = type, .start = (uint32_t)p->pos, .parent = parent };
 	return 0;
-}
-
-/* Length of the UTF-8 sequence at @s (at most @left bytes), 0 when it is not valid UTF-8. */
-static size_t utf8_length(const unsigned char *s, size_t left)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 static int hex4(const char *s, uint32_t *ret)
