@@ -159,6 +159,35 @@ bool events_is_approval(const char *what, size_t what_len, const char *detail, s
 	       ends_with(detail, detail_len, "-> approved");
 }
 
+/*
+ * Splits event line @lineno, @n bytes without its newline, into its FIELDS tab-separated
+ * fields (@f, @flen), and checks the form of those a line must have: 0, or fail()'s error.
+ */
+static int split_event_line(const char *line, size_t n, unsigned lineno, const char *f[FIELDS],
+			    size_t flen[FIELDS], char *why, size_t why_size)
+{
+	size_t k = 0, start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && line[i] != '\t')
+			continue;
+		if (k == FIELDS)
+			return fail(why, why_size, "%s line %u has more than %d fields",
+				    EVENTS_FILE, lineno, FIELDS);
+		f[k] = line + start;
+		flen[k++] = i - start;
+		start = i + 1;
+	}
+	if (k != FIELDS)
+		return fail(why, why_size, "%s line %u has %zu fields, not %d", EVENTS_FILE, lineno,
+			    k, FIELDS);
+	if (!all_digits(f[0], flen[0], 19) || !all_digits(f[2], flen[2], 10) ||
+	    !all_digits(f[3], flen[3], 10) || !all_digits(f[4], flen[4], 10) || flen[8] != 64 ||
+	    !lower_hex(f[8], 64) || flen[9] != 64 || !lower_hex(f[9], 64))
+		return fail(why, why_size, "%s line %u is not an event line", EVENTS_FILE, lineno);
+	return 0;
+}
+
 int events_check(const char *text, size_t len, uint32_t batch, struct events_summary *ret,
 		 char *why, size_t why_size)
 {
@@ -168,6 +197,7 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 	int64_t last_time = INT64_MIN;
 	unsigned lineno = 0;
 	size_t pos = 0;
+	int r;
 
 	memset(link, '0', 64);
 	link[64] = '\0';
@@ -177,7 +207,7 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 		return fail(why, why_size, "libsodium cannot start");
 	while (pos < len) {
 		const char *line = text + pos, *nl, *f[FIELDS];
-		size_t flen[FIELDS], n, k = 0, start = 0;
+		size_t flen[FIELDS], n;
 		char num[24];
 		uint64_t seq;
 		int64_t t;
@@ -208,24 +238,9 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 					    EVENTS_FILE);
 			continue;
 		}
-		for (size_t i = 0; i <= n; i++) {
-			if (i < n && line[i] != '\t')
-				continue;
-			if (k == FIELDS)
-				return fail(why, why_size, "%s line %u has more than %d fields",
-					    EVENTS_FILE, lineno, FIELDS);
-			f[k] = line + start;
-			flen[k++] = i - start;
-			start = i + 1;
-		}
-		if (k != FIELDS)
-			return fail(why, why_size, "%s line %u has %zu fields, not %d", EVENTS_FILE,
-				    lineno, k, FIELDS);
-		if (!all_digits(f[0], flen[0], 19) || !all_digits(f[2], flen[2], 10) ||
-		    !all_digits(f[3], flen[3], 10) || !all_digits(f[4], flen[4], 10) ||
-		    flen[8] != 64 || !lower_hex(f[8], 64) || flen[9] != 64 || !lower_hex(f[9], 64))
-			return fail(why, why_size, "%s line %u is not an event line", EVENTS_FILE,
-				    lineno);
+		r = split_event_line(line, n, lineno, f, flen, why, why_size);
+		if (r < 0)
+			return r;
 		memcpy(num, f[0], flen[0]);
 		num[flen[0]] = '\0';
 		seq = strtoull(num, NULL, 10);
