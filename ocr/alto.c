@@ -186,19 +186,16 @@ static void write_blocks(struct alto *a, xmlNode *n)
 	}
 }
 
-int ocr_alto_document(const char *page, const char *image_name, char **ret, size_t *ret_len)
+/*
+ * Reads hOCR page @page (its ocr_page element, as ocr_page_hocr() gives it) into @ret_doc, with
+ * that element in @ret_root: 0, -FOLIO_ETOOBIG, or -FOLIO_EFORMAT when it is not one.
+ */
+static int hocr_page_read(const char *page, xmlDoc **ret_doc, xmlNode **ret_root)
 {
-	struct alto a = { 0 };
-	xmlDoc *doc;
+	size_t len = strlen(page);
 	xmlNode *root;
-	struct box pb;
-	char *out = NULL;
-	size_t size = 0, len;
-	int r = 0;
+	xmlDoc *doc;
 
-	if (!page || !image_name || !ocr_hocr_name_valid(image_name))
-		return -EINVAL;
-	len = strlen(page);
 	if (len > OCR_MAX_HOCR_BYTES)
 		return -FOLIO_ETOOBIG;
 	doc = xmlReadMemory(page, (int)len, NULL, "UTF-8",
@@ -206,7 +203,31 @@ int ocr_alto_document(const char *page, const char *image_name, char **ret, size
 	if (!doc)
 		return -FOLIO_EFORMAT;
 	root = xmlDocGetRootElement(doc);
-	if (!root || !has_class(root, "ocr_page") || !box_of(root, &pb)) {
+	if (!root || !has_class(root, "ocr_page")) {
+		xmlFreeDoc(doc);
+		return -FOLIO_EFORMAT;
+	}
+	*ret_doc = doc;
+	*ret_root = root;
+	return 0;
+}
+
+int ocr_alto_document(const char *page, const char *image_name, char **ret, size_t *ret_len)
+{
+	struct alto a = { 0 };
+	xmlDoc *doc;
+	xmlNode *root;
+	struct box pb;
+	char *out = NULL;
+	size_t size = 0;
+	int r;
+
+	if (!page || !image_name || !ocr_hocr_name_valid(image_name))
+		return -EINVAL;
+	r = hocr_page_read(page, &doc, &root);
+	if (r < 0)
+		return r;
+	if (!box_of(root, &pb)) {
 		r = -FOLIO_EFORMAT;
 		goto out;
 	}
@@ -282,22 +303,16 @@ static int walk_words(xmlNode *n, int (*fn)(const struct ocr_word *w, void *user
 
 int ocr_hocr_words(const char *page, int (*fn)(const struct ocr_word *w, void *user), void *user)
 {
-	size_t len;
 	xmlDoc *doc;
 	xmlNode *root;
 	int r;
 
 	if (!page || !fn)
 		return -EINVAL;
-	len = strlen(page);
-	if (len > OCR_MAX_HOCR_BYTES)
-		return -FOLIO_ETOOBIG;
-	doc = xmlReadMemory(page, (int)len, NULL, "UTF-8",
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return -FOLIO_EFORMAT;
-	root = xmlDocGetRootElement(doc);
-	r = root && has_class(root, "ocr_page") ? walk_words(root, fn, user) : -FOLIO_EFORMAT;
+	r = hocr_page_read(page, &doc, &root);
+	if (r < 0)
+		return r;
+	r = walk_words(root, fn, user);
 	xmlFreeDoc(doc);
 	return r;
 }

@@ -1,48 +1,28 @@
 /* Running a pool over image files (see ocr_recognise_files() in pool.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "errors.h"
+#include "fileio.h"
 #include "ocr/pool.h"
 
-/* Reads a whole file of at most OCR_MAX_IMAGE_BYTES. */
+/* Reads a whole image file of at most OCR_MAX_IMAGE_BYTES; an empty one is no image. */
 static int read_image(const char *path, void **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t got = 0;
+	char *buf;
+	size_t len;
+	int r;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
+	r = file_read_all(path, OCR_MAX_IMAGE_BYTES, &buf, &len);
+	if (r < 0)
+		return r;
+	if (len == 0) {
+		free(buf);
 		return -FOLIO_EFORMAT;
-	if (st.st_size <= 0)
-		return -FOLIO_EFORMAT;
-	if ((uint64_t)st.st_size > OCR_MAX_IMAGE_BYTES)
-		return -FOLIO_ETOOBIG;
-
-	_cleanup_free_ char *buf = malloc((size_t)st.st_size);
-	if (!buf)
-		return -ENOMEM;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO; /* shrank while we read it */
-		got += (size_t)n;
 	}
-	*ret = TAKE_PTR(buf);
-	*ret_len = got;
+	*ret = buf;
+	*ret_len = len;
 	return 0;
 }
 

@@ -1,6 +1,5 @@
 /* Application numbers: ST.13 and office patterns with check digits. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,19 +59,6 @@ struct pattern {
 	enum scheme scheme;
 };
 
-/* Writes a reason into why (if any) and returns r. */
-static int _printf_(4, 5) fail(int r, char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 /* A printable, bounded copy of untrusted text for quoting in a reason. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
@@ -102,38 +88,40 @@ int appno_st13_check(const char *s, enum ip_type expected, char *why, size_t why
 	if (why && why_size > 0)
 		why[0] = '\0';
 	if (!s)
-		return fail(-EINVAL, why, why_size, "no ST.13 number given");
+		return folio_why(-EINVAL, why, why_size, "no ST.13 number given");
 	if ((unsigned)expected >= ARRAY_SIZE(type_words))
-		return fail(-EINVAL, why, why_size, "unknown IP type %d", (int)expected);
+		return folio_why(-EINVAL, why, why_size, "unknown IP type %d", (int)expected);
 	len = strnlen(s, APPNO_MAX + 1);
 	for (i = 0; i < len; i++)
 		if (!is_digit(s[i]))
-			return fail(
+			return folio_why(
 			    -EINVAL, why, why_size,
 			    "'%s' has a non-digit at position %zu: an ST.13 number is 15 digits",
 			    shown(s, b, sizeof(b)), i + 1);
 	if (len != ST13_LEN)
-		return fail(-EINVAL, why, why_size, "'%s' has %zu digits: an ST.13 number has %d",
-			    shown(s, b, sizeof(b)), len, ST13_LEN);
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' has %zu digits: an ST.13 number has %d",
+				 shown(s, b, sizeof(b)), len, ST13_LEN);
 
 	for (i = 0; i < ARRAY_SIZE(st13_types); i++)
 		if (memcmp(s, st13_types[i].code, 2) == 0)
 			break;
 	if (i == ARRAY_SIZE(st13_types))
-		return fail(-EINVAL, why, why_size,
-			    "'%s' starts with %.2s, which is no ST.13 IP type code known here", s,
-			    s);
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' starts with %.2s, which is no ST.13 IP type code known here",
+				 s, s);
 	if (st13_types[i].type != expected)
-		return fail(-EINVAL, why, why_size,
-			    "'%s' is a %s number (ST.13 type code %.2s), not a %s number", s,
-			    st13_types[i].what, s, type_words[expected]);
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' is a %s number (ST.13 type code %.2s), not a %s number", s,
+				 st13_types[i].what, s, type_words[expected]);
 
 	year = (unsigned)(s[2] - '0') * 1000 + (unsigned)(s[3] - '0') * 100 +
 	       (unsigned)(s[4] - '0') * 10 + (unsigned)(s[5] - '0');
 	if (year != 0 && (year < 1800 || year > 2099))
-		return fail(-EINVAL, why, why_size, "'%s' has the impossible year %.4s", s, s + 2);
+		return folio_why(-EINVAL, why, why_size, "'%s' has the impossible year %.4s", s,
+				 s + 2);
 	if (strspn(s + 6, "0") == 9)
-		return fail(-EINVAL, why, why_size, "'%s' has the serial number zero", s);
+		return folio_why(-EINVAL, why, why_size, "'%s' has the serial number zero", s);
 	return 0;
 }
 
@@ -147,15 +135,15 @@ static int pattern_compile(const char *pattern, const char *checkdigit, struct p
 	if (why && why_size > 0)
 		why[0] = '\0';
 	if (!pattern || !*pattern)
-		return fail(-FOLIO_ECONFIG, why, why_size, "empty application number pattern");
+		return folio_why(-FOLIO_ECONFIG, why, why_size, "empty application number pattern");
 
 	for (i = 0; i < ARRAY_SIZE(schemes); i++)
 		if (strcmp(name, schemes[i].name) == 0)
 			break;
 	if (i == ARRAY_SIZE(schemes))
-		return fail(-FOLIO_ECONFIG, why, why_size,
-			    "unknown check-digit scheme '%s': use none, luhn, mod11 or mod97",
-			    shown(name, b, sizeof(b)));
+		return folio_why(-FOLIO_ECONFIG, why, why_size,
+				 "unknown check-digit scheme '%s': use none, luhn, mod11 or mod97",
+				 shown(name, b, sizeof(b)));
 	p->scheme = schemes[i].scheme;
 	want_check = schemes[i].n_check;
 
@@ -165,15 +153,17 @@ static int pattern_compile(const char *pattern, const char *checkdigit, struct p
 		char lit = *c;
 
 		if (p->n == APPNO_MAX)
-			return fail(-FOLIO_ECONFIG, why, why_size,
-				    "application number pattern '%s' is longer than %d characters",
-				    shown(pattern, b, sizeof(b)), APPNO_MAX);
+			return folio_why(
+			    -FOLIO_ECONFIG, why, why_size,
+			    "application number pattern '%s' is longer than %d characters",
+			    shown(pattern, b, sizeof(b)), APPNO_MAX);
 		if (*c == '\\') {
 			lit = *++c;
 			if (!lit)
-				return fail(-FOLIO_ECONFIG, why, why_size,
-					    "application number pattern '%s' ends in a backslash",
-					    shown(pattern, b, sizeof(b)));
+				return folio_why(
+				    -FOLIO_ECONFIG, why, why_size,
+				    "application number pattern '%s' ends in a backslash",
+				    shown(pattern, b, sizeof(b)));
 		} else if (*c == 'Y') {
 			kind = TOK_YEAR;
 		} else if (*c == 'N') {
@@ -182,17 +172,19 @@ static int pattern_compile(const char *pattern, const char *checkdigit, struct p
 			kind = TOK_CHECK;
 		}
 		if (kind == TOK_LITERAL && (lit < 0x20 || lit >= 0x7f))
-			return fail(-FOLIO_ECONFIG, why, why_size,
-				    "application number pattern '%s' has a character that is not "
-				    "printable ASCII",
-				    shown(pattern, b, sizeof(b)));
+			return folio_why(
+			    -FOLIO_ECONFIG, why, why_size,
+			    "application number pattern '%s' has a character that is not "
+			    "printable ASCII",
+			    shown(pattern, b, sizeof(b)));
 		if (kind == TOK_YEAR) {
 			if (p->n_year == 0)
 				p->year_start = p->n;
 			else if (p->year_start + p->n_year != p->n)
-				return fail(-FOLIO_ECONFIG, why, why_size,
-					    "the year digits of pattern '%s' are not one run of Ys",
-					    shown(pattern, b, sizeof(b)));
+				return folio_why(
+				    -FOLIO_ECONFIG, why, why_size,
+				    "the year digits of pattern '%s' are not one run of Ys",
+				    shown(pattern, b, sizeof(b)));
 			p->n_year++;
 		}
 		if (kind == TOK_CHECK)
@@ -202,18 +194,19 @@ static int pattern_compile(const char *pattern, const char *checkdigit, struct p
 		p->n++;
 	}
 	if (p->n_year != 0 && p->n_year != 2 && p->n_year != 4)
-		return fail(-FOLIO_ECONFIG, why, why_size,
-			    "pattern '%s' has %zu year digits: use YY or YYYY",
-			    shown(pattern, b, sizeof(b)), p->n_year);
+		return folio_why(-FOLIO_ECONFIG, why, why_size,
+				 "pattern '%s' has %zu year digits: use YY or YYYY",
+				 shown(pattern, b, sizeof(b)), p->n_year);
 	if (p->n_check != want_check)
-		return fail(-FOLIO_ECONFIG, why, why_size,
-			    "pattern '%s' has %zu check digits ('#') but scheme '%s' needs %zu",
-			    shown(pattern, b, sizeof(b)), p->n_check, name, want_check);
+		return folio_why(
+		    -FOLIO_ECONFIG, why, why_size,
+		    "pattern '%s' has %zu check digits ('#') but scheme '%s' needs %zu",
+		    shown(pattern, b, sizeof(b)), p->n_check, name, want_check);
 	for (i = 0; i < p->n; i++)
 		if (p->kind[i] == TOK_SERIAL)
 			return 0;
-	return fail(-FOLIO_ECONFIG, why, why_size, "pattern '%s' has no serial digits (N)",
-		    shown(pattern, b, sizeof(b)));
+	return folio_why(-FOLIO_ECONFIG, why, why_size, "pattern '%s' has no serial digits (N)",
+			 shown(pattern, b, sizeof(b)));
 }
 
 int appno_pattern_verify(const char *pattern, const char *checkdigit, char *why, size_t why_size)
@@ -274,14 +267,15 @@ int appno_pattern_check(const char *pattern, const char *checkdigit, const char 
 	if (r < 0)
 		return r;
 	if (!s)
-		return fail(-EINVAL, why, why_size, "no application number given");
+		return folio_why(-EINVAL, why, why_size, "no application number given");
 
 	len = strnlen(s, APPNO_MAX + 1);
 	if (len != p.n)
-		return fail(-EINVAL, why, why_size,
-			    "application number '%s' has %s%zu characters, pattern '%s' has %zu",
-			    shown(s, b, sizeof(b)), len > APPNO_MAX ? "more than " : "",
-			    len > APPNO_MAX ? (size_t)APPNO_MAX : len, pattern, p.n);
+		return folio_why(
+		    -EINVAL, why, why_size,
+		    "application number '%s' has %s%zu characters, pattern '%s' has %zu",
+		    shown(s, b, sizeof(b)), len > APPNO_MAX ? "more than " : "",
+		    len > APPNO_MAX ? (size_t)APPNO_MAX : len, pattern, p.n);
 
 	for (i = 0; i < p.n; i++) {
 		char c = s[i];
@@ -289,14 +283,15 @@ int appno_pattern_check(const char *pattern, const char *checkdigit, const char 
 		switch (p.kind[i]) {
 		case TOK_LITERAL:
 			if (c != p.literal[i])
-				return fail(-EINVAL, why, why_size,
-					    "application number '%s' differs from pattern '%s' at "
-					    "position %zu: expected '%c'",
-					    shown(s, b, sizeof(b)), pattern, i + 1, p.literal[i]);
+				return folio_why(
+				    -EINVAL, why, why_size,
+				    "application number '%s' differs from pattern '%s' at "
+				    "position %zu: expected '%c'",
+				    shown(s, b, sizeof(b)), pattern, i + 1, p.literal[i]);
 			break;
 		case TOK_CHECK:
 			if (!is_digit(c) && !(c == 'X' && p.scheme == SCHEME_MOD11))
-				return fail(
+				return folio_why(
 				    -EINVAL, why, why_size,
 				    "application number '%s' has no check digit at position "
 				    "%zu",
@@ -306,9 +301,10 @@ int appno_pattern_check(const char *pattern, const char *checkdigit, const char 
 		case TOK_YEAR:
 		case TOK_SERIAL:
 			if (!is_digit(c))
-				return fail(-EINVAL, why, why_size,
-					    "application number '%s' has no digit at position %zu",
-					    shown(s, b, sizeof(b)), i + 1);
+				return folio_why(
+				    -EINVAL, why, why_size,
+				    "application number '%s' has no digit at position %zu",
+				    shown(s, b, sizeof(b)), i + 1);
 			data[n_data++] = c;
 			break;
 		}
@@ -320,12 +316,13 @@ int appno_pattern_check(const char *pattern, const char *checkdigit, const char 
 		year = (unsigned)(y[0] - '0') * 1000 + (unsigned)(y[1] - '0') * 100 +
 		       (unsigned)(y[2] - '0') * 10 + (unsigned)(y[3] - '0');
 		if (year < 1800 || year > 2099)
-			return fail(-EINVAL, why, why_size,
-				    "application number '%s' has the impossible year %u", s, year);
+			return folio_why(-EINVAL, why, why_size,
+					 "application number '%s' has the impossible year %u", s,
+					 year);
 	}
 	if (!check_digits_ok(p.scheme, data, n_data, check))
-		return fail(-EINVAL, why, why_size,
-			    "application number '%s' has a wrong check digit (%s)", s,
-			    schemes[p.scheme].name);
+		return folio_why(-EINVAL, why, why_size,
+				 "application number '%s' has a wrong check digit (%s)", s,
+				 schemes[p.scheme].name);
 	return 0;
 }

@@ -430,25 +430,425 @@ int image_process(const struct frame *in, const struct image_profile *p,
 	return image_process_ocr(in, p, ret_img, NULL, ret_report);
 }
 
+/*
+ * One page on its way through the stage (image_process_ocr()): what each step leaves for the
+ * next. The images and the report are owned: page_work_release() frees them.
+ */
+struct page_work {
+	const struct frame *in;
+	const struct image_profile *p;
+	struct image_page_report *rep;
+	struct ops ops;	       /* into rep->ops */
+	enum image_output out; /* delivered: the profile's, AUTO decided on a grey page */
+	double px_per_mm;
+	struct page_stats st;	 /* of the grey (none for a bitonal scan) */
+	struct border_result br; /* scanner background and punch holes */
+	PIX *grey;		 /* luminance; NULL for a bitonal scan */
+	PIX *ink_grey;		 /* a colour scan's ink-axis grey, for OCR of a bitonal page */
+	PIX *colour;		 /* the colour image, when colour is delivered */
+	PIX *bin;		 /* the bitonal image, upright once straightened */
+	unsigned thresh;	 /* binarisation's threshold */
+	float angle, conf;	 /* skew, and Leptonica's confidence in it */
+	int quads;		 /* quarter turns found with the skew (lines down the page) */
+	int turn;		 /* quarter turns in all, with the orientation's */
+	bool orient_unknown;	 /* the text's orientation could not be told */
+};
+
+static int page_work_init(struct page_work *w, const struct frame *in,
+			  const struct image_profile *p)
+{
+	*w = (struct page_work){ .in = in, .p = p, .out = p->output, .px_per_mm = in->dpi / 25.4 };
+	w->rep = calloc(1, sizeof(*w->rep));
+	if (!w->rep)
+		return -ENOMEM;
+	w->ops = (struct ops){ w->rep->ops, 0, sizeof(w->rep->ops) };
+	w->rep->length_mm = in->height / w->px_per_mm;
+	w->rep->width_mm = in->width / w->px_per_mm;
+	ops_add(&w->ops, "folio image: %s; in %ux%u %s %udpi; out %s", image_library_versions(),
+		in->width, in->height,
+		in->depth == 1	    ? "bitonal"
+		: in->channels == 3 ? "rgb8"
+				    : "grey8",
+		in->dpi, output_names[p->output]);
+	return 0;
+}
+
+static void page_work_release(struct page_work *w)
+{
+	free(w->rep);
+	page_stats_release(&w->st);
+	pixDestroy(&w->br.mask);
+	pixDestroy(&w->grey);
+	pixDestroy(&w->ink_grey);
+	pixDestroy(&w->colour);
+	pixDestroy(&w->bin);
+}
+
+/* 1. A bitonal scan's pixels: mostly black or not, the scanner background painted out. */
+static int bitonal_in(struct page_work *w)
+{
+	const struct frame *in = w->in;
+	l_int32 black = 0;
+	PIX *red;
+	int r;
+
+	w->bin = frame_to_bin(in);
+	if (!w->bin)
+		return -ENOMEM;
+	pixCountPixels(w->bin, &black, NULL);
+	if (black > 0.4 * in->width * in->height)
+		w->rep->flags |= IMAGE_FLAG_DARK;
+	w->rep->paper_level = 255;
+	w->rep->ink_level = 0;
+	if (!w->p->clean_borders)
+		return 0;
+	red = pixScaleToGray4(w->bin);
+	r = red ? clean_find_borders(red, 255, w->px_per_mm / 4, &w->br) : -ENOMEM;
+	pixDestroy(&red);
+	if (r < 0)
+		return r;
+	if (w->br.mask)
+		return paint_mask(w->bin, w->br.mask, 4, 0);
+	return 0;
+}
+
+/* 1. A grey or colour scan's pixels: statistics, scanner background, what is delivered. */
+static int grey_in(struct page_work *w)
+{
+	const struct frame *in = w->in;
+	struct image_page_report *rep = w->rep;
+	int r;
+
+	w->grey = frame_to_grey(in);
+	if (!w->grey)
+		return -ENOMEM;
+	r = page_stats_measure(w->grey, &w->st);
+	if (r < 0)
+		return r;
+	rep->paper_level = page_stats_paper(&w->st);
+	if (w->p->clean_borders) {
+		r = clean_find_borders(w->st.reduced, rep->paper_level,
+				       w->px_per_mm / BINARIZE_BLOCK, &w->br);
+		if (r < 0)
+			return r;
+	}
+	rep->border_percent = w->br.border_percent;
+	if (w->out == IMAGE_OUTPUT_AUTO) {
+		w->out = choose_output(in, &w->st, rep);
+		rep->flags |= IMAGE_FLAG_AUTO;
+		ops_add(&w->ops,
+			"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
+			100 * rep->colour_share, 100 * rep->tone_share, output_names[w->out]);
+	}
+	if (w->out == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
+		w->colour = frame_to_rgb(in);
+		if (!w->colour)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * A colour scan is binarised again from the grey of its ink axis; that grey is also what OCR
+ * reads of a bitonal page. The delivered grey stays luminance.
+ */
+static int binarize_on_ink_axis(struct page_work *w)
+{
+	const struct frame *in = w->in;
+	struct page_stats ist = { 0 };
+	PIX *ink_bin = NULL;
+	unsigned axis[3];
+	int r;
+
+	if (in->channels != 3 ||
+	    !binarize_ink_axis(in, w->grey, w->bin, w->br.mask, w->rep->paper_level, axis))
+		return 0;
+	w->ink_grey = binarize_frame_grey(in, axis);
+	if (!w->ink_grey)
+		return -ENOMEM;
+	r = page_stats_measure(w->ink_grey, &ist);
+	if (r == 0)
+		r = binarize_page(w->ink_grey, &ist, in->dpi, w->br.mask, &ink_bin, &w->thresh);
+	page_stats_release(&ist);
+	if (r < 0)
+		return r;
+	pixDestroy(&w->bin);
+	w->bin = ink_bin;
+	ops_add(&w->ops, "; grey for binarisation: ink axis, weights %.2f %.2f %.2f",
+		axis[0] / 256.0, axis[1] / 256.0, axis[2] / 256.0);
+	if (w->out != IMAGE_OUTPUT_BITONAL)
+		pixDestroy(&w->ink_grey);
+	return 0;
+}
+
+/* 2. Binarisation of a grey or colour scan, the background painted out on the way. */
+static int binarize_grey(struct page_work *w)
+{
+	struct image_page_report *rep = w->rep;
+	int r;
+
+	r = binarize_page(w->grey, &w->st, w->in->dpi, w->br.mask, &w->bin, &w->thresh);
+	if (r < 0)
+		return r;
+	r = binarize_on_ink_axis(w);
+	if (r < 0)
+		return r;
+	rep->ink_level = ink_level(&w->st, w->bin, w->br.border_percent);
+	ops_add(&w->ops, "; paper %u ink %u", rep->paper_level, rep->ink_level);
+	return 0;
+}
+
+/* What the scanner background and the binarisation came to, in the report. */
+static void report_background(struct page_work *w)
+{
+	w->rep->border_percent = w->br.border_percent;
+	w->rep->holes = w->br.holes;
+	if (w->p->clean_borders)
+		ops_add(&w->ops, "; borders: %.1f%% scanner background painted out, %u punch holes",
+			w->br.border_percent, w->br.holes);
+	if (w->grey)
+		ops_add(&w->ops,
+			"; binarise: background (grey closing %u on 4x4 blocks) divided out, paper "
+			"to %u, Otsu threshold %u",
+			binarize_background_size(w->in->dpi), BINARIZE_PAPER, w->thresh);
+}
+
+/* 3. Skew: measured (with the profile's orient, also down the page), and corrected. */
+static int deskew(struct page_work *w)
+{
+	const struct image_profile *p = w->p;
+	struct image_page_report *rep = w->rep;
+	PIX *tmp;
+
+	find_skew(w->bin, p->orient, &w->angle, &w->conf, &w->quads);
+	if (w->conf < SKEW_MIN_CONF)
+		w->angle = 0; /* no lines to measure: an angle would be noise */
+	rep->skew_deg = w->angle != 0 ? -w->angle : 0;
+	rep->skew_conf = w->conf;
+	ops_add(&w->ops, "; skew: %.2f deg conf %.1f (pixFindSkewSweepAndSearch +-%.0f)",
+		rep->skew_deg, w->conf, SKEW_RANGE);
+	if (p->orient && w->quads && !rotate_orth(&w->bin, w->quads))
+		return -ENOMEM;
+	if (p->deskew && w->conf >= SKEW_MIN_CONF && fabs(w->angle) >= SKEW_MIN_DEG) {
+		tmp = pixRotate(w->bin, (float)(w->angle * DEG2RAD), L_ROTATE_SHEAR,
+				L_BRING_IN_WHITE, 0, 0);
+		if (!tmp)
+			return -ENOMEM;
+		pixDestroy(&w->bin);
+		w->bin = tmp;
+		rep->deskewed = true;
+		ops_add(&w->ops, ", corrected (shear rotation)");
+	} else if (p->deskew) {
+		ops_add(&w->ops, w->conf < SKEW_MIN_CONF ? ", not measurable" : ", not corrected");
+	}
+	return 0;
+}
+
+/* 3. Orientation: the page turned the way its text reads, when the text tells. */
+static int turn_upright(struct page_work *w)
+{
+	struct image_page_report *rep = w->rep;
+	float oconf = 0;
+	int more;
+
+	if (!w->p->orient)
+		return 0;
+	more = find_orientation(w->bin, w->in->dpi, &oconf);
+	w->turn = w->quads;
+	if (more > 0) {
+		if (!rotate_orth(&w->bin, more))
+			return -ENOMEM;
+		w->turn = (w->quads + more) % 4;
+	}
+	/* The text was fed turned the other way round. */
+	rep->orientation = ((4 - w->turn) % 4) * 90;
+	rep->orient_conf = oconf;
+	w->orient_unknown = more < 0;
+	ops_add(&w->ops, "; orientation: %d (conf %.1f%s), turned %d cw", rep->orientation, oconf,
+		more < 0 ? ", text orientation unknown" : "", w->turn * 90);
+	return 0;
+}
+
+/* 4. Specks, then the blank measure on what is left. */
+static int despeckle_and_measure(struct page_work *w)
+{
+	const struct image_profile *p = w->p;
+	struct image_page_report *rep = w->rep;
+
+	if (p->despeckle) {
+		unsigned size = MAX(1u, w->in->dpi / 150);
+		uint32_t removed = 0;
+		PIX *tmp;
+		int r;
+
+		r = clean_despeckle(w->bin, size, &tmp, &removed);
+		if (r < 0)
+			return r;
+		pixDestroy(&w->bin);
+		w->bin = tmp;
+		ops_add(&w->ops, "; despeckle: marks up to %ux%u px removed (%u px)", size, size,
+			removed);
+	}
+	rep->blank_score = clean_blank_score(w->bin, w->in->dpi);
+	if (rep->blank_score < 0)
+		return -ENOMEM;
+	rep->blank = rep->blank_score < p->blank_threshold;
+	if (w->orient_unknown && !rep->blank)
+		rep->flags |= IMAGE_FLAG_ORIENTATION;
+	ops_add(&w->ops, "; blank: score %.4f threshold %.4f -> %s", rep->blank_score,
+		p->blank_threshold, rep->blank ? "blank" : "content");
+	return 0;
+}
+
+/* 5. Quality flags. */
+static void quality_flags(struct page_work *w)
+{
+	const struct image_profile *p = w->p;
+	struct image_page_report *rep = w->rep;
+
+	if (fabs(rep->skew_deg) > p->skew_limit_deg && w->conf >= SKEW_MIN_CONF)
+		rep->flags |= IMAGE_FLAG_SKEW;
+	if (w->grey && rep->paper_level < p->dark_paper)
+		rep->flags |= IMAGE_FLAG_DARK;
+	/* Mostly darker than half the paper: a dark sheet, or no sheet at all. */
+	if (rep->border_percent > 50)
+		rep->flags |= IMAGE_FLAG_DARK;
+	if (w->grey && !rep->blank && rep->ink_level > p->light_ink)
+		rep->flags |= IMAGE_FLAG_LIGHT;
+	if ((p->expected_width_mm > 0 && rep->width_mm < 0.95 * p->expected_width_mm) ||
+	    (p->expected_height_mm > 0 && rep->length_mm < 0.95 * p->expected_height_mm))
+		rep->flags |= IMAGE_FLAG_SHORT;
+}
+
+/*
+ * How a grey or colour image follows the bitonal one to its geometry: @mask (or none) painted
+ * as paper first, turned and deskewed as the bitonal one was, the skew undone with @rotation.
+ */
+static struct upright upright_of(const struct page_work *w, PIX *mask, l_int32 rotation)
+{
+	return (struct upright){ .mask = mask,
+				 .paper = w->rep->paper_level,
+				 .quads = w->p->orient ? w->quads : 0,
+				 .turn = w->p->orient ? w->turn : 0,
+				 .angle = w->rep->deskewed ? w->angle : 0,
+				 .rotation = rotation };
+}
+
+/* The grey JPEG kept for OCR beside a bitonal page (of a colour scan, its ink-axis grey). */
+static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
+{
+	/*
+	 * The scanner background stays: painted in 4x4 blocks it leaves an edge that
+	 * Tesseract's layout analysis reads as a column (on the blurred typescript of
+	 * ../shared 23% CER against 15% without).
+	 */
+	struct upright u = upright_of(w, NULL, L_ROTATE_SHEAR);
+	struct frame f;
+	int r;
+
+	if (w->ink_grey) {
+		pixDestroy(&w->grey);
+		w->grey = w->ink_grey;
+		w->ink_grey = NULL;
+	}
+	r = make_upright(&w->grey, &u);
+	if (r < 0)
+		return r;
+	f = image_pix_as_frame(w->grey, w->in->dpi);
+	r = image_encode_jpeg(&f, w->p->jpeg_quality, ocr);
+	if (r < 0)
+		return r;
+	ops_add(&w->ops, "; kept for OCR: grey JPEG q%d %ux%u, %zu bytes", w->p->jpeg_quality,
+		ocr->width, ocr->height, ocr->size);
+	return 0;
+}
+
+/* The grey or colour page delivered: in the bitonal one's geometry, as JPEG. */
+static int encode_tones(struct page_work *w, struct encoded_image *img)
+{
+	PIX **src = w->colour ? &w->colour : &w->grey;
+	struct upright u = upright_of(w, w->br.mask, L_ROTATE_AREA_MAP);
+	int r;
+
+	r = make_upright(src, &u);
+	if (r < 0)
+		return r;
+	if (w->colour) {
+		r = image_encode_colour(w->colour, w->in->dpi, w->p->jpeg_quality, img);
+	} else {
+		struct frame f = image_pix_as_frame(w->grey, w->in->dpi);
+
+		r = image_encode_jpeg(&f, w->p->jpeg_quality, img);
+	}
+	if (r < 0)
+		return r;
+	ops_add(&w->ops, "; encode: JPEG q%d %s %ux%u%s", w->p->jpeg_quality,
+		img->channels == 3 ? "rgb" : "grey", img->width, img->height,
+		w->rep->deskewed ? " (area-map rotation)" : "");
+	return 0;
+}
+
+/*
+ * 6. Encoding: the bitonal image as CCITT G4 and the grey or colour one as JPEG, in one
+ * geometry (same size, deskewed, cropped, turned). One is delivered in @img; the other, with
+ * @want_ocr, is kept for OCR in @ocr, which reads both and keeps the more confident text.
+ *
+ * The G4 kept beside a grey or colour page is about 70 KB: Tesseract reads some degraded
+ * pages better from its background-normalised binarisation than from their JPEG
+ * (typescript-1962 of ../shared: 4.0% CER from the G4 of its colour scan against 8.3%
+ * from its colour JPEG).
+ *
+ * The grey JPEG kept beside a bitonal page (of a colour scan, the ink-axis grey the G4
+ * was made from) is the profile's quality: cheap (lossless PNG of
+ * the dev set's pages took 20-50 times as long to write and came out 3.5-4 times larger),
+ * about 1-1.5 MB, and what JPEG loses at quality 85 is far below what Tesseract's own
+ * thresholding throws away (blurred-report reads at 15.1% from such a JPEG, 15.4% from
+ * lossless grey); and when the page is switched to grey, these very bytes are delivered,
+ * so the text read from them matches the delivered image.
+ */
+static int encode_page(struct page_work *w, bool want_ocr, struct encoded_image *img,
+		       struct encoded_image *ocr)
+{
+	bool deliver_bitonal =
+	    w->out == IMAGE_OUTPUT_BITONAL || w->out == IMAGE_OUTPUT_AUTO || w->in->depth == 1;
+	int r;
+
+	if (deliver_bitonal || want_ocr) {
+		struct frame f = image_pix_as_frame(w->bin, w->in->dpi);
+
+		r = image_encode_g4(&f, w->p->software ? w->p->software : "Folio",
+				    deliver_bitonal ? img : ocr);
+		if (r < 0)
+			return r;
+	}
+	if (deliver_bitonal) {
+		ops_add(&w->ops, "; encode: CCITT G4 TIFF %ux%u", img->width, img->height);
+		if (want_ocr && w->grey) {
+			r = encode_grey_for_ocr(w, ocr);
+			if (r < 0)
+				return r;
+		}
+	} else {
+		r = encode_tones(w, img);
+		if (r < 0)
+			return r;
+		if (ocr->size)
+			ops_add(&w->ops, "; kept for OCR: CCITT G4 %ux%u, %zu bytes", ocr->width,
+				ocr->height, ocr->size);
+	}
+	if (ocr->size && (ocr->width != img->width || ocr->height != img->height))
+		return -FOLIO_EFORMAT; /* a programmer's error: word boxes must fit both images */
+	return 0;
+}
+
 int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		      struct encoded_image *ret_img, struct encoded_image *ret_ocr,
 		      struct image_page_report *ret_report)
 {
 	struct image_profile defaults;
-	struct image_page_report *rep = NULL;
-	struct page_stats st = { 0 };
-	struct border_result br = { 0 };
 	struct encoded_image img = { 0 }, ocr = { 0 };
-	struct ops ops;
-	PIX *grey = NULL, *colour = NULL, *bin = NULL, *tmp, *ink_grey = NULL;
-	unsigned axis[3];
-	uint32_t removed = 0;
-	float angle = 0, conf = 0, oconf = 0;
-	int r, quads = 0, turn = 0;
-	bool orient_unknown = false, deliver_bitonal;
-	unsigned thresh = 0;
-	enum image_output out;
-	double px_per_mm;
+	struct page_work w;
+	int r;
 
 	if (!p) {
 		image_profile_init(&defaults);
@@ -464,295 +864,40 @@ int image_process_ocr(const struct frame *in, const struct image_profile *p,
 		return r;
 	pthread_once(&quiet_once, quiet_init);
 
-	rep = calloc(1, sizeof(*rep));
-	if (!rep)
-		return -ENOMEM;
-	ops = (struct ops){ rep->ops, 0, sizeof(rep->ops) };
-	out = p->output;
-	px_per_mm = in->dpi / 25.4;
-	rep->length_mm = in->height / px_per_mm;
-	rep->width_mm = in->width / px_per_mm;
-	ops_add(&ops, "folio image: %s; in %ux%u %s %udpi; out %s", image_library_versions(),
-		in->width, in->height,
-		in->depth == 1	    ? "bitonal"
-		: in->channels == 3 ? "rgb8"
-				    : "grey8",
-		in->dpi, output_names[p->output]);
-
-	/* 1. Pixels in, statistics, scanner background. */
-	r = -ENOMEM;
+	r = page_work_init(&w, in, p);
+	if (r < 0)
+		return r;
 	if (in->depth == 1) {
-		l_int32 black = 0;
-
-		bin = frame_to_bin(in);
-		if (!bin)
-			goto out;
-		pixCountPixels(bin, &black, NULL);
-		if (black > 0.4 * in->width * in->height)
-			rep->flags |= IMAGE_FLAG_DARK;
-		rep->paper_level = 255;
-		rep->ink_level = 0;
-		if (p->clean_borders) {
-			PIX *red = pixScaleToGray4(bin);
-
-			r = red ? clean_find_borders(red, 255, px_per_mm / 4, &br) : -ENOMEM;
-			pixDestroy(&red);
-			if (r < 0)
-				goto out;
-			if (br.mask) {
-				r = paint_mask(bin, br.mask, 4, 0);
-				if (r < 0)
-					goto out;
-			}
-		}
+		r = bitonal_in(&w);
 	} else {
-		grey = frame_to_grey(in);
-		if (!grey)
-			goto out;
-		r = page_stats_measure(grey, &st);
-		if (r < 0)
-			goto out;
-		rep->paper_level = page_stats_paper(&st);
-		if (p->clean_borders) {
-			r = clean_find_borders(st.reduced, rep->paper_level,
-					       px_per_mm / BINARIZE_BLOCK, &br);
-			if (r < 0)
-				goto out;
-		}
-		rep->border_percent = br.border_percent;
-		if (out == IMAGE_OUTPUT_AUTO) {
-			out = choose_output(in, &st, rep);
-			rep->flags |= IMAGE_FLAG_AUTO;
-			ops_add(&ops,
-				"; auto output: colour %.2f%% of the page, grey tones %.1f%% -> %s",
-				100 * rep->colour_share, 100 * rep->tone_share, output_names[out]);
-		}
-		r = -ENOMEM;
-		if (out == IMAGE_OUTPUT_COLOUR && in->channels == 3) {
-			colour = frame_to_rgb(in);
-			if (!colour)
-				goto out;
-		}
-		/* 2. Binarisation, the background painted out on the way. */
-		r = binarize_page(grey, &st, in->dpi, br.mask, &bin, &thresh);
-		if (r < 0)
-			goto out;
-		/*
-		 * A colour scan is binarised again from the grey of its ink axis; that grey is
-		 * also what OCR reads of a bitonal page. The delivered grey stays luminance.
-		 */
-		if (in->channels == 3 &&
-		    binarize_ink_axis(in, grey, bin, br.mask, rep->paper_level, axis)) {
-			struct page_stats ist = { 0 };
-			PIX *ink_bin = NULL;
-
-			r = -ENOMEM;
-			ink_grey = binarize_frame_grey(in, axis);
-			if (!ink_grey)
-				goto out;
-			r = page_stats_measure(ink_grey, &ist);
-			if (r == 0)
-				r = binarize_page(ink_grey, &ist, in->dpi, br.mask, &ink_bin,
-						  &thresh);
-			page_stats_release(&ist);
-			if (r < 0)
-				goto out;
-			pixDestroy(&bin);
-			bin = ink_bin;
-			ops_add(&ops, "; grey for binarisation: ink axis, weights %.2f %.2f %.2f",
-				axis[0] / 256.0, axis[1] / 256.0, axis[2] / 256.0);
-			if (out != IMAGE_OUTPUT_BITONAL)
-				pixDestroy(&ink_grey);
-		}
-		rep->ink_level = ink_level(&st, bin, br.border_percent);
-		ops_add(&ops, "; paper %u ink %u", rep->paper_level, rep->ink_level);
+		r = grey_in(&w);
+		if (r == 0)
+			r = binarize_grey(&w);
 	}
-	rep->border_percent = br.border_percent;
-	rep->holes = br.holes;
-	if (p->clean_borders)
-		ops_add(&ops, "; borders: %.1f%% scanner background painted out, %u punch holes",
-			br.border_percent, br.holes);
-	if (grey)
-		ops_add(&ops,
-			"; binarise: background (grey closing %u on 4x4 blocks) divided out, paper "
-			"to %u, Otsu threshold %u",
-			binarize_background_size(in->dpi), BINARIZE_PAPER, thresh);
-
-	/* 3. Skew and orientation. */
-	find_skew(bin, p->orient, &angle, &conf, &quads);
-	if (conf < SKEW_MIN_CONF)
-		angle = 0; /* no lines to measure: an angle would be noise */
-	rep->skew_deg = angle != 0 ? -angle : 0;
-	rep->skew_conf = conf;
-	ops_add(&ops, "; skew: %.2f deg conf %.1f (pixFindSkewSweepAndSearch +-%.0f)",
-		rep->skew_deg, conf, SKEW_RANGE);
-	r = -ENOMEM;
-	if (p->orient && quads && !rotate_orth(&bin, quads))
+	if (r < 0)
 		goto out;
-	if (p->deskew && conf >= SKEW_MIN_CONF && fabs(angle) >= SKEW_MIN_DEG) {
-		tmp = pixRotate(bin, (float)(angle * DEG2RAD), L_ROTATE_SHEAR, L_BRING_IN_WHITE, 0,
-				0);
-		if (!tmp)
-			goto out;
-		pixDestroy(&bin);
-		bin = tmp;
-		rep->deskewed = true;
-		ops_add(&ops, ", corrected (shear rotation)");
-	} else if (p->deskew) {
-		ops_add(&ops, conf < SKEW_MIN_CONF ? ", not measurable" : ", not corrected");
-	}
-	if (p->orient) {
-		int more = find_orientation(bin, in->dpi, &oconf);
-
-		turn = quads;
-		if (more > 0) {
-			if (!rotate_orth(&bin, more))
-				goto out;
-			turn = (quads + more) % 4;
-		}
-		/* The text was fed turned the other way round. */
-		rep->orientation = ((4 - turn) % 4) * 90;
-		rep->orient_conf = oconf;
-		orient_unknown = more < 0;
-		ops_add(&ops, "; orientation: %d (conf %.1f%s), turned %d cw", rep->orientation,
-			oconf, more < 0 ? ", text orientation unknown" : "", turn * 90);
-	}
-	if (fabs(rep->skew_deg) > p->skew_limit_deg && conf >= SKEW_MIN_CONF)
-		rep->flags |= IMAGE_FLAG_SKEW;
-
-	/* 4. Specks, then the blank measure on what is left. */
-	if (p->despeckle) {
-		unsigned size = MAX(1u, in->dpi / 150);
-
-		r = clean_despeckle(bin, size, &tmp, &removed);
-		if (r < 0)
-			goto out;
-		pixDestroy(&bin);
-		bin = tmp;
-		ops_add(&ops, "; despeckle: marks up to %ux%u px removed (%u px)", size, size,
-			removed);
-	}
-	rep->blank_score = clean_blank_score(bin, in->dpi);
-	if (rep->blank_score < 0) {
-		r = -ENOMEM;
+	report_background(&w);
+	r = deskew(&w);
+	if (r < 0)
 		goto out;
-	}
-	rep->blank = rep->blank_score < p->blank_threshold;
-	if (orient_unknown && !rep->blank)
-		rep->flags |= IMAGE_FLAG_ORIENTATION;
-	ops_add(&ops, "; blank: score %.4f threshold %.4f -> %s", rep->blank_score,
-		p->blank_threshold, rep->blank ? "blank" : "content");
-
-	/* 5. Quality flags. */
-	if (grey && rep->paper_level < p->dark_paper)
-		rep->flags |= IMAGE_FLAG_DARK;
-	/* Mostly darker than half the paper: a dark sheet, or no sheet at all. */
-	if (rep->border_percent > 50)
-		rep->flags |= IMAGE_FLAG_DARK;
-	if (grey && !rep->blank && rep->ink_level > p->light_ink)
-		rep->flags |= IMAGE_FLAG_LIGHT;
-	if ((p->expected_width_mm > 0 && rep->width_mm < 0.95 * p->expected_width_mm) ||
-	    (p->expected_height_mm > 0 && rep->length_mm < 0.95 * p->expected_height_mm))
-		rep->flags |= IMAGE_FLAG_SHORT;
-
-	/*
-	 * 6. Encoding: the bitonal image as CCITT G4 and the grey or colour one as JPEG, in one
-	 * geometry (same size, deskewed, cropped, turned). One is delivered; the other, when
-	 * asked, is kept for OCR, which reads both and keeps the more confident text.
-	 *
-	 * The G4 kept beside a grey or colour page is about 70 KB: Tesseract reads some degraded
-	 * pages better from its background-normalised binarisation than from their JPEG
-	 * (typescript-1962 of ../shared: 4.0% CER from the G4 of its colour scan against 8.3%
-	 * from its colour JPEG).
-	 *
-	 * The grey JPEG kept beside a bitonal page (of a colour scan, the ink-axis grey the G4
-	 * was made from) is the profile's quality: cheap (lossless PNG of
-	 * the dev set's pages took 20-50 times as long to write and came out 3.5-4 times larger),
-	 * about 1-1.5 MB, and what JPEG loses at quality 85 is far below what Tesseract's own
-	 * thresholding throws away (blurred-report reads at 15.1% from such a JPEG, 15.4% from
-	 * lossless grey); and when the page is switched to grey, these very bytes are delivered,
-	 * so the text read from them matches the delivered image.
-	 */
-	deliver_bitonal = out == IMAGE_OUTPUT_BITONAL || out == IMAGE_OUTPUT_AUTO || in->depth == 1;
-	if (deliver_bitonal || ret_ocr) {
-		struct frame f = image_pix_as_frame(bin, in->dpi);
-		struct encoded_image *g4 = deliver_bitonal ? &img : &ocr;
-
-		r = image_encode_g4(&f, p->software ? p->software : "Folio", g4);
-		if (r < 0)
-			goto out;
-	}
-	if (deliver_bitonal) {
-		ops_add(&ops, "; encode: CCITT G4 TIFF %ux%u", img.width, img.height);
-		if (ret_ocr && grey) {
-			/*
-			 * The scanner background stays: painted in 4x4 blocks it leaves an
-			 * edge that Tesseract's layout analysis reads as a column (on the
-			 * blurred typescript of ../shared 23% CER against 15% without).
-			 */
-			struct upright u = { .mask = NULL,
-					     .paper = rep->paper_level,
-					     .quads = p->orient ? quads : 0,
-					     .turn = p->orient ? turn : 0,
-					     .angle = rep->deskewed ? angle : 0,
-					     .rotation = L_ROTATE_SHEAR };
-			struct frame f;
-
-			if (ink_grey) {
-				pixDestroy(&grey);
-				grey = ink_grey;
-				ink_grey = NULL;
-			}
-			r = make_upright(&grey, &u);
-			if (r < 0)
-				goto out;
-			f = image_pix_as_frame(grey, in->dpi);
-			r = image_encode_jpeg(&f, p->jpeg_quality, &ocr);
-			if (r < 0)
-				goto out;
-			ops_add(&ops, "; kept for OCR: grey JPEG q%d %ux%u, %zu bytes",
-				p->jpeg_quality, ocr.width, ocr.height, ocr.size);
-		}
-	} else {
-		PIX **src = colour ? &colour : &grey;
-		struct upright u = { .mask = br.mask,
-				     .paper = rep->paper_level,
-				     .quads = p->orient ? quads : 0,
-				     .turn = p->orient ? turn : 0,
-				     .angle = rep->deskewed ? angle : 0,
-				     .rotation = L_ROTATE_AREA_MAP };
-
-		r = make_upright(src, &u);
-		if (r < 0)
-			goto out;
-		if (colour) {
-			r = image_encode_colour(colour, in->dpi, p->jpeg_quality, &img);
-		} else {
-			struct frame f = image_pix_as_frame(grey, in->dpi);
-
-			r = image_encode_jpeg(&f, p->jpeg_quality, &img);
-		}
-		if (r < 0)
-			goto out;
-		ops_add(&ops, "; encode: JPEG q%d %s %ux%u%s", p->jpeg_quality,
-			img.channels == 3 ? "rgb" : "grey", img.width, img.height,
-			rep->deskewed ? " (area-map rotation)" : "");
-		if (ocr.size)
-			ops_add(&ops, "; kept for OCR: CCITT G4 %ux%u, %zu bytes", ocr.width,
-				ocr.height, ocr.size);
-	}
-	if (ocr.size && (ocr.width != img.width || ocr.height != img.height)) {
-		r = -FOLIO_EFORMAT; /* a programmer's error: word boxes must fit both images */
+	r = turn_upright(&w);
+	if (r < 0)
 		goto out;
-	}
-	rep->out_width = img.width;
-	rep->out_height = img.height;
-	rep->output = img.bit_depth == 1  ? IMAGE_OUTPUT_BITONAL
-		      : img.channels == 3 ? IMAGE_OUTPUT_COLOUR
-					  : IMAGE_OUTPUT_GREY;
+	r = despeckle_and_measure(&w);
+	if (r < 0)
+		goto out;
+	quality_flags(&w);
+	r = encode_page(&w, ret_ocr != NULL, &img, &ocr);
+	if (r < 0)
+		goto out;
+	w.rep->out_width = img.width;
+	w.rep->out_height = img.height;
+	w.rep->output = img.bit_depth == 1  ? IMAGE_OUTPUT_BITONAL
+			: img.channels == 3 ? IMAGE_OUTPUT_COLOUR
+					    : IMAGE_OUTPUT_GREY;
 
 	*ret_img = img;
-	*ret_report = *rep;
+	*ret_report = *w.rep;
 	if (ret_ocr)
 		*ret_ocr = ocr;
 	ocr = (struct encoded_image){ 0 };
@@ -764,13 +909,7 @@ out:
 	if (r < 0)
 		log_debug("cannot process page %ux%u: %s", in->width, in->height,
 			  folio_strerror(r));
-	free(rep);
-	page_stats_release(&st);
-	pixDestroy(&br.mask);
-	pixDestroy(&grey);
-	pixDestroy(&ink_grey);
-	pixDestroy(&colour);
-	pixDestroy(&bin);
+	page_work_release(&w);
 	return r;
 }
 

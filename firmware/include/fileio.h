@@ -39,6 +39,15 @@ int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *da
  */
 int file_replace_synced(const char *path, mode_t mode, const void *data, size_t len);
 
+/*
+ * file_read_all - the whole regular file @path, of at most @max bytes, into a new buffer
+ * (free()) with a NUL after its *@ret_len bytes
+ *
+ * Returns 0, -FOLIO_EFORMAT when @path is not a regular file, -FOLIO_ETOOBIG when it is
+ * larger than @max, -EIO when it shrinks while it is read, or -errno.
+ */
+int file_read_all(const char *path, size_t max, char **ret, size_t *ret_len);
+
 /* remove_tree - remove @path and everything below it, not following symlinks; 0 or -errno */
 int remove_tree(const char *path);
 

@@ -1,7 +1,6 @@
 /* Cover sheets: the barcode payload (format, strict parser) and the printed A4 sheet. */
 #include <cairo.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "cleanup.h"
 #include "compiler.h"
+#include "errors.h"
 #include "firmware/index/barcode.h"
 #include "firmware/index/coversheet.h"
 #include "firmware/index/sheetpdf.h"
@@ -26,20 +26,6 @@ static uint32_t crc32_ieee(const char *p, size_t n)
 			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
 	}
 	return ~crc;
-}
-
-static int reason(char *why, size_t size, const char *fmt, ...) _printf_(3, 4);
-
-static int reason(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
 }
 
 static bool is_digit(char c)
@@ -127,32 +113,34 @@ int coversheet_parse(const char *data, size_t len, struct coversheet *ret, char 
 	uint32_t crc = 0;
 
 	if (!data)
-		return reason(why, why_size, "no payload");
+		return folio_why(-EINVAL, why, why_size, "no payload");
 	if (len > COVERSHEET_PAYLOAD_MAX)
-		return reason(why, why_size, "payload too long (%s%zu bytes, at most %d)",
-			      len > 9999 ? "over " : "", MIN(len, (size_t)9999),
-			      COVERSHEET_PAYLOAD_MAX);
+		return folio_why(
+		    -EINVAL, why, why_size, "payload too long (%s%zu bytes, at most %d)",
+		    len > 9999 ? "over " : "", MIN(len, (size_t)9999), COVERSHEET_PAYLOAD_MAX);
 	if (len < strlen(COVERSHEET_MAGIC) + 1 ||
 	    memcmp(data, COVERSHEET_MAGIC "|", strlen(COVERSHEET_MAGIC) + 1) != 0)
-		return reason(why, why_size, "not a %s payload (version or magic differs)",
-			      COVERSHEET_MAGIC);
+		return folio_why(-EINVAL, why, why_size,
+				 "not a %s payload (version or magic differs)", COVERSHEET_MAGIC);
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && (data[i] < 0x20 || data[i] > 0x7e))
-			return reason(why, why_size, "payload byte %zu is not printable ASCII",
-				      i + 1);
+			return folio_why(-EINVAL, why, why_size,
+					 "payload byte %zu is not printable ASCII", i + 1);
 		if (i < len && data[i] != '|')
 			continue;
 		if (nf == N_FIELDS)
-			return reason(why, why_size, "payload has more than %d fields", N_FIELDS);
+			return folio_why(-EINVAL, why, why_size, "payload has more than %d fields",
+					 N_FIELDS);
 		field[nf] = data + start;
 		flen[nf++] = i - start;
 		start = i + 1;
 	}
 	if (nf != N_FIELDS)
-		return reason(why, why_size, "payload has %zu fields, not %d", nf, N_FIELDS);
+		return folio_why(-EINVAL, why, why_size, "payload has %zu fields, not %d", nf,
+				 N_FIELDS);
 
 	if (flen[6] != 8)
-		return reason(why, why_size, "check field must be 8 hex digits");
+		return folio_why(-EINVAL, why, why_size, "check field must be 8 hex digits");
 	for (size_t i = 0; i < 8; i++) {
 		char h = field[6][i];
 
@@ -161,35 +149,39 @@ int coversheet_parse(const char *data, size_t len, struct coversheet *ret, char 
 		else if (h >= 'A' && h <= 'F')
 			crc = crc << 4 | (uint32_t)(h - 'A' + 10);
 		else
-			return reason(why, why_size, "check field must be 8 upper-case hex digits");
+			return folio_why(-EINVAL, why, why_size,
+					 "check field must be 8 upper-case hex digits");
 	}
 	if (crc != crc32_ieee(data, (size_t)(field[6] - data) - 1))
-		return reason(why, why_size, "check field does not match: misread or altered");
+		return folio_why(-EINVAL, why, why_size,
+				 "check field does not match: misread or altered");
 
 	if (!office_ok(field[1], flen[1]))
-		return reason(why, why_size, "'%.*s' is not a WIPO ST.3 office code",
-			      (int)MIN(flen[1], (size_t)8), field[1]);
+		return folio_why(-EINVAL, why, why_size, "'%.*s' is not a WIPO ST.3 office code",
+				 (int)MIN(flen[1], (size_t)8), field[1]);
 	memcpy(c.office, field[1], 2);
 	{
 		char type[16];
 
 		if (flen[2] >= sizeof(type))
-			return reason(why, why_size, "unknown IP type");
+			return folio_why(-EINVAL, why, why_size, "unknown IP type");
 		memcpy(type, field[2], flen[2]);
 		type[flen[2]] = '\0';
 		if (ip_type_parse(type, &c.ip_type) < 0)
-			return reason(why, why_size, "'%s' is not an IP type", type);
+			return folio_why(-EINVAL, why, why_size, "'%s' is not an IP type", type);
 	}
 	if (!application_ok(field[3], flen[3]))
-		return reason(why, why_size,
-			      "application number field is empty, too long or "
-			      "has spaces at its ends");
+		return folio_why(-EINVAL, why, why_size,
+				 "application number field is empty, too long or "
+				 "has spaces at its ends");
 	memcpy(c.application, field[3], flen[3]);
 	if (!code_ok(field[4], flen[4]))
-		return reason(why, why_size, "document code field must be 1..31 of A-Z 0-9 _ -");
+		return folio_why(-EINVAL, why, why_size,
+				 "document code field must be 1..31 of A-Z 0-9 _ -");
 	memcpy(c.document_code, field[4], flen[4]);
 	if (flen[5] && !date_form_ok(field[5], flen[5]))
-		return reason(why, why_size, "received date must be YYYY-MM-DD or empty");
+		return folio_why(-EINVAL, why, why_size,
+				 "received date must be YYYY-MM-DD or empty");
 	memcpy(c.received, field[5], flen[5]);
 	*ret = c;
 	return 0;

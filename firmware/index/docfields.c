@@ -1,31 +1,17 @@
 /* The index fields of a document: checks shared by cover sheets, barcodes and `folio doc`. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "compiler.h"
+#include "errors.h"
 #include "firmware/domain/appno.h"
 #include "firmware/index/docfields.h"
 #include "firmware/domain/office.h"
 
 #define SHOWN 40 /* bytes of an input quoted in a reason */
-
-static int reason(char *why, size_t size, const char *fmt, ...) _printf_(3, 4);
-
-static int reason(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* Copies @s for quoting: printable ASCII only, at most SHOWN bytes. */
 static const char *shown(const char *s, char buf[SHOWN + 4])
@@ -45,11 +31,12 @@ int docfields_check_office(const char *s, char *why, size_t why_size)
 	char b[SHOWN + 4];
 
 	if (!s)
-		return reason(why, why_size, "no office code");
+		return folio_why(-EINVAL, why, why_size, "no office code");
 	if (!office_code_valid(s))
-		return reason(why, why_size,
-			      "'%s' is not a WIPO ST.3 office code (two capital letters, e.g. KE)",
-			      shown(s, b));
+		return folio_why(
+		    -EINVAL, why, why_size,
+		    "'%s' is not a WIPO ST.3 office code (two capital letters, e.g. KE)",
+		    shown(s, b));
 	return 0;
 }
 
@@ -70,21 +57,24 @@ int docfields_check_application(const struct folio_config *cfg, const char *offi
 	int r;
 
 	if (!s || !*s)
-		return reason(why, why_size, "empty application number");
+		return folio_why(-EINVAL, why, why_size, "empty application number");
 	if ((int)t < IP_PATENT || t > IP_DESIGN)
-		return reason(why, why_size, "unknown IP type");
+		return folio_why(-EINVAL, why, why_size, "unknown IP type");
 	len = strnlen(s, STORE_APPNO_LEN);
 	if (len >= STORE_APPNO_LEN || len > APPNO_MAX)
-		return reason(why, why_size, "application number '%s' is too long (at most %d)",
-			      shown(s, b), MIN(STORE_APPNO_LEN - 1, APPNO_MAX));
+		return folio_why(-EINVAL, why, why_size,
+				 "application number '%s' is too long (at most %d)", shown(s, b),
+				 MIN(STORE_APPNO_LEN - 1, APPNO_MAX));
 	for (size_t i = 0; i < len; i++)
 		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '|')
-			return reason(why, why_size,
-				      "application number '%s' has a character that is not allowed",
-				      shown(s, b));
+			return folio_why(
+			    -EINVAL, why, why_size,
+			    "application number '%s' has a character that is not allowed",
+			    shown(s, b));
 	if (s[0] == ' ' || s[len - 1] == ' ')
-		return reason(why, why_size, "application number '%s' starts or ends with a space",
-			      shown(s, b));
+		return folio_why(-EINVAL, why, why_size,
+				 "application number '%s' starts or ends with a space",
+				 shown(s, b));
 
 	r = appno_st13_check(s, t, st13_why, sizeof(st13_why));
 	if (r == 0) {
@@ -103,20 +93,23 @@ int docfields_check_application(const struct folio_config *cfg, const char *offi
 			return 0;
 		}
 		if (len == 15 && all_digits(s, len))
-			return reason(why, why_size, "'%s' is not a valid ST.13 number: %s",
-				      shown(s, b), st13_why);
-		return reason(why, why_size, "'%s' is not a %s %s application number (%s%s%s): %s",
-			      shown(s, b), cfg->office, ip_type_name(t), ir->pattern,
-			      strcmp(ir->check_digit, "none") ? ", check digit " : "",
-			      strcmp(ir->check_digit, "none") ? ir->check_digit : "", pwhy);
+			return folio_why(-EINVAL, why, why_size,
+					 "'%s' is not a valid ST.13 number: %s", shown(s, b),
+					 st13_why);
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' is not a %s %s application number (%s%s%s): %s", shown(s, b),
+				 cfg->office, ip_type_name(t), ir->pattern,
+				 strcmp(ir->check_digit, "none") ? ", check digit " : "",
+				 strcmp(ir->check_digit, "none") ? ir->check_digit : "", pwhy);
 	}
 	if (len == 15 && all_digits(s, len))
-		return reason(why, why_size, "'%s' is not a valid ST.13 number: %s", shown(s, b),
-			      st13_why);
-	return reason(why, why_size,
-		      "'%s' is not an ST.13 number (15 digits) and no pattern is configured for %s "
-		      "%s numbers ([index] %s_pattern)",
-		      shown(s, b), office ? office : "?", ip_type_name(t), ip_type_name(t));
+		return folio_why(-EINVAL, why, why_size, "'%s' is not a valid ST.13 number: %s",
+				 shown(s, b), st13_why);
+	return folio_why(
+	    -EINVAL, why, why_size,
+	    "'%s' is not an ST.13 number (15 digits) and no pattern is configured for %s "
+	    "%s numbers ([index] %s_pattern)",
+	    shown(s, b), office ? office : "?", ip_type_name(t), ip_type_name(t));
 }
 
 static bool code_char(char c)
@@ -149,22 +142,24 @@ int docfields_check_code(const struct folio_config *cfg, enum ip_type t, const c
 	size_t len;
 
 	if (!code || !*code)
-		return reason(why, why_size, "empty document code");
+		return folio_why(-EINVAL, why, why_size, "empty document code");
 	if ((int)t < IP_PATENT || t > IP_DESIGN)
-		return reason(why, why_size, "unknown IP type");
+		return folio_why(-EINVAL, why, why_size, "unknown IP type");
 	len = strnlen(code, STORE_NAME_LEN);
 	if (len >= STORE_NAME_LEN)
-		return reason(why, why_size, "document code '%s' is too long (at most %d)",
-			      shown(code, b), STORE_NAME_LEN - 1);
+		return folio_why(-EINVAL, why, why_size,
+				 "document code '%s' is too long (at most %d)", shown(code, b),
+				 STORE_NAME_LEN - 1);
 	for (size_t i = 0; i < len; i++)
 		if (!code_char(code[i]))
-			return reason(
-			    why, why_size,
+			return folio_why(
+			    -EINVAL, why, why_size,
 			    "document code '%s': use capital letters, digits, '_' and '-'",
 			    shown(code, b));
 	if (cfg->index_rules[t].codes[0] && !in_list(cfg->index_rules[t].codes, code))
-		return reason(why, why_size, "'%s' is not a %s document code here: use one of %s",
-			      shown(code, b), ip_type_name(t), cfg->index_rules[t].codes);
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' is not a %s document code here: use one of %s",
+				 shown(code, b), ip_type_name(t), cfg->index_rules[t].codes);
 	return 0;
 }
 
@@ -188,19 +183,19 @@ int docfields_parse_date(const char *s, int32_t *ret_day, char *why, size_t why_
 	int y, m, d, dim;
 
 	if (!s)
-		return reason(why, why_size, "no date");
+		return folio_why(-EINVAL, why, why_size, "no date");
 	if (strlen(s) != 10 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) ||
 	    s[7] != '-' || !all_digits(s + 8, 2))
-		return reason(why, why_size, "'%s' is not a date in the form YYYY-MM-DD",
-			      shown(s, b));
+		return folio_why(-EINVAL, why, why_size,
+				 "'%s' is not a date in the form YYYY-MM-DD", shown(s, b));
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (y < 1900 || m < 1 || m > 12)
-		return reason(why, why_size, "'%s' is not a real date", s);
+		return folio_why(-EINVAL, why, why_size, "'%s' is not a real date", s);
 	dim = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 	if (d < 1 || d > dim)
-		return reason(why, why_size, "'%s' is not a real date", s);
+		return folio_why(-EINVAL, why, why_size, "'%s' is not a real date", s);
 	if (ret_day)
 		*ret_day = day_number(y, m, d);
 	return 0;
@@ -216,7 +211,7 @@ int docfields_check_date(const char *s, char *why, size_t why_size)
 	if (r < 0)
 		return r;
 	if ((int64_t)day * 86400 > (int64_t)tomorrow)
-		return reason(why, why_size, "'%s' is in the future", s);
+		return folio_why(-EINVAL, why, why_size, "'%s' is in the future", s);
 	return 0;
 }
 
@@ -256,21 +251,22 @@ int docfields_apply_field(const struct folio_config *cfg, const struct document_
 		if (ip_type_parse(e->ip_type, &t) < 0)
 			return blame(
 			    ret_field, "ip_type",
-			    reason(why, why_size,
-				   "'%.20s' is not an IP type: use patent, trademark or design",
-				   e->ip_type));
+			    folio_why(-EINVAL, why, why_size,
+				      "'%.20s' is not an IP type: use patent, trademark or design",
+				      e->ip_type));
 		d.ip_type = (int32_t)t;
 	}
 	if (d.ip_type < IP_PATENT || d.ip_type > IP_DESIGN)
-		return blame(ret_field, "ip_type",
-			     reason(why, why_size, "the document has no valid IP type"));
+		return blame(
+		    ret_field, "ip_type",
+		    folio_why(-EINVAL, why, why_size, "the document has no valid IP type"));
 	t = (enum ip_type)d.ip_type;
 	if (e->application) {
 		if (strnlen(e->application, sizeof(d.application)) >= sizeof(d.application))
 			return blame(ret_field, "application",
-				     reason(why, why_size,
-					    "application number is too long (at most %zu)",
-					    sizeof(d.application) - 1));
+				     folio_why(-EINVAL, why, why_size,
+					       "application number is too long (at most %zu)",
+					       sizeof(d.application) - 1));
 		snprintf(d.application, sizeof(d.application), "%s", e->application);
 	}
 	if (d.application[0]) {
@@ -285,9 +281,9 @@ int docfields_apply_field(const struct folio_config *cfg, const struct document_
 	if (e->document_code) {
 		if (strnlen(e->document_code, sizeof(d.document_code)) >= sizeof(d.document_code))
 			return blame(ret_field, "document_code",
-				     reason(why, why_size,
-					    "document code is too long (at most %zu)",
-					    sizeof(d.document_code) - 1));
+				     folio_why(-EINVAL, why, why_size,
+					       "document code is too long (at most %zu)",
+					       sizeof(d.document_code) - 1));
 		snprintf(d.document_code, sizeof(d.document_code), "%s", e->document_code);
 	}
 	r = docfields_check_code(cfg, t, d.document_code, why, why_size);
@@ -304,8 +300,9 @@ int docfields_apply_field(const struct folio_config *cfg, const struct document_
 	if (e->language) {
 		if (strcmp(e->language, "en") != 0 && strcmp(e->language, "fr") != 0 &&
 		    strcmp(e->language, "ar") != 0)
-			return blame(ret_field, "language",
-				     reason(why, why_size, "language must be en, fr or ar"));
+			return blame(
+			    ret_field, "language",
+			    folio_why(-EINVAL, why, why_size, "language must be en, fr or ar"));
 		snprintf(d.language, sizeof(d.language), "%s", e->language);
 	}
 	*ret = d;

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +13,6 @@
 #include "firmware/package/events.h"
 
 #define FIELDS 10
-
-static int fail(char *why, size_t size, const char *fmt, ...) _printf_(3, 4);
-
-static int fail(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return -FOLIO_ECORRUPT;
-}
 
 /* Appends @s escaped; false when it does not fit. */
 static bool put_escaped(char *buf, size_t size, size_t *n, const char *s)
@@ -159,6 +144,39 @@ bool events_is_approval(const char *what, size_t what_len, const char *detail, s
 	       ends_with(detail, detail_len, "-> approved");
 }
 
+/*
+ * Splits event line @lineno, @n bytes without its newline, into its FIELDS tab-separated
+ * fields (@f, @flen), and checks the form of those a line must have: 0, or -FOLIO_ECORRUPT with the
+ * reason in @why.
+ */
+static int split_event_line(const char *line, size_t n, unsigned lineno, const char *f[FIELDS],
+			    size_t flen[FIELDS], char *why, size_t why_size)
+{
+	size_t k = 0, start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && line[i] != '\t')
+			continue;
+		if (k == FIELDS)
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u has more than %d fields", EVENTS_FILE, lineno,
+					 FIELDS);
+		f[k] = line + start;
+		flen[k++] = i - start;
+		start = i + 1;
+	}
+	if (k != FIELDS)
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "%s line %u has %zu fields, not %d", EVENTS_FILE, lineno, k,
+				 FIELDS);
+	if (!all_digits(f[0], flen[0], 19) || !all_digits(f[2], flen[2], 10) ||
+	    !all_digits(f[3], flen[3], 10) || !all_digits(f[4], flen[4], 10) || flen[8] != 64 ||
+	    !lower_hex(f[8], 64) || flen[9] != 64 || !lower_hex(f[9], 64))
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s line %u is not an event line",
+				 EVENTS_FILE, lineno);
+	return 0;
+}
+
 int events_check(const char *text, size_t len, uint32_t batch, struct events_summary *ret,
 		 char *why, size_t why_size)
 {
@@ -168,16 +186,18 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 	int64_t last_time = INT64_MIN;
 	unsigned lineno = 0;
 	size_t pos = 0;
+	int r;
 
 	memset(link, '0', 64);
 	link[64] = '\0';
 	if (len > EVENTS_MAX)
-		return fail(why, why_size, "%s is larger than %u bytes", EVENTS_FILE, EVENTS_MAX);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s is larger than %u bytes",
+				 EVENTS_FILE, EVENTS_MAX);
 	if (sodium_init() < 0)
-		return fail(why, why_size, "libsodium cannot start");
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "libsodium cannot start");
 	while (pos < len) {
 		const char *line = text + pos, *nl, *f[FIELDS];
-		size_t flen[FIELDS], n, k = 0, start = 0;
+		size_t flen[FIELDS], n;
 		char num[24];
 		uint64_t seq;
 		int64_t t;
@@ -185,80 +205,70 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 		lineno++;
 		nl = memchr(line, '\n', len - pos);
 		if (!nl)
-			return fail(why, why_size,
-				    "%s line %u does not end with a newline: truncated",
-				    EVENTS_FILE, lineno);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u does not end with a newline: truncated",
+					 EVENTS_FILE, lineno);
 		n = (size_t)(nl - line);
 		pos += n + 1;
 		if (n + 1 > EVENTS_LINE_MAX)
-			return fail(why, why_size, "%s line %u is longer than %d bytes",
-				    EVENTS_FILE, lineno, EVENTS_LINE_MAX);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u is longer than %d bytes", EVENTS_FILE, lineno,
+					 EVENTS_LINE_MAX);
 		for (size_t i = 0; i < n; i++)
 			if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
-				return fail(
-				    why, why_size,
+				return folio_why(
+				    -FOLIO_ECORRUPT, why, why_size,
 				    "%s line %u holds a control character (byte %zu): every "
 				    "one is written escaped",
 				    EVENTS_FILE, lineno, i + 1);
 		if (lineno == 1) {
 			if (n + 1 != strlen(EVENTS_HEADER) || memcmp(line, EVENTS_HEADER, n) != 0)
-				return fail(why, why_size,
-					    "%s does not start with its header line: not a Folio "
-					    "chain of custody, or another version",
-					    EVENTS_FILE);
+				return folio_why(
+				    -FOLIO_ECORRUPT, why, why_size,
+				    "%s does not start with its header line: not a Folio "
+				    "chain of custody, or another version",
+				    EVENTS_FILE);
 			continue;
 		}
-		for (size_t i = 0; i <= n; i++) {
-			if (i < n && line[i] != '\t')
-				continue;
-			if (k == FIELDS)
-				return fail(why, why_size, "%s line %u has more than %d fields",
-					    EVENTS_FILE, lineno, FIELDS);
-			f[k] = line + start;
-			flen[k++] = i - start;
-			start = i + 1;
-		}
-		if (k != FIELDS)
-			return fail(why, why_size, "%s line %u has %zu fields, not %d", EVENTS_FILE,
-				    lineno, k, FIELDS);
-		if (!all_digits(f[0], flen[0], 19) || !all_digits(f[2], flen[2], 10) ||
-		    !all_digits(f[3], flen[3], 10) || !all_digits(f[4], flen[4], 10) ||
-		    flen[8] != 64 || !lower_hex(f[8], 64) || flen[9] != 64 || !lower_hex(f[9], 64))
-			return fail(why, why_size, "%s line %u is not an event line", EVENTS_FILE,
-				    lineno);
+		r = split_event_line(line, n, lineno, f, flen, why, why_size);
+		if (r < 0)
+			return r;
 		memcpy(num, f[0], flen[0]);
 		num[flen[0]] = '\0';
 		seq = strtoull(num, NULL, 10);
 		t = events_parse_time(f[1], flen[1]);
 		if (t < 0)
-			return fail(why, why_size, "%s line %u: '%.*s' is not a UTC time",
-				    EVENTS_FILE, lineno, (int)MIN(flen[1], (size_t)32), f[1]);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u: '%.*s' is not a UTC time", EVENTS_FILE,
+					 lineno, (int)MIN(flen[1], (size_t)32), f[1]);
 		memcpy(num, f[2], flen[2]);
 		num[flen[2]] = '\0';
 		if (strtoull(num, NULL, 10) != batch)
-			return fail(why, why_size, "%s line %u is an event of batch %s, not of %u",
-				    EVENTS_FILE, lineno, num, batch);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u is an event of batch %s, not of %u",
+					 EVENTS_FILE, lineno, num, batch);
 		if (seq <= last_seq)
-			return fail(why, why_size,
-				    "%s line %u: event %" PRIu64 " does not follow %" PRIu64
-				    ": events removed, reordered or repeated",
-				    EVENTS_FILE, lineno, seq, last_seq);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u: event %" PRIu64 " does not follow %" PRIu64
+					 ": events removed, reordered or repeated",
+					 EVENTS_FILE, lineno, seq, last_seq);
 		if (t < last_time)
-			return fail(why, why_size, "%s line %u goes back in time", EVENTS_FILE,
-				    lineno);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u goes back in time", EVENTS_FILE, lineno);
 		link_of(link, line, (size_t)(f[9] - 1 - line), want);
 		if (memcmp(want, f[9], 64) != 0)
-			return fail(why, why_size,
-				    "%s line %u (event %" PRIu64 "): the chain is broken: the line "
-				    "or one before it was altered",
-				    EVENTS_FILE, lineno, seq);
+			return folio_why(-FOLIO_ECORRUPT, why, why_size,
+					 "%s line %u (event %" PRIu64
+					 "): the chain is broken: the line "
+					 "or one before it was altered",
+					 EVENTS_FILE, lineno, seq);
 		memcpy(link, want, sizeof(link));
 		if (s.events == 0) {
 			if (!field_is(f[6], flen[6], "batch-create"))
-				return fail(why, why_size,
-					    "%s starts with '%.*s', not with the batch's "
-					    "batch-create: its first events are missing",
-					    EVENTS_FILE, (int)MIN(flen[6], (size_t)40), f[6]);
+				return folio_why(-FOLIO_ECORRUPT, why, why_size,
+						 "%s starts with '%.*s', not with the batch's "
+						 "batch-create: its first events are missing",
+						 EVENTS_FILE, (int)MIN(flen[6], (size_t)40), f[6]);
 			s.first_seq = seq;
 			s.first_time = t;
 		}
@@ -271,12 +281,12 @@ int events_check(const char *text, size_t len, uint32_t batch, struct events_sum
 		last_time = t;
 	}
 	if (lineno == 0)
-		return fail(why, why_size, "%s is empty", EVENTS_FILE);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s is empty", EVENTS_FILE);
 	if (s.events == 0)
-		return fail(why, why_size, "%s holds no event", EVENTS_FILE);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size, "%s holds no event", EVENTS_FILE);
 	if (!s.approved_seq)
-		return fail(why, why_size, "%s has no approval (batch-state -> approved)",
-			    EVENTS_FILE);
+		return folio_why(-FOLIO_ECORRUPT, why, why_size,
+				 "%s has no approval (batch-state -> approved)", EVENTS_FILE);
 	if (ret)
 		*ret = s;
 	return 0;

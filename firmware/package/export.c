@@ -487,23 +487,188 @@ static int add_multipage(struct package *pkg, const char *dir, const struct doc_
 	return 0;
 }
 
+/* The names of one page's files in its document's folder, for the XML (struct st96_page). */
+struct page_files {
+	char image[32];	 /* P0001.tif or P0001.jpg */
+	char text[32];	 /* P0001.txt, or "" without text */
+	char layout[32]; /* the layout as stored, P0001.hocr or P0001.alto.xml, or "" */
+	char alto[32];	 /* the ALTO made from an hOCR layout, P0001.alto.xml, or "" */
+};
+
+/* One document on its way into the package: what its steps share. */
+struct doc_export {
+	struct store *store;
+	const struct folio_config *cfg;
+	struct package *pkg;
+	const struct export_options *opt;
+	const struct batch_info *b;
+	const struct document_info *d;
+	uint32_t docno;
+	const char *docid;     /* SIM01-B000017-D0001 */
+	const char *dir;       /* its folder in the package, D0001 */
+	bool multi;	       /* its pages go out as one document.tif (document_multipage()) */
+	struct doc_scratch *s; /* its pages, gathered for its PDF and its document.tif */
+};
+
+/*
+ * The flags the office must hear of, in BATCH.txt under their names, for page @p (@rel): with
+ * them the pages automatic colour detection sent in grey or colour (the measure is in the
+ * page's capture event, EVENTS.txt).
+ */
+static int note_page_flags(struct package *pkg, const struct page_info *p, const char *rel)
+{
+	for (uint32_t bit = 1; bit; bit <<= 1) {
+		int r;
+
+		if (!(p->flags & bit &
+		      (PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE | PAGE_FLAG_AUTO_GREY |
+		       PAGE_FLAG_AUTO_COLOUR)))
+			continue;
+		r = note_page(pkg, page_flag_name(bit), rel);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Gathers the image of page @p, the document's @n-th (from 0), into x->s for the document's
+ * PDF, and adds it to the folder as @rel, unless it goes into document.tif (x->multi).
+ */
+static int add_page_image(const struct doc_export *x, const struct page_info *p, size_t n,
+			  const char *rel)
+{
+	_cleanup_free_ void *img = NULL;
+	size_t len;
+	int r;
+
+	r = store_page_image(x->store, x->b->id, p->number, &img, &len);
+	if (r < 0)
+		return log_debug_errno(r, "page %u of batch %u: %s", p->number, x->b->id,
+				       folio_strerror(r));
+	r = x->multi ? 0 : package_add(x->pkg, rel, img, len);
+	if (r < 0)
+		return r;
+	x->s->pp[n] = (struct pdf_page){ .image = img,
+					 .len = len,
+					 .format = p->format,
+					 .width = p->width,
+					 .height = p->height,
+					 .dpi = p->dpi,
+					 .channels = p->channels };
+	x->s->imgs[n] = TAKE_PTR(img);
+	return 0;
+}
+
+/*
+ * Adds page @p, the document's @n-th (from 0), to its folder: its image (add_page_image()),
+ * its text and layout, and its notes in BATCH.txt. Its files are named in @f, and @ret
+ * describes it for the XML (pointing into @f).
+ */
+static int add_page(const struct doc_export *x, const struct page_info *p, size_t n,
+		    struct page_files *f, struct st96_page *ret)
+{
+	const char *file = x->multi ? EXPORT_TIFF_FILE : f->image;
+	char rel[64];
+	bool alto;
+	int r;
+
+	snprintf(f->image, sizeof(f->image), "P%04zu.%s", n + 1,
+		 strcmp(p->format, "TIFF") == 0 ? "tif" : "jpg");
+	/* with multipage, @rel names the page in BATCH.txt notes only: P0003 is the third page
+	 * of document.tif */
+	snprintf(rel, sizeof(rel), "%s/%s", x->dir, f->image);
+	r = add_page_image(x, p, n, rel);
+	if (r < 0)
+		return r;
+	r = add_page_text(x->store, x->pkg, x->opt, p, x->dir, n, file, language_of(x->d), f->text,
+			  f->layout, sizeof(f->text), &x->s->hocrs[n]);
+	if (r < 0)
+		return r;
+	if (f->text[0])
+		x->pkg->with_text++;
+	r = note_page_flags(x->pkg, p, rel);
+	if (r < 0)
+		return r;
+	/* the layout as stored (hOCR, or ALTO) and, for hOCR, the ALTO made from it */
+	alto = strstr(f->layout, ".alto.xml") != NULL;
+	if (f->layout[0] && !alto)
+		snprintf(f->alto, sizeof(f->alto), "P%04zu.alto.xml", n + 1);
+	*ret = (struct st96_page){
+		.file_name = file,
+		.format = x->multi ? "TIFF" : p->format,
+		.width = p->width,
+		.height = p->height,
+		.dpi = p->dpi,
+		.bit_depth = p->bit_depth,
+		.colour = p->channels == 3,
+		.text_file = f->text[0] ? f->text : NULL,
+		.ocr_failed = (p->flags & PAGE_FLAG_OCR_FAILED) != 0,
+		.hocr_file = f->layout[0] && !alto ? f->layout : NULL,
+		.alto_file = alto	  ? f->layout
+			     : f->alto[0] ? f->alto
+					  : NULL,
+	};
+	return 0;
+}
+
+/*
+ * Adds the document's description in ST.96, of its @n pages @sp, to its folder: document.xml,
+ * and a patent's bibliographic.xml and files.xml (st96.h).
+ */
+static int add_st96(const struct doc_export *x, const struct st96_page *sp, size_t n)
+{
+	const struct document_info *d = x->d;
+	struct st96_document doc = { 0 };
+	char loaded[32], received[16];
+	size_t xml_len;
+	int r;
+
+	iso_date(x->b->created, loaded, sizeof(loaded), true);
+	iso_date(x->b->created, received, sizeof(received), false);
+	doc.ip_type = (enum ip_type)d->ip_type;
+	doc.office = d->office[0] ? d->office : x->cfg->office;
+	doc.application_number = d->application[0] ? d->application : NULL;
+	doc.st13 = d->st13[0] ? d->st13 : NULL;
+	doc.document_id = x->docid;
+	doc.document_code = d->document_code[0] ? d->document_code : NULL;
+	doc.language = language_of(d);
+	doc.received_date = d->received[0] ? d->received : received;
+	doc.loaded_datetime = loaded;
+	doc.n_pages = n;
+	doc.pages = sp;
+	for (int part = 0; part < ST96_N_PARTS; part++) {
+		const char *file = st96_part_file(doc.ip_type, (enum st96_part)part);
+		_cleanup_free_ char *xml = NULL;
+		char rel[64];
+
+		if (!file)
+			continue;
+		r = st96_write_part(&doc, (enum st96_part)part, &xml, &xml_len);
+		if (r < 0)
+			return log_debug_errno(
+			    r, "document %u of batch %u cannot be described in ST.96", x->docno,
+			    x->b->id);
+		snprintf(rel, sizeof(rel), "%s/%s", x->dir, file);
+		r = package_add(x->pkg, rel, xml, xml_len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int export_document_in(struct store *store, const struct folio_config *cfg,
 			      struct package *pkg, const struct batch_info *b, uint32_t docno,
 			      const struct page_list *pages, const struct export_options *opt,
 			      struct export_result *res, struct doc_scratch *s)
 {
 	_cleanup_free_ struct st96_page *sp = NULL;
-	_cleanup_free_ char *names = NULL;
-	_cleanup_free_ char *tnames = NULL;
-	_cleanup_free_ char *lnames = NULL;
-	_cleanup_free_ char *anames = NULL;
+	_cleanup_free_ struct page_files *files = NULL;
 	_cleanup_free_ char(*hashes)[65] = NULL;
 	struct document_info d;
-	struct st96_document doc = { 0 };
-	char dir[16], docid[96], loaded[32], received[16];
-	size_t n = 0, xml_len;
-	const size_t name_len = 32;
-	bool multi;
+	struct doc_export x;
+	char dir[16], docid[96];
+	size_t n = 0;
 	int r;
 
 	r = store_document_get(store, b->id, docno, &d);
@@ -514,95 +679,38 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		return 0;
 	}
 	sp = calloc(pages->n ? pages->n : 1, sizeof(*sp));
-	names = calloc(pages->n ? pages->n : 1, name_len);
-	tnames = calloc(pages->n ? pages->n : 1, name_len);
-	lnames = calloc(pages->n ? pages->n : 1, name_len);
-	anames = calloc(pages->n ? pages->n : 1, name_len);
+	files = calloc(pages->n ? pages->n : 1, sizeof(*files));
 	hashes = calloc(pages->n ? pages->n : 1, sizeof(*hashes));
-	if (!sp || !names || !tnames || !lnames || !anames || !hashes)
+	if (!sp || !files || !hashes)
 		return -ENOMEM;
 
 	snprintf(docid, sizeof(docid), "%s-B%06u-D%04u", cfg->station_id, b->id, docno);
-	multi = document_multipage(cfg, pages, docno, docid);
 	snprintf(dir, sizeof(dir), "D%04u", docno);
+	x = (struct doc_export){ .store = store,
+				 .cfg = cfg,
+				 .pkg = pkg,
+				 .opt = opt,
+				 .b = b,
+				 .d = &d,
+				 .docno = docno,
+				 .docid = docid,
+				 .dir = dir,
+				 .multi = document_multipage(cfg, pages, docno, docid),
+				 .s = s };
 	if (mkdirat(pkg->dir_fd, dir, 0700) < 0)
 		return -errno;
-
 	for (size_t i = 0; i < pages->n; i++) {
 		const struct page_info *p = &pages->pages[i];
-		_cleanup_free_ void *img = NULL;
-		char rel[64];
-		size_t len;
-		char *name = names + n * name_len;
-		char *tname = tnames + n * name_len;
-		char *lname = lnames + n * name_len;
-		char *aname = anames + n * name_len;
-		bool alto;
 
 		if (p->document != docno || (p->flags & PAGE_FLAG_SEPARATOR))
 			continue;
-		snprintf(name, name_len, "P%04zu.%s", n + 1,
-			 strcmp(p->format, "TIFF") == 0 ? "tif" : "jpg");
-		r = store_page_image(store, b->id, p->number, &img, &len);
-		if (r < 0)
-			return log_debug_errno(r, "page %u of batch %u: %s", p->number, b->id,
-					       folio_strerror(r));
-		/* with multipage, @rel names the page in BATCH.txt notes only: P0003 is the
-		 * third page of document.tif */
-		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
-		r = multi ? 0 : package_add(pkg, rel, img, len);
+		r = add_page(&x, p, n, &files[n], &sp[n]);
 		if (r < 0)
 			return r;
-		s->pp[n] = (struct pdf_page){ .image = img,
-					      .len = len,
-					      .format = p->format,
-					      .width = p->width,
-					      .height = p->height,
-					      .dpi = p->dpi,
-					      .channels = p->channels };
-		s->imgs[n] = TAKE_PTR(img);
-		s->n = n + 1;
-		r = add_page_text(store, pkg, opt, p, dir, n, multi ? EXPORT_TIFF_FILE : name,
-				  language_of(&d), tname, lname, name_len, &s->hocrs[n]);
-		if (r < 0)
-			return r;
-		if (tname[0])
-			pkg->with_text++;
-		/* The flags the office must hear of, in BATCH.txt under their names: with them
-		 * the pages automatic colour detection sent in grey or colour (the measure is in
-		 * the page's capture event, EVENTS.txt). */
-		for (uint32_t bit = 1; bit; bit <<= 1) {
-			if (!(p->flags & bit &
-			      (PAGE_FLAG_OCR_FAILED | PAGE_FLAG_CHECK_IMAGE | PAGE_FLAG_AUTO_GREY |
-			       PAGE_FLAG_AUTO_COLOUR)))
-				continue;
-			r = note_page(pkg, page_flag_name(bit), rel);
-			if (r < 0)
-				return r;
-		}
-		/* the layout as stored (hOCR, or ALTO) and, for hOCR, the ALTO made from it */
-		alto = strstr(lname, ".alto.xml") != NULL;
-		if (lname[0] && !alto)
-			snprintf(aname, name_len, "P%04zu.alto.xml", n + 1);
-		sp[n] = (struct st96_page){
-			.file_name = multi ? EXPORT_TIFF_FILE : name,
-			.format = multi ? "TIFF" : p->format,
-			.width = p->width,
-			.height = p->height,
-			.dpi = p->dpi,
-			.bit_depth = p->bit_depth,
-			.colour = p->channels == 3,
-			.text_file = tname[0] ? tname : NULL,
-			.ocr_failed = (p->flags & PAGE_FLAG_OCR_FAILED) != 0,
-			.hocr_file = lname[0] && !alto ? lname : NULL,
-			.alto_file = alto	? lname
-				     : aname[0] ? aname
-						: NULL,
-		};
-		n++;
+		s->n = ++n;
 	}
 
-	if (multi) {
+	if (x.multi) {
 		r = add_multipage(pkg, dir, s, hashes);
 		if (r < 0)
 			return r;
@@ -615,37 +723,9 @@ static int export_document_in(struct store *store, const struct folio_config *cf
 		return r;
 	for (size_t i = 0; r > 0 && i < n; i++)
 		sp[i].pdf_file = EXPORT_PDF_FILE;
-	iso_date(b->created, loaded, sizeof(loaded), true);
-	iso_date(b->created, received, sizeof(received), false);
-	doc.ip_type = (enum ip_type)d.ip_type;
-	doc.office = d.office[0] ? d.office : cfg->office;
-	doc.application_number = d.application[0] ? d.application : NULL;
-	doc.st13 = d.st13[0] ? d.st13 : NULL;
-	doc.document_id = docid;
-	doc.document_code = d.document_code[0] ? d.document_code : NULL;
-	doc.language = language_of(&d);
-	doc.received_date = d.received[0] ? d.received : received;
-	doc.loaded_datetime = loaded;
-	doc.n_pages = n;
-	doc.pages = sp;
-	/* document.xml, and a patent's bibliographic.xml and files.xml (st96.h) */
-	for (int part = 0; part < ST96_N_PARTS; part++) {
-		const char *file = st96_part_file(doc.ip_type, (enum st96_part)part);
-		_cleanup_free_ char *xml = NULL;
-		char rel[64];
-
-		if (!file)
-			continue;
-		r = st96_write_part(&doc, (enum st96_part)part, &xml, &xml_len);
-		if (r < 0)
-			return log_debug_errno(
-			    r, "document %u of batch %u cannot be described in ST.96", docno,
-			    b->id);
-		snprintf(rel, sizeof(rel), "%s/%s", dir, file);
-		r = package_add(pkg, rel, xml, xml_len);
-		if (r < 0)
-			return r;
-	}
+	r = add_st96(&x, sp, n);
+	if (r < 0)
+		return r;
 	res->documents++;
 	res->pages += (uint32_t)n;
 	return 0;

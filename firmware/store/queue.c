@@ -49,6 +49,27 @@ static MDB_val idx_key(uint8_t *buf, uint32_t q, uint32_t batch, uint32_t page)
 	return (MDB_val){ .mv_size = QUEUE_IDX_LEN, .mv_data = buf };
 }
 
+/*
+ * The queue's key of the entry index key @ik names, copied into @buf (LMDB's copy is not
+ * valid past a write) and returned in @ret: 0, -FOLIO_ENOTFOUND when the page is not in the
+ * queue, -FOLIO_ECORRUPT or another store error.
+ */
+static int queue_key_get(struct store *s, MDB_txn *t, MDB_val *ik, uint8_t buf[QUEUE_KEY_LEN],
+			 MDB_val *ret)
+{
+	MDB_val v;
+	int r;
+
+	r = store_mdb_errno(mdb_get(t, s->queue_idx, ik, &v));
+	if (r < 0)
+		return r;
+	if (v.mv_size != QUEUE_KEY_LEN)
+		return -FOLIO_ECORRUPT;
+	memcpy(buf, v.mv_data, QUEUE_KEY_LEN);
+	*ret = (MDB_val){ QUEUE_KEY_LEN, buf };
+	return 0;
+}
+
 int store_queue_record_read(const MDB_val *v, struct queue_record *ret)
 {
 	if (v->mv_size != sizeof(*ret) && v->mv_size != QUEUE_RECORD_V1_SIZE)
@@ -169,19 +190,15 @@ int store_queue_push_txn(struct store *s, MDB_txn *t, enum store_queue q, uint32
 	uint8_t ib[QUEUE_IDX_LEN], qb[QUEUE_KEY_LEN], old[QUEUE_KEY_LEN];
 	MDB_val ik = idx_key(ib, q, batch, page), qk, v;
 	uint64_t seq = 0;
-	int r, rc;
+	int r;
 
 	if ((unsigned)q >= QUEUE_COUNT || priority > 255)
 		return -EINVAL;
-	rc = mdb_get(t, s->queue_idx, &ik, &v);
-	if (rc == 0) {
+	r = queue_key_get(s, t, &ik, old, &qk);
+	if (r == 0) {
 		/* Already queued: keep its age (and lease), take the new priority. */
-		if (v.mv_size != QUEUE_KEY_LEN)
-			return -FOLIO_ECORRUPT;
-		memcpy(old, v.mv_data, sizeof(old));
 		if (old[1] == 255 - priority)
 			return 0;
-		qk = (MDB_val){ QUEUE_KEY_LEN, old };
 		r = queue_record_get(t, s->queue, &qk, &rec);
 		if (r < 0)
 			return r == -FOLIO_ENOTFOUND ? -FOLIO_ECORRUPT : r;
@@ -190,13 +207,13 @@ int store_queue_push_txn(struct store *s, MDB_txn *t, enum store_queue q, uint32
 			return r;
 		memcpy(&seq, old + 2, sizeof(seq));
 		seq = be64toh(seq);
-	} else if (rc == MDB_NOTFOUND) {
+	} else if (r == -FOLIO_ENOTFOUND) {
 		r = next_seq(s, t, &seq);
 		if (r < 0)
 			return r;
 		rec.enqueued = time(NULL);
 	} else {
-		return store_mdb_errno(rc);
+		return r;
 	}
 	qk = queue_key(qb, q, priority, seq);
 	r = store_put_record(t, s->queue, &qk, &rec, sizeof(rec));
@@ -211,16 +228,12 @@ int store_queue_remove_txn(struct store *s, MDB_txn *t, enum store_queue q, uint
 			   uint32_t page)
 {
 	uint8_t ib[QUEUE_IDX_LEN], qb[QUEUE_KEY_LEN];
-	MDB_val ik = idx_key(ib, q, batch, page), qk, v;
+	MDB_val ik = idx_key(ib, q, batch, page), qk;
 	int r;
 
-	r = store_mdb_errno(mdb_get(t, s->queue_idx, &ik, &v));
+	r = queue_key_get(s, t, &ik, qb, &qk);
 	if (r < 0)
 		return r;
-	if (v.mv_size != QUEUE_KEY_LEN)
-		return -FOLIO_ECORRUPT;
-	memcpy(qb, v.mv_data, sizeof(qb));
-	qk = (MDB_val){ QUEUE_KEY_LEN, qb };
 	r = store_mdb_errno(mdb_del(t, s->queue, &qk, NULL));
 	if (r < 0 && r != -FOLIO_ENOTFOUND)
 		return r;
@@ -361,7 +374,7 @@ int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch,
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
 	uint8_t ib[QUEUE_IDX_LEN], qb[QUEUE_KEY_LEN];
-	MDB_val ik = idx_key(ib, queue, batch, page), qk, v;
+	MDB_val ik = idx_key(ib, queue, batch, page), qk;
 	struct queue_record rec;
 	int r;
 
@@ -370,13 +383,9 @@ int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch,
 	r = store_txn_begin(s, true, &t);
 	if (r < 0)
 		return r;
-	r = store_mdb_errno(mdb_get(t, s->queue_idx, &ik, &v));
+	r = queue_key_get(s, t, &ik, qb, &qk);
 	if (r < 0)
 		return r;
-	if (v.mv_size != QUEUE_KEY_LEN)
-		return -FOLIO_ECORRUPT;
-	memcpy(qb, v.mv_data, sizeof(qb));
-	qk = (MDB_val){ QUEUE_KEY_LEN, qb };
 	r = queue_record_get(t, s->queue, &qk, &rec);
 	if (r < 0)
 		return r == -FOLIO_ENOTFOUND ? -FOLIO_ECORRUPT : r;

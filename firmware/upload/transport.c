@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "fileio.h"
 #include "kconfig.h"
 #include "log.h"
 #include "firmware/upload/driver.h"
@@ -659,41 +660,6 @@ static bool valid_manifest_path(const char *path)
 	       strcmp(path, SSH_SIGNATURE_NAME) != 0;
 }
 
-static int read_manifest(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -FOLIO_EFORMAT;
-	if (st.st_size > (off_t)MANIFEST_MAX)
-		return -FOLIO_ETOOBIG;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			free(buf);
-			return k < 0 ? -errno : -EIO;
-		}
-		len += (size_t)k;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 static int add_file(struct package *p, const char *dir, const char *name, const char *path,
 		    const char *sha256, size_t cap, char *why, size_t n)
 {
@@ -734,7 +700,7 @@ static int package_load(struct package *p, const char *dir, const char *name, ch
 
 	memset(p, 0, sizeof(*p));
 	snprintf(path, sizeof(path), "%s/%s", dir, MANIFEST_NAME);
-	r = read_manifest(path, &p->manifest, &p->manifest_len);
+	r = file_read_all(path, MANIFEST_MAX, &p->manifest, &p->manifest_len);
 	if (r < 0) {
 		snprintf(why, n, "package '%s' has no readable %s: %s", dir, MANIFEST_NAME,
 			 r == -FOLIO_ETOOBIG ? "it is too large" : folio_strerror(r));

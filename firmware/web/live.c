@@ -427,31 +427,34 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-int live_start(struct web *w, const char *who, enum live_job job,
-	       const struct web_capture_body *body, uint32_t *ret_batch, struct msg *why)
+/*
+ * The batch, scanner and profile of a capture job: the clerk's or the station's for a new
+ * batch; for resume, rescan and insert the batch's own (the last one captured when the clerk
+ * names none), unless the clerk names others (capture_run() puts that choice in the event
+ * log, from @sc). 0, or an error with its message in @why.
+ */
+static int live_choose(struct web *w, enum live_job job, const struct web_capture_body *body,
+		       uint32_t *batch, const char **device, const struct scan_profile **profile,
+		       struct capture_scanner *sc, struct msg *why)
 {
 	char detail[MSG_PARAM_TEXT];
 	struct live *l = &w->live;
-	const char *device = body->device[0] ? body->device : w->cfg->device;
-	const char *profile = body->profile[0] ? body->profile : w->cfg->profile;
-	const struct scan_profile *p;
-	struct capture_scanner sc = { 0 };
-	uint32_t batch = body->batch;
+	const char *name = body->profile[0] ? body->profile : w->cfg->profile;
 	int r;
 
+	*device = body->device[0] ? body->device : w->cfg->device;
+	*batch = body->batch;
 	if (job != JOB_NEW) {
-		/* Resume, rescan, insert: the batch's own scanner and profile, unless the clerk
-		 * names others (capture_run() puts that choice in the event log). */
-		if (!batch) {
+		if (!*batch) {
 			pthread_mutex_lock(&l->lock);
-			batch = l->batch;
+			*batch = l->batch;
 			pthread_mutex_unlock(&l->lock);
 		}
-		if (!batch) {
+		if (!*batch) {
 			msg_init(why, MSG_CAPTURE_NO_BATCH);
 			return -EINVAL;
 		}
-		r = capture_batch_scanner(w->store, w->cfg, batch, body->device, body->profile, &sc,
+		r = capture_batch_scanner(w->store, w->cfg, *batch, body->device, body->profile, sc,
 					  detail, sizeof(detail));
 		if (r < 0) {
 			msg_init(why, MSG_CAPTURE_REFUSED);
@@ -459,24 +462,24 @@ int live_start(struct web *w, const char *who, enum live_job job,
 			msg_render(why);
 			return r == -FOLIO_ENOTFOUND ? -EINVAL : r;
 		}
-		device = sc.device;
-		profile = sc.profile;
+		*device = sc->device;
+		name = sc->profile;
 	}
-	p = config_find_profile(w->cfg, profile);
-	if (!device[0]) {
+	*profile = config_find_profile(w->cfg, name);
+	if (!(*device)[0]) {
 		msg_init(why, MSG_CAPTURE_NO_DEVICE);
 		return -EINVAL;
 	}
-	if (!p) {
+	if (!*profile) {
 		msg_init(why, MSG_CAPTURE_NO_PROFILE);
-		msg_str(why, "name", profile);
+		msg_str(why, "name", name);
 		msg_render(why);
 		return -EINVAL;
 	}
 	/* A clerk picks among the scanners, never a folder: listing is not done while a
-	 * capture runs (that one is refused below anyway). */
+	 * capture runs (that one is refused in live_start() anyway). */
 	if (!live_running(w)) {
-		r = capture_device_allowed(w->cfg, device, detail, sizeof(detail));
+		r = capture_device_allowed(w->cfg, *device, detail, sizeof(detail));
 		if (r < 0) {
 			msg_init(why, MSG_CAPTURE_REFUSED);
 			msg_str(why, "detail", detail);
@@ -484,6 +487,22 @@ int live_start(struct web *w, const char *who, enum live_job job,
 			return r;
 		}
 	}
+	return 0;
+}
+
+int live_start(struct web *w, const char *who, enum live_job job,
+	       const struct web_capture_body *body, uint32_t *ret_batch, struct msg *why)
+{
+	struct live *l = &w->live;
+	const struct scan_profile *p;
+	struct capture_scanner sc = { 0 };
+	const char *device;
+	uint32_t batch;
+	int r;
+
+	r = live_choose(w, job, body, &batch, &device, &p, &sc, why);
+	if (r < 0)
+		return r;
 	pthread_mutex_lock(&l->lock);
 	if (l->thread_running || l->stopping) {
 		pthread_mutex_unlock(&l->lock);
