@@ -212,6 +212,8 @@ static int paint_mask(PIX *pix, PIX *mask, unsigned scale, l_uint32 value)
 	return r;
 }
 
+/* *@pix turned by @quads quarter turns, in place: the new picture, or NULL (out of memory)
+ * with *@pix left as it was, the caller's to free. */
 static PIX *rotate_orth(PIX **pix, int quads)
 {
 	PIX *r;
@@ -219,8 +221,9 @@ static PIX *rotate_orth(PIX **pix, int quads)
 	if (quads % 4 == 0)
 		return *pix;
 	r = pixRotateOrth(*pix, quads);
-	if (r)
-		pixDestroy(pix);
+	if (!r)
+		return NULL;
+	pixDestroy(pix);
 	*pix = r;
 	return r;
 }
