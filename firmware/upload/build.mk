@@ -11,4 +11,4 @@ lib-$(CONFIG_UPLOAD_SFTP) += firmware/upload/sftp.o
 lib-$(CONFIG_UPLOAD_S3) += firmware/upload/s3.o
 # The office's receipts read back: delivered -> confirmed, or back to the supervisor.
 lib-y += firmware/upload/receipts.o
-PKGS += libcrypto $(if $(filter y,$(CONFIG_UPLOAD_CURL)),libcurl)
+PKGS += $(if $(filter y,$(CONFIG_UPLOAD_CURL)),libcurl)

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,57 +39,38 @@ int upload_url_escape_path(const char *path, char *buf, size_t size)
 	return sigv4_encode(path, strlen(path), 1, buf, size);
 }
 
-void upload_hex(const unsigned char *sum, size_t n, char *ret)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		ret[2 * i] = hex[sum[i] >> 4];
-		ret[2 * i + 1] = hex[sum[i] & 15];
-	}
-	ret[2 * n] = '\0';
-}
-
 void upload_sha256_hex(const void *data, size_t len, char ret[65])
 {
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
+	unsigned char sum[crypto_hash_sha256_BYTES];
 
-	EVP_Digest(data, len, sum, &n, EVP_sha256(), NULL);
-	upload_hex(sum, 32, ret);
+	crypto_hash_sha256(sum, data, len);
+	sodium_bin2hex(ret, 65, sum, sizeof(sum));
 }
 
 int upload_sha256_fd(int fd, uint64_t offset, uint64_t len, char ret[65])
 {
 	static const size_t chunk = 256u << 10;
-	unsigned char *buf = malloc(chunk), sum[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned n = 0;
-	int r = 0;
+	_cleanup_free_ unsigned char *buf = malloc(chunk);
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
 
-	if (!buf || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
+	crypto_hash_sha256_init(&st);
 	while (len > 0) {
 		ssize_t k = pread(fd, buf, (size_t)MIN(len, (uint64_t)chunk), (off_t)offset);
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : -EIO; /* the file shrank */
-			goto out;
-		}
-		EVP_DigestUpdate(md, buf, (size_t)k);
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO; /* the file shrank */
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)k);
 		offset += (uint64_t)k;
 		len -= (uint64_t)k;
 	}
-	EVP_DigestFinal_ex(md, sum, &n);
-	upload_hex(sum, 32, ret);
-out:
-	EVP_MD_CTX_free(md);
-	free(buf);
-	return r;
+	crypto_hash_sha256_final(&st, sum);
+	sodium_bin2hex(ret, 65, sum, sizeof(sum));
+	return 0;
 }
 
 int upload_local_changed(struct upload_conn *c, const struct upload_file *f)

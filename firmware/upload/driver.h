@@ -16,6 +16,7 @@
  */
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -211,15 +212,13 @@ struct upload_source {
 	uint64_t *counter;    /* bytes sent, added to as curl reads */
 	bool hash;	      /* hash what goes out */
 	bool hash_failed;     /* the range could not be hashed in order */
+	bool hash_ready;      /* @md is set up (upload_curl_source()) */
 	uint64_t hashed;      /* bytes hashed so far */
-	void *md;	      /* EVP_MD_CTX * (libcrypto: SHA-NI where the CPU has it) */
+	crypto_hash_sha256_state md;
 };
 
 /* upload_source_hash - hex SHA-256 of what @src sent; -EIO unless all of it was hashed */
 int upload_source_hash(struct upload_source *src, char ret[65]);
-
-/* upload_source_release - free what hashing @src allocated */
-void upload_source_release(struct upload_source *src);
 
 /*
  * upload_curl_digest - run the request set up on the connection (a GET, an SFTP read) with
@@ -240,9 +239,6 @@ int upload_curl_fetch(struct upload_conn *c, const char *rel, char *buf, size_t 
 		      size_t *ret_len);
 int upload_curl_read_back(struct upload_conn *c, const char *rel, uint64_t size,
 			  char ret_sha256[65], uint64_t *ret_len);
-
-/* upload_hex - @n bytes of @sum as lower-case hex into @ret (2 * @n + 1 bytes) */
-void upload_hex(const unsigned char *sum, size_t n, char *ret);
 
 /*
  * upload_local_check - whether local file @f is still what the manifest says (a temporary

@@ -2,7 +2,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,10 +184,10 @@ void upload_curl_body(struct upload_conn *c, struct upload_body *b)
 
 static void source_hash_reset(struct upload_source *s)
 {
-	if (!s->md)
-		s->md = EVP_MD_CTX_new();
+	crypto_hash_sha256_init(&s->md);
+	s->hash_ready = true;
 	s->hashed = 0;
-	s->hash_failed = !s->md || !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+	s->hash_failed = false;
 }
 
 /* Hashes the local bytes [hashed, upto) that were not sent (resume). */
@@ -203,7 +203,7 @@ static int source_hash_skip(struct upload_source *s, uint64_t upto)
 			continue;
 		if (k <= 0)
 			return -EIO;
-		EVP_DigestUpdate(s->md, buf, (size_t)k);
+		crypto_hash_sha256_update(&s->md, buf, (unsigned long long)k);
 		s->hashed += (uint64_t)k;
 	}
 	return 0;
@@ -211,22 +211,14 @@ static int source_hash_skip(struct upload_source *s, uint64_t upto)
 
 int upload_source_hash(struct upload_source *src, char ret[65])
 {
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
+	unsigned char sum[crypto_hash_sha256_BYTES];
 
-	if (!src->hash || !src->md || src->hash_failed || src->hashed != src->len)
+	if (!src->hash || !src->hash_ready || src->hash_failed || src->hashed != src->len)
 		return -EIO;
-	if (!EVP_DigestFinal_ex(src->md, sum, &n))
-		return -EIO;
-	upload_hex(sum, 32, ret);
+	crypto_hash_sha256_final(&src->md, sum);
+	sodium_bin2hex(ret, 65, sum, sizeof(sum));
 	src->hash_failed = true; /* finalised */
 	return 0;
-}
-
-void upload_source_release(struct upload_source *src)
-{
-	EVP_MD_CTX_free(src->md);
-	src->md = NULL;
 }
 
 static size_t source_read(char *buf, size_t size, size_t nmemb, void *user)
@@ -245,7 +237,8 @@ static size_t source_read(char *buf, size_t size, size_t nmemb, void *user)
 		return CURL_READFUNC_ABORT; /* the file shrank or cannot be read */
 	if (s->hash && !s->hash_failed) {
 		if (s->pos == s->hashed) {
-			EVP_DigestUpdate(s->md, buf, (size_t)k);
+			crypto_hash_sha256_update(&s->md, (unsigned char *)buf,
+						  (unsigned long long)k);
 			s->hashed += (uint64_t)k;
 		} else if (s->pos > s->hashed) {
 			s->hash_failed = true;
@@ -263,7 +256,7 @@ static int source_seek(void *user, curl_off_t offset, int origin)
 
 	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > s->len)
 		return CURL_SEEKFUNC_FAIL;
-	if (s->hash && s->md) {
+	if (s->hash && s->hash_ready) {
 		if ((uint64_t)offset < s->hashed)
 			source_hash_reset(s); /* sent again from there: hash again */
 		if (source_hash_skip(s, (uint64_t)offset) < 0)
@@ -305,7 +298,7 @@ void upload_curl_source(struct upload_conn *c, struct upload_source *src, bool p
 /* A read-back: the body hashed as it arrives, up to one byte more than expected. */
 struct sink {
 	uint64_t max, len;
-	EVP_MD_CTX *md;
+	crypto_hash_sha256_state md;
 };
 
 static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
@@ -317,7 +310,7 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 		s->len = s->max + 1; /* longer than the file it should be */
 		return 0;
 	}
-	EVP_DigestUpdate(s->md, data, n);
+	crypto_hash_sha256_update(&s->md, (unsigned char *)data, n);
 	s->len += n;
 	return n;
 }
@@ -325,16 +318,12 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, char ret_sha256[65],
 		       uint64_t *ret_len)
 {
-	struct sink s = { .max = size, .md = EVP_MD_CTX_new() };
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
+	struct sink s = { .max = size };
+	unsigned char sum[crypto_hash_sha256_BYTES];
 	long status = 0;
 	int r;
 
-	if (!s.md || !EVP_DigestInit_ex(s.md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(s.md);
-		return -ENOMEM;
-	}
+	crypto_hash_sha256_init(&s.md);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
 	request_timeout(c, size);
@@ -349,11 +338,10 @@ int upload_curl_digest(struct upload_conn *c, const char *what, uint64_t size, c
 			? upload_conn_why(c, -ENOENT, "%s: not found on '%s'", what, c->t->host)
 			: upload_http_status(c, what, status, NULL);
 	if (r == 0) {
-		EVP_DigestFinal_ex(s.md, sum, &n);
-		upload_hex(sum, 32, ret_sha256);
+		crypto_hash_sha256_final(&s.md, sum);
+		sodium_bin2hex(ret_sha256, 65, sum, sizeof(sum));
 		*ret_len = s.len;
 	}
-	EVP_MD_CTX_free(s.md);
 	return r;
 }
 

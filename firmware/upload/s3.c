@@ -238,7 +238,7 @@ static int s3_put_range(struct upload_conn *c, const char *rel, int fd, uint64_t
 {
 	_cleanup_free_ char *data = malloc(S3_ANSWER_MAX + 1);
 	struct upload_body body = { .data = data, .max = S3_ANSWER_MAX };
-	_cleanup_(upload_source_release) struct upload_source src = {
+	struct upload_source src = {
 		.fd = fd, .offset = offset, .len = len, .counter = &c->bytes_sent, .hash = true
 	};
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 32], sum[65];

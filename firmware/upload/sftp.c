@@ -142,7 +142,7 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 		       uint64_t resume_from)
 {
 	_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
-	_cleanup_(upload_source_release) struct upload_source src = {
+	struct upload_source src = {
 		.fd = fd, .len = f->size, .counter = &c->bytes_sent, .hash = true
 	};
 	char what[UPLOAD_REL_MAX + 16], sum[65];

@@ -232,7 +232,7 @@ static int dav_put_file(struct upload_conn *c, const struct upload_file *f, cons
 	_cleanup_close_ int fd = open(f->local, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *data = malloc(DAV_ANSWER_MAX + 1);
 	struct upload_body body = { .data = data, .max = DAV_ANSWER_MAX };
-	_cleanup_(upload_source_release) struct upload_source src = {
+	struct upload_source src = {
 		.fd = fd, .len = f->size, .counter = &c->bytes_sent, .hash = true
 	};
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16], sum[65];

@@ -973,8 +973,7 @@ static enum MHD_Result h_image(struct web *w, struct MHD_Connection *c, struct w
 	r = store_page_get(w->store, req->route.batch, req->route.page, &p);
 	if (r < 0)
 		return store_error(c, r, "cannot show the page");
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", p.sha256[i]);
+	sodium_bin2hex(hex, sizeof(hex), p.sha256, 8);
 	snprintf(etag, sizeof(etag), "\"%s-%u\"", hex, width);
 	if (inm && strcmp(inm, etag) == 0) {
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
