@@ -3,7 +3,7 @@ lib-y += firmware/upload/upload.o
 # per protocol (driver.h), each left out with its CONFIG_UPLOAD_ symbol; libcurl only when a
 # network driver is built (CONFIG_UPLOAD_CURL).
 lib-y += firmware/upload/transport.o firmware/upload/window.o firmware/upload/creds.o \
-	firmware/upload/common.o firmware/upload/sigv4.o
+	firmware/upload/common.o firmware/upload/percent.o firmware/upload/sigv4.o
 lib-$(CONFIG_UPLOAD_FILE) += firmware/upload/file.o
 lib-$(CONFIG_UPLOAD_CURL) += firmware/upload/http.o
 lib-$(CONFIG_UPLOAD_WEBDAV) += firmware/upload/webdav.o

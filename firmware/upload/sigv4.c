@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/upload/percent.h"
 #include "firmware/upload/sigv4.h"
 
 #define SIGV4_MAX_PARAMS 32
@@ -125,31 +126,10 @@ out:
 	return r;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes @s in place ('+' stays '+', as AWS reads it). */
+/* Percent-decodes @s in place, a malformed escape kept ('+' stays '+', as AWS reads it). */
 static void decode_inplace(char *s)
 {
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
+	(void)percent_decode(s, s, strlen(s) + 1, PERCENT_KEEP_MALFORMED, NULL);
 }
 
 int sigv4_canonical_query_string(const char *query, char *buf, size_t size)

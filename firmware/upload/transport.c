@@ -24,6 +24,7 @@
 #include "kconfig.h"
 #include "log.h"
 #include "firmware/upload/driver.h"
+#include "firmware/upload/percent.h"
 #include "firmware/upload/transport.h"
 
 #define MANIFEST_NAME "MANIFEST.sha256"
@@ -63,38 +64,17 @@ bool upload_scheme_built_in(const char *url)
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes @in into @out; refuses NUL and control characters. */
+/* Percent-decodes @in into @out; refuses a malformed escape, NUL and control characters. */
 static int url_decode(const char *in, char *out, size_t size)
 {
-	size_t o = 0;
+	size_t len;
+	int r = percent_decode(in, out, size, PERCENT_STRICT, &len);
 
-	for (; *in; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch == '%') {
-			if (hexval(in[1]) < 0 || hexval(in[2]) < 0)
-				return -EINVAL;
-			ch = (unsigned char)(hexval(in[1]) * 16 + hexval(in[2]));
-			in += 2;
-		}
-		if (ch < 0x20 || ch == 0x7f)
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			return -EINVAL;
-		if (o + 1 >= size)
-			return -ENAMETOOLONG;
-		out[o++] = (char)ch;
-	}
-	out[o] = '\0';
 	return 0;
 }
 

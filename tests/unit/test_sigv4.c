@@ -57,6 +57,10 @@ static void test_query(void **state)
 	assert_string_equal(buf, "Param1=Value1&Param1=value2");
 	assert_int_equal(sigv4_canonical_query_string("b=%7e&a&c=x%20y+z", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "a=&b=~&c=x%20y%2Bz");
+	/* A malformed escape stays as it is (then encoded); a %00 ends the name or value. */
+	assert_int_equal(sigv4_canonical_query_string("a=1%zz%4&b%00c=2%00x&d=%", buf, sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "a=1%25zz%254&b=2&d=%25");
 	assert_int_equal(sigv4_canonical_query(parts, 2, buf, 10), -ENAMETOOLONG);
 }
 

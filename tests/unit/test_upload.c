@@ -255,6 +255,21 @@ static void test_target_open(void **state)
 		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
 		assert_null(t);
 	}
+	/* A malformed escape, a NUL or a control character, in upper or lower case hex. */
+	static const char *const bad_escape[] = {
+		"file:///srv/out%zz", "file:///srv/out%4",  "file:///srv/out%",
+		"file:///srv/o%00ut", "file:///srv/o%0aut", "file:///srv/o%7Fut",
+		"file:///srv/o%1fut",
+	};
+	for (size_t i = 0; i < sizeof(bad_escape) / sizeof(bad_escape[0]); i++) {
+		char conf[256];
+
+		snprintf(conf, sizeof(conf), "target = %s\n", bad_escape[i]);
+		assert_int_equal(load(conf, cfg, p), 0);
+		assert_int_equal(upload_target_open(cfg, &t, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "bad folder in target"));
+		assert_null(t);
+	}
 	{
 		char conf[512];
 
