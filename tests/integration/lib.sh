@@ -254,6 +254,25 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# web_test: the start of a clerk UI test: skipped without curl; in the scratch folder, with
+# $folio the folio command on its folio.conf and no foliod yet ($daemon empty).
+web_test() {
+	command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+	cd "$FOLIO_TMP" || fail "no scratch folder"
+	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+	daemon=
+}
+
+# web_config PORT [SETTING...]: folio.conf for a clerk UI test: make_config's, with a feeder
+# that holds no paper and [web] listening on 127.0.0.1:PORT, its users in web.users. Each
+# SETTING is one of make_config's: "[web] idle_minutes = 1".
+web_config() {
+	local port=$1
+	shift
+	make_config folio.conf "folio:$FOLIO_TMP/none" "[web] listen = 127.0.0.1:$port" \
+		"[web] users_file = $FOLIO_TMP/web.users" "$@"
+}
+
 # start_foliod [LINE...]: foliod with the clerk UI on a free port ($port, $url); another port
 # when that one was taken meanwhile. Returns 1 (foliod running, its log in foliod.log) when
 # foliod serves no UI for another reason.
