@@ -57,16 +57,6 @@ resolution = $dpi
 CONF
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
-state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
-# same_page BATCH PAGE SHEET: the stored page is SHEET (a file), pixel for pixel
-same_page() {
-	local diff
-	$folio page export --batch "$1" --page "$2" --out stored.pnm 2>/dev/null ||
-		fail "batch $1 has no page $2"
-	diff=$(compare -metric AE stored.pnm "$3" null: 2>&1)
-	[ "$diff" = 0 ] || fail "batch $1 page $2 is not $3 ($diff pixels differ)"
-}
 sheet() { ls "sheets-$1"/*.tif | sed -n "${2}p"; } # sheet a|b N
 
 # --- a batch on scanner b (not the default) jams at sheet 3 ...

@@ -196,6 +196,21 @@ grey_photo() {
 		-composite "$1" 2>err || fail "convert failed: $(cat err)"
 }
 
+# pages_of BATCH, state_of BATCH: how many pages BATCH has and its state, as `$folio batch
+# show` says ($folio: the folio command with the test's --config)
+pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
+state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
+
+# same_page BATCH PAGE IMAGE: page PAGE of BATCH, exported by $folio, is the file IMAGE pixel
+# for pixel (ImageMagick's compare)
+same_page() {
+	local diff
+	$folio page export --batch "$1" --page "$2" --out stored.pnm 2>/dev/null ||
+		fail "batch $1 has no page $2"
+	diff=$(compare -metric AE stored.pnm "$3" null: 2>&1)
+	[ "$diff" = 0 ] || fail "batch $1 page $2 is not $3 ($diff pixels differ): $(identify stored.pnm "$3")"
+}
+
 # sane_preload: the sanitizer runtimes a program we did not build (scanimage) must
 # preload to load this build's backend (nothing for a plain build)
 sane_preload() {

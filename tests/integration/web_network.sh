@@ -46,7 +46,6 @@ call POST /api/capture -b ana.jar -H "X-CSRF-Token: $csrf" "${json[@]}" \
 	--data-binary "{\"device\":\"$dev\"}"
 case $code in 2??) ;; *) fail "Start on '$dev' answered $code: $(cat body)" ;; esac
 b=$(jget body batch)
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
 for _ in $(seq 300); do # until the feeder is empty and the capture over
 	call GET /api/status -b ana.jar
 	[ "$(pages_of "$b")" = 2 ] && case $(jget body scanner.state) in idle | fault) break ;; esac
