@@ -26,18 +26,10 @@ faults() { printf '%s\n' "$@" >sane.d/folio.conf; }
 make_config folio.conf "folio:$FOLIO_TMP/feeder" "[capture] profile = raw" \
 	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0" \
 	"[capture] image_threads = 4"
-cat >>folio.conf <<EOF
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
-[profile g4]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-EOF
+{
+	grey_profile raw adf raw "$dpi"
+	grey_profile g4 adf bitonal "$dpi"
+} >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 
 # load N..M: put sheets N to M (1-based) in the feeder, as a clerk would

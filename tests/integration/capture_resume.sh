@@ -33,28 +33,12 @@ faults
 
 make_config folio.conf "$a" "[capture] profile = raw" \
 	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0"
-cat >>folio.conf <<CONF
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
-[profile g4]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-[profile g4b]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-[profile glass]
-source = flatbed
-mode = gray
-output = raw
-resolution = $dpi
-CONF
+{
+	grey_profile raw adf raw "$dpi"
+	grey_profile g4 adf bitonal "$dpi"
+	grey_profile g4b adf bitonal "$dpi"
+	grey_profile glass flatbed raw "$dpi"
+} >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
 sheet() { ls "sheets-$1"/*.tif | sed -n "${2}p"; } # sheet a|b N

@@ -82,13 +82,7 @@ printf 'device %s\n' "$FOLIO_TMP/local" >station/folio.conf
 net=net:$addr:folio:$FOLIO_TMP/feeder
 make_config folio.conf "folio:$FOLIO_TMP/local" "[capture] profile = raw" \
 	"[capture] sane_config_dir = $FOLIO_TMP/station" "[capture] reconnect_seconds = 0"
-cat >>folio.conf <<CONF
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
-CONF
+grey_profile raw adf raw "$dpi" >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 sheet() { ls sheets/*.tif | sed -n "${1}p"; }
 

@@ -114,6 +114,12 @@ config_settings() {
 	}' "$@"
 }
 
+# grey_profile NAME SOURCE OUTPUT DPI: a [profile NAME] section for folio.conf, on standard
+# output: a grey scan from SOURCE (adf, flatbed) at DPI, delivered as OUTPUT (raw, bitonal)
+grey_profile() {
+	printf '[profile %s]\nsource = %s\nmode = gray\noutput = %s\nresolution = %s\n' "$@"
+}
+
 # feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
 # in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
