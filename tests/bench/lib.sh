@@ -12,9 +12,10 @@ bench_feeder() {
 	export SANE_CONFIG_DIR=$PWD/sane.d LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 }
 
-# bench_config PROFILE MAP_MB: on standard output, the [station], [store] and [capture]
-# sections of folio.conf for a benchmark that scans pages/ through bench_feeder's feeder into a
-# store of MAP_MB MiB here, with profile PROFILE (the caller writes the profiles after it).
+# bench_config PROFILE MAP_MB [FOLDER]: on standard output, the [station], [store] and
+# [capture] sections of folio.conf for a benchmark that scans FOLDER (default pages/) through
+# bench_feeder's feeder into a store of MAP_MB MiB here, with profile PROFILE (the caller
+# writes the profiles after it).
 bench_config() {
 	cat <<CONF
 [station]
@@ -24,7 +25,7 @@ office = KE
 path = $PWD/store
 map_size_mb = $2
 [capture]
-device = folio:$PWD/pages
+device = folio:$PWD/${3:-pages}
 profile = $1
 sane_config_dir = $PWD/sane.d
 sane_backend_dir = $lib
