@@ -400,6 +400,37 @@ signed_package() {
 	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
 }
 
+# start_server START DIR NAME: START (one of tests/servers/servers.sh's *_start) serving DIR
+# on a free port, $port. The test is skipped when START says the server cannot run here
+# (status 77, its last line why) and fails when NAME does not start.
+start_server() {
+	local rc
+	port=$(free_port)
+	"$1" "$2" "$port" >"$FOLIO_TMP/start.out"
+	rc=$?
+	[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
+	[ $rc = 0 ] || fail "cannot start $3: $(cat "$FOLIO_TMP/start.out")"
+}
+
+# real_package CONFIG: a station key in keys/ and a real package of one batch from the test
+# feeder, as a station makes it with folio.conf CONFIG: scanned, read (a package is built only
+# once its text is read), indexed, approved and exported signed into pkgs/ (all in the
+# scratch folder). Sets $pkg (the package folder) and $name (its name).
+real_package() {
+	local folio=$FOLIO_BUILD/bin/folio real=$1 b
+	"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
+	b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
+		fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
+	OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
+		fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
+	index_batch "$b" "$folio" --config "$real"
+	"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
+		fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
+	pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
+		fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
+	name=$(basename "$pkg")
+}
+
 # st96_schemas: sets $st96 to the ST.96 V6_0 schema folder and the array $schemas to the
 # verifier's "--schemas $st96" when that folder is there; else $schemas is empty (said).
 st96_schemas() {
