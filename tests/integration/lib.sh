@@ -400,6 +400,14 @@ signed_package() {
 	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
 }
 
+# server_test: the start of a test against local servers: tests/servers/servers.sh's helpers,
+# every server they start stopped at exit, and $folio the bare folio command.
+server_test() {
+	. "$FOLIO_SRC/tests/servers/servers.sh"
+	trap servers_stop EXIT
+	folio=$FOLIO_BUILD/bin/folio
+}
+
 # start_server START DIR NAME: START (one of tests/servers/servers.sh's *_start) serving DIR
 # on a free port, $port. The test is skipped when START says the server cannot run here
 # (status 77, its last line why) and fails when NAME does not start.

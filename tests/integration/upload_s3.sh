@@ -8,10 +8,7 @@
 # delivered copy passes sha256sum -c; not one request of ours had a bad signature.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-. "$FOLIO_SRC/tests/servers/servers.sh"
-trap servers_stop EXIT
-
-folio=$FOLIO_BUILD/bin/folio
+server_test
 s3=$FOLIO_TMP/s3srv
 start_server s3_start "$s3" s3rver
 

@@ -8,10 +8,7 @@
 # read. Each delivered copy passes sha256sum -c; files land 0600, folders 0700.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-. "$FOLIO_SRC/tests/servers/servers.sh"
-trap servers_stop EXIT
-
-folio=$FOLIO_BUILD/bin/folio
+server_test
 ssh=$FOLIO_TMP/ssh
 start_server sshd_start "$ssh" sshd
 in=$ssh/root/in
