@@ -21,14 +21,7 @@
 
 #include "compiler.h"
 #include "firmware/image/binarize.h"
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "bench.h"
 
 static TessBaseAPI *tess;
 

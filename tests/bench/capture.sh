@@ -8,27 +8,15 @@
 # for the peak memory the README gives. Prints figures and ratios; asserts nothing about speed.
 set -euo pipefail
 pages=${CAPTURE_BENCH_PAGES:-60}
-lib=$FOLIO_BUILD/lib/sane
-[ -f "$lib/libsane-folio.so.1" ] || { echo "skipped: $lib/libsane-folio.so.1 not built"; exit 0; }
+. "$FOLIO_SRC/tests/bench/lib.sh"
+bench_feeder
 
 "$FOLIO_BUILD/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
 	--skew-range -2:2 --seed 7 --format pnm >/dev/null
-mkdir -p sane.d
-printf 'folio\n' >sane.d/dll.conf
-export SANE_CONFIG_DIR=$PWD/sane.d LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
-cat >folio.conf <<EOF
-[station]
-id = BENCH
-office = KE
-[store]
-path = $PWD/store
-map_size_mb = 8192
-[capture]
-device = folio:$PWD/pages
-profile = raw
-sane_config_dir = $PWD/sane.d
-sane_backend_dir = $lib
+{
+	bench_config raw 8192
+	cat <<EOF
 [profile raw]
 source = adf
 mode = gray
@@ -45,6 +33,7 @@ mode = color
 output = auto
 resolution = 300
 EOF
+} >folio.conf
 
 # peak_rss_kb and seconds of a command, from GNU time's -f output in time.out; every run
 # starts from a full feeder (the feeder keeps its place across SANE sessions)

@@ -8,28 +8,16 @@
 set -euo pipefail
 pages=${COVERSHEET_BENCH_PAGES:-20}
 build=$FOLIO_BUILD
-lib=$build/lib/sane
-[ -f "$lib/libsane-folio.so.1" ] || { echo "skipped: $lib/libsane-folio.so.1 not built"; exit 0; }
+. "$FOLIO_SRC/tests/bench/lib.sh"
+bench_feeder
 command -v pdftoppm >/dev/null || { echo "skipped: pdftoppm (poppler-utils) not installed"; exit 0; }
 
 "$build/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
 	--skew-range -2:2 --seed 7 --format pnm >/dev/null
-mkdir -p sane.d
-printf 'folio\n' >sane.d/dll.conf
-export SANE_CONFIG_DIR=$PWD/sane.d LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
-cat >folio.conf <<EOF
-[station]
-id = BENCH
-office = KE
-[store]
-path = $PWD/store
-map_size_mb = 4096
-[capture]
-device = folio:$PWD/pages
-profile = on
-sane_config_dir = $PWD/sane.d
-sane_backend_dir = $lib
+{
+	bench_config on 4096
+	cat <<EOF
 [profile on]
 source = adf
 mode = gray
@@ -46,6 +34,7 @@ patch_2 = ignore
 patch_3 = ignore
 patch_t = ignore
 EOF
+} >folio.conf
 "$build/bin/folio" --config folio.conf coversheet --office KE --ip-type patent \
 	--application 102024000000123 --doc-code APPFORM --out cover.pdf >/dev/null
 pdftoppm -r 300 -gray -singlefile cover.pdf cover

@@ -18,44 +18,7 @@
 
 #include "firmware/config/config.h"
 #include "firmware/index/separate.h"
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* A binary PGM (P5, 8 bit) into a frame of @dpi. Returns 0, or -1 when it is not one. */
-static int read_pgm(const char *path, unsigned dpi, struct frame *f)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned w = 0, h = 0, maxval = 0;
-	int c;
-
-	if (!fp)
-		return -1;
-	if (fscanf(fp, "P5 ") != 0 || ftell(fp) < 2)
-		goto bad;
-	while ((c = fgetc(fp)) == '#')
-		while ((c = fgetc(fp)) != '\n' && c != EOF)
-			;
-	ungetc(c, fp);
-	if (fscanf(fp, "%u %u %u", &w, &h, &maxval) != 3 || maxval != 255 || !w || !h ||
-	    w > 20000 || h > 30000 || fgetc(fp) == EOF)
-		goto bad;
-	*f = (struct frame){ w, h, 8, 1, w, dpi, malloc((size_t)w * h) };
-	if (!f->data || fread(f->data, 1, (size_t)w * h, fp) != (size_t)w * h) {
-		free(f->data);
-		goto bad;
-	}
-	fclose(fp);
-	return 0;
-bad:
-	fclose(fp);
-	return -1;
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {

@@ -19,20 +19,12 @@ for p in "$build/bench/formats_bench" "$build/bin/pagegen" "$build/bin/folio" \
 	[ -e "$p" ] || { echo "formats bench: no '$p': build it with make bench"; exit 1; }
 done
 
-mkdir -p sane.d stack
-printf 'folio\n' >sane.d/dll.conf
-cat >folio.conf <<EOF
-[station]
-id = BENCH-01
-office = KE
-[store]
-path = $tmp/store
-map_size_mb = 512
-[capture]
-device = folio:$tmp/stack
-profile = text
-sane_config_dir = $tmp/sane.d
-sane_backend_dir = $build/lib/sane
+. "$FOLIO_SRC/tests/bench/lib.sh"
+bench_feeder
+mkdir -p stack
+{
+	bench_config text 512 stack
+	cat <<EOF
 [profile text]
 source = adf
 mode = gray
@@ -41,6 +33,7 @@ resolution = 300
 [ocr]
 workers = 2
 EOF
+} >folio.conf
 folio="$build/bin/folio --config folio.conf"
 pg="$build/bin/pagegen --out stack --dpi 300"
 for i in 1 2 3 4; do

@@ -18,53 +18,7 @@
 #include <leptonica/allheaders.h>
 
 #include "firmware/image/process.h"
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/*
- * Reads a binary PGM (P5, 8 bit) straight into a frame, so that loading a page costs no more
- * memory than the frame itself. Returns 0, or -1 when the file is not such a PGM.
- */
-static int read_pgm(const char *path, struct frame *f)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned w = 0, h = 0, maxval = 0;
-	int c;
-
-	if (!fp)
-		return -1;
-	if (fscanf(fp, "P5 ") != 0 || ftell(fp) < 2)
-		goto bad;
-	while ((c = fgetc(fp)) == '#')
-		while ((c = fgetc(fp)) != '\n' && c != EOF)
-			;
-	ungetc(c, fp);
-	if (fscanf(fp, "%u %u %u", &w, &h, &maxval) != 3 || maxval != 255 || !w || !h ||
-	    w > 20000 || h > 30000 || fgetc(fp) == EOF)
-		goto bad;
-	*f = (struct frame){ .width = w,
-			     .height = h,
-			     .depth = 8,
-			     .channels = 1,
-			     .bytes_per_line = w,
-			     .dpi = 300,
-			     .data = malloc((size_t)w * h) };
-	if (!f->data || fread(f->data, 1, (size_t)w * h, fp) != (size_t)w * h) {
-		free(f->data);
-		goto bad;
-	}
-	fclose(fp);
-	return 0;
-bad:
-	fclose(fp);
-	return -1;
-}
+#include "bench.h"
 
 /* Times image_colour_share() on each page loaded as an RGB frame. */
 static int colour_detect(int n, char **paths)
@@ -146,7 +100,7 @@ int main(int argc, char **argv)
 		PIX *pix, *g;
 		uint32_t x, y;
 
-		if (read_pgm(argv[first + i], &frames[i]) == 0)
+		if (read_pgm(argv[first + i], 300, &frames[i]) == 0)
 			continue;
 		pix = pixRead(argv[first + i]);
 		g = pix ? pixConvertTo8(pix, 0) : NULL;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "ocr/engine.h"
 #include "ocr/pool.h"
 #include "ocr/score.h"
@@ -230,23 +231,13 @@ static int cmd_run(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* The whole text file @path (16 MiB at most), NUL-terminated, or NULL */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "re");
 	char *s = NULL;
-	long n;
+	size_t len;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		s = calloc(1, (size_t)n + 1);
-		if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		}
-	}
-	fclose(f);
-	return s;
+	return file_read_all(path, 16 << 20, &s, &len) < 0 ? NULL : s;
 }
 
 static int cmd_score(const char *truthdir, const char *outdir)

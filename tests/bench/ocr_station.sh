@@ -9,28 +9,16 @@
 # or fails on timing.
 set -euo pipefail
 pages=${OCR_STATION_BENCH_PAGES:-8}
-lib=$FOLIO_BUILD/lib/sane
-[ -f "$lib/libsane-folio.so.1" ] || { echo "skipped: $lib/libsane-folio.so.1 not built"; exit 0; }
+. "$FOLIO_SRC/tests/bench/lib.sh"
+bench_feeder
 command -v tesseract >/dev/null || { echo "skipped: no 'tesseract' command"; exit 0; }
 export OMP_THREAD_LIMIT=1
 
 "$FOLIO_BUILD/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
 	--lang eng --noise 6 --skew-range -0.8:0.8 --seed 23 --format pnm >/dev/null
-mkdir -p sane.d
-printf 'folio\n' >sane.d/dll.conf
-export SANE_CONFIG_DIR=$PWD/sane.d LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-cat >folio.conf <<CONF
-[station]
-id = BENCH
-office = KE
-[store]
-path = $PWD/store
-map_size_mb = 8192
-[capture]
-device = folio:$PWD/pages
-profile = auto
-sane_config_dir = $PWD/sane.d
-sane_backend_dir = $lib
+{
+	bench_config auto 8192
+	cat <<CONF
 [profile auto]
 source = adf
 mode = color
@@ -40,6 +28,7 @@ resolution = 300
 languages = eng
 workers = 2
 CONF
+} >folio.conf
 folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 batch=$($folio scan 2>scan.err) || { cat scan.err; exit 1; }
 now() { date +%s.%N; }

@@ -10,7 +10,7 @@ export FOLIO_BUILD=$build FOLIO_SRC=$(cd "$here/../.." && pwd) OMP_THREAD_LIMIT=
 export FOLIO_SHARED=${FOLIO_SHARED:-$(cd "$FOLIO_SRC/../shared" 2>/dev/null && pwd || echo "$FOLIO_SRC/../shared")}
 status=0
 for b in "$here"/*.sh; do
-	[ "$(basename "$b")" = run.sh ] && continue
+	case $(basename "$b") in run.sh | lib.sh) continue ;; esac
 	echo "== $(basename "$b" .sh)"
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/folio-bench.XXXXXX")
 	(cd "$tmp" && FOLIO_TMP=$tmp bash "$b" "$build") || { echo "bench $(basename "$b") failed"; status=1; }

@@ -19,28 +19,11 @@ command -v curl >/dev/null || { echo "web bench: curl is missing: make deps" >&2
 "$build/bin/folio" help 2>&1 | grep -q '^  web user ' || { echo "web bench: this build has no clerk UI"; exit 0; }
 
 "$build/bin/pagegen" --out pages --count 8 --kind text --seed 5 >/dev/null
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >folio.conf <<CONF
-[station]
-id = BENCH-01
-office = KE
-[store]
-path = $work/store
-[capture]
-device = folio:$work/pages
-profile = bitonal
-sane_config_dir = $FOLIO_SRC/board/sim/sane.d
-sane_backend_dir = $build/lib/sane
-[profile bitonal]
-source = adf
-mode = lineart
-resolution = 300
-[upload]
-target = file://$work/outbox
-[web]
-listen = 127.0.0.1:$port
-users_file = $work/web.users
-CONF
+. "$FOLIO_SRC/tests/integration/lib.sh"
+port=$(free_port)
+FOLIO_TMP=$work FOLIO_BUILD=$build make_config folio.conf "folio:$work/pages" \
+	"[station] id = BENCH-01" "[store] map_size_mb = 4096" "[web] listen = 127.0.0.1:$port" \
+	"[web] users_file = $work/web.users"
 folio="$build/bin/folio --config folio.conf"
 batch=$($folio scan 2>/dev/null)
 $folio export --batch "$batch" --out export >/dev/null 2>&1

@@ -26,6 +26,7 @@
 
 #include "errors.h"
 #include "firmware/accounts/accounts.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,16 +39,6 @@ struct seen {
 	char first[ACCOUNT_NAME_MAX + 1];
 	char first_attrs[ACCOUNT_ATTRS_MAX + 1];
 };
-
-/* The test's scratch folder under make check, else a RAM disk for speed. */
-static const char *scratch(void)
-{
-	const char *t = getenv("FOLIO_TMP");
-
-	if (t && *t)
-		return t;
-	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-}
 
 static void cleanup(void)
 {
@@ -75,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd, r, e;
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/fuzz_accounts.XXXXXX", scratch());
+		snprintf(dir, sizeof(dir), "%s/fuzz_accounts.XXXXXX", fuzz_scratch());
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/accounts", dir);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "firmware/index/coversheet.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,11 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *copy;
 	int r, n;
 
-	/* An exact-size heap copy, so that ASan sees any read past the end. */
-	copy = malloc(size ? size : 1);
+	copy = fuzz_copy(data, size);
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	memset(&c, 0xa5, sizeof(c));
 	canary = c;
 	memset(why, 'x', sizeof(why));

@@ -23,6 +23,7 @@
 
 #include "errors.h"
 #include "firmware/package/receipt.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,10 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *copy;
 	int r, n;
 
-	copy = malloc(size ? size : 1);
+	copy = fuzz_copy(data, size);
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	memset(why, 'x', sizeof(why));
 	r = receipt_parse(copy, size, &rc, why, sizeof(why));
 	if (r != 0 && r != -FOLIO_EFORMAT)

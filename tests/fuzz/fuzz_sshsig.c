@@ -20,6 +20,7 @@
 
 #include "errors.h"
 #include "firmware/package/sign.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,10 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (good_len <= 0)
 			abort();
 	}
-	copy = malloc(size ? size : 1);
+	copy = fuzz_copy(data, size);
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	memset(why, 'x', sizeof(why));
 	r = sign_sshsig_check(&k, message, strlen(message), copy, size, why, sizeof(why));
 	if (r != 0 && r != -FOLIO_EFORMAT && r != -FOLIO_ECORRUPT)

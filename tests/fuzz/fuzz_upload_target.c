@@ -28,21 +28,12 @@
 #include "errors.h"
 #include "firmware/config/config.h"
 #include "firmware/upload/transport.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[256], creds[288];
 static struct folio_config cfg;
-
-/* The test's scratch folder under make check, else a RAM disk for speed. */
-static const char *scratch(void)
-{
-	const char *t = getenv("FOLIO_TMP");
-
-	if (t && *t)
-		return t;
-	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-}
 
 static void cleanup(void)
 {
@@ -52,7 +43,7 @@ static void cleanup(void)
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/fuzz_upload.XXXXXX", scratch());
+	snprintf(dir, sizeof(dir), "%s/fuzz_upload.XXXXXX", fuzz_scratch());
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(creds, sizeof(creds), "%s/credentials", dir);

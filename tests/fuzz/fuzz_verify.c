@@ -29,21 +29,12 @@
 #include "errors.h"
 #include "firmware/package/sign.h"
 #include "firmware/package/verify.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[] = { "MANIFEST.sha256", "MANIFEST.sizes", "BATCH.txt", SIGN_FILE };
 static char root[256], pkg[272], pub[288];
-
-/* The test's scratch folder under make check, else a RAM disk for speed. */
-static const char *scratch(void)
-{
-	const char *t = getenv("FOLIO_TMP");
-
-	if (t && *t)
-		return t;
-	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-}
 
 static void cleanup(void)
 {
@@ -76,7 +67,7 @@ static void write_file(const char *name, const void *data, size_t size)
 
 static void setup(void)
 {
-	const char *tmp = scratch();
+	const char *tmp = fuzz_scratch();
 	struct sign_key key;
 
 	snprintf(root, sizeof(root), "%s/fuzz_verify.XXXXXX", tmp);

@@ -46,8 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\n' "$1" "$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1"
 	chmod 0644 folio.conf
 }
 start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"

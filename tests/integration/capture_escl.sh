@@ -51,14 +51,9 @@ device = $dev
 profile = raw
 sane_config_dir = $FOLIO_TMP/station
 reconnect_seconds = 0
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
 CONF
+grey_profile raw adf raw "$dpi" >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
 
 # --- listed, its options read over eSCL; the name no batch could keep is left out, in a line
 $folio devices >devices.out 2>err || fail "folio devices failed: $(cat err)"

@@ -33,40 +33,14 @@ faults
 
 make_config folio.conf "$a" "[capture] profile = raw" \
 	"[capture] sane_config_dir = $FOLIO_TMP/sane.d" "[capture] reconnect_seconds = 0"
-cat >>folio.conf <<CONF
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
-[profile g4]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-[profile g4b]
-source = adf
-mode = gray
-output = bitonal
-resolution = $dpi
-[profile glass]
-source = flatbed
-mode = gray
-output = raw
-resolution = $dpi
-CONF
+{
+	grey_profile raw adf raw "$dpi"
+	grey_profile g4 adf bitonal "$dpi"
+	grey_profile g4b adf bitonal "$dpi"
+	grey_profile glass flatbed raw "$dpi"
+} >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
-state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
-# same_page BATCH PAGE SHEET: the stored page is SHEET (a file), pixel for pixel
-same_page() {
-	local diff
-	$folio page export --batch "$1" --page "$2" --out stored.pnm 2>/dev/null ||
-		fail "batch $1 has no page $2"
-	diff=$(compare -metric AE stored.pnm "$3" null: 2>&1)
-	[ "$diff" = 0 ] || fail "batch $1 page $2 is not $3 ($diff pixels differ)"
-}
 sheet() { ls "sheets-$1"/*.tif | sed -n "${2}p"; } # sheet a|b N
 
 # --- a batch on scanner b (not the default) jams at sheet 3 ...

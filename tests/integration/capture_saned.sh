@@ -80,35 +80,10 @@ printf 'net\nfolio\n' >station/dll.conf
 printf 'connect_timeout = 5\n%s\n' "$addr" >station/net.conf
 printf 'device %s\n' "$FOLIO_TMP/local" >station/folio.conf
 net=net:$addr:folio:$FOLIO_TMP/feeder
-cat >folio.conf <<CONF
-[station]
-id = TEST-01
-office = KE
-[store]
-path = $FOLIO_TMP/store
-map_size_mb = 256
-[capture]
-device = folio:$FOLIO_TMP/local
-profile = raw
-sane_config_dir = $FOLIO_TMP/station
-sane_backend_dir = $FOLIO_BUILD/lib/sane
-reconnect_seconds = 0
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = $dpi
-CONF
+make_config folio.conf "folio:$FOLIO_TMP/local" "[capture] profile = raw" \
+	"[capture] sane_config_dir = $FOLIO_TMP/station" "[capture] reconnect_seconds = 0"
+grey_profile raw adf raw "$dpi" >>folio.conf
 folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
-# same_page BATCH PAGE SHEET: the stored page is SHEET (a file), pixel for pixel
-same_page() {
-	local diff
-	$folio page export --batch "$1" --page "$2" --out stored.pnm 2>/dev/null ||
-		fail "batch $1 has no page $2"
-	diff=$(compare -metric AE stored.pnm "$3" null: 2>&1)
-	[ "$diff" = 0 ] || fail "batch $1 page $2 is not $3 ($diff pixels differ): $(identify stored.pnm "$3")"
-}
 sheet() { ls sheets/*.tif | sed -n "${1}p"; }
 
 # --- listed: the remote feeder, with its options read through saned

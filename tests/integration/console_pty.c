@@ -267,6 +267,15 @@ static int wait_exit(pid_t pid, int ms)
 	return -1;
 }
 
+/* Runs @line on the console and checks that the answer contains @text. */
+static void run_expect(struct term *t, const char *line, const char *text)
+{
+	char *out = run(t, line);
+
+	must_contain(line, out, text);
+	free(out);
+}
+
 static char *slurp_cmd(const char *cmd)
 {
 	FILE *p = popen(cmd, "r");
@@ -424,12 +433,8 @@ static void test_commands(struct term *t)
 		fail("console error differs from folio's:\n%s\n---\n%s", out, cli);
 	free(cli);
 	free(out);
-	out = run(t, "bogus");
-	must_contain("bogus", out, "unknown command 'bogus'");
-	free(out);
-	out = run(t, "scan --help");
-	must_contain("scan --help", out, "usage: folio scan");
-	free(out);
+	run_expect(t, "bogus", "unknown command 'bogus'");
+	run_expect(t, "scan --help", "usage: folio scan");
 
 	out = run(t, "status");
 	must_contain("status", out, "ocr backlog");
@@ -438,36 +443,20 @@ static void test_commands(struct term *t)
 		if (q - p > 80)
 			fail("status line wider than 80 columns: %.*s", (int)(q - p), p);
 	free(out);
-	out = run(t, "devices");
-	must_contain("devices", out, "folio:");
-	free(out);
+	run_expect(t, "devices", "folio:");
 	out = run(t, "scan test");
 	must_contain("scan test", out, "pixels");
 	must_contain("scan test", out, "timing");
 	must_contain("scan test", out, "flags");
 	free(out);
-	out = run(t, "config show");
-	must_contain("config show", out, "[console]");
-	free(out);
-	out = run(t, "config set station.log_level debug");
-	must_contain("config set", out, "in effect now");
-	free(out);
-	out = run(t, "config set capture.reconnect_seconds 7");
-	must_contain("config set", out, "kept for 'config save'");
-	free(out);
+	run_expect(t, "config show", "[console]");
+	run_expect(t, "config set station.log_level debug", "in effect now");
+	run_expect(t, "config set capture.reconnect_seconds 7", "kept for 'config save'");
 	test_store_path(t);
-	out = run(t, "config set capture.reconnect_seconds 99999");
-	must_contain("config set", out, "out of range");
-	free(out);
-	out = run(t, "config set station.nokey 1");
-	must_contain("config set", out, "unknown key 'nokey'");
-	free(out);
-	out = run(t, "config show");
-	must_contain("config show", out, "# capture.reconnect_seconds = 7");
-	free(out);
-	out = run(t, "config save");
-	must_contain("config save", out, "saved 3 changes");
-	free(out);
+	run_expect(t, "config set capture.reconnect_seconds 99999", "out of range");
+	run_expect(t, "config set station.nokey 1", "unknown key 'nokey'");
+	run_expect(t, "config show", "# capture.reconnect_seconds = 7");
+	run_expect(t, "config save", "saved 3 changes");
 	cli = slurp_cmd("grep -c 'reconnect_seconds = 7' folio.conf; "
 			"\"$FOLIO_BUILD/bin/folio\" config check folio.conf 2>&1");
 	must_contain("the saved file", cli, "1\n");
@@ -499,9 +488,7 @@ static void test_commands(struct term *t)
 	must_contain("selftest", out, "store intact");
 	must_contain("selftest", out, "clock");
 	free(out);
-	out = run(t, "date");
-	must_contain("date", out, "utc ");
-	free(out);
+	run_expect(t, "date", "utc ");
 	out = run(t, "log tail 3");
 	must_contain("log tail", out, "console-command");
 	for (p = out; (q = strchr(p, '\n')); p = q + 1)
@@ -509,21 +496,15 @@ static void test_commands(struct term *t)
 	if (n != 3)
 		fail("log tail 3 printed %zu lines:\n%s", n, out);
 	free(out);
-	out = run(t, "console passwd tech");
-	must_contain("console passwd", out, "needs a shell of its own");
-	free(out);
+	run_expect(t, "console passwd tech", "needs a shell of its own");
 
 	/* Board actions ask first; on the sim board they only say what they would do. */
 	sends(t, "reboot\r");
 	expect(t, "type 'yes' to go on: ");
-	out = run(t, "no");
-	must_contain("reboot", out, "not confirmed");
-	free(out);
+	run_expect(t, "no", "not confirmed");
 	sends(t, "shutdown\r");
 	expect(t, "type 'yes' to go on: ");
-	out = run(t, "yes");
-	must_contain("shutdown", out, "simulated board: would power off");
-	free(out);
+	run_expect(t, "yes", "simulated board: would power off");
 }
 
 /* Batch 1 (setup()): one page, closed, its document without an application number. */
@@ -549,12 +530,8 @@ static void test_rules(struct term *t)
 		free(cli);
 		free(out);
 	}
-	out = run(t, "batch show 1");
-	must_contain("batch show 1 after refusals", out, "closed");
-	free(out);
-	out = run(t, "batch reject 1 --reason pages-missing");
-	must_contain("batch reject 1 --reason", out, "batch 1: closed -> rejected");
-	free(out);
+	run_expect(t, "batch show 1", "closed");
+	run_expect(t, "batch reject 1 --reason pages-missing", "batch 1: closed -> rejected");
 }
 
 static void test_editing(struct term *t)
@@ -571,20 +548,14 @@ static void test_editing(struct term *t)
 	must_contain("Ctrl-U", out, "utc ");
 	free(out);
 	/* Up recalls the last line, Down comes back to an empty one. */
-	out = run(t, "\x1b[A");
-	must_contain("history", out, "utc ");
-	free(out);
+	run_expect(t, "\x1b[A", "utc ");
 	out = run(t, "\x1b[A\x1b[B");
 	if (strstr(out, "utc"))
 		fail("Down did not come back to an empty line: %s", out);
 	free(out);
 	/* Tab completes verbs and sub-verbs. */
-	out = run(t, "selft\t");
-	must_contain("Tab", out, "checks");
-	free(out);
-	out = run(t, "log ta\t5");
-	must_contain("Tab sub-verb", out, "console-command");
-	free(out);
+	run_expect(t, "selft\t", "checks");
+	run_expect(t, "log ta\t5", "console-command");
 	/* Ctrl-C cancels a line. */
 	sends(t, "date\x03");
 	expect(t, "^C");
@@ -635,7 +606,6 @@ static void test_noise(struct term *t)
 
 static void test_interrupt(struct term *t)
 {
-	char *out;
 	int64_t t0;
 
 	scan_feeding(t);
@@ -644,22 +614,17 @@ static void test_interrupt(struct term *t)
 	expect(t, "interrupted");
 	expect_ms(t, "TEST-01> ", 5000);
 	printf("figure: Ctrl-C stopped a running scan in %lld ms\n", (long long)(now_ms() - t0));
-	out = run(t, "date");
-	must_contain("date after Ctrl-C", out, "utc ");
-	free(out);
+	run_expect(t, "date", "utc ");
 }
 
 static void test_idle(void)
 {
 	struct term *t = start_console();
-	char *out;
 	int st;
 
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	out = run(t, "config set console.idle_logout_seconds 1");
-	must_contain("config set idle", out, "in effect now");
-	free(out);
+	run_expect(t, "config set console.idle_logout_seconds 1", "in effect now");
 	expect_ms(t, "idle for 1 second: logged out", 3000);
 	st = wait_exit(t->pid, 5000);
 	if (st != 0)
@@ -794,21 +759,15 @@ static void test_daemon(void)
 	       (long long)(now_ms() - t0));
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	out = run(t, "log tail 30");
-	must_contain("log after replug", out, "console-logout line hung up");
-	free(out);
+	run_expect(t, "log tail 30", "console-logout line hung up");
 	/* Unsaved changes end with the session: at logout and when the line hangs up, so the
 	 * next technician never saves them under their name. */
-	out = run(t, "config set capture.reconnect_seconds 11");
-	must_contain("config set before logout", out, "kept for 'config save'");
-	free(out);
+	run_expect(t, "config set capture.reconnect_seconds 11", "kept for 'config save'");
 	sends(t, "logout\r");
 	expect(t, "unsaved 'config set' change dropped");
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	out = run(t, "config save");
-	must_contain("config save after a logout", out, "nothing to save");
-	free(out);
+	run_expect(t, "config save", "nothing to save");
 	out = run(t, "config set capture.reconnect_seconds 12");
 	free(out);
 	close(t->fd); /* hung up with a change waiting */
@@ -818,9 +777,7 @@ static void test_daemon(void)
 	expect_ms(t, "technician console", 10000);
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
-	out = run(t, "config save");
-	must_contain("config save after a hangup", out, "nothing to save");
-	free(out);
+	run_expect(t, "config save", "nothing to save");
 	kill(t->pid, SIGTERM);
 	st = wait_exit(t->pid, 10000);
 	if (st != 0)

@@ -10,10 +10,7 @@
 # possible, in the same words again.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 trap stop_foliod EXIT
 
 write_config() { # PORT

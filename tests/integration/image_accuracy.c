@@ -18,17 +18,7 @@
 #include <leptonica/allheaders.h>
 
 #include "firmware/image/process.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                              \
-	do {                                          \
-		if (!(cond)) {                        \
-			printf("FAIL: " __VA_ARGS__); \
-			printf("\n");                 \
-			failures++;                   \
-		}                                     \
-	} while (0)
+#include "pagecheck.h"
 
 static double now(void)
 {
@@ -47,39 +37,6 @@ struct page_result {
 	double residual_out; /* skew measured again on the written image */
 	double secs;
 };
-
-/* Loads a generated page as the scanner would deliver it: 8-bit grey, SANE byte order. */
-static int load_frame(const char *path, struct frame *f)
-{
-	PIX *pix = pixRead(path), *g;
-	uint32_t x, y;
-
-	if (!pix)
-		return -EIO;
-	g = pixConvertTo8(pix, 0);
-	pixDestroy(&pix);
-	if (!g)
-		return -ENOMEM;
-	*f = (struct frame){ .width = (uint32_t)pixGetWidth(g),
-			     .height = (uint32_t)pixGetHeight(g),
-			     .depth = 8,
-			     .channels = 1,
-			     .dpi = 300 };
-	f->bytes_per_line = f->width;
-	f->data = malloc((size_t)f->width * f->height);
-	if (!f->data) {
-		pixDestroy(&g);
-		return -ENOMEM;
-	}
-	for (y = 0; y < f->height; y++) {
-		const l_uint32 *line = pixGetData(g) + (size_t)y * pixGetWpl(g);
-
-		for (x = 0; x < f->width; x++)
-			f->data[(size_t)y * f->width + x] = (uint8_t)GET_DATA_BYTE(line, x);
-	}
-	pixDestroy(&g);
-	return 0;
-}
 
 static int process_set(const char *dir, struct page_result *res, size_t max, size_t *ret_n)
 {
@@ -109,7 +66,7 @@ static int process_set(const char *dir, struct page_result *res, size_t max, siz
 			continue;
 		pr->blank_truth = blank;
 		snprintf(path, sizeof(path), "%s/%s", dir, pr->file);
-		r = load_frame(path, &f);
+		r = load_frame(path, false, &f);
 		if (r < 0) {
 			printf("cannot load '%s'\n", path);
 			fclose(tsv);

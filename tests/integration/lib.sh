@@ -114,6 +114,12 @@ config_settings() {
 	}' "$@"
 }
 
+# grey_profile NAME SOURCE OUTPUT DPI: a [profile NAME] section for folio.conf, on standard
+# output: a grey scan from SOURCE (adf, flatbed) at DPI, delivered as OUTPUT (raw, bitonal)
+grey_profile() {
+	printf '[profile %s]\nsource = %s\nmode = gray\noutput = %s\nresolution = %s\n' "$@"
+}
+
 # feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
 # in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
@@ -196,6 +202,21 @@ grey_photo() {
 		-composite "$1" 2>err || fail "convert failed: $(cat err)"
 }
 
+# pages_of BATCH, state_of BATCH: how many pages BATCH has and its state, as `$folio batch
+# show` says ($folio: the folio command with the test's --config)
+pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
+state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
+
+# same_page BATCH PAGE IMAGE: page PAGE of BATCH, exported by $folio, is the file IMAGE pixel
+# for pixel (ImageMagick's compare)
+same_page() {
+	local diff
+	$folio page export --batch "$1" --page "$2" --out stored.pnm 2>/dev/null ||
+		fail "batch $1 has no page $2"
+	diff=$(compare -metric AE stored.pnm "$3" null: 2>&1)
+	[ "$diff" = 0 ] || fail "batch $1 page $2 is not $3 ($diff pixels differ): $(identify stored.pnm "$3")"
+}
+
 # sane_preload: the sanitizer runtimes a program we did not build (scanimage) must
 # preload to load this build's backend (nothing for a plain build)
 sane_preload() {
@@ -252,6 +273,25 @@ start_escl() {
 # free_port: a port on 127.0.0.1 nothing listens on now (the kernel's choice, bind-tested).
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# web_test: the start of a clerk UI test: skipped without curl; in the scratch folder, with
+# $folio the folio command on its folio.conf and no foliod yet ($daemon empty).
+web_test() {
+	command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+	cd "$FOLIO_TMP" || fail "no scratch folder"
+	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
+	daemon=
+}
+
+# web_config PORT [SETTING...]: folio.conf for a clerk UI test: make_config's, with a feeder
+# that holds no paper and [web] listening on 127.0.0.1:PORT, its users in web.users. Each
+# SETTING is one of make_config's: "[web] idle_minutes = 1".
+web_config() {
+	local port=$1
+	shift
+	make_config folio.conf "folio:$FOLIO_TMP/none" "[web] listen = 127.0.0.1:$port" \
+		"[web] users_file = $FOLIO_TMP/web.users" "$@"
 }
 
 # start_foliod [LINE...]: foliod with the clerk UI on a free port ($port, $url); another port
@@ -358,6 +398,45 @@ signed_package() {
 	index_batch "$batch"
 	$folio batch approve "$batch" >/dev/null 2>err || fail "approve failed: $(cat err)"
 	pkg=$($folio export --batch "$batch" --out out 2>err) || fail "export failed: $(cat err)"
+}
+
+# server_test: the start of a test against local servers: tests/servers/servers.sh's helpers,
+# every server they start stopped at exit, and $folio the bare folio command.
+server_test() {
+	. "$FOLIO_SRC/tests/servers/servers.sh"
+	trap servers_stop EXIT
+	folio=$FOLIO_BUILD/bin/folio
+}
+
+# start_server START DIR NAME: START (one of tests/servers/servers.sh's *_start) serving DIR
+# on a free port, $port. The test is skipped when START says the server cannot run here
+# (status 77, its last line why) and fails when NAME does not start.
+start_server() {
+	local rc
+	port=$(free_port)
+	"$1" "$2" "$port" >"$FOLIO_TMP/start.out"
+	rc=$?
+	[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
+	[ $rc = 0 ] || fail "cannot start $3: $(cat "$FOLIO_TMP/start.out")"
+}
+
+# real_package CONFIG: a station key in keys/ and a real package of one batch from the test
+# feeder, as a station makes it with folio.conf CONFIG: scanned, read (a package is built only
+# once its text is read), indexed, approved and exported signed into pkgs/ (all in the
+# scratch folder). Sets $pkg (the package folder) and $name (its name).
+real_package() {
+	local folio=$FOLIO_BUILD/bin/folio real=$1 b
+	"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
+	b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
+		fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
+	OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
+		fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
+	index_batch "$b" "$folio" --config "$real"
+	"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
+		fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
+	pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
+		fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
+	name=$(basename "$pkg")
 }
 
 # st96_schemas: sets $st96 to the ST.96 V6_0 schema folder and the array $schemas to the

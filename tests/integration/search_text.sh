@@ -10,10 +10,7 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
 command -v tesseract >/dev/null || skip "tesseract is not installed (Debian package tesseract-ocr)"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 trap stop_foliod EXIT
 
 printf 'Claim 1. A stapler holding a quokka spring.\nThe spring is made of steel.\n' >t1.txt

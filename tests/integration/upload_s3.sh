@@ -8,16 +8,9 @@
 # delivered copy passes sha256sum -c; not one request of ours had a bad signature.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-. "$FOLIO_SRC/tests/servers/servers.sh"
-trap servers_stop EXIT
-
-folio=$FOLIO_BUILD/bin/folio
+server_test
 s3=$FOLIO_TMP/s3srv
-port=$(free_port)
-s3_start "$s3" "$port" >"$FOLIO_TMP/start.out"
-rc=$?
-[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
-[ $rc = 0 ] || fail "cannot start s3rver: $(cat "$FOLIO_TMP/start.out")"
+start_server s3_start "$s3" s3rver
 
 printf 'access_key_id = S3RVER\nsecret_access_key = S3RVER\n' >"$FOLIO_TMP/creds"
 chmod 600 "$FOLIO_TMP/creds"

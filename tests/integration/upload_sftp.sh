@@ -8,16 +8,9 @@
 # read. Each delivered copy passes sha256sum -c; files land 0600, folders 0700.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-. "$FOLIO_SRC/tests/servers/servers.sh"
-trap servers_stop EXIT
-
-folio=$FOLIO_BUILD/bin/folio
+server_test
 ssh=$FOLIO_TMP/ssh
-port=$(free_port)
-sshd_start "$ssh" "$port" >"$FOLIO_TMP/start.out"
-rc=$?
-[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
-[ $rc = 0 ] || fail "cannot start sshd: $(cat "$FOLIO_TMP/start.out")"
+start_server sshd_start "$ssh" sshd
 in=$ssh/root/in
 
 # conf NAME [LINE...]: a config sending to the test's sshd; each LINE is an [upload] "key =
@@ -139,21 +132,9 @@ expect_fail 1 "may be read by others" \
 # --- a real station package (scanned, signed, ST.96): the office's verifier accepts the copy
 real=$(conf real "[station] key_file = $FOLIO_TMP/keys/station.key" "[station] id = REAL-01" \
 	"[store] path = $FOLIO_TMP/real-store")
-"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
-b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
-	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
-# a package is built only once its text is read
-OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
-	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
-index_batch "$b" "$folio" --config "$real"
-"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
-	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
-pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
-	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
-name=$(basename "$pkg") # REAL-01-<store>-B000001
+real_package "$real" # $name: REAL-01-<store>-B000001
 deliver "$real" "$name"
-schemas=()
-[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+st96_schemas
 "$folio" verify "$in/$name" --key "$FOLIO_TMP/keys/station.pub" "${schemas[@]}" \
 	>"$FOLIO_TMP/verify.out" 2>&1 ||
 	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"

@@ -20,11 +20,7 @@ servers_stop' EXIT
 
 folio=$FOLIO_BUILD/bin/folio
 dav=$FOLIO_TMP/dav
-port=$(free_port)
-nginx_start "$dav" "$port" >"$FOLIO_TMP/start.out"
-rc=$?
-[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
-[ $rc = 0 ] || fail "cannot start nginx: $(cat "$FOLIO_TMP/start.out")"
+start_server nginx_start "$dav" nginx
 
 # conf NAME TARGET [LINE...]: a config whose [upload] section sends to TARGET; each LINE is an
 # [upload] "key = value" or a make_config setting, replacing the default for its key.
@@ -330,25 +326,13 @@ expect_fail 1 "credentials file '$FOLIO_TMP/bad.creds' may be read by others" \
 real=$(conf real "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" \
 	"[station] key_file = $FOLIO_TMP/keys/station.key" "[station] id = REAL-01" \
 	"[store] path = $FOLIO_TMP/real-store")
-"$folio" keygen --out "$FOLIO_TMP/keys" >/dev/null || fail "keygen failed"
-b=$("$folio" --config "$real" scan --source adf 2>"$FOLIO_TMP/err") ||
-	fail "scan for a real package failed: $(cat "$FOLIO_TMP/err")"
-# a package is built only once its text is read
-OMP_THREAD_LIMIT=1 "$folio" --config "$real" ocr --batch "$b" 2>"$FOLIO_TMP/err" ||
-	fail "OCR for a real package failed: $(cat "$FOLIO_TMP/err")"
-index_batch "$b" "$folio" --config "$real"
-"$folio" --config "$real" batch approve "$b" >/dev/null 2>"$FOLIO_TMP/err" ||
-	fail "approval of a real package failed: $(cat "$FOLIO_TMP/err")"
-pkg=$("$folio" --config "$real" export --batch "$b" --out "$FOLIO_TMP/pkgs" 2>"$FOLIO_TMP/err") ||
-	fail "export of a real package failed: $(cat "$FOLIO_TMP/err")"
-name=$(basename "$pkg") # REAL-01-<store>-B000001
+real_package "$real" # $name: REAL-01-<store>-B000001
 touch "$dav/fail503"
 expect_fail 1 "answered HTTP 503" "$folio" --config "$real" upload package "$FOLIO_TMP/pkgs/$name"
 rm "$dav/fail503"
 deliver "$real" "$name"
 moved_once "$name"
-schemas=()
-[ -d "$FOLIO_SHARED/st96/V6_0" ] && schemas=(--schemas "$FOLIO_SHARED/st96/V6_0")
+st96_schemas
 "$folio" verify "$dav/root/in/$name" --key "$FOLIO_TMP/keys/station.pub" "${schemas[@]}" \
 	>"$FOLIO_TMP/verify.out" 2>&1 ||
 	fail "the delivered package fails folio verify: $(cat "$FOLIO_TMP/verify.out")"

@@ -7,11 +7,8 @@
 # deleting a page, rejecting with a reason, reopening and closing.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
+web_test
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
 trap stop_foliod EXIT
 
 # The paper: four text sheets (then one signature sheet, fed for the insert and the rescan,

@@ -7,17 +7,12 @@
 # tests/run.sh: waits
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 stream=
 trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\nidle_minutes = 1\n' "$1" \
-		"$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1" "[web] idle_minutes = 1"
 }
 write_config 1
 echo 'idle-pin-1111' | $folio web user idle >/dev/null || fail "folio web user idle"

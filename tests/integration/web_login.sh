@@ -12,16 +12,11 @@
 # - a web password needs at least 8 characters.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 trap stop_foliod EXIT
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\nmax_failures = 3\nlockout_seconds = 120\n' \
-		"$1" "$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1" "[web] max_failures = 3" "[web] lockout_seconds = 120"
 }
 write_config 1
 expect_fail 1 "8 to 128 characters" sh -c "echo 'pin-123' | $folio web user shorty"

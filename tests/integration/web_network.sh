@@ -8,10 +8,7 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 ls /usr/lib/*/sane/libsane-airscan.so.1 >/dev/null 2>&1 ||
 	skip "sane-airscan is not installed (Debian package sane-airscan)"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 
 "$FOLIO_BUILD/bin/pagegen" --out feeder --count 2 --dpi 100 --size a4 --kind oneline \
 	--seed 71 >/dev/null || fail "pagegen failed"
@@ -24,9 +21,8 @@ printf '[devices]\n"Folio eSCL test" = http://127.0.0.1:%s/eSCL, eSCL\n[options]
 	"$escl_port" >station/airscan.conf
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	sed -i "s|^sane_config_dir = .*|sane_config_dir = $FOLIO_TMP/station|; s|^mode = lineart|mode = gray|; s|^resolution = 300|resolution = 100|" folio.conf
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\n' "$1" "$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1" "[capture] sane_config_dir = $FOLIO_TMP/station" \
+		"[profile bitonal] mode = gray" "[profile bitonal] resolution = 100"
 }
 write_config 1
 echo 'clerk-pin-3141' | $folio web user ana >/dev/null || fail "folio web user ana"
@@ -50,7 +46,6 @@ call POST /api/capture -b ana.jar -H "X-CSRF-Token: $csrf" "${json[@]}" \
 	--data-binary "{\"device\":\"$dev\"}"
 case $code in 2??) ;; *) fail "Start on '$dev' answered $code: $(cat body)" ;; esac
 b=$(jget body batch)
-pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
 for _ in $(seq 300); do # until the feeder is empty and the capture over
 	call GET /api/status -b ana.jar
 	[ "$(pages_of "$b")" = 2 ] && case $(jget body scanner.state) in idle | fault) break ;; esac

@@ -9,17 +9,12 @@
 #   user's (before: the 65th sign-in evicted whoever was idle longest).
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
-daemon=
+web_test
 stream=
 trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\nhostnames = folio-1.office.example\n' \
-		"$1" "$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1" "[web] hostnames = folio-1.office.example"
 }
 write_config 1
 for u in ana:ana-pass-4821 bob:bob-pass-7310; do

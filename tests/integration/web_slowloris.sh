@@ -8,15 +8,12 @@
 # everyone out for as long as they dripped). Takes about 15 s.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
-cd "$FOLIO_TMP" || fail "no scratch folder"
-daemon=
+web_test
 attack=
 trap 'kill $attack 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
-	make_config folio.conf "folio:$FOLIO_TMP/none"
-	printf '[web]\nlisten = 127.0.0.1:%s\nusers_file = %s\n' "$1" "$FOLIO_TMP/web.users" >>folio.conf
+	web_config "$1"
 }
 start_foliod || fail "foliod serves no UI: $(tail -n 3 foliod.log)"
 

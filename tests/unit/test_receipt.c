@@ -14,30 +14,9 @@
 
 #include "errors.h"
 #include "firmware/package/receipt.h"
+#include "textfile.h"
 
 #define HASH "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-
-static void write_text(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	fchmod(fd, mode);
-	close(fd);
-}
-
-static size_t read_text(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return n;
-}
 
 static struct receipt sample(void)
 {

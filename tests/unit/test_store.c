@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "firmware/store/store.h"
+#include "store_tmp.h"
 
 struct fixture {
 	char dir[64];
@@ -27,10 +28,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/folio-store-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	if (store_open(f->dir, 64, &f->s) < 0)
+	if (store_tmp_open(f->dir, sizeof(f->dir), "store", 64, &f->s) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -39,11 +37,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	store_close(f->s);
-	if (remove_tree(f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
+
+	return store_tmp_teardown(f, f->s, f->dir);
 }
 
 static uint32_t new_batch(struct store *s)
@@ -231,19 +226,18 @@ static void test_event_chain_detects_tampering(void **state)
 	assert_int_equal(broken, 2);
 }
 
-static void test_damaged_image_is_refused(void **state)
+/*
+ * Closes the store, writes @image as page @page of batch @batch straight into LMDB's "images"
+ * table, as a damaged disk or a hand edit would, and opens the store again.
+ */
+static void overwrite_image(struct fixture *f, uint32_t batch, uint32_t page, const char *image)
 {
-	struct fixture *f = *state;
-	uint32_t a = new_batch(f->s);
-	uint32_t key[2] = { htobe32(a), htobe32(1) };
+	uint32_t key[2] = { htobe32(batch), htobe32(page) };
 	MDB_env *env;
 	MDB_txn *t;
 	MDB_dbi dbi;
-	MDB_val k = { sizeof(key), key }, v = { 5, "PAGE!" };
-	void *data = NULL;
-	size_t len;
+	MDB_val k = { sizeof(key), key }, v = { strlen(image), (void *)image };
 
-	add_page(f->s, a, "page1", 1);
 	store_close(f->s);
 	assert_int_equal(mdb_env_create(&env), 0);
 	mdb_env_set_maxdbs(env, 16);
@@ -254,6 +248,17 @@ static void test_damaged_image_is_refused(void **state)
 	assert_int_equal(mdb_txn_commit(t), 0);
 	mdb_env_close(env);
 	assert_int_equal(store_open(f->dir, 64, &f->s), 0);
+}
+
+static void test_damaged_image_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a = new_batch(f->s);
+	void *data = NULL;
+	size_t len;
+
+	add_page(f->s, a, "page1", 1);
+	overwrite_image(f, a, 1, "PAGE!");
 	assert_int_equal(store_page_image(f->s, a, 1, &data, &len), -FOLIO_ECORRUPT);
 	assert_null(data);
 }
@@ -654,12 +659,7 @@ static void test_check_names_the_first_break(void **state)
 {
 	struct fixture *f = *state;
 	uint32_t a = new_batch(f->s);
-	uint32_t key[2] = { htobe32(a), htobe32(2) };
 	struct store_check_report rep;
-	MDB_env *env;
-	MDB_txn *t;
-	MDB_dbi dbi;
-	MDB_val k = { sizeof(key), key }, v = { 6, "PAGE?!" };
 
 	add_page(f->s, a, "page 1", 1);
 	add_page(f->s, a, "page 2", 2);
@@ -667,16 +667,7 @@ static void test_check_names_the_first_break(void **state)
 	assert_int_equal(rep.pages, 2);
 	assert_int_equal(rep.events, 3);
 
-	store_close(f->s);
-	assert_int_equal(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 16);
-	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
-	assert_int_equal(mdb_dbi_open(t, "images", 0, &dbi), 0);
-	assert_int_equal(mdb_put(t, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(t), 0);
-	mdb_env_close(env);
-	assert_int_equal(store_open(f->dir, 64, &f->s), 0);
+	overwrite_image(f, a, 2, "PAGE?!");
 	assert_int_equal(store_check(f->s, &rep, NULL, NULL), -FOLIO_ECORRUPT);
 	assert_string_equal(rep.problem, "batch 1 page 2: image does not match its capture hash");
 	assert_int_equal(rep.batch, 1);

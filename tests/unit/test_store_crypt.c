@@ -22,6 +22,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "firmware/store/store.h"
+#include "store_tmp.h"
 
 bool store_encryption_built_in(void)
 {
@@ -39,8 +40,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/folio-seal-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (store_tmp_open(f->dir, sizeof(f->dir), "seal", 0, NULL) < 0)
 		return -1;
 	snprintf(f->store, sizeof(f->store), "%s/store", f->dir);
 	snprintf(f->key, sizeof(f->key), "%s/store.key", f->dir);
@@ -56,11 +56,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	store_close(f->s);
-	if (remove_tree(f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
+
+	return store_tmp_teardown(f, f->s, f->dir);
 }
 
 static int open_with(struct fixture *f, const char *key, int encrypt)

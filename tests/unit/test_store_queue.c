@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "firmware/store/store.h"
+#include "store_tmp.h"
 
 struct fixture {
 	char dir[64];
@@ -25,8 +26,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct batch_info b = { 0 };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/folio-queue-XXXXXX");
-	if (!mkdtemp(f->dir) || store_open(f->dir, 256, &f->s) < 0)
+	if (store_tmp_open(f->dir, sizeof(f->dir), "queue", 256, &f->s) < 0)
 		return -1;
 	if (store_batch_create(f->s, "t", &b, &f->batch) < 0)
 		return -1;
@@ -37,11 +37,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	store_close(f->s);
-	if (remove_tree(f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
+
+	return store_tmp_teardown(f, f->s, f->dir);
 }
 
 static void test_priority_then_age(void **state)
