@@ -26,6 +26,8 @@ FOLIO_TMP=$work FOLIO_BUILD=$build make_config folio.conf "folio:$work/pages" \
 	"[web] users_file = $work/web.users"
 folio="$build/bin/folio --config folio.conf"
 batch=$($folio scan 2>/dev/null)
+# A package is built once its pages' text is read.
+$folio ocr --batch "$batch" --wait >/dev/null 2>&1
 $folio export --batch "$batch" --out export >/dev/null 2>&1
 echo 'bench-pin-1' | $folio web user bench --role clerk >/dev/null
 "$build/bin/foliod" --config folio.conf 2>foliod.log &
