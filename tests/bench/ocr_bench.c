@@ -90,25 +90,33 @@ static int write_text(size_t index, const struct ocr_pool_page *page, void *user
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
-static int cmd_pool(int argc, char **argv)
+/* A pool of @o->workers running this build's worker program, or NULL, said. */
+static struct ocr_pool *start_pool(struct ocr_pool_options *o)
 {
-	struct ocr_pool_options o = { .languages = argv[0], .workers = (unsigned)atoi(argv[1]) };
-	struct pool_run run = { .paths = argv + 3, .outdir = argv[2] };
-	char worker[4096];
 	const char *build = getenv("FOLIO_BUILD");
 	struct ocr_pool *p = NULL;
-	double start;
+	char worker[4096];
 	int err;
 
 	snprintf(worker, sizeof(worker), "%s/bin/%s", build ? build : "build",
 		 OCR_POOL_WORKER_NAME);
-	o.worker_path = worker;
-	start = now_s();
-	err = ocr_pool_new(&o, &p);
-	if (err < 0) {
+	o->worker_path = worker;
+	err = ocr_pool_new(o, &p);
+	if (err < 0)
 		fprintf(stderr, "ocr_bench: cannot start the pool: %s\n", folio_strerror(err));
+	return p;
+}
+
+static int cmd_pool(int argc, char **argv)
+{
+	struct ocr_pool_options o = { .languages = argv[0], .workers = (unsigned)atoi(argv[1]) };
+	struct pool_run run = { .paths = argv + 3, .outdir = argv[2] };
+	double start = now_s();
+	struct ocr_pool *p = start_pool(&o);
+	int err;
+
+	if (!p)
 		return 1;
-	}
 	err = ocr_recognise_files(p, (const char *const *)run.paths, (size_t)(argc - 3), 0,
 				  write_text, &run);
 	ocr_pool_free(p);
@@ -118,26 +126,6 @@ static int cmd_pool(int argc, char **argv)
 		return 1;
 	}
 	return 0;
-}
-
-static void *read_file(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rbe");
-	void *data = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		data = malloc((size_t)n);
-		if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		}
-		*ret_len = (size_t)n;
-	}
-	fclose(f);
-	return data;
 }
 
 /*
@@ -150,9 +138,7 @@ static int cmd_mixed(int argc, char **argv)
 	struct ocr_pool_options o = { .languages = "eng", .workers = (unsigned)atoi(argv[0]) };
 	size_t n = (size_t)argc - 2, next = 0, window;
 	struct pool_run run = { .outdir = argv[1] };
-	char worker[4096];
-	const char *build = getenv("FOLIO_BUILD");
-	struct ocr_pool *p = NULL;
+	struct ocr_pool *p;
 	double start;
 	int err = 0;
 
@@ -171,25 +157,22 @@ static int cmd_mixed(int argc, char **argv)
 		run.langs[i] = argv[2 + i];
 		run.paths[i] = colon + 1;
 	}
-	snprintf(worker, sizeof(worker), "%s/bin/%s", build ? build : "build",
-		 OCR_POOL_WORKER_NAME);
-	o.worker_path = worker;
 	start = now_s();
-	err = ocr_pool_new(&o, &p);
-	if (err < 0) {
-		fprintf(stderr, "ocr_bench: cannot start the pool: %s\n", folio_strerror(err));
+	p = start_pool(&o);
+	if (!p)
 		return 1;
-	}
 	window = 2 * (size_t)ocr_pool_workers(p);
 	while (err >= 0 && (next < n || ocr_pool_outstanding(p) > 0)) {
 		struct ocr_pool_page page;
 
 		while (err >= 0 && next < n && ocr_pool_outstanding(p) < window) {
+			char *image = NULL;
 			size_t len = 0;
-			void *image = read_file(run.paths[next], &len);
 
-			err = image ? ocr_pool_submit_in(p, next, image, len, 0, run.langs[next], 0)
-				    : -EIO;
+			err = file_read_all(run.paths[next], OCR_MAX_IMAGE_BYTES, &image, &len);
+			if (err == 0)
+				err =
+				    ocr_pool_submit_in(p, next, image, len, 0, run.langs[next], 0);
 			free(image);
 			next++;
 		}
