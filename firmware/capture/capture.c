@@ -39,15 +39,34 @@ struct frame_queue {
 	bool stop; /* the image stage asks the reader to stop */
 };
 
+/* Pages handed to the store and what became of them (the writer thread reports). */
+struct commits {
+	pthread_mutex_t lock;
+	const struct capture_request *req;
+	struct frame_queue *q;
+	uint32_t batch;
+	double t0;
+	uint32_t pages;		/* committed */
+	uint32_t first_page;	/* number of the first committed page */
+	uint32_t last_page;	/* highest number committed */
+	uint32_t base_pages;	/* pages the batch had before this run */
+	uint32_t run_pages;	/* committed to batches closed at patch sheets in this run */
+	uint32_t handled;	/* pages through commit_page(), committed or not */
+	uint32_t resolved;	/* frames done with: committed, failed or dropped */
+	bool between;		/* a patch sheet closed the batch; the next is not open yet */
+	pthread_cond_t changed; /* handled or resolved grew */
+	int error;		/* the first failure */
+};
+
 struct reader {
 	struct scanner *scanner;
 	struct frame_queue *q;
+	struct commits *cm;
 	const struct capture_request *req;
 	const struct scanner_settings *settings;
 	unsigned reconnect_seconds;
 	uint32_t max_pages;
 	uint32_t sheets_read;
-	uint32_t base_pages; /* pages the batch had before this run */
 	uint32_t reconnects;
 	uint32_t lost_at;    /* sheet (of this run, from 1) the device was last lost on */
 	uint32_t lost_times; /* how often in a row */
@@ -163,6 +182,43 @@ static int reconnect(struct reader *rd, int error)
 	return error;
 }
 
+/*
+ * The number the sheet the scanner lost would have had (0: none, a rescan past its pages).
+ * Numbers are never reused (deleted pages keep theirs): the one after the last one given.
+ * Called with cm->lock held, or once the capture's threads have stopped.
+ */
+static uint32_t next_number(const struct commits *cm)
+{
+	const struct capture_request *req = cm->req;
+
+	if (req->n_replace)
+		return cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
+	if (cm->between) /* the sheet starts the batch after a patch sheet */
+		return 1;
+	return cm->last_page ? cm->last_page + 1 : cm->base_pages + 1;
+}
+
+/*
+ * Tells the clerk which page the lost sheet is, once every sheet read before it is stored,
+ * dropped or failed: only then is its batch, and its place there, known (a patch sheet among
+ * them may have started a new batch).
+ */
+static void lost_notice(const struct reader *rd)
+{
+	struct commits *cm = rd->cm;
+	uint32_t number;
+
+	pthread_mutex_lock(&cm->lock);
+	while (cm->resolved < rd->sheets_read && !cm->error)
+		pthread_cond_wait(&cm->changed, &cm->lock);
+	number = next_number(cm);
+	pthread_mutex_unlock(&cm->lock);
+	if (number)
+		notice(rd, "page %u was not captured: put it back on top of the feeder", number);
+	else
+		notice(rd, "a sheet was not captured: put it back on top of the feeder");
+}
+
 /* Reader thread: feeds sheets while there is room in the queue. */
 static void *reader_main(void *arg)
 {
@@ -201,8 +257,7 @@ static void *reader_main(void *arg)
 				rd->lost_times = 0;
 			rd->lost_at = rd->sheets_read + 1;
 			rd->lost_times++;
-			notice(rd, "page %u was not captured: put it back on top of the feeder",
-			       rd->base_pages + rd->sheets_read + 1);
+			lost_notice(rd);
 			r = reconnect(rd, r);
 			if (r == 0)
 				continue;
@@ -479,23 +534,6 @@ static int start_batch(struct store *store, const struct folio_config *cfg,
 	return 0;
 }
 
-/* Pages handed to the store and what became of them (the writer thread reports). */
-struct commits {
-	pthread_mutex_t lock;
-	const struct capture_request *req;
-	struct frame_queue *q;
-	uint32_t batch;
-	double t0;
-	uint32_t pages;	     /* committed */
-	uint32_t first_page; /* number of the first committed page */
-	uint32_t last_page;  /* highest number committed */
-	uint32_t base_pages; /* pages the batch had before this run */
-	uint32_t run_pages;  /* committed to batches closed at patch sheets in this run */
-	uint32_t handled;    /* pages through commit_page(), committed or not */
-	pthread_cond_t handled_changed;
-	int error; /* the first failure */
-};
-
 static void commit_failed(struct commits *cm, int error)
 {
 	pthread_mutex_lock(&cm->lock);
@@ -528,6 +566,8 @@ static void committed(void *user, uint32_t number, int error)
 	pthread_mutex_lock(&cm->lock);
 	p.batch = cm->batch;
 	cm->pages++;
+	cm->resolved++;
+	pthread_cond_broadcast(&cm->changed);
 	if (!cm->first_page)
 		cm->first_page = number;
 	if (number > cm->last_page)
@@ -626,7 +666,7 @@ out:
 	encoded_image_release(&pg->ocr);
 	pthread_mutex_lock(&cm->lock);
 	cm->handled++;
-	pthread_cond_broadcast(&cm->handled_changed);
+	pthread_cond_broadcast(&cm->changed);
 	pthread_mutex_unlock(&cm->lock);
 }
 
@@ -864,12 +904,13 @@ static int close_at_patch(struct store *store, const struct capture_request *req
 
 	pthread_mutex_lock(&cm->lock);
 	while (cm->handled < t->put)
-		pthread_cond_wait(&cm->handled_changed, &cm->lock);
+		pthread_cond_wait(&cm->changed, &cm->lock);
 	pthread_mutex_unlock(&cm->lock);
 	store_flush(store);
 	pthread_mutex_lock(&cm->lock);
 	r = cm->error; /* said where it happened */
 	pages = cm->base_pages + cm->pages;
+	cm->between = r == 0;
 	pthread_mutex_unlock(&cm->lock);
 	if (r)
 		return r;
@@ -925,6 +966,7 @@ static int open_after_patch(struct store *store, const struct folio_config *cfg,
 	cm->batch = batch;
 	cm->run_pages += cm->pages;
 	cm->pages = cm->first_page = cm->last_page = cm->base_pages = 0;
+	cm->between = false;
 	pthread_mutex_unlock(&cm->lock);
 	snprintf(msg, sizeof(msg),
 		 "batch %u closed with %u page%s at a Patch %s sheet: the next sheets are batch %u",
@@ -1000,6 +1042,11 @@ static void feed_pages(struct store *store, const struct folio_config *cfg,
 			if (r < 0) {
 				commit_failed(cm, r);
 				queue_stop(q);
+			} else { /* dropped: the reader may be waiting to count it */
+				pthread_mutex_lock(&cm->lock);
+				cm->resolved++;
+				pthread_cond_broadcast(&cm->changed);
+				pthread_mutex_unlock(&cm->lock);
 			}
 			continue;
 		}
@@ -1027,13 +1074,8 @@ static int capture_outcome(struct store *store, const struct folio_config *cfg,
 		return ret->fault;
 	if (ret->fault) {
 		/* The first sheet not stored: the one the scanner faulted on, or the first the
-		 * store refused (the sheets after it, already through the feeder, went with it).
-		 * Numbers are never reused (deleted pages keep theirs): it would have had the
-		 * number after the last one given. */
-		if (req->n_replace)
-			ret->lost_page = cm->pages < req->n_replace ? req->replace[cm->pages] : 0;
-		else
-			ret->lost_page = cm->last_page ? cm->last_page + 1 : cm->base_pages + 1;
+		 * store refused (the sheets after it, already through the feeder, went with it). */
+		ret->lost_page = next_number(cm);
 		if (t->pending) /* the store failed: it holds no batch to resume into */
 			ret->lost_page = 0;
 		return ret->fault;
@@ -1085,20 +1127,21 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	ret->first_batch = ret->batch;
 	cm = (struct commits){ .req = req, .q = q, .batch = ret->batch, .t0 = t0 };
 	pthread_mutex_init(&cm.lock, NULL);
-	pthread_cond_init(&cm.handled_changed, NULL);
+	pthread_cond_init(&cm.changed, NULL);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	rd.scanner = scanner;
 	rd.q = q;
 	rd.req = req;
 	rd.settings = &set;
+	rd.cm = &cm;
 	rd.reconnect_seconds = (unsigned)cfg->reconnect_seconds;
 	rd.max_pages = req->n_replace ? req->n_replace : req->max_pages;
 	/* A flatbed always has a sheet on its glass: one press scans it once. */
 	if (req->profile->source == SCAN_SOURCE_FLATBED)
 		rd.max_pages = 1;
 	if (store_batch_get(store, ret->batch, &b) == 0)
-		rd.base_pages = cm.base_pages = b.n_pages;
+		cm.base_pages = b.n_pages;
 
 	r = stage_new((unsigned)cfg->image_threads, clean_page, (void *)req->profile, &st);
 	if (r == 0) {
@@ -1118,7 +1161,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	if (r != 0) {
 		pthread_cond_destroy(&q->changed);
 		pthread_mutex_destroy(&q->lock);
-		pthread_cond_destroy(&cm.handled_changed);
+		pthread_cond_destroy(&cm.changed);
 		pthread_mutex_destroy(&cm.lock);
 		scanner_close(scanner);
 		return log_errno(r, "cannot start the capture's threads: %s", folio_strerror(r));
@@ -1142,7 +1185,7 @@ int capture_run(struct store *store, const struct folio_config *cfg,
 	ret->pages = cm.pages;
 	ret->first_page = cm.first_page;
 	ret->run_pages = cm.run_pages + cm.pages;
-	pthread_cond_destroy(&cm.handled_changed);
+	pthread_cond_destroy(&cm.changed);
 	pthread_mutex_destroy(&cm.lock);
 	ret->seconds = now() - t0;
 	log_debug("batch %u: %u pages in %.2f s: image stage %.2f s, commits %.2f s", ret->batch,
