@@ -127,6 +127,13 @@ static int save(int dir_fd, const struct table *t)
 }
 
 /* Opens the store folder and takes the telemetry lock (shared to read, exclusive to add). */
+/* Removes device @i, keeping the others in their order. */
+static void forget(struct table *t, size_t i)
+{
+	memmove(&t->dev[i], &t->dev[i + 1], (t->n - i - 1) * sizeof(t->dev[0]));
+	t->n--;
+}
+
 static int lock_dir(const char *store_dir, bool exclusive, int *ret_dir_fd, int *ret_lock_fd)
 {
 	int dir_fd, lock_fd;
@@ -169,9 +176,16 @@ int telemetry_add(const char *store_dir, const struct telemetry_counters *delta)
 	r = load(dir_fd, t);
 	if (r < 0)
 		return r;
+	/* The devices stay in the order they were last seen, so that of two seen in the same
+	 * second the one seen before goes first. */
 	for (size_t i = 0; i < t->n && !c; i++)
-		if (strcmp(t->dev[i].device, delta->device) == 0)
-			c = &t->dev[i];
+		if (strcmp(t->dev[i].device, delta->device) == 0) {
+			struct telemetry_counters seen = t->dev[i];
+
+			forget(t, i);
+			t->dev[t->n] = seen;
+			c = &t->dev[t->n++];
+		}
 	if (!c) {
 		if (t->n == TELEMETRY_MAX_DEVICES) { /* forget the device seen longest ago */
 			size_t oldest = 0;
@@ -179,7 +193,7 @@ int telemetry_add(const char *store_dir, const struct telemetry_counters *delta)
 			for (size_t i = 1; i < t->n; i++)
 				if (t->dev[i].last_seen < t->dev[oldest].last_seen)
 					oldest = i;
-			t->dev[oldest] = t->dev[--t->n];
+			forget(t, oldest);
 		}
 		c = &t->dev[t->n++];
 		memset(c, 0, sizeof(*c));

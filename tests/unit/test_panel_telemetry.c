@@ -183,6 +183,24 @@ static void test_many_devices(void **state)
 	assert_int_equal(kept_all(store), TELEMETRY_MAX_DEVICES);
 }
 
+/* Devices seen in the same second (a station's clock has seconds): they go in the order they
+ * were seen, not the last one added first. */
+static void test_same_second(void **state)
+{
+	const char *store = *state;
+	struct telemetry_counters c;
+	char name[32];
+
+	for (int i = 0; i < TELEMETRY_MAX_DEVICES + 2; i++) {
+		snprintf(name, sizeof(name), "tie:%d", i);
+		assert_int_equal(telemetry_record_capture(store, name, 0, 1, 0), 0);
+	}
+	assert_int_equal(kept(store, "tie", 2), 0);
+	assert_int_equal(kept(store, "tie", TELEMETRY_MAX_DEVICES + 2), TELEMETRY_MAX_DEVICES);
+	snprintf(name, sizeof(name), "tie:%d", TELEMETRY_MAX_DEVICES - 1);
+	assert_int_equal(telemetry_get(store, name, &c), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +208,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_second, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("telemetry", tests, NULL, NULL);
