@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "errors.h"
 #include "ocr/pool.h"
 #include "ocr/score.h"
+#include "tests/integration/ocr_quality.h"
 
 struct gt_page {
 	const char *name;
@@ -124,29 +124,11 @@ static char *tesseract_command(const char *image, const char *languages, unsigne
 	return out;
 }
 
-static int keep_text(size_t index, const struct ocr_pool_page *page, void *userdata)
-{
-	char **text = userdata;
-
-	(void)index;
-	if (page->error < 0) {
-		printf("page failed: %s (%s)\n", page->reason, folio_strerror(page->error));
-		return page->error;
-	}
-	*text = strdup(page->result.text);
-	return *text ? 0 : -ENOMEM;
-}
-
 static void check_page(const struct gt_page *g)
 {
-	const struct ocr_pool_options o = { .workers = 1,
-					    .languages = g->languages,
-					    .worker_path = worker };
 	char image[4200], truth_path[4200], line[256];
 	struct ocr_score ours, theirs;
-	struct ocr_pool *p = NULL;
-	char *text = NULL, *cli, *truth;
-	const char *paths[1] = { image };
+	char *text, *cli, *truth;
 
 	snprintf(image, sizeof(image), "%s/%s", gt_dir, g->image);
 	snprintf(truth_path, sizeof(truth_path), "%s/%s", gt_dir, g->truth);
@@ -154,10 +136,7 @@ static void check_page(const struct gt_page *g)
 	assert_non_null(truth);
 	strip_marks(truth);
 
-	assert_int_equal(ocr_pool_new(&o, &p), 0);
-	assert_int_equal(ocr_recognise_files(p, paths, 1, g->dpi, keep_text, &text), 0);
-	ocr_pool_free(p);
-	assert_non_null(text);
+	text = pool_read_text(worker, image, g->languages, g->dpi);
 	cli = tesseract_command(image, g->languages, g->dpi);
 	assert_non_null(cli);
 
@@ -194,7 +173,7 @@ static void test_tapuscorpus(void **state)
 
 int main(void)
 {
-	const char *shared = getenv("FOLIO_SHARED"), *build = getenv("FOLIO_BUILD");
+	const char *shared = getenv("FOLIO_SHARED");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phototest),
 		cmocka_unit_test(test_eurotext),
@@ -202,8 +181,7 @@ int main(void)
 	};
 
 	snprintf(gt_dir, sizeof(gt_dir), "%s/testdata/ocr-gt", shared ? shared : "../shared");
-	snprintf(worker, sizeof(worker), "%s/bin/%s", build ? build : "build",
-		 OCR_POOL_WORKER_NAME);
+	build_program(worker, sizeof(worker), OCR_POOL_WORKER_NAME);
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		char path[4200];
 

@@ -28,6 +28,7 @@
 #include "errors.h"
 #include "ocr/pool.h"
 #include "ocr/score.h"
+#include "tests/unit/frames.h"
 
 #define PAGES 2
 
@@ -424,20 +425,9 @@ static void test_frames(void **state)
 {
 	struct ocr_pool *p = pool_new(1, 0);
 	struct ocr_pool_page page;
-	uint8_t *white = malloc(800 * 600);
-	struct frame f = {
-		.width = 800,
-		.height = 600,
-		.depth = 8,
-		.channels = 1,
-		.bytes_per_line = 800,
-		.dpi = 300,
-		.data = white,
-	};
+	struct frame f = white_page(800, 600, 300);
 
 	(void)state;
-	assert_non_null(white);
-	memset(white, 0xff, 800 * 600);
 	assert_int_equal(ocr_pool_submit_frame(p, 21, &f), 0);
 	page = collect(p);
 	assert_int_equal(page.tag, 21);
@@ -450,7 +440,7 @@ static void test_frames(void **state)
 	f.depth = 8, f.bytes_per_line = 10;
 	assert_int_equal(ocr_pool_submit_frame(p, 22, &f), -EINVAL);
 	assert_int_equal(ocr_pool_outstanding(p), 0);
-	free(white);
+	free(f.data);
 	ocr_pool_free(p);
 }
 

@@ -17,10 +17,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "errors.h"
 #include "fileio.h"
 #include "ocr/pool.h"
 #include "ocr/score.h"
+#include "tests/integration/ocr_quality.h"
 
 static char pagegen[4096], worker[4096];
 
@@ -48,29 +48,11 @@ static void render(const char *dir, const char *lang, const char *seed)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static int keep_text(size_t index, const struct ocr_pool_page *page, void *userdata)
-{
-	char **text = userdata;
-
-	(void)index;
-	if (page->error < 0) {
-		printf("page failed: %s (%s)\n", page->reason, folio_strerror(page->error));
-		return page->error;
-	}
-	*text = strdup(page->result.text);
-	return *text ? 0 : -ENOMEM;
-}
-
 static struct ocr_score check_language(const char *lang, const char *languages, double max_cer)
 {
-	const struct ocr_pool_options o = { .workers = 1,
-					    .languages = languages,
-					    .worker_path = worker };
 	char dir[64], image[128], truth_path[128], line[256];
-	const char *paths[1] = { image };
-	struct ocr_pool *p = NULL;
 	struct ocr_score s;
-	char *text = NULL, *truth;
+	char *text, *truth;
 
 	snprintf(dir, sizeof(dir), "synthetic-%s", lang);
 	render(dir, lang, "7");
@@ -79,10 +61,7 @@ static struct ocr_score check_language(const char *lang, const char *languages, 
 	truth = slurp(truth_path);
 	assert_non_null(truth);
 
-	assert_int_equal(ocr_pool_new(&o, &p), 0);
-	assert_int_equal(ocr_recognise_files(p, paths, 1, 300, keep_text, &text), 0);
-	ocr_pool_free(p);
-	assert_non_null(text);
+	text = pool_read_text(worker, image, languages, 300);
 	assert_int_equal(ocr_score(truth, text, &s), 0);
 	ocr_score_format(&s, line, sizeof(line));
 	printf("figure: synthetic %s page (-l %s, noise, skew 0.7, blur): %s\n", lang, languages,
@@ -114,16 +93,14 @@ static void test_arabic(void **state)
 
 int main(void)
 {
-	const char *build = getenv("FOLIO_BUILD");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_english),
 		cmocka_unit_test(test_french),
 		cmocka_unit_test(test_arabic),
 	};
 
-	snprintf(pagegen, sizeof(pagegen), "%s/bin/pagegen", build ? build : "build");
-	snprintf(worker, sizeof(worker), "%s/bin/%s", build ? build : "build",
-		 OCR_POOL_WORKER_NAME);
+	build_program(pagegen, sizeof(pagegen), "pagegen");
+	build_program(worker, sizeof(worker), OCR_POOL_WORKER_NAME);
 	if (access(pagegen, X_OK) != 0 || access(worker, X_OK) != 0) {
 		printf("skip: needs '%s' and '%s': build them with make\n", pagegen, worker);
 		return 77;

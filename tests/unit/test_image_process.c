@@ -89,12 +89,30 @@ static uint64_t count_black(TIFF *tif, uint32_t x0, uint32_t x1)
 	return n;
 }
 
+/* Black pixels in columns [x0, x1) of @img, a G4 page, read back from the file @name. */
+static uint64_t black_in(const struct encoded_image *img, const char *name, uint32_t x0,
+			 uint32_t x1)
+{
+	TIFF *tif = open_mem_tiff(img, name);
+	uint64_t n;
+
+	assert_non_null(tif);
+	n = count_black(tif, x0, x1);
+	TIFFClose(tif);
+	return n;
+}
+
+/* Black pixels in the whole of @img. */
+static uint64_t black_of(const struct encoded_image *img, const char *name)
+{
+	return black_in(img, name, 0, img->width);
+}
+
 static void test_blank_page(void **state)
 {
 	struct frame f = grey_page(235, 0, false);
 	struct encoded_image img;
 	struct image_page_report rep;
-	TIFF *tif;
 
 	(void)state;
 	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
@@ -103,10 +121,7 @@ static void test_blank_page(void **state)
 	assert_int_equal(rep.flags, 0);
 	/* Kept, not dropped: a real page comes out. */
 	assert_string_equal(img.format, "TIFF");
-	tif = open_mem_tiff(&img, "blank.tif");
-	assert_non_null(tif);
-	assert_int_equal(count_black(tif, 0, W), 0);
-	TIFFClose(tif);
+	assert_int_equal(black_in(&img, "blank.tif", 0, W), 0);
 	assert_non_null(strstr(rep.ops, "blank: score"));
 	encoded_image_release(&img);
 	free(f.data);
@@ -124,7 +139,6 @@ static void test_faint_ink_kept(void **state)
 	struct image_page_report rep;
 	uint64_t ink = 0, marks;
 	uint32_t x, y;
-	TIFF *tif;
 
 	(void)state;
 	for (y = 0; y < H; y++)
@@ -138,10 +152,7 @@ static void test_faint_ink_kept(void **state)
 	free(clean.data);
 	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
 	assert_false(rep.blank);
-	tif = open_mem_tiff(&img, "faint.tif");
-	assert_non_null(tif);
-	marks = count_black(tif, 0, W);
-	TIFFClose(tif);
+	marks = black_in(&img, "faint.tif", 0, W);
 	/* Deskew and despeckle move a few pixels; the strokes stay. */
 	assert_in_range(marks, ink * 85 / 100, ink * 115 / 100);
 	encoded_image_release(&img);
@@ -197,17 +208,6 @@ static struct frame turn_quarter(const struct frame *f)
 			t.data[(size_t)x * t.width + (f->height - 1 - y)] =
 			    f->data[(size_t)y * f->bytes_per_line + x];
 	return t;
-}
-
-static uint64_t black_of(const struct encoded_image *img, const char *name)
-{
-	TIFF *tif = open_mem_tiff(img, name);
-	uint64_t n;
-
-	assert_non_null(tif);
-	n = count_black(tif, 0, img->width);
-	TIFFClose(tif);
-	return n;
 }
 
 /*
@@ -340,7 +340,6 @@ static void test_text_page_and_border(void **state)
 	struct image_page_report rep;
 	uint32_t x, y;
 	uint64_t border_black, text_black, ink = 0;
-	TIFF *tif;
 
 	(void)state;
 	for (y = 0; y < H; y++)
@@ -361,13 +360,8 @@ static void test_text_page_and_border(void **state)
 	assert_int_equal(rep.flags, 0);
 	assert_int_equal(rep.out_width, W);
 	assert_int_equal(rep.out_height, H);
-	tif = open_mem_tiff(&img, "text.tif");
-	assert_non_null(tif);
-	border_black = count_black(tif, 0, 60);
-	TIFFClose(tif);
-	tif = open_mem_tiff(&img, "text.tif");
-	text_black = count_black(tif, 150, 1090);
-	TIFFClose(tif);
+	border_black = black_in(&img, "text.tif", 0, 60);
+	text_black = black_in(&img, "text.tif", 150, 1090);
 	assert_int_equal(border_black, 0);
 	/* The glyphs come out black, no more and no less (within 10%). */
 	assert_true(text_black > ink * 9 / 10 && text_black < ink * 11 / 10);
@@ -389,7 +383,6 @@ static void test_edge_content_kept(void **state)
 	struct image_page_report rep;
 	uint32_t x, y, seed = 7;
 	uint64_t photo, lines;
-	TIFF *tif;
 
 	(void)state;
 	/* The photograph: 300 x 400 px of dark, busy texture from the left edge. */
@@ -408,13 +401,8 @@ static void test_edge_content_kept(void **state)
 		}
 	assert_int_equal(image_process(&f, NULL, &img, &rep), 0);
 	assert_true(rep.border_percent < 0.5);
-	tif = open_mem_tiff(&img, "edge.tif");
-	assert_non_null(tif);
-	photo = count_black(tif, 0, 140);
-	TIFFClose(tif);
-	tif = open_mem_tiff(&img, "edge.tif");
-	lines = count_black(tif, 1110, 1200);
-	TIFFClose(tif);
+	photo = black_in(&img, "edge.tif", 0, 140);
+	lines = black_in(&img, "edge.tif", 1110, 1200);
 	/* Left of the text only the photograph has marks: at least half of 140 x 400 is black. */
 	assert_true(photo > 140 * 400 / 2);
 	/* The lines: 3 x 4 x 120 px, give or take a pixel of deskew. */

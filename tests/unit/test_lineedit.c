@@ -55,6 +55,13 @@ static enum lineedit_result feed(struct lineedit *le, const char *s, size_t n)
 
 #define FEED(le, lit) feed(le, lit, sizeof(lit) - 1)
 
+/* Feeds @keys, which end a line, and checks that the line is @line. */
+static void expect_line(struct lineedit *le, const char *keys, const char *line)
+{
+	assert_int_equal(feed(le, keys, strlen(keys)), LINEEDIT_LINE);
+	assert_string_equal(lineedit_line(le), line);
+}
+
 static struct lineedit *start(unsigned flags)
 {
 	static struct lineedit le;
@@ -70,16 +77,14 @@ static void test_plain_line(void **state)
 	struct lineedit *le = start(0);
 
 	(void)state;
-	assert_int_equal(FEED(le, "status\r\n"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "status");
+	expect_line(le, "status\r\n", "status");
 	assert_string_equal(echo, "> status\r\n");
 	/* The LF of CR LF is no second line, also when the next line started in between. */
 	lineedit_start(le, "> ", 0);
 	assert_int_equal(FEED(le, "a\r"), LINEEDIT_LINE);
 	lineedit_start(le, "> ", 0);
 	assert_int_equal(FEED(le, "\n"), LINEEDIT_MORE);
-	assert_int_equal(FEED(le, "x\n"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "x");
+	expect_line(le, "x\n", "x");
 }
 
 static void test_erase(void **state)
@@ -87,28 +92,28 @@ static void test_erase(void **state)
 	struct lineedit *le = start(0);
 
 	(void)state;
-	assert_int_equal(FEED(le, "daX\x08tY\x7f"
-				  "e\r"),
-			 LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "date");
+	expect_line(le,
+		    "daX\x08tY\x7f"
+		    "e\r",
+		    "date");
 	assert_non_null(strstr(echo, "X\b \bt"));
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "rm -rf\x15"
-				  "date\r"),
-			 LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "date");
+	expect_line(le,
+		    "rm -rf\x15"
+		    "date\r",
+		    "date");
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "log tail\x17"
-				  "x\r"),
-			 LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "log x");
+	expect_line(le,
+		    "log tail\x17"
+		    "x\r",
+		    "log x");
 	/* A backspace takes a whole UTF-8 character, with one column of echo. */
 	lineedit_start(le, "> ", 0);
 	echo_len = 0;
-	assert_int_equal(FEED(le, "\xe2\x82\xac\x7f"
-				  "e\r"),
-			 LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "e");
+	expect_line(le,
+		    "\xe2\x82\xac\x7f"
+		    "e\r",
+		    "e");
 	assert_string_equal(echo, "\xe2\x82\xac\b \be\r\n");
 }
 
@@ -121,8 +126,7 @@ static void test_keys(void **state)
 	lineedit_start(le, "> ", 0);
 	assert_int_equal(FEED(le, "\x04"), LINEEDIT_EOF);
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "x\x04\r"), LINEEDIT_LINE); /* Ctrl-D on a line: nothing */
-	assert_string_equal(lineedit_line(le), "x");
+	expect_line(le, "x\x04\r", "x"); /* Ctrl-D on a line: nothing */
 	/* Bytes after the end of a line wait for the next start. */
 	assert_int_equal(FEED(le, "abc\r"), LINEEDIT_MORE);
 }
@@ -135,14 +139,11 @@ static void test_history(void **state)
 	lineedit_history_add(le, "date");
 	lineedit_history_add(le, "status");
 	lineedit_history_add(le, "status"); /* repeats are kept once */
-	assert_int_equal(FEED(le, "\x1b[A\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "status");
+	expect_line(le, "\x1b[A\r", "status");
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "\x1b[A\x1bOA\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "date");
+	expect_line(le, "\x1b[A\x1bOA\r", "date");
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "typed\x1b[A\x1b[B\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "typed");
+	expect_line(le, "typed\x1b[A\x1b[B\r", "typed");
 	/* Many more lines than kept: the oldest go. */
 	for (int i = 0; i < 3 * LINEEDIT_HISTORY; i++) {
 		char l[16];
@@ -153,8 +154,7 @@ static void test_history(void **state)
 	lineedit_start(le, "> ", 0);
 	for (int i = 0; i < LINEEDIT_HISTORY + 5; i++)
 		FEED(le, "\x1b[A");
-	assert_int_equal(FEED(le, "\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "line 40");
+	expect_line(le, "\r", "line 40");
 }
 
 static void test_completion(void **state)
@@ -162,8 +162,7 @@ static void test_completion(void **state)
 	struct lineedit *le = start(0);
 
 	(void)state;
-	assert_int_equal(FEED(le, "sel\t\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "selftest ");
+	expect_line(le, "sel\t\r", "selftest ");
 	/* Several candidates: the common part, then a list and the line again. */
 	lineedit_start(le, "> ", 0);
 	echo_len = 0;
@@ -211,12 +210,11 @@ static void test_refusals(void **state)
 	assert_int_equal(FEED(le, "\xe2\x82x\r"), LINEEDIT_REFUSED); /* cut short */
 	/* Good UTF-8 is taken as it is. */
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\x84\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\x84");
+	expect_line(le, "\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\x84\r",
+		    "\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\x84");
 	/* Unknown escape sequences are skipped, not refused. */
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "\x1b[1;5Cda\x1b[3~te\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "date");
+	expect_line(le, "\x1b[1;5Cda\x1b[3~te\r", "date");
 }
 
 static void test_secret(void **state)
@@ -224,16 +222,15 @@ static void test_secret(void **state)
 	struct lineedit *le = start(LINEEDIT_SECRET);
 
 	(void)state;
-	assert_int_equal(FEED(le, "hunter22\x7f"
-				  "3\r"),
-			 LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "hunter23");
+	expect_line(le,
+		    "hunter22\x7f"
+		    "3\r",
+		    "hunter23");
 	assert_null(strstr(echo, "hunter"));
 	assert_null(strchr(echo, '*'));
 	/* Never kept for Up. */
 	lineedit_start(le, "> ", 0);
-	assert_int_equal(FEED(le, "\x1b[A\r"), LINEEDIT_LINE);
-	assert_string_equal(lineedit_line(le), "");
+	expect_line(le, "\x1b[A\r", "");
 }
 
 static void test_words(void **state)

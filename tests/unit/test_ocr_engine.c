@@ -22,6 +22,7 @@
 #include "fileio.h"
 #include "ocr/engine.h"
 #include "ocr/score.h"
+#include "tests/unit/frames.h"
 
 static struct ocr_engine *engine;
 static PIX *page;    /* 8-bit grey, 300 dpi */
@@ -122,15 +123,8 @@ static void test_grey_frame(void **state)
 		for (l_uint32 x = 0; x < w; x++)
 			data[(size_t)y * w + x] = (uint8_t)GET_DATA_BYTE(line, x);
 	}
-	const struct frame f = {
-		.width = w,
-		.height = h,
-		.depth = 8,
-		.channels = 1,
-		.bytes_per_line = w,
-		.dpi = 300,
-		.data = data,
-	};
+	const struct frame f = packed_frame(w, h, 8, 300, data);
+
 	assert_int_equal(ocr_engine_recognise(engine, &f, OCR_PSM_AUTO, &r), 0);
 	check_result(&r);
 	ocr_page_result_release(&r);
@@ -160,15 +154,9 @@ static void test_bitonal_frame(void **state)
 				data[(size_t)y * bpl + x / 8] |= (uint8_t)(0x80 >> (x % 8));
 		}
 	}
-	const struct frame f = {
-		.width = w,
-		.height = h,
-		.depth = 1,
-		.channels = 1,
-		.bytes_per_line = bpl,
-		.dpi = 300,
-		.data = data,
-	};
+	struct frame f = packed_frame(w, h, 1, 300, data);
+
+	f.bytes_per_line = bpl;
 	assert_int_equal(ocr_engine_recognise(engine, &f, OCR_PSM_AUTO, &r), 0);
 	check_result(&r);
 	ocr_page_result_release(&r);
@@ -190,19 +178,9 @@ static void test_encoded_page(void **state)
 static void test_blank_page(void **state)
 {
 	struct ocr_page_result r = { 0 };
-	uint8_t *white = malloc(600 * 800);
+	struct frame f = white_page(600, 800, 200);
 
 	(void)state;
-	memset(white, 0xff, 600 * 800);
-	const struct frame f = {
-		.width = 600,
-		.height = 800,
-		.depth = 8,
-		.channels = 1,
-		.bytes_per_line = 600,
-		.dpi = 200,
-		.data = white,
-	};
 	assert_int_equal(ocr_engine_recognise(engine, &f, OCR_PSM_AUTO, &r), 0);
 	assert_int_equal(r.words, 0);
 	assert_true(r.mean_confidence == 0.0);
@@ -210,23 +188,14 @@ static void test_blank_page(void **state)
 	assert_int_equal(r.ink_unread, 0);
 	assert_string_equal(r.text, "");
 	ocr_page_result_release(&r);
-	free(white);
+	free(f.data);
 }
 
 static void test_refused(void **state)
 {
 	struct ocr_page_result r = { .words = 42 };
 	uint8_t px[64] = { 0 };
-	struct frame f = {
-		.width = 8,
-		.height = 8,
-		.depth = 8,
-		.channels = 1,
-		.bytes_per_line = 8,
-		.dpi = 300,
-		.data = px,
-	};
-	struct frame bad;
+	struct frame f = packed_frame(8, 8, 8, 300, px), bad;
 
 	(void)state;
 	bad = f, bad.width = 0;

@@ -19,6 +19,25 @@ static const char page[] =
     "96'>Continued</span>\n"
     "  </div>\n";
 
+/* A page of two lines in one paragraph, as Tesseract gives it. */
+static const char page2[] =
+    "<div class='ocr_page' id='page_1' title='image \"\"; bbox 0 0 2480 3508; ppageno 0'>\n"
+    " <div class='ocr_carea' id='block_1_1' title=\"bbox 100 100 900 300\">\n"
+    "  <p class='ocr_par' id='par_1_1' lang='fra' title=\"bbox 100 100 900 300\">\n"
+    "   <span class='ocr_line' id='line_1_1' title=\"bbox 100 100 900 150; baseline 0 -5\">\n"
+    "    <span class='ocrx_word' id='word_1_1' title='bbox 100 100 300 150; x_wconf "
+    "96'>Brevet</span>\n"
+    "    <span class='ocrx_word' id='word_1_2' title='bbox 320 100 500 150; x_wconf "
+    "41'>&amp;&lt;&quot;</span>\n"
+    "   </span>\n"
+    "   <span class='ocr_line' id='line_1_2' title=\"bbox 100 200 900 300\">\n"
+    "    <span class='ocrx_word' id='word_1_3' title='bbox 100 200 900 300; x_wconf "
+    "88'>n°1</span>\n"
+    "   </span>\n"
+    "  </p>\n"
+    " </div>\n"
+    "</div>\n";
+
 static void test_document_names_the_delivered_image(void **state)
 {
 	char *doc = NULL;
@@ -75,25 +94,6 @@ static void test_bad_input_is_refused(void **state)
 			 -FOLIO_EFORMAT);
 	assert_null(doc);
 }
-
-/* A page of two lines in one paragraph, as Tesseract gives it. */
-static const char page2[] =
-    "<div class='ocr_page' id='page_1' title='image \"\"; bbox 0 0 2480 3508; ppageno 0'>\n"
-    " <div class='ocr_carea' id='block_1_1' title=\"bbox 100 100 900 300\">\n"
-    "  <p class='ocr_par' id='par_1_1' lang='fra' title=\"bbox 100 100 900 300\">\n"
-    "   <span class='ocr_line' id='line_1_1' title=\"bbox 100 100 900 150; baseline 0 -5\">\n"
-    "    <span class='ocrx_word' id='word_1_1' title='bbox 100 100 300 150; x_wconf "
-    "96'>Brevet</span>\n"
-    "    <span class='ocrx_word' id='word_1_2' title='bbox 320 100 500 150; x_wconf "
-    "41'>&amp;&lt;&quot;</span>\n"
-    "   </span>\n"
-    "   <span class='ocr_line' id='line_1_2' title=\"bbox 100 200 900 300\">\n"
-    "    <span class='ocrx_word' id='word_1_3' title='bbox 100 200 900 300; x_wconf "
-    "88'>n°1</span>\n"
-    "   </span>\n"
-    "  </p>\n"
-    " </div>\n"
-    "</div>\n";
 
 static void test_alto(void **state)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "compiler.h"
 #include "ocr/lang.h"
 
 static void test_document_language_to_model(void **state)
@@ -45,22 +46,26 @@ static void test_models_latin(void **state)
 
 static void test_script_to_models(void **state)
 {
+	static const struct {
+		const char *script, *configured, *want;
+	} cases[] = {
+		{ "Arabic", "eng+fra+ara", "ara+eng" },
+		{ "Arabic", "fra+ara", "ara" },
+		{ "Latin", "eng+fra+ara", "eng+fra" },
+		{ "Latin", "ara", "eng" },
+		/* Arabic script without the Arabic model, or another script: all of them. */
+		{ "Arabic", "eng+fra", "eng+fra" },
+		{ "Cyrillic", "eng+fra+ara", "eng+fra+ara" },
+	};
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(ocr_models_for_script("Arabic", "eng+fra+ara", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "ara+eng");
-	assert_int_equal(ocr_models_for_script("Arabic", "fra+ara", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "ara");
-	assert_int_equal(ocr_models_for_script("Latin", "eng+fra+ara", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "eng+fra");
-	assert_int_equal(ocr_models_for_script("Latin", "ara", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "eng");
-	/* Arabic script without the Arabic model, or another script: all of them. */
-	assert_int_equal(ocr_models_for_script("Arabic", "eng+fra", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "eng+fra");
-	assert_int_equal(ocr_models_for_script("Cyrillic", "eng+fra+ara", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "eng+fra+ara");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(
+		    ocr_models_for_script(cases[i].script, cases[i].configured, buf, sizeof(buf)),
+		    0);
+		assert_string_equal(buf, cases[i].want);
+	}
 	assert_int_equal(ocr_models_for_script("Latin", "eng+fra+ara", buf, 5), -ENAMETOOLONG);
 }
 

@@ -925,35 +925,32 @@ static void test_flag_names(void **state)
 	assert_int_equal(page_flag_parse(""), 0);
 }
 
+/* Each test on a store of its own in a fresh folder, removed after it. */
+#define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flag_names),
-		cmocka_unit_test_setup_teardown(test_pages_in_order_with_hashes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_list_stays_in_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state_machine, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_event_chain_detects_tampering, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_image_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_daemon_lock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_full_is_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_submit_group_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_adds_get_unique_numbers, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_reserve_stops_capture_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_keeps_records_and_chain, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_rescan_and_delete_are_logged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arrange_reorders_splits_and_merges, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_check_names_the_first_break, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_states_drive_queues, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_approved_batch_is_frozen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_grey_image_kept_for_ocr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_approval_needs_the_reviewed_revision, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_encryption_switch_needs_the_build, setup,
-						teardown),
+		STORE_TEST(test_pages_in_order_with_hashes),
+		STORE_TEST(test_page_list_stays_in_batch),
+		STORE_TEST(test_state_machine),
+		STORE_TEST(test_event_chain_detects_tampering),
+		STORE_TEST(test_damaged_image_is_refused),
+		STORE_TEST(test_daemon_lock),
+		STORE_TEST(test_map_full_is_clear),
+		STORE_TEST(test_submit_group_commit),
+		STORE_TEST(test_concurrent_adds_get_unique_numbers),
+		STORE_TEST(test_reserve_stops_capture_only),
+		STORE_TEST(test_purge_keeps_records_and_chain),
+		STORE_TEST(test_rescan_and_delete_are_logged),
+		STORE_TEST(test_arrange_reorders_splits_and_merges),
+		STORE_TEST(test_check_names_the_first_break),
+		STORE_TEST(test_states_drive_queues),
+		STORE_TEST(test_approved_batch_is_frozen),
+		STORE_TEST(test_grey_image_kept_for_ocr),
+		STORE_TEST(test_approval_needs_the_reviewed_revision),
+		STORE_TEST(test_encryption_switch_needs_the_build),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

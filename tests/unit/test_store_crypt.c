@@ -450,17 +450,18 @@ static void test_broken_chain_not_sealed(void **state)
 	assert_true(database_contains(f, "documents", "KE/P/2026/004712"));
 }
 
+/* Each test in a fresh folder for its store and keys, removed after it. */
+#define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sealed_unreadable_without_key, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tampered_sealed_image_is_refused, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_index_and_events_sealed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clear_store_sealed_on_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broken_chain_not_sealed, setup, teardown),
+		STORE_TEST(test_sealed_unreadable_without_key),
+		STORE_TEST(test_key_file_rules),
+		STORE_TEST(test_tampered_sealed_image_is_refused),
+		STORE_TEST(test_index_and_events_sealed),
+		STORE_TEST(test_clear_store_sealed_on_open),
+		STORE_TEST(test_broken_chain_not_sealed),
 	};
 
 	return cmocka_run_group_tests_name("store sealing", tests, NULL, NULL);

@@ -256,16 +256,17 @@ static void test_approval_waits_for_ocr(void **state)
 	assert_int_equal(store_batch_ocr_progress(f->s, 99, &pr), -FOLIO_ENOTFOUND);
 }
 
+/* Each test on a store of its own in a fresh folder, removed after it. */
+#define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_priority_then_age, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_is_claim_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capture_queues_ocr_and_result_dequeues, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lease_of_a_dead_process_is_taken_back, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_approval_waits_for_ocr, setup, teardown),
+		STORE_TEST(test_priority_then_age),
+		STORE_TEST(test_list_is_claim_order),
+		STORE_TEST(test_capture_queues_ocr_and_result_dequeues),
+		STORE_TEST(test_lease_of_a_dead_process_is_taken_back),
+		STORE_TEST(test_approval_waits_for_ocr),
 	};
 
 	return cmocka_run_group_tests_name("store queues", tests, NULL, NULL);
