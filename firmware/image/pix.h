@@ -17,6 +17,13 @@
  */
 struct frame image_pix_as_frame(PIX *pix, unsigned dpi);
 
+/*
+ * image_rgb_frame - a 32-bit RGB image as a packed 3-channel frame, copied
+ * @ret: its data malloc()ed, the caller's to free()
+ * Returns 0 or -ENOMEM.
+ */
+int image_rgb_frame(PIX *pix, unsigned dpi, struct frame *ret);
+
 /* image_encode_colour - a 32-bit RGB image as JPEG of @quality; errors as image_encode_jpeg() */
 int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret);
 

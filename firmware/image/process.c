@@ -309,18 +309,10 @@ struct frame image_pix_as_frame(PIX *pix, unsigned dpi)
 	};
 }
 
-int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret)
+int image_rgb_frame(PIX *pix, unsigned dpi, struct frame *ret)
 {
 	uint32_t w = (uint32_t)pixGetWidth(pix), h = (uint32_t)pixGetHeight(pix), x, y;
 	uint8_t *rgb = malloc((size_t)w * h * 3);
-	struct frame f = { .width = w,
-			   .height = h,
-			   .depth = 8,
-			   .channels = 3,
-			   .bytes_per_line = w * 3,
-			   .dpi = dpi,
-			   .data = rgb };
-	int r;
 
 	if (!rgb)
 		return -ENOMEM;
@@ -337,8 +329,26 @@ int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_imag
 			o[3 * x + 2] = (uint8_t)bv;
 		}
 	}
+	*ret = (struct frame){ .width = w,
+			       .height = h,
+			       .depth = 8,
+			       .channels = 3,
+			       .bytes_per_line = w * 3,
+			       .dpi = dpi,
+			       .data = rgb };
+	return 0;
+}
+
+int image_encode_colour(PIX *pix, unsigned dpi, int quality, struct encoded_image *ret)
+{
+	struct frame f;
+	int r;
+
+	r = image_rgb_frame(pix, dpi, &f);
+	if (r < 0)
+		return r;
 	r = image_encode_jpeg(&f, quality, ret);
-	free(rgb);
+	free(f.data);
 	return r;
 }
 

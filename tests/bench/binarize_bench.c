@@ -21,6 +21,7 @@
 
 #include "compiler.h"
 #include "firmware/image/binarize.h"
+#include "firmware/image/pix.h"
 #include "bench.h"
 
 static TessBaseAPI *tess;
@@ -158,29 +159,13 @@ static PIX *run_method(enum method m, PIX *g, unsigned dpi)
 static PIX *ink_axis_grey(PIX *rgb, unsigned dpi)
 {
 	static const unsigned luma[3] = { 77, 150, 29 };
-	uint32_t w = (uint32_t)pixGetWidth(rgb), h = (uint32_t)pixGetHeight(rgb), x, y;
-	struct frame f = { .width = w, .height = h, .depth = 8, .channels = 3 };
 	struct page_stats st = { 0 };
 	PIX *grey = NULL, *bin = NULL, *out = NULL;
+	struct frame f;
 	unsigned wt[3];
 
-	f.bytes_per_line = w * 3;
-	f.data = malloc((size_t)w * h * 3);
-	if (!f.data)
+	if (image_rgb_frame(rgb, dpi, &f) < 0)
 		return NULL;
-	for (y = 0; y < h; y++) {
-		const l_uint32 *line = pixGetData(rgb) + (size_t)y * pixGetWpl(rgb);
-		uint8_t *o = f.data + (size_t)y * w * 3;
-
-		for (x = 0; x < w; x++) {
-			l_int32 r, g, b;
-
-			extractRGBValues(line[x], &r, &g, &b);
-			o[3 * x] = (uint8_t)r;
-			o[3 * x + 1] = (uint8_t)g;
-			o[3 * x + 2] = (uint8_t)b;
-		}
-	}
 	grey = binarize_frame_grey(&f, luma);
 	if (grey && page_stats_measure(grey, &st) == 0 &&
 	    binarize_page(grey, &st, dpi, NULL, &bin, NULL) == 0 &&
