@@ -243,6 +243,15 @@ int store_text_index_unseal_check(struct store *s);
 /* Writer: stops the thread after everything queued was committed (store_close()). */
 void store_writer_stop(struct store *s);
 
+/*
+ * Walks @dbi inside @t from @start (from the first key when @start is empty) while keys begin
+ * with the first @prefix_len (at most 8) bytes of @start: calls @fn with each key and value
+ * (valid until the next change in @t) and stops at its first non-zero answer, which it
+ * returns; 0 after the last, or a store error.
+ */
+int store_walk_raw_txn(MDB_txn *t, MDB_dbi dbi, const MDB_val *start, size_t prefix_len,
+		       int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user);
+
 /* Walks every page record of @batch; @fn gets a copy. */
 int store_walk_pages_txn(MDB_txn *t, MDB_dbi dbi, uint32_t batch,
 			 int (*fn)(const struct page_info *p, void *user), void *user);
