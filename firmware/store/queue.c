@@ -618,12 +618,9 @@ int store_ocr_get_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page
 	const uint8_t *src;
 	int r;
 
-	r = store_mdb_errno(mdb_get(t, s->ocr, &k, &v));
+	r = store_get_head(t, s->ocr, &k, &rec, sizeof(rec), &v);
 	if (r < 0)
 		return r;
-	if (v.mv_size < sizeof(rec))
-		return -FOLIO_ECORRUPT;
-	memcpy(&rec, v.mv_data, sizeof(rec));
 	if (rec.text_len > STORE_MAX_OCR_TEXT || rec.hocr_len > STORE_MAX_OCR_HOCR)
 		return -FOLIO_ECORRUPT;
 	payload = (size_t)rec.text_len + rec.hocr_len;

@@ -89,6 +89,21 @@ int store_get_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret, size_t si
 	return 0;
 }
 
+int store_get_head(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret_head, size_t size,
+		   MDB_val *ret_val)
+{
+	MDB_val v;
+	int r = store_mdb_errno(mdb_get(t, dbi, key, &v));
+
+	if (r < 0)
+		return r;
+	if (v.mv_size < size)
+		return -FOLIO_ECORRUPT;
+	memcpy(ret_head, v.mv_data, size); /* LMDB data is not aligned: copy, never cast */
+	*ret_val = v;
+	return 0;
+}
+
 int store_put_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, const void *rec, size_t size)
 {
 	MDB_val v = { .mv_size = size, .mv_data = (void *)rec };

@@ -172,6 +172,13 @@ int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn *
 MDB_val store_key_u32(uint32_t *buf, uint32_t a);
 MDB_val store_key_pair(uint32_t *buf, uint32_t a, uint32_t b);
 int store_get_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret, size_t size);
+/*
+ * Reads a record of a fixed head and a tail: the value at @key, at least @size bytes, its
+ * head into @ret_head and the whole value (valid until the next change in @t) into @ret_val.
+ * -FOLIO_ENOTFOUND, -FOLIO_ECORRUPT for a shorter value, or another store error.
+ */
+int store_get_head(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret_head, size_t size,
+		   MDB_val *ret_val);
 int store_put_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, const void *rec, size_t size);
 
 /* Appends an event inside the caller's write transaction. */
