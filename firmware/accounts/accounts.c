@@ -163,17 +163,16 @@ static const char *dummy_hash(void)
 }
 
 /*
- * The one walk over the accounts file: 1 and @user's hash and attributes into @hash and
- * @attrs (each may be NULL) when @user has an account, 0 when not, -errno for a file that
- * cannot be read or is damaged.
+ * The one walk over the accounts file: calls @fn with each account's user, hash and attributes
+ * (pointers into a line that is wiped after the call) and stops at the first non-zero answer,
+ * which it returns; 0 after the last line, -errno for a file that cannot be read or is damaged.
  */
-static int find_account(const char *path, const char *user, char hash[crypto_pwhash_STRBYTES],
-			char attrs[ACCOUNT_ATTRS_MAX + 1])
+static int each_account(const char *path,
+			int (*fn)(char *user, char *hash, char *attrs, void *data), void *data)
 {
 	struct accounts_text t;
 	char line[ACCOUNTS_LINE_MAX + 2];
-	unsigned accounts = 0;
-	int r, found = 0;
+	int r;
 
 	r = text_load(path, &t);
 	if (r < 0)
@@ -186,21 +185,50 @@ static int find_account(const char *path, const char *user, char hash[crypto_pwh
 			break;
 		if (r == 0)
 			continue;
-		if (++accounts > ACCOUNTS_MAX) {
-			r = -FOLIO_EFORMAT;
+		r = fn(u, h, a, data);
+		if (r != 0)
 			break;
-		}
-		if (strcmp(u, user) == 0 && strlen(h) < crypto_pwhash_STRBYTES) {
-			found = 1;
-			if (hash)
-				snprintf(hash, crypto_pwhash_STRBYTES, "%s", h);
-			if (attrs)
-				snprintf(attrs, ACCOUNT_ATTRS_MAX + 1, "%s", a);
-		}
 	}
 	sodium_memzero(line, sizeof(line));
 	text_release(&t);
-	return r < 0 ? r : found;
+	return r;
+}
+
+struct find_state {
+	const char *user;
+	char *hash, *attrs;
+	unsigned accounts;
+	int found;
+};
+
+static int find_one(char *user, char *hash, char *attrs, void *data)
+{
+	struct find_state *f = data;
+
+	if (++f->accounts > ACCOUNTS_MAX)
+		return -FOLIO_EFORMAT;
+	if (strcmp(user, f->user) == 0 && strlen(hash) < crypto_pwhash_STRBYTES) {
+		f->found = 1;
+		if (f->hash)
+			snprintf(f->hash, crypto_pwhash_STRBYTES, "%s", hash);
+		if (f->attrs)
+			snprintf(f->attrs, ACCOUNT_ATTRS_MAX + 1, "%s", attrs);
+	}
+	return 0;
+}
+
+/*
+ * 1 and @user's hash and attributes into @hash and @attrs (each may be NULL) when @user has
+ * an account, 0 when not, -errno for a file that cannot be read or is damaged.
+ */
+static int find_account(const char *path, const char *user, char hash[crypto_pwhash_STRBYTES],
+			char attrs[ACCOUNT_ATTRS_MAX + 1])
+{
+	struct find_state f = { .user = user, .hash = hash, .attrs = attrs };
+	int r;
+
+	r = each_account(path, find_one, &f);
+	return r < 0 ? r : f.found;
 }
 
 int accounts_exists(const char *path, const char *user)
@@ -253,30 +281,26 @@ int accounts_set(const char *path, const char *user, const char *password)
 	return accounts_update(path, user, password, NULL);
 }
 
+struct list_state {
+	int (*fn)(const char *user, const char *attrs, void *user_data);
+	void *user_data;
+};
+
+static int list_one(char *user, char *hash, char *attrs, void *data)
+{
+	struct list_state *l = data;
+
+	(void)hash;
+	return l->fn(user, attrs, l->user_data);
+}
+
 int accounts_list(const char *path, int (*fn)(const char *user, const char *attrs, void *user_data),
 		  void *user_data)
 {
-	struct accounts_text t;
-	char line[ACCOUNTS_LINE_MAX + 2];
+	struct list_state l = { fn, user_data };
 	int r;
 
-	r = text_load(path, &t);
-	if (r < 0)
-		return r;
-	while ((r = next_line(&t, line, sizeof(line))) > 0) {
-		char *u, *h, *a;
-
-		r = parse_line(line, &u, &h, &a);
-		if (r < 0)
-			break;
-		if (r > 0) {
-			r = fn(u, a, user_data);
-			if (r != 0)
-				break;
-		}
-	}
-	sodium_memzero(line, sizeof(line));
-	text_release(&t);
+	r = each_account(path, list_one, &l);
 	return r < 0 ? r : 0;
 }
 

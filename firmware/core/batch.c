@@ -136,42 +136,60 @@ static bool blank(const char *s)
 	return true;
 }
 
-int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
-		      struct batch_info *ret_before, struct msg *why)
+/*
+ * The one path of a plain state change: reads batch @id, lets @check (may be NULL) refuse
+ * it, moves it to @to as @who and puts the batch as it was into @ret_before (may be NULL).
+ */
+static int move(struct store *s, uint32_t id, enum batch_state to, const char *who,
+		int (*check)(struct store *s, const struct batch_info *b, struct msg *why),
+		struct batch_info *ret_before, struct msg *why)
 {
 	struct batch_info b;
 	int r;
 
-	if (blank(reason))
-		return msg_set(-EINVAL, about(why, MSG_BATCH_NO_REASON, id));
 	r = core_batch_get(s, id, &b, why);
 	if (r < 0)
 		return r;
-	r = store_batch_set_state(s, id, BATCH_REJECTED, who);
+	if (check) {
+		r = check(s, &b, why);
+		if (r < 0)
+			return r;
+	}
+	r = store_batch_set_state(s, id, to, who);
 	if (r < 0)
-		return refused(s, &b, BATCH_REJECTED, r, why);
+		return refused(s, &b, to, r, why);
+	return moved(&b, ret_before);
+}
+
+int core_batch_reject(struct store *s, uint32_t id, const char *who, const char *reason,
+		      struct batch_info *ret_before, struct msg *why)
+{
+	int r;
+
+	if (blank(reason))
+		return msg_set(-EINVAL, about(why, MSG_BATCH_NO_REASON, id));
+	r = move(s, id, BATCH_REJECTED, who, NULL, ret_before, why);
+	if (r < 0)
+		return r;
 	/* The move is done: a reason that cannot be recorded does not undo it. */
 	(void)store_event_add(s, who, "batch-reject-reason", id, 0, 0, "%s", reason);
-	return moved(&b, ret_before);
+	return 0;
+}
+
+/* Only a rejected batch opens again. */
+static int rejected(struct store *s, const struct batch_info *b, struct msg *why)
+{
+	(void)s;
+	if (b->state == BATCH_REJECTED)
+		return 0;
+	msg_str(about(why, MSG_BATCH_NOT_REJECTED, b->id), "state", batch_state_name(b->state));
+	return msg_set(-FOLIO_ESTATE, why);
 }
 
 int core_batch_reopen(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
 		      struct msg *why)
 {
-	struct batch_info b;
-	int r;
-
-	r = core_batch_get(s, id, &b, why);
-	if (r < 0)
-		return r;
-	if (b.state != BATCH_REJECTED) {
-		msg_str(about(why, MSG_BATCH_NOT_REJECTED, id), "state", batch_state_name(b.state));
-		return msg_set(-FOLIO_ESTATE, why);
-	}
-	r = store_batch_set_state(s, id, BATCH_OPEN, who);
-	if (r < 0)
-		return refused(s, &b, BATCH_OPEN, r, why);
-	return moved(&b, ret_before);
+	return move(s, id, BATCH_OPEN, who, rejected, ret_before, why);
 }
 
 int core_batch_scanning(struct store *s, uint32_t id, struct msg *why)
@@ -181,22 +199,16 @@ int core_batch_scanning(struct store *s, uint32_t id, struct msg *why)
 	return msg_set(-EBUSY, about(why, MSG_BATCH_SCANNING, id));
 }
 
+/* A batch closes once its scan is over. */
+static int not_scanning(struct store *s, const struct batch_info *b, struct msg *why)
+{
+	return core_batch_scanning(s, b->id, why);
+}
+
 int core_batch_close(struct store *s, uint32_t id, const char *who, struct batch_info *ret_before,
 		     struct msg *why)
 {
-	struct batch_info b;
-	int r;
-
-	r = core_batch_get(s, id, &b, why);
-	if (r < 0)
-		return r;
-	r = core_batch_scanning(s, id, why);
-	if (r < 0)
-		return r;
-	r = store_batch_set_state(s, id, BATCH_CLOSED, who);
-	if (r < 0)
-		return refused(s, &b, BATCH_CLOSED, r, why);
-	return moved(&b, ret_before);
+	return move(s, id, BATCH_CLOSED, who, not_scanning, ret_before, why);
 }
 
 int core_batch_editable(struct store *s, uint32_t id, struct batch_info *ret, struct msg *why)

@@ -76,12 +76,9 @@ static int ocrimg_read_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t
 	MDB_val k = store_key_pair(kb, batch, page), v;
 	int r;
 
-	r = store_mdb_errno(mdb_get(t, s->ocrimg, &k, &v));
+	r = store_get_head(t, s->ocrimg, &k, &rec, sizeof(rec), &v);
 	if (r < 0)
 		return r;
-	if (v.mv_size < sizeof(rec))
-		return -FOLIO_ECORRUPT;
-	memcpy(&rec, v.mv_data, sizeof(rec));
 	if (rec.version != 1 || rec.size == 0 || rec.size > STORE_MAX_OCR_IMAGE)
 		return -FOLIO_ECORRUPT;
 	r = store_body_read(s, SEAL_KIND_OCR_IMAGE, batch, page, rec.seal,

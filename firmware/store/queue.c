@@ -298,55 +298,100 @@ int store_queue_push(struct store *s, enum store_queue queue, uint32_t batch, ui
 	return store_txn_commit(&t);
 }
 
+/* Begins a transaction on @queue: -EINVAL for a queue that does not exist. */
+static int queue_txn_begin(struct store *s, enum store_queue queue, bool write, MDB_txn **ret)
+{
+	if ((unsigned)queue >= QUEUE_COUNT)
+		return -EINVAL;
+	return store_txn_begin(s, write, ret);
+}
+
+struct entry_walk {
+	int (*fn)(const MDB_val *k, const MDB_val *v, void *user);
+	void *user;
+};
+
+static int entry_one(const MDB_val *k, const MDB_val *v, void *user)
+{
+	const struct entry_walk *w = user;
+
+	if (!valid_entry(k, v))
+		return -FOLIO_ECORRUPT;
+	return w->fn(k, v, w->user);
+}
+
+/*
+ * Walks @queue in claim order inside @t: calls @fn with each entry's key and record (sizes
+ * checked) and stops at its first non-zero answer, which it returns; 0 after the last entry.
+ */
+static int queue_walk_txn(struct store *s, MDB_txn *t, enum store_queue queue,
+			  int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user)
+{
+	uint8_t prefix = (uint8_t)queue;
+	MDB_val start = { 1, &prefix };
+	struct entry_walk w = { fn, user };
+
+	return store_walk_raw_txn(t, s->queue, &start, 1, entry_one, &w);
+}
+
+/* Walks @queue in claim order inside one read transaction. */
+static int queue_walk(struct store *s, enum store_queue queue,
+		      int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user)
+{
+	_cleanup_txn_ MDB_txn *t = NULL;
+	int r;
+
+	r = queue_txn_begin(s, queue, false, &t);
+	if (r < 0)
+		return r;
+	return queue_walk_txn(s, t, queue, fn, user);
+}
+
+struct claim_walk {
+	int64_t now;
+	uint8_t boot[16];
+	uint8_t key[QUEUE_KEY_LEN];
+	struct queue_record rec;
+};
+
+/* Stops at the first entry under no live lease, with its key and record. */
+static int claim_one(const MDB_val *k, const MDB_val *v, void *user)
+{
+	struct claim_walk *w = user;
+
+	(void)store_queue_record_read(v, &w->rec); /* valid_entry() checked its size */
+	if (lease_live(&w->rec, w->now, w->boot))
+		return 0;
+	memcpy(w->key, k->mv_data, sizeof(w->key));
+	return 1;
+}
+
 int store_queue_claim(struct store *s, enum store_queue queue, unsigned lease_seconds,
 		      struct queue_item *ret)
 {
 	_cleanup_txn_ MDB_txn *t = NULL;
-	_cleanup_(mdb_cursor_closep) MDB_cursor *c = NULL;
-	uint8_t prefix = (uint8_t)queue, kb[QUEUE_KEY_LEN];
-	struct queue_record rec;
+	struct claim_walk w = { .now = time(NULL) };
 	struct queue_item it;
-	int64_t now = time(NULL);
-	MDB_val k = { 1, &prefix }, v;
-	uint8_t boot[16];
-	int r, rc;
+	MDB_val k, v;
+	int r;
 
-	if ((unsigned)queue >= QUEUE_COUNT)
-		return -EINVAL;
-	boot_id(boot);
-	r = store_txn_begin(s, true, &t);
+	boot_id(w.boot);
+	r = queue_txn_begin(s, queue, true, &t);
 	if (r < 0)
 		return r;
-	rc = mdb_cursor_open(t, s->queue, &c);
-	if (rc)
-		return store_mdb_errno(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 1 || ((const uint8_t *)k.mv_data)[0] != prefix)
-			return 0;
-		if (!valid_entry(&k, &v))
-			return -FOLIO_ECORRUPT;
-		(void)store_queue_record_read(&v, &rec);
-		if (lease_live(&rec, now, boot))
-			continue;
-		memcpy(kb, k.mv_data, sizeof(kb));
-		break;
-	}
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return store_mdb_errno(rc);
-	mdb_cursor_close(TAKE_PTR(c));
-	rec.claimed_until = now + (int64_t)MAX(lease_seconds, 1u);
-	rec.attempts++;
-	rec.version = STORE_SCHEMA_VERSION;
-	lease_own(&rec);
-	k = (MDB_val){ QUEUE_KEY_LEN, kb };
-	r = store_put_record(t, s->queue, &k, &rec, sizeof(rec));
+	r = queue_walk_txn(s, t, queue, claim_one, &w);
+	if (r <= 0)
+		return r;
+	w.rec.claimed_until = w.now + (int64_t)MAX(lease_seconds, 1u);
+	w.rec.attempts++;
+	w.rec.version = STORE_SCHEMA_VERSION;
+	lease_own(&w.rec);
+	k = (MDB_val){ QUEUE_KEY_LEN, w.key };
+	r = store_put_record(t, s->queue, &k, &w.rec, sizeof(w.rec));
 	if (r < 0)
 		return r;
-	v = (MDB_val){ sizeof(rec), &rec };
-	item_from(&k, &v, boot, &it);
+	v = (MDB_val){ sizeof(w.rec), &w.rec };
+	item_from(&k, &v, w.boot, &it);
 	r = store_txn_commit(&t);
 	if (r < 0)
 		return r;
@@ -359,9 +404,7 @@ int store_queue_done(struct store *s, enum store_queue queue, uint32_t batch, ui
 	_cleanup_txn_ MDB_txn *t = NULL;
 	int r;
 
-	if ((unsigned)queue >= QUEUE_COUNT)
-		return -EINVAL;
-	r = store_txn_begin(s, true, &t);
+	r = queue_txn_begin(s, queue, true, &t);
 	if (r < 0)
 		return r;
 	r = store_queue_remove_txn(s, t, queue, batch, page);
@@ -378,9 +421,7 @@ int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch,
 	struct queue_record rec;
 	int r;
 
-	if ((unsigned)queue >= QUEUE_COUNT)
-		return -EINVAL;
-	r = store_txn_begin(s, true, &t);
+	r = queue_txn_begin(s, queue, true, &t);
 	if (r < 0)
 		return r;
 	r = queue_key_get(s, t, &ik, qb, &qk);
@@ -395,37 +436,6 @@ int store_queue_release(struct store *s, enum store_queue queue, uint32_t batch,
 	if (r < 0)
 		return r;
 	return store_txn_commit(&t);
-}
-
-/* Walks @queue in claim order inside one read transaction. */
-static int queue_walk(struct store *s, enum store_queue queue,
-		      int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user)
-{
-	_cleanup_txn_ MDB_txn *t = NULL;
-	_cleanup_(mdb_cursor_closep) MDB_cursor *c = NULL;
-	uint8_t prefix = (uint8_t)queue;
-	MDB_val k = { 1, &prefix }, v;
-	int r, rc;
-
-	if ((unsigned)queue >= QUEUE_COUNT)
-		return -EINVAL;
-	r = store_txn_begin(s, false, &t);
-	if (r < 0)
-		return r;
-	rc = mdb_cursor_open(t, s->queue, &c);
-	if (rc)
-		return store_mdb_errno(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 1 || ((const uint8_t *)k.mv_data)[0] != prefix)
-			break;
-		if (!valid_entry(&k, &v))
-			return -FOLIO_ECORRUPT;
-		r = fn(&k, &v, user);
-		if (r != 0)
-			return r;
-	}
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_mdb_errno(rc);
 }
 
 static int count_one(const MDB_val *k, const MDB_val *v, void *user)
@@ -608,12 +618,9 @@ int store_ocr_get_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t page
 	const uint8_t *src;
 	int r;
 
-	r = store_mdb_errno(mdb_get(t, s->ocr, &k, &v));
+	r = store_get_head(t, s->ocr, &k, &rec, sizeof(rec), &v);
 	if (r < 0)
 		return r;
-	if (v.mv_size < sizeof(rec))
-		return -FOLIO_ECORRUPT;
-	memcpy(&rec, v.mv_data, sizeof(rec));
 	if (rec.text_len > STORE_MAX_OCR_TEXT || rec.hocr_len > STORE_MAX_OCR_HOCR)
 		return -FOLIO_ECORRUPT;
 	payload = (size_t)rec.text_len + rec.hocr_len;

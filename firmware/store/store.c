@@ -89,6 +89,21 @@ int store_get_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret, size_t si
 	return 0;
 }
 
+int store_get_head(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret_head, size_t size,
+		   MDB_val *ret_val)
+{
+	MDB_val v;
+	int r = store_mdb_errno(mdb_get(t, dbi, key, &v));
+
+	if (r < 0)
+		return r;
+	if (v.mv_size < size)
+		return -FOLIO_ECORRUPT;
+	memcpy(ret_head, v.mv_data, size); /* LMDB data is not aligned: copy, never cast */
+	*ret_val = v;
+	return 0;
+}
+
 int store_put_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, const void *rec, size_t size)
 {
 	MDB_val v = { .mv_size = size, .mv_data = (void *)rec };
@@ -742,8 +757,8 @@ int store_batch_get(struct store *s, uint32_t id, struct batch_info *ret)
 }
 
 /* Walks @dbi from @start while keys begin with the first @prefix_len bytes of @start. */
-static int walk_txn(MDB_txn *t, MDB_dbi dbi, MDB_val *start, size_t prefix_len, size_t size,
-		    int (*fn)(const void *rec, void *user), void *user)
+int store_walk_raw_txn(MDB_txn *t, MDB_dbi dbi, const MDB_val *start, size_t prefix_len,
+		       int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user)
 {
 	_cleanup_(mdb_cursor_closep) MDB_cursor *c = NULL;
 	uint8_t prefix[8];
@@ -760,18 +775,40 @@ static int walk_txn(MDB_txn *t, MDB_dbi dbi, MDB_val *start, size_t prefix_len, 
 	k = *start;
 	for (rc = mdb_cursor_get(c, &k, &v, start->mv_size ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		_Alignas(8) uint8_t rec[512];
-
 		if (k.mv_size < prefix_len || memcmp(k.mv_data, prefix, prefix_len) != 0)
 			break;
-		if (v.mv_size != size || size > sizeof(rec))
-			return -FOLIO_ECORRUPT;
-		memcpy(rec, v.mv_data, size); /* LMDB data is not aligned for our structs */
-		r = fn(rec, user);
+		r = fn(&k, &v, user);
 		if (r != 0)
 			return r;
 	}
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : store_mdb_errno(rc);
+}
+
+struct record_walk {
+	size_t size;
+	int (*fn)(const void *rec, void *user);
+	void *user;
+};
+
+static int record_one(const MDB_val *k, const MDB_val *v, void *user)
+{
+	const struct record_walk *w = user;
+	_Alignas(8) uint8_t rec[512];
+
+	(void)k;
+	if (v->mv_size != w->size || w->size > sizeof(rec))
+		return -FOLIO_ECORRUPT;
+	memcpy(rec, v->mv_data, w->size); /* LMDB data is not aligned for our structs */
+	return w->fn(rec, w->user);
+}
+
+/* store_walk_raw_txn() over records of @size bytes, each copied (aligned) for @fn. */
+static int walk_txn(MDB_txn *t, MDB_dbi dbi, MDB_val *start, size_t prefix_len, size_t size,
+		    int (*fn)(const void *rec, void *user), void *user)
+{
+	struct record_walk w = { size, fn, user };
+
+	return store_walk_raw_txn(t, dbi, start, prefix_len, record_one, &w);
 }
 
 static int walk(struct store *s, MDB_dbi dbi, MDB_val *start, size_t prefix_len, size_t size,

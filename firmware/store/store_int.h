@@ -172,6 +172,13 @@ int store_edit_begin(struct store *s, uint32_t batch, uint32_t number, MDB_txn *
 MDB_val store_key_u32(uint32_t *buf, uint32_t a);
 MDB_val store_key_pair(uint32_t *buf, uint32_t a, uint32_t b);
 int store_get_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret, size_t size);
+/*
+ * Reads a record of a fixed head and a tail: the value at @key, at least @size bytes, its
+ * head into @ret_head and the whole value (valid until the next change in @t) into @ret_val.
+ * -FOLIO_ENOTFOUND, -FOLIO_ECORRUPT for a shorter value, or another store error.
+ */
+int store_get_head(MDB_txn *t, MDB_dbi dbi, MDB_val *key, void *ret_head, size_t size,
+		   MDB_val *ret_val);
 int store_put_record(MDB_txn *t, MDB_dbi dbi, MDB_val *key, const void *rec, size_t size);
 
 /* Appends an event inside the caller's write transaction. */
@@ -242,6 +249,15 @@ int store_text_index_unseal_check(struct store *s);
 
 /* Writer: stops the thread after everything queued was committed (store_close()). */
 void store_writer_stop(struct store *s);
+
+/*
+ * Walks @dbi inside @t from @start (from the first key when @start is empty) while keys begin
+ * with the first @prefix_len (at most 8) bytes of @start: calls @fn with each key and value
+ * (valid until the next change in @t) and stops at its first non-zero answer, which it
+ * returns; 0 after the last, or a store error.
+ */
+int store_walk_raw_txn(MDB_txn *t, MDB_dbi dbi, const MDB_val *start, size_t prefix_len,
+		       int (*fn)(const MDB_val *k, const MDB_val *v, void *user), void *user);
 
 /* Walks every page record of @batch; @fn gets a copy. */
 int store_walk_pages_txn(MDB_txn *t, MDB_dbi dbi, uint32_t batch,
