@@ -22,6 +22,18 @@ expect_fail() {
 	case $out in *"$text"*) ;; *) fail "'$*' said '$out', not '$text'" ;; esac
 }
 
+# wait_until TIMES PAUSE COMMAND...: runs COMMAND until it succeeds: at once, then after each
+# of up to TIMES pauses of PAUSE seconds; status 1 when it never did.
+wait_until() {
+	local times=$1 pause=$2 i
+	shift 2
+	for ((i = 0; i < times; i++)); do
+		"$@" && return 0
+		sleep "$pause"
+	done
+	"$@"
+}
+
 # make_config FILE DEVICE [SETTING...]: a station config for tests, with its store and outbox
 # in the test's scratch folder and SANE limited to the sim board's backends. Each SETTING,
 # "[SECTION] key = value", replaces that key's default in SECTION or adds it there (a section
@@ -418,6 +430,38 @@ start_server() {
 	rc=$?
 	[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
 	[ $rc = 0 ] || fail "cannot start $3: $(cat "$FOLIO_TMP/start.out")"
+}
+
+# deliver CONF PACKAGE: `folio upload package` of $FOLIO_TMP/pkgs/PACKAGE with CONF; its
+# receipt in $out. The test fails when it does not deliver.
+deliver() {
+	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
+		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
+}
+
+# receipt_has [-x | -E] PATTERN WHY: the receipt of the last delivery ($out) has a line
+# matching grep's PATTERN (-x: the whole line; -E: an extended one), else the test fails with
+# WHY and the receipt.
+receipt_has() {
+	local opt=()
+	case $1 in -x | -E) opt=("$1") && shift ;; esac
+	echo "$out" | grep -q "${opt[@]}" -- "$1" || fail "$2: $out"
+}
+
+# upload_across_restart CONF PACKAGE DIR BUSY RESTART: `folio upload package` of PACKAGE (in
+# $FOLIO_TMP/pkgs) with CONF, in the background; once the command BUSY says a file is on its
+# way (8 s at most), the command RESTART kills the server and starts it again. The upload must
+# finish all the same, after retries (its output in $FOLIO_TMP/kill.out), and the server's copy
+# in DIR pass check_package.
+upload_across_restart() {
+	local conf=$1 name=$2 dir=$3 busy=$4 restart=$5 upload msg
+	"$folio" --config "$conf" upload package "$FOLIO_TMP/pkgs/$name" >"$FOLIO_TMP/kill.out" 2>&1 &
+	upload=$!
+	wait_until 400 0.02 "$busy" || fail "the upload never started sending"
+	"$restart"
+	wait $upload || fail "upload across a server restart failed: $(cat "$FOLIO_TMP/kill.out")"
+	grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
+	msg=$(check_package "$dir/$name") || fail "$msg"
 }
 
 # real_package CONFIG: a station key in keys/ and a real package of one batch from the test
