@@ -288,12 +288,16 @@ free_port() {
 }
 
 # web_test: the start of a clerk UI test: skipped without curl; in the scratch folder, with
-# $folio the folio command on its folio.conf and no foliod yet ($daemon empty).
+# $folio the folio command on its folio.conf and no foliod yet ($daemon empty). At exit, the
+# event stream a test reads in the background ($stream: its pid, empty for none) is closed and
+# foliod stopped; a test that starts other helpers sets a trap of its own.
 web_test() {
 	command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
 	cd "$FOLIO_TMP" || fail "no scratch folder"
 	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 	daemon=
+	stream=
+	trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 }
 
 # web_config PORT [SETTING...]: folio.conf for a clerk UI test: make_config's, with a feeder

@@ -9,7 +9,6 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
-trap stop_foliod EXIT
 
 # The paper: four text sheets (then one signature sheet, fed for the insert and the rescan,
 # so a new page is plainly not an old one). Fed at 40 sheets a minute, so a capture lasts.
