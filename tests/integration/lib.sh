@@ -132,6 +132,13 @@ grey_profile() {
 	printf '[profile %s]\nsource = %s\nmode = gray\noutput = %s\nresolution = %s\n' "$@"
 }
 
+# feeder_test: the start of a test through the virtual feeder: skipped when libsane-folio is
+# not built; $folio is the folio command on folio.conf (in the scratch folder).
+feeder_test() {
+	[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+	folio="$FOLIO_BUILD/bin/folio --config folio.conf"
+}
+
 # feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
 # in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
@@ -218,6 +225,21 @@ grey_photo() {
 # show` says ($folio: the folio command with the test's --config)
 pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
 state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
+
+# pages_by_document BATCH: "DOC[s] ..." of BATCH's pages, one word a page, s for a separator;
+# `$folio batch show` of BATCH is left in show
+pages_by_document() {
+	$folio batch show "$1" >show || fail "batch show failed"
+	awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($0 ~ /separator/ ? "s" : "") }' show
+}
+
+# expect_documents BATCH WANT [WHAT]: BATCH's pages fall into documents as WANT says
+# (pages_by_document's words), else the test fails, naming WHAT; `batch show` is left in show
+expect_documents() {
+	local docs
+	docs=$(pages_by_document "$1")
+	[ "$docs" = "$2" ] || fail "${3:+$3: }pages by document: $docs"
+}
 
 # same_page BATCH PAGE IMAGE: page PAGE of BATCH, exported by $folio, is the file IMAGE pixel
 # for pixel (ImageMagick's compare)
