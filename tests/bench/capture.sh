@@ -11,28 +11,12 @@ pages=${CAPTURE_BENCH_PAGES:-60}
 . "$FOLIO_SRC/tests/bench/lib.sh"
 bench_feeder
 
-"$FOLIO_BUILD/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
-	--skew-range -2:2 --seed 7 --format pnm >/dev/null
-
+bench_text_pages "$pages"
 {
 	bench_config raw 8192
-	cat <<EOF
-[profile raw]
-source = adf
-mode = gray
-output = raw
-resolution = 300
-[profile full]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
-[profile auto]
-source = adf
-mode = color
-output = auto
-resolution = 300
-EOF
+	bench_profile raw gray raw
+	bench_profile full gray bitonal
+	bench_profile auto color auto
 } >folio.conf
 
 # peak_rss_kb and seconds of a command, from GNU time's -f output in time.out; every run

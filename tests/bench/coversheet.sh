@@ -12,28 +12,12 @@ build=$FOLIO_BUILD
 bench_feeder
 command -v pdftoppm >/dev/null || { echo "skipped: pdftoppm (poppler-utils) not installed"; exit 0; }
 
-"$build/bin/pagegen" --out pages --count "$pages" --dpi 300 --size a4 --kind text \
-	--skew-range -2:2 --seed 7 --format pnm >/dev/null
-
+bench_text_pages "$pages"
 {
 	bench_config on 4096
-	cat <<EOF
-[profile on]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
-cover_sheets = yes
-[profile off]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
-cover_sheets = no
-patch_2 = ignore
-patch_3 = ignore
-patch_t = ignore
-EOF
+	bench_profile on gray bitonal "cover_sheets = yes"
+	bench_profile off gray bitonal "cover_sheets = no" "patch_2 = ignore" "patch_3 = ignore" \
+		"patch_t = ignore"
 } >folio.conf
 "$build/bin/folio" --config folio.conf coversheet --office KE --ip-type patent \
 	--application 102024000000123 --doc-code APPFORM --out cover.pdf >/dev/null

@@ -24,12 +24,8 @@ bench_feeder
 mkdir -p stack
 {
 	bench_config text 512 stack
+	bench_profile text gray bitonal
 	cat <<EOF
-[profile text]
-source = adf
-mode = gray
-output = bitonal
-resolution = 300
 [ocr]
 workers = 2
 EOF

@@ -31,3 +31,20 @@ sane_config_dir = $PWD/sane.d
 sane_backend_dir = $lib
 CONF
 }
+
+# bench_profile NAME MODE OUTPUT [LINE...]: on standard output, a [profile NAME] section for
+# bench_config's feeder: MODE (gray, color) at 300 dpi, delivered as OUTPUT (raw, bitonal,
+# auto), then each LINE ("key = value").
+bench_profile() {
+	printf '[profile %s]\nsource = adf\nmode = %s\noutput = %s\nresolution = 300\n' "$1" "$2" "$3"
+	shift 3
+	[ $# = 0 ] || printf '%s\n' "$@"
+}
+
+# bench_text_pages COUNT: COUNT text pages in pages/, as bench_config's feeder reads them: A4
+# at 300 dpi, skewed up to 2 degrees, PNM (seed 7: the same pages in every benchmark that
+# takes them).
+bench_text_pages() {
+	"$FOLIO_BUILD/bin/pagegen" --out pages --count "$1" --dpi 300 --size a4 --kind text \
+		--skew-range -2:2 --seed 7 --format pnm >/dev/null
+}

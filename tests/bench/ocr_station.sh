@@ -18,12 +18,8 @@ export OMP_THREAD_LIMIT=1
 	--lang eng --noise 6 --skew-range -0.8:0.8 --seed 23 --format pnm >/dev/null
 {
 	bench_config auto 8192
+	bench_profile auto color auto
 	cat <<CONF
-[profile auto]
-source = adf
-mode = color
-output = auto
-resolution = 300
 [ocr]
 languages = eng
 workers = 2

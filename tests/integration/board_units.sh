@@ -13,6 +13,28 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed (package systemd)"
 
+# verify_unit WHO FILE: `systemd-analyze verify` passes the unit FILE and says nothing (WHO:
+# the board, for the messages; empty for a unit that is every board's)
+verify_unit() {
+	local out
+	out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$2" 2>&1) ||
+		fail "${1:+$1: }systemd-analyze verify failed for ${2##*/}: $out"
+	[ -z "$out" ] || fail "${1:+$1: }systemd-analyze verify complains of ${2##*/}: $out"
+}
+
+# exposure_under WHO FILE MAX: `systemd-analyze security` scores the unit FILE under MAX; the
+# score is a figure (WHO as for verify_unit)
+exposure_under() {
+	local sec score value verdict unit=${2##*/}
+	sec=$(systemd-analyze security --offline=true --no-pager "$2" 2>&1)
+	score=$(printf '%s\n' "$sec" | sed -n "s/.*Overall exposure level for $unit: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p")
+	[ -n "$score" ] || fail "${1:+$1: }no security score for $unit: $(printf '%s\n' "$sec" | tail -3)"
+	read -r value verdict <<<"$score"
+	awk -v v="$value" -v max="$3" 'BEGIN { exit !(v < max) }' ||
+		fail "${1:+$1: }$unit exposure $value $verdict, not under $3"
+	echo "figure: ${1:+$1 }$unit exposure $value $verdict (systemd-analyze security)"
+}
+
 common=$FOLIO_SRC/board/common/rootfs
 for board in rpi4 x86-station; do
 	overlay=$FOLIO_SRC/board/$board/rootfs
@@ -26,19 +48,9 @@ for board in rpi4 x86-station; do
 		"$common/lib/systemd/system/folio-provision-key.service" >"$units/folio-provision-key.service"
 	grep -qx 'LoadCredentialEncrypted=store.key:/etc/folio/credentials/store.key.cred' "$units/foliod.service" ||
 		fail "$board: foliod gets no station key credential"
-	out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$units/foliod.service" 2>&1) ||
-		fail "$board: systemd-analyze verify failed: $out"
-	[ -z "$out" ] || fail "$board: systemd-analyze verify complains: $out"
-	out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$units/folio-provision-key.service" 2>&1) ||
-		fail "$board: systemd-analyze verify failed for folio-provision-key.service: $out"
-	[ -z "$out" ] || fail "$board: systemd-analyze verify complains of folio-provision-key.service: $out"
-
-	sec=$(systemd-analyze security --offline=true --no-pager "$units/foliod.service" 2>&1)
-	score=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for foliod.service: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p')
-	[ -n "$score" ] || fail "$board: no security score: $(printf '%s\n' "$sec" | tail -3)"
-	read -r value verdict <<<"$score"
-	awk -v v="$value" 'BEGIN { exit !(v < 2.0) }' || fail "$board: exposure $value $verdict, not under 2.0"
-	echo "figure: $board foliod.service exposure $value $verdict (systemd-analyze security)"
+	verify_unit "$board" "$units/foliod.service"
+	verify_unit "$board" "$units/folio-provision-key.service"
+	exposure_under "$board" "$units/foliod.service" 2.0
 
 	# The console: the board's tty (from its facts) is foliod's, not a login getty's.
 	tty=$(sed -n 's|^console = /dev/||p' "$FOLIO_SRC/board/$board/board.conf")
@@ -78,15 +90,8 @@ mkdir -p "$FOLIO_TMP/kiosk"
 sed "s|^ExecStart=/usr/libexec/folio/folio-kiosk|ExecStart=$kscript|" "$kunit" >"$FOLIO_TMP/kiosk/folio-kiosk.service"
 grep -qx 'ExecStart=/usr/libexec/folio/folio-kiosk --config /etc/folio/folio.conf' "$kunit" ||
 	fail "the kiosk does not read the station's folio.conf"
-out=$(SYSTEMD_LOG_LEVEL=info systemd-analyze verify --man=no "$FOLIO_TMP/kiosk/folio-kiosk.service" 2>&1) ||
-	fail "systemd-analyze verify failed for folio-kiosk.service: $out"
-[ -z "$out" ] || fail "systemd-analyze verify complains of folio-kiosk.service: $out"
-sec=$(systemd-analyze security --offline=true --no-pager "$FOLIO_TMP/kiosk/folio-kiosk.service" 2>&1)
-score=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for folio-kiosk.service: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p')
-[ -n "$score" ] || fail "no security score for the kiosk: $(printf '%s\n' "$sec" | tail -3)"
-read -r value verdict <<<"$score"
-awk -v v="$value" 'BEGIN { exit !(v < 2.5) }' || fail "kiosk exposure $value $verdict, not under 2.5"
-echo "figure: folio-kiosk.service exposure $value $verdict (systemd-analyze security)"
+verify_unit "" "$FOLIO_TMP/kiosk/folio-kiosk.service"
+exposure_under "" "$FOLIO_TMP/kiosk/folio-kiosk.service" 2.5
 for line in User=folio-kiosk PAMName=folio-kiosk TTYPath=/dev/tty1 StandardInput=tty-fail \
 	Restart=always NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
 	CapabilityBoundingSet= IPAddressDeny=any IPAddressAllow=localhost Conflicts=getty@tty1.service; do

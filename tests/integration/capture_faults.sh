@@ -43,6 +43,20 @@ same_sheet() {
 	same_page "$1" "$2" "sheets/$(ls sheets | grep tif | sed -n "${3}p")"
 }
 
+# failed_scan WHAT PAGES FAULT...: with the 8 sheets in the feeder and the FAULTs set, `folio
+# scan` fails (status 1) and keeps PAGES pages; WHAT names the case in failures. Sets $b to the
+# batch; what the scan said is in err.
+failed_scan() {
+	local what=$1 pages=$2 rc
+	shift 2
+	load 1 8
+	faults "$@"
+	b=$($folio scan 2>err)
+	rc=$?
+	[ $rc = 1 ] || fail "$what: exit status $rc"
+	[ "$(pages_of "$b")" = "$pages" ] || fail "$what: $(pages_of "$b") pages kept, not $pages"
+}
+
 # wait_back: until the feeder's device answers again (after a simulated unplug), at most 10 s
 wait_back() {
 	local i
@@ -64,14 +78,9 @@ b=$($folio scan 2>err) || fail "clean scan failed: $(cat err)"
 for i in 1 4 8; do same_sheet "$b" $i $i; done
 
 # --- paper jam at sheet 4: pages 1-3 kept, sheet 4 reported, batch left open
-load 1 8
-faults "jam-page 4"
-b=$($folio scan 2>err)
-rc=$?
-[ $rc = 1 ] || fail "jam: exit status $rc"
+failed_scan jam 3 "jam-page 4"
 grep -q "page 4 was not captured: paper jam: open the feeder, remove the sheet, put it back on top and resume with 'folio scan --resume $b'" err ||
 	fail "jam message: $(cat err)"
-[ "$(pages_of "$b")" = 3 ] || fail "jam: $(pages_of "$b") pages kept, not 3"
 [ "$(state_of "$b")" = open ] || fail "jam: batch is $(state_of "$b"), not open"
 for i in 1 2 3; do same_sheet "$b" $i $i; done
 
@@ -86,23 +95,15 @@ for i in 3 4 5 8; do same_sheet "$b" $i $i; done
 expect_fail 1 "batch $b is not open" $folio scan --resume "$b"
 
 # --- double feed at sheet 2
-load 1 8
-faults "double-feed-page 2"
-b=$($folio scan 2>err)
-[ $? = 1 ] || fail "double feed: not a failure"
+failed_scan "double feed" 1 "double-feed-page 2"
 grep -q "page 2 was not captured: double feed: take the sheets out, separate them" err ||
 	fail "double feed message: $(cat err)"
-[ "$(pages_of "$b")" = 1 ] || fail "double feed: $(pages_of "$b") pages kept, not 1"
 same_sheet "$b" 1 1
 
 # --- cover opened before sheet 5: nothing half-read, 4 pages kept
-load 1 8
-faults "cover-open-page 5"
-b=$($folio scan 2>err)
-[ $? = 1 ] || fail "cover open: not a failure"
+failed_scan "cover open" 4 "cover-open-page 5"
 grep -q "scanner cover open: close it and resume with 'folio scan --resume $b'" err ||
 	fail "cover open message: $(cat err)"
-[ "$(pages_of "$b")" = 4 ] || fail "cover open: $(pages_of "$b") pages kept, not 4"
 
 # --- feeder runs out early (sheet 6 missing): a normal end of batch
 load 1 8
@@ -123,12 +124,8 @@ same_sheet "$b" 3 3
 sed -i 's/^source = duplex$/source = adf/' folio.conf
 
 # --- device lost at sheet 3, without waiting for it: pages 1-2 kept, clear message
-load 1 8
-faults "device-lost-page 3" "device-lost-seconds 1"
-b=$($folio scan 2>err)
-[ $? = 1 ] || fail "device lost: not a failure"
+failed_scan "device lost" 2 "device-lost-page 3" "device-lost-seconds 1"
 grep -q "page 3 was not captured: scanner " err || fail "device lost message: $(cat err)"
-[ "$(pages_of "$b")" = 2 ] || fail "device lost: $(pages_of "$b") pages kept, not 2"
 
 # --- device lost at sheet 3 and back a second later: capture waits for it and goes on
 wait_back

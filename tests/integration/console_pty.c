@@ -276,6 +276,26 @@ static void run_expect(struct term *t, const char *line, const char *text)
 	free(out);
 }
 
+/* Runs @line on the console and checks that the answer contains each of @texts (NULL-ended). */
+static void run_expect_each(struct term *t, const char *line, const char *const texts[])
+{
+	char *out = run(t, line);
+
+	for (size_t i = 0; texts[i]; i++)
+		must_contain(line, out, texts[i]);
+	free(out);
+}
+
+/* Runs @line, a command of the table, and checks that the console does not call it unknown. */
+static void run_known(struct term *t, const char *line)
+{
+	char *out = run(t, line);
+
+	if (strstr(out, "unknown command"))
+		fail("%s: %s", line, out);
+	free(out);
+}
+
 static char *slurp_cmd(const char *cmd)
 {
 	FILE *p = popen(cmd, "r");
@@ -288,6 +308,21 @@ static char *slurp_cmd(const char *cmd)
 	s[n] = '\0';
 	pclose(p);
 	return s;
+}
+
+/* Runs @line on the console and checks that the console answers as `folio @line` does (its
+ * errors too) on a terminal 80 columns wide; @what names the answer in a failure. Returns the
+ * answer, which the caller frees. */
+static char *run_as_folio(struct term *t, const char *line, const char *what)
+{
+	char cmd[512], *out = run(t, line), *cli;
+
+	snprintf(cmd, sizeof(cmd), "\"$FOLIO_BUILD/bin/folio\" --config folio.conf %s 2>&1", line);
+	cli = wrap80(slurp_cmd(cmd));
+	if (strcmp(out, cli) != 0)
+		fail("console %s differs from folio's:\n%s\n---\n%s", what, out, cli);
+	free(cli);
+	return out;
 }
 
 static void write_file(const char *path, const char *text)
@@ -420,19 +455,9 @@ static void test_commands(struct term *t)
 	size_t n = 0;
 
 	/* help: the same text as `folio help`, line for line. */
-	out = run(t, "help");
-	cli = wrap80(slurp_cmd("\"$FOLIO_BUILD/bin/folio\" --config folio.conf help"));
-	if (strcmp(out, cli) != 0)
-		fail("console help differs from 'folio help':\n%s\n---\n%s", out, cli);
-	free(cli);
-	free(out);
+	free(run_as_folio(t, "help", "help"));
 	/* Errors are the same too. */
-	out = run(t, "batch show x");
-	cli = wrap80(slurp_cmd("\"$FOLIO_BUILD/bin/folio\" --config folio.conf batch show x 2>&1"));
-	if (strcmp(out, cli) != 0)
-		fail("console error differs from folio's:\n%s\n---\n%s", out, cli);
-	free(cli);
-	free(out);
+	free(run_as_folio(t, "batch show x", "error"));
 	run_expect(t, "bogus", "unknown command 'bogus'");
 	run_expect(t, "scan --help", "usage: folio scan");
 
@@ -444,11 +469,7 @@ static void test_commands(struct term *t)
 			fail("status line wider than 80 columns: %.*s", (int)(q - p), p);
 	free(out);
 	run_expect(t, "devices", "folio:");
-	out = run(t, "scan test");
-	must_contain("scan test", out, "pixels");
-	must_contain("scan test", out, "timing");
-	must_contain("scan test", out, "flags");
-	free(out);
+	run_expect_each(t, "scan test", (const char *const[]){ "pixels", "timing", "flags", NULL });
 	run_expect(t, "config show", "[console]");
 	run_expect(t, "config set station.log_level debug", "in effect now");
 	run_expect(t, "config set capture.reconnect_seconds 7", "kept for 'config save'");
@@ -462,32 +483,17 @@ static void test_commands(struct term *t)
 	must_contain("the saved file", cli, "1\n");
 	must_contain("the saved file", cli, ": ok");
 	free(cli);
-	out = run(t, "config set station.log_level info");
-	free(out);
-	out = run(t, "config save");
-	free(out);
+	free(run(t, "config set station.log_level info"));
+	free(run(t, "config save"));
 
-	out = run(t, "batch list");
-	free(out);
-	out = run(t, "queue stats");
-	free(out);
-	out = run(t, "ocr status");
-	if (strstr(out, "unknown command"))
-		fail("ocr status: %s", out);
-	free(out);
-	out = run(t, "upload status");
-	if (strstr(out, "unknown command"))
-		fail("upload status: %s", out);
-	free(out);
-	out = run(t, "store stats");
-	free(out);
-	out = run(t, "store check");
-	free(out);
-	out = run(t, "selftest");
-	must_contain("selftest", out, "scanner 'folio:");
-	must_contain("selftest", out, "store intact");
-	must_contain("selftest", out, "clock");
-	free(out);
+	free(run(t, "batch list"));
+	free(run(t, "queue stats"));
+	run_known(t, "ocr status");
+	run_known(t, "upload status");
+	free(run(t, "store stats"));
+	free(run(t, "store check"));
+	run_expect_each(t, "selftest",
+			(const char *const[]){ "scanner 'folio:", "store intact", "clock", NULL });
 	run_expect(t, "date", "utc ");
 	out = run(t, "log tail 3");
 	must_contain("log tail", out, "console-command");
@@ -517,17 +523,11 @@ static void test_rules(struct term *t)
 		  "batch 1, document 1: no application number: index it before approving" },
 		{ "batch reject 1", "say why batch 1 is rejected" },
 	};
-	char cmd[256], *out, *cli;
 
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		out = run(t, refused[i].line);
+		char *out = run_as_folio(t, refused[i].line, "refusal");
+
 		must_contain(refused[i].line, out, refused[i].said);
-		snprintf(cmd, sizeof(cmd), "\"$FOLIO_BUILD/bin/folio\" --config folio.conf %s 2>&1",
-			 refused[i].line);
-		cli = wrap80(slurp_cmd(cmd));
-		if (strcmp(out, cli) != 0)
-			fail("console refusal differs from folio's:\n%s\n---\n%s", out, cli);
-		free(cli);
 		free(out);
 	}
 	run_expect(t, "batch show 1", "closed");
@@ -768,8 +768,7 @@ static void test_daemon(void)
 	login(t, "tech", PASSWORD);
 	expect(t, "TEST-01> ");
 	run_expect(t, "config save", "nothing to save");
-	out = run(t, "config set capture.reconnect_seconds 12");
-	free(out);
+	free(run(t, "config set capture.reconnect_seconds 12"));
 	close(t->fd); /* hung up with a change waiting */
 	hung_up(2);
 	t->fd = plug();

@@ -11,7 +11,6 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
-trap stop_foliod EXIT
 
 write_config() { # PORT
 	make_config folio.conf test:0

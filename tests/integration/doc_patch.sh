@@ -8,11 +8,9 @@
 # log says where it was.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+feeder_test
 command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
 command -v convert >/dev/null || skip "convert (ImageMagick) not installed"
-
-folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 
 # patch_sheet NNNN DPI TYPE [CONVERT-ARGS...]: stack/page-NNNN.png, a patch sheet as fed
 patch_sheet() {
@@ -48,12 +46,6 @@ busy_page() {
 		fail "convert failed: $(cat err)"
 }
 
-# pages_by_document: "DOC[s] ..." of batch $1's pages, s for a separator
-pages_by_document() {
-	$folio batch show "$1" >show || fail "batch show failed"
-	awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($0 ~ /separator/ ? "s" : "") }' show
-}
-
 # --- the printer: wrong usage is one line and status 2, before anything is written
 feeder_config </dev/null
 expect_fail 2 "--patch must be 1, 2, 3, 4, 6 or T, not '5'" $folio coversheet --patch 5 --out x.pdf
@@ -86,8 +78,7 @@ for dpi in 200 300; do
 	patch_sheet 0010 "$dpi" 3 -rotate -5
 	text_pages 11 2 "$dpi"
 	b=$($folio scan 2>err) || fail "$dpi dpi: scan failed: $(cat err)"
-	docs=$(pages_by_document "$b")
-	[ "$docs" = "1 1 2s 2 2 3s 3 4s 4 5s 5 5 " ] || fail "$dpi dpi: pages by document: $docs"
+	expect_documents "$b" "1 1 2s 2 2 3s 3 4s 4 5s 5 5 " "$dpi dpi"
 	grep -qE '^  documents +5$' show || fail "$dpi dpi: not 5 documents: $(cat show)"
 	grep -q 'application 102024000000123  code APPFORM' show ||
 		fail "$dpi dpi: the cover sheet among patch sheets: $(cat show)"
@@ -103,8 +94,7 @@ text_pages 3 1 200
 patch_sheet 0004 200 2
 text_pages 5 1 200
 b=$($folio scan 2>err) || fail "ignore: scan failed: $(cat err)"
-docs=$(pages_by_document "$b")
-[ "$docs" = "1 1 1 2s 2 " ] || fail "patch_3 = ignore: pages by document: $docs"
+expect_documents "$b" "1 1 1 2s 2 " "patch_3 = ignore"
 
 # --- duplex, sheets dropped: a patch on a front side, and on the back of a sheet fed face down
 rm -rf stack store && mkdir stack
@@ -119,9 +109,8 @@ text_pages 5 2 300
 patch_sheet 0008 300 2 -rotate 180
 text_pages 9 2 300
 b=$($folio scan 2>err) || fail "duplex: scan failed: $(cat err)"
-docs=$(pages_by_document "$b")
 # the blank back of the first patch sheet opens document 2, the blank front of the second ends it
-[ "$docs" = "1 1 2 2 2 2 3 3 " ] || fail "duplex, dropped: pages by document: $docs"
+expect_documents "$b" "1 1 2 2 2 2 3 3 " "duplex, dropped"
 $folio log show --batch "$b" --type patch-sheet-dropped >events 2>err ||
 	fail "log show failed: $(cat err)"
 [ "$(grep -c 'patch-sheet-dropped' events)" = 2 ] || fail "dropped sheets not in the log: $(cat events)"
@@ -146,8 +135,7 @@ mapfile -t b <batches
 [ "${#b[@]}" = 3 ] || fail "new-batch: the scan printed ${#b[@]} batches, not 3: $(cat batches)"
 want=("1 1 " "1s 1 2s 2 " "1s 1 ")
 for i in 0 1 2; do
-	docs=$(pages_by_document "${b[$i]}")
-	[ "$docs" = "${want[$i]}" ] || fail "new-batch: batch ${b[$i]}: pages by document: $docs"
+	expect_documents "${b[$i]}" "${want[$i]}" "new-batch: batch ${b[$i]}"
 	grep -qE '^  state +closed$' show || fail "new-batch: batch ${b[$i]} is not closed: $(cat show)"
 	grep -q "folio:$FOLIO_TMP/stack" show ||
 		fail "new-batch: batch ${b[$i]} does not name the run's scanner: $(cat show)"

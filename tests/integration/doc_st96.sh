@@ -6,13 +6,12 @@
 # every index value is in the element the mapping (firmware/package/ST96.md) names.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+feeder_test
 command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
 command -v xmllint >/dev/null || skip "xmllint is not installed (Debian package libxml2-utils)"
 v6="$FOLIO_SHARED/st96/V6_0"
 [ -d "$v6" ] || skip "$v6 absent: no schemas to validate against"
 
-folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 dpi=200
 feeder_config "resolution = $dpi" "cover_sheets = yes" <<EOF
 [document]

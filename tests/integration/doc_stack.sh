@@ -7,10 +7,9 @@
 # sheet and resumed splits as the same stack scanned at once: no empty document.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+feeder_test
 command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
 
-folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 for dpi in 200 300; do
 	rm -rf stack store out && mkdir stack
 	feeder_config "resolution = $dpi" "cover_sheets = yes" </dev/null
@@ -26,17 +25,16 @@ for dpi in 200 300; do
 	pages 8 2
 
 	b=$($folio scan 2>err) || fail "$dpi dpi: scan failed: $(cat err)"
-	$folio batch show "$b" >show || fail "batch show failed"
-	grep -qE '^  documents +3$' show || fail "$dpi dpi: not 3 documents: $(cat show)"
-	grep -q 'office KE  type patent  application 102024000000123  code APPFORM' show ||
-		fail "$dpi dpi: document 1 fields: $(cat show)"
-	grep -q 'office KE  type trademark  application 502024000000045  code TMFORM' show ||
-		fail "$dpi dpi: document 2 fields: $(cat show)"
-	grep -q 'office KE  type design  application 802025000000007  code DRAWINGS' show ||
-		fail "$dpi dpi: document 3 fields: $(cat show)"
 	# Pages by document, separators flagged: sheet 1 and 5 and 7 are cover sheets.
-	docs=$(awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($NF ~ /separator/ ? "s" : "") }' show)
-	[ "$docs" = "1s 1 1 1 2s 2 3s 3 3 " ] || fail "$dpi dpi: pages by document: $docs"
+	expect_documents "$b" "1s 1 1 1 2s 2 3s 3 3 " "$dpi dpi"
+	grep -qE '^  documents +3$' show || fail "$dpi dpi: not 3 documents: $(cat show)"
+	d=0
+	for fields in 'type patent  application 102024000000123  code APPFORM' \
+		'type trademark  application 502024000000045  code TMFORM' \
+		'type design  application 802025000000007  code DRAWINGS'; do
+		d=$((d + 1))
+		grep -q "office KE  $fields" show || fail "$dpi dpi: document $d fields: $(cat show)"
+	done
 
 	$folio ocr --batch "$b" 2>err || fail "$dpi dpi: OCR failed: $(cat err)"
 	index_batch "$b"
@@ -62,9 +60,7 @@ b=$($folio scan 2>err)
 [ $? = 1 ] || fail "the jam was not a failure: $(cat err)"
 : >sane.d/folio.conf
 $folio scan --resume "$b" >/dev/null 2>err || fail "resume failed: $(cat err)"
-$folio batch show "$b" >show || fail "batch show failed"
-docs=$(awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($NF ~ /separator/ ? "s" : "") }' show)
-[ "$docs" = "1 2s 2s 2 " ] || fail "resumed after a cover sheet: pages by document: $docs"
+expect_documents "$b" "1 2s 2s 2 " "resumed after a cover sheet"
 grep -qE '^  documents +2$' show || fail "resumed after a cover sheet: not 2 documents: $(cat show)"
 grep -q 'type trademark  application 502024000000045  code TMFORM' show ||
 	fail "the second sheet did not index the document: $(cat show)"

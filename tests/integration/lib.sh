@@ -22,6 +22,18 @@ expect_fail() {
 	case $out in *"$text"*) ;; *) fail "'$*' said '$out', not '$text'" ;; esac
 }
 
+# wait_until TIMES PAUSE COMMAND...: runs COMMAND until it succeeds: at once, then after each
+# of up to TIMES pauses of PAUSE seconds; status 1 when it never did.
+wait_until() {
+	local times=$1 pause=$2 i
+	shift 2
+	for ((i = 0; i < times; i++)); do
+		"$@" && return 0
+		sleep "$pause"
+	done
+	"$@"
+}
+
 # make_config FILE DEVICE [SETTING...]: a station config for tests, with its store and outbox
 # in the test's scratch folder and SANE limited to the sim board's backends. Each SETTING,
 # "[SECTION] key = value", replaces that key's default in SECTION or adds it there (a section
@@ -120,6 +132,13 @@ grey_profile() {
 	printf '[profile %s]\nsource = %s\nmode = gray\noutput = %s\nresolution = %s\n' "$@"
 }
 
+# feeder_test: the start of a test through the virtual feeder: skipped when libsane-folio is
+# not built; $folio is the folio command on folio.conf (in the scratch folder).
+feeder_test() {
+	[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+	folio="$FOLIO_BUILD/bin/folio --config folio.conf"
+}
+
 # feeder_config [PROFILE_LINE | SETTING...]: folio.conf for a test that feeds the pages it puts
 # in stack/ through the virtual feeder alone (a sane.d of its own), with its store in the
 # scratch folder and one profile, 'feed': grey at 300 dpi, delivered bitonal. Each
@@ -207,6 +226,21 @@ grey_photo() {
 pages_of() { $folio batch show "$1" | awk '$1 == "pages" { print $2 }'; }
 state_of() { $folio batch show "$1" | awk '$1 == "state" { print $2 }'; }
 
+# pages_by_document BATCH: "DOC[s] ..." of BATCH's pages, one word a page, s for a separator;
+# `$folio batch show` of BATCH is left in show
+pages_by_document() {
+	$folio batch show "$1" >show || fail "batch show failed"
+	awk '/^pages/ { p = 1; next } p && $1 ~ /^[0-9]+$/ { printf "%s%s ", $2, ($0 ~ /separator/ ? "s" : "") }' show
+}
+
+# expect_documents BATCH WANT [WHAT]: BATCH's pages fall into documents as WANT says
+# (pages_by_document's words), else the test fails, naming WHAT; `batch show` is left in show
+expect_documents() {
+	local docs
+	docs=$(pages_by_document "$1")
+	[ "$docs" = "$2" ] || fail "${3:+$3: }pages by document: $docs"
+}
+
 # same_page BATCH PAGE IMAGE: page PAGE of BATCH, exported by $folio, is the file IMAGE pixel
 # for pixel (ImageMagick's compare)
 same_page() {
@@ -276,12 +310,16 @@ free_port() {
 }
 
 # web_test: the start of a clerk UI test: skipped without curl; in the scratch folder, with
-# $folio the folio command on its folio.conf and no foliod yet ($daemon empty).
+# $folio the folio command on its folio.conf and no foliod yet ($daemon empty). At exit, the
+# event stream a test reads in the background ($stream: its pid, empty for none) is closed and
+# foliod stopped; a test that starts other helpers sets a trap of its own.
 web_test() {
 	command -v curl >/dev/null || skip "curl is not installed (Debian package curl)"
 	cd "$FOLIO_TMP" || fail "no scratch folder"
 	folio="$FOLIO_BUILD/bin/folio --config $FOLIO_TMP/folio.conf"
 	daemon=
+	stream=
+	trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 }
 
 # web_config PORT [SETTING...]: folio.conf for a clerk UI test: make_config's, with a feeder
@@ -418,6 +456,38 @@ start_server() {
 	rc=$?
 	[ $rc = 77 ] && skip "$(tail -n 1 "$FOLIO_TMP/start.out")"
 	[ $rc = 0 ] || fail "cannot start $3: $(cat "$FOLIO_TMP/start.out")"
+}
+
+# deliver CONF PACKAGE: `folio upload package` of $FOLIO_TMP/pkgs/PACKAGE with CONF; its
+# receipt in $out. The test fails when it does not deliver.
+deliver() {
+	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
+		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
+}
+
+# receipt_has [-x | -E] PATTERN WHY: the receipt of the last delivery ($out) has a line
+# matching grep's PATTERN (-x: the whole line; -E: an extended one), else the test fails with
+# WHY and the receipt.
+receipt_has() {
+	local opt=()
+	case $1 in -x | -E) opt=("$1") && shift ;; esac
+	echo "$out" | grep -q "${opt[@]}" -- "$1" || fail "$2: $out"
+}
+
+# upload_across_restart CONF PACKAGE DIR BUSY RESTART: `folio upload package` of PACKAGE (in
+# $FOLIO_TMP/pkgs) with CONF, in the background; once the command BUSY says a file is on its
+# way (8 s at most), the command RESTART kills the server and starts it again. The upload must
+# finish all the same, after retries (its output in $FOLIO_TMP/kill.out), and the server's copy
+# in DIR pass check_package.
+upload_across_restart() {
+	local conf=$1 name=$2 dir=$3 busy=$4 restart=$5 upload msg
+	"$folio" --config "$conf" upload package "$FOLIO_TMP/pkgs/$name" >"$FOLIO_TMP/kill.out" 2>&1 &
+	upload=$!
+	wait_until 400 0.02 "$busy" || fail "the upload never started sending"
+	"$restart"
+	wait $upload || fail "upload across a server restart failed: $(cat "$FOLIO_TMP/kill.out")"
+	grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
+	msg=$(check_package "$dir/$name") || fail "$msg"
 }
 
 # real_package CONFIG: a station key in keys/ and a real package of one batch from the test

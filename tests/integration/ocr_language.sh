@@ -8,11 +8,10 @@
 # Arabic as the issue asks), and better than the station's old one-set-for-all eng+fra+ara.
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
-[ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
+feeder_test
 command -v pdftoppm >/dev/null || skip "pdftoppm is not installed (Debian package poppler-utils)"
 command -v tesseract >/dev/null || skip "tesseract is not installed (Debian package tesseract-ocr)"
 
-folio="$FOLIO_BUILD/bin/folio --config folio.conf"
 feeder_config 'cover_sheets = yes' <<EOF
 [document]
 language = xx

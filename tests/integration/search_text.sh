@@ -11,7 +11,6 @@ set -u
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
 command -v tesseract >/dev/null || skip "tesseract is not installed (Debian package tesseract-ocr)"
 web_test
-trap stop_foliod EXIT
 
 printf 'Claim 1. A stapler holding a quokka spring.\nThe spring is made of steel.\n' >t1.txt
 printf 'Le dépôt de la demande de brevet à Genève.\nLa société présente son modèle.\n' >t2.txt

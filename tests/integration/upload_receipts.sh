@@ -188,6 +188,20 @@ grep -q "receipt_keys .*station.pub:1: not an OpenSSH Ed25519 public key" cycle.
 [ "$(state "$d")" = delivered ] || fail "batch $d is $(state "$d")"
 echo "figure: file://: accepted -> confirmed, refused -> rejected with the reason, 4 kinds of bad receipt ignored"
 
+# server_part WHAT START DIR NAME: START (one of servers.sh's *_start) serving DIR on a free
+# port, $port, for the WHAT part of the test. Status 1 when START says the server cannot run
+# here (the part is skipped, said as a figure); the test fails when NAME does not start.
+server_part() {
+	port=$(free_port)
+	"$2" "$3" "$port" >start.out
+	case $? in
+	0) return 0 ;;
+	77) echo "figure: $1 part skipped: $(tail -n 1 start.out)" ;;
+	*) fail "cannot start $4: $(cat start.out)" ;;
+	esac
+	return 1
+}
+
 # over_network WHAT CONF FOLDER: a batch delivered through CONF (whose target serves FOLDER)
 # is confirmed by the receipt the office writes beside it in FOLDER, read over the network
 over_network() {
@@ -210,46 +224,31 @@ over_network() {
 
 # --- WebDAV (nginx, TLS) on 127.0.0.1
 dav=$FOLIO_TMP/dav
-port=$(free_port)
-nginx_start "$dav" "$port" >start.out
-case $? in
-0)
+if server_part WebDAV nginx_start "$dav" nginx; then
 	mkdir -p "$dav/root/in"
 	sed "s|^target = .*|target = https://127.0.0.1:$port/in|" folio.conf >dav.conf
 	printf 'ca_file = %s\nretries = 1\nconnect_timeout = 5\nstall_timeout = 5\n' "$dav/ca.pem" >>dav.conf
 	over_network WebDAV dav.conf "$dav/root/in"
 	grep -q "GET /in/receipts/.*\.receipt" "$dav/logs/access.log" ||
 		fail "the receipt was not read with a GET over WebDAV"
-	;;
-77) echo "figure: WebDAV part skipped: $(tail -n 1 start.out)" ;;
-*) fail "cannot start nginx: $(cat start.out)" ;;
-esac
+fi
 
 # --- SFTP (OpenSSH's sshd, pinned host key) on 127.0.0.1
 ssh=$FOLIO_TMP/ssh
-port=$(free_port)
-sshd_start "$ssh" "$port" >start.out
-case $? in
-0)
+if server_part SFTP sshd_start "$ssh" sshd; then
 	in=$ssh/root/in
 	mkdir -p "$in"
 	sed "s|^target = .*|target = sftp://$(id -un)@127.0.0.1:$port$in|" folio.conf >sftp.conf
 	printf '%s\n' "sftp_key = $ssh/client_key" "sftp_known_hosts = $ssh/known_hosts" \
 		"connect_timeout = 5" "stall_timeout = 5" "retries = 1" >>sftp.conf
 	over_network SFTP sftp.conf "$in"
-	;;
-77) echo "figure: SFTP part skipped: $(tail -n 1 start.out)" ;;
-*) fail "cannot start sshd: $(cat start.out)" ;;
-esac
+fi
 
 # --- S3 (s3rver behind the SigV4 checker, TLS) on 127.0.0.1. The office has no folder there
 # to run folio-verify in: it copies the package down, verifies it, and puts the receipt and its
 # signature under receipts/ with its own S3 tool (curl's SigV4 signing here).
 s3=$FOLIO_TMP/s3srv
-port=$(free_port)
-s3_start "$s3" "$port" >start.out
-case $? in
-0)
+if server_part S3 s3_start "$s3" s3rver; then
 	printf 'access_key_id = S3RVER\nsecret_access_key = S3RVER\n' >s3creds
 	chmod 600 s3creds
 	sed "s|^target = .*|target = s3://folio/in|" folio.conf >s3.conf
@@ -281,7 +280,4 @@ case $? in
 	grep -q "^OK GET /folio/in/receipts/$pe.receipt" "$s3/sigcheck.log" ||
 		fail "the receipt was not read with a signed GET over S3: $(grep receipts "$s3/sigcheck.log")"
 	echo "figure: S3: the receipt the office put under receipts/ confirms the batch"
-	;;
-77) echo "figure: S3 part skipped: $(tail -n 1 start.out)" ;;
-*) fail "cannot start s3rver: $(cat start.out)" ;;
-esac
+fi

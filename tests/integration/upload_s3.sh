@@ -24,10 +24,6 @@ conf() { # NAME [KEY = VALUE...]: a config sending to s3rver, LINEs in [upload] 
 		${set[@]+"${set[@]}"}
 	echo "$f"
 }
-deliver() { # CONF PACKAGE
-	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
-		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
-}
 # server_copy PACKAGE: the objects s3rver holds for PACKAGE, as a folder, then checked
 server_copy() {
 	local from="$s3/s3/folio/office in/été/$1" to=$FOLIO_TMP/copy/$1 f
@@ -48,18 +44,18 @@ head -c 20000000 /dev/urandom >"$FOLIO_TMP/pkgs/TEST-01-B000001/D0001/P9999.tif"
 (cd "$FOLIO_TMP/pkgs/TEST-01-B000001" && find . -type f ! -name 'MANIFEST.sha256*' | sed 's|^\./||' |
 	LC_ALL=C sort | xargs sha256sum >MANIFEST.sha256)
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '^files     9 (0 already there)' || fail "receipt: $out"
+receipt_has '^files     9 (0 already there)' "receipt"
 grep -q 'partNumber=3&uploadId=' "$s3/sigcheck.log" || fail "the large file did not go up in parts"
 msg=$(server_copy TEST-01-B000001) || fail "$msg"
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '^files     9 (9 already there)' || fail "second delivery sent again: $out"
+receipt_has '^files     9 (9 already there)' "second delivery sent again"
 
 # --- 503 answers are retried with backoff in the same run
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000002 4 100
 echo 3 >"$s3/fail503"
 retry=$(conf retry "retries = 5" "concurrency = 1")
 deliver "$retry" TEST-01-B000002
-echo "$out" | grep -q '^retries   3$' || fail "expected 3 retries: $out"
+receipt_has '^retries   3$' "expected 3 retries"
 msg=$(server_copy TEST-01-B000002) || fail "$msg"
 # No rename in S3: the manifest is the last object written, after the signature.
 puts=$(grep -E '^OK PUT .*/TEST-01-B000002/' "$s3/sigcheck.log" | tail -n 2)
@@ -67,8 +63,8 @@ echo "$puts" | sed -n 2p | grep -q '/TEST-01-B000002/MANIFEST.sha256$' ||
 	fail "the manifest was not the last object written: $puts"
 echo "$puts" | sed -n 1p | grep -q '/TEST-01-B000002/MANIFEST.sha256.sig$' ||
 	fail "the signature was not written right before the manifest: $puts"
-echo "$out" | grep -q '^published manifest written last' || fail "receipt: $out"
-echo "$out" | grep -q '^checked   the content of every file: 8 files' || fail "receipt: $out"
+receipt_has '^published manifest written last' "receipt"
+receipt_has '^checked   the content of every file: 8 files' "receipt"
 
 # --- an object altered on the server, its size and metadata kept: it is read back, so
 # delivering again refuses it (before: HEAD gave the size and our own x-amz-meta-sha256)

@@ -31,22 +31,17 @@ conf() {
 	echo "$f"
 }
 
-deliver() { # CONF PACKAGE
-	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
-		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
-}
-
 ok=$(conf ok)
 
 # --- a whole package, then again: nothing sent the second time
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 6 200
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '^files     10 (0 already there)' || fail "receipt: $out"
+receipt_has '^files     10 (0 already there)' "receipt"
 # the receipt names the server with its port (a non-default one here)
-echo "$out" | grep -qx "remote    sftp://$(id -un)@127.0.0.1:$port$in/TEST-01-B000001/" ||
-	fail "the receipt lost the port: $out"
-echo "$out" | grep -q "^checked   the content of every file: 10 files" ||
-	fail "the receipt does not say what was checked: $out"
+receipt_has -x "remote    sftp://$(id -un)@127.0.0.1:$port$in/TEST-01-B000001/" \
+	"the receipt lost the port"
+receipt_has "^checked   the content of every file: 10 files" \
+	"the receipt does not say what was checked"
 msg=$(check_package "$in/TEST-01-B000001") || fail "$msg"
 [ ! -e "$in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
 # Files land 0600 and folders 0700 on the server, whatever its umask (sshd's here is 022).
@@ -54,7 +49,7 @@ modes=$(find "$in/TEST-01-B000001" \( -type f ! -perm 0600 \) -o \( -type d ! -p
 	while read -r f; do stat -c '%a %n' "$f"; done)
 [ -z "$modes" ] || fail "delivered with modes others can read: $modes"
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '(0 sent)' || fail "second delivery sent bytes: $out"
+receipt_has '(0 sent)' "second delivery sent bytes"
 
 # --- the server's copy altered, its size kept: the content is read back, so delivering again
 # refuses it (before: the size matched and it was "confirmed")
@@ -71,25 +66,20 @@ head -c 300000 "$FOLIO_TMP/pkgs/TEST-01-B000002/D0002/P0001.tif" \
 	>"$in/.TEST-01-B000002.folio-part/D0002/.P0001.tif.folio-part"
 total=$(cat "$FOLIO_TMP"/pkgs/TEST-01-B000002/{D0001/*,D0002/*,BATCH.txt,MANIFEST.*} | wc -c)
 deliver "$ok" TEST-01-B000002
-echo "$out" | grep -q "^bytes     $total ($((total - 300000)) sent)" ||
-	fail "the interrupted file was not continued (total $total): $out"
+receipt_has "^bytes     $total ($((total - 300000)) sent)" \
+	"the interrupted file was not continued (total $total)"
 msg=$(check_package "$in/TEST-01-B000002") || fail "$msg"
 
 # --- sshd killed mid-file and restarted: the run retries and finishes
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000003 2 2048
 slow=$(conf slow "bandwidth_kbps = 16000" "retries = 8" "concurrency = 1")
-"$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000003" >"$FOLIO_TMP/kill.out" 2>&1 &
-upload=$!
-for ((i = 0; i < 400; i++)); do
-	[ -n "$(find "$in/.TEST-01-B000003.folio-part" -name '*.folio-part' -size +100k 2>/dev/null)" ] && break
-	sleep 0.02
-done
-[ $i -lt 400 ] || fail "the upload never started sending"
-sshd_kill "$ssh"
-sshd_restart "$ssh" "$port" || fail "cannot restart sshd"
-wait $upload || fail "upload across an sshd restart failed: $(cat "$FOLIO_TMP/kill.out")"
-grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
-msg=$(check_package "$in/TEST-01-B000003") || fail "$msg"
+# busy: 100 KB of a file have arrived in the package's temporary folder
+busy() { [ -n "$(find "$in/.TEST-01-B000003.folio-part" -name '*.folio-part' -size +100k 2>/dev/null)" ]; }
+restart() {
+	sshd_kill "$ssh"
+	sshd_restart "$ssh" "$port" || fail "cannot restart sshd"
+}
+upload_across_restart "$slow" TEST-01-B000003 "$in" busy restart
 
 # --- a final name holding another file is never overwritten
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 50

@@ -38,12 +38,6 @@ conf() {
 	echo "$f"
 }
 
-# deliver CONF PACKAGE: folio upload package, its receipt in $out.
-deliver() {
-	out=$("$folio" --config "$1" upload package "$FOLIO_TMP/pkgs/$2" 2>"$FOLIO_TMP/err") ||
-		fail "upload of $2 failed: $(cat "$FOLIO_TMP/err")"
-}
-
 # moved_once PACKAGE: no final name of PACKAGE was moved into place more than once.
 moved_once() {
 	local twice
@@ -58,11 +52,11 @@ mkdir -p "$dav/root/in"
 # --- a whole package: every file, the signature and the manifest; checked on the server
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000001 8 300
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '^files     12 (0 already there)' || fail "receipt: $out"
-echo "$out" | grep -q "^checked   the content of every file: 12 files, [0-9]* bytes read back" ||
-	fail "the receipt does not say what was checked on the server: $out"
-echo "$out" | grep -q "^published complete folder renamed into place" ||
-	fail "the receipt does not say how the package appeared: $out"
+receipt_has '^files     12 (0 already there)' "receipt"
+receipt_has "^checked   the content of every file: 12 files, [0-9]* bytes read back" \
+	"the receipt does not say what was checked on the server"
+receipt_has "^published complete folder renamed into place" \
+	"the receipt does not say how the package appeared"
 msg=$(check_package "$dav/root/in/TEST-01-B000001") || fail "$msg"
 [ ! -e "$dav/root/in/.TEST-01-B000001.folio-part" ] || fail "the temporary folder was left behind"
 # The package went up in a hidden temporary folder, the manifest last in it, the signature
@@ -80,8 +74,8 @@ grep -q '^PUT /in/TEST-01-B000001/' "$dav/logs/access.log" &&
 
 # Again: everything is there, nothing is sent.
 deliver "$ok" TEST-01-B000001
-echo "$out" | grep -q '^files     12 (12 already there)' || fail "second delivery sent again: $out"
-echo "$out" | grep -q '^bytes     .* (0 sent)' || fail "second delivery sent bytes: $out"
+receipt_has '^files     12 (12 already there)' "second delivery sent again"
+receipt_has '^bytes     .* (0 sent)' "second delivery sent bytes"
 moved_once TEST-01-B000001
 
 # The server's copy altered, its size kept: every file is read back, so delivering again
@@ -113,8 +107,7 @@ msg=$(cut_by_window "$win" "$dav/root/in" TEST-01-B000011) || fail "$msg"
 unset TZ
 echo "figure: WebDAV delivery $msg"
 deliver "$ok" TEST-01-B000011
-echo "$out" | grep -qE '^files     8 \([1-9][0-9]* already there\)' ||
-	fail "the next run sent again what had arrived: $out"
+receipt_has -E '^files     8 \([1-9][0-9]* already there\)' "the next run sent again what had arrived"
 msg=$(check_package "$dav/root/in/TEST-01-B000011") || fail "$msg"
 moved_once TEST-01-B000011
 
@@ -147,18 +140,13 @@ moved_once TEST-01-B000003
 make_package "$FOLIO_TMP/pkgs" TEST-01-B000004 2 2048
 slow=$(conf slow "https://127.0.0.1:$port/in" "ca_file = $dav/ca.pem" "concurrency = 1" \
 	"retries = 8" "bandwidth_kbps = 6000")
-"$folio" --config "$slow" upload package "$FOLIO_TMP/pkgs/TEST-01-B000004" >"$FOLIO_TMP/kill.out" 2>&1 &
-upload=$!
-for ((i = 0; i < 400; i++)); do # until nginx is receiving a request body
-	[ -n "$(ls -A "$dav/root/.nginx-body" 2>/dev/null)" ] && break
-	sleep 0.02
-done
-[ $i -lt 400 ] || fail "the upload never started sending"
-nginx_kill "$dav"
-nginx_start "$dav" "$port" || fail "cannot restart nginx"
-wait $upload || fail "upload across a server restart failed: $(cat "$FOLIO_TMP/kill.out")"
-grep -q '^retries   [1-9]' "$FOLIO_TMP/kill.out" || fail "no retry after the kill: $(cat "$FOLIO_TMP/kill.out")"
-msg=$(check_package "$dav/root/in/TEST-01-B000004") || fail "$msg"
+# busy: nginx is receiving a request body
+busy() { [ -n "$(ls -A "$dav/root/.nginx-body" 2>/dev/null)" ]; }
+restart() {
+	nginx_kill "$dav"
+	nginx_start "$dav" "$port" || fail "cannot restart nginx"
+}
+upload_across_restart "$slow" TEST-01-B000004 "$dav/root/in" busy restart
 moved_once TEST-01-B000004
 
 # --- a connection cut mid-file (proxy), no retries: fails; the next run skips what arrived
@@ -176,8 +164,7 @@ echo pass >"$fp/fault"
 # what arrived in the temporary folder altered, its size kept: it is sent again
 flip_byte "$dav/root/in/.TEST-01-B000005.folio-part/BATCH.txt" 3
 deliver "$cut" TEST-01-B000005
-echo "$out" | grep -qE '^files     10 \([1-9][0-9]* already there\)' ||
-	fail "resume sent again what had arrived: $out"
+receipt_has -E '^files     10 \([1-9][0-9]* already there\)' "resume sent again what had arrived"
 msg=$(check_package "$dav/root/in/TEST-01-B000005") || fail "$msg"
 moved_once TEST-01-B000005
 
@@ -225,11 +212,8 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 PY
 drip_server=$!
-for i in $(seq 100); do
-	grep -q ready "$FOLIO_TMP/drip.log" && break
-	sleep 0.05
-done
-grep -q ready "$FOLIO_TMP/drip.log" || fail "the dripping server did not start: $(cat "$FOLIO_TMP/drip.log")"
+wait_until 100 0.05 grep -q ready "$FOLIO_TMP/drip.log" ||
+	fail "the dripping server did not start: $(cat "$FOLIO_TMP/drip.log")"
 drip=$(conf drip "https://127.0.0.1:$dport/in" "ca_file = $dav/ca.pem" "retries = 0" \
 	"stall_timeout = 3")
 start=$SECONDS
@@ -250,11 +234,8 @@ index_batch "$sb" "$folio" --config "$stopconf"
 : >"$FOLIO_TMP/drip.log"
 "$FOLIO_BUILD/bin/foliod" --config "$stopconf" --once >"$FOLIO_TMP/stop.log" 2>&1 &
 daemon=$!
-for i in $(seq 300); do
-	grep -q connection "$FOLIO_TMP/drip.log" && break
-	sleep 0.1
-done
-grep -q connection "$FOLIO_TMP/drip.log" || fail "foliod did not start delivering: $(tail -n 3 "$FOLIO_TMP/stop.log")"
+wait_until 300 0.1 grep -q connection "$FOLIO_TMP/drip.log" ||
+	fail "foliod did not start delivering: $(tail -n 3 "$FOLIO_TMP/stop.log")"
 sleep 1
 kill -TERM "$daemon"
 start=$EPOCHREALTIME

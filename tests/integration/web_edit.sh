@@ -9,7 +9,6 @@ set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
 [ -f "$FOLIO_BUILD/lib/sane/libsane-folio.so.1" ] || skip "libsane-folio not built"
-trap stop_foliod EXIT
 
 # The paper: four text sheets (then one signature sheet, fed for the insert and the rescan,
 # so a new page is plainly not an old one). Fed at 40 sheets a minute, so a capture lasts.
@@ -64,6 +63,15 @@ wait_idle() { # until the scanner is idle or paused again
 	done
 	fail "the capture did not end: $(cat body)"
 }
+pause_at_first_page() { # once the capture has stored a page, Pause, until the scanner stops
+	for _ in $(seq 100); do
+		call GET /api/status -b ana.jar
+		[ "$(jget body capture.batch_pages)" -ge 1 ] 2>/dev/null && break
+		sleep 0.1
+	done
+	as ana POST /api/capture/pause
+	wait_idle
+}
 order() { # the batch's page numbers in reading order, as "4 1 2 3"
 	call GET "/api/batches/$b" -b ana.jar
 	/usr/bin/python3 -c 'import json, sys; print(" ".join(str(p["number"]) for p in json.load(open("body"))["pages_list"]))'
@@ -78,13 +86,7 @@ as ana POST /api/capture '{}'
 b=$(jget body batch)
 call POST /api/capture "${ana[@]}" "${json[@]}" --data-binary '{}'
 [ "$code" = 409 ] || fail "a second Start during a capture answered $code, not 409: $(cat body)"
-for _ in $(seq 100); do # the first page, then Pause
-	call GET /api/status -b ana.jar
-	[ "$(jget body capture.batch_pages)" -ge 1 ] 2>/dev/null && break
-	sleep 0.1
-done
-as ana POST /api/capture/pause
-wait_idle
+pause_at_first_page
 [ "$(jget body scanner.state)" = paused ] || fail "after Pause the scanner is $(jget body scanner.state)"
 paused_pages=$(jget body capture.batch_pages)
 call GET "/api/batches/$b" -b ana.jar
@@ -187,13 +189,7 @@ place() { cat feeder/.folio-feeder 2>/dev/null; } # where the configured feeder'
 before=$(place)
 as ana POST /api/capture "{\"device\":\"folio:$FOLIO_TMP/feeder2\"}"
 b=$(jget body batch)
-for _ in $(seq 100); do
-	call GET /api/status -b ana.jar
-	[ "$(jget body capture.batch_pages)" -ge 1 ] 2>/dev/null && break
-	sleep 0.1
-done
-as ana POST /api/capture/pause
-wait_idle
+pause_at_first_page
 as ana POST /api/capture/resume "{\"batch\":$b}"
 wait_idle
 call GET "/api/batches/$b" -b ana.jar

@@ -8,8 +8,6 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
-stream=
-trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
 	web_config "$1" "[web] idle_minutes = 1"

@@ -13,7 +13,6 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
-trap stop_foliod EXIT
 
 write_config() {
 	web_config "$1" "[web] max_failures = 3" "[web] lockout_seconds = 120"

@@ -10,8 +10,6 @@
 set -u
 . "$FOLIO_SRC/tests/integration/lib.sh"
 web_test
-stream=
-trap 'kill $stream 2>/dev/null; stop_foliod' EXIT
 
 write_config() {
 	web_config "$1" "[web] hostnames = folio-1.office.example"
@@ -50,11 +48,8 @@ login ana ana-pass-4821 ana.jar
 [ "$code" = 200 ] || fail "sign-in as ana answered $code: $(cat body)"
 curl -s -N --max-time 30 -b ana.jar "$url/api/events" >stream.txt &
 stream=$!
-for i in $(seq 100); do
-	grep -q '^event: status' stream.txt && break
-	sleep 0.05
-done
-grep -q '^event: status' stream.txt || fail "the event stream sent nothing: $(head -c 200 stream.txt)"
+wait_until 100 0.05 grep -q '^event: status' stream.txt ||
+	fail "the event stream sent nothing: $(head -c 200 stream.txt)"
 call POST /api/logout -b ana.jar -H "X-CSRF-Token: $csrf"
 [ "$code" = 204 ] || fail "sign-out answered $code"
 for i in $(seq 60); do

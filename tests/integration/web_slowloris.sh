@@ -63,11 +63,7 @@ while time.monotonic() - start < 14.5:
 print("done", flush=True)
 EOF
 attack=$!
-for i in $(seq 60); do
-	grep -q '^at 3 s' attack.txt && break
-	sleep 0.1
-done
-grep -q '^at 3 s' attack.txt || fail "the attacker did not start: $(cat attack.txt)"
+wait_until 60 0.1 grep -q '^at 3 s' attack.txt || fail "the attacker did not start: $(cat attack.txt)"
 
 # The station's own screen is answered while the attack goes on.
 t0=$EPOCHREALTIME
