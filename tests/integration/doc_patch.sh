@@ -186,4 +186,20 @@ rm sane.d/folio.conf
 $folio scan --resume "${b[1]}" >/dev/null 2>err || fail "new-batch, jam: resume failed: $(cat err)"
 [ "$(pages_by_document "${b[1]}")" = "1 1 " ] || fail "new-batch, jam: resumed batch: $(cat show)"
 
+# the scanner lost on the sheet right after a dropped one, and back: the notice names the
+# page the sheet will be in the new batch (1), not its place in the stack
+rm -rf stack store && mkdir stack
+feeder_config "resolution = 200" "patch_t = new-batch" "patch_sheets = drop" \
+	"[capture] reconnect_seconds = 20" </dev/null
+printf 'device-lost-page 3\ndevice-lost-seconds 1\n' >sane.d/folio.conf
+text_pages 1 1 200
+patch_sheet 0002 200 T
+text_pages 3 3 200
+$folio scan >batches 2>err || fail "new-batch, device lost: scan failed: $(cat err)"
+mapfile -t b <batches
+grep -q "page 1 was not captured: put it back on top of the feeder" err ||
+	fail "new-batch, device lost: the notice does not name page 1 of the new batch: $(cat err)"
+expect_documents "${b[1]}" "1 1 1 " "new-batch, device lost: second batch"
+rm sane.d/folio.conf
+
 echo "figure: Patch T as new-batch split 8 sheets into 3 closed batches (sheet kept as page 1), and 5 into 2 with the sheets dropped"
