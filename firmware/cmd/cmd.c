@@ -358,6 +358,16 @@ int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int ar
 	return argc;
 }
 
+int cmd_options_then_load(struct cmd_env *env, const struct opt *opts, int argc, char **argv)
+{
+	int r = cmd_options_no_arguments(env, opts, argc, argv);
+
+	if (r <= 0)
+		return r;
+	r = cmd_load(env);
+	return r < 0 ? r : 1;
+}
+
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
 {
 	char msg[256];

@@ -125,6 +125,13 @@ int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int ar
  */
 int cmd_load(struct cmd_env *env);
 
+/*
+ * cmd_options_then_load - cmd_options_no_arguments(), then cmd_load(): for a command whose
+ * options need no check of their own. Returns 1 to go on, 0 when -h/--help printed the
+ * command's help (the handler returns 0: done), or the error told.
+ */
+int cmd_options_then_load(struct cmd_env *env, const struct opt *opts, int argc, char **argv);
+
 /* cmd_current - the command being run (for usage messages) */
 const struct command *cmd_current(void);
 

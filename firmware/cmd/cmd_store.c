@@ -129,11 +129,8 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 	struct store_stats st;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_then_load(env, opts, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	view.out = pages ? env->out : NULL;
 	progress_line_init(&view.progress, "store check", "page image");
@@ -195,11 +192,8 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 	char text[32], index[32];
 	int r;
 
-	r = cmd_options_no_arguments(env, none, argc, argv);
+	r = cmd_options_then_load(env, none, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_line_init(&view, "reindex", "page");
