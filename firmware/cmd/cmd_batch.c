@@ -51,9 +51,7 @@ static int batch_arg(int argc, char **argv, unsigned *ret)
 	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc < 2 ? "which batch?" : "too many arguments");
-	if (cmd_parse_u32(argv[1], UINT32_MAX, ret) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", argv[1]);
-	return 0;
+	return cmd_parse_batch(argv[1], ret);
 }
 
 /* "BATCH" (after the options) checked, then the store opened; 0 or the error told. */
@@ -78,13 +76,6 @@ static int batch_usage(struct cmd_env *env, int argc, char **argv, unsigned *ret
 		return argc;
 	r = batch_load(env, argc, argv, ret);
 	return r < 0 ? r : 1;
-}
-
-static int report_batch_error(int r, unsigned id)
-{
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
-	return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
 }
 
 static int show_page(const struct page_info *p, void *user)
@@ -117,10 +108,10 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 		return r;
 	r = store_batch_revision(env->store, id, &revision);
 	if (r < 0)
-		return report_batch_error(r, id);
+		return cmd_batch_error(r, id);
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
-		return report_batch_error(r, id);
+		return cmd_batch_error(r, id);
 	format_time(b.created, created, sizeof(created));
 	format_time(b.updated, updated, sizeof(updated));
 	fprintf(env->out,
