@@ -49,19 +49,33 @@ int fd_pread_all(int fd, void *buf, size_t len, uint64_t at)
 	return 0;
 }
 
-int file_read_all(const char *path, size_t max, char **ret, size_t *ret_len)
+int file_open_regular(const char *path, struct stat *ret_st)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int r = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -FOLIO_EFORMAT;
+	if (fstat(fd, ret_st) < 0)
+		r = -errno;
+	else if (!S_ISREG(ret_st->st_mode))
+		r = -FOLIO_EFORMAT;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int file_read_all(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct stat st = { 0 };
+	_cleanup_close_ int fd = file_open_regular(path, &st);
+	size_t len = 0;
+
+	if (fd < 0)
+		return fd;
 	if ((uint64_t)st.st_size > max)
 		return -FOLIO_ETOOBIG;
 	buf = malloc((size_t)st.st_size + 1);

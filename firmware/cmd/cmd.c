@@ -2,6 +2,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -358,6 +359,37 @@ int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int ar
 	return argc;
 }
 
+int cmd_options_batch(struct cmd_env *env, const struct opt *opts, int argc, char **argv,
+		      const char *const *batch_arg, unsigned *ret)
+{
+	int r = cmd_options_no_arguments(env, opts, argc, argv);
+
+	if (r <= 0)
+		return r;
+	r = cmd_parse_batch(*batch_arg, ret);
+	return r < 0 ? r : 1;
+}
+
+int cmd_load_batch(struct cmd_env *env, unsigned id, struct batch_info *ret)
+{
+	int r = cmd_load(env);
+
+	if (r < 0)
+		return r;
+	r = store_batch_get(env->store, id, ret);
+	return r < 0 ? cmd_batch_error(r, id) : 0;
+}
+
+int cmd_options_then_load(struct cmd_env *env, const struct opt *opts, int argc, char **argv)
+{
+	int r = cmd_options_no_arguments(env, opts, argc, argv);
+
+	if (r <= 0)
+		return r;
+	r = cmd_load(env);
+	return r < 0 ? r : 1;
+}
+
 int cmd_usage_error(const struct command *c, const char *fmt, ...)
 {
 	char msg[256];
@@ -387,6 +419,20 @@ int cmd_parse_u32(const char *s, unsigned max, unsigned *ret)
 		return -EINVAL;
 	*ret = (unsigned)v;
 	return 0;
+}
+
+int cmd_parse_batch(const char *arg, unsigned *ret)
+{
+	if (arg && cmd_parse_u32(arg, UINT32_MAX, ret) < 0)
+		return cmd_usage_error(current, "'%s' is not a batch number", arg);
+	return 0;
+}
+
+int cmd_batch_error(int r, unsigned id)
+{
+	if (r == -FOLIO_ENOTFOUND)
+		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
+	return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
 }
 
 int cmd_exit_status(int r)

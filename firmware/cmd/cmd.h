@@ -125,11 +125,47 @@ int cmd_options_no_arguments(struct cmd_env *env, const struct opt *opts, int ar
  */
 int cmd_load(struct cmd_env *env);
 
+/*
+ * cmd_options_batch - cmd_options_no_arguments() for a command with a --batch BATCH option,
+ * whose value @opts sets in *@batch_arg, then that value as a batch number in *@ret
+ * (cmd_parse_batch(): *@ret stays without --batch). Returns 1 to go on, 0 when -h/--help
+ * printed the command's help (the handler returns 0: done), or -FOLIO_EUSAGE, told.
+ */
+int cmd_options_batch(struct cmd_env *env, const struct opt *opts, int argc, char **argv,
+		      const char *const *batch_arg, unsigned *ret);
+
+/*
+ * cmd_load_batch - cmd_load(), then batch @id from the store in *@ret: for a command on one
+ * batch, once its usage is checked. Returns 0 or the error told in one line (for a batch
+ * that cannot be read: cmd_batch_error()).
+ */
+int cmd_load_batch(struct cmd_env *env, unsigned id, struct batch_info *ret);
+
+/*
+ * cmd_options_then_load - cmd_options_no_arguments(), then cmd_load(): for a command whose
+ * options need no check of their own. Returns 1 to go on, 0 when -h/--help printed the
+ * command's help (the handler returns 0: done), or the error told.
+ */
+int cmd_options_then_load(struct cmd_env *env, const struct opt *opts, int argc, char **argv);
+
 /* cmd_current - the command being run (for usage messages) */
 const struct command *cmd_current(void);
 
 /* cmd_parse_u32 - a positive decimal number up to @max; -EINVAL otherwise */
 int cmd_parse_u32(const char *s, unsigned max, unsigned *ret);
+
+/*
+ * cmd_parse_batch - the batch number @arg (BATCH, or the value of --batch) into *@ret
+ * Returns 0 (also for @arg NULL, an option not given: *@ret stays), or -FOLIO_EUSAGE told
+ * in one line.
+ */
+int cmd_parse_batch(const char *arg, unsigned *ret);
+
+/*
+ * cmd_batch_error - explain in one line that batch @id could not be read (@r from the store,
+ * "no batch N in the store" for -FOLIO_ENOTFOUND); returns @r
+ */
+int cmd_batch_error(int r, unsigned id);
 
 /* The handlers, one file per verb. */
 int cmd_config_check(struct cmd_env *env, int argc, char **argv);

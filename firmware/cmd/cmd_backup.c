@@ -160,15 +160,11 @@ static int get_passphrase(const char *file, bool new, char *buf, size_t size)
 /* Reads the plain file @path (at most @max bytes) into @ret; -ENOENT when missing. */
 static int read_plain(const char *path, size_t max, struct blob *ret)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
+	_cleanup_close_ int fd = file_open_regular(path, &st);
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -FOLIO_EFORMAT;
+		return fd;
 	return secret_read(fd, max, &ret->data, &ret->len);
 }
 

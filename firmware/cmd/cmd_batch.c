@@ -51,9 +51,7 @@ static int batch_arg(int argc, char **argv, unsigned *ret)
 	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc < 2 ? "which batch?" : "too many arguments");
-	if (cmd_parse_u32(argv[1], UINT32_MAX, ret) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", argv[1]);
-	return 0;
+	return cmd_parse_batch(argv[1], ret);
 }
 
 /* "BATCH" (after the options) checked, then the store opened; 0 or the error told. */
@@ -78,13 +76,6 @@ static int batch_usage(struct cmd_env *env, int argc, char **argv, unsigned *ret
 		return argc;
 	r = batch_load(env, argc, argv, ret);
 	return r < 0 ? r : 1;
-}
-
-static int report_batch_error(int r, unsigned id)
-{
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
-	return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
 }
 
 static int show_page(const struct page_info *p, void *user)
@@ -117,10 +108,10 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 		return r;
 	r = store_batch_revision(env->store, id, &revision);
 	if (r < 0)
-		return report_batch_error(r, id);
+		return cmd_batch_error(r, id);
 	r = store_batch_get(env->store, id, &b);
 	if (r < 0)
-		return report_batch_error(r, id);
+		return cmd_batch_error(r, id);
 	format_time(b.created, created, sizeof(created));
 	format_time(b.updated, updated, sizeof(updated));
 	fprintf(env->out,
@@ -159,98 +150,107 @@ int cmd_batch_show(struct cmd_env *env, int argc, char **argv)
 	return 0;
 }
 
-/* A move decided by core/batch.h: its refusal as it words it, else "batch N: old -> new". */
-static int report_move(struct cmd_env *env, const struct batch_info *before, enum batch_state to,
-		       int r, const struct msg *why)
-{
-	if (r < 0)
-		return log_errno(r, "%s", why->text);
-	fprintf(env->out, "batch %u: %s -> %s\n", before->id, batch_state_name(before->state),
-		batch_state_name(to));
-	return 0;
-}
+/* A move of a batch to another state, with what approve and reject take besides BATCH. */
+struct move {
+	enum batch_state to;
+	uint64_t revision;  /* approve --revision N, else STORE_ANY_REVISION */
+	const char *reason; /* reject --reason TEXT, or NULL */
+};
 
-int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
+/*
+ * "BATCH" after the options: checked, the store opened, then the move @m made as core/batch.h
+ * decides it: its refusal as it words it, else "batch N: old -> new".
+ */
+static int move_batch(struct cmd_env *env, int argc, char **argv, const struct move *m)
 {
 	struct batch_info b;
 	struct msg why;
 	unsigned id = 0;
 	int r;
 
-	r = batch_usage(env, argc, argv, &id);
-	if (r <= 0)
+	r = batch_load(env, argc, argv, &id);
+	if (r < 0)
 		return r;
-	r = core_batch_close(env->store, id, env->who, &b, &why);
-	return report_move(env, &b, BATCH_CLOSED, r, &why);
+	switch (m->to) {
+	case BATCH_CLOSED:
+		r = core_batch_close(env->store, id, env->who, &b, &why);
+		break;
+	case BATCH_APPROVED:
+		r = core_batch_approve(env->store, env->cfg, id, env->who, m->revision, &b, &why);
+		break;
+	case BATCH_REJECTED:
+		r = core_batch_reject(env->store, id, env->who, m->reason, &b, &why);
+		break;
+	default: /* BATCH_OPEN */
+		r = core_batch_reopen(env->store, id, env->who, &b, &why);
+		break;
+	}
+	if (r < 0)
+		return log_errno(r, "%s", why.text);
+	fprintf(env->out, "batch %u: %s -> %s\n", b.id, batch_state_name(b.state),
+		batch_state_name(m->to));
+	return 0;
+}
+
+int cmd_batch_close(struct cmd_env *env, int argc, char **argv)
+{
+	static const struct opt none[] = { OPT_END() };
+	const struct move m = { .to = BATCH_CLOSED };
+
+	argc = cmd_options(env, none, argc, argv);
+	return argc <= 0 ? argc : move_batch(env, argc, argv, &m);
+}
+
+/* "--revision N": a revision as 'folio batch show' prints it, or wrong usage told. */
+static int parse_revision(const char *arg, uint64_t *ret)
+{
+	uint64_t v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v == STORE_ANY_REVISION)
+		return cmd_usage_error(cmd_current(), "'%s' is not a revision", arg);
+	*ret = v;
+	return 0;
 }
 
 int cmd_batch_approve(struct cmd_env *env, int argc, char **argv)
 {
-	uint64_t revision = STORE_ANY_REVISION;
 	const char *revision_arg = NULL;
 	const struct opt opts[] = {
 		OPT_STRING(0, "revision", &revision_arg, "N",
 			   "only while the batch is at revision N ('folio batch show')"),
 		OPT_END(),
 	};
-	struct batch_info b;
-	struct msg why;
-	unsigned id = 0;
-	int r;
+	struct move m = { .to = BATCH_APPROVED, .revision = STORE_ANY_REVISION };
 
 	argc = cmd_options(env, opts, argc, argv);
 	if (argc <= 0)
 		return argc;
-	if (revision_arg) {
-		char *end;
-
-		errno = 0;
-		revision = strtoull(revision_arg, &end, 10);
-		if (errno || end == revision_arg || *end || revision_arg[0] == '-' ||
-		    revision == STORE_ANY_REVISION)
-			return cmd_usage_error(cmd_current(), "'%s' is not a revision",
-					       revision_arg);
-	}
-	r = batch_load(env, argc, argv, &id);
-	if (r < 0)
-		return r;
-	r = core_batch_approve(env->store, env->cfg, id, env->who, revision, &b, &why);
-	return report_move(env, &b, BATCH_APPROVED, r, &why);
+	if (revision_arg && parse_revision(revision_arg, &m.revision) < 0)
+		return -FOLIO_EUSAGE;
+	return move_batch(env, argc, argv, &m);
 }
 
 int cmd_batch_reopen(struct cmd_env *env, int argc, char **argv)
 {
-	struct batch_info b;
-	struct msg why;
-	unsigned id = 0;
-	int r;
+	static const struct opt none[] = { OPT_END() };
+	const struct move m = { .to = BATCH_OPEN };
 
-	r = batch_usage(env, argc, argv, &id);
-	if (r <= 0)
-		return r;
-	r = core_batch_reopen(env->store, id, env->who, &b, &why);
-	return report_move(env, &b, BATCH_OPEN, r, &why);
+	argc = cmd_options(env, none, argc, argv);
+	return argc <= 0 ? argc : move_batch(env, argc, argv, &m);
 }
 
 int cmd_batch_reject(struct cmd_env *env, int argc, char **argv)
 {
-	const char *reason = NULL;
+	struct move m = { .to = BATCH_REJECTED };
 	const struct opt opts[] = {
-		OPT_STRING(0, "reason", &reason, "TEXT",
+		OPT_STRING(0, "reason", &m.reason, "TEXT",
 			   "why the batch is rejected (recorded in the event log)"),
 		OPT_END(),
 	};
-	struct batch_info b;
-	struct msg why;
-	unsigned id = 0;
-	int r;
 
 	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	r = batch_load(env, argc, argv, &id);
-	if (r < 0)
-		return r;
-	r = core_batch_reject(env->store, id, env->who, reason, &b, &why);
-	return report_move(env, &b, BATCH_REJECTED, r, &why);
+	return argc <= 0 ? argc : move_batch(env, argc, argv, &m);
 }

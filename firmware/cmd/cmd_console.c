@@ -422,11 +422,8 @@ int cmd_scan_test(struct cmd_env *env, int argc, char **argv)
 	struct scanner *s = NULL;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_then_load(env, opts, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	cfg = env->cfg;
 	if (!device)

@@ -48,11 +48,9 @@ int cmd_coversheet(struct cmd_env *env, int argc, char **argv)
 	char why[256];
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
+	r = cmd_options_no_arguments(env, opts, argc, argv);
+	if (r <= 0)
+		return r;
 	if (patch)
 		return print_patch(env, patch, out, office || type || appno || code || date);
 	if (!office || !type || !appno || !code || !out)

@@ -16,18 +16,6 @@ static const char *or_none(const char *s)
 	return s[0] ? s : "(none)";
 }
 
-static int read_batch(struct cmd_env *env, unsigned batch, struct batch_info *b)
-{
-	int r = store_batch_get(env->store, batch, b);
-
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them",
-				 batch);
-	if (r < 0)
-		return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
-	return 0;
-}
-
 struct doc_pages {
 	uint32_t pages[1024]; /* by document number, up to the bound */
 	uint32_t separators[1024];
@@ -58,19 +46,12 @@ int cmd_doc_list(struct cmd_env *env, int argc, char **argv)
 	unsigned batch = 0;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
-	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
+	r = cmd_options_batch(env, opts, argc, argv, &batch_arg, &batch);
+	if (r <= 0)
+		return r;
 	if (!batch)
 		return cmd_usage_error(cmd_current(), "--batch is needed");
-	r = cmd_load(env);
-	if (r < 0)
-		return r;
-	r = read_batch(env, batch, &b);
+	r = cmd_load_batch(env, batch, &b);
 	if (r < 0)
 		return r;
 	r = store_page_list(env->store, batch, count_page, &dp);
@@ -126,13 +107,9 @@ int cmd_doc_set(struct cmd_env *env, int argc, char **argv)
 	struct msg why;
 	int r;
 
-	argc = cmd_options(env, opts, argc, argv);
-	if (argc <= 0)
-		return argc;
-	if (argc > 1)
-		return cmd_usage_error(cmd_current(), "unexpected argument '%s'", argv[1]);
-	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
+	r = cmd_options_batch(env, opts, argc, argv, &batch_arg, &batch);
+	if (r <= 0)
+		return r;
 	if (doc_arg && cmd_parse_u32(doc_arg, UINT32_MAX, &docno) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a document number", doc_arg);
 	if (!batch || !docno)

@@ -23,23 +23,14 @@ int cmd_export(struct cmd_env *env, int argc, char **argv)
 	unsigned batch = 0;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_batch(env, opts, argc, argv, &batch_arg, &batch);
 	if (r <= 0)
 		return r;
-	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if (!batch || !out)
 		return cmd_usage_error(cmd_current(), "both --batch and --out are needed");
-	r = cmd_load(env);
+	r = cmd_load_batch(env, batch, &b);
 	if (r < 0)
 		return r;
-
-	r = store_batch_get(env->store, batch, &b);
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them",
-				 batch);
-	if (r < 0)
-		return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
 	if (env->cfg->key_file[0] && access(env->cfg->key_file, F_OK) < 0) {
 		r = -errno;
 		return log_errno(r,

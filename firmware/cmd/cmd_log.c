@@ -145,11 +145,9 @@ int cmd_log_show(struct cmd_env *env, int argc, char **argv)
 	uint64_t broken = 0;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_batch(env, opts, argc, argv, &batch, &f.batch);
 	if (r <= 0)
 		return r;
-	if (batch && cmd_parse_u32(batch, UINT32_MAX, &f.batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch);
 	if (type && evfilter_set_type(&f, type) < 0)
 		return cmd_usage_error(cmd_current(),
 				       "'%.40s' is not an event kind (1 to %d of a-z 0-9 -, "

@@ -73,11 +73,9 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 	unsigned batch = 0;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_batch(env, opts, argc, argv, &batch_arg, &batch);
 	if (r <= 0)
 		return r;
-	if (batch_arg && cmd_parse_u32(batch_arg, UINT32_MAX, &batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch_arg);
 	if ((wait || again) && !batch)
 		return cmd_usage_error(cmd_current(), "--wait and --again need --batch");
 	r = cmd_load(env);
@@ -88,11 +86,8 @@ int cmd_ocr(struct cmd_env *env, int argc, char **argv)
 		struct batch_info b;
 
 		r = store_batch_get(env->store, batch, &b);
-		if (r == -FOLIO_ENOTFOUND)
-			return log_errno(
-			    r, "no batch %u in the store: 'folio batch list' shows them", batch);
 		if (r < 0)
-			return log_errno(r, "cannot read batch %u: %s", batch, folio_strerror(r));
+			return cmd_batch_error(r, batch);
 		r = ocrq_queue_batch(env->store, batch, again);
 		if (r < 0)
 			return log_errno(r, "cannot queue batch %u for OCR: %s", batch,

@@ -58,8 +58,8 @@ static int page_args_parse(struct cmd_env *env, int argc, char **argv, bool expo
 		return cmd_usage_error(cmd_current(), "--out is for 'folio page export'");
 	if (!export && ret->grey)
 		return cmd_usage_error(cmd_current(), "--grey is for 'folio page export'");
-	if (batch && cmd_parse_u32(batch, UINT32_MAX, &ret->batch) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", batch);
+	if (cmd_parse_batch(batch, &ret->batch) < 0)
+		return -FOLIO_EUSAGE;
 	if (page && cmd_parse_u32(page, UINT32_MAX, &ret->page) < 0)
 		return cmd_usage_error(cmd_current(), "'%s' is not a page number", page);
 	if (!ret->batch || !ret->page || (export && !ret->out))

@@ -102,8 +102,8 @@ static int scan_parse_options(struct cmd_env *env, int argc, char **argv, struct
 		return cmd_usage_error(cmd_current(), "--resolution must be 50 to 1200 dpi");
 	if (max_pages_arg && cmd_parse_u32(max_pages_arg, 100000, &a->max_pages) < 0)
 		return cmd_usage_error(cmd_current(), "--max-pages must be 1 to 100000");
-	if (resume_arg && cmd_parse_u32(resume_arg, UINT32_MAX, &a->resume) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", resume_arg);
+	if (cmd_parse_batch(resume_arg, &a->resume) < 0)
+		return -FOLIO_EUSAGE;
 	return r;
 }
 

@@ -129,11 +129,8 @@ int cmd_store_check(struct cmd_env *env, int argc, char **argv)
 	struct store_stats st;
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_then_load(env, opts, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	view.out = pages ? env->out : NULL;
 	progress_line_init(&view.progress, "store check", "page image");
@@ -195,11 +192,8 @@ int cmd_store_reindex(struct cmd_env *env, int argc, char **argv)
 	char text[32], index[32];
 	int r;
 
-	r = cmd_options_no_arguments(env, none, argc, argv);
+	r = cmd_options_then_load(env, none, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_line_init(&view, "reindex", "page");
@@ -300,13 +294,6 @@ int cmd_store_keygen(struct cmd_env *env, int argc, char **argv)
 	return 0;
 }
 
-static int batch_number(const char *arg, unsigned *ret)
-{
-	if (cmd_parse_u32(arg, UINT32_MAX, ret) < 0)
-		return cmd_usage_error(cmd_current(), "'%s' is not a batch number", arg);
-	return 0;
-}
-
 int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 {
 	bool now = false, expired = false;
@@ -328,7 +315,7 @@ int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 	if (!expired && argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc == 1 ? "which batch?" : "too many arguments");
-	if (!expired && batch_number(argv[1], &id) < 0)
+	if (!expired && cmd_parse_batch(argv[1], &id) < 0)
 		return -FOLIO_EUSAGE;
 	r = cmd_load(env);
 	if (r < 0)
@@ -344,10 +331,8 @@ int cmd_batch_purge(struct cmd_env *env, int argc, char **argv)
 		return 0;
 	}
 	r = store_batch_get(env->store, id, &b);
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
 	if (r < 0)
-		return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
+		return cmd_batch_error(r, id);
 	r = store_batch_purge(env->store, id, env->who, days, now);
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r,
@@ -380,17 +365,12 @@ int cmd_batch_confirm(struct cmd_env *env, int argc, char **argv)
 	if (argc != 2)
 		return cmd_usage_error(cmd_current(),
 				       argc < 2 ? "which batch?" : "too many arguments");
-	r = batch_number(argv[1], &id);
+	r = cmd_parse_batch(argv[1], &id);
 	if (r < 0)
 		return r;
-	r = cmd_load(env);
+	r = cmd_load_batch(env, id, &b);
 	if (r < 0)
 		return r;
-	r = store_batch_get(env->store, id, &b);
-	if (r == -FOLIO_ENOTFOUND)
-		return log_errno(r, "no batch %u in the store: 'folio batch list' shows them", id);
-	if (r < 0)
-		return log_errno(r, "cannot read batch %u: %s", id, folio_strerror(r));
 	r = store_batch_set_state(env->store, id, BATCH_CONFIRMED, env->who);
 	if (r == -FOLIO_ESTATE)
 		return log_errno(r,

@@ -49,11 +49,8 @@ int cmd_upload(struct cmd_env *env, int argc, char **argv)
 	char text[128];
 	int r;
 
-	r = cmd_options_no_arguments(env, opts, argc, argv);
+	r = cmd_options_then_load(env, opts, argc, argv);
 	if (r <= 0)
-		return r;
-	r = cmd_load(env);
-	if (r < 0)
 		return r;
 	if (!now && !upload_window_open(env->cfg, time(NULL), NULL)) {
 		log_info("outside the upload window (%s): nothing sent; 'folio upload --now' "

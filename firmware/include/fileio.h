@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* fd_write_all - write all @len bytes, retrying short writes and EINTR; 0 or -errno */
@@ -38,6 +39,13 @@ int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *da
  * as it was).
  */
 int file_replace_synced(const char *path, mode_t mode, const void *data, size_t len);
+
+/*
+ * file_open_regular - open @path for reading (O_CLOEXEC, O_NOCTTY), its status in @ret_st
+ * Returns the descriptor (the caller closes it), -FOLIO_EFORMAT when @path is not a regular
+ * file, or -errno.
+ */
+int file_open_regular(const char *path, struct stat *ret_st);
 
 /*
  * file_read_all - the whole regular file @path, of at most @max bytes, into a new buffer
