@@ -49,9 +49,9 @@ int fd_pread_all(int fd, void *buf, size_t len, uint64_t at)
 	return 0;
 }
 
-int file_open_regular(const char *path, struct stat *ret_st)
+int file_open_regular(const char *path, int flags, struct stat *ret_st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
 	int r = 0;
 
 	if (fd < 0)
@@ -71,7 +71,7 @@ int file_read_all(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct stat st = { 0 };
-	_cleanup_close_ int fd = file_open_regular(path, &st);
+	_cleanup_close_ int fd = file_open_regular(path, 0, &st);
 	size_t len = 0;
 
 	if (fd < 0)

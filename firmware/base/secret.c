@@ -5,25 +5,12 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "secret.h"
 
 int secret_open(const char *path, struct stat *ret_st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, ret_st) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(ret_st->st_mode)) {
-		close(fd);
-		return -FOLIO_EFORMAT;
-	}
-	return fd;
+	return file_open_regular(path, O_NOFOLLOW | O_NONBLOCK, ret_st);
 }
 
 bool secret_private(const struct stat *st)

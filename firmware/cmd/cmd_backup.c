@@ -161,7 +161,7 @@ static int get_passphrase(const char *file, bool new, char *buf, size_t size)
 static int read_plain(const char *path, size_t max, struct blob *ret)
 {
 	struct stat st;
-	_cleanup_close_ int fd = file_open_regular(path, &st);
+	_cleanup_close_ int fd = file_open_regular(path, 0, &st);
 
 	if (fd < 0)
 		return fd;

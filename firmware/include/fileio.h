@@ -41,11 +41,12 @@ int file_create_synced(int dir_fd, const char *name, mode_t mode, const void *da
 int file_replace_synced(const char *path, mode_t mode, const void *data, size_t len);
 
 /*
- * file_open_regular - open @path for reading (O_CLOEXEC, O_NOCTTY), its status in @ret_st
+ * file_open_regular - open @path for reading (O_CLOEXEC, O_NOCTTY, and @flags: O_NOFOLLOW,
+ * O_NONBLOCK), its status in @ret_st (also when it is not a regular file)
  * Returns the descriptor (the caller closes it), -FOLIO_EFORMAT when @path is not a regular
  * file, or -errno.
  */
-int file_open_regular(const char *path, struct stat *ret_st);
+int file_open_regular(const char *path, int flags, struct stat *ret_st);
 
 /*
  * file_read_all - the whole regular file @path, of at most @max bytes, into a new buffer
