@@ -38,8 +38,17 @@ enum worker_state {
 	W_BUSY, /* sending a page or waiting for its result */
 };
 
+/* A first-in, first-out list of jobs or of done pages, linked through their first member. */
+struct fifo_link {
+	struct fifo_link *next;
+};
+
+struct fifo {
+	struct fifo_link *head, *tail;
+};
+
 struct job {
-	struct job *next;
+	struct fifo_link link; /* first */
 	uint64_t tag;
 	unsigned attempts;
 	uint64_t started_ms; /* when its last attempt went to a worker */
@@ -50,7 +59,7 @@ struct job {
 };
 
 struct done_page {
-	struct done_page *next;
+	struct fifo_link link; /* first */
 	struct ocr_pool_page page;
 };
 
@@ -77,8 +86,8 @@ struct ocr_pool {
 	char *path;
 	char **argv;
 	char **envp;
-	struct job *queue_head, *queue_tail;
-	struct done_page *done_head, *done_tail;
+	struct fifo queue; /* jobs waiting for a worker */
+	struct fifo done;  /* pages for ocr_pool_wait() */
 	size_t outstanding;
 	uint64_t next_id;
 	unsigned start_failures;
@@ -110,6 +119,24 @@ static void job_free(struct job *j)
 		return;
 	free(j->payload);
 	free(j);
+}
+
+/* A job for page @tag: request @req and a copy of its payload (req->len bytes); NULL: no memory. */
+static struct job *job_new(uint64_t tag, const struct ocr_wire_request *req, const void *payload)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->payload = malloc(req->len);
+	if (!j->payload) {
+		free(j);
+		return NULL;
+	}
+	memcpy(j->payload, payload, req->len);
+	j->tag = tag;
+	j->req = *req;
+	return j;
 }
 
 /* The caller's environment with OMP_THREAD_LIMIT=1 in place of any value it had. */
@@ -252,14 +279,35 @@ static void reap(struct worker *w, char *why, size_t size)
 	w->pid = -1;
 }
 
-static void push_done(struct ocr_pool *p, struct done_page *d)
+static void fifo_push_back(struct fifo *q, struct fifo_link *l)
 {
-	d->next = NULL;
-	if (p->done_tail)
-		p->done_tail->next = d;
+	l->next = NULL;
+	if (q->tail)
+		q->tail->next = l;
 	else
-		p->done_head = d;
-	p->done_tail = d;
+		q->head = l;
+	q->tail = l;
+}
+
+static void fifo_push_front(struct fifo *q, struct fifo_link *l)
+{
+	l->next = q->head;
+	q->head = l;
+	if (!q->tail)
+		q->tail = l;
+}
+
+static struct fifo_link *fifo_pop(struct fifo *q)
+{
+	struct fifo_link *l = q->head;
+
+	if (l) {
+		q->head = l->next;
+		if (!q->head)
+			q->tail = NULL;
+		l->next = NULL;
+	}
+	return l;
 }
 
 /* Ends a job: its page goes to the done list with @result (moved) or @err and @reason. */
@@ -287,39 +335,13 @@ static void finish(struct ocr_pool *p, struct job *j, int err, const char *reaso
 		d->page.result = *result;
 		*result = (struct ocr_page_result){ 0 };
 	}
-	push_done(p, d);
+	fifo_push_back(&p->done, &d->link);
 	job_free(j);
-}
-
-static void queue_front(struct ocr_pool *p, struct job *j)
-{
-	j->next = p->queue_head;
-	p->queue_head = j;
-	if (!p->queue_tail)
-		p->queue_tail = j;
-}
-
-static void queue_back(struct ocr_pool *p, struct job *j)
-{
-	j->next = NULL;
-	if (p->queue_tail)
-		p->queue_tail->next = j;
-	else
-		p->queue_head = j;
-	p->queue_tail = j;
 }
 
 static struct job *queue_pop(struct ocr_pool *p)
 {
-	struct job *j = p->queue_head;
-
-	if (j) {
-		p->queue_head = j->next;
-		if (!p->queue_head)
-			p->queue_tail = NULL;
-		j->next = NULL;
-	}
-	return j;
+	return (struct job *)fifo_pop(&p->queue);
 }
 
 /* A job whose worker crashed or hung: tried again once, then failed with both reasons. */
@@ -330,7 +352,7 @@ static void job_lost(struct ocr_pool *p, struct job *j, int err, const char *why
 	if (j->attempts < OCR_POOL_ATTEMPTS) {
 		j->first_error = err;
 		snprintf(j->first_reason, sizeof(j->first_reason), "%s", why);
-		queue_front(p, j);
+		fifo_push_front(&p->queue, &j->link);
 		return;
 	}
 	if (j->attempts == 1)
@@ -414,31 +436,46 @@ static size_t request_size(const struct job *j)
 	return sizeof(j->req) + j->req.len;
 }
 
+/*
+ * One send() (@out) or recv() of up to @len bytes on a worker's socket, without blocking and
+ * again when a signal interrupts it: the bytes moved (0 received: the worker closed it), or
+ * -EAGAIN when the socket is not ready, or another -errno.
+ */
+static ssize_t move_some(int fd, uint8_t *buf, size_t len, bool out)
+{
+	ssize_t n;
+
+	do
+		n = out ? send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT)
+			: recv(fd, buf, len, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return n;
+}
+
 /* Sends what the socket takes: 0 (done or would block) or a negative error. */
 static int try_send(struct worker *w)
 {
 	struct job *j = w->job;
 
 	while (w->tx_off < request_size(j)) {
-		const uint8_t *buf;
+		uint8_t *buf;
 		size_t left;
 		ssize_t n;
 
 		if (w->tx_off < sizeof(j->req)) {
-			buf = (const uint8_t *)&j->req + w->tx_off;
+			buf = (uint8_t *)&j->req + w->tx_off;
 			left = sizeof(j->req) - w->tx_off;
 		} else {
 			buf = j->payload + (w->tx_off - sizeof(j->req));
 			left = request_size(j) - w->tx_off;
 		}
-		n = send(w->fd, buf, left, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -errno;
-		}
+		n = move_some(w->fd, buf, left, true);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return (int)n;
 		w->tx_off += (size_t)n;
 	}
 	return 0;
@@ -446,7 +483,7 @@ static int try_send(struct worker *w)
 
 static void dispatch(struct ocr_pool *p)
 {
-	for (unsigned i = 0; i < p->n && p->queue_head; i++) {
+	for (unsigned i = 0; i < p->n && p->queue.head; i++) {
 		struct worker *w = &p->w[i];
 		struct job *j;
 
@@ -531,14 +568,11 @@ static int try_recv(struct ocr_pool *p, struct worker *w)
 			want = hlen + w->hdr.text_len + w->hdr.hocr_len - w->rx_off;
 		}
 		if (want > 0) {
-			n = recv(w->fd, buf, want, MSG_DONTWAIT);
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					return 0;
-				return -errno;
-			}
+			n = move_some(w->fd, buf, want, false);
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0)
+				return (int)n;
 			if (n == 0)
 				return -EPIPE;
 			w->rx_off += (size_t)n;
@@ -663,11 +697,8 @@ static int pump(struct ocr_pool *p, uint64_t until_ms)
 
 static int page_out(struct ocr_pool *p, struct ocr_pool_page *ret)
 {
-	struct done_page *d = p->done_head;
+	struct done_page *d = (struct done_page *)fifo_pop(&p->done);
 
-	p->done_head = d->next;
-	if (!p->done_head)
-		p->done_tail = NULL;
 	p->outstanding--;
 	*ret = d->page;
 	free(d);
@@ -683,20 +714,20 @@ int ocr_pool_wait(struct ocr_pool *p, int timeout_ms, struct ocr_pool_page *ret)
 	for (;;) {
 		int err;
 
-		if (p->done_head)
+		if (p->done.head)
 			return page_out(p, ret);
 		if (p->outstanding == 0)
 			return 0;
 		maintain(p);
 		dispatch(p);
-		if (p->done_head)
+		if (p->done.head)
 			return page_out(p, ret);
 		if (now_ms() >= until && timeout_ms >= 0) {
 			/* One last look without waiting, so that wait(0) makes progress. */
 			err = pump(p, 0);
 			if (err < 0)
 				return err;
-			if (p->done_head)
+			if (p->done.head)
 				return page_out(p, ret);
 			return 0;
 		}
@@ -714,7 +745,7 @@ static int submit_job(struct ocr_pool *p, struct job *j)
 	}
 	j->req.magic = OCR_WIRE_MAGIC;
 	j->req.psm = p->psm;
-	queue_back(p, j);
+	fifo_push_back(&p->queue, &j->link);
 	p->outstanding++;
 	maintain(p);
 	dispatch(p);
@@ -729,6 +760,7 @@ int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t 
 int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size_t len,
 		       unsigned dpi, const char *languages, unsigned options)
 {
+	struct ocr_wire_request req = { .kind = OCR_WIRE_IMAGE, .dpi = dpi, .len = len };
 	struct job *j;
 
 	if (!p || !image || len == 0)
@@ -745,30 +777,21 @@ int ocr_pool_submit_in(struct ocr_pool *p, uint64_t tag, const void *image, size
 		return -EINVAL;
 	if (p->outstanding >= OCR_POOL_MAX_QUEUED)
 		return -EAGAIN;
-	j = calloc(1, sizeof(*j));
+	if (options & OCR_POOL_CHECK_ORIENTATION)
+		req.options |= OCR_WIRE_CHECK_ORIENTATION;
+	if (options & OCR_POOL_UPRIGHT)
+		req.options |= OCR_WIRE_UPRIGHT;
+	if (languages)
+		snprintf(req.languages, sizeof(req.languages), "%s", languages);
+	j = job_new(tag, &req, image);
 	if (!j)
 		return -ENOMEM;
-	j->payload = malloc(len);
-	if (!j->payload) {
-		free(j);
-		return -ENOMEM;
-	}
-	memcpy(j->payload, image, len);
-	j->tag = tag;
-	j->req.kind = OCR_WIRE_IMAGE;
-	j->req.dpi = dpi;
-	j->req.len = len;
-	if (options & OCR_POOL_CHECK_ORIENTATION)
-		j->req.options |= OCR_WIRE_CHECK_ORIENTATION;
-	if (options & OCR_POOL_UPRIGHT)
-		j->req.options |= OCR_WIRE_UPRIGHT;
-	if (languages)
-		snprintf(j->req.languages, sizeof(j->req.languages), "%s", languages);
 	return submit_job(p, j);
 }
 
 int ocr_pool_submit_frame(struct ocr_pool *p, uint64_t tag, const struct frame *f)
 {
+	struct ocr_wire_request req;
 	struct job *j;
 	int err;
 
@@ -776,11 +799,7 @@ int ocr_pool_submit_frame(struct ocr_pool *p, uint64_t tag, const struct frame *
 		return -EINVAL;
 	if (p->outstanding >= OCR_POOL_MAX_QUEUED)
 		return -EAGAIN;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return -ENOMEM;
-	j->tag = tag;
-	j->req = (struct ocr_wire_request){
+	req = (struct ocr_wire_request){
 		.magic = OCR_WIRE_MAGIC,
 		.kind = OCR_WIRE_FRAME,
 		.dpi = f->dpi,
@@ -792,19 +811,14 @@ int ocr_pool_submit_frame(struct ocr_pool *p, uint64_t tag, const struct frame *
 		.bytes_per_line = f->bytes_per_line,
 		.len = (uint64_t)f->bytes_per_line * f->height,
 	};
-	err = ocr_wire_check_request(&j->req);
-	if (err < 0) {
-		free(j);
-		if (err == -EPROTO)
-			return f->depth != 1 && f->depth != 8 ? -FOLIO_EFORMAT : -EINVAL;
+	err = ocr_wire_check_request(&req);
+	if (err == -EPROTO)
+		return f->depth != 1 && f->depth != 8 ? -FOLIO_EFORMAT : -EINVAL;
+	if (err < 0)
 		return err;
-	}
-	j->payload = malloc(j->req.len);
-	if (!j->payload) {
-		free(j);
+	j = job_new(tag, &req, f->data);
+	if (!j)
 		return -ENOMEM;
-	}
-	memcpy(j->payload, f->data, j->req.len);
 	return submit_job(p, j);
 }
 
@@ -928,10 +942,9 @@ struct ocr_pool *ocr_pool_free(struct ocr_pool *p)
 	}
 	while ((j = queue_pop(p)))
 		job_free(j);
-	while (p->done_head) {
-		struct done_page *d = p->done_head;
+	while (p->done.head) {
+		struct done_page *d = (struct done_page *)fifo_pop(&p->done);
 
-		p->done_head = d->next;
 		ocr_page_result_release(&d->page.result);
 		free(d);
 	}

@@ -38,6 +38,46 @@ static const SANE_Range chunk_range = { 0, FEEDER_CHUNK_MAX, 1 };
 static const SANE_Range page_range = { 0, FEEDER_PAGE_MAX, 1 };
 static const SANE_Range lost_seconds_range = { 0, FEEDER_LOST_SECONDS_MAX, 1 };
 
+/*
+ * The options a frontend may leave to the device (SANE_CAP_AUTOMATIC): SANE_ACTION_SET_AUTO
+ * gives them back the value they start with.
+ */
+struct automatic_option {
+	int n;
+	const char *name, *title, *desc;
+	SANE_Value_Type type;
+	SANE_Unit unit;
+	const SANE_Range *range;
+	SANE_Word value;
+};
+
+static const struct automatic_option automatic_options[] = {
+	{ FEEDER_OPT_RESOLUTION, SANE_NAME_SCAN_RESOLUTION, SANE_TITLE_SCAN_RESOLUTION,
+	  "Output resolution. Each page file is rescaled from its own resolution; files "
+	  "that do not state one count as 300 dpi.",
+	  SANE_TYPE_INT, SANE_UNIT_DPI, &resolution_range, DEFAULT_RESOLUTION },
+	{ FEEDER_OPT_THRESHOLD, SANE_NAME_THRESHOLD, SANE_TITLE_THRESHOLD,
+	  "Lineart only: grey levels below this become black, the rest white.", SANE_TYPE_INT,
+	  SANE_UNIT_NONE, &threshold_range, DEFAULT_THRESHOLD },
+	{ FEEDER_OPT_PAGE_WIDTH, SANE_NAME_PAGE_WIDTH, SANE_TITLE_PAGE_WIDTH,
+	  "Width of the paper in the feeder. Setting it resets tl-x and br-x to the whole "
+	  "width: set the paper size before the scan area. ADF sources only.",
+	  SANE_TYPE_FIXED, SANE_UNIT_MM, &page_width_range, DEFAULT_PAGE_WIDTH },
+	{ FEEDER_OPT_PAGE_HEIGHT, SANE_NAME_PAGE_HEIGHT, SANE_TITLE_PAGE_HEIGHT,
+	  "Length of the paper in the feeder. Setting it resets tl-y and br-y to the whole "
+	  "length: set the paper size before the scan area. ADF sources only.",
+	  SANE_TYPE_FIXED, SANE_UNIT_MM, &page_height_range, DEFAULT_PAGE_HEIGHT },
+};
+
+/* The entry of option @n in automatic_options[], or NULL. */
+static const struct automatic_option *automatic_option(int n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(automatic_options); i++)
+		if (automatic_options[i].n == n)
+			return &automatic_options[i];
+	return NULL;
+}
+
 static size_t string_list_size(SANE_String_Const const *list)
 {
 	size_t max = 0;
@@ -107,6 +147,14 @@ static void set_active(struct feeder_options *o, int n, bool active)
 		o->desc[n].cap |= SANE_CAP_INACTIVE;
 }
 
+static void set_automatic(struct feeder_options *o, int n)
+{
+	const struct automatic_option *a = automatic_option(n);
+
+	describe(o, n, a->name, a->title, a->desc);
+	set_word(o, n, a->type, a->unit, CAP_RW | SANE_CAP_AUTOMATIC, a->range, a->value);
+}
+
 static SANE_Word clamp_word(SANE_Word v, SANE_Word min, SANE_Word max)
 {
 	return v < min ? min : v > max ? max : v;
@@ -159,49 +207,40 @@ static void init_mode_options(struct feeder_options *o)
 	o->desc[FEEDER_OPT_DEPTH].constraint_type = SANE_CONSTRAINT_WORD_LIST;
 	o->desc[FEEDER_OPT_DEPTH].constraint.word_list = depth_list;
 
-	describe(o, FEEDER_OPT_RESOLUTION, SANE_NAME_SCAN_RESOLUTION, SANE_TITLE_SCAN_RESOLUTION,
-		 "Output resolution. Each page file is rescaled from its own resolution; files "
-		 "that do not state one count as 300 dpi.");
-	set_word(o, FEEDER_OPT_RESOLUTION, SANE_TYPE_INT, SANE_UNIT_DPI,
-		 CAP_RW | SANE_CAP_AUTOMATIC, &resolution_range, DEFAULT_RESOLUTION);
-
-	describe(o, FEEDER_OPT_THRESHOLD, SANE_NAME_THRESHOLD, SANE_TITLE_THRESHOLD,
-		 "Lineart only: grey levels below this become black, the rest white.");
-	set_word(o, FEEDER_OPT_THRESHOLD, SANE_TYPE_INT, SANE_UNIT_NONE,
-		 CAP_RW | SANE_CAP_AUTOMATIC, &threshold_range, DEFAULT_THRESHOLD);
+	set_automatic(o, FEEDER_OPT_RESOLUTION);
+	set_automatic(o, FEEDER_OPT_THRESHOLD);
 }
 
 /* Geometry: the paper size, the scan area and automatic paper size. */
 static void init_geometry_options(struct feeder_options *o)
 {
+	/* The scan area: first the whole default paper, then clamped to the source's. */
+	const struct {
+		int n;
+		const char *name, *title, *desc;
+		const SANE_Range *range;
+		SANE_Word value;
+	} area[] = {
+		{ FEEDER_OPT_TL_X, SANE_NAME_SCAN_TL_X, SANE_TITLE_SCAN_TL_X, SANE_DESC_SCAN_TL_X,
+		  &o->x_range, 0 },
+		{ FEEDER_OPT_TL_Y, SANE_NAME_SCAN_TL_Y, SANE_TITLE_SCAN_TL_Y, SANE_DESC_SCAN_TL_Y,
+		  &o->y_range, 0 },
+		{ FEEDER_OPT_BR_X, SANE_NAME_SCAN_BR_X, SANE_TITLE_SCAN_BR_X, SANE_DESC_SCAN_BR_X,
+		  &o->x_range, DEFAULT_PAGE_WIDTH },
+		{ FEEDER_OPT_BR_Y, SANE_NAME_SCAN_BR_Y, SANE_TITLE_SCAN_BR_Y, SANE_DESC_SCAN_BR_Y,
+		  &o->y_range, DEFAULT_PAGE_HEIGHT },
+	};
+
 	set_group(o, FEEDER_OPT_GROUP_GEOMETRY, SANE_TITLE_GEOMETRY);
 
-	describe(o, FEEDER_OPT_PAGE_WIDTH, SANE_NAME_PAGE_WIDTH, SANE_TITLE_PAGE_WIDTH,
-		 "Width of the paper in the feeder. Setting it resets tl-x and br-x to the whole "
-		 "width: set the paper size before the scan area. ADF sources only.");
-	set_word(o, FEEDER_OPT_PAGE_WIDTH, SANE_TYPE_FIXED, SANE_UNIT_MM,
-		 CAP_RW | SANE_CAP_AUTOMATIC, &page_width_range, DEFAULT_PAGE_WIDTH);
+	set_automatic(o, FEEDER_OPT_PAGE_WIDTH);
+	set_automatic(o, FEEDER_OPT_PAGE_HEIGHT);
 
-	describe(o, FEEDER_OPT_PAGE_HEIGHT, SANE_NAME_PAGE_HEIGHT, SANE_TITLE_PAGE_HEIGHT,
-		 "Length of the paper in the feeder. Setting it resets tl-y and br-y to the whole "
-		 "length: set the paper size before the scan area. ADF sources only.");
-	set_word(o, FEEDER_OPT_PAGE_HEIGHT, SANE_TYPE_FIXED, SANE_UNIT_MM,
-		 CAP_RW | SANE_CAP_AUTOMATIC, &page_height_range, DEFAULT_PAGE_HEIGHT);
-
-	describe(o, FEEDER_OPT_TL_X, SANE_NAME_SCAN_TL_X, SANE_TITLE_SCAN_TL_X,
-		 SANE_DESC_SCAN_TL_X);
-	set_word(o, FEEDER_OPT_TL_X, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, &o->x_range, 0);
-	describe(o, FEEDER_OPT_TL_Y, SANE_NAME_SCAN_TL_Y, SANE_TITLE_SCAN_TL_Y,
-		 SANE_DESC_SCAN_TL_Y);
-	set_word(o, FEEDER_OPT_TL_Y, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, &o->y_range, 0);
-	describe(o, FEEDER_OPT_BR_X, SANE_NAME_SCAN_BR_X, SANE_TITLE_SCAN_BR_X,
-		 SANE_DESC_SCAN_BR_X);
-	set_word(o, FEEDER_OPT_BR_X, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, &o->x_range,
-		 DEFAULT_PAGE_WIDTH);
-	describe(o, FEEDER_OPT_BR_Y, SANE_NAME_SCAN_BR_Y, SANE_TITLE_SCAN_BR_Y,
-		 SANE_DESC_SCAN_BR_Y);
-	set_word(o, FEEDER_OPT_BR_Y, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, &o->y_range,
-		 DEFAULT_PAGE_HEIGHT);
+	for (size_t i = 0; i < ARRAY_SIZE(area); i++) {
+		describe(o, area[i].n, area[i].name, area[i].title, area[i].desc);
+		set_word(o, area[i].n, SANE_TYPE_FIXED, SANE_UNIT_MM, CAP_RW, area[i].range,
+			 area[i].value);
+	}
 	describe(o, FEEDER_OPT_AUTO_SIZE, "auto-size", "Automatic paper size",
 		 "Each sheet comes whole at its own size and aspect (letter, legal, A3, "
 		 "landscape), as the feeder measures it, up to the largest paper it takes; "
@@ -238,47 +277,50 @@ static void init_feeder_options(struct feeder_options *o, const struct feeder_de
 /* Fault injection: the page where each fault fires, 0 for never. */
 static void init_fault_options(struct feeder_options *o, const struct feeder_defaults *d)
 {
+	const struct {
+		int n;
+		const char *name, *title, *desc;
+		SANE_Word page;
+	} faults[] = {
+		{ FEEDER_OPT_JAM_PAGE, "jam-page", "Jam at page",
+		  "Page (from 1, in feed order; each duplex side is a page) where the paper jams: "
+		  "sane_read() returns SANE_STATUS_JAMMED after half of the page was delivered. The "
+		  "next sane_start() feeds that page again. Fires once per sane_open(); setting "
+		  "the option arms it again. 0: never.",
+		  d->jam_page },
+		{ FEEDER_OPT_DOUBLE_FEED_PAGE, "double-feed-page", "Double feed at page",
+		  "Page where two sheets are fed at once: sane_read() returns SANE_STATUS_JAMMED "
+		  "(SANE 1.0 has no double-feed status; real backends report multifeeds as jams) "
+		  "after half of the page, and the double-feed sensor reads true until the next "
+		  "sane_start(), which feeds the page again. Fires once per sane_open(). 0: never.",
+		  d->double_feed_page },
+		{ FEEDER_OPT_COVER_OPEN_PAGE, "cover-open-page", "Cover open at page",
+		  "Page before which the cover opens: sane_start() returns SANE_STATUS_COVER_OPEN "
+		  "without feeding; the next sane_start() feeds the page. Fires once per "
+		  "sane_open(). 0: never.",
+		  d->cover_open_page },
+		{ FEEDER_OPT_NO_PAPER_PAGE, "no-paper-page", "Out of paper at page",
+		  "Page before which the feeder looks empty: sane_start() returns "
+		  "SANE_STATUS_NO_DOCS (a batch ends early); the next sane_start() feeds the page. "
+		  "Fires once per sane_open(). 0: never.",
+		  d->no_paper_page },
+		{ FEEDER_OPT_DEVICE_LOST_PAGE, "device-lost-page", "Device lost at page",
+		  "Page during which the scanner is unplugged: sane_read() returns "
+		  "SANE_STATUS_IO_ERROR after half of the page, every later call on the handle "
+		  "fails, and for device-lost-seconds the device is missing from "
+		  "sane_get_devices() and sane_open() fails with SANE_STATUS_INVAL, in every "
+		  "process. 0: never.",
+		  d->device_lost_page },
+	};
+
 	set_group(o, FEEDER_OPT_GROUP_FAULTS, "Fault injection");
 	o->desc[FEEDER_OPT_GROUP_FAULTS].cap = SANE_CAP_ADVANCED;
 
-	describe(o, FEEDER_OPT_JAM_PAGE, "jam-page", "Jam at page",
-		 "Page (from 1, in feed order; each duplex side is a page) where the paper jams: "
-		 "sane_read() returns SANE_STATUS_JAMMED after half of the page was delivered. The "
-		 "next sane_start() feeds that page again. Fires once per sane_open(); setting "
-		 "the option arms it again. 0: never.");
-	set_word(o, FEEDER_OPT_JAM_PAGE, SANE_TYPE_INT, SANE_UNIT_NONE, CAP_RW | SANE_CAP_ADVANCED,
-		 &page_range, d->jam_page);
-
-	describe(o, FEEDER_OPT_DOUBLE_FEED_PAGE, "double-feed-page", "Double feed at page",
-		 "Page where two sheets are fed at once: sane_read() returns SANE_STATUS_JAMMED "
-		 "(SANE 1.0 has no double-feed status; real backends report multifeeds as jams) "
-		 "after half of the page, and the double-feed sensor reads true until the next "
-		 "sane_start(), which feeds the page again. Fires once per sane_open(). 0: never.");
-	set_word(o, FEEDER_OPT_DOUBLE_FEED_PAGE, SANE_TYPE_INT, SANE_UNIT_NONE,
-		 CAP_RW | SANE_CAP_ADVANCED, &page_range, d->double_feed_page);
-
-	describe(o, FEEDER_OPT_COVER_OPEN_PAGE, "cover-open-page", "Cover open at page",
-		 "Page before which the cover opens: sane_start() returns SANE_STATUS_COVER_OPEN "
-		 "without feeding; the next sane_start() feeds the page. Fires once per "
-		 "sane_open(). 0: never.");
-	set_word(o, FEEDER_OPT_COVER_OPEN_PAGE, SANE_TYPE_INT, SANE_UNIT_NONE,
-		 CAP_RW | SANE_CAP_ADVANCED, &page_range, d->cover_open_page);
-
-	describe(o, FEEDER_OPT_NO_PAPER_PAGE, "no-paper-page", "Out of paper at page",
-		 "Page before which the feeder looks empty: sane_start() returns "
-		 "SANE_STATUS_NO_DOCS (a batch ends early); the next sane_start() feeds the page. "
-		 "Fires once per sane_open(). 0: never.");
-	set_word(o, FEEDER_OPT_NO_PAPER_PAGE, SANE_TYPE_INT, SANE_UNIT_NONE,
-		 CAP_RW | SANE_CAP_ADVANCED, &page_range, d->no_paper_page);
-
-	describe(o, FEEDER_OPT_DEVICE_LOST_PAGE, "device-lost-page", "Device lost at page",
-		 "Page during which the scanner is unplugged: sane_read() returns "
-		 "SANE_STATUS_IO_ERROR after half of the page, every later call on the handle "
-		 "fails, and for device-lost-seconds the device is missing from "
-		 "sane_get_devices() and sane_open() fails with SANE_STATUS_INVAL, in every "
-		 "process. 0: never.");
-	set_word(o, FEEDER_OPT_DEVICE_LOST_PAGE, SANE_TYPE_INT, SANE_UNIT_NONE,
-		 CAP_RW | SANE_CAP_ADVANCED, &page_range, d->device_lost_page);
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+		describe(o, faults[i].n, faults[i].name, faults[i].title, faults[i].desc);
+		set_word(o, faults[i].n, SANE_TYPE_INT, SANE_UNIT_NONE, CAP_RW | SANE_CAP_ADVANCED,
+			 &page_range, faults[i].page);
+	}
 
 	describe(o, FEEDER_OPT_DEVICE_LOST_SECONDS, "device-lost-seconds", "Device lost for",
 		 "Seconds a lost device stays away before it can be found and opened again.");
@@ -364,18 +406,9 @@ static int match_string(SANE_String_Const const *list, const char *s)
 
 static SANE_Word default_value(const struct feeder_options *o, int n)
 {
-	switch (n) {
-	case FEEDER_OPT_RESOLUTION:
-		return DEFAULT_RESOLUTION;
-	case FEEDER_OPT_THRESHOLD:
-		return DEFAULT_THRESHOLD;
-	case FEEDER_OPT_PAGE_WIDTH:
-		return DEFAULT_PAGE_WIDTH;
-	case FEEDER_OPT_PAGE_HEIGHT:
-		return DEFAULT_PAGE_HEIGHT;
-	default:
-		return o->value[n];
-	}
+	const struct automatic_option *a = automatic_option(n);
+
+	return a ? a->value : o->value[n];
 }
 
 /* Stores a checked value and applies what follows from it. */
@@ -393,17 +426,16 @@ static void apply(struct feeder_options *o, int n, SANE_Word v, SANE_Int *info)
 		*info |= SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS;
 		break;
 	case FEEDER_OPT_PAGE_WIDTH:
-		o->value[FEEDER_OPT_TL_X] = 0;
-		o->value[FEEDER_OPT_BR_X] = v;
+	case FEEDER_OPT_PAGE_HEIGHT: {
+		/* The scan area becomes the paper's whole width (or length). */
+		bool width = n == FEEDER_OPT_PAGE_WIDTH;
+
+		o->value[width ? FEEDER_OPT_TL_X : FEEDER_OPT_TL_Y] = 0;
+		o->value[width ? FEEDER_OPT_BR_X : FEEDER_OPT_BR_Y] = v;
 		update_geometry(o);
 		*info |= SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS;
 		break;
-	case FEEDER_OPT_PAGE_HEIGHT:
-		o->value[FEEDER_OPT_TL_Y] = 0;
-		o->value[FEEDER_OPT_BR_Y] = v;
-		update_geometry(o);
-		*info |= SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS;
-		break;
+	}
 	case FEEDER_OPT_RESOLUTION:
 	case FEEDER_OPT_TL_X:
 	case FEEDER_OPT_TL_Y:

@@ -221,16 +221,10 @@ static void field_line(cairo_t *cr, double y, const char *label, const char *val
  * The Code 128 runs down the left edge, along the page's length: a long payload then gets
  * modules of about 0.4 mm, which 200 dpi bitonal scans still resolve.
  */
-static int draw_code128(cairo_t *cr, const char *payload, size_t len)
+static void draw_code128(cairo_t *cr, const uint8_t *m, size_t n)
 {
-	_cleanup_free_ uint8_t *m = NULL;
 	double avail = A4_H - 2 * MARGIN, mw, y;
-	size_t n;
-	int r;
 
-	r = barcode_code128(payload, len, &m, &n);
-	if (r < 0)
-		return r;
 	mw = avail / (double)(n + 20); /* 10 modules of quiet zone at each end */
 	y = MARGIN + 10 * mw;
 	for (size_t i = 0; i < n;) {
@@ -243,19 +237,13 @@ static int draw_code128(cairo_t *cr, const char *payload, size_t len)
 		i += run;
 	}
 	cairo_fill(cr);
-	return 0;
 }
 
-static int draw_qr(cairo_t *cr, const char *payload, size_t len, double x, double y, double side)
+/* The QR Code's modules @m (@w a side) in the square of @side at @x, @y. */
+static void draw_qr(cairo_t *cr, const uint8_t *m, size_t w, double x, double y, double side)
 {
-	_cleanup_free_ uint8_t *m = NULL;
 	double mw, x0;
-	size_t w;
-	int r;
 
-	r = barcode_qr(payload, len, &m, &w);
-	if (r < 0)
-		return r;
 	mw = side / (double)(w + 8); /* 4 modules of quiet zone on each side */
 	x0 = x + 4 * mw;
 	for (size_t row = 0; row < w; row++)
@@ -264,6 +252,22 @@ static int draw_qr(cairo_t *cr, const char *payload, size_t len, double x, doubl
 				cairo_rectangle(cr, x0 + (double)col * mw,
 						y + 4 * mw + (double)row * mw, mw, mw);
 	cairo_fill(cr);
+}
+
+/* Both barcodes of @payload: the Code 128 down the left edge, the QR Code in its box. */
+static int draw_barcodes(cairo_t *cr, const char *payload, size_t len)
+{
+	_cleanup_free_ uint8_t *bars = NULL, *qr = NULL;
+	size_t n = 0, w = 0;
+	int r;
+
+	r = barcode_code128(payload, len, &bars, &n);
+	if (r == 0)
+		r = barcode_qr(payload, len, &qr, &w);
+	if (r < 0)
+		return r;
+	draw_code128(cr, bars, n);
+	draw_qr(cr, qr, w, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT, COVERSHEET_QR_PT);
 	return 0;
 }
 
@@ -295,10 +299,7 @@ int coversheet_write_pdf(const struct coversheet *c, const char *path)
 	field_line(cr, 305, "Document code", c->document_code, 30);
 	field_line(cr, 350, "Received", c->received[0] ? c->received : "(date of capture)", 22);
 
-	r = draw_code128(cr, payload, (size_t)len);
-	if (r == 0)
-		r = draw_qr(cr, payload, (size_t)len, COVERSHEET_QR_X_PT, COVERSHEET_QR_Y_PT,
-			    COVERSHEET_QR_PT);
+	r = draw_barcodes(cr, payload, (size_t)len);
 	if (r == 0)
 		show_fitted(cr, payload, LEFT, 790, 8, A4_W - MARGIN - LEFT, false);
 	return sheetpdf_end(&pdf, r);

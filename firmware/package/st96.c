@@ -380,36 +380,51 @@ static void page_id(char *buf, size_t size, const struct st96_document *doc, cha
 	snprintf(buf, size, "%s-%c%04zu", doc->document_id, kind, i + 1);
 }
 
-/* One com:DocumentIncluded for a file of page @i that is not its image. */
-static void write_page_file(struct xw *x, const struct st96_document *doc, size_t i, char kind,
-			    const char *file, const char *what, const char *format,
-			    const char *category)
+/* A file of a page (its image, its text ...) as its com:DocumentIncluded describes it. */
+struct page_file {
+	char kind; /* the letter in its com:id */
+	const char *file, *what, *format, *category, *media;
+	const char *comment; /* or NULL */
+};
+
+/* One com:DocumentIncluded for file @f of page @i. */
+static void write_page_file(struct xw *x, const struct st96_document *doc, size_t i,
+			    const struct page_file *f)
 {
 	char id[ID_MAX + 16], name[96];
 
-	page_id(id, sizeof(id), doc, kind, i);
-	snprintf(name, sizeof(name), "Page %zu of %zu, %s", i + 1, doc->n_pages, what);
+	page_id(id, sizeof(id), doc, f->kind, i);
+	snprintf(name, sizeof(name), "Page %zu of %zu, %s", i + 1, doc->n_pages, f->what);
 	x_start(x, "com:DocumentIncluded");
 	x_attr(x, "com:id", id);
 	x_attr(x, "com:languageCode", doc->language);
 	x_elem(x, "com:DocumentName", name);
-	x_elem(x, "com:FileName", file);
-	x_elem(x, "com:DocumentFormatCategory", format);
-	x_elem(x, "com:DocumentKindCategory", category);
-	x_elem(x, "com:DocumentMediaCategory", "File");
+	x_elem(x, "com:FileName", f->file);
+	x_elem(x, "com:DocumentFormatCategory", f->format);
+	x_elem(x, "com:DocumentKindCategory", f->category);
+	x_elem(x, "com:DocumentMediaCategory", f->media);
+	if (f->comment)
+		x_elem_attr(x, "com:CommentText", "com:languageCode", "en", f->comment);
 	x_end(x);
 }
 
 /* com:DocumentIncluded entries for every page image and its text, hOCR, ALTO and PDF files. */
 static void write_files_included(struct xw *x, const struct st96_document *doc)
 {
-	char id[ID_MAX + 16], name[64], comment[320], in_file[192];
+	char comment[320], in_file[192];
 
 	for (size_t i = 0; i < doc->n_pages; i++) {
 		const struct st96_page *pg = &doc->pages[i];
+		const struct page_file files[] = {
+			{ 'P', pg->file_name, "image", pg->format, "Page image", "Paper", comment },
+			{ 'T', pg->text_file, "OCR text", "Text", "OCR text", "File" },
+			{ 'H', pg->hocr_file, "OCR layout, hOCR", "HTML", "OCR layout hOCR",
+			  "File" },
+			{ 'A', pg->alto_file, "OCR layout, ALTO", "XML", "OCR layout ALTO",
+			  "File" },
+			{ 'F', pg->pdf_file, "searchable PDF", "PDF", "Searchable PDF", "File" },
+		};
 
-		page_id(id, sizeof(id), doc, 'P', i);
-		snprintf(name, sizeof(name), "Page %zu of %zu, image", i + 1, doc->n_pages);
 		in_file[0] = '\0';
 		if (pg->sha256)
 			snprintf(in_file, sizeof(in_file),
@@ -419,29 +434,9 @@ static void write_files_included(struct xw *x, const struct st96_document *doc)
 			 pg->height, pg->dpi, pg->bit_depth, mode_words(pg),
 			 pg->ocr_failed ? "; OCR failed: no text could be recognised" : "",
 			 in_file);
-		x_start(x, "com:DocumentIncluded");
-		x_attr(x, "com:id", id);
-		x_attr(x, "com:languageCode", doc->language);
-		x_elem(x, "com:DocumentName", name);
-		x_elem(x, "com:FileName", pg->file_name);
-		x_elem(x, "com:DocumentFormatCategory", pg->format);
-		x_elem(x, "com:DocumentKindCategory", "Page image");
-		x_elem(x, "com:DocumentMediaCategory", "Paper");
-		x_elem_attr(x, "com:CommentText", "com:languageCode", "en", comment);
-		x_end(x);
-
-		if (pg->text_file)
-			write_page_file(x, doc, i, 'T', pg->text_file, "OCR text", "Text",
-					"OCR text");
-		if (pg->hocr_file)
-			write_page_file(x, doc, i, 'H', pg->hocr_file, "OCR layout, hOCR", "HTML",
-					"OCR layout hOCR");
-		if (pg->alto_file)
-			write_page_file(x, doc, i, 'A', pg->alto_file, "OCR layout, ALTO", "XML",
-					"OCR layout ALTO");
-		if (pg->pdf_file)
-			write_page_file(x, doc, i, 'F', pg->pdf_file, "searchable PDF", "PDF",
-					"Searchable PDF");
+		for (size_t k = 0; k < ARRAY_SIZE(files); k++)
+			if (files[k].file)
+				write_page_file(x, doc, i, &files[k]);
 	}
 }
 

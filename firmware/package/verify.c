@@ -229,24 +229,39 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
+/* bsearch() comparators: path @key against a file or an entry of the sorted arrays. */
+static int cmp_path_file(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct file *)elem)->path);
+}
+
+static int cmp_path_entry(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct entry *)elem)->path);
+}
+
 static struct file *find_file(struct verifier *v, const char *path)
 {
-	struct file key = { 0 };
-
-	if (!v->n_files)
-		return NULL;
-	snprintf(key.path, sizeof(key.path), "%s", path);
-	return bsearch(&key, v->files, v->n_files, sizeof(*v->files), cmp_file);
+	return v->n_files ? bsearch(path, v->files, v->n_files, sizeof(*v->files), cmp_path_file)
+			  : NULL;
 }
 
 static struct entry *find_entry(struct verifier *v, const char *path)
 {
-	struct entry key = { 0 };
+	return v->n_entries
+		   ? bsearch(path, v->entries, v->n_entries, sizeof(*v->entries), cmp_path_entry)
+		   : NULL;
+}
 
-	if (!v->n_entries)
-		return NULL;
-	snprintf(key.path, sizeof(key.path), "%s", path);
-	return bsearch(&key, v->entries, v->n_entries, sizeof(*v->entries), cmp_entry);
+/* read() that goes on when a signal interrupts it: the bytes read, 0 at the end, or -errno. */
+static ssize_t read_retry(int fd, void *buf, size_t size)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, size);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
 }
 
 /* Reads a whole file of the package (at most @max bytes; -FOLIO_ETOOBIG beyond). */
@@ -273,11 +288,9 @@ static int read_all(int dir_fd, const char *path, size_t max, char **ret, size_t
 			buf = nb;
 			cap = ncap;
 		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = read_retry(fd, buf + n, cap - n);
 		if (r < 0)
-			return -errno;
+			return (int)r;
 		if (r == 0)
 			break;
 		n += (size_t)r;
@@ -300,12 +313,10 @@ static int hash_file(int dir_fd, const char *path, char hex[65])
 		return -errno;
 	crypto_hash_sha256_init(&st);
 	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
+		ssize_t r = read_retry(fd, buf, sizeof(buf));
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r < 0)
-			return -errno;
+			return (int)r;
 		if (r == 0)
 			break;
 		crypto_hash_sha256_update(&st, buf, (size_t)r);
@@ -366,53 +377,54 @@ static int parse_manifest(struct verifier *v, const char *text, size_t len)
 	return 0;
 }
 
-static void check_signature(struct verifier *v, const struct sign_key *key, const char *manifest,
-			    size_t len)
-{
-	_cleanup_free_ char *sig = NULL;
-	char why[256];
-	size_t sig_len = 0;
-	int r;
+/* A signature file of the package: the manifest signed with the station's key. */
+struct signature_file {
+	const char *name;
+	bool required;	 /* a package without it is not signed */
+	const char *bad; /* heads the problem when it does not check */
+	int (*check)(const struct sign_key *k, const void *data, size_t len, const char *sig,
+		     size_t sig_len, char *why, size_t why_size);
+};
 
-	r = read_all(v->dir_fd, SIGN_FILE, SIG_READ_MAX, &sig, &sig_len);
-	if (r == -ENOENT) {
-		problem(v, "package is not signed: %s is missing", SIGN_FILE);
-		return;
-	}
-	if (r < 0) {
-		problem(v, "cannot read %s: %s", SIGN_FILE, folio_strerror(r));
-		return;
-	}
-	r = sign_check(key, manifest, len, sig, sig_len, why, sizeof(why));
-	if (r < 0) {
-		problem(v, "bad signature: %s", why);
-		return;
-	}
-	v->rep->signature_ok = true;
-}
+static const struct signature_file signature = {
+	.name = SIGN_FILE,
+	.required = true,
+	.bad = "bad signature",
+	.check = sign_check,
+};
 
 /* MANIFEST.sha256.sshsig, OpenSSH's form of the same signature: checked when it is there. */
-static void check_ssh_signature(struct verifier *v, const struct sign_key *key,
-				const char *manifest, size_t len)
+static const struct signature_file ssh_signature = {
+	.name = SIGN_SSH_FILE,
+	.bad = "bad SSH signature",
+	.check = sign_sshsig_check,
+};
+
+/* Reads signature file @s and checks it over @manifest: true when it is good. */
+static bool check_signature(struct verifier *v, const struct signature_file *s,
+			    const struct sign_key *key, const char *manifest, size_t len)
 {
 	_cleanup_free_ char *sig = NULL;
 	char why[256];
 	size_t sig_len = 0;
 	int r;
 
-	r = read_all(v->dir_fd, SIGN_SSH_FILE, SIG_READ_MAX, &sig, &sig_len);
-	if (r == -ENOENT)
-		return;
-	if (r < 0) {
-		problem(v, "cannot read %s: %s", SIGN_SSH_FILE, folio_strerror(r));
-		return;
+	r = read_all(v->dir_fd, s->name, SIG_READ_MAX, &sig, &sig_len);
+	if (r == -ENOENT) {
+		if (s->required)
+			problem(v, "package is not signed: %s is missing", s->name);
+		return false;
 	}
-	r = sign_sshsig_check(key, manifest, len, sig, sig_len, why, sizeof(why));
 	if (r < 0) {
-		problem(v, "bad SSH signature: %s", why);
-		return;
+		problem(v, "cannot read %s: %s", s->name, folio_strerror(r));
+		return false;
 	}
-	v->rep->ssh_signature_ok = true;
+	r = s->check(key, manifest, len, sig, sig_len, why, sizeof(why));
+	if (r < 0) {
+		problem(v, "%s: %s", s->bad, why);
+		return false;
+	}
+	return true;
 }
 
 static void check_files(struct verifier *v)
@@ -578,6 +590,56 @@ static void collect(xmlNode *n, struct xml_facts *x, size_t max)
 	}
 }
 
+/* The IP type the root element of a document.xml stands for, -1 for none Folio writes. */
+static int root_ip_type(const xmlNode *root)
+{
+	const char *name = (const char *)root->name;
+
+	return strcmp(name, "ApplicationBody") == 0	   ? IP_PATENT
+	       : strcmp(name, "TrademarkApplication") == 0 ? IP_TRADEMARK
+	       : strcmp(name, "DesignApplication") == 0	   ? IP_DESIGN
+							   : -1;
+}
+
+/*
+ * Reads XML file @path of the package into @ret_xml (@ret_len bytes) and what it says into
+ * @x: its root's IP type, its page total, the page hashes its comments list and the names it
+ * lists (x->names, which the caller frees). Returns 1 when read; 0 when it cannot be read or is
+ * not well-formed (a problem said); -ENOMEM.
+ */
+static int read_xml(struct verifier *v, const char *path, char **ret_xml, size_t *ret_len,
+		    struct xml_facts *x)
+{
+	_cleanup_free_ char *xml = NULL;
+	size_t len = 0;
+	xmlDoc *doc;
+	int r;
+
+	r = read_all(v->dir_fd, path, XML_MAX, &xml, &len);
+	if (r < 0) {
+		problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+		return 0;
+	}
+	doc = xmlReadMemory(xml, (int)len, path, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc || !xmlDocGetRootElement(doc)) {
+		problem(v, "'%s' is not well-formed XML", path);
+		xmlFreeDoc(doc);
+		return 0;
+	}
+	x->ip_type = root_ip_type(xmlDocGetRootElement(doc));
+	x->names = calloc(v->n_files + 1, sizeof(*x->names));
+	if (!x->names) {
+		xmlFreeDoc(doc);
+		return -ENOMEM;
+	}
+	collect(xmlDocGetRootElement(doc), x, v->n_files + 1);
+	xmlFreeDoc(doc);
+	*ret_xml = TAKE_PTR(xml);
+	*ret_len = len;
+	return 1;
+}
+
 static int schema_load_once(struct verifier *v, size_t slot, const char *name, struct schema **ret)
 {
 	char path[PATH_MAX];
@@ -613,7 +675,6 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 				       .page_total = -1 };
 		char path[VERIFY_PATH_MAX * 2], why[200];
 		size_t len = 0;
-		xmlDoc *doc;
 		int r;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -621,25 +682,11 @@ static int check_patent_parts(struct verifier *v, const char *dir)
 			problem(v, "patent document folder '%s' has no %s", dir, file);
 			continue;
 		}
-		r = read_all(v->dir_fd, path, XML_MAX, &xml, &len);
-		if (r < 0) {
-			problem(v, "cannot read '%s': %s", path, folio_strerror(r));
+		r = read_xml(v, path, &xml, &len, &x);
+		if (r < 0)
+			return r;
+		if (r == 0)
 			continue;
-		}
-		doc = xmlReadMemory(xml, (int)len, path, NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-		if (!doc || !xmlDocGetRootElement(doc)) {
-			problem(v, "'%s' is not well-formed XML", path);
-			xmlFreeDoc(doc);
-			continue;
-		}
-		x.names = calloc(v->n_files + 1, sizeof(*x.names));
-		if (!x.names) {
-			xmlFreeDoc(doc);
-			return -ENOMEM;
-		}
-		collect(xmlDocGetRootElement(doc), &x, v->n_files + 1);
-		xmlFreeDoc(doc);
 		for (size_t i = 0; i < x.n_names; i++) {
 			char named[VERIFY_PATH_MAX * 2];
 
@@ -795,7 +842,6 @@ static int check_document_in(struct verifier *v, const char *dir, const struct d
 	struct xml_facts x = { .listed_sha = v->listed_sha, .ip_type = -1, .page_total = -1 };
 	char path[VERIFY_PATH_MAX * 2], why[200];
 	size_t len = 0, images = 0, prefix = strlen(dir) + 1, named_images = 0;
-	xmlDoc *doc;
 	int r;
 
 	v->pdf_named = false;
@@ -804,33 +850,9 @@ static int check_document_in(struct verifier *v, const char *dir, const struct d
 		problem(v, "document folder '%s' has no document.xml", dir);
 		return 0;
 	}
-	r = read_all(v->dir_fd, path, XML_MAX, &xml, &len);
-	if (r < 0) {
-		problem(v, "cannot read '%s': %s", path, folio_strerror(r));
-		return 0;
-	}
-	doc = xmlReadMemory(xml, (int)len, path, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc || !xmlDocGetRootElement(doc)) {
-		problem(v, "'%s' is not well-formed XML", path);
-		xmlFreeDoc(doc);
-		return 0;
-	}
-	{
-		const char *root = (const char *)xmlDocGetRootElement(doc)->name;
-
-		x.ip_type = strcmp(root, "ApplicationBody") == 0	? IP_PATENT
-			    : strcmp(root, "TrademarkApplication") == 0 ? IP_TRADEMARK
-			    : strcmp(root, "DesignApplication") == 0	? IP_DESIGN
-									: -1;
-	}
-	x.names = calloc(v->n_files + 1, sizeof(*x.names));
-	if (!x.names) {
-		xmlFreeDoc(doc);
-		return -ENOMEM;
-	}
-	collect(xmlDocGetRootElement(doc), &x, v->n_files + 1);
-	xmlFreeDoc(doc);
+	r = read_xml(v, path, &xml, &len, &x);
+	if (r <= 0)
+		return r;
 
 	for (size_t i = 0; i < v->n_files; i++) {
 		const char *p = v->files[i].path;
@@ -1221,8 +1243,8 @@ int verify_package(const char *dir, const struct verify_options *o, struct verif
 		sodium_bin2hex(rep->manifest_sha256, sizeof(rep->manifest_sha256), sum,
 			       sizeof(sum));
 	}
-	check_signature(&v, &key, manifest, len);
-	check_ssh_signature(&v, &key, manifest, len);
+	rep->signature_ok = check_signature(&v, &signature, &key, manifest, len);
+	rep->ssh_signature_ok = check_signature(&v, &ssh_signature, &key, manifest, len);
 	r = parse_manifest(&v, manifest, len);
 	if (r < 0)
 		goto out;

@@ -221,6 +221,14 @@ struct upload_source {
 int upload_source_hash(struct upload_source *src, char ret[65]);
 
 /*
+ * upload_source_check - whether what @src sent of local file @f is what the manifest says:
+ * 0, or the copy at @rel is removed from the server and -FOLIO_ECORRUPT is returned with
+ * upload_local_changed()'s reason.
+ */
+int upload_source_check(struct upload_conn *c, struct upload_source *src,
+			const struct upload_file *f, const char *rel);
+
+/*
  * upload_curl_digest - run the request set up on the connection (a GET, an SFTP read) with
  * its response body streamed into a SHA-256, never held: at most @size + 1 bytes are read
  * (a longer body differs anyway; *ret_len then says @size + 1), in the time @size takes at
@@ -249,11 +257,11 @@ int upload_local_check(struct upload_conn *c, const struct upload_file *f);
 int upload_local_changed(struct upload_conn *c, const struct upload_file *f);
 
 /*
- * upload_curl_reset - a fresh request on the connection's handle: TLS settings of the target
- * (verification always on), timeouts, the cap, no signals, an error buffer. Creates the
- * handle on first use. Returns 0 or -ENOMEM.
+ * upload_curl_reset - a fresh request for @url on the connection's handle: TLS settings of
+ * the target (verification always on), timeouts, the cap, no signals, an error buffer.
+ * Creates the handle on first use. Returns 0 or -ENOMEM.
  */
-int upload_curl_reset(struct upload_conn *c);
+int upload_curl_reset(struct upload_conn *c, const char *url);
 
 /*
  * What transport.c asks of libcurl, with the stand-ins of a build without a network driver
@@ -312,6 +320,21 @@ int upload_curl_perform(struct upload_conn *c, const char *what, long *ret_statu
  */
 int upload_http_status(struct upload_conn *c, const char *what, long status,
 		       const struct upload_body *body);
+
+/*
+ * upload_http_stat - run the request set up on the connection to learn what is at a path (a
+ * HEAD, a PROPFIND), its answer collected as set up: 1 when the server answered @ok, for the
+ * caller to read the answer; 0 when nothing is there (404), which @ret then says. Errors as
+ * upload_curl_perform(), any other status as upload_http_status() with @body (may be NULL).
+ */
+int upload_http_stat(struct upload_conn *c, const char *what, long ok,
+		     const struct upload_body *body, struct upload_stat *ret);
+
+/*
+ * upload_http_delete - run the DELETE of @rel set up on the connection: 0 when it is gone
+ * (200, 204) or was not there (404); errors as upload_curl_perform() and upload_http_status().
+ */
+int upload_http_delete(struct upload_conn *c, const char *rel);
 
 /*
  * The parsers of the servers' answers, declared here for tests/fuzz/fuzz_upload_answers.c:

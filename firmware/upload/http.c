@@ -60,7 +60,7 @@ static int progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
 	return upload_stopping(c->t, &why) ? 1 : 0;
 }
 
-int upload_curl_reset(struct upload_conn *c)
+int upload_curl_reset(struct upload_conn *c, const char *url)
 {
 	struct upload_target *t = c->t;
 	CURL *h = c->curl;
@@ -76,6 +76,7 @@ int upload_curl_reset(struct upload_conn *c)
 		curl_easy_reset(h);
 	}
 	c->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,sftp");
@@ -218,6 +219,18 @@ int upload_source_hash(struct upload_source *src, char ret[65])
 	crypto_hash_sha256_final(&src->md, sum);
 	sodium_bin2hex(ret, 65, sum, sizeof(sum));
 	src->hash_failed = true; /* finalised */
+	return 0;
+}
+
+int upload_source_check(struct upload_conn *c, struct upload_source *src,
+			const struct upload_file *f, const char *rel)
+{
+	char sum[65];
+
+	if (upload_source_hash(src, sum) < 0 || strcmp(sum, f->sha256) != 0) {
+		c->t->drv->remove(c, rel);
+		return upload_local_changed(c, f);
+	}
 	return 0;
 }
 
@@ -476,6 +489,39 @@ int upload_curl_perform(struct upload_conn *c, const char *what, long *ret_statu
 		return upload_conn_why(c, -EIO, "%s: failed with '%s': %s", what, t->host,
 				       reason(c, e));
 	}
+}
+
+int upload_http_stat(struct upload_conn *c, const char *what, long ok,
+		     const struct upload_body *body, struct upload_stat *ret)
+{
+	long status = 0;
+	int r = upload_curl_perform(c, what, &status);
+
+	if (r < 0)
+		return r;
+	if (status == 404) {
+		*ret = (struct upload_stat){ .exists = false };
+		return 0;
+	}
+	if (status != ok)
+		return upload_http_status(c, what, status, body);
+	return 1;
+}
+
+int upload_http_delete(struct upload_conn *c, const char *rel)
+{
+	char what[UPLOAD_REL_MAX + 16];
+	long status = 0;
+	int r;
+
+	upload_curl_body(c, NULL);
+	snprintf(what, sizeof(what), "DELETE '%s'", rel);
+	r = upload_curl_perform(c, what, &status);
+	if (r < 0)
+		return r;
+	if (status == 200 || status == 204 || status == 404)
+		return 0;
+	return upload_http_status(c, what, status, NULL);
 }
 
 int upload_http_status(struct upload_conn *c, const char *what, long status,

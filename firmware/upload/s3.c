@@ -103,12 +103,11 @@ static int s3_start(struct upload_conn *c, const char *method, const char *url,
 {
 	struct upload_target *t = c->t;
 	char sigv4[128];
-	int r = upload_curl_reset(c);
+	int r = upload_curl_reset(c, url);
 
 	if (r < 0)
 		return r;
 	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", t->s3_region);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(c->curl, CURLOPT_USERNAME, t->creds.access_key_id);
 	curl_easy_setopt(c->curl, CURLOPT_PASSWORD, t->creds.secret_access_key);
@@ -135,7 +134,6 @@ static int s3_stat(struct upload_conn *c, const char *rel, struct upload_stat *r
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
 	struct s3_headers h = { 0 };
 	curl_off_t size = -1;
-	long status;
 	int r;
 
 	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
@@ -145,15 +143,9 @@ static int s3_stat(struct upload_conn *c, const char *rel, struct upload_stat *r
 		return r;
 	upload_curl_body(c, NULL);
 	snprintf(what, sizeof(what), "HEAD '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
+	r = upload_http_stat(c, what, 200, NULL, ret);
+	if (r <= 0)
 		return r;
-	if (status == 404) {
-		*ret = (struct upload_stat){ .exists = false };
-		return 0;
-	}
-	if (status != 200)
-		return upload_http_status(c, what, status, NULL);
 	curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size);
 	if (size < 0)
 		return upload_conn_why(c, -EPROTO, "%s: '%s' did not say its size", what,
@@ -425,23 +417,13 @@ static int s3_get(struct upload_conn *c, const char *rel)
 
 static int s3_remove(struct upload_conn *c, const char *rel)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
+	char url[UPLOAD_URL_MAX];
 	int r;
 
 	r = s3_url(c, rel, NULL, 0, url, sizeof(url));
 	if (r == 0)
 		r = s3_start(c, "DELETE", url, UPLOAD_SHA256_EMPTY, NULL);
-	if (r < 0)
-		return r;
-	upload_curl_body(c, NULL);
-	snprintf(what, sizeof(what), "DELETE '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
-		return r;
-	return status == 204 || status == 200 || status == 404
-		   ? 0
-		   : upload_http_status(c, what, status, NULL);
+	return r < 0 ? r : upload_http_delete(c, rel);
 }
 
 static int s3_check(struct upload_target *t, char *why, size_t n)

@@ -45,11 +45,10 @@ static int sftp_url(struct upload_conn *c, const char *rel, char *buf, size_t si
 static int sftp_start(struct upload_conn *c, const char *url)
 {
 	struct upload_target *t = c->t;
-	int r = upload_curl_reset(c);
+	int r = upload_curl_reset(c, url);
 
 	if (r < 0)
 		return r;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_USERNAME, t->user);
 	curl_easy_setopt(c->curl, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
 	curl_easy_setopt(c->curl, CURLOPT_SSH_PRIVATE_KEYFILE, t->sftp_key);
@@ -145,7 +144,7 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 	struct upload_source src = {
 		.fd = fd, .len = f->size, .counter = &c->bytes_sent, .hash = true
 	};
-	char what[UPLOAD_REL_MAX + 16], sum[65];
+	char what[UPLOAD_REL_MAX + 16];
 	long status;
 	int r;
 
@@ -169,11 +168,7 @@ static int sftp_upload(struct upload_conn *c, const struct upload_file *f, const
 	r = upload_curl_perform(c, what, &status);
 	if (r < 0)
 		return r;
-	if (upload_source_hash(&src, sum) < 0 || strcmp(sum, f->sha256) != 0) {
-		sftp_remove(c, rel);
-		return upload_local_changed(c, f);
-	}
-	return 0;
+	return upload_source_check(c, &src, f, rel);
 }
 
 /*
@@ -231,15 +226,13 @@ static int sftp_put(struct upload_conn *c, const struct upload_file *f)
 			return r;
 		st.exists = false;
 	}
-	if (!st.exists || st.size < f->size) {
+	/* Missing or short: send (the rest); whole: the local file must still be what was sent. */
+	if (!st.exists || st.size < f->size)
 		r = sftp_upload(c, f, temp, st.exists ? st.size : 0);
-		if (r < 0)
-			return r;
-	} else {
+	else
 		r = upload_local_check(c, f);
-		if (r < 0)
-			return r;
-	}
+	if (r < 0)
+		return r;
 	return sftp_rename(c, temp, f->rel);
 }
 

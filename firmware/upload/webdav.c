@@ -42,11 +42,10 @@ static int dav_url(struct upload_conn *c, const char *rel, bool dir, char *buf, 
 static int dav_start(struct upload_conn *c, const char *method, const char *url)
 {
 	struct upload_target *t = c->t;
-	int r = upload_curl_reset(c);
+	int r = upload_curl_reset(c, url);
 
 	if (r < 0)
 		return r;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
 	if (t->creds.user[0]) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -186,7 +185,6 @@ static int dav_stat(struct upload_conn *c, const char *rel, struct upload_stat *
 	_cleanup_free_ char *data = malloc(DAV_ANSWER_MAX + 1);
 	struct upload_body body = { .data = data, .max = DAV_ANSWER_MAX };
 	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
 	int r;
 
 	if (!data)
@@ -206,26 +204,18 @@ static int dav_stat(struct upload_conn *c, const char *rel, struct upload_stat *
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(propfind_body));
 	upload_curl_body(c, &body);
 	snprintf(what, sizeof(what), "PROPFIND '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
+	r = upload_http_stat(c, what, 207, &body, ret);
 	if (r == -FOLIO_ETOOBIG)
 		return upload_conn_why(c, -EPROTO, "%s: answer from '%s' exceeds %u KiB", what,
 				       c->t->host, DAV_ANSWER_MAX >> 10);
-	if (r < 0)
+	if (r <= 0)
 		return r;
-	if (status == 404) {
-		*ret = (struct upload_stat){ .exists = false };
-		return 0;
-	}
-	if (status != 207)
-		return upload_http_status(c, what, status, &body);
 	r = upload_dav_parse_propfind(body.data, body.len, ret);
 	if (r < 0)
 		return upload_conn_why(c, r, "%s: '%s' sent a multistatus answer without a size",
 				       what, c->t->host);
 	return 0;
 }
-
-static int dav_remove(struct upload_conn *c, const char *rel);
 
 static int dav_put_file(struct upload_conn *c, const struct upload_file *f, const char *rel)
 {
@@ -235,7 +225,7 @@ static int dav_put_file(struct upload_conn *c, const struct upload_file *f, cons
 	struct upload_source src = {
 		.fd = fd, .len = f->size, .counter = &c->bytes_sent, .hash = true
 	};
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16], sum[65];
+	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
 	long status;
 	int r;
 
@@ -261,11 +251,7 @@ static int dav_put_file(struct upload_conn *c, const struct upload_file *f, cons
 		return r;
 	if (status != 201 && status != 204 && status != 200)
 		return upload_http_status(c, what, status, &body);
-	if (upload_source_hash(&src, sum) < 0 || strcmp(sum, f->sha256) != 0) {
-		dav_remove(c, rel);
-		return upload_local_changed(c, f);
-	}
-	return 0;
+	return upload_source_check(c, &src, f, rel);
 }
 
 static int dav_move(struct upload_conn *c, const char *from, const char *to, bool dir)
@@ -361,24 +347,13 @@ static int dav_rename_dir(struct upload_conn *c, const char *from, const char *t
 
 static int dav_remove(struct upload_conn *c, const char *rel)
 {
-	char url[UPLOAD_URL_MAX], what[UPLOAD_REL_MAX + 16];
-	long status;
+	char url[UPLOAD_URL_MAX];
 	int r;
 
 	r = dav_url(c, rel, false, url, sizeof(url));
-	if (r < 0)
-		return r;
-	r = dav_start(c, "DELETE", url);
-	if (r < 0)
-		return r;
-	upload_curl_body(c, NULL);
-	snprintf(what, sizeof(what), "DELETE '%s'", rel);
-	r = upload_curl_perform(c, what, &status);
-	if (r < 0)
-		return r;
-	if (status == 200 || status == 204 || status == 404)
-		return 0;
-	return upload_http_status(c, what, status, NULL);
+	if (r == 0)
+		r = dav_start(c, "DELETE", url);
+	return r < 0 ? r : upload_http_delete(c, rel);
 }
 
 static int dav_check(struct upload_target *t, char *why, size_t n)
