@@ -15,10 +15,12 @@
  * final for this run.
  */
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kconfig.h"
 #include "progress.h"
@@ -268,22 +270,33 @@ int upload_curl_reset(struct upload_conn *c, const char *url);
  * (CONFIG_UPLOAD_CURL off: http.c is not built and libcurl not linked).
  *
  * upload_curl_global_init - libcurl's global set-up, once per process: 0 or -ENOMEM
- * upload_url_without_password - -EINVAL (said in @why) when libcurl finds a password in @url
+ * upload_url_split - a https:// or sftp:// target URL's parts, by libcurl's URL parser (as
+ *	written: no dot segment removed); -EINVAL, said in @why, for one it cannot read, a
+ *	password, a query or fragment, an empty user, no host or a port out of 1-65535
  * upload_curl_free - free the connection's handle
  */
+struct upload_url {
+	bool has_user;
+	char user[128];	     /* percent-encoded as written */
+	char host[256];	     /* an IPv6 address in its brackets */
+	int port;	     /* 0: none given */
+	char path[PATH_MAX]; /* percent-encoded, "/" for none */
+};
+
 #if IS_ENABLED(CONFIG_UPLOAD_CURL)
 int upload_curl_global_init(void);
-int upload_url_without_password(const char *url, char *why, size_t n);
+int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t n);
 void upload_curl_free(struct upload_conn *c);
 #else
 static inline int upload_curl_global_init(void)
 {
 	return 0;
 }
-static inline int upload_url_without_password(const char *url, char *why, size_t n)
+static inline int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t n)
 {
-	(void)url, (void)why, (void)n;
-	return 0;
+	(void)url, (void)ret;
+	snprintf(why, n, "this build has no network upload");
+	return -EOPNOTSUPP;
 }
 static inline void upload_curl_free(struct upload_conn *c)
 {

@@ -21,23 +21,121 @@ int upload_curl_global_init(void)
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
 }
 
-int upload_url_without_password(const char *url, char *why, size_t n)
+/* A part of @u into @buf: 0, -ENOENT when @u has none ("" in @buf), or -ENAMETOOLONG. */
+static int url_part(CURLU *u, CURLUPart what, char *buf, size_t size)
 {
-	CURLU *u = curl_url();
-	char *pw = NULL;
-	CURLUcode e;
+	char *v = NULL;
 	int r = 0;
+
+	buf[0] = '\0';
+	if (curl_url_get(u, what, &v, 0) != CURLUE_OK || !v)
+		return -ENOENT;
+	if (strlen(v) >= size)
+		r = -ENAMETOOLONG;
+	else
+		memcpy(buf, v, strlen(v) + 1);
+	curl_free(v);
+	return r;
+}
+
+/* What libcurl's parser refused, in words. */
+static const char *url_problem(CURLUcode e)
+{
+	switch (e) {
+	case CURLUE_BAD_PORT_NUMBER:
+		return "bad port in the target URL";
+	case CURLUE_NO_HOST:
+		return "the target URL names no host";
+	case CURLUE_BAD_IPV6:
+		return "bad IPv6 address in the target URL";
+	case CURLUE_BAD_HOSTNAME:
+		return "bad host name in the target URL";
+	case CURLUE_BAD_LOGIN:
+	case CURLUE_BAD_USER:
+		return "bad user name in the target URL";
+	default:
+		return NULL;
+	}
+}
+
+int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t n)
+{
+	const char *sep = strstr(url, "://");
+	CURLU *u = curl_url();
+	char port[8], probe[2];
+	CURLUcode e;
+	int r;
 
 	if (!u)
 		return -ENOMEM;
-	/* A URL libcurl cannot parse is explained by parse_target()'s own checks. */
-	e = curl_url_set(u, CURLUPART_URL, url, 0);
-	if (e == CURLUE_OK && curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
+	memset(ret, 0, sizeof(*ret));
+	/* libcurl reads "https:///in" as the host "in", as browsers do: a target names its
+	 * host. */
+	if (!sep || sep[3] == '/' || !sep[3]) {
+		snprintf(why, n, "the target URL names no host");
+		r = -EINVAL;
+		goto out;
+	}
+	/* As written: no dot segments removed, an sftp:// URL whatever libcurl was built with. */
+	e = curl_url_set(u, CURLUPART_URL, url, CURLU_PATH_AS_IS | CURLU_NON_SUPPORT_SCHEME);
+	if (e != CURLUE_OK) {
+		if (url_problem(e))
+			snprintf(why, n, "%s", url_problem(e));
+		else
+			snprintf(why, n, "target '%s' is not a URL: %s", url, curl_url_strerror(e));
+		r = -EINVAL;
+		goto out;
+	}
+	r = url_part(u, CURLUPART_PASSWORD, probe, sizeof(probe));
+	if (r != -ENOENT) {
 		snprintf(why, n,
 			 "no password in the target URL: put it in [upload] credentials_file");
 		r = -EINVAL;
+		goto out;
 	}
-	curl_free(pw);
+	if (url_part(u, CURLUPART_QUERY, probe, sizeof(probe)) != -ENOENT ||
+	    url_part(u, CURLUPART_FRAGMENT, probe, sizeof(probe)) != -ENOENT) {
+		snprintf(why, n, "target '%s' must not have a query or fragment", url);
+		r = -EINVAL;
+		goto out;
+	}
+	r = url_part(u, CURLUPART_USER, ret->user, sizeof(ret->user));
+	ret->has_user = r != -ENOENT;
+	if (r == -ENAMETOOLONG || (ret->has_user && !ret->user[0])) {
+		snprintf(why, n, "bad user name in the target URL");
+		r = -EINVAL;
+		goto out;
+	}
+	r = url_part(u, CURLUPART_HOST, ret->host, sizeof(ret->host));
+	if (r < 0 || !ret->host[0]) {
+		snprintf(why, n,
+			 r == -ENAMETOOLONG ? "bad host name in the target URL"
+					    : "the target URL names no host");
+		r = -EINVAL;
+		goto out;
+	}
+	/* An IPv6 zone (fe80::1%25eth0) is a link on this machine, not an office's server. */
+	if (url_part(u, CURLUPART_ZONEID, probe, sizeof(probe)) != -ENOENT) {
+		snprintf(why, n, "bad host name in the target URL");
+		r = -EINVAL;
+		goto out;
+	}
+	if (url_part(u, CURLUPART_PORT, port, sizeof(port)) == 0) {
+		ret->port = atoi(port);
+		if (ret->port < 1 || ret->port > 65535) {
+			snprintf(why, n, "bad port in the target URL");
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	r = url_part(u, CURLUPART_PATH, ret->path, sizeof(ret->path));
+	if (r == -ENAMETOOLONG) {
+		snprintf(why, n, "the path of target '%s' is too long", url);
+		r = -EINVAL;
+		goto out;
+	}
+	r = 0;
+out:
 	curl_url_cleanup(u);
 	return r;
 }

@@ -78,77 +78,6 @@ static int url_decode(const char *in, char *out, size_t size)
 	return 0;
 }
 
-/*
- * Splits "[user@]host[:port][/path]" (the part after "scheme://"). @user may be NULL when no
- * user is allowed.
- */
-static int split_authority(const char *s, char *user, size_t user_size, char *host,
-			   size_t host_size, int *port, const char **path, char *why, size_t n)
-{
-	const char *slash = strchr(s, '/'), *at, *end, *colon;
-	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-
-	*path = slash ? slash : "";
-	at = memchr(s, '@', len);
-	if (at) {
-		if (!user) {
-			snprintf(why, n,
-				 "put the user name in [upload] credentials_file, not in "
-				 "the target URL");
-			return -EINVAL;
-		}
-		if (memchr(s, ':', (size_t)(at - s))) {
-			snprintf(why, n,
-				 "a password does not belong in the target URL: put it "
-				 "in [upload] credentials_file");
-			return -EINVAL;
-		}
-		if ((size_t)(at - s) >= user_size || at == s) {
-			snprintf(why, n, "bad user name in the target URL");
-			return -EINVAL;
-		}
-		memcpy(user, s, (size_t)(at - s));
-		user[at - s] = '\0';
-		len -= (size_t)(at - s) + 1;
-		s = at + 1;
-	}
-	end = s + len;
-	if (*s == '[') {
-		const char *rb = memchr(s, ']', len);
-
-		if (!rb) {
-			snprintf(why, n, "bad IPv6 address in the target URL");
-			return -EINVAL;
-		}
-		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(s, ':', len);
-	}
-	if (colon) {
-		char *e;
-		long p = strtol(colon + 1, &e, 10);
-
-		if (e != end || p < 1 || p > 65535) {
-			snprintf(why, n, "bad port in the target URL");
-			return -EINVAL;
-		}
-		*port = (int)p;
-		end = colon;
-	}
-	if (end == s || (size_t)(end - s) >= host_size) {
-		snprintf(why, n, "the target URL names no host");
-		return -EINVAL;
-	}
-	memcpy(host, s, (size_t)(end - s));
-	host[end - s] = '\0';
-	for (const char *p = host; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-.[]:_", *p)) {
-			snprintf(why, n, "bad host name in the target URL");
-			return -EINVAL;
-		}
-	return 0;
-}
-
 static int copy_setting(char *dst, size_t size, const char *src, const char *key, char *why,
 			size_t n)
 {
@@ -292,31 +221,48 @@ static int parse_s3_bucket(struct upload_target *t, const char *url, const char 
 	return 0;
 }
 
+/* https://HOST[:PORT]/PATH or sftp://USER@HOST[:PORT]/PATH, read by libcurl's URL parser. */
+static int parse_url_target(struct upload_target *t, const char *url, struct upload_url *u,
+			    char *why, size_t n)
+{
+	bool sftp = strncmp(url, "sftp://", 7) == 0;
+	int r;
+
+	r = upload_url_split(url, u, why, n);
+	if (r < 0)
+		return r;
+	if (!sftp && u->has_user) {
+		snprintf(why, n,
+			 "put the user name in [upload] credentials_file, not in the target URL");
+		return -EINVAL;
+	}
+	if (sftp && !u->has_user) {
+		snprintf(why, n, "an sftp:// target needs a user: sftp://USER@HOST/PATH");
+		return -EINVAL;
+	}
+	for (const char *p = u->host; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-.[]:_", *p)) {
+			snprintf(why, n, "bad host name in the target URL");
+			return -EINVAL;
+		}
+	t->drv = sftp ? &upload_driver_sftp : &upload_driver_webdav;
+	snprintf(t->user, sizeof(t->user), "%s", u->user);
+	snprintf(t->host, sizeof(t->host), "%s", u->host);
+	t->port = u->port;
+	return 0;
+}
+
 /* https://, sftp:// or s3://: the host or bucket, and the path, decoded, in t->base. */
 static int parse_remote_target(struct upload_target *t, const char *url, char *why, size_t n)
 {
-	const char *path = "";
+	struct upload_url u = { 0 };
+	const char *path = u.path;
 	int r;
 
-	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "sftp://", 7) == 0) {
-		r = upload_url_without_password(url, why, n);
-		if (r < 0)
-			return r;
-	}
-	if (strncmp(url, "https://", 8) == 0) {
-		t->drv = &upload_driver_webdav;
-		r = split_authority(url + 8, NULL, 0, t->host, sizeof(t->host), &t->port, &path,
-				    why, n);
-	} else if (strncmp(url, "sftp://", 7) == 0) {
-		t->drv = &upload_driver_sftp;
-		r = split_authority(url + 7, t->user, sizeof(t->user), t->host, sizeof(t->host),
-				    &t->port, &path, why, n);
-		if (r == 0 && !t->user[0]) {
-			snprintf(why, n, "an sftp:// target needs a user: sftp://USER@HOST/PATH");
-			r = -EINVAL;
-		}
-	} else
+	if (strncmp(url, "s3://", 5) == 0)
 		r = parse_s3_bucket(t, url, &path, why, n);
+	else
+		r = parse_url_target(t, url, &u, why, n);
 	if (r < 0)
 		return r;
 	if (*path && *path != '/')

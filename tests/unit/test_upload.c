@@ -260,6 +260,12 @@ static void test_target_open(void **state)
 		{ "file:///srv/o%0aut", "bad folder in target" },
 		{ "file:///srv/o%7Fut", "bad folder in target" },
 		{ "file:///srv/o%1fut", "bad folder in target" },
+		/* https://: what libcurl's URL parser reads leniently or splits off is refused */
+		{ "https:///in", "names no host" },
+		{ "https://[fe80::1%25eth0]/in", "bad host name" },
+		{ "https://[::1]x/in", "bad port" },
+		{ "https://dav.example/in#f", "query or fragment" },
+		{ "https://u@dav.example/in", "credentials_file" },
 	};
 	for (size_t i = 0; i < sizeof(bad_file) / sizeof(bad_file[0]); i++) {
 		char conf[256];
