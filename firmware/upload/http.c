@@ -38,6 +38,16 @@ static int url_part(CURLU *u, CURLUPart what, char *buf, size_t size)
 	return r;
 }
 
+/* Whether @u has the part at all, however long. */
+static bool url_has(CURLU *u, CURLUPart what)
+{
+	char *v = NULL;
+	bool has = curl_url_get(u, what, &v, 0) == CURLUE_OK && v;
+
+	curl_free(v);
+	return has;
+}
+
 /* What libcurl's parser refused, in words. */
 static const char *url_problem(CURLUcode e)
 {
@@ -62,7 +72,7 @@ int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t 
 {
 	const char *sep = strstr(url, "://");
 	CURLU *u = curl_url();
-	char port[8], probe[2];
+	char port[8];
 	CURLUcode e;
 	int r;
 
@@ -86,15 +96,13 @@ int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t 
 		r = -EINVAL;
 		goto out;
 	}
-	r = url_part(u, CURLUPART_PASSWORD, probe, sizeof(probe));
-	if (r != -ENOENT) {
+	if (url_has(u, CURLUPART_PASSWORD)) {
 		snprintf(why, n,
 			 "no password in the target URL: put it in [upload] credentials_file");
 		r = -EINVAL;
 		goto out;
 	}
-	if (url_part(u, CURLUPART_QUERY, probe, sizeof(probe)) != -ENOENT ||
-	    url_part(u, CURLUPART_FRAGMENT, probe, sizeof(probe)) != -ENOENT) {
+	if (url_has(u, CURLUPART_QUERY) || url_has(u, CURLUPART_FRAGMENT)) {
 		snprintf(why, n, "target '%s' must not have a query or fragment", url);
 		r = -EINVAL;
 		goto out;
@@ -115,7 +123,7 @@ int upload_url_split(const char *url, struct upload_url *ret, char *why, size_t 
 		goto out;
 	}
 	/* An IPv6 zone (fe80::1%25eth0) is a link on this machine, not an office's server. */
-	if (url_part(u, CURLUPART_ZONEID, probe, sizeof(probe)) != -ENOENT) {
+	if (url_has(u, CURLUPART_ZONEID)) {
 		snprintf(why, n, "bad host name in the target URL");
 		r = -EINVAL;
 		goto out;
