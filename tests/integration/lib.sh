@@ -304,9 +304,21 @@ start_escl() {
 
 # --- The clerk UI's tests (web_*.sh): foliod with [web] on a free port, and curl.
 
-# free_port: a port on 127.0.0.1 nothing listens on now (the kernel's choice, bind-tested).
+# free_port: a port on 127.0.0.1 nothing listens on now (the kernel's choice, bind-tested) and
+# never one this test was given before: a port handed out but not yet taken by its server comes
+# back from the kernel as free, and two servers given one port leave a client talking to the
+# wrong one (s3rver's plain HTTP where s3check's TLS was meant).
 free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	local given=${FOLIO_TMP:?}/.ports-given p i
+	for ((i = 0; i < 100; i++)); do
+		p=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+			return 1
+		grep -qx "$p" "$given" 2>/dev/null && continue
+		echo "$p" >>"$given"
+		echo "$p"
+		return 0
+	done
+	return 1
 }
 
 # web_test: the start of a clerk UI test: skipped without curl; in the scratch folder, with

@@ -3,7 +3,7 @@
 # on a free high port of 127.0.0.1 only, and is stopped by servers_stop (call it from an EXIT
 # trap). Nothing here reaches another address.
 #
-#   free_port                      a free TCP port on 127.0.0.1
+#   free_port                      (tests/integration/lib.sh) a free TCP port on 127.0.0.1
 #   make_pki DIR                   a test CA, a server certificate for 127.0.0.1, a client
 #                                  certificate, and a second CA that signed nothing of ours
 #   nginx_start DIR PORT [OPTS]    nginx + WebDAV over TLS; OPTS: client-cert, auth
@@ -27,10 +27,6 @@
 
 SERVERS_DIR=${FOLIO_SRC:?}/tests/servers
 servers_pids=()
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_port() {
 	local i
