@@ -231,6 +231,30 @@ static int ink_read(TessBaseAPI *api, const PIX *page, unsigned dpi, struct ocr_
 	return 0;
 }
 
+/*
+ * The words of the page just read that stand on level lines, wider than they are high
+ * (struct ocr_page_result). Tesseract reads a page lying a quarter turn in columns of lines
+ * standing on end, and its layout reports them upright all the same.
+ */
+static uint32_t words_upright(TessBaseAPI *api)
+{
+	TessResultIterator *ri = TessBaseAPIGetIterator(api);
+	TessPageIterator *pi;
+	uint32_t n = 0;
+
+	if (!ri)
+		return 0; /* no words */
+	pi = TessResultIteratorGetPageIterator(ri);
+	do {
+		int l, t, r, b;
+
+		if (TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &l, &t, &r, &b) && r - l >= b - t)
+			n++;
+	} while (TessPageIteratorNext(pi, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	return n;
+}
+
 /* Runs Tesseract over @pix (1, 8 or 32 bpp) at @dpi. */
 static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
 			 struct ocr_page_result *ret)
@@ -264,6 +288,7 @@ static int recognise_pix(struct ocr_engine *e, PIX *pix, unsigned dpi, int psm,
 	}
 	TessDeleteIntArray(confs);
 	r.mean_confidence = r.words ? sum / r.words : 0.0;
+	r.words_upright = r.words ? words_upright(e->api) : 0;
 	err = ink_read(e->api, pix, dpi, &r);
 	if (err < 0)
 		goto out;

@@ -47,7 +47,7 @@ struct ocr_page_result {
 	uint32_t words;		/* words recognised */
 	char languages[OCR_MAX_LANGUAGES_LEN + 1]; /* the models that read it, "ara+eng" */
 	/* Asked to check the orientation first (ocr_pool_submit_in()): */
-	bool orientation_checked; /* Tesseract's orientation detection was sure of it */
+	bool orientation_checked; /* known: read well and level as it lies, or OSD was sure */
 	unsigned turn; /* 90/180/270: lying turned, read turned clockwise by this much; else 0 */
 	/*
 	 * How much of the page's ink was read as words: ink marks are the text-sized pieces of
@@ -59,6 +59,11 @@ struct ocr_page_result {
 	 */
 	uint32_t ink_marks;
 	uint32_t ink_unread;
+	/*
+	 * Words on level lines (wider than high). A page lying a quarter turn is read in columns
+	 * of lines standing on end, which do not count.
+	 */
+	uint32_t words_upright;
 };
 
 /*
@@ -162,6 +167,13 @@ struct ocr_osd {
  * above it. The figure OCRmyPDF uses by default for the same decision (rotate_pages_threshold).
  */
 #define OCR_OSD_MIN_ORIENTATION_CONF 14.0f
+
+/*
+ * A page read as it lies that has at least this many words, at this mean confidence, nine in
+ * ten on upright lines, stands upright (ocr/worker.c: no orientation detection needed).
+ */
+#define OCR_UPRIGHT_MIN_WORDS 20u
+#define OCR_UPRIGHT_MIN_CONFIDENCE 60.0
 
 /*
  * ocr_engine_osd_image - the script and orientation of an encoded page

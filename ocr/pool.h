@@ -129,8 +129,9 @@ int ocr_pool_submit(struct ocr_pool *p, uint64_t tag, const void *image, size_t 
  * that cannot be loaded fall back to the pool's languages. The models that read the page come
  * back in the result's languages field. -EINVAL for a malformed list.
  *
- * @options: OCR_POOL_CHECK_ORIENTATION asks Tesseract's orientation detection first whether
- * the page stands upright. Pages of a non-Latin script ("auto" finding one, or models like
+ * @options: OCR_POOL_CHECK_ORIENTATION asks whether the page stands upright: a page that reads
+ * well as it lies, on level lines, does; another is asked of Tesseract's orientation
+ * detection (ocr/worker.c). Pages of a non-Latin script ("auto" finding one, or models like
  * "ara") are always checked: Leptonica's up/down test, which the image stage uses, knows only
  * Latin letters. A page found lying turned is read turned upright: its result's turn (90, 180
  * or 270, clockwise) says by how much, and its word boxes are those of the turned page, for

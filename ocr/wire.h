@@ -33,9 +33,9 @@ enum ocr_wire_kind {
 
 enum ocr_wire_option {
 	/*
-	 * Ask Tesseract's orientation detection (the "osd" model) whether the page stands upright
-	 * before reading it; a page that does not is read turned upright, and the reply says by
-	 * how much.
+	 * Check that the page stands upright before answering (ocr/worker.c: read as it lies,
+	 * then, when that reading is poor, Tesseract's orientation detection); a page that does
+	 * not is read turned upright, and the reply says by how much.
 	 */
 	OCR_WIRE_CHECK_ORIENTATION = 1u << 0,
 	/* The page is known to stand upright: not checked, whatever its models. */
@@ -62,7 +62,7 @@ struct ocr_wire_reply {
 	uint32_t words;
 	double mean_confidence;
 	/* RESULT of a request with OCR_WIRE_CHECK_ORIENTATION: */
-	uint32_t orientation_checked; /* 1: Tesseract's orientation detection was sure */
+	uint32_t orientation_checked; /* 1: known (engine.h) */
 	uint32_t
 	    turn; /* 90, 180, 270: read turned clockwise by this much (boxes of the turned page) */
 	uint32_t ink_marks;  /* RESULT: the page's text-sized ink marks (engine.h) */
