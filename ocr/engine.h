@@ -173,7 +173,7 @@ struct ocr_osd {
  * ten on upright lines, stands upright (ocr/worker.c: no orientation detection needed).
  */
 #define OCR_UPRIGHT_MIN_WORDS 20u
-#define OCR_UPRIGHT_MIN_CONFIDENCE 60.0
+#define OCR_UPRIGHT_MIN_CONFIDENCE 65.0
 
 /*
  * ocr_engine_osd_image - the script and orientation of an encoded page

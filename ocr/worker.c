@@ -130,7 +130,8 @@ static bool osd_sure(const struct ocr_osd *osd, bool asked)
  * level lines. A page upside down reads as garbage, and one lying a quarter turn in columns of
  * sideways lines (or as garbage): on the pages of ../shared/testdata and pagegen's English and
  * Arabic, fed four ways, every upright page read at 68% or more, every turned one at 42% or
- * less or on sideways lines.
+ * less or on sideways lines; a table of Western digits upside down, whose digits still look
+ * like digits, at 54% with the Arabic model.
  */
 static bool read_upright(const struct ocr_page_result *r)
 {
