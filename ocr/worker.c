@@ -143,11 +143,11 @@ static bool read_upright(const struct ocr_page_result *r)
 /*
  * Reads a request's page into @ret, turned upright first when it lies turned. A page of
  * "auto" has its script (and so its models) and its orientation told by OSD before it is
- * read. Another page whose orientation is to be checked (asked, or models that are not Latin:
- * lang.h) is read as it lies first, and only when that reading does not show it upright
- * (read_upright()) does OSD tell, and a page found turned is read again, turned: most pages
- * stand upright, and OSD costs about a third of an Arabic page's reading. Sets *ret_turn (0
- * when upright or unknown) and *ret_checked.
+ * read, and so has a page read with psm 1. Another page whose orientation is to be checked
+ * (asked, or models that are not Latin: lang.h) is read as it lies first, and only when that
+ * reading does not show it upright (read_upright()) does OSD tell, and a page found turned
+ * is read again, turned: most pages stand upright, and OSD costs about a third of an Arabic
+ * page's reading. Sets *ret_turn (0 when upright or unknown) and *ret_checked.
  */
 static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_t *payload,
 		     struct ocr_page_result *ret, unsigned *ret_turn, bool *ret_checked)
@@ -157,7 +157,6 @@ static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_
 	bool asked = is_auto || (q->options & OCR_WIRE_CHECK_ORIENTATION);
 	bool check = !(q->options & OCR_WIRE_UPRIGHT) && (asked || !ocr_models_latin(models));
 	char by_script[OCR_WIRE_LANGUAGES_SIZE];
-	struct ocr_page_result turned = { 0 };
 	struct ocr_osd osd = { 0 };
 	struct ocr_engine *e;
 	bool found;
@@ -165,17 +164,25 @@ static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_
 
 	*ret_turn = 0;
 	*ret_checked = false;
-	if (is_auto) {
-		found = detect(c, q, payload, &osd);
-		models = c->own;
-		if (found &&
-		    ocr_models_for_script(osd.script, c->own, by_script, sizeof(by_script)) == 0)
-			models = by_script;
+	/*
+	 * OSD first for "auto", whose models follow the script, and for psm 1, where Tesseract
+	 * turns the page in its head while reading: a good reading there says nothing of how the
+	 * image lies.
+	 */
+	if (is_auto || q->psm == OCR_PSM_AUTO_OSD) {
+		found = (is_auto || check) && detect(c, q, payload, &osd);
+		if (is_auto) {
+			models = c->own;
+			if (found && ocr_models_for_script(osd.script, c->own, by_script,
+							   sizeof(by_script)) == 0)
+				models = by_script;
+		}
 		if (found && check && osd_sure(&osd, asked)) {
 			*ret_checked = true;
 			*ret_turn = osd.turn;
 		}
-		return recognise(engine_for(c, models), q, payload, *ret_turn, ret);
+		e = q->languages[0] ? engine_for(c, models) : c->e[0];
+		return recognise(e, q, payload, *ret_turn, ret);
 	}
 
 	e = q->languages[0] ? engine_for(c, models) : c->e[0];
@@ -191,13 +198,11 @@ static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_
 	*ret_checked = true;
 	if (osd.turn == 0)
 		return 0;
-	err = recognise(e, q, payload, osd.turn, &turned);
-	if (err < 0) {
-		*ret_checked = false; /* the first reading, as it lies */
-		return 0;
-	}
+	/* Found lying turned: its reading as it lies is not its text. */
 	ocr_page_result_release(ret);
-	*ret = turned;
+	err = recognise(e, q, payload, osd.turn, ret);
+	if (err < 0)
+		return err;
 	*ret_turn = osd.turn;
 	return 0;
 }

@@ -270,7 +270,8 @@ static int turn_upright(struct run *r, uint32_t batch, uint32_t number, unsigned
 
 /*
  * Keeps @res as the text of the page, which leaves the OCR queue; flags low confidence, and
- * clears orientation-unknown when Tesseract's orientation detection was sure of it. False
+ * clears orientation-unknown when OCR knew the orientation (read well and level as it lies,
+ * or Tesseract's orientation detection sure of it). False
  * when the text cannot be stored: the page goes back to the queue as it was, with the image
  * kept for its OCR, to be read again.
  */

@@ -160,9 +160,10 @@ enum page_flag {
 	/* its bitonal image reads much worse than its grey one: deliver grey? (ocrq.h) */
 	PAGE_FLAG_CHECK_IMAGE = 1u << 11,
 	/*
-	 * Upright not known: the image stage could not tell the text's orientation. OCR asks
-	 * Tesseract's orientation detection, turns the page if it lies turned and clears the
-	 * flag; it stays when neither can tell (a drawing, too little text).
+	 * Upright not known: the image stage could not tell the text's orientation. OCR checks
+	 * it (a good, level reading as it lies, else Tesseract's orientation detection), turns
+	 * the page if it lies turned and clears the flag; it stays when neither can tell (a
+	 * drawing, too little text).
 	 */
 	PAGE_FLAG_ORIENTATION = 1u << 12,
 	/*
