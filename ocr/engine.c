@@ -166,30 +166,45 @@ static int take_text(char *t, size_t max, char **ret)
 	return 0;
 }
 
+/* Calls @fn with every word of the page just read, at Tesseract's page iterator. */
+static void each_word(TessBaseAPI *api, void (*fn)(TessPageIterator *pi, void *user), void *user)
+{
+	TessResultIterator *ri = TessBaseAPIGetIterator(api);
+	TessPageIterator *pi;
+
+	if (!ri)
+		return; /* no words */
+	pi = TessResultIteratorGetPageIterator(ri);
+	do
+		fn(pi, user);
+	while (TessPageIteratorNext(pi, RIL_WORD));
+	TessResultIteratorDelete(ri);
+}
+
+struct mask_words {
+	PIX *mask;
+	int margin;
+};
+
+static void mask_word(TessPageIterator *pi, void *user)
+{
+	struct mask_words *m = user;
+	int l, t, r, b;
+
+	if (TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b))
+		pixRasterop(m->mask, l - m->margin, t - m->margin, r - l + 2 * m->margin,
+			    b - t + 2 * m->margin, PIX_SET, NULL, 0, 0);
+}
+
 /* A 1-bpp mask of the size of @page with the boxes of the words just read set. */
 static PIX *word_mask(TessBaseAPI *api, const PIX *page, unsigned dpi)
 {
-	int margin = (int)(dpi / OCR_INK_WORD_MARGIN);
-	TessResultIterator *ri;
-	TessPageIterator *pi;
-	PIX *mask;
+	struct mask_words m = { .margin = (int)(dpi / OCR_INK_WORD_MARGIN) };
 
-	mask = pixCreate(pixGetWidth(page), pixGetHeight(page), 1);
-	if (!mask)
-		return NULL;
-	ri = TessBaseAPIGetIterator(api);
-	if (!ri)
-		return mask; /* no words */
-	pi = TessResultIteratorGetPageIterator(ri);
-	do {
-		int l, t, r, b;
-
-		if (TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b))
-			pixRasterop(mask, l - margin, t - margin, r - l + 2 * margin,
-				    b - t + 2 * margin, PIX_SET, NULL, 0, 0);
-	} while (TessPageIteratorNext(pi, RIL_WORD));
-	TessResultIteratorDelete(ri);
-	return mask;
+	m.mask = pixCreate(pixGetWidth(page), pixGetHeight(page), 1);
+	if (m.mask)
+		each_word(api, mask_word, &m);
+	return m.mask;
 }
 
 /*
@@ -231,6 +246,15 @@ static int ink_read(TessBaseAPI *api, const PIX *page, unsigned dpi, struct ocr_
 	return 0;
 }
 
+static void count_upright(TessPageIterator *pi, void *user)
+{
+	uint32_t *n = user;
+	int l, t, r, b;
+
+	if (TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &l, &t, &r, &b) && r - l >= b - t)
+		(*n)++;
+}
+
 /*
  * The words of the page just read that stand on level lines, wider than they are high
  * (struct ocr_page_result). Tesseract reads a page lying a quarter turn in columns of lines
@@ -238,20 +262,9 @@ static int ink_read(TessBaseAPI *api, const PIX *page, unsigned dpi, struct ocr_
  */
 static uint32_t words_upright(TessBaseAPI *api)
 {
-	TessResultIterator *ri = TessBaseAPIGetIterator(api);
-	TessPageIterator *pi;
 	uint32_t n = 0;
 
-	if (!ri)
-		return 0; /* no words */
-	pi = TessResultIteratorGetPageIterator(ri);
-	do {
-		int l, t, r, b;
-
-		if (TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &l, &t, &r, &b) && r - l >= b - t)
-			n++;
-	} while (TessPageIteratorNext(pi, RIL_WORD));
-	TessResultIteratorDelete(ri);
+	each_word(api, count_upright, &n);
 	return n;
 }
 

@@ -158,19 +158,20 @@ static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_
 	bool check = !(q->options & OCR_WIRE_UPRIGHT) && (asked || !ocr_models_latin(models));
 	char by_script[OCR_WIRE_LANGUAGES_SIZE];
 	struct ocr_osd osd = { 0 };
-	struct ocr_engine *e;
-	bool found;
-	int err;
-
-	*ret_turn = 0;
-	*ret_checked = false;
 	/*
 	 * OSD first for "auto", whose models follow the script, and for psm 1, where Tesseract
 	 * turns the page in its head while reading: a good reading there says nothing of how the
 	 * image lies.
 	 */
-	if (is_auto || q->psm == OCR_PSM_AUTO_OSD) {
-		found = (is_auto || check) && detect(c, q, payload, &osd);
+	bool osd_first = is_auto || q->psm == OCR_PSM_AUTO_OSD;
+	struct ocr_engine *e;
+	int err;
+
+	*ret_turn = 0;
+	*ret_checked = false;
+	if (osd_first) {
+		bool found = (is_auto || check) && detect(c, q, payload, &osd);
+
 		if (is_auto) {
 			models = c->own;
 			if (found && ocr_models_for_script(osd.script, c->own, by_script,
@@ -181,13 +182,10 @@ static int read_page(struct engines *c, const struct ocr_wire_request *q, uint8_
 			*ret_checked = true;
 			*ret_turn = osd.turn;
 		}
-		e = q->languages[0] ? engine_for(c, models) : c->e[0];
-		return recognise(e, q, payload, *ret_turn, ret);
 	}
-
 	e = q->languages[0] ? engine_for(c, models) : c->e[0];
-	err = recognise(e, q, payload, 0, ret);
-	if (err < 0 || !check)
+	err = recognise(e, q, payload, *ret_turn, ret);
+	if (err < 0 || !check || osd_first)
 		return err;
 	if (read_upright(ret)) {
 		*ret_checked = true;
