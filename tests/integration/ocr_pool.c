@@ -33,7 +33,7 @@
 
 #define PAGES 2
 
-static char worker[4096];
+static char worker[4096], pagegen[4096];
 static char *image[PAGES];
 static size_t image_len[PAGES];
 static char *truth[PAGES];
@@ -78,12 +78,37 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* pagegen (FOLIO_BUILD's) run with @args, NULL-terminated: 0 when it succeeded. */
+static int run_pagegen(const char *const *args)
+{
+	const char *argv[24];
+	int status;
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = pagegen;
+	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execv(pagegen, (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
 static int setup(void **state)
 {
+	static const char *const pool_pages[] = { "--out",   "pool-pages", "--count",  "2",
+						  "--size",  "a5",	   "--lang",   "eng",
+						  "--noise", "4",	   "--format", "tif",
+						  NULL };
 	const char *build = getenv("FOLIO_BUILD");
-	char pagegen[4096], path[64];
-	int status;
-	pid_t pid;
+	char path[64];
 
 	(void)state;
 	if (!build)
@@ -94,14 +119,7 @@ static int setup(void **state)
 		printf("skip: needs '%s' and '%s': build them with make\n", pagegen, worker);
 		exit(77);
 	}
-	pid = fork();
-	if (pid == 0) {
-		execl(pagegen, pagegen, "--out", "pool-pages", "--count", "2", "--size", "a5",
-		      "--lang", "eng", "--noise", "4", "--format", "tif", (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (run_pagegen(pool_pages) != 0)
 		return -1;
 	for (int i = 0; i < PAGES; i++) {
 		snprintf(path, sizeof(path), "pool-pages/page-%04d.tif", i + 1);
@@ -451,72 +469,76 @@ static void test_frames(void **state)
  */
 static char *turned_page(const char *lang, unsigned turn, size_t *ret_len)
 {
-	const char *build = getenv("FOLIO_BUILD");
-	char pagegen[4096], dir[64], degrees[8], path[96];
-	int status;
-	pid_t pid;
+	char dir[64], degrees[8], path[96];
 
-	snprintf(pagegen, sizeof(pagegen), "%s/bin/pagegen", build ? build : "build");
 	snprintf(dir, sizeof(dir), "turned-%s-%u", lang, turn);
 	snprintf(degrees, sizeof(degrees), "%u", turn);
 	snprintf(path, sizeof(path), "%s/page-0001.tif", dir);
-	if (access(path, R_OK) == 0)
-		return slurp(path, ret_len);
-	pid = fork();
-	if (pid == 0) {
-		execl(pagegen, pagegen, "--out", dir, "--count", "1", "--size", "a4", "--lang",
-		      lang, "--seed", "7", "--noise", "4", "--rotate", degrees, "--format", "tif",
-		      (char *)NULL);
-		_exit(127);
+	if (access(path, R_OK) != 0) {
+		const char *argv[] = { "--out",	   dir,	    "--count",	"1",   "--size",  "a4",
+				       "--lang",   lang,    "--seed",	"7",   "--noise", "4",
+				       "--rotate", degrees, "--format", "tif", NULL };
+
+		assert_int_equal(run_pagegen(argv), 0);
 	}
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	return slurp(path, ret_len);
 }
 
-/* One page of @lang fed turned by @fed, read by @p with @options: its turn and "checked". */
-static void assert_turned(struct ocr_pool *p, const char *lang, unsigned fed, unsigned options,
-			  unsigned turn, bool checked)
+/* A page of @lang fed turned by @fed, read with @options, comes back turned by @turn. */
+struct turned_case {
+	const char *lang;
+	unsigned fed, options, turn;
+	bool checked;
+};
+
+static void submit_turned(struct ocr_pool *p, uint64_t tag, const struct turned_case *c)
 {
-	struct ocr_pool_page page;
 	size_t len;
-	char *img = turned_page(lang, fed, &len);
+	char *img = turned_page(c->lang, c->fed, &len);
 
 	assert_non_null(img);
-	assert_int_equal(ocr_pool_submit_in(p, 99, img, len, 300, lang, options), 0);
+	assert_int_equal(ocr_pool_submit_in(p, tag, img, len, 300, c->lang, c->options), 0);
 	free(img);
-	page = collect(p);
-	printf("%s fed turned %u, psm 1: turn %u, checked %d, %u words at %.0f%%\n", lang, fed,
-	       page.result.turn, page.result.orientation_checked, page.result.words,
-	       page.result.mean_confidence);
-	assert_int_equal(page.error, 0);
-	assert_int_equal(page.result.turn, turn);
-	assert_int_equal(page.result.orientation_checked, checked);
-	ocr_page_result_release(&page.result);
+}
+
+static void check_turned(const struct turned_case *c, struct ocr_pool_page *page)
+{
+	printf("%s fed turned %u: turn %u, checked %d, %u words at %.0f%%\n", c->lang, c->fed,
+	       page->result.turn, page->result.orientation_checked, page->result.words,
+	       page->result.mean_confidence);
+	assert_int_equal(page->error, 0);
+	assert_int_equal(page->result.turn, c->turn);
+	assert_int_equal(page->result.orientation_checked, c->checked);
+	/* read upright: as well as a page fed upright */
+	assert_true(page->result.mean_confidence >= 70);
+	ocr_page_result_release(&page->result);
 }
 
 /*
  * Pages read with models that are not Latin have their orientation checked: a page of Arabic
  * upright is known upright; one lying a quarter turn (read well, but on lines on end) or
- * upside down (read badly) comes back read turned upright, its turn saying by how much. A Latin page asked to be checked is known
- * upright the same way; one of Latin models, not asked, is never checked. With psm 1, which
- * reads a page upside down as well as upright (Tesseract turns it in its head), the page is
- * still found lying turned.
+ * upside down (read badly) comes back read turned upright, its turn saying by how much. A
+ * Latin page asked to be checked is known upright the same way; one of Latin models, not
+ * asked, is never checked. With psm 1, which reads a page upside down as well as upright
+ * (Tesseract turns it in its head), the page is still found lying turned.
  */
 static void test_turned_pages(void **state)
 {
-	static const struct {
-		const char *lang, *models;
-		unsigned fed, options, turn;
-		bool checked;
-	} cases[] = {
-		{ "ara", "ara", 0, 0, 0, true },
-		{ "ara", "ara", 90, 0, 270, true },
-		{ "ara", "ara", 180, 0, 180, true },
-		{ "eng", "eng", 0, OCR_POOL_CHECK_ORIENTATION, 0, true },
-		{ "eng", "eng", 180, OCR_POOL_CHECK_ORIENTATION, 180, true },
-		{ "eng", "eng", 0, 0, 0, false },
+	static const struct turned_case cases[] = {
+		{ "ara", 0, 0, 0, true },
+		{ "ara", 90, 0, 270, true },
+		{ "ara", 180, 0, 180, true },
+		{ "eng", 0, OCR_POOL_CHECK_ORIENTATION, 0, true },
+		{ "eng", 180, OCR_POOL_CHECK_ORIENTATION, 180, true },
+		{ "eng", 0, 0, 0, false },
+	};
+	static const struct turned_case psm1_case = { "eng", 180, OCR_POOL_CHECK_ORIENTATION, 180,
+						      true };
+	const struct ocr_pool_options psm1 = {
+		.workers = 1,
+		.languages = "eng",
+		.psm = OCR_PSM_AUTO_OSD,
+		.worker_path = worker,
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
 	struct ocr_pool *p;
@@ -530,41 +552,19 @@ static void test_turned_pages(void **state)
 		skip();
 	}
 	p = pool_new(2, 0);
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
-		char *img = turned_page(cases[i].lang, cases[i].fed, &len);
-
-		assert_non_null(img);
-		assert_int_equal(ocr_pool_submit_in(p, 100 + i, img, len, 300, cases[i].models,
-						    cases[i].options),
-				 0);
-		free(img);
-	}
+	for (size_t i = 0; i < n; i++)
+		submit_turned(p, 100 + i, &cases[i]);
 	for (size_t k = 0; k < n; k++) {
 		page = collect(p);
 		assert_true(page.tag >= 100 && page.tag < 100 + n);
-		size_t i = page.tag - 100;
-
-		printf("%s fed turned %u: turn %u, checked %d, %u words at %.0f%%\n", cases[i].lang,
-		       cases[i].fed, page.result.turn, page.result.orientation_checked,
-		       page.result.words, page.result.mean_confidence);
-		assert_int_equal(page.error, 0);
-		assert_int_equal(page.result.turn, cases[i].turn);
-		assert_int_equal(page.result.orientation_checked, cases[i].checked);
-		/* read upright: as well as a page fed upright */
-		assert_true(page.result.mean_confidence >= 70);
-		ocr_page_result_release(&page.result);
+		check_turned(&cases[page.tag - 100], &page);
 	}
 	ocr_pool_free(p);
 
-	const struct ocr_pool_options psm1 = {
-		.workers = 1,
-		.languages = "eng",
-		.psm = OCR_PSM_AUTO_OSD,
-		.worker_path = worker,
-	};
 	assert_int_equal(ocr_pool_new(&psm1, &p), 0);
-	assert_turned(p, "eng", 180, OCR_POOL_CHECK_ORIENTATION, 180, true);
+	submit_turned(p, 99, &psm1_case);
+	page = collect(p);
+	check_turned(&psm1_case, &page);
 	ocr_pool_free(p);
 }
 
