@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compiler.h"
+#include "errors.h"
 #include "firmware/image/binarize.h"
 
 #define B BINARIZE_BLOCK
@@ -152,6 +153,176 @@ unsigned binarize_background_size(unsigned dpi)
 	return (MAX(20u, dpi / 6) / B) | 1;
 }
 
+/*
+ * The grey closing below works on plain byte images, @w bytes a row, and filters down the
+ * columns only: a row filter is a column filter of the transposed image.
+ */
+static void transpose(const uint8_t *restrict in, uint8_t *restrict out, uint32_t w, uint32_t h)
+{
+	uint32_t x, y, x0, y0;
+
+	/* In 32 x 32 tiles: both images stay in the cache. */
+	for (y0 = 0; y0 < h; y0 += 32)
+		for (x0 = 0; x0 < w; x0 += 32)
+			for (y = y0; y < MIN(h, y0 + 32); y++)
+				for (x = x0; x < MIN(w, x0 + 32); x++)
+					out[(size_t)x * h + y] = in[(size_t)y * w + x];
+}
+
+static inline uint8_t extreme(uint8_t a, uint8_t b, bool max)
+{
+	return max ? MAX(a, b) : MIN(a, b);
+}
+
+/*
+ * out[y] = the max (@max) or min of rows y - r .. y + r of @in clipped to [0, h), a whole row
+ * of @w bytes at a time. van Herk / Gil-Werman: the window's extreme is that of a block suffix
+ * and a block prefix, three comparisons a byte whatever the size. @g and @s hold
+ * (h + 4 r + 1) rows each, @edge one row.
+ */
+static inline __attribute__((always_inline)) void
+extreme_down(const uint8_t *in, uint8_t *restrict out, uint32_t w, uint32_t h, uint32_t r,
+	     bool max, uint8_t *restrict g, uint8_t *restrict s, uint8_t *restrict edge)
+{
+	uint32_t k = 2 * r + 1, blocks = (h + 2 * r + k - 1) / k, b, y, x;
+
+	/* Past the ends: the value that changes nothing, as Leptonica's added border. */
+	memset(edge, max ? 0 : 255, w);
+#define ROW(y) ((y) >= r && (y) < h + r ? in + (size_t)((y) - r) * w : edge)
+	for (b = 0; b < blocks * k; b += k) {
+		memcpy(g + (size_t)b * w, ROW(b), w);
+		for (y = b + 1; y < b + k; y++) {
+			const uint8_t *restrict v = ROW(y), *restrict p = g + (size_t)(y - 1) * w;
+			uint8_t *restrict o = g + (size_t)y * w;
+
+			for (x = 0; x < w; x++)
+				o[x] = extreme(p[x], v[x], max);
+		}
+		memcpy(s + (size_t)(b + k - 1) * w, ROW(b + k - 1), w);
+		for (y = b + k - 1; y-- > b;) {
+			const uint8_t *restrict v = ROW(y), *restrict n = s + (size_t)(y + 1) * w;
+			uint8_t *restrict o = s + (size_t)y * w;
+
+			for (x = 0; x < w; x++)
+				o[x] = extreme(n[x], v[x], max);
+		}
+	}
+#undef ROW
+	for (y = 0; y < h; y++) {
+		const uint8_t *restrict a = s + (size_t)y * w, *restrict c = g + (size_t)(y + 2 * r) * w;
+		uint8_t *restrict o = out + (size_t)y * w;
+
+		for (x = 0; x < w; x++)
+			o[x] = extreme(a[x], c[x], max);
+	}
+}
+
+static void max_down(const uint8_t *in, uint8_t *out, uint32_t w, uint32_t h, uint32_t r,
+		     uint8_t *g, uint8_t *s, uint8_t *edge)
+{
+	extreme_down(in, out, w, h, r, true, g, s, edge);
+}
+
+static void min_down(const uint8_t *in, uint8_t *out, uint32_t w, uint32_t h, uint32_t r,
+		     uint8_t *g, uint8_t *s, uint8_t *edge)
+{
+	extreme_down(in, out, w, h, r, false, g, s, edge);
+}
+
+/*
+ * Grey closing of @pix by a @size x @size square (odd), the window clipped at the edges:
+ * pixCloseGray()'s result, in a fraction of its time. Returns a new image, or NULL.
+ */
+static PIX *close_grey(PIX *pix, uint32_t size)
+{
+	uint32_t w = (uint32_t)pixGetWidth(pix), h = (uint32_t)pixGetHeight(pix), r = size / 2;
+	uint32_t wpl = (uint32_t)pixGetWpl(pix), n = MAX(w, h) + 4 * r + 1, x, y;
+	l_uint32 *data = pixGetData(pix);
+	size_t area = (size_t)w * h;
+	uint8_t *a = malloc(area), *t = malloc(area), *g = malloc((size_t)n * MAX(w, h));
+	uint8_t *s = malloc((size_t)n * MAX(w, h)), *edge = malloc(MAX(w, h));
+	PIX *out = NULL;
+
+	if (!a || !t || !g || !s || !edge)
+		goto out;
+	/* Transposed: w rows of h. */
+	for (y = 0; y < h; y++) {
+		const l_uint32 *line = data + (size_t)y * wpl;
+
+		for (x = 0; x < w; x++)
+			a[(size_t)x * h + y] = (uint8_t)GET_DATA_BYTE(line, x);
+	}
+	/* Dilation along the rows, then down the columns; erosion the same. */
+	max_down(a, t, h, w, r, g, s, edge);
+	transpose(t, a, h, w);
+	max_down(a, t, w, h, r, g, s, edge);
+	transpose(t, a, w, h);
+	min_down(a, t, h, w, r, g, s, edge);
+	transpose(t, a, h, w);
+	min_down(a, t, w, h, r, g, s, edge);
+	out = pixCreate((l_int32)w, (l_int32)h, 8);
+	if (!out)
+		goto out;
+	data = pixGetData(out);
+	for (y = 0; y < h; y++) {
+		l_uint32 *line = data + (size_t)y * wpl;
+
+		for (x = 0; x < w; x++)
+			SET_DATA_BYTE(line, x, t[(size_t)y * w + x]);
+	}
+out:
+	free(a);
+	free(t);
+	free(g);
+	free(s);
+	free(edge);
+	return out;
+}
+
+int binarize_background_map(PIX *grey, unsigned dpi, PIX **ret)
+{
+	uint32_t size = binarize_background_size(dpi), w, h, wpl, x, y;
+	PIX *sampled, *closed, *map = NULL;
+
+	if (!grey || pixGetDepth(grey) != 8 || pixGetColormap(grey) || dpi == 0 || !ret)
+		return -EINVAL;
+	/* Under a block: nothing to sample. */
+	if (pixGetWidth(grey) < B || pixGetHeight(grey) < B)
+		return -FOLIO_EFORMAT;
+	sampled = pixScaleBySampling(grey, 1.0f / B, 1.0f / B);
+	closed = sampled ? close_grey(sampled, size) : NULL;
+	pixDestroy(&sampled);
+	if (!closed)
+		return -ENOMEM;
+	/*
+	 * A block black all round it (a black panel) is a hole Leptonica fills from the
+	 * blocks around: its own map then. Otherwise its map is this closing, one block wider
+	 * and taller by replication.
+	 */
+	w = (uint32_t)pixGetWidth(closed);
+	h = (uint32_t)pixGetHeight(closed);
+	wpl = (uint32_t)pixGetWpl(closed);
+	for (y = 0; y < h; y++) {
+		const l_uint32 *line = pixGetData(closed) + (size_t)y * wpl;
+
+		for (x = 0; x < w; x++)
+			if (GET_DATA_BYTE(line, x) == 0)
+				goto leptonica;
+	}
+	map = pixExtendByReplication(closed, 1, 1);
+	pixDestroy(&closed);
+	if (!map)
+		return -ENOMEM;
+	*ret = map;
+	return 0;
+leptonica:
+	pixDestroy(&closed);
+	if (pixGetBackgroundGrayMapMorph(grey, NULL, B, (l_int32)size, &map) || !map)
+		return -FOLIO_EFORMAT;
+	*ret = map;
+	return 0;
+}
+
 /* The histogram of the page divided by its background, on every other pixel and row. */
 static NUMA *normalised_histogram(PIX *grey, PIX *bg, PIX *mask)
 {
@@ -235,10 +406,9 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 		     (uint32_t)pixGetHeight(mask) != bh))
 		return -EINVAL;
 
-	/* The paper without the ink, one value per block: Leptonica's morphological map. */
-	if (pixGetBackgroundGrayMapMorph(grey, NULL, B, size, &bg) || !bg) {
-		/* Leptonica finds no paper at all (a black sheet): the closing of the means. */
-		pixDestroy(&bg);
+	/* The paper without the ink, one value per block. */
+	if (binarize_background_map(grey, dpi, &bg) < 0) {
+		/* No paper at all (a black sheet): the closing of the means. */
 		bg = pixCloseGray(st->reduced, size, size);
 	}
 	if (!bg) {

@@ -68,6 +68,16 @@ unsigned page_stats_paper(const struct page_stats *st);
 
 /* Side of the background closing, in blocks, for a page at @dpi. */
 unsigned binarize_background_size(unsigned dpi);
+/*
+ * binarize_background_map - the paper without its ink, one grey level per 4x4 block
+ * @grey: 8 bpp page at @dpi
+ * @ret: on success a new 8 bpp map (the page's size divided by 4, plus one), the caller's
+ * A grey closing (binarize_background_size()) of the page sampled every 4th pixel: exactly
+ * Leptonica's pixGetBackgroundGrayMapMorph(grey, NULL, 4, size), which it calls for a page
+ * with black areas (blocks it must fill). Returns 0, -EINVAL, -ENOMEM, or -FOLIO_EFORMAT when
+ * the page has no paper at all.
+ */
+int binarize_background_map(PIX *grey, unsigned dpi, PIX **ret);
 
 /*
  * binarize_page - 1 bpp image, 1 = black, of an 8 bpp page

@@ -1,0 +1,145 @@
+/*
+ * The binarisation's background map is exactly Leptonica's pixGetBackgroundGrayMapMorph(): on
+ * made-up pages of every size class (narrower than the closing, not a multiple of the block,
+ * with a black panel Leptonica fills) and on the real scans of ../shared at 150, 300 and
+ * 600 dpi closings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <leptonica/allheaders.h>
+
+#include "compiler.h"
+#include "errors.h"
+#include "firmware/image/binarize.h"
+
+static void same_as_leptonica(PIX *grey, unsigned dpi, const char *what)
+{
+	l_int32 same = 0;
+	PIX *ours = NULL, *theirs = NULL;
+	int r;
+
+	r = binarize_background_map(grey, dpi, &ours);
+	if (pixGetBackgroundGrayMapMorph(grey, NULL, 4, (l_int32)binarize_background_size(dpi),
+					 &theirs) ||
+	    !theirs) {
+		if (r != -FOLIO_EFORMAT)
+			fail_msg("%s at %u dpi: Leptonica finds no paper, ours returns %d", what,
+				 dpi, r);
+		return;
+	}
+	assert_int_equal(r, 0);
+	pixEqual(ours, theirs, &same);
+	if (!same)
+		fail_msg("%s at %u dpi: map %dx%d differs from Leptonica's %dx%d", what, dpi,
+			 pixGetWidth(ours), pixGetHeight(ours), pixGetWidth(theirs),
+			 pixGetHeight(theirs));
+	pixDestroy(&ours);
+	pixDestroy(&theirs);
+}
+
+/* Paper shaded left to right, lines of ink, and optionally a black panel. */
+static PIX *made_up_page(l_int32 w, l_int32 h, bool panel)
+{
+	PIX *pix = pixCreate(w, h, 8);
+	uint32_t seed = 99;
+	l_int32 x, y;
+
+	assert_non_null(pix);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			seed = seed * 1103515245u + 12345u;
+			pixSetPixel(pix, x, y, (l_uint32)(150 + 90 * x / w + (seed >> 28)));
+		}
+	for (y = 8; y + 3 < h; y += 14)
+		pixRasterop(pix, 5, y, w / 2, 3, PIX_CLR, NULL, 0, 0);
+	if (panel)
+		pixRasterop(pix, w / 4, h / 4, w / 2, h / 3, PIX_CLR, NULL, 0, 0);
+	return pix;
+}
+
+static void test_made_up_pages(void **state)
+{
+	static const l_int32 sizes[][2] = { { 1, 1 },	  { 3, 7 },	{ 17, 40 },
+					    { 63, 101 },  { 400, 213 }, { 1003, 1402 } };
+	static const unsigned dpis[] = { 150, 300, 600 };
+	size_t i, j;
+	int panel;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (panel = 0; panel < 2; panel++) {
+			PIX *pix = made_up_page(sizes[i][0], sizes[i][1], panel);
+			char what[64];
+
+			snprintf(what, sizeof(what), "a %dx%d page%s", sizes[i][0], sizes[i][1],
+				 panel ? " with a black panel" : "");
+			for (j = 0; j < ARRAY_SIZE(dpis); j++)
+				same_as_leptonica(pix, dpis[j], what);
+			pixDestroy(&pix);
+		}
+}
+
+/* A black sheet: no paper, for Leptonica and for us. */
+static void test_black_sheet(void **state)
+{
+	PIX *pix = pixCreate(200, 300, 8), *map = NULL;
+
+	(void)state;
+	assert_non_null(pix);
+	assert_int_equal(binarize_background_map(pix, 300, &map), -FOLIO_EFORMAT);
+	assert_null(map);
+	same_as_leptonica(pix, 300, "a black sheet");
+	pixDestroy(&pix);
+}
+
+static void test_real_scans(void **state)
+{
+	static const char *const pages[] = { "blue-typescript-1", "blurred-report",
+					     "catalogue-1962-faint", "journal-1914",
+					     "typescript-1962" };
+	const char *shared = getenv("FOLIO_SHARED");
+	size_t i;
+	int seen = 0;
+
+	(void)state;
+	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
+		char path[4096];
+		PIX *pix, *grey;
+
+		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
+		pix = pixRead(path);
+		if (!pix)
+			continue;
+		grey = pixConvertTo8(pix, 0);
+		pixDestroy(&pix);
+		assert_non_null(grey);
+		same_as_leptonica(grey, 150, pages[i]);
+		same_as_leptonica(grey, 300, pages[i]);
+		same_as_leptonica(grey, 600, pages[i]);
+		pixDestroy(&grey);
+		seen++;
+	}
+	if (!seen) {
+		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
+			      shared ? shared : "(FOLIO_SHARED not set)");
+		skip();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_made_up_pages),
+		cmocka_unit_test(test_black_sheet),
+		cmocka_unit_test(test_real_scans),
+	};
+
+	setMsgSeverity(L_SEVERITY_NONE);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
