@@ -119,6 +119,21 @@ int page_stats_measure(PIX *grey, struct page_stats *ret)
 	return 0;
 }
 
+/*
+ * The pixels of a 4-pixel word darker than @th, as 4 bits, the leftmost pixel highest: the
+ * four bytes compared at once (bit 7 of each byte of word - th, without borrows between the
+ * bytes), then the four sign bits gathered by one multiplication.
+ */
+static inline uint32_t darker(uint32_t word, uint32_t th)
+{
+	const uint32_t high = 0x80808080u;
+	uint32_t t = th * 0x01010101u;
+	uint32_t low_ge = (word | high) - (t & ~high); /* bit 7: low 7 bits of word >= t's */
+	uint32_t ge = (word & ~t) | (~(word ^ t) & low_ge);
+
+	return (((~ge & high) >> 7) * 0x10204080u) >> 28;
+}
+
 /* Thresholds one row of 4-pixel words into 1 bpp words; t[k] applies to word k. */
 static void threshold_line(const uint32_t *g, const uint8_t *t, uint32_t bw, uint32_t w,
 			   uint32_t *out, uint32_t owpl)
@@ -126,20 +141,10 @@ static void threshold_line(const uint32_t *g, const uint8_t *t, uint32_t bw, uin
 	uint32_t j, kk;
 
 	for (j = 0; j < owpl; j++) {
-		uint32_t o = 0;
+		uint32_t o = 0, n = MIN(8u, bw - MIN(bw, j * 8));
 
-		for (kk = 0; kk < 8; kk++) {
-			uint32_t k = j * 8 + kk, word, th, sh = 28 - 4 * kk;
-
-			if (k >= bw)
-				break;
-			word = g[k];
-			th = t[k];
-			o |= (uint32_t)((word >> 24) < th) << (sh + 3) |
-			     (uint32_t)(((word >> 16) & 0xff) < th) << (sh + 2) |
-			     (uint32_t)(((word >> 8) & 0xff) < th) << (sh + 1) |
-			     (uint32_t)((word & 0xff) < th) << sh;
-		}
+		for (kk = 0; kk < n; kk++)
+			o |= darker(g[j * 8 + kk], t[j * 8 + kk]) << (28 - 4 * kk);
 		out[j] = o;
 	}
 	/* Bits past the last pixel stay white. */
