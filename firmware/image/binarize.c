@@ -60,6 +60,7 @@ int page_stats_measure(PIX *grey, struct page_stats *ret)
 {
 	uint32_t w, h, bw, bh, wpl, full, x, y, *sums, *data;
 	struct page_stats st = { 0 };
+	uint64_t hist[4][256] = { { 0 } };
 
 	if (!grey || pixGetDepth(grey) != 8)
 		return -EINVAL;
@@ -80,14 +81,14 @@ int page_stats_measure(PIX *grey, struct page_stats *ret)
 
 		for (x = 0; x < full; x++) {
 			uint32_t word = line[x];
-			uint32_t a = word >> 24, b = (word >> 16) & 0xff, c = (word >> 8) & 0xff,
-				 d = word & 0xff;
+			uint32_t pairs = (word & 0x00ff00ffu) + ((word >> 8) & 0x00ff00ffu);
 
-			rs[x] += a + b + c + d;
-			st.hist[a]++;
-			st.hist[b]++;
-			st.hist[c]++;
-			st.hist[d]++;
+			rs[x] += (pairs & 0xffff) + (pairs >> 16);
+			/* A histogram per byte: no increment waits for the one before. */
+			hist[0][word >> 24]++;
+			hist[1][(word >> 16) & 0xff]++;
+			hist[2][(word >> 8) & 0xff]++;
+			hist[3][word & 0xff]++;
 		}
 		for (x = full * B; x < w; x++) {
 			uint32_t v = GET_DATA_BYTE(line, x);
@@ -96,6 +97,8 @@ int page_stats_measure(PIX *grey, struct page_stats *ret)
 			st.hist[v]++;
 		}
 	}
+	for (x = 0; x < 256; x++)
+		st.hist[x] += hist[0][x] + hist[1][x] + hist[2][x] + hist[3][x];
 	st.pixels = (uint64_t)w * h;
 
 	st.reduced = pixCreate((l_int32)bw, (l_int32)bh, 8);
