@@ -20,9 +20,11 @@
 #include "firmware/image/process.h"
 #include "firmware/image/pix.h"
 #include "firmware/image/binarize.h"
+#include "firmware/image/skew.h"
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
-/* Skew search: +-7 degrees, coarse sweep on a 4x reduction, binary search on a 2x one. */
+/* Skew search: +-7 degrees, coarse sweep on a 4x reduction, binary search on a 2x one
+ * (skew_find(), Leptonica's pixFindSkewSweepAndSearch() without an image per angle). */
 #define SKEW_RANGE 7.0f
 #define SKEW_MIN_CONF 3.0
 /*
@@ -253,14 +255,16 @@ static void find_skew(PIX *bin, bool orient, float *ret_angle, float *ret_conf, 
 	*ret_conf = 0;
 	*ret_quads = 0;
 	*ret_axis_sure = false;
-	if (pixFindSkewSweepAndSearch(bin, &angle, &conf, 4, 2, SKEW_RANGE, 1.0f, 0.01f))
+	/* Leptonica's sweep on a 4x reduction and search on a 2x one, the 2x made once here. */
+	red = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
+	if (!red || skew_find(red, 2, 1, SKEW_RANGE, 1.0f, 0.01f, &angle, &conf) < 0) {
+		pixDestroy(&red);
 		return;
+	}
 	if (orient) {
 		/* Lines may run down the page: compare with the page turned a quarter. */
-		red = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
-		rot = red ? pixRotateOrth(red, 1) : NULL;
-		if (rot &&
-		    !pixFindSkewSweepAndSearch(rot, &a90, &c90, 2, 1, SKEW_RANGE, 1.0f, 0.02f)) {
+		rot = pixRotateOrth(red, 1);
+		if (rot && skew_find(rot, 2, 1, SKEW_RANGE, 1.0f, 0.02f, &a90, &c90) == 0) {
 			*ret_axis_sure = MAX(conf, c90) >= SKEW_MIN_CONF &&
 					 MAX(conf, c90) >= SKEW_AXIS_SURE * MIN(conf, c90);
 			if (c90 > conf * 1.5 && c90 >= SKEW_TURN_MIN_CONF) {
@@ -272,8 +276,8 @@ static void find_skew(PIX *bin, bool orient, float *ret_angle, float *ret_conf, 
 			}
 		}
 		pixDestroy(&rot);
-		pixDestroy(&red);
 	}
+	pixDestroy(&red);
 	*ret_angle = angle;
 	*ret_conf = conf;
 }
