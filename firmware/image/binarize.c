@@ -334,9 +334,9 @@ leptonica:
 /* The histogram of the page divided by its background, on every other pixel and row. */
 static NUMA *normalised_histogram(PIX *grey, PIX *bg, PIX *mask)
 {
-	uint32_t w = (uint32_t)pixGetWidth(grey), h = (uint32_t)pixGetHeight(grey), x, y;
+	uint32_t w = (uint32_t)pixGetWidth(grey), h = (uint32_t)pixGetHeight(grey), k, y;
 	uint32_t gwpl = (uint32_t)pixGetWpl(grey), bwpl = (uint32_t)pixGetWpl(bg);
-	uint64_t hist[256] = { 0 };
+	uint64_t hist[2][256] = { { 0 } };
 	uint32_t scale[256];
 	NUMA *na;
 	unsigned v;
@@ -344,26 +344,35 @@ static NUMA *normalised_histogram(PIX *grey, PIX *bg, PIX *mask)
 	/* grey * BINARIZE_PAPER / background, in 16.16 fixed point per background level. */
 	for (v = 0; v < 256; v++)
 		scale[v] = (BINARIZE_PAPER << 16) / MAX(v, 1u);
+	/*
+	 * Every other pixel is pixels 0 and 2 of a word, and a word is a block's row: one
+	 * background level and one mask bit for both.
+	 */
 	for (y = 0; y < h; y += 2) {
 		const l_uint32 *g = pixGetData(grey) + (size_t)y * gwpl;
 		const l_uint32 *b = pixGetData(bg) + (size_t)(y / B) * bwpl;
 		const l_uint32 *m =
 		    mask ? pixGetData(mask) + (size_t)(y / B) * pixGetWpl(mask) : NULL;
 
-		for (x = 0; x < w; x += 2) {
-			uint32_t n;
+		for (k = 0; k * B < w; k++) {
+			uint32_t word = g[k], sc, n;
 
-			if (m && GET_DATA_BIT(m, x / B))
+			if (m && GET_DATA_BIT(m, k))
 				continue;
-			n = (GET_DATA_BYTE(g, x) * scale[GET_DATA_BYTE(b, x / B)]) >> 16;
-			hist[MIN(n, 255u)]++;
+			sc = scale[GET_DATA_BYTE(b, k)];
+			n = ((word >> 24) * sc) >> 16;
+			hist[0][MIN(n, 255u)]++;
+			if (k * B + 2 < w) {
+				n = (((word >> 8) & 0xff) * sc) >> 16;
+				hist[1][MIN(n, 255u)]++;
+			}
 		}
 	}
 	na = numaCreate(256);
 	if (!na)
 		return NULL;
 	for (v = 0; v < 256; v++)
-		numaAddNumber(na, (l_float32)hist[v]);
+		numaAddNumber(na, (l_float32)(hist[0][v] + hist[1][v]));
 	return na;
 }
 
