@@ -134,6 +134,8 @@ static float shear_score(struct rows *r, float radang)
 		const l_uint32 *line = r->data + (size_t)y * r->wpl;
 		uint32_t left = 0;
 
+		if (prefix[r->wpl] == 0)
+			continue; /* white: adds nothing (between lines, the margins) */
 		/* Row y of band b lands on row y + b * sign, if there is one. */
 		for (b = 0; b < r->bands; b++) {
 			int32_t to = y + b * r->sign;
