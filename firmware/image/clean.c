@@ -211,9 +211,9 @@ static void marks_release(struct marks *m)
 	*m = (struct marks){ 0 };
 }
 
-static int marks_grow(struct marks *m)
+static int marks_grow(struct marks *m, uint32_t first)
 {
-	uint32_t cap = m->cap ? 2 * m->cap : 4096;
+	uint32_t cap = m->cap ? 2 * m->cap : first;
 	int32_t **arrays[] = { &m->x0, &m->x1, &m->left, &m->right, &m->top, &m->bottom };
 	uint32_t *parent;
 	size_t i;
@@ -239,7 +239,7 @@ static int marks_add(struct marks *m, int32_t x0, int32_t x1, int32_t y)
 {
 	uint32_t i = m->n;
 
-	if (i == m->cap && marks_grow(m) < 0)
+	if (i == m->cap && marks_grow(m, 4096) < 0)
 		return -ENOMEM;
 	m->x0[i] = m->left[i] = x0;
 	m->x1[i] = x1;
@@ -329,8 +329,12 @@ static int clear_small_marks(PIX *bin, uint32_t max_w, uint32_t max_h, uint32_t 
 	int r = -ENOMEM;
 
 	first = malloc(((size_t)h + 1) * sizeof(*first));
-	if (!first)
+	/* About as many runs as a 300 dpi text page has: grown less often. */
+	if (!first || marks_grow(&m, MAX(4096u, 16 * (uint32_t)h)) < 0) {
+		free(first);
+		marks_release(&m);
 		return -ENOMEM;
+	}
 	for (y = 0; y < h; y++) {
 		prev = y ? first[y - 1] : 0;
 		cur = first[y] = m.n;
