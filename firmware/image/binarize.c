@@ -499,33 +499,50 @@ out:
 	return r;
 }
 
+/* Leptonica's word for 4 pixels in scan order: the first in the high byte, on any host. */
+static inline l_uint32 pixel_word(const uint8_t *p)
+{
+	return (l_uint32)p[0] << 24 | (l_uint32)p[1] << 16 | (l_uint32)p[2] << 8 | p[3];
+}
+
 PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3])
 {
-	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 8);
-	uint32_t x, y, wpl;
+	PIX *pix = pixCreateNoInit((l_int32)f->width, (l_int32)f->height, 8);
+	uint32_t x, y, k, wpl, full = f->width / 4;
+	uint8_t *row = NULL, tail[4];
 
 	if (!pix)
 		return NULL;
 	wpl = (uint32_t)pixGetWpl(pix);
+	if (f->channels != 1) {
+		row = malloc(f->width);
+		if (!row) {
+			pixDestroy(&pix);
+			return NULL;
+		}
+	}
 	for (y = 0; y < f->height; y++) {
 		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
 		l_uint32 *line = pixGetData(pix) + (size_t)y * wpl;
 
-		if (f->channels == 1) {
-			/* Bytes in scan order now, words swapped below; pad pixels white. */
-			memcpy(line, src, f->width);
-			memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
-			continue;
-		}
-		for (x = 0; x < f->width; x++) {
-			const uint8_t *p = src + 3 * x;
+		if (row) {
+			for (x = 0; x < f->width; x++) {
+				const uint8_t *p = src + 3 * x;
 
-			((uint8_t *)line)[x] =
-			    (uint8_t)((w[0] * p[0] + w[1] * p[1] + w[2] * p[2]) >> 8);
+				row[x] = (uint8_t)((w[0] * p[0] + w[1] * p[1] + w[2] * p[2]) >> 8);
+			}
+			src = row;
 		}
-		memset((uint8_t *)line + f->width, 0xff, wpl * 4 - f->width);
+		/* Straight into Leptonica's words, no copy swapped afterwards; pad pixels white. */
+		for (k = 0; k < full; k++)
+			line[k] = pixel_word(src + 4 * k);
+		for (k = full; k < wpl; k++) {
+			for (x = 0; x < 4; x++)
+				tail[x] = 4 * k + x < f->width ? src[4 * k + x] : 0xff;
+			line[k] = pixel_word(tail);
+		}
 	}
-	pixEndianByteSwap(pix);
+	free(row);
 	return pix;
 }
 
