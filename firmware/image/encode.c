@@ -202,11 +202,32 @@ static void jpeg_quiet_message(j_common_ptr cinfo)
 	log_debug("libjpeg: %s", msg);
 }
 
-int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret)
+/* Row @y of @f in scan order: as it is, or from its words into @row. */
+static JSAMPROW jpeg_row(const struct frame *f, uint32_t y, bool words, uint8_t *row)
+{
+	const uint32_t *line;
+	uint32_t k;
+
+	if (!words)
+		return f->data + (size_t)y * f->bytes_per_line;
+	line = (const uint32_t *)(const void *)(f->data + (size_t)y * f->bytes_per_line);
+	for (k = 0; k < f->bytes_per_line / 4; k++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint32_t v = __builtin_bswap32(line[k]);
+#else
+		uint32_t v = line[k];
+#endif
+		memcpy(row + 4 * k, &v, 4);
+	}
+	return row;
+}
+
+static int encode_jpeg(const struct frame *f, int quality, bool words, struct encoded_image *ret)
 {
 	struct jpeg_compress_struct cinfo;
 	struct jpeg_fail fail = { 0 };
 	unsigned char *volatile out = NULL;
+	uint8_t *volatile row = NULL;
 	unsigned long out_size = 0;
 	JSAMPROW rowp;
 	int r;
@@ -216,6 +237,13 @@ int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *
 		return r;
 	if (f->depth != 8 || quality < 1 || quality > 100 || !ret)
 		return -EINVAL;
+	if (words) {
+		if (f->channels != 1 || f->bytes_per_line % 4 || (uintptr_t)f->data % 4)
+			return -EINVAL;
+		row = malloc(f->bytes_per_line);
+		if (!row)
+			return -ENOMEM;
+	}
 	if (f->width > JPEG_MAX_DIM || f->height > JPEG_MAX_DIM)
 		return -FOLIO_ETOOBIG;
 
@@ -225,6 +253,7 @@ int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *
 	if (setjmp(fail.jump)) {
 		jpeg_destroy_compress(&cinfo);
 		free(out);
+		free(row);
 		return fail.nomem ? -ENOMEM : -FOLIO_EFORMAT;
 	}
 	jpeg_create_compress(&cinfo);
@@ -245,11 +274,12 @@ int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *
 
 	jpeg_start_compress(&cinfo, TRUE);
 	while (cinfo.next_scanline < cinfo.image_height) {
-		rowp = f->data + (size_t)cinfo.next_scanline * f->bytes_per_line;
+		rowp = jpeg_row(f, cinfo.next_scanline, words, row);
 		jpeg_write_scanlines(&cinfo, &rowp, 1);
 	}
 	jpeg_finish_compress(&cinfo);
 	jpeg_destroy_compress(&cinfo);
+	free(row);
 
 	*ret = (struct encoded_image){
 		.data = out,
@@ -264,6 +294,16 @@ int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *
 		.channels = f->channels,
 	};
 	return 0;
+}
+
+int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret)
+{
+	return encode_jpeg(f, quality, false, ret);
+}
+
+int image_encode_jpeg_words(const struct frame *f, int quality, struct encoded_image *ret)
+{
+	return encode_jpeg(f, quality, true, ret);
 }
 
 /* Copies one single-page bitonal CCITT TIFF as the next directory of @out, strips untouched. */

@@ -55,6 +55,15 @@ int image_encode_g4(const struct frame *f, const char *software, struct encoded_
 int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret);
 
 /*
+ * image_encode_jpeg_words - image_encode_jpeg() of a grey frame whose rows are 32-bit host
+ * words holding 4 pixels, the first in the high byte (an 8 bpp Leptonica image's data, as it
+ * is: no pass swapping it to scan order first)
+ * @f: depth 8, 1 channel, bytes_per_line a multiple of 4, data aligned for 32-bit words
+ * Returns as image_encode_jpeg().
+ */
+int image_encode_jpeg_words(const struct frame *f, int quality, struct encoded_image *ret);
+
+/*
  * image_tiff_multipage - one multi-page TIFF of a document from its G4 and JPEG pages
  * @pages: pages made by image_encode_g4() (or any single-page bitonal CCITT TIFF) or, with
  *         format "JPEG", by image_encode_jpeg() (width, height, channels and dpi filled), in order

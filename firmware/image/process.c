@@ -795,6 +795,20 @@ static struct upright upright_of(const struct page_work *w, PIX *mask, l_int32 r
 				 .rotation = rotation };
 }
 
+/* An 8 bpp image's data as it is, for image_encode_jpeg_words(). */
+static struct frame grey_words(PIX *pix, unsigned dpi)
+{
+	return (struct frame){
+		.width = (uint32_t)pixGetWidth(pix),
+		.height = (uint32_t)pixGetHeight(pix),
+		.depth = 8,
+		.channels = 1,
+		.bytes_per_line = (uint32_t)pixGetWpl(pix) * 4,
+		.dpi = dpi,
+		.data = (uint8_t *)pixGetData(pix),
+	};
+}
+
 /* The grey JPEG kept for OCR beside a bitonal page (of a colour scan, its ink-axis grey). */
 static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
 {
@@ -815,8 +829,8 @@ static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
 	r = make_upright(&w->grey, &u);
 	if (r < 0)
 		return r;
-	f = image_pix_as_frame(w->grey, w->in->dpi);
-	r = image_encode_jpeg(&f, w->p->jpeg_quality, ocr);
+	f = grey_words(w->grey, w->in->dpi);
+	r = image_encode_jpeg_words(&f, w->p->jpeg_quality, ocr);
 	if (r < 0)
 		return r;
 	ops_add(&w->ops, "; kept for OCR: grey JPEG q%d %ux%u, %zu bytes", w->p->jpeg_quality,
@@ -837,9 +851,9 @@ static int encode_tones(struct page_work *w, struct encoded_image *img)
 	if (w->colour) {
 		r = image_encode_colour(w->colour, w->in->dpi, w->p->jpeg_quality, img);
 	} else {
-		struct frame f = image_pix_as_frame(w->grey, w->in->dpi);
+		struct frame f = grey_words(w->grey, w->in->dpi);
 
-		r = image_encode_jpeg(&f, w->p->jpeg_quality, img);
+		r = image_encode_jpeg_words(&f, w->p->jpeg_quality, img);
 	}
 	if (r < 0)
 		return r;
