@@ -281,6 +281,42 @@ static void test_jpeg_quality_matters(void **state)
 	free(f.data);
 }
 
+/*
+ * A grey image held as Leptonica holds it (4 pixels a 32-bit word, the first in the high
+ * byte, rows padded to whole words) encodes to the same bytes as the scan-order frame.
+ */
+static void test_jpeg_from_words(void **state)
+{
+	struct frame f = frame_new(397, 61, 8, 1, 0), w = f;
+	struct encoded_image a = { 0 }, b = { 0 };
+	uint32_t x, y, *words;
+
+	(void)state;
+	w.bytes_per_line = (f.width + 3) / 4 * 4;
+	words = calloc(f.height, w.bytes_per_line);
+	assert_non_null(words);
+	for (y = 0; y < f.height; y++)
+		for (x = 0; x < f.width; x++) {
+			uint8_t v = (uint8_t)((x * 7 + y * 13) ^ (x * y));
+
+			f.data[(size_t)y * f.bytes_per_line + x] = v;
+			words[(size_t)y * (w.bytes_per_line / 4) + x / 4] |= (uint32_t)v
+									      << (24 - 8 * (x % 4));
+		}
+	w.data = (uint8_t *)words;
+	assert_int_equal(image_encode_jpeg(&f, 85, &a), 0);
+	assert_int_equal(image_encode_jpeg_words(&w, 85, &b), 0);
+	assert_int_equal(a.size, b.size);
+	assert_memory_equal(a.data, b.data, a.size);
+	/* Rows that are not whole words, or colour, are not Leptonica's grey. */
+	w.bytes_per_line = f.width;
+	assert_int_equal(image_encode_jpeg_words(&w, 85, &b), -EINVAL);
+	encoded_image_release(&a);
+	encoded_image_release(&b);
+	free(words);
+	free(f.data);
+}
+
 /* A colour frame of one colour, and a grey one. */
 static struct frame flat_frame(uint32_t channels, const uint8_t *rgb)
 {
@@ -432,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_jpeg_grey_round_trip),
 		cmocka_unit_test(test_jpeg_rgb_round_trip),
 		cmocka_unit_test(test_jpeg_quality_matters),
+		cmocka_unit_test(test_jpeg_from_words),
 		cmocka_unit_test(test_multipage_g4_and_jpeg),
 		cmocka_unit_test(test_rejects_bad_frames),
 	};
