@@ -56,70 +56,94 @@ unsigned page_stats_paper(const struct page_stats *st)
 	return level;
 }
 
+/* Block sums and histograms, gathered a row of words at a time. */
+struct stats_pass {
+	uint32_t w, h, bw, bh, full;
+	uint32_t *sums;
+	uint64_t hist[4][256]; /* a histogram per byte: no increment waits for the one before */
+	uint64_t tail[256];    /* pixels of a last, partial word */
+};
+
+static int stats_begin(struct stats_pass *sp, uint32_t w, uint32_t h)
+{
+	*sp = (struct stats_pass){ .w = w, .h = h, .bw = (w + B - 1) / B, .bh = (h + B - 1) / B,
+				   .full = w / B };
+	sp->sums = calloc((size_t)sp->bw * sp->bh, sizeof(*sp->sums));
+	return sp->sums ? 0 : -ENOMEM;
+}
+
+/* Row @y, as Leptonica's 8 bpp words. */
+static void stats_row(struct stats_pass *sp, const uint32_t *line, uint32_t y)
+{
+	uint32_t *rs = sp->sums + (size_t)(y / B) * sp->bw, x;
+
+	for (x = 0; x < sp->full; x++) {
+		uint32_t word = line[x];
+		uint32_t pairs = (word & 0x00ff00ffu) + ((word >> 8) & 0x00ff00ffu);
+
+		rs[x] += (pairs & 0xffff) + (pairs >> 16);
+		sp->hist[0][word >> 24]++;
+		sp->hist[1][(word >> 16) & 0xff]++;
+		sp->hist[2][(word >> 8) & 0xff]++;
+		sp->hist[3][word & 0xff]++;
+	}
+	for (x = sp->full * B; x < sp->w; x++) {
+		uint32_t v = GET_DATA_BYTE(line, x);
+
+		rs[sp->full] += v;
+		sp->tail[v]++;
+	}
+}
+
+static int stats_end(struct stats_pass *sp, struct page_stats *ret)
+{
+	struct page_stats st = { .pixels = (uint64_t)sp->w * sp->h };
+	uint32_t x, y;
+
+	for (x = 0; x < 256; x++)
+		st.hist[x] = (uint32_t)(sp->hist[0][x] + sp->hist[1][x] + sp->hist[2][x] +
+					sp->hist[3][x] + sp->tail[x]);
+	st.reduced = pixCreate((l_int32)sp->bw, (l_int32)sp->bh, 8);
+	if (!st.reduced) {
+		free(sp->sums);
+		return -ENOMEM;
+	}
+	for (y = 0; y < sp->bh; y++) {
+		l_uint32 *rline = pixGetData(st.reduced) + (size_t)y * pixGetWpl(st.reduced);
+		uint32_t rows = MIN(sp->h - y * B, (uint32_t)B);
+
+		for (x = 0; x < sp->bw; x++) {
+			uint32_t n = rows * MIN(sp->w - x * B, (uint32_t)B);
+			uint32_t sum = sp->sums[(size_t)y * sp->bw + x];
+
+			SET_DATA_BYTE(rline, x, (sum + n / 2) / n);
+		}
+	}
+	free(sp->sums);
+	*ret = st;
+	return 0;
+}
+
 int page_stats_measure(PIX *grey, struct page_stats *ret)
 {
-	uint32_t w, h, bw, bh, wpl, full, x, y, *sums, *data;
-	struct page_stats st = { 0 };
-	uint64_t hist[4][256] = { { 0 } };
+	struct stats_pass *sp;
+	uint32_t y, wpl;
+	int r;
 
 	if (!grey || pixGetDepth(grey) != 8)
 		return -EINVAL;
-	w = (uint32_t)pixGetWidth(grey);
-	h = (uint32_t)pixGetHeight(grey);
-	wpl = (uint32_t)pixGetWpl(grey);
-	data = pixGetData(grey);
-	bw = (w + B - 1) / B;
-	bh = (h + B - 1) / B;
-	full = w / B;
-
-	sums = calloc((size_t)bw * bh, sizeof(*sums));
-	if (!sums)
+	sp = malloc(sizeof(*sp));
+	if (!sp)
 		return -ENOMEM;
-	for (y = 0; y < h; y++) {
-		const uint32_t *line = data + (size_t)y * wpl;
-		uint32_t *rs = sums + (size_t)(y / B) * bw;
-
-		for (x = 0; x < full; x++) {
-			uint32_t word = line[x];
-			uint32_t pairs = (word & 0x00ff00ffu) + ((word >> 8) & 0x00ff00ffu);
-
-			rs[x] += (pairs & 0xffff) + (pairs >> 16);
-			/* A histogram per byte: no increment waits for the one before. */
-			hist[0][word >> 24]++;
-			hist[1][(word >> 16) & 0xff]++;
-			hist[2][(word >> 8) & 0xff]++;
-			hist[3][word & 0xff]++;
-		}
-		for (x = full * B; x < w; x++) {
-			uint32_t v = GET_DATA_BYTE(line, x);
-
-			rs[full] += v;
-			st.hist[v]++;
-		}
+	r = stats_begin(sp, (uint32_t)pixGetWidth(grey), (uint32_t)pixGetHeight(grey));
+	if (r == 0) {
+		wpl = (uint32_t)pixGetWpl(grey);
+		for (y = 0; y < sp->h; y++)
+			stats_row(sp, pixGetData(grey) + (size_t)y * wpl, y);
+		r = stats_end(sp, ret);
 	}
-	for (x = 0; x < 256; x++)
-		st.hist[x] += hist[0][x] + hist[1][x] + hist[2][x] + hist[3][x];
-	st.pixels = (uint64_t)w * h;
-
-	st.reduced = pixCreate((l_int32)bw, (l_int32)bh, 8);
-	if (!st.reduced) {
-		free(sums);
-		return -ENOMEM;
-	}
-	for (y = 0; y < bh; y++) {
-		l_uint32 *rline = pixGetData(st.reduced) + (size_t)y * pixGetWpl(st.reduced);
-		uint32_t rows = MIN(h - y * B, (uint32_t)B);
-
-		for (x = 0; x < bw; x++) {
-			uint32_t n = rows * MIN(w - x * B, (uint32_t)B);
-			uint32_t s = sums[(size_t)y * bw + x];
-
-			SET_DATA_BYTE(rline, x, (s + n / 2) / n);
-		}
-	}
-	free(sums);
-	*ret = st;
-	return 0;
+	free(sp);
+	return r;
 }
 
 /*
@@ -505,21 +529,25 @@ static inline l_uint32 pixel_word(const uint8_t *p)
 	return (l_uint32)p[0] << 24 | (l_uint32)p[1] << 16 | (l_uint32)p[2] << 8 | p[3];
 }
 
-PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3])
+PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3], struct page_stats *ret_stats)
 {
 	PIX *pix = pixCreateNoInit((l_int32)f->width, (l_int32)f->height, 8);
 	uint32_t x, y, k, wpl, full = f->width / 4;
 	uint8_t *row = NULL, tail[4];
+	struct stats_pass *sp = NULL;
 
 	if (!pix)
 		return NULL;
 	wpl = (uint32_t)pixGetWpl(pix);
+	if (ret_stats) {
+		sp = malloc(sizeof(*sp));
+		if (!sp || stats_begin(sp, f->width, f->height) < 0)
+			goto fail;
+	}
 	if (f->channels != 1) {
 		row = malloc(f->width);
-		if (!row) {
-			pixDestroy(&pix);
-			return NULL;
-		}
+		if (!row)
+			goto fail;
 	}
 	for (y = 0; y < f->height; y++) {
 		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
@@ -541,9 +569,27 @@ PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3])
 				tail[x] = 4 * k + x < f->width ? src[4 * k + x] : 0xff;
 			line[k] = pixel_word(tail);
 		}
+		/* The statistics while the row is in the cache: one pass over the page. */
+		if (sp)
+			stats_row(sp, line, y);
 	}
 	free(row);
+	if (sp) {
+		if (stats_end(sp, ret_stats) < 0) {
+			free(sp);
+			pixDestroy(&pix);
+			return NULL;
+		}
+		free(sp);
+	}
 	return pix;
+fail:
+	if (sp)
+		free(sp->sums);
+	free(sp);
+	free(row);
+	pixDestroy(&pix);
+	return NULL;
 }
 
 bool binarize_ink_axis(const struct frame *f, PIX *grey, PIX *bin, PIX *mask, unsigned paper,

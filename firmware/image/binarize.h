@@ -97,9 +97,11 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
  * binarize_frame_grey - an 8 bpp image of a frame
  * @f: 8-bit grey (copied) or RGB (weighed)
  * @w: red, green and blue weights in 1/256, summing to 256
+ * @ret_stats: unless NULL, filled as page_stats_measure() of the image would fill it (in the
+ *  same pass); release with page_stats_release()
  * Returns the image or NULL (no memory).
  */
-PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3]);
+PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3], struct page_stats *ret_stats);
 
 /*
  * binarize_ink_axis - the grey that keeps ink apart from paper on a colour scan

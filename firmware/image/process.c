@@ -151,11 +151,6 @@ static int profile_check(const struct image_profile *p)
 /* Luminance weights of a colour scan's grey (ITU-R BT.601), in 1/256: what is delivered. */
 static const unsigned luma_weights[3] = { 77, 150, 29 };
 
-static PIX *frame_to_grey(const struct frame *f)
-{
-	return binarize_frame_grey(f, luma_weights);
-}
-
 static PIX *frame_to_rgb(const struct frame *f)
 {
 	PIX *pix = pixCreate((l_int32)f->width, (l_int32)f->height, 32);
@@ -584,12 +579,9 @@ static int grey_in(struct page_work *w)
 	struct image_page_report *rep = w->rep;
 	int r;
 
-	w->grey = frame_to_grey(in);
+	w->grey = binarize_frame_grey(in, luma_weights, &w->st);
 	if (!w->grey)
 		return -ENOMEM;
-	r = page_stats_measure(w->grey, &w->st);
-	if (r < 0)
-		return r;
 	rep->paper_level = page_stats_paper(&w->st);
 	if (w->p->clean_borders) {
 		r = clean_find_borders(w->st.reduced, rep->paper_level,
@@ -628,12 +620,10 @@ static int binarize_on_ink_axis(struct page_work *w)
 	if (in->channels != 3 ||
 	    !binarize_ink_axis(in, w->grey, w->bin, w->br.mask, w->rep->paper_level, axis))
 		return 0;
-	w->ink_grey = binarize_frame_grey(in, axis);
+	w->ink_grey = binarize_frame_grey(in, axis, &ist);
 	if (!w->ink_grey)
 		return -ENOMEM;
-	r = page_stats_measure(w->ink_grey, &ist);
-	if (r == 0)
-		r = binarize_page(w->ink_grey, &ist, in->dpi, w->br.mask, &ink_bin, &w->thresh);
+	r = binarize_page(w->ink_grey, &ist, in->dpi, w->br.mask, &ink_bin, &w->thresh);
 	page_stats_release(&ist);
 	if (r < 0)
 		return r;

@@ -166,11 +166,11 @@ static PIX *ink_axis_grey(PIX *rgb, unsigned dpi)
 
 	if (image_rgb_frame(rgb, dpi, &f) < 0)
 		return NULL;
-	grey = binarize_frame_grey(&f, luma);
-	if (grey && page_stats_measure(grey, &st) == 0 &&
+	grey = binarize_frame_grey(&f, luma, &st);
+	if (grey &&
 	    binarize_page(grey, &st, dpi, NULL, &bin, NULL) == 0 &&
 	    binarize_ink_axis(&f, grey, bin, NULL, page_stats_paper(&st), wt))
-		out = binarize_frame_grey(&f, wt);
+		out = binarize_frame_grey(&f, wt, NULL);
 	page_stats_release(&st);
 	pixDestroy(&grey);
 	pixDestroy(&bin);
