@@ -16,6 +16,205 @@
 #define BORDER_MIN_MM 1.0
 #define BORDER_MAX_TEXTURE 6.0
 
+/*
+ * Small marks: the 8-connected black components of a 1 bpp image that fit in a box, found on
+ * runs of black pixels (a union-find over runs that touch from one row to the next) and
+ * cleared. What pixSelectBySize() keeps and drops, without its image per component: on a
+ * 300 dpi text page a quarter of the time.
+ */
+struct marks {
+	int32_t *x0, *x1;   /* run i covers pixels [x0[i], x1[i]) of its row */
+	uint32_t *parent;   /* union-find over runs; a root holds its component's box */
+	int32_t *left, *right, *top, *bottom;
+	uint32_t n, cap;
+	uint32_t *first; /* row y's runs are first[y] .. first[y + 1] - 1 */
+	int32_t h;
+};
+
+static void marks_release(struct marks *m)
+{
+	free(m->x0);
+	free(m->x1);
+	free(m->parent);
+	free(m->left);
+	free(m->right);
+	free(m->top);
+	free(m->bottom);
+	free(m->first);
+	*m = (struct marks){ 0 };
+}
+
+static int marks_grow(struct marks *m, uint32_t first)
+{
+	uint32_t cap = m->cap ? 2 * m->cap : first;
+	int32_t **arrays[] = { &m->x0, &m->x1, &m->left, &m->right, &m->top, &m->bottom };
+	uint32_t *parent;
+	size_t i;
+
+	if (cap <= m->cap)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(arrays); i++) {
+		int32_t *p = realloc(*arrays[i], (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*arrays[i] = p;
+	}
+	parent = realloc(m->parent, (size_t)cap * sizeof(*parent));
+	if (!parent)
+		return -ENOMEM;
+	m->parent = parent;
+	m->cap = cap;
+	return 0;
+}
+
+static int marks_add(struct marks *m, int32_t x0, int32_t x1, int32_t y)
+{
+	uint32_t i = m->n;
+
+	if (i == m->cap && marks_grow(m, 4096) < 0)
+		return -ENOMEM;
+	m->x0[i] = m->left[i] = x0;
+	m->x1[i] = x1;
+	m->right[i] = x1 - 1;
+	m->top[i] = m->bottom[i] = y;
+	m->parent[i] = i;
+	m->n++;
+	return 0;
+}
+
+static uint32_t marks_root(struct marks *m, uint32_t i)
+{
+	while (m->parent[i] != i) {
+		m->parent[i] = m->parent[m->parent[i]];
+		i = m->parent[i];
+	}
+	return i;
+}
+
+/* Joins the components of runs @a and @b; the older root stays, holding both boxes. */
+static void marks_join(struct marks *m, uint32_t a, uint32_t b)
+{
+	a = marks_root(m, a);
+	b = marks_root(m, b);
+	if (a == b)
+		return;
+	if (b < a) {
+		uint32_t t = a;
+
+		a = b;
+		b = t;
+	}
+	m->parent[b] = a;
+	m->left[a] = MIN(m->left[a], m->left[b]);
+	m->right[a] = MAX(m->right[a], m->right[b]);
+	m->top[a] = MIN(m->top[a], m->top[b]);
+	m->bottom[a] = MAX(m->bottom[a], m->bottom[b]);
+}
+
+/* The runs of black pixels of row @y, appended; bits past @w are not pixels. */
+static int marks_add_row(struct marks *m, const l_uint32 *line, int32_t w, int32_t y)
+{
+	int32_t words = (w + 31) / 32, k, start = -1;
+
+	for (k = 0; k < words; k++) {
+		uint32_t word = line[k], pos = 0;
+
+		if (k == words - 1 && w % 32)
+			word &= ~(0xffffffffu >> (w % 32));
+		if ((start < 0 && word == 0) || (start >= 0 && word == 0xffffffffu))
+			continue;
+		while (pos < 32) {
+			uint32_t rest = word << pos;
+
+			if (start < 0) {
+				if (rest == 0)
+					break;
+				pos += (uint32_t)__builtin_clz(rest);
+				start = k * 32 + (int32_t)pos;
+			} else {
+				/* Zeros shifted in end the run at the word's end at the latest. */
+				if (~rest == 0)
+					break;
+				pos += (uint32_t)__builtin_clz(~rest);
+				if (pos >= 32)
+					break;
+				if (marks_add(m, start, k * 32 + (int32_t)pos, y) < 0)
+					return -ENOMEM;
+				start = -1;
+			}
+		}
+	}
+	if (start >= 0 && marks_add(m, start, w, y) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The runs of @bin and their components, in @m (marks_release() it). */
+static int marks_find(PIX *bin, struct marks *m)
+{
+	int32_t w = pixGetWidth(bin), h = pixGetHeight(bin), wpl = pixGetWpl(bin), y;
+	uint32_t prev = 0, cur = 0, i, j;
+
+	*m = (struct marks){ .h = h };
+	m->first = malloc(((size_t)h + 1) * sizeof(*m->first));
+	/* About as many runs as a 300 dpi text page has: grown less often. */
+	if (!m->first || marks_grow(m, MAX(4096u, 16 * (uint32_t)h)) < 0)
+		goto fail;
+	for (y = 0; y < h; y++) {
+		prev = y ? m->first[y - 1] : 0;
+		cur = m->first[y] = m->n;
+		if (marks_add_row(m, pixGetData(bin) + (size_t)y * wpl, w, y) < 0)
+			goto fail;
+		/* Runs of the row above touch when they overlap or meet at a corner. */
+		for (i = prev, j = cur; y && j < m->n; j++) {
+			uint32_t k;
+
+			while (i < cur && m->x1[i] < m->x0[j])
+				i++;
+			for (k = i; k < cur && m->x0[k] <= m->x1[j]; k++)
+				marks_join(m, k, j);
+		}
+	}
+	m->first[h] = m->n;
+	return 0;
+fail:
+	marks_release(m);
+	return -ENOMEM;
+}
+
+/*
+ * Clears in @bin the 8-connected black components whose box is at most @max_w x @max_h
+ * pixels, and counts the pixels cleared in *ret_removed.
+ */
+static int clear_small_marks(PIX *bin, uint32_t max_w, uint32_t max_h, uint32_t *ret_removed)
+{
+	uint32_t i, removed = 0;
+	struct marks m;
+	int32_t y;
+
+	if (marks_find(bin, &m) < 0)
+		return -ENOMEM;
+	for (y = 0; y < m.h; y++) {
+		l_uint32 *line = pixGetData(bin) + (size_t)y * pixGetWpl(bin);
+
+		for (i = m.first[y]; i < m.first[y + 1]; i++) {
+			uint32_t root = marks_root(&m, i);
+			int32_t x;
+
+			if ((uint32_t)(m.right[root] - m.left[root]) >= max_w ||
+			    (uint32_t)(m.bottom[root] - m.top[root]) >= max_h)
+				continue;
+			for (x = m.x0[i]; x < m.x1[i]; x++)
+				CLEAR_DATA_BIT(line, x);
+			removed += (uint32_t)(m.x1[i] - m.x0[i]);
+		}
+	}
+	*ret_removed = removed;
+	marks_release(&m);
+	return 0;
+}
+
 static bool is_punch_hole(PIX *comp, BOX *box, l_int32 w, l_int32 h, double px_per_mm)
 {
 	l_int32 bx, by, bw, bh, count = 0;
@@ -183,194 +382,6 @@ out:
 	pixDestroy(&border);
 	pixDestroy(&inner);
 	pixDestroy(&mask);
-	return r;
-}
-
-/*
- * Small marks: the 8-connected black components of a 1 bpp image that fit in a box, found on
- * runs of black pixels (a union-find over runs that touch from one row to the next) and
- * cleared. What pixSelectBySize() keeps and drops, without its image per component: on a
- * 300 dpi text page a quarter of the time.
- */
-struct marks {
-	int32_t *x0, *x1;   /* run i covers pixels [x0[i], x1[i]) of its row */
-	uint32_t *parent;   /* union-find over runs; a root holds its component's box */
-	int32_t *left, *right, *top, *bottom;
-	uint32_t n, cap;
-};
-
-static void marks_release(struct marks *m)
-{
-	free(m->x0);
-	free(m->x1);
-	free(m->parent);
-	free(m->left);
-	free(m->right);
-	free(m->top);
-	free(m->bottom);
-	*m = (struct marks){ 0 };
-}
-
-static int marks_grow(struct marks *m, uint32_t first)
-{
-	uint32_t cap = m->cap ? 2 * m->cap : first;
-	int32_t **arrays[] = { &m->x0, &m->x1, &m->left, &m->right, &m->top, &m->bottom };
-	uint32_t *parent;
-	size_t i;
-
-	if (cap <= m->cap)
-		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(arrays); i++) {
-		int32_t *p = realloc(*arrays[i], (size_t)cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		*arrays[i] = p;
-	}
-	parent = realloc(m->parent, (size_t)cap * sizeof(*parent));
-	if (!parent)
-		return -ENOMEM;
-	m->parent = parent;
-	m->cap = cap;
-	return 0;
-}
-
-static int marks_add(struct marks *m, int32_t x0, int32_t x1, int32_t y)
-{
-	uint32_t i = m->n;
-
-	if (i == m->cap && marks_grow(m, 4096) < 0)
-		return -ENOMEM;
-	m->x0[i] = m->left[i] = x0;
-	m->x1[i] = x1;
-	m->right[i] = x1 - 1;
-	m->top[i] = m->bottom[i] = y;
-	m->parent[i] = i;
-	m->n++;
-	return 0;
-}
-
-static uint32_t marks_root(struct marks *m, uint32_t i)
-{
-	while (m->parent[i] != i) {
-		m->parent[i] = m->parent[m->parent[i]];
-		i = m->parent[i];
-	}
-	return i;
-}
-
-/* Joins the components of runs @a and @b; the older root stays, holding both boxes. */
-static void marks_join(struct marks *m, uint32_t a, uint32_t b)
-{
-	a = marks_root(m, a);
-	b = marks_root(m, b);
-	if (a == b)
-		return;
-	if (b < a) {
-		uint32_t t = a;
-
-		a = b;
-		b = t;
-	}
-	m->parent[b] = a;
-	m->left[a] = MIN(m->left[a], m->left[b]);
-	m->right[a] = MAX(m->right[a], m->right[b]);
-	m->top[a] = MIN(m->top[a], m->top[b]);
-	m->bottom[a] = MAX(m->bottom[a], m->bottom[b]);
-}
-
-/* The runs of black pixels of row @y, appended; bits past @w are not pixels. */
-static int marks_add_row(struct marks *m, const l_uint32 *line, int32_t w, int32_t y)
-{
-	int32_t words = (w + 31) / 32, k, start = -1;
-
-	for (k = 0; k < words; k++) {
-		uint32_t word = line[k], pos = 0;
-
-		if (k == words - 1 && w % 32)
-			word &= ~(0xffffffffu >> (w % 32));
-		if ((start < 0 && word == 0) || (start >= 0 && word == 0xffffffffu))
-			continue;
-		while (pos < 32) {
-			uint32_t rest = word << pos;
-
-			if (start < 0) {
-				if (rest == 0)
-					break;
-				pos += (uint32_t)__builtin_clz(rest);
-				start = k * 32 + (int32_t)pos;
-			} else {
-				/* Zeros shifted in end the run at the word's end at the latest. */
-				if (~rest == 0)
-					break;
-				pos += (uint32_t)__builtin_clz(~rest);
-				if (pos >= 32)
-					break;
-				if (marks_add(m, start, k * 32 + (int32_t)pos, y) < 0)
-					return -ENOMEM;
-				start = -1;
-			}
-		}
-	}
-	if (start >= 0 && marks_add(m, start, w, y) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-/*
- * Clears in @bin the 8-connected black components whose box is at most @max_w x @max_h
- * pixels, and counts the pixels cleared in *ret_removed.
- */
-static int clear_small_marks(PIX *bin, uint32_t max_w, uint32_t max_h, uint32_t *ret_removed)
-{
-	int32_t w = pixGetWidth(bin), h = pixGetHeight(bin), wpl = pixGetWpl(bin), y;
-	uint32_t prev = 0, cur = 0, i, j, removed = 0, *first;
-	struct marks m = { 0 };
-	int r = -ENOMEM;
-
-	first = malloc(((size_t)h + 1) * sizeof(*first));
-	/* About as many runs as a 300 dpi text page has: grown less often. */
-	if (!first || marks_grow(&m, MAX(4096u, 16 * (uint32_t)h)) < 0) {
-		free(first);
-		marks_release(&m);
-		return -ENOMEM;
-	}
-	for (y = 0; y < h; y++) {
-		prev = y ? first[y - 1] : 0;
-		cur = first[y] = m.n;
-		if (marks_add_row(&m, pixGetData(bin) + (size_t)y * wpl, w, y) < 0)
-			goto out;
-		/* Runs of the row above touch when they overlap or meet at a corner. */
-		for (i = prev, j = cur; y && j < m.n; j++) {
-			uint32_t k;
-
-			while (i < cur && m.x1[i] < m.x0[j])
-				i++;
-			for (k = i; k < cur && m.x0[k] <= m.x1[j]; k++)
-				marks_join(&m, k, j);
-		}
-	}
-	first[h] = m.n;
-	for (y = 0; y < h; y++) {
-		l_uint32 *line = pixGetData(bin) + (size_t)y * wpl;
-
-		for (i = first[y]; i < first[y + 1]; i++) {
-			uint32_t root = marks_root(&m, i);
-			int32_t x;
-
-			if ((uint32_t)(m.right[root] - m.left[root]) >= max_w ||
-			    (uint32_t)(m.bottom[root] - m.top[root]) >= max_h)
-				continue;
-			for (x = m.x0[i]; x < m.x1[i]; x++)
-				CLEAR_DATA_BIT(line, x);
-			removed += (uint32_t)(m.x1[i] - m.x0[i]);
-		}
-	}
-	*ret_removed = removed;
-	r = 0;
-out:
-	marks_release(&m);
-	free(first);
 	return r;
 }
 
