@@ -26,6 +26,7 @@ struct marks {
 	int32_t *x0, *x1;   /* run i covers pixels [x0[i], x1[i]) of its row */
 	uint32_t *parent;   /* union-find over runs; a root holds its component's box */
 	int32_t *left, *right, *top, *bottom;
+	uint32_t *pixels; /* a root: its component's black pixels */
 	uint32_t n, cap;
 	uint32_t *first; /* row y's runs are first[y] .. first[y + 1] - 1 */
 	int32_t h;
@@ -40,6 +41,7 @@ static void marks_release(struct marks *m)
 	free(m->right);
 	free(m->top);
 	free(m->bottom);
+	free(m->pixels);
 	free(m->first);
 	*m = (struct marks){ 0 };
 }
@@ -64,6 +66,10 @@ static int marks_grow(struct marks *m, uint32_t first)
 	if (!parent)
 		return -ENOMEM;
 	m->parent = parent;
+	parent = realloc(m->pixels, (size_t)cap * sizeof(*parent));
+	if (!parent)
+		return -ENOMEM;
+	m->pixels = parent;
 	m->cap = cap;
 	return 0;
 }
@@ -79,6 +85,7 @@ static int marks_add(struct marks *m, int32_t x0, int32_t x1, int32_t y)
 	m->right[i] = x1 - 1;
 	m->top[i] = m->bottom[i] = y;
 	m->parent[i] = i;
+	m->pixels[i] = (uint32_t)(x1 - x0);
 	m->n++;
 	return 0;
 }
@@ -110,6 +117,7 @@ static void marks_join(struct marks *m, uint32_t a, uint32_t b)
 	m->right[a] = MAX(m->right[a], m->right[b]);
 	m->top[a] = MIN(m->top[a], m->top[b]);
 	m->bottom[a] = MAX(m->bottom[a], m->bottom[b]);
+	m->pixels[a] += m->pixels[b];
 }
 
 /* The runs of black pixels of row @y, appended; bits past @w are not pixels. */
@@ -215,12 +223,13 @@ static int clear_small_marks(PIX *bin, uint32_t max_w, uint32_t max_h, uint32_t 
 	return 0;
 }
 
-static bool is_punch_hole(PIX *comp, BOX *box, l_int32 w, l_int32 h, double px_per_mm)
+/* Whether component @root of @m, on a page @w x @h, is a punch hole. */
+static bool is_punch_hole(struct marks *m, uint32_t root, l_int32 w, l_int32 h, double px_per_mm)
 {
-	l_int32 bx, by, bw, bh, count = 0;
+	l_int32 bx = m->left[root], by = m->top[root], bw = m->right[root] - bx + 1,
+		bh = m->bottom[root] - by + 1;
 	double cx, cy, edge, fill;
 
-	boxGetGeometry(box, &bx, &by, &bw, &bh);
 	if (bw < HOLE_MIN_MM * px_per_mm || bh < HOLE_MIN_MM * px_per_mm ||
 	    bw > HOLE_MAX_MM * px_per_mm || bh > HOLE_MAX_MM * px_per_mm)
 		return false;
@@ -231,9 +240,8 @@ static bool is_punch_hole(PIX *comp, BOX *box, l_int32 w, l_int32 h, double px_p
 	edge = MIN(MIN(cx, w - cx), MIN(cy, h - cy));
 	if (edge > HOLE_EDGE_MM * px_per_mm)
 		return false;
-	pixCountPixels(comp, &count, NULL);
 	/* A disc fills pi/4 of its box. */
-	fill = (double)count / ((double)bw * bh);
+	fill = (double)m->pixels[root] / ((double)bw * bh);
 	return fill > 0.6 && fill < 0.95;
 }
 
@@ -318,10 +326,10 @@ out:
 int clean_find_borders(PIX *reduced, unsigned paper, double px_per_mm, struct border_result *ret)
 {
 	PIX *dark = NULL, *seed = NULL, *border = NULL, *inner = NULL, *mask = NULL;
-	BOXA *boxa = NULL;
-	PIXA *pixa = NULL;
-	l_int32 w, h, i, n, count = 0;
+	struct marks m = { 0 };
+	l_int32 w, h, count = 0, y;
 	unsigned holes = 0;
+	uint32_t i;
 	int r = -ENOMEM;
 
 	if (!reduced || pixGetDepth(reduced) != 8 || px_per_mm <= 0)
@@ -344,24 +352,28 @@ int clean_find_borders(PIX *reduced, unsigned paper, double px_per_mm, struct bo
 	if (!mask || !inner)
 		goto out;
 
-	/* Punch holes: dark discs inside the sheet near an edge. */
-	boxa = pixConnComp(inner, &pixa, 8);
-	if (!boxa)
+	/*
+	 * Punch holes: dark discs inside the sheet near an edge, painted into the mask run by
+	 * run. The page's text is dark here too: thousands of marks, judged by their boxes.
+	 */
+	if (marks_find(inner, &m) < 0)
 		goto out;
-	n = boxaGetCount(boxa);
-	for (i = 0; i < n; i++) {
-		BOX *box = boxaGetBox(boxa, i, L_CLONE);
-		PIX *comp = pixaGetPix(pixa, i, L_CLONE);
-		l_int32 bx, by;
-
-		if (box && comp && is_punch_hole(comp, box, w, h, px_per_mm)) {
-			boxGetGeometry(box, &bx, &by, NULL, NULL);
-			pixRasterop(mask, bx, by, pixGetWidth(comp), pixGetHeight(comp),
-				    PIX_SRC | PIX_DST, comp, 0, 0);
+	for (i = 0; i < m.n; i++)
+		if (m.parent[i] == i && is_punch_hole(&m, i, w, h, px_per_mm)) {
+			m.pixels[i] |= 0x80000000u; /* a hole: no page has 2^31 pixels */
 			holes++;
 		}
-		boxDestroy(&box);
-		pixDestroy(&comp);
+	for (y = 0; holes && y < h; y++) {
+		l_uint32 *line = pixGetData(mask) + (size_t)y * pixGetWpl(mask);
+
+		for (i = m.first[y]; i < m.first[y + 1]; i++) {
+			int32_t x;
+
+			if (!(m.pixels[marks_root(&m, i)] & 0x80000000u))
+				continue;
+			for (x = m.x0[i]; x < m.x1[i]; x++)
+				SET_DATA_BIT(line, x);
+		}
 	}
 
 	pixCountPixels(mask, &count, NULL);
@@ -375,8 +387,7 @@ int clean_find_borders(PIX *reduced, unsigned paper, double px_per_mm, struct bo
 	}
 	r = 0;
 out:
-	boxaDestroy(&boxa);
-	pixaDestroy(&pixa);
+	marks_release(&m);
 	pixDestroy(&dark);
 	pixDestroy(&seed);
 	pixDestroy(&border);
