@@ -21,6 +21,7 @@
 #include "firmware/image/pix.h"
 #include "firmware/image/binarize.h"
 #include "firmware/image/skew.h"
+#include "firmware/image/updown.h"
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 /* Skew search: +-7 degrees, coarse sweep on a 4x reduction, binary search on a 2x one
@@ -286,6 +287,7 @@ static int find_orientation(PIX *bin, unsigned dpi, bool level, float *ret_conf)
 	float up = 0, left = 0;
 	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
 	PIX *red = bin;
+	bool ok;
 
 	*ret_conf = 0;
 	if (dpi >= 250) {
@@ -293,12 +295,20 @@ static int find_orientation(PIX *bin, unsigned dpi, bool level, float *ret_conf)
 		if (!red)
 			return -1;
 	}
-	/* makeOrientDecision() wants both; a left of nearly 0 leaves up or down to decide. */
-	if (pixOrientDetect(red, &up, level ? NULL : &left, 0, 0) == 0 &&
-	    makeOrientDecision(up, level ? 1e-3f : left, ORIENT_MIN_CONF, ORIENT_MIN_RATIO,
-			       &orient, 0) == 0) {
-		*ret_conf = MAX(fabsf(up), fabsf(left));
+	/*
+	 * Leptonica's pixOrientDetect(): up or down as the page lies, and as turned a quarter.
+	 * makeOrientDecision() wants both; a left of nearly 0 leaves up or down to decide.
+	 */
+	ok = updown_detect(red, &up) == 0;
+	if (ok && !level) {
+		PIX *turned = pixRotate90(red, 1);
+
+		ok = turned && updown_detect(turned, &left) == 0;
+		pixDestroy(&turned);
 	}
+	if (ok && makeOrientDecision(up, level ? 1e-3f : left, ORIENT_MIN_CONF, ORIENT_MIN_RATIO,
+				     &orient, 0) == 0)
+		*ret_conf = MAX(fabsf(up), fabsf(left));
 	if (red != bin)
 		pixDestroy(&red);
 	switch (orient) {

@@ -1,0 +1,144 @@
+/*
+ * updown_detect() gives the confidence Leptonica's pixUpDownDetect() gives, bit for bit: on
+ * made-up text of odd sizes, on pages with nothing to count, and on the real scans of
+ * ../shared at 150 dpi, upright, upside down and on their side.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <leptonica/allheaders.h>
+
+#include "compiler.h"
+#include "firmware/image/updown.h"
+
+static void same_as_leptonica(PIX *bin, const char *what)
+{
+	float ours = -99, theirs = -99;
+
+	assert_int_equal(pixUpDownDetect(bin, &theirs, 0, 0, 0), 0);
+	assert_int_equal(updown_detect(bin, &ours), 0);
+	if (ours != theirs)
+		fail_msg("%s (%dx%d): confidence %.4f, Leptonica %.4f", what, pixGetWidth(bin),
+			 pixGetHeight(bin), ours, theirs);
+}
+
+/*
+ * Lines of letter-like marks at the edges of the page and across word boundaries: x-height
+ * boxes, some with a stem up (ascender) or down (descender), a few ON pixels in the pad.
+ */
+static PIX *made_up_text(l_int32 w, l_int32 h)
+{
+	PIX *pix = pixCreate(w, h, 1);
+	uint32_t seed = 11;
+	l_int32 x, y;
+
+	assert_non_null(pix);
+	for (y = 2; y + 14 < h; y += 17)
+		for (x = (y / 17) % 3; x + 4 < w;) {
+			seed = seed * 1103515245u + 12345u;
+			pixRasterop(pix, x, y + 5, 4, 5, PIX_SET, NULL, 0, 0);
+			if ((seed >> 12) % 3 == 0)
+				pixRasterop(pix, x, y, 1, 6, PIX_SET, NULL, 0, 0);
+			else if ((seed >> 12) % 3 == 1)
+				pixRasterop(pix, x + 3, y + 9, 1, 5, PIX_SET, NULL, 0, 0);
+			x += 5 + (l_int32)((seed >> 20) % 4) + ((seed & 7) == 0 ? 8 : 0);
+		}
+	return pix;
+}
+
+static void test_made_up_text(void **state)
+{
+	static const l_int32 sizes[][2] = { { 620, 877 }, { 1240, 1754 }, { 33, 300 },
+					    { 31, 64 },	  { 95, 95 },	  { 400, 41 } };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		PIX *pix = made_up_text(sizes[i][0], sizes[i][1]), *turned;
+
+		same_as_leptonica(pix, "made-up text");
+		turned = pixRotate180(NULL, pix);
+		assert_non_null(turned);
+		same_as_leptonica(turned, "made-up text upside down");
+		pixDestroy(&turned);
+		turned = pixRotate90(pix, 1);
+		assert_non_null(turned);
+		same_as_leptonica(turned, "made-up text on its side");
+		pixDestroy(&turned);
+		pixDestroy(&pix);
+	}
+}
+
+static void test_nothing_to_count(void **state)
+{
+	PIX *pix = pixCreate(300, 200, 1);
+	float conf = 5;
+
+	(void)state;
+	assert_non_null(pix);
+	assert_int_equal(updown_detect(pix, &conf), 0);
+	assert_true(conf == 0);
+	same_as_leptonica(pix, "a blank page");
+	pixSetAll(pix);
+	same_as_leptonica(pix, "a black page");
+	pixDestroy(&pix);
+}
+
+static void test_real_scans(void **state)
+{
+	static const char *const pages[] = { "blue-typescript-1", "blurred-report",
+					     "catalogue-1962-faint", "journal-1914",
+					     "typescript-1962" };
+	const char *shared = getenv("FOLIO_SHARED");
+	size_t i;
+	int seen = 0, turn;
+
+	(void)state;
+	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
+		char path[4096], what[96];
+		PIX *pix, *bin, *half;
+
+		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
+		pix = pixRead(path);
+		if (!pix)
+			continue;
+		bin = pixConvertTo1(pix, 160);
+		pixDestroy(&pix);
+		assert_non_null(bin);
+		half = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
+		assert_non_null(half);
+		for (turn = 0; turn < 4; turn++) {
+			PIX *t = turn ? pixRotateOrth(half, turn) : pixClone(half);
+
+			assert_non_null(t);
+			snprintf(what, sizeof(what), "%s turned %d", pages[i], 90 * turn);
+			same_as_leptonica(t, what);
+			pixDestroy(&t);
+		}
+		pixDestroy(&half);
+		pixDestroy(&bin);
+		seen++;
+	}
+	if (!seen) {
+		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
+			      shared ? shared : "(FOLIO_SHARED not set)");
+		skip();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_made_up_text),
+		cmocka_unit_test(test_nothing_to_count),
+		cmocka_unit_test(test_real_scans),
+	};
+
+	setMsgSeverity(L_SEVERITY_NONE);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
