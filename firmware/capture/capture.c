@@ -1098,14 +1098,15 @@ static int capture_outcome(struct store *store, const struct folio_config *cfg,
  * bitonal image, the encoded files. By default glibc maps the larger ones fresh and unmaps
  * them on free, and returns freed heap to the kernel soon: each page then faults in and
  * zeroes its memory again (on the coversheet bench a fifth of folio scan's system time and
- * about 5% of its CPU). For a capture, blocks up to 32 MiB come from the heap and freed
- * memory stays for the next page; capture_run() hands it back with malloc_trim() at the
- * end. Memory stays bounded by the pages in flight, which reuse it.
+ * about 5% of its CPU). For a capture, blocks up to 16 MiB (a grey A4 page at 300 dpi is
+ * 8.7 MB; colour and 600 dpi frames stay mapped) come from the heap, and up to 64 MiB of
+ * freed heap stays for the next page; capture_run() hands it back with malloc_trim() at
+ * the end. Peak memory stays what the pages in flight need (README: Capture).
  */
 static void page_memory_keep(void)
 {
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
 static void page_memory_release(void)
