@@ -66,8 +66,9 @@ struct stats_pass {
 
 static int stats_begin(struct stats_pass *sp, uint32_t w, uint32_t h)
 {
-	*sp = (struct stats_pass){ .w = w, .h = h, .bw = (w + B - 1) / B, .bh = (h + B - 1) / B,
-				   .full = w / B };
+	*sp = (struct stats_pass){
+		.w = w, .h = h, .bw = (w + B - 1) / B, .bh = (h + B - 1) / B, .full = w / B
+	};
 	sp->sums = calloc((size_t)sp->bw * sp->bh, sizeof(*sp->sums));
 	return sp->sums ? 0 : -ENOMEM;
 }
@@ -213,14 +214,14 @@ static inline uint8_t extreme(uint8_t a, uint8_t b, bool max)
  * (h + 4 r + 1) rows each, @edge one row.
  */
 static inline __attribute__((always_inline)) void
-extreme_down(const uint8_t *in, uint8_t *restrict out, uint32_t w, uint32_t h, uint32_t r,
-	     bool max, uint8_t *restrict g, uint8_t *restrict s, uint8_t *restrict edge)
+extreme_down(const uint8_t *in, uint8_t *restrict out, uint32_t w, uint32_t h, uint32_t r, bool max,
+	     uint8_t *restrict g, uint8_t *restrict s, uint8_t *restrict edge)
 {
 	uint32_t k = 2 * r + 1, blocks = (h + 2 * r + k - 1) / k, b, y, x;
 
 	/* Past the ends: the value that changes nothing, as Leptonica's added border. */
 	memset(edge, max ? 0 : 255, w);
-#define ROW(y) ((y) >= r && (y) < h + r ? in + (size_t)((y) - r) * w : edge)
+#define ROW(y) ((y) >= r && (y) < h + r ? in + (size_t)((y)-r) * w : edge)
 	for (b = 0; b < blocks * k; b += k) {
 		memcpy(g + (size_t)b * w, ROW(b), w);
 		for (y = b + 1; y < b + k; y++) {
@@ -241,7 +242,8 @@ extreme_down(const uint8_t *in, uint8_t *restrict out, uint32_t w, uint32_t h, u
 	}
 #undef ROW
 	for (y = 0; y < h; y++) {
-		const uint8_t *restrict a = s + (size_t)y * w, *restrict c = g + (size_t)(y + 2 * r) * w;
+		const uint8_t *restrict a = s + (size_t)y * w, *restrict c =
+								   g + (size_t)(y + 2 * r) * w;
 		uint8_t *restrict o = out + (size_t)y * w;
 
 		for (x = 0; x < w; x++)
@@ -271,8 +273,8 @@ static PIX *close_grey(PIX *pix, uint32_t size)
 	uint32_t wpl = (uint32_t)pixGetWpl(pix), n = MAX(w, h) + 4 * r + 1, x, y;
 	l_uint32 *data = pixGetData(pix);
 	size_t area = (size_t)w * h;
-	uint8_t *a = malloc(area), *t = malloc(area), *g = malloc((size_t)n * MAX(w, h));
-	uint8_t *s = malloc((size_t)n * MAX(w, h)), *edge = malloc(MAX(w, h));
+	uint8_t *a = malloc(area), *t = malloc(area), *g = calloc(n, MAX(w, h));
+	uint8_t *s = calloc(n, MAX(w, h)), *edge = malloc(MAX(w, h));
 	PIX *out = NULL;
 
 	if (!a || !t || !g || !s || !edge)
@@ -545,9 +547,10 @@ PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3], struct page
 			goto fail;
 	}
 	if (f->channels != 1) {
-		row = malloc(f->width);
+		row = malloc((size_t)wpl * 4);
 		if (!row)
 			goto fail;
+		memset(row + f->width, 0xff, (size_t)wpl * 4 - f->width); /* pad pixels white */
 	}
 	for (y = 0; y < f->height; y++) {
 		const uint8_t *src = f->data + (size_t)y * f->bytes_per_line;
@@ -559,15 +562,17 @@ PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3], struct page
 
 				row[x] = (uint8_t)((w[0] * p[0] + w[1] * p[1] + w[2] * p[2]) >> 8);
 			}
-			src = row;
-		}
-		/* Straight into Leptonica's words, no copy swapped afterwards; pad pixels white. */
-		for (k = 0; k < full; k++)
-			line[k] = pixel_word(src + 4 * k);
-		for (k = full; k < wpl; k++) {
-			for (x = 0; x < 4; x++)
-				tail[x] = 4 * k + x < f->width ? src[4 * k + x] : 0xff;
-			line[k] = pixel_word(tail);
+			for (k = 0; k < wpl; k++)
+				line[k] = pixel_word(row + 4 * k);
+		} else {
+			/* Straight into Leptonica's words, no copy swapped afterwards. */
+			for (k = 0; k < full; k++)
+				line[k] = pixel_word(src + 4 * k);
+			for (k = full; k < wpl; k++) {
+				for (x = 0; x < 4; x++) /* pad pixels white */
+					tail[x] = 4 * k + x < f->width ? src[4 * k + x] : 0xff;
+				line[k] = pixel_word(tail);
+			}
 		}
 		/* The statistics while the row is in the cache: one pass over the page. */
 		if (sp)

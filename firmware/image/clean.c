@@ -23,8 +23,8 @@
  * 300 dpi text page a quarter of the time.
  */
 struct marks {
-	int32_t *x0, *x1;   /* run i covers pixels [x0[i], x1[i]) of its row */
-	uint32_t *parent;   /* union-find over runs; a root holds its component's box */
+	int32_t *x0, *x1; /* run i covers pixels [x0[i], x1[i]) of its row */
+	uint32_t *parent; /* union-find over runs; a root holds its component's box */
 	int32_t *left, *right, *top, *bottom;
 	uint32_t *pixels; /* a root: its component's black pixels */
 	uint32_t n, cap;

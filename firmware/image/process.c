@@ -268,7 +268,8 @@ static void find_skew(PIX *bin, bool orient, float *ret_angle, float *ret_conf, 
 				conf = c90;
 				*ret_quads = 1;
 			} else if (c90 > conf) {
-				*ret_axis_sure = false; /* down the page, not measured well enough */
+				*ret_axis_sure =
+				    false; /* down the page, not measured well enough */
 			}
 		}
 		pixDestroy(&rot);
@@ -724,9 +725,9 @@ static int turn_upright(struct page_work *w)
 	rep->orientation = ((4 - w->turn) % 4) * 90;
 	rep->orient_conf = oconf;
 	w->orient_unknown = more < 0;
-	ops_add(&w->ops, "; orientation: %d (conf %.1f%s%s), turned %d cw", rep->orientation,
-		oconf, w->lines_sure ? ", up or down" : "",
-		more < 0 ? ", text orientation unknown" : "", w->turn * 90);
+	ops_add(&w->ops, "; orientation: %d (conf %.1f%s%s), turned %d cw", rep->orientation, oconf,
+		w->lines_sure ? ", up or down" : "", more < 0 ? ", text orientation unknown" : "",
+		w->turn * 90);
 	return 0;
 }
 

@@ -200,7 +200,8 @@ static void sweep_and_search(struct rows *sw, struct rows *sch, float range, flo
 	score[4] = shear_score(sch, deg2rad * (center + delta));
 	/* numaGetMin() starts from 1e9: a lowest score above it counts as 1e9. */
 	minscore = MIN(minscore, MIN(score[2], MIN(score[0], score[4])));
-	for (step = (float)(0.5 * delta); step >= min_delta; step = (float)(0.5 * step)) {
+	step = (float)(0.5 * delta);
+	while (step >= min_delta) {
 		int32_t k = 1;
 
 		score[1] = shear_score(sch, deg2rad * (center - step));
@@ -217,6 +218,7 @@ static void sweep_and_search(struct rows *sw, struct rows *sch, float range, flo
 		score[4] = score[k + 1];
 		score[2] = maxscore;
 		center = center + step * (float)(k - 2);
+		step = (float)(0.5 * step);
 	}
 	*ret_angle = center;
 	minthresh = MIN_SCORE_THRESH_FACTOR * (float)sch->w * (float)sch->w * (float)sch->h;

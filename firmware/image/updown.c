@@ -148,7 +148,8 @@ static int32_t count_blocks(const struct page *p, const struct sel s[2])
 			uint32_t v = 0, t;
 
 			for (i = 0; i < 4; i++)
-				v |= hmt_word(p, &s[0], 4 * by + i, k) | hmt_word(p, &s[1], 4 * by + i, k);
+				v |= hmt_word(p, &s[0], 4 * by + i, k) |
+				     hmt_word(p, &s[1], 4 * by + i, k);
 			if (!v)
 				continue;
 			/* One bit a 4-pixel block that has a match, blocks past bw dropped. */

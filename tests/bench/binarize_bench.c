@@ -167,8 +167,7 @@ static PIX *ink_axis_grey(PIX *rgb, unsigned dpi)
 	if (image_rgb_frame(rgb, dpi, &f) < 0)
 		return NULL;
 	grey = binarize_frame_grey(&f, luma, &st);
-	if (grey &&
-	    binarize_page(grey, &st, dpi, NULL, &bin, NULL) == 0 &&
+	if (grey && binarize_page(grey, &st, dpi, NULL, &bin, NULL) == 0 &&
 	    binarize_ink_axis(&f, grey, bin, NULL, page_stats_paper(&st), wt))
 		out = binarize_frame_grey(&f, wt, NULL);
 	page_stats_release(&st);

@@ -65,8 +65,8 @@ static PIX *made_up_page(l_int32 w, l_int32 h, bool panel)
 
 static void test_made_up_pages(void **state)
 {
-	static const l_int32 sizes[][2] = { { 1, 1 },	  { 3, 7 },	{ 17, 40 },
-					    { 63, 101 },  { 400, 213 }, { 1003, 1402 } };
+	static const l_int32 sizes[][2] = { { 1, 1 },	 { 3, 7 },     { 17, 40 },
+					    { 63, 101 }, { 400, 213 }, { 1003, 1402 } };
 	static const unsigned dpis[] = { 150, 300, 600 };
 	size_t i, j;
 	int panel;

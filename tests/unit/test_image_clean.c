@@ -136,10 +136,9 @@ static void test_real_scans(void **state)
 					      NULL);
 			assert_non_null(pix);
 			pixCountPixels(pix, &theirs, NULL);
-			assert_float_equal(clean_blank_score(bin, 300),
-					   100.0 * theirs / ((double)pixGetWidth(red) *
-							     pixGetHeight(red)),
-					   1e-9);
+			assert_float_equal(
+			    clean_blank_score(bin, 300),
+			    100.0 * theirs / ((double)pixGetWidth(red) * pixGetHeight(red)), 1e-9);
 			pixDestroy(&pix);
 			pixDestroy(&red);
 			pixDestroy(&bin);

@@ -301,7 +301,7 @@ static void test_jpeg_from_words(void **state)
 
 			f.data[(size_t)y * f.bytes_per_line + x] = v;
 			words[(size_t)y * (w.bytes_per_line / 4) + x / 4] |= (uint32_t)v
-									      << (24 - 8 * (x % 4));
+									     << (24 - 8 * (x % 4));
 		}
 	w.data = (uint8_t *)words;
 	assert_int_equal(image_encode_jpeg(&f, 85, &a), 0);

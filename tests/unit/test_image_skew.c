@@ -52,12 +52,12 @@ static PIX *lines_page(l_int32 w, l_int32 h, float degrees)
 			seed = seed * 1103515245u + 12345u;
 			l_int32 len = 8 + (l_int32)((seed >> 16) % 50);
 
-			pixRasterop(pix, x, y, MIN(len, w - 30 - x), 10 + (l_int32)(seed & 3), PIX_SET,
-				    NULL, 0, 0);
+			pixRasterop(pix, x, y, MIN(len, w - 30 - x), 10 + (l_int32)(seed & 3),
+				    PIX_SET, NULL, 0, 0);
 			x += len + 6 + (l_int32)((seed >> 8) % 10);
 		}
-	turned = pixRotate(pix, degrees * 3.14159265f / 180.0f, L_ROTATE_SAMPLING,
-			   L_BRING_IN_WHITE, 0, 0);
+	turned = pixRotate(pix, degrees * 3.14159265f / 180.0f, L_ROTATE_SAMPLING, L_BRING_IN_WHITE,
+			   0, 0);
 	pixDestroy(&pix);
 	assert_non_null(turned);
 	return turned;
@@ -106,9 +106,9 @@ static void test_nothing_to_measure(void **state)
 
 static void test_real_scans(void **state)
 {
-	static const char *const pages[] = { "blue-typescript-1", "blurred-report",
+	static const char *const pages[] = { "blue-typescript-1",    "blurred-report",
 					     "catalogue-1962-faint", "catalogue-1962-landscape",
-					     "journal-1914", "typescript-1962" };
+					     "journal-1914",	     "typescript-1962" };
 	const char *shared = getenv("FOLIO_SHARED");
 	size_t i;
 	int seen = 0;
