@@ -17,6 +17,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "firmware/image/binarize.h"
+#include "scans.h"
 
 static void same_as_leptonica(PIX *grey, unsigned dpi, const char *what)
 {
@@ -98,38 +99,21 @@ static void test_black_sheet(void **state)
 	pixDestroy(&pix);
 }
 
+static void background_scan(PIX *grey, const char *name)
+{
+	same_as_leptonica(grey, 150, name);
+	same_as_leptonica(grey, 300, name);
+	same_as_leptonica(grey, 600, name);
+}
+
 static void test_real_scans(void **state)
 {
 	static const char *const pages[] = { "blue-typescript-1", "blurred-report",
 					     "catalogue-1962-faint", "journal-1914",
 					     "typescript-1962" };
-	const char *shared = getenv("FOLIO_SHARED");
-	size_t i;
-	int seen = 0;
 
 	(void)state;
-	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
-		char path[4096];
-		PIX *pix, *grey;
-
-		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
-		pix = pixRead(path);
-		if (!pix)
-			continue;
-		grey = pixConvertTo8(pix, 0);
-		pixDestroy(&pix);
-		assert_non_null(grey);
-		same_as_leptonica(grey, 150, pages[i]);
-		same_as_leptonica(grey, 300, pages[i]);
-		same_as_leptonica(grey, 600, pages[i]);
-		pixDestroy(&grey);
-		seen++;
-	}
-	if (!seen) {
-		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
-			      shared ? shared : "(FOLIO_SHARED not set)");
-		skip();
-	}
+	each_degraded_scan(pages, ARRAY_SIZE(pages), background_scan);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 
 #include "compiler.h"
 #include "firmware/image/clean.h"
+#include "scans.h"
 
 /* clean_despeckle(size) against pixSelectBySize(size, size, 8, either, greater than). */
 static void same_as_leptonica(PIX *bin, unsigned size, const char *what)
@@ -97,60 +98,45 @@ static void test_blank_and_black(void **state)
 }
 
 /* Real ink and paper: the degraded scans of ../shared, thresholded light and dark. */
+/* Thresholded light, mid and dark: more and fewer specks, strokes broken and joined. */
+static void clean_scan(PIX *grey, const char *name)
+{
+	static const l_int32 levels[] = { 120, 170, 210 };
+	size_t j;
+
+	for (j = 0; j < ARRAY_SIZE(levels); j++) {
+		PIX *bin = pixThresholdToBinary(grey, levels[j]), *red, *pix;
+		l_int32 theirs = 0, n;
+		char what[128];
+
+		assert_non_null(bin);
+		snprintf(what, sizeof(what), "%s at threshold %d", name, levels[j]);
+		same_as_leptonica(bin, 2, what);
+		same_as_leptonica(bin, 4, what);
+		/* The blank measure: marks of 4 px or more on the 4x reduction, 5 mm in. */
+		red = pixReduceRankBinaryCascade(bin, 1, 1, 0, 0);
+		assert_non_null(red);
+		n = (l_int32)lround(5.0 * 300 / 25.4 / 4.0);
+		pixSetOrClearBorder(red, n, n, n, n, PIX_CLR);
+		pix = pixSelectBySize(red, 4, 4, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+		assert_non_null(pix);
+		pixCountPixels(pix, &theirs, NULL);
+		assert_float_equal(clean_blank_score(bin, 300),
+				   100.0 * theirs / ((double)pixGetWidth(red) * pixGetHeight(red)),
+				   1e-9);
+		pixDestroy(&pix);
+		pixDestroy(&red);
+		pixDestroy(&bin);
+	}
+}
+
 static void test_real_scans(void **state)
 {
 	static const char *const pages[] = { "blurred-report", "catalogue-1962-faint",
 					     "journal-1914", "typescript-1962" };
-	static const l_int32 levels[] = { 120, 170, 210 };
-	const char *shared = getenv("FOLIO_SHARED");
-	size_t i, j;
-	int seen = 0;
 
 	(void)state;
-	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
-		char path[4096];
-		PIX *pix, *grey;
-
-		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
-		pix = pixRead(path);
-		if (!pix)
-			continue;
-		grey = pixConvertTo8(pix, 0);
-		pixDestroy(&pix);
-		assert_non_null(grey);
-		for (j = 0; j < ARRAY_SIZE(levels); j++) {
-			PIX *bin = pixThresholdToBinary(grey, levels[j]), *red;
-			l_int32 theirs = 0, n;
-			char what[128];
-
-			assert_non_null(bin);
-			snprintf(what, sizeof(what), "%s at threshold %d", pages[i], levels[j]);
-			same_as_leptonica(bin, 2, what);
-			same_as_leptonica(bin, 4, what);
-			/* The blank measure: marks of 4 px or more on the 4x reduction, 5 mm in. */
-			red = pixReduceRankBinaryCascade(bin, 1, 1, 0, 0);
-			assert_non_null(red);
-			n = (l_int32)lround(5.0 * 300 / 25.4 / 4.0);
-			pixSetOrClearBorder(red, n, n, n, n, PIX_CLR);
-			pix = pixSelectBySize(red, 4, 4, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE,
-					      NULL);
-			assert_non_null(pix);
-			pixCountPixels(pix, &theirs, NULL);
-			assert_float_equal(
-			    clean_blank_score(bin, 300),
-			    100.0 * theirs / ((double)pixGetWidth(red) * pixGetHeight(red)), 1e-9);
-			pixDestroy(&pix);
-			pixDestroy(&red);
-			pixDestroy(&bin);
-		}
-		pixDestroy(&grey);
-		seen++;
-	}
-	if (!seen) {
-		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
-			      shared ? shared : "(FOLIO_SHARED not set)");
-		skip();
-	}
+	each_degraded_scan(pages, ARRAY_SIZE(pages), clean_scan);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 
 #include "compiler.h"
 #include "firmware/image/skew.h"
+#include "scans.h"
 
 static const int reductions[][2] = { { 4, 2 }, { 2, 1 }, { 1, 1 }, { 8, 4 } };
 
@@ -104,44 +105,28 @@ static void test_nothing_to_measure(void **state)
 	pixDestroy(&pix);
 }
 
+/* Upright and turned a quarter, at both reduction pairs the stage uses. */
+static void skew_scan(PIX *grey, const char *name)
+{
+	PIX *bin = pixConvertTo1(grey, 160), *turned;
+	char what[96];
+
+	assert_non_null(bin);
+	turned = pixRotateOrth(bin, 1);
+	assert_non_null(turned);
+	same_as_leptonica(bin, 4, 2, 0.01f, name);
+	same_as_leptonica(bin, 2, 1, 0.02f, name);
+	snprintf(what, sizeof(what), "%s turned a quarter", name);
+	same_as_leptonica(turned, 4, 2, 0.01f, what);
+	same_as_leptonica(turned, 2, 1, 0.02f, what);
+	pixDestroy(&turned);
+	pixDestroy(&bin);
+}
+
 static void test_real_scans(void **state)
 {
-	static const char *const pages[] = { "blue-typescript-1",    "blurred-report",
-					     "catalogue-1962-faint", "catalogue-1962-landscape",
-					     "journal-1914",	     "typescript-1962" };
-	const char *shared = getenv("FOLIO_SHARED");
-	size_t i;
-	int seen = 0;
-
 	(void)state;
-	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
-		char path[4096], what[96];
-		PIX *pix, *bin, *turned;
-
-		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
-		pix = pixRead(path);
-		if (!pix)
-			continue;
-		bin = pixConvertTo1(pix, 160);
-		pixDestroy(&pix);
-		assert_non_null(bin);
-		turned = pixRotateOrth(bin, 1);
-		assert_non_null(turned);
-		snprintf(what, sizeof(what), "%s", pages[i]);
-		same_as_leptonica(bin, 4, 2, 0.01f, what);
-		same_as_leptonica(bin, 2, 1, 0.02f, what);
-		snprintf(what, sizeof(what), "%s turned a quarter", pages[i]);
-		same_as_leptonica(turned, 4, 2, 0.01f, what);
-		same_as_leptonica(turned, 2, 1, 0.02f, what);
-		pixDestroy(&turned);
-		pixDestroy(&bin);
-		seen++;
-	}
-	if (!seen) {
-		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
-			      shared ? shared : "(FOLIO_SHARED not set)");
-		skip();
-	}
+	each_degraded_scan(NULL, 0, skew_scan);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 
 #include "compiler.h"
 #include "firmware/image/updown.h"
+#include "scans.h"
 
 static void same_as_leptonica(PIX *bin, const char *what)
 {
@@ -89,46 +90,36 @@ static void test_nothing_to_count(void **state)
 	pixDestroy(&pix);
 }
 
+/* At 150 dpi, as the stage asks, fed four ways. */
+static void updown_scan(PIX *grey, const char *name)
+{
+	PIX *bin = pixConvertTo1(grey, 160), *half;
+	char what[96];
+	int turn;
+
+	assert_non_null(bin);
+	half = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
+	assert_non_null(half);
+	for (turn = 0; turn < 4; turn++) {
+		PIX *t = turn ? pixRotateOrth(half, turn) : pixClone(half);
+
+		assert_non_null(t);
+		snprintf(what, sizeof(what), "%s turned %d", name, 90 * turn);
+		same_as_leptonica(t, what);
+		pixDestroy(&t);
+	}
+	pixDestroy(&half);
+	pixDestroy(&bin);
+}
+
 static void test_real_scans(void **state)
 {
 	static const char *const pages[] = { "blue-typescript-1", "blurred-report",
 					     "catalogue-1962-faint", "journal-1914",
 					     "typescript-1962" };
-	const char *shared = getenv("FOLIO_SHARED");
-	size_t i;
-	int seen = 0, turn;
 
 	(void)state;
-	for (i = 0; shared && i < ARRAY_SIZE(pages); i++) {
-		char path[4096], what[96];
-		PIX *pix, *bin, *half;
-
-		snprintf(path, sizeof(path), "%s/testdata/ocr-degraded/%s.jpg", shared, pages[i]);
-		pix = pixRead(path);
-		if (!pix)
-			continue;
-		bin = pixConvertTo1(pix, 160);
-		pixDestroy(&pix);
-		assert_non_null(bin);
-		half = pixReduceRankBinaryCascade(bin, 1, 0, 0, 0);
-		assert_non_null(half);
-		for (turn = 0; turn < 4; turn++) {
-			PIX *t = turn ? pixRotateOrth(half, turn) : pixClone(half);
-
-			assert_non_null(t);
-			snprintf(what, sizeof(what), "%s turned %d", pages[i], 90 * turn);
-			same_as_leptonica(t, what);
-			pixDestroy(&t);
-		}
-		pixDestroy(&half);
-		pixDestroy(&bin);
-		seen++;
-	}
-	if (!seen) {
-		print_message("no scans at '%s/testdata/ocr-degraded' (../shared): skipped\n",
-			      shared ? shared : "(FOLIO_SHARED not set)");
-		skip();
-	}
+	each_degraded_scan(pages, ARRAY_SIZE(pages), updown_scan);
 }
 
 int main(void)
