@@ -203,13 +203,22 @@ static void jpeg_quiet_message(j_common_ptr cinfo)
 }
 
 /* Row @y of @f in scan order: as it is, or from its words into @row. */
-static JSAMPROW jpeg_row(const struct frame *f, uint32_t y, bool words, uint8_t *row)
+/* Row @y of frame @ctx as it is. */
+static const uint8_t *frame_row(void *ctx, uint32_t y, uint8_t *row)
 {
+	const struct frame *f = ctx;
+
+	(void)row;
+	return f->data + (size_t)y * f->bytes_per_line;
+}
+
+/* Row @y of frame @ctx, whose rows are Leptonica's words, in scan order in @row. */
+static const uint8_t *words_row(void *ctx, uint32_t y, uint8_t *row)
+{
+	const struct frame *f = ctx;
 	const uint32_t *line;
 	uint32_t k;
 
-	if (!words)
-		return f->data + (size_t)y * f->bytes_per_line;
 	line = (const uint32_t *)(const void *)(f->data + (size_t)y * f->bytes_per_line);
 	for (k = 0; k < f->bytes_per_line / 4; k++) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -222,7 +231,8 @@ static JSAMPROW jpeg_row(const struct frame *f, uint32_t y, bool words, uint8_t 
 	return row;
 }
 
-static int encode_jpeg(const struct frame *f, int quality, bool words, struct encoded_image *ret)
+static int encode_jpeg(const struct frame *f, int quality, image_row_fn row_fn, void *ctx,
+		       struct encoded_image *ret)
 {
 	struct jpeg_compress_struct cinfo;
 	struct jpeg_fail fail = { 0 };
@@ -237,15 +247,11 @@ static int encode_jpeg(const struct frame *f, int quality, bool words, struct en
 		return r;
 	if (f->depth != 8 || quality < 1 || quality > 100 || !ret)
 		return -EINVAL;
-	if (words) {
-		if (f->channels != 1 || f->bytes_per_line % 4 || (uintptr_t)f->data % 4)
-			return -EINVAL;
-		row = malloc(f->bytes_per_line);
-		if (!row)
-			return -ENOMEM;
-	}
 	if (f->width > JPEG_MAX_DIM || f->height > JPEG_MAX_DIM)
 		return -FOLIO_ETOOBIG;
+	row = malloc(MAX((size_t)f->bytes_per_line, (size_t)f->width * f->channels));
+	if (!row)
+		return -ENOMEM;
 
 	cinfo.err = jpeg_std_error(&fail.mgr);
 	fail.mgr.error_exit = jpeg_fail_exit;
@@ -274,7 +280,7 @@ static int encode_jpeg(const struct frame *f, int quality, bool words, struct en
 
 	jpeg_start_compress(&cinfo, TRUE);
 	while (cinfo.next_scanline < cinfo.image_height) {
-		rowp = jpeg_row(f, cinfo.next_scanline, words, row);
+		rowp = (JSAMPROW)row_fn(ctx, cinfo.next_scanline, row);
 		jpeg_write_scanlines(&cinfo, &rowp, 1);
 	}
 	jpeg_finish_compress(&cinfo);
@@ -298,12 +304,22 @@ static int encode_jpeg(const struct frame *f, int quality, bool words, struct en
 
 int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *ret)
 {
-	return encode_jpeg(f, quality, false, ret);
+	return encode_jpeg(f, quality, frame_row, (void *)f, ret);
 }
 
 int image_encode_jpeg_words(const struct frame *f, int quality, struct encoded_image *ret)
 {
-	return encode_jpeg(f, quality, true, ret);
+	if (!f || f->channels != 1 || f->bytes_per_line % 4 || (uintptr_t)f->data % 4)
+		return -EINVAL;
+	return encode_jpeg(f, quality, words_row, (void *)f, ret);
+}
+
+int image_encode_jpeg_rows(const struct frame *f, int quality, image_row_fn row, void *ctx,
+			   struct encoded_image *ret)
+{
+	if (!f || !row)
+		return -EINVAL;
+	return encode_jpeg(f, quality, row, ctx, ret);
 }
 
 /* Copies one single-page bitonal CCITT TIFF as the next directory of @out, strips untouched. */

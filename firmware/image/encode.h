@@ -64,6 +64,22 @@ int image_encode_jpeg(const struct frame *f, int quality, struct encoded_image *
 int image_encode_jpeg_words(const struct frame *f, int quality, struct encoded_image *ret);
 
 /*
+ * Row @y (0, 1, ... in order) of an image in scan order: a pointer to its bytes, which may
+ * be @row, a buffer of max(bytes_per_line, width * channels) bytes to fill.
+ */
+typedef const uint8_t *(*image_row_fn)(void *ctx, uint32_t y, uint8_t *row);
+
+/*
+ * image_encode_jpeg_rows - image_encode_jpeg() of an image made a row at a time
+ * @f: the image's size, channels, depth (8) and dpi, checked as image_encode_jpeg() checks
+ *  them; its data is not read
+ * @row: called once a row, in order, with @ctx
+ * Returns as image_encode_jpeg().
+ */
+int image_encode_jpeg_rows(const struct frame *f, int quality, image_row_fn row, void *ctx,
+			   struct encoded_image *ret);
+
+/*
  * image_tiff_multipage - one multi-page TIFF of a document from its G4 and JPEG pages
  * @pages: pages made by image_encode_g4() (or any single-page bitonal CCITT TIFF) or, with
  *         format "JPEG", by image_encode_jpeg() (width, height, channels and dpi filled), in order
