@@ -810,6 +810,186 @@ static struct frame grey_words(PIX *pix, unsigned dpi)
 	};
 }
 
+/*
+ * A grey image deskewed by Leptonica's two shears (pixHShearIP() about the middle row, then
+ * pixVShearIP() about the middle column, white brought in), made a row at a time as the
+ * JPEG encoder asks for it instead of moving the whole image twice: row y, column x of the
+ * result is the source's row y - vshift(x), column x - hshift(that row), or white.
+ */
+struct sheared_grey {
+	const l_uint32 *data;
+	int32_t w, h, wpl;
+	int32_t *hshift;	 /* by source row: pixHShearIP()'s shift, > 0 to the right */
+	int32_t *edge, *shift;	 /* column bands [edge[b], edge[b + 1]) moved shift[b] rows down */
+	int32_t bands, up, down; /* rows the bands reach up and down */
+	uint8_t *ring;		 /* source rows y - down .. y + up, shifted, in scan order */
+	uint8_t *scan;		 /* one source row in scan order */
+	int32_t ring_rows, next; /* the next source row to put in the ring */
+};
+
+static void sheared_grey_release(struct sheared_grey *g)
+{
+	free(g->hshift);
+	free(g->edge);
+	free(g->shift);
+	free(g->ring);
+	free(g->scan);
+}
+
+/* Leptonica's shear bands: @n rows (or columns) about @loc, their shifts into @out. */
+static void shear_shifts(float radang, int32_t n, int32_t loc, int32_t sign_out, int32_t *out)
+{
+	const float half_pi = (float)(3.14159265 / 2.0);
+	int32_t sign, i, incr, init, s, k;
+	float tanangle, invangle;
+
+	for (i = 0; i < n; i++)
+		out[i] = 0;
+	if (radang < -half_pi || radang > half_pi)
+		radang = radang - (float)(int32_t)(radang / half_pi) * half_pi;
+	if (radang > half_pi - 0.04f)
+		radang = half_pi - 0.04f;
+	else if (radang < -half_pi + 0.04f)
+		radang = -half_pi + 0.04f;
+	if (radang == 0.0 || tan(radang) == 0.0)
+		return;
+	sign = radang < 0 ? -1 : 1;
+	tanangle = (float)tan(radang);
+	invangle = (float)fabs(1. / tanangle);
+	init = (int32_t)(invangle / 2.);
+	for (s = 1, i = loc + init; i < n; s++) {
+		incr = (int32_t)(invangle * (s + 0.5) + 0.5) - (i - loc);
+		if (incr == 0)
+			continue;
+		if (n - i < incr)
+			incr = n - i;
+		for (k = i; k < i + incr; k++)
+			out[k] = sign_out * sign * s;
+		i += incr;
+	}
+	for (s = -1, i = loc - init; i > 0; s--) {
+		incr = (i - loc) - (int32_t)(invangle * (s - 0.5) + 0.5);
+		if (incr == 0)
+			continue;
+		if (i < incr)
+			incr = i;
+		for (k = i - incr; k < i; k++)
+			out[k] = sign_out * sign * s;
+		i -= incr;
+	}
+}
+
+static int sheared_grey_init(struct sheared_grey *g, PIX *pix, float radang)
+{
+	int32_t *col, x, b;
+
+	*g = (struct sheared_grey){ .data = pixGetData(pix),
+				    .w = pixGetWidth(pix),
+				    .h = pixGetHeight(pix),
+				    .wpl = pixGetWpl(pix) };
+	g->hshift = malloc((size_t)g->h * sizeof(*g->hshift));
+	col = malloc((size_t)g->w * sizeof(*col));
+	g->edge = malloc(((size_t)g->w + 1) * sizeof(*g->edge));
+	g->shift = malloc((size_t)g->w * sizeof(*g->shift));
+	if (!g->hshift || !col || !g->edge || !g->shift)
+		goto fail;
+	/* pixHShearIP(): rows below the middle move against the angle's sign. */
+	shear_shifts(radang, g->h, g->h / 2, -1, g->hshift);
+	shear_shifts(radang, g->w, g->w / 2, 1, col);
+	for (x = 0, b = -1; x < g->w; x++) {
+		if (b < 0 || col[x] != g->shift[b]) {
+			g->edge[++b] = x;
+			g->shift[b] = col[x];
+			g->up = MAX(g->up, -col[x]);
+			g->down = MAX(g->down, col[x]);
+		}
+	}
+	g->bands = b + 1;
+	g->edge[g->bands] = g->w;
+	free(col);
+	col = NULL;
+	g->ring_rows = g->up + g->down + 1;
+	g->ring = malloc((size_t)g->ring_rows * ((size_t)g->wpl * 4 + 4));
+	g->scan = malloc((size_t)g->wpl * 4);
+	if (!g->ring || !g->scan)
+		goto fail;
+	return 0;
+fail:
+	free(col);
+	sheared_grey_release(g);
+	return -ENOMEM;
+}
+
+/* Source row @y, moved by its horizontal shift, in scan order into its ring slot. */
+static void sheared_grey_take(struct sheared_grey *g, int32_t y)
+{
+	uint8_t *dst = g->ring + (size_t)(y % g->ring_rows) * ((size_t)g->wpl * 4 + 4);
+	const l_uint32 *line = g->data + (size_t)y * g->wpl;
+	int32_t s = g->hshift[y], k, n;
+
+	for (k = 0; k < g->wpl; k++) {
+		l_uint32 v = line[k];
+		uint8_t *p = g->scan + 4 * k;
+
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+	}
+	/* Moved right by s (left when negative), white brought in. */
+	if (s >= g->w || -s >= g->w) {
+		memset(dst, 255, (size_t)g->w);
+	} else if (s >= 0) {
+		n = g->w - s;
+		memset(dst, 255, (size_t)s);
+		memcpy(dst + s, g->scan, (size_t)n);
+	} else {
+		n = g->w + s;
+		memcpy(dst, g->scan - s, (size_t)n);
+		memset(dst + n, 255, (size_t)-s);
+	}
+}
+
+static const uint8_t *sheared_grey_row(void *ctx, uint32_t row_y, uint8_t *row)
+{
+	struct sheared_grey *g = ctx;
+	int32_t y = (int32_t)row_y, b;
+
+	/* Rows y - down .. y + up are needed: take what is new of them. */
+	for (; g->next < g->h && g->next <= y + g->up; g->next++)
+		sheared_grey_take(g, g->next);
+	for (b = 0; b < g->bands; b++) {
+		int32_t from = y - g->shift[b], x0 = g->edge[b], n = g->edge[b + 1] - x0;
+
+		if (from < 0 || from >= g->h)
+			memset(row + x0, 255, (size_t)n);
+		else
+			memcpy(row + x0,
+			       g->ring + (size_t)(from % g->ring_rows) * ((size_t)g->wpl * 4 + 4) +
+				   x0,
+			       (size_t)n);
+	}
+	return row;
+}
+
+int image_encode_grey_sheared(PIX *pix, float radang, unsigned dpi, int quality,
+			      struct encoded_image *ret)
+{
+	struct frame f;
+	struct sheared_grey g;
+	int r;
+
+	if (!pix || pixGetDepth(pix) != 8 || pixGetColormap(pix))
+		return -EINVAL;
+	f = grey_words(pix, dpi);
+	r = sheared_grey_init(&g, pix, radang);
+	if (r < 0)
+		return r;
+	r = image_encode_jpeg_rows(&f, quality, sheared_grey_row, &g, ret);
+	sheared_grey_release(&g);
+	return r;
+}
+
 /* The grey JPEG kept for OCR beside a bitonal page (of a colour scan, its ink-axis grey). */
 static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
 {
@@ -819,6 +999,7 @@ static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
 	 * ../shared 23% CER against 15% without).
 	 */
 	struct upright u = upright_of(w, NULL, L_ROTATE_SHEAR);
+	float rad = (float)(u.angle * DEG2RAD);
 	struct frame f;
 	int r;
 
@@ -827,11 +1008,20 @@ static int encode_grey_for_ocr(struct page_work *w, struct encoded_image *ocr)
 		w->grey = w->ink_grey;
 		w->ink_grey = NULL;
 	}
-	r = make_upright(&w->grey, &u);
-	if (r < 0)
-		return r;
-	f = grey_words(w->grey, w->in->dpi);
-	r = image_encode_jpeg_words(&f, w->p->jpeg_quality, ocr);
+	/* Two shears and nothing turned after them: sheared as the JPEG takes its rows. */
+	if (u.turn == u.quads && fabsf(rad) >= ROTATE_MIN_RAD && fabsf(rad) <= SHEAR2_MAX_RAD &&
+	    !pixGetColormap(w->grey)) {
+		u.angle = 0;
+		r = make_upright(&w->grey, &u);
+		if (r == 0)
+			r = image_encode_grey_sheared(w->grey, rad, w->in->dpi, w->p->jpeg_quality,
+						      ocr);
+	} else {
+		r = make_upright(&w->grey, &u);
+		f = grey_words(w->grey, w->in->dpi);
+		if (r == 0)
+			r = image_encode_jpeg_words(&f, w->p->jpeg_quality, ocr);
+	}
 	if (r < 0)
 		return r;
 	ops_add(&w->ops, "; kept for OCR: grey JPEG q%d %ux%u, %zu bytes", w->p->jpeg_quality,
