@@ -909,7 +909,7 @@ static int sheared_grey_init(struct sheared_grey *g, PIX *pix, float radang)
 	free(col);
 	col = NULL;
 	g->ring_rows = g->up + g->down + 1;
-	g->ring = malloc((size_t)g->ring_rows * ((size_t)g->wpl * 4 + 4));
+	g->ring = malloc((size_t)g->ring_rows * (size_t)g->w);
 	g->scan = malloc((size_t)g->wpl * 4);
 	if (!g->ring || !g->scan)
 		goto fail;
@@ -920,10 +920,16 @@ fail:
 	return -ENOMEM;
 }
 
+/* Ring slot of source row @y: w bytes. */
+static uint8_t *ring_row(const struct sheared_grey *g, int32_t y)
+{
+	return g->ring + (size_t)(y % g->ring_rows) * (size_t)g->w;
+}
+
 /* Source row @y, moved by its horizontal shift, in scan order into its ring slot. */
 static void sheared_grey_take(struct sheared_grey *g, int32_t y)
 {
-	uint8_t *dst = g->ring + (size_t)(y % g->ring_rows) * ((size_t)g->wpl * 4 + 4);
+	uint8_t *dst = ring_row(g, y);
 	const l_uint32 *line = g->data + (size_t)y * g->wpl;
 	int32_t s = g->hshift[y], k, n;
 
@@ -964,10 +970,7 @@ static const uint8_t *sheared_grey_row(void *ctx, uint32_t row_y, uint8_t *row)
 		if (from < 0 || from >= g->h)
 			memset(row + x0, 255, (size_t)n);
 		else
-			memcpy(row + x0,
-			       g->ring + (size_t)(from % g->ring_rows) * ((size_t)g->wpl * 4 + 4) +
-				   x0,
-			       (size_t)n);
+			memcpy(row + x0, ring_row(g, from) + x0, (size_t)n);
 	}
 	return row;
 }
