@@ -68,16 +68,21 @@ static void geometry_init(const struct frame *f, struct geometry *g)
 	g->zone_steps = (uint32_t)MIN((double)f->height, ZONE_MM * g->px_per_mm) / g->step;
 }
 
-/* Whether the @k-th row of a zone, in the column from @x, is in a bar. */
-static bool dark_at(const struct frame *f, const struct geometry *g, bool bottom, uint32_t x,
-		    uint32_t k)
+/* Whether each of the @ncols columns from @g->side, @g->column apart, is in a bar on the @k-th
+ * row of a zone: one pass along the row, the frame read in the order it lies in memory. */
+static void dark_row(const struct frame *f, const struct geometry *g, bool bottom, uint32_t k,
+		     uint32_t ncols, uint8_t *out)
 {
-	uint32_t y = bottom ? f->height - 1 - k * g->step : k * g->step, sum = 0, n = 0;
+	uint32_t y = bottom ? f->height - 1 - k * g->step : k * g->step;
 	const uint8_t *row = f->data + (size_t)y * f->bytes_per_line;
 
-	for (uint32_t i = x; i < x + g->window; i += g->sample, n++)
-		sum += frameink_at(f, row, i);
-	return sum >= DARK_LEVEL * n;
+	for (uint32_t c = 0, x = g->side; c < ncols; c++, x += g->column) {
+		uint32_t sum = 0, n = 0;
+
+		for (uint32_t i = x; i < x + g->window; i += g->sample, n++)
+			sum += frameink_at(f, row, i);
+		out[c] = sum >= DARK_LEVEL * n;
+	}
 }
 
 /* The type of a bar pattern, read from the edge: bit 3 for the first bar, set when wide. */
@@ -130,9 +135,9 @@ static enum patch_type match(const struct geometry *g, const struct run *r)
 	return type_of(wide);
 }
 
-/* Reads one column from the edge inwards: the first patch in it, with paper either side. */
-static struct hit read_column(const struct frame *f, const struct geometry *g, bool bottom,
-			      uint32_t x)
+/* Reads one column of @dark (one byte a step, @stride apart) from the edge inwards: the first
+ * patch in it, with paper either side. */
+static struct hit read_column(const struct geometry *g, const uint8_t *dark, uint32_t stride)
 {
 	struct run runs[MAX_RUNS];
 	uint32_t n = 0, quiet = (uint32_t)(QUIET_MM * g->px_per_mm / g->step);
@@ -140,7 +145,7 @@ static struct hit read_column(const struct frame *f, const struct geometry *g, b
 
 	runs[0] = (struct run){ false, 0, 0 };
 	for (uint32_t k = 0; k < g->zone_steps; k++) {
-		bool d = dark_at(f, g, bottom, x, k);
+		bool d = dark[(size_t)k * stride];
 
 		if (n == 0 || d != cur) {
 			if (n == MAX_RUNS)
@@ -195,7 +200,8 @@ int patchcode_find(const struct frame *f, struct patchcode *ret)
 	struct patchcode found = { PATCH_NONE, false, 0, 0 };
 	struct geometry g;
 	struct hit *hits;
-	uint32_t n = 0;
+	uint8_t *dark;
+	uint32_t ncols;
 
 	if (!frameink_valid(f) || !ret)
 		return -EINVAL;
@@ -204,19 +210,26 @@ int patchcode_find(const struct frame *f, struct patchcode *ret)
 		*ret = found; /* too small to hold a patch */
 		return 0;
 	}
-	hits = malloc(sizeof(*hits) * ((f->width - 2 * g.side) / g.column + 1));
-	if (!hits)
+	ncols = (f->width - 2 * g.side - g.window) / g.column + 1;
+	hits = malloc(sizeof(*hits) * ncols);
+	dark = malloc((size_t)g.zone_steps * ncols);
+	if (!hits || !dark) {
+		free(hits);
+		free(dark);
 		return -ENOMEM;
+	}
 	for (int bottom = 0; bottom < 2 && found.type == PATCH_NONE; bottom++) {
-		n = 0;
-		for (uint32_t x = g.side; x + g.window + g.side <= f->width; x += g.column)
-			hits[n++] = read_column(f, &g, bottom, x);
-		agree(&g, hits, n, &found);
+		for (uint32_t k = 0; k < g.zone_steps; k++)
+			dark_row(f, &g, bottom, k, ncols, dark + (size_t)k * ncols);
+		for (uint32_t c = 0; c < ncols; c++)
+			hits[c] = read_column(&g, dark + c, ncols);
+		agree(&g, hits, ncols, &found);
 		if (found.type != PATCH_NONE && bottom) {
 			found.upside_down = true;
 			found.y = f->height - 1 - found.y;
 		}
 	}
+	free(dark);
 	free(hits);
 	*ret = found;
 	return 0;
