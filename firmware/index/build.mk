@@ -4,3 +4,6 @@ lib-y += firmware/index/docfields.o firmware/index/barcode.o firmware/index/cove
 	firmware/index/sheetpdf.o
 PKGS += zbar libqrencode cairo
 bench-y += coversheet_bench
+# The cover sheet's map and the patch rows read every page's pixels: vectorised at -O3 (see
+# firmware/image/build.mk).
+$(O)/firmware/index/coverfind.o $(O)/firmware/index/patchcode.o: CFLAGS += -O3
