@@ -27,6 +27,7 @@ struct scanner {
 	char *name;
 	int resolution;
 	bool started;
+	size_t last_frame; /* bytes of the last whole frame read, 0 before the first */
 };
 
 int scanner_error_from_status(int status)
@@ -693,8 +694,15 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 	}
 	bpl = (size_t)p.bytes_per_line;
 
-	/* Height may be unknown (-1) for hand-held and some sheet-fed devices: grow as needed. */
-	cap = p.lines > 0 ? bpl * (size_t)p.lines : bpl * 1024;
+	/*
+	 * Height may be unknown (-1) for hand-held and some sheet-fed devices: grow as needed,
+	 * from the last frame's size and an eighth (the sheets of a batch are mostly one size, and
+	 * a buffer that never grows is never copied) or 1024 lines for the first.
+	 */
+	if (p.lines > 0)
+		cap = bpl * (size_t)p.lines;
+	else
+		cap = MAX(bpl * 1024, s->last_frame + s->last_frame / 8);
 	if (cap > max_bytes) {
 		if (p.lines > 0) {
 			sane_cancel(s->handle);
@@ -708,14 +716,30 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 		return -ENOMEM;
 
 	for (;;) {
+		uint8_t probe[4096];
 		SANE_Int got = 0;
-		size_t want;
+		uint8_t *dst = buf + len;
+		size_t want = MIN(cap - len, (size_t)READ_CHUNK);
 
+		/* A full buffer reads into @probe: most often that read only says the frame ended. */
 		if (len == cap) {
-			size_t ncap = cap * 2 > max_bytes ? max_bytes : cap * 2;
+			dst = probe;
+			want = sizeof(probe);
+		}
+		st = sane_read(s->handle, dst, (SANE_Int)want, &got);
+		if (st == SANE_STATUS_EOF)
+			break;
+		if (st != SANE_STATUS_GOOD)
+			goto fail_status;
+		if (got < 0 || (size_t)got > want) {
+			st = SANE_STATUS_IO_ERROR;
+			goto fail_status;
+		}
+		if (dst == probe && got > 0) {
+			size_t need = len + (size_t)got, ncap = MIN(MAX(cap * 2, need), max_bytes);
 			uint8_t *nbuf;
 
-			if (ncap <= cap) {
+			if (ncap < need) {
 				sane_cancel(s->handle);
 				s->started = false;
 				return -FOLIO_ETOOBIG;
@@ -725,16 +749,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 				return -ENOMEM;
 			buf = nbuf;
 			cap = ncap;
-		}
-		want = MIN(cap - len, (size_t)READ_CHUNK);
-		st = sane_read(s->handle, buf + len, (SANE_Int)want, &got);
-		if (st == SANE_STATUS_EOF)
-			break;
-		if (st != SANE_STATUS_GOOD)
-			goto fail_status;
-		if (got < 0 || (size_t)got > want) {
-			st = SANE_STATUS_IO_ERROR;
-			goto fail_status;
+			memcpy(buf + len, probe, (size_t)got);
 		}
 		len += (size_t)got;
 	}
@@ -745,6 +760,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 		log_debug("device '%s' sent an empty frame", s->name);
 		return -FOLIO_EDEVIO;
 	}
+	s->last_frame = len;
 	ret->height = (uint32_t)(len / bpl);
 	ret->width = (uint32_t)p.pixels_per_line;
 	ret->channels = channels;
