@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "log.h"
 #include "fileio.h"
+#include "sha256.h"
 #include "firmware/package/events.h"
 #include "firmware/package/export.h"
 #include "firmware/telemetry/telemetry.h"
@@ -146,7 +147,7 @@ static int package_add(struct package *pkg, const char *rel, const void *data, s
 
 	e = &pkg->entries[pkg->n_entries++];
 	snprintf(e->path, sizeof(e->path), "%s", rel);
-	crypto_hash_sha256(sum, data, len);
+	sha256_digest(sum, data, len);
 	hex(sum, sizeof(sum), e->sha256);
 	e->size = len;
 	pkg->bytes += len;

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "compiler.h"
 #include "errors.h"
+#include "sha256.h"
 #include "firmware/store/store.h"
 #include "firmware/store/store_int.h"
 
@@ -38,7 +39,7 @@ int store_ocrimg_put_txn(struct store *s, MDB_txn *t, uint32_t batch, uint32_t p
 		return -FOLIO_ETOOBIG;
 	rec.seal = s->encrypt && s->key ? STORE_SEAL_XCHACHA20POLY1305 : STORE_SEAL_NONE;
 	rec.size = (uint32_t)len;
-	crypto_hash_sha256(rec.sha256, image, len);
+	sha256_digest(rec.sha256, image, len);
 	stored = len + (rec.seal ? STORE_SEAL_OVERHEAD : 0);
 	if (rec.seal) {
 		r = store_key_check_txn(s, t);

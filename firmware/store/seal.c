@@ -17,6 +17,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "secret.h"
+#include "sha256.h"
 #include "firmware/store/store.h"
 #include "firmware/store/store_int.h"
 
@@ -204,7 +205,7 @@ int store_body_read(const struct store *s, enum seal_kind kind, uint32_t batch, 
 	} else {
 		memcpy(copy, body, size);
 	}
-	crypto_hash_sha256(sum, copy, size);
+	sha256_digest(sum, copy, size);
 	if (sodium_memcmp(sum, sha256, sizeof(sum)) != 0)
 		return -FOLIO_ECORRUPT;
 	*ret = TAKE_PTR(copy);

@@ -18,6 +18,7 @@
 #include "compiler.h"
 #include "errors.h"
 #include "log.h"
+#include "sha256.h"
 #include "firmware/store/store.h"
 #include "firmware/store/store_int.h"
 
@@ -82,7 +83,7 @@ static int page_put_txn(struct store *s, MDB_txn *t, const char *who, const stru
 	p.captured = time(NULL);
 	p.seal = s->encrypt && s->key ? STORE_SEAL_XCHACHA20POLY1305 : STORE_SEAL_NONE;
 	p.stored_size = (uint32_t)len + (p.seal ? STORE_SEAL_OVERHEAD : 0);
-	crypto_hash_sha256(p.sha256, image, len);
+	sha256_digest(p.sha256, image, len);
 
 	pk = store_key_pair(kb, p.batch, p.number);
 	r = store_put_record(t, s->pages, &pk, &p, sizeof(p));
