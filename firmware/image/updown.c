@@ -161,6 +161,106 @@ static int32_t count_blocks(const struct page *p, const struct sel s[2])
 	return count;
 }
 
+/* @dst = @a OR @b shifted @n (1..31) pixels right (to higher x); @nw words, @b not @dst. */
+static void or_shifted(uint32_t *dst, const uint32_t *a, const uint32_t *b, int n, size_t nw)
+{
+	dst[0] = a[0] | b[0] >> n;
+	for (size_t k = 1; k < nw; k++)
+		dst[k] = a[k] | b[k] >> n | b[k - 1] << (32 - n);
+}
+
+/* @dst = @a AND @b shifted @n (1..31) pixels left (to lower x); @b not @dst. */
+static void and_shifted(uint32_t *dst, const uint32_t *a, const uint32_t *b, int n, size_t nw)
+{
+	for (size_t k = 0; k + 1 < nw; k++)
+		dst[k] = a[k] & (b[k] << n | b[k + 1] >> (32 - n));
+	dst[nw - 1] = a[nw - 1] & b[nw - 1] << n;
+}
+
+/*
+ * Row @x closed by a 30-pixel brick in place: pixels 0 .. @nw * 32 - 1 with at least 29 white
+ * past the row's last. Dilation ORs pixels x - 29 .. x and erosion ANDs x .. x + 29, each
+ * from runs of 1, 2, 4, 8 and 16 pixels; @t holds three rows of scratch.
+ */
+static void close_row_30(uint32_t *x, uint32_t *t, size_t nw)
+{
+	uint32_t *a = t, *b = t + nw, *c = t + 2 * nw;
+
+	or_shifted(a, x, x, 1, nw); /* x - 1 .. x */
+	or_shifted(b, a, a, 2, nw); /* x - 3 .. x */
+	or_shifted(c, b, b, 4, nw); /* x - 7 .. x */
+	or_shifted(x, c, c, 8, nw); /* x - 15 .. x */
+	or_shifted(x, x, c, 16, nw); /* .. x - 23 */
+	or_shifted(x, x, b, 24, nw); /* .. x - 27 */
+	or_shifted(x, x, a, 28, nw); /* .. x - 29: dilated */
+
+	and_shifted(a, x, x, 1, nw); /* x .. x + 1 */
+	and_shifted(b, a, a, 2, nw);
+	and_shifted(c, b, b, 4, nw);
+	and_shifted(x, c, c, 8, nw); /* x .. x + 15 */
+	and_shifted(x, x, c, 16, nw);
+	and_shifted(x, x, b, 24, nw);
+	and_shifted(x, x, a, 28, nw); /* x .. x + 29: eroded */
+}
+
+PIX *updown_close(PIX *bin)
+{
+	int32_t w, h, wpl, words, y, k, i;
+	size_t nw;
+	uint32_t last, *dil, *row, *tmp;
+	const l_uint32 *src;
+	l_uint32 *dst;
+	PIX *out;
+
+	if (!bin || pixGetDepth(bin) != 1)
+		return NULL;
+	w = pixGetWidth(bin);
+	h = pixGetHeight(bin);
+	wpl = pixGetWpl(bin);
+	words = (w + 31) / 32;
+	last = w % 32 ? ~(0xffffffffu >> (w % 32)) : ~0u;
+	nw = (size_t)(w + 29 + 31) / 32 + 1;
+	out = pixCreate(w, h, 1);
+	dil = malloc(sizeof(*dil) * (size_t)(h + 7) * (size_t)words);
+	row = malloc(sizeof(*row) * nw * 4);
+	if (!out || !dil || !row) {
+		pixDestroy(&out);
+		free(dil);
+		free(row);
+		return NULL;
+	}
+	pixCopyResolution(out, bin);
+	tmp = row + nw;
+	src = pixGetData(bin);
+	dst = pixGetData(out);
+	/* Down the columns, a brick of 8: dilated rows 0 .. h + 6 OR rows y - 7 .. y ... */
+	for (y = 0; y < h + 7; y++)
+		for (k = 0; k < words; k++) {
+			uint32_t v = 0, m = k == words - 1 ? last : ~0u;
+
+			for (i = MAX(0, y - 7); i <= MIN(y, h - 1); i++)
+				v |= src[(size_t)i * wpl + k] & m;
+			dil[(size_t)y * words + k] = v;
+		}
+	/* ... eroded rows AND dilated rows y .. y + 7; then along each row, a brick of 30. */
+	for (y = 0; y < h; y++) {
+		memset(row, 0, sizeof(*row) * nw);
+		for (k = 0; k < words; k++) {
+			uint32_t v = ~0u;
+
+			for (i = y; i < y + 8; i++)
+				v &= dil[(size_t)i * words + k];
+			row[k] = v;
+		}
+		close_row_30(row, tmp, nw);
+		for (k = 0; k < words; k++)
+			dst[(size_t)y * wpl + k] = row[k] & (k == words - 1 ? last : ~0u);
+	}
+	free(dil);
+	free(row);
+	return out;
+}
+
 int updown_detect(PIX *bin, float *ret_conf)
 {
 	struct sel up[2], down[2];
@@ -173,7 +273,7 @@ int updown_detect(PIX *bin, float *ret_conf)
 	if (!bin || pixGetDepth(bin) != 1 || !ret_conf)
 		return -EINVAL;
 	*ret_conf = 0;
-	closed = pixMorphCompSequence(bin, "c1.8 + c30.1", 0);
+	closed = updown_close(bin);
 	if (!closed)
 		return -ENOMEM;
 	for (i = 0; i < 2; i++) {

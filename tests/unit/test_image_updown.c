@@ -1,7 +1,9 @@
 /*
- * updown_detect() gives the confidence Leptonica's pixUpDownDetect() gives, bit for bit: on
- * made-up text of odd sizes, on pages with nothing to count, and on the real scans of
- * ../shared at 150 dpi, upright, upside down and on their side.
+ * updown_detect() gives the confidence Leptonica's pixUpDownDetect() gives, bit for bit, and
+ * updown_close() its closing pixel for pixel: on made-up text of odd sizes, on specks of
+ * every density on pages smaller and a little larger than the closing's bricks, on pages
+ * with nothing to count, and on the real scans of ../shared at 150 dpi, upright, upside down
+ * and on their side.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +19,27 @@
 #include "firmware/image/updown.h"
 #include "scans.h"
 
+/* The closing, pixel for pixel. */
+static void same_closing(PIX *bin, const char *what)
+{
+	PIX *ours = updown_close(bin), *theirs = pixMorphCompSequence(bin, "c1.8 + c30.1", 0);
+	l_int32 same = 0;
+
+	assert_non_null(ours);
+	assert_non_null(theirs);
+	assert_int_equal(pixEqual(ours, theirs, &same), 0);
+	if (!same)
+		fail_msg("%s (%dx%d): the closing differs from Leptonica's", what,
+			 pixGetWidth(bin), pixGetHeight(bin));
+	pixDestroy(&ours);
+	pixDestroy(&theirs);
+}
+
 static void same_as_leptonica(PIX *bin, const char *what)
 {
 	float ours = -99, theirs = -99;
+
+	same_closing(bin, what);
 
 	assert_int_equal(pixUpDownDetect(bin, &theirs, 0, 0, 0), 0);
 	assert_int_equal(updown_detect(bin, &ours), 0);
@@ -75,6 +95,37 @@ static void test_made_up_text(void **state)
 	}
 }
 
+/* Specks and gaps of every length near 8 and 30, at widths around a word and pages smaller
+ * than the bricks, with ON pixels in the pad */
+static void test_closing_edges(void **state)
+{
+	static const l_int32 sizes[][2] = { { 1, 1 },   { 7, 5 },	{ 29, 9 },   { 30, 8 },
+					    { 31, 40 }, { 32, 33 },	{ 33, 17 },  { 63, 70 },
+					    { 64, 64 }, { 65, 100 }, { 200, 130 }, { 611, 47 } };
+	uint32_t seed = 5;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (int density = 1; density <= 3; density++) {
+			PIX *pix = pixCreate(sizes[i][0], sizes[i][1], 1);
+			l_uint32 *d;
+
+			assert_non_null(pix);
+			d = pixGetData(pix);
+			for (l_int32 n = pixGetWpl(pix) * pixGetHeight(pix), k = 0; k < n; k++) {
+				uint32_t v = ~0u;
+
+				for (int j = 0; j < density; j++) {
+					seed = seed * 1103515245u + 12345u;
+					v &= seed ^ (seed >> 13) * 2654435761u;
+				}
+				d[k] = v;
+			}
+			same_closing(pix, "random specks");
+			pixDestroy(&pix);
+		}
+}
+
 static void test_nothing_to_count(void **state)
 {
 	PIX *pix = pixCreate(300, 200, 1);
@@ -126,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_up_text),
+		cmocka_unit_test(test_closing_edges),
 		cmocka_unit_test(test_nothing_to_count),
 		cmocka_unit_test(test_real_scans),
 	};
