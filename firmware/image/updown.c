@@ -186,10 +186,10 @@ static void close_row_30(uint32_t *x, uint32_t *t, size_t nw)
 {
 	uint32_t *a = t, *b = t + nw, *c = t + 2 * nw;
 
-	or_shifted(a, x, x, 1, nw); /* x - 1 .. x */
-	or_shifted(b, a, a, 2, nw); /* x - 3 .. x */
-	or_shifted(c, b, b, 4, nw); /* x - 7 .. x */
-	or_shifted(x, c, c, 8, nw); /* x - 15 .. x */
+	or_shifted(a, x, x, 1, nw);  /* x - 1 .. x */
+	or_shifted(b, a, a, 2, nw);  /* x - 3 .. x */
+	or_shifted(c, b, b, 4, nw);  /* x - 7 .. x */
+	or_shifted(x, c, c, 8, nw);  /* x - 15 .. x */
 	or_shifted(x, x, c, 16, nw); /* .. x - 23 */
 	or_shifted(x, x, b, 24, nw); /* .. x - 27 */
 	or_shifted(x, x, a, 28, nw); /* .. x - 29: dilated */
@@ -221,7 +221,7 @@ PIX *updown_close(PIX *bin)
 	last = w % 32 ? ~(0xffffffffu >> (w % 32)) : ~0u;
 	nw = (size_t)(w + 29 + 31) / 32 + 1;
 	out = pixCreate(w, h, 1);
-	dil = malloc(sizeof(*dil) * (size_t)(h + 7) * (size_t)words);
+	dil = calloc((size_t)(h + 7) * (size_t)words, sizeof(*dil));
 	row = malloc(sizeof(*row) * nw * 4);
 	if (!out || !dil || !row) {
 		pixDestroy(&out);

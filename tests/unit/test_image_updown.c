@@ -29,8 +29,8 @@ static void same_closing(PIX *bin, const char *what)
 	assert_non_null(theirs);
 	assert_int_equal(pixEqual(ours, theirs, &same), 0);
 	if (!same)
-		fail_msg("%s (%dx%d): the closing differs from Leptonica's", what,
-			 pixGetWidth(bin), pixGetHeight(bin));
+		fail_msg("%s (%dx%d): the closing differs from Leptonica's", what, pixGetWidth(bin),
+			 pixGetHeight(bin));
 	pixDestroy(&ours);
 	pixDestroy(&theirs);
 }
@@ -99,8 +99,8 @@ static void test_made_up_text(void **state)
  * than the bricks, with ON pixels in the pad */
 static void test_closing_edges(void **state)
 {
-	static const l_int32 sizes[][2] = { { 1, 1 },   { 7, 5 },	{ 29, 9 },   { 30, 8 },
-					    { 31, 40 }, { 32, 33 },	{ 33, 17 },  { 63, 70 },
+	static const l_int32 sizes[][2] = { { 1, 1 },	{ 7, 5 },    { 29, 9 },	   { 30, 8 },
+					    { 31, 40 }, { 32, 33 },  { 33, 17 },   { 63, 70 },
 					    { 64, 64 }, { 65, 100 }, { 200, 130 }, { 611, 47 } };
 	uint32_t seed = 5;
 

@@ -41,7 +41,8 @@ static void test_as_libsodium(void **state)
 
 	(void)state;
 	assert_non_null(buf);
-	randombytes_buf_deterministic(buf, big, (const unsigned char *)"folio sha256 test bytes 32 long");
+	randombytes_buf_deterministic(buf, big,
+				      (const unsigned char *)"folio sha256 test bytes 32 long");
 	for (size_t len = 0; len <= 300; len++) {
 		sha256_digest(d, buf + len % 7, len); /* unaligned starts too */
 		crypto_hash_sha256(want, buf + len % 7, len);
