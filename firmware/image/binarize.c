@@ -7,6 +7,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,13 +165,40 @@ static inline uint32_t darker(uint32_t word, uint32_t th)
 	return (((~ge & high) >> 7) * 0x10204080u) >> 28;
 }
 
-/* Thresholds one row of 4-pixel words into 1 bpp words; t[k] applies to word k. */
-static void threshold_line(const uint32_t *g, const uint8_t *t, uint32_t bw, uint32_t w,
-			   uint32_t *out, uint32_t owpl)
+#ifdef __SSE2__
+/*
+ * Eight words (32 pixels) darker than their thresholds @t[0..7], as one 1 bpp word. Each
+ * threshold is spread over its word's four bytes, a byte is darker where the threshold minus
+ * it (saturated) is not 0, and movemask gathers one bit a byte: per word, in memory order, a
+ * nibble with the leftmost pixel (the word's high byte) highest, the words' nibbles lowest
+ * first. Reversed nibble for nibble, that is the 1 bpp word.
+ */
+static inline uint32_t darker8(const uint32_t *g, const uint8_t *t)
 {
-	uint32_t j, kk;
+	__m128i tt = _mm_loadl_epi64((const __m128i *)t), zero = _mm_setzero_si128();
+	__m128i t2 = _mm_unpacklo_epi8(tt, tt);
+	__m128i lo = _mm_loadu_si128((const __m128i *)g),
+		hi = _mm_loadu_si128((const __m128i *)(g + 4));
+	__m128i dlo = _mm_subs_epu8(_mm_unpacklo_epi16(t2, t2), lo);
+	__m128i dhi = _mm_subs_epu8(_mm_unpackhi_epi16(t2, t2), hi);
+	uint32_t m = (uint32_t)(_mm_movemask_epi8(_mm_cmpeq_epi8(dlo, zero)) |
+				_mm_movemask_epi8(_mm_cmpeq_epi8(dhi, zero)) << 16);
 
-	for (j = 0; j < owpl; j++) {
+	m = __builtin_bswap32(~m);
+	return (m & 0x0f0f0f0fu) << 4 | (m >> 4 & 0x0f0f0f0fu);
+}
+#endif
+
+void binarize_threshold_row(const uint32_t *g, const uint8_t *t, uint32_t bw, uint32_t w,
+			    uint32_t *out, uint32_t owpl)
+{
+	uint32_t j = 0, kk;
+
+#ifdef __SSE2__
+	for (; j < owpl && (j + 1) * 8 <= bw; j++)
+		out[j] = darker8(g + j * 8, t + j * 8);
+#endif
+	for (; j < owpl; j++) {
 		uint32_t o = 0, n = MIN(8u, bw - MIN(bw, j * 8));
 
 		for (kk = 0; kk < n; kk++)
@@ -508,8 +538,8 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 				thr[bx] = 0;
 		}
 		for (y = by * B; y < MIN(h, by * B + B); y++)
-			threshold_line(pixGetData(grey) + (size_t)y * gwpl, thr, bw, w,
-				       pixGetData(out) + (size_t)y * owpl, owpl);
+			binarize_threshold_row(pixGetData(grey) + (size_t)y * gwpl, thr, bw, w,
+					       pixGetData(out) + (size_t)y * owpl, owpl);
 	}
 	*ret = out;
 	out = NULL;

@@ -94,6 +94,15 @@ int binarize_page(PIX *grey, const struct page_stats *st, unsigned dpi, PIX *mas
 		  unsigned *ret_threshold);
 
 /*
+ * binarize_threshold_row - one row of an 8 bpp page cut at a threshold per 4-pixel word:
+ *  a pixel darker than its word's threshold @t[k] is black
+ * @g: the row, Leptonica's words (@bw of them); @w: its pixels; @out: @owpl 1 bpp words,
+ *  the bits past the last pixel white. SSE2 where the processor has it (32 pixels at once).
+ */
+void binarize_threshold_row(const uint32_t *g, const uint8_t *t, uint32_t bw, uint32_t w,
+			    uint32_t *out, uint32_t owpl);
+
+/*
  * binarize_frame_grey - an 8 bpp image of a frame
  * @f: 8-bit grey (copied) or RGB (weighed)
  * @w: red, green and blue weights in 1/256, summing to 256

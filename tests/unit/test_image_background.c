@@ -2,7 +2,8 @@
  * The binarisation's background map is exactly Leptonica's pixGetBackgroundGrayMapMorph(): on
  * made-up pages of every size class (narrower than the closing, not a multiple of the block,
  * with a black panel Leptonica fills) and on the real scans of ../shared at 150, 300 and
- * 600 dpi closings.
+ * 600 dpi closings. The cut at the thresholds made from it blackens exactly the pixels
+ * darker than their threshold.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,10 +117,52 @@ static void test_real_scans(void **state)
 	each_degraded_scan(pages, ARRAY_SIZE(pages), background_scan);
 }
 
+/* Every pixel value against every threshold, at widths around 32 pixels and a page's. */
+static void test_threshold_row(void **state)
+{
+	static const uint32_t widths[] = { 1, 3, 4, 5, 31, 32, 33, 63, 64, 65, 95, 127, 129, 2480 };
+	uint32_t seed = 7;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(widths); i++) {
+		uint32_t w = widths[i], bw = (w + 3) / 4, owpl = (w + 31) / 32;
+		PIX *row = pixCreate((l_int32)w, 1, 8);
+		uint8_t *t = malloc(bw);
+		uint32_t *out = malloc(owpl * sizeof(*out));
+
+		assert_non_null(row);
+		assert_non_null(t);
+		assert_non_null(out);
+		for (int round = 0; round < 300; round++) {
+			l_uint32 *g = pixGetData(row);
+
+			for (uint32_t k = 0; k < bw; k++) {
+				seed = seed * 1103515245u + 12345u;
+				g[k] = seed ^ seed >> 15;
+				t[k] = (uint8_t)(round < 256 ? (uint32_t)round : seed >> 24);
+			}
+			binarize_threshold_row(g, t, bw, w, out, owpl);
+			for (uint32_t x = 0; x < owpl * 32; x++) {
+				unsigned want = x < w && GET_DATA_BYTE(g, x) < t[x / 4];
+
+				if (GET_DATA_BIT(out, x) != want)
+					fail_msg(
+					    "width %u, pixel %u (%u, threshold %u) came out %s", w,
+					    x, x < w ? GET_DATA_BYTE(g, x) : 0,
+					    x < w ? t[x / 4] : 0, want ? "white" : "black");
+			}
+		}
+		pixDestroy(&row);
+		free(t);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_up_pages),
+		cmocka_unit_test(test_threshold_row),
 		cmocka_unit_test(test_black_sheet),
 		cmocka_unit_test(test_real_scans),
 	};
