@@ -15,4 +15,14 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/*
+ * A pixel loop built twice on x86-64, for AVX2 and for the baseline (SSE2), the loader
+ * choosing for the processor; other processors build it once, for themselves.
+ */
+#if defined(__x86_64__)
+#define _vector_clones_ __attribute__((target_clones("avx2", "default")))
+#else
+#define _vector_clones_
+#endif
+
 #endif
