@@ -181,8 +181,8 @@ static inline uint32_t darker8(const uint32_t *g, const uint8_t *t)
 		hi = _mm_loadu_si128((const __m128i *)(g + 4));
 	__m128i dlo = _mm_subs_epu8(_mm_unpacklo_epi16(t2, t2), lo);
 	__m128i dhi = _mm_subs_epu8(_mm_unpackhi_epi16(t2, t2), hi);
-	uint32_t m = (uint32_t)(_mm_movemask_epi8(_mm_cmpeq_epi8(dlo, zero)) |
-				_mm_movemask_epi8(_mm_cmpeq_epi8(dhi, zero)) << 16);
+	uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(dlo, zero)) |
+		     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(dhi, zero)) << 16;
 
 	m = __builtin_bswap32(~m);
 	return (m & 0x0f0f0f0fu) << 4 | (m >> 4 & 0x0f0f0f0fu);
