@@ -561,8 +561,8 @@ static inline l_uint32 pixel_word(const uint8_t *p)
 	return (l_uint32)p[0] << 24 | (l_uint32)p[1] << 16 | (l_uint32)p[2] << 8 | p[3];
 }
 
-_vector_clones_ PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3],
-					 struct page_stats *ret_stats)
+_clones_("avx2") PIX *binarize_frame_grey(const struct frame *f, const unsigned w[3],
+					  struct page_stats *ret_stats)
 {
 	PIX *pix = pixCreateNoInit((l_int32)f->width, (l_int32)f->height, 8);
 	uint32_t x, y, k, wpl, full = f->width / 4;

@@ -42,21 +42,15 @@ static void rows_release(struct rows *r)
 
 /*
  * The scores count the bits of a word at every band's edge of every row. x86-64's baseline has
- * no instruction for it: the functions that count are built twice, with POPCNT (every x86-64
- * since 2008-2011) and without, and the loader picks one for the processor. Arm has one.
+ * no instruction for it: the functions that count are also built with POPCNT (every x86-64
+ * since 2008-2011), and the loader picks. Arm has one.
  */
-#if defined(__x86_64__)
-#define COUNTS_BITS __attribute__((target_clones("popcnt", "default")))
-#else
-#define COUNTS_BITS
-#endif
-
 static inline uint32_t bits_set(uint32_t v)
 {
 	return (uint32_t)__builtin_popcount(v);
 }
 
-COUNTS_BITS static int rows_init(struct rows *r, PIX *pix)
+_clones_("popcnt") static int rows_init(struct rows *r, PIX *pix)
 {
 	int32_t y, k;
 
@@ -130,7 +124,7 @@ static void shear_bands(struct rows *r, float radang)
 }
 
 /* pixVShearCorner() at @radang, then pixFindDifferentialSquareSum() of the result. */
-COUNTS_BITS static float shear_score(struct rows *r, float radang)
+_clones_("popcnt") static float shear_score(struct rows *r, float radang)
 {
 	int32_t w = r->w, h = r->h, y, b, i, skip, nskip;
 	float sum = 0;

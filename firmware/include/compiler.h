@@ -16,13 +16,14 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /*
- * A pixel loop built twice on x86-64, for AVX2 and for the baseline (SSE2), the loader
- * choosing for the processor; other processors build it once, for themselves.
+ * _clones_("avx2") - a hot loop built twice on x86-64: for the named target (an instruction
+ * set the baseline lacks: "avx2", "popcnt") and for the baseline, the loader choosing for the
+ * processor (gcc's target_clones). Other processors build it once, for themselves.
  */
 #if defined(__x86_64__)
-#define _vector_clones_ __attribute__((target_clones("avx2", "default")))
+#define _clones_(target) __attribute__((target_clones(target, "default")))
 #else
-#define _vector_clones_
+#define _clones_(target)
 #endif
 
 #endif
