@@ -662,6 +662,14 @@ static void reduce_16_to_8(uint8_t *data, size_t lines, size_t bpl16)
 	}
 }
 
+/* Ends a frame that will not be read whole (the sheet is given up), returning @r. */
+static int frame_stopped(struct scanner *s, int r)
+{
+	sane_cancel(s->handle);
+	s->started = false;
+	return r;
+}
+
 int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -682,15 +690,11 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 	else {
 		log_debug("device '%s' sends separate colour frames, which are not supported",
 			  s->name);
-		sane_cancel(s->handle);
-		s->started = false;
-		return -FOLIO_EFORMAT;
+		return frame_stopped(s, -FOLIO_EFORMAT);
 	}
 	if (p.bytes_per_line <= 0 || p.pixels_per_line <= 0 ||
 	    (p.depth != 1 && p.depth != 8 && p.depth != 16) || (p.depth == 1 && channels != 1)) {
-		sane_cancel(s->handle);
-		s->started = false;
-		return -FOLIO_EFORMAT;
+		return frame_stopped(s, -FOLIO_EFORMAT);
 	}
 	bpl = (size_t)p.bytes_per_line;
 
@@ -705,9 +709,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 		cap = MAX(bpl * 1024, s->last_frame + s->last_frame / 8);
 	if (cap > max_bytes) {
 		if (p.lines > 0) {
-			sane_cancel(s->handle);
-			s->started = false;
-			return -FOLIO_ETOOBIG;
+			return frame_stopped(s, -FOLIO_ETOOBIG);
 		}
 		cap = max_bytes;
 	}
@@ -740,9 +742,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 			uint8_t *nbuf;
 
 			if (ncap < need) {
-				sane_cancel(s->handle);
-				s->started = false;
-				return -FOLIO_ETOOBIG;
+				return frame_stopped(s, -FOLIO_ETOOBIG);
 			}
 			nbuf = realloc(buf, ncap);
 			if (!nbuf)
