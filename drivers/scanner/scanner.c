@@ -715,7 +715,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 	}
 	buf = malloc(cap);
 	if (!buf)
-		return -ENOMEM;
+		return frame_stopped(s, -ENOMEM);
 
 	for (;;) {
 		uint8_t probe[4096];
@@ -746,7 +746,7 @@ int scanner_read_frame(struct scanner *s, size_t max_bytes, struct frame *ret)
 			}
 			nbuf = realloc(buf, ncap);
 			if (!nbuf)
-				return -ENOMEM;
+				return frame_stopped(s, -ENOMEM);
 			buf = nbuf;
 			cap = ncap;
 			memcpy(buf + len, probe, (size_t)got);
